@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+import pkg from '../package.json' with {type: 'json'};
+import {parseFlags} from './commands/args.js';
+import {EXIT, UsageError, WorkError} from './commands/errors.js';
+import {commandHelp, mainHelp} from './commands/help.js';
+import type {CommandContext} from './commands/types.js';
+
+type CommandModule = {run(args: string[], ctx: CommandContext): Promise<number>};
+
+// Each command loads only what it needs, so `--help` and `--version` stay fast.
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+	manifests: () => import('./commands/manifests.js'),
+};
+
+async function main(argv: string[]): Promise<number> {
+	const controller = new AbortController();
+	let interrupts = 0;
+	const onSignal = () => {
+		interrupts += 1;
+		if (interrupts > 1) process.exit(EXIT.interrupted);
+		controller.abort();
+	};
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
+	const ctx: CommandContext = {stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal};
+
+	const [first, ...rest] = argv;
+	try {
+		if (first !== undefined && !first.startsWith('-')) {
+			const load = COMMANDS[first];
+			if (!load) throw new UsageError(`unknown command "${first}"; commands: ${Object.keys(COMMANDS).join(', ')} (run 'eastwest --help')`);
+			if (rest.includes('--help') || rest.includes('-h')) {
+				ctx.stdout.write(commandHelp(first));
+				return EXIT.ok;
+			}
+			return await (await load()).run(rest, ctx);
+		}
+		const {values} = parseFlags('', argv, {profile: {type: 'string'}});
+		if (values.version) {
+			ctx.stdout.write(`${pkg.version}\n`);
+			return EXIT.ok;
+		}
+		if (values.help) {
+			ctx.stdout.write(mainHelp(pkg.version));
+			return EXIT.ok;
+		}
+		const wizard = await import('./wizard.js');
+		return await wizard.run(argv, ctx);
+	} catch (error) {
+		return report(error, ctx);
+	}
+}
+
+function report(error: unknown, ctx: CommandContext): number {
+	if (error instanceof UsageError) {
+		ctx.stderr.write(`eastwest: ${error.message}\n`);
+		return EXIT.usage;
+	}
+	if (error instanceof WorkError) {
+		ctx.stderr.write(`eastwest: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ''}`);
+		return error.exitCode;
+	}
+	// Unexpected: still one line, no stack trace unless asked for.
+	const message = error instanceof Error ? error.message : String(error);
+	ctx.stderr.write(`eastwest: unexpected error: ${message.split('\n')[0]}\n`);
+	if (process.env.EASTWEST_DEBUG && error instanceof Error && error.stack) ctx.stderr.write(`${error.stack}\n`);
+	return EXIT.failed;
+}
+
+// stdout and stderr are synchronous for files, pipes and terminals on Linux and macOS, so nothing is cut off.
+process.exit(await main(process.argv.slice(2)));

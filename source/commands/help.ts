@@ -1,0 +1,53 @@
+/** Usage text for every command. Light on purpose: `--help` must not load the heavy modules. */
+
+export const COMMAND_SUMMARIES: Array<[string, string]> = [
+	['(none)', 'guided wizard: topology → contexts → IDs → review → run (needs a terminal)'],
+	['manifests', 'print the YAML eastwest installs and applies (pipe it to istioctl/kubectl)'],
+];
+
+const GLOBAL = `Global flags:
+  --kubeconfig PATH   kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)
+  --istioctl PATH     istioctl binary (default: istioctl on PATH)
+  --no-color          plain output (NO_COLOR is honoured too)
+  -h, --help          show help
+  --version           print the version`;
+
+const EXIT_CODES = 'Exit codes: 0 ok · 1 the work failed · 2 usage or bad input · 130 interrupted';
+
+export function mainHelp(version: string): string {
+	const width = Math.max(...COMMAND_SUMMARIES.map(([n]) => n.length));
+	return `eastwest ${version}: set up Istio multicluster east-west gateways
+
+Usage: eastwest [command] [flags]
+
+Commands:
+${COMMAND_SUMMARIES.map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`).join('\n')}
+
+${GLOBAL}
+
+${EXIT_CODES}
+Run 'eastwest <command> --help' for a command's flags.
+`;
+}
+
+export const COMMAND_HELP: Record<string, string> = {
+	manifests: `Usage: eastwest manifests --network N [--revision R] [--expose istiod|services|all|none] [--api-version v1|v1beta1]
+
+Print the east-west gateway IstioOperator and the expose resources as multi-document YAML.
+
+  --network N          network ID of the cluster the gateway serves (required)
+  --revision R         control-plane revision (default: the default revision)
+  --expose WHAT        istiod: Gateway+VirtualService for remotes to reach istiod
+                       services: cross-network Gateway (15443, AUTO_PASSTHROUGH)
+                       all: both · none: only the gateway (default)
+  --api-version V      networking.istio.io version: v1 (Istio ≥ 1.22, default) or v1beta1
+
+Examples:
+  eastwest manifests --network network1 | istioctl install -y -f -
+  eastwest manifests --network network1 --expose all
+`,
+};
+
+export function commandHelp(name: string): string {
+	return `${COMMAND_HELP[name] ?? ''}\n${GLOBAL}\n\n${EXIT_CODES}\n`;
+}

@@ -1,0 +1,80 @@
+/** The mesh plan: what the user asks eastwest to set up. Pure data. */
+
+export const TOPOLOGIES = ['primary-remote', 'multi-network', 'primary-remote-multi-network'] as const;
+export type Topology = (typeof TOPOLOGIES)[number];
+
+export const ROLES = ['primary', 'remote'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface ClusterSpec {
+	/** kubeconfig context name: the only way eastwest refers to credentials. */
+	context: string;
+	/** Istio cluster name (values.global.multiCluster.clusterName). */
+	name: string;
+	/** Istio network ID (topology.istio.io/network). */
+	network: string;
+	role: Role;
+}
+
+export interface MeshPlanInput {
+	topology: Topology;
+	meshId: string;
+	/** Control-plane revision; empty or undefined means the default revision. */
+	revision?: string;
+	clusters: ClusterSpec[];
+}
+
+export interface TopologyInfo {
+	id: Topology;
+	title: string;
+	/** One line on when to pick it. */
+	when: string;
+	/** True when every cluster needs its own network ID distinct from some other cluster. */
+	multiNetwork: boolean;
+	/** True when the topology has exactly one primary and remotes. */
+	primaryRemote: boolean;
+}
+
+export const TOPOLOGY_INFO: Record<Topology, TopologyInfo> = {
+	'primary-remote': {
+		id: 'primary-remote',
+		title: 'Primary-Remote',
+		when: 'One istiod on the primary serves remote clusters whose pods can reach each other directly (one flat network).',
+		multiNetwork: false,
+		primaryRemote: true,
+	},
+	'multi-network': {
+		id: 'multi-network',
+		title: 'Multi-network',
+		when: 'Every cluster runs its own istiod; pods on different networks reach each other only through east-west gateways.',
+		multiNetwork: true,
+		primaryRemote: false,
+	},
+	'primary-remote-multi-network': {
+		id: 'primary-remote-multi-network',
+		title: 'Primary-Remote across networks',
+		when: 'One istiod on the primary serves remotes on other networks; remotes reach istiod and services through the gateways.',
+		multiNetwork: true,
+		primaryRemote: true,
+	},
+};
+
+export function isTopology(value: string): value is Topology {
+	return (TOPOLOGIES as readonly string[]).includes(value);
+}
+
+export function isRole(value: string): value is Role {
+	return (ROLES as readonly string[]).includes(value);
+}
+
+export const ISTIO_NAMESPACE = 'istio-system';
+export const NETWORK_LABEL = 'topology.istio.io/network';
+export const GATEWAY_NAME = 'istio-eastwestgateway';
+export const GATEWAY_OPERATOR_NAME = 'eastwest';
+export const FIELD_MANAGER = 'eastwest';
+
+/** The revision as the manifests want it: undefined for the default revision. */
+export function normalRevision(revision: string | undefined): string | undefined {
+	const r = revision?.trim();
+	return r ? r : undefined;
+}
