@@ -1,0 +1,196 @@
+/**
+ * The seams between layers: what the engine, the commands and the wizard need from the outside world.
+ * source/kube/ and source/istioctl/ implement these; tests hand in fakes.
+ */
+import type {Manifest} from './manifests.js';
+import type {DeploymentLike, PodLike, ServiceLike} from './rollout.js';
+
+// ---------- kubeconfig ----------
+
+export interface ContextInfo {
+	name: string;
+	cluster: string;
+	user: string;
+	namespace?: string;
+	/** API server URL of the context's cluster. */
+	server?: string;
+}
+
+export interface KubeconfigInfo {
+	/** Files read, in order (kubectl's merge: first current-context and first definition of a name win). */
+	files: string[];
+	currentContext?: string;
+	contexts: ContextInfo[];
+	/** Things worth telling the user, e.g. a duplicated context name ignored in a later file. */
+	warnings: string[];
+}
+
+export interface KubeconfigSource {
+	/** --kubeconfig */
+	kubeconfig?: string;
+	env: NodeJS.ProcessEnv;
+}
+
+// ---------- errors ----------
+
+export type KubeErrorKind = 'unreachable' | 'unauthorized' | 'forbidden' | 'not-found' | 'conflict' | 'invalid' | 'timeout' | 'cancelled' | 'other';
+
+/** A cluster error already turned into words a person can act on. */
+export interface KubeErrorInfo {
+	kind: KubeErrorKind;
+	/** One line: what went wrong. */
+	message: string;
+	/** One line: what to do. */
+	hint?: string;
+	/** For conflicts: the field manager that owns the conflicting fields. */
+	manager?: string;
+	httpStatus?: number;
+}
+
+// ---------- probes ----------
+
+export interface IstiodInfo {
+	/** Deployment name: istiod or istiod-<rev>. */
+	name: string;
+	/** Revision from the istio.io/rev label; undefined for the default revision. */
+	revision?: string;
+	/** istiod env CLUSTER_ID. */
+	clusterId?: string;
+	/** From the injector values (global.meshID) when readable. */
+	meshId?: string;
+	/** From the injector values (global.network) when readable. */
+	network?: string;
+	/** istiod env EXTERNAL_ISTIOD=true. */
+	externalIstiod?: boolean;
+	ready: boolean;
+}
+
+export interface ProbeResult {
+	context: string;
+	reachable: boolean;
+	/** 'ok', or why requests are refused. Undefined when unreachable. */
+	auth?: 'ok' | 'unauthorized' | 'forbidden';
+	/** One-line error when not reachable or not authorized. */
+	error?: KubeErrorInfo;
+	/** gitVersion from /version, e.g. v1.35.4. */
+	serverVersion?: string;
+	istioNamespace: boolean;
+	/** topology.istio.io/network label on istio-system, if any. */
+	networkLabel?: string;
+	/** networking.istio.io and install.istio.io CRDs present. */
+	istioCrds: boolean;
+	istiod: IstiodInfo[];
+	/** Time the probe took. */
+	elapsedMs: number;
+}
+
+// ---------- cluster access ----------
+
+export type ApplyOutcome = 'created' | 'configured' | 'unchanged';
+
+export interface AppliedObject {
+	kind: string;
+	namespace?: string;
+	name: string;
+	outcome: ApplyOutcome;
+}
+
+export type NetworkLabelOutcome = 'added' | 'unchanged' | 'overwritten' | 'namespace-created';
+
+export interface ApplyOptions {
+	dryRun: boolean;
+	/** Take over fields owned by another field manager (server-side apply force). */
+	force: boolean;
+	signal?: AbortSignal;
+}
+
+/** A live view of a set of objects kept current by list+watch (re-list and re-watch when a watch ends). */
+export interface WatchHandle {
+	stop(): void;
+}
+
+export interface WatchUpdate<T> {
+	/** Current objects matching the selector. */
+	items: T[];
+	/** False while the watch is re-connecting after a drop or error. */
+	connected: boolean;
+	/** Why the watch is not connected, when it is not. */
+	error?: KubeErrorInfo;
+}
+
+export interface WatchTarget {
+	namespace: string;
+	/** metadata.name=… */
+	name?: string;
+	labelSelector?: string;
+}
+
+/** Everything the engine and the front-ends do on one cluster, bound to one kube context. */
+export interface ClusterClient {
+	readonly context: string;
+	probe(options?: {timeoutMs?: number; signal?: AbortSignal}): Promise<ProbeResult>;
+	/**
+	 * Ensure istio-system carries topology.istio.io/network=<network>, creating the namespace if absent.
+	 * A different existing value is an error naming both values unless force is set.
+	 */
+	ensureNetworkLabel(network: string, options: ApplyOptions): Promise<NetworkLabelOutcome>;
+	/** Server-side apply with field manager eastwest. Conflicts are errors naming the other manager unless force is set. */
+	apply(manifests: Manifest[], options: ApplyOptions): Promise<AppliedObject[]>;
+	getDeployment(namespace: string, name: string, signal?: AbortSignal): Promise<DeploymentLike | undefined>;
+	getService(namespace: string, name: string, signal?: AbortSignal): Promise<ServiceLike | undefined>;
+	listPods(namespace: string, labelSelector: string, signal?: AbortSignal): Promise<PodLike[]>;
+	watchDeployments(target: WatchTarget, onUpdate: (update: WatchUpdate<DeploymentLike>) => void): WatchHandle;
+	watchServices(target: WatchTarget, onUpdate: (update: WatchUpdate<ServiceLike>) => void): WatchHandle;
+	watchPods(target: WatchTarget, onUpdate: (update: WatchUpdate<PodLike>) => void): WatchHandle;
+	/** Generic read of any object (custom resources included), undefined when absent. */
+	getObject(apiVersion: string, kind: string, namespace: string | undefined, name: string, signal?: AbortSignal): Promise<Record<string, unknown> | undefined>;
+}
+
+/** Creates one ClusterClient per context (one KubeConfig each; a shared one is never switched). */
+export interface ClusterClientFactory {
+	kubeconfig: KubeconfigInfo;
+	/** Path to pass to istioctl --kubeconfig, when one was given or found. */
+	kubeconfigPath?: string;
+	client(context: string): ClusterClient;
+}
+
+// ---------- istioctl ----------
+
+export interface IstioctlInstallOptions {
+	context: string;
+	kubeconfig?: string;
+	/** The rendered IstioOperator as YAML, fed on stdin (-f -). */
+	manifestYaml: string;
+	readinessTimeoutMs: number;
+	dryRun: boolean;
+	signal?: AbortSignal;
+	/** Each output line, ANSI stripped, as it arrives. */
+	onLine?: (line: string, progress: IstioctlProgress | undefined) => void;
+}
+
+/** What one istioctl install output line means. */
+export type IstioctlProgress =
+	| {type: 'component-done'; component: string}
+	| {type: 'component-error'; component: string; error: string}
+	| {type: 'waiting'; components: string[]; waitingFor: string[]}
+	| {type: 'complete'}
+	| {type: 'pruning'};
+
+export interface Istioctl {
+	/** Path of the binary in use. */
+	readonly path: string;
+	/** Client version, e.g. 1.30.3. */
+	clientVersion(signal?: AbortSignal): Promise<string>;
+	/** istioctl install -y -f - --context C [--kubeconfig K] --readiness-timeout D [--dry-run]. Rejects with an IstioctlError. */
+	install(options: IstioctlInstallOptions): Promise<void>;
+}
+
+export interface IstioctlErrorInfo {
+	message: string;
+	hint?: string;
+	/** Last stderr/stdout lines, for the error report. */
+	lastLines: string[];
+	exitCode?: number;
+	cancelled?: boolean;
+	timedOut?: boolean;
+}
