@@ -3,6 +3,8 @@
  * source/kube/ and source/istioctl/ implement these; tests hand in fakes.
  */
 import type {Manifest} from './manifests.js';
+import type {Event, RunOutcome} from './events.js';
+import type {Plan} from './plan.js';
 import type {DeploymentLike, PodLike, ServiceLike} from './rollout.js';
 
 // ---------- kubeconfig ----------
@@ -144,6 +146,10 @@ export interface ClusterClient {
 	watchPods(target: WatchTarget, onUpdate: (update: WatchUpdate<PodLike>) => void): WatchHandle;
 	/** Generic read of any object (custom resources included), undefined when absent. */
 	getObject(apiVersion: string, kind: string, namespace: string | undefined, name: string, signal?: AbortSignal): Promise<Record<string, unknown> | undefined>;
+	/** Generic list (custom resources included). */
+	listObjects(apiVersion: string, kind: string, namespace: string | undefined, labelSelector?: string, signal?: AbortSignal): Promise<Array<Record<string, unknown>>>;
+	/** SelfSubjectAccessReview: may the context's user do this? */
+	canI(check: {verb: string; group: string; resource: string; namespace?: string}, signal?: AbortSignal): Promise<boolean>;
 }
 
 /** Creates one ClusterClient per context (one KubeConfig each; a shared one is never switched). */
@@ -194,3 +200,21 @@ export interface IstioctlErrorInfo {
 	cancelled?: boolean;
 	timedOut?: boolean;
 }
+
+// ---------- running a plan ----------
+
+export interface RunOptions {
+	/** Deadline for every wait (rollout, address) and istioctl's --readiness-timeout. */
+	timeoutMs: number;
+	/** Server-side dry run for applies, istioctl --dry-run for installs: nothing changes. */
+	dryRun: boolean;
+	/** Overwrite a different network label / take over conflicting fields. */
+	force: boolean;
+	/** Run istioctl install even when the gateway already matches the plan. */
+	reinstall?: boolean;
+	signal?: AbortSignal;
+	onEvent: (event: Event) => void;
+}
+
+/** The engine's entry point, as the front-ends see it. */
+export type RunPlan = (plan: Plan, options: RunOptions) => Promise<RunOutcome>;
