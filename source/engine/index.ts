@@ -256,7 +256,7 @@ class Run {
 				onLine: (line, progress) => {
 					this.emit({type: 'line', stepId: step.id, cluster: step.cluster, text: line});
 					const reason = progress ? describeProgress(progress) : undefined;
-					if (reason && progress?.type !== 'component-error') {
+					if (reason && (progress?.type === 'waiting' || progress?.type === 'pruning')) {
 						progressReason = reason;
 						update();
 					}
