@@ -79,8 +79,13 @@ export interface ProbeResult {
 	istioNamespace: boolean;
 	/** topology.istio.io/network label on istio-system, if any. */
 	networkLabel?: string;
-	/** networking.istio.io and install.istio.io CRDs present. */
+	/** The networking.istio.io CRDs eastwest applies (gateways, virtualservices) are present. */
 	istioCrds: boolean;
+	/**
+	 * Which Istio CRDs were found (of gateways.networking.istio.io, virtualservices.networking.istio.io,
+	 * istiooperators.install.istio.io); current istioctl releases do not install the IstioOperator CRD.
+	 */
+	istioCrdNames?: string[];
 	istiod: IstiodInfo[];
 	/** Time the probe took. */
 	elapsedMs: number;
