@@ -11,6 +11,7 @@ type CommandModule = {run(args: string[], ctx: CommandContext): Promise<number>}
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
 	manifests: () => import('./commands/manifests.js'),
 	status: () => import('./commands/status.js'),
+	profiles: () => import('./commands/profiles.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

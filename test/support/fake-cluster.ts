@@ -157,6 +157,10 @@ export class FakeCluster implements ClusterClient {
 		return this.watch('pods', target, onUpdate);
 	}
 
+	watchObjects(apiVersion: string, kind: string): WatchHandle {
+		throw new Error(`FakeCluster does not watch ${kind} (${apiVersion}); the engine needs only deployments, services and pods`);
+	}
+
 	get activeWatches(): number {
 		return this.watchers.size;
 	}
