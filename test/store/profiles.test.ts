@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type {MeshPlanInput} from '../../source/core/model.js';
-import {ProfileStore, ProfileStoreError, SCHEMA_VERSION, migrate, profileNameProblem} from '../../source/store/profiles.js';
+import type { ProfileStoreError} from '../../source/store/profiles.js';
+import {ProfileStore, SCHEMA_VERSION, migrate, profileNameProblem} from '../../source/store/profiles.js';
 import {withFileLock} from '../../source/store/lock.js';
 import {root} from '../helpers/cli.js';
 
