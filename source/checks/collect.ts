@@ -21,7 +21,8 @@ import {rolloutStatus, type DeploymentLike} from '../core/rollout.js';
 export interface CollectOptions {
 	plan: MeshPlanInput;
 	cluster: ClusterSpec;
-	phase: CheckPhase;
+	/** Which phase's facts to read; 'all' reads both. */
+	phase: CheckPhase | 'all';
 	/** API server URL of the context, from the kubeconfig. */
 	server?: string;
 	apiVersion?: NetworkingApiVersion;
@@ -157,7 +158,7 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 		})(),
 	);
 
-	if (phase === 'preflight') {
+	if (phase === 'preflight' || phase === 'all') {
 		tasks.push(
 			(async () => {
 				const checks = requiredPermissions(cluster, plan);
@@ -193,7 +194,8 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 				facts.loadBalancer = {services: lbs.length, withAddress: withAddress.length};
 			})(),
 		);
-	} else {
+	}
+	if (phase === 'post-install' || phase === 'all') {
 		tasks.push(
 			(async () => {
 				const [deployment, service, pods] = await Promise.all([

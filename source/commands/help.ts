@@ -5,6 +5,7 @@ export const COMMAND_SUMMARIES: Array<[string, string]> = [
 	['manifests', 'print the YAML eastwest installs and applies (pipe it to istioctl/kubectl)'],
 	['status', 'the east-west gateways across clusters: live in a terminal, or one snapshot'],
 	['profiles', 'list, show, save, delete or rename saved plans (profiles)'],
+	['check', 'preflight and post-install checks of a plan across its clusters (changes nothing)'],
 ];
 
 const GLOBAL = `Global flags:
@@ -61,6 +62,21 @@ with a picture of the networks. Data comes from watches, not polling.
 
 In a terminal, status is a live view (q to quit). Exit code for snapshots: 0 when every cluster is
 healthy, 1 otherwise.
+`,
+	check: `Usage: eastwest check (--profile NAME | --topology T --mesh ID --cluster CONTEXT=NAME:NETWORK[:role] ...)
+                      [--revision R] [--phase preflight|post-install|all] [-o text|json]
+
+Read each cluster and judge it against the plan; nothing is changed. Preflight: reachability and
+version, permissions, istiod and its install values, network labels, plug-in CA and a shared root,
+trust domain, API server address, LoadBalancer support. Post-install: gateway rolled out, labels,
+Service ports and network label, external address, expose resources, root certificate converged.
+
+  --profile NAME       check a saved profile
+  --phase P            preflight, post-install or all (default)
+  -o, --output FORMAT  text (default) or json
+
+Each claim prints ✔ (holds), ‼ (warning), ✘ (fails) or – (skipped: not readable), with a hint
+and the Istio doc section under anything that does not hold. Exit 1 when any check fails.
 `,
 	profiles: `Usage: eastwest profiles list [-o text|json]
        eastwest profiles show NAME [-o text|json]
