@@ -133,3 +133,25 @@ test('profiles --help documents the subcommands', async () => {
 	assert.match(r.stdout, /--overwrite/);
 	assert.match((await runCli(['--help'])).stdout, /profiles\s+list, show, save/);
 });
+
+test('status --profile targets the profile\'s clusters (names and networks from the profile); unknown or missing contexts are one-line errors', async () => {
+	const s = sandbox();
+	assert.equal((await s.run(['profiles', 'save', 'prod', ...SAVE])).code, 0);
+	// The kubeconfig points at 127.0.0.1 ports 1 and 2, where nothing listens: both clusters are unreachable.
+	const r = await runCli(['status', '--profile', 'prod', '-o', 'json', '--timeout', '5s'], {env: s.env});
+	assert.equal(r.code, 1, r.stderr);
+	const doc = JSON.parse(r.stdout);
+	assert.deepEqual(doc.clusters.map((c: any) => [c.context, c.name, c.network, c.reachable]), [
+		['kind-east', 'east', 'network1', false],
+		['kind-west', 'west', 'network2', false],
+	]);
+	const unknown = await runCli(['status', '--profile', 'nope', '-o', 'json'], {env: s.env});
+	assert.equal(unknown.code, 2);
+	assert.match(unknown.stderr, /no profile named "nope"; saved profiles: prod/);
+	oneLine(unknown.stderr);
+	fs.writeFileSync(s.kubeconfig, KUBECONFIG.replace(/kind-west/g, 'kind-gone'));
+	const missing = await runCli(['status', '--profile', 'prod', '-o', 'json'], {env: s.env});
+	assert.equal(missing.code, 2);
+	assert.match(missing.stderr, /context "kind-west" not found in kubeconfig/);
+	oneLine(missing.stderr);
+});
