@@ -1,5 +1,5 @@
 /** `eastwest check`: preflight and post-install checks, linkerd-style, grouped by cluster. */
-import {CHECKS, runChecks, summarize, type CheckPhase, type CheckResult, type ClusterFacts} from '../core/checks.js';
+import {CHECKS, SKIPPED_UNREACHABLE, runChecks, summarize, type CheckPhase, type CheckResult, type ClusterFacts} from '../core/checks.js';
 import type {MeshPlanInput} from '../core/model.js';
 import type {ClusterClientFactory, KubeconfigSource} from '../core/ports.js';
 import {collectFacts, type CollectedFacts} from '../checks/collect.js';
@@ -108,13 +108,17 @@ export function formatCheckResults(plan: MeshPlanInput, results: readonly CheckR
 		if (mine.length === 0) continue;
 		if (lines.length > 0) lines.push('');
 		lines.push(group.title, '-'.repeat(group.title.length));
+		// An unreachable cluster: its reachability failure says it all; the checks it blocked become one line.
+		const blocked = mine.filter(r => r.status === 'skip' && r.reason === SKIPPED_UNREACHABLE);
 		for (const r of mine) {
+			if (blocked.includes(r)) continue;
 			lines.push(`${SYMBOL[r.status]} ${r.claim}`);
 			if (r.status === 'pass') continue;
 			if (r.reason) lines.push(`    ${r.status === 'skip' ? 'skipped: ' : ''}${r.reason}`);
 			if (r.hint) lines.push(`    hint: ${r.hint}`);
 			if (r.doc) lines.push(`    see: ${r.doc}`);
 		}
+		if (blocked.length > 0) lines.push(`${SYMBOL.skip} ${blocked.length} more check${blocked.length === 1 ? '' : 's'} skipped: ${SKIPPED_UNREACHABLE}`);
 		const errors = group.key ? (collected[group.key]?.errors ?? []) : [];
 		for (const e of errors) lines.push(`    (could not read: ${e})`);
 	}

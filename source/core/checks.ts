@@ -761,6 +761,9 @@ export function checksFor(topology: Topology, phase: CheckPhase): Check[] {
 	return CHECKS.filter(c => c.phases.includes(phase) && c.topologies.includes(topology));
 }
 
+/** The skip reason of every check an unreachable cluster blocks. */
+export const SKIPPED_UNREACHABLE = 'the cluster is unreachable';
+
 const STATUS_OF: Record<CheckLevel, 'fail' | 'warn'> = {fail: 'fail', warn: 'warn', info: 'warn'};
 
 /**
@@ -792,7 +795,7 @@ export function runChecks(plan: MeshPlanInput, factsByCluster: Readonly<Record<s
 			const base = {cluster: cluster.name, context: cluster.context, claim: c.claim(input)};
 			let verdict: Verdict;
 			if (!facts) verdict = skip('no facts were collected for this cluster');
-			else if (!facts.reachable && c.needsReachable !== false) verdict = skip('the cluster is unreachable');
+			else if (!facts.reachable && c.needsReachable !== false) verdict = skip(SKIPPED_UNREACHABLE);
 			else verdict = c.evaluate({...input, facts});
 			results.push(finish(c, base, verdict, typeof c.hint === 'function' ? c.hint(input) : c.hint));
 		}
