@@ -327,7 +327,10 @@ export const CHECKS: readonly Check[] = [
 		topologies: ALL,
 		doc: installDoc,
 		claim: ({cluster}) => `istio-system carries no ${NETWORK_LABEL} label, or ${cluster.network}`,
-		hint: ({cluster}) => `the network label decides which gateway reaches this cluster; if ${cluster.network} is right, rerun with --force to relabel, otherwise use the existing network in the plan`,
+		hint: ({cluster, plan}) =>
+			TOPOLOGY_INFO[plan.topology].multiNetwork
+				? `the network label decides which gateway reaches this cluster; if ${cluster.network} is right, rerun with --force to relabel, otherwise use the existing network in the plan`
+				: `eastwest does not relabel in ${plan.topology}; put the existing network in the plan, or relabel with 'kubectl --context ${cluster.context} label namespace istio-system ${NETWORK_LABEL}=${cluster.network} --overwrite'`,
 		evaluate: ({facts, cluster}) => {
 			if (!facts.namespace) return skip('namespace istio-system was not read');
 			if (!facts.namespace.present) return pass('istio-system does not exist yet');
