@@ -35,6 +35,7 @@ Run 'eastwest <command> --help' for a command's flags.
 
 export const COMMAND_HELP: Record<string, string> = {
 	manifests: `Usage: eastwest manifests --network N [--revision R] [--expose istiod|services|all|none] [--api-version v1|v1beta1]
+       eastwest manifests --profile NAME [--api-version v1|v1beta1]
 
 Print the east-west gateway IstioOperator and the expose resources as multi-document YAML.
 
@@ -44,6 +45,7 @@ Print the east-west gateway IstioOperator and the expose resources as multi-docu
                        services: cross-network Gateway (15443, AUTO_PASSTHROUGH)
                        all: both · none: only the gateway (default)
   --api-version V      networking.istio.io version: v1 (Istio ≥ 1.22, default) or v1beta1
+  --profile NAME       every cluster's manifests of a saved profile, each under a comment naming it
 
 Examples:
   eastwest manifests --network network1 | istioctl install -y -f -

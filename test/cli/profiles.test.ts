@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {parseAllDocuments} from 'yaml';
 import {runCli} from '../helpers/cli.js';
 
 const KUBECONFIG = `apiVersion: v1
@@ -154,4 +155,23 @@ test('status --profile targets the profile\'s clusters (names and networks from 
 	assert.equal(missing.code, 2);
 	assert.match(missing.stderr, /context "kind-west" not found in kubeconfig/);
 	oneLine(missing.stderr);
+});
+
+test('manifests --profile prints each cluster\'s documents under a comment naming the cluster', async () => {
+	const s = sandbox();
+	const save = await s.run(['profiles', 'save', 'pr', '--topology', 'primary-remote', '--mesh', 'mesh1', '--revision', 'canary', '--cluster', 'kind-east=east:network1:primary', '--cluster', 'kind-west=west:network1:remote']);
+	assert.equal(save.code, 0, save.stderr);
+	const r = await s.run(['manifests', '--profile', 'pr']);
+	assert.equal(r.code, 0, r.stderr);
+	assert.match(r.stdout, /^# cluster east \(context kind-east, network network1, primary\)\n/);
+	assert.match(r.stdout, /\n# cluster west \(context kind-west, network network1, remote\)\n# nothing to install or apply on this cluster\n$/);
+	const docs = parseAllDocuments(r.stdout).map(d => d.toJS()).filter(Boolean);
+	assert.deepEqual(docs.map(d => `${d.kind}/${d.metadata.name}`), ['IstioOperator/eastwest', 'Gateway/istiod-gateway', 'VirtualService/istiod-vs-canary']);
+	assert.equal(docs[0].spec.revision, 'canary');
+	const both = await s.run(['manifests', '--profile', 'pr', '--network', 'n1']);
+	assert.equal(both.code, 2);
+	assert.match(both.stderr, /--profile takes the network, revision and what to expose from the profile/);
+	const none = await s.run(['manifests', '--profile', 'nope']);
+	assert.equal(none.code, 2);
+	assert.match(none.stderr, /no profile named "nope"; saved profiles: pr/);
 });
