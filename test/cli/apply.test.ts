@@ -66,7 +66,7 @@ test('text output: one line per event with [cluster], ✔ lines, addresses and a
 	const text = out();
 	assert.match(text, /^\[east\] … Label namespace istio-system with topology.istio.io\/network=net-east$/m);
 	assert.match(text, /^\[west\] ✔ Install the east-west gateway for network net-west \(istioctl install\): changed/m);
-	assert.match(text, /^\[west\]     istioctl: ✔ Ingress gateways installed 🛬$/m);
+	assert.match(text, /^\[west\] {5}istioctl: ✔ Ingress gateways installed 🛬$/m);
 	assert.match(text, /^\[east\] ✔ gateway address: 127\.0\.0\.10$/m);
 	assert.match(text, /\nDone:\n {2}east \(context ce\): succeeded, gateway 127\.0\.0\.10\n {2}west \(context cw\): succeeded, gateway 127\.0\.0\.10\n/);
 });
