@@ -4,6 +4,7 @@ export const COMMAND_SUMMARIES: Array<[string, string]> = [
 	['(none)', 'guided wizard: topology → contexts → IDs → review → run (needs a terminal)'],
 	['manifests', 'print the YAML eastwest installs and applies (pipe it to istioctl/kubectl)'],
 	['apply', 'headless run of a plan: install the gateways, wait for them, expose istiod/services'],
+	['status', 'the east-west gateways across clusters: live in a terminal, or one snapshot'],
 ];
 
 const GLOBAL = `Global flags:
@@ -46,6 +47,20 @@ Print the east-west gateway IstioOperator and the expose resources as multi-docu
 Examples:
   eastwest manifests --network network1 | istioctl install -y -f -
   eastwest manifests --network network1 --expose all
+`,
+	status: `Usage: eastwest status [--context CTX ...] [--watch] [-o text|json] [--timeout 15s]
+
+Show the east-west gateways: rollout, pod problems, Service type and external address, the four
+ports, the network label on istio-system and on the Service, the expose resources and istiod,
+with a picture of the networks. Data comes from watches, not polling.
+
+  --context CTX        a cluster to show (repeatable; default: the current context)
+  -w, --watch          without a terminal: print one line per change until interrupted
+  -o, --output FORMAT  text (default) or json: one snapshot, then exit
+  --timeout D          how long to wait for every cluster's first answer (default 15s)
+
+In a terminal, status is a live view (q to quit). Exit code for snapshots: 0 when every cluster is
+healthy, 1 otherwise.
 `,
 };
 
