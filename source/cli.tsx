@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
 	manifests: () => import('./commands/manifests.js'),
 	apply: () => import('./commands/apply.js'),
 	status: () => import('./commands/status.js'),
+	profiles: () => import('./commands/profiles.js'),
 };
 
 async function main(argv: string[]): Promise<number> {
