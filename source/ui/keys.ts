@@ -20,6 +20,7 @@ export type Command =
 	| 'yaml'
 	| 'save'
 	| 'next'
+	| 'finish'
 	| 'confirm'
 	| 'deny'
 	| 'back'
@@ -56,6 +57,7 @@ export const KEYMAP: Record<Command, Binding> = {
 	yaml: {keys: 'y', hint: 'YAML', description: 'show or hide the exact YAML per cluster', printable: true, match: ch('y')},
 	save: {keys: 's', hint: 'save profile', description: 'save this plan as a named profile', printable: true, match: ch('s')},
 	next: {keys: 'enter', hint: 'continue', description: 'continue to the next step', printable: false, match: (_i, k) => k.return},
+	finish: {keys: 'enter', hint: 'exit', description: 'leave the wizard (the exit code reflects the run)', printable: false, match: (_i, k) => k.return},
 	confirm: {keys: 'y', hint: 'yes', description: 'yes', printable: true, match: (i, k) => ch('y')(i, k) || ch('Y')(i, k)},
 	deny: {keys: 'n/esc', hint: 'no', description: 'no', printable: true, match: (i, k) => ch('n')(i, k) || ch('N')(i, k) || k.escape},
 	back: {keys: 'esc', hint: 'back', description: 'go back a screen (not during a run)', printable: false, match: (_i, k) => k.escape},
@@ -104,7 +106,7 @@ export const SCREEN_COMMANDS = {
 	confirm: ['confirm', 'deny', 'quit'],
 	run: ['help', 'quit'],
 	quitConfirm: ['confirm', 'deny'],
-	done: ['next', 'help', 'quit'],
+	done: ['finish', 'help', 'quit'],
 	noKubeconfig: ['quit'],
 } as const satisfies Record<string, readonly Command[]>;
 

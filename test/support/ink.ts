@@ -41,6 +41,8 @@ export const tick = () => new Promise(resolve => setTimeout(resolve, 15));
 /** Write one key and let Ink handle it. */
 export async function press(r: Rendered, ...keys: string[]): Promise<void> {
 	for (const k of keys) {
+		// A screen that just appeared attaches its input listener in an effect: let it run first.
+		await tick();
 		r.stdin.write(k);
 		await tick();
 	}

@@ -30,7 +30,7 @@ export function statusCommand(input: MeshPlanInput, profile?: string): string {
 export function DoneScreen({view, input, profile, onExit}: {view: RunView; input: MeshPlanInput; profile?: string; onExit: (code: number) => void}) {
 	const theme = useTheme();
 	const code = runExitCode(view.outcome);
-	useCommands('done', {next: () => onExit(code), quit: () => onExit(code)});
+	useCommands('done', {finish: () => onExit(code), quit: () => onExit(code)});
 	const outcome = view.outcome;
 	const headline = outcome?.cancelled
 		? {tone: 'warn' as const, text: 'Cancelled: the run was stopped; finished steps stay in place.'}
@@ -55,8 +55,12 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 								<Text color={theme.tone(tone)}>{sym}</Text> <Text bold>{c.name}</Text>
 								<Text color={theme.tone('muted')}> ({c.context})</Text> {c.outcome ?? 'unknown'}
 								{c.steps.length > 0 ? `: ${changed} changed, ${unchanged} already in place` : ': nothing to do'}
-								{c.address ? ` · gateway ${formatAddress(c.address)}` : ''}
 							</Text>
+							{c.address ? (
+								<Text>
+									{'  '}gateway address <Text color={theme.tone('ok')}>{formatAddress(c.address)}</Text>
+								</Text>
+							) : null}
 							{failed.map(s => (
 								<Box key={s.id} paddingLeft={2} flexDirection="column">
 									<Text color={theme.tone('error')} wrap="wrap">
@@ -71,8 +75,18 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 			</Box>
 			<Box flexDirection="column" marginTop={1}>
 				<Text bold>Next</Text>
-				<Text wrap="wrap">  watch the gateways: {statusCommand(input, profile)}</Text>
-				<Text wrap="wrap">  {outcome?.ok ? 'rerun this plan' : 'retry'} headless: {applyCommand(input, profile)}</Text>
+				<Box paddingLeft={2} flexDirection="column">
+					<Text wrap="wrap">watch the gateways:</Text>
+					<Text wrap="wrap" color={theme.tone('accent')}>
+						{'  '}
+						{statusCommand(input, profile)}
+					</Text>
+					<Text wrap="wrap">{outcome?.ok ? 'run the same plan again, headless (it is safe to rerun):' : 'retry headless once the problem is fixed (finished steps are kept):'}</Text>
+					<Text wrap="wrap" color={theme.tone('accent')}>
+						{'  '}
+						{applyCommand(input, profile)}
+					</Text>
+				</Box>
 				{view.clusters.some(c => c.notes.some(n => n.startsWith('Remote wiring'))) ? (
 					<Text wrap="wrap" color={theme.tone('muted')}>
 						{'  '}remote clusters still need their control-plane wiring (see the notes on the Review screen)

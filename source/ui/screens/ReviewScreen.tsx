@@ -126,9 +126,12 @@ export function ReviewScreen({state, savedProfile, onSaved, onRun}: ReviewScreen
 						</Text>
 						{c.changes.length === 0 ? <Text color={theme.tone('muted')}>  nothing: no gateway on this cluster</Text> : null}
 						{c.changes.map((line, i) => (
-							<Text key={i} wrap="wrap">
-								{'  '}• {line}
-							</Text>
+							<Box key={i} paddingLeft={2}>
+								<Box width={2} flexShrink={0}>
+									<Text>•</Text>
+								</Box>
+								<Text wrap="wrap">{line}</Text>
+							</Box>
 						))}
 					</Box>
 				))}
