@@ -13,7 +13,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
 	if (!process.stdin.isTTY || !process.stdout.isTTY || ctx.env.CI) {
 		throw new UsageError("the wizard needs an interactive terminal; for scripts and CI use 'eastwest apply' (see 'eastwest apply --help')");
 	}
-	const color = colorWanted(ctx.env, flags.noColor);
+	const color = colorWanted(ctx.env, Boolean(values['no-color']));
 	if (!color) process.env.FORCE_COLOR = '0';
 	let result: number = EXIT.ok;
 	// The cluster libraries load after the first frame is on screen.
