@@ -3,6 +3,8 @@
 export const COMMAND_SUMMARIES: Array<[string, string]> = [
 	['(none)', 'guided wizard: topology → contexts → IDs → review → run (needs a terminal)'],
 	['manifests', 'print the YAML eastwest installs and applies (pipe it to istioctl/kubectl)'],
+	['status', 'the east-west gateways across clusters: live in a terminal, or one snapshot'],
+	['profiles', 'list, show, save, delete or rename saved plans (profiles)'],
 ];
 
 const GLOBAL = `Global flags:
@@ -45,6 +47,45 @@ Print the east-west gateway IstioOperator and the expose resources as multi-docu
 Examples:
   eastwest manifests --network network1 | istioctl install -y -f -
   eastwest manifests --network network1 --expose all
+`,
+	status: `Usage: eastwest status [--context CTX ...] [--watch] [-o text|json] [--timeout 15s]
+
+Show the east-west gateways: rollout, pod problems, Service type and external address, the four
+ports, the network label on istio-system and on the Service, the expose resources and istiod,
+with a picture of the networks. Data comes from watches, not polling.
+
+  --context CTX        a cluster to show (repeatable; default: the current context)
+  -w, --watch          without a terminal: print one line per change until interrupted
+  -o, --output FORMAT  text (default) or json: one snapshot, then exit
+  --timeout D          how long to wait for every cluster's first answer (default 15s)
+
+In a terminal, status is a live view (q to quit). Exit code for snapshots: 0 when every cluster is
+healthy, 1 otherwise.
+`,
+	profiles: `Usage: eastwest profiles list [-o text|json]
+       eastwest profiles show NAME [-o text|json]
+       eastwest profiles save NAME --topology T --mesh ID --cluster CONTEXT=NAME:NETWORK[:primary|remote] ... [--revision R] [--overwrite]
+       eastwest profiles delete NAME
+       eastwest profiles rename OLD NEW
+
+Saved plans: topology, mesh ID, revision and clusters (contexts by name only, never credentials).
+save checks the plan and that its contexts exist in the kubeconfig; it touches no cluster.
+
+  --topology T         primary-remote, multi-network or primary-remote-multi-network
+  --mesh ID            mesh ID every primary shares
+  --cluster SPEC       CONTEXT=NAME:NETWORK[:primary|remote], once per cluster; the role
+                       defaults to primary for multi-network and is required otherwise
+  --revision R         control-plane revision (default: the default revision)
+  --overwrite          replace an existing profile of that name
+  -o, --output FORMAT  text (default) or json, for list and show
+
+Profile names: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63.
+Stored in $XDG_CONFIG_HOME/eastwest-nodejs/profiles.json (file mode 0600).
+
+Examples:
+  eastwest profiles save prod --topology multi-network --mesh mesh1 \\
+    --cluster east=east:network1 --cluster west=west:network2
+  eastwest profiles list -o json
 `,
 };
 

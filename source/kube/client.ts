@@ -1,0 +1,439 @@
+/**
+ * ClusterClient on @kubernetes/client-node: one KubeConfig per context, probes, server-side apply, reads and access reviews.
+ */
+import {AsyncLocalStorage} from 'node:async_hooks';
+import {isDeepStrictEqual} from 'node:util';
+import {
+	ApiextensionsV1Api,
+	ApisApi,
+	AppsV1Api,
+	AuthorizationV1Api,
+	CoreV1Api,
+	KubernetesObjectApi,
+	PatchStrategy,
+	ServerConfiguration,
+	VersionApi,
+	createConfiguration,
+	type KubeConfig,
+	type KubernetesObject,
+	type RequestContext,
+	type ResponseContext,
+} from '@kubernetes/client-node';
+import type {
+	AppliedObject,
+	ApplyOptions,
+	ClusterClient,
+	IstiodInfo,
+	KubeErrorInfo,
+	NetworkLabelOutcome,
+	ProbeResult,
+	WatchHandle,
+	WatchTarget,
+	WatchUpdate,
+} from '../core/ports.js';
+import type {Manifest} from '../core/manifests.js';
+import {FIELD_MANAGER, ISTIO_NAMESPACE, NETWORK_LABEL} from '../core/model.js';
+import {rolloutStatus, type DeploymentLike, type PodLike, type ServiceLike} from '../core/rollout.js';
+import {KubeError, describeKubeError, toKubeError, type KubeErrorContext} from './errors.js';
+import {startWatch} from './watch.js';
+
+export const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
+
+/** Istio CRDs a probe looks for. istioctl install (current releases) does not install the IstioOperator CRD. */
+export const ISTIO_CRDS = ['gateways.networking.istio.io', 'virtualservices.networking.istio.io', 'istiooperators.install.istio.io'] as const;
+
+// The abort signal of the call in progress, read by the request middleware (client-node's
+// KubernetesObjectApi ignores per-call middleware, so the signal travels with the async context).
+const currentSignal = new AsyncLocalStorage<AbortSignal | undefined>();
+
+const signalMiddleware = {
+	async pre(context: RequestContext): Promise<RequestContext> {
+		const signal = currentSignal.getStore();
+		if (signal) context.setSignal(signal);
+		return context;
+	},
+	async post(context: ResponseContext): Promise<ResponseContext> {
+		return context;
+	},
+};
+
+type ApiClass<T> = new (configuration: ReturnType<typeof createConfiguration>) => T;
+
+function makeApi<T>(kc: KubeConfig, api: ApiClass<T>): T {
+	const cluster = kc.getCurrentCluster();
+	if (!cluster) throw new KubeError({kind: 'other', message: `context ${kc.getCurrentContext()} has no cluster`});
+	const configuration = createConfiguration({
+		baseServer: new ServerConfiguration(cluster.server, {}),
+		authMethods: {default: kc},
+		promiseMiddleware: [signalMiddleware],
+	});
+	return new api(configuration);
+}
+
+/** Plain JSON data (client-node returns model instances with Date fields). */
+function plain<T>(value: unknown): T {
+	return JSON.parse(JSON.stringify(value)) as T;
+}
+
+function isNotFound(err: unknown): boolean {
+	return (err as {code?: unknown})?.code === 404;
+}
+
+/** Lower-case plural resource name for messages ("Gateway" → "gateways"); a guess good enough for words. */
+function resourceWord(kind: string, apiVersion: string): string {
+	const lower = kind.toLowerCase();
+	const plural = lower.endsWith('s') ? `${lower}es` : lower.endsWith('y') ? `${lower.slice(0, -1)}ies` : `${lower}s`;
+	const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+	return group ? `${plural}.${group}` : plural;
+}
+
+interface InjectorValues {
+	global?: {meshID?: string; network?: string};
+}
+
+function injectorValues(data: Record<string, string> | undefined): InjectorValues | undefined {
+	const values = data?.values;
+	if (!values) return undefined;
+	try {
+		return JSON.parse(values) as InjectorValues;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Compare what SSA returned in a dry run with the live object, ignoring what every write touches. */
+function comparable(obj: Record<string, unknown>): Record<string, unknown> {
+	const copy = plain<Record<string, unknown>>(obj);
+	const metadata = (copy.metadata ?? {}) as Record<string, unknown>;
+	delete metadata.managedFields;
+	delete metadata.resourceVersion;
+	delete metadata.generation;
+	return copy;
+}
+
+export class KubeClusterClient implements ClusterClient {
+	readonly context: string;
+	private readonly kc: KubeConfig;
+	private readonly user: string;
+	private readonly core: CoreV1Api;
+	private readonly apps: AppsV1Api;
+	private readonly version: VersionApi;
+	private readonly apiext: ApiextensionsV1Api;
+	private readonly apis: ApisApi;
+	private readonly authz: AuthorizationV1Api;
+	private readonly objects: KubernetesObjectApi;
+
+	constructor(context: string, kc: KubeConfig) {
+		this.context = context;
+		this.kc = kc;
+		this.user = kc.getCurrentUser()?.name ?? 'anonymous';
+		this.core = makeApi(kc, CoreV1Api);
+		this.apps = makeApi(kc, AppsV1Api);
+		this.version = makeApi(kc, VersionApi);
+		this.apiext = makeApi(kc, ApiextensionsV1Api);
+		this.apis = makeApi(kc, ApisApi);
+		this.authz = makeApi(kc, AuthorizationV1Api);
+		// Manifests name their namespace; the context's default namespace is not used.
+		this.objects = makeApi(kc, KubernetesObjectApi);
+	}
+
+	/** Run one API call with the caller's signal; failures become KubeErrors described with ctx. */
+	private async call<T>(signal: AbortSignal | undefined, ctx: Omit<KubeErrorContext, 'context' | 'user'>, fn: () => Promise<T>): Promise<T> {
+		if (signal?.aborted) throw new KubeError({kind: 'cancelled', message: `request to ${this.context} cancelled`});
+		try {
+			return await currentSignal.run(signal, fn);
+		} catch (error) {
+			if (isNotFound(error)) throw error;
+			throw toKubeError(error, {...ctx, context: this.context, user: this.user});
+		}
+	}
+
+	/** Like call, but 404 → undefined. */
+	private async read<T>(signal: AbortSignal | undefined, ctx: Omit<KubeErrorContext, 'context' | 'user'>, fn: () => Promise<T>): Promise<T | undefined> {
+		try {
+			return await this.call(signal, ctx, fn);
+		} catch (error) {
+			if (isNotFound(error)) return undefined;
+			throw error;
+		}
+	}
+
+	private describe(error: unknown, ctx: Omit<KubeErrorContext, 'context' | 'user'> = {}): KubeErrorInfo {
+		return describeKubeError(error, {...ctx, context: this.context, user: this.user});
+	}
+
+	async probe(options: {timeoutMs?: number; signal?: AbortSignal} = {}): Promise<ProbeResult> {
+		const started = Date.now();
+		const timeoutMs = options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+		const deadline = new AbortController();
+		const timer = setTimeout(() => deadline.abort(), timeoutMs);
+		const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+		const result: ProbeResult = {context: this.context, reachable: false, istioNamespace: false, istioCrds: false, istiod: [], elapsedMs: 0};
+		const fail = (error: unknown, ctx: Omit<KubeErrorContext, 'context' | 'user'>) => {
+			let info = this.describe(error, ctx);
+			if (info.kind === 'cancelled' && deadline.signal.aborted && !options.signal?.aborted) {
+				info = {
+					kind: 'timeout',
+					message: `the API server of ${this.context} did not answer within ${Math.round(timeoutMs / 1000)}s`,
+					hint: `is it up and reachable from here? check kubectl --context ${this.context} get --raw /version`,
+				};
+			}
+			if (info.kind === 'unauthorized') result.auth = 'unauthorized';
+			if (info.kind === 'forbidden') result.auth = 'forbidden';
+			result.error ??= info;
+			return info;
+		};
+		try {
+			try {
+				const version = await this.call(signal, {verb: 'get', resource: '/version'}, () => this.version.getCode());
+				result.reachable = true;
+				result.serverVersion = version.gitVersion;
+			} catch (error) {
+				const info = fail(error, {verb: 'get', resource: '/version'});
+				// A 401/403 answer proves the server is there.
+				result.reachable = info.kind === 'unauthorized' || info.kind === 'forbidden';
+				if (!result.reachable || info.kind === 'unauthorized') return result;
+			}
+
+			const namespace = this.read(signal, {verb: 'get', resource: 'namespaces', name: ISTIO_NAMESPACE}, () => this.core.readNamespace({name: ISTIO_NAMESPACE}));
+			const crds = Promise.all(ISTIO_CRDS.map(name => this.read(signal, {verb: 'get', resource: 'customresourcedefinitions.apiextensions.k8s.io', name}, () => this.apiext.readCustomResourceDefinition({name}))));
+			const deployments = this.call(signal, {verb: 'list', resource: 'deployments', namespace: ISTIO_NAMESPACE}, () => this.apps.listNamespacedDeployment({namespace: ISTIO_NAMESPACE, labelSelector: 'app=istiod'}));
+			const [ns, crdList, deploymentList] = await Promise.allSettled([namespace, crds, deployments]);
+
+			if (ns.status === 'fulfilled') {
+				result.istioNamespace = ns.value !== undefined;
+				const label = ns.value?.metadata?.labels?.[NETWORK_LABEL];
+				if (label) result.networkLabel = label;
+			} else {
+				fail(ns.reason, {verb: 'get', resource: 'namespaces', name: ISTIO_NAMESPACE});
+			}
+
+			if (crdList.status === 'fulfilled') {
+				const present = ISTIO_CRDS.filter((_, i) => crdList.value[i] !== undefined);
+				result.istioCrdNames = present;
+				result.istioCrds = present.includes('gateways.networking.istio.io') && present.includes('virtualservices.networking.istio.io');
+			} else if (crdList.reason instanceof KubeError && crdList.reason.info.kind === 'forbidden') {
+				// Reading CRDs needs cluster-scope RBAC; API discovery does not.
+				try {
+					const groups = await this.call(signal, {verb: 'get', resource: '/apis'}, () => this.apis.getAPIVersions());
+					const names = new Set(groups.groups.map(g => g.name));
+					result.istioCrds = names.has('networking.istio.io');
+					result.istioCrdNames = [
+						...(names.has('networking.istio.io') ? ['gateways.networking.istio.io', 'virtualservices.networking.istio.io'] : []),
+						...(names.has('install.istio.io') ? ['istiooperators.install.istio.io'] : []),
+					];
+				} catch (error) {
+					fail(error, {verb: 'get', resource: '/apis'});
+				}
+			} else {
+				fail(crdList.reason, {verb: 'get', resource: 'customresourcedefinitions.apiextensions.k8s.io'});
+			}
+
+			if (deploymentList.status === 'fulfilled') {
+				const items = plain<Array<DeploymentLike & {metadata?: {labels?: Record<string, string>}; spec?: {template?: {spec?: {containers?: Array<{name?: string; env?: Array<{name?: string; value?: string}>}>}}}}>>(deploymentList.value.items);
+				const istiods = items.filter(d => d.metadata?.name === 'istiod' || d.metadata?.name?.startsWith('istiod-'));
+				result.istiod = await Promise.all(istiods.map(async d => {
+					const name = d.metadata!.name!;
+					const label = d.metadata?.labels?.['istio.io/rev'];
+					const revision = label && label !== 'default' ? label : name.startsWith('istiod-') ? name.slice('istiod-'.length) : undefined;
+					const containers = d.spec?.template?.spec?.containers ?? [];
+					const container = containers.find(c => c.name === 'discovery') ?? containers[0];
+					const env = new Map((container?.env ?? []).map(e => [e.name, e.value]));
+					const info: IstiodInfo = {name, ready: rolloutStatus(d).state === 'done'};
+					if (revision) info.revision = revision;
+					const clusterId = env.get('CLUSTER_ID');
+					if (clusterId) info.clusterId = clusterId;
+					if (env.has('EXTERNAL_ISTIOD')) info.externalIstiod = env.get('EXTERNAL_ISTIOD') === 'true';
+					const configMap = revision ? `istio-sidecar-injector-${revision}` : 'istio-sidecar-injector';
+					try {
+						const cm = await this.read(signal, {verb: 'get', resource: 'configmaps', namespace: ISTIO_NAMESPACE, name: configMap}, () => this.core.readNamespacedConfigMap({namespace: ISTIO_NAMESPACE, name: configMap}));
+						const values = injectorValues(cm?.data);
+						if (values?.global?.meshID) info.meshId = values.global.meshID;
+						if (values?.global?.network) info.network = values.global.network;
+					} catch {
+						// The injector values are a nicety: without them meshId/network stay unknown.
+					}
+					return info;
+				}));
+			} else {
+				fail(deploymentList.reason, {verb: 'list', resource: 'deployments', namespace: ISTIO_NAMESPACE});
+			}
+			if (result.reachable && !result.auth) result.auth = 'ok';
+			return result;
+		} finally {
+			clearTimeout(timer);
+			result.elapsedMs = Date.now() - started;
+		}
+	}
+
+	async ensureNetworkLabel(network: string, options: ApplyOptions): Promise<NetworkLabelOutcome> {
+		const ctx = {verb: 'get', resource: 'namespaces', name: ISTIO_NAMESPACE};
+		const ns = await this.read(options.signal, ctx, () => this.core.readNamespace({name: ISTIO_NAMESPACE}));
+		const current = ns?.metadata?.labels?.[NETWORK_LABEL];
+		let outcome: NetworkLabelOutcome;
+		if (!ns) outcome = 'namespace-created';
+		else if (current === network) return 'unchanged';
+		else if (current === undefined || current === '') outcome = 'added';
+		else if (!options.force) {
+			throw new KubeError({
+				kind: 'conflict',
+				message: `namespace ${ISTIO_NAMESPACE} on ${this.context} is labelled ${NETWORK_LABEL}=${current}, but the plan says ${network}`,
+				hint: `check the network of ${this.context}; re-run with --force to relabel it ${network} (workloads on ${current} will move networks)`,
+			});
+		} else outcome = 'overwritten';
+		const body: KubernetesObject = {apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE, labels: {[NETWORK_LABEL]: network}}};
+		await this.call(options.signal, {verb: 'patch', resource: 'namespaces', name: ISTIO_NAMESPACE}, () =>
+			this.objects.patch(body, undefined, options.dryRun ? 'All' : undefined, FIELD_MANAGER, options.force, PatchStrategy.ServerSideApply));
+		return outcome;
+	}
+
+	async apply(manifests: Manifest[], options: ApplyOptions): Promise<AppliedObject[]> {
+		const results: AppliedObject[] = [];
+		for (const manifest of manifests) {
+			const ctx = {
+				verb: 'patch',
+				resource: resourceWord(manifest.kind, manifest.apiVersion),
+				name: manifest.metadata.name,
+				...(manifest.metadata.namespace ? {namespace: manifest.metadata.namespace} : {}),
+			};
+			const spec = manifest as unknown as KubernetesObject;
+			try {
+				const before = await this.read(options.signal, {...ctx, verb: 'get'}, () => this.objects.read(spec as {apiVersion: string; kind: string; metadata: {name: string; namespace?: string}}));
+				const after = await this.call(options.signal, ctx, () =>
+					this.objects.patch(spec, undefined, options.dryRun ? 'All' : undefined, FIELD_MANAGER, options.force, PatchStrategy.ServerSideApply));
+				let outcome: AppliedObject['outcome'];
+				if (!before) outcome = 'created';
+				else if (options.dryRun) outcome = isDeepStrictEqual(comparable(before as Record<string, unknown>), comparable(after as Record<string, unknown>)) ? 'unchanged' : 'configured';
+				else outcome = before.metadata?.resourceVersion === after.metadata?.resourceVersion ? 'unchanged' : 'configured';
+				results.push({
+					kind: manifest.kind,
+					name: manifest.metadata.name,
+					outcome,
+					...(manifest.metadata.namespace ? {namespace: manifest.metadata.namespace} : {}),
+				});
+			} catch (error) {
+				throw this.applyError(error, manifest, ctx);
+			}
+		}
+		return results;
+	}
+
+	/** Missing kinds (no CRD, or a version the server does not serve) get a hint about Istio. */
+	private applyError(error: unknown, manifest: Manifest, ctx: Omit<KubeErrorContext, 'context' | 'user'>): KubeError {
+		const text = error instanceof Error ? error.message : String(error);
+		if (/Unrecognized API version and kind/.test(text) || (isNotFound(error) && /resource metadata/.test(text))) {
+			return new KubeError({
+				kind: 'not-found',
+				httpStatus: 404,
+				message: `${this.context} does not serve ${manifest.apiVersion} ${manifest.kind}`,
+				hint: manifest.apiVersion.startsWith('networking.istio.io/')
+					? 'install Istio first (its CRDs are missing), or for Istio < 1.22 use --api-version v1beta1'
+					: `check kubectl --context ${this.context} api-resources`,
+			});
+		}
+		return toKubeError(error, {...ctx, context: this.context, user: this.user});
+	}
+
+	async getDeployment(namespace: string, name: string, signal?: AbortSignal): Promise<DeploymentLike | undefined> {
+		const d = await this.read(signal, {verb: 'get', resource: 'deployments', namespace, name}, () => this.apps.readNamespacedDeployment({namespace, name}));
+		return d && plain<DeploymentLike>(d);
+	}
+
+	async getService(namespace: string, name: string, signal?: AbortSignal): Promise<ServiceLike | undefined> {
+		const s = await this.read(signal, {verb: 'get', resource: 'services', namespace, name}, () => this.core.readNamespacedService({namespace, name}));
+		return s && plain<ServiceLike>(s);
+	}
+
+	async listPods(namespace: string, labelSelector: string, signal?: AbortSignal): Promise<PodLike[]> {
+		const list = await this.call(signal, {verb: 'list', resource: 'pods', namespace}, () => this.core.listNamespacedPod({namespace, labelSelector}));
+		return plain<PodLike[]>(list.items);
+	}
+
+	watchDeployments(target: WatchTarget, onUpdate: (update: WatchUpdate<DeploymentLike>) => void): WatchHandle {
+		return this.watch(target, 'deployments', `/apis/apps/v1/namespaces/${encodeURIComponent(target.namespace)}/deployments`, (query, signal) =>
+			this.call(signal, {verb: 'list', resource: 'deployments', namespace: target.namespace}, () => this.apps.listNamespacedDeployment({namespace: target.namespace, ...query})), onUpdate);
+	}
+
+	watchServices(target: WatchTarget, onUpdate: (update: WatchUpdate<ServiceLike>) => void): WatchHandle {
+		return this.watch(target, 'services', `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/services`, (query, signal) =>
+			this.call(signal, {verb: 'list', resource: 'services', namespace: target.namespace}, () => this.core.listNamespacedService({namespace: target.namespace, ...query})), onUpdate);
+	}
+
+	watchPods(target: WatchTarget, onUpdate: (update: WatchUpdate<PodLike>) => void): WatchHandle {
+		return this.watch(target, 'pods', `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods`, (query, signal) =>
+			this.call(signal, {verb: 'list', resource: 'pods', namespace: target.namespace}, () => this.core.listNamespacedPod({namespace: target.namespace, ...query})), onUpdate);
+	}
+
+	watchObjects(apiVersion: string, kind: string, target: WatchTarget, onUpdate: (update: WatchUpdate<Record<string, unknown>>) => void): WatchHandle {
+		const resource = guessResource(kind);
+		const prefix = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+		const path = target.namespace ? `${prefix}/namespaces/${encodeURIComponent(target.namespace)}/${resource}` : `${prefix}/${resource}`;
+		const namespace = target.namespace || undefined;
+		return this.watch(target, resourceWord(kind, apiVersion), path, (query, signal) =>
+			this.call(signal, {verb: 'list', resource: resourceWord(kind, apiVersion), ...(namespace ? {namespace} : {})}, () =>
+				this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, query.fieldSelector, query.labelSelector)), onUpdate);
+	}
+
+	private watch<T>(
+		target: WatchTarget,
+		resource: string,
+		path: string,
+		list: (query: {labelSelector?: string; fieldSelector?: string}, signal: AbortSignal) => Promise<{items: unknown[]; metadata?: {resourceVersion?: string}}>,
+		onUpdate: (update: WatchUpdate<T>) => void,
+	): WatchHandle {
+		const query: {labelSelector?: string; fieldSelector?: string} = {};
+		if (target.labelSelector) query.labelSelector = target.labelSelector;
+		if (target.name) query.fieldSelector = `metadata.name=${target.name}`;
+		return startWatch<T>({
+			kc: this.kc,
+			path,
+			query,
+			async list(signal) {
+				const result = await list(query, signal);
+				return {items: plain<T[]>(result.items), resourceVersion: result.metadata?.resourceVersion};
+			},
+			describe: error => this.describe(error, {verb: 'watch', resource, namespace: target.namespace}),
+			onUpdate,
+		});
+	}
+
+	async getObject(apiVersion: string, kind: string, namespace: string | undefined, name: string, signal?: AbortSignal): Promise<Record<string, unknown> | undefined> {
+		const header = {apiVersion, kind, metadata: {name, ...(namespace ? {namespace} : {})}};
+		try {
+			const obj = await this.read(signal, {verb: 'get', resource: resourceWord(kind, apiVersion), name, ...(namespace ? {namespace} : {})}, () => this.objects.read(header));
+			return obj && plain<Record<string, unknown>>(obj);
+		} catch (error) {
+			throw this.applyError(error, {apiVersion, kind, metadata: {name}} as Manifest, {verb: 'get', resource: resourceWord(kind, apiVersion), name});
+		}
+	}
+
+	async listObjects(apiVersion: string, kind: string, namespace: string | undefined, labelSelector?: string, signal?: AbortSignal): Promise<Array<Record<string, unknown>>> {
+		const ctx = {verb: 'list', resource: resourceWord(kind, apiVersion), ...(namespace ? {namespace} : {})};
+		try {
+			const list = await this.call(signal, ctx, () => this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector));
+			return plain<Array<Record<string, unknown>>>(list.items);
+		} catch (error) {
+			throw this.applyError(error, {apiVersion, kind, metadata: {name: ''}} as Manifest, ctx);
+		}
+	}
+
+	async canI(check: {verb: string; group: string; resource: string; namespace?: string}, signal?: AbortSignal): Promise<boolean> {
+		const review = await this.call(signal, {verb: 'create', resource: 'selfsubjectaccessreviews.authorization.k8s.io'}, () =>
+			this.authz.createSelfSubjectAccessReview({
+				body: {
+					apiVersion: 'authorization.k8s.io/v1',
+					kind: 'SelfSubjectAccessReview',
+					spec: {resourceAttributes: {verb: check.verb, group: check.group, resource: check.resource, ...(check.namespace ? {namespace: check.namespace} : {})}},
+				},
+			}));
+		return review.status?.allowed === true;
+	}
+}
+
+/** The REST resource of a kind, by Kubernetes' own guessing rule (Gateway → gateways, Policy → policies). */
+export function guessResource(kind: string): string {
+	const lower = kind.toLowerCase();
+	if (lower.endsWith('s') || lower.endsWith('x') || lower.endsWith('ch') || lower.endsWith('sh')) return `${lower}es`;
+	if (lower.endsWith('y') && !/[aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
+	return `${lower}s`;
+}
