@@ -1,4 +1,4 @@
-import React, {useCallback, useEffect, useMemo, useReducer, useState} from 'react';
+import React, {useCallback, useEffect, useMemo, useReducer, useRef, useState} from 'react';
 import {Box, Text, useApp} from 'ink';
 import type {Topology} from './core/model.js';
 import {buildPlan, type Plan} from './core/plan.js';
@@ -27,12 +27,14 @@ export interface AppProps {
 	initialTopology?: Topology;
 	/** Called once with the process exit code when the wizard ends. */
 	onExit?: (code: number) => void;
+	/** Aborted when the process is told to stop: a run is cancelled, otherwise the wizard ends with 130. */
+	signal?: AbortSignal;
 }
 
 type Kube = {state: 'loading'} | {state: 'ready'; info: KubeconfigInfo} | {state: 'missing'; reason: string};
 
 /** The wizard's screen router: which screen shows, and the state that outlives a screen. */
-export default function App({services: given, color = true, initialTopology, onExit}: AppProps) {
+export default function App({services: given, color = true, initialTopology, onExit, signal}: AppProps) {
 	const {exit} = useApp();
 	const theme = useMemo(() => createTheme(color), [color]);
 	const [services, setServices] = useState<WizardServices | undefined>(typeof given === 'function' ? undefined : given);
@@ -44,6 +46,9 @@ export default function App({services: given, color = true, initialTopology, onE
 	const [plan, setPlan] = useState<Plan | undefined>();
 	const [finished, setFinished] = useState<RunView | undefined>();
 	const [profile, setProfile] = useState<string | undefined>();
+	const [interrupted, setInterrupted] = useState(false);
+	const screen = useRef(state.screen);
+	screen.current = state.screen;
 
 	useEffect(() => {
 		if (typeof given !== 'function') return;
@@ -76,6 +81,17 @@ export default function App({services: given, color = true, initialTopology, onE
 		},
 		[onExit, exit],
 	);
+	useEffect(() => {
+		if (!signal) return;
+		const onAbort = () => {
+			if (screen.current === 'run') setInterrupted(true);
+			else finish(130);
+		};
+		if (signal.aborted) onAbort();
+		signal.addEventListener('abort', onAbort, {once: true});
+		return () => signal.removeEventListener('abort', onAbort);
+	}, [signal, finish]);
+
 	const nav: Nav = useMemo(
 		() => ({
 			helpOpen: help !== undefined,
@@ -110,7 +126,7 @@ export default function App({services: given, color = true, initialTopology, onE
 	} else if (state.screen === 'review') {
 		body = <ReviewScreen state={state} savedProfile={profile} onSaved={setProfile} onRun={startRun} />;
 	} else if (state.screen === 'run' && plan && services) {
-		body = <RunScreen plan={plan} services={services} onFinished={onFinished} />;
+		body = <RunScreen plan={plan} services={services} onFinished={onFinished} cancelRequested={interrupted} />;
 	} else if (state.screen === 'done' && finished && plan) {
 		body = <DoneScreen view={finished} input={plan.input} profile={profile} onExit={finish} />;
 	}

@@ -17,8 +17,13 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
 	if (!color) process.env.FORCE_COLOR = '0';
 	let result: number = EXIT.ok;
 	// The cluster libraries load after the first frame is on screen.
-	const loadServices = async () => (await import('./wizard-services.js')).createWizardServices({kubeconfig: flags.kubeconfig, istioctl: flags.istioctl, env: ctx.env});
-	const instance = render(<App services={loadServices} color={color} onExit={code => (result = code)} />, {exitOnCtrlC: false});
+	const loadServices = async () =>
+		(await import('./wizard-services.js')).createWizardServices({
+			...(flags.kubeconfig ? {kubeconfig: flags.kubeconfig} : {}),
+			...(flags.istioctl ? {istioctl: flags.istioctl} : {}),
+			env: ctx.env,
+		});
+	const instance = render(<App services={loadServices} color={color} signal={ctx.signal} onExit={code => (result = code)} />, {exitOnCtrlC: false});
 	await instance.waitUntilExit();
 	return result;
 }

@@ -36,6 +36,8 @@ export interface ClusterView {
 export interface RunView {
 	clusters: ClusterView[];
 	outcome?: RunOutcome;
+	/** Why the run could not start or broke off as a whole (e.g. istioctl not found). */
+	error?: string;
 }
 
 export function initialRunView(plan: Plan): RunView {
@@ -77,9 +79,10 @@ export function applyRunEvent(view: RunView, event: Event, now: number): RunView
 }
 
 /** Record the final outcome; steps the engine never finished keep their last status. */
-export function withOutcome(view: RunView, outcome: RunOutcome): RunView {
+export function withOutcome(view: RunView, outcome: RunOutcome, error?: string): RunView {
 	return {
 		outcome,
+		...(error ? {error} : {}),
 		clusters: view.clusters.map(c => {
 			const o = outcome.clusters.find(x => x.cluster === c.name);
 			return o ? {...c, outcome: o.outcome, address: c.address ?? o.address} : c;

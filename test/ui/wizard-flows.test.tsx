@@ -269,10 +269,8 @@ describe('wizard screens and keys', () => {
 		await waitForText(r, 'Review:');
 		await press(r, 's');
 		await waitForText(r, 'Profile name:');
-		await type(r, 'Prod');
 		await press(r, KEY.enter);
-		frame = await waitForText(r, 'profile name "Prod" is not a DNS-1123 label');
-		await press(r, KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace);
+		frame = await waitForText(r, 'profile name is empty');
 		await type(r, 'prod');
 		await press(r, KEY.enter);
 		frame = await waitForText(r, 'saved as profile "prod"');
@@ -283,6 +281,72 @@ describe('wizard screens and keys', () => {
 		frame = await waitForText(r, 'East-west gateways are set up', 5000);
 		assert.match(frame, /eastwest apply --profile prod/);
 		assert.match(frame, /eastwest status --profile prod/);
+	});
+
+	it('a failed save says why and keeps the wizard going', async () => {
+		const {r, services} = await start({saveProfile: new Error('profile "prod" already exists; pick another name')});
+		await pickContexts(r, ['east', 'west'], ['east', 'west']);
+		await press(r, KEY.enter);
+		await waitForText(r, 'Mesh and cluster IDs');
+		await press(r, KEY.enter);
+		await waitForText(r, 'Review:');
+		await press(r, 's');
+		await type(r, 'prod');
+		await press(r, KEY.enter);
+		await waitForText(r, 'could not save profile "prod": profile "prod" already exists; pick another name');
+		await press(r, KEY.esc);
+		await press(r, KEY.enter, 'y');
+		const frame = await waitForText(r, 'East-west gateways are set up', 5000);
+		assert.doesNotMatch(frame, /--profile/);
+		assert.equal(services.saved.length, 0);
+	});
+
+	it('a run that cannot start (istioctl missing) says why on Done, exit code 1', async () => {
+		const services = fakeServices();
+		services.runPlan = async () => {
+			throw new Error('istioctl not found on PATH: install the istioctl matching your control plane or pass --istioctl PATH');
+		};
+		const exits: number[] = [];
+		const r = render(<App services={services} color={false} onExit={c => exits.push(c)} />);
+		await waitForText(r, 'Which multicluster topology?');
+		await pickContexts(r, ['east', 'west'], ['east', 'west']);
+		await press(r, KEY.enter);
+		await waitForText(r, 'Mesh and cluster IDs');
+		await press(r, KEY.enter);
+		await waitForText(r, 'Review:');
+		await press(r, KEY.enter, 'y');
+		const frame = await waitForText(r, 'The run failed');
+		assert.match(frame, /istioctl not found on PATH/);
+		assert.match(frame, /exit code 1/);
+		await press(r, KEY.enter);
+		assert.deepEqual(exits, [1]);
+	});
+
+	it('SIGINT/SIGTERM (the signal) cancels a run without asking, and ends other screens with 130', async () => {
+		const controller = new AbortController();
+		const services = fakeServices({steps: {'east/install-gateway': {hang: true}}});
+		const exits: number[] = [];
+		const r = render(<App services={services} color={false} signal={controller.signal} onExit={c => exits.push(c)} />);
+		await waitForText(r, 'Which multicluster topology?');
+		await press(r, KEY.down);
+		await pickContexts(r, ['east', 'west'], ['east', 'west']);
+		await press(r, KEY.enter);
+		await waitForText(r, 'Mesh and cluster IDs');
+		await press(r, KEY.enter);
+		await waitForText(r, 'Review:');
+		await press(r, KEY.enter, 'y');
+		await waitForText(r, 'Setting up');
+		controller.abort();
+		const frame = await waitForText(r, 'Cancelled', 5000);
+		assert.equal(services.runs[0]!.options.signal?.aborted, true);
+		assert.match(frame, /exit code 130/);
+		const other = new AbortController();
+		const exits2: number[] = [];
+		const r2 = render(<App services={fakeServices()} color={false} signal={other.signal} onExit={c => exits2.push(c)} />);
+		await waitForText(r2, 'Which multicluster topology?');
+		other.abort();
+		await waitForFrame(r2, () => exits2.length > 0, 2000, 'exit');
+		assert.deepEqual(exits2, [130]);
 	});
 
 	it('review without a profile store says why saving is unavailable', async () => {

@@ -7,11 +7,11 @@ import type {WizardServices} from '../services.js';
 /** Default deadline for every wait of a run (istioctl's --readiness-timeout default). */
 export const DEFAULT_RUN_TIMEOUT_MS = 300_000;
 
-type Msg = {type: 'event'; event: Event; now: number} | {type: 'outcome'; outcome: RunOutcome};
+type Msg = {type: 'event'; event: Event; now: number} | {type: 'outcome'; outcome: RunOutcome; error?: string};
 
 function reduce(view: RunView, msg: Msg): RunView {
 	if (msg.type === 'event') return applyRunEvent(view, msg.event, msg.now);
-	return view.outcome ? view : withOutcome(view, msg.outcome);
+	return view.outcome ? view : withOutcome(view, msg.outcome, msg.error);
 }
 
 /** Runs the plan once, folding engine events into a view; cancel() aborts the run's signal. */
@@ -34,7 +34,7 @@ export function usePlanRun(plan: Plan, services: WizardServices) {
 				(error: unknown) => {
 					if (!live) return;
 					const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
-					dispatch({type: 'outcome', outcome: failedOutcome(plan, message, c.signal.aborted)});
+					dispatch({type: 'outcome', outcome: failedOutcome(plan, message, c.signal.aborted), error: message});
 				},
 			);
 		return () => {

@@ -42,6 +42,13 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 			<Text bold color={theme.tone(headline.tone)}>
 				{headline.tone === 'ok' ? theme.symbols.ok : headline.tone === 'error' ? theme.symbols.error : theme.symbols.warn} {headline.text}
 			</Text>
+			{view.error ? (
+				<Box marginTop={1}>
+					<Text color={theme.tone('error')} wrap="wrap">
+						{view.error}
+					</Text>
+				</Box>
+			) : null}
 			<Box flexDirection="column" marginTop={1}>
 				{view.clusters.map(c => {
 					const failed = c.steps.filter(s => s.status === 'failed');

@@ -2,7 +2,6 @@ import React, {useMemo, useState} from 'react';
 import {Box, Text, useStdout} from 'ink';
 import {TOPOLOGY_INFO} from '../../core/model.js';
 import {buildPlan, clusterManifests} from '../../core/plan.js';
-import {dns1123LabelProblem} from '../../core/validate.js';
 import {describeChanges, toPlanInput, type WizardState} from '../../core/wizard.js';
 import {toYaml} from '../../core/yaml.js';
 import {KeyHints} from '../components/KeyHints.js';
@@ -45,9 +44,8 @@ export function ReviewScreen({state, savedProfile, onSaved, onRun}: ReviewScreen
 	const scrollBy = (d: number) => setScroll(s => Math.max(0, Math.min(Math.max(0, yamlLines.length - pageRows), s + d)));
 
 	const save = () => {
-		const problem = name.trim() === '' ? 'profile name is empty' : dns1123LabelProblem(name.trim(), 'profile name');
-		if (problem) {
-			setNotice(problem);
+		if (name.trim() === '') {
+			setNotice('profile name is empty: type a name such as prod-mesh');
 			return;
 		}
 		if (!services?.saveProfile) return;

@@ -13,7 +13,15 @@ import {useTheme} from '../theme.js';
 /** Columns each cluster needs to sit side by side; below that clusters stack. */
 export const MIN_COLUMN_WIDTH = 38;
 
-export function RunScreen({plan, services, onFinished}: {plan: Plan; services: WizardServices; onFinished: (view: RunView) => void}) {
+export interface RunScreenProps {
+	plan: Plan;
+	services: WizardServices;
+	onFinished: (view: RunView) => void;
+	/** Set when the process was told to stop (SIGINT/SIGTERM): cancel without asking. */
+	cancelRequested?: boolean;
+}
+
+export function RunScreen({plan, services, onFinished, cancelRequested = false}: RunScreenProps) {
 	const theme = useTheme();
 	const {stdout} = useStdout();
 	const {view, cancel, cancelling} = usePlanRun(plan, services);
@@ -24,6 +32,10 @@ export function RunScreen({plan, services, onFinished}: {plan: Plan; services: W
 	useEffect(() => {
 		if (view.outcome) onFinished(view);
 	}, [view, onFinished]);
+	useEffect(() => {
+		if (cancelRequested) cancel();
+		// eslint-disable-next-line react-hooks/exhaustive-deps
+	}, [cancelRequested]);
 
 	const confirmCancel = () => {
 		setAsking(false);
