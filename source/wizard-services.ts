@@ -47,6 +47,15 @@ export async function createWizardServices(flags: ServiceFlags): Promise<WizardS
 			const istioctl = await locateIstioctl({...(flags.istioctl ? {path: flags.istioctl} : {}), env: flags.env});
 			return createRunPlan({factory: needFactory(), istioctl})(plan, options);
 		},
+		preflight: async signal => {
+			try {
+				const istioctl = await locateIstioctl({...(flags.istioctl ? {path: flags.istioctl} : {}), env: flags.env});
+				const version = await istioctl.clientVersion(signal);
+				return {ready: true, message: `istioctl ${version} (${istioctl.path})`};
+			} catch (error) {
+				return {ready: false, message: error instanceof Error ? error.message.split('\n')[0]! : String(error)};
+			}
+		},
 		saveProfile: async (name, input) => {
 			try {
 				await store().save(name, input);

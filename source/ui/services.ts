@@ -15,6 +15,8 @@ export interface WizardServices {
 	kubeconfigSearched: string[];
 	/** Deadline for every wait of a run (ms). */
 	runTimeoutMs?: number;
+	/** What a run needs besides the clusters (istioctl): checked on the Review screen before anything can start. */
+	preflight?(signal: AbortSignal): Promise<{ready: boolean; message: string}>;
 }
 
 export const ServicesContext = createContext<WizardServices | undefined>(undefined);

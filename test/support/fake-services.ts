@@ -39,6 +39,8 @@ export interface FakeOptions {
 	delayMs?: number;
 	addresses?: Record<string, string>;
 	saveProfile?: boolean | Error;
+	/** What the Review screen's tool check reports. */
+	preflight?: {ready: boolean; message: string};
 }
 
 export interface FakeServices extends WizardServices {
@@ -159,6 +161,10 @@ export function fakeServices(options: FakeOptions = {}): FakeServices {
 			return outcome;
 		},
 	};
+	if (options.preflight) {
+		const result = options.preflight;
+		services.preflight = async () => result;
+	}
 	if (options.saveProfile) {
 		const result = options.saveProfile;
 		services.saveProfile = async (name, input) => {

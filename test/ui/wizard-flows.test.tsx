@@ -349,6 +349,32 @@ describe('wizard screens and keys', () => {
 		assert.deepEqual(exits2, [130]);
 	});
 
+	it('review checks istioctl first: a missing one is shown and blocks the run', async () => {
+		const {r, services} = await start({preflight: {ready: false, message: 'istioctl not found on PATH: install it or pass --istioctl PATH'}});
+		await pickContexts(r, ['east', 'west'], ['east', 'west']);
+		await press(r, KEY.enter);
+		await waitForText(r, 'Mesh and cluster IDs');
+		await press(r, KEY.enter);
+		let frame = await waitForText(r, '✘ istioctl not found on PATH');
+		await press(r, KEY.enter);
+		frame = await waitForText(r, 'cannot run: istioctl not found on PATH');
+		assert.doesNotMatch(frame, /Proceed\?/);
+		await press(r, 'y');
+		await tick();
+		assert.equal(services.runs.length, 0);
+	});
+
+	it('review shows the istioctl it will use when the check passes', async () => {
+		const {r} = await start({preflight: {ready: true, message: 'istioctl 1.30.3 (/usr/local/bin/istioctl)'}});
+		await pickContexts(r, ['east', 'west'], ['east', 'west']);
+		await press(r, KEY.enter);
+		await waitForText(r, 'Mesh and cluster IDs');
+		await press(r, KEY.enter);
+		await waitForText(r, '✔ istioctl 1.30.3 (/usr/local/bin/istioctl)');
+		await press(r, KEY.enter);
+		await waitForText(r, 'Proceed?');
+	});
+
 	it('review without a profile store says why saving is unavailable', async () => {
 		const {r, services} = await start();
 		await pickContexts(r, ['east', 'west'], ['east', 'west']);

@@ -164,7 +164,7 @@ export function ContextsScreen({kubeconfig, state, probes, requestProbes, dispat
 				</Text>
 			) : null}
 			<Box marginTop={1}>
-				<Text wrap="truncate-end" color={current && probeBlocker(probes[current.name]) ? theme.tone('error') : theme.tone('muted')}>
+				<Text wrap={current && probeBlocker(probes[current.name]) ? 'wrap' : 'truncate-end'} color={current && probeBlocker(probes[current.name]) ? theme.tone('error') : theme.tone('muted')}>
 					{current ? `${current.name}: ${probeDetail(probes[current.name])}` : ''}
 				</Text>
 			</Box>

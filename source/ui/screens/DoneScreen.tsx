@@ -54,14 +54,15 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 					const failed = c.steps.filter(s => s.status === 'failed');
 					const changed = c.steps.filter(s => s.status === 'changed').length;
 					const unchanged = c.steps.filter(s => s.status === 'unchanged').length;
-					const sym = c.outcome === 'succeeded' ? theme.symbols.ok : c.outcome === 'failed' ? theme.symbols.error : theme.symbols.warn;
-					const tone = c.outcome === 'succeeded' ? 'ok' : c.outcome === 'failed' ? 'error' : 'warn';
+					const idle = c.steps.length === 0;
+					const sym = idle ? theme.symbols.skipped : c.outcome === 'succeeded' ? theme.symbols.ok : c.outcome === 'failed' ? theme.symbols.error : theme.symbols.warn;
+					const tone = idle ? 'muted' : c.outcome === 'succeeded' ? 'ok' : c.outcome === 'failed' ? 'error' : 'warn';
 					return (
 						<Box key={c.name} flexDirection="column">
 							<Text wrap="truncate-end">
 								<Text color={theme.tone(tone)}>{sym}</Text> <Text bold>{c.name}</Text>
-								<Text color={theme.tone('muted')}> ({c.context})</Text> {c.outcome ?? 'unknown'}
-								{c.steps.length > 0 ? `: ${changed} changed, ${unchanged} already in place` : ': nothing to do'}
+								<Text color={theme.tone('muted')}> ({c.context})</Text>{' '}
+								{idle ? 'nothing to do on this cluster' : `${c.outcome ?? 'unknown'}: ${changed} changed, ${unchanged} already in place`}
 							</Text>
 							{c.address ? (
 								<Text>
@@ -84,15 +85,17 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 				<Text bold>Next</Text>
 				<Box paddingLeft={2} flexDirection="column">
 					<Text wrap="wrap">watch the gateways:</Text>
-					<Text wrap="wrap" color={theme.tone('accent')}>
-						{'  '}
-						{statusCommand(input, profile)}
-					</Text>
-					<Text wrap="wrap">{outcome?.ok ? 'run the same plan again, headless (it is safe to rerun):' : 'retry headless once the problem is fixed (finished steps are kept):'}</Text>
-					<Text wrap="wrap" color={theme.tone('accent')}>
-						{'  '}
-						{applyCommand(input, profile)}
-					</Text>
+					<Box paddingLeft={2}>
+						<Text wrap="wrap" color={theme.tone('accent')}>
+							{statusCommand(input, profile)}
+						</Text>
+					</Box>
+					<Text wrap="wrap">{outcome?.ok ? 'run the same plan again, headless (safe to rerun):' : 'retry headless once the problem is fixed (steps already in place report unchanged):'}</Text>
+					<Box paddingLeft={2}>
+						<Text wrap="wrap" color={theme.tone('accent')}>
+							{applyCommand(input, profile)}
+						</Text>
+					</Box>
 				</Box>
 				{view.clusters.some(c => c.notes.some(n => n.startsWith('Remote wiring'))) ? (
 					<Text wrap="wrap" color={theme.tone('muted')}>

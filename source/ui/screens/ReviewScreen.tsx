@@ -1,4 +1,4 @@
-import React, {useMemo, useState} from 'react';
+import React, {useEffect, useMemo, useState} from 'react';
 import {Box, Text, useStdout} from 'ink';
 import {TOPOLOGY_INFO} from '../../core/model.js';
 import {buildPlan, clusterManifests} from '../../core/plan.js';
@@ -30,6 +30,17 @@ export function ReviewScreen({state, savedProfile, onSaved, onRun}: ReviewScreen
 	const [name, setName] = useState(savedProfile ?? '');
 	const [saving, setSaving] = useState(false);
 	const [scroll, setScroll] = useState(0);
+	const [tools, setTools] = useState<{ready: boolean; message: string} | undefined>(services?.preflight ? undefined : {ready: true, message: ''});
+
+	useEffect(() => {
+		if (!services?.preflight) return;
+		const controller = new AbortController();
+		services.preflight(controller.signal).then(
+			result => !controller.signal.aborted && setTools(result),
+			(error: unknown) => !controller.signal.aborted && setTools({ready: false, message: error instanceof Error ? error.message : String(error)}),
+		);
+		return () => controller.abort();
+	}, [services]);
 
 	const yamlLines = useMemo(
 		() =>
@@ -81,8 +92,12 @@ export function ReviewScreen({state, savedProfile, onSaved, onRun}: ReviewScreen
 						}
 					},
 					next: () => {
-						setNotice(undefined);
-						setMode('confirm');
+						if (!tools) setNotice('still checking istioctl; a moment');
+						else if (!tools.ready) setNotice(`cannot run: ${tools.message}`);
+						else {
+							setNotice(undefined);
+							setMode('confirm');
+						}
 					},
 				}
 			: mode === 'yaml'
@@ -176,6 +191,13 @@ export function ReviewScreen({state, savedProfile, onSaved, onRun}: ReviewScreen
 					))}
 				</Box>
 			))}
+			{services?.preflight ? (
+				<Box marginTop={1}>
+					<Text wrap="wrap" color={!tools ? theme.tone('muted') : tools.ready ? theme.tone('ok') : theme.tone('error')}>
+						{!tools ? 'checking istioctl…' : `${tools.ready ? theme.symbols.ok : theme.symbols.error} ${tools.message}`}
+					</Text>
+				</Box>
+			) : null}
 			{mode === 'save' ? (
 				<Box marginTop={1}>
 					<Text>
