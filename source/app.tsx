@@ -1,10 +1,10 @@
 import React, {useCallback, useEffect, useMemo, useReducer, useRef, useState} from 'react';
 import {Box, Text, useApp} from 'ink';
-import type {Topology} from './core/model.js';
+import type {MeshPlanInput, Topology} from './core/model.js';
 import {buildPlan, type Plan} from './core/plan.js';
 import type {KubeconfigInfo} from './core/ports.js';
 import type {RunView} from './core/run-progress.js';
-import {initialWizardState, toPlanInput, wizardReducer} from './core/wizard.js';
+import {initialWizardState, stateFromPlan, toPlanInput, wizardReducer} from './core/wizard.js';
 import {Header} from './ui/components/Header.js';
 import {Help} from './ui/components/Help.js';
 import {NavContext, type Nav} from './ui/hooks/useCommands.js';
@@ -25,6 +25,8 @@ export interface AppProps {
 	services: WizardServices | (() => Promise<WizardServices>);
 	color?: boolean;
 	initialTopology?: Topology;
+	/** Open at Review with this plan (eastwest --profile NAME). */
+	initialPlan?: {input: MeshPlanInput; profile: string};
 	/** Called once with the process exit code when the wizard ends. */
 	onExit?: (code: number) => void;
 	/** Aborted when the process is told to stop: a run is cancelled, otherwise the wizard ends with 130. */
@@ -34,18 +36,18 @@ export interface AppProps {
 type Kube = {state: 'loading'} | {state: 'ready'; info: KubeconfigInfo} | {state: 'missing'; reason: string};
 
 /** The wizard's screen router: which screen shows, and the state that outlives a screen. */
-export default function App({services: given, color = true, initialTopology, onExit, signal}: AppProps) {
+export default function App({services: given, color = true, initialTopology, initialPlan, onExit, signal}: AppProps) {
 	const {exit} = useApp();
 	const theme = useMemo(() => createTheme(color), [color]);
 	const [services, setServices] = useState<WizardServices | undefined>(typeof given === 'function' ? undefined : given);
 	const [loadError, setLoadError] = useState<string | undefined>();
 	const [kube, setKube] = useState<Kube>({state: 'loading'});
-	const [state, dispatch] = useReducer(wizardReducer, initialTopology, initialWizardState);
+	const [state, dispatch] = useReducer(wizardReducer, undefined, () => (initialPlan ? stateFromPlan(initialPlan.input) : initialWizardState(initialTopology)));
 	const {probes, request} = useProbes(services);
 	const [help, setHelp] = useState<KeyScope | undefined>();
 	const [plan, setPlan] = useState<Plan | undefined>();
 	const [finished, setFinished] = useState<RunView | undefined>();
-	const [profile, setProfile] = useState<string | undefined>();
+	const [profile, setProfile] = useState<string | undefined>(initialPlan?.profile);
 	const [interrupted, setInterrupted] = useState(false);
 	const screen = useRef(state.screen);
 	screen.current = state.screen;

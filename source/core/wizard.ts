@@ -56,6 +56,28 @@ export function initialWizardState(topology: Topology = 'primary-remote'): Wizar
 	return {screen: 'topology', topology, selected: [], overrides: [], meshId: '', revision: '', drafts: {}, touched: []};
 }
 
+/** The wizard opened at Review with a saved plan (eastwest --profile NAME). Going back edits it. */
+export function stateFromPlan(input: MeshPlanInput): WizardState {
+	const primary = TOPOLOGY_INFO[input.topology].primaryRemote ? input.clusters.find(c => c.role === 'primary')?.context : undefined;
+	const drafts: Record<string, ClusterDraft> = {};
+	for (const c of input.clusters) drafts[c.context] = {name: c.name, network: c.network};
+	const contexts = input.clusters.map(c => c.context);
+	const state: WizardState = {
+		screen: 'review',
+		topology: input.topology,
+		selected: contexts,
+		overrides: [],
+		meshId: input.meshId,
+		revision: input.revision ?? '',
+		drafts,
+		touched: ['', ...contexts],
+	};
+	if (primary) state.primary = primary;
+	// A saved plan that no longer validates opens where it can be fixed.
+	if (validatePlan(input).length > 0) state.screen = 'ids';
+	return state;
+}
+
 /** Why a probed context may not be installed to, or undefined when it may. */
 export function probeBlocker(probe: ProbeState | undefined): string | undefined {
 	if (!probe || probe.state === 'pending') return undefined;

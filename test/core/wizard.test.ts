@@ -8,6 +8,7 @@ import {
 	prefill,
 	probeBlocker,
 	sanitizeLabel,
+	stateFromPlan,
 	toPlanInput,
 	wizardReducer,
 	type ProbeState,
@@ -95,6 +96,30 @@ describe('wizard reducer', () => {
 		assert.equal(s.meshId, 'm2');
 		assert.equal(s.drafts.a!.network, 'east-net');
 		assert.equal(s.drafts.b!.network, 'west-net');
+	});
+});
+
+describe('stateFromPlan', () => {
+	it('opens a saved plan at Review; going back shows its IDs; an invalid one opens at IDs', () => {
+		const input = {
+			topology: 'primary-remote' as const,
+			meshId: 'm',
+			revision: 'canary',
+			clusters: [
+				{context: 'r', name: 'rr', network: 'n', role: 'remote' as const},
+				{context: 'p', name: 'pp', network: 'n', role: 'primary' as const},
+			],
+		};
+		const s = stateFromPlan(input);
+		assert.equal(s.screen, 'review');
+		const back = toPlanInput(s);
+		assert.equal(back.clusters[0]!.context, 'p', 'primary first');
+		assert.deepEqual(new Set(back.clusters.map(c => JSON.stringify(c))), new Set(input.clusters.map(c => JSON.stringify(c))));
+		assert.equal(back.revision, 'canary');
+		// Going back to contexts and forward keeps every saved value.
+		const again = run(s, {type: 'back'}, {type: 'back'}, {type: 'contexts-done', contexts: [], probes: {}});
+		assert.deepEqual(toPlanInput(again), back);
+		assert.equal(stateFromPlan({...input, meshId: ''}).screen, 'ids');
 	});
 });
 

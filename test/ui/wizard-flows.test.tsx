@@ -431,6 +431,26 @@ describe('wizard screens and keys', () => {
 		await waitForFrame(r, () => services.probed.includes('ctx-0999'), 2000, 'ctx-0999 probed');
 	});
 
+	it('--profile opens at Review with the saved plan; Done offers the profile commands', async () => {
+		const services = fakeServices();
+		const input = {topology: 'multi-network' as const, meshId: 'saved', clusters: [
+			{context: 'east', name: 'e', network: 'n1', role: 'primary' as const},
+			{context: 'west', name: 'w', network: 'n2', role: 'primary' as const},
+		]};
+		const r = render(<App services={services} color={false} initialPlan={{input, profile: 'prod'}} />);
+		let frame = await waitForText(r, 'Review: Multi-network, mesh saved');
+		assert.match(frame, /e context east · network n1 · primary/);
+		await press(r, KEY.esc);
+		frame = await waitForText(r, 'Mesh and cluster IDs');
+		assert.match(frame, /west\s+w\s+n2/);
+		await press(r, KEY.enter);
+		await waitForText(r, 'Review:');
+		await press(r, KEY.enter, 'y');
+		frame = await waitForText(r, 'East-west gateways are set up for mesh saved', 5000);
+		assert.match(frame, /eastwest apply --profile prod/);
+		assert.deepEqual(services.runs[0]!.plan.input, input);
+	});
+
 	it('services load after the first frame', async () => {
 		let release!: () => void;
 		const gate = new Promise<void>(resolve => (release = resolve));
