@@ -3,6 +3,7 @@
 export const COMMAND_SUMMARIES: Array<[string, string]> = [
 	['(none)', 'guided wizard: topology → contexts → IDs → review → run (needs a terminal)'],
 	['manifests', 'print the YAML eastwest installs and applies (pipe it to istioctl/kubectl)'],
+	['apply', 'headless run of a plan: install the gateways, wait for them, expose istiod/services'],
 	['status', 'the east-west gateways across clusters: live in a terminal, or one snapshot'],
 	['profiles', 'list, show, save, delete or rename saved plans (profiles)'],
 	['check', 'preflight and post-install checks of a plan across its clusters (changes nothing)'],
@@ -106,6 +107,32 @@ Examples:
   eastwest profiles list -o json
 `,
 };
+
+COMMAND_HELP.apply = `Usage: eastwest apply --topology T --mesh ID --cluster CONTEXT=NAME:NETWORK[:primary|remote] ... [flags]
+
+Run the plan without the wizard: per cluster, label istio-system with its network (multi-network
+topologies), install the east-west gateway with istioctl, wait for it to roll out and get an external
+address, then expose istiod (primary-remote primary) and/or services (multi-network primaries).
+Clusters that do not depend on each other run in parallel. A re-run reports what is unchanged.
+
+  --topology T         primary-remote | multi-network | primary-remote-multi-network
+  --mesh ID            mesh ID shared by every primary
+  --cluster SPEC       CONTEXT=NAME:NETWORK[:primary|remote], once per cluster; the role defaults to
+                       primary for multi-network and is required for the primary-remote topologies
+  --revision R         control-plane revision (default: the default revision)
+  --dry-run            server-side dry run and istioctl --dry-run: nothing changes
+  -y, --yes            do not ask for confirmation (required without a terminal)
+  --timeout D          deadline for every wait and istioctl's --readiness-timeout (default 5m)
+  -o, --output F       text (one line per event, default) or json (one document at the end)
+  --force              overwrite a different network label and take over fields other managers own
+  --reinstall          run istioctl install even when the gateway already matches the plan
+
+Examples:
+  eastwest apply --topology multi-network --mesh mesh1 \\
+      --cluster kind-east=east:network1 --cluster kind-west=west:network2 --yes
+  eastwest apply --topology primary-remote --mesh mesh1 \\
+      --cluster east=east:network1:primary --cluster west=west:network1:remote --dry-run -o json
+`;
 
 export function commandHelp(name: string): string {
 	return `${COMMAND_HELP[name] ?? ''}\n${GLOBAL}\n\n${EXIT_CODES}\n`;
