@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
 	apply: () => import('./commands/apply.js'),
 	status: () => import('./commands/status.js'),
 	profiles: () => import('./commands/profiles.js'),
+	check: () => import('./commands/check.js'),
 };
 
 async function main(argv: string[]): Promise<number> {
