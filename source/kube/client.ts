@@ -82,7 +82,7 @@ function isNotFound(err: unknown): boolean {
 /** Lower-case plural resource name for messages ("Gateway" → "gateways"); a guess good enough for words. */
 function resourceWord(kind: string, apiVersion: string): string {
 	const lower = kind.toLowerCase();
-	const plural = lower.endsWith('s') ? `${lower}es` : lower.endsWith('y') ? `${lower.slice(0, -1)}ies` : `${lower}s`;
+	const plural = lower.endsWith('s') ? `${lower}es` : /[^aeiou]y$/.test(lower) ? `${lower.slice(0, -1)}ies` : `${lower}s`;
 	const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
 	return group ? `${plural}.${group}` : plural;
 }
