@@ -7,8 +7,8 @@ import type {KubeErrorInfo, KubeErrorKind} from '../core/ports.js';
 export class KubeError extends Error {
 	readonly info: KubeErrorInfo;
 
-	constructor(info: KubeErrorInfo) {
-		super(info.message);
+	constructor(info: KubeErrorInfo, options?: {cause?: unknown}) {
+		super(info.message, options);
 		this.name = 'KubeError';
 		this.info = info;
 	}
@@ -246,7 +246,7 @@ export function describeKubeError(err: unknown, ctx: KubeErrorContext = {}): Kub
 /** A KubeError for err, described in ctx. */
 export function toKubeError(err: unknown, ctx: KubeErrorContext = {}): KubeError {
 	if (err instanceof KubeError) return err;
-	return new KubeError(describeKubeError(err, ctx));
+	return new KubeError(describeKubeError(err, ctx), {cause: err});
 }
 
 export function kubeError(kind: KubeErrorKind, message: string, hint?: string): KubeError {
