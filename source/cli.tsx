@@ -10,9 +10,15 @@ type CommandModule = {run(args: string[], ctx: CommandContext): Promise<number>}
 // Each command loads only what it needs, so `--help` and `--version` stay fast.
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
 	manifests: () => import('./commands/manifests.js'),
+	apply: () => import('./commands/apply.js'),
+	status: () => import('./commands/status.js'),
+	profiles: () => import('./commands/profiles.js'),
+	check: () => import('./commands/check.js'),
 };
 
 async function main(argv: string[]): Promise<number> {
+	// Colour is decided once, before any module that renders is loaded (chalk reads FORCE_COLOR at import).
+	if (argv.includes('--no-color') || (process.env.NO_COLOR ?? '') !== '') process.env.FORCE_COLOR = '0';
 	const controller = new AbortController();
 	let interrupts = 0;
 	const onSignal = () => {
@@ -59,6 +65,16 @@ function report(error: unknown, ctx: CommandContext): number {
 	if (error instanceof WorkError) {
 		ctx.stderr.write(`eastwest: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ''}`);
 		return error.exitCode;
+	}
+	// Layer errors are recognised by name so this file never loads the layers themselves.
+	if (error instanceof Error && error.name === 'KubeconfigError') {
+		ctx.stderr.write(`eastwest: ${error.message}\n`);
+		return EXIT.usage;
+	}
+	if (error instanceof Error && error.name === 'KubeError') {
+		const hint = (error as Error & {info?: {hint?: string}}).info?.hint;
+		ctx.stderr.write(`eastwest: ${error.message}\n${hint ? `  hint: ${hint}\n` : ''}`);
+		return EXIT.failed;
 	}
 	// Unexpected: still one line, no stack trace unless asked for.
 	const message = error instanceof Error ? error.message : String(error);

@@ -149,6 +149,8 @@ export interface ClusterClient {
 	watchDeployments(target: WatchTarget, onUpdate: (update: WatchUpdate<DeploymentLike>) => void): WatchHandle;
 	watchServices(target: WatchTarget, onUpdate: (update: WatchUpdate<ServiceLike>) => void): WatchHandle;
 	watchPods(target: WatchTarget, onUpdate: (update: WatchUpdate<PodLike>) => void): WatchHandle;
+	/** Generic list+watch of any kind (namespaces, Istio custom resources, …). */
+	watchObjects(apiVersion: string, kind: string, target: WatchTarget, onUpdate: (update: WatchUpdate<Record<string, unknown>>) => void): WatchHandle;
 	/** Generic read of any object (custom resources included), undefined when absent. */
 	getObject(apiVersion: string, kind: string, namespace: string | undefined, name: string, signal?: AbortSignal): Promise<Record<string, unknown> | undefined>;
 	/** Generic list (custom resources included). */

@@ -364,6 +364,16 @@ export class KubeClusterClient implements ClusterClient {
 			this.call(signal, {verb: 'list', resource: 'pods', namespace: target.namespace}, () => this.core.listNamespacedPod({namespace: target.namespace, ...query})), onUpdate);
 	}
 
+	watchObjects(apiVersion: string, kind: string, target: WatchTarget, onUpdate: (update: WatchUpdate<Record<string, unknown>>) => void): WatchHandle {
+		const resource = guessResource(kind);
+		const prefix = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+		const path = target.namespace ? `${prefix}/namespaces/${encodeURIComponent(target.namespace)}/${resource}` : `${prefix}/${resource}`;
+		const namespace = target.namespace || undefined;
+		return this.watch(target, resourceWord(kind, apiVersion), path, (query, signal) =>
+			this.call(signal, {verb: 'list', resource: resourceWord(kind, apiVersion), ...(namespace ? {namespace} : {})}, () =>
+				this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, query.fieldSelector, query.labelSelector)), onUpdate);
+	}
+
 	private watch<T>(
 		target: WatchTarget,
 		resource: string,
@@ -418,4 +428,12 @@ export class KubeClusterClient implements ClusterClient {
 			}));
 		return review.status?.allowed === true;
 	}
+}
+
+/** The REST resource of a kind, by Kubernetes' own guessing rule (Gateway → gateways, Policy → policies). */
+export function guessResource(kind: string): string {
+	const lower = kind.toLowerCase();
+	if (lower.endsWith('s') || lower.endsWith('x') || lower.endsWith('ch') || lower.endsWith('sh')) return `${lower}es`;
+	if (lower.endsWith('y') && !/[aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
+	return `${lower}s`;
 }

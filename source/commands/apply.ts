@@ -1,0 +1,292 @@
+/** `eastwest apply`: headless run of a plan, text or JSON, with confirmation, deadlines and Ctrl-C. */
+import {createInterface} from 'node:readline/promises';
+import {formatClusterFlag, parseClusterFlag} from '../core/cluster-flag.js';
+import {formatElapsed, parseDuration, type Event, type RunOutcome} from '../core/events.js';
+import {TOPOLOGIES, TOPOLOGY_INFO, isTopology, type ClusterSpec, type MeshPlanInput, type Topology} from '../core/model.js';
+import {buildPlan, type Plan, type Step} from '../core/plan.js';
+import type {ClusterClientFactory, Istioctl, KubeconfigSource, RunPlan} from '../core/ports.js';
+import {validatePlan} from '../core/validate.js';
+import * as engine from '../engine/index.js';
+import * as istioctlLayer from '../istioctl/index.js';
+import * as kube from '../kube/index.js';
+import {globalFlags, oneOf, parseFlags} from './args.js';
+import {EXIT, UsageError, WorkError} from './errors.js';
+import type {CommandContext} from './types.js';
+
+export interface ApplyDeps {
+	createFactory(source: KubeconfigSource): ClusterClientFactory;
+	locateIstioctl(options: {path?: string; env: NodeJS.ProcessEnv}): Promise<Istioctl>;
+	createRunPlan(deps: {factory: ClusterClientFactory; istioctl: Istioctl}): RunPlan;
+	/** True when a person can answer a question (stdin and stderr are terminals). */
+	interactive(): boolean;
+	/** Ask once; resolves true for yes. */
+	confirm(question: string, signal: AbortSignal): Promise<boolean>;
+}
+
+const DEFAULT_TIMEOUT_MS = 5 * 60_000;
+/** A waiting line repeats at most this often while its reason holds. */
+const WAITING_PRINT_INTERVAL_MS = 10_000;
+
+export async function run(args: string[], ctx: CommandContext): Promise<number> {
+	return applyCommand(args, ctx, {
+		createFactory: source => kube.createClusterClientFactory(source),
+		locateIstioctl: options => istioctlLayer.locateIstioctl(options),
+		createRunPlan: deps => engine.createRunPlan(deps),
+		interactive: () => Boolean(process.stdin.isTTY && ctx.stderr.isTTY),
+		confirm: async (question, signal) => {
+			const rl = createInterface({input: process.stdin, output: process.stderr});
+			try {
+				const answer = await rl.question(question, {signal});
+				return /^y(es)?$/i.test(answer.trim());
+			} catch {
+				return false;
+			} finally {
+				rl.close();
+			}
+		},
+	});
+}
+
+interface ParsedApply {
+	input: MeshPlanInput;
+	dryRun: boolean;
+	yes: boolean;
+	timeoutMs: number;
+	output: 'text' | 'json';
+	force: boolean;
+	reinstall: boolean;
+	kubeconfig?: string;
+	istioctl?: string;
+}
+
+/** Flags → plan input; every problem at once as UsageError lines. */
+export function parseApplyArgs(args: string[]): ParsedApply {
+	const {values} = parseFlags('apply', args, {
+		topology: {type: 'string'},
+		mesh: {type: 'string'},
+		cluster: {type: 'string', multiple: true},
+		revision: {type: 'string'},
+		'dry-run': {type: 'boolean'},
+		yes: {type: 'boolean', short: 'y'},
+		timeout: {type: 'string'},
+		output: {type: 'string', short: 'o'},
+		force: {type: 'boolean'},
+		reinstall: {type: 'boolean'},
+	});
+	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
+	const problems: string[] = [];
+	let topology: Topology | undefined;
+	if (values.topology === undefined) problems.push(`--topology is required: one of ${TOPOLOGIES.join(', ')}`);
+	else if (!isTopology(values.topology)) problems.push(`--topology "${values.topology}" is not one of ${TOPOLOGIES.join(', ')}`);
+	else topology = values.topology;
+	if (values.mesh === undefined) problems.push('--mesh is required: the mesh ID every primary shares, e.g. --mesh mesh1');
+	const clusterFlags = values.cluster ?? [];
+	if (clusterFlags.length === 0) problems.push('--cluster is required, once per cluster: --cluster CONTEXT=NAME:NETWORK[:primary|remote]');
+	const info = topology ? TOPOLOGY_INFO[topology] : undefined;
+	const clusters: ClusterSpec[] = [];
+	for (const text of clusterFlags) {
+		const parsed = parseClusterFlag(text, info && !info.primaryRemote ? 'primary' : undefined);
+		if ('error' in parsed) {
+			problems.push(parsed.error);
+			continue;
+		}
+		if (!parsed.spec.role) {
+			if (info) problems.push(`--cluster "${text}": ${topology} needs a role: end it with :primary or :remote`);
+			continue;
+		}
+		clusters.push({...parsed.spec, role: parsed.spec.role});
+	}
+	let timeoutMs = DEFAULT_TIMEOUT_MS;
+	if (values.timeout !== undefined) {
+		const t = parseDuration(values.timeout);
+		if (t === undefined || t <= 0) problems.push(`--timeout "${values.timeout}" is not a duration; use e.g. 90s, 5m or 1m30s`);
+		else timeoutMs = t;
+	}
+	const input: MeshPlanInput = {topology: topology ?? 'multi-network', meshId: values.mesh ?? '', clusters, ...(values.revision ? {revision: values.revision} : {})};
+	if (problems.length === 0) {
+		for (const p of validatePlan(input)) problems.push(`${p.path}: ${p.message}`);
+	}
+	if (problems.length > 0) throw new UsageError(problems.join('\neastwest: '));
+	const g = globalFlags(values);
+	return {
+		input,
+		dryRun: Boolean(values['dry-run']),
+		yes: Boolean(values.yes),
+		timeoutMs,
+		output,
+		force: Boolean(values.force),
+		reinstall: Boolean(values.reinstall),
+		...(g.kubeconfig ? {kubeconfig: g.kubeconfig} : {}),
+		...(g.istioctl ? {istioctl: g.istioctl} : {}),
+	};
+}
+
+function describeChanges(plan: Plan): string {
+	const lines = plan.clusters.map(cp => {
+		const what = cp.steps.filter(s => !s.kind.startsWith('wait-')).map(s => s.title.charAt(0).toLowerCase() + s.title.slice(1));
+		return `  context ${cp.cluster.context} (${cp.cluster.name}): ${what.length > 0 ? what.join('; ') : 'nothing'}`;
+	});
+	return `eastwest apply will change these clusters:\n${lines.join('\n')}\n`;
+}
+
+export async function applyCommand(args: string[], ctx: CommandContext, deps: ApplyDeps): Promise<number> {
+	const opts = parseApplyArgs(args);
+	const source: KubeconfigSource = {env: ctx.env, ...(opts.kubeconfig ? {kubeconfig: opts.kubeconfig} : {})};
+	let factory: ClusterClientFactory;
+	try {
+		factory = deps.createFactory(source);
+	} catch (error) {
+		// A missing or malformed kubeconfig is bad input.
+		throw new UsageError((error as Error).message.split('\n')[0]!);
+	}
+	const known = new Set(factory.kubeconfig.contexts.map(c => c.name));
+	const missing = opts.input.clusters.filter(c => !known.has(c.context));
+	if (missing.length > 0) {
+		const files = factory.kubeconfig.files.join(', ') || '(no kubeconfig file)';
+		throw new UsageError(
+			missing.map(c => `context "${c.context}" (--cluster ${formatClusterFlag(c)}) is not in the kubeconfig ${files}; list contexts with kubectl config get-contexts`).join('\neastwest: '),
+		);
+	}
+	let istioctl: Istioctl;
+	try {
+		istioctl = await deps.locateIstioctl({...(opts.istioctl ? {path: opts.istioctl} : {}), env: ctx.env});
+	} catch (error) {
+		throw new UsageError((error as Error).message.split('\n')[0]!);
+	}
+	const plan = buildPlan(opts.input);
+
+	if (!opts.yes && !opts.dryRun) {
+		if (!deps.interactive()) {
+			throw new UsageError('eastwest apply changes clusters and needs confirmation: pass --yes (or --dry-run to preview)');
+		}
+		ctx.stderr.write(describeChanges(plan));
+		const ok = await deps.confirm('Proceed? [y/N] ', ctx.signal);
+		if (ctx.signal.aborted) return EXIT.interrupted;
+		if (!ok) {
+			ctx.stderr.write('eastwest: nothing changed\n');
+			return EXIT.failed;
+		}
+	}
+
+	const printer = opts.output === 'text' ? new TextPrinter(ctx, plan) : undefined;
+	const runPlan = deps.createRunPlan({factory, istioctl});
+	let outcome: RunOutcome;
+	try {
+		outcome = await runPlan(plan, {
+			timeoutMs: opts.timeoutMs,
+			dryRun: opts.dryRun,
+			force: opts.force,
+			reinstall: opts.reinstall,
+			signal: ctx.signal,
+			onEvent: event => printer?.print(event),
+		});
+	} catch (error) {
+		throw new WorkError(`the run stopped unexpectedly: ${(error as Error).message.split('\n')[0]}`);
+	}
+	if (opts.output === 'json') ctx.stdout.write(`${JSON.stringify(jsonResult(plan, opts, outcome, istioctl.path), null, 2)}\n`);
+	if (outcome.cancelled) return EXIT.interrupted;
+	return outcome.ok ? EXIT.ok : EXIT.failed;
+}
+
+function jsonResult(plan: Plan, opts: ParsedApply, outcome: RunOutcome, istioctlPath: string) {
+	return {
+		ok: outcome.ok,
+		cancelled: outcome.cancelled,
+		dryRun: opts.dryRun,
+		plan: plan.input,
+		istioctl: istioctlPath,
+		clusters: outcome.clusters.map(c => {
+			const spec = plan.clusters.find(p => p.cluster.name === c.cluster)!;
+			return {
+				cluster: c.cluster,
+				context: c.context,
+				network: spec.cluster.network,
+				role: spec.cluster.role,
+				outcome: c.outcome,
+				address: c.address ?? null,
+				steps: c.steps,
+				notes: spec.notes,
+			};
+		}),
+	};
+}
+
+/** One line per event; `[cluster]` prefix; ✔/✘ with indented hints; waiting lines rate-limited. */
+class TextPrinter {
+	private readonly steps: Map<string, Step>;
+	private readonly lastWaiting = new Map<string, {reason: string; at: number}>();
+	private readonly lastLine = new Map<string, string>();
+	private readonly width: number;
+
+	constructor(
+		private readonly ctx: CommandContext,
+		private readonly plan: Plan,
+	) {
+		this.steps = new Map(plan.steps.map(s => [s.id, s]));
+		this.width = Math.max(...plan.clusters.map(c => c.cluster.name.length));
+	}
+
+	private out(cluster: string, text: string): void {
+		this.ctx.stdout.write(`${`[${cluster}]`.padEnd(this.width + 2)} ${text}\n`);
+	}
+
+	print(event: Event): void {
+		switch (event.type) {
+			case 'step-start':
+				this.out(event.cluster, `… ${event.title}`);
+				return;
+			case 'line': {
+				if (this.lastLine.get(event.stepId) === event.text) return;
+				this.lastLine.set(event.stepId, event.text);
+				this.out(event.cluster, `    istioctl: ${event.text}`);
+				return;
+			}
+			case 'waiting': {
+				const last = this.lastWaiting.get(event.stepId);
+				if (last && last.reason === event.reason && event.elapsedMs - last.at < WAITING_PRINT_INTERVAL_MS) return;
+				this.lastWaiting.set(event.stepId, {reason: event.reason, at: event.elapsedMs});
+				this.out(event.cluster, `    waiting ${formatElapsed(event.elapsedMs)}: ${event.reason}`);
+				return;
+			}
+			case 'step-done': {
+				const title = this.steps.get(event.stepId)?.title ?? event.stepId;
+				const mark = event.result === 'skipped' ? '–' : '✔';
+				this.out(event.cluster, `${mark} ${title}: ${event.result}${event.detail ? ` (${event.detail})` : ''} [${formatElapsed(event.elapsedMs)}]`);
+				return;
+			}
+			case 'step-failed': {
+				const title = this.steps.get(event.stepId)?.title ?? event.stepId;
+				this.out(event.cluster, `✘ ${title}: ${event.error}`);
+				if (event.hint) this.out(event.cluster, `    hint: ${event.hint}`);
+				return;
+			}
+			case 'address':
+				this.out(event.cluster, `✔ gateway address: ${event.address.value}`);
+				return;
+			case 'run-done':
+				this.summary(event.outcome);
+				return;
+		}
+	}
+
+	private summary(outcome: RunOutcome): void {
+		const w = this.ctx.stdout;
+		w.write(`\n${outcome.cancelled ? 'Interrupted' : outcome.ok ? 'Done' : 'Failed'}:\n`);
+		for (const c of outcome.clusters) {
+			if (c.steps.length === 0) {
+				w.write(`  ${c.cluster} (context ${c.context}): nothing to do here (no east-west gateway on this cluster)\n`);
+				continue;
+			}
+			const address = c.address ? `, gateway ${c.address.value}` : '';
+			w.write(`  ${c.cluster} (context ${c.context}): ${c.outcome}${address}\n`);
+			const done = c.steps.filter(s => s.status === 'changed' || s.status === 'unchanged' || s.status === 'skipped').map(s => `${s.kind} ${s.status}`);
+			const bad = c.steps.filter(s => s.status === 'failed' || s.status === 'cancelled').map(s => `${s.kind} ${s.status}${s.error && s.status === 'failed' ? `: ${s.error}` : ''}`);
+			const notRun = c.steps.filter(s => s.status === 'not-run').map(s => s.kind);
+			if (done.length > 0 && c.outcome !== 'succeeded') w.write(`    done: ${done.join(', ')}\n`);
+			for (const b of bad) w.write(`    ${b}\n`);
+			if (notRun.length > 0) w.write(`    not run: ${notRun.join(', ')}\n`);
+		}
+		const notes = this.plan.clusters.flatMap(c => c.notes.map(n => `  ${c.cluster.name}: ${n}`));
+		if (notes.length > 0 && outcome.ok) w.write(`\nLeft to you:\n${notes.join('\n')}\n`);
+	}
+}

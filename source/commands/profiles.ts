@@ -1,0 +1,132 @@
+import {TOPOLOGY_INFO} from '../core/model.js';
+import {ProfileStore, ProfileStoreError, profilePlan, type Profile} from '../store/profiles.js';
+import {globalFlags, oneOf, parseFlags} from './args.js';
+import {EXIT, UsageError, WorkError} from './errors.js';
+import {PLAN_FLAG_OPTIONS, assertContextsExist, assertValidPlan, planFromFlags} from './plan-flags.js';
+import type {CommandContext} from './types.js';
+
+const SUBCOMMANDS = ['list', 'show', 'save', 'delete', 'rename'] as const;
+const OUTPUT = {output: {type: 'string', short: 'o'}} as const;
+
+/** Store errors as the CLI reports them: a missing or clashing name is bad input (2); a locked store is a failed run (1). */
+export function storeErrorToCli(error: unknown): unknown {
+	if (!(error instanceof ProfileStoreError)) return error;
+	if (error.kind === 'locked') return new WorkError(error.message);
+	return new UsageError(error.message);
+}
+
+export async function run(args: string[], ctx: CommandContext): Promise<number> {
+	const [sub, ...rest] = args;
+	if (sub === undefined || !(SUBCOMMANDS as readonly string[]).includes(sub)) {
+		throw new UsageError(`${sub === undefined ? 'eastwest profiles needs a subcommand' : `unknown subcommand "${sub}"`}: ${SUBCOMMANDS.join(', ')} (run 'eastwest profiles --help')`);
+	}
+	try {
+		return await runSub(sub as (typeof SUBCOMMANDS)[number], rest, ctx);
+	} catch (error) {
+		throw storeErrorToCli(error);
+	}
+}
+
+function positionals(command: string, got: string[], names: string[]): string[] {
+	if (got.length !== names.length) {
+		throw new UsageError(`eastwest ${command} takes ${names.join(' ')}${got.length > names.length ? `; unexpected "${got[names.length]}"` : ''} (run 'eastwest profiles --help')`);
+	}
+	return got;
+}
+
+async function runSub(sub: (typeof SUBCOMMANDS)[number], args: string[], ctx: CommandContext): Promise<number> {
+	const command = `profiles ${sub}`;
+	switch (sub) {
+		case 'list': {
+			const {values, positionals: pos} = parseFlags(command, args, OUTPUT, true);
+			positionals(command, pos, []);
+			const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
+			const profiles = new ProfileStore().list();
+			if (output === 'json') {
+				ctx.stdout.write(`${JSON.stringify(profiles.map(({name, profile}) => ({name, ...profile})), null, 2)}\n`);
+			} else {
+				ctx.stdout.write(profiles.length === 0 ? "No profiles saved yet; save one with 'eastwest profiles save NAME --topology … --mesh … --cluster …'.\n" : listTable(profiles));
+			}
+			return EXIT.ok;
+		}
+		case 'show': {
+			const {values, positionals: pos} = parseFlags(command, args, OUTPUT, true);
+			const [name] = positionals(command, pos, ['NAME']);
+			const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
+			const profile = new ProfileStore().get(name!);
+			ctx.stdout.write(output === 'json' ? `${JSON.stringify({name, ...profile}, null, 2)}\n` : showText(name!, profile));
+			return EXIT.ok;
+		}
+		case 'save': {
+			const {values, positionals: pos} = parseFlags(command, args, {...PLAN_FLAG_OPTIONS, overwrite: {type: 'boolean'}}, true);
+			const [name] = positionals(command, pos, ['NAME']);
+			const store = new ProfileStore();
+			// Check the name (and the file) before any slower work.
+			const existing = store.find(name!);
+			if (existing && !values.overwrite) {
+				throw new UsageError(`profile "${name}" already exists; pass --overwrite to replace it, or pick another name`);
+			}
+			const input = planFromFlags(values);
+			assertValidPlan(input);
+			// Loaded here only: list/show/delete/rename need no Kubernetes client.
+			const {loadKubeconfig, KubeconfigError} = await import('../kube/index.js');
+			let kubeconfig;
+			try {
+				kubeconfig = loadKubeconfig({kubeconfig: globalFlags(values).kubeconfig, env: ctx.env});
+			} catch (error) {
+				if (error instanceof KubeconfigError) throw new UsageError(error.message);
+				throw error;
+			}
+			assertContextsExist(input, kubeconfig);
+			await store.save(name!, input, {overwrite: Boolean(values.overwrite)});
+			ctx.stdout.write(`${existing ? 'Replaced' : 'Saved'} profile "${name}" (${store.path}); run it with 'eastwest apply --profile ${name}'.\n`);
+			return EXIT.ok;
+		}
+		case 'delete': {
+			const {positionals: pos} = parseFlags(command, args, {}, true);
+			const [name] = positionals(command, pos, ['NAME']);
+			await new ProfileStore().delete(name!);
+			ctx.stdout.write(`Deleted profile "${name}".\n`);
+			return EXIT.ok;
+		}
+		case 'rename': {
+			const {positionals: pos} = parseFlags(command, args, {}, true);
+			const [from, to] = positionals(command, pos, ['OLD', 'NEW']);
+			await new ProfileStore().rename(from!, to!);
+			ctx.stdout.write(`Renamed profile "${from}" to "${to}".\n`);
+			return EXIT.ok;
+		}
+	}
+}
+
+function lastAppliedText(profile: Profile): string {
+	const la = profile.lastApplied;
+	if (!la) return 'never';
+	return `${la.result}${la.dryRun ? ' (dry run)' : ''} ${la.at}`;
+}
+
+function clustersText(profile: Profile): string {
+	return profile.clusters.map(c => `${c.name}${profile.topology === 'multi-network' ? '' : `(${c.role})`}`).join(', ');
+}
+
+function listTable(profiles: Array<{name: string; profile: Profile}>): string {
+	const rows = [['NAME', 'TOPOLOGY', 'MESH', 'CLUSTERS', 'LAST APPLIED'], ...profiles.map(({name, profile}) => [name, profile.topology, profile.meshId, clustersText(profile), lastAppliedText(profile)])];
+	const widths = rows[0]!.map((_, i) => Math.max(...rows.map(r => r[i]!.length)));
+	return rows.map(r => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
+}
+
+function showText(name: string, profile: Profile): string {
+	const plan = profilePlan(profile);
+	const lines = [
+		`Profile:      ${name}`,
+		`Topology:     ${TOPOLOGY_INFO[plan.topology]?.title ?? plan.topology} (${plan.topology})`,
+		`Mesh ID:      ${plan.meshId}`,
+		`Revision:     ${plan.revision ?? '(default)'}`,
+		'Clusters:',
+		...plan.clusters.map(c => `  ${c.name.padEnd(16)} context ${c.context}, network ${c.network}, ${c.role}`),
+		`Created:      ${profile.createdAt}`,
+		`Updated:      ${profile.updatedAt}`,
+		`Last applied: ${lastAppliedText(profile)}`,
+	];
+	return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,151 @@
+/**
+ * `eastwest status`: the east-west gateways across clusters, from watches.
+ * Terminal: a live view. `-o json`: one snapshot, then exit. `--watch` without a terminal: one line per change.
+ */
+import {formatElapsed, parseDuration} from '../core/events.js';
+import type {ClusterExpectation, ClusterHealth} from '../core/status.js';
+import type {ClusterClientFactory, KubeconfigInfo, KubeconfigSource} from '../core/ports.js';
+import {StatusMonitor, type MonitorTarget} from '../engine/status-monitor.js';
+import {globalFlags, oneOf, parseFlags} from './args.js';
+import {EXIT, UsageError} from './errors.js';
+import {assertContextsExist} from './plan-flags.js';
+import {ChangePrinter, renderStatusText, statusJson} from './status-format.js';
+import type {CommandContext} from './types.js';
+
+export interface StatusDeps {
+	factory(source: KubeconfigSource): ClusterClientFactory;
+	/** Targets from a saved profile; the kubeconfig is there to check the profile's contexts exist. */
+	profileTargets?(name: string, kubeconfig: KubeconfigInfo): MonitorTarget[];
+	/** The live terminal view; absent in tests of the plain modes. */
+	live?(monitor: StatusMonitor, ctx: CommandContext): Promise<number>;
+	now?(): Date;
+}
+
+export async function run(args: string[], ctx: CommandContext): Promise<number> {
+	const kube = await import('../kube/index.js');
+	const store = await import('../store/profiles.js');
+	const {storeErrorToCli} = await import('./profiles.js');
+	return runStatus(args, ctx, {
+		factory: source => kube.createClusterClientFactory(source),
+		profileTargets: (name, kubeconfig) => {
+			let profile;
+			try {
+				profile = store.profilePlan(new store.ProfileStore().get(name));
+			} catch (error) {
+				throw storeErrorToCli(error);
+			}
+			assertContextsExist(profile, kubeconfig);
+			return profile.clusters.map(c => ({
+				context: c.context,
+				expectation: {name: c.name, network: c.network, role: c.role, topology: profile.topology, ...(profile.revision ? {revision: profile.revision} : {})},
+			}));
+		},
+		live: async (monitor, c) => (await import('../ui/status/live.js')).runLiveStatus(monitor, c),
+	});
+}
+
+export async function runStatus(args: string[], ctx: CommandContext, deps: StatusDeps): Promise<number> {
+	const {values} = parseFlags('status', args, {
+		profile: {type: 'string'},
+		context: {type: 'string', multiple: true},
+		watch: {type: 'boolean', short: 'w'},
+		output: {type: 'string', short: 'o'},
+		timeout: {type: 'string'},
+	});
+	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
+	const timeoutMs = values.timeout === undefined ? 15_000 : parseDuration(values.timeout);
+	if (timeoutMs === undefined) throw new UsageError(`--timeout "${values.timeout}" is not a duration; use e.g. 15s or 1m`);
+	if (values.profile && values.context?.length) throw new UsageError('give either --profile or --context, not both');
+	if (output === 'json' && values.watch) throw new UsageError('-o json prints one snapshot; drop --watch, or use --watch without -o json for a line per change');
+
+	const flags = globalFlags(values);
+	const factory = deps.factory({kubeconfig: flags.kubeconfig, env: ctx.env});
+	let targets: MonitorTarget[];
+	if (values.profile) {
+		if (!deps.profileTargets) throw new UsageError('profiles are not available');
+		targets = deps.profileTargets(values.profile, factory.kubeconfig);
+	} else {
+		const contexts = values.context?.length ? values.context : [factory.kubeconfig.currentContext];
+		if (contexts[0] === undefined) {
+			throw new UsageError(`the kubeconfig (${factory.kubeconfig.files.join(', ')}) has no current context; pass --context NAME`);
+		}
+		targets = (contexts as string[]).map(context => ({context, expectation: {} as ClusterExpectation}));
+	}
+	const known = new Set(factory.kubeconfig.contexts.map(c => c.name));
+	const missing = targets.filter(t => !known.has(t.context)).map(t => t.context);
+	if (missing.length > 0) {
+		throw new UsageError(`context ${missing.map(m => `"${m}"`).join(', ')} not in the kubeconfig (${factory.kubeconfig.files.join(', ')}); list them with kubectl config get-contexts`);
+	}
+
+	const now = deps.now ?? (() => new Date());
+	const interactive = Boolean(ctx.stdout.isTTY) && output === 'text' && !ctx.env.CI;
+	if (interactive && deps.live) {
+		const monitor = new StatusMonitor(c => factory.client(c), targets);
+		return deps.live(monitor, ctx);
+	}
+
+	if (values.watch) {
+		const printer = new ChangePrinter();
+		const monitor = new StatusMonitor(c => factory.client(c), targets);
+		// Print once every cluster has answered, or at the deadline with what is known by then.
+		let ready = false;
+		const print = (health: ClusterHealth[]) => {
+			for (const line of printer.lines(health, now())) ctx.stdout.write(`${line}\n`);
+		};
+		const deadline = setTimeout(() => {
+			ready = true;
+			print(monitor.snapshot());
+		}, timeoutMs);
+		monitor.subscribe(health => {
+			ready ||= monitor.synced;
+			if (ready) print(health);
+		});
+		monitor.start();
+		await new Promise<void>(resolve => {
+			if (ctx.signal.aborted) resolve();
+			ctx.signal.addEventListener('abort', () => resolve(), {once: true});
+		});
+		clearTimeout(deadline);
+		monitor.stop();
+		return EXIT.interrupted;
+	}
+
+	const health = await snapshotWithin(new StatusMonitor(c => factory.client(c), targets), timeoutMs, ctx.signal);
+	if (health === 'cancelled') return EXIT.interrupted;
+	ctx.stdout.write(output === 'json' ? statusJson(health, now()) : renderStatusText(health));
+	return health.every(c => c.healthy) ? EXIT.ok : EXIT.failed;
+}
+
+/**
+ * Start the watches, wait until every feed of every cluster has answered (or the deadline passes:
+ * those clusters are then reported unreachable, saying so), take one snapshot and stop.
+ */
+export async function snapshotWithin(monitor: StatusMonitor, timeoutMs: number, signal: AbortSignal): Promise<ClusterHealth[] | 'cancelled'> {
+	const outcome = await new Promise<'synced' | 'deadline' | 'cancelled'>(resolve => {
+		const timer = setTimeout(() => resolve('deadline'), timeoutMs);
+		const done = (o: 'synced' | 'cancelled') => {
+			clearTimeout(timer);
+			resolve(o);
+		};
+		signal.addEventListener('abort', () => done('cancelled'), {once: true});
+		const check = () => {
+			if (monitor.synced) done('synced');
+		};
+		monitor.subscribe(check);
+		monitor.start();
+		check();
+	});
+	const waiting = monitor.waitingFor;
+	const health = monitor.snapshot();
+	monitor.stop();
+	if (outcome === 'cancelled') return 'cancelled';
+	if (outcome === 'deadline') {
+		for (const c of health) {
+			if (waiting.includes(c.context)) {
+				c.error = `some watches gave no answer within ${formatElapsed(timeoutMs)}${c.error ? `: ${c.error}` : ''}`;
+				c.healthy = false;
+			}
+		}
+	}
+	return health;
+}

@@ -1,0 +1,825 @@
+/**
+ * The checks catalogue: pure rules over facts a collector gathered from each cluster.
+ * Preflight runs before anything changes; post-install verifies what the plan should have produced.
+ * Facts left undefined were not collected: their checks are skipped, never passed.
+ */
+import {CROSS_NETWORK_GATEWAY_NAME, GATEWAY_PORTS, ISTIOD_GATEWAY_NAME, istiodVirtualServiceName} from './manifests.js';
+import {GATEWAY_NAME, NETWORK_LABEL, TOPOLOGY_INFO, normalRevision, type ClusterSpec, type MeshPlanInput, type Topology} from './model.js';
+import {podProblems, rolloutStatus, serviceAddress, type DeploymentLike, type PodLike, type ServiceLike} from './rollout.js';
+import {validatePlan} from './validate.js';
+
+// ---------- facts ----------
+
+export interface PermissionFact {
+	verb: string;
+	group: string;
+	resource: string;
+	namespace?: string;
+	allowed: boolean;
+}
+
+export interface NamespaceFacts {
+	present: boolean;
+	labels: Record<string, string>;
+	annotations: Record<string, string>;
+}
+
+export interface IstiodFacts {
+	/** Deployment name: istiod or istiod-<rev>. */
+	name: string;
+	/** istio.io/rev label; undefined for the default revision. */
+	revision?: string;
+	/** env CLUSTER_ID. */
+	clusterId?: string;
+	/** env EXTERNAL_ISTIOD=true. */
+	externalIstiod?: boolean;
+	ready: boolean;
+}
+
+/** From ConfigMap istio-sidecar-injector[-<rev>] data.values. */
+export interface InjectorFacts {
+	revision?: string;
+	meshId?: string;
+	network?: string;
+	clusterName?: string;
+}
+
+export interface CacertsFacts {
+	present: boolean;
+	/** Data keys present (never their values). */
+	keys: string[];
+	/** sha256 of root-cert.pem, hex, computed by the collector. */
+	rootCertSha256?: string;
+}
+
+/** The gateway Deployment with the template fields the label and env checks read. */
+export interface GatewayDeploymentLike extends DeploymentLike {
+	spec?: DeploymentLike['spec'] & {
+		template?: {
+			metadata?: {labels?: Record<string, string>};
+			spec?: {containers?: Array<{name?: string; env?: Array<{name?: string; value?: string}>}>};
+		};
+	};
+}
+
+export interface GatewayFacts {
+	/** null when absent. */
+	deployment: GatewayDeploymentLike | null;
+	/** null when absent. */
+	service: ServiceLike | null;
+	pods: PodLike[];
+}
+
+/** Expose resources as read from the cluster; null when absent. */
+export interface ExposeFacts {
+	istiodGateway: Record<string, unknown> | null;
+	istiodVirtualService: Record<string, unknown> | null;
+	crossNetworkGateway: Record<string, unknown> | null;
+}
+
+export interface ClusterFacts {
+	context: string;
+	reachable: boolean;
+	/** Why not reachable (one line). */
+	error?: string;
+	/** gitVersion, e.g. v1.35.4. */
+	serverVersion?: string;
+	permissions?: PermissionFact[];
+	/** Namespace istio-system. */
+	namespace?: NamespaceFacts;
+	/** Deployments labeled app=istiod in istio-system. */
+	istiod?: IstiodFacts[];
+	injectors?: InjectorFacts[];
+	cacerts?: CacertsFacts;
+	/** Secret istio-system/istio-ca-secret present (Istio's self-signed CA). */
+	istioCaSecret?: boolean;
+	/** trustDomain from ConfigMap istio-system/istio data.mesh (cluster.local when unset). */
+	trustDomain?: string;
+	/** Host of the context's API server URL in the kubeconfig. */
+	apiServerHost?: string;
+	/** Heuristic for LoadBalancer support: LoadBalancer Services in the cluster and how many have an ingress address. */
+	loadBalancer?: {services: number; withAddress: number};
+	gateway?: GatewayFacts;
+	expose?: ExposeFacts;
+	/** sha256 of ConfigMap istio-system/istio-ca-root-cert data["root-cert.pem"]; null when the ConfigMap is absent. */
+	caRootCertSha256?: string | null;
+}
+
+// ---------- checks ----------
+
+export type CheckPhase = 'preflight' | 'post-install';
+export type CheckLevel = 'fail' | 'warn' | 'info';
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
+
+export interface CheckResult {
+	id: string;
+	/** Cluster name, or undefined for checks across the mesh. */
+	cluster?: string;
+	context?: string;
+	claim: string;
+	level: CheckLevel;
+	status: CheckStatus;
+	/** Why it did not pass (or was skipped). */
+	reason?: string;
+	/** What to do, when it did not pass. */
+	hint?: string;
+	/** The Istio doc section behind the check. */
+	doc?: string;
+}
+
+type Verdict = {status: 'pass'; reason?: string} | {status: 'fail' | 'warn' | 'skip'; reason: string};
+
+interface ClusterInput {
+	plan: MeshPlanInput;
+	cluster: ClusterSpec;
+	facts: ClusterFacts | undefined;
+}
+
+interface MeshInput {
+	plan: MeshPlanInput;
+	facts: Array<{cluster: ClusterSpec; facts: ClusterFacts | undefined}>;
+}
+
+interface CheckBase {
+	id: string;
+	level: CheckLevel;
+	phases: CheckPhase[];
+	topologies: readonly Topology[];
+	doc: string | ((plan: MeshPlanInput) => string);
+}
+
+export interface ClusterCheck extends CheckBase {
+	scope: 'cluster';
+	/** Whether the check concerns this cluster at all (e.g. primaries only). */
+	appliesTo?: (cluster: ClusterSpec, plan: MeshPlanInput) => boolean;
+	/** Clusters whose facts are missing are skipped unless this is set (reachability itself). */
+	needsReachable?: false;
+	claim: (input: ClusterInput) => string;
+	hint: string | ((input: ClusterInput) => string);
+	evaluate: (input: ClusterInput & {facts: ClusterFacts}) => Verdict;
+}
+
+export interface MeshCheck extends CheckBase {
+	scope: 'mesh';
+	claim: (input: MeshInput) => string;
+	hint: string | ((input: MeshInput) => string);
+	evaluate: (input: MeshInput) => Verdict;
+}
+
+export type Check = ClusterCheck | MeshCheck;
+
+// ---------- helpers ----------
+
+const DOCS = {
+	beforeYouBegin: 'https://istio.io/latest/docs/setup/install/multicluster/before-you-begin/',
+	pluginCa: 'https://istio.io/latest/docs/tasks/security/cert-management/plugin-ca-cert/',
+	troubleshooting: 'https://istio.io/latest/docs/ops/diagnostic-tools/multicluster/',
+	verify: 'https://istio.io/latest/docs/setup/install/multicluster/verify/',
+} as const;
+
+const INSTALL_DOC: Record<Topology, string> = {
+	'primary-remote': 'https://istio.io/latest/docs/setup/install/multicluster/primary-remote/',
+	'multi-network': 'https://istio.io/latest/docs/setup/install/multicluster/multi-primary_multi-network/',
+	'primary-remote-multi-network': 'https://istio.io/latest/docs/setup/install/multicluster/primary-remote_multi-network/',
+};
+const installDoc = (plan: MeshPlanInput) => INSTALL_DOC[plan.topology];
+
+const ALL: readonly Topology[] = ['primary-remote', 'multi-network', 'primary-remote-multi-network'];
+const MULTI_NETWORK: readonly Topology[] = ['multi-network', 'primary-remote-multi-network'];
+const PRIMARY_REMOTE: readonly Topology[] = ['primary-remote', 'primary-remote-multi-network'];
+
+export const MIN_KUBERNETES_MINOR = 32;
+
+const pass = (reason?: string): Verdict => (reason ? {status: 'pass', reason} : {status: 'pass'});
+const fail = (reason: string): Verdict => ({status: 'fail', reason});
+const warn = (reason: string): Verdict => ({status: 'warn', reason});
+const skip = (reason: string): Verdict => ({status: 'skip', reason});
+
+const isPrimary = (c: ClusterSpec) => c.role === 'primary';
+const isRemote = (c: ClusterSpec) => c.role === 'remote';
+/** Clusters that get an east-west gateway: every cluster of a multi-network plan, the primary otherwise. */
+export function needsGateway(cluster: ClusterSpec, plan: MeshPlanInput): boolean {
+	return TOPOLOGY_INFO[plan.topology].multiNetwork || isPrimary(cluster);
+}
+const primaryOf = (plan: MeshPlanInput) => plan.clusters.find(isPrimary);
+const revisionText = (plan: MeshPlanInput) => (normalRevision(plan.revision) ? `revision ${normalRevision(plan.revision)}` : 'the default revision');
+const istiodName = (plan: MeshPlanInput) => (normalRevision(plan.revision) ? `istiod-${normalRevision(plan.revision)}` : 'istiod');
+
+function sameRevision(a: string | undefined, b: string | undefined): boolean {
+	return (normalRevision(a) ?? 'default') === (normalRevision(b) ?? 'default');
+}
+
+function plannedIstiod(facts: ClusterFacts, plan: MeshPlanInput): IstiodFacts | undefined | 'not-collected' {
+	if (!facts.istiod) return 'not-collected';
+	return facts.istiod.find(i => sameRevision(i.revision, plan.revision));
+}
+
+/** Kubernetes version from a gitVersion like v1.35.4-eks-abc; undefined when unreadable. */
+export function kubernetesMinor(gitVersion: string | undefined): {major: number; minor: number} | undefined {
+	const m = /^v?(\d+)\.(\d+)/.exec(gitVersion ?? '');
+	return m ? {major: Number(m[1]), minor: Number(m[2])} : undefined;
+}
+
+/** True for 127.0.0.0/8, ::1, localhost and 0.0.0.0: addresses only the local machine can use. */
+export function isLoopbackHost(host: string): boolean {
+	const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+	return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || h === '0.0.0.0' || h === '::' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** Permissions the plan needs on a cluster (SelfSubjectAccessReview). The collector asks for exactly these. */
+export function requiredPermissions(cluster: ClusterSpec, plan: MeshPlanInput): Array<Omit<PermissionFact, 'allowed'>> {
+	const ns = 'istio-system';
+	const list: Array<Omit<PermissionFact, 'allowed'>> = [{verb: 'get', group: '', resource: 'secrets', namespace: ns}];
+	const info = TOPOLOGY_INFO[plan.topology];
+	if (info.multiNetwork) {
+		list.push({verb: 'create', group: '', resource: 'namespaces'}, {verb: 'patch', group: '', resource: 'namespaces'});
+	}
+	if (needsGateway(cluster, plan)) {
+		list.push(
+			{verb: 'create', group: 'apps', resource: 'deployments', namespace: ns},
+			{verb: 'create', group: '', resource: 'services', namespace: ns},
+			{verb: 'create', group: '', resource: 'serviceaccounts', namespace: ns},
+			{verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'roles', namespace: ns},
+			{verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'rolebindings', namespace: ns},
+			{verb: 'create', group: 'policy', resource: 'poddisruptionbudgets', namespace: ns},
+			{verb: 'create', group: 'autoscaling', resource: 'horizontalpodautoscalers', namespace: ns},
+		);
+	}
+	const exposes = isPrimary(cluster) && (info.primaryRemote || info.multiNetwork);
+	if (exposes) list.push({verb: 'create', group: 'networking.istio.io', resource: 'gateways', namespace: ns});
+	if (isPrimary(cluster) && info.primaryRemote) list.push({verb: 'create', group: 'networking.istio.io', resource: 'virtualservices', namespace: ns});
+	return list;
+}
+
+export function formatPermission(p: Omit<PermissionFact, 'allowed'>): string {
+	const resource = p.group ? `${p.resource}.${p.group}` : p.resource;
+	return `${p.verb} ${resource}${p.namespace ? ` in ${p.namespace}` : ''}`;
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+function asArray(value: unknown): unknown[] {
+	return Array.isArray(value) ? value : [];
+}
+
+/** Servers of an Istio Gateway as {port number, tls mode, hosts}. */
+function gatewayServers(gw: Record<string, unknown>): Array<{port?: number; mode?: string; hosts: string[]}> {
+	return asArray(asRecord(gw.spec).servers).map(s => {
+		const server = asRecord(s);
+		return {
+			port: asRecord(server.port).number as number | undefined,
+			mode: asRecord(server.tls).mode as string | undefined,
+			hosts: asArray(server.hosts).filter((h): h is string => typeof h === 'string'),
+		};
+	});
+}
+
+function selectsEastWest(gw: Record<string, unknown>): boolean {
+	return asRecord(asRecord(gw.spec).selector).istio === 'eastwestgateway';
+}
+
+// ---------- the catalogue ----------
+
+export const CHECKS: readonly Check[] = [
+	// ----- preflight, per cluster -----
+	{
+		id: 'cluster-reachable',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['preflight', 'post-install'],
+		topologies: ALL,
+		needsReachable: false,
+		doc: DOCS.beforeYouBegin,
+		claim: ({cluster}) => `context ${cluster.context} is reachable and runs Kubernetes ≥ 1.${MIN_KUBERNETES_MINOR}`,
+		hint: ({cluster}) => `check the context with 'kubectl --context ${cluster.context} version'; fix credentials or network access to the API server`,
+		evaluate: ({facts}) => {
+			if (!facts.reachable) return fail(facts.error ?? 'the API server did not answer');
+			const v = kubernetesMinor(facts.serverVersion);
+			if (!v) return warn(`server version "${facts.serverVersion ?? ''}" is unreadable`);
+			if (v.major === 1 && v.minor < MIN_KUBERNETES_MINOR) return warn(`Kubernetes ${facts.serverVersion} is older than 1.${MIN_KUBERNETES_MINOR}, the oldest current Istio supports`);
+			return pass(`Kubernetes ${facts.serverVersion}`);
+		},
+	},
+	{
+		id: 'permissions',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['preflight'],
+		topologies: ALL,
+		doc: DOCS.beforeYouBegin,
+		claim: ({cluster}) => `the user of context ${cluster.context} may do what the plan needs here`,
+		hint: ({cluster}) => `ask for these permissions or use a context with cluster-admin; 'kubectl --context ${cluster.context} auth can-i --list -n istio-system' shows what you have`,
+		evaluate: ({facts, cluster, plan}) => {
+			if (!facts.permissions) return skip('permissions were not checked');
+			const missing = requiredPermissions(cluster, plan).filter(req => {
+				const got = facts.permissions!.find(p => p.verb === req.verb && p.group === req.group && p.resource === req.resource && p.namespace === req.namespace);
+				return !got?.allowed;
+			});
+			return missing.length === 0 ? pass() : fail(`not allowed to ${missing.map(formatPermission).join(', ')}`);
+		},
+	},
+	{
+		id: 'network-label',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['preflight'],
+		topologies: ALL,
+		doc: installDoc,
+		claim: ({cluster}) => `istio-system carries no ${NETWORK_LABEL} label, or ${cluster.network}`,
+		hint: ({cluster, plan}) =>
+			TOPOLOGY_INFO[plan.topology].multiNetwork
+				? `the network label decides which gateway reaches this cluster; if ${cluster.network} is right, rerun with --force to relabel, otherwise use the existing network in the plan`
+				: `eastwest does not relabel in ${plan.topology}; put the existing network in the plan, or relabel with 'kubectl --context ${cluster.context} label namespace istio-system ${NETWORK_LABEL}=${cluster.network} --overwrite'`,
+		evaluate: ({facts, cluster}) => {
+			if (!facts.namespace) return skip('namespace istio-system was not read');
+			if (!facts.namespace.present) return pass('istio-system does not exist yet');
+			const label = facts.namespace.labels[NETWORK_LABEL];
+			if (label === undefined) return pass('no network label yet');
+			return label === cluster.network ? pass() : fail(`istio-system is labeled ${NETWORK_LABEL}=${label}, the plan says ${cluster.network}`);
+		},
+	},
+	{
+		id: 'remote-control-plane-annotation',
+		scope: 'cluster',
+		level: 'warn',
+		phases: ['preflight', 'post-install'],
+		topologies: PRIMARY_REMOTE,
+		appliesTo: isRemote,
+		doc: installDoc,
+		claim: ({plan}) => `istio-system is annotated topology.istio.io/controlPlaneClusters=${primaryOf(plan)?.name ?? '<primary>'}`,
+		hint: ({plan, cluster}) => `kubectl --context ${cluster.context} annotate namespace istio-system topology.istio.io/controlPlaneClusters=${primaryOf(plan)?.name ?? '<primary>'}`,
+		evaluate: ({facts, plan}) => {
+			if (!facts.namespace) return skip('namespace istio-system was not read');
+			const primary = primaryOf(plan)?.name ?? '';
+			const value = facts.namespace.annotations['topology.istio.io/controlPlaneClusters'];
+			if (value === undefined) return warn('the annotation is not set');
+			const names = value.split(',').map(s => s.trim());
+			return names.includes(primary) || names.includes('*') ? pass() : warn(`it names ${value}, not ${primary}`);
+		},
+	},
+	{
+		id: 'remote-no-local-istiod',
+		scope: 'cluster',
+		level: 'warn',
+		phases: ['preflight'],
+		topologies: PRIMARY_REMOTE,
+		appliesTo: isRemote,
+		doc: DOCS.troubleshooting,
+		claim: () => 'no istiod of its own runs on this remote',
+		hint: ({plan}) => `a local istiod can hand this cluster's proxies their config instead of ${primaryOf(plan)?.name ?? 'the primary'}; reinstall the remote with profile remote and remotePilotAddress`,
+		evaluate: ({facts}) => {
+			if (!facts.istiod) return skip('istiod Deployments were not listed');
+			return facts.istiod.length === 0 ? pass() : warn(`found ${facts.istiod.map(i => i.name).join(', ')}`);
+		},
+	},
+	{
+		id: 'istiod-present',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['preflight', 'post-install'],
+		topologies: ALL,
+		appliesTo: isPrimary,
+		doc: installDoc,
+		claim: ({plan}) => `istiod for ${revisionText(plan)} is installed and ready`,
+		hint: ({plan}) => `install the control plane first (istioctl install with meshID, clusterName and network as planned${normalRevision(plan.revision) ? `, --revision ${normalRevision(plan.revision)}` : ''})`,
+		evaluate: ({facts, plan}) => {
+			const istiod = plannedIstiod(facts, plan);
+			if (istiod === 'not-collected') return skip('istiod Deployments were not listed');
+			if (!istiod) {
+				const others = facts.istiod!.map(i => `${i.name} (${i.revision ?? 'default'})`);
+				return fail(`no ${istiodName(plan)} Deployment in istio-system${others.length ? `; found ${others.join(', ')}` : ''}`);
+			}
+			return istiod.ready ? pass(istiod.name) : warn(`${istiod.name} is not ready`);
+		},
+	},
+	{
+		id: 'istiod-cluster-id',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['preflight'],
+		topologies: ALL,
+		appliesTo: isPrimary,
+		doc: DOCS.troubleshooting,
+		claim: ({cluster}) => `istiod runs with CLUSTER_ID=${cluster.name}`,
+		hint: ({cluster}) => `reinstall the control plane with values.global.multiCluster.clusterName=${cluster.name}, or use its cluster name in the plan`,
+		evaluate: ({facts, plan, cluster}) => {
+			const istiod = plannedIstiod(facts, plan);
+			if (istiod === 'not-collected' || !istiod) return skip(`no ${istiodName(plan)} to read`);
+			if (istiod.clusterId === undefined || istiod.clusterId === 'Kubernetes') {
+				return fail(`CLUSTER_ID is ${istiod.clusterId ?? 'unset'} (Istio's single-cluster default), which breaks multicluster`);
+			}
+			return istiod.clusterId === cluster.name ? pass() : fail(`CLUSTER_ID is ${istiod.clusterId}, the plan says ${cluster.name}`);
+		},
+	},
+	{
+		id: 'istiod-external',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['preflight'],
+		topologies: PRIMARY_REMOTE,
+		appliesTo: isPrimary,
+		doc: installDoc,
+		claim: () => 'istiod runs with EXTERNAL_ISTIOD=true (it serves remote clusters)',
+		hint: () => 'reinstall the primary with values.pilot.env.EXTERNAL_ISTIOD=true (the primary-remote install page shows it)',
+		evaluate: ({facts, plan}) => {
+			const istiod = plannedIstiod(facts, plan);
+			if (istiod === 'not-collected' || !istiod) return skip(`no ${istiodName(plan)} to read`);
+			return istiod.externalIstiod ? pass() : fail('EXTERNAL_ISTIOD is not true');
+		},
+	},
+	{
+		id: 'injector-values',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['preflight'],
+		topologies: ALL,
+		appliesTo: isPrimary,
+		doc: installDoc,
+		claim: ({plan, cluster}) => `the control plane was installed with meshID ${plan.meshId}, network ${cluster.network} and clusterName ${cluster.name}`,
+		hint: () => 'install values and plan must agree: reinstall the control plane with the planned values, or change the plan to match the cluster',
+		evaluate: ({facts, plan, cluster}) => {
+			if (!facts.injectors) return skip('the sidecar injector values were not read');
+			const values = facts.injectors.find(i => sameRevision(i.revision, plan.revision));
+			if (!values) return skip(`no istio-sidecar-injector ConfigMap for ${revisionText(plan)}`);
+			const wrong: string[] = [];
+			if (values.meshId !== plan.meshId) wrong.push(`meshID is ${values.meshId ?? 'unset'}`);
+			if (values.network !== cluster.network) wrong.push(`network is ${values.network || 'unset'}`);
+			if (values.clusterName !== cluster.name) wrong.push(`clusterName is ${values.clusterName ?? 'unset'}`);
+			return wrong.length === 0 ? pass() : fail(wrong.join(', '));
+		},
+	},
+	{
+		id: 'plugged-in-ca',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['preflight'],
+		topologies: ALL,
+		doc: DOCS.pluginCa,
+		claim: () => 'secret istio-system/cacerts holds ca-cert.pem, ca-key.pem, root-cert.pem and cert-chain.pem',
+		hint: () => 'create cacerts from a root shared by every cluster (tools/certs/Makefile.selfsigned.mk in the Istio release), then restart istiod',
+		evaluate: ({facts}) => {
+			if (!facts.cacerts) return skip('secret cacerts was not read');
+			if (!facts.cacerts.present) {
+				if (facts.istioCaSecret) return warn("no cacerts: istiod runs Istio's self-signed CA (istio-ca-secret), which other clusters will not trust");
+				return warn('no cacerts: istiod will create its own self-signed root, which other clusters will not trust');
+			}
+			const missing = ['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert-chain.pem'].filter(k => !facts.cacerts!.keys.includes(k));
+			return missing.length === 0 ? pass() : fail(`cacerts lacks ${missing.join(', ')}`);
+		},
+	},
+	{
+		id: 'api-server-address',
+		scope: 'cluster',
+		level: 'warn',
+		phases: ['preflight'],
+		topologies: ALL,
+		// Primaries read the API servers of remotes (primary-remote) or of each other (multi-primary).
+		appliesTo: (cluster, plan) => TOPOLOGY_INFO[plan.topology].primaryRemote ? isRemote(cluster) : true,
+		doc: DOCS.troubleshooting,
+		claim: () => 'the kubeconfig reaches the API server on an address other clusters can use',
+		hint: ({cluster}) => `istiod in another cluster must reach this API server: pass an address it can reach to 'istioctl create-remote-secret --context ${cluster.context} --server https://HOST:PORT'`,
+		evaluate: ({facts}) => {
+			if (facts.apiServerHost === undefined) return skip('the kubeconfig has no server for this context');
+			return isLoopbackHost(facts.apiServerHost) ? warn(`the server is ${facts.apiServerHost}, a loopback address`) : pass(facts.apiServerHost);
+		},
+	},
+	{
+		id: 'load-balancer-support',
+		scope: 'cluster',
+		level: 'info',
+		phases: ['preflight'],
+		topologies: ALL,
+		appliesTo: needsGateway,
+		doc: DOCS.beforeYouBegin,
+		claim: () => 'LoadBalancer Services get an external address here',
+		hint: () => 'without a LoadBalancer controller the gateway stays <pending>: install one (MetalLB on kind or bare metal) or plan to set spec.externalIPs',
+		evaluate: ({facts}) => {
+			if (!facts.loadBalancer) return skip('Services were not listed');
+			const {services, withAddress} = facts.loadBalancer;
+			if (withAddress > 0) return pass(`${withAddress} of ${services} LoadBalancer Services have an address`);
+			if (services > 0) return warn(`${services} LoadBalancer Service${services > 1 ? 's have' : ' has'} no address yet`);
+			return warn('no LoadBalancer Service exists yet, so support is unknown');
+		},
+	},
+
+	// ----- post-install, per cluster -----
+	{
+		id: 'gateway-rolled-out',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['post-install'],
+		topologies: ALL,
+		appliesTo: needsGateway,
+		doc: DOCS.troubleshooting,
+		claim: () => `Deployment istio-system/${GATEWAY_NAME} is rolled out`,
+		hint: ({cluster}) => `kubectl --context ${cluster.context} -n istio-system describe pods -l app=${GATEWAY_NAME}`,
+		evaluate: ({facts, plan}) => {
+			if (!facts.gateway) return skip('the gateway was not read');
+			if (!facts.gateway.deployment) return fail('the Deployment does not exist');
+			const state = rolloutStatus({...facts.gateway.deployment, metadata: {...facts.gateway.deployment.metadata, name: GATEWAY_NAME}});
+			if (state.state === 'done') return pass(state.message);
+			const problem = podProblems(facts.gateway.pods, normalRevision(plan.revision))[0];
+			return fail(problem ? `${state.message}; ${problem.pod}: ${problem.reason}: ${problem.message}` : state.message);
+		},
+	},
+	{
+		id: 'gateway-labels',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['post-install'],
+		topologies: ALL,
+		appliesTo: needsGateway,
+		doc: installDoc,
+		claim: ({cluster}) => `gateway pods are labeled for network ${cluster.network} and ask for its network view`,
+		hint: () => 'reinstall the gateway with eastwest (the rendered IstioOperator sets these labels and env)',
+		evaluate: ({facts, plan, cluster}) => {
+			if (!facts.gateway) return skip('the gateway was not read');
+			const d = facts.gateway.deployment;
+			if (!d) return skip('the Deployment does not exist');
+			const labels = d.spec?.template?.metadata?.labels ?? {};
+			const want: Record<string, string> = {istio: 'eastwestgateway', app: GATEWAY_NAME, [NETWORK_LABEL]: cluster.network};
+			const revision = normalRevision(plan.revision);
+			if (revision) want['istio.io/rev'] = revision;
+			const wrong = Object.entries(want)
+				.filter(([k, v]) => labels[k] !== v)
+				.map(([k, v]) => `label ${k} is ${labels[k] ?? 'missing'} (want ${v})`);
+			const env = d.spec?.template?.spec?.containers?.flatMap(c => c.env ?? []) ?? [];
+			const view = env.find(e => e.name === 'ISTIO_META_REQUESTED_NETWORK_VIEW')?.value;
+			if (view !== cluster.network) wrong.push(`ISTIO_META_REQUESTED_NETWORK_VIEW is ${view ?? 'missing'} (want ${cluster.network})`);
+			return wrong.length === 0 ? pass() : fail(wrong.join('; '));
+		},
+	},
+	{
+		id: 'gateway-service',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['post-install'],
+		topologies: ALL,
+		appliesTo: needsGateway,
+		doc: DOCS.troubleshooting,
+		claim: ({cluster}) => `Service istio-system/${GATEWAY_NAME} is a LoadBalancer with ports 15021, 15443, 15012, 15017 and label ${NETWORK_LABEL}=${cluster.network}`,
+		hint: () => 'without the network label istiod does not treat the Service as a network gateway; reinstall the gateway with eastwest',
+		evaluate: ({facts, cluster}) => {
+			if (!facts.gateway) return skip('the gateway was not read');
+			const svc = facts.gateway.service;
+			if (!svc) return fail('the Service does not exist');
+			const wrong: string[] = [];
+			const type = svc.spec?.type ?? 'ClusterIP';
+			const ports = svc.spec?.ports ?? [];
+			const missing = GATEWAY_PORTS.filter(p => !ports.some(q => q.port === p.port && q.name === p.name)).map(p => `${p.name} ${p.port}`);
+			if (missing.length > 0) wrong.push(`ports missing: ${missing.join(', ')}`);
+			const label = svc.metadata?.labels?.[NETWORK_LABEL];
+			if (label !== cluster.network) wrong.push(`label ${NETWORK_LABEL} is ${label ?? 'missing'}`);
+			if (wrong.length > 0) return fail(wrong.join('; '));
+			if (type !== 'LoadBalancer') {
+				return svc.spec?.externalIPs?.length ? warn(`type ${type} with externalIPs`) : fail(`type is ${type}, which gets no external address`);
+			}
+			return pass();
+		},
+	},
+	{
+		id: 'gateway-address',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['post-install'],
+		topologies: ALL,
+		appliesTo: needsGateway,
+		doc: DOCS.troubleshooting,
+		claim: () => 'the gateway has an external IP address',
+		hint: ({facts}) => {
+			const svc = facts?.gateway?.service;
+			const state = svc ? serviceAddress(svc) : undefined;
+			return state?.state === 'pending'
+				? state.hint
+				: 'a hostname works only where istiod resolves gateway hostnames (RESOLVE_HOSTNAME_GATEWAYS); a primary-remote primary needs an IP for remotePilotAddress';
+		},
+		evaluate: ({facts}) => {
+			if (!facts.gateway) return skip('the gateway was not read');
+			if (!facts.gateway.service) return skip('the Service does not exist');
+			const state = serviceAddress(facts.gateway.service);
+			if (state.state === 'pending') return fail(state.reason);
+			if (state.address.kind === 'hostname') return warn(`the address is a hostname, ${state.address.value}`);
+			return pass(state.address.value);
+		},
+	},
+	{
+		id: 'istiod-exposed',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['post-install'],
+		topologies: PRIMARY_REMOTE,
+		appliesTo: isPrimary,
+		doc: installDoc,
+		claim: ({plan}) => `Gateway ${ISTIOD_GATEWAY_NAME} passes 15012 and 15017 through and VirtualService ${istiodVirtualServiceName(plan.revision)} routes them to ${istiodName(plan)}`,
+		hint: () => 'rerun eastwest apply to expose istiod; remotes cannot reach the control plane without it',
+		evaluate: ({facts, plan}) => {
+			if (!facts.expose) return skip('expose resources were not read');
+			const {istiodGateway, istiodVirtualService} = facts.expose;
+			const wrong: string[] = [];
+			if (!istiodGateway) wrong.push(`Gateway ${ISTIOD_GATEWAY_NAME} is missing`);
+			else {
+				const servers = gatewayServers(istiodGateway);
+				for (const port of [15012, 15017]) {
+					if (!servers.some(s => s.port === port && s.mode === 'PASSTHROUGH')) wrong.push(`no PASSTHROUGH server on ${port}`);
+				}
+				if (!selectsEastWest(istiodGateway)) wrong.push('it does not select istio=eastwestgateway');
+			}
+			if (!istiodVirtualService) wrong.push(`VirtualService ${istiodVirtualServiceName(plan.revision)} is missing`);
+			return wrong.length === 0 ? pass() : fail(wrong.join('; '));
+		},
+	},
+	{
+		id: 'services-exposed',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['post-install'],
+		topologies: MULTI_NETWORK,
+		appliesTo: isPrimary,
+		doc: installDoc,
+		claim: () => `Gateway ${CROSS_NETWORK_GATEWAY_NAME} passes *.local on 15443 with AUTO_PASSTHROUGH`,
+		hint: () => 'rerun eastwest apply to expose services; other networks reach this cluster only through it',
+		evaluate: ({facts}) => {
+			if (!facts.expose) return skip('expose resources were not read');
+			const gw = facts.expose.crossNetworkGateway;
+			if (!gw) return fail(`Gateway ${CROSS_NETWORK_GATEWAY_NAME} is missing`);
+			const ok = gatewayServers(gw).some(s => s.port === 15443 && s.mode === 'AUTO_PASSTHROUGH' && s.hosts.includes('*.local'));
+			if (!ok) return fail('it has no server for *.local on 15443 with AUTO_PASSTHROUGH');
+			return selectsEastWest(gw) ? pass() : fail('it does not select istio=eastwestgateway');
+		},
+	},
+	{
+		id: 'namespace-network',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['post-install'],
+		topologies: MULTI_NETWORK,
+		doc: installDoc,
+		claim: ({cluster}) => `istio-system carries network label ${cluster.network}`,
+		hint: ({cluster}) => `kubectl --context ${cluster.context} label namespace istio-system ${NETWORK_LABEL}=${cluster.network} --overwrite`,
+		evaluate: ({facts, cluster}) => {
+			if (!facts.namespace) return skip('namespace istio-system was not read');
+			if (!facts.namespace.present) return fail('istio-system does not exist');
+			const label = facts.namespace.labels[NETWORK_LABEL];
+			return label === cluster.network ? pass() : fail(`the label is ${label ?? 'missing'}`);
+		},
+	},
+
+	// ----- across the mesh -----
+	{
+		id: 'plan-valid',
+		scope: 'mesh',
+		level: 'fail',
+		phases: ['preflight'],
+		topologies: ALL,
+		doc: DOCS.beforeYouBegin,
+		claim: () => 'cluster names, networks and revision are valid DNS-1123 labels and the plan fits its topology',
+		hint: () => 'fix the plan: names and networks use lowercase letters, digits and -, at most 63 characters',
+		evaluate: ({plan}) => {
+			const problems = validatePlan(plan);
+			return problems.length === 0 ? pass() : fail(problems.map(p => `${p.path}: ${p.message}`).join('; '));
+		},
+	},
+	{
+		id: 'distinct-networks',
+		scope: 'mesh',
+		level: 'fail',
+		phases: ['preflight', 'post-install'],
+		topologies: MULTI_NETWORK,
+		doc: installDoc,
+		claim: ({plan}) =>
+			plan.topology === 'primary-remote-multi-network' ? "every remote is on a network other than the primary's" : 'the clusters span at least two networks',
+		hint: () => 'give clusters that cannot route pod to pod different network IDs; an existing label already in use elsewhere misroutes traffic',
+		evaluate: ({plan}) => {
+			const networks = plan.clusters.map(c => c.network);
+			if (plan.topology === 'primary-remote-multi-network') {
+				const primary = primaryOf(plan);
+				const same = plan.clusters.filter(c => isRemote(c) && c.network === primary?.network);
+				if (same.length > 0) return fail(`${same.map(c => c.name).join(', ')} share${same.length === 1 ? 's' : ''} network ${primary?.network} with the primary`);
+			}
+			if (new Set(networks).size < 2) return fail(`all clusters are on ${networks[0] ?? '?'}`);
+			return pass(`networks ${[...new Set(networks)].join(', ')}`);
+		},
+	},
+	{
+		id: 'shared-root-ca',
+		scope: 'mesh',
+		level: 'fail',
+		phases: ['preflight'],
+		topologies: ALL,
+		doc: DOCS.pluginCa,
+		claim: () => 'every cluster plugs in the same root certificate (cacerts root-cert.pem)',
+		hint: () => 'generate every cluster\'s cacerts from one root CA, then restart istiod; clusters with different roots reject each other\'s mTLS (CERTIFICATE_VERIFY_FAILED)',
+		evaluate: ({facts}) => mustBeEqual(facts, f => f.cacerts?.rootCertSha256, 'root certificate', 'have cacerts with a root certificate'),
+	},
+	{
+		id: 'trust-domain',
+		scope: 'mesh',
+		level: 'warn',
+		phases: ['preflight'],
+		topologies: ALL,
+		doc: DOCS.troubleshooting,
+		claim: () => 'every cluster uses the same trust domain',
+		hint: () => 'set meshConfig.trustDomain the same everywhere, or list the others in meshConfig.trustDomainAliases',
+		evaluate: ({facts}) => mustBeEqual(facts, f => f.trustDomain, 'trust domain', 'report a trust domain'),
+	},
+	{
+		id: 'root-cert-converged',
+		scope: 'mesh',
+		level: 'fail',
+		phases: ['post-install'],
+		topologies: ALL,
+		doc: DOCS.verify,
+		claim: () => 'ConfigMap istio-ca-root-cert holds the same root certificate in every cluster',
+		hint: () => 'plug in one root CA everywhere (cacerts) and restart istiod; on a remote the ConfigMap appears once the primary manages that cluster',
+		evaluate: ({facts}) => {
+			const absent = facts.filter(f => f.facts?.reachable && f.facts.caRootCertSha256 === null).map(f => f.cluster.name);
+			const verdict = mustBeEqual(facts, f => f.caRootCertSha256 ?? undefined, 'root certificate', 'have istio-ca-root-cert');
+			if (verdict.status === 'fail') return verdict;
+			if (absent.length > 0) return warn(`istio-ca-root-cert is not in ${absent.join(', ')} yet`);
+			return verdict;
+		},
+	},
+];
+
+function mustBeEqual(
+	facts: MeshInput['facts'],
+	value: (f: ClusterFacts) => string | undefined,
+	what: string,
+	needs: string,
+): Verdict {
+	const known = facts.flatMap(f => (f.facts?.reachable && value(f.facts) !== undefined ? [{name: f.cluster.name, value: value(f.facts)!}] : []));
+	if (known.length < 2) return skip(`fewer than two clusters ${needs}`);
+	const groups = new Map<string, string[]>();
+	for (const k of known) groups.set(k.value, [...(groups.get(k.value) ?? []), k.name]);
+	if (groups.size === 1) return pass();
+	const short = (v: string) => (/^[0-9a-f]{64}$/.test(v) ? `sha256 ${v.slice(0, 12)}…` : v);
+	return fail(`the ${what} differs: ${[...groups].map(([v, names]) => `${names.join(', ')} ${short(v)}`).join(' vs ')}`);
+}
+
+// ---------- running ----------
+
+/** The checks of a phase that concern a topology. */
+export function checksFor(topology: Topology, phase: CheckPhase): Check[] {
+	return CHECKS.filter(c => c.phases.includes(phase) && c.topologies.includes(topology));
+}
+
+/** The skip reason of every check an unreachable cluster blocks. */
+export const SKIPPED_UNREACHABLE = 'the cluster is unreachable';
+
+const STATUS_OF: Record<CheckLevel, 'fail' | 'warn'> = {fail: 'fail', warn: 'warn', info: 'warn'};
+
+/**
+ * Run a phase's checks: per cluster in plan order, then the checks across the mesh.
+ * `factsByCluster` is keyed by cluster name (ClusterSpec.name); a missing entry skips that cluster's checks.
+ */
+export function runChecks(plan: MeshPlanInput, factsByCluster: Readonly<Record<string, ClusterFacts>>, phase: CheckPhase): CheckResult[] {
+	const checks = TOPOLOGY_INFO[plan.topology] ? checksFor(plan.topology, phase) : [];
+	const results: CheckResult[] = [];
+	const doc = (c: Check) => (typeof c.doc === 'function' ? c.doc(plan) : c.doc);
+	const finish = (c: Check, base: Pick<CheckResult, 'cluster' | 'context' | 'claim'>, verdict: Verdict, hint: string): CheckResult => {
+		// A rule may report a warning below its level, never a failure above it.
+		const status: CheckStatus = verdict.status === 'fail' ? STATUS_OF[c.level] : verdict.status;
+		const result: CheckResult = {id: c.id, ...base, level: c.level, status};
+		if (verdict.reason) result.reason = verdict.reason;
+		if (status === 'fail' || status === 'warn') {
+			result.hint = hint;
+			result.doc = doc(c);
+		}
+		return result;
+	};
+
+	for (const cluster of plan.clusters) {
+		const facts = Object.hasOwn(factsByCluster, cluster.name) ? factsByCluster[cluster.name] : undefined;
+		for (const c of checks) {
+			if (c.scope !== 'cluster') continue;
+			if (c.appliesTo && !c.appliesTo(cluster, plan)) continue;
+			const input: ClusterInput = {plan, cluster, facts};
+			const base = {cluster: cluster.name, context: cluster.context, claim: c.claim(input)};
+			let verdict: Verdict;
+			if (!facts) verdict = skip('no facts were collected for this cluster');
+			else if (!facts.reachable && c.needsReachable !== false) verdict = skip(SKIPPED_UNREACHABLE);
+			else verdict = c.evaluate({...input, facts});
+			results.push(finish(c, base, verdict, typeof c.hint === 'function' ? c.hint(input) : c.hint));
+		}
+	}
+	const meshInput: MeshInput = {plan, facts: plan.clusters.map(cluster => ({cluster, facts: Object.hasOwn(factsByCluster, cluster.name) ? factsByCluster[cluster.name] : undefined}))};
+	for (const c of checks) {
+		if (c.scope !== 'mesh') continue;
+		results.push(finish(c, {claim: c.claim(meshInput)}, c.evaluate(meshInput), typeof c.hint === 'function' ? c.hint(meshInput) : c.hint));
+	}
+	return results;
+}
+
+export interface CheckSummary {
+	pass: number;
+	fail: number;
+	warn: number;
+	skip: number;
+}
+
+export function summarize(results: readonly CheckResult[]): CheckSummary {
+	const summary: CheckSummary = {pass: 0, fail: 0, warn: 0, skip: 0};
+	for (const r of results) summary[r.status] += 1;
+	return summary;
+}

@@ -1,0 +1,242 @@
+/**
+ * Gateway health as pure rules over what the watches hold for one cluster.
+ * The status command (text, JSON, live view) renders these rows; it decides nothing itself.
+ */
+import {CROSS_NETWORK_GATEWAY_NAME, GATEWAY_PORTS, ISTIOD_GATEWAY_NAME, istiodVirtualServiceName} from './manifests.js';
+import {NETWORK_LABEL, TOPOLOGY_INFO, normalRevision, type Role, type Topology} from './model.js';
+import type {IstiodInfo, KubeErrorInfo} from './ports.js';
+import {podProblems, rolloutStatus, serviceAddress, type DeploymentLike, type GatewayAddress, type PodLike, type ServiceLike} from './rollout.js';
+
+export type Level = 'ok' | 'warn' | 'fail';
+
+export interface StatusRow {
+	id: 'deployment' | 'pods' | 'service' | 'address' | 'ports' | 'network' | 'expose-istiod' | 'expose-services' | 'istiod';
+	label: string;
+	level: Level;
+	/** Short fact, e.g. "1/1 ready" or "127.0.10.1". */
+	text: string;
+	/** Why it is not ok, when it is not. */
+	reason?: string;
+}
+
+/** What the plan (profile) expects of this cluster; every field optional for a bare --context. */
+export interface ClusterExpectation {
+	name?: string;
+	network?: string;
+	role?: Role;
+	topology?: Topology;
+	revision?: string;
+}
+
+export interface ClusterObservation {
+	context: string;
+	reachable: boolean;
+	/** Data is from before a dropped watch and may be out of date. */
+	stale: boolean;
+	error?: KubeErrorInfo;
+	deployment?: DeploymentLike;
+	service?: ServiceLike;
+	pods: PodLike[];
+	namespaceLabels?: Record<string, string>;
+	/** Names of the expose resources present in istio-system. */
+	gateways: string[];
+	virtualServices: string[];
+	istiod: IstiodInfo[];
+}
+
+export interface ClusterHealth {
+	context: string;
+	name?: string;
+	network?: string;
+	role?: Role;
+	reachable: boolean;
+	stale: boolean;
+	healthy: boolean;
+	address?: GatewayAddress;
+	rows: StatusRow[];
+	error?: string;
+}
+
+function expects(exp: ClusterExpectation) {
+	const info = exp.topology ? TOPOLOGY_INFO[exp.topology] : undefined;
+	const primary = exp.role !== 'remote';
+	return {
+		gateway: info ? info.multiNetwork || primary : true,
+		exposeIstiod: info ? info.primaryRemote && primary : undefined,
+		exposeServices: info ? info.multiNetwork && primary : undefined,
+		istiod: info ? primary : undefined,
+	};
+}
+
+export function evaluateCluster(obs: ClusterObservation, exp: ClusterExpectation = {}): ClusterHealth {
+	const base = {context: obs.context, name: exp.name, network: exp.network, role: exp.role, reachable: obs.reachable, stale: obs.stale};
+	if (!obs.reachable && !obs.deployment && !obs.service) {
+		return {...base, healthy: false, rows: [], error: obs.error?.message ?? 'cluster unreachable'};
+	}
+	const want = expects(exp);
+	const rows: StatusRow[] = [];
+	const revision = normalRevision(exp.revision);
+
+	// Gateway Deployment and its pods.
+	if (!obs.deployment) {
+		rows.push({id: 'deployment', label: 'gateway', level: want.gateway ? 'fail' : 'ok', text: 'not installed', reason: want.gateway ? 'Deployment istio-system/istio-eastwestgateway does not exist: run eastwest apply' : undefined});
+	} else {
+		const r = rolloutStatus(obs.deployment);
+		const ready = obs.deployment.status?.readyReplicas ?? 0;
+		const desired = obs.deployment.spec?.replicas ?? 1;
+		rows.push({
+			id: 'deployment',
+			label: 'gateway',
+			level: r.state === 'done' ? 'ok' : r.state === 'failed' ? 'fail' : 'warn',
+			text: `${ready}/${desired} ready`,
+			reason: r.state === 'done' ? undefined : r.message,
+		});
+		const problems = podProblems(obs.pods, revision);
+		if (problems.length > 0) {
+			const first = problems[0]!;
+			rows.push({id: 'pods', label: 'pods', level: 'fail', text: `${first.reason} (${problems.length})`, reason: `${first.pod}: ${first.message}${first.hint ? `; ${first.hint}` : ''}`});
+		}
+	}
+
+	// Service: type, address, ports.
+	let address: GatewayAddress | undefined;
+	if (!obs.service) {
+		if (want.gateway) rows.push({id: 'service', label: 'service', level: 'fail', text: 'missing', reason: 'Service istio-system/istio-eastwestgateway does not exist'});
+	} else {
+		const type = obs.service.spec?.type ?? 'ClusterIP';
+		const a = serviceAddress(obs.service);
+		if (a.state === 'ready') {
+			address = a.address;
+			rows.push({
+				id: 'address',
+				label: 'address',
+				level: a.address.kind === 'hostname' ? 'warn' : 'ok',
+				text: `${type} ${a.address.value}`,
+				reason: a.address.kind === 'hostname' ? 'hostname address: istiod must resolve it (RESOLVE_HOSTNAME_GATEWAYS), and remotes need an IP for primary-remote' : undefined,
+			});
+		} else {
+			rows.push({id: 'address', label: 'address', level: 'warn', text: `${type} <pending>`, reason: `${a.reason}; ${a.hint}`});
+		}
+		const have = new Set((obs.service.spec?.ports ?? []).map(p => p.port));
+		const missing = GATEWAY_PORTS.filter(p => !have.has(p.port));
+		rows.push({
+			id: 'ports',
+			label: 'ports',
+			level: missing.length === 0 ? 'ok' : 'fail',
+			text: GATEWAY_PORTS.map(p => `${have.has(p.port) ? '' : '!'}${p.port}`).join(' '),
+			reason: missing.length ? `missing ${missing.map(p => `${p.name} ${p.port}`).join(', ')}` : undefined,
+		});
+	}
+
+	// Network label on the namespace and the Service.
+	const nsNet = obs.namespaceLabels?.[NETWORK_LABEL];
+	const svcNet = obs.service?.metadata?.labels?.[NETWORK_LABEL];
+	if (obs.namespaceLabels || obs.service) {
+		const wanted = exp.network;
+		const problems: string[] = [];
+		if (wanted !== undefined && nsNet !== wanted) problems.push(`istio-system has ${nsNet ? `network ${nsNet}` : 'no network label'}, plan says ${wanted}`);
+		if (obs.service && wanted !== undefined && svcNet !== wanted) problems.push(`gateway Service has ${svcNet ? `network ${svcNet}` : 'no network label'}, plan says ${wanted}`);
+		if (wanted === undefined && obs.service && nsNet !== undefined && svcNet !== nsNet) problems.push(`istio-system says ${nsNet}, gateway Service says ${svcNet ?? 'nothing'}`);
+		if (wanted === undefined && obs.service && svcNet === undefined) problems.push('gateway Service has no topology.istio.io/network label: istiod will not use it as a network gateway');
+		rows.push({
+			id: 'network',
+			label: 'network',
+			level: problems.length ? 'fail' : 'ok',
+			text: `ns ${nsNet ?? '-'} · svc ${obs.service ? (svcNet ?? '-') : 'n/a'}`,
+			reason: problems.length ? problems.join('; ') : undefined,
+		});
+	}
+
+	// Expose resources.
+	const hasGw = (n: string) => obs.gateways.includes(n);
+	const vsName = istiodVirtualServiceName(revision);
+	const istiodExposed = hasGw(ISTIOD_GATEWAY_NAME) && obs.virtualServices.includes(vsName);
+	if (want.exposeIstiod !== false) {
+		const present = [hasGw(ISTIOD_GATEWAY_NAME) ? ISTIOD_GATEWAY_NAME : undefined, obs.virtualServices.includes(vsName) ? vsName : undefined].filter(Boolean);
+		if (want.exposeIstiod || present.length > 0) {
+			rows.push({
+				id: 'expose-istiod',
+				label: 'istiod exposed',
+				level: istiodExposed ? 'ok' : want.exposeIstiod ? 'fail' : 'warn',
+				text: istiodExposed ? `${ISTIOD_GATEWAY_NAME}, ${vsName}` : present.length ? `only ${present.join(', ')}` : 'no',
+				reason: istiodExposed ? undefined : `needs Gateway ${ISTIOD_GATEWAY_NAME} and VirtualService ${vsName}`,
+			});
+		}
+	}
+	if (want.exposeServices !== false) {
+		const present = hasGw(CROSS_NETWORK_GATEWAY_NAME);
+		if (want.exposeServices || present) {
+			rows.push({
+				id: 'expose-services',
+				label: 'services exposed',
+				level: present ? 'ok' : 'fail',
+				text: present ? CROSS_NETWORK_GATEWAY_NAME : 'no',
+				reason: present ? undefined : `needs Gateway ${CROSS_NETWORK_GATEWAY_NAME}`,
+			});
+		}
+	}
+
+	// istiod.
+	const matching = obs.istiod.filter(i => normalRevision(i.revision) === revision);
+	if (want.istiod !== false) {
+		if (matching.length > 0) {
+			const i = matching[0]!;
+			rows.push({id: 'istiod', label: 'istiod', level: i.ready ? 'ok' : 'warn', text: `${i.name}${i.revision ? ` (rev ${i.revision})` : ''}`, reason: i.ready ? undefined : `${i.name} is not ready`});
+		} else if (want.istiod) {
+			const others = obs.istiod.map(i => i.revision ?? 'default');
+			rows.push({
+				id: 'istiod',
+				label: 'istiod',
+				level: 'fail',
+				text: 'absent',
+				reason: others.length ? `no istiod for revision ${revision ?? 'default'}; found ${others.join(', ')}` : 'no istiod Deployment in istio-system',
+			});
+		}
+	} else if (obs.istiod.length > 0) {
+		rows.push({id: 'istiod', label: 'istiod', level: 'warn', text: obs.istiod.map(i => i.name).join(', '), reason: 'a remote runs its own istiod: proxies may take config from it instead of the primary'});
+	}
+
+	const healthy = obs.reachable && !obs.stale && rows.every(r => r.level !== 'fail');
+	return {...base, network: exp.network ?? nsNet ?? svcNet, healthy, address, rows, error: obs.reachable ? undefined : obs.error?.message};
+}
+
+/** A compact picture: clusters grouped by network, each gateway with its address and what it exposes. */
+export function topologyPicture(clusters: readonly ClusterHealth[]): string[] {
+	const byNetwork = new Map<string, ClusterHealth[]>();
+	for (const c of clusters) {
+		const key = c.network ?? '(network unknown)';
+		byNetwork.set(key, [...(byNetwork.get(key) ?? []), c]);
+	}
+	const lines: string[] = [];
+	for (const [network, members] of byNetwork) {
+		lines.push(`network ${network}`);
+		for (const c of members) {
+			const exposed = c.rows.filter(r => (r.id === 'expose-istiod' || r.id === 'expose-services') && r.level === 'ok').map(r => (r.id === 'expose-istiod' ? 'istiod' : 'services'));
+			const gw = c.rows.some(r => r.id === 'deployment' && r.text !== 'not installed')
+				? `gateway ${c.address?.value ?? '<pending>'}${exposed.length ? ` exposes ${exposed.join(' + ')}` : ''}`
+				: 'no gateway';
+			lines.push(`  ${c.name ?? c.context}${c.role ? ` (${c.role})` : ''} ── ${c.reachable ? gw : 'unreachable'}`);
+		}
+	}
+	if (byNetwork.size > 1) lines.push(`${byNetwork.size} networks: cross-network traffic goes through the gateways on 15443`);
+	return lines;
+}
+
+export interface DeploymentWithEnv extends DeploymentLike {
+	metadata?: DeploymentLike['metadata'] & {labels?: Record<string, string>};
+	spec?: DeploymentLike['spec'] & {template?: {spec?: {containers?: Array<{name?: string; env?: Array<{name?: string; value?: string}>}>}}};
+}
+
+/** istiod facts from its Deployment: revision label, CLUSTER_ID and EXTERNAL_ISTIOD env, readiness. */
+export function istiodFromDeployment(d: DeploymentWithEnv): IstiodInfo {
+	const name = d.metadata?.name ?? 'istiod';
+	const rev = d.metadata?.labels?.['istio.io/rev'];
+	const env = (d.spec?.template?.spec?.containers ?? []).flatMap(c => c.env ?? []);
+	const value = (n: string) => env.find(e => e.name === n)?.value;
+	const info: IstiodInfo = {name, ready: rolloutStatus(d).state === 'done'};
+	if (rev && rev !== 'default') info.revision = rev;
+	const clusterId = value('CLUSTER_ID');
+	if (clusterId) info.clusterId = clusterId;
+	if (value('EXTERNAL_ISTIOD') !== undefined) info.externalIstiod = value('EXTERNAL_ISTIOD') === 'true';
+	return info;
+}

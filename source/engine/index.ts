@@ -1,0 +1,433 @@
+/**
+ * Runs a Plan: per-cluster steps in dependency order, independent clusters in parallel, every wait
+ * watched (not polled) with a deadline, one Event stream, cancellation through an AbortSignal.
+ */
+import {describeProgress} from '../core/istioctl-output.js';
+import {GATEWAY_NAME, GATEWAY_OPERATOR_NAME, ISTIO_NAMESPACE, NETWORK_LABEL, normalRevision} from '../core/model.js';
+import {GATEWAY_PORTS} from '../core/manifests.js';
+import {formatElapsed, type Event, type RunOutcome} from '../core/events.js';
+import type {Plan, Step, StepKind} from '../core/plan.js';
+import type {AppliedObject, ClusterClient, ClusterClientFactory, Istioctl, RunOptions, RunPlan, WatchHandle} from '../core/ports.js';
+import {podProblems, rolloutStatus, serviceAddress, type DeploymentLike, type GatewayAddress, type PodLike, type ServiceLike} from '../core/rollout.js';
+import {toYaml} from '../core/yaml.js';
+
+/** How often a wait repeats its reason when nothing changes. */
+export const WAITING_INTERVAL_MS = 1000;
+const GATEWAY_SELECTOR = `app=${GATEWAY_NAME}`;
+
+type StepStatus = RunOutcome['clusters'][number]['steps'][number]['status'];
+
+interface StepRecord {
+	status: StepStatus;
+	detail?: string;
+	error?: string;
+	hint?: string;
+}
+
+/** A step that failed for a reason the user can act on. */
+class StepFailure extends Error {
+	constructor(
+		message: string,
+		readonly hint?: string,
+	) {
+		super(message);
+	}
+}
+
+class Cancelled extends Error {
+	constructor() {
+		super('cancelled');
+	}
+}
+
+/** One line + hint from whatever a layer threw (KubeError, IstioctlError, plain Error). */
+export function describeError(error: unknown): {message: string; hint?: string; cancelled: boolean} {
+	if (error instanceof StepFailure) return {message: error.message, ...(error.hint ? {hint: error.hint} : {}), cancelled: false};
+	if (error instanceof Cancelled) return {message: 'cancelled', cancelled: true};
+	const e = error as {message?: unknown; hint?: unknown; info?: {message?: unknown; hint?: unknown; kind?: unknown; cancelled?: unknown}; name?: unknown};
+	const info = e?.info;
+	const message = String(info?.message ?? e?.message ?? error).split('\n')[0]!;
+	const hint = info?.hint ?? e?.hint;
+	const cancelled = info?.cancelled === true || info?.kind === 'cancelled' || e?.name === 'AbortError';
+	return {message, ...(typeof hint === 'string' && hint ? {hint} : {}), cancelled};
+}
+
+interface GatewayDeployment extends DeploymentLike {
+	metadata?: DeploymentLike['metadata'] & {labels?: Record<string, string>};
+	spec?: DeploymentLike['spec'] & {template?: {spec?: {containers?: Array<{env?: Array<{name?: string; value?: string}>}>}}};
+}
+
+/** Why an existing gateway does not match the plan, or undefined when it does. */
+export function gatewayMismatch(deployment: DeploymentLike | undefined, service: ServiceLike | undefined, network: string, revision: string | undefined): string | undefined {
+	if (!deployment) return `Deployment ${ISTIO_NAMESPACE}/${GATEWAY_NAME} does not exist`;
+	if (!service) return `Service ${ISTIO_NAMESPACE}/${GATEWAY_NAME} does not exist`;
+	const d = deployment as GatewayDeployment;
+	const labels = d.metadata?.labels ?? {};
+	if (labels['install.operator.istio.io/owning-resource'] !== GATEWAY_OPERATOR_NAME) return 'the gateway was not installed by eastwest';
+	if (labels[NETWORK_LABEL] !== network) return `the gateway serves network ${labels[NETWORK_LABEL] ?? '(none)'}, not ${network}`;
+	const wantRev = normalRevision(revision) ?? 'default';
+	if ((labels['istio.io/rev'] ?? 'default') !== wantRev) return `the gateway uses revision ${labels['istio.io/rev'] ?? 'default'}, not ${wantRev}`;
+	const env = d.spec?.template?.spec?.containers?.flatMap(c => c.env ?? []) ?? [];
+	if (env.find(e => e.name === 'ISTIO_META_REQUESTED_NETWORK_VIEW')?.value !== network) return 'the gateway container does not request the network view of this network';
+	if (service.metadata?.labels?.[NETWORK_LABEL] !== network) return `the gateway Service is not labeled ${NETWORK_LABEL}=${network}`;
+	const ports = new Set((service.spec?.ports ?? []).map(p => p.port));
+	const missing = GATEWAY_PORTS.filter(p => !ports.has(p.port)).map(p => p.port);
+	if (missing.length > 0) return `the gateway Service lacks port${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`;
+	return undefined;
+}
+
+function summarizeApplied(objects: AppliedObject[]): string {
+	return objects.map(o => `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name} ${o.outcome}`).join(', ');
+}
+
+type Evaluation<R> = {kind: 'done'; value: R} | {kind: 'failed'; message: string; hint?: string} | {kind: 'waiting'; reason: string; hint?: string};
+
+export function createRunPlan(deps: {factory: ClusterClientFactory; istioctl: Istioctl}): RunPlan {
+	return (plan, options) => new Run(plan, options, deps.factory, deps.istioctl).execute();
+}
+
+class Run {
+	private readonly records = new Map<string, StepRecord>();
+	private readonly addresses = new Map<string, GatewayAddress>();
+	private readonly clients = new Map<string, ClusterClient>();
+	private readonly revision: string | undefined;
+
+	constructor(
+		private readonly plan: Plan,
+		private readonly options: RunOptions,
+		private readonly factory: ClusterClientFactory,
+		private readonly istioctl: Istioctl,
+	) {
+		this.revision = normalRevision(plan.input.revision);
+	}
+
+	private emit(event: Event): void {
+		try {
+			this.options.onEvent(event);
+		} catch {
+			// A front-end's rendering problem must not break the run.
+		}
+	}
+
+	private client(context: string): ClusterClient {
+		let c = this.clients.get(context);
+		if (!c) {
+			c = this.factory.client(context);
+			this.clients.set(context, c);
+		}
+		return c;
+	}
+
+	async execute(): Promise<RunOutcome> {
+		const finished = new Map<string, Promise<void>>();
+		for (const step of this.plan.steps) {
+			const deps = step.dependsOn.map(d => finished.get(d)!);
+			finished.set(
+				step.id,
+				Promise.all(deps).then(() => this.runStep(step)),
+			);
+		}
+		await Promise.all(finished.values());
+		const outcome = this.outcome();
+		this.emit({type: 'run-done', outcome});
+		return outcome;
+	}
+
+	private outcome(): RunOutcome {
+		const cancelled = this.options.signal?.aborted === true;
+		const clusters = this.plan.clusters.map(cp => {
+			const steps = cp.steps.map(s => {
+				const r = this.records.get(s.id) ?? {status: 'not-run' as const};
+				return {id: s.id, kind: s.kind, status: r.status, ...(r.detail ? {detail: r.detail} : {}), ...(r.error ? {error: r.error} : {}), ...(r.hint ? {hint: r.hint} : {})};
+			});
+			const has = (st: StepStatus) => steps.some(s => s.status === st);
+			const outcomeOf = has('failed') ? 'failed' : has('cancelled') ? 'cancelled' : steps.length > 0 && steps.every(s => s.status === 'not-run') ? (cancelled ? 'cancelled' : 'not-started') : has('not-run') ? (cancelled ? 'cancelled' : 'failed') : 'succeeded';
+			const address = this.addresses.get(cp.cluster.name);
+			return {cluster: cp.cluster.name, context: cp.cluster.context, outcome: outcomeOf as RunOutcome['clusters'][number]['outcome'], ...(address ? {address} : {}), steps};
+		});
+		return {ok: !cancelled && clusters.every(c => c.outcome === 'succeeded'), cancelled, clusters};
+	}
+
+	private async runStep(step: Step): Promise<void> {
+		const ok = (id: string) => ['changed', 'unchanged', 'skipped'].includes(this.records.get(id)?.status ?? '');
+		if (this.options.signal?.aborted) {
+			this.records.set(step.id, {status: 'not-run', detail: 'interrupted before it started'});
+			return;
+		}
+		const blocked = step.dependsOn.find(d => !ok(d));
+		if (blocked) {
+			this.records.set(step.id, {status: 'not-run', detail: `${blocked} did not succeed`});
+			return;
+		}
+		const started = Date.now();
+		const base = {stepId: step.id, cluster: step.cluster};
+		this.emit({type: 'step-start', ...base, kind: step.kind, title: step.title, at: started});
+		try {
+			const {result, detail} = await this.perform(step, started);
+			this.records.set(step.id, {status: result, ...(detail ? {detail} : {})});
+			this.emit({type: 'step-done', ...base, kind: step.kind, result, ...(detail ? {detail} : {}), elapsedMs: Date.now() - started});
+		} catch (error) {
+			const d = describeError(error);
+			if (d.cancelled || this.options.signal?.aborted) {
+				this.records.set(step.id, {status: 'cancelled', error: 'interrupted'});
+				this.emit({type: 'step-failed', ...base, kind: step.kind, error: 'interrupted', hint: 'the run was cancelled; run it again to finish', elapsedMs: Date.now() - started});
+				return;
+			}
+			this.records.set(step.id, {status: 'failed', error: d.message, ...(d.hint ? {hint: d.hint} : {})});
+			this.emit({type: 'step-failed', ...base, kind: step.kind, error: d.message, ...(d.hint ? {hint: d.hint} : {}), elapsedMs: Date.now() - started});
+		}
+	}
+
+	private perform(step: Step, started: number): Promise<{result: 'changed' | 'unchanged' | 'skipped'; detail?: string}> {
+		const handlers: Record<StepKind, () => Promise<{result: 'changed' | 'unchanged' | 'skipped'; detail?: string}>> = {
+			'label-network': () => this.labelNetwork(step),
+			'install-gateway': () => this.installGateway(step, started),
+			'wait-rollout': () => this.waitRollout(step, started),
+			'wait-address': () => this.waitAddress(step, started),
+			'expose-istiod': () => this.expose(step),
+			'expose-services': () => this.expose(step),
+		};
+		return handlers[step.kind]();
+	}
+
+	private network(step: Step): string {
+		return this.plan.clusters.find(c => c.cluster.name === step.cluster)!.cluster.network;
+	}
+
+	private applyOptions() {
+		return {dryRun: this.options.dryRun, force: this.options.force, ...(this.options.signal ? {signal: this.options.signal} : {})};
+	}
+
+	private async labelNetwork(step: Step) {
+		const network = step.network ?? this.network(step);
+		const outcome = await this.client(step.context).ensureNetworkLabel(network, this.applyOptions());
+		const dry = this.options.dryRun ? ' (dry run)' : '';
+		switch (outcome) {
+			case 'unchanged':
+				return {result: 'unchanged' as const, detail: `istio-system already has ${NETWORK_LABEL}=${network}`};
+			case 'added':
+				return {result: 'changed' as const, detail: `labeled istio-system ${NETWORK_LABEL}=${network}${dry}`};
+			case 'overwritten':
+				return {result: 'changed' as const, detail: `overwrote the network label on istio-system with ${network} (--force)${dry}`};
+			case 'namespace-created':
+				return {result: 'changed' as const, detail: `created istio-system with ${NETWORK_LABEL}=${network}${dry}`};
+		}
+	}
+
+	/** True when install-gateway found the gateway already in place (so dry runs can still read it). */
+	private readonly gatewayPresent = new Set<string>();
+
+	private async installGateway(step: Step, started: number) {
+		const network = this.network(step);
+		const client = this.client(step.context);
+		const signal = this.options.signal;
+		const [deployment, service] = await Promise.all([
+			client.getDeployment(ISTIO_NAMESPACE, GATEWAY_NAME, signal),
+			client.getService(ISTIO_NAMESPACE, GATEWAY_NAME, signal),
+		]);
+		const mismatch = gatewayMismatch(deployment, service, network, this.revision);
+		if (!mismatch && !this.options.reinstall) {
+			this.gatewayPresent.add(step.cluster);
+			return {result: 'unchanged' as const, detail: `already installed by eastwest for network ${network}, revision ${this.revision ?? 'default'}`};
+		}
+		const manifest = step.manifests[0];
+		if (!manifest) throw new StepFailure(`step ${step.id} has no IstioOperator to install`);
+		const waiter = new Waiter(this, step, started);
+		waiter.set('istioctl install is starting');
+		// While istioctl waits for readiness, watch the gateway pods so the reason says why they are not ready.
+		let podReason: string | undefined;
+		let progressReason = 'istioctl install is running';
+		const update = () => waiter.set(podReason ? `${progressReason}; ${podReason}` : progressReason);
+		const podWatch = this.options.dryRun
+			? undefined
+			: client.watchPods({namespace: ISTIO_NAMESPACE, labelSelector: GATEWAY_SELECTOR}, u => {
+					const problem = podProblems(u.items, this.revision)[0];
+					podReason = problem ? `pod ${problem.pod}: ${problem.reason}: ${problem.message}` : undefined;
+					update();
+				});
+		try {
+			await this.istioctl.install({
+				context: step.context,
+				...(this.factory.kubeconfigPath ? {kubeconfig: this.factory.kubeconfigPath} : {}),
+				manifestYaml: toYaml([manifest]),
+				readinessTimeoutMs: this.options.timeoutMs,
+				dryRun: this.options.dryRun,
+				...(signal ? {signal} : {}),
+				onLine: (line, progress) => {
+					this.emit({type: 'line', stepId: step.id, cluster: step.cluster, text: line});
+					const reason = progress ? describeProgress(progress) : undefined;
+					if (reason && (progress?.type === 'waiting' || progress?.type === 'pruning')) {
+						progressReason = reason;
+						update();
+					}
+				},
+			});
+		} finally {
+			podWatch?.stop();
+			waiter.stop();
+		}
+		const why = mismatch ? ` (${mismatch})` : ' (--reinstall)';
+		if (this.options.dryRun) return {result: 'skipped' as const, detail: `dry run: istioctl install --dry-run passed; nothing installed${why}`};
+		return {result: 'changed' as const, detail: `installed with istioctl ${why.trim()}`};
+	}
+
+	/** A wait is a change when this run installed the gateway, otherwise it only confirmed what was there. */
+	private waitResult(step: Step): 'changed' | 'unchanged' {
+		return this.gatewayPresent.has(step.cluster) ? 'unchanged' : 'changed';
+	}
+
+	private dryRunSkip(step: Step) {
+		return this.options.dryRun && !this.gatewayPresent.has(step.cluster);
+	}
+
+	private async waitRollout(step: Step, started: number) {
+		if (this.dryRunSkip(step)) return {result: 'skipped' as const, detail: 'dry run: no gateway was installed to wait for'};
+		const client = this.client(step.context);
+		let deployment: DeploymentLike | undefined;
+		let deploymentSeen = false;
+		let pods: PodLike[] = [];
+		const value = await this.watchUntil<string>(step, started, 'the gateway Deployment to roll out', push => {
+			const evaluate = (): Evaluation<string> => {
+				if (!deploymentSeen) return {kind: 'waiting', reason: 'reading the gateway Deployment'};
+				if (!deployment) return {kind: 'waiting', reason: `Deployment ${ISTIO_NAMESPACE}/${GATEWAY_NAME} does not exist yet`, hint: 'the install step should have created it; check `istioctl install` output'};
+				const state = rolloutStatus(deployment);
+				const problem = podProblems(pods, this.revision)[0];
+				if (state.state === 'done') return {kind: 'done', value: state.message};
+				if (state.state === 'failed') return {kind: 'failed', message: state.message, ...(problem?.hint ? {hint: problem.hint} : problem ? {hint: `pod ${problem.pod}: ${problem.reason}: ${problem.message}`} : {})};
+				const reason = problem ? `${state.message}; pod ${problem.pod}: ${problem.reason}: ${problem.message}` : state.message;
+				return {kind: 'waiting', reason, ...(problem?.hint ? {hint: problem.hint} : {})};
+			};
+			return [
+				client.watchDeployments({namespace: ISTIO_NAMESPACE, name: GATEWAY_NAME}, u => {
+					deployment = u.items.find(d => d.metadata?.name === GATEWAY_NAME) ?? u.items[0];
+					deploymentSeen = deploymentSeen || u.connected;
+					push(evaluate(), u.connected ? undefined : u.error?.message);
+				}),
+				client.watchPods({namespace: ISTIO_NAMESPACE, labelSelector: GATEWAY_SELECTOR}, u => {
+					pods = u.items;
+					push(evaluate(), u.connected ? undefined : u.error?.message);
+				}),
+			];
+		});
+		return {result: this.waitResult(step), detail: value};
+	}
+
+	private async waitAddress(step: Step, started: number) {
+		if (this.dryRunSkip(step)) return {result: 'skipped' as const, detail: 'dry run: no gateway was installed to wait for'};
+		const client = this.client(step.context);
+		const address = await this.watchUntil<GatewayAddress>(step, started, 'an external address for the gateway Service', push =>
+			[
+				client.watchServices({namespace: ISTIO_NAMESPACE, name: GATEWAY_NAME}, u => {
+					const svc = u.items.find(s => s.metadata?.name === GATEWAY_NAME) ?? u.items[0];
+					const err = u.connected ? undefined : u.error?.message;
+					if (!svc) {
+						push({kind: 'waiting', reason: u.connected ? `Service ${ISTIO_NAMESPACE}/${GATEWAY_NAME} does not exist yet` : 'reading the gateway Service'}, err);
+						return;
+					}
+					const state = serviceAddress(svc);
+					if (state.state === 'ready') {
+						push({kind: 'done', value: state.address}, err);
+						return;
+					}
+						push({kind: 'waiting', reason: state.reason, hint: state.hint}, err);
+				}),
+			],
+		);
+		this.addresses.set(step.cluster, address);
+		this.emit({type: 'address', cluster: step.cluster, address});
+		return {result: this.waitResult(step), detail: `${address.kind === 'ip' ? 'IP' : 'hostname'} ${address.value}`};
+	}
+
+	private async expose(step: Step) {
+		const applied = await this.client(step.context).apply(step.manifests, this.applyOptions());
+		const changed = applied.some(o => o.outcome !== 'unchanged');
+		const dry = this.options.dryRun ? ' (dry run)' : '';
+		return {result: changed ? ('changed' as const) : ('unchanged' as const), detail: `${summarizeApplied(applied)}${dry}`};
+	}
+
+	/**
+	 * Wait on watches until evaluate says done/failed, the deadline passes or the run is cancelled.
+	 * `push(evaluation, watchError)` is called by the watch callbacks on every update.
+	 */
+	private watchUntil<R>(step: Step, started: number, what: string, setup: (push: (e: Evaluation<R>, watchError?: string) => void) => WatchHandle[]): Promise<R> {
+		const signal = this.options.signal;
+		return new Promise<R>((resolve, reject) => {
+			const waiter = new Waiter(this, step, started);
+			let handles: WatchHandle[] = [];
+			let settled = false;
+			let lastHint: string | undefined;
+			const finish = (fn: () => void) => {
+				if (settled) return;
+				settled = true;
+				clearTimeout(deadline);
+				signal?.removeEventListener('abort', onAbort);
+				waiter.stop();
+				for (const h of handles) h.stop();
+				fn();
+			};
+			const onAbort = () => finish(() => reject(new Cancelled()));
+			const deadline = setTimeout(
+				() =>
+					finish(() =>
+						reject(
+							new StepFailure(
+								`gave up after ${formatElapsed(this.options.timeoutMs)} waiting for ${what}: ${waiter.reason ?? 'no update'}`,
+								lastHint ?? 'raise --timeout if the cluster is just slow',
+							),
+						),
+					),
+				this.options.timeoutMs,
+			);
+			if (signal?.aborted) return onAbort();
+			signal?.addEventListener('abort', onAbort, {once: true});
+			waiter.set(`waiting for ${what}`);
+			const push = (e: Evaluation<R>, watchError?: string) => {
+				if (settled) return;
+				if (e.kind === 'done') return finish(() => resolve(e.value));
+				if (e.kind === 'failed') return finish(() => reject(new StepFailure(e.message, e.hint)));
+				lastHint = e.hint;
+				waiter.set(watchError ? `${e.reason} (watch reconnecting: ${watchError})` : e.reason);
+			};
+			try {
+				handles = setup(push);
+				if (settled) for (const h of handles) h.stop();
+			} catch (error) {
+				finish(() => reject(error));
+			}
+		});
+	}
+
+	/** For Waiter. */
+	emitWaiting(step: Step, elapsedMs: number, reason: string): void {
+		this.emit({type: 'waiting', stepId: step.id, cluster: step.cluster, elapsedMs, reason});
+	}
+}
+
+/** Emits `waiting` on every change of reason and every WAITING_INTERVAL_MS while the reason holds. */
+class Waiter {
+	reason: string | undefined;
+	private timer: NodeJS.Timeout | undefined;
+
+	constructor(
+		private readonly run: Run,
+		private readonly step: Step,
+		private readonly started: number,
+	) {}
+
+	set(reason: string): void {
+		if (reason === this.reason) return;
+		this.reason = reason;
+		this.tick();
+		if (this.timer) clearInterval(this.timer);
+		this.timer = setInterval(() => this.tick(), WAITING_INTERVAL_MS);
+	}
+
+	private tick(): void {
+		if (this.reason !== undefined) this.run.emitWaiting(this.step, Date.now() - this.started, this.reason);
+	}
+
+	stop(): void {
+		if (this.timer) clearInterval(this.timer);
+		this.timer = undefined;
+	}
+}

@@ -1,0 +1,146 @@
+/**
+ * Keeps a live picture of the east-west gateways on several clusters from list+watch streams
+ * (one per resource kind per cluster, no polling) and turns it into health rows (core/status).
+ */
+import {GATEWAY_NAME, ISTIO_NAMESPACE} from '../core/model.js';
+import type {ClusterClient, KubeErrorInfo, WatchHandle, WatchUpdate} from '../core/ports.js';
+import type {DeploymentLike, PodLike, ServiceLike} from '../core/rollout.js';
+import {evaluateCluster, istiodFromDeployment, type ClusterExpectation, type ClusterHealth, type ClusterObservation, type DeploymentWithEnv} from '../core/status.js';
+
+export interface MonitorTarget {
+	context: string;
+	expectation: ClusterExpectation;
+}
+
+type Feed = 'deployments' | 'services' | 'pods' | 'namespaces' | 'gateways' | 'virtualservices';
+const FEEDS: Feed[] = ['deployments', 'services', 'pods', 'namespaces', 'gateways', 'virtualservices'];
+// Custom resources whose CRDs may be missing: a 404 means "none", not "unreachable".
+const OPTIONAL: ReadonlySet<Feed> = new Set(['gateways', 'virtualservices']);
+
+interface FeedState {
+	heard: boolean;
+	connected: boolean;
+	everConnected: boolean;
+	error?: KubeErrorInfo;
+	items: unknown[];
+}
+
+class ClusterWatch {
+	readonly feeds = new Map<Feed, FeedState>(FEEDS.map(f => [f, {heard: false, connected: false, everConnected: false, items: []}]));
+	private handles: WatchHandle[] = [];
+
+	constructor(
+		readonly target: MonitorTarget,
+		private readonly client: ClusterClient,
+		private readonly changed: () => void,
+	) {}
+
+	start(): void {
+		const ns = {namespace: ISTIO_NAMESPACE};
+		const on = (feed: Feed) => (update: WatchUpdate<unknown>) => {
+			const state = this.feeds.get(feed)!;
+			state.heard = true;
+			if (!update.connected && OPTIONAL.has(feed) && update.error?.kind === 'not-found') {
+				// The CRD is not installed: nothing of that kind can exist.
+				Object.assign(state, {connected: true, everConnected: true, items: [], error: undefined});
+			} else {
+				state.connected = update.connected;
+				state.everConnected ||= update.connected;
+				state.error = update.error;
+				if (update.connected || update.items.length > 0) state.items = update.items;
+			}
+			this.changed();
+		};
+		this.handles = [
+			this.client.watchDeployments(ns, on('deployments')),
+			this.client.watchServices({...ns, name: GATEWAY_NAME}, on('services')),
+			this.client.watchPods({...ns, labelSelector: `app=${GATEWAY_NAME}`}, on('pods')),
+			this.client.watchObjects('v1', 'Namespace', {namespace: '', name: ISTIO_NAMESPACE}, on('namespaces')),
+			this.client.watchObjects('networking.istio.io/v1', 'Gateway', ns, on('gateways')),
+			this.client.watchObjects('networking.istio.io/v1', 'VirtualService', ns, on('virtualservices')),
+		];
+	}
+
+	stop(): void {
+		for (const h of this.handles) h.stop();
+		this.handles = [];
+	}
+
+	/** Every feed has answered at least once (with data or an error). */
+	get synced(): boolean {
+		return [...this.feeds.values()].every(f => f.heard);
+	}
+
+	observe(): ClusterObservation {
+		const f = (feed: Feed) => this.feeds.get(feed)!;
+		const states = [...this.feeds.values()];
+		const reachable = states.some(s => s.connected);
+		const everConnected = states.some(s => s.everConnected);
+		const stale = everConnected && states.some(s => !s.connected);
+		const error = states.find(s => s.error)?.error;
+		const deployments = f('deployments').items as DeploymentWithEnv[];
+		const names = (items: unknown[]) => items.map(i => (i as {metadata?: {name?: string}}).metadata?.name ?? '').filter(Boolean);
+		const ns = (f('namespaces').items[0] as {metadata?: {labels?: Record<string, string>}} | undefined)?.metadata;
+		const obs: ClusterObservation = {
+			context: this.target.context,
+			reachable,
+			stale,
+			deployment: deployments.find(d => d.metadata?.name === GATEWAY_NAME) as DeploymentLike | undefined,
+			service: (f('services').items as ServiceLike[])[0],
+			pods: f('pods').items as PodLike[],
+			gateways: names(f('gateways').items),
+			virtualServices: names(f('virtualservices').items),
+			istiod: deployments.filter(d => d.metadata?.labels?.app === 'istiod').map(istiodFromDeployment),
+		};
+		if (ns) obs.namespaceLabels = ns.labels ?? {};
+		if (error) obs.error = error;
+		return obs;
+	}
+}
+
+export class StatusMonitor {
+	private readonly clusters: ClusterWatch[];
+	private readonly listeners = new Set<(health: ClusterHealth[]) => void>();
+
+	constructor(clientFor: (context: string) => ClusterClient, targets: MonitorTarget[]) {
+		this.clusters = targets.map(t => new ClusterWatch(t, clientFor(t.context), () => this.emit()));
+	}
+
+	/** Called with a fresh snapshot on every change; returns the unsubscribe function. */
+	subscribe(listener: (health: ClusterHealth[]) => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	private emit(): void {
+		if (this.listeners.size === 0) return;
+		const health = this.snapshot();
+		for (const l of this.listeners) l(health);
+	}
+
+	get targets(): MonitorTarget[] {
+		return this.clusters.map(c => c.target);
+	}
+
+	start(): this {
+		for (const c of this.clusters) c.start();
+		return this;
+	}
+
+	stop(): void {
+		for (const c of this.clusters) c.stop();
+	}
+
+	get synced(): boolean {
+		return this.clusters.every(c => c.synced);
+	}
+
+	/** Contexts whose feeds have not all answered yet. */
+	get waitingFor(): string[] {
+		return this.clusters.filter(c => !c.synced).map(c => c.target.context);
+	}
+
+	snapshot(): ClusterHealth[] {
+		return this.clusters.map(c => evaluateCluster(c.observe(), c.target.expectation));
+	}
+}

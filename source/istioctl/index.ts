@@ -1,0 +1,220 @@
+/** istioctl through execa: locate, client version, `install -y -f -` with streamed progress and clean cancellation. */
+import {constants} from 'node:fs';
+import {access, stat} from 'node:fs/promises';
+import path from 'node:path';
+import {execa} from 'execa';
+import {LineSplitter, parseIstioctlLine, summarizeIstioctlFailure} from '../core/istioctl-output.js';
+import type {Istioctl, IstioctlErrorInfo, IstioctlInstallOptions} from '../core/ports.js';
+
+export const INSTALL_DOCS_URL = 'https://istio.io/latest/docs/setup/additional-setup/download-istio-release/';
+
+/** How long a terminated istioctl gets before SIGKILL. */
+const KILL_GRACE_MS = 2000;
+/** Beyond --readiness-timeout, how long istioctl may take to apply and report before it is stopped. */
+const INSTALL_SLACK_MS = 120_000;
+const VERSION_TIMEOUT_MS = 30_000;
+const LAST_LINES = 20;
+
+export class IstioctlError extends Error {
+	constructor(readonly info: IstioctlErrorInfo) {
+		super(info.message);
+		this.name = 'IstioctlError';
+	}
+}
+
+export class IstioctlNotFoundError extends Error {
+	readonly hint: string;
+	constructor(message: string, hint: string) {
+		super(message);
+		this.name = 'IstioctlNotFoundError';
+		this.hint = hint;
+	}
+}
+
+async function isExecutableFile(file: string): Promise<boolean> {
+	try {
+		const s = await stat(file);
+		if (!s.isFile()) return false;
+		await access(file, constants.X_OK);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** Find istioctl: the --istioctl path, else the first executable `istioctl` on PATH. */
+export async function locateIstioctl(options: {path?: string; env: NodeJS.ProcessEnv}): Promise<Istioctl> {
+	const hint = `install the istioctl matching your control plane (${INSTALL_DOCS_URL}) or pass --istioctl PATH`;
+	if (options.path) {
+		const file = path.resolve(options.path);
+		if (!(await isExecutableFile(file))) {
+			throw new IstioctlNotFoundError(`--istioctl ${options.path}: no executable file there`, hint);
+		}
+		return new ExecIstioctl(file, options.env);
+	}
+	const names = process.platform === 'win32' ? ['istioctl.exe', 'istioctl'] : ['istioctl'];
+	for (const dir of (options.env.PATH ?? '').split(path.delimiter)) {
+		if (!dir) continue;
+		for (const name of names) {
+			const file = path.join(dir, name);
+			if (await isExecutableFile(file)) return new ExecIstioctl(file, options.env);
+		}
+	}
+	throw new IstioctlNotFoundError(`istioctl not found on PATH: ${hint}`, hint);
+}
+
+/** Process groups of running istioctl children, killed if eastwest exits while they run. */
+const running = new Set<number>();
+let exitHookInstalled = false;
+function track(pid: number): void {
+	if (!exitHookInstalled) {
+		exitHookInstalled = true;
+		process.on('exit', () => {
+			for (const p of running) killGroup(p, 'SIGKILL');
+		});
+	}
+	running.add(pid);
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+	try {
+		// Negative pid: the whole process group (the child runs detached as its own group leader).
+		process.kill(-pid, signal);
+	} catch {
+		try {
+			process.kill(pid, signal);
+		} catch {
+			// Already gone.
+		}
+	}
+}
+
+class ExecIstioctl implements Istioctl {
+	constructor(
+		readonly path: string,
+		private readonly env: NodeJS.ProcessEnv,
+	) {}
+
+	async clientVersion(signal?: AbortSignal): Promise<string> {
+		const run = (args: string[]) =>
+			execa(this.path, args, {env: this.env, extendEnv: false, reject: false, timeout: VERSION_TIMEOUT_MS, cancelSignal: signal, stdin: 'ignore'});
+		const json = await run(['version', '--remote=false', '-o', 'json']);
+		if (json.exitCode === 0) {
+			try {
+				const parsed = JSON.parse(String(json.stdout)) as {clientVersion?: {version?: string}};
+				if (parsed.clientVersion?.version) return parsed.clientVersion.version;
+			} catch {
+				// Older istioctl: fall through to --short.
+			}
+		}
+		if (signal?.aborted) throw new IstioctlError({message: 'istioctl version was cancelled', lastLines: [], cancelled: true});
+		const short = await run(['version', '--remote=false', '--short']);
+		const text = String(short.stdout).trim();
+		const version = /(\d+\.\d+\.\d+[\w.+-]*)/.exec(text)?.[1];
+		if (short.exitCode === 0 && version) return version;
+		const lines = `${String(json.stderr)}\n${String(short.stderr)}`.split('\n').filter(Boolean);
+		throw new IstioctlError({
+			message: `could not read the istioctl client version from ${this.path}`,
+			hint: `check that ${this.path} is istioctl (${INSTALL_DOCS_URL})`,
+			lastLines: lines.slice(-LAST_LINES),
+			exitCode: short.exitCode,
+		});
+	}
+
+	async install(options: IstioctlInstallOptions): Promise<void> {
+		const args = ['install', '-y', '-f', '-', '--context', options.context];
+		if (options.kubeconfig) args.push('--kubeconfig', options.kubeconfig);
+		args.push('--readiness-timeout', `${Math.max(1, Math.ceil(options.readinessTimeoutMs / 1000))}s`);
+		if (options.dryRun) args.push('--dry-run');
+
+		const lastLines: string[] = [];
+		const emit = (line: string) => {
+			lastLines.push(line);
+			if (lastLines.length > LAST_LINES) lastLines.shift();
+			options.onLine?.(line, parseIstioctlLine(line));
+		};
+
+		if (options.signal?.aborted) {
+			throw new IstioctlError({message: 'istioctl install was cancelled before it started', lastLines: [], cancelled: true});
+		}
+
+		const child = execa(this.path, args, {
+			env: this.env,
+			extendEnv: false,
+			input: options.manifestYaml,
+			reject: false,
+			buffer: false,
+			detached: true,
+			stripFinalNewline: false,
+		});
+		if (child.pid !== undefined) track(child.pid);
+
+		let cancelled = false;
+		let timedOut = false;
+		let graceTimer: NodeJS.Timeout | undefined;
+		const stop = () => {
+			if (child.pid === undefined || child.exitCode !== null) return;
+			killGroup(child.pid, 'SIGTERM');
+			graceTimer ??= setTimeout(() => {
+				if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+			}, KILL_GRACE_MS);
+		};
+		const onAbort = () => {
+			cancelled = true;
+			stop();
+		};
+		options.signal?.addEventListener('abort', onAbort, {once: true});
+		const deadline = setTimeout(() => {
+			timedOut = true;
+			stop();
+		}, options.readinessTimeoutMs + INSTALL_SLACK_MS);
+
+		const splitters = {stdout: new LineSplitter(), stderr: new LineSplitter()};
+		child.stdout?.setEncoding('utf8');
+		child.stderr?.setEncoding('utf8');
+		child.stdout?.on('data', (chunk: string) => splitters.stdout.push(chunk).forEach(emit));
+		child.stderr?.on('data', (chunk: string) => splitters.stderr.push(chunk).forEach(emit));
+
+		let result;
+		try {
+			result = await child;
+		} finally {
+			clearTimeout(deadline);
+			options.signal?.removeEventListener('abort', onAbort);
+			if (child.pid !== undefined) {
+				// Anything the istioctl process group left behind goes with it.
+				killGroup(child.pid, 'SIGKILL');
+				running.delete(child.pid);
+			}
+			if (graceTimer) clearTimeout(graceTimer);
+		}
+		splitters.stdout.flush().forEach(emit);
+		splitters.stderr.flush().forEach(emit);
+
+		if (cancelled) {
+			throw new IstioctlError({message: 'istioctl install was cancelled', lastLines, cancelled: true, exitCode: result.exitCode});
+		}
+		if (timedOut) {
+			throw new IstioctlError({
+				message: `istioctl install did not finish within ${Math.round((options.readinessTimeoutMs + INSTALL_SLACK_MS) / 1000)}s and was stopped`,
+				hint: 'istioctl hung past its readiness timeout; run it by hand with the same flags to see where it stops',
+				lastLines,
+				timedOut: true,
+				exitCode: result.exitCode,
+			});
+		}
+		if (result.failed) {
+			if (result.exitCode === undefined && result.code === 'ENOENT') {
+				throw new IstioctlError({message: `cannot run ${this.path}: no such file`, hint: `install istioctl (${INSTALL_DOCS_URL}) or pass --istioctl PATH`, lastLines});
+			}
+			const summary = summarizeIstioctlFailure(lastLines, result.exitCode);
+			throw new IstioctlError({
+				message: summary.message,
+				...(summary.hint ? {hint: summary.hint} : {}),
+				lastLines,
+				exitCode: result.exitCode,
+				timedOut: summary.timedOut,
+			});
+		}
+	}
+}

@@ -1,0 +1,95 @@
+import React from 'react';
+import {Box, Text} from 'ink';
+import {formatElapsed} from '../../core/events.js';
+import type {ClusterView, StepView} from '../../core/run-progress.js';
+import {formatAddress} from '../../core/rollout.js';
+import {useTheme} from '../theme.js';
+
+/** One cluster's column on the run screen: finished steps, the live step, the gateway address. */
+export function ClusterProgress({cluster, width, tick, now}: {cluster: ClusterView; width?: number; tick: number; now: number}) {
+	const theme = useTheme();
+	const spinner = theme.spinner[tick % theme.spinner.length];
+	const line = (s: StepView) => {
+		switch (s.status) {
+			case 'changed':
+			case 'unchanged':
+			case 'skipped':
+				return (
+					<Box key={s.id} flexDirection="column">
+						<Text wrap="wrap">
+							<Text color={s.status === 'skipped' ? theme.tone('muted') : theme.tone('ok')}>{s.status === 'skipped' ? theme.symbols.skipped : theme.symbols.ok}</Text> {s.title}
+							<Text color={theme.tone('muted')}>
+								{s.status === 'unchanged' ? ' (already in place)' : s.status === 'skipped' ? ' (skipped)' : ''}
+								{s.elapsedMs !== undefined ? ` ${formatElapsed(s.elapsedMs)}` : ''}
+							</Text>
+						</Text>
+						{s.detail ? (
+							<Box paddingLeft={2}>
+								<Text color={theme.tone('muted')} wrap="wrap">
+									{s.detail}
+								</Text>
+							</Box>
+						) : null}
+					</Box>
+				);
+			case 'failed':
+				return (
+					<Box key={s.id} flexDirection="column">
+						<Text wrap="wrap">
+							<Text color={theme.tone('error')}>{theme.symbols.error}</Text> {s.title}
+						</Text>
+						<Box paddingLeft={2} flexDirection="column">
+							<Text color={theme.tone('error')} wrap="wrap">
+								{s.error}
+							</Text>
+							{s.hint ? <Text wrap="wrap">hint: {s.hint}</Text> : null}
+						</Box>
+					</Box>
+				);
+			case 'running':
+				return (
+					<Box key={s.id} flexDirection="column">
+						<Text wrap="wrap">
+							<Text color={theme.tone('accent')}>{spinner}</Text> {s.title}
+							<Text color={theme.tone('muted')}> {formatElapsed(Math.max(0, now - (s.startedAt ?? now)))}</Text>
+						</Text>
+						{s.waiting || s.lastLine ? (
+							<Box paddingLeft={2}>
+								<Text color={theme.tone('muted')} wrap="wrap">
+									{s.waiting ? `waiting: ${s.waiting}` : s.lastLine}
+								</Text>
+							</Box>
+						) : null}
+					</Box>
+				);
+			default:
+				return (
+					<Text key={s.id} color={theme.tone('muted')} wrap="wrap">
+						{theme.symbols.pending} {s.title}
+					</Text>
+				);
+		}
+	};
+	return (
+		<Box flexDirection="column" width={width} flexShrink={0} paddingRight={width ? 2 : 0} marginBottom={width ? 0 : 1}>
+			<Text bold wrap="truncate-end">
+				<Text color={theme.tone('accent')}>{cluster.name}</Text>
+				<Text color={theme.tone('muted')}> context {cluster.context}</Text>
+			</Text>
+			<Text wrap="truncate-end">
+				gateway:{' '}
+				{cluster.address ? (
+					<Text color={theme.tone('ok')}>{formatAddress(cluster.address)}</Text>
+				) : (
+					<Text color={theme.tone('muted')}>{cluster.steps.some(s => s.kind === 'wait-address') ? 'no address yet' : 'none on this cluster'}</Text>
+				)}
+			</Text>
+			{cluster.steps.length === 0 ? (
+				<Text color={theme.tone('muted')} wrap="wrap">
+					nothing to do here{cluster.notes[0] ? `: ${cluster.notes[0]}` : ''}
+				</Text>
+			) : null}
+			{cluster.steps.map(line)}
+		</Box>
+	);
+}

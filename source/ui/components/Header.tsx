@@ -1,0 +1,31 @@
+import React from 'react';
+import {Box, Text} from 'ink';
+import type {Screen} from '../../core/wizard.js';
+import {useTheme} from '../theme.js';
+
+const STEPS: Array<[Screen, string]> = [
+	['topology', 'Topology'],
+	['contexts', 'Contexts'],
+	['ids', 'IDs'],
+	['review', 'Review'],
+	['run', 'Run'],
+	['done', 'Done'],
+];
+
+/** "eastwest  Topology › Contexts › IDs › …" with the current step highlighted. */
+export function Header({screen}: {screen: Screen}) {
+	const theme = useTheme();
+	return (
+		<Box>
+			<Text bold color={theme.tone('title')}>
+				eastwest{'  '}
+			</Text>
+			{STEPS.map(([id, label], i) => (
+				<Text key={id} bold={id === screen} color={id === screen ? theme.tone('accent') : theme.tone('muted')}>
+					{i > 0 ? ' › ' : ''}
+					{id === screen ? `[${label}]` : label}
+				</Text>
+			))}
+		</Box>
+	);
+}

@@ -1,0 +1,169 @@
+import React, {useMemo, useState} from 'react';
+import {Box, Text} from 'ink';
+import {TOPOLOGY_INFO} from '../../core/model.js';
+import {orderedSelection, problemsOf, roleOf, type FieldId, type WizardAction, type WizardState} from '../../core/wizard.js';
+import {KeyHints} from '../components/KeyHints.js';
+import {Notice} from '../components/Notice.js';
+import {useCommands} from '../hooks/useCommands.js';
+import {useTheme} from '../theme.js';
+
+interface Field {
+	id: FieldId;
+	/** validatePlan path of the field. */
+	path: string;
+	value: string;
+}
+
+export function fieldsOf(state: WizardState): Field[] {
+	const fields: Field[] = [
+		{id: {kind: 'meshId'}, path: 'meshId', value: state.meshId},
+		{id: {kind: 'revision'}, path: 'revision', value: state.revision},
+	];
+	orderedSelection(state).forEach((context, i) => {
+		const d = state.drafts[context] ?? {name: '', network: ''};
+		fields.push({id: {kind: 'name', context}, path: `clusters[${i}].name`, value: d.name});
+		fields.push({id: {kind: 'network', context}, path: `clusters[${i}].network`, value: d.network});
+	});
+	return fields;
+}
+
+export function IdsScreen({state, dispatch}: {state: WizardState; dispatch: (a: WizardAction) => void}) {
+	const theme = useTheme();
+	const fields = fieldsOf(state);
+	const [focus, setFocus] = useState(0);
+	const f = Math.min(focus, fields.length - 1);
+	const field = fields[f]!;
+	const problems = useMemo(() => problemsOf(state), [state]);
+	const set = (value: string) => dispatch({type: 'set-field', field: field.id, value});
+	useCommands(
+		'ids',
+		{
+			nextField: () => setFocus(i => (i + 1) % fields.length),
+			prevField: () => setFocus(i => (i + fields.length - 1) % fields.length),
+			erase: () => set(field.value.slice(0, -1)),
+			clearField: () => set(''),
+			next: () => {
+				// Enter moves on through the fields; on the last one it tries to leave the screen.
+				if (f < fields.length - 1 && problems.length > 0) {
+					const firstBad = fields.findIndex(x => problems.some(p => p.path === x.path));
+					setFocus(firstBad >= 0 ? firstBad : f + 1);
+				}
+				dispatch({type: 'ids-done'});
+			},
+		},
+		{textEntry: true, onText: text => set(field.value + text)},
+	);
+
+	const problemFor = (path: string) => problems.filter(p => p.path === path || (path.endsWith('.name') && p.path === path.replace(/\.name$/, '.context')));
+	const general = problems.filter(p => !fields.some(x => x.path === p.path) && !/\.context$/.test(p.path));
+	const primaryRemote = TOPOLOGY_INFO[state.topology].primaryRemote;
+
+	const input = (fld: Field, width: number, placeholder = '') => {
+		const focused = fld === field;
+		const bad = problemFor(fld.path).length > 0;
+		return (
+			<Box width={width} flexShrink={0} paddingRight={1}>
+				<Text wrap="truncate-start" color={bad ? theme.tone('error') : focused ? theme.tone('accent') : undefined} underline={focused}>
+					{fld.value || (focused ? '' : placeholder)}
+					{focused ? '▏' : ''}
+				</Text>
+			</Box>
+		);
+	};
+	const label = (text: string, focused: boolean, width: number) => (
+		<Box width={width} flexShrink={0}>
+			<Text color={focused ? theme.tone('accent') : undefined}>
+				{focused ? theme.symbols.pointer : ' '} {text}
+			</Text>
+		</Box>
+	);
+	const errorLines = (path: string) =>
+		problemFor(path).map((p, i) => (
+			<Box key={`${path}-${i}`} paddingLeft={4}>
+				<Text color={theme.tone('error')} wrap="wrap">
+					{theme.symbols.error} {p.message}
+				</Text>
+			</Box>
+		));
+
+	const clusterFields = fields.slice(2);
+	return (
+		<Box flexDirection="column">
+			<Text bold>
+				Mesh and cluster IDs <Text color={theme.tone('muted')}>({TOPOLOGY_INFO[state.topology].title}; prefilled from what the clusters report)</Text>
+			</Text>
+			<Box marginTop={1}>
+				{label('Mesh ID', f === 0, 14)}
+				{input(fields[0]!, 30)}
+			</Box>
+			{errorLines('meshId')}
+			<Box>
+				{label('Revision', f === 1, 14)}
+				{input(fields[1]!, 30, '(default revision)')}
+				<Text color={theme.tone('muted')}>optional</Text>
+			</Box>
+			{errorLines('revision')}
+			<Box marginTop={1}>
+				<Box width={24} flexShrink={0}>
+					<Text bold color={theme.tone('muted')}>
+						{'  '}CONTEXT
+					</Text>
+				</Box>
+				{primaryRemote ? (
+					<Box width={9} flexShrink={0}>
+						<Text bold color={theme.tone('muted')}>
+							ROLE
+						</Text>
+					</Box>
+				) : null}
+				<Box width={24} flexShrink={0}>
+					<Text bold color={theme.tone('muted')}>
+						CLUSTER NAME
+					</Text>
+				</Box>
+				<Text bold color={theme.tone('muted')}>
+					NETWORK
+				</Text>
+			</Box>
+			{orderedSelection(state).map((context, i) => {
+				const nameField = clusterFields[i * 2]!;
+				const netField = clusterFields[i * 2 + 1]!;
+				const here = nameField === field || netField === field;
+				return (
+					<Box key={context} flexDirection="column">
+						<Box>
+							<Box width={24} flexShrink={0} paddingRight={1}>
+								<Text wrap="truncate-end" color={here ? theme.tone('accent') : undefined}>
+									{here ? theme.symbols.pointer : ' '} {context}
+								</Text>
+							</Box>
+							{primaryRemote ? (
+								<Box width={9} flexShrink={0}>
+									<Text>{roleOf(state, context)}</Text>
+								</Box>
+							) : null}
+							{input(nameField, 24)}
+							{input(netField, 22)}
+						</Box>
+						{errorLines(nameField.path)}
+						{errorLines(netField.path)}
+					</Box>
+				);
+			})}
+			{general.map((p, i) => (
+				<Text key={`g${i}`} color={theme.tone('error')} wrap="wrap">
+					{theme.symbols.error} {p.message}
+				</Text>
+			))}
+			<Box marginTop={1}>
+				{problems.length === 0 ? (
+					<Text color={theme.tone('ok')}>{theme.symbols.ok} valid: enter goes to the review</Text>
+				) : (
+					<Text color={theme.tone('muted')}>{problems.length} to fix before the review</Text>
+				)}
+			</Box>
+			<Notice text={state.notice} />
+			<KeyHints scope="ids" textEntry />
+		</Box>
+	);
+}

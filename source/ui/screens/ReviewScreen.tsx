@@ -1,0 +1,216 @@
+import React, {useEffect, useMemo, useState} from 'react';
+import {Box, Text, useStdout} from 'ink';
+import {TOPOLOGY_INFO} from '../../core/model.js';
+import {buildPlan, clusterManifests} from '../../core/plan.js';
+import {describeChanges, toPlanInput, type WizardState} from '../../core/wizard.js';
+import {toYaml} from '../../core/yaml.js';
+import {KeyHints} from '../components/KeyHints.js';
+import {Notice} from '../components/Notice.js';
+import {useCommands} from '../hooks/useCommands.js';
+import {useServices} from '../services.js';
+import {useTheme} from '../theme.js';
+
+type Mode = 'plan' | 'yaml' | 'save' | 'confirm';
+
+export interface ReviewScreenProps {
+	state: WizardState;
+	savedProfile?: string;
+	onSaved: (name: string) => void;
+	onRun: () => void;
+}
+
+export function ReviewScreen({state, savedProfile, onSaved, onRun}: ReviewScreenProps) {
+	const theme = useTheme();
+	const services = useServices();
+	const {stdout} = useStdout();
+	const input = useMemo(() => toPlanInput(state), [state]);
+	const plan = useMemo(() => buildPlan(input), [input]);
+	const [mode, setMode] = useState<Mode>('plan');
+	const [notice, setNotice] = useState<string | undefined>();
+	const [name, setName] = useState(savedProfile ?? '');
+	const [saving, setSaving] = useState(false);
+	const [scroll, setScroll] = useState(0);
+	const [tools, setTools] = useState<{ready: boolean; message: string} | undefined>(services?.preflight ? undefined : {ready: true, message: ''});
+
+	useEffect(() => {
+		if (!services?.preflight) return;
+		const controller = new AbortController();
+		services.preflight(controller.signal).then(
+			result => !controller.signal.aborted && setTools(result),
+			(error: unknown) => !controller.signal.aborted && setTools({ready: false, message: error instanceof Error ? error.message : String(error)}),
+		);
+		return () => controller.abort();
+	}, [services]);
+
+	const yamlLines = useMemo(
+		() =>
+			plan.clusters.flatMap(c => {
+				const docs = clusterManifests(plan, c.cluster.name);
+				const head = `# ${c.cluster.name} (context ${c.cluster.context}): ${docs.length === 0 ? 'nothing to install or apply' : `${docs.length} object${docs.length === 1 ? '' : 's'}`}`;
+				return [head, ...(docs.length > 0 ? toYaml(docs).trimEnd().split('\n') : []), ''];
+			}),
+		[plan],
+	);
+	const pageRows = Math.max(5, (stdout.rows || 24) - 6);
+	const scrollBy = (d: number) => setScroll(s => Math.max(0, Math.min(Math.max(0, yamlLines.length - pageRows), s + d)));
+
+	const save = () => {
+		if (name.trim() === '') {
+			setNotice('profile name is empty: type a name such as prod-mesh');
+			return;
+		}
+		if (!services?.saveProfile) return;
+		setSaving(true);
+		services.saveProfile(name.trim(), input).then(
+			() => {
+				setSaving(false);
+				setMode('plan');
+				setNotice(`saved as profile "${name.trim()}": rerun it with eastwest apply --profile ${name.trim()}`);
+				onSaved(name.trim());
+			},
+			(error: unknown) => {
+				setSaving(false);
+				setNotice(`could not save profile "${name.trim()}": ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+			},
+		);
+	};
+
+	const scope = mode === 'plan' ? 'review' : mode === 'yaml' ? 'reviewYaml' : mode === 'save' ? 'saveName' : 'confirm';
+	useCommands(
+		scope,
+		mode === 'plan'
+			? {
+					yaml: () => {
+						setNotice(undefined);
+						setMode('yaml');
+					},
+					save: () => {
+						if (!services?.saveProfile) setNotice('saving profiles is unavailable: this build has no profile store');
+						else {
+							setNotice(undefined);
+							setMode('save');
+						}
+					},
+					next: () => {
+						if (!tools) setNotice('still checking istioctl; a moment');
+						else if (!tools.ready) setNotice(`cannot run: ${tools.message}`);
+						else {
+							setNotice(undefined);
+							setMode('confirm');
+						}
+					},
+				}
+			: mode === 'yaml'
+				? {up: () => scrollBy(-1), down: () => scrollBy(1), pageUp: () => scrollBy(-pageRows), pageDown: () => scrollBy(pageRows), yaml: () => setMode('plan'), back: () => setMode('plan')}
+				: mode === 'save'
+					? {erase: () => setName(n => n.slice(0, -1)), next: () => !saving && save(), back: () => setMode('plan')}
+					: {confirm: onRun, deny: () => setMode('plan')},
+		{textEntry: mode === 'save', onText: text => setName(n => n + text)},
+	);
+
+	if (mode === 'yaml') {
+		const shown = yamlLines.slice(scroll, scroll + pageRows);
+		return (
+			<Box flexDirection="column">
+				<Text bold>
+					Exact YAML per cluster{' '}
+					<Text color={theme.tone('muted')}>
+						(lines {scroll + 1}–{scroll + shown.length} of {yamlLines.length})
+					</Text>
+				</Text>
+				{shown.map((line, i) => (
+					<Text key={scroll + i} wrap="truncate-end" color={line.startsWith('# ') ? theme.tone('title') : undefined}>
+						{line || ' '}
+					</Text>
+				))}
+				<KeyHints scope="reviewYaml" />
+			</Box>
+		);
+	}
+
+	if (mode === 'confirm') {
+		return (
+			<Box flexDirection="column">
+				<Text bold>This will change:</Text>
+				{describeChanges(plan).map(c => (
+					<Box key={c.context} flexDirection="column" marginTop={1}>
+						<Text bold>
+							context {c.context} <Text color={theme.tone('muted')}>(cluster {c.cluster})</Text>
+						</Text>
+						{c.changes.length === 0 ? <Text color={theme.tone('muted')}>  nothing: no gateway on this cluster</Text> : null}
+						{c.changes.map((line, i) => (
+							<Box key={i} paddingLeft={2}>
+								<Box width={2} flexShrink={0}>
+									<Text>•</Text>
+								</Box>
+								<Text wrap="wrap">{line}</Text>
+							</Box>
+						))}
+					</Box>
+				))}
+				<Box marginTop={1}>
+					<Text bold color={theme.tone('warn')}>
+						Proceed? (y/N)
+					</Text>
+				</Box>
+				<KeyHints scope="confirm" />
+			</Box>
+		);
+	}
+
+	const info = TOPOLOGY_INFO[state.topology];
+	return (
+		<Box flexDirection="column">
+			<Text bold>
+				Review: {info.title}, mesh {input.meshId}
+				{input.revision ? `, revision ${input.revision}` : ', default revision'}
+			</Text>
+			{plan.clusters.map(c => (
+				<Box key={c.cluster.context} flexDirection="column" marginTop={1}>
+					<Text wrap="truncate-end">
+						<Text bold color={theme.tone('accent')}>
+							{c.cluster.name}
+						</Text>
+						<Text color={theme.tone('muted')}>
+							{' '}
+							context {c.cluster.context} · network {c.cluster.network} · {c.cluster.role}
+						</Text>
+					</Text>
+					{c.steps.map((s, i) => (
+						<Text key={s.id} wrap="truncate-end">
+							{'  '}
+							{i + 1}. {s.title}
+						</Text>
+					))}
+					{c.notes.map((n, i) => (
+						<Box key={i} paddingLeft={2}>
+							<Text color={theme.tone('muted')} wrap="wrap">
+								note: {n}
+							</Text>
+						</Box>
+					))}
+				</Box>
+			))}
+			{services?.preflight ? (
+				<Box marginTop={1}>
+					<Text wrap="wrap" color={!tools ? theme.tone('muted') : tools.ready ? theme.tone('ok') : theme.tone('error')}>
+						{!tools ? 'checking istioctl…' : `${tools.ready ? theme.symbols.ok : theme.symbols.error} ${tools.message}`}
+					</Text>
+				</Box>
+			) : null}
+			{mode === 'save' ? (
+				<Box marginTop={1}>
+					<Text>
+						Profile name: <Text color={theme.tone('accent')}>{name}▏</Text>
+						{saving ? <Text color={theme.tone('muted')}> saving…</Text> : null}
+					</Text>
+				</Box>
+			) : null}
+			{!services?.saveProfile ? <Text color={theme.tone('muted')}>s save profile: unavailable, this build has no profile store</Text> : null}
+			<Box marginTop={1}>
+				<Notice text={notice} />
+			</Box>
+			<KeyHints scope={mode === 'save' ? 'saveName' : 'review'} textEntry={mode === 'save'} />
+		</Box>
+	);
+}

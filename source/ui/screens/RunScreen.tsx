@@ -1,0 +1,78 @@
+import React, {useEffect, useState} from 'react';
+import {Box, Text, useStdout} from 'ink';
+import type {Plan} from '../../core/plan.js';
+import type {RunView} from '../../core/run-progress.js';
+import {ClusterProgress} from '../components/ClusterProgress.js';
+import {KeyHints} from '../components/KeyHints.js';
+import {useCommands} from '../hooks/useCommands.js';
+import {usePlanRun} from '../hooks/usePlanRun.js';
+import {useTicker} from '../hooks/useTicker.js';
+import type {WizardServices} from '../services.js';
+import {useTheme} from '../theme.js';
+
+/** Columns each cluster needs to sit side by side; below that clusters stack. */
+export const MIN_COLUMN_WIDTH = 38;
+
+export interface RunScreenProps {
+	plan: Plan;
+	services: WizardServices;
+	onFinished: (view: RunView) => void;
+	/** Set when the process was told to stop (SIGINT/SIGTERM): cancel without asking. */
+	cancelRequested?: boolean;
+}
+
+export function RunScreen({plan, services, onFinished, cancelRequested = false}: RunScreenProps) {
+	const theme = useTheme();
+	const {stdout} = useStdout();
+	const {view, cancel, cancelling} = usePlanRun(plan, services);
+	const [asking, setAsking] = useState(false);
+	const finished = view.outcome !== undefined;
+	const tick = useTicker(!finished);
+
+	useEffect(() => {
+		if (view.outcome) onFinished(view);
+	}, [view, onFinished]);
+	useEffect(() => {
+		if (cancelRequested) cancel();
+		// eslint-disable-next-line react-hooks/exhaustive-deps
+	}, [cancelRequested]);
+
+	const confirmCancel = () => {
+		setAsking(false);
+		cancel();
+	};
+	useCommands(asking ? 'quitConfirm' : 'run', asking ? {confirm: confirmCancel, deny: () => setAsking(false)} : {quit: () => !cancelling && setAsking(true), back: undefined}, {
+		isActive: !finished,
+	});
+	// While asking, Ctrl-C again means yes.
+	useCommands('run', {quit: confirmCancel, help: undefined}, {isActive: asking && !finished});
+
+	const columns = stdout.columns || 80;
+	const n = view.clusters.length;
+	const sideBySide = n > 1 && Math.floor(columns / n) >= MIN_COLUMN_WIDTH;
+	const width = sideBySide ? Math.floor(columns / n) : undefined;
+	const now = Date.now();
+	return (
+		<Box flexDirection="column">
+			<Text bold>
+				Setting up {plan.input.meshId} on {n} cluster{n === 1 ? '' : 's'}
+			</Text>
+			<Box flexDirection={sideBySide ? 'row' : 'column'} marginTop={1}>
+				{view.clusters.map(c => (
+					<ClusterProgress key={c.name} cluster={c} width={width} tick={tick} now={now} />
+				))}
+			</Box>
+			{cancelling ? (
+				<Text color={theme.tone('warn')}>
+					{theme.spinner[tick % theme.spinner.length]} cancelling: waiting for the running steps to stop (istioctl is sent SIGTERM)…
+				</Text>
+			) : null}
+			{asking ? (
+				<Text bold color={theme.tone('warn')}>
+					Cancel the run? Steps already done stay done; running steps are stopped. (y/N)
+				</Text>
+			) : null}
+			<KeyHints scope={asking ? 'quitConfirm' : 'run'} />
+		</Box>
+	);
+}

@@ -1,0 +1,27 @@
+/** What the wizard needs from the outside world, handed in through one React context. */
+import {createContext, useContext} from 'react';
+import type {MeshPlanInput} from '../core/model.js';
+import type {KubeconfigInfo, ProbeResult, RunPlan} from '../core/ports.js';
+
+export interface WizardServices {
+	/** Read the kubeconfig; throws an Error with a one-line message when there is none or it is unreadable. */
+	loadKubeconfig(): KubeconfigInfo;
+	/** Probe one context; must settle by itself (own deadline) and when `signal` aborts. */
+	probe(context: string, signal: AbortSignal): Promise<ProbeResult>;
+	runPlan: RunPlan;
+	/** Save the plan as a named profile; absent until a profile store is available. */
+	saveProfile?(name: string, input: MeshPlanInput): Promise<void>;
+	/** Where the kubeconfig was looked for, for the "no kubeconfig" screen. */
+	kubeconfigSearched: string[];
+	/** Deadline for every wait of a run (ms). */
+	runTimeoutMs?: number;
+	/** What a run needs besides the clusters (istioctl): checked on the Review screen before anything can start. */
+	preflight?(signal: AbortSignal): Promise<{ready: boolean; message: string}>;
+}
+
+export const ServicesContext = createContext<WizardServices | undefined>(undefined);
+
+/** The services, or undefined while they are still loading. */
+export function useServices(): WizardServices | undefined {
+	return useContext(ServicesContext);
+}

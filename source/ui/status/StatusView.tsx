@@ -1,0 +1,85 @@
+import React, {useEffect, useState} from 'react';
+import {Box, Text, useApp, useInput} from 'ink';
+import {formatElapsed} from '../../core/events.js';
+import {topologyPicture, type ClusterHealth, type Level} from '../../core/status.js';
+import type {StatusMonitor} from '../../engine/status-monitor.js';
+import {EXIT} from '../../commands/errors.js';
+import {SYMBOL, clusterHeading} from '../../commands/status-format.js';
+
+const COLOR: Record<Level, string> = {ok: 'green', warn: 'yellow', fail: 'red'};
+
+export interface StatusViewProps {
+	monitor: StatusMonitor;
+	onQuit?: (code: number) => void;
+	/** Injected clock for tests. */
+	now?: () => number;
+}
+
+/** Live gateway health across clusters, redrawn from watch events. */
+export default function StatusView({monitor, onQuit, now = Date.now}: StatusViewProps) {
+	const {exit} = useApp();
+	const [health, setHealth] = useState<ClusterHealth[]>(() => monitor.snapshot());
+	const [updatedAt, setUpdatedAt] = useState<number | undefined>();
+	const [startedAt] = useState(now);
+	const [, setTick] = useState(0);
+
+	useEffect(() => {
+		const unsubscribe = monitor.subscribe(h => {
+			setHealth(h);
+			setUpdatedAt(now());
+		});
+		monitor.start();
+		// A one-second tick keeps "waiting for …" and "updated … ago" honest; it reads no cluster.
+		const timer = setInterval(() => setTick(t => t + 1), 1000);
+		return () => {
+			clearInterval(timer);
+			unsubscribe();
+			monitor.stop();
+		};
+	}, [monitor, now]);
+
+	useInput((input, key) => {
+		if (input === 'q' || key.escape || (key.ctrl && input === 'c')) {
+			onQuit?.(key.ctrl ? EXIT.interrupted : EXIT.ok);
+			exit();
+		}
+	});
+
+	const waiting = monitor.waitingFor;
+	return (
+		<Box flexDirection="column">
+			<Text bold>
+				eastwest status · {health.length} cluster{health.length === 1 ? '' : 's'}
+				<Text dimColor>
+					{updatedAt === undefined ? ` · connecting (${formatElapsed(now() - startedAt)})` : ` · updated ${formatElapsed(now() - updatedAt)} ago`}
+				</Text>
+			</Text>
+			{waiting.length > 0 ? (
+				<Text color="yellow">… waiting for the first answer from {waiting.join(', ')} ({formatElapsed(now() - startedAt)})</Text>
+			) : null}
+			<Box flexDirection="column" marginY={1}>
+				{topologyPicture(health).map((line, i) => (
+					<Text key={i}>{line}</Text>
+				))}
+			</Box>
+			{health.map(c => (
+				<Box key={c.context} flexDirection="column" marginBottom={1}>
+					<Text bold color={!c.reachable ? 'red' : c.stale ? 'yellow' : c.healthy ? 'green' : 'red'}>
+						{clusterHeading(c)}
+					</Text>
+					{c.error ? <Text color="red">  ✘ {c.error}</Text> : null}
+					{c.rows.map(r => (
+						<Box key={r.id} flexDirection="column">
+							<Text>
+								{'  '}
+								<Text color={COLOR[r.level]}>{SYMBOL[r.level]}</Text> {r.label.padEnd(16)} {r.text}
+							</Text>
+							{r.reason ? <Text dimColor>{'      '}{r.reason}</Text> : null}
+						</Box>
+					))}
+				</Box>
+			))}
+			<Text dimColor>q quit · updates arrive from watches; a dropped watch reconnects and marks the cluster stale</Text>
+		</Box>
+	);
+}

@@ -1,0 +1,21 @@
+import React from 'react';
+import {render} from 'ink';
+import type {CommandContext} from '../../commands/types.js';
+import {EXIT} from '../../commands/errors.js';
+import type {StatusMonitor} from '../../engine/status-monitor.js';
+import StatusView from './StatusView.js';
+
+/** The live status screen in a terminal; q or Ctrl-C leaves it. */
+export async function runLiveStatus(monitor: StatusMonitor, ctx: CommandContext): Promise<number> {
+	let code: number = EXIT.ok;
+	const instance = render(<StatusView monitor={monitor} onQuit={c => (code = c)} />, {exitOnCtrlC: false});
+	const onAbort = () => {
+		code = EXIT.interrupted;
+		instance.unmount();
+	};
+	ctx.signal.addEventListener('abort', onAbort, {once: true});
+	await instance.waitUntilExit();
+	ctx.signal.removeEventListener('abort', onAbort);
+	monitor.stop();
+	return code;
+}

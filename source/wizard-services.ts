@@ -1,0 +1,70 @@
+/**
+ * The wizard's real services: the kubeconfig and probes through source/kube, runs through the engine with
+ * istioctl, profiles through the store. Loaded lazily, after the wizard's first frame.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import type {ClusterClientFactory, KubeconfigSource} from './core/ports.js';
+import {createRunPlan} from './engine/index.js';
+import {locateIstioctl} from './istioctl/index.js';
+import {createClusterClientFactory} from './kube/index.js';
+import {ProfileStore, ProfileStoreError} from './store/profiles.js';
+import type {WizardServices} from './ui/services.js';
+
+export interface ServiceFlags {
+	kubeconfig?: string;
+	istioctl?: string;
+	env: NodeJS.ProcessEnv;
+	/** Profile store directory (tests). */
+	profilesDir?: string;
+	/** Deadline for every wait of a run (ms). */
+	timeoutMs?: number;
+}
+
+/** Where the kubeconfig is looked for, in kubectl's order: --kubeconfig, else KUBECONFIG, else ~/.kube/config. */
+export function kubeconfigCandidates(source: KubeconfigSource): string[] {
+	if (source.kubeconfig) return [path.resolve(source.kubeconfig)];
+	const list = (source.env.KUBECONFIG ?? '').split(path.delimiter).filter(Boolean);
+	if (list.length > 0) return list.map(p => path.resolve(p));
+	const home = source.env.HOME ?? source.env.USERPROFILE ?? os.homedir();
+	return home ? [path.join(home, '.kube', 'config')] : [];
+}
+
+export async function createWizardServices(flags: ServiceFlags): Promise<WizardServices> {
+	const source: KubeconfigSource = {env: flags.env, ...(flags.kubeconfig ? {kubeconfig: flags.kubeconfig} : {})};
+	let factory: ClusterClientFactory | undefined;
+	const needFactory = () => {
+		factory ??= createClusterClientFactory(source);
+		return factory;
+	};
+	const store = () => new ProfileStore(flags.profilesDir ? {cwd: flags.profilesDir} : {});
+	return {
+		kubeconfigSearched: kubeconfigCandidates(source),
+		...(flags.timeoutMs ? {runTimeoutMs: flags.timeoutMs} : {}),
+		loadKubeconfig: () => needFactory().kubeconfig,
+		probe: (context, signal) => needFactory().client(context).probe({signal}),
+		runPlan: async (plan, options) => {
+			const istioctl = await locateIstioctl({...(flags.istioctl ? {path: flags.istioctl} : {}), env: flags.env});
+			return createRunPlan({factory: needFactory(), istioctl})(plan, options);
+		},
+		preflight: async signal => {
+			try {
+				const istioctl = await locateIstioctl({...(flags.istioctl ? {path: flags.istioctl} : {}), env: flags.env});
+				const version = await istioctl.clientVersion(signal);
+				return {ready: true, message: `istioctl ${version} (${istioctl.path})`};
+			} catch (error) {
+				return {ready: false, message: error instanceof Error ? error.message.split('\n')[0]! : String(error)};
+			}
+		},
+		saveProfile: async (name, input) => {
+			try {
+				await store().save(name, input);
+			} catch (error) {
+				if (error instanceof ProfileStoreError && error.kind === 'exists') {
+					throw new Error(`profile "${name}" already exists; pick another name, or remove it first with eastwest profiles delete ${name}`);
+				}
+				throw error;
+			}
+		},
+	};
+}

@@ -1,0 +1,386 @@
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import {
+	CHECKS,
+	checksFor,
+	isLoopbackHost,
+	kubernetesMinor,
+	requiredPermissions,
+	runChecks,
+	summarize,
+	type CheckPhase,
+	type CheckResult,
+	type ClusterFacts,
+} from '../../source/core/checks.js';
+import {renderExposeIstiod, renderExposeServices} from '../../source/core/manifests.js';
+import type {ClusterSpec, MeshPlanInput} from '../../source/core/model.js';
+
+const ROOT = 'a'.repeat(64);
+const OTHER_ROOT = 'b'.repeat(64);
+
+const multiNetwork: MeshPlanInput = {
+	topology: 'multi-network',
+	meshId: 'mesh1',
+	clusters: [
+		{context: 'ctx-east', name: 'east', network: 'network1', role: 'primary'},
+		{context: 'ctx-west', name: 'west', network: 'network2', role: 'primary'},
+	],
+};
+const primaryRemote: MeshPlanInput = {
+	topology: 'primary-remote',
+	meshId: 'mesh1',
+	revision: 'canary',
+	clusters: [
+		{context: 'ctx-east', name: 'east', network: 'network1', role: 'primary'},
+		{context: 'ctx-west', name: 'west', network: 'network1', role: 'remote'},
+	],
+};
+const prmn: MeshPlanInput = {
+	...primaryRemote,
+	topology: 'primary-remote-multi-network',
+	clusters: [primaryRemote.clusters[0]!, {...primaryRemote.clusters[1]!, network: 'network2'}],
+};
+
+/** Facts of a cluster where everything is as the plan wants. */
+function healthy(plan: MeshPlanInput, c: ClusterSpec): ClusterFacts {
+	const revision = plan.revision;
+	const primary = plan.clusters.find(x => x.role === 'primary')!;
+	const expose = {
+		istiodGateway: renderExposeIstiod({revision})[0] as unknown as Record<string, unknown>,
+		istiodVirtualService: renderExposeIstiod({revision})[1] as unknown as Record<string, unknown>,
+		crossNetworkGateway: renderExposeServices()[0] as unknown as Record<string, unknown>,
+	};
+	return {
+		context: c.context,
+		reachable: true,
+		serverVersion: 'v1.35.4',
+		permissions: requiredPermissions(c, plan).map(p => ({...p, allowed: true})),
+		namespace: {
+			present: true,
+			labels: {'topology.istio.io/network': c.network},
+			annotations: c.role === 'remote' ? {'topology.istio.io/controlPlaneClusters': primary.name} : {},
+		},
+		istiod:
+			c.role === 'primary'
+				? [{name: revision ? `istiod-${revision}` : 'istiod', revision, clusterId: c.name, externalIstiod: plan.topology !== 'multi-network', ready: true}]
+				: [],
+		injectors: c.role === 'primary' ? [{revision, meshId: plan.meshId, network: c.network, clusterName: c.name}] : [],
+		cacerts: {present: true, keys: ['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert-chain.pem'], rootCertSha256: ROOT},
+		istioCaSecret: false,
+		trustDomain: 'cluster.local',
+		apiServerHost: `${c.name}.example.internal`,
+		loadBalancer: {services: 1, withAddress: 1},
+		gateway: {
+			deployment: {
+				metadata: {name: 'istio-eastwestgateway', generation: 1},
+				spec: {
+					replicas: 1,
+					template: {
+						metadata: {labels: {istio: 'eastwestgateway', app: 'istio-eastwestgateway', 'topology.istio.io/network': c.network, ...(revision ? {'istio.io/rev': revision} : {})}},
+						spec: {containers: [{name: 'istio-proxy', env: [{name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: c.network}]}]},
+					},
+				},
+				status: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1, readyReplicas: 1},
+			},
+			service: {
+				metadata: {name: 'istio-eastwestgateway', labels: {'topology.istio.io/network': c.network}},
+				spec: {
+					type: 'LoadBalancer',
+					ports: [
+						{name: 'status-port', port: 15021},
+						{name: 'tls', port: 15443},
+						{name: 'tls-istiod', port: 15012},
+						{name: 'tls-webhook', port: 15017},
+					],
+				},
+				status: {loadBalancer: {ingress: [{ip: c.name === 'east' ? '192.0.2.10' : '192.0.2.20'}]}},
+			},
+			pods: [],
+		},
+		expose,
+		caRootCertSha256: ROOT,
+	};
+}
+
+function allHealthy(plan: MeshPlanInput): Record<string, ClusterFacts> {
+	return Object.fromEntries(plan.clusters.map(c => [c.name, healthy(plan, c)]));
+}
+
+function find(results: CheckResult[], id: string, cluster?: string): CheckResult {
+	const r = results.find(x => x.id === id && x.cluster === cluster);
+	assert.ok(r, `no result ${id} for ${cluster ?? 'mesh'}: ${results.map(x => `${x.id}@${x.cluster ?? 'mesh'}`).join(' ')}`);
+	return r;
+}
+
+/** Run with one cluster's facts changed; return that check's result (resultCluster null: the mesh-wide result). */
+function withFault(plan: MeshPlanInput, phase: CheckPhase, cluster: string, change: (f: ClusterFacts) => void, id: string, resultCluster: string | null = cluster): CheckResult {
+	const facts = allHealthy(plan);
+	change(facts[cluster]!);
+	return find(runChecks(plan, facts, phase), id, resultCluster ?? undefined);
+}
+
+for (const plan of [multiNetwork, primaryRemote, prmn]) {
+	for (const phase of ['preflight', 'post-install'] as const) {
+		test(`${plan.topology} ${phase}: healthy clusters pass every check`, () => {
+			const results = runChecks(plan, allHealthy(plan), phase);
+			assert.ok(results.length > 0);
+			const notPassing = results.filter(r => r.status !== 'pass');
+			assert.deepEqual(notPassing, []);
+		});
+	}
+}
+
+test('every check has an id, a claim, a hint and an istio.io doc; ids are unique', () => {
+	const ids = new Set<string>();
+	for (const c of CHECKS) {
+		assert.ok(!ids.has(c.id), c.id);
+		ids.add(c.id);
+		const doc = typeof c.doc === 'function' ? c.doc(multiNetwork) : c.doc;
+		assert.match(doc, /^https:\/\/istio\.io\//);
+	}
+	// A failing check carries its hint and doc; claims are sentences naming the plan's values.
+	const r = withFault(multiNetwork, 'post-install', 'west', f => (f.namespace!.labels['topology.istio.io/network'] = 'network9'), 'namespace-network');
+	assert.equal(r.status, 'fail');
+	assert.equal(r.claim, 'istio-system carries network label network2');
+	assert.match(r.hint!, /kubectl --context ctx-west label namespace istio-system topology.istio.io\/network=network2 --overwrite/);
+	assert.match(r.doc!, /multi-primary_multi-network/);
+});
+
+test('checksFor filters by topology and phase', () => {
+	const pre = checksFor('multi-network', 'preflight').map(c => c.id);
+	assert.ok(pre.includes('network-label'));
+	assert.ok(!pre.includes('istiod-external'));
+	assert.ok(!pre.includes('gateway-rolled-out'));
+	assert.ok(checksFor('primary-remote', 'preflight').some(c => c.id === 'istiod-external'));
+	assert.ok(!checksFor('primary-remote', 'post-install').some(c => c.id === 'services-exposed'));
+});
+
+test('P1 reachable: unreachable fails with the error and skips the rest of that cluster; old Kubernetes warns', () => {
+	const facts = allHealthy(multiNetwork);
+	facts.west = {context: 'ctx-west', reachable: false, error: 'connect ECONNREFUSED 127.0.0.1:6443'};
+	const results = runChecks(multiNetwork, facts, 'preflight');
+	const reach = find(results, 'cluster-reachable', 'west');
+	assert.equal(reach.status, 'fail');
+	assert.match(reach.reason!, /ECONNREFUSED/);
+	assert.match(reach.hint!, /kubectl --context ctx-west version/);
+	assert.equal(find(results, 'permissions', 'west').status, 'skip');
+	assert.equal(find(results, 'permissions', 'west').reason, 'the cluster is unreachable');
+	assert.equal(find(results, 'permissions', 'east').status, 'pass');
+	assert.equal(find(results, 'shared-root-ca').status, 'skip', 'one reachable cluster cannot be compared');
+	const old = withFault(multiNetwork, 'preflight', 'east', f => (f.serverVersion = 'v1.29.3-eks-1'), 'cluster-reachable');
+	assert.equal(old.status, 'warn');
+	assert.match(old.reason!, /older than 1.32/);
+	assert.deepEqual(kubernetesMinor('v1.35.4-gke.100'), {major: 1, minor: 35});
+	assert.equal(kubernetesMinor('garbage'), undefined);
+});
+
+test('missing facts skip (never pass)', () => {
+	const results = runChecks(multiNetwork, {east: healthy(multiNetwork, multiNetwork.clusters[0]!)}, 'preflight');
+	for (const r of results.filter(x => x.cluster === 'west')) assert.equal(r.status, 'skip', r.id);
+	const r = withFault(multiNetwork, 'preflight', 'east', f => delete f.permissions, 'permissions');
+	assert.equal(r.status, 'skip');
+});
+
+test('P2 permissions: a denied review fails naming the permission', () => {
+	const r = withFault(multiNetwork, 'preflight', 'east', f => {
+		f.permissions = f.permissions!.map(p => (p.resource === 'deployments' ? {...p, allowed: false} : p));
+	}, 'permissions');
+	assert.equal(r.status, 'fail');
+	assert.equal(r.reason, 'not allowed to create deployments.apps in istio-system');
+	// A review that was never asked counts as not allowed.
+	const r2 = withFault(multiNetwork, 'preflight', 'east', f => (f.permissions = f.permissions!.filter(p => p.resource !== 'gateways')), 'permissions');
+	assert.match(r2.reason!, /create gateways.networking.istio.io/);
+	// Remotes in primary-remote need no gateway or expose permissions.
+	const remote = requiredPermissions(primaryRemote.clusters[1]!, primaryRemote);
+	assert.deepEqual(remote.map(p => p.resource), ['secrets']);
+	assert.ok(requiredPermissions(primaryRemote.clusters[0]!, primaryRemote).some(p => p.resource === 'virtualservices'));
+});
+
+test('P4 network label: absent or equal passes, different fails', () => {
+	assert.equal(withFault(multiNetwork, 'preflight', 'east', f => (f.namespace!.labels = {}), 'network-label').status, 'pass');
+	assert.equal(withFault(multiNetwork, 'preflight', 'east', f => (f.namespace = {present: false, labels: {}, annotations: {}}), 'network-label').status, 'pass');
+	const r = withFault(multiNetwork, 'preflight', 'east', f => (f.namespace!.labels['topology.istio.io/network'] = 'network2'), 'network-label');
+	assert.equal(r.status, 'fail');
+	assert.equal(r.reason, 'istio-system is labeled topology.istio.io/network=network2, the plan says network1');
+	assert.match(r.hint!, /--force to relabel/);
+	const single = withFault(primaryRemote, 'preflight', 'west', f => (f.namespace!.labels['topology.istio.io/network'] = 'network9'), 'network-label');
+	assert.equal(single.status, 'fail');
+	assert.match(single.hint!, /does not relabel in primary-remote.*kubectl --context ctx-west label namespace istio-system/);
+});
+
+test('P5 remote annotation names the primary or *', () => {
+	assert.equal(withFault(primaryRemote, 'preflight', 'west', f => (f.namespace!.annotations = {'topology.istio.io/controlPlaneClusters': '*'}), 'remote-control-plane-annotation').status, 'pass');
+	const missing = withFault(primaryRemote, 'preflight', 'west', f => (f.namespace!.annotations = {}), 'remote-control-plane-annotation');
+	assert.equal(missing.status, 'warn');
+	assert.match(missing.hint!, /annotate namespace istio-system topology.istio.io\/controlPlaneClusters=east/);
+	assert.equal(withFault(primaryRemote, 'preflight', 'west', f => (f.namespace!.annotations = {'topology.istio.io/controlPlaneClusters': 'north'}), 'remote-control-plane-annotation').status, 'warn');
+	assert.ok(!runChecks(primaryRemote, allHealthy(primaryRemote), 'preflight').some(r => r.id === 'remote-control-plane-annotation' && r.cluster === 'east'));
+});
+
+test('P6 a remote running its own istiod warns', () => {
+	const r = withFault(primaryRemote, 'preflight', 'west', f => (f.istiod = [{name: 'istiod', ready: true}]), 'remote-no-local-istiod');
+	assert.equal(r.status, 'warn');
+	assert.match(r.reason!, /istiod/);
+});
+
+test('P7 istiod on the primary: present for the revision, CLUSTER_ID, EXTERNAL_ISTIOD, injector values', () => {
+	const absent = withFault(primaryRemote, 'preflight', 'east', f => (f.istiod = [{name: 'istiod', ready: true, clusterId: 'east'}]), 'istiod-present');
+	assert.equal(absent.status, 'fail');
+	assert.equal(absent.reason, 'no istiod-canary Deployment in istio-system; found istiod (default)');
+	assert.equal(withFault(primaryRemote, 'preflight', 'east', f => (f.istiod![0]!.ready = false), 'istiod-present').status, 'warn');
+	const defaultId = withFault(primaryRemote, 'preflight', 'east', f => (f.istiod![0]!.clusterId = 'Kubernetes'), 'istiod-cluster-id');
+	assert.equal(defaultId.status, 'fail');
+	assert.match(defaultId.reason!, /Kubernetes.*breaks multicluster/);
+	assert.equal(withFault(primaryRemote, 'preflight', 'east', f => (f.istiod![0]!.clusterId = 'other'), 'istiod-cluster-id').reason, 'CLUSTER_ID is other, the plan says east');
+	assert.equal(withFault(primaryRemote, 'preflight', 'east', f => (f.istiod![0]!.externalIstiod = false), 'istiod-external').status, 'fail');
+	assert.ok(!runChecks(multiNetwork, allHealthy(multiNetwork), 'preflight').some(r => r.id === 'istiod-external'));
+	const values = withFault(primaryRemote, 'preflight', 'east', f => (f.injectors = [{revision: 'canary', meshId: 'mesh2', network: '', clusterName: 'east'}]), 'injector-values');
+	assert.equal(values.status, 'fail');
+	assert.equal(values.reason, 'meshID is mesh2, network is unset');
+	assert.equal(withFault(primaryRemote, 'preflight', 'east', f => (f.injectors = []), 'injector-values').status, 'skip');
+});
+
+test('P3 cacerts: all four keys; self-signed CA warns; differing roots fail across the mesh', () => {
+	const selfSigned = withFault(multiNetwork, 'preflight', 'east', f => {
+		f.cacerts = {present: false, keys: []};
+		f.istioCaSecret = true;
+	}, 'plugged-in-ca');
+	assert.equal(selfSigned.status, 'warn');
+	assert.match(selfSigned.reason!, /self-signed CA \(istio-ca-secret\)/);
+	const partial = withFault(multiNetwork, 'preflight', 'east', f => (f.cacerts!.keys = ['ca-cert.pem', 'root-cert.pem']), 'plugged-in-ca');
+	assert.equal(partial.status, 'fail');
+	assert.equal(partial.reason, 'cacerts lacks ca-key.pem, cert-chain.pem');
+	const differ = withFault(multiNetwork, 'preflight', 'west', f => (f.cacerts!.rootCertSha256 = OTHER_ROOT), 'shared-root-ca', null);
+	assert.equal(differ.status, 'fail');
+	assert.equal(differ.reason, 'the root certificate differs: east sha256 aaaaaaaaaaaa… vs west sha256 bbbbbbbbbbbb…');
+	assert.match(differ.hint!, /one root CA/);
+});
+
+test('P8 LoadBalancer heuristic warns when no LoadBalancer Service has an address', () => {
+	assert.equal(withFault(multiNetwork, 'preflight', 'east', f => (f.loadBalancer = {services: 2, withAddress: 0}), 'load-balancer-support').status, 'warn');
+	const none = withFault(multiNetwork, 'preflight', 'east', f => (f.loadBalancer = {services: 0, withAddress: 0}), 'load-balancer-support');
+	assert.equal(none.level, 'info');
+	assert.equal(none.status, 'warn');
+	assert.match(none.hint!, /MetalLB/);
+	// The same-network remote of primary-remote gets no gateway, so no LB check.
+	assert.ok(!runChecks(primaryRemote, allHealthy(primaryRemote), 'preflight').some(r => r.id === 'load-balancer-support' && r.cluster === 'west'));
+});
+
+test('P9 API server host: loopback warns where other clusters must reach it', () => {
+	for (const host of ['127.0.0.1', 'localhost', '0.0.0.0', '[::1]', '127.1.2.3']) assert.ok(isLoopbackHost(host), host);
+	for (const host of ['10.0.0.1', 'api.example.com', '128.0.0.1']) assert.ok(!isLoopbackHost(host), host);
+	const r = withFault(primaryRemote, 'preflight', 'west', f => (f.apiServerHost = '127.0.0.1'), 'api-server-address');
+	assert.equal(r.status, 'warn');
+	assert.match(r.hint!, /create-remote-secret --context ctx-west --server/);
+	// The primary's own API server is not read by another cluster in primary-remote.
+	assert.ok(!runChecks(primaryRemote, allHealthy(primaryRemote), 'preflight').some(r => r.id === 'api-server-address' && r.cluster === 'east'));
+	assert.equal(withFault(multiNetwork, 'preflight', 'east', f => (f.apiServerHost = 'localhost'), 'api-server-address').status, 'warn');
+});
+
+test('P10 plan-valid and distinct networks come from the plan', () => {
+	const bad = {...multiNetwork, clusters: [multiNetwork.clusters[0]!, {...multiNetwork.clusters[1]!, name: 'West_2', network: 'network1'}]};
+	const results = runChecks(bad, {}, 'preflight');
+	const valid = find(results, 'plan-valid');
+	assert.equal(valid.status, 'fail');
+	assert.match(valid.reason!, /West_2" is not a DNS-1123 label/);
+	assert.equal(find(results, 'distinct-networks').status, 'fail');
+	assert.equal(find(results, 'distinct-networks').reason, 'all clusters are on network1');
+	const sameAsPrimary = {...prmn, clusters: [prmn.clusters[0]!, {...prmn.clusters[1]!, network: 'network1'}]};
+	assert.equal(find(runChecks(sameAsPrimary, {}, 'preflight'), 'distinct-networks').reason, 'west shares network network1 with the primary');
+	assert.ok(!runChecks(primaryRemote, {}, 'preflight').some(r => r.id === 'distinct-networks'));
+});
+
+test('P11 trust domains must match', () => {
+	const r = withFault(multiNetwork, 'preflight', 'west', f => (f.trustDomain = 'west.example'), 'trust-domain', null);
+	assert.equal(r.status, 'warn');
+	assert.equal(r.reason, 'the trust domain differs: east cluster.local vs west west.example');
+});
+
+test('A1 gateway rolled out: absent or not ready fails with the pod problem', () => {
+	assert.equal(withFault(multiNetwork, 'post-install', 'east', f => (f.gateway!.deployment = null), 'gateway-rolled-out').reason, 'the Deployment does not exist');
+	const r = withFault(multiNetwork, 'post-install', 'east', f => {
+		f.gateway!.deployment!.status = {observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 0};
+		f.gateway!.pods = [{metadata: {name: 'gw-1'}, spec: {containers: [{name: 'istio-proxy', image: 'auto'}]}, status: {containerStatuses: [{name: 'istio-proxy', image: 'auto', state: {waiting: {reason: 'ImagePullBackOff'}}}]}}];
+	}, 'gateway-rolled-out');
+	assert.equal(r.status, 'fail');
+	assert.match(r.reason!, /0 of 1 updated replicas are available; gw-1: ImagePullBackOff: .*image "auto"/);
+});
+
+test('A2 gateway labels and network view env as rendered', () => {
+	const r = withFault(primaryRemote, 'post-install', 'east', f => {
+		delete f.gateway!.deployment!.spec!.template!.metadata!.labels!['istio.io/rev'];
+		f.gateway!.deployment!.spec!.template!.spec!.containers = [{name: 'istio-proxy', env: []}];
+	}, 'gateway-labels');
+	assert.equal(r.status, 'fail');
+	assert.equal(r.reason, 'label istio.io/rev is missing (want canary); ISTIO_META_REQUESTED_NETWORK_VIEW is missing (want network1)');
+});
+
+test('A3 gateway Service: type, ports, network label', () => {
+	const ports = withFault(multiNetwork, 'post-install', 'east', f => (f.gateway!.service!.spec!.ports = f.gateway!.service!.spec!.ports!.filter(p => p.port !== 15443)), 'gateway-service');
+	assert.equal(ports.status, 'fail');
+	assert.equal(ports.reason, 'ports missing: tls 15443');
+	const label = withFault(multiNetwork, 'post-install', 'east', f => (f.gateway!.service!.metadata!.labels = {}), 'gateway-service');
+	assert.equal(label.reason, 'label topology.istio.io/network is missing');
+	assert.equal(withFault(multiNetwork, 'post-install', 'east', f => (f.gateway!.service!.spec!.type = 'ClusterIP'), 'gateway-service').status, 'fail');
+	assert.equal(withFault(multiNetwork, 'post-install', 'east', f => (f.gateway!.service!.spec = {...f.gateway!.service!.spec, type: 'NodePort', externalIPs: ['192.0.2.1']}), 'gateway-service').status, 'warn');
+	assert.equal(withFault(multiNetwork, 'post-install', 'east', f => (f.gateway!.service = null), 'gateway-service').reason, 'the Service does not exist');
+});
+
+test('A4 external address: pending fails with the controller hint; a hostname warns', () => {
+	const pending = withFault(multiNetwork, 'post-install', 'east', f => (f.gateway!.service!.status = {}), 'gateway-address');
+	assert.equal(pending.status, 'fail');
+	assert.match(pending.hint!, /MetalLB/);
+	const host = withFault(multiNetwork, 'post-install', 'east', f => (f.gateway!.service!.status = {loadBalancer: {ingress: [{hostname: 'gw.elb.example'}]}}), 'gateway-address');
+	assert.equal(host.status, 'warn');
+	assert.equal(host.reason, 'the address is a hostname, gw.elb.example');
+});
+
+test('A5 istiod exposed on the primary of primary-remote', () => {
+	const r = withFault(primaryRemote, 'post-install', 'east', f => (f.expose!.istiodVirtualService = null), 'istiod-exposed');
+	assert.equal(r.status, 'fail');
+	assert.equal(r.reason, 'VirtualService istiod-vs-canary is missing');
+	const servers = withFault(primaryRemote, 'post-install', 'east', f => {
+		const gw = structuredClone(f.expose!.istiodGateway!) as any;
+		gw.spec.servers = gw.spec.servers.slice(0, 1);
+		f.expose!.istiodGateway = gw;
+	}, 'istiod-exposed');
+	assert.equal(servers.reason, 'no PASSTHROUGH server on 15017');
+	assert.ok(!runChecks(multiNetwork, allHealthy(multiNetwork), 'post-install').some(r => r.id === 'istiod-exposed'));
+});
+
+test('A6 services exposed on multi-network primaries only', () => {
+	const r = withFault(multiNetwork, 'post-install', 'west', f => (f.expose!.crossNetworkGateway = null), 'services-exposed');
+	assert.equal(r.status, 'fail');
+	const wrongMode = withFault(multiNetwork, 'post-install', 'west', f => {
+		const gw = structuredClone(f.expose!.crossNetworkGateway!) as any;
+		gw.spec.servers[0].tls.mode = 'PASSTHROUGH';
+		f.expose!.crossNetworkGateway = gw;
+	}, 'services-exposed');
+	assert.equal(wrongMode.status, 'fail');
+	const results = runChecks(prmn, allHealthy(prmn), 'post-install');
+	assert.ok(results.some(r => r.id === 'services-exposed' && r.cluster === 'east'));
+	assert.ok(!results.some(r => r.id === 'services-exposed' && r.cluster === 'west'));
+});
+
+test('A10 root cert converged: different fails, absent on a cluster warns', () => {
+	const differ = withFault(multiNetwork, 'post-install', 'west', f => (f.caRootCertSha256 = OTHER_ROOT), 'root-cert-converged', null);
+	assert.equal(differ.status, 'fail');
+	const absent = withFault(prmn, 'post-install', 'west', f => (f.caRootCertSha256 = null), 'root-cert-converged', null);
+	assert.equal(absent.status, 'warn');
+	assert.equal(absent.reason, 'istio-ca-root-cert is not in west yet');
+});
+
+test('A11 namespace network label after install', () => {
+	assert.equal(withFault(multiNetwork, 'post-install', 'east', f => (f.namespace = {present: false, labels: {}, annotations: {}}), 'namespace-network').status, 'fail');
+});
+
+test('results come per cluster in plan order, then the mesh checks; summarize counts them', () => {
+	const facts = allHealthy(multiNetwork);
+	facts.west!.gateway!.service!.status = {};
+	const results = runChecks(multiNetwork, facts, 'post-install');
+	const groups = results.map(r => r.cluster ?? 'mesh');
+	assert.deepEqual([...new Set(groups)], ['east', 'west', 'mesh']);
+	const s = summarize(results);
+	assert.equal(s.fail, 1);
+	assert.equal(s.pass + s.fail + s.warn + s.skip, results.length);
+});

@@ -1,0 +1,97 @@
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import {evaluateCluster, topologyPicture, type ClusterObservation} from '../../source/core/status.js';
+
+const readyDeployment = {metadata: {name: 'istio-eastwestgateway', generation: 1}, spec: {replicas: 1}, status: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1}};
+const service = (over: Record<string, unknown> = {}) => ({
+	metadata: {name: 'istio-eastwestgateway', labels: {'topology.istio.io/network': 'net-east'}},
+	spec: {type: 'LoadBalancer', ports: [15021, 15443, 15012, 15017].map(port => ({port}))},
+	status: {loadBalancer: {ingress: [{ip: '127.0.10.1'}]}},
+	...over,
+});
+const healthy = (over: Partial<ClusterObservation> = {}): ClusterObservation => ({
+	context: 'east',
+	reachable: true,
+	stale: false,
+	deployment: readyDeployment,
+	service: service(),
+	pods: [],
+	namespaceLabels: {'topology.istio.io/network': 'net-east'},
+	gateways: ['cross-network-gateway'],
+	virtualServices: [],
+	istiod: [{name: 'istiod', ready: true}],
+	...over,
+});
+const exp = {name: 'east', network: 'net-east', role: 'primary' as const, topology: 'multi-network' as const};
+const row = (h: ReturnType<typeof evaluateCluster>, id: string) => h.rows.find(r => r.id === id);
+
+test('a set-up multi-network primary is healthy, with its address', () => {
+	const h = evaluateCluster(healthy(), exp);
+	assert.equal(h.healthy, true, JSON.stringify(h.rows));
+	assert.equal(h.address?.value, '127.0.10.1');
+	assert.equal(row(h, 'deployment')!.text, '1/1 ready');
+	assert.equal(row(h, 'expose-services')!.level, 'ok');
+	assert.equal(row(h, 'expose-istiod'), undefined, 'not expected and not present: no row');
+});
+
+test('missing gateway, missing expose resource and wrong network label fail with reasons', () => {
+	const h = evaluateCluster(healthy({deployment: undefined, gateways: [], namespaceLabels: {'topology.istio.io/network': 'other'}}), exp);
+	assert.equal(h.healthy, false);
+	assert.match(row(h, 'deployment')!.reason!, /does not exist/);
+	assert.equal(row(h, 'expose-services')!.level, 'fail');
+	assert.match(row(h, 'network')!.reason!, /istio-system has network other, plan says net-east/);
+});
+
+test('pending address warns and says why; missing ports fail', () => {
+	const h = evaluateCluster(healthy({service: service({status: {}, spec: {type: 'LoadBalancer', ports: [{port: 15021}, {port: 15443}]}})}), exp);
+	assert.equal(row(h, 'address')!.level, 'warn');
+	assert.match(row(h, 'address')!.reason!, /MetalLB/);
+	assert.equal(row(h, 'ports')!.level, 'fail');
+	assert.match(row(h, 'ports')!.reason!, /tls-istiod 15012, tls-webhook 15017/);
+});
+
+test('injection failure on the gateway pods is a failed pods row', () => {
+	const pod = {metadata: {name: 'gw-1'}, spec: {containers: [{name: 'istio-proxy', image: 'auto'}]}, status: {containerStatuses: [{name: 'istio-proxy', image: 'auto', state: {waiting: {reason: 'ImagePullBackOff'}}}]}};
+	const h = evaluateCluster(healthy({pods: [pod], deployment: {...readyDeployment, status: {...readyDeployment.status, availableReplicas: 0, readyReplicas: 0}}}), exp);
+	assert.equal(row(h, 'pods')!.level, 'fail');
+	assert.match(row(h, 'pods')!.reason!, /sidecar injection did not run/);
+	assert.equal(row(h, 'deployment')!.level, 'warn');
+});
+
+test('primary-remote primary needs istiod exposed for its revision', () => {
+	const e = {name: 'east', network: 'net1', role: 'primary' as const, topology: 'primary-remote' as const, revision: 'canary'};
+	const obs = healthy({namespaceLabels: {'topology.istio.io/network': 'net1'}, service: service({metadata: {labels: {'topology.istio.io/network': 'net1'}}}), gateways: ['istiod-gateway'], virtualServices: ['istiod-vs'], istiod: [{name: 'istiod-canary', revision: 'canary', ready: true}]});
+	const h = evaluateCluster(obs, e);
+	assert.equal(row(h, 'expose-istiod')!.level, 'fail');
+	assert.match(row(h, 'expose-istiod')!.reason!, /istiod-vs-canary/);
+	const fixed = evaluateCluster({...obs, virtualServices: ['istiod-vs-canary']}, e);
+	assert.equal(fixed.healthy, true, JSON.stringify(fixed.rows));
+	assert.equal(row(fixed, 'istiod')!.text, 'istiod-canary (rev canary)');
+});
+
+test('a remote with its own istiod is warned about; a primary without istiod fails', () => {
+	const remote = evaluateCluster(healthy({deployment: undefined, service: undefined, gateways: [], namespaceLabels: {}}), {name: 'west', role: 'remote', topology: 'primary-remote', network: 'n'});
+	assert.equal(row(remote, 'istiod')!.level, 'warn');
+	const primary = evaluateCluster(healthy({istiod: []}), exp);
+	assert.match(row(primary, 'istiod')!.reason!, /no istiod Deployment/);
+});
+
+test('unreachable and stale clusters are not healthy', () => {
+	const u = evaluateCluster({...healthy(), reachable: false, deployment: undefined, service: undefined, error: {kind: 'unreachable', message: 'connect ECONNREFUSED 127.0.0.1:1'}}, exp);
+	assert.equal(u.healthy, false);
+	assert.match(u.error!, /ECONNREFUSED/);
+	assert.equal(evaluateCluster(healthy({stale: true}), exp).healthy, false);
+});
+
+test('the topology picture groups clusters by network', () => {
+	const east = evaluateCluster(healthy(), exp);
+	const west = evaluateCluster(healthy({context: 'west', namespaceLabels: {'topology.istio.io/network': 'net-west'}, service: service({metadata: {labels: {'topology.istio.io/network': 'net-west'}}, status: {loadBalancer: {ingress: [{ip: '127.0.20.1'}]}}})}), {...exp, name: 'west', network: 'net-west'});
+	const lines = topologyPicture([east, west]);
+	assert.deepEqual(lines, [
+		'network net-east',
+		'  east (primary) ── gateway 127.0.10.1 exposes services',
+		'network net-west',
+		'  west (primary) ── gateway 127.0.20.1 exposes services',
+		'2 networks: cross-network traffic goes through the gateways on 15443',
+	]);
+});

@@ -1,0 +1,185 @@
+import {describe, it} from 'node:test';
+import assert from 'node:assert/strict';
+import {buildPlan} from '../../source/core/plan.js';
+import type {ProbeResult} from '../../source/core/ports.js';
+import {
+	describeChanges,
+	initialWizardState,
+	prefill,
+	probeBlocker,
+	sanitizeLabel,
+	stateFromPlan,
+	toPlanInput,
+	wizardReducer,
+	type ProbeState,
+	type WizardAction,
+	type WizardState,
+} from '../../source/core/wizard.js';
+
+const ok = (context: string, extra: Partial<ProbeResult> = {}): ProbeState => ({
+	state: 'done',
+	result: {context, reachable: true, auth: 'ok', serverVersion: 'v1.35.0', istioNamespace: false, istioCrds: false, istiod: [], elapsedMs: 1, ...extra},
+});
+const down = (context: string): ProbeState => ({
+	state: 'done',
+	result: {context, reachable: false, error: {kind: 'unreachable', message: 'connect ECONNREFUSED'}, istioNamespace: false, istioCrds: false, istiod: [], elapsedMs: 1},
+});
+const run = (state: WizardState, ...actions: WizardAction[]) => actions.reduce(wizardReducer, state);
+
+describe('wizard reducer', () => {
+	it('walks topology → contexts → ids → review → run → done and back', () => {
+		let s = run(initialWizardState(), {type: 'choose-topology', topology: 'multi-network'});
+		assert.equal(s.screen, 'contexts');
+		s = run(s, {type: 'toggle-context', context: 'a', probe: ok('a')}, {type: 'toggle-context', context: 'b', probe: ok('b')});
+		s = run(s, {type: 'contexts-done', contexts: [], probes: {a: ok('a'), b: ok('b')}});
+		assert.equal(s.screen, 'ids');
+		assert.deepEqual(s.drafts, {a: {name: 'a', network: 'network1'}, b: {name: 'b', network: 'network2'}});
+		s = run(s, {type: 'ids-done'});
+		assert.equal(s.screen, 'review');
+		assert.equal(run(s, {type: 'back'}).screen, 'ids');
+		s = run(s, {type: 'start-run'});
+		assert.equal(s.screen, 'run');
+		assert.equal(run(s, {type: 'back'}).screen, 'run', 'no going back during a run');
+		assert.equal(run(s, {type: 'run-finished'}).screen, 'done');
+		assert.equal(run(initialWizardState(), {type: 'back'}).screen, 'topology');
+	});
+
+	it('refuses a failed-probe context without the override, and says why', () => {
+		let s = run(initialWizardState(), {type: 'choose-topology', topology: 'primary-remote'});
+		s = run(s, {type: 'toggle-context', context: 'x', probe: down('x')});
+		assert.deepEqual(s.selected, []);
+		assert.match(s.notice ?? '', /x cannot be selected: connect ECONNREFUSED\. Press o/);
+		s = run(s, {type: 'toggle-override', context: 'x', probe: down('x')});
+		assert.deepEqual(s.selected, ['x']);
+		assert.deepEqual(s.overrides, ['x']);
+		s = run(s, {type: 'toggle-override', context: 'x', probe: down('x')});
+		assert.deepEqual(s.selected, [], 'withdrawing the override unselects it');
+		s = run(s, {type: 'toggle-override', context: 'y', probe: ok('y')});
+		assert.match(s.notice ?? '', /no override needed/);
+		// Still probing: selectable (the probe may yet answer).
+		s = run(s, {type: 'toggle-context', context: 'p', probe: {state: 'pending'}});
+		assert.deepEqual(s.selected, ['p']);
+	});
+
+	it('cannot leave contexts with fewer than two, nor IDs while invalid', () => {
+		let s = run(initialWizardState(), {type: 'choose-topology', topology: 'primary-remote'}, {type: 'toggle-context', context: 'a'});
+		s = run(s, {type: 'contexts-done', contexts: [], probes: {}});
+		assert.equal(s.screen, 'contexts');
+		assert.match(s.notice ?? '', /at least 2/);
+		s = run(s, {type: 'toggle-context', context: 'b'}, {type: 'contexts-done', contexts: [], probes: {}});
+		assert.equal(s.screen, 'ids');
+		assert.match(s.notice ?? '', /still probing a, b/);
+		s = run(s, {type: 'set-field', field: {kind: 'name', context: 'b'}, value: 'a'}, {type: 'ids-done'});
+		assert.equal(s.screen, 'ids');
+		assert.match(s.notice ?? '', /fix the problem/);
+		assert.equal(run(s, {type: 'start-run'}).screen, 'ids');
+	});
+
+	it('roles: the first pick or the one running istiod is primary; p moves it; multi-network has none', () => {
+		let s = run(initialWizardState(), {type: 'choose-topology', topology: 'primary-remote'});
+		s = run(s, {type: 'toggle-context', context: 'a', probe: ok('a')}, {type: 'toggle-context', context: 'b', probe: ok('b', {istiod: [{name: 'istiod', ready: true}]})});
+		assert.equal(toPlanInput(s).clusters[0]!.context, 'b');
+		s = run(s, {type: 'set-primary', context: 'a'});
+		assert.deepEqual(toPlanInput(s).clusters.map(c => [c.context, c.role]), [['a', 'primary'], ['b', 'remote']]);
+		s = run(s, {type: 'set-primary', context: 'zzz'});
+		assert.match(s.notice ?? '', /select zzz/);
+		const m = run(initialWizardState(), {type: 'choose-topology', topology: 'multi-network'}, {type: 'toggle-context', context: 'a'}, {type: 'set-primary', context: 'a'});
+		assert.match(m.notice ?? '', /every cluster is a primary/);
+		assert.equal(toPlanInput(m).clusters[0]!.role, 'primary');
+	});
+
+	it('edits survive going back to contexts and forward again; untouched fields refill', () => {
+		let s = run(initialWizardState(), {type: 'choose-topology', topology: 'multi-network'}, {type: 'toggle-context', context: 'a'}, {type: 'toggle-context', context: 'b'});
+		s = run(s, {type: 'contexts-done', contexts: [], probes: {}});
+		s = run(s, {type: 'set-field', field: {kind: 'network', context: 'a'}, value: 'east-net'}, {type: 'set-field', field: {kind: 'meshId'}, value: 'm2'});
+		s = run(s, {type: 'back'}, {type: 'contexts-done', contexts: [], probes: {b: ok('b', {networkLabel: 'west-net'})}});
+		assert.equal(s.meshId, 'm2');
+		assert.equal(s.drafts.a!.network, 'east-net');
+		assert.equal(s.drafts.b!.network, 'west-net');
+	});
+});
+
+describe('stateFromPlan', () => {
+	it('opens a saved plan at Review; going back shows its IDs; an invalid one opens at IDs', () => {
+		const input = {
+			topology: 'primary-remote' as const,
+			meshId: 'm',
+			revision: 'canary',
+			clusters: [
+				{context: 'r', name: 'rr', network: 'n', role: 'remote' as const},
+				{context: 'p', name: 'pp', network: 'n', role: 'primary' as const},
+			],
+		};
+		const s = stateFromPlan(input);
+		assert.equal(s.screen, 'review');
+		const back = toPlanInput(s);
+		assert.equal(back.clusters[0]!.context, 'p', 'primary first');
+		assert.deepEqual(new Set(back.clusters.map(c => JSON.stringify(c))), new Set(input.clusters.map(c => JSON.stringify(c))));
+		assert.equal(back.revision, 'canary');
+		// Going back to contexts and forward keeps every saved value.
+		const again = run(s, {type: 'back'}, {type: 'back'}, {type: 'contexts-done', contexts: [], probes: {}});
+		assert.deepEqual(toPlanInput(again), back);
+		assert.equal(stateFromPlan({...input, meshId: ''}).screen, 'ids');
+	});
+});
+
+describe('prefill', () => {
+	it('takes istiod cluster ID, mesh ID, network and revision, and the istio-system label', () => {
+		const probes = {
+			east: ok('east', {networkLabel: 'net-e', istiod: [{name: 'istiod-canary', revision: 'canary', clusterId: 'cluster-east', meshId: 'prod', network: 'ignored', ready: true}]}),
+			west: ok('west', {istiod: [{name: 'istiod', clusterId: 'Kubernetes', network: 'net-w', ready: true}]}),
+		};
+		const p = prefill('multi-network', ['east', 'west'], probes, undefined);
+		assert.equal(p.meshId, 'prod');
+		assert.equal(p.revision, 'canary');
+		assert.deepEqual(p.drafts.east, {name: 'cluster-east', network: 'net-e'});
+		assert.deepEqual(p.drafts.west, {name: 'west', network: 'net-w'}, '"Kubernetes" is never taken as a name');
+	});
+
+	it('falls back to sanitised context names, distinct networks when multi-network, one network otherwise', () => {
+		const ctx = ['arn:aws:eks:us-east-1:1:cluster/Pay_Ments', 'gke_p_z_Mesh.EU'];
+		const multi = prefill('primary-remote-multi-network', ctx, {}, ctx[0]);
+		assert.deepEqual(Object.values(multi.drafts), [
+			{name: 'pay-ments', network: 'network1'},
+			{name: 'gke-p-z-mesh-eu', network: 'network2'},
+		]);
+		assert.equal(multi.meshId, 'mesh1');
+		assert.equal(multi.revision, '');
+		const flat = prefill('primary-remote', ['a', 'b'], {b: ok('b', {networkLabel: 'shared'})}, 'b');
+		assert.deepEqual(Object.values(flat.drafts).map(d => d.network), ['shared', 'shared']);
+	});
+
+	it('sanitizeLabel always yields a DNS-1123 label', () => {
+		assert.equal(sanitizeLabel('--Weird__Name--'), 'weird-name');
+		assert.equal(sanitizeLabel('###'), 'cluster');
+		assert.equal(sanitizeLabel('x'.repeat(80)).length, 63);
+	});
+
+	it('probeBlocker: unreachable and refused block; pending and reachable do not', () => {
+		assert.equal(probeBlocker(undefined), undefined);
+		assert.equal(probeBlocker({state: 'pending'}), undefined);
+		assert.equal(probeBlocker(ok('a')), undefined);
+		assert.equal(probeBlocker(down('a')), 'connect ECONNREFUSED');
+		assert.equal(probeBlocker(ok('a', {auth: 'forbidden', error: undefined})), 'requests are forbidden');
+	});
+});
+
+describe('describeChanges', () => {
+	it('names what changes on which context', () => {
+		const plan = buildPlan({
+			topology: 'primary-remote-multi-network',
+			meshId: 'm',
+			clusters: [
+				{context: 'ctx-a', name: 'a', network: 'n1', role: 'primary'},
+				{context: 'ctx-b', name: 'b', network: 'n2', role: 'remote'},
+			],
+		});
+		const d = describeChanges(plan);
+		assert.equal(d[0]!.context, 'ctx-a');
+		assert.match(d[0]!.changes[0]!, /topology\.istio\.io\/network=n1/);
+		assert.match(d[0]!.changes.join('\n'), /Gateway istiod-gateway/);
+		assert.match(d[0]!.changes.join('\n'), /Gateway cross-network-gateway/);
+		assert.match(d[1]!.changes[0]!, /network=n2/);
+		assert.match(d[1]!.changes[1]!, /istioctl install/);
+	});
+});

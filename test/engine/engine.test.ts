@@ -1,0 +1,208 @@
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import {createRunPlan, gatewayMismatch} from '../../source/engine/index.js';
+import {buildPlan} from '../../source/core/plan.js';
+import type {Event, RunOutcome} from '../../source/core/events.js';
+import type {MeshPlanInput} from '../../source/core/model.js';
+import {FakeFactory, FakeIstioctl} from '../support/fake-cluster.js';
+
+const multi: MeshPlanInput = {
+	topology: 'multi-network',
+	meshId: 'mesh1',
+	clusters: [
+		{context: 'ce', name: 'east', network: 'net-east', role: 'primary'},
+		{context: 'cw', name: 'west', network: 'net-west', role: 'primary'},
+	],
+};
+const primaryRemoteMulti: MeshPlanInput = {
+	topology: 'primary-remote-multi-network',
+	meshId: 'mesh1',
+	clusters: [
+		{context: 'c1', name: 'one', network: 'net1', role: 'primary'},
+		{context: 'c2', name: 'two', network: 'net2', role: 'remote'},
+	],
+};
+
+async function run(input: MeshPlanInput, setup: (f: FakeFactory, i: FakeIstioctl) => void = () => {}, opts: {timeoutMs?: number; dryRun?: boolean; reinstall?: boolean; signal?: AbortSignal; factory?: FakeFactory} = {}) {
+	const factory = opts.factory ?? new FakeFactory(input.clusters.map(c => c.context), '/tmp/kubeconfig');
+	const istioctl = new FakeIstioctl(factory);
+	setup(factory, istioctl);
+	const events: Event[] = [];
+	const outcome = await createRunPlan({factory, istioctl})(buildPlan(input), {
+		timeoutMs: opts.timeoutMs ?? 2000,
+		dryRun: opts.dryRun ?? false,
+		force: false,
+		reinstall: opts.reinstall,
+		signal: opts.signal,
+		onEvent: e => events.push(e),
+	});
+	return {factory, istioctl, events, outcome};
+}
+
+const statuses = (o: RunOutcome, cluster: string) => Object.fromEntries(o.clusters.find(c => c.cluster === cluster)!.steps.map(s => [s.id.split('/')[1], s.status]));
+
+test('multi-network: both clusters labeled, installed, rolled out, addressed and exposed; events in step order', async () => {
+	const {factory, istioctl, events, outcome} = await run(multi, f => {
+		f.cluster('cw').script = {lb: {hostname: 'gw.west.example'}};
+	});
+	factory.dispose();
+	assert.equal(outcome.ok, true);
+	assert.deepEqual(statuses(outcome, 'east'), {'label-network': 'changed', 'install-gateway': 'changed', 'wait-rollout': 'changed', 'wait-address': 'changed', 'expose-services': 'changed'});
+	assert.deepEqual(outcome.clusters.map(c => c.address), [
+		{kind: 'ip', value: '127.0.0.10'},
+		{kind: 'hostname', value: 'gw.west.example'},
+	]);
+	assert.equal(factory.cluster('ce').namespaces.get('istio-system')?.['topology.istio.io/network'], 'net-east');
+	assert.ok(factory.cluster('cw').applied.has('Gateway/cross-network-gateway'));
+	assert.deepEqual(istioctl.installs.map(i => [i.context, i.kubeconfig, i.readinessTimeoutMs]), [
+		['ce', '/tmp/kubeconfig', 2000],
+		['cw', '/tmp/kubeconfig', 2000],
+	]);
+	// Per cluster, each step starts after its dependency is done.
+	const east = events.filter(e => 'cluster' in e && e.cluster === 'east' && (e.type === 'step-start' || e.type === 'step-done')).map(e => `${e.type}:${(e as any).stepId.split('/')[1]}`);
+	assert.deepEqual(east.slice(0, 4), ['step-start:label-network', 'step-done:label-network', 'step-start:install-gateway', 'step-done:install-gateway']);
+	assert.ok(events.some(e => e.type === 'line' && e.cluster === 'west' && e.text === '✔ Ingress gateways installed 🛬'));
+	const addressAt = events.findIndex(e => e.type === 'address' && e.cluster === 'east');
+	const doneAt = events.findIndex(e => e.type === 'step-done' && e.stepId === 'east/wait-address');
+	assert.ok(addressAt >= 0 && addressAt < doneAt, 'address is announced as soon as it is known');
+	assert.equal(events.at(-1)?.type, 'run-done');
+	for (const c of factory.clusters.values()) assert.equal(c.activeWatches, 0, 'every watch was stopped');
+});
+
+test('a re-run on a set-up cluster reports unchanged and does not run istioctl again; --reinstall does', async () => {
+	const first = await run(multi);
+	first.factory.dispose();
+	const again = await run(multi, () => {}, {factory: first.factory});
+	again.factory.dispose();
+	assert.equal(again.outcome.ok, true);
+	assert.deepEqual(statuses(again.outcome, 'west'), {'label-network': 'unchanged', 'install-gateway': 'unchanged', 'wait-rollout': 'unchanged', 'wait-address': 'unchanged', 'expose-services': 'unchanged'});
+	assert.equal(again.istioctl.installs.length, 0);
+	const detail = again.outcome.clusters[1]!.steps[1]!.detail;
+	assert.equal(detail, 'already installed by eastwest for network net-west, revision default');
+	const forced = await run(multi, () => {}, {factory: first.factory, reinstall: true});
+	forced.factory.dispose();
+	assert.equal(forced.istioctl.installs.length, 2);
+});
+
+test('primary-remote across networks: the remote installs only after the primary exposed istiod', async () => {
+	const {factory, events, outcome} = await run(primaryRemoteMulti);
+	factory.dispose();
+	assert.equal(outcome.ok, true);
+	const exposeDone = events.findIndex(e => e.type === 'step-done' && e.stepId === 'one/expose-istiod');
+	const remoteInstall = events.findIndex(e => e.type === 'step-start' && e.stepId === 'two/install-gateway');
+	assert.ok(exposeDone >= 0 && exposeDone < remoteInstall);
+	assert.ok(factory.cluster('c1').applied.has('VirtualService/istiod-vs'));
+});
+
+test('istioctl failing fails that cluster with cause and hint; its dependants are not-run; the other cluster continues', async () => {
+	const {factory, events, outcome} = await run(multi, (_f, i) => {
+		i.scenario = {ce: 'fail'};
+	});
+	factory.dispose();
+	assert.equal(outcome.ok, false);
+	const failed = events.find(e => e.type === 'step-failed');
+	assert.ok(failed && failed.type === 'step-failed');
+	assert.equal(failed.stepId, 'east/install-gateway');
+	assert.equal(failed.error, 'failed to install manifests: errors occurred during operation');
+	assert.match(failed.hint ?? '', /RBAC/);
+	assert.deepEqual(statuses(outcome, 'east'), {'label-network': 'changed', 'install-gateway': 'failed', 'wait-rollout': 'not-run', 'wait-address': 'not-run', 'expose-services': 'not-run'});
+	assert.equal(outcome.clusters[0]!.outcome, 'failed');
+	assert.equal(outcome.clusters[1]!.outcome, 'succeeded');
+});
+
+test('a failed primary leaves the remote not started in primary-remote', async () => {
+	const {factory, outcome} = await run(primaryRemoteMulti, f => {
+		f.cluster('c1').script = {conflicts: {'Gateway/istiod-gateway': 'kubectl-client-side-apply'}};
+	});
+	factory.dispose();
+	const expose = outcome.clusters[0]!.steps.find(s => s.kind === 'expose-istiod')!;
+	assert.equal(expose.status, 'failed');
+	assert.match(expose.error ?? '', /conflict with field manager "kubectl-client-side-apply"/);
+	assert.match(expose.hint ?? '', /--force/);
+	assert.equal(statuses(outcome, 'two')['install-gateway'], 'not-run');
+	assert.equal(statuses(outcome, 'two')['label-network'], 'changed');
+});
+
+test('a pending LoadBalancer fails at the deadline with the reason and the MetalLB hint, after waiting lines', async () => {
+	const {factory, events, outcome} = await run(multi, f => {
+		f.cluster('ce').script = {lb: 'pending'};
+	}, {timeoutMs: 1300});
+	factory.dispose();
+	const failed = events.find(e => e.type === 'step-failed' && e.stepId === 'east/wait-address');
+	assert.ok(failed && failed.type === 'step-failed');
+	assert.equal(failed.error, 'gave up after 1.3s waiting for an external address for the gateway Service: the LoadBalancer Service has no ingress address yet');
+	assert.match(failed.hint ?? '', /MetalLB/);
+	const waits = events.filter(e => e.type === 'waiting' && e.stepId === 'east/wait-address');
+	assert.ok(waits.length >= 2, 'the reason is repeated while waiting');
+	assert.ok(waits.every(w => w.type === 'waiting' && w.elapsedMs >= 0));
+	assert.equal(statuses(outcome, 'east')['expose-services'], 'not-run');
+	assert.equal(statuses(outcome, 'west')['expose-services'], 'changed');
+});
+
+test('an injection failure (ImagePullBackOff on image auto) is named while waiting and at the deadline', async () => {
+	const {factory, events, outcome} = await run(multi, f => {
+		f.cluster('cw').script = {rollout: 'image-pull'};
+	}, {timeoutMs: 500});
+	factory.dispose();
+	const waiting = events.filter(e => e.type === 'waiting' && e.stepId === 'west/wait-rollout').map(e => (e as any).reason);
+	assert.ok(waiting.some(r => /0 of 1 updated replicas are available; pod istio-eastwestgateway-7d9f-abcde: ImagePullBackOff: container istio-proxy still has image "auto"/.test(r)), waiting.join('\n'));
+	const failed = outcome.clusters[1]!.steps.find(s => s.kind === 'wait-rollout')!;
+	assert.equal(failed.status, 'failed');
+	assert.match(failed.error ?? '', /^gave up after 0\.5s waiting for the gateway Deployment to roll out/);
+	assert.match(failed.hint ?? '', /MutatingWebhookConfiguration istio-sidecar-injector exists/);
+});
+
+test('an unreachable context fails its first step with a one-line error; the other cluster succeeds', async () => {
+	const {factory, outcome} = await run(multi, f => {
+		f.cluster('ce').script = {unreachable: true};
+	});
+	factory.dispose();
+	const first = outcome.clusters[0]!.steps[0]!;
+	assert.equal(first.status, 'failed');
+	assert.match(first.error ?? '', /cannot reach the API server/);
+	assert.equal(outcome.clusters[1]!.outcome, 'succeeded');
+});
+
+test('dry run changes nothing: server-side dry-run applies, istioctl --dry-run, waits skipped', async () => {
+	const {factory, istioctl, outcome} = await run(multi, () => {}, {dryRun: true});
+	factory.dispose();
+	assert.equal(outcome.ok, true);
+	assert.equal(istioctl.installs.every(i => i.dryRun), true);
+	assert.equal(factory.cluster('ce').deployments.size, 0);
+	assert.equal(factory.cluster('ce').applied.size, 0);
+	assert.ok(factory.cluster('ce').calls.some(c => c.endsWith('dry-run')));
+	assert.deepEqual(statuses(outcome, 'east'), {'label-network': 'changed', 'install-gateway': 'skipped', 'wait-rollout': 'skipped', 'wait-address': 'skipped', 'expose-services': 'changed'});
+	assert.equal(factory.cluster('ce').namespaces.size, 0);
+});
+
+test('cancellation stops istioctl and the waits, marks running steps cancelled and the rest not-run', async () => {
+	const controller = new AbortController();
+	const pending = run(multi, (f, i) => {
+		i.scenario = {ce: 'hang'};
+		f.cluster('cw').script = {lb: 'pending'};
+	}, {signal: controller.signal, timeoutMs: 60_000});
+	setTimeout(() => controller.abort(), 150);
+	const {factory, events, outcome} = await pending;
+	assert.equal(outcome.cancelled, true);
+	assert.equal(outcome.ok, false);
+	assert.equal(statuses(outcome, 'east')['install-gateway'], 'cancelled');
+	assert.equal(statuses(outcome, 'east')['wait-rollout'], 'not-run');
+	assert.equal(statuses(outcome, 'west')['wait-address'], 'cancelled');
+	assert.equal(statuses(outcome, 'west')['expose-services'], 'not-run');
+	assert.deepEqual(outcome.clusters.map(c => c.outcome), ['cancelled', 'cancelled']);
+	assert.equal(events.at(-1)?.type, 'run-done');
+	for (const c of factory.clusters.values()) assert.equal(c.activeWatches, 0);
+	factory.dispose();
+});
+
+test('gatewayMismatch explains why an existing gateway is not the planned one', () => {
+	const labels = {'install.operator.istio.io/owning-resource': 'eastwest', 'topology.istio.io/network': 'n1', 'istio.io/rev': 'default'};
+	const dep = {metadata: {labels}, spec: {template: {spec: {containers: [{env: [{name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: 'n1'}]}]}}}} as any;
+	const svc = {metadata: {labels}, spec: {ports: [15021, 15443, 15012, 15017].map(port => ({port}))}};
+	assert.equal(gatewayMismatch(dep, svc, 'n1', undefined), undefined);
+	assert.equal(gatewayMismatch(dep, svc, 'n2', undefined), 'the gateway serves network n1, not n2');
+	assert.equal(gatewayMismatch(dep, svc, 'n1', 'canary'), 'the gateway uses revision default, not canary');
+	assert.equal(gatewayMismatch(dep, {...svc, spec: {ports: [{port: 15443}]}}, 'n1', undefined), 'the gateway Service lacks ports 15021, 15012, 15017');
+	assert.equal(gatewayMismatch({metadata: {labels: {...labels, 'install.operator.istio.io/owning-resource': 'other'}}} as any, svc, 'n1', undefined), 'the gateway was not installed by eastwest');
+	assert.match(gatewayMismatch(undefined, svc, 'n1', undefined) ?? '', /Deployment istio-system\/istio-eastwestgateway does not exist/);
+});

@@ -1,0 +1,91 @@
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import {StatusMonitor} from '../../source/engine/status-monitor.js';
+import {snapshotWithin} from '../../source/commands/status.js';
+import {FakeWatchCluster, istiodDeployment, readyGateway} from '../support/fake-watch-client.js';
+
+const exp = (name: string, network: string) => ({name, network, role: 'primary' as const, topology: 'multi-network' as const});
+
+function setUp(fake: FakeWatchCluster, network: string, ip?: string) {
+	const gw = readyGateway(network, ip);
+	fake.set('Deployment', [gw.deployment, istiodDeployment()]);
+	fake.set('Service', [gw.service]);
+	fake.set('Pod', []);
+	fake.set('Namespace', [{metadata: {name: 'istio-system', labels: {'topology.istio.io/network': network}}}]);
+	fake.set('Gateway', [{metadata: {name: 'cross-network-gateway'}}]);
+	fake.set('VirtualService', []);
+}
+
+test('one watch per resource kind per cluster; snapshot once all answered; stop closes them all', async () => {
+	const east = new FakeWatchCluster('east');
+	const west = new FakeWatchCluster('west');
+	setUp(east, 'net-east', '127.0.10.1');
+	setUp(west, 'net-west', '127.0.20.1');
+	const fakes = {east, west};
+	const monitor = new StatusMonitor(c => fakes[c as 'east' | 'west'].client(), [
+		{context: 'east', expectation: exp('east', 'net-east')},
+		{context: 'west', expectation: exp('west', 'net-west')},
+	]);
+	const health = await snapshotWithin(monitor, 5000, new AbortController().signal);
+	assert.notEqual(health, 'cancelled');
+	const h = health as Exclude<typeof health, 'cancelled'>;
+	assert.equal(east.watchesStarted, 6);
+	assert.equal(west.watchesStarted, 6);
+	assert.deepEqual(h.map(c => [c.context, c.healthy, c.address?.value]), [['east', true, '127.0.10.1'], ['west', true, '127.0.20.1']]);
+	assert.equal(east.openWatches + west.openWatches, 0, 'snapshot stops its watches');
+});
+
+test('a dropped watch marks the cluster stale, and it recovers on reconnect', async () => {
+	const east = new FakeWatchCluster('east');
+	setUp(east, 'net-east', '127.0.10.1');
+	const monitor = new StatusMonitor(() => east.client(), [{context: 'east', expectation: exp('east', 'net-east')}]);
+	const seen: Array<{stale: boolean; reachable: boolean; healthy: boolean}> = [];
+	monitor.subscribe(h => seen.push({stale: h[0]!.stale, reachable: h[0]!.reachable, healthy: h[0]!.healthy}));
+	monitor.start();
+	await new Promise(r => setImmediate(r));
+	assert.equal(monitor.snapshot()[0]!.healthy, true);
+	east.drop();
+	const during = monitor.snapshot()[0]!;
+	assert.equal(during.reachable, false);
+	assert.equal(during.healthy, false);
+	assert.equal(during.address?.value, '127.0.10.1', 'keeps the last known data while reconnecting');
+	east.restore();
+	const after = monitor.snapshot()[0]!;
+	assert.equal(after.healthy, true);
+	assert.equal(after.stale, false);
+	monitor.stop();
+	assert.equal(east.openWatches, 0);
+	assert.ok(seen.some(s => !s.healthy) && seen.at(-1)!.healthy);
+});
+
+test('an unreachable cluster is reported with its error; missing Istio CRDs are not unreachability', async () => {
+	const down = new FakeWatchCluster('down');
+	down.drop({kind: 'unreachable', message: 'connect ECONNREFUSED 127.0.0.1:1'});
+	const bare = new FakeWatchCluster('bare');
+	bare.set('Deployment', []);
+	bare.set('Service', []);
+	bare.set('Pod', []);
+	bare.set('Namespace', []);
+	bare.missingKinds.add('Gateway');
+	bare.missingKinds.add('VirtualService');
+	const fakes = {down, bare};
+	const monitor = new StatusMonitor(c => fakes[c as 'down' | 'bare'].client(), [
+		{context: 'down', expectation: {}},
+		{context: 'bare', expectation: {}},
+	]);
+	const h = (await snapshotWithin(monitor, 5000, new AbortController().signal)) as any[];
+	assert.equal(h[0].reachable, false);
+	assert.match(h[0].error, /ECONNREFUSED/);
+	assert.equal(h[1].reachable, true);
+	assert.equal(h[1].rows.find((r: any) => r.id === 'deployment').text, 'not installed');
+});
+
+test('a cluster that never answers is reported at the deadline, saying so', async () => {
+	const silent = new FakeWatchCluster('silent');
+	const client = silent.client();
+	const never = {...client, watchDeployments: () => ({stop() {}})};
+	const monitor = new StatusMonitor(() => never, [{context: 'silent', expectation: {}}]);
+	const h = (await snapshotWithin(monitor, 50, new AbortController().signal)) as any[];
+	assert.equal(h[0].healthy, false);
+	assert.match(h[0].error, /some watches gave no answer within 0.1s/);
+});

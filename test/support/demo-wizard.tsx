@@ -1,0 +1,35 @@
+/**
+ * Try the wizard by hand with scripted clusters: `npx tsx test/support/demo-wizard.tsx [--many] [--fail] [--no-kubeconfig]`.
+ * Nothing is contacted; probes and the run are played back with delays.
+ */
+import React from 'react';
+import {render} from 'ink';
+import App from '../../source/app.js';
+import {colorWanted} from '../../source/ui/theme.js';
+import {fakeServices, kubeconfig, okProbe, unreachableProbe} from './fake-services.js';
+
+const args = process.argv.slice(2);
+const many = args.includes('--many');
+const names = many ? Array.from({length: 1000}, (_, i) => `ctx-${String(i).padStart(4, '0')}`) : ['kind-east', 'kind-west', 'gke_prod_europe-west1_mesh-eu', 'staging-old'];
+if (!many) names.push('arn:aws:eks:us-east-1:123456789012:cluster/payments');
+const services = fakeServices({
+	kubeconfig: args.includes('--no-kubeconfig') ? new Error('no kubeconfig: /home/me/.kube/config does not exist and KUBECONFIG is not set') : kubeconfig(names, names[0]),
+	probes: {
+		'kind-east': okProbe('kind-east', {istioNamespace: true, istioCrds: true, networkLabel: 'network1', istiod: [{name: 'istiod-1-30', revision: '1-30', clusterId: 'east', meshId: 'mesh1', network: 'network1', ready: true}]}),
+		'kind-west': okProbe('kind-west', {serverVersion: 'v1.34.2'}),
+		'staging-old': unreachableProbe('staging-old', 'dial tcp: lookup staging.internal: no such host'),
+	},
+	delayMs: 700,
+	steps: args.includes('--fail')
+		? {'kind-west/wait-address': {waiting: ['the LoadBalancer Service has no ingress address yet'], fail: {error: 'no external address after 5m0s: the LoadBalancer Service has no ingress address yet', hint: 'install a LoadBalancer controller (e.g. MetalLB) or set spec.externalIPs'}}}
+		: {
+				'kind-east/wait-rollout': {waiting: ['0 out of 1 new replicas have been updated', '0 of 1 updated replicas are available']},
+				'kind-west/wait-address': {waiting: ['the LoadBalancer Service has no ingress address yet']},
+			},
+	saveProfile: true,
+});
+
+let code = 0;
+const instance = render(<App services={services} color={colorWanted(process.env, args.includes('--no-color'))} onExit={c => (code = c)} />, {exitOnCtrlC: false});
+await instance.waitUntilExit();
+process.exit(code);

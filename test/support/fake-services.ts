@@ -1,0 +1,176 @@
+/** Scripted WizardServices for UI tests and the demo: no network, no processes. */
+import type {Event, RunOutcome} from '../../source/core/events.js';
+import type {MeshPlanInput} from '../../source/core/model.js';
+import type {Plan, Step} from '../../source/core/plan.js';
+import type {ContextInfo, KubeconfigInfo, ProbeResult, RunOptions} from '../../source/core/ports.js';
+import type {WizardServices} from '../../source/ui/services.js';
+
+export function contexts(...names: string[]): ContextInfo[] {
+	return names.map(name => ({name, cluster: `${name}-cluster`, user: `${name}-admin`}));
+}
+
+export function kubeconfig(names: string[], current = names[0]): KubeconfigInfo {
+	return {files: ['/home/me/.kube/config'], currentContext: current, contexts: contexts(...names), warnings: []};
+}
+
+export function okProbe(context: string, extra: Partial<ProbeResult> = {}): ProbeResult {
+	return {context, reachable: true, auth: 'ok', serverVersion: 'v1.35.4', istioNamespace: false, istioCrds: false, istiod: [], elapsedMs: 12, ...extra};
+}
+
+export function unreachableProbe(context: string, message = 'connect ECONNREFUSED 127.0.0.1:6443'): ProbeResult {
+	return {context, reachable: false, error: {kind: 'unreachable', message, hint: 'check that the API server is up and reachable'}, istioNamespace: false, istioCrds: false, istiod: [], elapsedMs: 3};
+}
+
+export interface StepScript {
+	/** Fail this step with the error and hint. */
+	fail?: {error: string; hint?: string};
+	/** Emit these waiting reasons first. */
+	waiting?: string[];
+	/** Block until the run is cancelled. */
+	hang?: boolean;
+}
+
+export interface FakeOptions {
+	kubeconfig?: KubeconfigInfo | Error;
+	probes?: Record<string, ProbeResult | 'hang'>;
+	/** Per step id (`<cluster>/<kind>`). */
+	steps?: Record<string, StepScript>;
+	/** Milliseconds between events (demo); 0 in tests. */
+	delayMs?: number;
+	addresses?: Record<string, string>;
+	saveProfile?: boolean | Error;
+	/** What the Review screen's tool check reports. */
+	preflight?: {ready: boolean; message: string};
+}
+
+export interface FakeServices extends WizardServices {
+	probed: string[];
+	runs: Array<{plan: Plan; options: RunOptions}>;
+	saved: Array<{name: string; input: MeshPlanInput}>;
+	events: Event[];
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+	new Promise<void>(resolve => {
+		const t = setTimeout(resolve, ms);
+		signal?.addEventListener('abort', () => {
+			clearTimeout(t);
+			resolve();
+		});
+	});
+
+export function fakeServices(options: FakeOptions = {}): FakeServices {
+	const probed: string[] = [];
+	const runs: FakeServices['runs'] = [];
+	const saved: FakeServices['saved'] = [];
+	const events: Event[] = [];
+	const delay = options.delayMs ?? 0;
+	const services: FakeServices = {
+		probed,
+		runs,
+		saved,
+		events,
+		kubeconfigSearched: ['/home/me/.kube/config'],
+		loadKubeconfig() {
+			const k = options.kubeconfig ?? kubeconfig(['east', 'west']);
+			if (k instanceof Error) throw k;
+			return k;
+		},
+		async probe(context, signal) {
+			probed.push(context);
+			const scripted = options.probes?.[context];
+			if (scripted === 'hang') {
+				await new Promise<void>(resolve => signal.addEventListener('abort', () => resolve()));
+				throw new Error('probe aborted');
+			}
+			if (delay) await sleep(delay * 3, signal);
+			return scripted ?? okProbe(context);
+		},
+		async runPlan(plan, runOptions) {
+			runs.push({plan, options: runOptions});
+			const emit = (e: Event) => {
+				events.push(e);
+				runOptions.onEvent(e);
+			};
+			const signal = runOptions.signal;
+			const status = new Map<string, 'changed' | 'failed' | 'cancelled' | 'blocked'>();
+			const runStep = async (step: Step) => {
+				if (step.dependsOn.some(d => status.get(d) !== 'changed')) {
+					status.set(step.id, signal?.aborted ? 'cancelled' : 'blocked');
+					return;
+				}
+				if (signal?.aborted) {
+					status.set(step.id, 'cancelled');
+					return;
+				}
+				const script = options.steps?.[step.id] ?? {};
+				emit({type: 'step-start', stepId: step.id, cluster: step.cluster, kind: step.kind, title: step.title, at: Date.now()});
+				await sleep(delay, signal);
+				for (const reason of script.waiting ?? []) {
+					emit({type: 'waiting', stepId: step.id, cluster: step.cluster, elapsedMs: delay, reason});
+					await sleep(delay, signal);
+				}
+				if (script.hang && !signal?.aborted) await new Promise<void>(resolve => signal?.addEventListener('abort', () => resolve()));
+				if (signal?.aborted) {
+					status.set(step.id, 'cancelled');
+					emit({type: 'step-failed', stepId: step.id, cluster: step.cluster, kind: step.kind, error: 'cancelled', elapsedMs: delay});
+					return;
+				}
+				if (script.fail) {
+					status.set(step.id, 'failed');
+					emit({type: 'step-failed', stepId: step.id, cluster: step.cluster, kind: step.kind, error: script.fail.error, hint: script.fail.hint, elapsedMs: delay});
+					return;
+				}
+				status.set(step.id, 'changed');
+				emit({type: 'step-done', stepId: step.id, cluster: step.cluster, kind: step.kind, result: 'changed', elapsedMs: delay});
+				if (step.kind === 'wait-address') {
+					const value = options.addresses?.[step.cluster] ?? `192.0.2.${10 + plan.clusters.findIndex(c => c.cluster.name === step.cluster)}`;
+					emit({type: 'address', cluster: step.cluster, address: {kind: 'ip', value}});
+				}
+			};
+			// Clusters in parallel, steps in order within one (dependencies across clusters wait by polling).
+			await Promise.all(
+				plan.clusters.map(async c => {
+					for (const step of c.steps) {
+						while (step.dependsOn.some(d => !status.has(d)) && !step.dependsOn.some(d => status.get(d) && status.get(d) !== 'changed') && !signal?.aborted) {
+							await sleep(Math.max(delay, 1), signal);
+						}
+						await runStep(step);
+					}
+				}),
+			);
+			const outcome: RunOutcome = {
+				ok: [...status.values()].every(s => s === 'changed') && !signal?.aborted,
+				cancelled: Boolean(signal?.aborted),
+				clusters: plan.clusters.map(c => {
+					const st = c.steps.map(s => status.get(s.id));
+					const addressEvent = events.find(e => e.type === 'address' && e.cluster === c.cluster.name);
+					return {
+						cluster: c.cluster.name,
+						context: c.cluster.context,
+						outcome: st.includes('failed') || st.includes('blocked') ? 'failed' : st.includes('cancelled') || (signal?.aborted && st.includes(undefined)) ? 'cancelled' : 'succeeded',
+						...(addressEvent?.type === 'address' ? {address: addressEvent.address} : {}),
+						steps: c.steps.map(s => {
+							const v = status.get(s.id);
+							return {id: s.id, kind: s.kind, status: v === undefined || v === 'blocked' ? 'not-run' : v};
+						}),
+					};
+				}),
+			};
+			emit({type: 'run-done', outcome});
+			return outcome;
+		},
+	};
+	if (options.preflight) {
+		const result = options.preflight;
+		services.preflight = async () => result;
+	}
+	if (options.saveProfile) {
+		const result = options.saveProfile;
+		services.saveProfile = async (name, input) => {
+			if (result instanceof Error) throw result;
+			saved.push({name, input});
+		};
+	}
+	return services;
+}
