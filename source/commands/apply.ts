@@ -1,16 +1,17 @@
 /** `eastwest apply`: headless run of a plan, text or JSON, with confirmation, deadlines and Ctrl-C. */
 import {createInterface} from 'node:readline/promises';
-import {formatClusterFlag, parseClusterFlag} from '../core/cluster-flag.js';
+import {formatClusterFlag} from '../core/cluster-flag.js';
 import {formatElapsed, parseDuration, type Event, type RunOutcome} from '../core/events.js';
-import {TOPOLOGIES, TOPOLOGY_INFO, isTopology, type ClusterSpec, type MeshPlanInput, type Topology} from '../core/model.js';
+import type {MeshPlanInput} from '../core/model.js';
 import {buildPlan, type Plan, type Step} from '../core/plan.js';
 import type {ClusterClientFactory, Istioctl, KubeconfigSource, RunPlan} from '../core/ports.js';
-import {validatePlan} from '../core/validate.js';
 import * as engine from '../engine/index.js';
 import * as istioctlLayer from '../istioctl/index.js';
 import * as kube from '../kube/index.js';
 import {globalFlags, oneOf, parseFlags} from './args.js';
 import {EXIT, UsageError, WorkError} from './errors.js';
+import {PLAN_FLAG_OPTIONS, hasPlanFlags, readPlanFlags} from './plan-flags.js';
+import {loadSavedPlan, recordProfileRun} from './saved-plan.js';
 import type {CommandContext} from './types.js';
 
 export interface ApplyDeps {
@@ -21,6 +22,10 @@ export interface ApplyDeps {
 	interactive(): boolean;
 	/** Ask once; resolves true for yes. */
 	confirm(question: string, signal: AbortSignal): Promise<boolean>;
+	/** The saved, validated plan of a profile. */
+	loadProfile(name: string): Promise<MeshPlanInput>;
+	/** Remember the outcome on the profile; returns a warning when that failed. */
+	recordRun(name: string, result: 'succeeded' | 'failed' | 'cancelled', dryRun: boolean): Promise<string | undefined>;
 }
 
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
@@ -32,6 +37,8 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 		createFactory: source => kube.createClusterClientFactory(source),
 		locateIstioctl: options => istioctlLayer.locateIstioctl(options),
 		createRunPlan: deps => engine.createRunPlan(deps),
+		loadProfile: loadSavedPlan,
+		recordRun: recordProfileRun,
 		interactive: () => Boolean(process.stdin.isTTY && ctx.stderr.isTTY),
 		confirm: async (question, signal) => {
 			const rl = createInterface({input: process.stdin, output: process.stderr});
@@ -48,7 +55,9 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 }
 
 interface ParsedApply {
-	input: MeshPlanInput;
+	/** From the plan flags; absent when --profile names the plan. */
+	input?: MeshPlanInput;
+	profile?: string;
 	dryRun: boolean;
 	yes: boolean;
 	timeoutMs: number;
@@ -62,10 +71,8 @@ interface ParsedApply {
 /** Flags → plan input; every problem at once as UsageError lines. */
 export function parseApplyArgs(args: string[]): ParsedApply {
 	const {values} = parseFlags('apply', args, {
-		topology: {type: 'string'},
-		mesh: {type: 'string'},
-		cluster: {type: 'string', multiple: true},
-		revision: {type: 'string'},
+		...PLAN_FLAG_OPTIONS,
+		profile: {type: 'string'},
 		'dry-run': {type: 'boolean'},
 		yes: {type: 'boolean', short: 'y'},
 		timeout: {type: 'string'},
@@ -75,26 +82,13 @@ export function parseApplyArgs(args: string[]): ParsedApply {
 	});
 	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
 	const problems: string[] = [];
-	let topology: Topology | undefined;
-	if (values.topology === undefined) problems.push(`--topology is required: one of ${TOPOLOGIES.join(', ')}`);
-	else if (!isTopology(values.topology)) problems.push(`--topology "${values.topology}" is not one of ${TOPOLOGIES.join(', ')}`);
-	else topology = values.topology;
-	if (values.mesh === undefined) problems.push('--mesh is required: the mesh ID every primary shares, e.g. --mesh mesh1');
-	const clusterFlags = values.cluster ?? [];
-	if (clusterFlags.length === 0) problems.push('--cluster is required, once per cluster: --cluster CONTEXT=NAME:NETWORK[:primary|remote]');
-	const info = topology ? TOPOLOGY_INFO[topology] : undefined;
-	const clusters: ClusterSpec[] = [];
-	for (const text of clusterFlags) {
-		const parsed = parseClusterFlag(text, info && !info.primaryRemote ? 'primary' : undefined);
-		if ('error' in parsed) {
-			problems.push(parsed.error);
-			continue;
-		}
-		if (!parsed.spec.role) {
-			if (info) problems.push(`--cluster "${text}": ${topology} needs a role: end it with :primary or :remote`);
-			continue;
-		}
-		clusters.push({...parsed.spec, role: parsed.spec.role});
+	let input: MeshPlanInput | undefined;
+	if (values.profile !== undefined) {
+		if (hasPlanFlags(values)) problems.push('give either --profile or the plan flags (--topology, --mesh, --cluster, --revision), not both');
+	} else {
+		const read = readPlanFlags(values);
+		problems.push(...read.problems);
+		input = read.input;
 	}
 	let timeoutMs = DEFAULT_TIMEOUT_MS;
 	if (values.timeout !== undefined) {
@@ -102,14 +96,11 @@ export function parseApplyArgs(args: string[]): ParsedApply {
 		if (t === undefined || t <= 0) problems.push(`--timeout "${values.timeout}" is not a duration; use e.g. 90s, 5m or 1m30s`);
 		else timeoutMs = t;
 	}
-	const input: MeshPlanInput = {topology: topology ?? 'multi-network', meshId: values.mesh ?? '', clusters, ...(values.revision ? {revision: values.revision} : {})};
-	if (problems.length === 0) {
-		for (const p of validatePlan(input)) problems.push(`${p.path}: ${p.message}`);
-	}
 	if (problems.length > 0) throw new UsageError(problems.join('\neastwest: '));
 	const g = globalFlags(values);
 	return {
-		input,
+		...(input ? {input} : {}),
+		...(values.profile !== undefined ? {profile: values.profile} : {}),
 		dryRun: Boolean(values['dry-run']),
 		yes: Boolean(values.yes),
 		timeoutMs,
@@ -130,7 +121,9 @@ function describeChanges(plan: Plan): string {
 }
 
 export async function applyCommand(args: string[], ctx: CommandContext, deps: ApplyDeps): Promise<number> {
-	const opts = parseApplyArgs(args);
+	const parsed = parseApplyArgs(args);
+	const input = parsed.input ?? (await deps.loadProfile(parsed.profile!));
+	const opts = {...parsed, input};
 	const source: KubeconfigSource = {env: ctx.env, ...(opts.kubeconfig ? {kubeconfig: opts.kubeconfig} : {})};
 	let factory: ClusterClientFactory;
 	try {
@@ -182,6 +175,10 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 		});
 	} catch (error) {
 		throw new WorkError(`the run stopped unexpectedly: ${(error as Error).message.split('\n')[0]}`);
+	}
+	if (opts.profile !== undefined) {
+		const warning = await deps.recordRun(opts.profile, outcome.cancelled ? 'cancelled' : outcome.ok ? 'succeeded' : 'failed', opts.dryRun);
+		if (warning) ctx.stderr.write(`eastwest: warning: ${warning}\n`);
 	}
 	if (opts.output === 'json') ctx.stdout.write(`${JSON.stringify(jsonResult(plan, opts, outcome, istioctl.path), null, 2)}\n`);
 	if (outcome.cancelled) return EXIT.interrupted;

@@ -6,6 +6,7 @@ import {collectFacts, type CollectedFacts} from '../checks/collect.js';
 import {globalFlags, oneOf, parseFlags} from './args.js';
 import {EXIT, UsageError} from './errors.js';
 import {PLAN_FLAG_OPTIONS, assertContextsExist, assertValidPlan, hasPlanFlags, planFromFlags} from './plan-flags.js';
+import {loadSavedPlan} from './saved-plan.js';
 import type {CommandContext} from './types.js';
 
 export const PHASES = ['preflight', 'post-install', 'all'] as const;
@@ -20,15 +21,8 @@ export interface CheckDeps {
 export async function run(args: string[], ctx: CommandContext): Promise<number> {
 	return checkCommand(args, ctx, {
 		createFactory: async source => (await import('../kube/index.js')).createClusterClientFactory(source),
-		loadProfile: async name => {
-			const {ProfileStore, profilePlan} = await import('../store/profiles.js');
-			const {storeErrorToCli} = await import('./profiles.js');
-			try {
-				return profilePlan(new ProfileStore().get(name));
-			} catch (error) {
-				throw storeErrorToCli(error);
-			}
-		},
+		loadProfile: loadSavedPlan,
+
 	});
 }
 

@@ -109,12 +109,14 @@ Examples:
 };
 
 COMMAND_HELP.apply = `Usage: eastwest apply --topology T --mesh ID --cluster CONTEXT=NAME:NETWORK[:primary|remote] ... [flags]
+       eastwest apply --profile NAME [flags]
 
 Run the plan without the wizard: per cluster, label istio-system with its network (multi-network
 topologies), install the east-west gateway with istioctl, wait for it to roll out and get an external
 address, then expose istiod (primary-remote primary) and/or services (multi-network primaries).
 Clusters that do not depend on each other run in parallel. A re-run reports what is unchanged.
 
+  --profile NAME       run a saved plan (eastwest profiles save); records how the run ended
   --topology T         primary-remote | multi-network | primary-remote-multi-network
   --mesh ID            mesh ID shared by every primary
   --cluster SPEC       CONTEXT=NAME:NETWORK[:primary|remote], once per cluster; the role defaults to
@@ -132,6 +134,7 @@ Examples:
       --cluster kind-east=east:network1 --cluster kind-west=west:network2 --yes
   eastwest apply --topology primary-remote --mesh mesh1 \\
       --cluster east=east:network1:primary --cluster west=west:network1:remote --dry-run -o json
+  eastwest apply --profile prod --yes
 `;
 
 export function commandHelp(name: string): string {

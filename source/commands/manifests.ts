@@ -1,9 +1,10 @@
 import {EXPOSE_CHOICES, NETWORKING_API_VERSIONS, renderManifestSet} from '../core/manifests.js';
 import {buildPlan, clusterManifests} from '../core/plan.js';
-import {dns1123LabelProblem, formatProblem, validatePlan} from '../core/validate.js';
+import {dns1123LabelProblem} from '../core/validate.js';
 import {toYaml} from '../core/yaml.js';
 import {oneOf, parseFlags} from './args.js';
 import {EXIT, UsageError} from './errors.js';
+import {loadSavedPlan} from './saved-plan.js';
 import type {CommandContext} from './types.js';
 
 export async function run(args: string[], ctx: CommandContext): Promise<number> {
@@ -37,16 +38,7 @@ async function profileManifests(values: {profile?: string; network?: string; rev
 		throw new UsageError('--profile takes the network, revision and what to expose from the profile; drop --network, --revision and --expose');
 	}
 	const apiVersion = oneOf('api-version', values['api-version'], NETWORKING_API_VERSIONS, 'v1');
-	const {ProfileStore, profilePlan} = await import('../store/profiles.js');
-	const {storeErrorToCli} = await import('./profiles.js');
-	let input;
-	try {
-		input = profilePlan(new ProfileStore().get(values.profile!));
-	} catch (error) {
-		throw storeErrorToCli(error);
-	}
-	const problems = validatePlan(input);
-	if (problems.length > 0) throw new UsageError(`profile "${values.profile}" is not a valid plan: ${formatProblem(problems[0]!)}`);
+	const input = await loadSavedPlan(values.profile!);
 	const plan = buildPlan(input, {apiVersion});
 	const parts = plan.clusters.map(({cluster}) => {
 		const docs = clusterManifests(plan, cluster.name);

@@ -1,5 +1,5 @@
 import {parseClusterFlag} from '../core/cluster-flag.js';
-import {TOPOLOGIES, TOPOLOGY_INFO, isTopology, type ClusterSpec, type MeshPlanInput} from '../core/model.js';
+import {TOPOLOGIES, TOPOLOGY_INFO, isTopology, type ClusterSpec, type MeshPlanInput, type Topology} from '../core/model.js';
 import type {ContextInfo, KubeconfigInfo} from '../core/ports.js';
 import {formatProblem, validatePlan} from '../core/validate.js';
 import type {OptionSpec} from './args.js';
@@ -26,44 +26,50 @@ export function hasPlanFlags(values: PlanFlagValues): boolean {
 }
 
 /**
- * Turn --topology, --mesh, --cluster (repeatable) and --revision into a plan input.
+ * Read --topology, --mesh, --cluster (repeatable) and --revision, collecting every problem at once
+ * (flag syntax first; the plan's own validation only when the flags themselves are sound).
  * Multi-network clusters default to primary; primary-remote topologies need the role spelled out.
- * Throws a UsageError naming the flag and what to do. Does not validate names: see assertValidPlan.
  */
-export function planFromFlags(values: PlanFlagValues): MeshPlanInput {
-	if (values.topology === undefined) {
-		throw new UsageError(`--topology is required: one of ${TOPOLOGIES.join(', ')}`);
-	}
-	if (!isTopology(values.topology)) {
-		throw new UsageError(`--topology "${values.topology}" is not one of ${TOPOLOGIES.join(', ')}`);
-	}
-	const topology = values.topology;
-	if (values.mesh === undefined) throw new UsageError('--mesh is required: the mesh ID every primary shares, e.g. --mesh mesh1');
+export function readPlanFlags(values: PlanFlagValues): {input: MeshPlanInput; problems: string[]} {
+	const problems: string[] = [];
+	let topology: Topology | undefined;
+	if (values.topology === undefined) problems.push(`--topology is required: one of ${TOPOLOGIES.join(', ')}`);
+	else if (!isTopology(values.topology)) problems.push(`--topology "${values.topology}" is not one of ${TOPOLOGIES.join(', ')}`);
+	else topology = values.topology;
+	if (values.mesh === undefined) problems.push('--mesh is required: the mesh ID every primary shares, e.g. --mesh mesh1');
 	const flags = values.cluster ?? [];
-	if (flags.length === 0) {
-		throw new UsageError('--cluster is required, once per cluster: --cluster CONTEXT=NAME:NETWORK[:primary|remote]');
-	}
-	const info = TOPOLOGY_INFO[topology];
-	const clusters: ClusterSpec[] = flags.map(text => {
-		const parsed = parseClusterFlag(text, info.primaryRemote ? undefined : 'primary');
-		if ('error' in parsed) throw new UsageError(parsed.error);
-		const {spec} = parsed;
-		if (!spec.role) {
-			throw new UsageError(`--cluster "${text}": ${info.title} needs a role; append :primary or :remote, e.g. ${text}:remote`);
+	if (flags.length === 0) problems.push('--cluster is required, once per cluster: --cluster CONTEXT=NAME:NETWORK[:primary|remote]');
+	const info = topology ? TOPOLOGY_INFO[topology] : undefined;
+	const clusters: ClusterSpec[] = [];
+	for (const text of flags) {
+		const parsed = parseClusterFlag(text, info && !info.primaryRemote ? 'primary' : undefined);
+		if ('error' in parsed) {
+			problems.push(parsed.error);
+			continue;
 		}
-		return {context: spec.context, name: spec.name, network: spec.network, role: spec.role};
-	});
-	const input: MeshPlanInput = {topology, meshId: values.mesh, clusters};
+		if (!parsed.spec.role) {
+			if (info) problems.push(`--cluster "${text}": ${info.title} needs a role; append :primary or :remote, e.g. ${text}:remote`);
+			continue;
+		}
+		clusters.push({context: parsed.spec.context, name: parsed.spec.name, network: parsed.spec.network, role: parsed.spec.role});
+	}
+	const input: MeshPlanInput = {topology: topology ?? 'multi-network', meshId: values.mesh ?? '', clusters};
 	if (values.revision !== undefined && values.revision !== '') input.revision = values.revision;
+	if (problems.length === 0) problems.push(...validatePlan(input).map(formatProblem));
+	return {input, problems};
+}
+
+/** A plan from the flags, validated; every problem in one UsageError, one line each. */
+export function planFromFlags(values: PlanFlagValues): MeshPlanInput {
+	const {input, problems} = readPlanFlags(values);
+	if (problems.length > 0) throw new UsageError(problems.join('\neastwest: '));
 	return input;
 }
 
-/** Throw a one-line UsageError for the first problem of the plan (and how many more there are). */
+/** Every validation problem of a plan in one UsageError, one line each. */
 export function assertValidPlan(input: MeshPlanInput): void {
 	const problems = validatePlan(input);
-	if (problems.length === 0) return;
-	const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
-	throw new UsageError(`${formatProblem(problems[0]!)}${more}`);
+	if (problems.length > 0) throw new UsageError(problems.map(formatProblem).join('\neastwest: '));
 }
 
 /** The plan's contexts missing from the kubeconfig; empty when all are present. */

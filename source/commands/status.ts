@@ -10,12 +10,13 @@ import {globalFlags, oneOf, parseFlags} from './args.js';
 import {EXIT, UsageError} from './errors.js';
 import {assertContextsExist} from './plan-flags.js';
 import {ChangePrinter, renderStatusText, statusJson} from './status-format.js';
+import {loadSavedPlan} from './saved-plan.js';
 import type {CommandContext} from './types.js';
 
 export interface StatusDeps {
 	factory(source: KubeconfigSource): ClusterClientFactory;
 	/** Targets from a saved profile; the kubeconfig is there to check the profile's contexts exist. */
-	profileTargets?(name: string, kubeconfig: KubeconfigInfo): MonitorTarget[];
+	profileTargets?(name: string, kubeconfig: KubeconfigInfo): MonitorTarget[] | Promise<MonitorTarget[]>;
 	/** The live terminal view; absent in tests of the plain modes. */
 	live?(monitor: StatusMonitor, ctx: CommandContext): Promise<number>;
 	now?(): Date;
@@ -23,17 +24,10 @@ export interface StatusDeps {
 
 export async function run(args: string[], ctx: CommandContext): Promise<number> {
 	const kube = await import('../kube/index.js');
-	const store = await import('../store/profiles.js');
-	const {storeErrorToCli} = await import('./profiles.js');
 	return runStatus(args, ctx, {
 		factory: source => kube.createClusterClientFactory(source),
-		profileTargets: (name, kubeconfig) => {
-			let profile;
-			try {
-				profile = store.profilePlan(new store.ProfileStore().get(name));
-			} catch (error) {
-				throw storeErrorToCli(error);
-			}
+		profileTargets: async (name, kubeconfig) => {
+			const profile = await loadSavedPlan(name);
 			assertContextsExist(profile, kubeconfig);
 			return profile.clusters.map(c => ({
 				context: c.context,
@@ -63,7 +57,7 @@ export async function runStatus(args: string[], ctx: CommandContext, deps: Statu
 	let targets: MonitorTarget[];
 	if (values.profile) {
 		if (!deps.profileTargets) throw new UsageError('profiles are not available');
-		targets = deps.profileTargets(values.profile, factory.kubeconfig);
+		targets = await deps.profileTargets(values.profile, factory.kubeconfig);
 	} else {
 		const contexts = values.context?.length ? values.context : [factory.kubeconfig.currentContext];
 		if (contexts[0] === undefined) {

@@ -30,6 +30,10 @@ function deps(factory: FakeFactory, extra: Partial<ApplyDeps> = {}) {
 			asked.push(q);
 			return true;
 		},
+		loadProfile: async name => {
+			throw new UsageError(`no profile named "${name}"`);
+		},
+		recordRun: async () => undefined,
 		...extra,
 	};
 	return {d, istioctl, asked};
@@ -43,14 +47,14 @@ test('flags: every problem at once; roles default to primary only for multi-netw
 		const lines = e.message.split('\neastwest: ');
 		assert.deepEqual(lines, [
 			'--mesh is required: the mesh ID every primary shares, e.g. --mesh mesh1',
-			'--cluster "a=one:n1": primary-remote needs a role: end it with :primary or :remote',
+			'--cluster "a=one:n1": Primary-Remote needs a role; append :primary or :remote, e.g. a=one:n1:remote',
 			'--cluster "b=two": expected CONTEXT=NAME:NETWORK[:primary|remote], e.g. --cluster east=east:network1:primary',
 			'--timeout "soon" is not a duration; use e.g. 90s, 5m or 1m30s',
 		]);
 		return true;
 	});
 	const p = parseApplyArgs(multiArgs);
-	assert.deepEqual(p.input.clusters.map(c => c.role), ['primary', 'primary']);
+	assert.deepEqual(p.input!.clusters.map(c => c.role), ['primary', 'primary']);
 	assert.equal(p.timeoutMs, 2000);
 	assert.throws(() => parseApplyArgs(['--topology', 'multi-network', '--mesh', 'mesh1', '--cluster', 'a=One:n1']), /clusters\[0\]\.name/);
 	assert.throws(() => parseApplyArgs(['--topology', 'mesh', '--mesh', 'm', '--cluster', 'a=b:c']), /--topology "mesh" is not one of primary-remote, multi-network, primary-remote-multi-network/);
@@ -149,4 +153,40 @@ test('text output rate-limits repeated waiting lines but prints every change of 
 	assert.equal(await applyCommand([...multiArgs, '--yes'], ctx, d), 0);
 	const waits = out().split('\n').filter(l => l.includes('waiting'));
 	assert.deepEqual(waits, ['[east]     waiting 0.0s: no address yet', '[east]     waiting 10s: no address yet', '[east]     waiting 11s: Service deleted']);
+});
+
+test('--profile runs the saved plan and records how the run ended; plan flags beside it are refused', async () => {
+	const factory = new FakeFactory(['ce', 'cw']);
+	const recorded: Array<[string, string, boolean]> = [];
+	const saved = parseApplyArgs(multiArgs).input!;
+	const {d} = deps(factory, {
+		loadProfile: async name => {
+			assert.equal(name, 'prod.eu');
+			return saved;
+		},
+		recordRun: async (name, result, dryRun) => {
+			recorded.push([name, result, dryRun]);
+			return undefined;
+		},
+	});
+	const {ctx, out} = makeCtx();
+	const code = await applyCommand(['--profile', 'prod.eu', '--yes', '-o', 'json', '--timeout', '2s'], ctx, d);
+	factory.dispose();
+	assert.equal(code, 0);
+	assert.deepEqual(JSON.parse(out()).plan, saved);
+	assert.deepEqual(recorded, [['prod.eu', 'succeeded', false]]);
+	assert.throws(() => parseApplyArgs(['--profile', 'p', '--mesh', 'm']), /either --profile or the plan flags/);
+});
+
+test('a failure to record the run on the profile is a warning, not a failed run', async () => {
+	const factory = new FakeFactory(['ce', 'cw']);
+	const {d} = deps(factory, {
+		loadProfile: async () => parseApplyArgs(multiArgs).input!,
+		recordRun: async () => 'could not record the run on profile "p": the profile store is locked',
+	});
+	const {ctx, err} = makeCtx();
+	const code = await applyCommand(['--profile', 'p', '--yes', '--timeout', '2s'], ctx, d);
+	factory.dispose();
+	assert.equal(code, 0);
+	assert.match(err(), /^eastwest: warning: could not record the run on profile "p"/m);
 });

@@ -208,3 +208,22 @@ test('primary-remote across networks: both clusters labeled; the remote installs
 	assert.equal(gw(west, 'Deployment')?.metadata.labels['topology.istio.io/network'], 'net2');
 	assert.equal(west.get('v1', 'Namespace', undefined, 'istio-system')?.metadata.labels['topology.istio.io/network'], 'net2');
 });
+
+test('a saved profile reruns headless to the same result, and the profile remembers the run', async () => {
+	const {kubeconfig, env} = await setup();
+	const {mkdtempSync} = await import('node:fs');
+	const {tmpdir} = await import('node:os');
+	const path = await import('node:path');
+	const profileEnv = {...env, XDG_CONFIG_HOME: mkdtempSync(path.join(tmpdir(), 'ew-profiles-'))};
+	const save = await runCli(['profiles', 'save', 'prod', ...multi, '--kubeconfig', kubeconfig], {env: profileEnv});
+	assert.equal(save.code, 0, save.stderr);
+	const byFlags = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '-o', 'json', '--timeout', '20s'], {env: profileEnv});
+	const byProfile = await runCli(['apply', '--profile', 'prod', '--kubeconfig', kubeconfig, '--yes', '-o', 'json', '--timeout', '20s'], {env: profileEnv});
+	assert.equal(byProfile.code, 0, byProfile.stderr);
+	const a = JSON.parse(byFlags.stdout);
+	const b = JSON.parse(byProfile.stdout);
+	assert.deepEqual(b.plan, a.plan);
+	assert.deepEqual(b.clusters.map((c: any) => [c.cluster, c.outcome, c.address]), a.clusters.map((c: any) => [c.cluster, c.outcome, c.address]));
+	const show = await runCli(['profiles', 'show', 'prod', '-o', 'json'], {env: profileEnv});
+	assert.equal(JSON.parse(show.stdout).lastApplied.result, 'succeeded');
+});

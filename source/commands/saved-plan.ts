@@ -1,0 +1,32 @@
+/** Reading a saved profile's plan and recording a run on it: the one way commands reach the profile store. */
+import type {MeshPlanInput} from '../core/model.js';
+import {formatProblem, validatePlan} from '../core/validate.js';
+import {UsageError} from './errors.js';
+
+/** The plan saved under `name`, validated; a one-line error when it is absent, unreadable or invalid. */
+export async function loadSavedPlan(name: string): Promise<MeshPlanInput> {
+	const {ProfileStore, profilePlan} = await import('../store/profiles.js');
+	const {storeErrorToCli} = await import('./profiles.js');
+	let input: MeshPlanInput;
+	try {
+		input = profilePlan(new ProfileStore().get(name));
+	} catch (error) {
+		throw storeErrorToCli(error);
+	}
+	const problems = validatePlan(input);
+	if (problems.length > 0) {
+		throw new UsageError(`profile "${name}" is not a valid plan: ${formatProblem(problems[0]!)}; fix it with eastwest profiles save ${name} … --overwrite`);
+	}
+	return input;
+}
+
+/** Remember how the last run of a profile ended. Returns a warning instead of failing the run. */
+export async function recordProfileRun(name: string, result: 'succeeded' | 'failed' | 'cancelled', dryRun: boolean): Promise<string | undefined> {
+	try {
+		const {ProfileStore} = await import('../store/profiles.js');
+		await new ProfileStore().recordApplied(name, result, {dryRun});
+		return undefined;
+	} catch (error) {
+		return `could not record the run on profile "${name}": ${(error as Error).message.split('\n')[0]}`;
+	}
+}
