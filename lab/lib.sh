@@ -78,3 +78,44 @@ in_ns() { ip netns exec "${LAB_NETNS}" "$@"; }
 
 # Guard: refuse to talk to the lab from outside its namespace.
 lab_require_root() { [[ $EUID -eq 0 ]] || die "the lab needs root (network namespaces); run as root"; }
+
+# Per-cluster address ranges. They are only data in API objects: the lab's
+# namespace has no interface but lo, so nothing can be sent to them.
+lab_service_cidr() { case "$1" in east) echo 10.96.0.0/16 ;; west) echo 10.97.0.0/16 ;; esac; }
+lab_service_ip() { case "$1" in east) echo 10.96.0.1 ;; west) echo 10.97.0.1 ;; esac; }
+lab_pod_cidr() { case "$1" in east) echo 10.244.0.0/16 ;; west) echo 10.245.0.0/16 ;; esac; }
+
+# lab_pid_alive FILE: the recorded process is still running.
+lab_pid_alive() { local p; p="$(cat "$1" 2>/dev/null)" && [[ -n "$p" ]] && kill -0 "$p" 2>/dev/null; }
+
+# lab_is_up: namespace, every recorded process and both API servers answer.
+lab_is_up() {
+  lab_netns_exists || return 1
+  [[ -f "$LAB_STATE/ready" && -f "$LAB_STATE/topology" && -f "$LAB_KUBECONFIG" ]] || return 1
+  local f c
+  for f in "$LAB_STATE"/pids/*.pid; do
+    [[ -e "$f" ]] || return 1
+    lab_pid_alive "$f" || return 1
+  done
+  for c in "${LAB_CLUSTERS[@]}"; do
+    in_ns "$LAB_BIN/kubectl" --kubeconfig "$LAB_KUBECONFIG" --context "$c" --request-timeout=5s \
+      get --raw /readyz >/dev/null 2>&1 || return 1
+  done
+}
+
+lab_print_summary() {
+  local c
+  cat <<EOT
+lab is up
+  topology:   $(cat "$LAB_STATE/topology" 2>/dev/null || echo '?')
+  netns:      $LAB_NETNS (loopback only)
+  kubeconfig: $LAB_KUBECONFIG (contexts: ${LAB_CLUSTERS[*]})
+  binaries:   $LAB_BIN
+  logs:       $LAB_STATE/logs
+  lb mode:    $(cat "$LAB_STATE/lb-mode" 2>/dev/null || echo assign) (lab/lb.sh pending|assign [CLUSTER])
+EOT
+  for c in "${LAB_CLUSTERS[@]}"; do
+    echo "  $c: https://127.0.0.1:$(lab_port "$c" apiserver), LoadBalancer addresses $(lab_lb_prefix "$c").1-254"
+  done
+  echo "  run a command in the lab: lab/exec.sh -- kubectl --context west get nodes"
+}
