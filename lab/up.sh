@@ -9,6 +9,7 @@
 #                              (mesh mesh1, clusters east/west, networks net-east/net-west)
 #   --topology primary-remote  east primary with externalIstiod=true; west gets only
 #                              Istio's base component (CRDs), no istiod
+#                              (EASTWEST_LAB_REMOTE_BASE=0: west left bare)
 #   --lb assign|pending        LoadBalancer Services get a 127.0.x.y address after
 #                              ~1s (assign, default) or stay pending; flip at run time
 #                              with lab/lb.sh
@@ -26,7 +27,7 @@ while (($#)); do
     --topology=*) TOPOLOGY="${arg#*=}" ;;
     --lb) LB_MODE="${1:?--lb needs a value}"; shift ;;
     --lb=*) LB_MODE="${arg#*=}" ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) die "unknown argument: $arg (see --help)" ;;
   esac
 done
@@ -343,13 +344,18 @@ case "$TOPOLOGY" in
     ;;
   primary-remote)
     control_plane_iop east true >"$LAB_STATE/istio/east-control-plane.yaml"
-    remote_base_iop >"$LAB_STATE/istio/west-remote-base.yaml"
     istio_install east "$LAB_STATE/istio/east-control-plane.yaml" &
     p1=$!
-    istio_install west "$LAB_STATE/istio/west-remote-base.yaml" &
-    p2=$!
+    p2=""
+    if [[ "${EASTWEST_LAB_REMOTE_BASE:-1}" != 0 ]]; then
+      remote_base_iop >"$LAB_STATE/istio/west-remote-base.yaml"
+      istio_install west "$LAB_STATE/istio/west-remote-base.yaml" &
+      p2=$!
+    else
+      log "west: left bare (EASTWEST_LAB_REMOTE_BASE=0)"
+    fi
     wait $p1 || die "east: Istio install failed"
-    wait $p2 || die "west: Istio base install failed"
+    [[ -z "$p2" ]] || wait "$p2" || die "west: Istio base install failed"
     ;;
 esac
 
