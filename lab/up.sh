@@ -14,7 +14,8 @@
 #                              ~1s (assign, default) or stay pending; flip at run time
 #                              with lab/lb.sh
 # environment: EASTWEST_LAB_CACHE, EASTWEST_LAB_STATE, EASTWEST_LAB_NETNS,
-#   EASTWEST_LAB_NODES (fake nodes per cluster, default 1), EASTWEST_LAB_LB_DELAY (s)
+#   EASTWEST_LAB_NODES (fake nodes per cluster, default 1), EASTWEST_LAB_LB_DELAY (s),
+#   EASTWEST_LAB_KEEP_ON_FAILURE=1 (leave a half-started lab running to debug it)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -27,7 +28,7 @@ while (($#)); do
     --topology=*) TOPOLOGY="${arg#*=}" ;;
     --lb) LB_MODE="${1:?--lb needs a value}"; shift ;;
     --lb=*) LB_MODE="${arg#*=}" ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) die "unknown argument: $arg (see --help)" ;;
   esac
 done
@@ -61,6 +62,20 @@ fi
 bash "$LAB_DIR/build.sh"
 for b in "${LAB_BINARIES[@]}"; do [[ -x "$LAB_BIN/$b" ]] || die "missing $LAB_BIN/$b"; done
 KUBECTL="$LAB_BIN/kubectl"
+
+# On failure: keep the logs, stop what was started (unless asked not to).
+on_exit() {
+  local rc=$?
+  ((rc != 0)) || return 0
+  log "lab:up failed (exit $rc); logs are in $LAB_STATE/logs"
+  if [[ "${EASTWEST_LAB_KEEP_ON_FAILURE:-0}" == 1 ]]; then
+    log "EASTWEST_LAB_KEEP_ON_FAILURE=1: leaving the partial lab running (lab/down.sh stops it)"
+  else
+    bash "$LAB_DIR/down.sh" || true
+  fi
+  exit "$rc"
+}
+trap on_exit EXIT
 
 mkdir -p "$LAB_STATE" "$LAB_STATE/pids" "$LAB_STATE/logs"
 rm -f "$LAB_STATE"/logs/*.log "$LAB_STATE/ready" "$LAB_STATE/topology"
