@@ -34,8 +34,8 @@ LAB_NETNS="${EASTWEST_LAB_NETNS:-eastwest-lab}"
 LAB_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok istioctl)
 
 # Per-cluster loopback ports and LB address ranges.
-#   east: etcd 23791/23801, apiserver 16443, kcm 10357, sched 10359, kwok 10347
-#   west: etcd 23792/23802, apiserver 26443, kcm 20357, sched 20359, kwok 20347
+#   east: etcd 23791/23801, apiserver 16443, kcm 10357, sched 10359, kwok 10347, webhook 17443
+#   west: etcd 23792/23802, apiserver 26443, kcm 20357, sched 20359, kwok 20347, webhook 27443
 LAB_CLUSTERS=(east west)
 lab_port() { # lab_port CLUSTER COMPONENT
   local base
@@ -47,6 +47,7 @@ lab_port() { # lab_port CLUSTER COMPONENT
     kcm) echo "${base}0357" ;;
     scheduler) echo "${base}0359" ;;
     kwok) echo "${base}0347" ;;
+    webhook) echo "${base}7443" ;;
     *) echo "unknown component $2" >&2; return 1 ;;
   esac
 }

@@ -79,10 +79,14 @@ istiod_env_is() { # istiod_env_is CONTEXT NAME VALUE
     -o jsonpath="{.spec.template.spec.containers[0].env[?(@.name==\"$2\")].value}")" || return 1
   [[ "$v" == "$3" ]] || { echo "$2=$v, want $3"; return 1; }
 }
-no_istio_webhooks() {
-  local h
-  h="$(kc --context "$1" get mutatingwebhookconfigurations,validatingwebhookconfigurations -o name | grep -i istio)"
-  [[ -z "$h" ]] || { echo "$h"; return 1; }
+webhooks_on_stand_in() { # every Istio webhook points at the lab's stand-in on 127.0.0.1
+  local urls bad
+  urls="$(kc --context "$1" get mutatingwebhookconfigurations,validatingwebhookconfigurations \
+    -o jsonpath='{range .items[*]}{.metadata.name}{range .webhooks[*]}{" "}{.clientConfig.url}{.clientConfig.service.name}{end}{"\n"}{end}')" || return 1
+  urls="$(grep -i istio <<<"$urls")"
+  [[ -n "$urls" ]] || { echo "no Istio webhook configurations"; return 1; }
+  bad="$(awk -v p="https://127.0.0.1:$(lab_port "$1" webhook)/" '{for (i = 2; i <= NF; i++) if (index($i, p) != 1) print $1 ": " $i}' <<<"$urls")"
+  [[ -z "$bad" ]] || { echo "$bad"; return 1; }
 }
 case "$TOPOLOGY" in
   multi-primary) PRIMARIES=(east west) ;;
@@ -101,8 +105,8 @@ if [[ "$TOPOLOGY" == primary-remote ]]; then
   check "west: Istio CRDs present (gateways.networking.istio.io)" \
     kc --context west get crd gateways.networking.istio.io
 fi
-for c in "${LAB_CLUSTERS[@]}"; do
-  check "$c: no Istio webhook configurations left" no_istio_webhooks "$c"
+for c in "${PRIMARIES[@]}"; do
+  check "$c: Istio webhooks are served by the lab's stand-in on 127.0.0.1" webhooks_on_stand_in "$c"
 done
 
 # --- LoadBalancer controller switch -----------------------------------------
@@ -184,7 +188,12 @@ for c in "${LAB_CLUSTERS[@]}"; do
   check "$c: gateway Deployment rolled out" \
     kc --context "$c" -n istio-system rollout status deploy/istio-eastwestgateway --timeout=120s
   check "$c: gateway Service is type LoadBalancer with label topology.istio.io/network=net-$c" \
-    bash -c "[[ \"\$(kubectl --context $c -n istio-system get svc istio-eastwestgateway -l topology.istio.io/network=net-$c -o jsonpath='{.spec.type}')\" == LoadBalancer ]]"
+    bash -c "[[ \"\$(kubectl --context $c -n istio-system get svc istio-eastwestgateway -o jsonpath='{.spec.type} {.metadata.labels.topology\.istio\.io/network}')\" == 'LoadBalancer net-$c' ]]"
+  check "$c: gateway pods were admitted (not injected: image stays auto)" \
+    bash -c "kubectl --context $c -n istio-system get pods -l app=istio-eastwestgateway -o jsonpath='{.items[*].spec.containers[*].image}' | grep -qx auto"
+  if [[ " ${PRIMARIES[*]} " == *" $c "* ]]; then
+    check "$c: Istio webhooks still served by the stand-in after the gateway install" webhooks_on_stand_in "$c"
+  fi
   check "$c: gateway Service gets a 127.x LoadBalancer address (deadline 30s)" \
     wait_lb "$c" istio-system istio-eastwestgateway 30
   echo "  $c gateway address: $(lb_ip "$c" istio-system istio-eastwestgateway)"

@@ -39,6 +39,7 @@ NODES="${EASTWEST_LAB_NODES:-1}"
 lab_require_root
 command -v openssl >/dev/null || die "openssl is required"
 command -v ip >/dev/null || die "ip (iproute2) is required"
+command -v node >/dev/null || die "node is required (the lab's webhook stand-in)"
 
 T0=$SECONDS
 
@@ -141,6 +142,10 @@ make_pki() { # make_pki CLUSTER
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
 subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:$(lab_service_ip "$c")"
+  sign "$dir" webhook "/CN=istiod-webhook-stand-in" "basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=serverAuth
+subjectAltName=IP:127.0.0.1"
   local client="basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=clientAuth"
@@ -242,6 +247,9 @@ start_workers() {
     --node-ip 127.0.0.1 --cidr "$(lab_pod_cidr "$c")" --node-lease-duration-seconds 40 \
     --server-address "127.0.0.1:$(lab_port "$c" kwok)"
   start_daemon "$c-lb-controller" bash "$LAB_DIR/lb-controller.sh" "$c"
+  # Stand-in for istiod's webhooks: admits everything, mutates nothing.
+  start_daemon "$c-webhook" node "$LAB_DIR/webhook-stub.mjs" "$(lab_port "$c" webhook)" \
+    "$pki/webhook.crt" "$pki/webhook.key" "$c"
 }
 
 create_nodes() {
@@ -286,10 +294,11 @@ done
 for c in "${LAB_CLUSTERS[@]}"; do
   wait_for "$c fake nodes Ready (kwok)" 90 kc --context "$c" wait --for=condition=Ready node --all --timeout=5s \
     || { tail -n 20 "$LAB_STATE/logs/$c-kwok.log" >&2; die "$c: nodes not Ready"; }
-  for comp in controller-manager scheduler kwok lb-controller; do
+  wait_daemon "$c-webhook" "$c webhook stand-in on 127.0.0.1:$(lab_port "$c" webhook)" 30 port_open "$(lab_port "$c" webhook)"
+  for comp in controller-manager scheduler kwok lb-controller webhook; do
     daemon_alive "$c-$comp" || { tail -n 20 "$LAB_STATE/logs/$c-$comp.log" >&2; die "$c-$comp exited"; }
   done
-  log "$c: $NODES fake node(s) Ready; controller-manager, scheduler, kwok, lb-controller running"
+  log "$c: $NODES fake node(s) Ready; controller-manager, scheduler, kwok, lb-controller, webhook stand-in running"
 done
 
 # ---------------------------------------------------------------------------
@@ -336,15 +345,38 @@ istio_install() { # istio_install CLUSTER FILE
     tail -n 30 "$logf" >&2
     die "$c: istioctl install failed"
   fi
-  # Nothing can serve Istio's webhooks here (istiod is a kwok pod), so the
-  # injector and validation webhook configurations are removed: see README.
-  local hooks
-  hooks="$(kc --context "$c" get mutatingwebhookconfigurations,validatingwebhookconfigurations -o name | grep -i istio || true)"
-  if [[ -n "$hooks" ]]; then
-    # shellcheck disable=SC2086
-    kc --context "$c" delete $hooks >/dev/null
-    log "$c: removed webhook configurations: $(echo $hooks | tr '\n' ' ')"
-  fi
+  retarget_webhooks "$c"
+}
+
+# Nothing runs istiod here (its pod is a kwok pod), so nothing would answer
+# Istio's webhooks; the API server would fail every pod creation that the
+# injector matches. Every Istio webhook configuration is pointed at the lab's
+# stand-in (lab/webhook-stub.mjs, https://127.0.0.1:<port><same path>), which
+# admits everything without mutating. istioctl derives the default revision
+# tag webhooks from istio-sidecar-injector on every later install, so they
+# follow it to the stand-in. See README.
+retarget_webhooks() { # retarget_webhooks CLUSTER
+  local c="$1" ca port name ops i p path kind
+  ca="$(base64 -w0 <"$LAB_STATE/$c/pki/ca.crt")"
+  port="$(lab_port "$c" webhook)"
+  for kind in mutatingwebhookconfigurations validatingwebhookconfigurations; do
+    for name in $(kc --context "$c" get "$kind" -o name | grep -i istio || true); do
+      ops="" i=0
+      while IFS= read -r p; do
+        case "$p" in
+          https://*/*) path="/${p#https://*/}" ;;
+          https://*) path="/" ;;
+          "") path="/" ;;
+          *) path="$p" ;;
+        esac
+        ops+="{\"op\":\"replace\",\"path\":\"/webhooks/$i/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port$path\",\"caBundle\":\"$ca\"}},"
+        i=$((i + 1))
+      done < <(kc --context "$c" get "$name" -o jsonpath='{range .webhooks[*]}{.clientConfig.service.path}{.clientConfig.url}{"\n"}{end}')
+      ((i > 0)) || continue
+      kc --context "$c" patch "$name" --type=json -p "[${ops%,}]" >/dev/null
+      log "$c: $name: $i webhook(s) now served by the lab's stand-in on 127.0.0.1:$port"
+    done
+  done
 }
 
 case "$TOPOLOGY" in
