@@ -43,9 +43,32 @@ check() { # check DESCRIPTION COMMAND...
 }
 kc() { kubectl --request-timeout=20s "$@"; }
 WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
+# The smoke test flips the LB controller; put the lab's modes back afterwards.
+mkdir -p "$WORK/lb"; cp "$LAB_STATE"/lb-mode* "$WORK/lb/" 2>/dev/null || true
+restore_lb() { rm -f "$LAB_STATE"/lb-mode*; cp "$WORK/lb/"lb-mode* "$LAB_STATE/" 2>/dev/null || true; }
+trap 'restore_lb; rm -rf "$WORK"' EXIT
 
 echo "smoke: topology $TOPOLOGY, kubeconfig $KUBECONFIG, netns $(ip netns identify $$)"
+
+# --- network namespace --------------------------------------------------------
+only_loopback() {
+  local links; links="$(ip -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')"
+  [[ "$links" == "lo " ]] || { echo "links: $links"; return 1; }
+}
+# `ip route get` asks the kernel for a route without sending anything.
+no_route_off_host() {
+  local a
+  for a in 10.96.0.1 10.244.0.5 192.168.1.1 8.8.8.8; do
+    if ip route get "$a" >/dev/null 2>&1; then echo "route to $a exists"; return 1; fi
+  done
+}
+listeners_on_loopback() {
+  local bad; bad="$(ss -Hltn | awk '{print $4}' | grep -v '^127\.' || true)"
+  [[ -z "$bad" ]] || { echo "non-loopback listeners: $bad"; return 1; }
+}
+check "netns $(ip netns identify $$): only the lo interface" only_loopback
+check "netns: no route to any non-loopback address" no_route_off_host
+if command -v ss >/dev/null; then check "netns: every listener bound to 127.x" listeners_on_loopback; fi
 
 # --- Kubernetes ------------------------------------------------------------
 version_is() { # version_is CONTEXT
@@ -129,8 +152,7 @@ lb_switch() {
   bash "$LAB_DIR/lb.sh" pending "$c" >/dev/null
   kc --context "$c" -n default create service loadbalancer lab-smoke-lb --tcp=80:8080 >/dev/null || return 1
   check "$c: LoadBalancer Service stays pending while lb mode is pending (4s)" stays_pending "$c" default lab-smoke-lb 4
-  bash "$LAB_DIR/lb.sh" assign "$c" >/dev/null
-  rm -f "$LAB_STATE/lb-mode.$c"
+  bash "$LAB_DIR/lb.sh" assign >/dev/null   # both clusters, for the rest of the test
   check "$c: LoadBalancer Service gets a 127.x address once switched to assign (deadline 15s)" wait_lb "$c" default lab-smoke-lb 15
   kc --context "$c" -n default delete service lab-smoke-lb --wait=false >/dev/null
 }
