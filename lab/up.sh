@@ -340,7 +340,8 @@ EOF
 istio_install() { # istio_install CLUSTER FILE
   local c="$1" f="$2" logf="$LAB_STATE/logs/$1-istioctl-install.log"
   log "$c: istioctl install -f $f (log: $logf)"
-  if ! in_ns env KUBECONFIG="$LAB_KUBECONFIG" "$LAB_BIN/istioctl" install -y -f "$f" --context "$c" \
+  # istioctl waits up to 3m for its Deployments; 5m is the hard deadline.
+  if ! in_ns timeout 300 env KUBECONFIG="$LAB_KUBECONFIG" "$LAB_BIN/istioctl" install -y -f "$f" --context "$c" \
     --readiness-timeout 3m >"$logf" 2>&1; then
     tail -n 30 "$logf" >&2
     die "$c: istioctl install failed"
