@@ -17,7 +17,7 @@ CLUSTER="${1:?usage: lb-controller.sh CLUSTER}"
 PREFIX="$(lab_lb_prefix "$CLUSTER")"
 [[ -n "$PREFIX" ]] || die "unknown cluster $CLUSTER"
 DELAY_MS="$(awk -v d="${EASTWEST_LAB_LB_DELAY:-1}" 'BEGIN{printf "%d", d*1000}')"
-POLL="${EASTWEST_LAB_LB_POLL:-0.5}"
+POLL="${EASTWEST_LAB_LB_POLL:-1}"
 
 kc() { "$LAB_BIN/kubectl" --kubeconfig "$LAB_KUBECONFIG" --context "$CLUSTER" --request-timeout=10s "$@"; }
 now_ms() { local t="${EPOCHREALTIME/./}"; echo $((t / 1000)); }
