@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# Builds the lab's binaries from Go modules, if they are not cached yet:
+#   kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd,
+#   kwok, istioctl  ->  ${EASTWEST_LAB_CACHE:-~/.cache/eastwest-lab}/<versions>/bin
+# Runs outside the lab's network namespace (it needs the Go module proxy).
+# Options: --force        rebuild even if cached
+#          --only STEP    build one step only: k8s | kwok | istioctl
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+FORCE=0 ONLY=""
+while (($#)); do
+  arg="$1"; shift
+  case "$arg" in
+    --force) FORCE=1 ;;
+    --only) ONLY="${1:?--only needs a step name}"; shift ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) die "unknown argument: $arg" ;;
+  esac
+done
+
+command -v go >/dev/null || die "go is required (Go 1.25 or newer)"
+export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
+mkdir -p "$LAB_BIN" "$LAB_BUILD" "$LAB_BUILD_LOGS"
+
+have() { [[ $FORCE -eq 0 && -x "$LAB_BIN/$1" ]]; }
+
+# json_field FILE FIELD: a top-level string field of `go mod download -json` output.
+json_field() { sed -n "s/^[[:space:]]*\"$2\": \"\(.*\)\",\{0,1\}$/\1/p" "$1" | head -n1; }
+
+# ---------------------------------------------------------------------------
+# Kubernetes (apiserver, controller-manager, scheduler, kubectl) and etcd.
+build_k8s() {
+  local dir="$LAB_BUILD/k8s" info gomod ver minor patch etcd_ver builddate
+  rm -rf "$dir"; mkdir -p "$dir"; cd "$dir"
+  go mod download -json "k8s.io/kubernetes@${LAB_K8S_VERSION}" >download.json
+  gomod="$(json_field download.json GoMod)"
+  info="$(json_field download.json Info)"
+  [[ -f "$gomod" ]] || { cat download.json; die "could not download k8s.io/kubernetes@${LAB_K8S_VERSION}"; }
+
+  ver="${LAB_K8S_VERSION#v}"
+  IFS=. read -r _ minor patch <<<"$ver"
+  patch="${patch%%-*}"
+  local staging="v0.${minor}.${patch}"
+  etcd_ver="$(awk '$1=="go.etcd.io/etcd/server/v3"{print $2; exit}' "$gomod")"
+  [[ -n "$etcd_ver" ]] || die "k8s.io/kubernetes@${LAB_K8S_VERSION} pins no go.etcd.io/etcd/server/v3"
+  echo "$etcd_ver" >"$dir/etcd-version"
+  builddate="$(sed -n 's/.*"Time":"\([^"]*\)".*/\1/p' "$info")"
+  [[ -n "$builddate" ]] || builddate="1970-01-01T00:00:00Z"
+
+  {
+    echo "module eastwest-lab/k8s-build"
+    echo
+    # the release's go and godebug lines (godebug may be a line or a block)
+    awk '/^go [0-9]/{print} /^godebug \(/{b=1} b{print} b&&/^\)/{b=0} /^godebug [^(]/{print}' "$gomod"
+    echo
+    echo "require k8s.io/kubernetes ${LAB_K8S_VERSION}"
+    echo
+    echo "replace ("
+    # every staging module required at v0.0.0 -> its published version
+    awk '$1 ~ /^k8s\.io\// && $2=="v0.0.0"{print "\t" $1 " => " $1 " '"$staging"'"}' "$gomod" | sort -u
+    echo ")"
+  } >go.mod
+  cat >tools.go <<'EOT'
+//go:build tools
+
+package tools
+
+import (
+	_ "go.etcd.io/etcd/server/v3"
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+	_ "k8s.io/kubernetes/cmd/kubectl"
+)
+EOT
+  go get "k8s.io/kubernetes/cmd/kube-apiserver@${LAB_K8S_VERSION}" \
+    "k8s.io/kubernetes/cmd/kube-controller-manager@${LAB_K8S_VERSION}" \
+    "k8s.io/kubernetes/cmd/kube-scheduler@${LAB_K8S_VERSION}" \
+    "k8s.io/kubernetes/cmd/kubectl@${LAB_K8S_VERSION}" \
+    "go.etcd.io/etcd/server/v3@${etcd_ver}"
+  # go get must not have moved kubernetes or etcd
+  grep -q "k8s.io/kubernetes ${LAB_K8S_VERSION}\$" go.mod || die "k8s.io/kubernetes version changed in go.mod"
+  grep -q "go.etcd.io/etcd/server/v3 ${etcd_ver}\( \|\$\)" go.mod || die "etcd server version changed in go.mod"
+
+  local ld="-s -w" p
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld+=" -X ${p}.gitVersion=${LAB_K8S_VERSION}"
+    ld+=" -X ${p}.gitMajor=1 -X ${p}.gitMinor=${minor}"
+    ld+=" -X ${p}.gitCommit=module-k8s.io/kubernetes@${LAB_K8S_VERSION}"
+    ld+=" -X ${p}.gitTreeState=clean -X ${p}.buildDate=${builddate}"
+  done
+  mkdir -p out
+  go build -trimpath -ldflags "$ld" -o out/ \
+    k8s.io/kubernetes/cmd/kube-apiserver \
+    k8s.io/kubernetes/cmd/kube-controller-manager \
+    k8s.io/kubernetes/cmd/kube-scheduler \
+    k8s.io/kubernetes/cmd/kubectl
+  go build -trimpath -ldflags "-s -w" -o out/etcd go.etcd.io/etcd/server/v3
+  local b
+  for b in kube-apiserver kube-controller-manager kube-scheduler kubectl etcd; do
+    mv -f "out/$b" "$LAB_BIN/$b"
+  done
+}
+
+# ---------------------------------------------------------------------------
+build_kwok() {
+  local dir="$LAB_BUILD/kwok"
+  rm -rf "$dir"; mkdir -p "$dir"
+  GOBIN="$dir" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@${LAB_KWOK_VERSION}"
+  mv -f "$dir/kwok" "$LAB_BIN/kwok"
+}
+
+# ---------------------------------------------------------------------------
+build_istioctl() {
+  local dir="$LAB_BUILD/istioctl" rev="${LAB_ISTIO_MODULE_VERSION##*-}" p=istio.io/istio/pkg/version
+  rm -rf "$dir"; mkdir -p "$dir"
+  local ld="-s -w -X ${p}.buildVersion=${LAB_ISTIO_VERSION} -X ${p}.buildGitRevision=${rev}"
+  ld+=" -X ${p}.buildStatus=Clean -X ${p}.buildTag=${LAB_ISTIO_VERSION} -X ${p}.buildHub=docker.io/istio"
+  ld+=" -X ${p}.buildOS=linux -X ${p}.buildArch=$(go env GOARCH)"
+  GOBIN="$dir" go install -trimpath -ldflags "$ld" "istio.io/istio/istioctl/cmd/istioctl@${LAB_ISTIO_MODULE_VERSION}"
+  mv -f "$dir/istioctl" "$LAB_BIN/istioctl"
+}
+
+# ---------------------------------------------------------------------------
+# run_step NAME BINARIES...: runs build_NAME in the background unless all its
+# binaries are cached; logs to $LAB_BUILD_LOGS/NAME.log.
+declare -A PIDS=() STARTED=()
+run_step() {
+  local name="$1"; shift
+  [[ -z "$ONLY" || "$ONLY" == "$name" ]] || return 0
+  local b missing=0
+  for b in "$@"; do have "$b" || missing=1; done
+  if [[ $missing -eq 0 ]]; then
+    log "build: $name cached ($*)"
+    return
+  fi
+  log "build: $name started (log: $LAB_BUILD_LOGS/$name.log)"
+  STARTED[$name]=$SECONDS
+  ( set -euo pipefail; "build_$name" ) >"$LAB_BUILD_LOGS/$name.log" 2>&1 &
+  PIDS[$name]=$!
+}
+
+T0=$SECONDS
+log "build: cache $LAB_HOME"
+# The machine has 2 cores: the big Kubernetes build runs alongside the two
+# smaller ones (their module downloads overlap its compiling).
+run_step k8s kube-apiserver kube-controller-manager kube-scheduler kubectl etcd
+run_step kwok kwok
+run_step istioctl istioctl
+
+failed=0
+for name in istioctl kwok k8s; do
+  [[ -n "${PIDS[$name]:-}" ]] || continue
+  if wait "${PIDS[$name]}"; then
+    log "build: $name done in $((SECONDS - STARTED[$name]))s"
+  else
+    log "build: $name FAILED after $((SECONDS - STARTED[$name]))s; last lines of $LAB_BUILD_LOGS/$name.log:"
+    tail -n 30 "$LAB_BUILD_LOGS/$name.log" >&2 || true
+    failed=1
+  fi
+done
+[[ $failed -eq 0 ]] || die "build failed"
+
+[[ -z "$ONLY" ]] || { log "build: step $ONLY finished ($((SECONDS - T0))s)"; exit 0; }
+for b in "${LAB_BINARIES[@]}"; do
+  [[ -x "$LAB_BIN/$b" ]] || die "missing $LAB_BIN/$b after build"
+done
+
+# kwok's default "fast" Stage definitions (node initialize + heartbeat with
+# lease, pod ready/complete/delete), taken from the kwok module at the same
+# version and concatenated into one config file for `kwok --config`.
+if [[ $FORCE -eq 1 || ! -s "$LAB_HOME/kwok-stages.yaml" ]]; then
+  kwok_dir="$(cd "$LAB_BUILD" && go mod download -json "sigs.k8s.io/kwok@${LAB_KWOK_VERSION}" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+  [[ -d "$kwok_dir/kustomize/stage" ]] || die "kwok module source not found (sigs.k8s.io/kwok@${LAB_KWOK_VERSION})"
+  tmp="$LAB_HOME/kwok-stages.yaml.tmp"; : >"$tmp"
+  for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+           pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    [[ -f "$kwok_dir/kustomize/stage/$f" ]] || die "kwok stage $f missing in $kwok_dir"
+    { echo "---"; cat "$kwok_dir/kustomize/stage/$f"; } >>"$tmp"
+  done
+  mv -f "$tmp" "$LAB_HOME/kwok-stages.yaml"
+  log "build: kwok stages written to $LAB_HOME/kwok-stages.yaml"
+fi
+log "build: all binaries present in $LAB_BIN ($((SECONDS - T0))s)"

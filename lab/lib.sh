@@ -1,0 +1,122 @@
+# Shared settings for the lab scripts (sourced, not executed).
+# shellcheck shell=bash
+
+LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+# --- versions --------------------------------------------------------------
+# Kubernetes control plane + kubectl (module k8s.io/kubernetes); etcd is the
+# version that release pins in its go.mod.
+LAB_K8S_VERSION="${EASTWEST_LAB_K8S_VERSION:-v1.35.4}"
+LAB_KWOK_VERSION="${EASTWEST_LAB_KWOK_VERSION:-v0.8.0}"
+# istio.io/istio release tags carry no "v", so the module proxy does not serve
+# them (1.30.x and 1.29.x tags answer 403); only pseudo-versions of branch
+# commits are served. eed52ebb66ad (2026-08-27) is a release-1.31 commit after
+# 1.31.0-rc.0 (its VERSION file says 1.31) whose dependencies are all served;
+# the release-1.30 commit 9739e10eb9d7 is served but its istio.io/api and
+# go-control-plane pseudo-versions are not.
+LAB_ISTIO_MODULE_VERSION="${EASTWEST_LAB_ISTIO_MODULE_VERSION:-v0.0.0-20260827124520-eed52ebb66ad}"
+# What istioctl reports as its version (a source build of that branch calls
+# itself <VERSION>-dev).
+LAB_ISTIO_VERSION="${EASTWEST_LAB_ISTIO_VERSION:-1.31-dev}"
+
+LAB_KEY="k8s-${LAB_K8S_VERSION}_istio-${LAB_ISTIO_VERSION}-${LAB_ISTIO_MODULE_VERSION##*-}_kwok-${LAB_KWOK_VERSION}"
+
+# --- paths -----------------------------------------------------------------
+LAB_CACHE="${EASTWEST_LAB_CACHE:-${HOME}/.cache/eastwest-lab}"
+LAB_HOME="${LAB_CACHE}/${LAB_KEY}"
+LAB_BIN="${LAB_HOME}/bin"
+LAB_BUILD="${LAB_HOME}/build"
+LAB_BUILD_LOGS="${LAB_HOME}/logs"
+LAB_STATE="${EASTWEST_LAB_STATE:-${LAB_CACHE}/state}"
+LAB_KUBECONFIG="${LAB_STATE}/kubeconfig"
+LAB_NETNS="${EASTWEST_LAB_NETNS:-eastwest-lab}"
+
+LAB_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok istioctl)
+
+# Per-cluster loopback ports and LB address ranges.
+#   east: etcd 23791/23801, apiserver 16443, kcm 10357, sched 10359, kwok 10347, webhook 17443
+#   west: etcd 23792/23802, apiserver 26443, kcm 20357, sched 20359, kwok 20347, webhook 27443
+LAB_CLUSTERS=(east west)
+lab_port() { # lab_port CLUSTER COMPONENT
+  local base
+  case "$1" in east) base=1 ;; west) base=2 ;; *) echo "unknown cluster $1" >&2; return 1 ;; esac
+  case "$2" in
+    etcd-client) echo $((23790 + base)) ;;
+    etcd-peer) echo $((23800 + base)) ;;
+    apiserver) echo "${base}6443" ;;
+    kcm) echo "${base}0357" ;;
+    scheduler) echo "${base}0359" ;;
+    kwok) echo "${base}0347" ;;
+    webhook) echo "${base}7443" ;;
+    *) echo "unknown component $2" >&2; return 1 ;;
+  esac
+}
+lab_lb_prefix() { # 127.0.10 for east, 127.0.20 for west
+  case "$1" in east) echo 127.0.10 ;; west) echo 127.0.20 ;; esac
+}
+
+log() { printf '[lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf '[lab] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# wait_for DESCRIPTION TIMEOUT_SECONDS COMMAND...: polls COMMAND until it
+# succeeds; fails with DESCRIPTION once the deadline has passed.
+wait_for() {
+  local what="$1" timeout="$2"; shift 2
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      log "timed out after ${timeout}s waiting for: ${what}"
+      return 1
+    fi
+    sleep 1
+  done
+}
+
+lab_netns_exists() { [[ -e "/var/run/netns/${LAB_NETNS}" ]]; }
+
+# in_ns COMMAND...: runs COMMAND inside the lab's network namespace.
+in_ns() { ip netns exec "${LAB_NETNS}" "$@"; }
+
+# Guard: refuse to talk to the lab from outside its namespace.
+lab_require_root() { [[ $EUID -eq 0 ]] || die "the lab needs root (network namespaces); run as root"; }
+
+# Per-cluster address ranges. They are only data in API objects: the lab's
+# namespace has no interface but lo, so nothing can be sent to them.
+lab_service_cidr() { case "$1" in east) echo 10.96.0.0/16 ;; west) echo 10.97.0.0/16 ;; esac; }
+lab_service_ip() { case "$1" in east) echo 10.96.0.1 ;; west) echo 10.97.0.1 ;; esac; }
+lab_pod_cidr() { case "$1" in east) echo 10.244.0.0/16 ;; west) echo 10.245.0.0/16 ;; esac; }
+
+# lab_pid_alive FILE: the recorded process is still running.
+lab_pid_alive() { local p; p="$(cat "$1" 2>/dev/null)" && [[ -n "$p" ]] && kill -0 "$p" 2>/dev/null; }
+
+# lab_is_up: namespace, every recorded process and both API servers answer.
+lab_is_up() {
+  lab_netns_exists || return 1
+  [[ -f "$LAB_STATE/ready" && -f "$LAB_STATE/topology" && -f "$LAB_KUBECONFIG" ]] || return 1
+  local f c
+  for f in "$LAB_STATE"/pids/*.pid; do
+    [[ -e "$f" ]] || return 1
+    lab_pid_alive "$f" || return 1
+  done
+  for c in "${LAB_CLUSTERS[@]}"; do
+    in_ns "$LAB_BIN/kubectl" --kubeconfig "$LAB_KUBECONFIG" --context "$c" --request-timeout=5s \
+      get --raw /readyz >/dev/null 2>&1 || return 1
+  done
+}
+
+lab_print_summary() {
+  local c
+  cat <<EOT
+lab is up
+  topology:   $(cat "$LAB_STATE/topology" 2>/dev/null || echo '?')
+  netns:      $LAB_NETNS (loopback only)
+  kubeconfig: $LAB_KUBECONFIG (contexts: ${LAB_CLUSTERS[*]})
+  binaries:   $LAB_BIN
+  logs:       $LAB_STATE/logs
+  lb mode:    $(cat "$LAB_STATE/lb-mode" 2>/dev/null || echo assign) (lab/lb.sh pending|assign [CLUSTER])
+EOT
+  for c in "${LAB_CLUSTERS[@]}"; do
+    echo "  $c: https://127.0.0.1:$(lab_port "$c" apiserver), LoadBalancer addresses $(lab_lb_prefix "$c").1-254"
+  done
+  echo "  run a command in the lab: lab/exec.sh -- kubectl --context west get nodes"
+}

@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# The lab's own smoke test, against a running lab (lab/up.sh):
+#   - both contexts answer /version with the real Kubernetes version
+#   - the kwok fake nodes are Ready
+#   - istiod is rolled out (both clusters, or east only for primary-remote)
+#   - istioctl reports its real version
+#   - the LoadBalancer controller leaves Services pending when switched to
+#     pending, and assigns a 127.x address when switched back
+#   - `istioctl install -y -f <east-west gateway IstioOperator>` succeeds in
+#     each cluster, the gateway Deployment rolls out and its LoadBalancer
+#     Service gets a 127.x address; then the gateway is deleted again (by its
+#     owner label), leaving the control plane in place.
+# Prints PASS/FAIL lines and "N passed, M failed"; exits non-zero on failure.
+#
+# usage: lab/smoke.sh [--full]   --full: lab/up.sh first and lab/down.sh after
+set -uo pipefail
+LAB_SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$LAB_SCRIPT_DIR/lib.sh"
+
+if [[ "${1:-}" == --full ]]; then
+  shift
+  bash "$LAB_DIR/up.sh" "$@" || { bash "$LAB_DIR/down.sh"; exit 1; }
+  bash "$LAB_DIR/smoke.sh"; rc=$?
+  bash "$LAB_DIR/down.sh" || rc=1
+  exit $rc
+fi
+case "${1:-}" in -h|--help) sed -n '2,15p' "$0"; exit 0 ;; esac
+
+# Run inside the lab's namespace (re-exec through exec.sh when outside).
+if [[ "$(ip netns identify $$ 2>/dev/null)" != "$LAB_NETNS" ]]; then
+  lab_is_up || die "the lab is not up: run lab/up.sh first (or lab/smoke.sh --full)"
+  exec bash "$LAB_DIR/exec.sh" bash "$LAB_DIR/smoke.sh" "$@"
+fi
+
+TOPOLOGY="$(cat "$LAB_STATE/topology")"
+PASSED=0 FAILED=0
+pass() { PASSED=$((PASSED + 1)); echo "PASS $*"; }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL $*"; }
+check() { # check DESCRIPTION COMMAND...
+  local what="$1"; shift
+  local out
+  if out="$("$@" 2>&1)"; then pass "$what"; else fail "$what"; printf '  | %s\n' "${out//$'\n'/$'\n'  | }" | tail -n 15; fi
+}
+kc() { kubectl --request-timeout=20s "$@"; }
+WORK="$(mktemp -d)"
+# The smoke test flips the LB controller; put the lab's modes back afterwards.
+mkdir -p "$WORK/lb"; cp "$LAB_STATE"/lb-mode* "$WORK/lb/" 2>/dev/null || true
+restore_lb() { rm -f "$LAB_STATE"/lb-mode*; cp "$WORK/lb/"lb-mode* "$LAB_STATE/" 2>/dev/null || true; }
+trap 'restore_lb; rm -rf "$WORK"' EXIT
+
+echo "smoke: topology $TOPOLOGY, kubeconfig $KUBECONFIG, netns $(ip netns identify $$)"
+
+# --- network namespace --------------------------------------------------------
+only_loopback() {
+  local links; links="$(ip -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')"
+  [[ "$links" == "lo " ]] || { echo "links: $links"; return 1; }
+}
+# `ip route get` asks the kernel for a route without sending anything.
+no_route_off_host() {
+  local a
+  for a in 10.96.0.1 10.244.0.5 192.168.1.1 8.8.8.8; do
+    if ip route get "$a" >/dev/null 2>&1; then echo "route to $a exists"; return 1; fi
+  done
+}
+listeners_on_loopback() {
+  local bad; bad="$(ss -Hltn | awk '{print $4}' | grep -v '^127\.' || true)"
+  [[ -z "$bad" ]] || { echo "non-loopback listeners: $bad"; return 1; }
+}
+check "netns $(ip netns identify $$): only the lo interface" only_loopback
+check "netns: no route to any non-loopback address" no_route_off_host
+if command -v ss >/dev/null; then check "netns: every listener bound to 127.x" listeners_on_loopback; fi
+
+# --- Kubernetes ------------------------------------------------------------
+version_is() { # version_is CONTEXT
+  local v
+  v="$(kc --context "$1" get --raw /version)" || return 1
+  echo "$v" | grep -q "\"gitVersion\": *\"$LAB_K8S_VERSION\"" || { echo "$v"; return 1; }
+}
+nodes_ready() { kc --context "$1" wait --for=condition=Ready node --all --timeout=60s; }
+no_blocking_taints() {
+  local t
+  t="$(kc --context "$1" get nodes -o jsonpath='{range .items[*]}{.spec.taints[*].effect}{"\n"}{end}')" || return 1
+  ! grep -q NoSchedule <<<"$t" || { echo "taints: $t"; return 1; }
+}
+for c in "${LAB_CLUSTERS[@]}"; do
+  check "$c: /version answers gitVersion $LAB_K8S_VERSION" version_is "$c"
+  check "$c: kwok fake nodes Ready" nodes_ready "$c"
+  check "$c: nodes carry no NoSchedule taint" no_blocking_taints "$c"
+done
+
+# --- Istio control plane -----------------------------------------------------
+istioctl_version() {
+  local v
+  v="$(istioctl version --remote=false 2>&1)" || { echo "$v"; return 1; }
+  grep -qx "client version: $LAB_ISTIO_VERSION" <<<"$v" || grep -qx "$LAB_ISTIO_VERSION" <<<"$v" || { echo "$v"; return 1; }
+}
+check "istioctl version --remote=false reports $LAB_ISTIO_VERSION" istioctl_version
+
+istiod_env_is() { # istiod_env_is CONTEXT NAME VALUE
+  local v
+  v="$(kc --context "$1" -n istio-system get deploy istiod \
+    -o jsonpath="{.spec.template.spec.containers[0].env[?(@.name==\"$2\")].value}")" || return 1
+  [[ "$v" == "$3" ]] || { echo "$2=$v, want $3"; return 1; }
+}
+webhooks_on_stand_in() { # every Istio webhook points at the lab's stand-in on 127.0.0.1
+  local urls bad
+  urls="$(kc --context "$1" get mutatingwebhookconfigurations,validatingwebhookconfigurations \
+    -o jsonpath='{range .items[*]}{.metadata.name}{range .webhooks[*]}{" "}{.clientConfig.url}{.clientConfig.service.name}{end}{"\n"}{end}')" || return 1
+  urls="$(grep -i istio <<<"$urls")"
+  [[ -n "$urls" ]] || { echo "no Istio webhook configurations"; return 1; }
+  bad="$(awk -v p="https://127.0.0.1:$(lab_port "$1" webhook)/" '{for (i = 2; i <= NF; i++) if (index($i, p) != 1) print $1 ": " $i}' <<<"$urls")"
+  [[ -z "$bad" ]] || { echo "$bad"; return 1; }
+}
+case "$TOPOLOGY" in
+  multi-primary) PRIMARIES=(east west) ;;
+  primary-remote) PRIMARIES=(east) ;;
+esac
+for c in "${PRIMARIES[@]}"; do
+  check "$c: istiod Deployment rolled out" kc --context "$c" -n istio-system rollout status deploy/istiod --timeout=120s
+  check "$c: istiod CLUSTER_ID=$c" istiod_env_is "$c" CLUSTER_ID "$c"
+  check "$c: namespace istio-system labelled topology.istio.io/network=net-$c" \
+    bash -c "[[ \"\$(kubectl --context $c get ns istio-system -o jsonpath='{.metadata.labels.topology\.istio\.io/network}')\" == net-$c ]]"
+done
+if [[ "$TOPOLOGY" == primary-remote ]]; then
+  check "east: istiod EXTERNAL_ISTIOD=true" istiod_env_is east EXTERNAL_ISTIOD true
+  check "west: no istiod Deployment (remote-to-be)" \
+    bash -c "[[ -z \"\$(kubectl --context west get deploy -A -l app=istiod -o name)\" ]]"
+  check "west: Istio CRDs present (gateways.networking.istio.io)" \
+    kc --context west get crd gateways.networking.istio.io
+fi
+for c in "${PRIMARIES[@]}"; do
+  check "$c: Istio webhooks are served by the lab's stand-in on 127.0.0.1" webhooks_on_stand_in "$c"
+done
+
+# --- LoadBalancer controller switch -----------------------------------------
+lb_ip() { kc --context "$1" -n "$2" get svc "$3" -o jsonpath='{.status.loadBalancer.ingress[0].ip}'; }
+lb_has_127() { [[ "$(lb_ip "$@")" == 127.* ]]; }
+wait_lb() { # wait_lb CONTEXT NS NAME TIMEOUT
+  local deadline=$((SECONDS + $4))
+  until lb_has_127 "$1" "$2" "$3"; do
+    ((SECONDS < deadline)) || { echo "no 127.x ingress address on $2/$3 in $1 after $4s"; return 1; }
+    sleep 1
+  done
+}
+stays_pending() { # stays_pending CONTEXT NS NAME SECONDS
+  sleep "$4"
+  local ip; ip="$(lb_ip "$1" "$2" "$3")"
+  [[ -z "$ip" ]] || { echo "got $ip while pending"; return 1; }
+}
+lb_switch() {
+  local c=east
+  bash "$LAB_DIR/lb.sh" pending "$c" >/dev/null
+  kc --context "$c" -n default create service loadbalancer lab-smoke-lb --tcp=80:8080 >/dev/null || return 1
+  check "$c: LoadBalancer Service stays pending while lb mode is pending (4s)" stays_pending "$c" default lab-smoke-lb 4
+  bash "$LAB_DIR/lb.sh" assign >/dev/null   # both clusters, for the rest of the test
+  check "$c: LoadBalancer Service gets a 127.x address once switched to assign (deadline 15s)" wait_lb "$c" default lab-smoke-lb 15
+  kc --context "$c" -n default delete service lab-smoke-lb --wait=false >/dev/null
+}
+lb_switch
+
+# --- east-west gateway through the real istioctl ------------------------------
+gateway_iop() { # gateway_iop NETWORK
+  cat <<EOF
+apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata:
+  name: eastwest
+spec:
+  revision: ""
+  profile: empty
+  components:
+    ingressGateways:
+      - name: istio-eastwestgateway
+        label:
+          istio: eastwestgateway
+          app: istio-eastwestgateway
+          topology.istio.io/network: $1
+        enabled: true
+        k8s:
+          env:
+            - name: ISTIO_META_REQUESTED_NETWORK_VIEW
+              value: $1
+          service:
+            ports:
+              - name: status-port
+                port: 15021
+                targetPort: 15021
+              - name: tls
+                port: 15443
+                targetPort: 15443
+              - name: tls-istiod
+                port: 15012
+                targetPort: 15012
+              - name: tls-webhook
+                port: 15017
+                targetPort: 15017
+  values:
+    gateways:
+      istio-ingressgateway:
+        injectionTemplate: gateway
+    global:
+      network: $1
+EOF
+}
+OWNER=install.operator.istio.io/owning-resource=eastwest
+for c in "${LAB_CLUSTERS[@]}"; do
+  gateway_iop "net-$c" >"$WORK/$c-gateway.yaml"
+  check "$c: istioctl install -y -f <east-west gateway IstioOperator>" \
+    istioctl install -y -f "$WORK/$c-gateway.yaml" --context "$c" --readiness-timeout 3m
+  check "$c: gateway Deployment rolled out" \
+    kc --context "$c" -n istio-system rollout status deploy/istio-eastwestgateway --timeout=120s
+  check "$c: gateway Service is type LoadBalancer with label topology.istio.io/network=net-$c" \
+    bash -c "[[ \"\$(kubectl --context $c -n istio-system get svc istio-eastwestgateway -o jsonpath='{.spec.type} {.metadata.labels.topology\.istio\.io/network}')\" == 'LoadBalancer net-$c' ]]"
+  check "$c: gateway pods were admitted (not injected: image stays auto)" \
+    bash -c "kubectl --context $c -n istio-system get pods -l app=istio-eastwestgateway -o jsonpath='{.items[*].spec.containers[*].image}' | grep -qx auto"
+  if [[ " ${PRIMARIES[*]} " == *" $c "* ]]; then
+    check "$c: Istio webhooks still served by the stand-in after the gateway install" webhooks_on_stand_in "$c"
+  fi
+  check "$c: gateway Service gets a 127.x LoadBalancer address (deadline 30s)" \
+    wait_lb "$c" istio-system istio-eastwestgateway 30
+  echo "  $c gateway address: $(lb_ip "$c" istio-system istio-eastwestgateway)"
+done
+
+# Clean the gateway away by its owner label; the control plane stays.
+for c in "${LAB_CLUSTERS[@]}"; do
+  check "$c: gateway objects deleted by label $OWNER" \
+    kc --context "$c" -n istio-system delete deploy,svc,sa,role,rolebinding,hpa,pdb -l "$OWNER" --wait=true --timeout=60s
+  check "$c: no gateway objects left" \
+    bash -c "[[ -z \"\$(kubectl --context $c -n istio-system get deploy,svc,sa,role,rolebinding,hpa,pdb -l $OWNER -o name)\" ]]"
+done
+for c in "${PRIMARIES[@]}"; do
+  check "$c: istiod still present after the gateway cleanup" kc --context "$c" -n istio-system get deploy istiod
+done
+
+echo
+echo "smoke: $PASSED passed, $FAILED failed"
+((FAILED == 0))

@@ -1,0 +1,413 @@
+#!/usr/bin/env bash
+# Starts the lab: two real Kubernetes control planes ("east" and "west") with
+# kwok fake nodes, a LoadBalancer address controller and Istio's control plane
+# installed by the real istioctl, all inside the network namespace
+# "eastwest-lab" (loopback only). Reuses a running lab.
+#
+# usage: lab/up.sh [--topology multi-primary|primary-remote] [--lb assign|pending]
+#   --topology multi-primary   (default) east and west both primaries
+#                              (mesh mesh1, clusters east/west, networks net-east/net-west)
+#   --topology primary-remote  east primary with externalIstiod=true; west gets only
+#                              Istio's base component (CRDs), no istiod
+#                              (EASTWEST_LAB_REMOTE_BASE=0: west left bare)
+#   --lb assign|pending        LoadBalancer Services get a 127.0.x.y address after
+#                              ~1s (assign, default) or stay pending; flip at run time
+#                              with lab/lb.sh
+# environment: EASTWEST_LAB_CACHE, EASTWEST_LAB_STATE, EASTWEST_LAB_NETNS,
+#   EASTWEST_LAB_NODES (fake nodes per cluster, default 1), EASTWEST_LAB_LB_DELAY (s),
+#   EASTWEST_LAB_KEEP_ON_FAILURE=1 (leave a half-started lab running to debug it)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+TOPOLOGY="${EASTWEST_LAB_TOPOLOGY:-multi-primary}"
+LB_MODE="${EASTWEST_LAB_LB:-}"
+while (($#)); do
+  arg="$1"; shift
+  case "$arg" in
+    --topology) TOPOLOGY="${1:?--topology needs a value}"; shift ;;
+    --topology=*) TOPOLOGY="${arg#*=}" ;;
+    --lb) LB_MODE="${1:?--lb needs a value}"; shift ;;
+    --lb=*) LB_MODE="${arg#*=}" ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) die "unknown argument: $arg (see --help)" ;;
+  esac
+done
+case "$TOPOLOGY" in multi-primary|primary-remote) ;; *) die "unknown topology: $TOPOLOGY" ;; esac
+case "$LB_MODE" in ""|assign|pending) ;; *) die "--lb must be assign or pending" ;; esac
+NODES="${EASTWEST_LAB_NODES:-1}"
+
+lab_require_root
+command -v openssl >/dev/null || die "openssl is required"
+command -v ip >/dev/null || die "ip (iproute2) is required"
+command -v node >/dev/null || die "node is required (the lab's webhook stand-in)"
+
+T0=$SECONDS
+
+# ---------------------------------------------------------------------------
+# Reuse a running lab.
+if lab_is_up; then
+  running="$(cat "$LAB_STATE/topology")"
+  [[ "$running" == "$TOPOLOGY" ]] || die "the lab is up with topology $running; run lab/down.sh first to switch to $TOPOLOGY"
+  [[ -z "$LB_MODE" ]] || echo "$LB_MODE" >"$LAB_STATE/lb-mode"
+  log "lab already up (topology $running, lb $(cat "$LAB_STATE/lb-mode")); reusing it"
+  lab_print_summary
+  exit 0
+fi
+if lab_netns_exists || [[ -d "$LAB_STATE/pids" ]]; then
+  log "found a partial or stale lab; tearing it down first"
+  bash "$LAB_DIR/down.sh"
+fi
+
+# ---------------------------------------------------------------------------
+# Binaries (built outside the namespace: the build needs the module proxy).
+bash "$LAB_DIR/build.sh"
+for b in "${LAB_BINARIES[@]}"; do [[ -x "$LAB_BIN/$b" ]] || die "missing $LAB_BIN/$b"; done
+KUBECTL="$LAB_BIN/kubectl"
+
+# On failure: keep the logs, stop what was started (unless asked not to).
+on_exit() {
+  local rc=$?
+  ((rc != 0)) || return 0
+  log "lab:up failed (exit $rc); logs are in $LAB_STATE/logs"
+  if [[ "${EASTWEST_LAB_KEEP_ON_FAILURE:-0}" == 1 ]]; then
+    log "EASTWEST_LAB_KEEP_ON_FAILURE=1: leaving the partial lab running (lab/down.sh stops it)"
+  else
+    bash "$LAB_DIR/down.sh" || true
+  fi
+  exit "$rc"
+}
+trap on_exit EXIT
+
+mkdir -p "$LAB_STATE" "$LAB_STATE/pids" "$LAB_STATE/logs"
+rm -f "$LAB_STATE"/logs/*.log "$LAB_STATE/ready" "$LAB_STATE/topology"
+echo "${LB_MODE:-assign}" >"$LAB_STATE/lb-mode"
+rm -f "$LAB_STATE"/lb-mode.*
+
+# ---------------------------------------------------------------------------
+# Network namespace with loopback only.
+ip netns add "$LAB_NETNS"
+in_ns ip link set lo up
+links="$(in_ns ip -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')"
+[[ "$links" == "lo " ]] || die "namespace $LAB_NETNS has links other than lo: $links"
+log "netns $LAB_NETNS: loopback only"
+
+# start_daemon NAME COMMAND...: runs COMMAND in the namespace in its own
+# session/process group, logging to logs/NAME.log, pid in pids/NAME.pid.
+start_daemon() {
+  local name="$1"; shift
+  setsid ip netns exec "$LAB_NETNS" "$@" >"$LAB_STATE/logs/$name.log" 2>&1 </dev/null &
+  echo $! >"$LAB_STATE/pids/$name.pid"
+}
+daemon_alive() { local p; p="$(cat "$LAB_STATE/pids/$1.pid" 2>/dev/null)" && kill -0 "$p" 2>/dev/null; }
+port_open() { in_ns bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+# wait_daemon NAME DESCRIPTION TIMEOUT CHECK...: like wait_for, but fails
+# early (with the log tail) when the daemon has exited.
+wait_daemon() {
+  local name="$1" what="$2" timeout="$3"; shift 3
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    if ! daemon_alive "$name"; then
+      log "$name exited while waiting for: $what; last log lines:"
+      tail -n 20 "$LAB_STATE/logs/$name.log" >&2
+      return 1
+    fi
+    if ((SECONDS >= deadline)); then
+      log "timed out after ${timeout}s waiting for: $what; last lines of logs/$name.log:"
+      tail -n 20 "$LAB_STATE/logs/$name.log" >&2
+      return 1
+    fi
+    sleep 1
+  done
+}
+
+# ---------------------------------------------------------------------------
+# PKI: one CA per cluster, an apiserver serving cert, client certs.
+sign() { # sign DIR NAME SUBJECT EXTENSIONS
+  local dir="$1" name="$2" subj="$3" ext="$4"
+  openssl ecparam -name prime256v1 -genkey -noout -out "$dir/$name.key" 2>/dev/null
+  openssl req -new -key "$dir/$name.key" -subj "$subj" -out "$dir/$name.csr" 2>/dev/null
+  printf '%s\n' "$ext" >"$dir/$name.ext"
+  openssl x509 -req -in "$dir/$name.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial \
+    -days 3650 -sha256 -extfile "$dir/$name.ext" -out "$dir/$name.crt" 2>/dev/null
+  rm -f "$dir/$name.csr" "$dir/$name.ext"
+}
+make_pki() { # make_pki CLUSTER
+  local c="$1" dir="$LAB_STATE/$1/pki"
+  mkdir -p "$dir"
+  openssl ecparam -name prime256v1 -genkey -noout -out "$dir/ca.key" 2>/dev/null
+  openssl req -x509 -new -key "$dir/ca.key" -subj "/CN=eastwest-lab-$c-ca" -days 3650 -sha256 \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
+    -out "$dir/ca.crt" 2>/dev/null
+  sign "$dir" apiserver "/CN=kube-apiserver" "basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=serverAuth
+subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:$(lab_service_ip "$c")"
+  sign "$dir" webhook "/CN=istiod-webhook-stand-in" "basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=serverAuth
+subjectAltName=IP:127.0.0.1"
+  local client="basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=clientAuth"
+  sign "$dir" admin "/O=system:masters/CN=eastwest-lab-admin" "$client"
+  sign "$dir" controller-manager "/CN=system:kube-controller-manager" "$client"
+  sign "$dir" scheduler "/CN=system:kube-scheduler" "$client"
+  sign "$dir" kwok "/O=system:masters/CN=kwok-controller" "$client"
+  # service-account token signing key
+  openssl genrsa -out "$dir/sa.key" 2048 2>/dev/null
+  openssl rsa -in "$dir/sa.key" -pubout -out "$dir/sa.pub" 2>/dev/null
+  chmod 600 "$dir"/*.key
+}
+
+# kubeconfig_for FILE CLUSTER CONTEXT USER CERTNAME (embedded certs)
+kubeconfig_for() {
+  local file="$1" c="$2" ctx="$3" user="$4" cert="$5" pki="$LAB_STATE/$2/pki"
+  "$KUBECTL" config set-cluster "$c" --kubeconfig "$file" --embed-certs=true \
+    --server "https://127.0.0.1:$(lab_port "$c" apiserver)" --certificate-authority "$pki/ca.crt" >/dev/null
+  "$KUBECTL" config set-credentials "$user" --kubeconfig "$file" --embed-certs=true \
+    --client-certificate "$pki/$cert.crt" --client-key "$pki/$cert.key" >/dev/null
+  "$KUBECTL" config set-context "$ctx" --kubeconfig "$file" --cluster "$c" --user "$user" >/dev/null
+}
+
+for c in "${LAB_CLUSTERS[@]}"; do
+  rm -rf "${LAB_STATE:?}/$c"
+  mkdir -p "$LAB_STATE/$c"
+  make_pki "$c"
+  for comp in controller-manager scheduler kwok; do
+    kubeconfig_for "$LAB_STATE/$c/$comp.kubeconfig" "$c" "$c" "$comp" "$comp"
+    "$KUBECTL" config use-context "$c" --kubeconfig "$LAB_STATE/$c/$comp.kubeconfig" >/dev/null
+  done
+done
+rm -f "$LAB_KUBECONFIG"
+for c in "${LAB_CLUSTERS[@]}"; do
+  kubeconfig_for "$LAB_KUBECONFIG" "$c" "$c" "$c-admin" admin
+done
+"$KUBECTL" config use-context east --kubeconfig "$LAB_KUBECONFIG" >/dev/null
+chmod 600 "$LAB_KUBECONFIG"
+log "pki and kubeconfig ready ($LAB_KUBECONFIG)"
+
+kc() { in_ns "$KUBECTL" --kubeconfig "$LAB_KUBECONFIG" --request-timeout=20s "$@"; }
+
+# ---------------------------------------------------------------------------
+# Control planes.
+start_control_plane() {
+  local c="$1" d="$LAB_STATE/$1" pki="$LAB_STATE/$1/pki"
+  local ec ep
+  ec="$(lab_port "$c" etcd-client)"; ep="$(lab_port "$c" etcd-peer)"
+  mkdir -p "$d/etcd"
+  start_daemon "$c-etcd" "$LAB_BIN/etcd" --name "$c" --data-dir "$d/etcd" \
+    --listen-client-urls "http://127.0.0.1:$ec" --advertise-client-urls "http://127.0.0.1:$ec" \
+    --listen-peer-urls "http://127.0.0.1:$ep" --initial-advertise-peer-urls "http://127.0.0.1:$ep" \
+    --initial-cluster "$c=http://127.0.0.1:$ep" --initial-cluster-state new \
+    --unsafe-no-fsync --log-level warn
+  wait_daemon "$c-etcd" "$c etcd on 127.0.0.1:$ec" 60 port_open "$ec"
+
+  # --endpoint-reconciler-type=none: with --advertise-address=127.0.0.1 the
+  # default reconciler would write 127.0.0.1 into the "kubernetes" Endpoints,
+  # which validation rejects (loopback endpoint addresses are forbidden).
+  start_daemon "$c-apiserver" "$LAB_BIN/kube-apiserver" \
+    --etcd-servers "http://127.0.0.1:$ec" \
+    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$(lab_port "$c" apiserver)" \
+    --endpoint-reconciler-type none \
+    --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
+    --client-ca-file "$pki/ca.crt" \
+    --service-account-issuer https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
+    --service-cluster-ip-range "$(lab_service_cidr "$c")" \
+    --authorization-mode Node,RBAC --allow-privileged=true \
+    --profiling=false --v=1
+}
+
+start_workers() {
+  local c="$1" d="$LAB_STATE/$1" pki="$LAB_STATE/$1/pki"
+  mkdir -p "$d/controller-manager" "$d/scheduler"
+  start_daemon "$c-controller-manager" "$LAB_BIN/kube-controller-manager" \
+    --kubeconfig "$d/controller-manager.kubeconfig" \
+    --authentication-kubeconfig "$d/controller-manager.kubeconfig" \
+    --authorization-kubeconfig "$d/controller-manager.kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port "$(lab_port "$c" kcm)" --cert-dir "$d/controller-manager" \
+    --leader-elect=false --cluster-name "$c" \
+    --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
+    --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
+    --use-service-account-credentials=true \
+    --service-cluster-ip-range "$(lab_service_cidr "$c")" --allocate-node-cidrs=false \
+    --profiling=false --v=1
+  start_daemon "$c-scheduler" "$LAB_BIN/kube-scheduler" \
+    --kubeconfig "$d/scheduler.kubeconfig" \
+    --authentication-kubeconfig "$d/scheduler.kubeconfig" \
+    --authorization-kubeconfig "$d/scheduler.kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port "$(lab_port "$c" scheduler)" --cert-dir "$d/scheduler" \
+    --leader-elect=false --profiling=false --v=1
+  # kwok plays the kubelet of the nodes annotated kwok.x-k8s.io/node=fake.
+  # Pod IPs come from a per-cluster private range that nothing routes to: the
+  # namespace has no interface but lo, so a dial there fails at once.
+  start_daemon "$c-kwok" "$LAB_BIN/kwok" \
+    --kubeconfig "$d/kwok.kubeconfig" --config "$LAB_HOME/kwok-stages.yaml" \
+    --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
+    --node-ip 127.0.0.1 --cidr "$(lab_pod_cidr "$c")" --node-lease-duration-seconds 40 \
+    --server-address "127.0.0.1:$(lab_port "$c" kwok)"
+  start_daemon "$c-lb-controller" bash "$LAB_DIR/lb-controller.sh" "$c"
+  # Stand-in for istiod's webhooks: admits everything, mutates nothing.
+  start_daemon "$c-webhook" node "$LAB_DIR/webhook-stub.mjs" "$(lab_port "$c" webhook)" \
+    "$pki/webhook.crt" "$pki/webhook.key" "$c"
+}
+
+create_nodes() {
+  local c="$1" i name
+  for ((i = 1; i <= NODES; i++)); do
+    name="$c-node-$i"
+    kc --context "$c" apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Node
+metadata:
+  name: $name
+  annotations:
+    kwok.x-k8s.io/node: fake
+    node.alpha.kubernetes.io/ttl: "0"
+  labels:
+    kubernetes.io/arch: amd64
+    kubernetes.io/os: linux
+    kubernetes.io/hostname: $name
+    node-role.kubernetes.io/agent: ""
+    type: kwok
+    topology.kubernetes.io/region: lab
+    topology.kubernetes.io/zone: lab-$c
+spec: {}
+status:
+  allocatable: {cpu: "32", memory: 128Gi, pods: "110", ephemeral-storage: 500Gi}
+  capacity: {cpu: "32", memory: 128Gi, pods: "110", ephemeral-storage: 500Gi}
+EOF
+  done
+}
+
+for c in "${LAB_CLUSTERS[@]}"; do start_control_plane "$c"; done
+for c in "${LAB_CLUSTERS[@]}"; do
+  wait_daemon "$c-apiserver" "$c kube-apiserver /readyz" 120 kc --context "$c" get --raw /readyz
+  log "$c: kube-apiserver ready on https://127.0.0.1:$(lab_port "$c" apiserver)"
+done
+for c in "${LAB_CLUSTERS[@]}"; do start_workers "$c"; done
+for c in "${LAB_CLUSTERS[@]}"; do
+  wait_for "$c default ServiceAccount (controller-manager up)" 90 kc --context "$c" get serviceaccount default -n default \
+    || { tail -n 20 "$LAB_STATE/logs/$c-controller-manager.log" >&2; die "$c: controller-manager not working"; }
+  create_nodes "$c"
+done
+for c in "${LAB_CLUSTERS[@]}"; do
+  wait_for "$c fake nodes Ready (kwok)" 90 kc --context "$c" wait --for=condition=Ready node --all --timeout=5s \
+    || { tail -n 20 "$LAB_STATE/logs/$c-kwok.log" >&2; die "$c: nodes not Ready"; }
+  wait_daemon "$c-webhook" "$c webhook stand-in on 127.0.0.1:$(lab_port "$c" webhook)" 30 port_open "$(lab_port "$c" webhook)"
+  for comp in controller-manager scheduler kwok lb-controller webhook; do
+    daemon_alive "$c-$comp" || { tail -n 20 "$LAB_STATE/logs/$c-$comp.log" >&2; die "$c-$comp exited"; }
+  done
+  log "$c: $NODES fake node(s) Ready; controller-manager, scheduler, kwok, lb-controller, webhook stand-in running"
+done
+
+# ---------------------------------------------------------------------------
+# Istio control plane, installed by the real istioctl.
+mkdir -p "$LAB_STATE/istio"
+control_plane_iop() { # control_plane_iop CLUSTER EXTERNAL_ISTIOD
+  cat <<EOF
+apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata:
+  name: control-plane
+  namespace: istio-system
+spec:
+  profile: minimal
+  values:
+    global:
+      meshID: mesh1
+      multiCluster:
+        clusterName: $1
+      network: net-$1
+EOF
+  [[ "$2" != true ]] || echo "      externalIstiod: true"
+}
+remote_base_iop() {
+  cat <<EOF
+apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata:
+  name: remote-base
+  namespace: istio-system
+spec:
+  profile: empty
+  components:
+    base:
+      enabled: true
+EOF
+}
+
+istio_install() { # istio_install CLUSTER FILE
+  local c="$1" f="$2" logf="$LAB_STATE/logs/$1-istioctl-install.log"
+  log "$c: istioctl install -f $f (log: $logf)"
+  # istioctl waits up to 3m for its Deployments; 5m is the hard deadline.
+  if ! in_ns timeout 300 env KUBECONFIG="$LAB_KUBECONFIG" "$LAB_BIN/istioctl" install -y -f "$f" --context "$c" \
+    --readiness-timeout 3m >"$logf" 2>&1; then
+    tail -n 30 "$logf" >&2
+    die "$c: istioctl install failed"
+  fi
+  retarget_webhooks "$c"
+}
+
+# Nothing runs istiod here (its pod is a kwok pod), so nothing would answer
+# Istio's webhooks; the API server would fail every pod creation that the
+# injector matches. Every Istio webhook configuration is pointed at the lab's
+# stand-in (lab/webhook-stub.mjs, https://127.0.0.1:<port><same path>), which
+# admits everything without mutating. istioctl derives the default revision
+# tag webhooks from istio-sidecar-injector on every later install, so they
+# follow it to the stand-in. See README.
+retarget_webhooks() { # retarget_webhooks CLUSTER
+  local c="$1" ca port name ops i p path kind
+  ca="$(base64 -w0 <"$LAB_STATE/$c/pki/ca.crt")"
+  port="$(lab_port "$c" webhook)"
+  for kind in mutatingwebhookconfigurations validatingwebhookconfigurations; do
+    for name in $(kc --context "$c" get "$kind" -o name | grep -i istio || true); do
+      ops="" i=0
+      while IFS= read -r p; do
+        case "$p" in
+          https://*/*) path="/${p#https://*/}" ;;
+          https://*) path="/" ;;
+          "") path="/" ;;
+          *) path="$p" ;;
+        esac
+        ops+="{\"op\":\"replace\",\"path\":\"/webhooks/$i/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port$path\",\"caBundle\":\"$ca\"}},"
+        i=$((i + 1))
+      done < <(kc --context "$c" get "$name" -o jsonpath='{range .webhooks[*]}{.clientConfig.service.path}{.clientConfig.url}{"\n"}{end}')
+      ((i > 0)) || continue
+      kc --context "$c" patch "$name" --type=json -p "[${ops%,}]" >/dev/null
+      log "$c: $name: $i webhook(s) now served by the lab's stand-in on 127.0.0.1:$port"
+    done
+  done
+}
+
+case "$TOPOLOGY" in
+  multi-primary)
+    for c in "${LAB_CLUSTERS[@]}"; do control_plane_iop "$c" false >"$LAB_STATE/istio/$c-control-plane.yaml"; done
+    istio_install east "$LAB_STATE/istio/east-control-plane.yaml" &
+    p1=$!
+    istio_install west "$LAB_STATE/istio/west-control-plane.yaml" &
+    p2=$!
+    wait $p1 || die "east: Istio install failed"
+    wait $p2 || die "west: Istio install failed"
+    ;;
+  primary-remote)
+    control_plane_iop east true >"$LAB_STATE/istio/east-control-plane.yaml"
+    istio_install east "$LAB_STATE/istio/east-control-plane.yaml" &
+    p1=$!
+    p2=""
+    if [[ "${EASTWEST_LAB_REMOTE_BASE:-1}" != 0 ]]; then
+      remote_base_iop >"$LAB_STATE/istio/west-remote-base.yaml"
+      istio_install west "$LAB_STATE/istio/west-remote-base.yaml" &
+      p2=$!
+    else
+      log "west: left bare (EASTWEST_LAB_REMOTE_BASE=0)"
+    fi
+    wait $p1 || die "east: Istio install failed"
+    [[ -z "$p2" ]] || wait "$p2" || die "west: Istio base install failed"
+    ;;
+esac
+
+echo "$TOPOLOGY" >"$LAB_STATE/topology"
+date -u +%Y-%m-%dT%H:%M:%SZ >"$LAB_STATE/ready"
+log "lab up in $((SECONDS - T0))s"
+lab_print_summary
