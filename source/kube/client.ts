@@ -36,6 +36,9 @@ import {FIELD_MANAGER, ISTIO_NAMESPACE, NETWORK_LABEL} from '../core/model.js';
 import {rolloutStatus, type DeploymentLike, type PodLike, type ServiceLike} from '../core/rollout.js';
 import {KubeError, describeKubeError, toKubeError, type KubeErrorContext} from './errors.js';
 import {startWatch} from './watch.js';
+import {setMaxListeners} from 'node:events';
+
+const CONCURRENT_REQUESTS_PER_SIGNAL = 256;
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
 
@@ -139,6 +142,9 @@ export class KubeClusterClient implements ClusterClient {
 	/** Run one API call with the caller's signal; failures become KubeErrors described with ctx. */
 	private async call<T>(signal: AbortSignal | undefined, ctx: Omit<KubeErrorContext, 'context' | 'user'>, fn: () => Promise<T>): Promise<T> {
 		if (signal?.aborted) throw new KubeError({kind: 'cancelled', message: `request to ${this.context} cancelled`});
+		// One signal legitimately governs many concurrent requests (a check reads a dozen objects at once);
+		// each request removes its listener when it ends.
+		if (signal) setMaxListeners(CONCURRENT_REQUESTS_PER_SIGNAL, signal);
 		try {
 			return await currentSignal.run(signal, fn);
 		} catch (error) {
