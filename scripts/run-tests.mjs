@@ -17,7 +17,8 @@ function find(dir) {
 }
 
 let files = find(path.join(root, e2e ? 'test/e2e' : 'test')).sort();
-if (filters.length > 0) files = files.filter(f => filters.some(x => f.includes(x)));
+// With filters, files run in the order the filters are given (the e2e suites depend on it).
+if (filters.length > 0) files = filters.flatMap(x => files.filter(f => f.includes(x))).filter((f, i, all) => all.indexOf(f) === i);
 if (files.length === 0) {
 	console.error('no test files found');
 	process.exit(1);

@@ -42,6 +42,11 @@ function cleanLine(raw: string): string {
 }
 
 /** What one line of `istioctl install` output means, or undefined when it is not a progress line. */
+/** A line with no letters or digits (istioctl's ASCII-art banner, rules): decoration, not output. */
+export function isDecoration(line: string): boolean {
+	return line.trim() === '' || !/[\p{L}\p{N}]/u.test(line);
+}
+
 export function parseIstioctlLine(line: string): IstioctlProgress | undefined {
 	const text = stripAnsi(line).trim();
 	if (/^✔\s+Installation complete\b/.test(text)) return {type: 'complete'};

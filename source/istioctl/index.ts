@@ -3,7 +3,7 @@ import {constants} from 'node:fs';
 import {access, stat} from 'node:fs/promises';
 import path from 'node:path';
 import {execa} from 'execa';
-import {LineSplitter, parseIstioctlLine, summarizeIstioctlFailure} from '../core/istioctl-output.js';
+import {LineSplitter, isDecoration, parseIstioctlLine, summarizeIstioctlFailure} from '../core/istioctl-output.js';
 import type {Istioctl, IstioctlErrorInfo, IstioctlInstallOptions} from '../core/ports.js';
 
 export const INSTALL_DOCS_URL = 'https://istio.io/latest/docs/setup/additional-setup/download-istio-release/';
@@ -129,6 +129,8 @@ class ExecIstioctl implements Istioctl {
 
 		const lastLines: string[] = [];
 		const emit = (line: string) => {
+			// istioctl opens with a sail drawn in ASCII: nothing to report or keep.
+			if (isDecoration(line)) return;
 			lastLines.push(line);
 			if (lastLines.length > LAST_LINES) lastLines.shift();
 			options.onLine?.(line, parseIstioctlLine(line));

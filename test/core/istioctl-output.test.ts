@@ -65,3 +65,13 @@ test('an unknown flag points at a matching istioctl; no Error line falls back to
 	assert.equal(x.hint, undefined);
 	assert.equal(summarizeIstioctlFailure([], 3).message, 'istioctl exited with code 3');
 });
+
+test("istioctl's ASCII-art banner is decoration; real lines are not", async () => {
+	const {isDecoration} = await import('../../source/core/istioctl-output.js');
+	for (const line of ['        |\\', '       /||    \\', '  /     ||         \\', ' /______||__________\\', '____________________', '  \\__       _____/', '', '   ']) {
+		assert.equal(isDecoration(line), true, JSON.stringify(line));
+	}
+	for (const line of ['✔ Installation complete', '- Processing resources for Ingress gateways.', 'Error: failed to install manifests: x']) {
+		assert.equal(isDecoration(line), false, line);
+	}
+});

@@ -1,4 +1,4 @@
-import {createContext, useContext, useRef} from 'react';
+import {createContext, useContext, useEffect, useRef} from 'react';
 import {useInput} from 'ink';
 import {SCREEN_COMMANDS, matchCommand, type Command, type KeyScope} from '../keys.js';
 
@@ -21,25 +21,63 @@ export interface CommandOptions {
 	onText?: (text: string) => void;
 }
 
-/** The one input handler of a screen: keys resolve through the keymap to the screen's handlers. */
+type Keypress = Parameters<Parameters<typeof useInput>[0]>;
+
+/**
+ * The one input handler of a screen: keys resolve through the keymap to the screen's handlers.
+ *
+ * Keys that arrive together (typed ahead, pasted, or buffered before the terminal went raw) come in
+ * one chunk, and React renders after the whole chunk. So only the first key of a chunk is handled at
+ * once; each further key waits for the render the previous one caused, and sees the state it left.
+ */
 export function useCommands(scope: KeyScope, handlers: Handlers, options: CommandOptions = {}): void {
 	const nav = useContext(NavContext);
 	const latest = useRef({handlers, options, nav, scope});
 	latest.current = {handlers, options, nav, scope};
+	const queue = useRef<Keypress[]>([]);
+	const draining = useRef(false);
+	const alive = useRef(true);
+
+	useEffect(() => {
+		alive.current = true;
+		return () => {
+			alive.current = false;
+			queue.current = [];
+		};
+	}, []);
+
+	const handle = ([input, key]: Keypress) => {
+		const {handlers: h, options: o, nav: n, scope: sc} = latest.current;
+		const all: Handlers = {help: () => n.openHelp(sc), quit: n.quit, back: n.back, ...h};
+		const command = matchCommand(SCREEN_COMMANDS[sc], input, key, Boolean(o.textEntry));
+		if (command && all[command]) {
+			all[command]!();
+			return;
+		}
+		if (o.textEntry && o.onText && input && !key.ctrl && !key.meta && !key.escape && !key.return && !key.tab) {
+			// Pasted text arrives as one chunk; keep only printable characters.
+			const text = input.replace(/[\p{Cc}]/gu, '');
+			if (text) o.onText(text);
+		}
+	};
+
+	const drain = () => {
+		const next = queue.current.shift();
+		if (!next || !alive.current) {
+			draining.current = false;
+			return;
+		}
+		handle(next);
+		// setImmediate runs after React's render of this key's updates (React flushes in a microtask).
+		setImmediate(drain);
+	};
+
 	useInput(
 		(input, key) => {
-			const {handlers: h, options: o, nav: n, scope: sc} = latest.current;
-			const all: Handlers = {help: () => n.openHelp(sc), quit: n.quit, back: n.back, ...h};
-			const command = matchCommand(SCREEN_COMMANDS[sc], input, key, Boolean(o.textEntry));
-			if (command && all[command]) {
-				all[command]!();
-				return;
-			}
-			if (o.textEntry && o.onText && input && !key.ctrl && !key.meta && !key.escape && !key.return && !key.tab) {
-				// Pasted text arrives as one chunk; keep only printable characters.
-				const text = input.replace(/[\p{Cc}]/gu, '');
-				if (text) o.onText(text);
-			}
+			queue.current.push([input, key]);
+			if (draining.current) return;
+			draining.current = true;
+			drain();
 		},
 		{isActive: (options.isActive ?? true) && !nav.helpOpen},
 	);

@@ -1,0 +1,29 @@
+/** Helpers for the e2e suites, which run inside the lab's network namespace (npm run test:e2e). */
+import {execFileSync} from 'node:child_process';
+import path from 'node:path';
+import {root} from '../helpers/cli.js';
+
+/** The suites talk to the lab's real API servers; outside the lab they have nothing to run against. */
+export function requireLab(topology: 'multi-primary' | 'primary-remote'): void {
+	if (!process.env.EASTWEST_LAB || !process.env.KUBECONFIG) {
+		throw new Error('the e2e suites run inside the lab: use `npm run test:e2e` (or `npm run lab:exec -- node scripts/run-tests.mjs --e2e`)');
+	}
+	const actual = process.env.EASTWEST_LAB_TOPOLOGY;
+	if (actual && actual !== topology) throw new Error(`this suite needs the ${topology} lab, but the lab is ${actual}`);
+}
+
+/** kubectl (the lab's) -o json, parsed. */
+export function kubectlJson(context: string, args: string[]): any {
+	return JSON.parse(execFileSync('kubectl', ['--context', context, ...args, '-o', 'json'], {encoding: 'utf8'}));
+}
+
+export function kubectl(context: string, args: string[]): string {
+	return execFileSync('kubectl', ['--context', context, ...args], {encoding: 'utf8'});
+}
+
+/** lab/lb.sh pending|assign [cluster]: the LB controller re-reads its mode every second. */
+export function lbMode(mode: 'pending' | 'assign', cluster?: string): void {
+	execFileSync('bash', [path.join(root, 'lab/lb.sh'), mode, ...(cluster ? [cluster] : [])], {stdio: 'ignore'});
+}
+
+export const kubeconfig = () => process.env.KUBECONFIG!;

@@ -1,0 +1,88 @@
+/**
+ * The wizard as a person uses it: in tmux, inside the lab's network namespace, from the topology screen
+ * to the Done screen, against the real clusters and the real istioctl.
+ */
+import {after, before, test} from 'node:test';
+import assert from 'node:assert/strict';
+import {execFileSync} from 'node:child_process';
+import {mkdtempSync, readFileSync, existsSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {cliPath, ensureBuilt} from '../helpers/cli.js';
+import {kubeconfig, kubectlJson, requireLab} from './lab.js';
+
+const socket = `eastwest-e2e-${process.pid}`;
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
+const screen = () => tmux('capture-pane', '-p', '-t', 'wizard');
+
+async function waitForScreen(text: string | RegExp, what: string, timeoutMs = 60_000): Promise<string> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const s = screen();
+		if (typeof text === 'string' ? s.includes(text) : text.test(s)) return s;
+		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; screen:\n${s}`);
+		await new Promise(r => setTimeout(r, 200));
+	}
+}
+
+async function keys(...k: string[]): Promise<void> {
+	for (const key of k) {
+		tmux('send-keys', '-t', 'wizard', key);
+		await new Promise(r => setTimeout(r, 300));
+	}
+}
+
+before(() => {
+	requireLab('multi-primary');
+	ensureBuilt();
+});
+after(() => {
+	try {
+		tmux('kill-server');
+	} catch {
+		// Already gone.
+	}
+});
+
+test('the wizard sets up multi-network on both lab clusters, screen by screen, and exits 0', async () => {
+	const dir = mkdtempSync(path.join(tmpdir(), 'ew-wizard-e2e-'));
+	const exitFile = path.join(dir, 'exit');
+	const command = `${process.execPath} ${cliPath} --kubeconfig ${kubeconfig()}; echo $? > ${exitFile}; sleep 600`;
+	tmux('new-session', '-d', '-s', 'wizard', '-x', '120', '-y', '40', command);
+
+	await waitForScreen('Which multicluster topology?', 'the topology screen');
+	await keys('Down', 'Enter');
+	await waitForScreen(/Pick the clusters: Multi-network/, 'the contexts screen');
+	// Both probes answer from the real API servers before anything is picked.
+	let s = await waitForScreen(/east\(\*\).*istiod[\s\S]*west .*istiod/, 'both probes');
+	assert.match(s, /v1\.35\.4/);
+	await keys('Space', 'Down', 'Space', 'Enter');
+
+	s = await waitForScreen('Mesh and cluster IDs', 'the IDs screen');
+	// Prefilled from what istiod and istio-system say.
+	assert.match(s, /Mesh ID\s+mesh1/);
+	assert.match(s, /east\s+east\s+net-east/);
+	assert.match(s, /west\s+west\s+net-west/);
+	await keys('Enter');
+	s = await waitForScreen(/Review: Multi-network, mesh mesh1/, 'the review screen');
+	assert.match(s, /Install the east-west gateway for network net-east/);
+	await keys('Enter');
+	await waitForScreen('Proceed? (y/N)', 'the confirmation');
+	await keys('y');
+	s = await waitForScreen(/East-west gateways are set up|did not finish|failed/, 'the Done screen', 180_000);
+	assert.match(s, /East-west gateways are set up for mesh mesh1/);
+	assert.match(s, /gateway address 127\.0\.10\.\d+/);
+	assert.match(s, /gateway address 127\.0\.20\.\d+/);
+	assert.match(s, /eastwest status --context east --context west/);
+	await keys('Enter');
+	const deadline = Date.now() + 10_000;
+	while (!existsSync(exitFile) && Date.now() < deadline) await new Promise(r => setTimeout(r, 100));
+	assert.equal(readFileSync(exitFile, 'utf8').trim(), '0');
+
+	// What the wizard did is really there.
+	for (const ctx of ['east', 'west']) {
+		const svc = kubectlJson(ctx, ['-n', 'istio-system', 'get', 'service', 'istio-eastwestgateway']);
+		assert.equal(svc.metadata.labels['topology.istio.io/network'], `net-${ctx}`);
+		assert.ok(kubectlJson(ctx, ['-n', 'istio-system', 'get', 'gateways.networking.istio.io', 'cross-network-gateway']));
+	}
+});
