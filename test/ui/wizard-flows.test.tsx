@@ -242,6 +242,12 @@ describe('wizard validation and back paths', () => {
 });
 
 describe('wizard screens and keys', () => {
+	it('keys that arrive in one chunk are taken one by one outside text fields', async () => {
+		const {r} = await start();
+		await press(r, 'jj');
+		await waitForText(r, /❯ Primary-Remote across networks/);
+	});
+
 	it('? shows every key of the screen, any key closes it', async () => {
 		const {r} = await start();
 		await press(r, '?');
@@ -422,7 +428,7 @@ describe('wizard screens and keys', () => {
 		frame = await waitForFrame(r, f => !/rows 1–/.test(f), 2000, 'next page');
 		await press(r, '/');
 		await type(r, '0999');
-		frame = await waitForText(r, '1 of 1000 contexts');
+		frame = await waitForText(r, /filter: 0999▏\s+1 of 1000 contexts/);
 		assert.match(frame, /ctx-0999/);
 		assert.doesNotMatch(frame, /ctx-0998/);
 		await press(r, KEY.enter);

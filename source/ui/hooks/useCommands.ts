@@ -1,5 +1,5 @@
 import {createContext, useContext, useRef} from 'react';
-import {useInput} from 'ink';
+import {useInput, type Key} from 'ink';
 import {SCREEN_COMMANDS, matchCommand, type Command, type KeyScope} from '../keys.js';
 
 /** Wizard-wide actions every screen can offer: help, quit, back. */
@@ -28,19 +28,28 @@ export function useCommands(scope: KeyScope, handlers: Handlers, options: Comman
 	latest.current = {handlers, options, nav, scope};
 	useInput(
 		(input, key) => {
-			const {handlers: h, options: o, nav: n, scope: sc} = latest.current;
-			const all: Handlers = {help: () => n.openHelp(sc), quit: n.quit, back: n.back, ...h};
-			const command = matchCommand(SCREEN_COMMANDS[sc], input, key, Boolean(o.textEntry));
-			if (command && all[command]) {
-				all[command]!();
+			// Keys typed faster than a frame can arrive as one chunk ("jj"): outside text fields, take them one by one.
+			if (!latest.current.options.textEntry && input.length > 1 && !key.ctrl && !key.meta && !key.escape && [...input].every(c => c >= ' ')) {
+				for (const c of input) handle(c, key);
 				return;
 			}
-			if (o.textEntry && o.onText && input && !key.ctrl && !key.meta && !key.escape && !key.return && !key.tab) {
-				// Pasted text arrives as one chunk; keep only printable characters.
-				const text = input.replace(/[\p{Cc}]/gu, '');
-				if (text) o.onText(text);
-			}
+			handle(input, key);
 		},
 		{isActive: (options.isActive ?? true) && !nav.helpOpen},
 	);
+
+	function handle(input: string, key: Key) {
+		const {handlers: h, options: o, nav: n, scope: sc} = latest.current;
+		const all: Handlers = {help: () => n.openHelp(sc), quit: n.quit, back: n.back, ...h};
+		const command = matchCommand(SCREEN_COMMANDS[sc], input, key, Boolean(o.textEntry));
+		if (command && all[command]) {
+			all[command]!();
+			return;
+		}
+		if (o.textEntry && o.onText && input && !key.ctrl && !key.meta && !key.escape && !key.return && !key.tab) {
+			// Pasted text arrives as one chunk; keep only printable characters.
+			const text = input.replace(/[\p{Cc}]/gu, '');
+			if (text) o.onText(text);
+		}
+	}
 }
