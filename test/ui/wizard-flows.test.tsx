@@ -246,6 +246,13 @@ describe('wizard screens and keys', () => {
 		const {r} = await start();
 		await press(r, 'jj');
 		await waitForText(r, /❯ Primary-Remote across networks/);
+		await pickContexts(r, ['east', 'west'], ['east', 'west']);
+		await press(r, KEY.enter);
+		await waitForText(r, 'Mesh and cluster IDs');
+		await press(r, '\t\t\t\t');
+		await press(r, KEY.ctrlU);
+		const frame = await waitForText(r, 'cluster name is empty');
+		assert.match(frame, /Mesh ID\s+mesh1/);
 	});
 
 	it('? shows every key of the screen, any key closes it', async () => {

@@ -33,6 +33,11 @@ export function useCommands(scope: KeyScope, handlers: Handlers, options: Comman
 				for (const c of input) handle(c, key);
 				return;
 			}
+			// Several Tabs or Enters in one chunk (key repeat) are several keys, in text fields too.
+			if (input.length > 1 && /^(\t+|\r+)$/.test(input)) {
+				for (const c of input) handle(c, {...key, tab: c === '\t', return: c === '\r'});
+				return;
+			}
 			handle(input, key);
 		},
 		{isActive: (options.isActive ?? true) && !nav.helpOpen},
