@@ -10,8 +10,10 @@ type CommandModule = {run(args: string[], ctx: CommandContext): Promise<number>}
 // Each command loads only what it needs, so `--help` and `--version` stay fast.
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
 	manifests: () => import('./commands/manifests.js'),
+	apply: () => import('./commands/apply.js'),
 	status: () => import('./commands/status.js'),
 	profiles: () => import('./commands/profiles.js'),
+	check: () => import('./commands/check.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -273,6 +273,10 @@ class TextPrinter {
 		const w = this.ctx.stdout;
 		w.write(`\n${outcome.cancelled ? 'Interrupted' : outcome.ok ? 'Done' : 'Failed'}:\n`);
 		for (const c of outcome.clusters) {
+			if (c.steps.length === 0) {
+				w.write(`  ${c.cluster} (context ${c.context}): nothing to do here (no east-west gateway on this cluster)\n`);
+				continue;
+			}
 			const address = c.address ? `, gateway ${c.address.value}` : '';
 			w.write(`  ${c.cluster} (context ${c.context}): ${c.outcome}${address}\n`);
 			const done = c.steps.filter(s => s.status === 'changed' || s.status === 'unchanged' || s.status === 'skipped').map(s => `${s.kind} ${s.status}`);

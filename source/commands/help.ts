@@ -3,8 +3,10 @@
 export const COMMAND_SUMMARIES: Array<[string, string]> = [
 	['(none)', 'guided wizard: topology → contexts → IDs → review → run (needs a terminal)'],
 	['manifests', 'print the YAML eastwest installs and applies (pipe it to istioctl/kubectl)'],
+	['apply', 'headless run of a plan: install the gateways, wait for them, expose istiod/services'],
 	['status', 'the east-west gateways across clusters: live in a terminal, or one snapshot'],
 	['profiles', 'list, show, save, delete or rename saved plans (profiles)'],
+	['check', 'preflight and post-install checks of a plan across its clusters (changes nothing)'],
 ];
 
 const GLOBAL = `Global flags:
@@ -34,6 +36,7 @@ Run 'eastwest <command> --help' for a command's flags.
 
 export const COMMAND_HELP: Record<string, string> = {
 	manifests: `Usage: eastwest manifests --network N [--revision R] [--expose istiod|services|all|none] [--api-version v1|v1beta1]
+       eastwest manifests --profile NAME [--api-version v1|v1beta1]
 
 Print the east-west gateway IstioOperator and the expose resources as multi-document YAML.
 
@@ -43,6 +46,7 @@ Print the east-west gateway IstioOperator and the expose resources as multi-docu
                        services: cross-network Gateway (15443, AUTO_PASSTHROUGH)
                        all: both · none: only the gateway (default)
   --api-version V      networking.istio.io version: v1 (Istio ≥ 1.22, default) or v1beta1
+  --profile NAME       every cluster's manifests of a saved profile, each under a comment naming it
 
 Examples:
   eastwest manifests --network network1 | istioctl install -y -f -
@@ -61,6 +65,21 @@ with a picture of the networks. Data comes from watches, not polling.
 
 In a terminal, status is a live view (q to quit). Exit code for snapshots: 0 when every cluster is
 healthy, 1 otherwise.
+`,
+	check: `Usage: eastwest check (--profile NAME | --topology T --mesh ID --cluster CONTEXT=NAME:NETWORK[:role] ...)
+                      [--revision R] [--phase preflight|post-install|all] [-o text|json]
+
+Read each cluster and judge it against the plan; nothing is changed. Preflight: reachability and
+version, permissions, istiod and its install values, network labels, plug-in CA and a shared root,
+trust domain, API server address, LoadBalancer support. Post-install: gateway rolled out, labels,
+Service ports and network label, external address, expose resources, root certificate converged.
+
+  --profile NAME       check a saved profile
+  --phase P            preflight, post-install or all (default)
+  -o, --output FORMAT  text (default) or json
+
+Each claim prints ✔ (holds), ‼ (warning), ✘ (fails) or – (skipped: not readable), with a hint
+and the Istio doc section under anything that does not hold. Exit 1 when any check fails.
 `,
 	profiles: `Usage: eastwest profiles list [-o text|json]
        eastwest profiles show NAME [-o text|json]
@@ -88,6 +107,32 @@ Examples:
   eastwest profiles list -o json
 `,
 };
+
+COMMAND_HELP.apply = `Usage: eastwest apply --topology T --mesh ID --cluster CONTEXT=NAME:NETWORK[:primary|remote] ... [flags]
+
+Run the plan without the wizard: per cluster, label istio-system with its network (multi-network
+topologies), install the east-west gateway with istioctl, wait for it to roll out and get an external
+address, then expose istiod (primary-remote primary) and/or services (multi-network primaries).
+Clusters that do not depend on each other run in parallel. A re-run reports what is unchanged.
+
+  --topology T         primary-remote | multi-network | primary-remote-multi-network
+  --mesh ID            mesh ID shared by every primary
+  --cluster SPEC       CONTEXT=NAME:NETWORK[:primary|remote], once per cluster; the role defaults to
+                       primary for multi-network and is required for the primary-remote topologies
+  --revision R         control-plane revision (default: the default revision)
+  --dry-run            server-side dry run and istioctl --dry-run: nothing changes
+  -y, --yes            do not ask for confirmation (required without a terminal)
+  --timeout D          deadline for every wait and istioctl's --readiness-timeout (default 5m)
+  -o, --output F       text (one line per event, default) or json (one document at the end)
+  --force              overwrite a different network label and take over fields other managers own
+  --reinstall          run istioctl install even when the gateway already matches the plan
+
+Examples:
+  eastwest apply --topology multi-network --mesh mesh1 \\
+      --cluster kind-east=east:network1 --cluster kind-west=west:network2 --yes
+  eastwest apply --topology primary-remote --mesh mesh1 \\
+      --cluster east=east:network1:primary --cluster west=west:network1:remote --dry-run -o json
+`;
 
 export function commandHelp(name: string): string {
 	return `${COMMAND_HELP[name] ?? ''}\n${GLOBAL}\n\n${EXIT_CODES}\n`;

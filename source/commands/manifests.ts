@@ -1,5 +1,6 @@
 import {EXPOSE_CHOICES, NETWORKING_API_VERSIONS, renderManifestSet} from '../core/manifests.js';
-import {dns1123LabelProblem} from '../core/validate.js';
+import {buildPlan, clusterManifests} from '../core/plan.js';
+import {dns1123LabelProblem, formatProblem, validatePlan} from '../core/validate.js';
 import {toYaml} from '../core/yaml.js';
 import {oneOf, parseFlags} from './args.js';
 import {EXIT, UsageError} from './errors.js';
@@ -11,9 +12,11 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 		revision: {type: 'string'},
 		expose: {type: 'string'},
 		'api-version': {type: 'string'},
+		profile: {type: 'string'},
 	});
+	if (values.profile !== undefined) return profileManifests(values, ctx);
 	if (values.network === undefined) {
-		throw new UsageError('--network is required: the network ID the gateway serves, e.g. --network network1');
+		throw new UsageError('--network is required: the network ID the gateway serves, e.g. --network network1 (or --profile NAME for every cluster of a saved plan)');
 	}
 	const networkProblem = dns1123LabelProblem(values.network, 'network');
 	if (networkProblem) throw new UsageError(networkProblem);
@@ -25,5 +28,31 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 	const apiVersion = oneOf('api-version', values['api-version'], NETWORKING_API_VERSIONS, 'v1');
 	const set = renderManifestSet({network: values.network, revision: values.revision, expose, apiVersion});
 	ctx.stdout.write(toYaml([set.gateway, ...set.expose]));
+	return EXIT.ok;
+}
+
+/** Every cluster's manifests of a saved profile, each cluster's documents under a comment naming it. */
+async function profileManifests(values: {profile?: string; network?: string; revision?: string; expose?: string; 'api-version'?: string}, ctx: CommandContext): Promise<number> {
+	if (values.network !== undefined || values.revision !== undefined || values.expose !== undefined) {
+		throw new UsageError('--profile takes the network, revision and what to expose from the profile; drop --network, --revision and --expose');
+	}
+	const apiVersion = oneOf('api-version', values['api-version'], NETWORKING_API_VERSIONS, 'v1');
+	const {ProfileStore, profilePlan} = await import('../store/profiles.js');
+	const {storeErrorToCli} = await import('./profiles.js');
+	let input;
+	try {
+		input = profilePlan(new ProfileStore().get(values.profile!));
+	} catch (error) {
+		throw storeErrorToCli(error);
+	}
+	const problems = validatePlan(input);
+	if (problems.length > 0) throw new UsageError(`profile "${values.profile}" is not a valid plan: ${formatProblem(problems[0]!)}`);
+	const plan = buildPlan(input, {apiVersion});
+	const parts = plan.clusters.map(({cluster}) => {
+		const docs = clusterManifests(plan, cluster.name);
+		const head = `# cluster ${cluster.name} (context ${cluster.context}, network ${cluster.network}, ${cluster.role})\n`;
+		return docs.length > 0 ? `${head}${toYaml(docs)}` : `${head}# nothing to install or apply on this cluster\n`;
+	});
+	ctx.stdout.write(parts.join('---\n'));
 	return EXIT.ok;
 }

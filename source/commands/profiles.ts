@@ -1,6 +1,5 @@
 import {TOPOLOGY_INFO} from '../core/model.js';
 import {ProfileStore, ProfileStoreError, profilePlan, type Profile} from '../store/profiles.js';
-import {loadKubeconfig, KubeconfigError} from '../kube/index.js';
 import {globalFlags, oneOf, parseFlags} from './args.js';
 import {EXIT, UsageError, WorkError} from './errors.js';
 import {PLAN_FLAG_OPTIONS, assertContextsExist, assertValidPlan, planFromFlags} from './plan-flags.js';
@@ -69,6 +68,8 @@ async function runSub(sub: (typeof SUBCOMMANDS)[number], args: string[], ctx: Co
 			}
 			const input = planFromFlags(values);
 			assertValidPlan(input);
+			// Loaded here only: list/show/delete/rename need no Kubernetes client.
+			const {loadKubeconfig, KubeconfigError} = await import('../kube/index.js');
 			let kubeconfig;
 			try {
 				kubeconfig = loadKubeconfig({kubeconfig: globalFlags(values).kubeconfig, env: ctx.env});

@@ -4,17 +4,18 @@
  */
 import {formatElapsed, parseDuration} from '../core/events.js';
 import type {ClusterExpectation, ClusterHealth} from '../core/status.js';
-import type {ClusterClientFactory, KubeconfigSource} from '../core/ports.js';
+import type {ClusterClientFactory, KubeconfigInfo, KubeconfigSource} from '../core/ports.js';
 import {StatusMonitor, type MonitorTarget} from '../engine/status-monitor.js';
 import {globalFlags, oneOf, parseFlags} from './args.js';
 import {EXIT, UsageError} from './errors.js';
+import {assertContextsExist} from './plan-flags.js';
 import {ChangePrinter, renderStatusText, statusJson} from './status-format.js';
 import type {CommandContext} from './types.js';
 
 export interface StatusDeps {
 	factory(source: KubeconfigSource): ClusterClientFactory;
-	/** Targets from a saved profile. */
-	profileTargets?(name: string): MonitorTarget[];
+	/** Targets from a saved profile; the kubeconfig is there to check the profile's contexts exist. */
+	profileTargets?(name: string, kubeconfig: KubeconfigInfo): MonitorTarget[];
 	/** The live terminal view; absent in tests of the plain modes. */
 	live?(monitor: StatusMonitor, ctx: CommandContext): Promise<number>;
 	now?(): Date;
@@ -22,10 +23,22 @@ export interface StatusDeps {
 
 export async function run(args: string[], ctx: CommandContext): Promise<number> {
 	const kube = await import('../kube/index.js');
+	const store = await import('../store/profiles.js');
+	const {storeErrorToCli} = await import('./profiles.js');
 	return runStatus(args, ctx, {
 		factory: source => kube.createClusterClientFactory(source),
-		profileTargets: name => {
-			throw new UsageError(`--profile ${name}: profiles are not available in this build; name the clusters with --context`);
+		profileTargets: (name, kubeconfig) => {
+			let profile;
+			try {
+				profile = store.profilePlan(new store.ProfileStore().get(name));
+			} catch (error) {
+				throw storeErrorToCli(error);
+			}
+			assertContextsExist(profile, kubeconfig);
+			return profile.clusters.map(c => ({
+				context: c.context,
+				expectation: {name: c.name, network: c.network, role: c.role, topology: profile.topology, ...(profile.revision ? {revision: profile.revision} : {})},
+			}));
 		},
 		live: async (monitor, c) => (await import('../ui/status/live.js')).runLiveStatus(monitor, c),
 	});
@@ -50,7 +63,7 @@ export async function runStatus(args: string[], ctx: CommandContext, deps: Statu
 	let targets: MonitorTarget[];
 	if (values.profile) {
 		if (!deps.profileTargets) throw new UsageError('profiles are not available');
-		targets = deps.profileTargets(values.profile);
+		targets = deps.profileTargets(values.profile, factory.kubeconfig);
 	} else {
 		const contexts = values.context?.length ? values.context : [factory.kubeconfig.currentContext];
 		if (contexts[0] === undefined) {

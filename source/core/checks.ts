@@ -327,7 +327,10 @@ export const CHECKS: readonly Check[] = [
 		topologies: ALL,
 		doc: installDoc,
 		claim: ({cluster}) => `istio-system carries no ${NETWORK_LABEL} label, or ${cluster.network}`,
-		hint: ({cluster}) => `the network label decides which gateway reaches this cluster; if ${cluster.network} is right, rerun with --force to relabel, otherwise use the existing network in the plan`,
+		hint: ({cluster, plan}) =>
+			TOPOLOGY_INFO[plan.topology].multiNetwork
+				? `the network label decides which gateway reaches this cluster; if ${cluster.network} is right, rerun with --force to relabel, otherwise use the existing network in the plan`
+				: `eastwest does not relabel in ${plan.topology}; put the existing network in the plan, or relabel with 'kubectl --context ${cluster.context} label namespace istio-system ${NETWORK_LABEL}=${cluster.network} --overwrite'`,
 		evaluate: ({facts, cluster}) => {
 			if (!facts.namespace) return skip('namespace istio-system was not read');
 			if (!facts.namespace.present) return pass('istio-system does not exist yet');
@@ -761,6 +764,9 @@ export function checksFor(topology: Topology, phase: CheckPhase): Check[] {
 	return CHECKS.filter(c => c.phases.includes(phase) && c.topologies.includes(topology));
 }
 
+/** The skip reason of every check an unreachable cluster blocks. */
+export const SKIPPED_UNREACHABLE = 'the cluster is unreachable';
+
 const STATUS_OF: Record<CheckLevel, 'fail' | 'warn'> = {fail: 'fail', warn: 'warn', info: 'warn'};
 
 /**
@@ -792,7 +798,7 @@ export function runChecks(plan: MeshPlanInput, factsByCluster: Readonly<Record<s
 			const base = {cluster: cluster.name, context: cluster.context, claim: c.claim(input)};
 			let verdict: Verdict;
 			if (!facts) verdict = skip('no facts were collected for this cluster');
-			else if (!facts.reachable && c.needsReachable !== false) verdict = skip('the cluster is unreachable');
+			else if (!facts.reachable && c.needsReachable !== false) verdict = skip(SKIPPED_UNREACHABLE);
 			else verdict = c.evaluate({...input, facts});
 			results.push(finish(c, base, verdict, typeof c.hint === 'function' ? c.hint(input) : c.hint));
 		}

@@ -73,7 +73,7 @@ export function conflictManagers(message: string): string[] {
 /** The conflict lines of an SSA 409 Status: `conflict with "kubectl-client-side-apply" using networking.istio.io/v1: .spec.servers`. */
 function conflictDetail(status: StatusLike): string[] {
 	const causes = status.details?.causes ?? [];
-	const lines = causes.filter(c => c.type === 'FieldManagerConflict' && c.message).map(c => oneLine(c.message!));
+	const lines = causes.filter(c => c.type === 'FieldManagerConflict' && c.message).map(c => oneLine(c.field ? `${c.message!}: ${c.field}` : c.message!));
 	if (lines.length > 0) return lines;
 	const message = status.message ?? '';
 	const at = message.indexOf('conflict');

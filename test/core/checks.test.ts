@@ -202,6 +202,10 @@ test('P4 network label: absent or equal passes, different fails', () => {
 	const r = withFault(multiNetwork, 'preflight', 'east', f => (f.namespace!.labels['topology.istio.io/network'] = 'network2'), 'network-label');
 	assert.equal(r.status, 'fail');
 	assert.equal(r.reason, 'istio-system is labeled topology.istio.io/network=network2, the plan says network1');
+	assert.match(r.hint!, /--force to relabel/);
+	const single = withFault(primaryRemote, 'preflight', 'west', f => (f.namespace!.labels['topology.istio.io/network'] = 'network9'), 'network-label');
+	assert.equal(single.status, 'fail');
+	assert.match(single.hint!, /does not relabel in primary-remote.*kubectl --context ctx-west label namespace istio-system/);
 });
 
 test('P5 remote annotation names the primary or *', () => {

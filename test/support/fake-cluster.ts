@@ -157,8 +157,15 @@ export class FakeCluster implements ClusterClient {
 		return this.watch('pods', target, onUpdate);
 	}
 
-	watchObjects(apiVersion: string, kind: string): WatchHandle {
-		throw new Error(`FakeCluster does not watch ${kind} (${apiVersion}); the engine needs only deployments, services and pods`);
+	watchObjects(_apiVersion: string, kind: string, target: WatchTarget, onUpdate: (u: WatchUpdate<Record<string, unknown>>) => void): WatchHandle {
+		this.calls.push(`watch ${kind}`);
+		const t = setTimeout(() => {
+			this.timers.delete(t);
+			const items = [...this.applied.values()].filter(m => m.kind === kind && (!target.name || m.metadata.name === target.name));
+			onUpdate({items: items.map(m => structuredClone(m) as Record<string, unknown>), connected: true});
+		}, 0);
+		this.timers.add(t);
+		return {stop: () => clearTimeout(t)};
 	}
 
 	get activeWatches(): number {

@@ -1,0 +1,222 @@
+/**
+ * Gather the facts the checks catalogue judges, through the ClusterClient port only.
+ * A read that fails leaves its fact undefined (the check is skipped, never passed) and notes why in `errors`.
+ * Secret material never leaves this module: only key names and a sha256 of root-cert.pem.
+ */
+import {createHash} from 'node:crypto';
+import {parse as parseYaml} from 'yaml';
+import {
+	requiredPermissions,
+	type CheckPhase,
+	type ClusterFacts,
+	type GatewayDeploymentLike,
+	type InjectorFacts,
+	type IstiodFacts,
+} from '../core/checks.js';
+import {CROSS_NETWORK_GATEWAY_NAME, ISTIOD_GATEWAY_NAME, istiodVirtualServiceName, type NetworkingApiVersion} from '../core/manifests.js';
+import {GATEWAY_NAME, ISTIO_NAMESPACE, normalRevision, type ClusterSpec, type MeshPlanInput} from '../core/model.js';
+import type {ClusterClient} from '../core/ports.js';
+import {rolloutStatus, type DeploymentLike} from '../core/rollout.js';
+
+export interface CollectOptions {
+	plan: MeshPlanInput;
+	cluster: ClusterSpec;
+	/** Which phase's facts to read; 'all' reads both. */
+	phase: CheckPhase | 'all';
+	/** API server URL of the context, from the kubeconfig. */
+	server?: string;
+	apiVersion?: NetworkingApiVersion;
+	probeTimeoutMs?: number;
+	signal?: AbortSignal;
+}
+
+export interface CollectedFacts extends ClusterFacts {
+	/** Reads that failed, one line each ("get secrets/cacerts: forbidden …"). */
+	errors: string[];
+}
+
+export function sha256(text: string | Buffer): string {
+	return createHash('sha256').update(text).digest('hex');
+}
+
+function rec(value: unknown): Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function strings(value: unknown): Record<string, string> {
+	return Object.fromEntries(Object.entries(rec(value)).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/** Host of an API server URL, or undefined when it is not a URL. */
+export function serverHost(server: string | undefined): string | undefined {
+	if (!server) return undefined;
+	try {
+		return new URL(server).hostname;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Injector values (ConfigMap istio-sidecar-injector data.values, JSON) → what the checks compare. */
+export function injectorFacts(configMap: Record<string, unknown>): InjectorFacts {
+	const facts: InjectorFacts = {};
+	const text = strings(rec(configMap).data).values;
+	if (!text) return facts;
+	let values: Record<string, unknown>;
+	try {
+		values = rec(JSON.parse(text));
+	} catch {
+		return facts;
+	}
+	const global = rec(values.global);
+	if (typeof values.revision === 'string' && values.revision !== '' && values.revision !== 'default') facts.revision = values.revision;
+	if (typeof global.meshID === 'string') facts.meshId = global.meshID;
+	if (typeof global.network === 'string') facts.network = global.network;
+	const clusterName = rec(global.multiCluster).clusterName;
+	if (typeof clusterName === 'string') facts.clusterName = clusterName;
+	return facts;
+}
+
+/** trustDomain from ConfigMap istio data.mesh (YAML); Istio's default is cluster.local. */
+export function trustDomainOf(configMap: Record<string, unknown>): string {
+	const mesh = strings(rec(configMap).data).mesh;
+	if (!mesh) return 'cluster.local';
+	try {
+		const parsed = rec(parseYaml(mesh));
+		return typeof parsed.trustDomain === 'string' && parsed.trustDomain !== '' ? parsed.trustDomain : 'cluster.local';
+	} catch {
+		return 'cluster.local';
+	}
+}
+
+function istiodFacts(deployment: Record<string, unknown>): IstiodFacts {
+	const d = deployment as GatewayDeploymentLike & {metadata?: {name?: string; labels?: Record<string, string>}};
+	const name = d.metadata?.name ?? 'istiod';
+	const label = d.metadata?.labels?.['istio.io/rev'];
+	const revision = label && label !== 'default' ? label : name.startsWith('istiod-') ? name.slice('istiod-'.length) : undefined;
+	const containers = d.spec?.template?.spec?.containers ?? [];
+	const container = containers.find(c => c.name === 'discovery') ?? containers[0];
+	const env = new Map((container?.env ?? []).map(e => [e.name, e.value]));
+	const facts: IstiodFacts = {name, ready: rolloutStatus(d as DeploymentLike).state === 'done'};
+	if (revision) facts.revision = revision;
+	const clusterId = env.get('CLUSTER_ID');
+	if (clusterId !== undefined) facts.clusterId = clusterId;
+	if (env.has('EXTERNAL_ISTIOD')) facts.externalIstiod = env.get('EXTERNAL_ISTIOD') === 'true';
+	return facts;
+}
+
+/** Collect one cluster's facts for a phase. Never throws for a cluster problem: unreachable clusters come back reachable=false. */
+export async function collectFacts(client: ClusterClient, options: CollectOptions): Promise<CollectedFacts> {
+	const {plan, cluster, phase, signal} = options;
+	const facts: CollectedFacts = {context: client.context, reachable: false, errors: []};
+	const host = serverHost(options.server);
+	if (host !== undefined) facts.apiServerHost = host;
+
+	const probe = await client.probe({timeoutMs: options.probeTimeoutMs, signal});
+	facts.reachable = probe.reachable && probe.auth !== 'unauthorized';
+	if (probe.serverVersion) facts.serverVersion = probe.serverVersion;
+	if (!facts.reachable) {
+		facts.error = probe.error ? `${probe.error.message}${probe.error.hint ? ` (${probe.error.hint})` : ''}` : 'the API server did not answer';
+		return facts;
+	}
+
+	/** Run a read; on failure note it and leave the fact unset. */
+	const read = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
+		try {
+			return await fn();
+		} catch (error) {
+			facts.errors.push(`${what}: ${(error as Error).message.split('\n')[0]}`);
+			return undefined;
+		}
+	};
+	const get = (apiVersion: string, kind: string, namespace: string | undefined, name: string) =>
+		read(`get ${kind} ${namespace ? `${namespace}/` : ''}${name}`, async () => (await client.getObject(apiVersion, kind, namespace, name, signal)) ?? null);
+	const revision = normalRevision(plan.revision);
+	const networking = `networking.istio.io/${options.apiVersion ?? 'v1'}`;
+
+	const tasks: Array<Promise<void>> = [];
+	tasks.push(
+		(async () => {
+			const ns = await get('v1', 'Namespace', undefined, ISTIO_NAMESPACE);
+			if (ns === undefined) return;
+			const meta = rec(ns?.metadata);
+			facts.namespace = {present: ns !== null, labels: strings(meta.labels), annotations: strings(meta.annotations)};
+		})(),
+		(async () => {
+			const list = await read('list istiod Deployments', () => client.listObjects('apps/v1', 'Deployment', ISTIO_NAMESPACE, 'app=istiod', signal));
+			if (list) facts.istiod = list.filter(d => /^istiod(-|$)/.test(String(rec(d.metadata).name ?? ''))).map(istiodFacts);
+		})(),
+		(async () => {
+			const cm = await get('v1', 'ConfigMap', ISTIO_NAMESPACE, revision ? `istio-${revision}` : 'istio');
+			if (cm !== undefined) facts.trustDomain = cm ? trustDomainOf(cm) : 'cluster.local';
+		})(),
+		(async () => {
+			const cm = await get('v1', 'ConfigMap', ISTIO_NAMESPACE, 'istio-ca-root-cert');
+			if (cm === undefined) return;
+			const pem = cm ? strings(cm.data)['root-cert.pem'] : undefined;
+			facts.caRootCertSha256 = pem ? sha256(pem) : null;
+		})(),
+	);
+
+	if (phase === 'preflight' || phase === 'all') {
+		tasks.push(
+			(async () => {
+				const checks = requiredPermissions(cluster, plan);
+				const answers = await Promise.all(checks.map(c => read(`access review ${c.verb} ${c.resource}`, () => client.canI(c, signal))));
+				if (answers.every(a => a !== undefined)) facts.permissions = checks.map((c, i) => ({...c, allowed: answers[i]!}));
+			})(),
+			(async () => {
+				if (cluster.role !== 'primary') return;
+				const name = revision ? `istio-sidecar-injector-${revision}` : 'istio-sidecar-injector';
+				const cm = await get('v1', 'ConfigMap', ISTIO_NAMESPACE, name);
+				if (cm === undefined) return;
+				facts.injectors = cm ? [{...injectorFacts(cm), ...(revision ? {revision} : {})}] : [];
+			})(),
+			(async () => {
+				const secret = await get('v1', 'Secret', ISTIO_NAMESPACE, 'cacerts');
+				if (secret === undefined) return;
+				const data = strings(secret?.data);
+				const root = data['root-cert.pem'];
+				facts.cacerts = {present: secret !== null, keys: Object.keys(data).sort(), ...(root ? {rootCertSha256: sha256(Buffer.from(root, 'base64'))} : {})};
+			})(),
+			(async () => {
+				const secret = await get('v1', 'Secret', ISTIO_NAMESPACE, 'istio-ca-secret');
+				if (secret !== undefined) facts.istioCaSecret = secret !== null;
+			})(),
+			(async () => {
+				const services = await read('list Services', () => client.listObjects('v1', 'Service', undefined, undefined, signal));
+				if (!services) return;
+				const lbs = services.filter(s => rec(s.spec).type === 'LoadBalancer');
+				const withAddress = lbs.filter(s => {
+					const ingress = rec(rec(s.status).loadBalancer).ingress;
+					return Array.isArray(ingress) && ingress.some(i => rec(i).ip || rec(i).hostname);
+				});
+				facts.loadBalancer = {services: lbs.length, withAddress: withAddress.length};
+			})(),
+		);
+	}
+	if (phase === 'post-install' || phase === 'all') {
+		tasks.push(
+			(async () => {
+				const [deployment, service, pods] = await Promise.all([
+					read(`get Deployment ${ISTIO_NAMESPACE}/${GATEWAY_NAME}`, async () => (await client.getDeployment(ISTIO_NAMESPACE, GATEWAY_NAME, signal)) ?? null),
+					read(`get Service ${ISTIO_NAMESPACE}/${GATEWAY_NAME}`, async () => (await client.getService(ISTIO_NAMESPACE, GATEWAY_NAME, signal)) ?? null),
+					read('list gateway pods', () => client.listPods(ISTIO_NAMESPACE, `app=${GATEWAY_NAME}`, signal)),
+				]);
+				if (deployment === undefined || service === undefined) return;
+				facts.gateway = {deployment: deployment as GatewayDeploymentLike | null, service, pods: pods ?? []};
+			})(),
+			(async () => {
+				const [istiodGateway, istiodVirtualService, crossNetworkGateway] = await Promise.all([
+					get(networking, 'Gateway', ISTIO_NAMESPACE, ISTIOD_GATEWAY_NAME),
+					get(networking, 'VirtualService', ISTIO_NAMESPACE, istiodVirtualServiceName(revision)),
+					get(networking, 'Gateway', ISTIO_NAMESPACE, CROSS_NETWORK_GATEWAY_NAME),
+				]);
+				if (istiodGateway === undefined || istiodVirtualService === undefined || crossNetworkGateway === undefined) return;
+				facts.expose = {istiodGateway, istiodVirtualService, crossNetworkGateway};
+			})(),
+		);
+	}
+	await Promise.all(tasks);
+	return facts;
+}

@@ -1,0 +1,129 @@
+/** `eastwest check`: preflight and post-install checks, linkerd-style, grouped by cluster. */
+import {CHECKS, SKIPPED_UNREACHABLE, runChecks, summarize, type CheckPhase, type CheckResult, type ClusterFacts} from '../core/checks.js';
+import type {MeshPlanInput} from '../core/model.js';
+import type {ClusterClientFactory, KubeconfigSource} from '../core/ports.js';
+import {collectFacts, type CollectedFacts} from '../checks/collect.js';
+import {globalFlags, oneOf, parseFlags} from './args.js';
+import {EXIT, UsageError} from './errors.js';
+import {PLAN_FLAG_OPTIONS, assertContextsExist, assertValidPlan, hasPlanFlags, planFromFlags} from './plan-flags.js';
+import type {CommandContext} from './types.js';
+
+export const PHASES = ['preflight', 'post-install', 'all'] as const;
+export type PhaseChoice = (typeof PHASES)[number];
+
+export interface CheckDeps {
+	createFactory(source: KubeconfigSource): ClusterClientFactory | Promise<ClusterClientFactory>;
+	/** The saved plan of a profile (throws a one-line error when absent or unreadable). */
+	loadProfile(name: string): Promise<MeshPlanInput>;
+}
+
+export async function run(args: string[], ctx: CommandContext): Promise<number> {
+	return checkCommand(args, ctx, {
+		createFactory: async source => (await import('../kube/index.js')).createClusterClientFactory(source),
+		loadProfile: async name => {
+			const {ProfileStore, profilePlan} = await import('../store/profiles.js');
+			const {storeErrorToCli} = await import('./profiles.js');
+			try {
+				return profilePlan(new ProfileStore().get(name));
+			} catch (error) {
+				throw storeErrorToCli(error);
+			}
+		},
+	});
+}
+
+/** Results of both phases without repeating a check that belongs to both. */
+export function runPhases(plan: MeshPlanInput, facts: Record<string, ClusterFacts>, phase: PhaseChoice): CheckResult[] {
+	if (phase !== 'all') return runChecks(plan, facts, phase);
+	const seen = new Set<string>();
+	const merged: CheckResult[] = [];
+	for (const p of ['preflight', 'post-install'] as CheckPhase[]) {
+		for (const r of runChecks(plan, facts, p)) {
+			const key = `${r.id}@${r.cluster ?? ''}`;
+			if (!seen.has(key)) {
+				seen.add(key);
+				merged.push(r);
+			}
+		}
+	}
+	// Keep the cluster grouping: clusters in plan order, then the mesh.
+	const order = new Map(plan.clusters.map((c, i) => [c.name, i]));
+	const catalogue = new Map(CHECKS.map((c, i) => [c.id, i]));
+	return merged.sort((a, b) => (order.get(a.cluster ?? '') ?? 1e6) - (order.get(b.cluster ?? '') ?? 1e6) || (catalogue.get(a.id) ?? 0) - (catalogue.get(b.id) ?? 0));
+}
+
+export async function checkCommand(args: string[], ctx: CommandContext, deps: CheckDeps): Promise<number> {
+	const {values} = parseFlags('check', args, {
+		...PLAN_FLAG_OPTIONS,
+		profile: {type: 'string'},
+		phase: {type: 'string'},
+		output: {type: 'string', short: 'o'},
+	});
+	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
+	const phase = oneOf('phase', values.phase, PHASES, 'all');
+	if (values.profile !== undefined && hasPlanFlags(values)) throw new UsageError('give either --profile or the plan flags (--topology, --mesh, --cluster), not both');
+	if (values.profile === undefined && !hasPlanFlags(values)) {
+		throw new UsageError('name what to check: --profile NAME, or --topology T --mesh ID --cluster CONTEXT=NAME:NETWORK[:role] ...');
+	}
+	const plan = values.profile !== undefined ? await deps.loadProfile(values.profile) : planFromFlags(values);
+	if (values.profile === undefined) assertValidPlan(plan);
+
+	let factory: ClusterClientFactory;
+	try {
+		factory = await deps.createFactory({kubeconfig: globalFlags(values).kubeconfig, env: ctx.env});
+	} catch (error) {
+		if (error instanceof Error && error.name === 'KubeconfigError') throw new UsageError(error.message);
+		throw error;
+	}
+	assertContextsExist(plan, factory.kubeconfig);
+
+	const collected: Record<string, CollectedFacts> = {};
+	await Promise.all(
+		plan.clusters.map(async cluster => {
+			const server = factory.kubeconfig.contexts.find(c => c.name === cluster.context)?.server;
+			collected[cluster.name] = await collectFacts(factory.client(cluster.context), {plan, cluster, phase, ...(server ? {server} : {}), signal: ctx.signal});
+		}),
+	);
+	if (ctx.signal.aborted) return EXIT.interrupted;
+	const results = runPhases(plan, collected, phase);
+	const summary = summarize(results);
+
+	if (output === 'json') {
+		const readErrors = Object.fromEntries(plan.clusters.map(c => [c.name, collected[c.name]?.errors ?? []]));
+		ctx.stdout.write(`${JSON.stringify({phase, plan, results, summary, readErrors}, null, 2)}\n`);
+	} else {
+		ctx.stdout.write(formatCheckResults(plan, results, collected));
+	}
+	return summary.fail > 0 ? EXIT.failed : EXIT.ok;
+}
+
+const SYMBOL: Record<CheckResult['status'], string> = {pass: '✔', warn: '‼', fail: '✘', skip: '–'};
+
+/** Linkerd-style text: a heading per cluster, one line per claim, indented reason/hint/doc under anything not passing. */
+export function formatCheckResults(plan: MeshPlanInput, results: readonly CheckResult[], collected: Readonly<Record<string, CollectedFacts>> = {}): string {
+	const lines: string[] = [];
+	const groups = [...plan.clusters.map(c => ({key: c.name as string | undefined, title: `${c.name} (context ${c.context})`})), {key: undefined, title: 'across the mesh'}];
+	for (const group of groups) {
+		const mine = results.filter(r => r.cluster === group.key);
+		if (mine.length === 0) continue;
+		if (lines.length > 0) lines.push('');
+		lines.push(group.title, '-'.repeat(group.title.length));
+		// An unreachable cluster: its reachability failure says it all; the checks it blocked become one line.
+		const blocked = mine.filter(r => r.status === 'skip' && r.reason === SKIPPED_UNREACHABLE);
+		for (const r of mine) {
+			if (blocked.includes(r)) continue;
+			lines.push(`${SYMBOL[r.status]} ${r.claim}`);
+			if (r.status === 'pass') continue;
+			if (r.reason) lines.push(`    ${r.status === 'skip' ? 'skipped: ' : ''}${r.reason}`);
+			if (r.hint) lines.push(`    hint: ${r.hint}`);
+			if (r.doc) lines.push(`    see: ${r.doc}`);
+		}
+		if (blocked.length > 0) lines.push(`${SYMBOL.skip} ${blocked.length} more check${blocked.length === 1 ? '' : 's'} skipped: ${SKIPPED_UNREACHABLE}`);
+		const errors = group.key ? (collected[group.key]?.errors ?? []) : [];
+		for (const e of errors) lines.push(`    (could not read: ${e})`);
+	}
+	const s = summarize(results);
+	const verdict = s.fail > 0 ? '✘ checks failed' : s.warn > 0 ? '‼ checks passed with warnings' : '✔ all checks passed';
+	lines.push('', `${verdict}: ${s.pass} passed, ${s.warn} warning${s.warn === 1 ? '' : 's'}, ${s.fail} failed, ${s.skip} skipped`);
+	return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,89 @@
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import {collectFacts, injectorFacts, serverHost, sha256, trustDomainOf} from '../../source/checks/collect.js';
+import {runChecks} from '../../source/core/checks.js';
+import type {MeshPlanInput} from '../../source/core/model.js';
+import {FakeClusterClient, ROOT_PEM, asClient, clusterObjects} from '../support/fake-facts-client.js';
+
+const plan: MeshPlanInput = {
+	topology: 'primary-remote-multi-network',
+	meshId: 'mesh1',
+	clusters: [
+		{context: 'ctx-east', name: 'east', network: 'network1', role: 'primary'},
+		{context: 'ctx-west', name: 'west', network: 'network2', role: 'remote'},
+	],
+};
+
+test('collected facts from a healthy primary-remote-multi-network mesh pass preflight and post-install', async () => {
+	for (const phase of ['preflight', 'post-install'] as const) {
+		const east = new FakeClusterClient('ctx-east', clusterObjects('east', 'network1', true));
+		const west = new FakeClusterClient('ctx-west', clusterObjects('west', 'network2', false));
+		const facts = {
+			east: await collectFacts(asClient(east), {plan, cluster: plan.clusters[0]!, phase, server: 'https://east.example.internal:6443'}),
+			west: await collectFacts(asClient(west), {plan, cluster: plan.clusters[1]!, phase, server: 'https://west.example.internal:6443'}),
+		};
+		assert.deepEqual(facts.east.errors, []);
+		const results = runChecks(plan, facts, phase);
+		assert.deepEqual(results.filter(r => r.status !== 'pass').map(r => `${r.id}@${r.cluster}: ${r.reason}`), [], phase);
+	}
+});
+
+test('preflight facts: hashes, never key material; istiod env; injector values; permissions; LB heuristic', async () => {
+	const east = new FakeClusterClient('ctx-east', clusterObjects('east', 'network1', true), {denied: ['create deployments']});
+	const facts = await collectFacts(asClient(east), {plan, cluster: plan.clusters[0]!, phase: 'preflight', server: 'https://127.0.0.1:6443'});
+	assert.equal(facts.apiServerHost, '127.0.0.1');
+	assert.deepEqual(facts.cacerts, {present: true, keys: ['ca-cert.pem', 'ca-key.pem', 'cert-chain.pem', 'root-cert.pem'], rootCertSha256: sha256(ROOT_PEM)});
+	assert.doesNotMatch(JSON.stringify(facts), /c2VjcmV0|MIIBroot/, 'no secret or certificate bytes in the facts');
+	assert.equal(facts.caRootCertSha256, sha256(ROOT_PEM));
+	assert.deepEqual(facts.istiod, [{name: 'istiod', ready: true, clusterId: 'east', externalIstiod: true}]);
+	assert.deepEqual(facts.injectors, [{meshId: 'mesh1', network: 'network1', clusterName: 'east'}]);
+	assert.equal(facts.permissions!.find(p => p.resource === 'deployments')!.allowed, false);
+	assert.deepEqual(facts.loadBalancer, {services: 2, withAddress: 2});
+	assert.equal(facts.istioCaSecret, false);
+	assert.equal(facts.gateway, undefined, 'preflight does not read the gateway');
+	const results = runChecks(plan, {east: facts}, 'preflight');
+	assert.equal(results.find(r => r.id === 'permissions')!.status, 'fail');
+	assert.equal(results.find(r => r.id === 'api-server-address' && r.cluster === 'west')!.status, 'skip');
+});
+
+test('a forbidden read leaves the fact unset (check skipped) and names the read in errors', async () => {
+	const east = new FakeClusterClient('ctx-east', clusterObjects('east', 'network1', true), {forbidden: ['Secret/istio-system/cacerts']});
+	const facts = await collectFacts(asClient(east), {plan, cluster: plan.clusters[0]!, phase: 'preflight'});
+	assert.equal(facts.cacerts, undefined);
+	assert.deepEqual(facts.errors, ['get Secret istio-system/cacerts: secrets "cacerts" is forbidden for user admin']);
+	const r = runChecks(plan, {east: facts}, 'preflight').find(x => x.id === 'plugged-in-ca')!;
+	assert.equal(r.status, 'skip');
+});
+
+test('absent objects are facts too: no cacerts with istio-ca-secret, no gateway, no expose resources', async () => {
+	const objs = clusterObjects('east', 'network1', true).filter(o => o.metadata.name !== 'cacerts' && o.metadata.name !== 'istio-eastwestgateway' && o.kind !== 'Gateway');
+	objs.push({apiVersion: 'v1', kind: 'Secret', metadata: {name: 'istio-ca-secret', namespace: 'istio-system'}, data: {}});
+	const pre = await collectFacts(asClient(new FakeClusterClient('ctx-east', objs)), {plan, cluster: plan.clusters[0]!, phase: 'preflight'});
+	assert.deepEqual(pre.cacerts, {present: false, keys: []});
+	assert.equal(pre.istioCaSecret, true);
+	const post = await collectFacts(asClient(new FakeClusterClient('ctx-east', objs)), {plan, cluster: plan.clusters[0]!, phase: 'post-install'});
+	assert.deepEqual(post.gateway, {deployment: null, service: null, pods: []});
+	assert.equal(post.expose!.istiodGateway, null);
+	assert.ok(post.expose!.istiodVirtualService);
+	const results = runChecks(plan, {east: post}, 'post-install');
+	assert.equal(results.find(r => r.id === 'gateway-rolled-out')!.reason, 'the Deployment does not exist');
+	assert.match(results.find(r => r.id === 'istiod-exposed')!.reason!, /Gateway istiod-gateway is missing/);
+});
+
+test('an unreachable cluster stops after the probe with its error', async () => {
+	const client = new FakeClusterClient('ctx-west', [], {reachable: false});
+	const facts = await collectFacts(asClient(client), {plan, cluster: plan.clusters[1]!, phase: 'preflight'});
+	assert.equal(facts.reachable, false);
+	assert.equal(facts.error, 'cannot reach the API server of ctx-west (check the network)');
+	assert.deepEqual(client.calls, []);
+});
+
+test('parsers: injector values, trust domain, server host', () => {
+	assert.deepEqual(injectorFacts({data: {values: JSON.stringify({revision: 'canary', global: {meshID: 'm', network: 'n', multiCluster: {clusterName: 'c'}}})}}), {revision: 'canary', meshId: 'm', network: 'n', clusterName: 'c'});
+	assert.deepEqual(injectorFacts({data: {values: 'not json'}}), {});
+	assert.equal(trustDomainOf({data: {mesh: 'trustDomain: corp.example\n'}}), 'corp.example');
+	assert.equal(trustDomainOf({data: {mesh: 'accessLogFile: /dev/stdout\n'}}), 'cluster.local');
+	assert.equal(serverHost('https://[::1]:6443'), '[::1]');
+	assert.equal(serverHost('https://api.example.com'), 'api.example.com');
+	assert.equal(serverHost('nonsense'), undefined);
+});

@@ -1,0 +1,109 @@
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import {PassThrough} from 'node:stream';
+import {checkCommand, type CheckDeps} from '../../source/commands/check.js';
+import {UsageError} from '../../source/commands/errors.js';
+import type {MeshPlanInput} from '../../source/core/model.js';
+import type {ClusterClient, ClusterClientFactory, KubeconfigInfo} from '../../source/core/ports.js';
+import {runCli} from '../helpers/cli.js';
+import {FakeClusterClient, asClient, clusterObjects, type Obj} from '../support/fake-facts-client.js';
+
+const PLAN_FLAGS = ['--topology', 'primary-remote-multi-network', '--mesh', 'mesh1', '--cluster', 'ctx-east=east:network1:primary', '--cluster', 'ctx-west=west:network2:remote'];
+
+function kubeconfig(servers: Record<string, string> = {}): KubeconfigInfo {
+	return {
+		files: ['/tmp/kubeconfig-for-test'],
+		contexts: ['ctx-east', 'ctx-west'].map(name => ({name, cluster: name, user: 'admin', server: servers[name] ?? `https://${name}.example.internal:6443`})),
+		warnings: [],
+	};
+}
+
+function setup(options: {east?: Obj[]; west?: Obj[]; westReachable?: boolean; servers?: Record<string, string>; profile?: MeshPlanInput} = {}) {
+	const clients: Record<string, FakeClusterClient> = {
+		'ctx-east': new FakeClusterClient('ctx-east', options.east ?? clusterObjects('east', 'network1', true)),
+		'ctx-west': new FakeClusterClient('ctx-west', options.west ?? clusterObjects('west', 'network2', false), {reachable: options.westReachable ?? true}),
+	};
+	const factory: ClusterClientFactory = {kubeconfig: kubeconfig(options.servers), client: (context: string): ClusterClient => asClient(clients[context]!)};
+	const deps: CheckDeps = {
+		createFactory: () => factory,
+		loadProfile: async name => {
+			if (name === 'prod' && options.profile) return options.profile;
+			throw new UsageError(`no profile named "${name}"`);
+		},
+	};
+	const stdout = new PassThrough();
+	const stderr = new PassThrough();
+	let out = '';
+	stdout.on('data', d => (out += d));
+	const ctx = {stdout, stderr, env: {}, signal: new AbortController().signal};
+	return {run: async (args: string[]) => ({code: await checkCommand(args, ctx, deps), stdout: () => out})};
+}
+
+test('a healthy mesh: every claim ✔ grouped by cluster, summary line, exit 0', async () => {
+	const r = await setup().run(PLAN_FLAGS);
+	const out = r.stdout();
+	assert.equal(r.code, 0, out);
+	assert.match(out, /^east \(context ctx-east\)\n-+\n✔ context ctx-east is reachable/);
+	assert.match(out, /\nwest \(context ctx-west\)\n-+\n/);
+	assert.match(out, /\nacross the mesh\n-+\n/);
+	assert.doesNotMatch(out, /[‼✘–] /);
+	assert.match(out, /\n✔ all checks passed: \d+ passed, 0 warnings, 0 failed, 0 skipped\n$/);
+});
+
+test('seeded faults: wrong network label and loopback API server → ✘/‼ with indented reason, hint and doc; exit 1', async () => {
+	const west = clusterObjects('west', 'network2', false);
+	west[0]!.metadata.labels['topology.istio.io/network'] = 'network7';
+	const r = await setup({west, servers: {'ctx-west': 'https://127.0.0.1:6443'}}).run([...PLAN_FLAGS, '--phase', 'preflight']);
+	const out = r.stdout();
+	assert.equal(r.code, 1, out);
+	assert.match(out, /✘ istio-system carries no topology.istio.io\/network label, or network2\n {4}istio-system is labeled topology.istio.io\/network=network7, the plan says network2\n {4}hint: .*--force.*\n {4}see: https:\/\/istio.io\/latest\/docs\/setup\/install\/multicluster\/primary-remote_multi-network\//);
+	assert.match(out, /‼ the kubeconfig reaches the API server on an address other clusters can use\n {4}the server is 127.0.0.1, a loopback address/);
+	assert.match(out, /✘ checks failed: \d+ passed, 1 warning, 1 failed, 0 skipped/);
+});
+
+test('an unreachable cluster fails its reachability claim and skips the rest, saying why', async () => {
+	const r = await setup({westReachable: false}).run(PLAN_FLAGS);
+	const out = r.stdout();
+	assert.equal(r.code, 1);
+	assert.match(out, /✘ context ctx-west is reachable.*\n {4}cannot reach the API server of ctx-west \(check the network\)/);
+	assert.match(out, /\n– \d+ more checks skipped: the cluster is unreachable\n/);
+	assert.doesNotMatch(out, /istio-system carries network label network2/, 'blocked checks are counted, not listed');
+	assert.match(out, /east \(context ctx-east\)\n-+\n(✔ .*\n)+\n/, 'the reachable cluster is listed in full');
+});
+
+test('-o json: results, summary and read errors; post-install phase only', async () => {
+	const east = clusterObjects('east', 'network1', true).filter(o => o.metadata.name !== 'cross-network-gateway');
+	const r = await setup({east}).run([...PLAN_FLAGS, '-o', 'json', '--phase', 'post-install']);
+	assert.equal(r.code, 1);
+	const doc = JSON.parse(r.stdout());
+	assert.equal(doc.phase, 'post-install');
+	assert.equal(doc.summary.fail, 1);
+	const failed = doc.results.filter((x: any) => x.status === 'fail');
+	assert.deepEqual(failed.map((x: any) => `${x.id}@${x.cluster}`), ['services-exposed@east']);
+	assert.ok(!doc.results.some((x: any) => x.id === 'permissions'), 'preflight-only checks are not run');
+	assert.deepEqual(doc.readErrors, {east: [], west: []});
+});
+
+test('--profile checks the saved plan; both --profile and plan flags is a usage error', async () => {
+	const profile: MeshPlanInput = {topology: 'primary-remote-multi-network', meshId: 'mesh1', clusters: [
+		{context: 'ctx-east', name: 'east', network: 'network1', role: 'primary'},
+		{context: 'ctx-west', name: 'west', network: 'network2', role: 'remote'},
+	]};
+	assert.equal((await setup({profile}).run(['--profile', 'prod'])).code, 0);
+	await assert.rejects(setup({profile}).run(['--profile', 'prod', ...PLAN_FLAGS]), /either --profile or the plan flags/);
+	await assert.rejects(setup().run(['--profile', 'nope']), /no profile named "nope"/);
+	await assert.rejects(setup().run([...PLAN_FLAGS.slice(0, 6), '--cluster', 'ctx-north=north:network2:remote']), /context "ctx-north" not found in kubeconfig \/tmp\/kubeconfig-for-test/);
+});
+
+for (const [args, pattern] of [
+	[['check'], /name what to check: --profile NAME/],
+	[['check', ...PLAN_FLAGS, '--phase', 'later'], /--phase "later" is not one of preflight, post-install, all/],
+	[['check', '--topology', 'multi-network', '--mesh', 'm', '--cluster', 'a=A:n1', '--cluster', 'b=b:n2'], /cluster name "A" is not a DNS-1123 label/],
+] as const) {
+	test(`eastwest ${args.join(' ')} → exit 2, one line`, async () => {
+		const r = await runCli([...args], {env: {KUBECONFIG: '/nonexistent/kubeconfig'}});
+		assert.equal(r.code, 2, r.stderr);
+		assert.match(r.stderr, pattern);
+		assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+	});
+}

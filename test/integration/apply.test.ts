@@ -1,0 +1,192 @@
+/**
+ * `eastwest apply` end to end: the bundled CLI, the real kube/istioctl/engine code, loopback fake API
+ * servers and the fake istioctl first on PATH.
+ */
+import {after, test} from 'node:test';
+import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import {setTimeout as delay} from 'node:timers/promises';
+import {FakeApiServer, writeKubeconfig} from '../support/fake-apiserver.js';
+import {fakeIstioctlEnv, readFakeIstioctlLog} from '../support/fake-istioctl.js';
+import {cliPath, ensureBuilt, runCli} from '../helpers/cli.js';
+
+const servers: FakeApiServer[] = [];
+after(async () => {
+	await Promise.all(servers.map(s => s.close()));
+});
+
+async function cluster(options: {network?: string; revision?: string} = {}): Promise<FakeApiServer> {
+	const s = await FakeApiServer.start({token: 'secret-token'});
+	servers.push(s);
+	s.addIstioCrds();
+	s.addIstiod({...(options.revision ? {revision: options.revision} : {})});
+	s.deployment = {scenario: 'ready', delayMs: 30};
+	s.loadBalancer = {scenario: 'ip', delayMs: 30};
+	return s;
+}
+
+async function setup(extraEnv: Record<string, string> = {}) {
+	const east = await cluster();
+	const west = await cluster();
+	const kubeconfig = writeKubeconfig([
+		{name: 'east-ctx', server: east},
+		{name: 'west-ctx', server: west},
+	]);
+	const {env} = fakeIstioctlEnv(extraEnv);
+	return {east, west, kubeconfig, env};
+}
+
+const multi = ['--topology', 'multi-network', '--mesh', 'mesh1', '--cluster', 'east-ctx=east:net-east', '--cluster', 'west-ctx=west:net-west'];
+const primaryRemote = ['--topology', 'primary-remote', '--mesh', 'mesh1', '--cluster', 'east-ctx=east:net1:primary', '--cluster', 'west-ctx=west:net1:remote'];
+
+const gw = (s: FakeApiServer, kind: 'Deployment' | 'Service') => s.get(kind === 'Deployment' ? 'apps/v1' : 'v1', kind, 'istio-system', 'istio-eastwestgateway');
+
+test('multi-network: two clusters end to end, JSON result, objects in the API servers; a re-run is unchanged', async () => {
+	const {east, west, kubeconfig, env} = await setup();
+	const r = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '-o', 'json', '--timeout', '20s'], {env});
+	assert.equal(r.code, 0, r.stderr);
+	const doc = JSON.parse(r.stdout);
+	assert.equal(doc.ok, true);
+	assert.deepEqual(doc.clusters.map((c: any) => [c.cluster, c.outcome, c.address?.kind]), [
+		['east', 'succeeded', 'ip'],
+		['west', 'succeeded', 'ip'],
+	]);
+	for (const [s, net] of [[east, 'net-east'], [west, 'net-west']] as const) {
+		assert.equal(s.get('v1', 'Namespace', undefined, 'istio-system')?.metadata.labels['topology.istio.io/network'], net);
+		const dep = gw(s, 'Deployment');
+		assert.equal(dep?.metadata.labels['install.operator.istio.io/owning-resource'], 'eastwest');
+		assert.equal(dep?.metadata.labels['topology.istio.io/network'], net);
+		assert.equal(gw(s, 'Service')?.spec.type, 'LoadBalancer');
+		assert.ok(s.get('networking.istio.io/v1', 'Gateway', 'istio-system', 'cross-network-gateway'));
+	}
+	const installs = readFakeIstioctlLog(env).filter(x => x.argv[0] === 'install');
+	assert.deepEqual(installs.map(i => i.argv.slice(0, 6)).sort(), [
+		['install', '-y', '-f', '-', '--context', 'east-ctx'],
+		['install', '-y', '-f', '-', '--context', 'west-ctx'],
+	]);
+	assert.ok(installs.every(i => i.argv.includes('--kubeconfig') && i.argv.includes('--readiness-timeout') && i.argv[i.argv.indexOf('--readiness-timeout') + 1] === '20s'));
+	assert.match(installs[0]!.stdin ?? '', /kind: IstioOperator/);
+
+	const again = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s'], {env});
+	assert.equal(again.code, 0, again.stderr);
+	assert.match(again.stdout, /^\[east\] ✔ Install the east-west gateway for network net-east \(istioctl install\): unchanged \(already installed by eastwest for network net-east, revision default\)/m);
+	assert.match(again.stdout, /^\[west\] ✔ Expose services \(15443, AUTO_PASSTHROUGH\) through the gateway: unchanged/m);
+	assert.equal(readFakeIstioctlLog(env).filter(x => x.argv[0] === 'install').length, 2, 'no second istioctl install');
+});
+
+test('primary-remote: the primary exposes istiod; the remote gets no gateway and the text says what is left', async () => {
+	const {east, west, kubeconfig, env} = await setup();
+	const r = await runCli(['apply', ...primaryRemote, '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s'], {env});
+	assert.equal(r.code, 0, r.stderr);
+	assert.match(r.stdout, /^\[east\] ✔ gateway address: 127\.0\.10\.\d+$/m);
+	assert.match(r.stdout, /^\[east\] ✔ Expose istiod \(15012, 15017\) through the gateway: changed \(Gateway istio-system\/istiod-gateway created, VirtualService istio-system\/istiod-vs created\)/m);
+	assert.match(r.stdout, /Left to you:\n {2}west: /);
+	assert.ok(east.get('networking.istio.io/v1', 'VirtualService', 'istio-system', 'istiod-vs'));
+	assert.equal(gw(west, 'Deployment'), undefined);
+});
+
+test('an SSA conflict names the other field manager and fails with exit 1', async () => {
+	const {east, kubeconfig, env} = await setup();
+	east.put(
+		{apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: {name: 'istiod-gateway', namespace: 'istio-system'}, spec: {selector: {istio: 'something-else'}, servers: []}},
+		{manager: 'helm'},
+	);
+	const r = await runCli(['apply', ...primaryRemote, '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s'], {env});
+	assert.equal(r.code, 1);
+	assert.match(r.stdout, /^\[east\] ✘ Expose istiod .*helm/m);
+	assert.match(r.stdout, /^\[east\] {5}hint: /m);
+	assert.match(r.stdout, /^ {2}west \(context west-ctx\): nothing to do here \(no east-west gateway on this cluster\)$/m);
+});
+
+test('an unreachable context fails that cluster with one line; the other cluster is set up', async () => {
+	const {east, env} = await setup();
+	const kubeconfig = writeKubeconfig([
+		{name: 'east-ctx', server: east},
+		{name: 'west-ctx', server: 'http://127.0.0.1:9'},
+	]);
+	const r = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '-o', 'json', '--timeout', '10s'], {env});
+	assert.equal(r.code, 1);
+	const doc = JSON.parse(r.stdout);
+	assert.equal(doc.clusters[0].outcome, 'succeeded');
+	assert.equal(doc.clusters[1].outcome, 'failed');
+	const failed = doc.clusters[1].steps[0];
+	assert.equal(failed.status, 'failed');
+	assert.doesNotMatch(failed.error, /\n/);
+	assert.match(failed.error, /127\.0\.0\.1:9|reach|refused/i);
+});
+
+test('a pending LoadBalancer hits its deadline with the reason and what to do', async () => {
+	const {west, kubeconfig, env} = await setup();
+	west.loadBalancer = {scenario: 'pending', delayMs: 0};
+	const r = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '--timeout', '3s'], {env});
+	assert.equal(r.code, 1);
+	assert.match(r.stdout, /^\[west\] ✘ Wait for the gateway Service to get an external address: gave up after 3\.0s waiting for an external address for the gateway Service: the LoadBalancer Service has no ingress address yet$/m);
+	assert.match(r.stdout, /^\[west\] {5}hint: .*MetalLB/m);
+	assert.match(r.stdout, /^\[west\] {5}waiting .*no ingress address yet/m);
+	assert.match(r.stdout, /east \(context east-ctx\): succeeded, gateway 127\.0\.10\.\d+/);
+});
+
+test('an injection failure (ImagePullBackOff on image auto) fails the install with the pod reason', async () => {
+	const {west, kubeconfig, env} = await setup();
+	west.deployment = {scenario: 'image-pull-auto', delayMs: 10};
+	const r = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '--timeout', '2s'], {env});
+	assert.equal(r.code, 1);
+	assert.match(r.stdout, /^\[west\] ✘ Install the east-west gateway .*: failed to install manifests: errors occurred during operation$/m);
+	assert.match(r.stdout, /^\[west\] {5}hint: Deployment\/istio-system\/istio-eastwestgateway did not become ready: container failed to start: ImagePullBackOff.*injection did not run/m);
+	assert.match(r.stdout, /^\[west\] {5}waiting .*ImagePullBackOff: container istio-proxy still has image "auto"/m);
+});
+
+test('istioctl failing: cause and hint, dependants not run, exit 1', async () => {
+	const {kubeconfig, env} = await setup({FAKE_ISTIOCTL_SCENARIO: 'fail-apply'});
+	const r = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '-o', 'json', '--timeout', '10s'], {env});
+	assert.equal(r.code, 1);
+	const doc = JSON.parse(r.stdout);
+	const east = doc.clusters[0];
+	assert.deepEqual(east.steps.map((s: any) => s.status), ['changed', 'failed', 'not-run', 'not-run', 'not-run']);
+	assert.equal(east.steps[1].error, 'failed to install manifests: errors occurred during operation');
+	assert.match(east.steps[1].hint, /RBAC/);
+});
+
+test('bad input: usage errors exit 2 without touching clusters; a missing context names the kubeconfig', async () => {
+	const {kubeconfig, env} = await setup();
+	const r = await runCli(['apply', '--topology', 'multi-network', '--mesh', 'mesh1', '--cluster', 'nope=east:n1', '--cluster', 'west-ctx=west:n2', '--kubeconfig', kubeconfig, '--yes'], {env});
+	assert.equal(r.code, 2);
+	assert.equal(r.stderr, `eastwest: context "nope" (--cluster nope=east:n1:primary) is not in the kubeconfig ${kubeconfig}; list contexts with kubectl config get-contexts\n`);
+	const noYes = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig], {env});
+	assert.equal(noYes.code, 2);
+	assert.match(noYes.stderr, /pass --yes/);
+	const noIstioctl = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes'], {env: {...env, PATH: '/nonexistent'}});
+	assert.equal(noIstioctl.code, 2);
+	assert.match(noIstioctl.stderr, /^eastwest: istioctl not found on PATH: install the istioctl matching your control plane/);
+	assert.equal(readFakeIstioctlLog(env).length, 0);
+});
+
+function alive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+test('Ctrl-C: exit 130, a summary of what was and was not done, and no istioctl left running', async () => {
+	const {kubeconfig, env} = await setup({FAKE_ISTIOCTL_SCENARIO: 'hang'});
+	ensureBuilt();
+	const child = spawn(process.execPath, [cliPath, 'apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '--timeout', '1m'], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
+	let stdout = '';
+	child.stdout.on('data', d => (stdout += d));
+	const closed = new Promise<number | null>(resolve => child.on('close', code => resolve(code)));
+	// Interrupt once both istioctl processes have started their children.
+	for (let i = 0; i < 400 && readFakeIstioctlLog(env).filter(x => x.childPid).length < 2; i++) await delay(25);
+	const log = readFakeIstioctlLog(env);
+	const pids = [...new Set(log.filter(x => x.argv[0] === 'install').map(x => x.pid))].concat(log.filter(x => x.childPid).map(x => x.childPid!));
+	assert.equal(pids.length, 4, 'two istioctl processes, each with a child');
+	child.kill('SIGINT');
+	const code = await closed;
+	assert.equal(code, 130);
+	assert.match(stdout, /\nInterrupted:\n/);
+	assert.match(stdout, /east \(context east-ctx\): cancelled\n {4}done: label-network changed\n {4}install-gateway cancelled\n {4}not run: wait-rollout, wait-address, expose-services/);
+	for (let i = 0; i < 100 && pids.some(alive); i++) await delay(20);
+	assert.deepEqual(pids.filter(alive), [], 'no istioctl process or child left');
+});
