@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import React from 'react';
 import {cleanup, render} from 'ink-testing-library';
 import App from '../../source/app.js';
+import {PROBE_CONCURRENCY} from '../../source/ui/hooks/useProbes.js';
 import {fakeServices, kubeconfig, okProbe, unreachableProbe, type FakeOptions} from '../support/fake-services.js';
 import {KEY, plain, press, tick, type, waitForFrame, waitForText} from '../support/ink.js';
 
@@ -442,6 +443,19 @@ describe('wizard screens and keys', () => {
 		await press(r, KEY.space);
 		await waitForText(r, '1 selected');
 		await waitForFrame(r, () => services.probed.includes('ctx-0999'), 2000, 'ctx-0999 probed');
+	});
+
+	it('slow API servers: paging through 1,000 contexts never runs more than the concurrency limit of probes', async () => {
+		const names = Array.from({length: 1000}, (_, i) => `ctx-${String(i).padStart(4, '0')}`);
+		const probes: Record<string, 'hang'> = {};
+		for (const n of names) probes[n] = 'hang';
+		const {r, services} = await start({kubeconfig: kubeconfig(names), probes});
+		await press(r, KEY.enter);
+		await waitForText(r, 'rows 1–');
+		await waitForFrame(r, () => services.probed.length === PROBE_CONCURRENCY, 2000, 'the first probes');
+		for (let i = 0; i < 5; i++) await press(r, KEY.pageDown);
+		await waitForFrame(r, f => /ctx-00[6-9]\d\s/.test(f) && f.includes('probing…'), 2000, 'a later page, probing');
+		assert.equal(services.probed.length, PROBE_CONCURRENCY, 'nothing beyond the concurrency limit starts while probes hang');
 	});
 
 	it('--profile opens at Review with the saved plan; Done offers the profile commands', async () => {
