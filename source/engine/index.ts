@@ -233,11 +233,11 @@ class Run {
 		const manifest = step.manifests[0];
 		if (!manifest) throw new StepFailure(`step ${step.id} has no IstioOperator to install`);
 		const waiter = new Waiter(this, step, started);
-		waiter.set('istioctl install is starting');
 		// While istioctl waits for readiness, watch the gateway pods so the reason says why they are not ready.
 		let podReason: string | undefined;
 		let progressReason = 'istioctl install is running';
 		const update = () => waiter.set(podReason ? `${progressReason}; ${podReason}` : progressReason);
+		update();
 		const podWatch = this.options.dryRun
 			? undefined
 			: client.watchPods({namespace: ISTIO_NAMESPACE, labelSelector: GATEWAY_SELECTOR}, u => {
@@ -266,9 +266,9 @@ class Run {
 			podWatch?.stop();
 			waiter.stop();
 		}
-		const why = mismatch ? ` (${mismatch})` : ' (--reinstall)';
-		if (this.options.dryRun) return {result: 'skipped' as const, detail: `dry run: istioctl install --dry-run passed; nothing installed${why}`};
-		return {result: 'changed' as const, detail: `installed with istioctl ${why.trim()}`};
+		const why = mismatch ? `before: ${mismatch}` : 'reinstalled on request (--reinstall)';
+		if (this.options.dryRun) return {result: 'skipped' as const, detail: `dry run: istioctl install --dry-run passed, nothing installed; ${why}`};
+		return {result: 'changed' as const, detail: `installed with istioctl; ${why}`};
 	}
 
 	/** A wait is a change when this run installed the gateway, otherwise it only confirmed what was there. */

@@ -76,13 +76,12 @@ function plain<T>(value: unknown): T {
 }
 
 function isNotFound(err: unknown): boolean {
-	return (err as {code?: unknown})?.code === 404;
+	return (err instanceof KubeError && err.info.httpStatus === 404) || (err as {code?: unknown})?.code === 404;
 }
 
-/** Lower-case plural resource name for messages ("Gateway" → "gateways"); a guess good enough for words. */
+/** Resource name with its group for messages ("Gateway" → "gateways.networking.istio.io"). */
 function resourceWord(kind: string, apiVersion: string): string {
-	const lower = kind.toLowerCase();
-	const plural = lower.endsWith('s') ? `${lower}es` : lower.endsWith('y') ? `${lower.slice(0, -1)}ies` : `${lower}s`;
+	const plural = guessResource(kind);
 	const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
 	return group ? `${plural}.${group}` : plural;
 }
@@ -143,7 +142,6 @@ export class KubeClusterClient implements ClusterClient {
 		try {
 			return await currentSignal.run(signal, fn);
 		} catch (error) {
-			if (isNotFound(error)) throw error;
 			throw toKubeError(error, {...ctx, context: this.context, user: this.user});
 		}
 	}
@@ -320,7 +318,8 @@ export class KubeClusterClient implements ClusterClient {
 
 	/** Missing kinds (no CRD, or a version the server does not serve) get a hint about Istio. */
 	private applyError(error: unknown, manifest: Manifest, ctx: Omit<KubeErrorContext, 'context' | 'user'>): KubeError {
-		const text = error instanceof Error ? error.message : String(error);
+		const cause = error instanceof KubeError ? error.cause : undefined;
+		const text = [error, cause].map(e => (e instanceof Error ? e.message : String(e ?? ''))).join(' ');
 		if (/Unrecognized API version and kind/.test(text) || (isNotFound(error) && /resource metadata/.test(text))) {
 			return new KubeError({
 				kind: 'not-found',

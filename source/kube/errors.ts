@@ -7,8 +7,8 @@ import type {KubeErrorInfo, KubeErrorKind} from '../core/ports.js';
 export class KubeError extends Error {
 	readonly info: KubeErrorInfo;
 
-	constructor(info: KubeErrorInfo) {
-		super(info.message);
+	constructor(info: KubeErrorInfo, options?: {cause?: unknown}) {
+		super(info.message, options);
 		this.name = 'KubeError';
 		this.info = info;
 	}
@@ -73,7 +73,15 @@ export function conflictManagers(message: string): string[] {
 /** The conflict lines of an SSA 409 Status: `conflict with "kubectl-client-side-apply" using networking.istio.io/v1: .spec.servers`. */
 function conflictDetail(status: StatusLike): string[] {
 	const causes = status.details?.causes ?? [];
-	const lines = causes.filter(c => c.type === 'FieldManagerConflict' && c.message).map(c => oneLine(c.field ? `${c.message!}: ${c.field}` : c.message!));
+	// Group the fields per manager: conflict with "m" using v: .spec.a, .spec.b
+	const grouped = new Map<string, string[]>();
+	for (const cause of causes) {
+		if (cause.type !== 'FieldManagerConflict' || !cause.message) continue;
+		const fields = grouped.get(oneLine(cause.message)) ?? [];
+		if (cause.field) fields.push(cause.field);
+		grouped.set(oneLine(cause.message), fields);
+	}
+	const lines = [...grouped].map(([message, fields]) => (fields.length > 0 ? `${message}: ${fields.join(', ')}` : message));
 	if (lines.length > 0) return lines;
 	const message = status.message ?? '';
 	const at = message.indexOf('conflict');
@@ -226,6 +234,9 @@ export function describeKubeError(err: unknown, ctx: KubeErrorContext = {}): Kub
 			hint: 'the server certificate does not match the kubeconfig\'s certificate-authority: refresh the kubeconfig',
 		};
 	}
+	if (code === 'ERR_STREAM_PREMATURE_CLOSE' || /premature close/i.test(text)) {
+		return {kind: 'unreachable', message: `the connection to the API server${on} was cut`, hint: `is the API server up? check ${rawCheck(ctx)}`};
+	}
 	if (/ECONNREFUSED|socket hang up|network|fetch failed/i.test(text)) {
 		return {kind: 'unreachable', message: `cannot reach the API server${on}: ${text}`, hint: `is the API server up? check ${rawCheck(ctx)}`};
 	}
@@ -235,7 +246,7 @@ export function describeKubeError(err: unknown, ctx: KubeErrorContext = {}): Kub
 /** A KubeError for err, described in ctx. */
 export function toKubeError(err: unknown, ctx: KubeErrorContext = {}): KubeError {
 	if (err instanceof KubeError) return err;
-	return new KubeError(describeKubeError(err, ctx));
+	return new KubeError(describeKubeError(err, ctx), {cause: err});
 }
 
 export function kubeError(kind: KubeErrorKind, message: string, hint?: string): KubeError {

@@ -25,7 +25,7 @@ function key(obj: unknown): string {
 	return `${meta?.namespace ?? ''}/${meta?.name ?? ''}`;
 }
 
-/** A watch that lasted less than this and ended without an error counts as a failure (no hot loop). */
+/** A watch that ended cleanly before this, having delivered nothing, counts as a failure (no hot loop). */
 const MIN_HEALTHY_WATCH_MS = 1000;
 
 /**
@@ -79,6 +79,7 @@ export function startWatch<T>(spec: WatchSpec<T>): WatchHandle {
 		const mine = ++generation;
 		const started = Date.now();
 		let gone = false;
+		let events = 0;
 		let watchError: unknown;
 		const query: Record<string, string | boolean | undefined> = {
 			...spec.query,
@@ -97,7 +98,7 @@ export function startWatch<T>(spec: WatchSpec<T>): WatchHandle {
 				failed(err);
 				return;
 			}
-			if (Date.now() - started < MIN_HEALTHY_WATCH_MS) {
+			if (events === 0 && Date.now() - started < MIN_HEALTHY_WATCH_MS) {
 				failed(new Error('the API server ended the watch at once'));
 				return;
 			}
@@ -106,6 +107,7 @@ export function startWatch<T>(spec: WatchSpec<T>): WatchHandle {
 		};
 		const onEvent = (type: string, obj: unknown) => {
 			if (stopped || mine !== generation) return;
+			events++;
 			const rv = (obj as Meta)?.metadata?.resourceVersion;
 			switch (type) {
 				case 'ADDED':

@@ -2,6 +2,7 @@
  * A cross-process lock: an exclusively created file holding the owner's pid and start time.
  * conf writes atomically, but a read-modify-write by two processes would lose one change; this serialises them.
  */
+import {randomUUID} from 'node:crypto';
 import fs from 'node:fs';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {ProfileStoreError} from './errors.js';
@@ -70,7 +71,8 @@ export async function withFileLock<T>(file: string, options: LockOptions = {}, w
 	const staleMs = options.staleMs ?? 30_000;
 	const retryMs = options.retryMs ?? 20;
 	const deadline = Date.now() + timeoutMs;
-	const token = JSON.stringify({pid: process.pid, at: Date.now()});
+	// The nonce tells this holder's lock apart from another acquisition by the same process in the same millisecond.
+	const token = JSON.stringify({pid: process.pid, at: Date.now(), nonce: randomUUID()});
 	for (;;) {
 		try {
 			fs.writeFileSync(file, token, {flag: 'wx', mode: 0o600});

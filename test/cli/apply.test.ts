@@ -132,3 +132,21 @@ test('Ctrl-C: exit 130 and a summary of what was done and what was not', async (
 	assert.equal(code, 130);
 	assert.match(out(), /\nInterrupted:\n {2}east \(context ce\): succeeded, gateway 127\.0\.0\.10\n {2}west \(context cw\): cancelled\n {4}done: label-network changed\n {4}install-gateway cancelled\n {4}not run: wait-rollout, wait-address, expose-services\n/);
 });
+
+test('text output rate-limits repeated waiting lines but prints every change of reason', async () => {
+	const factory = new FakeFactory(['ce', 'cw']);
+	const {d} = deps(factory, {
+		createRunPlan: () => async (plan, options) => {
+			const base = {stepId: 'east/wait-address', cluster: 'east'};
+			for (const ms of [0, 1000, 2000, 9000, 10_500, 11_000]) options.onEvent({type: 'waiting', ...base, elapsedMs: ms, reason: 'no address yet'});
+			options.onEvent({type: 'waiting', ...base, elapsedMs: 11_500, reason: 'Service deleted'});
+			const outcome = {ok: true, cancelled: false, clusters: plan.clusters.map(c => ({cluster: c.cluster.name, context: c.cluster.context, outcome: 'succeeded' as const, steps: []}))};
+			options.onEvent({type: 'run-done', outcome});
+			return outcome;
+		},
+	});
+	const {ctx, out} = makeCtx();
+	assert.equal(await applyCommand([...multiArgs, '--yes'], ctx, d), 0);
+	const waits = out().split('\n').filter(l => l.includes('waiting'));
+	assert.deepEqual(waits, ['[east]     waiting 0.0s: no address yet', '[east]     waiting 10s: no address yet', '[east]     waiting 11s: Service deleted']);
+});

@@ -190,3 +190,21 @@ test('Ctrl-C: exit 130, a summary of what was and was not done, and no istioctl 
 	for (let i = 0; i < 100 && pids.some(alive); i++) await delay(20);
 	assert.deepEqual(pids.filter(alive), [], 'no istioctl process or child left');
 });
+
+test('primary-remote across networks: both clusters labeled; the remote installs after the primary exposed istiod', async () => {
+	const {east, west, kubeconfig, env} = await setup();
+	const r = await runCli(
+		['apply', '--topology', 'primary-remote-multi-network', '--mesh', 'mesh1', '--cluster', 'east-ctx=east:net1:primary', '--cluster', 'west-ctx=west:net2:remote', '--kubeconfig', kubeconfig, '--yes', '-o', 'json', '--timeout', '20s'],
+		{env},
+	);
+	assert.equal(r.code, 0, r.stderr);
+	const doc = JSON.parse(r.stdout);
+	assert.deepEqual(doc.clusters.map((c: any) => c.steps.map((s: any) => `${s.kind}:${s.status}`)), [
+		['label-network:changed', 'install-gateway:changed', 'wait-rollout:changed', 'wait-address:changed', 'expose-istiod:changed', 'expose-services:changed'],
+		['label-network:changed', 'install-gateway:changed', 'wait-rollout:changed', 'wait-address:changed'],
+	]);
+	assert.ok(doc.clusters[1].address);
+	assert.ok(east.get('networking.istio.io/v1', 'Gateway', 'istio-system', 'cross-network-gateway'));
+	assert.equal(gw(west, 'Deployment')?.metadata.labels['topology.istio.io/network'], 'net2');
+	assert.equal(west.get('v1', 'Namespace', undefined, 'istio-system')?.metadata.labels['topology.istio.io/network'], 'net2');
+});

@@ -165,6 +165,14 @@ describe('network label and server-side apply', () => {
 		}
 	});
 
+	test('apply into a missing namespace → not-found naming it', async () => {
+		await rejectsKube(client.apply(renderExposeServices(), {dryRun: false, force: false}), error => {
+			assert.equal(error.info.kind, 'not-found');
+			assert.equal(error.info.httpStatus, 404);
+			assert.match(error.message, /namespaces "istio-system" not found on east/);
+		});
+	});
+
 	test('RBAC forbidding the patch → forbidden, naming the resource', async () => {
 		fake.addNamespace(NS);
 		fake.forbid({verb: 'patch', resource: 'gateways', namespace: NS});

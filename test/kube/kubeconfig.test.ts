@@ -158,3 +158,12 @@ describe('loadKubeconfig', () => {
 		}
 	});
 });
+
+test('resource names follow Kubernetes guessing rules', async () => {
+	const {guessResource} = await import('../../source/kube/client.js');
+	assert.equal(guessResource('Gateway'), 'gateways');
+	assert.equal(guessResource('VirtualService'), 'virtualservices');
+	assert.equal(guessResource('Ingress'), 'ingresses');
+	assert.equal(guessResource('NetworkPolicy'), 'networkpolicies');
+	assert.equal(guessResource('Namespace'), 'namespaces');
+});

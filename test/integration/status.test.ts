@@ -1,0 +1,147 @@
+/**
+ * `eastwest status` against loopback fake API servers: the real kube watches feeding the status monitor,
+ * a dropped watch and its reconnect, an unhealthy gateway, an unreachable cluster, and the request budget.
+ */
+import {after, test} from 'node:test';
+import assert from 'node:assert/strict';
+import {createServer} from 'node:net';
+import {FakeApiServer, writeKubeconfig} from '../support/fake-apiserver.js';
+import {createClusterClientFactory} from '../../source/kube/index.js';
+import {StatusMonitor} from '../../source/engine/status-monitor.js';
+import type {ClusterHealth} from '../../source/core/status.js';
+import {runCli} from '../helpers/cli.js';
+
+const servers: FakeApiServer[] = [];
+after(async () => {
+	await Promise.all(servers.map(s => s.close()));
+});
+
+const gatewayLabels = (network: string) => ({app: 'istio-eastwestgateway', istio: 'eastwestgateway', 'topology.istio.io/network': network});
+
+async function clusterWithGateway(network: string, scenario: 'ready' | 'image-pull-auto' = 'ready'): Promise<FakeApiServer> {
+	const s = await FakeApiServer.start({token: 't'});
+	servers.push(s);
+	s.addIstioCrds();
+	s.addNamespace('istio-system', {'topology.istio.io/network': network});
+	s.addIstiod({clusterId: network});
+	s.deployment = {scenario, delayMs: 10};
+	s.loadBalancer = {scenario: 'ip', delayMs: 10};
+	s.put({
+		apiVersion: 'apps/v1',
+		kind: 'Deployment',
+		metadata: {name: 'istio-eastwestgateway', namespace: 'istio-system', labels: gatewayLabels(network)},
+		spec: {
+			replicas: 1,
+			selector: {matchLabels: {app: 'istio-eastwestgateway'}},
+			template: {metadata: {labels: gatewayLabels(network)}, spec: {containers: [{name: 'istio-proxy', image: 'auto'}]}},
+		},
+	});
+	s.put({
+		apiVersion: 'v1',
+		kind: 'Service',
+		metadata: {name: 'istio-eastwestgateway', namespace: 'istio-system', labels: gatewayLabels(network)},
+		spec: {type: 'LoadBalancer', selector: {app: 'istio-eastwestgateway'}, ports: [15021, 15443, 15012, 15017].map(port => ({name: `p${port}`, port, targetPort: port}))},
+	});
+	s.put({
+		apiVersion: 'networking.istio.io/v1',
+		kind: 'Gateway',
+		metadata: {name: 'cross-network-gateway', namespace: 'istio-system'},
+		spec: {selector: {istio: 'eastwestgateway'}, servers: []},
+	});
+	return s;
+}
+
+async function closedPort(): Promise<number> {
+	const srv = createServer();
+	await new Promise<void>(r => srv.listen(0, '127.0.0.1', () => r()));
+	const {port} = srv.address() as {port: number};
+	await new Promise<void>(r => srv.close(() => r()));
+	return port;
+}
+
+function until(monitor: StatusMonitor, predicate: (h: ClusterHealth[]) => boolean, what: string, timeoutMs = 8000): Promise<ClusterHealth[]> {
+	return new Promise((resolve, reject) => {
+		const timer = setTimeout(() => {
+			unsubscribe();
+			reject(new Error(`timed out waiting for ${what}; last: ${JSON.stringify(monitor.snapshot().map(c => ({c: c.context, r: c.reachable, s: c.stale, h: c.healthy, e: c.error})))}`));
+		}, timeoutMs);
+		const check = (h: ClusterHealth[]) => {
+			if (!predicate(h)) return;
+			clearTimeout(timer);
+			unsubscribe();
+			resolve(h);
+		};
+		const unsubscribe = monitor.subscribe(check);
+		check(monitor.snapshot());
+	});
+}
+
+test('live monitor over real watches: healthy, then a dropped watch goes stale and recovers; one list+watch per kind', async () => {
+	const east = await clusterWithGateway('net-east');
+	const kubeconfig = writeKubeconfig([{name: 'east', server: east}]);
+	const factory = createClusterClientFactory({kubeconfig, env: {}});
+	const monitor = new StatusMonitor(c => factory.client(c), [{context: 'east', expectation: {name: 'east', network: 'net-east', role: 'primary', topology: 'multi-network'}}]);
+	monitor.start();
+	try {
+		const [h] = await until(monitor, hs => hs[0]!.healthy, 'a healthy gateway');
+		assert.match(h!.address!.value, /^127\.0\.10\.\d+$/);
+		for (let i = 0; i < 100 && east.openWatches < 6; i++) await new Promise(r => setTimeout(r, 20));
+		const lists = east.count(r => r.method === 'GET' && !r.watch && r.path.includes('istio-system') || (r.path === '/api/v1/namespaces' && !r.watch));
+		const watches = east.count(r => r.watch);
+		assert.equal(watches, 6, 'one watch per kind: deployments, services, pods, namespaces, gateways, virtualservices');
+		assert.ok(lists >= 6 && lists <= 7, `one list per kind (saw ${lists})`);
+
+		east.failAll = 503;
+		east.dropWatches();
+		const [down] = await until(monitor, hs => !hs[0]!.reachable, 'the cluster to be reported unreachable while watches are down');
+		assert.equal(down!.healthy, false);
+		assert.equal(down!.address?.value, h!.address!.value, 'last known data is kept');
+		east.failAll = undefined;
+		const [back] = await until(monitor, hs => hs[0]!.healthy && !hs[0]!.stale, 'the watches to reconnect', 15_000);
+		assert.equal(back!.reachable, true);
+	} finally {
+		monitor.stop();
+	}
+	await new Promise(r => setTimeout(r, 50));
+	assert.equal(east.openWatches, 0, 'stop closes every watch');
+});
+
+test('status -o json: an injection failure and an unreachable cluster → exit 1 with reasons; text lists them too', async () => {
+	const good = await clusterWithGateway('net-east');
+	const bad = await clusterWithGateway('net-west', 'image-pull-auto');
+	const port = await closedPort();
+	const kubeconfig = writeKubeconfig([
+		{name: 'good', server: good},
+		{name: 'bad', server: bad},
+		{name: 'gone', server: `http://127.0.0.1:${port}`, token: 't'},
+	]);
+	await new Promise(r => setTimeout(r, 100));
+	const r = await runCli(['status', '--kubeconfig', kubeconfig, '--context', 'good', '--context', 'bad', '--context', 'gone', '-o', 'json', '--timeout', '5s']);
+	assert.equal(r.code, 1, r.stderr);
+	const doc = JSON.parse(r.stdout);
+	assert.equal(doc.healthy, false);
+	const by = Object.fromEntries(doc.clusters.map((c: any) => [c.context, c]));
+	assert.equal(by.good.healthy, true);
+	assert.equal(by.bad.healthy, false);
+	assert.match(by.bad.checks.find((c: any) => c.id === 'pods').reason, /image "auto": sidecar injection did not run/);
+	assert.equal(by.gone.reachable, false);
+	assert.match(by.gone.error, /127\.0\.0\.1|refused|unreachable/i);
+
+	const text = await runCli(['status', '--kubeconfig', kubeconfig, '--context', 'good', '--context', 'gone', '--timeout', '5s']);
+	assert.equal(text.code, 1);
+	assert.match(text.stdout, /^good · network net-east · healthy$/m);
+	assert.match(text.stdout, /^gone · unreachable$/m);
+	assert.match(text.stdout, /1 of 2 clusters not healthy\./);
+});
+
+test('status --watch without a terminal prints a line per change and stops on SIGINT with 130', async () => {
+	const s = await clusterWithGateway('net-east');
+	const kubeconfig = writeKubeconfig([{name: 'east', server: s}]);
+	await new Promise(r => setTimeout(r, 100));
+	const r = await runCli(['status', '--kubeconfig', kubeconfig, '--watch'], {signalAfterMs: 2500});
+	assert.equal(r.code, 130, r.stderr);
+	assert.match(r.stdout, /^\d\d:\d\d:\d\d east healthy$/m);
+	assert.match(r.stdout, /^\d\d:\d\d:\d\d east ✔ gateway: 1\/1 ready$/m);
+	const lines = r.stdout.trim().split('\n');
+	assert.equal(new Set(lines.map(l => l.slice(9))).size, lines.length, 'no line is repeated without a change');
+});
