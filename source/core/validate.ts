@@ -15,8 +15,9 @@ export function dns1123LabelProblem(value: string, what: string): string | undef
 	if (value.length === 0) return `${what} is empty; use lowercase letters, digits and '-'`;
 	if (value.length > 63) return `${what} "${value}" is ${value.length} characters; the limit is 63`;
 	if (!DNS1123_LABEL.test(value)) {
-		const hint = /[A-Z]/.test(value)
-			? `try "${value.toLowerCase()}"`
+		const lower = value.toLowerCase();
+		const hint = DNS1123_LABEL.test(lower)
+			? `try "${lower}"`
 			: "use lowercase letters, digits and '-', starting and ending with a letter or digit";
 		return `${what} "${value}" is not a DNS-1123 label; ${hint}`;
 	}

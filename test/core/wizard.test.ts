@@ -1,6 +1,7 @@
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import {buildPlan} from '../../source/core/plan.js';
+import {dns1123LabelProblem} from '../../source/core/validate.js';
 import type {ProbeResult} from '../../source/core/ports.js';
 import {
 	describeChanges,
@@ -161,6 +162,14 @@ describe('prefill', () => {
 		assert.equal(probeBlocker(ok('a')), undefined);
 		assert.equal(probeBlocker(down('a')), 'connect ECONNREFUSED');
 		assert.equal(probeBlocker(ok('a', {auth: 'forbidden', error: undefined})), 'requests are forbidden');
+	});
+});
+
+describe('inline validation hints', () => {
+	it('suggests the lowercase form only when that form is valid', () => {
+		assert.match(dns1123LabelProblem('West', 'cluster name') ?? '', /try "west"/);
+		assert.doesNotMatch(dns1123LabelProblem('West_1', 'cluster name') ?? '', /try/);
+		assert.match(dns1123LabelProblem('West_1', 'cluster name') ?? '', /use lowercase letters, digits and '-'/);
 	});
 });
 

@@ -21,9 +21,12 @@ const services = fakeServices({
 	},
 	delayMs: 700,
 	steps: args.includes('--fail')
-		? {'kind-west/wait-address': {waiting: ['the LoadBalancer Service has no ingress address yet'], fail: {error: 'no external address after 5m0s: the LoadBalancer Service has no ingress address yet', hint: 'install a LoadBalancer controller (e.g. MetalLB) or set spec.externalIPs'}}}
+		? {'east/wait-address': {waiting: ['the LoadBalancer Service has no ingress address yet'], fail: {error: 'no external address after 5m0s: the LoadBalancer Service has no ingress address yet', hint: 'install a LoadBalancer controller (e.g. MetalLB) or set spec.externalIPs'}}}
 		: {
-				'kind-east/wait-rollout': {waiting: ['0 out of 1 new replicas have been updated', '0 of 1 updated replicas are available']},
+				'east/install-gateway': {waiting: ['istioctl install: Processing resources for Ingress gateways. Waiting for Deployment/istio-system/istio-eastwestgateway']},
+				'east/wait-rollout': {waiting: ['0 out of 1 new replicas have been updated', '0 of 1 updated replicas are available']},
+				'east/wait-address': {waiting: ['the LoadBalancer Service has no ingress address yet']},
+				'kind-west/wait-rollout': {waiting: ['0 of 1 updated replicas are available']},
 				'kind-west/wait-address': {waiting: ['the LoadBalancer Service has no ingress address yet']},
 			},
 	saveProfile: true,

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import React from 'react';
 import {cleanup, render} from 'ink-testing-library';
 import App from '../../source/app.js';
+import {PROBE_CONCURRENCY} from '../../source/ui/hooks/useProbes.js';
 import {fakeServices, kubeconfig, okProbe, unreachableProbe, type FakeOptions} from '../support/fake-services.js';
 import {KEY, plain, press, tick, type, waitForFrame, waitForText} from '../support/ink.js';
 
@@ -242,6 +243,19 @@ describe('wizard validation and back paths', () => {
 });
 
 describe('wizard screens and keys', () => {
+	it('keys that arrive in one chunk are taken one by one outside text fields', async () => {
+		const {r} = await start();
+		await press(r, 'jj');
+		await waitForText(r, /❯ Primary-Remote across networks/);
+		await pickContexts(r, ['east', 'west'], ['east', 'west']);
+		await press(r, KEY.enter);
+		await waitForText(r, 'Mesh and cluster IDs');
+		await press(r, '\t\t\t\t');
+		await press(r, KEY.ctrlU);
+		const frame = await waitForText(r, 'cluster name is empty');
+		assert.match(frame, /Mesh ID\s+mesh1/);
+	});
+
 	it('? shows every key of the screen, any key closes it', async () => {
 		const {r} = await start();
 		await press(r, '?');
@@ -422,13 +436,26 @@ describe('wizard screens and keys', () => {
 		frame = await waitForFrame(r, f => !/rows 1–/.test(f), 2000, 'next page');
 		await press(r, '/');
 		await type(r, '0999');
-		frame = await waitForText(r, '1 of 1000 contexts');
+		frame = await waitForText(r, /filter: 0999▏\s+1 of 1000 contexts/);
 		assert.match(frame, /ctx-0999/);
 		assert.doesNotMatch(frame, /ctx-0998/);
 		await press(r, KEY.enter);
 		await press(r, KEY.space);
 		await waitForText(r, '1 selected');
 		await waitForFrame(r, () => services.probed.includes('ctx-0999'), 2000, 'ctx-0999 probed');
+	});
+
+	it('slow API servers: paging through 1,000 contexts never runs more than the concurrency limit of probes', async () => {
+		const names = Array.from({length: 1000}, (_, i) => `ctx-${String(i).padStart(4, '0')}`);
+		const probes: Record<string, 'hang'> = {};
+		for (const n of names) probes[n] = 'hang';
+		const {r, services} = await start({kubeconfig: kubeconfig(names), probes});
+		await press(r, KEY.enter);
+		await waitForText(r, 'rows 1–');
+		await waitForFrame(r, () => services.probed.length === PROBE_CONCURRENCY, 2000, 'the first probes');
+		for (let i = 0; i < 5; i++) await press(r, KEY.pageDown);
+		await waitForFrame(r, f => /ctx-00[6-9]\d\s/.test(f) && f.includes('probing…'), 2000, 'a later page, probing');
+		assert.equal(services.probed.length, PROBE_CONCURRENCY, 'nothing beyond the concurrency limit starts while probes hang');
 	});
 
 	it('--profile opens at Review with the saved plan; Done offers the profile commands', async () => {

@@ -6,7 +6,18 @@ import {formatAddress} from '../../core/rollout.js';
 import {useTheme} from '../theme.js';
 
 /** One cluster's column on the run screen: finished steps, the live step, the gateway address. */
-export function ClusterProgress({cluster, width, tick, now}: {cluster: ClusterView; width?: number; tick: number; now: number}) {
+export interface ClusterProgressProps {
+	cluster: ClusterView;
+	width?: number;
+	tick: number;
+	now: number;
+	/** Short of rows: finished steps fold into one line and only the next pending step shows. */
+	compact?: boolean;
+}
+
+const FINISHED = new Set(['changed', 'unchanged', 'skipped']);
+
+export function ClusterProgress({cluster, width, tick, now, compact = false}: ClusterProgressProps) {
 	const theme = useTheme();
 	const spinner = theme.spinner[tick % theme.spinner.length];
 	const line = (s: StepView) => {
@@ -70,6 +81,28 @@ export function ClusterProgress({cluster, width, tick, now}: {cluster: ClusterVi
 				);
 		}
 	};
+	function compactLines() {
+		const finished = cluster.steps.filter(s => FINISHED.has(s.status));
+		const rest = cluster.steps.filter(s => !FINISHED.has(s.status));
+		const firstPending = rest.findIndex(s => s.status === 'pending');
+		const shown = rest.filter((s, i) => s.status !== 'pending' || i === firstPending);
+		const hidden = rest.length - shown.length;
+		return [
+			finished.length > 0 ? (
+				<Text key="done" wrap="truncate-end">
+					<Text color={theme.tone('ok')}>{theme.symbols.ok}</Text> {finished.length} of {cluster.steps.length} steps done
+					<Text color={theme.tone('muted')}> (last: {finished.at(-1)!.title})</Text>
+				</Text>
+			) : null,
+			...shown.map(line),
+			hidden > 0 ? (
+				<Text key="more" color={theme.tone('muted')}>
+					{theme.symbols.pending} {hidden} more step{hidden === 1 ? '' : 's'}
+				</Text>
+			) : null,
+		];
+	}
+
 	return (
 		<Box flexDirection="column" width={width} flexShrink={0} paddingRight={width ? 2 : 0} marginBottom={width ? 0 : 1}>
 			<Text bold wrap="truncate-end">
@@ -89,7 +122,7 @@ export function ClusterProgress({cluster, width, tick, now}: {cluster: ClusterVi
 					nothing to do here{cluster.notes[0] ? `: ${cluster.notes[0]}` : ''}
 				</Text>
 			) : null}
-			{cluster.steps.map(line)}
+			{compact ? compactLines() : cluster.steps.map(line)}
 		</Box>
 	);
 }

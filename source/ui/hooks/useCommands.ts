@@ -74,7 +74,15 @@ export function useCommands(scope: KeyScope, handlers: Handlers, options: Comman
 
 	useInput(
 		(input, key) => {
-			queue.current.push([input, key]);
+			if (!latest.current.options.textEntry && input.length > 1 && !key.ctrl && !key.meta && !key.escape && [...input].every(c => c >= ' ')) {
+				// Letters typed faster than a frame can come as one input ("jj"): outside text fields, one key each.
+				for (const c of input) queue.current.push([c, key]);
+			} else if (input.length > 1 && /^(\t+|\r+)$/.test(input)) {
+				// Several Tabs or Enters in one input (key repeat) are several keys, in text fields too.
+				for (const c of input) queue.current.push([c, {...key, tab: c === '\t', return: c === '\r'}]);
+			} else {
+				queue.current.push([input, key]);
+			}
 			if (draining.current) return;
 			draining.current = true;
 			drain();

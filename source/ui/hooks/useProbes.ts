@@ -49,13 +49,21 @@ export function useProbes(services: WizardServices | undefined): {probes: Record
 
 	const request = useCallback(
 		(contexts: readonly string[]) => {
+			// Rows scrolled out of view before their probe started are dropped; they queue again when seen.
+			const wanted = new Set(contexts);
+			const dropped = queue.current.filter(c => !wanted.has(c));
+			if (dropped.length > 0) {
+				queue.current = queue.current.filter(c => wanted.has(c));
+				for (const c of dropped) started.current.delete(c);
+			}
 			const fresh = contexts.filter(c => !started.current.has(c));
-			if (fresh.length === 0) return;
+			if (fresh.length === 0 && dropped.length === 0) return;
 			for (const c of fresh) started.current.add(c);
 			// Newly visible rows go first: they are what the user is looking at.
 			queue.current.unshift(...fresh);
 			setProbes(p => {
 				const next = {...p};
+				for (const c of dropped) delete next[c];
 				for (const c of fresh) next[c] = {state: 'pending'};
 				return next;
 			});

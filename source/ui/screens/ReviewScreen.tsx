@@ -208,7 +208,7 @@ export function ReviewScreen({state, savedProfile, onSaved, onRun}: ReviewScreen
 			) : null}
 			{!services?.saveProfile ? <Text color={theme.tone('muted')}>s save profile: unavailable, this build has no profile store</Text> : null}
 			<Box marginTop={1}>
-				<Notice text={notice} />
+				<Notice text={notice} ok={notice?.startsWith('saved as profile')} />
 			</Box>
 			<KeyHints scope={mode === 'save' ? 'saveName' : 'review'} textEntry={mode === 'save'} />
 		</Box>

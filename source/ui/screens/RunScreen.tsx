@@ -51,6 +51,10 @@ export function RunScreen({plan, services, onFinished, cancelRequested = false}:
 	const n = view.clusters.length;
 	const sideBySide = n > 1 && Math.floor(columns / n) >= MIN_COLUMN_WIDTH;
 	const width = sideBySide ? Math.floor(columns / n) : undefined;
+	// Rough height of the full view: two header lines per cluster, two lines per step (titles wrap).
+	const tallest = Math.max(...view.clusters.map(c => 2 + c.steps.length * 2));
+	const needed = sideBySide ? tallest : view.clusters.reduce((sum, c) => sum + 3 + c.steps.length * 2, 0);
+	const compact = needed > (stdout.rows || 24) - 5;
 	const now = Date.now();
 	return (
 		<Box flexDirection="column">
@@ -59,7 +63,7 @@ export function RunScreen({plan, services, onFinished, cancelRequested = false}:
 			</Text>
 			<Box flexDirection={sideBySide ? 'row' : 'column'} marginTop={1}>
 				{view.clusters.map(c => (
-					<ClusterProgress key={c.name} cluster={c} width={width} tick={tick} now={now} />
+					<ClusterProgress key={c.name} cluster={c} width={width} tick={tick} now={now} compact={compact} />
 				))}
 			</Box>
 			{cancelling ? (

@@ -1,0 +1,98 @@
+/**
+ * The wizard end to end: real kube, engine, istioctl and store code behind the wizard's services,
+ * loopback fake API servers and the fake istioctl first on PATH, driven by key presses.
+ */
+import {after, afterEach, test} from 'node:test';
+import assert from 'node:assert/strict';
+import {mkdtempSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import React from 'react';
+import {cleanup, render} from 'ink-testing-library';
+import App from '../../source/app.js';
+import {ProfileStore} from '../../source/store/profiles.js';
+import {createWizardServices} from '../../source/wizard-services.js';
+import {FakeApiServer, writeKubeconfig} from '../support/fake-apiserver.js';
+import {fakeIstioctlEnv, readFakeIstioctlLog} from '../support/fake-istioctl.js';
+import {KEY, press, tick, type, waitForFrame, waitForText} from '../support/ink.js';
+
+const servers: FakeApiServer[] = [];
+after(async () => {
+	await Promise.all(servers.map(s => s.close()));
+});
+afterEach(() => cleanup());
+
+async function cluster(istiod: {clusterId?: string; meshId?: string; network?: string} | undefined): Promise<FakeApiServer> {
+	const s = await FakeApiServer.start({token: 'secret-token'});
+	servers.push(s);
+	s.addIstioCrds();
+	if (istiod) s.addIstiod(istiod);
+	s.deployment = {scenario: 'ready', delayMs: 30};
+	s.loadBalancer = {scenario: 'ip', delayMs: 30};
+	return s;
+}
+
+test('wizard end to end: probes real API servers, runs multi-network with the engine and istioctl, saves a profile', async () => {
+	const east = await cluster({clusterId: 'east-cluster'});
+	const west = await cluster(undefined);
+	// A context whose API server is not listening: shown with its reason, not selectable.
+	const closed = await FakeApiServer.start();
+	const closedUrl = closed.url;
+	await closed.close();
+	const kubeconfig = writeKubeconfig([
+		{name: 'east-ctx', server: east},
+		{name: 'gone-ctx', server: closedUrl},
+		{name: 'west-ctx', server: west},
+	]);
+	const {env} = fakeIstioctlEnv();
+	const profilesDir = mkdtempSync(path.join(tmpdir(), 'ew-wizard-profiles-'));
+	const services = await createWizardServices({kubeconfig, env, profilesDir, timeoutMs: 20_000});
+	const exits: number[] = [];
+	const r = render(<App services={services} color={false} onExit={c => exits.push(c)} />);
+	await waitForText(r, 'Which multicluster topology?');
+	await press(r, KEY.down, KEY.enter);
+	let frame = await waitForFrame(r, f => /east-ctx.*istiod/.test(f) && /west-ctx.*no Istio/.test(f) && /gone-ctx/.test(f) && !f.includes('probing…'), 15_000, 'probe results');
+	assert.match(frame, /east-ctx\(\*\)\s+east-ctx\s+east-ctx\s+v1\.35\.4 · istiod/);
+	assert.match(frame, /✘ gone-ctx/);
+	await press(r, KEY.space, KEY.down);
+	frame = await waitForText(r, /gone-ctx: .*(refused|reach)/);
+	await press(r, KEY.space);
+	await waitForText(r, 'gone-ctx cannot be selected');
+	await press(r, KEY.down, KEY.space);
+	await waitForText(r, '2 selected');
+	await press(r, KEY.enter);
+	frame = await waitForText(r, 'Mesh and cluster IDs');
+	assert.match(frame, /east-ctx\s+east-cluster\s+network1/, 'cluster name from istiod CLUSTER_ID');
+	assert.match(frame, /west-ctx\s+west-ctx\s+network2/);
+	await press(r, KEY.enter);
+	frame = await waitForText(r, '✔ istioctl 1.30.3', 10_000);
+	await press(r, 's');
+	await type(r, 'lab');
+	await press(r, KEY.enter);
+	await waitForText(r, 'saved as profile "lab"');
+	await press(r, KEY.enter);
+	await waitForText(r, 'Proceed?');
+	await press(r, 'y');
+	frame = await waitForText(r, 'East-west gateways are set up for mesh mesh1', 30_000);
+	assert.match(frame, /east-cluster \(east-ctx\) succeeded/);
+	assert.match(frame, /west-ctx \(west-ctx\) succeeded/);
+	assert.match(frame, /gateway address 127\.0\.10\.\d+/);
+	assert.match(frame, /eastwest apply --profile lab/);
+	assert.match(frame, /exit code 0/);
+
+	for (const [s, net] of [[east, 'network1'], [west, 'network2']] as const) {
+		assert.equal(s.get('v1', 'Namespace', undefined, 'istio-system')?.metadata.labels['topology.istio.io/network'], net);
+		assert.equal(s.get('apps/v1', 'Deployment', 'istio-system', 'istio-eastwestgateway')?.metadata.labels['topology.istio.io/network'], net);
+		assert.ok(s.get('networking.istio.io/v1', 'Gateway', 'istio-system', 'cross-network-gateway'));
+	}
+	const installs = readFakeIstioctlLog(env).filter(x => x.argv[0] === 'install');
+	assert.deepEqual(installs.map(i => i.argv[5]).sort(), ['east-ctx', 'west-ctx']);
+	const saved = new ProfileStore({cwd: profilesDir}).get('lab');
+	assert.deepEqual(saved.clusters.map(c => [c.context, c.name, c.network, c.role]), [
+		['east-ctx', 'east-cluster', 'network1', 'primary'],
+		['west-ctx', 'west-ctx', 'network2', 'primary'],
+	]);
+	await tick();
+	await press(r, KEY.enter);
+	assert.deepEqual(exits, [0]);
+});

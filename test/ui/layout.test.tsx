@@ -1,0 +1,78 @@
+import {describe, it} from 'node:test';
+import assert from 'node:assert/strict';
+import React from 'react';
+import App from '../../source/app.js';
+import {fakeServices, kubeconfig} from '../support/fake-services.js';
+import {KEY, press, waitForFrame, waitForText} from '../support/ink.js';
+import {renderAt} from '../support/render-at.js';
+
+const long = ['arn:aws:eks:eu-central-1:123456789012:cluster/payments-production', 'gke_my-project-name_europe-west1-b_mesh-cluster-eu', 'kind-west'];
+
+function widest(frame: string): number {
+	return Math.max(...frame.split('\n').map(l => [...l].length));
+}
+
+describe('layout at 80 columns', () => {
+	it('every screen fits 80 columns, long context names included; three clusters stack on the run screen', async () => {
+		const services = fakeServices({kubeconfig: kubeconfig(long), steps: {'kind-west/install-gateway': {hang: true}}});
+		const r = renderAt(<App services={services} color={false} />, 80, 24);
+		try {
+			const check = async (text: string | RegExp) => {
+				const frame = await waitForText(r, text, 5000);
+				assert.ok(widest(frame) <= 80, `a line is ${widest(frame)} columns wide:\n${frame}`);
+				return frame;
+			};
+			await check('Which multicluster topology?');
+			await press(r, KEY.down, KEY.enter);
+			await waitForFrame(r, f => !f.includes('probing…') && f.includes('v1.35.4'), 3000, 'probes');
+			await press(r, KEY.space, KEY.down, KEY.space, KEY.down, KEY.space);
+			await check('3 selected');
+			await press(r, '?');
+			await check('Keys: Contexts');
+			await press(r, 'x');
+			await press(r, KEY.enter);
+			await check('Mesh and cluster IDs');
+			await press(r, KEY.enter);
+			await check('Review: Multi-network');
+			await press(r, 'y');
+			await check('Exact YAML per cluster');
+			await press(r, KEY.esc);
+			await press(r, KEY.enter);
+			await check('Proceed?');
+			await press(r, 'y');
+			const frame = await check(/kind-west context kind-west/);
+			// 80 / 3 < 38: the clusters stack, each header on its own line.
+			assert.match(frame, /^payments-production context arn:aws:eks/m);
+			assert.match(frame, /^kind-west context kind-west/m);
+			// 24 rows cannot hold 15 steps: finished steps fold into one line per cluster.
+			const compact = await check(/5 of 5 steps done/);
+			assert.ok(compact.split('\n').length <= 24, compact);
+			assert.match(compact, /1 of 5 steps done \(last: Label namespace/);
+			await press(r, 'q');
+			await check('Cancel the run?');
+			await press(r, 'y');
+			await check('exit code 130');
+		} finally {
+			r.unmount();
+		}
+	});
+
+	it('two clusters sit side by side at 80 columns', async () => {
+		const services = fakeServices({kubeconfig: kubeconfig(['east', 'west']), steps: {'west/install-gateway': {hang: true}}});
+		const r = renderAt(<App services={services} color={false} />, 80, 24);
+		try {
+			await waitForText(r, 'Which multicluster topology?');
+			await press(r, KEY.down, KEY.enter);
+			await waitForFrame(r, f => !f.includes('probing…') && f.includes('v1.35.4'), 3000, 'probes');
+			await press(r, KEY.space, KEY.down, KEY.space, KEY.enter);
+			await waitForText(r, 'Mesh and cluster IDs');
+			await press(r, KEY.enter, KEY.enter, 'y');
+			const frame = await waitForText(r, /east context east\s+west context west/);
+			assert.ok(widest(frame) <= 80);
+			await press(r, 'q', 'y');
+			await waitForText(r, 'exit code 130');
+		} finally {
+			r.unmount();
+		}
+	});
+});
