@@ -7,7 +7,7 @@ import {rmSync} from 'node:fs';
 import path from 'node:path';
 import {FakeApiServer, writeKubeconfig} from '../test/support/fake-apiserver.js';
 import {fakeIstioctlEnv, readFakeIstioctlLog} from '../test/support/fake-istioctl.js';
-import {cliPath, median, ms, ratio, table, timeProcess, verdict, type BenchReport} from './lib.js';
+import {cliPath, median, ms, ratio, table, timeToExitWithCpu, verdict, type BenchReport} from './lib.js';
 
 export const TARGET_RATIO = 1.3;
 
@@ -16,7 +16,7 @@ interface Scripted {
 	addressMs: number;
 }
 
-async function applyOnce(clusters: number, delays: Scripted): Promise<{ms: number; installs: number}> {
+async function applyOnce(clusters: number, delays: Scripted): Promise<{ms: number; cpuMs: number | undefined; installs: number}> {
 	const servers: FakeApiServer[] = [];
 	let env: NodeJS.ProcessEnv | undefined;
 	let kubeconfig: string | undefined;
@@ -33,11 +33,11 @@ async function applyOnce(clusters: number, delays: Scripted): Promise<{ms: numbe
 		env = {...process.env, ...fakeIstioctlEnv().env, CI: ''};
 		const flags = servers.flatMap((_, i) => ['--cluster', `cluster-${i + 1}=cluster-${i + 1}:network-${i + 1}`]);
 		const args = [cliPath, 'apply', '--topology', 'multi-network', '--mesh', 'bench-mesh', ...flags, '--kubeconfig', kubeconfig, '--yes', '--timeout', '60s', '-o', 'json'];
-		const t = await timeProcess(process.execPath, args, {env, deadlineMs: 90_000, what: `eastwest apply on ${clusters} clusters`});
+		const t = await timeToExitWithCpu(process.execPath, args, {env, deadlineMs: 90_000, what: `eastwest apply on ${clusters} clusters`});
 		if (t.code !== 0) throw new Error(`eastwest apply on ${clusters} clusters exited with ${t.code}:\n${t.output.slice(-2000)}`);
 		const doc = JSON.parse(t.output.slice(t.output.indexOf('{'))) as {ok: boolean; clusters: Array<{outcome: string}>};
 		if (!doc.ok || doc.clusters.length !== clusters || doc.clusters.some(c => c.outcome !== 'succeeded')) throw new Error(`eastwest apply on ${clusters} clusters did not succeed everywhere:\n${t.output.slice(-2000)}`);
-		return {ms: t.ms, installs: readFakeIstioctlLog(env).filter(r => r.argv[0] === 'install').length};
+		return {ms: t.ms, cpuMs: t.cpuMs, installs: readFakeIstioctlLog(env).filter(r => r.argv[0] === 'install').length};
 	} finally {
 		await Promise.all(servers.map(s => s.close()));
 		if (kubeconfig) rmSync(path.dirname(kubeconfig), {recursive: true, force: true});
@@ -53,23 +53,29 @@ export async function applyParallel(options: {runs: number; rolloutMs?: number; 
 	const delays = {rolloutMs: options.rolloutMs ?? 3000, addressMs: options.addressMs ?? 1000};
 	const one: number[] = [];
 	const four: number[] = [];
+	const cpuOne: number[] = [];
+	const cpuFour: number[] = [];
 	let installs = 0;
 	for (let i = 0; i < options.runs; i++) {
-		one.push((await applyOnce(SMALL, delays)).ms);
-		const r = await applyOnce(LARGE, delays);
-		four.push(r.ms);
-		installs = r.installs;
+		const small = await applyOnce(SMALL, delays);
+		one.push(small.ms);
+		if (small.cpuMs !== undefined) cpuOne.push(small.cpuMs);
+		const large = await applyOnce(LARGE, delays);
+		four.push(large.ms);
+		if (large.cpuMs !== undefined) cpuFour.push(large.cpuMs);
+		installs = large.installs;
 	}
+	const cpu = (xs: number[]) => (xs.length > 0 ? ms(median(xs)) : 'n/a');
 	const m1 = median(one);
 	const m4 = median(four);
 	const r = m4 / m1;
 	return {
 		title: `4. \`eastwest apply\`, ${SMALL} clusters vs ${LARGE} clusters (multi-network)`,
 		table: table(
-			['clusters', 'runs', 'median wall time', 'min', 'max', `ratio to ${SMALL} clusters`, 'target'],
+			['clusters', 'runs', 'median wall time', 'min', 'max', `ratio to ${SMALL} clusters`, 'target', 'CPU, eastwest + fake istioctl (median)'],
 			[
-				[String(SMALL), one.length, ms(m1), ms(Math.min(...one)), ms(Math.max(...one)), '1.00×', ''],
-				[String(LARGE), four.length, ms(m4), ms(Math.min(...four)), ms(Math.max(...four)), ratio(r), `≤ ${TARGET_RATIO}× (${verdict(r <= TARGET_RATIO)})`],
+				[String(SMALL), one.length, ms(m1), ms(Math.min(...one)), ms(Math.max(...one)), '1.00×', '', cpu(cpuOne)],
+				[String(LARGE), four.length, ms(m4), ms(Math.min(...four)), ms(Math.max(...four)), ratio(r), `≤ ${TARGET_RATIO}× (${verdict(r <= TARGET_RATIO)})`, cpu(cpuFour)],
 			],
 		),
 		notes: [

@@ -118,6 +118,17 @@ export function killGroup(child: ChildProcess): void {
 	}
 }
 
+/**
+ * Run a command to exit through `/bin/sh -c` so that the shell's `times` reports the CPU time (user +
+ * system, 10 ms ticks) of the command and every descendant it waited for. Output and exit code are the command's.
+ */
+export async function timeToExitWithCpu(command: string, args: string[], options: {env?: NodeJS.ProcessEnv; deadlineMs: number; what: string}): Promise<Timed> {
+	const t = await timeProcess('/bin/sh', ['-c', '"$@"; code=$?; times; exit $code', 'sh', command, ...args], options);
+	const children = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(t.output);
+	const cpuMs = children ? (Number(children[1]) * 60 + Number(children[2]) + Number(children[3]) * 60 + Number(children[4])) * 1000 : undefined;
+	return {...t, cpuMs, output: children ? t.output.slice(0, children.index).replace(/\d+m[\d.]+s \d+m[\d.]+s\s*$/, '') : t.output};
+}
+
 /** Run `command` in a pseudo-terminal of the given size through util-linux `script`. */
 export function inPty(command: string[], size = {columns: 120, rows: 40}): {command: string; args: string[]} {
 	const quoted = command.map(a => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
