@@ -53,6 +53,27 @@ export interface Timed {
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux.
 
+/** User + system CPU time of one process itself, without its children (undefined once it is gone or without /proc). */
+export function ownCpuMs(pid: number): number | undefined {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+	} catch {
+		return undefined;
+	}
+}
+
+/** The first child of a process (e.g. the command a `sh -c` runs). */
+export function firstChild(pid: number): number | undefined {
+	try {
+		const first = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').find(Boolean);
+		return first === undefined ? undefined : Number(first);
+	} catch {
+		return undefined;
+	}
+}
+
 /** User + system CPU time of a process and its live descendants, from /proc (undefined where there is no /proc). */
 export function treeCpuMs(pid: number): number | undefined {
 	try {
@@ -73,10 +94,15 @@ export function treeCpuMs(pid: number): number | undefined {
  * Spawn a command and time it until `done(output)` holds (or the process exits when no predicate is given).
  * The process group is killed when the predicate holds or the deadline passes, so nothing is left behind.
  */
-export function timeProcess(command: string, args: string[], options: {env?: NodeJS.ProcessEnv; done?: (output: string) => boolean; deadlineMs: number; what: string}): Promise<Timed> {
+export function timeProcess(
+	command: string,
+	args: string[],
+	options: {env?: NodeJS.ProcessEnv; done?: (output: string) => boolean; deadlineMs: number; what: string; onSpawn?: (pid: number) => void},
+): Promise<Timed> {
 	return new Promise((resolve, reject) => {
 		const start = process.hrtime.bigint();
 		const child = spawn(command, args, {env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true});
+		if (child.pid !== undefined) options.onSpawn?.(child.pid);
 		let output = '';
 		let settled = false;
 		const finish = (result: Timed | Error) => {
@@ -122,7 +148,7 @@ export function killGroup(child: ChildProcess): void {
  * Run a command to exit through `/bin/sh -c` so that the shell's `times` reports the CPU time (user +
  * system, 10 ms ticks) of the command and every descendant it waited for. Output and exit code are the command's.
  */
-export async function timeToExitWithCpu(command: string, args: string[], options: {env?: NodeJS.ProcessEnv; deadlineMs: number; what: string}): Promise<Timed> {
+export async function timeToExitWithCpu(command: string, args: string[], options: {env?: NodeJS.ProcessEnv; deadlineMs: number; what: string; onSpawn?: (pid: number) => void}): Promise<Timed> {
 	const t = await timeProcess('/bin/sh', ['-c', '"$@"; code=$?; times; exit $code', 'sh', command, ...args], options);
 	const children = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(t.output);
 	const cpuMs = children ? (Number(children[1]) * 60 + Number(children[2]) + Number(children[3]) * 60 + Number(children[4])) * 1000 : undefined;
