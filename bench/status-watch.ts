@@ -138,7 +138,7 @@ export async function statusWatch(options: {clusters?: number; seconds: number})
 			].join('\n'),
 			notes: [
 				`one loopback fake API server per cluster (each cluster has its own API server in reality: its own connections and watch streams), each with istiod and an east-west gateway in place; every 10 s one cluster's gateway Service changes (${changes} changes in the run)`,
-				'a re-list would show as a second list for a kind on some cluster (per cluster max > 1); discovery requests are the client resolving a custom resource\'s path, once per kind',
+				'a re-list would show as a second list for a kind on some cluster (per cluster max > 1); discovery requests are the client resolving the path of a kind it watches by apiVersion and kind (Namespace, Gateway, VirtualService), once per kind',
 			],
 			ok: peakMb <= TARGET_RSS_MB && oneEach,
 		};
