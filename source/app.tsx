@@ -1,4 +1,4 @@
-import React, {useCallback, useEffect, useMemo, useReducer, useRef, useState} from 'react';
+import React, {Suspense, lazy, useCallback, useEffect, useMemo, useReducer, useRef, useState} from 'react';
 import {Box, Text, useApp} from 'ink';
 import type {MeshPlanInput, Topology} from './core/model.js';
 import {buildPlan, type Plan} from './core/plan.js';
@@ -14,11 +14,13 @@ import {ContextsScreen} from './ui/screens/ContextsScreen.js';
 import {DoneScreen} from './ui/screens/DoneScreen.js';
 import {IdsScreen} from './ui/screens/IdsScreen.js';
 import {NoKubeconfigScreen} from './ui/screens/NoKubeconfigScreen.js';
-import {ReviewScreen} from './ui/screens/ReviewScreen.js';
 import {RunScreen} from './ui/screens/RunScreen.js';
 import {TopologyScreen} from './ui/screens/TopologyScreen.js';
 import {ServicesContext, type WizardServices} from './ui/services.js';
 import {ThemeContext, createTheme} from './ui/theme.js';
+
+// Review renders YAML (the yaml library, a fifth of the wizard's code): it loads when first needed, not before the first frame.
+const ReviewScreen = lazy(async () => ({default: (await import('./ui/screens/ReviewScreen.js')).ReviewScreen}));
 
 export interface AppProps {
 	/** The services, or a loader called after the first frame (cluster libraries load lazily). */
@@ -126,7 +128,11 @@ export default function App({services: given, color = true, initialTopology, ini
 	} else if (state.screen === 'ids') {
 		body = <IdsScreen state={state} dispatch={dispatch} />;
 	} else if (state.screen === 'review') {
-		body = <ReviewScreen state={state} savedProfile={profile} onSaved={setProfile} onRun={startRun} />;
+		body = (
+			<Suspense fallback={<Text color={theme.tone('muted')}>Preparing the review…</Text>}>
+				<ReviewScreen state={state} savedProfile={profile} onSaved={setProfile} onRun={startRun} />
+			</Suspense>
+		);
 	} else if (state.screen === 'run' && plan && services) {
 		body = <RunScreen plan={plan} services={services} onFinished={onFinished} cancelRequested={interrupted} />;
 	} else if (state.screen === 'done' && finished && plan) {

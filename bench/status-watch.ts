@@ -1,0 +1,149 @@
+/**
+ * Bench 5: `eastwest status --watch` (no terminal) on 20 clusters for a while: requests at the fake API
+ * servers by resource and verb, and the process's peak RSS (VmHWM) read just before it is stopped.
+ * One loopback fake API server per cluster, as in reality every cluster has its own API server
+ * (its own connection, TLS-free here, and its own watch streams).
+ */
+import {readFileSync, rmSync} from 'node:fs';
+import {spawn} from 'node:child_process';
+import path from 'node:path';
+import {FakeApiServer, writeKubeconfig, type LoggedRequest} from '../test/support/fake-apiserver.js';
+import {cliPath, killGroup, sleep, table, verdict, type BenchReport} from './lib.js';
+
+export const TARGET_RSS_MB = 120;
+
+/** A cluster with an east-west gateway already in place (Deployment rolled out, LoadBalancer address, Gateway). */
+async function gatewayCluster(network: string): Promise<FakeApiServer> {
+	const s = await FakeApiServer.start({token: 'bench-token'});
+	s.deployment = {scenario: 'ready', delayMs: 0};
+	s.loadBalancer = {scenario: 'ip', delayMs: 0};
+	s.addIstioCrds();
+	s.addNamespace('istio-system', {'topology.istio.io/network': network});
+	s.addIstiod({network});
+	const labels = {app: 'istio-eastwestgateway', istio: 'eastwestgateway', 'topology.istio.io/network': network};
+	s.put({
+		apiVersion: 'apps/v1',
+		kind: 'Deployment',
+		metadata: {name: 'istio-eastwestgateway', namespace: 'istio-system', labels, generation: 1},
+		spec: {replicas: 1, selector: {matchLabels: {app: 'istio-eastwestgateway'}}, template: {metadata: {labels}, spec: {containers: [{name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.30.0'}]}}},
+	});
+	s.put({
+		apiVersion: 'v1',
+		kind: 'Service',
+		metadata: {name: 'istio-eastwestgateway', namespace: 'istio-system', labels},
+		spec: {type: 'LoadBalancer', selector: {app: 'istio-eastwestgateway'}, ports: [{name: 'tls', port: 15443, targetPort: 15443}]},
+	});
+	s.put({
+		apiVersion: 'networking.istio.io/v1',
+		kind: 'Gateway',
+		metadata: {name: 'cross-network-gateway', namespace: 'istio-system'},
+		spec: {selector: {istio: 'eastwestgateway'}, servers: [{port: {number: 15443, name: 'tls', protocol: 'TLS'}, tls: {mode: 'AUTO_PASSTHROUGH'}, hosts: ['*.local']}]},
+	});
+	return s;
+}
+
+/** "list services", "watch pods", "get /version"… from a logged request. */
+export function requestKind(r: LoggedRequest): string {
+	const parts = r.path.split('?')[0]!.split('/').filter(Boolean);
+	// /api/v1/namespaces/NS/RESOURCE[/NAME] or /apis/GROUP/VERSION/namespaces/NS/RESOURCE[/NAME]
+	const rest = parts[0] === 'api' ? parts.slice(2) : parts[0] === 'apis' ? parts.slice(3) : parts;
+	if (rest.length === 0) return `discovery ${parts.join('/')}`;
+	const scoped = rest[0] === 'namespaces' && rest.length >= 3 ? rest.slice(2) : rest;
+	const resource = scoped[0] ?? r.path;
+	const named = scoped.length > 1 || (rest[0] === 'namespaces' && rest.length === 2);
+	const verb = r.watch ? 'watch' : r.method === 'GET' ? (named ? 'get' : 'list') : r.method.toLowerCase();
+	const selector = r.query.fieldSelector?.startsWith('metadata.name=') ? ' (one object by name)' : '';
+	return `${verb} ${rest[0] === 'namespaces' && rest.length <= 2 ? 'namespaces' : resource}${selector}`;
+}
+
+function vmHwmKb(pid: number): number | undefined {
+	try {
+		const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+		return m ? Number(m[1]) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+export async function statusWatch(options: {clusters?: number; seconds: number}): Promise<BenchReport> {
+	const count = options.clusters ?? 20;
+	const servers: FakeApiServer[] = [];
+	let kubeconfig: string | undefined;
+	try {
+		for (let i = 0; i < count; i++) servers.push(await gatewayCluster(`network-${i + 1}`));
+		const names = servers.map((_, i) => `cluster-${String(i + 1).padStart(2, '0')}`);
+		kubeconfig = writeKubeconfig(servers.map((server, i) => ({name: names[i]!, server})));
+		// Only what eastwest status asks from now on counts.
+		for (const s of servers) s.requests.length = 0;
+		const env: NodeJS.ProcessEnv = {...process.env, CI: '', HOME: path.dirname(kubeconfig)};
+		const child = spawn(process.execPath, [cliPath, 'status', '--watch', '--kubeconfig', kubeconfig, ...names.flatMap(n => ['--context', n])], {env, stdio: ['ignore', 'pipe', 'pipe'], detached: true});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', d => (stdout += d));
+		child.stderr.on('data', d => (stderr += d));
+		const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
+		let peakKb = 0;
+		const started = Date.now();
+		// Changes arrive while it runs: every 10 s one cluster's gateway Service is relabelled (a watch event, no re-list needed).
+		let changes = 0;
+		while (Date.now() - started < options.seconds * 1000) {
+			await sleep(1000);
+			if (child.exitCode !== null) throw new Error(`eastwest status --watch exited early with ${child.exitCode}:\n${stderr.slice(-2000)}`);
+			peakKb = Math.max(peakKb, vmHwmKb(child.pid!) ?? 0);
+			const second = Math.round((Date.now() - started) / 1000);
+			if (second % 10 === 0) {
+				const s = servers[changes % servers.length]!;
+				const svc = s.get('v1', 'Service', 'istio-system', 'istio-eastwestgateway')!;
+				s.put({...svc, metadata: {...svc.metadata, labels: {...svc.metadata.labels, 'bench/touched': String(second)}}});
+				changes += 1;
+			}
+		}
+		// VmHWM is the high-water mark: read it once more just before stopping the process.
+		peakKb = Math.max(peakKb, vmHwmKb(child.pid!) ?? 0);
+		const elapsedS = (Date.now() - started) / 1000;
+		child.kill('SIGINT');
+		const code = await Promise.race([exited, sleep(5000).then(() => 'timeout' as const)]);
+		if (code === 'timeout') killGroup(child);
+
+		const byKind = new Map<string, number[]>();
+		servers.forEach((s, i) => {
+			for (const r of s.requests) {
+				const k = requestKind(r);
+				const counts = byKind.get(k) ?? Array.from({length: count}, () => 0);
+				counts[i]! += 1;
+				byKind.set(k, counts);
+			}
+		});
+		const rows = [...byKind.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, counts]) => [k, counts.reduce((a, b) => a + b, 0), Math.min(...counts), Math.max(...counts)]);
+		const lists = rows.filter(r => String(r[0]).startsWith('list ')).reduce((a, r) => a + Number(r[1]), 0);
+		const watches = rows.filter(r => String(r[0]).startsWith('watch ')).reduce((a, r) => a + Number(r[1]), 0);
+		const kinds = rows.filter(r => String(r[0]).startsWith('watch ')).length;
+		const oneEach = rows.filter(r => /^(list|watch) /.test(String(r[0]))).every(r => r[2] === 1 && r[3] === 1);
+		const peakMb = peakKb / 1024;
+		const lines = stdout.split('\n').filter(Boolean).length;
+		return {
+			title: `5. \`eastwest status --watch\` (no terminal), ${count} clusters, ${Math.round(elapsedS)} s`,
+			table: [
+				table(['request (all clusters)', 'total', 'per cluster min', 'per cluster max'], rows),
+				'',
+				table(
+					['measure', 'value', 'target'],
+					[
+						['list + watch requests', `${lists} lists + ${watches} watches over ${kinds} resource kinds`, `one list and one watch per kind per cluster (${oneEach ? 'yes' : '**no**'})`],
+						['peak RSS (VmHWM) of the eastwest process', `${peakMb.toFixed(1)} MB`, `≤ ${TARGET_RSS_MB} MB (${verdict(peakMb <= TARGET_RSS_MB)})`],
+						['lines printed', String(lines), ''],
+						['exit on SIGINT', String(code), '130'],
+					],
+				),
+			].join('\n'),
+			notes: [
+				`one loopback fake API server per cluster (each cluster has its own API server in reality: its own connections and watch streams), each with istiod and an east-west gateway in place; every 10 s one cluster's gateway Service changes (${changes} changes in the run)`,
+				'a re-list would show as a second list for a kind on some cluster (per cluster max > 1); discovery requests are the client resolving the path of a kind it watches by apiVersion and kind (Namespace, Gateway, VirtualService), once per kind',
+			],
+			ok: peakMb <= TARGET_RSS_MB && oneEach,
+		};
+	} finally {
+		await Promise.all(servers.map(s => s.close()));
+		if (kubeconfig) rmSync(path.dirname(kubeconfig), {recursive: true, force: true});
+	}
+}
