@@ -10,6 +10,8 @@ import {Help} from './ui/components/Help.js';
 import {NavContext, type Nav} from './ui/hooks/useCommands.js';
 import {useProbes} from './ui/hooks/useProbes.js';
 import type {KeyScope} from './ui/keys.js';
+import {planKey, type CheckRunView} from './ui/hooks/useChecks.js';
+import {ChecksScreen} from './ui/screens/ChecksScreen.js';
 import {ContextsScreen} from './ui/screens/ContextsScreen.js';
 import {DoneScreen} from './ui/screens/DoneScreen.js';
 import {IdsScreen} from './ui/screens/IdsScreen.js';
@@ -51,6 +53,8 @@ export default function App({services: given, color = true, initialTopology, ini
 	const [finished, setFinished] = useState<RunView | undefined>();
 	const [profile, setProfile] = useState<string | undefined>(initialPlan?.profile);
 	const [interrupted, setInterrupted] = useState(false);
+	// The last finished preflight, and whether the user confirmed running despite its failures.
+	const [preflight, setPreflight] = useState<{view: CheckRunView; overridden: boolean} | undefined>();
 	const screen = useRef(state.screen);
 	screen.current = state.screen;
 
@@ -109,7 +113,13 @@ export default function App({services: given, color = true, initialTopology, ini
 		setFinished(view);
 		dispatch({type: 'run-finished'});
 	}, []);
+	const onPreflight = useCallback((view: CheckRunView) => setPreflight(p => (p?.view === view ? p : {view, overridden: false})), []);
+	const currentKey = planKey(toPlanInput(state));
+	const judged = preflight && preflight.view.key === currentKey ? preflight : undefined;
 	const startRun = () => {
+		// The run starts only after a preflight of this very plan, and past its failures only when the user confirmed.
+		const results = judged?.view.results;
+		if (!results || (results.some(r => r.status === 'fail') && !judged?.overridden)) return;
 		setPlan(buildPlan(toPlanInput(state)));
 		dispatch({type: 'start-run'});
 	};
@@ -127,10 +137,25 @@ export default function App({services: given, color = true, initialTopology, ini
 		body = <ContextsScreen kubeconfig={kube.info} state={state} probes={probes} requestProbes={request} dispatch={dispatch} />;
 	} else if (state.screen === 'ids') {
 		body = <IdsScreen state={state} dispatch={dispatch} />;
+	} else if (state.screen === 'checks') {
+		body = (
+			<ChecksScreen
+				state={state}
+				cached={judged?.view}
+				overridden={judged?.overridden ?? false}
+				onResult={onPreflight}
+				onContinue={override => {
+					if (override) setPreflight(p => p && {...p, overridden: true});
+					dispatch({type: 'checks-done'});
+				}}
+			/>
+		);
 	} else if (state.screen === 'review') {
+		const results = judged?.view.results ?? [];
+		const checks = judged ? {failed: results.filter(r => r.status === 'fail').length, warned: results.filter(r => r.status === 'warn').length, passed: results.filter(r => r.status === 'pass').length, overridden: judged.overridden} : undefined;
 		body = (
 			<Suspense fallback={<Text color={theme.tone('muted')}>Preparing the review…</Text>}>
-				<ReviewScreen state={state} savedProfile={profile} onSaved={setProfile} onRun={startRun} />
+				<ReviewScreen state={state} savedProfile={profile} onSaved={setProfile} onRun={startRun} checks={checks} />
 			</Suspense>
 		);
 	} else if (state.screen === 'run' && plan && services) {

@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import {collectClusterFacts} from './checks/collect.js';
 import type {ClusterClientFactory, KubeconfigSource} from './core/ports.js';
 import {createRunPlan} from './engine/index.js';
 import {locateIstioctl} from './istioctl/index.js';
@@ -43,6 +44,7 @@ export async function createWizardServices(flags: ServiceFlags): Promise<WizardS
 		...(flags.timeoutMs ? {runTimeoutMs: flags.timeoutMs} : {}),
 		loadKubeconfig: () => needFactory().kubeconfig,
 		probe: (context, signal) => needFactory().client(context).probe({signal}),
+		collectFacts: ({plan, cluster, phase, signal}) => collectClusterFacts(needFactory(), {plan, cluster, phase, signal}),
 		runPlan: async (plan, options) => {
 			const istioctl = await locateIstioctl({...(flags.istioctl ? {path: flags.istioctl} : {}), env: flags.env});
 			return createRunPlan({factory: needFactory(), istioctl})(plan, options);

@@ -15,7 +15,7 @@ import {
 } from '../core/checks.js';
 import {CROSS_NETWORK_GATEWAY_NAME, ISTIOD_GATEWAY_NAME, istiodVirtualServiceName, type NetworkingApiVersion} from '../core/manifests.js';
 import {GATEWAY_NAME, ISTIO_NAMESPACE, normalRevision, type ClusterSpec, type MeshPlanInput} from '../core/model.js';
-import type {ClusterClient} from '../core/ports.js';
+import type {ClusterClient, ClusterClientFactory} from '../core/ports.js';
 import {rolloutStatus, type DeploymentLike} from '../core/rollout.js';
 
 export interface CollectOptions {
@@ -219,4 +219,13 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 	}
 	await Promise.all(tasks);
 	return facts;
+}
+
+/** Collect the facts of one planned cluster through the factory, with its API server address from the kubeconfig. */
+export async function collectClusterFacts(
+	factory: ClusterClientFactory,
+	options: {plan: MeshPlanInput; cluster: ClusterSpec; phase: CheckPhase | 'all'; signal?: AbortSignal; probeTimeoutMs?: number},
+): Promise<CollectedFacts> {
+	const server = factory.kubeconfig.contexts.find(c => c.name === options.cluster.context)?.server;
+	return collectFacts(factory.client(options.cluster.context), {...options, ...(server ? {server} : {})});
 }

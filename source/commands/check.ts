@@ -1,8 +1,8 @@
 /** `eastwest check`: preflight and post-install checks, linkerd-style, grouped by cluster. */
-import {CHECKS, SKIPPED_UNREACHABLE, runChecks, summarize, type CheckPhase, type CheckResult, type ClusterFacts} from '../core/checks.js';
+import {CHECKS, SKIPPED_UNREACHABLE, groupResults, runChecks, summarize, type CheckPhase, type CheckResult, type ClusterFacts} from '../core/checks.js';
 import type {MeshPlanInput} from '../core/model.js';
 import type {ClusterClientFactory, KubeconfigSource} from '../core/ports.js';
-import {collectFacts, type CollectedFacts} from '../checks/collect.js';
+import {collectClusterFacts, type CollectedFacts} from '../checks/collect.js';
 import {globalFlags, oneOf, parseFlags} from './args.js';
 import {EXIT, UsageError} from './errors.js';
 import {PLAN_FLAG_OPTIONS, assertContextsExist, assertValidPlan, hasPlanFlags, planFromFlags} from './plan-flags.js';
@@ -74,8 +74,7 @@ export async function checkCommand(args: string[], ctx: CommandContext, deps: Ch
 	const collected: Record<string, CollectedFacts> = {};
 	await Promise.all(
 		plan.clusters.map(async cluster => {
-			const server = factory.kubeconfig.contexts.find(c => c.name === cluster.context)?.server;
-			collected[cluster.name] = await collectFacts(factory.client(cluster.context), {plan, cluster, phase, ...(server ? {server} : {}), signal: ctx.signal});
+			collected[cluster.name] = await collectClusterFacts(factory, {plan, cluster, phase, signal: ctx.signal});
 		}),
 	);
 	if (ctx.signal.aborted) return EXIT.interrupted;
@@ -96,24 +95,18 @@ const SYMBOL: Record<CheckResult['status'], string> = {pass: '✔', warn: '‼',
 /** Linkerd-style text: a heading per cluster, one line per claim, indented reason/hint/doc under anything not passing. */
 export function formatCheckResults(plan: MeshPlanInput, results: readonly CheckResult[], collected: Readonly<Record<string, CollectedFacts>> = {}): string {
 	const lines: string[] = [];
-	const groups = [...plan.clusters.map(c => ({key: c.name as string | undefined, title: `${c.name} (context ${c.context})`})), {key: undefined, title: 'across the mesh'}];
-	for (const group of groups) {
-		const mine = results.filter(r => r.cluster === group.key);
-		if (mine.length === 0) continue;
+	for (const group of groupResults(plan, results)) {
 		if (lines.length > 0) lines.push('');
 		lines.push(group.title, '-'.repeat(group.title.length));
-		// An unreachable cluster: its reachability failure says it all; the checks it blocked become one line.
-		const blocked = mine.filter(r => r.status === 'skip' && r.reason === SKIPPED_UNREACHABLE);
-		for (const r of mine) {
-			if (blocked.includes(r)) continue;
+		for (const r of group.results) {
 			lines.push(`${SYMBOL[r.status]} ${r.claim}`);
 			if (r.status === 'pass') continue;
 			if (r.reason) lines.push(`    ${r.status === 'skip' ? 'skipped: ' : ''}${r.reason}`);
 			if (r.hint) lines.push(`    hint: ${r.hint}`);
 			if (r.doc) lines.push(`    see: ${r.doc}`);
 		}
-		if (blocked.length > 0) lines.push(`${SYMBOL.skip} ${blocked.length} more check${blocked.length === 1 ? '' : 's'} skipped: ${SKIPPED_UNREACHABLE}`);
-		const errors = group.key ? (collected[group.key]?.errors ?? []) : [];
+		if (group.blocked > 0) lines.push(`${SYMBOL.skip} ${group.blocked} more check${group.blocked === 1 ? '' : 's'} skipped: ${SKIPPED_UNREACHABLE}`);
+		const errors = group.cluster ? (collected[group.cluster]?.errors ?? []) : [];
 		for (const e of errors) lines.push(`    (could not read: ${e})`);
 	}
 	const s = summarize(results);

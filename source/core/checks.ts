@@ -823,3 +823,31 @@ export function summarize(results: readonly CheckResult[]): CheckSummary {
 	for (const r of results) summary[r.status] += 1;
 	return summary;
 }
+
+export interface ResultGroup {
+	/** Cluster name, or undefined for the checks across the mesh. */
+	cluster?: string;
+	title: string;
+	/** Results to show one by one, in catalogue order. */
+	results: CheckResult[];
+	/** Checks skipped because the cluster is unreachable: its reachability failure says it all, so they fold into one count. */
+	blocked: number;
+}
+
+/** Results grouped as they are shown: each cluster in plan order ("NAME (context CTX)"), then "across the mesh"; empty groups left out. */
+export function groupResults(plan: MeshPlanInput, results: readonly CheckResult[]): ResultGroup[] {
+	const groups: ResultGroup[] = [];
+	const heads = [...plan.clusters.map(c => ({cluster: c.name as string | undefined, title: `${c.name} (context ${c.context})`})), {cluster: undefined, title: 'across the mesh'}];
+	for (const head of heads) {
+		const mine = results.filter(r => r.cluster === head.cluster);
+		if (mine.length === 0) continue;
+		const shown = mine.filter(r => !(r.status === 'skip' && r.reason === SKIPPED_UNREACHABLE));
+		groups.push({...(head.cluster === undefined ? {} : {cluster: head.cluster}), title: head.title, results: shown, blocked: mine.length - shown.length});
+	}
+	return groups;
+}
+
+/** "2 failed, 1 warning, 14 passed, 0 skipped" */
+export function summaryText(s: CheckSummary): string {
+	return `${s.fail} failed, ${s.warn} warning${s.warn === 1 ? '' : 's'}, ${s.pass} passed, ${s.skip} skipped`;
+}

@@ -7,7 +7,7 @@ import type {Plan} from './plan.js';
 import type {ContextInfo, ProbeResult} from './ports.js';
 import {validatePlan, type Problem} from './validate.js';
 
-export const SCREENS = ['topology', 'contexts', 'ids', 'review', 'run', 'done'] as const;
+export const SCREENS = ['topology', 'contexts', 'ids', 'checks', 'review', 'run', 'done'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export interface ClusterDraft {
@@ -44,6 +44,8 @@ export type WizardAction =
 	| {type: 'contexts-done'; contexts: ContextInfo[]; probes: Record<string, ProbeState>}
 	| {type: 'set-field'; field: FieldId; value: string}
 	| {type: 'ids-done'}
+	/** Leave the preflight checks for Review; the screen decides whether failures allow it. */
+	| {type: 'checks-done'}
 	| {type: 'start-run'}
 	| {type: 'run-finished'}
 	| {type: 'back'}
@@ -63,7 +65,7 @@ export function stateFromPlan(input: MeshPlanInput): WizardState {
 	for (const c of input.clusters) drafts[c.context] = {name: c.name, network: c.network};
 	const contexts = input.clusters.map(c => c.context);
 	const state: WizardState = {
-		screen: 'review',
+		screen: 'checks',
 		topology: input.topology,
 		selected: contexts,
 		overrides: [],
@@ -73,8 +75,8 @@ export function stateFromPlan(input: MeshPlanInput): WizardState {
 		touched: ['', ...contexts],
 	};
 	if (primary) state.primary = primary;
-	// A saved plan that no longer validates opens where it can be fixed.
-	if (validatePlan(input).length > 0) state.screen = 'ids';
+	// A saved plan is checked against the clusters before Review; one that no longer validates opens where it can be fixed.
+	state.screen = validatePlan(input).length > 0 ? 'ids' : 'checks';
 	return state;
 }
 
@@ -173,7 +175,8 @@ const PREVIOUS: Record<Screen, Screen | undefined> = {
 	topology: undefined,
 	contexts: 'topology',
 	ids: 'contexts',
-	review: 'ids',
+	checks: 'ids',
+	review: 'checks',
 	run: undefined,
 	done: undefined,
 };
@@ -247,8 +250,11 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
 			if (problems.length > 0) {
 				return {...s, notice: `fix ${problems.length === 1 ? 'the problem' : `${problems.length} problems`} above before going on`};
 			}
-			return {...s, screen: 'review'};
+			return {...s, screen: 'checks'};
 		}
+		case 'checks-done':
+			if (s.screen !== 'checks' || problemsOf(s).length > 0) return s;
+			return {...s, screen: 'review'};
 		case 'start-run':
 			if (s.screen !== 'review' || problemsOf(s).length > 0) return s;
 			return {...s, screen: 'run'};

@@ -18,6 +18,10 @@ export type Command =
 	| 'erase'
 	| 'clearField'
 	| 'yaml'
+	| 'expand'
+	| 'rerun'
+	| 'force'
+	| 'showChecks'
 	| 'save'
 	| 'next'
 	| 'finish'
@@ -55,6 +59,10 @@ export const KEYMAP: Record<Command, Binding> = {
 	erase: {keys: '⌫', hint: 'erase', description: 'delete the last character', printable: false, match: (_i, k) => k.backspace || k.delete},
 	clearField: {keys: 'ctrl-u', hint: 'clear', description: 'clear the field', printable: false, match: (i, k) => k.ctrl && i === 'u'},
 	yaml: {keys: 'y', hint: 'YAML', description: 'show or hide the exact YAML per cluster', printable: true, match: ch('y')},
+	expand: {keys: 'a', hint: 'all checks', description: 'show every check, passing ones and doc links too, or fold them again', printable: true, match: ch('a')},
+	rerun: {keys: 'r', hint: 'check again', description: 'read the clusters again and re-run the checks', printable: true, match: ch('r')},
+	force: {keys: '!', hint: 'run anyway', description: 'continue despite failed preflight checks (asks to confirm)', printable: true, match: ch('!')},
+	showChecks: {keys: 'c', hint: 'checks', description: 'show or hide every post-install check', printable: true, match: ch('c')},
 	save: {keys: 's', hint: 'save profile', description: 'save this plan as a named profile', printable: true, match: ch('s')},
 	next: {keys: 'enter', hint: 'continue', description: 'continue to the next step', printable: false, match: (_i, k) => k.return},
 	finish: {keys: 'enter', hint: 'exit', description: 'leave the wizard (the exit code reflects the run)', printable: false, match: (_i, k) => k.return},
@@ -100,13 +108,17 @@ export const SCREEN_COMMANDS = {
 	contexts: ['up', 'down', 'pageUp', 'pageDown', 'toggle', 'primary', 'override', 'filter', 'next', 'back', 'help', 'quit'],
 	contextsFilter: ['up', 'down', 'erase', 'next', 'back', 'quit'],
 	ids: ['nextField', 'prevField', 'erase', 'clearField', 'next', 'back', 'quit'],
+	checksRunning: ['rerun', 'back', 'help', 'quit'],
+	checks: ['up', 'down', 'pageUp', 'pageDown', 'expand', 'rerun', 'force', 'next', 'back', 'help', 'quit'],
+	forceConfirm: ['confirm', 'deny', 'quit'],
 	review: ['yaml', 'save', 'next', 'back', 'help', 'quit'],
 	reviewYaml: ['up', 'down', 'pageUp', 'pageDown', 'yaml', 'back', 'quit'],
 	saveName: ['erase', 'next', 'back', 'quit'],
 	confirm: ['confirm', 'deny', 'quit'],
 	run: ['help', 'quit'],
 	quitConfirm: ['confirm', 'deny'],
-	done: ['finish', 'help', 'quit'],
+	done: ['finish', 'showChecks', 'help', 'quit'],
+	doneChecks: ['up', 'down', 'pageUp', 'pageDown', 'expand', 'showChecks', 'back', 'finish', 'quit'],
 	noKubeconfig: ['quit'],
 } as const satisfies Record<string, readonly Command[]>;
 
@@ -117,6 +129,9 @@ export const SCOPE_TITLES: Record<KeyScope, string> = {
 	contexts: 'Contexts',
 	contextsFilter: 'Contexts, while filtering',
 	ids: 'Mesh and cluster IDs (typing goes into the field)',
+	checksRunning: 'Preflight checks, while reading the clusters',
+	checks: 'Preflight checks',
+	forceConfirm: 'Run despite failed checks?',
 	review: 'Review',
 	reviewYaml: 'Review, YAML view',
 	saveName: 'Save profile name',
@@ -124,5 +139,6 @@ export const SCOPE_TITLES: Record<KeyScope, string> = {
 	run: 'Run',
 	quitConfirm: 'Cancel the run?',
 	done: 'Done',
+	doneChecks: 'Done, post-install checks',
 	noKubeconfig: 'No kubeconfig',
 };

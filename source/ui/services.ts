@@ -1,6 +1,7 @@
 /** What the wizard needs from the outside world, handed in through one React context. */
 import {createContext, useContext} from 'react';
-import type {MeshPlanInput} from '../core/model.js';
+import type {CheckPhase, ClusterFacts} from '../core/checks.js';
+import type {ClusterSpec, MeshPlanInput} from '../core/model.js';
 import type {KubeconfigInfo, ProbeResult, RunPlan} from '../core/ports.js';
 
 export interface WizardServices {
@@ -15,6 +16,13 @@ export interface WizardServices {
 	kubeconfigSearched: string[];
 	/** Deadline for every wait of a run (ms). */
 	runTimeoutMs?: number;
+	/**
+	 * Read one planned cluster's facts for a check phase (the checks catalogue judges them). Never rejects for a
+	 * cluster problem: an unreachable cluster comes back reachable=false. `errors` lists reads that failed.
+	 */
+	collectFacts(request: {plan: MeshPlanInput; cluster: ClusterSpec; phase: CheckPhase; signal: AbortSignal}): Promise<ClusterFacts & {errors?: string[]}>;
+	/** Deadline for reading one cluster's facts for the checks (ms); 30 s when absent. */
+	checksTimeoutMs?: number;
 	/** What a run needs besides the clusters (istioctl): checked on the Review screen before anything can start. */
 	preflight?(signal: AbortSignal): Promise<{ready: boolean; message: string}>;
 }

@@ -12,11 +12,8 @@ import {
 	type CheckResult,
 	type ClusterFacts,
 } from '../../source/core/checks.js';
-import {renderExposeIstiod, renderExposeServices} from '../../source/core/manifests.js';
-import type {ClusterSpec, MeshPlanInput} from '../../source/core/model.js';
-
-const ROOT = 'a'.repeat(64);
-const OTHER_ROOT = 'b'.repeat(64);
+import type {MeshPlanInput} from '../../source/core/model.js';
+import {OTHER_ROOT, allHealthy, healthy} from '../support/healthy-facts.js';
 
 const multiNetwork: MeshPlanInput = {
 	topology: 'multi-network',
@@ -40,71 +37,6 @@ const prmn: MeshPlanInput = {
 	topology: 'primary-remote-multi-network',
 	clusters: [primaryRemote.clusters[0]!, {...primaryRemote.clusters[1]!, network: 'network2'}],
 };
-
-/** Facts of a cluster where everything is as the plan wants. */
-function healthy(plan: MeshPlanInput, c: ClusterSpec): ClusterFacts {
-	const revision = plan.revision;
-	const primary = plan.clusters.find(x => x.role === 'primary')!;
-	const expose = {
-		istiodGateway: renderExposeIstiod({revision})[0] as unknown as Record<string, unknown>,
-		istiodVirtualService: renderExposeIstiod({revision})[1] as unknown as Record<string, unknown>,
-		crossNetworkGateway: renderExposeServices()[0] as unknown as Record<string, unknown>,
-	};
-	return {
-		context: c.context,
-		reachable: true,
-		serverVersion: 'v1.35.4',
-		permissions: requiredPermissions(c, plan).map(p => ({...p, allowed: true})),
-		namespace: {
-			present: true,
-			labels: {'topology.istio.io/network': c.network},
-			annotations: c.role === 'remote' ? {'topology.istio.io/controlPlaneClusters': primary.name} : {},
-		},
-		istiod:
-			c.role === 'primary'
-				? [{name: revision ? `istiod-${revision}` : 'istiod', revision, clusterId: c.name, externalIstiod: plan.topology !== 'multi-network', ready: true}]
-				: [],
-		injectors: c.role === 'primary' ? [{revision, meshId: plan.meshId, network: c.network, clusterName: c.name}] : [],
-		cacerts: {present: true, keys: ['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert-chain.pem'], rootCertSha256: ROOT},
-		istioCaSecret: false,
-		trustDomain: 'cluster.local',
-		apiServerHost: `${c.name}.example.internal`,
-		loadBalancer: {services: 1, withAddress: 1},
-		gateway: {
-			deployment: {
-				metadata: {name: 'istio-eastwestgateway', generation: 1},
-				spec: {
-					replicas: 1,
-					template: {
-						metadata: {labels: {istio: 'eastwestgateway', app: 'istio-eastwestgateway', 'topology.istio.io/network': c.network, ...(revision ? {'istio.io/rev': revision} : {})}},
-						spec: {containers: [{name: 'istio-proxy', env: [{name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: c.network}]}]},
-					},
-				},
-				status: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1, readyReplicas: 1},
-			},
-			service: {
-				metadata: {name: 'istio-eastwestgateway', labels: {'topology.istio.io/network': c.network}},
-				spec: {
-					type: 'LoadBalancer',
-					ports: [
-						{name: 'status-port', port: 15021},
-						{name: 'tls', port: 15443},
-						{name: 'tls-istiod', port: 15012},
-						{name: 'tls-webhook', port: 15017},
-					],
-				},
-				status: {loadBalancer: {ingress: [{ip: c.name === 'east' ? '192.0.2.10' : '192.0.2.20'}]}},
-			},
-			pods: [],
-		},
-		expose,
-		caRootCertSha256: ROOT,
-	};
-}
-
-function allHealthy(plan: MeshPlanInput): Record<string, ClusterFacts> {
-	return Object.fromEntries(plan.clusters.map(c => [c.name, healthy(plan, c)]));
-}
 
 function find(results: CheckResult[], id: string, cluster?: string): CheckResult {
 	const r = results.find(x => x.id === id && x.cluster === cluster);

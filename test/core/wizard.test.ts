@@ -28,7 +28,7 @@ const down = (context: string): ProbeState => ({
 const run = (state: WizardState, ...actions: WizardAction[]) => actions.reduce(wizardReducer, state);
 
 describe('wizard reducer', () => {
-	it('walks topology → contexts → ids → review → run → done and back', () => {
+	it('walks topology → contexts → ids → checks → review → run → done and back', () => {
 		let s = run(initialWizardState(), {type: 'choose-topology', topology: 'multi-network'});
 		assert.equal(s.screen, 'contexts');
 		s = run(s, {type: 'toggle-context', context: 'a', probe: ok('a')}, {type: 'toggle-context', context: 'b', probe: ok('b')});
@@ -36,8 +36,13 @@ describe('wizard reducer', () => {
 		assert.equal(s.screen, 'ids');
 		assert.deepEqual(s.drafts, {a: {name: 'a', network: 'network1'}, b: {name: 'b', network: 'network2'}});
 		s = run(s, {type: 'ids-done'});
-		assert.equal(s.screen, 'review');
+		assert.equal(s.screen, 'checks');
+		assert.equal(run(s, {type: 'start-run'}).screen, 'checks', 'no run straight from the checks');
 		assert.equal(run(s, {type: 'back'}).screen, 'ids');
+		s = run(s, {type: 'checks-done'});
+		assert.equal(s.screen, 'review');
+		assert.equal(run(s, {type: 'back'}).screen, 'checks');
+		assert.equal(run(s, {type: 'checks-done'}).screen, 'review', 'checks-done only acts on the checks screen');
 		s = run(s, {type: 'start-run'});
 		assert.equal(s.screen, 'run');
 		assert.equal(run(s, {type: 'back'}).screen, 'run', 'no going back during a run');
@@ -101,7 +106,7 @@ describe('wizard reducer', () => {
 });
 
 describe('stateFromPlan', () => {
-	it('opens a saved plan at Review; going back shows its IDs; an invalid one opens at IDs', () => {
+	it('opens a saved plan at its preflight checks; going back shows its IDs; an invalid one opens at IDs', () => {
 		const input = {
 			topology: 'primary-remote' as const,
 			meshId: 'm',
@@ -112,7 +117,7 @@ describe('stateFromPlan', () => {
 			],
 		};
 		const s = stateFromPlan(input);
-		assert.equal(s.screen, 'review');
+		assert.equal(s.screen, 'checks');
 		const back = toPlanInput(s);
 		assert.equal(back.clusters[0]!.context, 'p', 'primary first');
 		assert.deepEqual(new Set(back.clusters.map(c => JSON.stringify(c))), new Set(input.clusters.map(c => JSON.stringify(c))));

@@ -1,9 +1,14 @@
 /** Scripted WizardServices for UI tests and the demo: no network, no processes. */
+import type {CheckPhase, ClusterFacts} from '../../source/core/checks.js';
 import type {Event, RunOutcome} from '../../source/core/events.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import type {Plan, Step} from '../../source/core/plan.js';
 import type {ContextInfo, KubeconfigInfo, ProbeResult, RunOptions} from '../../source/core/ports.js';
 import type {WizardServices} from '../../source/ui/services.js';
+import {healthy} from './healthy-facts.js';
+
+/** A scripted cluster for the checks: a change to its healthy facts, or 'hang' (answers only when aborted). */
+export type FactsScript = ((facts: ClusterFacts) => void) | 'hang';
 
 export function contexts(...names: string[]): ContextInfo[] {
 	return names.map(name => ({name, cluster: `${name}-cluster`, user: `${name}-admin`}));
@@ -39,6 +44,10 @@ export interface FakeOptions {
 	delayMs?: number;
 	addresses?: Record<string, string>;
 	saveProfile?: boolean | Error;
+	/** Check facts per phase and cluster name; clusters not named get healthy facts (every check passes). */
+	checks?: Partial<Record<CheckPhase, Record<string, FactsScript>>>;
+	/** Deadline for reading one cluster's facts (ms). */
+	checksTimeoutMs?: number;
 	/** What the Review screen's tool check reports. */
 	preflight?: {ready: boolean; message: string};
 }
@@ -46,6 +55,8 @@ export interface FakeOptions {
 export interface FakeServices extends WizardServices {
 	probed: string[];
 	runs: Array<{plan: Plan; options: RunOptions}>;
+	/** Every fact read, as "phase cluster". */
+	factReads: string[];
 	saved: Array<{name: string; input: MeshPlanInput}>;
 	events: Event[];
 }
@@ -64,10 +75,25 @@ export function fakeServices(options: FakeOptions = {}): FakeServices {
 	const runs: FakeServices['runs'] = [];
 	const saved: FakeServices['saved'] = [];
 	const events: Event[] = [];
+	const factReads: string[] = [];
 	const delay = options.delayMs ?? 0;
 	const services: FakeServices = {
 		probed,
 		runs,
+		factReads,
+		...(options.checksTimeoutMs ? {checksTimeoutMs: options.checksTimeoutMs} : {}),
+		async collectFacts({plan, cluster, phase, signal}) {
+			factReads.push(`${phase} ${cluster.name}`);
+			const script = options.checks?.[phase]?.[cluster.name];
+			if (script === 'hang') {
+				await new Promise<void>(resolve => signal.addEventListener('abort', () => resolve()));
+				throw new Error('read aborted');
+			}
+			if (delay) await sleep(delay * 2, signal);
+			const facts = {...healthy(plan, cluster), errors: [] as string[]};
+			script?.(facts);
+			return facts;
+		},
 		saved,
 		events,
 		kubeconfigSearched: ['/home/me/.kube/config'],

@@ -52,3 +52,10 @@ export async function press(r: Rendered, ...keys: string[]): Promise<void> {
 export async function type(r: Rendered, text: string): Promise<void> {
 	for (const ch of text) await press(r, ch);
 }
+
+/** On the preflight checks screen: wait until every check passed, then continue to Review. */
+export async function passChecks(r: Rendered, timeoutMs = 3000): Promise<string> {
+	const frame = await waitForText(r, 'Every check passed. Enter continues to Review.', timeoutMs);
+	await press(r, '\r');
+	return frame;
+}

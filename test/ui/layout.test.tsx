@@ -33,6 +33,8 @@ describe('layout at 80 columns', () => {
 			await press(r, KEY.enter);
 			await check('Mesh and cluster IDs');
 			await press(r, KEY.enter);
+			await check('Every check passed');
+			await press(r, KEY.enter);
 			await check('Review: Multi-network');
 			await press(r, 'y');
 			await check('Exact YAML per cluster');
@@ -66,6 +68,8 @@ describe('layout at 80 columns', () => {
 			await waitForFrame(r, f => !f.includes('probing…') && f.includes('v1.35.4'), 3000, 'probes');
 			await press(r, KEY.space, KEY.down, KEY.space, KEY.enter);
 			await waitForText(r, 'Mesh and cluster IDs');
+			await press(r, KEY.enter);
+			await waitForText(r, 'Every check passed');
 			await press(r, KEY.enter, KEY.enter, 'y');
 			const frame = await waitForText(r, /east context east\s+west context west/);
 			assert.ok(widest(frame) <= 80);

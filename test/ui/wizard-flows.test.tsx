@@ -5,7 +5,7 @@ import {cleanup, render} from 'ink-testing-library';
 import App from '../../source/app.js';
 import {PROBE_CONCURRENCY} from '../../source/ui/hooks/useProbes.js';
 import {fakeServices, kubeconfig, okProbe, unreachableProbe, type FakeOptions} from '../support/fake-services.js';
-import {KEY, plain, press, tick, type, waitForFrame, waitForText} from '../support/ink.js';
+import {KEY, passChecks, plain, press, tick, type, waitForFrame, waitForText} from '../support/ink.js';
 
 afterEach(() => cleanup());
 
@@ -60,6 +60,7 @@ describe('wizard flows, every topology to Run and Done', () => {
 		assert.match(frame, /east\s+primary\s+east-1\s+net-a/);
 		assert.match(frame, /west\s+remote\s+west\s+net-a/, 'a flat network: the remote takes the primary network');
 		await press(r, KEY.enter);
+		await passChecks(r);
 		frame = await waitForText(r, 'Review: Primary-Remote');
 		assert.match(frame, /Expose istiod \(15012, 15017\)/);
 		assert.match(frame, /note: No east-west gateway: west shares network net-a/);
@@ -104,6 +105,7 @@ describe('wizard flows, every topology to Run and Done', () => {
 		assert.match(frame, /alpha\s+alpha\s+network1/);
 		assert.match(frame, /beta\s+beta\s+network2/);
 		await press(r, KEY.enter);
+		await passChecks(r);
 		await waitForText(r, 'Review: Multi-network');
 		await press(r, KEY.enter);
 		await waitForText(r, 'Proceed?');
@@ -153,6 +155,7 @@ describe('wizard flows, every topology to Run and Done', () => {
 		assert.match(frame, /three\s+primary\s+three\s+network1/);
 		assert.match(frame, /one\s+remote\s+one\s+network2/);
 		await press(r, KEY.enter);
+		await passChecks(r);
 		frame = await waitForText(r, 'Review: Primary-Remote across networks');
 		await press(r, KEY.enter, 'y');
 		frame = await waitForText(r, 'The run failed on at least one cluster', 5000);
@@ -179,7 +182,7 @@ describe('wizard validation and back paths', () => {
 		frame = await waitForText(r, 'fix the problem above before going on');
 		assert.match(frame, /Mesh and cluster IDs/);
 		await type(r, 'mesh-b');
-		frame = await waitForText(r, 'valid: enter goes to the review');
+		frame = await waitForText(r, 'valid: enter runs the preflight checks');
 		// Cluster name of west: field 5 (mesh, revision, east name, east network, west name).
 		await press(r, KEY.tab, KEY.tab, KEY.tab, KEY.tab);
 		await press(r, KEY.ctrlU);
@@ -196,7 +199,7 @@ describe('wizard validation and back paths', () => {
 		frame = await waitForText(r, 'primary-remote puts every cluster on one network');
 		await press(r, KEY.ctrlU);
 		await type(r, 'network1');
-		await waitForText(r, 'valid: enter goes to the review');
+		await waitForText(r, 'valid: enter runs the preflight checks');
 		// Back to contexts and forward again: the edits stay.
 		await press(r, KEY.esc);
 		await waitForText(r, 'Pick the clusters');
@@ -209,7 +212,12 @@ describe('wizard validation and back paths', () => {
 		assert.match(frame, /Mesh ID\s+mesh-b/);
 		assert.match(frame, /west\s+remote\s+east2\s+network1/);
 		await press(r, KEY.enter);
+		await passChecks(r);
 		await waitForText(r, 'Review: Primary-Remote, mesh mesh-b');
+		const reads = services.factReads.length;
+		await press(r, KEY.esc);
+		await waitForText(r, 'Every check passed');
+		assert.equal(services.factReads.length, reads, 'back from Review shows the same plan\'s checks without reading the clusters again');
 		await press(r, KEY.esc);
 		await waitForText(r, 'Mesh and cluster IDs');
 		assert.equal(services.runs.length, 0);
@@ -274,6 +282,7 @@ describe('wizard screens and keys', () => {
 		await press(r, KEY.enter);
 		await waitForText(r, 'Mesh and cluster IDs');
 		await press(r, KEY.enter);
+		await passChecks(r);
 		await waitForText(r, 'Review:');
 		await press(r, 'y');
 		let frame = await waitForText(r, 'Exact YAML per cluster');
@@ -303,6 +312,7 @@ describe('wizard screens and keys', () => {
 		await press(r, KEY.enter);
 		await waitForText(r, 'Mesh and cluster IDs');
 		await press(r, KEY.enter);
+		await passChecks(r);
 		await waitForText(r, 'Review:');
 		await press(r, 's');
 		await type(r, 'prod');
@@ -327,6 +337,7 @@ describe('wizard screens and keys', () => {
 		await press(r, KEY.enter);
 		await waitForText(r, 'Mesh and cluster IDs');
 		await press(r, KEY.enter);
+		await passChecks(r);
 		await waitForText(r, 'Review:');
 		await press(r, KEY.enter, 'y');
 		const frame = await waitForText(r, 'The run failed');
@@ -347,6 +358,7 @@ describe('wizard screens and keys', () => {
 		await press(r, KEY.enter);
 		await waitForText(r, 'Mesh and cluster IDs');
 		await press(r, KEY.enter);
+		await passChecks(r);
 		await waitForText(r, 'Review:');
 		await press(r, KEY.enter, 'y');
 		await waitForText(r, 'Setting up');
@@ -369,6 +381,7 @@ describe('wizard screens and keys', () => {
 		await press(r, KEY.enter);
 		await waitForText(r, 'Mesh and cluster IDs');
 		await press(r, KEY.enter);
+		await passChecks(r);
 		let frame = await waitForText(r, '✘ istioctl not found on PATH');
 		await press(r, KEY.enter);
 		frame = await waitForText(r, 'cannot run: istioctl not found on PATH');
@@ -384,6 +397,7 @@ describe('wizard screens and keys', () => {
 		await press(r, KEY.enter);
 		await waitForText(r, 'Mesh and cluster IDs');
 		await press(r, KEY.enter);
+		await passChecks(r);
 		await waitForText(r, '✔ istioctl 1.30.3 (/usr/local/bin/istioctl)');
 		await press(r, KEY.enter);
 		await waitForText(r, 'Proceed?');
@@ -395,6 +409,7 @@ describe('wizard screens and keys', () => {
 		await press(r, KEY.enter);
 		await waitForText(r, 'Mesh and cluster IDs');
 		await press(r, KEY.enter);
+		await passChecks(r);
 		let frame = await waitForText(r, 'Review:');
 		assert.match(frame, /save profile: unavailable/);
 		await press(r, 's');
@@ -465,12 +480,17 @@ describe('wizard screens and keys', () => {
 			{context: 'west', name: 'w', network: 'n2', role: 'primary' as const},
 		]};
 		const r = render(<App services={services} color={false} initialPlan={{input, profile: 'prod'}} />);
+		await passChecks(r);
 		let frame = await waitForText(r, 'Review: Multi-network, mesh saved');
+		assert.deepEqual(services.factReads.sort(), ['preflight e', 'preflight w'], 'a saved plan is checked before Review');
 		assert.match(frame, /e context east · network n1 · primary/);
+		await press(r, KEY.esc);
+		await waitForText(r, 'Preflight checks');
 		await press(r, KEY.esc);
 		frame = await waitForText(r, 'Mesh and cluster IDs');
 		assert.match(frame, /west\s+w\s+n2/);
 		await press(r, KEY.enter);
+		await passChecks(r);
 		await waitForText(r, 'Review:');
 		await press(r, KEY.enter, 'y');
 		frame = await waitForText(r, 'East-west gateways are set up for mesh saved', 5000);

@@ -7,6 +7,7 @@ const STEPS: Array<[Screen, string]> = [
 	['topology', 'Topology'],
 	['contexts', 'Contexts'],
 	['ids', 'IDs'],
+	['checks', 'Checks'],
 	['review', 'Review'],
 	['run', 'Run'],
 	['done', 'Done'],

@@ -1,11 +1,16 @@
-import React from 'react';
-import {Box, Text} from 'ink';
+import React, {useMemo, useState} from 'react';
+import {Box, Text, useStdout} from 'ink';
+import {summarize, summaryText} from '../../core/checks.js';
 import {formatClusterFlag} from '../../core/cluster-flag.js';
 import type {MeshPlanInput} from '../../core/model.js';
 import {runExitCode, type RunView} from '../../core/run-progress.js';
 import {formatAddress} from '../../core/rollout.js';
+import {CheckRowsView, ReadingLines, checkRows, markSymbol} from '../components/CheckList.js';
 import {KeyHints} from '../components/KeyHints.js';
+import {useChecks} from '../hooks/useChecks.js';
 import {useCommands} from '../hooks/useCommands.js';
+import {useTicker} from '../hooks/useTicker.js';
+import {useServices} from '../services.js';
 import {useTheme} from '../theme.js';
 
 /** Quote a shell word only when it needs it. */
@@ -27,10 +32,64 @@ export function statusCommand(input: MeshPlanInput, profile?: string): string {
 	return `eastwest status ${input.clusters.map(c => `--context ${sh(c.context)}`).join(' ')}`;
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 export function DoneScreen({view, input, profile, onExit}: {view: RunView; input: MeshPlanInput; profile?: string; onExit: (code: number) => void}) {
 	const theme = useTheme();
+	const services = useServices();
+	const {stdout} = useStdout();
 	const code = runExitCode(view.outcome);
-	useCommands('done', {finish: () => onExit(code), quit: () => onExit(code)});
+	// After a run that was not cancelled, the post-install checks read every cluster again. They never change the exit code.
+	const checksWanted = Boolean(view.outcome) && !view.outcome?.cancelled;
+	const {view: checks, rerun} = useChecks(services, input, 'post-install', {enabled: checksWanted});
+	const [showAll, setShowAll] = useState(false);
+	const [expanded, setExpanded] = useState(false);
+	const [offset, setOffset] = useState(0);
+	const tick = useTicker(Boolean(checks && !checks.results));
+	const width = stdout.columns || 80;
+	const rows = useMemo(() => (checks?.results ? checkRows(input, checks, width, expanded) : []), [input, checks, width, expanded]);
+	const height = Math.max(4, (stdout.rows || 24) - 6);
+	const scrollBy = (d: number) => setOffset(o => Math.max(0, Math.min(Math.max(0, rows.length - height), o + d)));
+	useCommands(
+		showAll ? 'doneChecks' : 'done',
+		showAll
+			? {
+					up: () => scrollBy(-1),
+					down: () => scrollBy(1),
+					pageUp: () => scrollBy(-height),
+					pageDown: () => scrollBy(height),
+					expand: () => {
+						setExpanded(e => !e);
+						setOffset(0);
+					},
+					showChecks: () => setShowAll(false),
+					back: () => setShowAll(false),
+					finish: () => onExit(code),
+					quit: () => onExit(code),
+				}
+			: {
+					finish: () => onExit(code),
+					quit: () => onExit(code),
+					showChecks: () => (checks?.results ? setShowAll(true) : checksWanted ? rerun() : undefined),
+				},
+	);
+	if (showAll && checks?.results) {
+		const end = Math.min(rows.length, offset + height);
+		return (
+			<Box flexDirection="column">
+				<Text bold>
+					Post-install checks{' '}
+					<Text color={theme.tone('muted')}>
+						({summaryText(summarize(checks.results))}
+						{rows.length > height ? `; rows ${offset + 1}–${end} of ${rows.length}` : ''})
+					</Text>
+				</Text>
+				<CheckRowsView rows={rows} offset={offset} height={height} />
+				<Text color={theme.tone('muted')}>exit code {code}, from the run</Text>
+				<KeyHints scope="doneChecks" />
+			</Box>
+		);
+	}
 	const outcome = view.outcome;
 	const headline = outcome?.cancelled
 		? {tone: 'warn' as const, text: 'Cancelled: the run was stopped; finished steps stay in place.'}
@@ -81,6 +140,11 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 					);
 				})}
 			</Box>
+			{checksWanted && checks ? (
+				<Box flexDirection="column" marginTop={1}>
+					<PostInstall checks={checks} runOk={Boolean(view.outcome?.ok)} tick={tick} />
+				</Box>
+			) : null}
 			<Box flexDirection="column" marginTop={1}>
 				<Text bold>Next</Text>
 				<Box paddingLeft={2} flexDirection="column">
@@ -104,9 +168,64 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 				) : null}
 			</Box>
 			<Box marginTop={1}>
-				<Text color={theme.tone('muted')}>exit code {code}</Text>
+				<Text color={theme.tone('muted')}>
+					exit code {code}
+					{checks?.results?.some(r => r.status === 'fail') ? ", the run's result (post-install checks do not change it)" : ''}
+				</Text>
 			</Box>
 			<KeyHints scope="done" />
+		</Box>
+	);
+}
+
+/** The post-install checks on the Done screen: live reads, then the verdict and the first problem with its hint. */
+function PostInstall({checks, runOk, tick}: {checks: NonNullable<ReturnType<typeof useChecks>['view']>; runOk: boolean; tick: number}) {
+	const theme = useTheme();
+	if (!checks.results) {
+		return (
+			<Box flexDirection="column">
+				<Text bold>Post-install checks</Text>
+				<ReadingLines view={checks} tick={tick} now={Date.now()} />
+			</Box>
+		);
+	}
+	const s = summarize(checks.results);
+	const problems = checks.results.filter(r => r.status === 'fail' || r.status === 'warn').sort((a, b) => (a.status === b.status ? 0 : a.status === 'fail' ? -1 : 1));
+	const first = problems[0];
+	const tone = s.fail > 0 ? 'error' : s.warn > 0 ? 'warn' : 'ok';
+	const sym = s.fail > 0 ? theme.symbols.error : s.warn > 0 ? theme.symbols.warn : theme.symbols.ok;
+	const verdict =
+		s.fail > 0
+			? runOk
+				? `the run succeeded but ${plural(s.fail, 'post-install check')} failed`
+				: `${plural(s.fail, 'post-install check')} failed`
+			: s.warn > 0
+				? `post-install checks passed with ${plural(s.warn, 'warning')}`
+				: `all ${s.pass} post-install checks passed`;
+	return (
+		<Box flexDirection="column">
+			<Text wrap="wrap">
+				<Text bold color={theme.tone(tone)}>
+					{sym} {verdict}
+				</Text>
+				<Text color={theme.tone('muted')}> ({summaryText(s)})</Text>
+			</Text>
+			{first ? (
+				<Box paddingLeft={2} flexDirection="column">
+					<Text wrap="truncate-end">
+						<Text color={theme.tone(first.status === 'fail' ? 'error' : 'warn')}>{markSymbol(theme, first.status)}</Text> {first.cluster ? `${first.cluster}: ` : ''}
+						{first.claim}
+					</Text>
+					{first.reason ? (
+						<Text wrap="truncate-end" color={theme.tone('muted')}>
+							{'  '}
+							{first.reason}
+						</Text>
+					) : null}
+					{first.hint ? <Text wrap="truncate-end">{'  '}hint: {first.hint}</Text> : null}
+				</Box>
+			) : null}
+			<Text color={theme.tone('muted')}>{problems.length > 1 ? `  c shows all ${problems.length} problems and every check` : '  c shows every check'}</Text>
 		</Box>
 	);
 }

@@ -157,7 +157,7 @@ export function IdsScreen({state, dispatch}: {state: WizardState; dispatch: (a: 
 			))}
 			<Box marginTop={1}>
 				{problems.length === 0 ? (
-					<Text color={theme.tone('ok')}>{theme.symbols.ok} valid: enter goes to the review</Text>
+					<Text color={theme.tone('ok')}>{theme.symbols.ok} valid: enter runs the preflight checks</Text>
 				) : (
 					<Text color={theme.tone('muted')}>{problems.length} to fix before the review</Text>
 				)}

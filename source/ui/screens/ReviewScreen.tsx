@@ -17,9 +17,21 @@ export interface ReviewScreenProps {
 	savedProfile?: string;
 	onSaved: (name: string) => void;
 	onRun: () => void;
+	/** The preflight of this plan; undefined when it has not run. */
+	checks?: ReviewChecks;
 }
 
-export function ReviewScreen({state, savedProfile, onSaved, onRun}: ReviewScreenProps) {
+export interface ReviewChecks {
+	failed: number;
+	warned: number;
+	passed: number;
+	/** The user confirmed running despite the failures. */
+	overridden: boolean;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function ReviewScreen({state, savedProfile, onSaved, onRun, checks}: ReviewScreenProps) {
 	const theme = useTheme();
 	const services = useServices();
 	const {stdout} = useStdout();
@@ -92,7 +104,9 @@ export function ReviewScreen({state, savedProfile, onSaved, onRun}: ReviewScreen
 						}
 					},
 					next: () => {
-						if (!tools) setNotice('still checking istioctl; a moment');
+						if (!checks) setNotice('the preflight checks have not run for this plan: press esc to run them');
+						else if (checks.failed > 0 && !checks.overridden) setNotice(`${plural(checks.failed, 'preflight check')} failed: press esc to see them`);
+						else if (!tools) setNotice('still checking istioctl; a moment');
 						else if (!tools.ready) setNotice(`cannot run: ${tools.message}`);
 						else {
 							setNotice(undefined);
@@ -149,8 +163,8 @@ export function ReviewScreen({state, savedProfile, onSaved, onRun}: ReviewScreen
 					</Box>
 				))}
 				<Box marginTop={1}>
-					<Text bold color={theme.tone('warn')}>
-						Proceed? (y/N)
+					<Text bold color={theme.tone('warn')} wrap="wrap">
+						{checks && checks.failed > 0 ? `Proceed despite ${plural(checks.failed, 'failed preflight check')}? (y/N)` : 'Proceed? (y/N)'}
 					</Text>
 				</Box>
 				<KeyHints scope="confirm" />
@@ -191,8 +205,11 @@ export function ReviewScreen({state, savedProfile, onSaved, onRun}: ReviewScreen
 					))}
 				</Box>
 			))}
+			<Box marginTop={1}>
+				<PreflightLine checks={checks} />
+			</Box>
 			{services?.preflight ? (
-				<Box marginTop={1}>
+				<Box>
 					<Text wrap="wrap" color={!tools ? theme.tone('muted') : tools.ready ? theme.tone('ok') : theme.tone('error')}>
 						{!tools ? 'checking istioctl…' : `${tools.ready ? theme.symbols.ok : theme.symbols.error} ${tools.message}`}
 					</Text>
@@ -212,5 +229,24 @@ export function ReviewScreen({state, savedProfile, onSaved, onRun}: ReviewScreen
 			</Box>
 			<KeyHints scope={mode === 'save' ? 'saveName' : 'review'} textEntry={mode === 'save'} />
 		</Box>
+	);
+}
+
+/** One line on the Review screen: what the preflight found, and whether the run goes ahead despite failures. */
+function PreflightLine({checks}: {checks: ReviewChecks | undefined}) {
+	const theme = useTheme();
+	if (!checks) return <Text color={theme.tone('warn')}>{theme.symbols.warn} the preflight checks have not run for this plan (esc runs them)</Text>;
+	if (checks.failed > 0) {
+		return (
+			<Text bold color={theme.tone('error')} wrap="wrap">
+				{theme.symbols.error} {checks.overridden ? `runs despite ${plural(checks.failed, 'failed preflight check')} (you confirmed)` : `${plural(checks.failed, 'failed preflight check')} block the run (esc to see them)`}
+				{checks.warned > 0 ? `, ${plural(checks.warned, 'warning')}` : ''}
+			</Text>
+		);
+	}
+	return (
+		<Text color={theme.tone(checks.warned > 0 ? 'warn' : 'ok')} wrap="wrap">
+			{checks.warned > 0 ? theme.symbols.warn : theme.symbols.ok} preflight: {checks.passed} passed{checks.warned > 0 ? `, ${plural(checks.warned, 'warning')} (esc to read them)` : ''}
+		</Text>
 	);
 }
