@@ -1,5 +1,6 @@
 import {useEffect, useRef, useState} from 'react';
 import {runChecks, type CheckPhase, type CheckResult, type ClusterFacts} from '../../core/checks.js';
+import {formatElapsed} from '../../core/events.js';
 import type {MeshPlanInput} from '../../core/model.js';
 import type {WizardServices} from '../services.js';
 
@@ -39,7 +40,7 @@ async function readFacts(services: WizardServices, input: MeshPlanInput, index: 
 	const late = new Promise<CollectedFacts>(resolve => {
 		timer = setTimeout(() => {
 			controller.abort();
-			resolve({context: cluster.context, reachable: false, error: `no answer within ${Math.round(deadlineMs / 1000)}s while reading the cluster's facts`, errors: []});
+			resolve({context: cluster.context, reachable: false, error: `no answer within ${formatElapsed(deadlineMs)} while reading the cluster's facts`, errors: []});
 		}, deadlineMs);
 	});
 	try {
