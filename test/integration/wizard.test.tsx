@@ -14,13 +14,28 @@ import {ProfileStore} from '../../source/store/profiles.js';
 import {createWizardServices} from '../../source/wizard-services.js';
 import {FakeApiServer, writeKubeconfig} from '../support/fake-apiserver.js';
 import {fakeIstioctlEnv, readFakeIstioctlLog} from '../support/fake-istioctl.js';
-import {KEY, press, tick, type, waitForFrame, waitForText} from '../support/ink.js';
+import {KEY, passChecks, press, tick, type, waitForFrame, waitForText} from '../support/ink.js';
 
 const servers: FakeApiServer[] = [];
 after(async () => {
 	await Promise.all(servers.map(s => s.close()));
 });
 afterEach(() => cleanup());
+
+/** Every row of a scrolling check list: page down until the end, collecting the distinct rows. */
+async function scrollAll(r: {lastFrame(): string | undefined; stdin: {write(data: string): void}}): Promise<string> {
+	const seen: string[] = [];
+	for (let i = 0; i < 20; i++) {
+		const frame = await waitForFrame(r, () => true);
+		const rows = frame.split('\n');
+		const first = rows.findIndex(l => /^(Preflight|Post-install) checks/.test(l));
+		const end = rows.findIndex((l, j) => j > first && /^(↓ \d+ more rows|\(end of the list\)|[✘‼✔] \d+ failed|exit code)/.test(l));
+		seen.push(...rows.slice(first + 1, end === -1 ? undefined : end));
+		if (!/↓ \d+ more rows/.test(frame)) break;
+		await press(r, KEY.pageDown);
+	}
+	return seen.join('\n');
+}
 
 async function cluster(istiod: {clusterId?: string; meshId?: string; network?: string} | undefined): Promise<FakeApiServer> {
 	const s = await FakeApiServer.start({token: 'secret-token'});
@@ -65,20 +80,50 @@ test('wizard end to end: probes real API servers, runs multi-network with the en
 	assert.match(frame, /east-ctx\s+east-cluster\s+network1/, 'cluster name from istiod CLUSTER_ID');
 	assert.match(frame, /west-ctx\s+west-ctx\s+network2/);
 	await press(r, KEY.enter);
+	// The real preflight reads both API servers: west runs no istiod, which every multi-network primary needs.
+	frame = await waitForText(r, '2 failed checks block the run', 15_000);
+	await press(r, 'a');
+	frame = await waitForText(r, '✔ context east-ctx is reachable and runs Kubernetes');
+	const all = await scrollAll(r);
+	assert.match(all, /east-cluster \(context east-ctx\)[^]*✘ the control plane was installed with meshID mesh1, network network1 and clusterName east-cluster\n\s+meshID is unset, network is unset, clusterName is unset/);
+	assert.match(all, /west-ctx \(context west-ctx\)[^]*✘ istiod for the default revision is installed and ready\n\s+no istiod Deployment in istio-system/);
+	assert.match(all, /‼ the kubeconfig reaches the API server on an address other clusters can use\n\s+the server is 127\.0\.0\.1, a loopback address/);
+	await press(r, 'a');
+	await waitForText(r, /east-cluster \(context east-ctx\)\n✘ the control plane was installed/);
+	await press(r, KEY.enter);
+	await waitForText(r, 'the run is blocked by 2 failed checks');
+	await press(r, '!');
+	await waitForText(r, 'Run despite 2 failed checks? (y/N)');
+	await press(r, 'y');
 	frame = await waitForText(r, '✔ istioctl 1.30.3', 10_000);
+	assert.match(frame, /runs despite 2 failed preflight checks \(you confirmed\)/);
 	await press(r, 's');
 	await type(r, 'lab');
 	await press(r, KEY.enter);
 	await waitForText(r, 'saved as profile "lab"');
 	await press(r, KEY.enter);
-	await waitForText(r, 'Proceed?');
+	await waitForText(r, 'Proceed despite 2 failed preflight checks? (y/N)');
 	await press(r, 'y');
 	frame = await waitForText(r, 'East-west gateways are set up for mesh mesh1', 30_000);
+	// Post-install reads both servers again: the gateways are in place, west still lacks istiod, the exit code stays the run's.
+	frame = await waitForText(r, /the run succeeded but \d+ post-install checks? failed/, 15_000);
+	assert.match(frame, /✘ west-ctx: istiod for the default revision is installed and ready/);
 	assert.match(frame, /east-cluster \(east-ctx\) succeeded/);
 	assert.match(frame, /west-ctx \(west-ctx\) succeeded/);
 	assert.match(frame, /gateway address 127\.0\.10\.\d+/);
 	assert.match(frame, /eastwest apply --profile lab/);
-	assert.match(frame, /exit code 0/);
+	assert.match(frame, /exit code 0, the run's result/);
+	await press(r, 'c');
+	await waitForText(r, /Post-install checks \(1 failed/);
+	await press(r, 'a');
+	await waitForText(r, '✔ Deployment istio-system/istio-eastwestgateway is rolled out');
+	const post = await scrollAll(r);
+	for (const name of ['east-cluster', 'west-ctx']) {
+		const section = post.slice(post.indexOf(`${name} (context`));
+		assert.match(section, /✔ the gateway has an external IP address\n\s+127\.0\.10\.\d+/, `${name}: the address the fake LoadBalancer gave`);
+	}
+	await press(r, 'c');
+	await waitForText(r, 'exit code 0');
 
 	for (const [s, net] of [[east, 'network1'], [west, 'network2']] as const) {
 		assert.equal(s.get('v1', 'Namespace', undefined, 'istio-system')?.metadata.labels['topology.istio.io/network'], net);

@@ -144,3 +144,10 @@ export function ReadingLines({view, tick, now}: {view: CheckRunView; tick: numbe
 		</Box>
 	);
 }
+
+/** Under a window of rows that does not hold them all: how many rows follow, or that the end is shown. */
+export function ScrollMarker({total, end, height}: {total: number; end: number; height: number}) {
+	const theme = useTheme();
+	if (total <= height) return null;
+	return <Text color={theme.tone('muted')}>{end < total ? `↓ ${total - end} more rows (↑↓ PgUp/PgDn)` : '(end of the list)'}</Text>;
+}

@@ -2,7 +2,7 @@ import React, {useMemo, useState} from 'react';
 import {Box, Text, useStdout} from 'ink';
 import {summarize, summaryText} from '../../core/checks.js';
 import {toPlanInput, type WizardState} from '../../core/wizard.js';
-import {CheckRowsView, ReadingLines, checkRows} from '../components/CheckList.js';
+import {CheckRowsView, ReadingLines, ScrollMarker, checkRows} from '../components/CheckList.js';
 import {KeyHints} from '../components/KeyHints.js';
 import {Notice} from '../components/Notice.js';
 import {useCommands} from '../hooks/useCommands.js';
@@ -123,9 +123,7 @@ export function ChecksScreen({state, cached, overridden, onResult, onContinue}: 
 				</Text>
 			</Text>
 			<CheckRowsView rows={rows} offset={offset} height={height} />
-			{rows.length > height ? (
-				<Text color={theme.tone('muted')}>{shownEnd < rows.length ? `↓ ${rows.length - shownEnd} more rows (↑↓ PgUp/PgDn)` : '(end of the list)'}</Text>
-			) : null}
+			<ScrollMarker total={rows.length} end={shownEnd} height={height} />
 			<Text bold color={theme.tone(summary.fail > 0 ? 'error' : summary.warn > 0 ? 'warn' : 'ok')}>
 				{summary.fail > 0 ? theme.symbols.error : summary.warn > 0 ? theme.symbols.warn : theme.symbols.ok} {summaryText(summary)}
 			</Text>

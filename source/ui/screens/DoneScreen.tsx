@@ -5,7 +5,7 @@ import {formatClusterFlag} from '../../core/cluster-flag.js';
 import type {MeshPlanInput} from '../../core/model.js';
 import {runExitCode, type RunView} from '../../core/run-progress.js';
 import {formatAddress} from '../../core/rollout.js';
-import {CheckRowsView, ReadingLines, checkRows, markSymbol} from '../components/CheckList.js';
+import {CheckRowsView, ReadingLines, ScrollMarker, checkRows, markSymbol} from '../components/CheckList.js';
 import {KeyHints} from '../components/KeyHints.js';
 import {useChecks} from '../hooks/useChecks.js';
 import {useCommands} from '../hooks/useCommands.js';
@@ -48,7 +48,7 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 	const tick = useTicker(Boolean(checks && !checks.results));
 	const width = stdout.columns || 80;
 	const rows = useMemo(() => (checks?.results ? checkRows(input, checks, width, expanded) : []), [input, checks, width, expanded]);
-	const height = Math.max(4, (stdout.rows || 24) - 6);
+	const height = Math.max(4, (stdout.rows || 24) - 7);
 	const scrollBy = (d: number) => setOffset(o => Math.max(0, Math.min(Math.max(0, rows.length - height), o + d)));
 	useCommands(
 		showAll ? 'doneChecks' : 'done',
@@ -85,6 +85,7 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 					</Text>
 				</Text>
 				<CheckRowsView rows={rows} offset={offset} height={height} />
+				<ScrollMarker total={rows.length} end={end} height={height} />
 				<Text color={theme.tone('muted')}>exit code {code}, from the run</Text>
 				<KeyHints scope="doneChecks" />
 			</Box>
