@@ -141,3 +141,65 @@ test('wizard end to end: probes real API servers, runs multi-network with the en
 	await press(r, KEY.enter);
 	assert.deepEqual(exits, [0]);
 });
+
+/** A cluster installed as the Istio multicluster docs say: istiod with its IDs, a plugged-in root shared by the mesh. */
+async function installedCluster(name: string, network: string): Promise<FakeApiServer> {
+	const s = await cluster({clusterId: name, meshId: 'mesh1', network});
+	s.put({
+		apiVersion: 'v1',
+		kind: 'ConfigMap',
+		metadata: {name: 'istio-sidecar-injector', namespace: 'istio-system', labels: {'istio.io/rev': 'default'}},
+		data: {values: JSON.stringify({global: {meshID: 'mesh1', network, multiCluster: {clusterName: name}}, revision: ''}), config: 'policy: enabled\n'},
+	});
+	const root = '-----BEGIN CERTIFICATE-----\nMIIBsharedroot\n-----END CERTIFICATE-----\n';
+	const b64 = (text: string) => Buffer.from(text).toString('base64');
+	s.put({
+		apiVersion: 'v1',
+		kind: 'Secret',
+		metadata: {name: 'cacerts', namespace: 'istio-system'},
+		data: {'ca-cert.pem': b64('ca'), 'ca-key.pem': b64('key'), 'root-cert.pem': b64(root), 'cert-chain.pem': b64('chain')},
+	});
+	s.put({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'istio-ca-root-cert', namespace: 'istio-system'}, data: {'root-cert.pem': root}});
+	return s;
+}
+
+test('wizard end to end: clusters prepared as documented pass the real preflight without an override; post-install reads the result', async () => {
+	const east = await installedCluster('east', 'network1');
+	const west = await installedCluster('west', 'network2');
+	const kubeconfig = writeKubeconfig([
+		{name: 'east-ctx', server: east},
+		{name: 'west-ctx', server: west},
+	]);
+	const {env} = fakeIstioctlEnv();
+	const services = await createWizardServices({kubeconfig, env, profilesDir: mkdtempSync(path.join(tmpdir(), 'ew-wizard-profiles-')), timeoutMs: 20_000});
+	const exits: number[] = [];
+	const r = render(<App services={services} color={false} onExit={c => exits.push(c)} />);
+	await waitForText(r, 'Which multicluster topology?');
+	await press(r, KEY.down, KEY.enter);
+	await waitForFrame(r, f => /east-ctx.*istiod/.test(f) && /west-ctx.*istiod/.test(f) && !f.includes('probing…'), 15_000, 'probe results');
+	await press(r, KEY.space, KEY.down, KEY.space);
+	await waitForText(r, '2 selected');
+	await press(r, KEY.enter);
+	let frame = await waitForText(r, 'Mesh and cluster IDs');
+	assert.match(frame, /east-ctx\s+east\s+network1/);
+	assert.match(frame, /west-ctx\s+west\s+network2/);
+	await press(r, KEY.enter);
+	frame = await waitForText(r, /No check failed; \d+ warnings? to read/, 15_000);
+	// What a loopback fake cannot avoid: its API server is 127.0.0.1, and no LoadBalancer Service has an address yet.
+	assert.match(frame, /‼ the kubeconfig reaches the API server on an address other clusters can use/);
+	assert.match(frame, /‼ 0 failed, 4 warnings, 18 passed, 0 skipped/);
+	assert.match(frame, /‼ LoadBalancer Services get an external address here\n\s+no LoadBalancer Service exists yet/);
+	await press(r, KEY.enter);
+	frame = await waitForText(r, '✔ istioctl 1.30.3', 10_000);
+	assert.match(frame, /‼ preflight: 18 passed, 4 warnings \(esc to read them\)/);
+	await press(r, KEY.enter);
+	frame = await waitForText(r, 'Proceed? (y/N)');
+	await press(r, 'y');
+	frame = await waitForText(r, /post-install checks passed|post-install checks? failed/, 30_000);
+	assert.match(frame, /East-west gateways are set up for mesh mesh1/);
+	assert.match(frame, /✔ all 18 post-install checks passed \(0 failed, 0 warnings, 18 passed, 0 skipped\)/);
+	assert.match(frame, /exit code 0\n/);
+	await tick();
+	await press(r, KEY.enter);
+	assert.deepEqual(exits, [0]);
+});
