@@ -14,7 +14,7 @@ import {ProfileStore} from '../../source/store/profiles.js';
 import {createWizardServices} from '../../source/wizard-services.js';
 import {FakeApiServer, writeKubeconfig} from '../support/fake-apiserver.js';
 import {fakeIstioctlEnv, readFakeIstioctlLog} from '../support/fake-istioctl.js';
-import {KEY, passChecks, press, tick, type, waitForFrame, waitForText} from '../support/ink.js';
+import {KEY, press, tick, type, waitForFrame, waitForText} from '../support/ink.js';
 
 const servers: FakeApiServer[] = [];
 after(async () => {

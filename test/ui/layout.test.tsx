@@ -2,6 +2,7 @@ import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import React from 'react';
 import App from '../../source/app.js';
+import type {ClusterFacts} from '../../source/core/checks.js';
 import {fakeServices, kubeconfig} from '../support/fake-services.js';
 import {KEY, press, waitForFrame, waitForText} from '../support/ink.js';
 import {renderAt} from '../support/render-at.js';
@@ -75,6 +76,55 @@ describe('layout at 80 columns', () => {
 			assert.ok(widest(frame) <= 80);
 			await press(r, 'q', 'y');
 			await waitForText(r, 'exit code 130');
+		} finally {
+			r.unmount();
+		}
+	});
+
+	it('the checks screen and Done with check results fit 80×24, failures and hints included', async () => {
+		const mislabel = (f: ClusterFacts) => {
+			f.namespace = {present: true, labels: {'topology.istio.io/network': 'legacy-network-name'}, annotations: {}};
+			f.loadBalancer = {services: 0, withAddress: 0};
+			f.apiServerHost = '127.0.0.1';
+		};
+		const services = fakeServices({
+			kubeconfig: kubeconfig(long),
+			checks: {
+				preflight: {'payments-production': mislabel, 'gke-my-project-name-europe-west1-b-mesh-cluster-eu': mislabel, 'kind-west': mislabel},
+				'post-install': {'kind-west': f => (f.gateway!.service = {...f.gateway!.service!, status: {loadBalancer: {}}})},
+			},
+		});
+		const r = renderAt(<App services={services} color={false} />, 80, 24);
+		try {
+			const fits = async (text: string | RegExp) => {
+				const frame = await waitForText(r, text, 5000);
+				assert.ok(widest(frame) <= 80, `a line is ${widest(frame)} columns wide:\n${frame}`);
+				assert.ok(frame.split('\n').length <= 24, `${frame.split('\n').length} rows:\n${frame}`);
+				return frame;
+			};
+			await waitForText(r, 'Which multicluster topology?');
+			await press(r, KEY.down, KEY.enter);
+			await waitForFrame(r, f => !f.includes('probing…') && f.includes('v1.35.4'), 3000, 'probes');
+			await press(r, KEY.space, KEY.down, KEY.space, KEY.down, KEY.space, KEY.enter);
+			await waitForText(r, 'Mesh and cluster IDs');
+			await press(r, KEY.enter);
+			let frame = await fits('3 failed checks block the run');
+			assert.match(frame, /↓ \d+ more rows/, 'the list scrolls instead of growing past the screen');
+			await press(r, KEY.pageDown);
+			frame = await fits(/rows \d+–\d+ of \d+/);
+			await press(r, 'a');
+			await fits(/rows 1–\d+ of \d+/);
+			await press(r, '!');
+			await fits('Run despite 3 failed checks? (y/N)');
+			await press(r, 'y');
+			await fits('runs despite 3 failed preflight checks (you confirmed)');
+			await press(r, KEY.enter);
+			await fits('Proceed despite 3 failed preflight checks? (y/N)');
+			await press(r, 'y');
+			frame = await fits('the run succeeded but 1 post-install check failed');
+			assert.match(frame, /exit code 0/);
+			await press(r, 'c');
+			await fits(/Post-install checks \(1 failed/);
 		} finally {
 			r.unmount();
 		}

@@ -1,6 +1,6 @@
 import React, {useMemo, useState} from 'react';
 import {Box, Text, useStdout} from 'ink';
-import {summarize, summaryText} from '../../core/checks.js';
+import {summarize, summaryText, type CheckResult} from '../../core/checks.js';
 import {formatClusterFlag} from '../../core/cluster-flag.js';
 import type {MeshPlanInput} from '../../core/model.js';
 import {runExitCode, type RunView} from '../../core/run-progress.js';
@@ -97,6 +97,25 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 		: outcome?.ok
 			? {tone: 'ok' as const, text: `East-west gateways are set up for mesh ${input.meshId}.`}
 			: {tone: 'error' as const, text: 'The run failed on at least one cluster.'};
+	// Ink wraps at word boundaries: allow a few columns per row for that.
+	const rowsOf = (text: string, indent = 0) => Math.max(1, Math.ceil((text.length + indent) / Math.max(20, width - 8)));
+	const first = checks?.results ? firstProblem(checks.results) : undefined;
+	const wrappedRows = first ? 1 + rowsOf(`${first.cluster ?? ''}: ${first.claim}: ${first.reason ?? ''}`, 4) + (first.hint ? rowsOf(`hint: ${first.hint}`, 6) : 0) : 1;
+	const truncatedRows = first ? (first.hint ? 3 : 2) : 1;
+	const remoteNote = view.clusters.some(c => c.notes.some(n => n.startsWith('Remote wiring')));
+	// Header, headline, blank, blank + "Next", two labels, blank, exit code, hint line: 10 rows besides what is counted.
+	const base =
+		10 +
+		(view.error ? 1 + rowsOf(view.error) : 0) +
+		view.clusters.reduce((n, c) => n + 1 + (c.address ? 1 : 0) + c.steps.filter(x => x.status === 'failed').length * 3, 0) +
+		(checksWanted ? 1 : 0) +
+		rowsOf(statusCommand(input, profile), 4) +
+		rowsOf(applyCommand(input, profile), 4) +
+		(remoteNote ? 1 : 0);
+	const screenRows = stdout.rows || 24;
+	// How much of the checks fits: the first problem wrapped in full, cut to a row per line, or the verdict alone (then the status command goes too if need be).
+	const detail: Detail = !checksWanted ? 'line' : base + wrappedRows <= screenRows ? 'wrapped' : base + truncatedRows <= screenRows ? 'truncated' : 'line';
+	const tight = base + (checksWanted ? 1 : 0) > screenRows;
 	return (
 		<Box flexDirection="column">
 			<Text bold color={theme.tone(headline.tone)}>
@@ -143,18 +162,22 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 			</Box>
 			{checksWanted && checks ? (
 				<Box flexDirection="column" marginTop={1}>
-					<PostInstall checks={checks} runOk={Boolean(view.outcome?.ok)} tick={tick} />
+					<PostInstall checks={checks} runOk={Boolean(view.outcome?.ok)} tick={tick} detail={detail} />
 				</Box>
 			) : null}
 			<Box flexDirection="column" marginTop={1}>
 				<Text bold>Next</Text>
 				<Box paddingLeft={2} flexDirection="column">
-					<Text wrap="wrap">watch the gateways:</Text>
-					<Box paddingLeft={2}>
-						<Text wrap="wrap" color={theme.tone('accent')}>
-							{statusCommand(input, profile)}
-						</Text>
-					</Box>
+					{tight ? null : (
+						<>
+							<Text wrap="wrap">watch the gateways:</Text>
+							<Box paddingLeft={2}>
+								<Text wrap="wrap" color={theme.tone('accent')}>
+									{statusCommand(input, profile)}
+								</Text>
+							</Box>
+						</>
+					)}
 					<Text wrap="wrap">{outcome?.ok ? 'run the same plan again, headless (safe to rerun):' : 'retry headless once the problem is fixed (steps already in place report unchanged):'}</Text>
 					<Box paddingLeft={2}>
 						<Text wrap="wrap" color={theme.tone('accent')}>
@@ -179,20 +202,27 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 	);
 }
 
+/** The problem Done shows: the first failure, else the first warning. */
+function firstProblem(results: readonly CheckResult[]): CheckResult | undefined {
+	return results.find(r => r.status === 'fail') ?? results.find(r => r.status === 'warn');
+}
+
 /** The post-install checks on the Done screen: live reads, then the verdict and the first problem with its hint. */
-function PostInstall({checks, runOk, tick}: {checks: NonNullable<ReturnType<typeof useChecks>['view']>; runOk: boolean; tick: number}) {
+type Detail = 'wrapped' | 'truncated' | 'line';
+
+function PostInstall({checks, runOk, tick, detail}: {checks: NonNullable<ReturnType<typeof useChecks>['view']>; runOk: boolean; tick: number; detail: Detail}) {
 	const theme = useTheme();
 	if (!checks.results) {
 		return (
 			<Box flexDirection="column">
-				<Text bold>Post-install checks</Text>
+				{detail === 'line' ? null : <Text bold>Post-install checks</Text>}
 				<ReadingLines view={checks} tick={tick} now={Date.now()} />
 			</Box>
 		);
 	}
 	const s = summarize(checks.results);
-	const problems = checks.results.filter(r => r.status === 'fail' || r.status === 'warn').sort((a, b) => (a.status === b.status ? 0 : a.status === 'fail' ? -1 : 1));
-	const first = problems[0];
+	const problems = checks.results.filter(r => r.status === 'fail' || r.status === 'warn');
+	const first = firstProblem(checks.results);
 	const tone = s.fail > 0 ? 'error' : s.warn > 0 ? 'warn' : 'ok';
 	const sym = s.fail > 0 ? theme.symbols.error : s.warn > 0 ? theme.symbols.warn : theme.symbols.ok;
 	const verdict =
@@ -203,30 +233,40 @@ function PostInstall({checks, runOk, tick}: {checks: NonNullable<ReturnType<type
 			: s.warn > 0
 				? `post-install checks passed with ${plural(s.warn, 'warning')}`
 				: `all ${s.pass} post-install checks passed`;
-	return (
-		<Box flexDirection="column">
-			<Text wrap="wrap">
+	if (detail === 'line') {
+		return (
+			<Text wrap="truncate-end">
 				<Text bold color={theme.tone(tone)}>
 					{sym} {verdict}
 				</Text>
-				<Text color={theme.tone('muted')}> ({summaryText(s)})</Text>
+				<Text color={theme.tone('muted')}> · c shows {problems.length > 0 ? 'them' : 'every check'}</Text>
+			</Text>
+		);
+	}
+	return (
+		<Box flexDirection="column">
+			<Text wrap="truncate-end">
+				<Text bold color={theme.tone(tone)}>
+					{sym} {verdict}
+				</Text>
+				<Text color={theme.tone('muted')}>
+					{s.fail + s.warn > 0 ? ` · ${s.pass} passed` : ''} · c shows {problems.length > 1 ? `all ${problems.length} problems` : 'every check'}
+				</Text>
 			</Text>
 			{first ? (
 				<Box paddingLeft={2} flexDirection="column">
-					<Text wrap="truncate-end">
+					<Text wrap={detail === 'wrapped' ? 'wrap' : 'truncate-end'}>
 						<Text color={theme.tone(first.status === 'fail' ? 'error' : 'warn')}>{markSymbol(theme, first.status)}</Text> {first.cluster ? `${first.cluster}: ` : ''}
 						{first.claim}
+						{first.reason ? <Text color={theme.tone('muted')}>: {first.reason}</Text> : null}
 					</Text>
-					{first.reason ? (
-						<Text wrap="truncate-end" color={theme.tone('muted')}>
-							{'  '}
-							{first.reason}
-						</Text>
+					{first.hint ? (
+						<Box paddingLeft={2}>
+							<Text wrap={detail === 'wrapped' ? 'wrap' : 'truncate-end'}>hint: {first.hint}</Text>
+						</Box>
 					) : null}
-					{first.hint ? <Text wrap="truncate-end">{'  '}hint: {first.hint}</Text> : null}
 				</Box>
 			) : null}
-			<Text color={theme.tone('muted')}>{problems.length > 1 ? `  c shows all ${problems.length} problems and every check` : '  c shows every check'}</Text>
 		</Box>
 	);
 }

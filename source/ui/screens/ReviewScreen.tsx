@@ -1,7 +1,7 @@
 import React, {useEffect, useMemo, useState} from 'react';
 import {Box, Text, useStdout} from 'ink';
 import {TOPOLOGY_INFO} from '../../core/model.js';
-import {buildPlan, clusterManifests} from '../../core/plan.js';
+import {buildPlan, clusterManifests, type StepKind} from '../../core/plan.js';
 import {describeChanges, toPlanInput, type WizardState} from '../../core/wizard.js';
 import {toYaml} from '../../core/yaml.js';
 import {KeyHints} from '../components/KeyHints.js';
@@ -28,6 +28,16 @@ export interface ReviewChecks {
 	/** The user confirmed running despite the failures. */
 	overridden: boolean;
 }
+
+/** Step names for the folded view, when the full titles do not fit the rows. */
+const STEP_SHORT: Record<StepKind, string> = {
+	'label-network': 'label network',
+	'install-gateway': 'install gateway',
+	'wait-rollout': 'wait for rollout',
+	'wait-address': 'wait for address',
+	'expose-istiod': 'expose istiod',
+	'expose-services': 'expose services',
+};
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -143,12 +153,18 @@ export function ReviewScreen({state, savedProfile, onSaved, onRun, checks}: Revi
 	}
 
 	if (mode === 'confirm') {
+		const changes = describeChanges(plan);
+		const cols = stdout.columns || 80;
+		const rowsOf = (text: string, indent: number) => Math.max(1, Math.ceil((text.length + indent) / cols));
+		const needed = 6 + changes.reduce((n, c) => n + 1 + rowsOf(`context ${c.context} (cluster ${c.cluster})`, 0) + Math.max(1, c.changes.reduce((m, line) => m + rowsOf(line, 4), 0)), 0);
+		// Short of rows: no blank line between contexts, one row per change (the YAML view has every detail).
+		const tight = needed > (stdout.rows || 24);
 		return (
 			<Box flexDirection="column">
 				<Text bold>This will change:</Text>
-				{describeChanges(plan).map(c => (
-					<Box key={c.context} flexDirection="column" marginTop={1}>
-						<Text bold>
+				{changes.map(c => (
+					<Box key={c.context} flexDirection="column" marginTop={tight ? 0 : 1}>
+						<Text bold wrap={tight ? 'truncate-end' : 'wrap'}>
 							context {c.context} <Text color={theme.tone('muted')}>(cluster {c.cluster})</Text>
 						</Text>
 						{c.changes.length === 0 ? <Text color={theme.tone('muted')}>  nothing: no gateway on this cluster</Text> : null}
@@ -157,7 +173,7 @@ export function ReviewScreen({state, savedProfile, onSaved, onRun, checks}: Revi
 								<Box width={2} flexShrink={0}>
 									<Text>•</Text>
 								</Box>
-								<Text wrap="wrap">{line}</Text>
+								<Text wrap={tight ? 'truncate-end' : 'wrap'}>{line}</Text>
 							</Box>
 						))}
 					</Box>
@@ -173,6 +189,9 @@ export function ReviewScreen({state, savedProfile, onSaved, onRun, checks}: Revi
 	}
 
 	const info = TOPOLOGY_INFO[state.topology];
+	// Short of rows (three clusters at 24 rows): each cluster's steps fold into one line of short names.
+	const fullRows = 8 + plan.clusters.reduce((n, c) => n + 2 + c.steps.length + c.notes.length * 2, 0);
+	const compact = fullRows > (stdout.rows || 24);
 	return (
 		<Box flexDirection="column">
 			<Text bold>
@@ -190,12 +209,18 @@ export function ReviewScreen({state, savedProfile, onSaved, onRun, checks}: Revi
 							context {c.cluster.context} · network {c.cluster.network} · {c.cluster.role}
 						</Text>
 					</Text>
-					{c.steps.map((s, i) => (
-						<Text key={s.id} wrap="truncate-end">
-							{'  '}
-							{i + 1}. {s.title}
-						</Text>
-					))}
+					{compact ? (
+						<Box paddingLeft={2}>
+							<Text wrap="wrap">{c.steps.map((s, i) => `${i + 1}. ${STEP_SHORT[s.kind]}`).join(' → ')}</Text>
+						</Box>
+					) : (
+						c.steps.map((s, i) => (
+							<Text key={s.id} wrap="truncate-end">
+								{'  '}
+								{i + 1}. {s.title}
+							</Text>
+						))
+					)}
 					{c.notes.map((n, i) => (
 						<Box key={i} paddingLeft={2}>
 							<Text color={theme.tone('muted')} wrap="wrap">
