@@ -1,6 +1,7 @@
 /**
- * Try the wizard by hand with scripted clusters: `npx tsx test/support/demo-wizard.tsx [--many] [--fail] [--no-kubeconfig]`.
- * Nothing is contacted; probes and the run are played back with delays.
+ * Try the wizard by hand with scripted clusters: `npx tsx test/support/demo-wizard.tsx [--many] [--fail] [--warn] [--no-kubeconfig]`.
+ * Nothing is contacted; probes, check facts and the run are played back with delays.
+ * --fail: a preflight failure (press ! to run anyway), a failing step and a failing post-install check. --warn: preflight warnings only.
  */
 import React from 'react';
 import {render} from 'ink';
@@ -30,6 +31,25 @@ const services = fakeServices({
 				'kind-west/wait-address': {waiting: ['the LoadBalancer Service has no ingress address yet']},
 			},
 	saveProfile: true,
+	checks: args.includes('--fail')
+		? {
+				preflight: {
+					'kind-west': f => {
+						f.namespace = {present: true, labels: {'topology.istio.io/network': 'legacy-net'}, annotations: {}};
+					},
+					east: f => {
+						f.loadBalancer = {services: 0, withAddress: 0};
+					},
+				},
+				'post-install': {
+					east: f => {
+						f.gateway!.service = {...f.gateway!.service!, status: {loadBalancer: {}}};
+					},
+				},
+			}
+		: args.includes('--warn')
+			? {preflight: {east: f => (f.loadBalancer = {services: 0, withAddress: 0}), 'kind-west': f => (f.apiServerHost = '127.0.0.1')}}
+			: {},
 });
 
 let code = 0;

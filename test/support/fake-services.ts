@@ -63,11 +63,15 @@ export interface FakeServices extends WizardServices {
 
 const sleep = (ms: number, signal?: AbortSignal) =>
 	new Promise<void>(resolve => {
-		const t = setTimeout(resolve, ms);
-		signal?.addEventListener('abort', () => {
+		const stop = () => {
 			clearTimeout(t);
 			resolve();
-		});
+		};
+		const t = setTimeout(() => {
+			signal?.removeEventListener('abort', stop);
+			resolve();
+		}, ms);
+		signal?.addEventListener('abort', stop, {once: true});
 	});
 
 export function fakeServices(options: FakeOptions = {}): FakeServices {

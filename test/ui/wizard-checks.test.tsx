@@ -37,6 +37,7 @@ describe('wizard preflight checks', () => {
 	it('all passing: every cluster is read, passing checks fold to a count, enter goes to Review', async () => {
 		const {r, services} = await toChecks();
 		let frame = await waitForText(r, 'Every check passed. Enter continues to Review.');
+		assert.doesNotMatch(frame, /! run anyway/, 'nothing to override: the key is not offered');
 		assert.match(frame, /\[Checks\]/, 'the breadcrumb names the checks step');
 		assert.deepEqual([...services.factReads].sort(), ['preflight east', 'preflight west']);
 		assert.match(frame, /east \(context east\)\n✔ \d+ checks passed/);
@@ -58,6 +59,7 @@ describe('wizard preflight checks', () => {
 		const checks: FakeOptions['checks'] = {preflight: {west: mislabeled}};
 		const {r, services} = await toChecks({checks});
 		let frame = await waitForText(r, '1 failed check blocks the run');
+		assert.match(frame, /! run anyway/);
 		assert.match(frame, /✘ istio-system carries no topology\.istio\.io\/network label, or network2/);
 		assert.match(frame, /istio-system is labeled topology\.istio\.io\/network=other, the plan says network2/);
 		assert.match(frame, /hint: /);
@@ -185,6 +187,18 @@ describe('wizard post-install checks on Done', () => {
 		assert.match(frame, /✘ the gateway has an external IP address/);
 		await press(r, KEY.esc);
 		await waitForText(r, 'the run succeeded but 1 post-install check failed');
+		await press(r, KEY.enter);
+		assert.deepEqual(exits, [0]);
+	});
+
+	it('a cluster that does not answer after the run: one live line, then the deadline verdict', async () => {
+		const {r, exits} = await toChecks({checks: {'post-install': {west: 'hang'}}, checksTimeoutMs: 400});
+		await waitForText(r, 'Every check passed');
+		await press(r, KEY.enter, KEY.enter, 'y');
+		let frame = await waitForText(r, /post-install checks: waiting for west to answer .* \(deadline 0\.4s\)/, 5000);
+		assert.match(frame, /East-west gateways are set up/);
+		frame = await waitForText(r, 'the run succeeded but 1 post-install check failed', 3000);
+		assert.match(frame, /✘ west: context west is reachable .*: no answer within 0\.4s while reading\s+the cluster's facts/);
 		await press(r, KEY.enter);
 		assert.deepEqual(exits, [0]);
 	});

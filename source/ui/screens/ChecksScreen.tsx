@@ -40,8 +40,8 @@ export function ChecksScreen({state, cached, overridden, onResult, onContinue}: 
 
 	const width = stdout.columns || 80;
 	const rows = useMemo(() => (view?.results ? checkRows(input, view, width, expanded) : []), [input, view, width, expanded]);
-	// Header, title, summary, verdict (2), notice, hints (2), scroll marker and a spare row.
-	const height = Math.max(4, (stdout.rows || 24) - 11);
+	// Header, title, scroll marker, summary, verdict (up to 2), notice, hints (2).
+	const height = Math.max(4, (stdout.rows || 24) - 10);
 	const maxOffset = Math.max(0, rows.length - height);
 	const scrollBy = (d: number) => setOffset(o => Math.max(0, Math.min(maxOffset, o + d)));
 	const summary = summarize(view?.results ?? []);
@@ -52,11 +52,11 @@ export function ChecksScreen({state, cached, overridden, onResult, onContinue}: 
 		setConfirming(false);
 		rerun();
 	};
-	const scope = running ? 'checksRunning' : confirming ? 'forceConfirm' : 'checks';
+	const scope = running ? 'checksRunning' : confirming ? 'forceConfirm' : summary.fail > 0 ? 'checks' : 'checksClear';
 	useCommands(
 		scope,
 		running
-			? {rerun: () => setNotice('the checks are still running')}
+			? {}
 			: confirming
 				? {
 						confirm: () => {
@@ -75,12 +75,10 @@ export function ChecksScreen({state, cached, overridden, onResult, onContinue}: 
 							setOffset(0);
 						},
 						rerun: again,
+						// Offered only while a check fails (scope 'checks').
 						force: () => {
-							if (summary.fail === 0) setNotice('no check failed: press enter to continue');
-							else {
-								setNotice(undefined);
-								setConfirming(true);
-							}
+							setNotice(undefined);
+							setConfirming(true);
 						},
 						next: () => {
 							if (summary.fail > 0 && !overridden) {
@@ -137,7 +135,7 @@ export function ChecksScreen({state, cached, overridden, onResult, onContinue}: 
 				</Text>
 			)}
 			<Notice text={notice} />
-			<KeyHints scope={confirming ? 'forceConfirm' : 'checks'} />
+			<KeyHints scope={scope} />
 		</Box>
 	);
 }

@@ -2,10 +2,11 @@ import React, {useMemo, useState} from 'react';
 import {Box, Text, useStdout} from 'ink';
 import {summarize, summaryText, type CheckResult} from '../../core/checks.js';
 import {formatClusterFlag} from '../../core/cluster-flag.js';
+import {formatElapsed} from '../../core/events.js';
 import type {MeshPlanInput} from '../../core/model.js';
 import {runExitCode, type RunView} from '../../core/run-progress.js';
 import {formatAddress} from '../../core/rollout.js';
-import {CheckRowsView, ReadingLines, ScrollMarker, checkRows, markSymbol} from '../components/CheckList.js';
+import {CheckRowsView, ScrollMarker, checkRows, markSymbol} from '../components/CheckList.js';
 import {KeyHints} from '../components/KeyHints.js';
 import {useChecks} from '../hooks/useChecks.js';
 import {useCommands} from '../hooks/useCommands.js';
@@ -33,6 +34,8 @@ export function statusCommand(input: MeshPlanInput, profile?: string): string {
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+const REMOTE_NOTE = 'remote clusters still need their control-plane wiring (see the notes on the Review screen)';
 
 export function DoneScreen({view, input, profile, onExit}: {view: RunView; input: MeshPlanInput; profile?: string; onExit: (code: number) => void}) {
 	const theme = useTheme();
@@ -103,15 +106,17 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 	const wrappedRows = first ? 1 + rowsOf(`${first.cluster ?? ''}: ${first.claim}: ${first.reason ?? ''}`, 4) + (first.hint ? rowsOf(`hint: ${first.hint}`, 6) : 0) : 1;
 	const truncatedRows = first ? (first.hint ? 3 : 2) : 1;
 	const remoteNote = view.clusters.some(c => c.notes.some(n => n.startsWith('Remote wiring')));
-	// Header, headline, blank, blank + "Next", two labels, blank, exit code, hint line: 10 rows besides what is counted.
+	const applyLabel = outcome?.ok ? 'run the same plan again, headless (safe to rerun):' : 'retry headless once the problem is fixed (steps already in place report unchanged):';
+	// Header, headline, blank, blank + "Next", status label, blank, exit code, hint line: 8 rows besides what is counted.
 	const base =
-		10 +
+		8 +
+		rowsOf(applyLabel, 2) +
 		(view.error ? 1 + rowsOf(view.error) : 0) +
 		view.clusters.reduce((n, c) => n + 1 + (c.address ? 1 : 0) + c.steps.filter(x => x.status === 'failed').length * 3, 0) +
 		(checksWanted ? 1 : 0) +
 		rowsOf(statusCommand(input, profile), 4) +
 		rowsOf(applyCommand(input, profile), 4) +
-		(remoteNote ? 1 : 0);
+		(remoteNote ? rowsOf(REMOTE_NOTE, 2) : 0);
 	const screenRows = stdout.rows || 24;
 	// How much of the checks fits: the first problem wrapped in full, cut to a row per line, or the verdict alone (then the status command goes too if need be).
 	const detail: Detail = !checksWanted ? 'line' : base + wrappedRows <= screenRows ? 'wrapped' : base + truncatedRows <= screenRows ? 'truncated' : 'line';
@@ -178,7 +183,7 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 							</Box>
 						</>
 					)}
-					<Text wrap="wrap">{outcome?.ok ? 'run the same plan again, headless (safe to rerun):' : 'retry headless once the problem is fixed (steps already in place report unchanged):'}</Text>
+					<Text wrap="wrap">{applyLabel}</Text>
 					<Box paddingLeft={2}>
 						<Text wrap="wrap" color={theme.tone('accent')}>
 							{applyCommand(input, profile)}
@@ -187,7 +192,8 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 				</Box>
 				{view.clusters.some(c => c.notes.some(n => n.startsWith('Remote wiring'))) ? (
 					<Text wrap="wrap" color={theme.tone('muted')}>
-						{'  '}remote clusters still need their control-plane wiring (see the notes on the Review screen)
+						{'  '}
+						{REMOTE_NOTE}
 					</Text>
 				) : null}
 			</Box>
@@ -213,11 +219,16 @@ type Detail = 'wrapped' | 'truncated' | 'line';
 function PostInstall({checks, runOk, tick, detail}: {checks: NonNullable<ReturnType<typeof useChecks>['view']>; runOk: boolean; tick: number; detail: Detail}) {
 	const theme = useTheme();
 	if (!checks.results) {
+		// One live line while the clusters are read: who has not answered yet, for how long, and the deadline.
+		const waiting = checks.clusters.filter(c => c.state === 'reading');
+		const since = Math.min(...checks.clusters.map(c => c.startedAt));
 		return (
-			<Box flexDirection="column">
-				{detail === 'line' ? null : <Text bold>Post-install checks</Text>}
-				<ReadingLines view={checks} tick={tick} now={Date.now()} />
-			</Box>
+			<Text wrap="truncate-end">
+				<Text color={theme.tone('accent')}>{theme.spinner[tick % theme.spinner.length]}</Text> post-install checks: waiting for {waiting.map(c => c.name).join(', ')} to answer{' '}
+				<Text color={theme.tone('muted')}>
+					{formatElapsed(Date.now() - since)} (deadline {formatElapsed(checks.deadlineMs)})
+				</Text>
+			</Text>
 		);
 	}
 	const s = summarize(checks.results);
@@ -239,7 +250,7 @@ function PostInstall({checks, runOk, tick, detail}: {checks: NonNullable<ReturnT
 				<Text bold color={theme.tone(tone)}>
 					{sym} {verdict}
 				</Text>
-				<Text color={theme.tone('muted')}> · c shows {problems.length > 0 ? 'them' : 'every check'}</Text>
+				<Text color={theme.tone('muted')}> · c shows {problems.length === 0 ? 'every check' : problems.length === 1 ? 'it' : 'them'}</Text>
 			</Text>
 		);
 	}
