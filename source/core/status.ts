@@ -196,7 +196,10 @@ export function evaluateCluster(obs: ClusterObservation, exp: ClusterExpectation
 		rows.push({id: 'istiod', label: 'istiod', level: 'warn', text: obs.istiod.map(i => i.name).join(', '), reason: 'a remote runs its own istiod: proxies may take config from it instead of the primary'});
 	}
 
-	const healthy = obs.reachable && !obs.stale && rows.every(r => r.level !== 'fail');
+	// A gateway without an external address cannot carry cross-cluster traffic yet: not healthy, though
+	// only a warning while it may still be coming.
+	const addressPending = obs.service !== undefined && address === undefined;
+	const healthy = obs.reachable && !obs.stale && rows.every(r => r.level !== 'fail') && !addressPending;
 	return {...base, network: exp.network ?? nsNet ?? svcNet, healthy, address, rows, error: obs.reachable ? undefined : obs.error?.message};
 }
 

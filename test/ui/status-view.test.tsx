@@ -24,12 +24,13 @@ test('the live view shows the picture and rows, follows watch changes, marks a d
 	const r = render(<StatusView monitor={monitor} onQuit={c => (quit = c)} />);
 	let frame = await waitForText(r, 'east · primary · network net-east · healthy');
 	assert.match(frame, /network net-east\n\s+east \(primary\) ── gateway 127\.0\.10\.1 exposes services/);
-	assert.match(frame, /west · primary · network net-west · healthy/);
+	assert.match(frame, /west · primary · network net-west · not healthy/);
 	assert.match(frame, /‼ address\s+LoadBalancer <pending>/);
 
 	// The LB controller assigns west an address: the view follows without any polling.
 	west.set('Service', [readyGateway('net-west', '127.0.20.1').service]);
 	frame = await waitForText(r, 'west (primary) ── gateway 127.0.20.1');
+	assert.match(frame, /west · primary · network net-west · healthy/);
 
 	east.drop({kind: 'unreachable', message: 'connect ECONNREFUSED 127.0.0.1:6443'});
 	frame = await waitForText(r, 'east · primary · network net-east · unreachable');
