@@ -150,9 +150,16 @@ run_step kwok kwok
 run_step istioctl istioctl
 
 failed=0
-for name in istioctl kwok k8s; do
-  [[ -n "${PIDS[$name]:-}" ]] || continue
-  if wait "${PIDS[$name]}"; then
+# Report each step as it finishes (wait -n), whatever the order.
+declare -A NAME_OF=()
+for name in "${!PIDS[@]}"; do NAME_OF[${PIDS[$name]}]="$name"; done
+while ((${#NAME_OF[@]})); do
+  done_pid="" rc=0
+  wait -n -p done_pid "${!NAME_OF[@]}" || rc=$?
+  [[ -n "$done_pid" ]] || break
+  name="${NAME_OF[$done_pid]}"
+  unset "NAME_OF[$done_pid]"
+  if ((rc == 0)); then
     log "build: $name done in $((SECONDS - STARTED[$name]))s"
   else
     log "build: $name FAILED after $((SECONDS - STARTED[$name]))s; last lines of $LAB_BUILD_LOGS/$name.log:"

@@ -72,5 +72,5 @@ fi
 # Cluster data (etcd, certificates) and run-time markers; logs stay.
 for c in "${LAB_CLUSTERS[@]}"; do rm -rf "${LAB_STATE:?}/$c"; done
 rm -rf "${LAB_STATE:?}/pids" "${LAB_STATE:?}/istio"
-rm -f "$LAB_KUBECONFIG" "$LAB_STATE/ready" "$LAB_STATE/topology" "$LAB_STATE"/lb-mode "$LAB_STATE"/lb-mode.*
+rm -f "$LAB_KUBECONFIG" "$LAB_STATE/ready" "$LAB_STATE/topology" "$LAB_STATE/remote" "$LAB_STATE"/lb-mode "$LAB_STATE"/lb-mode.*
 log "lab down"

@@ -125,8 +125,12 @@ if [[ "$TOPOLOGY" == primary-remote ]]; then
   check "east: istiod EXTERNAL_ISTIOD=true" istiod_env_is east EXTERNAL_ISTIOD true
   check "west: no istiod Deployment (remote-to-be)" \
     bash -c "[[ -z \"\$(kubectl --context west get deploy -A -l app=istiod -o name)\" ]]"
-  check "west: Istio CRDs present (gateways.networking.istio.io)" \
-    kc --context west get crd gateways.networking.istio.io
+  if [[ "$(cat "$LAB_STATE/remote" 2>/dev/null)" == bare ]]; then
+    check "west: bare (no istio-system namespace)" bash -c "! kubectl --context west get ns istio-system"
+  else
+    check "west: Istio CRDs present (gateways.networking.istio.io)" \
+      kc --context west get crd gateways.networking.istio.io
+  fi
 fi
 for c in "${PRIMARIES[@]}"; do
   check "$c: Istio webhooks are served by the lab's stand-in on 127.0.0.1" webhooks_on_stand_in "$c"

@@ -79,7 +79,7 @@ on_exit() {
 trap on_exit EXIT
 
 mkdir -p "$LAB_STATE" "$LAB_STATE/pids" "$LAB_STATE/logs"
-rm -f "$LAB_STATE"/logs/*.log "$LAB_STATE/ready" "$LAB_STATE/topology"
+rm -f "$LAB_STATE"/logs/*.log "$LAB_STATE/ready" "$LAB_STATE/topology" "$LAB_STATE/remote"
 echo "${LB_MODE:-assign}" >"$LAB_STATE/lb-mode"
 rm -f "$LAB_STATE"/lb-mode.*
 
@@ -396,10 +396,12 @@ case "$TOPOLOGY" in
     p1=$!
     p2=""
     if [[ "${EASTWEST_LAB_REMOTE_BASE:-1}" != 0 ]]; then
+      echo base >"$LAB_STATE/remote"
       remote_base_iop >"$LAB_STATE/istio/west-remote-base.yaml"
       istio_install west "$LAB_STATE/istio/west-remote-base.yaml" &
       p2=$!
     else
+      echo bare >"$LAB_STATE/remote"
       log "west: left bare (EASTWEST_LAB_REMOTE_BASE=0)"
     fi
     wait $p1 || die "east: Istio install failed"

@@ -15,8 +15,8 @@ import {
 } from '../core/checks.js';
 import {CROSS_NETWORK_GATEWAY_NAME, ISTIOD_GATEWAY_NAME, istiodVirtualServiceName, type NetworkingApiVersion} from '../core/manifests.js';
 import {GATEWAY_NAME, ISTIO_NAMESPACE, normalRevision, type ClusterSpec, type MeshPlanInput} from '../core/model.js';
+import {istiodFromDeployment, type IstiodDeploymentLike} from '../core/istiod.js';
 import type {ClusterClient, ClusterClientFactory} from '../core/ports.js';
-import {rolloutStatus, type DeploymentLike} from '../core/rollout.js';
 
 export interface CollectOptions {
 	plan: MeshPlanInput;
@@ -90,19 +90,8 @@ export function trustDomainOf(configMap: Record<string, unknown>): string {
 }
 
 function istiodFacts(deployment: Record<string, unknown>): IstiodFacts {
-	const d = deployment as GatewayDeploymentLike & {metadata?: {name?: string; labels?: Record<string, string>}};
-	const name = d.metadata?.name ?? 'istiod';
-	const label = d.metadata?.labels?.['istio.io/rev'];
-	const revision = label && label !== 'default' ? label : name.startsWith('istiod-') ? name.slice('istiod-'.length) : undefined;
-	const containers = d.spec?.template?.spec?.containers ?? [];
-	const container = containers.find(c => c.name === 'discovery') ?? containers[0];
-	const env = new Map((container?.env ?? []).map(e => [e.name, e.value]));
-	const facts: IstiodFacts = {name, ready: rolloutStatus(d as DeploymentLike).state === 'done'};
-	if (revision) facts.revision = revision;
-	const clusterId = env.get('CLUSTER_ID');
-	if (clusterId !== undefined) facts.clusterId = clusterId;
-	if (env.has('EXTERNAL_ISTIOD')) facts.externalIstiod = env.get('EXTERNAL_ISTIOD') === 'true';
-	return facts;
+	const {name, ready, revision, clusterId, externalIstiod} = istiodFromDeployment(deployment as IstiodDeploymentLike);
+	return {name, ready, ...(revision !== undefined ? {revision} : {}), ...(clusterId !== undefined ? {clusterId} : {}), ...(externalIstiod !== undefined ? {externalIstiod} : {})};
 }
 
 /** Collect one cluster's facts for a phase. Never throws for a cluster problem: unreachable clusters come back reachable=false. */

@@ -196,7 +196,10 @@ export function evaluateCluster(obs: ClusterObservation, exp: ClusterExpectation
 		rows.push({id: 'istiod', label: 'istiod', level: 'warn', text: obs.istiod.map(i => i.name).join(', '), reason: 'a remote runs its own istiod: proxies may take config from it instead of the primary'});
 	}
 
-	const healthy = obs.reachable && !obs.stale && rows.every(r => r.level !== 'fail');
+	// A gateway without an external address cannot carry cross-cluster traffic yet: not healthy, though
+	// only a warning while it may still be coming.
+	const addressPending = obs.service !== undefined && address === undefined;
+	const healthy = obs.reachable && !obs.stale && rows.every(r => r.level !== 'fail') && !addressPending;
 	return {...base, network: exp.network ?? nsNet ?? svcNet, healthy, address, rows, error: obs.reachable ? undefined : obs.error?.message};
 }
 
@@ -222,21 +225,3 @@ export function topologyPicture(clusters: readonly ClusterHealth[]): string[] {
 	return lines;
 }
 
-export interface DeploymentWithEnv extends DeploymentLike {
-	metadata?: DeploymentLike['metadata'] & {labels?: Record<string, string>};
-	spec?: DeploymentLike['spec'] & {template?: {spec?: {containers?: Array<{name?: string; env?: Array<{name?: string; value?: string}>}>}}};
-}
-
-/** istiod facts from its Deployment: revision label, CLUSTER_ID and EXTERNAL_ISTIOD env, readiness. */
-export function istiodFromDeployment(d: DeploymentWithEnv): IstiodInfo {
-	const name = d.metadata?.name ?? 'istiod';
-	const rev = d.metadata?.labels?.['istio.io/rev'];
-	const env = (d.spec?.template?.spec?.containers ?? []).flatMap(c => c.env ?? []);
-	const value = (n: string) => env.find(e => e.name === n)?.value;
-	const info: IstiodInfo = {name, ready: rolloutStatus(d).state === 'done'};
-	if (rev && rev !== 'default') info.revision = rev;
-	const clusterId = value('CLUSTER_ID');
-	if (clusterId) info.clusterId = clusterId;
-	if (value('EXTERNAL_ISTIOD') !== undefined) info.externalIstiod = value('EXTERNAL_ISTIOD') === 'true';
-	return info;
-}

@@ -5,7 +5,8 @@
 import {GATEWAY_NAME, ISTIO_NAMESPACE} from '../core/model.js';
 import type {ClusterClient, KubeErrorInfo, WatchHandle, WatchUpdate} from '../core/ports.js';
 import type {DeploymentLike, PodLike, ServiceLike} from '../core/rollout.js';
-import {evaluateCluster, istiodFromDeployment, type ClusterExpectation, type ClusterHealth, type ClusterObservation, type DeploymentWithEnv} from '../core/status.js';
+import {isIstiodDeployment, istiodFromDeployment, type IstiodDeploymentLike} from '../core/istiod.js';
+import {evaluateCluster, type ClusterExpectation, type ClusterHealth, type ClusterObservation} from '../core/status.js';
 
 export interface MonitorTarget {
 	context: string;
@@ -78,7 +79,7 @@ class ClusterWatch {
 		const everConnected = states.some(s => s.everConnected);
 		const stale = everConnected && states.some(s => !s.connected);
 		const error = states.find(s => s.error)?.error;
-		const deployments = f('deployments').items as DeploymentWithEnv[];
+		const deployments = f('deployments').items as IstiodDeploymentLike[];
 		const names = (items: unknown[]) => items.map(i => (i as {metadata?: {name?: string}}).metadata?.name ?? '').filter(Boolean);
 		const ns = (f('namespaces').items[0] as {metadata?: {labels?: Record<string, string>}} | undefined)?.metadata;
 		const obs: ClusterObservation = {
@@ -90,7 +91,7 @@ class ClusterWatch {
 			pods: f('pods').items as PodLike[],
 			gateways: names(f('gateways').items),
 			virtualServices: names(f('virtualservices').items),
-			istiod: deployments.filter(d => d.metadata?.labels?.app === 'istiod').map(istiodFromDeployment),
+			istiod: deployments.filter(isIstiodDeployment).map(istiodFromDeployment),
 		};
 		if (ns) obs.namespaceLabels = ns.labels ?? {};
 		if (error) obs.error = error;

@@ -23,7 +23,6 @@ import type {
 	AppliedObject,
 	ApplyOptions,
 	ClusterClient,
-	IstiodInfo,
 	KubeErrorInfo,
 	NetworkLabelOutcome,
 	ProbeResult,
@@ -33,7 +32,8 @@ import type {
 } from '../core/ports.js';
 import type {Manifest} from '../core/manifests.js';
 import {FIELD_MANAGER, ISTIO_NAMESPACE, NETWORK_LABEL} from '../core/model.js';
-import {rolloutStatus, type DeploymentLike, type PodLike, type ServiceLike} from '../core/rollout.js';
+import {isIstiodDeployment, istiodFromDeployment, type IstiodDeploymentLike} from '../core/istiod.js';
+import type {DeploymentLike, PodLike, ServiceLike} from '../core/rollout.js';
 import {KubeError, describeKubeError, toKubeError, type KubeErrorContext} from './errors.js';
 import {startWatch} from './watch.js';
 import {setMaxListeners} from 'node:events';
@@ -234,20 +234,11 @@ export class KubeClusterClient implements ClusterClient {
 			}
 
 			if (deploymentList.status === 'fulfilled') {
-				const items = plain<Array<DeploymentLike & {metadata?: {labels?: Record<string, string>}; spec?: {template?: {spec?: {containers?: Array<{name?: string; env?: Array<{name?: string; value?: string}>}>}}}}>>(deploymentList.value.items);
-				const istiods = items.filter(d => d.metadata?.name === 'istiod' || d.metadata?.name?.startsWith('istiod-'));
+				const items = plain<IstiodDeploymentLike[]>(deploymentList.value.items);
+				const istiods = items.filter(isIstiodDeployment);
 				result.istiod = await Promise.all(istiods.map(async d => {
-					const name = d.metadata!.name!;
-					const label = d.metadata?.labels?.['istio.io/rev'];
-					const revision = label && label !== 'default' ? label : name.startsWith('istiod-') ? name.slice('istiod-'.length) : undefined;
-					const containers = d.spec?.template?.spec?.containers ?? [];
-					const container = containers.find(c => c.name === 'discovery') ?? containers[0];
-					const env = new Map((container?.env ?? []).map(e => [e.name, e.value]));
-					const info: IstiodInfo = {name, ready: rolloutStatus(d).state === 'done'};
-					if (revision) info.revision = revision;
-					const clusterId = env.get('CLUSTER_ID');
-					if (clusterId) info.clusterId = clusterId;
-					if (env.has('EXTERNAL_ISTIOD')) info.externalIstiod = env.get('EXTERNAL_ISTIOD') === 'true';
+					const info = istiodFromDeployment(d);
+					const revision = info.revision;
 					const configMap = revision ? `istio-sidecar-injector-${revision}` : 'istio-sidecar-injector';
 					try {
 						const cm = await this.read(signal, {verb: 'get', resource: 'configmaps', namespace: ISTIO_NAMESPACE, name: configMap}, () => this.core.readNamespacedConfigMap({namespace: ISTIO_NAMESPACE, name: configMap}));

@@ -45,6 +45,7 @@ test('missing gateway, missing expose resource and wrong network label fail with
 test('pending address warns and says why; missing ports fail', () => {
 	const h = evaluateCluster(healthy({service: service({status: {}, spec: {type: 'LoadBalancer', ports: [{port: 15021}, {port: 15443}]}})}), exp);
 	assert.equal(row(h, 'address')!.level, 'warn');
+	assert.equal(h.healthy, false, 'a gateway without an address is not healthy');
 	assert.match(row(h, 'address')!.reason!, /MetalLB/);
 	assert.equal(row(h, 'ports')!.level, 'fail');
 	assert.match(row(h, 'ports')!.reason!, /tls-istiod 15012, tls-webhook 15017/);

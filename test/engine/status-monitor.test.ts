@@ -2,25 +2,16 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {StatusMonitor} from '../../source/engine/status-monitor.js';
 import {snapshotWithin} from '../../source/commands/status.js';
-import {FakeWatchCluster, istiodDeployment, readyGateway} from '../support/fake-watch-client.js';
+import {FakeWatchCluster, seedSetUpCluster} from '../support/fake-watch-client.js';
 
 const exp = (name: string, network: string) => ({name, network, role: 'primary' as const, topology: 'multi-network' as const});
 
-function setUp(fake: FakeWatchCluster, network: string, ip?: string) {
-	const gw = readyGateway(network, ip);
-	fake.set('Deployment', [gw.deployment, istiodDeployment()]);
-	fake.set('Service', [gw.service]);
-	fake.set('Pod', []);
-	fake.set('Namespace', [{metadata: {name: 'istio-system', labels: {'topology.istio.io/network': network}}}]);
-	fake.set('Gateway', [{metadata: {name: 'cross-network-gateway'}}]);
-	fake.set('VirtualService', []);
-}
 
 test('one watch per resource kind per cluster; snapshot once all answered; stop closes them all', async () => {
 	const east = new FakeWatchCluster('east');
 	const west = new FakeWatchCluster('west');
-	setUp(east, 'net-east', '127.0.10.1');
-	setUp(west, 'net-west', '127.0.20.1');
+	seedSetUpCluster(east, 'net-east', '127.0.10.1');
+	seedSetUpCluster(west, 'net-west', '127.0.20.1');
 	const fakes = {east, west};
 	const monitor = new StatusMonitor(c => fakes[c as 'east' | 'west'].client(), [
 		{context: 'east', expectation: exp('east', 'net-east')},
@@ -37,7 +28,7 @@ test('one watch per resource kind per cluster; snapshot once all answered; stop 
 
 test('a dropped watch marks the cluster stale, and it recovers on reconnect', async () => {
 	const east = new FakeWatchCluster('east');
-	setUp(east, 'net-east', '127.0.10.1');
+	seedSetUpCluster(east, 'net-east', '127.0.10.1');
 	const monitor = new StatusMonitor(() => east.client(), [{context: 'east', expectation: exp('east', 'net-east')}]);
 	const seen: Array<{stale: boolean; reachable: boolean; healthy: boolean}> = [];
 	monitor.subscribe(h => seen.push({stale: h[0]!.stale, reachable: h[0]!.reachable, healthy: h[0]!.healthy}));

@@ -436,6 +436,8 @@ export class FakeApiServer {
 		const global: Obj = {};
 		if (options.meshId) global.meshID = options.meshId;
 		if (options.network !== undefined) global.network = options.network;
+		// As istioctl renders it: the cluster name istiod runs with (Istio's default is "Kubernetes").
+		global.multiCluster = {clusterName: options.clusterId ?? 'Kubernetes'};
 		this.put({
 			apiVersion: 'v1',
 			kind: 'ConfigMap',

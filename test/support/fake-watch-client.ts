@@ -111,3 +111,14 @@ export const istiodDeployment = (revision?: string) => ({
 	spec: {replicas: 1, template: {spec: {containers: [{name: 'discovery', env: [{name: 'CLUSTER_ID', value: 'east'}]}]}}},
 	status: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1},
 });
+
+/** A multi-network primary as eastwest leaves it: gateway rolled out (with an address when ip is given), services exposed, istiod. */
+export function seedSetUpCluster(fake: FakeWatchCluster, network: string, ip?: string): void {
+	const gw = readyGateway(network, ip);
+	fake.set('Deployment', [gw.deployment, istiodDeployment()]);
+	fake.set('Service', [gw.service]);
+	fake.set('Pod', []);
+	fake.set('Namespace', [{metadata: {name: 'istio-system', labels: {'topology.istio.io/network': network}}}]);
+	fake.set('Gateway', [{metadata: {name: 'cross-network-gateway'}}]);
+	fake.set('VirtualService', []);
+}

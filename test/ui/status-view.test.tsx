@@ -4,26 +4,17 @@ import React from 'react';
 import {cleanup, render} from 'ink-testing-library';
 import StatusView from '../../source/ui/status/StatusView.js';
 import {StatusMonitor} from '../../source/engine/status-monitor.js';
-import {FakeWatchCluster, istiodDeployment, readyGateway} from '../support/fake-watch-client.js';
+import {FakeWatchCluster, readyGateway, seedSetUpCluster} from '../support/fake-watch-client.js';
 import {press, waitForText} from '../support/ink.js';
 
 afterEach(() => cleanup());
 
-function seed(fake: FakeWatchCluster, network: string, ip?: string) {
-	const gw = readyGateway(network, ip);
-	fake.set('Deployment', [gw.deployment, istiodDeployment()]);
-	fake.set('Service', [gw.service]);
-	fake.set('Pod', []);
-	fake.set('Namespace', [{metadata: {name: 'istio-system', labels: {'topology.istio.io/network': network}}}]);
-	fake.set('Gateway', [{metadata: {name: 'cross-network-gateway'}}]);
-	fake.set('VirtualService', []);
-}
 
 test('the live view shows the picture and rows, follows watch changes, marks a dropped cluster, and quits on q', async () => {
 	const east = new FakeWatchCluster('east');
 	const west = new FakeWatchCluster('west');
-	seed(east, 'net-east', '127.0.10.1');
-	seed(west, 'net-west');
+	seedSetUpCluster(east, 'net-east', '127.0.10.1');
+	seedSetUpCluster(west, 'net-west');
 	const fakes = {east, west};
 	const monitor = new StatusMonitor(c => fakes[c as 'east' | 'west'].client(), [
 		{context: 'east', expectation: {name: 'east', network: 'net-east', role: 'primary', topology: 'multi-network'}},
@@ -33,12 +24,13 @@ test('the live view shows the picture and rows, follows watch changes, marks a d
 	const r = render(<StatusView monitor={monitor} onQuit={c => (quit = c)} />);
 	let frame = await waitForText(r, 'east · primary · network net-east · healthy');
 	assert.match(frame, /network net-east\n\s+east \(primary\) ── gateway 127\.0\.10\.1 exposes services/);
-	assert.match(frame, /west · primary · network net-west · healthy/);
+	assert.match(frame, /west · primary · network net-west · not healthy/);
 	assert.match(frame, /‼ address\s+LoadBalancer <pending>/);
 
 	// The LB controller assigns west an address: the view follows without any polling.
 	west.set('Service', [readyGateway('net-west', '127.0.20.1').service]);
 	frame = await waitForText(r, 'west (primary) ── gateway 127.0.20.1');
+	assert.match(frame, /west · primary · network net-west · healthy/);
 
 	east.drop({kind: 'unreachable', message: 'connect ECONNREFUSED 127.0.0.1:6443'});
 	frame = await waitForText(r, 'east · primary · network net-east · unreachable');

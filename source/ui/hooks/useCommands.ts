@@ -1,4 +1,4 @@
-import {createContext, useContext, useEffect, useRef} from 'react';
+import {createContext, useContext, useEffect, useLayoutEffect, useRef} from 'react';
 import {useInput} from 'ink';
 import {SCREEN_COMMANDS, matchCommand, type Command, type KeyScope} from '../keys.js';
 
@@ -22,6 +22,9 @@ export interface CommandOptions {
 }
 
 type Keypress = Parameters<Parameters<typeof useInput>[0]>;
+
+/** How long a queued key waits for a render that may never come (the previous key changed nothing). */
+const KEY_GRACE_MS = 40;
 
 /**
  * The one input handler of a screen: keys resolve through the keymap to the screen's handlers.
@@ -61,6 +64,13 @@ export function useCommands(scope: KeyScope, handlers: Handlers, options: Comman
 		}
 	};
 
+	// After a key is handled, the next one waits for the commit its updates cause (or, when it changed
+	// nothing, a short grace period), so its handler reads the state the previous key left.
+	const afterCommit = useRef<(() => void) | undefined>(undefined);
+	useLayoutEffect(() => {
+		afterCommit.current?.();
+	});
+
 	const drain = () => {
 		const next = queue.current.shift();
 		if (!next || !alive.current) {
@@ -68,8 +78,17 @@ export function useCommands(scope: KeyScope, handlers: Handlers, options: Comman
 			return;
 		}
 		handle(next);
-		// setImmediate runs after React's render of this key's updates (React flushes in a microtask).
-		setImmediate(drain);
+		// Keys of the same chunk are still arriving: wait even when the queue is empty right now.
+		let done = false;
+		const proceed = () => {
+			if (done) return;
+			done = true;
+			clearTimeout(grace);
+			afterCommit.current = undefined;
+			setImmediate(drain);
+		};
+		const grace = setTimeout(proceed, KEY_GRACE_MS);
+		afterCommit.current = proceed;
 	};
 
 	useInput(

@@ -1,5 +1,5 @@
 import React, {useEffect, useState} from 'react';
-import {Box, Text, useApp, useInput} from 'ink';
+import {Box, Text, useApp, useInput, useStdout} from 'ink';
 import {formatElapsed} from '../../core/events.js';
 import {topologyPicture, type ClusterHealth, type Level} from '../../core/status.js';
 import type {StatusMonitor} from '../../engine/status-monitor.js';
@@ -46,6 +46,12 @@ export default function StatusView({monitor, onQuit, now = Date.now}: StatusView
 	});
 
 	const waiting = monitor.waitingFor;
+	const {stdout} = useStdout();
+	const picture = topologyPicture(health);
+	// Everything, or, when that is taller than the terminal, passing rows folded into one line per cluster.
+	const fullHeight =
+		3 + picture.length + 2 + (waiting.length > 0 ? 1 : 0) + health.reduce((n, c) => n + 2 + (c.error ? 1 : 0) + c.rows.length + c.rows.filter(r => r.reason).length, 0);
+	const compact = fullHeight > (stdout.rows || 40);
 	return (
 		<Box flexDirection="column">
 			<Text bold>
@@ -57,18 +63,24 @@ export default function StatusView({monitor, onQuit, now = Date.now}: StatusView
 			{waiting.length > 0 ? (
 				<Text color="yellow">… waiting for the first answer from {waiting.join(', ')} ({formatElapsed(now() - startedAt)})</Text>
 			) : null}
-			<Box flexDirection="column" marginY={1}>
-				{topologyPicture(health).map((line, i) => (
+			<Box flexDirection="column" marginY={compact ? 0 : 1}>
+				{picture.map((line, i) => (
 					<Text key={i}>{line}</Text>
 				))}
 			</Box>
 			{health.map(c => (
-				<Box key={c.context} flexDirection="column" marginBottom={1}>
+				<Box key={c.context} flexDirection="column" marginBottom={compact ? 0 : 1}>
 					<Text bold color={!c.reachable ? 'red' : c.stale ? 'yellow' : c.healthy ? 'green' : 'red'}>
 						{clusterHeading(c)}
 					</Text>
 					{c.error ? <Text color="red">  ✘ {c.error}</Text> : null}
-					{c.rows.map(r => (
+					{compact && c.rows.some(r => r.level === 'ok') ? (
+						<Text>
+							{'  '}
+							<Text color={COLOR.ok}>{SYMBOL.ok}</Text> {c.rows.filter(r => r.level === 'ok').map(r => r.label).join(', ')}
+						</Text>
+					) : null}
+					{c.rows.filter(r => !compact || r.level !== 'ok').map(r => (
 						<Box key={r.id} flexDirection="column">
 							<Text>
 								{'  '}
@@ -79,7 +91,7 @@ export default function StatusView({monitor, onQuit, now = Date.now}: StatusView
 					))}
 				</Box>
 			))}
-			<Text dimColor>q quit · updates arrive from watches; a dropped watch reconnects and marks the cluster stale</Text>
+			<Text dimColor>{compact ? 'q quit · live from watches' : 'q quit · updates arrive from watches; a dropped watch reconnects and marks the cluster stale'}</Text>
 		</Box>
 	);
 }
