@@ -79,10 +79,9 @@ function isNotFound(err: unknown): boolean {
 	return (err instanceof KubeError && err.info.httpStatus === 404) || (err as {code?: unknown})?.code === 404;
 }
 
-/** Lower-case plural resource name for messages ("Gateway" → "gateways"); a guess good enough for words. */
+/** Plural resource name with its group, for messages and RBAC hints ("Gateway" → "gateways.networking.istio.io"). */
 function resourceWord(kind: string, apiVersion: string): string {
-	const lower = kind.toLowerCase();
-	const plural = lower.endsWith('s') ? `${lower}es` : /[^aeiou]y$/.test(lower) ? `${lower.slice(0, -1)}ies` : `${lower}s`;
+	const plural = guessResource(kind);
 	const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
 	return group ? `${plural}.${group}` : plural;
 }
