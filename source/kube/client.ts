@@ -82,7 +82,7 @@ function isNotFound(err: unknown): boolean {
 	return (err instanceof KubeError && err.info.httpStatus === 404) || (err as {code?: unknown})?.code === 404;
 }
 
-/** Resource name with its group for messages ("Gateway" → "gateways.networking.istio.io"). */
+/** Plural resource name with its group, for messages and RBAC hints ("Gateway" → "gateways.networking.istio.io"). */
 function resourceWord(kind: string, apiVersion: string): string {
 	const plural = guessResource(kind);
 	const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';

@@ -238,6 +238,25 @@ describe('watches', () => {
 		assert.match(rolloutStatus(failed.items[0]!).message, /exceeded its progress deadline/);
 	});
 
+	test('watchObjects: a cluster-scoped kind (Namespace labels) and a custom resource (Gateway)', async () => {
+		fake.addIstioCrds();
+		const namespaces = new Updates<Record<string, any>>();
+		handles.push(client.watchObjects('v1', 'Namespace', {namespace: '', name: NS}, namespaces.push));
+		await namespaces.next('connected', u => u.connected && u.items.length === 1);
+		await client.ensureNetworkLabel('network1', {dryRun: false, force: false});
+		const labelled = await namespaces.next('labelled', u => u.items[0]?.metadata?.labels?.['topology.istio.io/network'] === 'network1');
+		assert.equal(labelled.items.length, 1);
+
+		const gateways = new Updates<Record<string, any>>();
+		handles.push(client.watchObjects('networking.istio.io/v1', 'Gateway', {namespace: NS}, gateways.push));
+		await gateways.next('connected', u => u.connected);
+		await client.apply([{apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: {name: 'cross-network-gateway', namespace: NS}, spec: {selector: {istio: 'eastwestgateway'}}}], {dryRun: false, force: false});
+		const seen = await gateways.next('gateway', u => u.items.length === 1);
+		assert.equal(seen.items[0]!.metadata.name, 'cross-network-gateway');
+		assert.ok(fake.requests.some(r => r.watch && r.path === '/apis/networking.istio.io/v1/namespaces/istio-system/gateways'));
+		assert.ok(fake.requests.some(r => r.watch && r.path === '/api/v1/namespaces' && r.query.fieldSelector === `metadata.name=${NS}`));
+	});
+
 	test('stop() closes the watch, silences updates and leaves no timers, even during back-off', async () => {
 		const updates = new Updates<DeploymentLike>();
 		const handle = client.watchDeployments({namespace: NS}, updates.push);
