@@ -52,6 +52,7 @@ export default function App({services: given, color = true, initialTopology, ini
 	const [plan, setPlan] = useState<Plan | undefined>();
 	const [finished, setFinished] = useState<RunView | undefined>();
 	const [profile, setProfile] = useState<string | undefined>(initialPlan?.profile);
+	const [profileKey, setProfileKey] = useState<string | undefined>(initialPlan ? planKey(initialPlan.input) : undefined);
 	const [interrupted, setInterrupted] = useState(false);
 	// The last finished preflight, and whether the user confirmed running despite its failures.
 	const [preflight, setPreflight] = useState<{view: CheckRunView; overridden: boolean} | undefined>();
@@ -109,10 +110,21 @@ export default function App({services: given, color = true, initialTopology, ini
 		}),
 		[help, finish],
 	);
-	const onFinished = useCallback((view: RunView) => {
-		setFinished(view);
-		dispatch({type: 'run-finished'});
-	}, []);
+	// The profile the running plan is saved as, if it is exactly that plan (not edited since).
+	const ranProfile = useRef<string | undefined>(undefined);
+	const onFinished = useCallback(
+		(view: RunView) => {
+			setFinished(view);
+			dispatch({type: 'run-finished'});
+			const name = ranProfile.current;
+			if (name && services?.recordRun && view.outcome) {
+				const result = view.outcome.cancelled ? 'cancelled' : view.outcome.ok ? 'succeeded' : 'failed';
+				// Best effort, as for apply: the run's result stands whether or not the profile could be updated.
+				services.recordRun(name, result).catch(() => undefined);
+			}
+		},
+		[services],
+	);
 	const onPreflight = useCallback((view: CheckRunView) => setPreflight(p => (p?.view === view ? p : {view, overridden: false})), []);
 	const currentKey = planKey(toPlanInput(state));
 	const judged = preflight && preflight.view.key === currentKey ? preflight : undefined;
@@ -120,7 +132,9 @@ export default function App({services: given, color = true, initialTopology, ini
 		// The run starts only after a preflight of this very plan, and past its failures only when the user confirmed.
 		const results = judged?.view.results;
 		if (!results || (results.some(r => r.status === 'fail') && !judged?.overridden)) return;
-		setPlan(buildPlan(toPlanInput(state)));
+		const input = toPlanInput(state);
+		ranProfile.current = profile !== undefined && profileKey === planKey(input) ? profile : undefined;
+		setPlan(buildPlan(input));
 		dispatch({type: 'start-run'});
 	};
 
@@ -155,7 +169,10 @@ export default function App({services: given, color = true, initialTopology, ini
 		const checks = judged ? {failed: results.filter(r => r.status === 'fail').length, warned: results.filter(r => r.status === 'warn').length, passed: results.filter(r => r.status === 'pass').length, overridden: judged.overridden} : undefined;
 		body = (
 			<Suspense fallback={<Text color={theme.tone('muted')}>Preparing the review…</Text>}>
-				<ReviewScreen state={state} savedProfile={profile} onSaved={setProfile} onRun={startRun} checks={checks} />
+				<ReviewScreen state={state} savedProfile={profile} onSaved={name => {
+					setProfile(name);
+					setProfileKey(currentKey);
+				}} onRun={startRun} checks={checks} />
 			</Suspense>
 		);
 	} else if (state.screen === 'run' && plan && services) {

@@ -58,6 +58,9 @@ export async function createWizardServices(flags: ServiceFlags): Promise<WizardS
 				return {ready: false, message: error instanceof Error ? error.message.split('\n')[0]! : String(error)};
 			}
 		},
+		recordRun: async (name, result) => {
+			await store().recordApplied(name, result);
+		},
 		saveProfile: async (name, input) => {
 			try {
 				await store().save(name, input);

@@ -12,6 +12,8 @@ export interface WizardServices {
 	runPlan: RunPlan;
 	/** Save the plan as a named profile; absent until a profile store is available. */
 	saveProfile?(name: string, input: MeshPlanInput): Promise<void>;
+	/** Remember how a run of a saved profile ended (as `eastwest apply --profile` does). */
+	recordRun?(name: string, result: 'succeeded' | 'failed' | 'cancelled'): Promise<void>;
 	/** Where the kubeconfig was looked for, for the "no kubeconfig" screen. */
 	kubeconfigSearched: string[];
 	/** Deadline for every wait of a run (ms). */

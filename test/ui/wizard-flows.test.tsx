@@ -479,6 +479,10 @@ describe('wizard screens and keys', () => {
 			{context: 'east', name: 'e', network: 'n1', role: 'primary' as const},
 			{context: 'west', name: 'w', network: 'n2', role: 'primary' as const},
 		]};
+		const recorded: Array<[string, string]> = [];
+		services.recordRun = async (name, result) => {
+			recorded.push([name, result]);
+		};
 		const r = render(<App services={services} color={false} initialPlan={{input, profile: 'prod'}} />);
 		await passChecks(r);
 		let frame = await waitForText(r, 'Review: Multi-network, mesh saved');
@@ -496,6 +500,36 @@ describe('wizard screens and keys', () => {
 		frame = await waitForText(r, 'East-west gateways are set up for mesh saved', 5000);
 		assert.match(frame, /eastwest apply --profile prod/);
 		assert.deepEqual(services.runs[0]!.plan.input, input);
+		await waitForFrame(r, () => recorded.length > 0, 2000, 'the run recorded on the profile');
+		assert.deepEqual(recorded, [['prod', 'succeeded']]);
+	});
+
+	it('a saved plan edited before the run is not recorded on the profile it came from', async () => {
+		const services = fakeServices();
+		const recorded: Array<[string, string]> = [];
+		services.recordRun = async (name, result) => {
+			recorded.push([name, result]);
+		};
+		const input = {topology: 'multi-network' as const, meshId: 'saved', clusters: [
+			{context: 'east', name: 'e', network: 'n1', role: 'primary' as const},
+			{context: 'west', name: 'w', network: 'n2', role: 'primary' as const},
+		]};
+		const r = render(<App services={services} color={false} initialPlan={{input, profile: 'prod'}} />);
+		await passChecks(r);
+		await waitForText(r, 'Review: Multi-network, mesh saved');
+		await press(r, KEY.esc);
+		await waitForText(r, 'Preflight checks');
+		await press(r, KEY.esc);
+		await waitForText(r, 'Mesh and cluster IDs');
+		await press(r, KEY.ctrlU);
+		await type(r, 'edited');
+		await press(r, KEY.enter);
+		await passChecks(r);
+		await waitForText(r, 'Review: Multi-network, mesh edited');
+		await press(r, KEY.enter, 'y');
+		await waitForText(r, 'East-west gateways are set up for mesh edited', 5000);
+		await new Promise(resolve => setTimeout(resolve, 50));
+		assert.deepEqual(recorded, []);
 	});
 
 	it('services load after the first frame', async () => {
