@@ -1,11 +1,12 @@
 import React, {useMemo, useState} from 'react';
-import {Box, Text, useStdout} from 'ink';
+import {Box, Text} from 'ink';
 import {summarize, summaryText} from '../../core/checks.js';
 import {toPlanInput, type WizardState} from '../../core/wizard.js';
-import {CheckRowsView, ReadingLines, ScrollMarker, checkRows} from '../components/CheckList.js';
+import {CheckRowsView, ReadingLines, ScrollMarker} from '../components/CheckList.js';
 import {KeyHints} from '../components/KeyHints.js';
 import {Notice} from '../components/Notice.js';
 import {useCommands} from '../hooks/useCommands.js';
+import {useCheckList} from '../hooks/useCheckList.js';
 import {useChecks, type CheckRunView} from '../hooks/useChecks.js';
 import {useTicker} from '../hooks/useTicker.js';
 import {useServices} from '../services.js';
@@ -28,27 +29,20 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 export function ChecksScreen({state, cached, overridden, onResult, onContinue}: ChecksScreenProps) {
 	const theme = useTheme();
 	const services = useServices();
-	const {stdout} = useStdout();
 	const input = useMemo(() => toPlanInput(state), [state]);
 	const {view, rerun} = useChecks(services, input, 'preflight', {cached, onDone: onResult});
-	const [expanded, setExpanded] = useState(false);
-	const [offset, setOffset] = useState(0);
 	const [confirming, setConfirming] = useState(false);
 	const [notice, setNotice] = useState<string | undefined>();
 	const running = !view?.results;
 	const tick = useTicker(running);
 
-	const width = stdout.columns || 80;
-	const rows = useMemo(() => (view?.results ? checkRows(input, view, width, expanded) : []), [input, view, width, expanded]);
 	// Header, title, scroll marker, summary, verdict (up to 2), notice, hints (2).
-	const height = Math.max(4, (stdout.rows || 24) - 10);
-	const maxOffset = Math.max(0, rows.length - height);
-	const scrollBy = (d: number) => setOffset(o => Math.max(0, Math.min(maxOffset, o + d)));
+	const {rows, offset, height, end: shownEnd, toTop, keys: scroll} = useCheckList(input, view, 10);
 	const summary = summarize(view?.results ?? []);
 
 	const again = () => {
 		setNotice(undefined);
-		setOffset(0);
+		toTop();
 		setConfirming(false);
 		rerun();
 	};
@@ -66,14 +60,7 @@ export function ChecksScreen({state, cached, overridden, onResult, onContinue}: 
 						deny: () => setConfirming(false),
 					}
 				: {
-						up: () => scrollBy(-1),
-						down: () => scrollBy(1),
-						pageUp: () => scrollBy(-height),
-						pageDown: () => scrollBy(height),
-						expand: () => {
-							setExpanded(e => !e);
-							setOffset(0);
-						},
+						...scroll,
 						rerun: again,
 						// Offered only while a check fails (scope 'checks').
 						force: () => {
@@ -103,7 +90,6 @@ export function ChecksScreen({state, cached, overridden, onResult, onContinue}: 
 		);
 	}
 
-	const shownEnd = Math.min(rows.length, offset + height);
 	const verdict =
 		summary.fail > 0
 			? overridden

@@ -1,4 +1,4 @@
-import React, {useMemo, useState} from 'react';
+import React, {useState} from 'react';
 import {Box, Text, useStdout} from 'ink';
 import {summarize, summaryText, type CheckResult} from '../../core/checks.js';
 import {formatClusterFlag} from '../../core/cluster-flag.js';
@@ -6,8 +6,9 @@ import {formatElapsed} from '../../core/events.js';
 import type {MeshPlanInput} from '../../core/model.js';
 import {runExitCode, type RunView} from '../../core/run-progress.js';
 import {formatAddress} from '../../core/rollout.js';
-import {CheckRowsView, ScrollMarker, checkRows, markSymbol} from '../components/CheckList.js';
+import {CheckRowsView, ScrollMarker, markSymbol} from '../components/CheckList.js';
 import {KeyHints} from '../components/KeyHints.js';
+import {useCheckList} from '../hooks/useCheckList.js';
 import {useChecks} from '../hooks/useChecks.js';
 import {useCommands} from '../hooks/useCommands.js';
 import {useTicker} from '../hooks/useTicker.js';
@@ -46,25 +47,14 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 	const checksWanted = Boolean(view.outcome) && !view.outcome?.cancelled;
 	const {view: checks, rerun} = useChecks(services, input, 'post-install', {enabled: checksWanted});
 	const [showAll, setShowAll] = useState(false);
-	const [expanded, setExpanded] = useState(false);
-	const [offset, setOffset] = useState(0);
 	const tick = useTicker(Boolean(checks && !checks.results));
 	const width = stdout.columns || 80;
-	const rows = useMemo(() => (checks?.results ? checkRows(input, checks, width, expanded) : []), [input, checks, width, expanded]);
-	const height = Math.max(4, (stdout.rows || 24) - 7);
-	const scrollBy = (d: number) => setOffset(o => Math.max(0, Math.min(Math.max(0, rows.length - height), o + d)));
+	const {rows, offset, height, end, keys: scroll} = useCheckList(input, checks, 7);
 	useCommands(
 		showAll ? 'doneChecks' : 'done',
 		showAll
 			? {
-					up: () => scrollBy(-1),
-					down: () => scrollBy(1),
-					pageUp: () => scrollBy(-height),
-					pageDown: () => scrollBy(height),
-					expand: () => {
-						setExpanded(e => !e);
-						setOffset(0);
-					},
+					...scroll,
 					showChecks: () => setShowAll(false),
 					back: () => setShowAll(false),
 					finish: () => onExit(code),
@@ -77,7 +67,6 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 				},
 	);
 	if (showAll && checks?.results) {
-		const end = Math.min(rows.length, offset + height);
 		return (
 			<Box flexDirection="column">
 				<Text bold>
