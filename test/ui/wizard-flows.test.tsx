@@ -41,6 +41,20 @@ async function pickContexts(r: R, names: string[], all: string[]) {
 	}
 }
 
+/** Scripted services, the plan saved as profile "prod", and the runs recorded on profiles. */
+function savedProfile() {
+	const services = fakeServices();
+	const input = {topology: 'multi-network' as const, meshId: 'saved', clusters: [
+		{context: 'east', name: 'e', network: 'n1', role: 'primary' as const},
+		{context: 'west', name: 'w', network: 'n2', role: 'primary' as const},
+	]};
+	const recorded: Array<[string, string]> = [];
+	services.recordRun = async (name, result) => {
+		recorded.push([name, result]);
+	};
+	return {services, input, recorded};
+}
+
 describe('wizard flows, every topology to Run and Done', () => {
 	it('primary-remote: contexts, prefilled IDs, review, confirm, run, done with exit code 0', async () => {
 		const all = ['east', 'west'];
@@ -474,15 +488,7 @@ describe('wizard screens and keys', () => {
 	});
 
 	it('--profile opens at Review with the saved plan; Done offers the profile commands', async () => {
-		const services = fakeServices();
-		const input = {topology: 'multi-network' as const, meshId: 'saved', clusters: [
-			{context: 'east', name: 'e', network: 'n1', role: 'primary' as const},
-			{context: 'west', name: 'w', network: 'n2', role: 'primary' as const},
-		]};
-		const recorded: Array<[string, string]> = [];
-		services.recordRun = async (name, result) => {
-			recorded.push([name, result]);
-		};
+		const {services, input, recorded} = savedProfile();
 		const r = render(<App services={services} color={false} initialPlan={{input, profile: 'prod'}} />);
 		await passChecks(r);
 		let frame = await waitForText(r, 'Review: Multi-network, mesh saved');
@@ -505,15 +511,7 @@ describe('wizard screens and keys', () => {
 	});
 
 	it('a saved plan edited before the run is not recorded on the profile it came from', async () => {
-		const services = fakeServices();
-		const recorded: Array<[string, string]> = [];
-		services.recordRun = async (name, result) => {
-			recorded.push([name, result]);
-		};
-		const input = {topology: 'multi-network' as const, meshId: 'saved', clusters: [
-			{context: 'east', name: 'e', network: 'n1', role: 'primary' as const},
-			{context: 'west', name: 'w', network: 'n2', role: 'primary' as const},
-		]};
+		const {services, input, recorded} = savedProfile();
 		const r = render(<App services={services} color={false} initialPlan={{input, profile: 'prod'}} />);
 		await passChecks(r);
 		await waitForText(r, 'Review: Multi-network, mesh saved');
