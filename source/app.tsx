@@ -20,6 +20,7 @@ import {RunScreen} from './ui/screens/RunScreen.js';
 import {TopologyScreen} from './ui/screens/TopologyScreen.js';
 import {ServicesContext, type WizardServices} from './ui/services.js';
 import {ThemeContext, createTheme} from './ui/theme.js';
+import {firstLine} from './core/text.js';
 
 // Review renders YAML (the yaml library, a fifth of the wizard's code): it loads when first needed, not before the first frame.
 const ReviewScreen = lazy(async () => ({default: (await import('./ui/screens/ReviewScreen.js')).ReviewScreen}));
@@ -64,7 +65,7 @@ export default function App({services: given, color = true, initialTopology, ini
 		let live = true;
 		given().then(
 			s => live && setServices(s),
-			(error: unknown) => live && setLoadError(error instanceof Error ? error.message.split('\n')[0] : String(error)),
+			(error: unknown) => live && setLoadError(firstLine(error)),
 		);
 		return () => {
 			live = false;
@@ -79,7 +80,7 @@ export default function App({services: given, color = true, initialTopology, ini
 				setKube({state: 'missing', reason: `the kubeconfig (${info.files.join(', ') || 'none found'}) has no contexts`});
 			} else setKube({state: 'ready', info});
 		} catch (error) {
-			setKube({state: 'missing', reason: error instanceof Error ? error.message.split('\n')[0]! : String(error)});
+			setKube({state: 'missing', reason: firstLine(error)});
 		}
 	}, [services]);
 

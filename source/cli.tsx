@@ -4,6 +4,7 @@ import {parseFlags} from './commands/args.js';
 import {EXIT, UsageError, WorkError} from './commands/errors.js';
 import {commandHelp, mainHelp} from './commands/help.js';
 import type {CommandContext} from './commands/types.js';
+import {firstLine} from './core/text.js';
 
 type CommandModule = {run(args: string[], ctx: CommandContext): Promise<number>};
 
@@ -78,7 +79,7 @@ function report(error: unknown, ctx: CommandContext): number {
 	}
 	// Unexpected: still one line, no stack trace unless asked for.
 	const message = error instanceof Error ? error.message : String(error);
-	ctx.stderr.write(`eastwest: unexpected error: ${message.split('\n')[0]}\n`);
+	ctx.stderr.write(`eastwest: unexpected error: ${firstLine(message)}\n`);
 	if (process.env.EASTWEST_DEBUG && error instanceof Error && error.stack) ctx.stderr.write(`${error.stack}\n`);
 	return EXIT.failed;
 }

@@ -11,6 +11,7 @@ import {locateIstioctl} from './istioctl/index.js';
 import {createClusterClientFactory} from './kube/index.js';
 import {ProfileStore, ProfileStoreError} from './store/profiles.js';
 import type {WizardServices} from './ui/services.js';
+import {firstLine} from './core/text.js';
 
 export interface ServiceFlags {
 	kubeconfig?: string;
@@ -55,7 +56,7 @@ export async function createWizardServices(flags: ServiceFlags): Promise<WizardS
 				const version = await istioctl.clientVersion(signal);
 				return {ready: true, message: `istioctl ${version} (${istioctl.path})`};
 			} catch (error) {
-				return {ready: false, message: error instanceof Error ? error.message.split('\n')[0]! : String(error)};
+				return {ready: false, message: firstLine(error)};
 			}
 		},
 		recordRun: async (name, result) => {

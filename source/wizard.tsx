@@ -6,6 +6,7 @@ import {EXIT, UsageError, WorkError} from './commands/errors.js';
 import type {CommandContext} from './commands/types.js';
 import type {MeshPlanInput} from './core/model.js';
 import {colorWanted} from './ui/theme.js';
+import {firstLine} from './core/text.js';
 
 /** `eastwest` with no command: the interactive wizard. */
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
@@ -24,7 +25,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
 			initialPlan = {input: profilePlan(new ProfileStore().get(values.profile)), profile: values.profile};
 		} catch (error) {
 			if (error instanceof ProfileStoreError) {
-				const message = error.message.split('\n')[0]!;
+				const message = firstLine(error);
 				throw error.kind === 'not-found' || error.kind === 'invalid-name' ? new UsageError(message) : new WorkError(message);
 			}
 			throw error;

@@ -17,6 +17,7 @@ import {CROSS_NETWORK_GATEWAY_NAME, ISTIOD_GATEWAY_NAME, istiodVirtualServiceNam
 import {GATEWAY_NAME, ISTIO_NAMESPACE, normalRevision, type ClusterSpec, type MeshPlanInput} from '../core/model.js';
 import {istiodFromDeployment, type IstiodDeploymentLike} from '../core/istiod.js';
 import type {ClusterClient, ClusterClientFactory} from '../core/ports.js';
+import {firstLine} from '../core/text.js';
 
 export interface CollectOptions {
 	plan: MeshPlanInput;
@@ -114,7 +115,7 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 		try {
 			return await fn();
 		} catch (error) {
-			facts.errors.push(`${what}: ${(error as Error).message.split('\n')[0]}`);
+			facts.errors.push(`${what}: ${firstLine(error)}`);
 			return undefined;
 		}
 	};

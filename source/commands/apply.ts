@@ -13,6 +13,7 @@ import {EXIT, UsageError, WorkError} from './errors.js';
 import {PLAN_FLAG_OPTIONS, hasPlanFlags, readPlanFlags} from './plan-flags.js';
 import {loadSavedPlan, recordProfileRun} from './saved-plan.js';
 import type {CommandContext} from './types.js';
+import {firstLine} from '../core/text.js';
 
 export interface ApplyDeps {
 	createFactory(source: KubeconfigSource): ClusterClientFactory;
@@ -130,7 +131,7 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 		factory = deps.createFactory(source);
 	} catch (error) {
 		// A missing or malformed kubeconfig is bad input.
-		throw new UsageError((error as Error).message.split('\n')[0]!);
+		throw new UsageError(firstLine(error));
 	}
 	const known = new Set(factory.kubeconfig.contexts.map(c => c.name));
 	const missing = opts.input.clusters.filter(c => !known.has(c.context));
@@ -144,7 +145,7 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 	try {
 		istioctl = await deps.locateIstioctl({...(opts.istioctl ? {path: opts.istioctl} : {}), env: ctx.env});
 	} catch (error) {
-		throw new UsageError((error as Error).message.split('\n')[0]!);
+		throw new UsageError(firstLine(error));
 	}
 	const plan = buildPlan(opts.input);
 
@@ -174,7 +175,7 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 			onEvent: event => printer?.print(event),
 		});
 	} catch (error) {
-		throw new WorkError(`the run stopped unexpectedly: ${(error as Error).message.split('\n')[0]}`);
+		throw new WorkError(`the run stopped unexpectedly: ${firstLine(error)}`);
 	}
 	if (opts.profile !== undefined) {
 		const warning = await deps.recordRun(opts.profile, outcome.cancelled ? 'cancelled' : outcome.ok ? 'succeeded' : 'failed', opts.dryRun);

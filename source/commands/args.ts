@@ -1,5 +1,6 @@
 import {parseArgs, type ParseArgsConfig} from 'node:util';
 import {UsageError} from './errors.js';
+import {firstLine} from '../core/text.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -40,7 +41,7 @@ function describeParseError(command: string, error: NodeJS.ErrnoException): stri
 		case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
 			return `unexpected argument ${flag ?? ''}; run '${where} --help'`;
 		default:
-			return `${error.message.split('\n')[0]}; run '${where} --help'`;
+			return `${firstLine(error)}; run '${where} --help'`;
 	}
 }
 

@@ -2,6 +2,7 @@
 import type {MeshPlanInput} from '../core/model.js';
 import {formatProblem, validatePlan} from '../core/validate.js';
 import {UsageError} from './errors.js';
+import {firstLine} from '../core/text.js';
 
 /** The plan saved under `name`, validated; a one-line error when it is absent, unreadable or invalid. */
 export async function loadSavedPlan(name: string): Promise<MeshPlanInput> {
@@ -27,6 +28,6 @@ export async function recordProfileRun(name: string, result: 'succeeded' | 'fail
 		await new ProfileStore().recordApplied(name, result, {dryRun});
 		return undefined;
 	} catch (error) {
-		return `could not record the run on profile "${name}": ${(error as Error).message.split('\n')[0]}`;
+		return `could not record the run on profile "${name}": ${firstLine(error)}`;
 	}
 }

@@ -10,6 +10,7 @@ import type {Plan, Step, StepKind} from '../core/plan.js';
 import type {AppliedObject, ClusterClient, ClusterClientFactory, Istioctl, RunOptions, RunPlan, WatchHandle} from '../core/ports.js';
 import {podProblems, rolloutStatus, serviceAddress, type DeploymentLike, type GatewayAddress, type PodLike, type ServiceLike} from '../core/rollout.js';
 import {toYaml} from '../core/yaml.js';
+import {firstLine} from '../core/text.js';
 
 /** How often a wait repeats its reason when nothing changes. */
 export const WAITING_INTERVAL_MS = 1000;
@@ -46,7 +47,7 @@ export function describeError(error: unknown): {message: string; hint?: string; 
 	if (error instanceof Cancelled) return {message: 'cancelled', cancelled: true};
 	const e = error as {message?: unknown; hint?: unknown; info?: {message?: unknown; hint?: unknown; kind?: unknown; cancelled?: unknown}; name?: unknown};
 	const info = e?.info;
-	const message = String(info?.message ?? e?.message ?? error).split('\n')[0]!;
+	const message = firstLine(String(info?.message ?? e?.message ?? error));
 	const hint = info?.hint ?? e?.hint;
 	const cancelled = info?.cancelled === true || info?.kind === 'cancelled' || e?.name === 'AbortError';
 	return {message, ...(typeof hint === 'string' && hint ? {hint} : {}), cancelled};

@@ -8,6 +8,7 @@ import Conf from 'conf';
 import type {ClusterSpec, MeshPlanInput, Topology} from '../core/model.js';
 import {ProfileStoreError} from './errors.js';
 import {withFileLock, type LockOptions} from './lock.js';
+import {firstLine} from '../core/text.js';
 
 export {ProfileStoreError, type ProfileErrorKind} from './errors.js';
 
@@ -179,7 +180,7 @@ export class ProfileStore {
 					if (isObject(value)) return value;
 					return {[INVALID]: 'the top level is not a JSON object'} as Raw;
 				} catch (error) {
-					return {[INVALID]: `not valid JSON (${(error as Error).message.split('\n')[0]})`} as Raw;
+					return {[INVALID]: `not valid JSON (${firstLine(error)})`} as Raw;
 				}
 			},
 			serialize: value => `${JSON.stringify(value, null, '\t')}\n`,

@@ -3,6 +3,7 @@ import {runChecks, type CheckPhase, type CheckResult, type ClusterFacts} from '.
 import {formatElapsed} from '../../core/events.js';
 import type {MeshPlanInput} from '../../core/model.js';
 import type {WizardServices} from '../services.js';
+import {firstLine} from '../../core/text.js';
 
 export const DEFAULT_CHECKS_TIMEOUT_MS = 30_000;
 
@@ -46,7 +47,7 @@ async function readFacts(services: WizardServices, input: MeshPlanInput, index: 
 	try {
 		return await Promise.race([services.collectFacts({plan: input, cluster, phase, signal: controller.signal}), late]);
 	} catch (error) {
-		return {context: cluster.context, reachable: false, error: error instanceof Error ? error.message.split('\n')[0]! : String(error), errors: []};
+		return {context: cluster.context, reachable: false, error: firstLine(error), errors: []};
 	} finally {
 		clearTimeout(timer);
 		outer.removeEventListener('abort', stop);

@@ -3,6 +3,7 @@ import type {Event, RunOutcome} from '../../core/events.js';
 import type {Plan} from '../../core/plan.js';
 import {applyRunEvent, failedOutcome, initialRunView, withOutcome, type RunView} from '../../core/run-progress.js';
 import type {WizardServices} from '../services.js';
+import {firstLine} from '../../core/text.js';
 
 /** Default deadline for every wait of a run (istioctl's --readiness-timeout default). */
 export const DEFAULT_RUN_TIMEOUT_MS = 300_000;
@@ -33,7 +34,7 @@ export function usePlanRun(plan: Plan, services: WizardServices) {
 				outcome => live && dispatch({type: 'outcome', outcome}),
 				(error: unknown) => {
 					if (!live) return;
-					const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+					const message = firstLine(error);
 					dispatch({type: 'outcome', outcome: failedOutcome(plan, message, c.signal.aborted), error: message});
 				},
 			);

@@ -2,6 +2,7 @@ import {useCallback, useEffect, useRef, useState} from 'react';
 import type {ProbeResult} from '../../core/ports.js';
 import type {ProbeState} from '../../core/wizard.js';
 import type {WizardServices} from '../services.js';
+import {firstLine} from '../../core/text.js';
 
 /** How many probes run at once, and how long one may take before it counts as failed. */
 export const PROBE_CONCURRENCY = 6;
@@ -34,7 +35,7 @@ export function useProbes(services: WizardServices | undefined): {probes: Record
 				.probe(context, signal)
 				.catch((error: unknown): ProbeResult => failedProbe(context, signal.aborted && !controller.current.signal.aborted
 					? `no answer within ${PROBE_DEADLINE_MS / 1000}s`
-					: error instanceof Error ? error.message.split('\n')[0]! : String(error), Date.now() - t0))
+					: firstLine(error), Date.now() - t0))
 				.then(result => {
 					running.current -= 1;
 					if (controller.current.signal.aborted) return;

@@ -9,6 +9,7 @@ import {Notice} from '../components/Notice.js';
 import {useCommands} from '../hooks/useCommands.js';
 import {useServices} from '../services.js';
 import {useTheme} from '../theme.js';
+import {firstLine} from '../../core/text.js';
 
 type Mode = 'plan' | 'yaml' | 'save' | 'confirm';
 
@@ -92,7 +93,7 @@ export function ReviewScreen({state, savedProfile, onSaved, onRun, checks}: Revi
 			},
 			(error: unknown) => {
 				setSaving(false);
-				setNotice(`could not save profile "${name.trim()}": ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+				setNotice(`could not save profile "${name.trim()}": ${firstLine(error)}`);
 			},
 		);
 	};
