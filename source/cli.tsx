@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import pkg from '../package.json' with {type: 'json'};
 import {parseFlags} from './commands/args.js';
-import {EXIT, UsageError, WorkError} from './commands/errors.js';
+import {EXIT, UsageError, WorkError} from './core/exit-codes.js';
 import {commandHelp, mainHelp} from './commands/help.js';
-import type {CommandContext} from './commands/types.js';
+import type {CommandContext} from './core/command-context.js';
 import {firstLine} from './core/text.js';
 
 type CommandModule = {run(args: string[], ctx: CommandContext): Promise<number>};

@@ -9,10 +9,10 @@ import * as engine from '../engine/index.js';
 import * as istioctlLayer from '../istioctl/index.js';
 import * as kube from '../kube/index.js';
 import {globalFlags, oneOf, parseFlags} from './args.js';
-import {EXIT, UsageError, WorkError} from './errors.js';
+import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
 import {PLAN_FLAG_OPTIONS, hasPlanFlags, readPlanFlags} from './plan-flags.js';
 import {loadSavedPlan, recordProfileRun} from './saved-plan.js';
-import type {CommandContext} from './types.js';
+import type {CommandContext} from '../core/command-context.js';
 import {firstLine} from '../core/text.js';
 
 export interface ApplyDeps {

@@ -4,10 +4,10 @@ import type {MeshPlanInput} from '../core/model.js';
 import type {ClusterClientFactory, KubeconfigSource} from '../core/ports.js';
 import {collectClusterFacts, type CollectedFacts} from '../checks/collect.js';
 import {globalFlags, oneOf, parseFlags} from './args.js';
-import {EXIT, UsageError} from './errors.js';
+import {EXIT, UsageError} from '../core/exit-codes.js';
 import {PLAN_FLAG_OPTIONS, assertContextsExist, assertValidPlan, hasPlanFlags, planFromFlags} from './plan-flags.js';
 import {loadSavedPlan} from './saved-plan.js';
-import type {CommandContext} from './types.js';
+import type {CommandContext} from '../core/command-context.js';
 
 export const PHASES = ['preflight', 'post-install', 'all'] as const;
 export type PhaseChoice = (typeof PHASES)[number];

@@ -3,9 +3,9 @@ import {buildPlan, clusterManifests} from '../core/plan.js';
 import {dns1123LabelProblem} from '../core/validate.js';
 import {toYaml} from '../core/yaml.js';
 import {oneOf, parseFlags} from './args.js';
-import {EXIT, UsageError} from './errors.js';
+import {EXIT, UsageError} from '../core/exit-codes.js';
 import {loadSavedPlan} from './saved-plan.js';
-import type {CommandContext} from './types.js';
+import type {CommandContext} from '../core/command-context.js';
 
 export async function run(args: string[], ctx: CommandContext): Promise<number> {
 	const {values} = parseFlags('manifests', args, {

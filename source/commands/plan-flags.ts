@@ -3,7 +3,7 @@ import {TOPOLOGIES, TOPOLOGY_INFO, isTopology, type ClusterSpec, type MeshPlanIn
 import type {ContextInfo, KubeconfigInfo} from '../core/ports.js';
 import {formatProblem, validatePlan} from '../core/validate.js';
 import type {OptionSpec} from './args.js';
-import {UsageError} from './errors.js';
+import {UsageError} from '../core/exit-codes.js';
 
 /** The flags that describe a mesh plan; shared by every command that takes a plan (apply, check, profiles save). */
 export const PLAN_FLAG_OPTIONS = {

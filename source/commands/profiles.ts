@@ -1,9 +1,9 @@
 import {TOPOLOGY_INFO} from '../core/model.js';
 import {ProfileStore, ProfileStoreError, profilePlan, type Profile} from '../store/profiles.js';
 import {globalFlags, oneOf, parseFlags} from './args.js';
-import {EXIT, UsageError, WorkError} from './errors.js';
+import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
 import {PLAN_FLAG_OPTIONS, assertContextsExist, assertValidPlan, planFromFlags} from './plan-flags.js';
-import type {CommandContext} from './types.js';
+import type {CommandContext} from '../core/command-context.js';
 
 const SUBCOMMANDS = ['list', 'show', 'save', 'delete', 'rename'] as const;
 const OUTPUT = {output: {type: 'string', short: 'o'}} as const;

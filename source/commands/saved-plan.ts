@@ -1,7 +1,7 @@
 /** Reading a saved profile's plan and recording a run on it: the one way commands reach the profile store. */
 import type {MeshPlanInput} from '../core/model.js';
 import {formatProblem, validatePlan} from '../core/validate.js';
-import {UsageError} from './errors.js';
+import {UsageError} from '../core/exit-codes.js';
 import {firstLine} from '../core/text.js';
 
 /** The plan saved under `name`, validated; a one-line error when it is absent, unreadable or invalid. */

@@ -1,13 +1,5 @@
 /** Plain-text and JSON renderings of gateway health (core/status), shared by the status command's modes. */
-import {topologyPicture, type ClusterHealth, type Level, type StatusRow} from '../core/status.js';
-
-export const SYMBOL: Record<Level, string> = {ok: '✔', warn: '‼', fail: '✘'};
-
-export function clusterHeading(c: ClusterHealth): string {
-	const name = c.name && c.name !== c.context ? `${c.name} (context ${c.context})` : c.context;
-	const state = !c.reachable ? 'unreachable' : c.stale ? 'stale: watch reconnecting' : c.healthy ? 'healthy' : 'not healthy';
-	return `${name}${c.role ? ` · ${c.role}` : ''}${c.network ? ` · network ${c.network}` : ''} · ${state}`;
-}
+import {SYMBOL, clusterHeading, topologyPicture, type ClusterHealth, type StatusRow} from '../core/status.js';
 
 export function rowLine(r: StatusRow, labelWidth = 16): string {
 	return `${SYMBOL[r.level]} ${r.label.padEnd(labelWidth)} ${r.text}`;

@@ -7,11 +7,11 @@ import type {ClusterExpectation, ClusterHealth} from '../core/status.js';
 import type {ClusterClientFactory, KubeconfigInfo, KubeconfigSource} from '../core/ports.js';
 import {StatusMonitor, type MonitorTarget} from '../engine/status-monitor.js';
 import {globalFlags, oneOf, parseFlags} from './args.js';
-import {EXIT, UsageError} from './errors.js';
+import {EXIT, UsageError} from '../core/exit-codes.js';
 import {assertContextsExist} from './plan-flags.js';
 import {ChangePrinter, renderStatusText, statusJson} from './status-format.js';
 import {loadSavedPlan} from './saved-plan.js';
-import type {CommandContext} from './types.js';
+import type {CommandContext} from '../core/command-context.js';
 
 export interface StatusDeps {
 	factory(source: KubeconfigSource): ClusterClientFactory;

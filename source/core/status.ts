@@ -225,3 +225,13 @@ export function topologyPicture(clusters: readonly ClusterHealth[]): string[] {
 	return lines;
 }
 
+
+/** The mark for a row's level, shared by the status command's text and the live view. */
+export const SYMBOL: Record<Level, string> = {ok: '✔', warn: '‼', fail: '✘'};
+
+/** One line naming a cluster, its role and network, and its overall state. */
+export function clusterHeading(c: ClusterHealth): string {
+	const name = c.name && c.name !== c.context ? `${c.name} (context ${c.context})` : c.context;
+	const state = !c.reachable ? 'unreachable' : c.stale ? 'stale: watch reconnecting' : c.healthy ? 'healthy' : 'not healthy';
+	return `${name}${c.role ? ` · ${c.role}` : ''}${c.network ? ` · network ${c.network}` : ''} · ${state}`;
+}

@@ -2,10 +2,10 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {PassThrough} from 'node:stream';
 import {applyCommand, parseApplyArgs, type ApplyDeps} from '../../source/commands/apply.js';
-import {UsageError} from '../../source/commands/errors.js';
+import {UsageError} from '../../source/core/exit-codes.js';
 import {createRunPlan} from '../../source/engine/index.js';
 import {FakeFactory, FakeIstioctl} from '../support/fake-cluster.js';
-import type {CommandContext} from '../../source/commands/types.js';
+import type {CommandContext} from '../../source/core/command-context.js';
 
 function makeCtx(signal = new AbortController().signal) {
 	const stdout = new PassThrough();

@@ -2,7 +2,7 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {PassThrough} from 'node:stream';
 import {checkCommand, type CheckDeps} from '../../source/commands/check.js';
-import {UsageError} from '../../source/commands/errors.js';
+import {UsageError} from '../../source/core/exit-codes.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import type {ClusterClient, ClusterClientFactory, KubeconfigInfo} from '../../source/core/ports.js';
 import {runCli} from '../helpers/cli.js';

@@ -1,10 +1,9 @@
 import React, {useEffect, useState} from 'react';
 import {Box, Text, useApp, useInput, useStdout} from 'ink';
 import {formatElapsed} from '../../core/events.js';
-import {topologyPicture, type ClusterHealth, type Level} from '../../core/status.js';
+import {SYMBOL, clusterHeading, topologyPicture, type ClusterHealth, type Level} from '../../core/status.js';
 import type {StatusMonitor} from '../../engine/status-monitor.js';
-import {EXIT} from '../../commands/errors.js';
-import {SYMBOL, clusterHeading} from '../../commands/status-format.js';
+import {EXIT} from '../../core/exit-codes.js';
 
 const COLOR: Record<Level, string> = {ok: 'green', warn: 'yellow', fail: 'red'};
 

@@ -1,7 +1,7 @@
 import React from 'react';
 import {render} from 'ink';
-import type {CommandContext} from '../../commands/types.js';
-import {EXIT} from '../../commands/errors.js';
+import type {CommandContext} from '../../core/command-context.js';
+import {EXIT} from '../../core/exit-codes.js';
 import type {StatusMonitor} from '../../engine/status-monitor.js';
 import StatusView from './StatusView.js';
 

@@ -1,4 +1,4 @@
-/** Exit codes (README "Exit codes"). */
+/** Exit codes (README "Exit codes") and the two errors every front-end reports the same way. */
 export const EXIT = {ok: 0, failed: 1, usage: 2, interrupted: 130} as const;
 
 /** Bad input: printed as one line, exit 2. */
