@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
 			ctx.stdout.write(mainHelp(pkg.version));
 			return EXIT.ok;
 		}
-		const wizard = await import('./wizard.js');
+		const wizard = await import('./commands/wizard.js');
 		return await wizard.run(argv, ctx);
 	} catch (error) {
 		return report(error, ctx);

@@ -1,5 +1,5 @@
 /** The Kubernetes access layer: the only place that imports @kubernetes/client-node. */
-export {KubeconfigError, loadKubeconfig} from './kubeconfig.js';
+export {KubeconfigError, kubeconfigSearchOrder, loadKubeconfig, type KubeconfigSearch} from './kubeconfig.js';
 export {KubeError, describeKubeError} from './errors.js';
 export {createClusterClientFactory} from './factory.js';
 export {KubeClusterClient, DEFAULT_PROBE_TIMEOUT_MS, ISTIO_CRDS} from './client.js';

@@ -69,31 +69,41 @@ function readFile(file: string): KubeConfig {
 	return kc;
 }
 
-function homeConfig(env: NodeJS.ProcessEnv): string | undefined {
-	const home = env.HOME ?? env.USERPROFILE;
-	return home ? path.join(home, '.kube', 'config') : undefined;
+/** Where the kubeconfig is looked for (files that may not exist), and which rule chose them. */
+export interface KubeconfigSearch {
+	from: 'flag' | 'env' | 'home';
+	/** Absolute paths in the order they are read; empty only when HOME is not set. */
+	files: string[];
+}
+
+/** kubectl's order: --kubeconfig, else the non-empty entries of KUBECONFIG (each once), else ~/.kube/config. */
+export function kubeconfigSearchOrder(source: KubeconfigSource): KubeconfigSearch {
+	if (source.kubeconfig !== undefined && source.kubeconfig !== '') return {from: 'flag', files: [path.resolve(source.kubeconfig)]};
+	const listed = (source.env.KUBECONFIG ?? '').split(path.delimiter).filter(p => p.trim() !== '').map(p => path.resolve(p));
+	if (listed.length > 0) return {from: 'env', files: listed.filter((p, i) => listed.indexOf(p) === i)};
+	const home = source.env.HOME ?? source.env.USERPROFILE;
+	return {from: 'home', files: home ? [path.join(home, '.kube', 'config')] : []};
 }
 
 /** Load and merge the kubeconfig like kubectl does, keeping the raw entries for building clients. */
 export function loadMergedKubeconfig(source: KubeconfigSource): MergedKubeconfig {
 	let files: string[];
 	let kubeconfigPath: string | undefined;
-	if (source.kubeconfig !== undefined && source.kubeconfig !== '') {
+	const search = kubeconfigSearchOrder(source);
+	if (search.from === 'flag') {
 		// An explicit file must exist.
-		files = [path.resolve(source.kubeconfig)];
+		files = search.files;
 		kubeconfigPath = files[0];
-	} else if (source.env.KUBECONFIG && source.env.KUBECONFIG.split(path.delimiter).some(p => p.trim())) {
-		const listed = source.env.KUBECONFIG.split(path.delimiter).filter(p => p.trim() !== '').map(p => path.resolve(p));
-		const unique = listed.filter((p, i) => listed.indexOf(p) === i);
-		files = unique.filter(p => fs.existsSync(p));
+	} else if (search.from === 'env') {
+		files = search.files.filter(p => fs.existsSync(p));
 		if (files.length === 0) {
-			throw new KubeconfigError(`no kubeconfig found: none of the files in KUBECONFIG exist (${unique.join(path.delimiter)}); fix KUBECONFIG or pass --kubeconfig PATH`);
+			throw new KubeconfigError(`no kubeconfig found: none of the files in KUBECONFIG exist (${search.files.join(path.delimiter)}); fix KUBECONFIG or pass --kubeconfig PATH`);
 		}
 		// istioctl honours KUBECONFIG itself (client-go merges with the same first-wins rules), so only
 		// name a file when one file holds the whole config; with several, istioctl reads KUBECONFIG as we did.
 		kubeconfigPath = files.length === 1 ? files[0] : undefined;
 	} else {
-		const home = homeConfig(source.env);
+		const home = search.files[0];
 		if (!home || !fs.existsSync(home)) {
 			throw new KubeconfigError(`no kubeconfig found: looked at --kubeconfig (not given), KUBECONFIG (not set) and ${home ?? '~/.kube/config (HOME not set)'}; pass --kubeconfig PATH or set KUBECONFIG`);
 		}

@@ -11,7 +11,7 @@ import React from 'react';
 import {cleanup, render} from 'ink-testing-library';
 import App from '../../source/app.js';
 import {ProfileStore} from '../../source/store/profiles.js';
-import {createWizardServices} from '../../source/wizard-services.js';
+import {createWizardServices} from '../../source/commands/wizard-services.js';
 import {FakeApiServer, writeKubeconfig} from '../support/fake-apiserver.js';
 import {fakeIstioctlEnv, readFakeIstioctlLog} from '../support/fake-istioctl.js';
 import {KEY, press, tick, type, waitForFrame, waitForText} from '../support/ink.js';

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {KubeconfigError, createClusterClientFactory, loadKubeconfig} from '../../source/kube/index.js';
+import {KubeconfigError, createClusterClientFactory, kubeconfigSearchOrder, loadKubeconfig} from '../../source/kube/index.js';
+import {createWizardServices} from '../../source/commands/wizard-services.js';
 import {loadMergedKubeconfig} from '../../source/kube/kubeconfig.js';
 import {FakeApiServer, kubeconfigYaml, writeKubeconfig} from '../support/fake-apiserver.js';
 
@@ -120,6 +121,27 @@ describe('loadKubeconfig', () => {
 		throwsKubeconfigError(() => loadKubeconfig({env: {HOME: home}}), new RegExp(`looked at --kubeconfig \\(not given\\), KUBECONFIG \\(not set\\) and ${path.join(home, '.kube', 'config')}`));
 		const missing = path.join(home, 'x');
 		throwsKubeconfigError(() => loadKubeconfig({env: {HOME: home, KUBECONFIG: missing}}), /none of the files in KUBECONFIG exist/);
+	});
+
+	test('one search order: --kubeconfig, else KUBECONFIG (blank entries dropped, each file once), else HOME; the wizard shows what the loader reads', async () => {
+		const dir = tempDir();
+		const a = write(dir, 'a', kubeconfigYaml([{name: 'a', server: 'http://127.0.0.1:1'}]));
+		const b = path.join(dir, 'missing');
+		const home = tempDir();
+		const cases = [
+			{source: {kubeconfig: a, env: {KUBECONFIG: b, HOME: home}}, from: 'flag', files: [a]},
+			{source: {env: {KUBECONFIG: [a, ' ', '', b, a].join(path.delimiter), HOME: home}}, from: 'env', files: [a, b]},
+			{source: {env: {KUBECONFIG: path.delimiter, HOME: home}}, from: 'home', files: [path.join(home, '.kube', 'config')]},
+			{source: {env: {}}, from: 'home', files: []},
+		] as const;
+		for (const c of cases) {
+			const source = {...c.source, env: {...c.source.env}};
+			assert.deepEqual(kubeconfigSearchOrder(source), {from: c.from, files: c.files}, JSON.stringify(c.source));
+			const services = await createWizardServices(source);
+			assert.deepEqual(services.kubeconfigSearched, c.files, `wizard for ${JSON.stringify(c.source)}`);
+		}
+		// The loader reads the files of the search that exist, in that order.
+		assert.deepEqual(loadKubeconfig({env: {KUBECONFIG: [b, a].join(path.delimiter)}}).files, [a]);
 	});
 
 	test('kubeconfigPath for istioctl: the explicit file, the only KUBECONFIG file, or unset when KUBECONFIG merges several', () => {

@@ -2,16 +2,14 @@
  * The wizard's real services: the kubeconfig and probes through source/kube, runs through the engine with
  * istioctl, profiles through the store. Loaded lazily, after the wizard's first frame.
  */
-import os from 'node:os';
-import path from 'node:path';
-import {collectClusterFacts} from './checks/collect.js';
-import type {ClusterClientFactory, KubeconfigSource} from './core/ports.js';
-import {createRunPlan} from './engine/index.js';
-import {locateIstioctl} from './istioctl/index.js';
-import {createClusterClientFactory} from './kube/index.js';
-import {ProfileStore, ProfileStoreError} from './store/profiles.js';
-import type {WizardServices} from './ui/services.js';
-import {firstLine} from './core/text.js';
+import {collectClusterFacts} from '../checks/collect.js';
+import type {ClusterClientFactory, KubeconfigSource} from '../core/ports.js';
+import {createRunPlan} from '../engine/index.js';
+import {locateIstioctl} from '../istioctl/index.js';
+import {createClusterClientFactory, kubeconfigSearchOrder} from '../kube/index.js';
+import {ProfileStore, ProfileStoreError} from '../store/profiles.js';
+import type {WizardServices} from '../ui/services.js';
+import {firstLine} from '../core/text.js';
 
 export interface ServiceFlags {
 	kubeconfig?: string;
@@ -23,15 +21,6 @@ export interface ServiceFlags {
 	timeoutMs?: number;
 }
 
-/** Where the kubeconfig is looked for, in kubectl's order: --kubeconfig, else KUBECONFIG, else ~/.kube/config. */
-export function kubeconfigCandidates(source: KubeconfigSource): string[] {
-	if (source.kubeconfig) return [path.resolve(source.kubeconfig)];
-	const list = (source.env.KUBECONFIG ?? '').split(path.delimiter).filter(Boolean);
-	if (list.length > 0) return list.map(p => path.resolve(p));
-	const home = source.env.HOME ?? source.env.USERPROFILE ?? os.homedir();
-	return home ? [path.join(home, '.kube', 'config')] : [];
-}
-
 export async function createWizardServices(flags: ServiceFlags): Promise<WizardServices> {
 	const source: KubeconfigSource = {env: flags.env, ...(flags.kubeconfig ? {kubeconfig: flags.kubeconfig} : {})};
 	let factory: ClusterClientFactory | undefined;
@@ -41,7 +30,7 @@ export async function createWizardServices(flags: ServiceFlags): Promise<WizardS
 	};
 	const store = () => new ProfileStore(flags.profilesDir ? {cwd: flags.profilesDir} : {});
 	return {
-		kubeconfigSearched: kubeconfigCandidates(source),
+		kubeconfigSearched: kubeconfigSearchOrder(source).files,
 		...(flags.timeoutMs ? {runTimeoutMs: flags.timeoutMs} : {}),
 		loadKubeconfig: () => needFactory().kubeconfig,
 		probe: (context, signal) => needFactory().client(context).probe({signal}),

@@ -1,12 +1,12 @@
 import React from 'react';
 import {render} from 'ink';
-import App from './app.js';
-import {parseFlags, globalFlags} from './commands/args.js';
-import {EXIT, UsageError, WorkError} from './core/exit-codes.js';
-import type {CommandContext} from './core/command-context.js';
-import type {MeshPlanInput} from './core/model.js';
-import {colorWanted} from './ui/theme.js';
-import {firstLine} from './core/text.js';
+import App from '../app.js';
+import {parseFlags, globalFlags} from './args.js';
+import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
+import type {CommandContext} from '../core/command-context.js';
+import type {MeshPlanInput} from '../core/model.js';
+import {colorWanted} from '../ui/theme.js';
+import {firstLine} from '../core/text.js';
 
 /** `eastwest` with no command: the interactive wizard. */
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
@@ -20,7 +20,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
 	let initialPlan: {input: MeshPlanInput; profile: string} | undefined;
 	if (values.profile !== undefined) {
 		// The store does not load the cluster libraries, so reading it first keeps the first frame quick.
-		const {ProfileStore, ProfileStoreError, profilePlan} = await import('./store/profiles.js');
+		const {ProfileStore, ProfileStoreError, profilePlan} = await import('../store/profiles.js');
 		try {
 			initialPlan = {input: profilePlan(new ProfileStore().get(values.profile)), profile: values.profile};
 		} catch (error) {
