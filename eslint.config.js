@@ -21,6 +21,46 @@ const layerBlocks = Object.values(owners).map(dir => ({
 	rules: {'no-restricted-imports': ['error', {paths: restricted(dir)}]},
 }));
 
+// Who may import whom, by relative path (ARCHITECTURE.md). UP matches a relative prefix at any depth
+// (./, ../, ../../, …), so a rule holds wherever in the tree the importing file sits.
+const UP = String.raw`^\.{1,2}/(?:\.\./)*`;
+const into = (dirs, message) => ({regex: String.raw`${UP}(?:${dirs.join('|')})(?:/|$)`, message});
+const APP = {regex: String.raw`${UP}app\.js$`, message: 'Only commands/wizard.tsx renders the app.'};
+// The engine's public surface: its two entry modules, and to ui/ only their types.
+const ENGINE_ENTRY = String.raw`(?:index|status-monitor)\.js$`;
+
+const importBlocks = [
+	{
+		// The wizard and the status view are handed their services; they never reach for a layer with I/O.
+		files: ['source/ui/**/*.{ts,tsx}', 'source/app.tsx'],
+		patterns: [
+			into(['kube', 'istioctl', 'store', 'commands'], 'ui/ reaches clusters, istioctl and profiles only through the services it is handed (ui/services.ts).'),
+			{regex: String.raw`${UP}engine/${ENGINE_ENTRY}`, allowTypeImports: true, message: 'ui/ may only `import type` from engine/index.ts or engine/status-monitor.ts; the engine itself is handed in.'},
+			{regex: String.raw`${UP}engine(?:$|/(?!${ENGINE_ENTRY}))`, message: "ui/ must not import the engine's internals."},
+		],
+	},
+	{
+		// Front-ends render a UI only from the entries that start one (the wizard; status --watch).
+		files: ['source/commands/**/*.{ts,tsx}'],
+		ignores: ['source/commands/wizard.tsx', 'source/commands/status-live.tsx'],
+		patterns: [
+			{regex: String.raw`${UP}ui/services\.js$`, allowTypeImports: true, message: 'commands/ may only `import type` the services a UI is handed (ui/services.ts).'},
+			into(['ui'], 'Only commands/wizard.tsx and commands/status-live.tsx render the UI (loaded lazily).'),
+			APP,
+		],
+	},
+	{
+		// The engine runs a plan through the ports it is handed (core/ports.ts).
+		files: ['source/engine/**/*.ts'],
+		patterns: [into(['kube', 'istioctl', 'store', 'ui', 'commands'], 'engine/ reaches clusters and istioctl only through the ports it is handed (core/ports.ts).'), APP],
+	},
+	{
+		// core/ is flat and pure: nothing outside it.
+		files: ['source/core/**/*.ts'],
+		patterns: [{regex: String.raw`^(?:\.\./)+(?!core/)`, message: 'core/ imports nothing outside core/.'}],
+	},
+].map(({patterns, ...block}) => ({...block, rules: {'@typescript-eslint/no-restricted-imports': ['error', {patterns}]}}));
+
 export default tseslint.config(
 	{ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.lab/**']},
 	js.configs.recommended,
@@ -39,6 +79,7 @@ export default tseslint.config(
 		rules: {'no-restricted-imports': ['error', {paths: restricted(undefined)}]},
 	},
 	...layerBlocks,
+	...importBlocks,
 	{
 		// Tests poke at rendered objects field by field.
 		files: ['test/**/*.{ts,tsx}', 'bench/**/*.{ts,tsx}'],

@@ -34,7 +34,7 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 				expectation: {name: c.name, network: c.network, role: c.role, topology: profile.topology, ...(profile.revision ? {revision: profile.revision} : {})},
 			}));
 		},
-		live: async (monitor, c) => (await import('../ui/status/live.js')).runLiveStatus(monitor, c),
+		live: async (monitor, c) => (await import('./status-live.js')).runLiveStatus(monitor, c),
 	});
 }
 

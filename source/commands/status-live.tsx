@@ -1,11 +1,11 @@
 import React from 'react';
 import {render} from 'ink';
-import type {CommandContext} from '../../core/command-context.js';
-import {EXIT} from '../../core/exit-codes.js';
-import type {StatusMonitor} from '../../engine/status-monitor.js';
-import StatusView from './StatusView.js';
+import type {CommandContext} from '../core/command-context.js';
+import {EXIT} from '../core/exit-codes.js';
+import type {StatusMonitor} from '../engine/status-monitor.js';
+import StatusView from '../ui/status/StatusView.js';
 
-/** The live status screen in a terminal; q or Ctrl-C leaves it. */
+/** `status --watch` in a terminal: renders the live status view; q or Ctrl-C leaves it. */
 export async function runLiveStatus(monitor: StatusMonitor, ctx: CommandContext): Promise<number> {
 	let code: number = EXIT.ok;
 	const instance = render(<StatusView monitor={monitor} onQuit={c => (code = c)} />, {exitOnCtrlC: false});

@@ -1,0 +1,62 @@
+// The layer rules in eslint.config.js, run through ESLint on virtual files: each import a layer may not
+// make is an error, at every relative depth, and the imports the layers do make stay allowed.
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {ESLint} from 'eslint';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const eslint = new ESLint({cwd: root});
+
+/** The restricted-import messages ESLint reports for `code` placed at `file` (relative to the repo). */
+async function restricted(file: string, code: string): Promise<string[]> {
+	const [result] = await eslint.lintText(code, {filePath: path.join(root, file)});
+	return result!.messages.filter(m => m.ruleId?.endsWith('no-restricted-imports')).map(m => m.message);
+}
+
+const cases: Array<{file: string; code: string; error?: RegExp}> = [
+	// ui/ and app.tsx: no kube, istioctl, store or commands, however deep the file sits.
+	{file: 'source/ui/theme.ts', code: "import '../kube/index.js';\n", error: /ui\/ reaches clusters/},
+	{file: 'source/ui/screens/X.tsx', code: "import '../../kube/index.js';\n", error: /ui\/ reaches clusters/},
+	{file: 'source/ui/screens/deep/X.tsx', code: "import '../../../istioctl/index.js';\n", error: /ui\/ reaches clusters/},
+	{file: 'source/ui/hooks/X.ts', code: "import '../../store/profiles.js';\n", error: /ui\/ reaches clusters/},
+	{file: 'source/ui/status/X.tsx', code: "import '../../commands/status-format.js';\n", error: /ui\/ reaches clusters/},
+	{file: 'source/app.tsx', code: "import './kube/index.js';\n", error: /ui\/ reaches clusters/},
+	{file: 'source/app.tsx', code: "import './commands/args.js';\n", error: /ui\/ reaches clusters/},
+	// The engine's public surface reaches ui/ as types only; its internals not at all.
+	{file: 'source/ui/status/X.tsx', code: "import type {StatusMonitor} from '../../engine/status-monitor.js';\nexport type M = StatusMonitor;\n"},
+	{file: 'source/ui/status/X.tsx', code: "import {StatusMonitor} from '../../engine/status-monitor.js';\nexport const M = StatusMonitor;\n", error: /only `import type`/},
+	{file: 'source/app.tsx', code: "import {createRunPlan} from './engine/index.js';\nexport const r = createRunPlan;\n", error: /only `import type`/},
+	{file: 'source/ui/X.ts', code: "import type {S} from '../engine/steps.js';\nexport type T = S;\n", error: /engine's internals/},
+	{file: 'source/ui/X.ts', code: "import '../engine';\n", error: /engine's internals/},
+	// ui/ may use core/.
+	{file: 'source/ui/screens/X.tsx', code: "import '../../core/model.js';\n"},
+	// engine/: no kube, istioctl (or anything above it).
+	{file: 'source/engine/index.ts', code: "import '../kube/index.js';\n", error: /engine\/ reaches clusters/},
+	{file: 'source/engine/sub/x.ts', code: "import '../../istioctl/index.js';\n", error: /engine\/ reaches clusters/},
+	{file: 'source/engine/index.ts', code: "import '../ui/services.js';\n", error: /engine\/ reaches clusters/},
+	{file: 'source/engine/index.ts', code: "import '../core/ports.js';\n"},
+	// core/: nothing outside core, nothing with I/O.
+	{file: 'source/core/status.ts', code: "import './model.js';\n"},
+	{file: 'source/core/status.ts', code: "import '../kube/index.js';\n", error: /core\/ imports nothing outside core/},
+	{file: 'source/core/status.ts', code: "import '../commands/args.js';\n", error: /core\/ imports nothing outside core/},
+	{file: 'source/core/status.ts', code: "import 'node:fs';\n", error: /no I\/O/},
+	// commands/: only the UI entries render the UI; the wiring may name the services' type.
+	{file: 'source/commands/apply.ts', code: "import '../ui/theme.js';\n", error: /render the UI/},
+	{file: 'source/commands/apply.ts', code: "import '../app.js';\n", error: /renders the app/},
+	{file: 'source/commands/wizard.tsx', code: "import '../app.js';\nimport '../ui/theme.js';\n"},
+	{file: 'source/commands/wizard-services.ts', code: "import type {WizardServices} from '../ui/services.js';\nexport type W = WizardServices;\n"},
+];
+
+for (const c of cases) {
+	test(`${c.file}: ${c.code.split('\n')[0]} ${c.error ? 'is an error' : 'is allowed'}`, async () => {
+		const messages = await restricted(c.file, c.code);
+		if (c.error) {
+			assert.equal(messages.length, 1, messages.join('\n'));
+			assert.match(messages[0]!, c.error);
+		} else {
+			assert.deepEqual(messages, []);
+		}
+	});
+}
