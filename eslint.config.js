@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
-// Each side effect has exactly one home (see "Layers" in the README).
+// Each side effect has exactly one home (ARCHITECTURE.md, "Layers").
 const owners = {
 	'@kubernetes/client-node': 'source/kube/',
 	execa: 'source/istioctl/',
