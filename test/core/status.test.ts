@@ -2,10 +2,23 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {evaluateCluster, topologyPicture, type ClusterObservation} from '../../source/core/status.js';
 
-const readyDeployment = {metadata: {name: 'istio-eastwestgateway', generation: 1}, spec: {replicas: 1}, status: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1}};
+/** A gateway Deployment as istioctl renders it for a network (and revision). */
+const gatewayDeployment = (network: string, revision?: string) => ({
+	metadata: {name: 'istio-eastwestgateway', generation: 1},
+	spec: {
+		replicas: 1,
+		template: {
+			metadata: {labels: {istio: 'eastwestgateway', app: 'istio-eastwestgateway', 'topology.istio.io/network': network, 'istio.io/rev': revision ?? 'default'}},
+			spec: {containers: [{name: 'istio-proxy', env: [{name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: network}]}]},
+		},
+	},
+	status: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1},
+});
+const readyDeployment = gatewayDeployment('net-east');
+const ports = [{name: 'status-port', port: 15021}, {name: 'tls', port: 15443}, {name: 'tls-istiod', port: 15012}, {name: 'tls-webhook', port: 15017}];
 const service = (over: Record<string, unknown> = {}) => ({
 	metadata: {name: 'istio-eastwestgateway', labels: {'topology.istio.io/network': 'net-east'}},
-	spec: {type: 'LoadBalancer', ports: [15021, 15443, 15012, 15017].map(port => ({port}))},
+	spec: {type: 'LoadBalancer', ports},
 	status: {loadBalancer: {ingress: [{ip: '127.0.10.1'}]}},
 	...over,
 });
@@ -43,7 +56,7 @@ test('missing gateway, missing expose resource and wrong network label fail with
 });
 
 test('pending address warns and says why; missing ports fail', () => {
-	const h = evaluateCluster(healthy({service: service({status: {}, spec: {type: 'LoadBalancer', ports: [{port: 15021}, {port: 15443}]}})}), exp);
+	const h = evaluateCluster(healthy({service: service({status: {}, spec: {type: 'LoadBalancer', ports: ports.slice(0, 2)}})}), exp);
 	assert.equal(row(h, 'address')!.level, 'warn');
 	assert.equal(h.healthy, false, 'a gateway without an address is not healthy');
 	assert.match(row(h, 'address')!.reason!, /MetalLB/);
@@ -61,7 +74,7 @@ test('injection failure on the gateway pods is a failed pods row', () => {
 
 test('primary-remote primary needs istiod exposed for its revision', () => {
 	const e = {name: 'east', network: 'net1', role: 'primary' as const, topology: 'primary-remote' as const, revision: 'canary'};
-	const obs = healthy({namespaceLabels: {'topology.istio.io/network': 'net1'}, service: service({metadata: {labels: {'topology.istio.io/network': 'net1'}}}), gateways: ['istiod-gateway'], virtualServices: ['istiod-vs'], istiod: [{name: 'istiod-canary', revision: 'canary', ready: true}]});
+	const obs = healthy({deployment: gatewayDeployment('net1', 'canary'), namespaceLabels: {'topology.istio.io/network': 'net1'}, service: service({metadata: {labels: {'topology.istio.io/network': 'net1'}}}), gateways: ['istiod-gateway'], virtualServices: ['istiod-vs'], istiod: [{name: 'istiod-canary', revision: 'canary', ready: true}]});
 	const h = evaluateCluster(obs, e);
 	assert.equal(row(h, 'expose-istiod')!.level, 'fail');
 	assert.match(row(h, 'expose-istiod')!.reason!, /istiod-vs-canary/);
@@ -86,7 +99,7 @@ test('unreachable and stale clusters are not healthy', () => {
 
 test('the topology picture groups clusters by network', () => {
 	const east = evaluateCluster(healthy(), exp);
-	const west = evaluateCluster(healthy({context: 'west', namespaceLabels: {'topology.istio.io/network': 'net-west'}, service: service({metadata: {labels: {'topology.istio.io/network': 'net-west'}}, status: {loadBalancer: {ingress: [{ip: '127.0.20.1'}]}}})}), {...exp, name: 'west', network: 'net-west'});
+	const west = evaluateCluster(healthy({context: 'west', deployment: gatewayDeployment('net-west'), namespaceLabels: {'topology.istio.io/network': 'net-west'}, service: service({metadata: {labels: {'topology.istio.io/network': 'net-west'}}, status: {loadBalancer: {ingress: [{ip: '127.0.20.1'}]}}})}), {...exp, name: 'west', network: 'net-west'});
 	const lines = topologyPicture([east, west]);
 	assert.deepEqual(lines, [
 		'network net-east',
