@@ -8,6 +8,8 @@ import {GATEWAY_NAME, NETWORK_LABEL, TOPOLOGY_INFO, normalRevision, type Cluster
 import {gatewayReasons, type GatewayDeploymentLike, type GatewayReason} from './gateway.js';
 import {podProblems, rolloutStatus, serviceAddress, type PodLike, type ServiceLike} from './rollout.js';
 import {validatePlan} from './validate.js';
+import type {InjectorValues} from './istiod.js';
+import type {IstiodInfo} from './ports.js';
 
 // ---------- facts ----------
 
@@ -23,26 +25,6 @@ export interface NamespaceFacts {
 	present: boolean;
 	labels: Record<string, string>;
 	annotations: Record<string, string>;
-}
-
-export interface IstiodFacts {
-	/** Deployment name: istiod or istiod-<rev>. */
-	name: string;
-	/** istio.io/rev label; undefined for the default revision. */
-	revision?: string;
-	/** env CLUSTER_ID. */
-	clusterId?: string;
-	/** env EXTERNAL_ISTIOD=true. */
-	externalIstiod?: boolean;
-	ready: boolean;
-}
-
-/** From ConfigMap istio-sidecar-injector[-<rev>] data.values. */
-export interface InjectorFacts {
-	revision?: string;
-	meshId?: string;
-	network?: string;
-	clusterName?: string;
 }
 
 export interface CacertsFacts {
@@ -81,8 +63,9 @@ export interface ClusterFacts {
 	/** Namespace istio-system. */
 	namespace?: NamespaceFacts;
 	/** Deployments labeled app=istiod in istio-system. */
-	istiod?: IstiodFacts[];
-	injectors?: InjectorFacts[];
+	istiod?: IstiodInfo[];
+	/** From ConfigMap istio-sidecar-injector[-<rev>] data.values. */
+	injectors?: InjectorValues[];
 	cacerts?: CacertsFacts;
 	/** Secret istio-system/istio-ca-secret present (Istio's self-signed CA). */
 	istioCaSecret?: boolean;
@@ -202,7 +185,7 @@ function sameRevision(a: string | undefined, b: string | undefined): boolean {
 	return (normalRevision(a) ?? 'default') === (normalRevision(b) ?? 'default');
 }
 
-function plannedIstiod(facts: ClusterFacts, plan: MeshPlanInput): IstiodFacts | undefined | 'not-collected' {
+function plannedIstiod(facts: ClusterFacts, plan: MeshPlanInput): IstiodInfo | undefined | 'not-collected' {
 	if (!facts.istiod) return 'not-collected';
 	return facts.istiod.find(i => sameRevision(i.revision, plan.revision));
 }
