@@ -5,7 +5,7 @@
 import {describeProgress} from '../core/istioctl-output.js';
 import {GATEWAY_NAME, ISTIO_NAMESPACE, NETWORK_LABEL, normalRevision} from '../core/model.js';
 import {gatewayReasons, reasonsText, unchanged} from '../core/gateway.js';
-import {formatElapsed, type Event, type RunOutcome} from '../core/events.js';
+import {formatElapsed, type Event, type FinalStepStatus, type RunOutcome, type StepResult} from '../core/events.js';
 import type {Plan, Step, StepKind} from '../core/plan.js';
 import type {AppliedObject, ClusterClient, ClusterClientFactory, Istioctl, RunOptions, RunPlan, WatchHandle} from '../core/ports.js';
 import {podProblems, rolloutStatus, serviceAddress, type DeploymentLike, type GatewayAddress, type PodLike, type ServiceLike} from '../core/rollout.js';
@@ -16,10 +16,8 @@ import {firstLine} from '../core/text.js';
 export const WAITING_INTERVAL_MS = 1000;
 const GATEWAY_SELECTOR = `app=${GATEWAY_NAME}`;
 
-type StepStatus = RunOutcome['clusters'][number]['steps'][number]['status'];
-
 interface StepRecord {
-	status: StepStatus;
+	status: FinalStepStatus;
 	detail?: string;
 	error?: string;
 	hint?: string;
@@ -123,7 +121,7 @@ class Run {
 				const r = this.records.get(s.id) ?? {status: 'not-run' as const};
 				return {id: s.id, kind: s.kind, status: r.status, ...(r.detail ? {detail: r.detail} : {}), ...(r.error ? {error: r.error} : {}), ...(r.hint ? {hint: r.hint} : {})};
 			});
-			const has = (st: StepStatus) => steps.some(s => s.status === st);
+			const has = (st: FinalStepStatus) => steps.some(s => s.status === st);
 			const outcomeOf = has('failed') ? 'failed' : has('cancelled') ? 'cancelled' : steps.length > 0 && steps.every(s => s.status === 'not-run') ? (cancelled ? 'cancelled' : 'not-started') : has('not-run') ? (cancelled ? 'cancelled' : 'failed') : 'succeeded';
 			const address = this.addresses.get(cp.cluster.name);
 			return {cluster: cp.cluster.name, context: cp.cluster.context, outcome: outcomeOf as RunOutcome['clusters'][number]['outcome'], ...(address ? {address} : {}), steps};
@@ -161,8 +159,8 @@ class Run {
 		}
 	}
 
-	private perform(step: Step, started: number): Promise<{result: 'changed' | 'unchanged' | 'skipped'; detail?: string}> {
-		const handlers: Record<StepKind, () => Promise<{result: 'changed' | 'unchanged' | 'skipped'; detail?: string}>> = {
+	private perform(step: Step, started: number): Promise<{result: StepResult; detail?: string}> {
+		const handlers: Record<StepKind, () => Promise<{result: StepResult; detail?: string}>> = {
 			'label-network': () => this.labelNetwork(step),
 			'install-gateway': () => this.installGateway(step, started),
 			'wait-rollout': () => this.waitRollout(step, started),
