@@ -120,7 +120,7 @@ export function evaluateCluster(obs: ClusterObservation, exp: ClusterExpectation
 		}
 		const spec = [...on('Deployment', 'pod-label:'), ...on('Deployment', 'env:')];
 		if (spec.length > 0) {
-			rows.push({id: 'gateway-spec', label: 'gateway spec', level: 'fail', text: `${spec.length} field${spec.length > 1 ? 's' : ''} differ${spec.length > 1 ? '' : 's'} from the plan`, reason: `${spec.map(r => r.text).join('; ')}: reinstall the gateway with eastwest apply`});
+			rows.push({id: 'gateway-spec', label: 'gateway spec', level: 'fail', text: `${spec.length} field${spec.length > 1 ? 's' : ''} not as ${exp.network !== undefined ? 'planned' : 'eastwest installs'}`, reason: `${spec.map(r => r.text).join('; ')}: reinstall the gateway with eastwest apply`});
 		}
 	}
 

@@ -109,3 +109,28 @@ test('the topology picture groups clusters by network', () => {
 		'2 networks: cross-network traffic goes through the gateways on 15443',
 	]);
 });
+
+test('the gateway is judged as apply and check judge it: pod-template fields, port names, a type without an address', () => {
+	const wrongPods = gatewayDeployment('net-west');
+	const h = evaluateCluster(healthy({deployment: wrongPods, service: service({spec: {type: 'ClusterIP', ports: [{port: 15021}, ...ports.slice(1)]}})}), exp);
+	assert.equal(h.healthy, false);
+	assert.deepEqual(row(h, 'gateway-spec'), {
+		id: 'gateway-spec',
+		label: 'gateway spec',
+		level: 'fail',
+		text: '2 fields not as planned',
+		reason: 'pod label topology.istio.io/network is net-west (want net-east); env ISTIO_META_REQUESTED_NETWORK_VIEW is net-west (want net-east): reinstall the gateway with eastwest apply',
+	});
+	assert.equal(row(h, 'ports')!.text, '!15021 15443 15012 15017');
+	assert.equal(row(h, 'ports')!.reason, 'missing status-port 15021 (have unnamed 15021)');
+	assert.equal(row(h, 'address')!.level, 'fail');
+	assert.match(row(h, 'address')!.reason!, /type is ClusterIP, which gets no external address/);
+});
+
+test('a bare --context holds the gateway to the network it declares and to no particular revision', () => {
+	const canary = evaluateCluster(healthy({deployment: gatewayDeployment('net-east', 'canary')}), {});
+	assert.equal(canary.healthy, true, JSON.stringify(canary.rows));
+	const other = evaluateCluster(healthy({deployment: gatewayDeployment('net-west')}), {});
+	assert.equal(other.healthy, false);
+	assert.equal(row(other, 'gateway-spec')!.text, '2 fields not as eastwest installs');
+});
