@@ -5,7 +5,7 @@
  */
 import {CROSS_NETWORK_GATEWAY_NAME, ISTIOD_GATEWAY_NAME, istiodVirtualServiceName} from './manifests.js';
 import {GATEWAY_NAME, NETWORK_LABEL, TOPOLOGY_INFO, normalRevision, type ClusterSpec, type MeshPlanInput, type Topology} from './model.js';
-import {gatewayReasons, type GatewayDeploymentLike, type GatewayReason} from './gateway.js';
+import {gatewayReasons, planReasons, type GatewayDeploymentLike, type GatewayReason} from './gateway.js';
 import {podProblems, rolloutStatus, serviceAddress, type PodLike, type ServiceLike} from './rollout.js';
 import {validatePlan} from './validate.js';
 import type {InjectorValues} from './istiod.js';
@@ -190,10 +190,10 @@ function plannedIstiod(facts: ClusterFacts, plan: MeshPlanInput): IstiodInfo | u
 	return facts.istiod.find(i => sameRevision(i.revision, plan.revision));
 }
 
-/** The one gateway judgement (core/gateway.ts) over the collected gateway objects. */
+/** The one gateway judgement (core/gateway.ts) over the collected gateway objects; who installed it is the engine's concern. */
 function gatewayOf(facts: ClusterFacts, plan: MeshPlanInput, cluster: ClusterSpec): GatewayReason[] {
 	const g = facts.gateway;
-	return gatewayReasons(g?.deployment ?? undefined, g?.service ?? undefined, {network: cluster.network, ...(plan.revision ? {revision: plan.revision} : {})});
+	return planReasons(gatewayReasons(g?.deployment ?? undefined, g?.service ?? undefined, {network: cluster.network, ...(plan.revision ? {revision: plan.revision} : {})}));
 }
 
 /** Kubernetes version from a gitVersion like v1.35.4-eks-abc; undefined when unreadable. */
@@ -520,7 +520,7 @@ export const CHECKS: readonly Check[] = [
 			const d = facts.gateway.deployment;
 			if (!d) return skip('the Deployment does not exist');
 			const wrong = gatewayOf(facts, plan, cluster)
-				.filter(r => r.object === 'Deployment' && r.field !== 'owner')
+				.filter(r => r.object === 'Deployment')
 				.map(r => `${r.field.startsWith('pod-label:') ? 'label ' : ''}${r.field.slice(r.field.indexOf(':') + 1)} is ${r.have ?? 'missing'} (want ${r.want})`);
 			return wrong.length === 0 ? pass() : fail(wrong.join('; '));
 		},

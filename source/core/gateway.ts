@@ -109,9 +109,14 @@ export function gatewayReasons(deployment: GatewayDeploymentLike | undefined, se
 	return reasons;
 }
 
+/** The reasons that keep the gateway from doing what the plan needs: all but ownership. */
+export function planReasons(reasons: readonly GatewayReason[]): GatewayReason[] {
+	return reasons.filter(r => r.field !== 'owner');
+}
+
 /** The gateway does what the plan needs (whoever installed it): status and checks call it fine. */
 export function servesPlan(reasons: readonly GatewayReason[]): boolean {
-	return reasons.every(r => r.field === 'owner');
+	return planReasons(reasons).length === 0;
 }
 
 /**
@@ -122,7 +127,7 @@ export function unchanged(reasons: readonly GatewayReason[]): boolean {
 	return reasons.length === 0;
 }
 
-/** Reasons on one object, as one line ("a; b"), or undefined when there are none. */
+/** The reasons as one line ("a; b"), or undefined when there are none. */
 export function reasonsText(reasons: readonly GatewayReason[]): string | undefined {
 	return reasons.length > 0 ? reasons.map(r => r.text).join('; ') : undefined;
 }

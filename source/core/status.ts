@@ -3,7 +3,7 @@
  * The status command (text, JSON, live view) renders these rows; it decides nothing itself.
  */
 import {CROSS_NETWORK_GATEWAY_NAME, GATEWAY_PORTS, ISTIOD_GATEWAY_NAME, istiodVirtualServiceName} from './manifests.js';
-import {NETWORK_VIEW_ENV, REVISION_LABEL, gatewayReasons, type GatewayReason} from './gateway.js';
+import {NETWORK_VIEW_ENV, REVISION_LABEL, gatewayReasons, planReasons, type GatewayReason} from './gateway.js';
 import {NETWORK_LABEL, TOPOLOGY_INFO, normalRevision, type Role, type Topology} from './model.js';
 import type {IstiodInfo, KubeErrorInfo} from './ports.js';
 import {podProblems, rolloutStatus, serviceAddress, type DeploymentLike, type GatewayAddress, type PodLike, type ServiceLike} from './rollout.js';
@@ -67,8 +67,9 @@ function gatewayJudgement(obs: ClusterObservation, exp: ClusterExpectation, nsNe
 	const network = exp.network ?? nsNet ?? svcNet;
 	const reasons = gatewayReasons(obs.deployment, obs.service, {network: network ?? '', ...(exp.revision ? {revision: exp.revision} : {})});
 	const planned = exp.network !== undefined;
-	return reasons.filter(r => {
-		if (r.field === 'owner' || r.field === 'deployment' || r.field === 'service') return false;
+	return planReasons(reasons).filter(r => {
+		// The deployment and service rows say when an object is missing.
+		if (r.field === 'deployment' || r.field === 'service') return false;
 		if (!planned && r.field === `pod-label:${REVISION_LABEL}`) return false;
 		if (network === undefined && (r.field.endsWith(NETWORK_LABEL) || r.field === `env:${NETWORK_VIEW_ENV}`)) return false;
 		return true;
