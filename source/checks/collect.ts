@@ -10,12 +10,10 @@ import {
 	type CheckPhase,
 	type ClusterFacts,
 	type GatewayDeploymentLike,
-	type InjectorFacts,
-	type IstiodFacts,
 } from '../core/checks.js';
 import {CROSS_NETWORK_GATEWAY_NAME, ISTIOD_GATEWAY_NAME, istiodVirtualServiceName, type NetworkingApiVersion} from '../core/manifests.js';
 import {GATEWAY_NAME, ISTIO_NAMESPACE, normalRevision, type ClusterSpec, type MeshPlanInput} from '../core/model.js';
-import {istiodFromDeployment, type IstiodDeploymentLike} from '../core/istiod.js';
+import {injectorConfigMapName, injectorValues, isIstiodDeployment, istiodFromDeployment, type IstiodDeploymentLike} from '../core/istiod.js';
 import type {ClusterClient, ClusterClientFactory} from '../core/ports.js';
 import {firstLine} from '../core/text.js';
 
@@ -58,26 +56,6 @@ export function serverHost(server: string | undefined): string | undefined {
 	}
 }
 
-/** Injector values (ConfigMap istio-sidecar-injector data.values, JSON) → what the checks compare. */
-export function injectorFacts(configMap: Record<string, unknown>): InjectorFacts {
-	const facts: InjectorFacts = {};
-	const text = strings(rec(configMap).data).values;
-	if (!text) return facts;
-	let values: Record<string, unknown>;
-	try {
-		values = rec(JSON.parse(text));
-	} catch {
-		return facts;
-	}
-	const global = rec(values.global);
-	if (typeof values.revision === 'string' && values.revision !== '' && values.revision !== 'default') facts.revision = values.revision;
-	if (typeof global.meshID === 'string') facts.meshId = global.meshID;
-	if (typeof global.network === 'string') facts.network = global.network;
-	const clusterName = rec(global.multiCluster).clusterName;
-	if (typeof clusterName === 'string') facts.clusterName = clusterName;
-	return facts;
-}
-
 /** trustDomain from ConfigMap istio data.mesh (YAML); Istio's default is cluster.local. */
 export function trustDomainOf(configMap: Record<string, unknown>): string {
 	const mesh = strings(rec(configMap).data).mesh;
@@ -88,11 +66,6 @@ export function trustDomainOf(configMap: Record<string, unknown>): string {
 	} catch {
 		return 'cluster.local';
 	}
-}
-
-function istiodFacts(deployment: Record<string, unknown>): IstiodFacts {
-	const {name, ready, revision, clusterId, externalIstiod} = istiodFromDeployment(deployment as IstiodDeploymentLike);
-	return {name, ready, ...(revision !== undefined ? {revision} : {}), ...(clusterId !== undefined ? {clusterId} : {}), ...(externalIstiod !== undefined ? {externalIstiod} : {})};
 }
 
 /** Collect one cluster's facts for a phase. Never throws for a cluster problem: unreachable clusters come back reachable=false. */
@@ -134,7 +107,7 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 		})(),
 		(async () => {
 			const list = await read('list istiod Deployments', () => client.listObjects('apps/v1', 'Deployment', ISTIO_NAMESPACE, 'app=istiod', signal));
-			if (list) facts.istiod = list.filter(d => /^istiod(-|$)/.test(String(rec(d.metadata).name ?? ''))).map(istiodFacts);
+			if (list) facts.istiod = (list as IstiodDeploymentLike[]).filter(isIstiodDeployment).map(istiodFromDeployment);
 		})(),
 		(async () => {
 			const cm = await get('v1', 'ConfigMap', ISTIO_NAMESPACE, revision ? `istio-${revision}` : 'istio');
@@ -157,10 +130,9 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 			})(),
 			(async () => {
 				if (cluster.role !== 'primary') return;
-				const name = revision ? `istio-sidecar-injector-${revision}` : 'istio-sidecar-injector';
-				const cm = await get('v1', 'ConfigMap', ISTIO_NAMESPACE, name);
+				const cm = await get('v1', 'ConfigMap', ISTIO_NAMESPACE, injectorConfigMapName(revision));
 				if (cm === undefined) return;
-				facts.injectors = cm ? [{...injectorFacts(cm), ...(revision ? {revision} : {})}] : [];
+				facts.injectors = cm ? [{...injectorValues(rec(cm.data)), ...(revision ? {revision} : {})}] : [];
 			})(),
 			(async () => {
 				const secret = await get('v1', 'Secret', ISTIO_NAMESPACE, 'cacerts');

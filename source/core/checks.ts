@@ -3,10 +3,13 @@
  * Preflight runs before anything changes; post-install verifies what the plan should have produced.
  * Facts left undefined were not collected: their checks are skipped, never passed.
  */
-import {CROSS_NETWORK_GATEWAY_NAME, GATEWAY_PORTS, ISTIOD_GATEWAY_NAME, istiodVirtualServiceName} from './manifests.js';
+import {CROSS_NETWORK_GATEWAY_NAME, ISTIOD_GATEWAY_NAME, istiodVirtualServiceName} from './manifests.js';
 import {GATEWAY_NAME, NETWORK_LABEL, TOPOLOGY_INFO, normalRevision, type ClusterSpec, type MeshPlanInput, type Topology} from './model.js';
-import {podProblems, rolloutStatus, serviceAddress, type DeploymentLike, type PodLike, type ServiceLike} from './rollout.js';
+import {gatewayReasons, planReasons, type GatewayDeploymentLike, type GatewayReason} from './gateway.js';
+import {podProblems, rolloutStatus, serviceAddress, type PodLike, type ServiceLike} from './rollout.js';
 import {validatePlan} from './validate.js';
+import type {InjectorValues} from './istiod.js';
+import type {IstiodInfo} from './ports.js';
 
 // ---------- facts ----------
 
@@ -24,26 +27,6 @@ export interface NamespaceFacts {
 	annotations: Record<string, string>;
 }
 
-export interface IstiodFacts {
-	/** Deployment name: istiod or istiod-<rev>. */
-	name: string;
-	/** istio.io/rev label; undefined for the default revision. */
-	revision?: string;
-	/** env CLUSTER_ID. */
-	clusterId?: string;
-	/** env EXTERNAL_ISTIOD=true. */
-	externalIstiod?: boolean;
-	ready: boolean;
-}
-
-/** From ConfigMap istio-sidecar-injector[-<rev>] data.values. */
-export interface InjectorFacts {
-	revision?: string;
-	meshId?: string;
-	network?: string;
-	clusterName?: string;
-}
-
 export interface CacertsFacts {
 	present: boolean;
 	/** Data keys present (never their values). */
@@ -52,15 +35,7 @@ export interface CacertsFacts {
 	rootCertSha256?: string;
 }
 
-/** The gateway Deployment with the template fields the label and env checks read. */
-export interface GatewayDeploymentLike extends DeploymentLike {
-	spec?: DeploymentLike['spec'] & {
-		template?: {
-			metadata?: {labels?: Record<string, string>};
-			spec?: {containers?: Array<{name?: string; env?: Array<{name?: string; value?: string}>}>};
-		};
-	};
-}
+export type {GatewayDeploymentLike};
 
 export interface GatewayFacts {
 	/** null when absent. */
@@ -88,8 +63,9 @@ export interface ClusterFacts {
 	/** Namespace istio-system. */
 	namespace?: NamespaceFacts;
 	/** Deployments labeled app=istiod in istio-system. */
-	istiod?: IstiodFacts[];
-	injectors?: InjectorFacts[];
+	istiod?: IstiodInfo[];
+	/** From ConfigMap istio-sidecar-injector[-<rev>] data.values. */
+	injectors?: InjectorValues[];
 	cacerts?: CacertsFacts;
 	/** Secret istio-system/istio-ca-secret present (Istio's self-signed CA). */
 	istioCaSecret?: boolean;
@@ -209,9 +185,15 @@ function sameRevision(a: string | undefined, b: string | undefined): boolean {
 	return (normalRevision(a) ?? 'default') === (normalRevision(b) ?? 'default');
 }
 
-function plannedIstiod(facts: ClusterFacts, plan: MeshPlanInput): IstiodFacts | undefined | 'not-collected' {
+function plannedIstiod(facts: ClusterFacts, plan: MeshPlanInput): IstiodInfo | undefined | 'not-collected' {
 	if (!facts.istiod) return 'not-collected';
 	return facts.istiod.find(i => sameRevision(i.revision, plan.revision));
+}
+
+/** The one gateway judgement (core/gateway.ts) over the collected gateway objects; who installed it is the engine's concern. */
+function gatewayOf(facts: ClusterFacts, plan: MeshPlanInput, cluster: ClusterSpec): GatewayReason[] {
+	const g = facts.gateway;
+	return planReasons(gatewayReasons(g?.deployment ?? undefined, g?.service ?? undefined, {network: cluster.network, ...(plan.revision ? {revision: plan.revision} : {})}));
 }
 
 /** Kubernetes version from a gitVersion like v1.35.4-eks-abc; undefined when unreadable. */
@@ -537,16 +519,9 @@ export const CHECKS: readonly Check[] = [
 			if (!facts.gateway) return skip('the gateway was not read');
 			const d = facts.gateway.deployment;
 			if (!d) return skip('the Deployment does not exist');
-			const labels = d.spec?.template?.metadata?.labels ?? {};
-			const want: Record<string, string> = {istio: 'eastwestgateway', app: GATEWAY_NAME, [NETWORK_LABEL]: cluster.network};
-			const revision = normalRevision(plan.revision);
-			if (revision) want['istio.io/rev'] = revision;
-			const wrong = Object.entries(want)
-				.filter(([k, v]) => labels[k] !== v)
-				.map(([k, v]) => `label ${k} is ${labels[k] ?? 'missing'} (want ${v})`);
-			const env = d.spec?.template?.spec?.containers?.flatMap(c => c.env ?? []) ?? [];
-			const view = env.find(e => e.name === 'ISTIO_META_REQUESTED_NETWORK_VIEW')?.value;
-			if (view !== cluster.network) wrong.push(`ISTIO_META_REQUESTED_NETWORK_VIEW is ${view ?? 'missing'} (want ${cluster.network})`);
+			const wrong = gatewayOf(facts, plan, cluster)
+				.filter(r => r.object === 'Deployment')
+				.map(r => `${r.field.startsWith('pod-label:') ? 'label ' : ''}${r.field.slice(r.field.indexOf(':') + 1)} is ${r.have ?? 'missing'} (want ${r.want})`);
 			return wrong.length === 0 ? pass() : fail(wrong.join('; '));
 		},
 	},
@@ -560,22 +535,21 @@ export const CHECKS: readonly Check[] = [
 		doc: DOCS.troubleshooting,
 		claim: ({cluster}) => `Service istio-system/${GATEWAY_NAME} is a LoadBalancer with ports 15021, 15443, 15012, 15017 and label ${NETWORK_LABEL}=${cluster.network}`,
 		hint: () => 'without the network label istiod does not treat the Service as a network gateway; reinstall the gateway with eastwest',
-		evaluate: ({facts, cluster}) => {
+		evaluate: ({facts, plan, cluster}) => {
 			if (!facts.gateway) return skip('the gateway was not read');
 			const svc = facts.gateway.service;
 			if (!svc) return fail('the Service does not exist');
+			const reasons = gatewayOf(facts, plan, cluster).filter(r => r.object === 'Service');
 			const wrong: string[] = [];
+			const ports = reasons.filter(r => r.field.startsWith('port:')).map(r => `${r.want}${r.have ? ` (have ${r.have})` : ''}`);
+			if (ports.length > 0) wrong.push(`ports missing: ${ports.join(', ')}`);
+			const label = reasons.find(r => r.field.startsWith('service-label:'));
+			if (label) wrong.push(`label ${NETWORK_LABEL} is ${label.have ?? 'missing'}`);
 			const type = svc.spec?.type ?? 'ClusterIP';
-			const ports = svc.spec?.ports ?? [];
-			const missing = GATEWAY_PORTS.filter(p => !ports.some(q => q.port === p.port && q.name === p.name)).map(p => `${p.name} ${p.port}`);
-			if (missing.length > 0) wrong.push(`ports missing: ${missing.join(', ')}`);
-			const label = svc.metadata?.labels?.[NETWORK_LABEL];
-			if (label !== cluster.network) wrong.push(`label ${NETWORK_LABEL} is ${label ?? 'missing'}`);
+			if (reasons.some(r => r.field === 'service-type')) wrong.push(`type is ${type}, which gets no external address`);
 			if (wrong.length > 0) return fail(wrong.join('; '));
-			if (type !== 'LoadBalancer') {
-				return svc.spec?.externalIPs?.length ? warn(`type ${type} with externalIPs`) : fail(`type is ${type}, which gets no external address`);
-			}
-			return pass();
+			// externalIPs serve the plan too; the check only cautions that they bypass the LoadBalancer.
+			return type === 'LoadBalancer' ? pass() : warn(`type ${type} with externalIPs`);
 		},
 	},
 	{

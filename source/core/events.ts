@@ -1,12 +1,24 @@
 import type {StepKind} from './plan.js';
 import type {GatewayAddress} from './rollout.js';
 
+/** What a step that ran to its end did. */
+export type StepResult = 'changed' | 'unchanged' | 'skipped';
+
+/**
+ * Every state a step can be in, one type for the engine, the run view and the outcome: live
+ * (pending, running), finished (a StepResult, or failed), or never finished (cancelled, not-run).
+ */
+export type StepStatus = 'pending' | 'running' | StepResult | 'failed' | 'cancelled' | 'not-run';
+
+/** The statuses a finished run reports its steps in (RunOutcome). */
+export type FinalStepStatus = Exclude<StepStatus, 'pending' | 'running'>;
+
 /** One Event stream feeds every front-end (wizard run screen, headless text, JSON). */
 export type Event =
 	| {type: 'step-start'; stepId: string; cluster: string; kind: StepKind; title: string; at: number}
 	| {type: 'line'; stepId: string; cluster: string; text: string; stream?: 'stdout' | 'stderr'}
 	| {type: 'waiting'; stepId: string; cluster: string; elapsedMs: number; reason: string}
-	| {type: 'step-done'; stepId: string; cluster: string; kind: StepKind; result: 'changed' | 'unchanged' | 'skipped'; detail?: string; elapsedMs: number}
+	| {type: 'step-done'; stepId: string; cluster: string; kind: StepKind; result: StepResult; detail?: string; elapsedMs: number}
 	| {type: 'step-failed'; stepId: string; cluster: string; kind: StepKind; error: string; hint?: string; elapsedMs: number}
 	| {type: 'address'; cluster: string; address: GatewayAddress}
 	| {type: 'run-done'; outcome: RunOutcome};
@@ -21,7 +33,7 @@ export interface RunOutcome {
 		context: string;
 		outcome: ClusterOutcome;
 		address?: GatewayAddress;
-		steps: Array<{id: string; kind: StepKind; status: 'changed' | 'unchanged' | 'skipped' | 'failed' | 'cancelled' | 'not-run'; detail?: string; error?: string; hint?: string}>;
+		steps: Array<{id: string; kind: StepKind; status: FinalStepStatus; detail?: string; error?: string; hint?: string}>;
 	}>;
 }
 

@@ -1,5 +1,6 @@
 /** What an istiod Deployment says about itself: one reading shared by probes, checks and status. */
 import type {IstiodInfo} from './ports.js';
+import {normalRevision} from './model.js';
 import {rolloutStatus, type DeploymentLike} from './rollout.js';
 
 export interface IstiodDeploymentLike extends DeploymentLike {
@@ -27,4 +28,47 @@ export function istiodFromDeployment(d: IstiodDeploymentLike): IstiodInfo {
 	if (clusterId !== undefined) info.clusterId = clusterId;
 	if (env.has('EXTERNAL_ISTIOD')) info.externalIstiod = env.get('EXTERNAL_ISTIOD') === 'true';
 	return info;
+}
+
+/** The sidecar injector ConfigMap of a revision: istio-sidecar-injector[-<rev>]. */
+export function injectorConfigMapName(revision: string | undefined): string {
+	const r = normalRevision(revision);
+	return r ? `istio-sidecar-injector-${r}` : 'istio-sidecar-injector';
+}
+
+/** What the control plane was installed with, from the injector ConfigMap's data.values (JSON). */
+export interface InjectorValues {
+	revision?: string;
+	meshId?: string;
+	network?: string;
+	clusterName?: string;
+}
+
+function record(value: unknown): Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** Parse the injector ConfigMap's data; empty when data.values is absent or not JSON. Empty strings count as unset. */
+export function injectorValues(data: Record<string, unknown> | undefined): InjectorValues {
+	const raw = data?.values;
+	if (typeof raw !== 'string' || raw === '') return {};
+	let values: Record<string, unknown>;
+	try {
+		values = record(JSON.parse(raw));
+	} catch {
+		return {};
+	}
+	const global = record(values.global);
+	const found: InjectorValues = {};
+	const revision = text(values.revision);
+	if (revision !== undefined && revision !== 'default') found.revision = revision;
+	const meshId = text(global.meshID);
+	if (meshId !== undefined) found.meshId = meshId;
+	const network = text(global.network);
+	if (network !== undefined) found.network = network;
+	const clusterName = text(record(global.multiCluster).clusterName);
+	if (clusterName !== undefined) found.clusterName = clusterName;
+	return found;
 }

@@ -1,11 +1,11 @@
 /**
  * A run's progress as the run screen shows it, folded from the engine's Event stream. Pure.
  */
-import type {ClusterOutcome, Event, RunOutcome} from './events.js';
+import type {ClusterOutcome, Event, RunOutcome, StepStatus} from './events.js';
 import type {Plan, StepKind} from './plan.js';
 import type {GatewayAddress} from './rollout.js';
 
-export type StepStatus = 'pending' | 'running' | 'changed' | 'unchanged' | 'skipped' | 'failed';
+export type {StepStatus};
 
 export interface StepView {
 	id: string;

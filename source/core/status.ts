@@ -3,6 +3,7 @@
  * The status command (text, JSON, live view) renders these rows; it decides nothing itself.
  */
 import {CROSS_NETWORK_GATEWAY_NAME, GATEWAY_PORTS, ISTIOD_GATEWAY_NAME, istiodVirtualServiceName} from './manifests.js';
+import {NETWORK_VIEW_ENV, REVISION_LABEL, gatewayReasons, planReasons, type GatewayReason} from './gateway.js';
 import {NETWORK_LABEL, TOPOLOGY_INFO, normalRevision, type Role, type Topology} from './model.js';
 import type {IstiodInfo, KubeErrorInfo} from './ports.js';
 import {podProblems, rolloutStatus, serviceAddress, type DeploymentLike, type GatewayAddress, type PodLike, type ServiceLike} from './rollout.js';
@@ -10,7 +11,7 @@ import {podProblems, rolloutStatus, serviceAddress, type DeploymentLike, type Ga
 export type Level = 'ok' | 'warn' | 'fail';
 
 export interface StatusRow {
-	id: 'deployment' | 'pods' | 'service' | 'address' | 'ports' | 'network' | 'expose-istiod' | 'expose-services' | 'istiod';
+	id: 'deployment' | 'pods' | 'gateway-spec' | 'service' | 'address' | 'ports' | 'network' | 'expose-istiod' | 'expose-services' | 'istiod';
 	label: string;
 	level: Level;
 	/** Short fact, e.g. "1/1 ready" or "127.0.10.1". */
@@ -57,6 +58,24 @@ export interface ClusterHealth {
 	error?: string;
 }
 
+/**
+ * The one gateway judgement (core/gateway.ts) for this view. Without a plan (a bare --context) the
+ * gateway is held to the network the cluster declares and to no particular revision; with no network
+ * declared either, only the fields that do not depend on one are judged. Ownership is left to the engine.
+ */
+function gatewayJudgement(obs: ClusterObservation, exp: ClusterExpectation, nsNet: string | undefined, svcNet: string | undefined): GatewayReason[] {
+	const network = exp.network ?? nsNet ?? svcNet;
+	const reasons = gatewayReasons(obs.deployment, obs.service, {network: network ?? '', ...(exp.revision ? {revision: exp.revision} : {})});
+	const planned = exp.network !== undefined;
+	return planReasons(reasons).filter(r => {
+		// The deployment and service rows say when an object is missing.
+		if (r.field === 'deployment' || r.field === 'service') return false;
+		if (!planned && r.field === `pod-label:${REVISION_LABEL}`) return false;
+		if (network === undefined && (r.field.endsWith(NETWORK_LABEL) || r.field === `env:${NETWORK_VIEW_ENV}`)) return false;
+		return true;
+	});
+}
+
 function expects(exp: ClusterExpectation) {
 	const info = exp.topology ? TOPOLOGY_INFO[exp.topology] : undefined;
 	const primary = exp.role !== 'remote';
@@ -76,6 +95,10 @@ export function evaluateCluster(obs: ClusterObservation, exp: ClusterExpectation
 	const want = expects(exp);
 	const rows: StatusRow[] = [];
 	const revision = normalRevision(exp.revision);
+	const nsNet = obs.namespaceLabels?.[NETWORK_LABEL];
+	const svcNet = obs.service?.metadata?.labels?.[NETWORK_LABEL];
+	const differences = gatewayJudgement(obs, exp, nsNet, svcNet);
+	const on = (object: GatewayReason['object'], prefix: string) => differences.filter(r => r.object === object && r.field.startsWith(prefix));
 
 	// Gateway Deployment and its pods.
 	if (!obs.deployment) {
@@ -96,6 +119,10 @@ export function evaluateCluster(obs: ClusterObservation, exp: ClusterExpectation
 			const first = problems[0]!;
 			rows.push({id: 'pods', label: 'pods', level: 'fail', text: `${first.reason} (${problems.length})`, reason: `${first.pod}: ${first.message}${first.hint ? `; ${first.hint}` : ''}`});
 		}
+		const spec = [...on('Deployment', 'pod-label:'), ...on('Deployment', 'env:')];
+		if (spec.length > 0) {
+			rows.push({id: 'gateway-spec', label: 'gateway spec', level: 'fail', text: `${spec.length} field${spec.length > 1 ? 's' : ''} not as ${exp.network !== undefined ? 'planned' : 'eastwest installs'}`, reason: `${spec.map(r => r.text).join('; ')}: reinstall the gateway with eastwest apply`});
+		}
 	}
 
 	// Service: type, address, ports.
@@ -105,7 +132,10 @@ export function evaluateCluster(obs: ClusterObservation, exp: ClusterExpectation
 	} else {
 		const type = obs.service.spec?.type ?? 'ClusterIP';
 		const a = serviceAddress(obs.service);
-		if (a.state === 'ready') {
+		const typeWrong = on('Service', 'service-type')[0];
+		if (typeWrong) {
+			rows.push({id: 'address', label: 'address', level: 'fail', text: `${type} <none>`, reason: typeWrong.text});
+		} else if (a.state === 'ready') {
 			address = a.address;
 			rows.push({
 				id: 'address',
@@ -117,25 +147,23 @@ export function evaluateCluster(obs: ClusterObservation, exp: ClusterExpectation
 		} else {
 			rows.push({id: 'address', label: 'address', level: 'warn', text: `${type} <pending>`, reason: `${a.reason}; ${a.hint}`});
 		}
-		const have = new Set((obs.service.spec?.ports ?? []).map(p => p.port));
-		const missing = GATEWAY_PORTS.filter(p => !have.has(p.port));
+		const missing = on('Service', 'port:');
+		const bad = new Set(missing.map(r => r.field));
 		rows.push({
 			id: 'ports',
 			label: 'ports',
 			level: missing.length === 0 ? 'ok' : 'fail',
-			text: GATEWAY_PORTS.map(p => `${have.has(p.port) ? '' : '!'}${p.port}`).join(' '),
-			reason: missing.length ? `missing ${missing.map(p => `${p.name} ${p.port}`).join(', ')}` : undefined,
+			text: GATEWAY_PORTS.map(p => `${bad.has(`port:${p.name}`) ? '!' : ''}${p.port}`).join(' '),
+			reason: missing.length ? `missing ${missing.map(r => `${r.want}${r.have ? ` (have ${r.have})` : ''}`).join(', ')}` : undefined,
 		});
 	}
 
 	// Network label on the namespace and the Service.
-	const nsNet = obs.namespaceLabels?.[NETWORK_LABEL];
-	const svcNet = obs.service?.metadata?.labels?.[NETWORK_LABEL];
 	if (obs.namespaceLabels || obs.service) {
 		const wanted = exp.network;
 		const problems: string[] = [];
 		if (wanted !== undefined && nsNet !== wanted) problems.push(`istio-system has ${nsNet ? `network ${nsNet}` : 'no network label'}, plan says ${wanted}`);
-		if (obs.service && wanted !== undefined && svcNet !== wanted) problems.push(`gateway Service has ${svcNet ? `network ${svcNet}` : 'no network label'}, plan says ${wanted}`);
+		if (wanted !== undefined && on('Service', 'service-label:').length > 0) problems.push(`gateway Service has ${svcNet ? `network ${svcNet}` : 'no network label'}, plan says ${wanted}`);
 		if (wanted === undefined && obs.service && nsNet !== undefined && svcNet !== nsNet) problems.push(`istio-system says ${nsNet}, gateway Service says ${svcNet ?? 'nothing'}`);
 		if (wanted === undefined && obs.service && svcNet === undefined) problems.push('gateway Service has no topology.istio.io/network label: istiod will not use it as a network gateway');
 		rows.push({

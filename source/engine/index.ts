@@ -3,9 +3,9 @@
  * watched (not polled) with a deadline, one Event stream, cancellation through an AbortSignal.
  */
 import {describeProgress} from '../core/istioctl-output.js';
-import {GATEWAY_NAME, GATEWAY_OPERATOR_NAME, ISTIO_NAMESPACE, NETWORK_LABEL, normalRevision} from '../core/model.js';
-import {GATEWAY_PORTS} from '../core/manifests.js';
-import {formatElapsed, type Event, type RunOutcome} from '../core/events.js';
+import {GATEWAY_NAME, ISTIO_NAMESPACE, NETWORK_LABEL, normalRevision} from '../core/model.js';
+import {gatewayReasons, reasonsText, unchanged} from '../core/gateway.js';
+import {formatElapsed, type Event, type FinalStepStatus, type RunOutcome, type StepResult} from '../core/events.js';
 import type {Plan, Step, StepKind} from '../core/plan.js';
 import type {AppliedObject, ClusterClient, ClusterClientFactory, Istioctl, RunOptions, RunPlan, WatchHandle} from '../core/ports.js';
 import {podProblems, rolloutStatus, serviceAddress, type DeploymentLike, type GatewayAddress, type PodLike, type ServiceLike} from '../core/rollout.js';
@@ -16,10 +16,8 @@ import {firstLine} from '../core/text.js';
 export const WAITING_INTERVAL_MS = 1000;
 const GATEWAY_SELECTOR = `app=${GATEWAY_NAME}`;
 
-type StepStatus = RunOutcome['clusters'][number]['steps'][number]['status'];
-
 interface StepRecord {
-	status: StepStatus;
+	status: FinalStepStatus;
 	detail?: string;
 	error?: string;
 	hint?: string;
@@ -53,28 +51,10 @@ export function describeError(error: unknown): {message: string; hint?: string; 
 	return {message, ...(typeof hint === 'string' && hint ? {hint} : {}), cancelled};
 }
 
-interface GatewayDeployment extends DeploymentLike {
-	metadata?: DeploymentLike['metadata'] & {labels?: Record<string, string>};
-	spec?: DeploymentLike['spec'] & {template?: {spec?: {containers?: Array<{env?: Array<{name?: string; value?: string}>}>}}};
-}
-
-/** Why an existing gateway does not match the plan, or undefined when it does. */
+/** Why an existing gateway cannot be left as it is (every reason, one line), or undefined when it can. */
 export function gatewayMismatch(deployment: DeploymentLike | undefined, service: ServiceLike | undefined, network: string, revision: string | undefined): string | undefined {
-	if (!deployment) return `Deployment ${ISTIO_NAMESPACE}/${GATEWAY_NAME} does not exist`;
-	if (!service) return `Service ${ISTIO_NAMESPACE}/${GATEWAY_NAME} does not exist`;
-	const d = deployment as GatewayDeployment;
-	const labels = d.metadata?.labels ?? {};
-	if (labels['install.operator.istio.io/owning-resource'] !== GATEWAY_OPERATOR_NAME) return 'the gateway was not installed by eastwest';
-	if (labels[NETWORK_LABEL] !== network) return `the gateway serves network ${labels[NETWORK_LABEL] ?? '(none)'}, not ${network}`;
-	const wantRev = normalRevision(revision) ?? 'default';
-	if ((labels['istio.io/rev'] ?? 'default') !== wantRev) return `the gateway uses revision ${labels['istio.io/rev'] ?? 'default'}, not ${wantRev}`;
-	const env = d.spec?.template?.spec?.containers?.flatMap(c => c.env ?? []) ?? [];
-	if (env.find(e => e.name === 'ISTIO_META_REQUESTED_NETWORK_VIEW')?.value !== network) return 'the gateway container does not request the network view of this network';
-	if (service.metadata?.labels?.[NETWORK_LABEL] !== network) return `the gateway Service is not labeled ${NETWORK_LABEL}=${network}`;
-	const ports = new Set((service.spec?.ports ?? []).map(p => p.port));
-	const missing = GATEWAY_PORTS.filter(p => !ports.has(p.port)).map(p => p.port);
-	if (missing.length > 0) return `the gateway Service lacks port${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`;
-	return undefined;
+	const reasons = gatewayReasons(deployment, service, {network, ...(revision ? {revision} : {})});
+	return unchanged(reasons) ? undefined : reasonsText(reasons);
 }
 
 function summarizeApplied(objects: AppliedObject[]): string {
@@ -141,7 +121,7 @@ class Run {
 				const r = this.records.get(s.id) ?? {status: 'not-run' as const};
 				return {id: s.id, kind: s.kind, status: r.status, ...(r.detail ? {detail: r.detail} : {}), ...(r.error ? {error: r.error} : {}), ...(r.hint ? {hint: r.hint} : {})};
 			});
-			const has = (st: StepStatus) => steps.some(s => s.status === st);
+			const has = (st: FinalStepStatus) => steps.some(s => s.status === st);
 			const outcomeOf = has('failed') ? 'failed' : has('cancelled') ? 'cancelled' : steps.length > 0 && steps.every(s => s.status === 'not-run') ? (cancelled ? 'cancelled' : 'not-started') : has('not-run') ? (cancelled ? 'cancelled' : 'failed') : 'succeeded';
 			const address = this.addresses.get(cp.cluster.name);
 			return {cluster: cp.cluster.name, context: cp.cluster.context, outcome: outcomeOf as RunOutcome['clusters'][number]['outcome'], ...(address ? {address} : {}), steps};
@@ -179,8 +159,8 @@ class Run {
 		}
 	}
 
-	private perform(step: Step, started: number): Promise<{result: 'changed' | 'unchanged' | 'skipped'; detail?: string}> {
-		const handlers: Record<StepKind, () => Promise<{result: 'changed' | 'unchanged' | 'skipped'; detail?: string}>> = {
+	private perform(step: Step, started: number): Promise<{result: StepResult; detail?: string}> {
+		const handlers: Record<StepKind, () => Promise<{result: StepResult; detail?: string}>> = {
 			'label-network': () => this.labelNetwork(step),
 			'install-gateway': () => this.installGateway(step, started),
 			'wait-rollout': () => this.waitRollout(step, started),

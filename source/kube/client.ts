@@ -32,7 +32,7 @@ import type {
 } from '../core/ports.js';
 import type {Manifest} from '../core/manifests.js';
 import {FIELD_MANAGER, ISTIO_NAMESPACE, NETWORK_LABEL} from '../core/model.js';
-import {isIstiodDeployment, istiodFromDeployment, type IstiodDeploymentLike} from '../core/istiod.js';
+import {injectorConfigMapName, injectorValues, isIstiodDeployment, istiodFromDeployment, type IstiodDeploymentLike} from '../core/istiod.js';
 import type {DeploymentLike, PodLike, ServiceLike} from '../core/rollout.js';
 import {KubeError, describeKubeError, toKubeError, type KubeErrorContext} from './errors.js';
 import {startWatch} from './watch.js';
@@ -87,20 +87,6 @@ function resourceWord(kind: string, apiVersion: string): string {
 	const plural = guessResource(kind);
 	const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
 	return group ? `${plural}.${group}` : plural;
-}
-
-interface InjectorValues {
-	global?: {meshID?: string; network?: string};
-}
-
-function injectorValues(data: Record<string, string> | undefined): InjectorValues | undefined {
-	const values = data?.values;
-	if (!values) return undefined;
-	try {
-		return JSON.parse(values) as InjectorValues;
-	} catch {
-		return undefined;
-	}
 }
 
 /** Compare what SSA returned in a dry run with the live object, ignoring what every write touches. */
@@ -238,13 +224,12 @@ export class KubeClusterClient implements ClusterClient {
 				const istiods = items.filter(isIstiodDeployment);
 				result.istiod = await Promise.all(istiods.map(async d => {
 					const info = istiodFromDeployment(d);
-					const revision = info.revision;
-					const configMap = revision ? `istio-sidecar-injector-${revision}` : 'istio-sidecar-injector';
+					const configMap = injectorConfigMapName(info.revision);
 					try {
 						const cm = await this.read(signal, {verb: 'get', resource: 'configmaps', namespace: ISTIO_NAMESPACE, name: configMap}, () => this.core.readNamespacedConfigMap({namespace: ISTIO_NAMESPACE, name: configMap}));
 						const values = injectorValues(cm?.data);
-						if (values?.global?.meshID) info.meshId = values.global.meshID;
-						if (values?.global?.network) info.network = values.global.network;
+						if (values.meshId !== undefined) info.meshId = values.meshId;
+						if (values.network !== undefined) info.network = values.network;
 					} catch {
 						// The injector values are a nicety: without them meshId/network stay unknown.
 					}

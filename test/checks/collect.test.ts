@@ -1,6 +1,6 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {collectFacts, injectorFacts, serverHost, sha256, trustDomainOf} from '../../source/checks/collect.js';
+import {collectFacts, serverHost, sha256, trustDomainOf} from '../../source/checks/collect.js';
 import {runChecks} from '../../source/core/checks.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import {FakeClusterClient, ROOT_PEM, asClient, clusterObjects} from '../support/fake-facts-client.js';
@@ -78,9 +78,7 @@ test('an unreachable cluster stops after the probe with its error', async () => 
 	assert.deepEqual(client.calls, []);
 });
 
-test('parsers: injector values, trust domain, server host', () => {
-	assert.deepEqual(injectorFacts({data: {values: JSON.stringify({revision: 'canary', global: {meshID: 'm', network: 'n', multiCluster: {clusterName: 'c'}}})}}), {revision: 'canary', meshId: 'm', network: 'n', clusterName: 'c'});
-	assert.deepEqual(injectorFacts({data: {values: 'not json'}}), {});
+test('parsers: trust domain, server host', () => {
 	assert.equal(trustDomainOf({data: {mesh: 'trustDomain: corp.example\n'}}), 'corp.example');
 	assert.equal(trustDomainOf({data: {mesh: 'accessLogFile: /dev/stdout\n'}}), 'cluster.local');
 	assert.equal(serverHost('https://[::1]:6443'), '[::1]');

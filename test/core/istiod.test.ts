@@ -1,6 +1,6 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {isIstiodDeployment, istiodFromDeployment} from '../../source/core/istiod.js';
+import {injectorConfigMapName, injectorValues, isIstiodDeployment, istiodFromDeployment} from '../../source/core/istiod.js';
 
 const dep = (name: string, labels: Record<string, string>, env: Array<{name: string; value: string}>, ready = true) => ({
 	metadata: {name, generation: 1, labels},
@@ -21,4 +21,14 @@ test('istiod facts: revision from the label, else the name; env from the discove
 	assert.equal(istiodFromDeployment(dep('istiod', {}, [{name: 'EXTERNAL_ISTIOD', value: 'false'}])).externalIstiod, false);
 	assert.equal(isIstiodDeployment(dep('istiod-x', {}, [])), true);
 	assert.equal(isIstiodDeployment(dep('istio-eastwestgateway', {}, [])), false);
+});
+
+test('injector: one ConfigMap name per revision and one reading of its values', () => {
+	assert.equal(injectorConfigMapName(undefined), 'istio-sidecar-injector');
+	assert.equal(injectorConfigMapName(' '), 'istio-sidecar-injector');
+	assert.equal(injectorConfigMapName('canary'), 'istio-sidecar-injector-canary');
+	assert.deepEqual(injectorValues({values: JSON.stringify({revision: 'canary', global: {meshID: 'm', network: 'n', multiCluster: {clusterName: 'c'}}})}), {revision: 'canary', meshId: 'm', network: 'n', clusterName: 'c'});
+	assert.deepEqual(injectorValues({values: JSON.stringify({revision: 'default', global: {meshID: '', network: 7}})}), {}, 'default revision, empty and non-string values are unset');
+	assert.deepEqual(injectorValues({values: 'not json'}), {});
+	assert.deepEqual(injectorValues(undefined), {});
 });

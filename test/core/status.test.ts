@@ -2,10 +2,23 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {evaluateCluster, topologyPicture, type ClusterObservation} from '../../source/core/status.js';
 
-const readyDeployment = {metadata: {name: 'istio-eastwestgateway', generation: 1}, spec: {replicas: 1}, status: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1}};
+/** A gateway Deployment as istioctl renders it for a network (and revision). */
+const gatewayDeployment = (network: string, revision?: string) => ({
+	metadata: {name: 'istio-eastwestgateway', generation: 1},
+	spec: {
+		replicas: 1,
+		template: {
+			metadata: {labels: {istio: 'eastwestgateway', app: 'istio-eastwestgateway', 'topology.istio.io/network': network, 'istio.io/rev': revision ?? 'default'}},
+			spec: {containers: [{name: 'istio-proxy', env: [{name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: network}]}]},
+		},
+	},
+	status: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1},
+});
+const readyDeployment = gatewayDeployment('net-east');
+const ports = [{name: 'status-port', port: 15021}, {name: 'tls', port: 15443}, {name: 'tls-istiod', port: 15012}, {name: 'tls-webhook', port: 15017}];
 const service = (over: Record<string, unknown> = {}) => ({
 	metadata: {name: 'istio-eastwestgateway', labels: {'topology.istio.io/network': 'net-east'}},
-	spec: {type: 'LoadBalancer', ports: [15021, 15443, 15012, 15017].map(port => ({port}))},
+	spec: {type: 'LoadBalancer', ports},
 	status: {loadBalancer: {ingress: [{ip: '127.0.10.1'}]}},
 	...over,
 });
@@ -43,7 +56,7 @@ test('missing gateway, missing expose resource and wrong network label fail with
 });
 
 test('pending address warns and says why; missing ports fail', () => {
-	const h = evaluateCluster(healthy({service: service({status: {}, spec: {type: 'LoadBalancer', ports: [{port: 15021}, {port: 15443}]}})}), exp);
+	const h = evaluateCluster(healthy({service: service({status: {}, spec: {type: 'LoadBalancer', ports: ports.slice(0, 2)}})}), exp);
 	assert.equal(row(h, 'address')!.level, 'warn');
 	assert.equal(h.healthy, false, 'a gateway without an address is not healthy');
 	assert.match(row(h, 'address')!.reason!, /MetalLB/);
@@ -61,7 +74,7 @@ test('injection failure on the gateway pods is a failed pods row', () => {
 
 test('primary-remote primary needs istiod exposed for its revision', () => {
 	const e = {name: 'east', network: 'net1', role: 'primary' as const, topology: 'primary-remote' as const, revision: 'canary'};
-	const obs = healthy({namespaceLabels: {'topology.istio.io/network': 'net1'}, service: service({metadata: {labels: {'topology.istio.io/network': 'net1'}}}), gateways: ['istiod-gateway'], virtualServices: ['istiod-vs'], istiod: [{name: 'istiod-canary', revision: 'canary', ready: true}]});
+	const obs = healthy({deployment: gatewayDeployment('net1', 'canary'), namespaceLabels: {'topology.istio.io/network': 'net1'}, service: service({metadata: {labels: {'topology.istio.io/network': 'net1'}}}), gateways: ['istiod-gateway'], virtualServices: ['istiod-vs'], istiod: [{name: 'istiod-canary', revision: 'canary', ready: true}]});
 	const h = evaluateCluster(obs, e);
 	assert.equal(row(h, 'expose-istiod')!.level, 'fail');
 	assert.match(row(h, 'expose-istiod')!.reason!, /istiod-vs-canary/);
@@ -86,7 +99,7 @@ test('unreachable and stale clusters are not healthy', () => {
 
 test('the topology picture groups clusters by network', () => {
 	const east = evaluateCluster(healthy(), exp);
-	const west = evaluateCluster(healthy({context: 'west', namespaceLabels: {'topology.istio.io/network': 'net-west'}, service: service({metadata: {labels: {'topology.istio.io/network': 'net-west'}}, status: {loadBalancer: {ingress: [{ip: '127.0.20.1'}]}}})}), {...exp, name: 'west', network: 'net-west'});
+	const west = evaluateCluster(healthy({context: 'west', deployment: gatewayDeployment('net-west'), namespaceLabels: {'topology.istio.io/network': 'net-west'}, service: service({metadata: {labels: {'topology.istio.io/network': 'net-west'}}, status: {loadBalancer: {ingress: [{ip: '127.0.20.1'}]}}})}), {...exp, name: 'west', network: 'net-west'});
 	const lines = topologyPicture([east, west]);
 	assert.deepEqual(lines, [
 		'network net-east',
@@ -95,4 +108,29 @@ test('the topology picture groups clusters by network', () => {
 		'  west (primary) ── gateway 127.0.20.1 exposes services',
 		'2 networks: cross-network traffic goes through the gateways on 15443',
 	]);
+});
+
+test('the gateway is judged as apply and check judge it: pod-template fields, port names, a type without an address', () => {
+	const wrongPods = gatewayDeployment('net-west');
+	const h = evaluateCluster(healthy({deployment: wrongPods, service: service({spec: {type: 'ClusterIP', ports: [{port: 15021}, ...ports.slice(1)]}})}), exp);
+	assert.equal(h.healthy, false);
+	assert.deepEqual(row(h, 'gateway-spec'), {
+		id: 'gateway-spec',
+		label: 'gateway spec',
+		level: 'fail',
+		text: '2 fields not as planned',
+		reason: 'pod label topology.istio.io/network is net-west (want net-east); env ISTIO_META_REQUESTED_NETWORK_VIEW is net-west (want net-east): reinstall the gateway with eastwest apply',
+	});
+	assert.equal(row(h, 'ports')!.text, '!15021 15443 15012 15017');
+	assert.equal(row(h, 'ports')!.reason, 'missing status-port 15021 (have unnamed 15021)');
+	assert.equal(row(h, 'address')!.level, 'fail');
+	assert.match(row(h, 'address')!.reason!, /type is ClusterIP, which gets no external address/);
+});
+
+test('a bare --context holds the gateway to the network it declares and to no particular revision', () => {
+	const canary = evaluateCluster(healthy({deployment: gatewayDeployment('net-east', 'canary')}), {});
+	assert.equal(canary.healthy, true, JSON.stringify(canary.rows));
+	const other = evaluateCluster(healthy({deployment: gatewayDeployment('net-west')}), {});
+	assert.equal(other.healthy, false);
+	assert.equal(row(other, 'gateway-spec')!.text, '2 fields not as eastwest installs');
 });

@@ -196,13 +196,20 @@ test('cancellation stops istioctl and the waits, marks running steps cancelled a
 });
 
 test('gatewayMismatch explains why an existing gateway is not the planned one', () => {
-	const labels = {'install.operator.istio.io/owning-resource': 'eastwest', 'topology.istio.io/network': 'n1', 'istio.io/rev': 'default'};
-	const dep = {metadata: {labels}, spec: {template: {spec: {containers: [{env: [{name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: 'n1'}]}]}}}} as any;
-	const svc = {metadata: {labels}, spec: {ports: [15021, 15443, 15012, 15017].map(port => ({port}))}};
+	const podLabels = {istio: 'eastwestgateway', app: 'istio-eastwestgateway', 'topology.istio.io/network': 'n1', 'istio.io/rev': 'default'};
+	const labels = {...podLabels, 'install.operator.istio.io/owning-resource': 'eastwest'};
+	const dep = {metadata: {labels}, spec: {template: {metadata: {labels: podLabels}, spec: {containers: [{env: [{name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: 'n1'}]}]}}}} as any;
+	const ports = [{name: 'status-port', port: 15021}, {name: 'tls', port: 15443}, {name: 'tls-istiod', port: 15012}, {name: 'tls-webhook', port: 15017}];
+	const svc = {metadata: {labels}, spec: {type: 'LoadBalancer', ports}};
 	assert.equal(gatewayMismatch(dep, svc, 'n1', undefined), undefined);
-	assert.equal(gatewayMismatch(dep, svc, 'n2', undefined), 'the gateway serves network n1, not n2');
-	assert.equal(gatewayMismatch(dep, svc, 'n1', 'canary'), 'the gateway uses revision default, not canary');
-	assert.equal(gatewayMismatch(dep, {...svc, spec: {ports: [{port: 15443}]}}, 'n1', undefined), 'the gateway Service lacks ports 15021, 15012, 15017');
-	assert.equal(gatewayMismatch({metadata: {labels: {...labels, 'install.operator.istio.io/owning-resource': 'other'}}} as any, svc, 'n1', undefined), 'the gateway was not installed by eastwest');
+	assert.equal(
+		gatewayMismatch(dep, svc, 'n2', undefined),
+		'pod label topology.istio.io/network is n1 (want n2); env ISTIO_META_REQUESTED_NETWORK_VIEW is n1 (want n2); Service label topology.istio.io/network is n1 (want n2)',
+	);
+	assert.equal(gatewayMismatch(dep, svc, 'n1', 'canary'), 'pod label istio.io/rev is default (want canary)');
+	assert.equal(gatewayMismatch(dep, {...svc, spec: {type: 'LoadBalancer', ports: [ports[1]!]}}, 'n1', undefined), 'port status-port 15021 is missing (want status-port 15021); port tls-istiod 15012 is missing (want tls-istiod 15012); port tls-webhook 15017 is missing (want tls-webhook 15017)');
+	// A port with the right number and no name is not the planned port either (the checks always said so).
+	assert.equal(gatewayMismatch(dep, {...svc, spec: {type: 'LoadBalancer', ports: [{port: 15021}, ...ports.slice(1)]}}, 'n1', undefined), 'port status-port 15021 is unnamed 15021 (want status-port 15021)');
+	assert.equal(gatewayMismatch({...dep, metadata: {labels: {...labels, 'install.operator.istio.io/owning-resource': 'other'}}}, svc, 'n1', undefined), 'the gateway was not installed by eastwest (install.operator.istio.io/owning-resource is other)');
 	assert.match(gatewayMismatch(undefined, svc, 'n1', undefined) ?? '', /Deployment istio-system\/istio-eastwestgateway does not exist/);
 });

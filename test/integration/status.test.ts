@@ -9,6 +9,7 @@ import {FakeApiServer, writeKubeconfig} from '../support/fake-apiserver.js';
 import {createClusterClientFactory} from '../../source/kube/index.js';
 import {StatusMonitor} from '../../source/engine/status-monitor.js';
 import type {ClusterHealth} from '../../source/core/status.js';
+import {GATEWAY_PORTS} from '../../source/core/manifests.js';
 import {runCli} from '../helpers/cli.js';
 
 const servers: FakeApiServer[] = [];
@@ -33,14 +34,14 @@ async function clusterWithGateway(network: string, scenario: 'ready' | 'image-pu
 		spec: {
 			replicas: 1,
 			selector: {matchLabels: {app: 'istio-eastwestgateway'}},
-			template: {metadata: {labels: gatewayLabels(network)}, spec: {containers: [{name: 'istio-proxy', image: 'auto'}]}},
+			template: {metadata: {labels: gatewayLabels(network)}, spec: {containers: [{name: 'istio-proxy', image: 'auto', env: [{name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: network}]}]}},
 		},
 	});
 	s.put({
 		apiVersion: 'v1',
 		kind: 'Service',
 		metadata: {name: 'istio-eastwestgateway', namespace: 'istio-system', labels: gatewayLabels(network)},
-		spec: {type: 'LoadBalancer', selector: {app: 'istio-eastwestgateway'}, ports: [15021, 15443, 15012, 15017].map(port => ({name: `p${port}`, port, targetPort: port}))},
+		spec: {type: 'LoadBalancer', selector: {app: 'istio-eastwestgateway'}, ports: GATEWAY_PORTS.map(p => ({...p}))},
 	});
 	s.put({
 		apiVersion: 'networking.istio.io/v1',

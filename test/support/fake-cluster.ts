@@ -227,7 +227,7 @@ export class FakeCluster implements ClusterClient {
 		const generation = (this.deployments.get(GATEWAY_NAME)?.metadata.generation ?? 0) + 1;
 		this.setDeployment({
 			metadata: {name: GATEWAY_NAME, namespace: ISTIO_NAMESPACE, labels, generation},
-			spec: {replicas: 1, template: {spec: {containers: [{name: 'istio-proxy', image: 'auto', env: [{name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: network}]}]}}},
+			spec: {replicas: 1, template: {metadata: {labels}, spec: {containers: [{name: 'istio-proxy', image: 'auto', env: [{name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: network}]}]}}},
 			status: {observedGeneration: generation, replicas: 1, updatedReplicas: 1, availableReplicas: 0, readyReplicas: 0},
 		});
 		const existing = this.services.get(GATEWAY_NAME);

@@ -96,12 +96,18 @@ export class FakeWatchCluster {
 export const readyGateway = (network: string, ip?: string) => ({
 	deployment: {
 		metadata: {name: 'istio-eastwestgateway', generation: 1, labels: {app: 'istio-eastwestgateway'}},
-		spec: {replicas: 1},
+		spec: {
+			replicas: 1,
+			template: {
+				metadata: {labels: {istio: 'eastwestgateway', app: 'istio-eastwestgateway', 'topology.istio.io/network': network}},
+				spec: {containers: [{name: 'istio-proxy', env: [{name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: network}]}]},
+			},
+		},
 		status: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1},
 	},
 	service: {
 		metadata: {name: 'istio-eastwestgateway', labels: {'topology.istio.io/network': network}},
-		spec: {type: 'LoadBalancer', ports: [15021, 15443, 15012, 15017].map(port => ({port}))},
+		spec: {type: 'LoadBalancer', ports: [{name: 'status-port', port: 15021}, {name: 'tls', port: 15443}, {name: 'tls-istiod', port: 15012}, {name: 'tls-webhook', port: 15017}]},
 		status: ip ? {loadBalancer: {ingress: [{ip}]}} : {loadBalancer: {}},
 	},
 });
