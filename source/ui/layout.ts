@@ -46,13 +46,40 @@ export function wrapText(text: string, width: number, indent = 0): string[] {
 	return rows.map((r, i) => (i === 0 ? r : `${' '.repeat(indent)}${r}`));
 }
 
+/** Rows Ink's wrap (word wrap; a word wider than the row fills the rest of it and breaks) gives text at `width`. */
+export function wrappedRows(text: string, width: number): number {
+	const max = Math.max(1, width);
+	let rows = 1;
+	let used = 0;
+	for (const word of text.split(/\s+/).filter(Boolean)) {
+		const length = [...word].length;
+		const gap = used === 0 ? 0 : 1;
+		if (used + gap + length <= max) used += gap + length;
+		else if (length <= max) {
+			rows += 1;
+			used = length;
+		} else {
+			// Too long for any row: it starts here and spills over as many rows as it needs.
+			let rest = length - Math.max(0, max - used - gap);
+			if (max - used - gap <= 0) rows += 1;
+			while (rest > max) {
+				rows += 1;
+				rest -= max;
+			}
+			if (rest > 0 && max - used - gap > 0) rows += 1;
+			used = rest;
+		}
+	}
+	return rows;
+}
+
 /** How many rows the lines take at `columns`. */
 export function rowsOf(lines: readonly Line[], columns: number): number {
 	let rows = 0;
 	for (const line of lines) {
-		if (typeof line === 'string') rows += wrapText(line, columns).length;
+		if (typeof line === 'string') rows += wrappedRows(line, columns);
 		else if ('rows' in line) rows += line.rows;
-		else rows += line.truncate ? 1 : wrapText(line.text, columns - (line.indent ?? 0)).length;
+		else rows += line.truncate ? 1 : wrappedRows(line.text, columns - (line.indent ?? 0));
 	}
 	return rows;
 }

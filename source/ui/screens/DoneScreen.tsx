@@ -111,7 +111,7 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 		{text: applyCommand(input, profile), indent: 4},
 		...(remoteNote ? [`  ${REMOTE_NOTE}`] : []),
 		{rows: 1},
-		'exit code 0, the run\'s result (post-install checks do not change it)',
+		`exit code ${code}${checks?.results?.some(r => r.status === 'fail') ? ", the run's result (post-install checks do not change it)" : ''}`,
 		hintLine(SCREEN_COMMANDS.done),
 	];
 	// The first problem wrapped in full, cut to a row per line, or the verdict alone; then the status command goes too.
