@@ -127,13 +127,7 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 			<Mark status={headline.tone} bold>
 				{headline.text}
 			</Mark>
-			{view.error ? (
-				<Box marginTop={1}>
-					<Text color={theme.tone('error')} wrap="wrap">
-						{view.error}
-					</Text>
-				</Box>
-			) : null}
+			{view.error ? <Box marginTop={1}><Text color={theme.tone('error')} wrap="wrap">{view.error}</Text></Box> : null}
 			<Box flexDirection="column" marginTop={1}>
 				{view.clusters.map(c => {
 					const failed = c.steps.filter(s => s.status === 'failed');
