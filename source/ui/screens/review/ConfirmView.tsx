@@ -64,9 +64,9 @@ export function ConfirmView(props: ConfirmViewProps & {tight: boolean}) {
 					<Mark status="error" bold>
 						{gate.reason}
 					</Mark>
-				) : asked ? (
+				) : asked && gate.state === 'waiting' ? (
 					<Mark status="warn" bold>
-						{gate.state === 'waiting' ? gate.reason : 'starting'}: the run starts as soon as istioctl answers (n takes it back)
+						{gate.reason}: the run starts as soon as istioctl answers (n takes it back)
 					</Mark>
 				) : (
 					<Text bold color={theme.tone('warn')} wrap="wrap">
