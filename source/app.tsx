@@ -1,16 +1,14 @@
 import React, {Suspense, lazy, useCallback, useEffect, useMemo, useReducer, useRef, useState} from 'react';
 import {Box, Text, useApp} from 'ink';
 import type {MeshPlanInput, Topology} from './core/model.js';
-import {buildPlan, type Plan} from './core/plan.js';
-import type {KubeconfigInfo} from './core/ports.js';
 import type {RunView} from './core/run-progress.js';
-import {initialWizardState, stateFromPlan, toPlanInput, wizardReducer} from './core/wizard.js';
+import {initialWizardState, judgedPreflight, stateFromPlan, wizardReducer} from './core/wizard.js';
 import {Header} from './ui/components/Header.js';
 import {Help} from './ui/components/Help.js';
 import {NavContext, type Nav} from './ui/hooks/useCommands.js';
 import {useProbes} from './ui/hooks/useProbes.js';
 import type {KeyScope} from './ui/keys.js';
-import {planKey, type CheckRunView} from './ui/hooks/useChecks.js';
+import type {CheckRunView} from './ui/hooks/useChecks.js';
 import {ChecksScreen} from './ui/screens/ChecksScreen.js';
 import {ContextsScreen} from './ui/screens/ContextsScreen.js';
 import {DoneScreen} from './ui/screens/DoneScreen.js';
@@ -38,34 +36,26 @@ export interface AppProps {
 	signal?: AbortSignal;
 }
 
-type Kube = {state: 'loading'} | {state: 'ready'; info: KubeconfigInfo} | {state: 'missing'; reason: string};
-
-/** The wizard's screen router: which screen shows, and the state that outlives a screen. */
+/** The wizard's screen router: which screen shows; the state that outlives a screen is the wizard reducer's. */
 export default function App({services: given, color = true, initialTopology, initialPlan, onExit, signal}: AppProps) {
 	const {exit} = useApp();
 	const theme = useMemo(() => createTheme(color), [color]);
 	const [services, setServices] = useState<WizardServices | undefined>(typeof given === 'function' ? undefined : given);
-	const [loadError, setLoadError] = useState<string | undefined>();
-	const [kube, setKube] = useState<Kube>({state: 'loading'});
-	const [state, dispatch] = useReducer(wizardReducer, undefined, () => (initialPlan ? stateFromPlan(initialPlan.input) : initialWizardState(initialTopology)));
+	const [state, dispatch] = useReducer(wizardReducer<CheckRunView>, undefined, () =>
+		initialPlan ? stateFromPlan<CheckRunView>(initialPlan.input, initialPlan.profile) : initialWizardState<CheckRunView>(initialTopology),
+	);
 	const {probes, request} = useProbes(services);
+	// Which help overlay is open: a view concern (key scopes are the UI's), not the wizard's.
 	const [help, setHelp] = useState<KeyScope | undefined>();
-	const [plan, setPlan] = useState<Plan | undefined>();
-	const [finished, setFinished] = useState<RunView | undefined>();
-	const [profile, setProfile] = useState<string | undefined>(initialPlan?.profile);
-	const [profileKey, setProfileKey] = useState<string | undefined>(initialPlan ? planKey(initialPlan.input) : undefined);
-	const [interrupted, setInterrupted] = useState(false);
-	// The last finished preflight, and whether the user confirmed running despite its failures.
-	const [preflight, setPreflight] = useState<{view: CheckRunView; overridden: boolean} | undefined>();
-	const screen = useRef(state.screen);
-	screen.current = state.screen;
+	const latest = useRef(state);
+	latest.current = state;
 
 	useEffect(() => {
 		if (typeof given !== 'function') return;
 		let live = true;
 		given().then(
 			s => live && setServices(s),
-			(error: unknown) => live && setLoadError(firstLine(error)),
+			(error: unknown) => live && dispatch({type: 'services-failed', reason: firstLine(error)}),
 		);
 		return () => {
 			live = false;
@@ -75,12 +65,9 @@ export default function App({services: given, color = true, initialTopology, ini
 	useEffect(() => {
 		if (!services) return;
 		try {
-			const info = services.loadKubeconfig();
-			if (info.contexts.length === 0) {
-				setKube({state: 'missing', reason: `the kubeconfig (${info.files.join(', ') || 'none found'}) has no contexts`});
-			} else setKube({state: 'ready', info});
+			dispatch({type: 'kubeconfig-read', info: services.loadKubeconfig()});
 		} catch (error) {
-			setKube({state: 'missing', reason: firstLine(error)});
+			dispatch({type: 'kubeconfig-failed', reason: firstLine(error)});
 		}
 	}, [services]);
 
@@ -94,7 +81,7 @@ export default function App({services: given, color = true, initialTopology, ini
 	useEffect(() => {
 		if (!signal) return;
 		const onAbort = () => {
-			if (screen.current === 'run') setInterrupted(true);
+			if (latest.current.screen === 'run') dispatch({type: 'interrupt'});
 			else finish(130);
 		};
 		if (signal.aborted) onAbort();
@@ -111,13 +98,10 @@ export default function App({services: given, color = true, initialTopology, ini
 		}),
 		[help, finish],
 	);
-	// The profile the running plan is saved as, if it is exactly that plan (not edited since).
-	const ranProfile = useRef<string | undefined>(undefined);
 	const onFinished = useCallback(
 		(view: RunView) => {
-			setFinished(view);
-			dispatch({type: 'run-finished'});
-			const name = ranProfile.current;
+			const name = latest.current.run?.profile;
+			dispatch({type: 'run-finished', view});
 			if (name && services?.recordRun && view.outcome) {
 				const result = view.outcome.cancelled ? 'cancelled' : view.outcome.ok ? 'succeeded' : 'failed';
 				// Best effort, as for apply: the run's result stands whether or not the profile could be updated.
@@ -126,30 +110,21 @@ export default function App({services: given, color = true, initialTopology, ini
 		},
 		[services],
 	);
-	const onPreflight = useCallback((view: CheckRunView) => setPreflight(p => (p?.view === view ? p : {view, overridden: false})), []);
-	const currentKey = planKey(toPlanInput(state));
-	const judged = preflight && preflight.view.key === currentKey ? preflight : undefined;
-	const startRun = () => {
-		// The run starts only after a preflight of this very plan, and past its failures only when the user confirmed.
-		const results = judged?.view.results;
-		if (!results || (results.some(r => r.status === 'fail') && !judged?.overridden)) return;
-		const input = toPlanInput(state);
-		ranProfile.current = profile !== undefined && profileKey === planKey(input) ? profile : undefined;
-		setPlan(buildPlan(input));
-		dispatch({type: 'start-run'});
-	};
+	const onPreflight = useCallback((view: CheckRunView) => dispatch({type: 'preflight-done', view}), []);
+	const judged = judgedPreflight(state);
+	const access = state.access;
 
 	let body: React.ReactNode;
-	if (loadError) {
-		body = <NoKubeconfigScreen reason={`could not load cluster access: ${loadError}`} searched={[]} onExit={() => finish(1)} />;
+	if (access.state === 'broken') {
+		body = <NoKubeconfigScreen reason={`could not load cluster access: ${access.reason}`} searched={[]} onExit={() => finish(1)} />;
 	} else if (state.screen === 'topology') {
 		body = <TopologyScreen initial={state.topology} onChoose={topology => dispatch({type: 'choose-topology', topology})} />;
-	} else if (kube.state === 'missing') {
-		body = <NoKubeconfigScreen reason={kube.reason} searched={services?.kubeconfigSearched ?? []} onExit={finish} />;
-	} else if (kube.state === 'loading') {
+	} else if (access.state === 'missing') {
+		body = <NoKubeconfigScreen reason={access.reason} searched={services?.kubeconfigSearched ?? []} onExit={finish} />;
+	} else if (access.state === 'loading') {
 		body = <Text color={theme.tone('muted')}>Reading the kubeconfig…</Text>;
 	} else if (state.screen === 'contexts') {
-		body = <ContextsScreen kubeconfig={kube.info} state={state} probes={probes} requestProbes={request} dispatch={dispatch} />;
+		body = <ContextsScreen kubeconfig={access.info} state={state} probes={probes} requestProbes={request} dispatch={dispatch} />;
 	} else if (state.screen === 'ids') {
 		body = <IdsScreen state={state} dispatch={dispatch} />;
 	} else if (state.screen === 'checks') {
@@ -159,27 +134,19 @@ export default function App({services: given, color = true, initialTopology, ini
 				cached={judged?.view}
 				overridden={judged?.overridden ?? false}
 				onResult={onPreflight}
-				onContinue={override => {
-					if (override) setPreflight(p => p && {...p, overridden: true});
-					dispatch({type: 'checks-done'});
-				}}
+				onContinue={override => dispatch({type: 'checks-done', override})}
 			/>
 		);
 	} else if (state.screen === 'review') {
-		const results = judged?.view.results ?? [];
-		const checks = judged ? {failed: results.filter(r => r.status === 'fail').length, warned: results.filter(r => r.status === 'warn').length, passed: results.filter(r => r.status === 'pass').length, overridden: judged.overridden} : undefined;
 		body = (
 			<Suspense fallback={<Text color={theme.tone('muted')}>Preparing the review…</Text>}>
-				<ReviewScreen state={state} savedProfile={profile} onSaved={name => {
-					setProfile(name);
-					setProfileKey(currentKey);
-				}} onRun={startRun} checks={checks} />
+				<ReviewScreen state={state} dispatch={dispatch} />
 			</Suspense>
 		);
-	} else if (state.screen === 'run' && plan && services) {
-		body = <RunScreen plan={plan} services={services} onFinished={onFinished} cancelRequested={interrupted} />;
-	} else if (state.screen === 'done' && finished && plan) {
-		body = <DoneScreen view={finished} input={plan.input} profile={profile} onExit={finish} />;
+	} else if (state.screen === 'run' && state.run && services) {
+		body = <RunScreen plan={state.run.plan} services={services} onFinished={onFinished} cancelRequested={state.run.interrupted} />;
+	} else if (state.screen === 'done' && state.run?.finished) {
+		body = <DoneScreen view={state.run.finished} input={state.run.plan.input} profile={state.profile?.name} onExit={finish} />;
 	}
 
 	return (

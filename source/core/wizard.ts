@@ -2,9 +2,11 @@
  * The wizard's state machine: which screen is showing and what the user has chosen so far.
  * Pure: the screens dispatch actions; probe results come in as data.
  */
+import type {CheckResult} from './checks.js';
 import {TOPOLOGY_INFO, type ClusterSpec, type MeshPlanInput, type Role, type Topology} from './model.js';
-import type {Plan} from './plan.js';
-import type {ContextInfo, ProbeResult} from './ports.js';
+import {buildPlan, type Plan} from './plan.js';
+import type {ContextInfo, KubeconfigInfo, ProbeResult} from './ports.js';
+import type {RunView} from './run-progress.js';
 import {validatePlan, type Problem} from './validate.js';
 
 export const SCREENS = ['topology', 'contexts', 'ids', 'checks', 'review', 'run', 'done'] as const;
@@ -15,7 +17,34 @@ export interface ClusterDraft {
 	network: string;
 }
 
-export interface WizardState {
+/** A finished preflight as the wizard judges it: the plan it read (planKey) and what it found. */
+export interface PreflightRun {
+	key: string;
+	results?: readonly CheckResult[];
+}
+
+/** Cluster access: being read, read, missing (no kubeconfig or no contexts), or the cluster libraries failed to load. */
+export type Access = {state: 'loading'} | {state: 'ready'; info: KubeconfigInfo} | {state: 'missing'; reason: string} | {state: 'broken'; reason: string};
+
+/** What a run needs besides the clusters (istioctl), checked on each visit to Review. */
+export type ToolsCheck = {state: 'checking'} | {state: 'done'; ready: boolean; message: string};
+
+/** Whether the run may start now: yes, not yet (something it needs is still being checked), or no, and why. */
+export type RunGate = {state: 'ready'} | {state: 'waiting'; reason: string} | {state: 'blocked'; reason: string};
+
+/** The plan being run (or last run), and the saved profile it is exactly, if any. */
+export interface RunState {
+	plan: Plan;
+	profile?: string;
+	/** The process was told to stop: the run is cancelled without asking. */
+	interrupted: boolean;
+	finished?: RunView;
+}
+
+/** The same plan gives the same key: how a preflight or a saved profile is matched to the answers. */
+export const planKey = (input: MeshPlanInput) => JSON.stringify(input);
+
+export interface WizardState<V extends PreflightRun = PreflightRun> {
 	screen: Screen;
 	topology: Topology;
 	/** Chosen contexts, in the order they were picked. */
@@ -32,11 +61,21 @@ export interface WizardState {
 	touched: string[];
 	/** One line for the status area: why the last action did nothing. */
 	notice?: string;
+	access: Access;
+	/** The last finished preflight, and whether the user confirmed running despite its failures. */
+	preflight?: {view: V; overridden: boolean};
+	tools: ToolsCheck;
+	/** The run was asked for (confirmed) while istioctl was still being checked: it starts when the check passes. */
+	runAsked: boolean;
+	/** The saved profile the wizard opened or saved, with the key of the plan it holds. */
+	profile?: {name: string; key: string};
+	run?: RunState;
 }
 
 export type ProbeState = {state: 'pending'} | {state: 'done'; result: ProbeResult};
 
-export type WizardAction =
+/** Actions a screen dispatches (everything but handing in a preflight run, whose type the app knows). */
+export type ScreenAction =
 	| {type: 'choose-topology'; topology: Topology}
 	| {type: 'toggle-context'; context: string; probe?: ProbeState}
 	| {type: 'set-primary'; context: string}
@@ -44,37 +83,54 @@ export type WizardAction =
 	| {type: 'contexts-done'; contexts: ContextInfo[]; probes: Record<string, ProbeState>}
 	| {type: 'set-field'; field: FieldId; value: string}
 	| {type: 'ids-done'}
-	/** Leave the preflight checks for Review; the screen decides whether failures allow it. */
-	| {type: 'checks-done'}
+	/** Leave the preflight checks for Review; the screen decides whether failures allow it; `override`: run despite them. */
+	| {type: 'checks-done'; override?: boolean}
+	/** The person confirmed the run: it starts when canRun() says so, or as soon as the istioctl check passes. */
 	| {type: 'start-run'}
-	| {type: 'run-finished'}
+	/** The person took the confirmation back (n/esc) before the run could start. */
+	| {type: 'withdraw-run'}
+	| {type: 'profile-saved'; name: string}
+	| {type: 'tools-checking'}
+	| {type: 'tools-checked'; ready: boolean; message: string}
+	| {type: 'kubeconfig-read'; info: KubeconfigInfo}
+	| {type: 'kubeconfig-failed'; reason: string}
+	/** The cluster libraries could not be loaded at all. */
+	| {type: 'services-failed'; reason: string}
+	| {type: 'run-finished'; view: RunView}
+	/** SIGINT/SIGTERM during a run: cancel it without asking. */
+	| {type: 'interrupt'}
 	| {type: 'back'}
 	| {type: 'clear-notice'};
+
+export type WizardAction<V extends PreflightRun = PreflightRun> = ScreenAction | {type: 'preflight-done'; view: V};
+
+/** Things that happen on their own (reads, checks, the run): they never clear the notice the last key left. */
+const BACKGROUND = new Set<WizardAction['type']>(['tools-checking', 'tools-checked', 'kubeconfig-read', 'kubeconfig-failed', 'services-failed', 'run-finished', 'interrupt', 'preflight-done']);
 
 /** An editable field on the IDs screen. */
 export type FieldId = {kind: 'meshId'} | {kind: 'revision'} | {kind: 'name' | 'network'; context: string};
 
-export function initialWizardState(topology: Topology = 'primary-remote'): WizardState {
-	return {screen: 'topology', topology, selected: [], overrides: [], meshId: '', revision: '', drafts: {}, touched: []};
+export function initialWizardState<V extends PreflightRun = PreflightRun>(topology: Topology = 'primary-remote'): WizardState<V> {
+	return {screen: 'topology', topology, selected: [], overrides: [], meshId: '', revision: '', drafts: {}, touched: [], access: {state: 'loading'}, tools: {state: 'checking'}, runAsked: false};
 }
 
 /** The wizard opened at Review with a saved plan (eastwest --profile NAME). Going back edits it. */
-export function stateFromPlan(input: MeshPlanInput): WizardState {
+export function stateFromPlan<V extends PreflightRun = PreflightRun>(input: MeshPlanInput, profile?: string): WizardState<V> {
 	const primary = TOPOLOGY_INFO[input.topology].primaryRemote ? input.clusters.find(c => c.role === 'primary')?.context : undefined;
 	const drafts: Record<string, ClusterDraft> = {};
 	for (const c of input.clusters) drafts[c.context] = {name: c.name, network: c.network};
 	const contexts = input.clusters.map(c => c.context);
-	const state: WizardState = {
+	const state: WizardState<V> = {
+		...initialWizardState<V>(input.topology),
 		screen: 'checks',
-		topology: input.topology,
 		selected: contexts,
-		overrides: [],
 		meshId: input.meshId,
 		revision: input.revision ?? '',
 		drafts,
 		touched: ['', ...contexts],
 	};
 	if (primary) state.primary = primary;
+	if (profile !== undefined) state.profile = {name: profile, key: planKey(input)};
 	// A saved plan is checked against the clusters before Review; one that no longer validates opens where it can be fixed.
 	state.screen = validatePlan(input).length > 0 ? 'ids' : 'checks';
 	return state;
@@ -181,8 +237,48 @@ const PREVIOUS: Record<Screen, Screen | undefined> = {
 	done: undefined,
 };
 
-export function wizardReducer(state: WizardState, action: WizardAction): WizardState {
-	const s = state.notice ? {...state, notice: undefined} : state;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The preflight that judged exactly the plan the answers describe, if there is one. */
+export function judgedPreflight<V extends PreflightRun>(state: WizardState<V>): {view: V; overridden: boolean} | undefined {
+	const p = state.preflight;
+	return p && p.view.results && p.view.key === planKey(toPlanInput(state)) ? p : undefined;
+}
+
+/** What the preflight of this plan found, for the Review screen; undefined when it has not run. */
+export function preflightSummary(state: WizardState): {failed: number; warned: number; passed: number; overridden: boolean} | undefined {
+	const judged = judgedPreflight(state);
+	if (!judged) return undefined;
+	const results = judged.view.results ?? [];
+	const count = (status: CheckResult['status']) => results.filter(r => r.status === status).length;
+	return {failed: count('fail'), warned: count('warn'), passed: count('pass'), overridden: judged.overridden};
+}
+
+/**
+ * Can the run start: the one judgement. From Review, with answers that validate, after a preflight of this
+ * very plan (past its failures only when the user confirmed), and with istioctl checked and usable.
+ */
+export function canRun(state: WizardState): RunGate {
+	if (state.screen !== 'review') return {state: 'blocked', reason: 'the run starts from the Review screen'};
+	const problems = problemsOf(state);
+	if (problems.length > 0) return {state: 'blocked', reason: `fix ${problems.length === 1 ? 'the problem' : `${problems.length} problems`} in the answers first`};
+	const checks = preflightSummary(state);
+	if (!checks) return {state: 'blocked', reason: 'the preflight checks have not run for this plan: press esc to run them'};
+	if (checks.failed > 0 && !checks.overridden) return {state: 'blocked', reason: `${plural(checks.failed, 'preflight check')} failed: press esc to see them`};
+	if (state.tools.state === 'checking') return {state: 'waiting', reason: 'still checking istioctl'};
+	if (!state.tools.ready) return {state: 'blocked', reason: `cannot run: ${state.tools.message}`};
+	return {state: 'ready'};
+}
+
+/** The run starts: the plan is built from the answers, and remembered with the profile it exactly is. */
+function startRun<V extends PreflightRun>(s: WizardState<V>): WizardState<V> {
+	const input = toPlanInput(s);
+	const profile = s.profile && s.profile.key === planKey(input) ? s.profile.name : undefined;
+	return {...s, screen: 'run', runAsked: false, run: {plan: buildPlan(input), interrupted: false, ...(profile !== undefined ? {profile} : {})}};
+}
+
+export function wizardReducer<V extends PreflightRun>(state: WizardState<V>, action: WizardAction<V>): WizardState<V> {
+	const s = state.notice && !BACKGROUND.has(action.type) ? {...state, notice: undefined} : state;
 	switch (action.type) {
 		case 'clear-notice':
 			return s;
@@ -252,17 +348,47 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
 			}
 			return {...s, screen: 'checks'};
 		}
-		case 'checks-done':
+		case 'checks-done': {
 			if (s.screen !== 'checks' || problemsOf(s).length > 0) return s;
-			return {...s, screen: 'review'};
-		case 'start-run':
-			if (s.screen !== 'review' || problemsOf(s).length > 0) return s;
-			return {...s, screen: 'run'};
+			const preflight = action.override && s.preflight ? {...s.preflight, overridden: true} : s.preflight;
+			return {...s, screen: 'review', ...(preflight ? {preflight} : {})};
+		}
+		case 'preflight-done':
+			return s.preflight?.view === action.view ? s : {...s, preflight: {view: action.view, overridden: false}};
+		case 'start-run': {
+			const gate = canRun(s);
+			if (gate.state === 'ready') return startRun(s);
+			// istioctl is still being checked: remember that the run was asked for; the check's answer decides.
+			return gate.state === 'waiting' ? {...s, runAsked: true} : s;
+		}
+		case 'withdraw-run':
+			return s.runAsked ? {...s, runAsked: false} : s;
+		case 'tools-checking':
+			return {...s, tools: {state: 'checking'}};
+		case 'tools-checked': {
+			const next: WizardState<V> = {...s, tools: {state: 'done', ready: action.ready, message: action.message}};
+			if (!next.runAsked) return next;
+			// The run was asked for while this check ran: it starts now, or the intent ends with the reason on screen.
+			return canRun(next).state === 'ready' ? startRun(next) : {...next, runAsked: false};
+		}
+		case 'profile-saved':
+			return {...s, profile: {name: action.name, key: planKey(toPlanInput(s))}};
+		case 'kubeconfig-read':
+			if (action.info.contexts.length === 0) {
+				return {...s, access: {state: 'missing', reason: `the kubeconfig (${action.info.files.join(', ') || 'none found'}) has no contexts`}};
+			}
+			return {...s, access: {state: 'ready', info: action.info}};
+		case 'kubeconfig-failed':
+			return {...s, access: {state: 'missing', reason: action.reason}};
+		case 'services-failed':
+			return {...s, access: {state: 'broken', reason: action.reason}};
 		case 'run-finished':
-			return s.screen === 'run' ? {...s, screen: 'done'} : s;
+			return s.screen === 'run' && s.run ? {...s, screen: 'done', run: {...s.run, finished: action.view}} : s;
+		case 'interrupt':
+			return s.screen === 'run' && s.run ? {...s, run: {...s.run, interrupted: true}} : s;
 		case 'back': {
 			const prev = PREVIOUS[s.screen];
-			return prev ? {...s, screen: prev} : s;
+			return prev ? {...s, screen: prev, runAsked: false} : s;
 		}
 	}
 }

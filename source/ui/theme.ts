@@ -21,6 +21,47 @@ export interface Theme {
 	spinner: readonly string[];
 }
 
+/**
+ * Every status the wizard marks with a symbol, whatever it judges (a check, a step, a cluster's run, a verdict),
+ * and the symbol and tone it gets. The one mapping: <Mark> renders it.
+ */
+export type MarkStatus =
+	| 'ok'
+	| 'error'
+	| 'warn'
+	| 'pending'
+	| 'skipped'
+	// Checks (CheckStatus).
+	| 'pass'
+	| 'fail'
+	| 'skip'
+	// Steps and clusters of a run.
+	| 'changed'
+	| 'unchanged'
+	| 'failed'
+	| 'succeeded'
+	| 'cancelled'
+	| 'not-started'
+	| 'idle';
+
+export const MARKS: Record<MarkStatus, {symbol: keyof Theme['symbols']; tone: Tone}> = {
+	ok: {symbol: 'ok', tone: 'ok'},
+	pass: {symbol: 'ok', tone: 'ok'},
+	changed: {symbol: 'ok', tone: 'ok'},
+	unchanged: {symbol: 'ok', tone: 'ok'},
+	succeeded: {symbol: 'ok', tone: 'ok'},
+	error: {symbol: 'error', tone: 'error'},
+	fail: {symbol: 'error', tone: 'error'},
+	failed: {symbol: 'error', tone: 'error'},
+	warn: {symbol: 'warn', tone: 'warn'},
+	cancelled: {symbol: 'warn', tone: 'warn'},
+	'not-started': {symbol: 'warn', tone: 'warn'},
+	pending: {symbol: 'pending', tone: 'muted'},
+	skip: {symbol: 'skipped', tone: 'muted'},
+	skipped: {symbol: 'skipped', tone: 'muted'},
+	idle: {symbol: 'skipped', tone: 'muted'},
+};
+
 const TONES: Record<Tone, string> = {accent: 'cyan', ok: 'green', error: 'red', warn: 'yellow', muted: 'gray', title: 'magenta'};
 
 export function createTheme(color: boolean): Theme {

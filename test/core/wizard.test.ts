@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import {buildPlan} from '../../source/core/plan.js';
 import {dns1123LabelProblem} from '../../source/core/validate.js';
 import type {ProbeResult} from '../../source/core/ports.js';
+import type {CheckResult} from '../../source/core/checks.js';
+import {initialRunView, type RunView} from '../../source/core/run-progress.js';
 import {
 	describeChanges,
 	initialWizardState,
@@ -12,6 +14,9 @@ import {
 	stateFromPlan,
 	toPlanInput,
 	wizardReducer,
+	canRun,
+	planKey,
+	type PreflightRun,
 	type ProbeState,
 	type WizardAction,
 	type WizardState,
@@ -25,7 +30,19 @@ const down = (context: string): ProbeState => ({
 	state: 'done',
 	result: {context, reachable: false, error: {kind: 'unreachable', message: 'connect ECONNREFUSED'}, istioNamespace: false, istioCrds: false, istiod: [], elapsedMs: 1},
 });
-const run = (state: WizardState, ...actions: WizardAction[]) => actions.reduce(wizardReducer, state);
+const run = (state: WizardState, ...actions: WizardAction[]) => actions.reduce<WizardState>(wizardReducer, state);
+const result = (status: CheckResult['status']): CheckResult => ({id: `c-${status}`, claim: `a ${status} check`, status} as CheckResult);
+/** A finished preflight of the state's current plan with these results. */
+const passed = (s: WizardState, ...statuses: Array<CheckResult['status']>): PreflightRun => ({key: planKey(toPlanInput(s)), results: (statuses.length ? statuses : ['pass' as const]).map(result)});
+const finished = (s: WizardState): RunView => initialRunView(s.run!.plan);
+
+/** Multi-network over a and b, on the Review screen after a passing preflight; istioctl not checked yet. */
+function atReview(...statuses: Array<CheckResult['status']>): WizardState {
+	let s = run(initialWizardState(), {type: 'choose-topology', topology: 'multi-network'});
+	s = run(s, {type: 'toggle-context', context: 'a', probe: ok('a')}, {type: 'toggle-context', context: 'b', probe: ok('b')});
+	s = run(s, {type: 'contexts-done', contexts: [], probes: {a: ok('a'), b: ok('b')}}, {type: 'ids-done'});
+	return run(s, {type: 'preflight-done', view: passed(s, ...statuses)}, {type: 'checks-done'});
+}
 
 describe('wizard reducer', () => {
 	it('walks topology → contexts → ids → checks → review → run → done and back', () => {
@@ -39,14 +56,15 @@ describe('wizard reducer', () => {
 		assert.equal(s.screen, 'checks');
 		assert.equal(run(s, {type: 'start-run'}).screen, 'checks', 'no run straight from the checks');
 		assert.equal(run(s, {type: 'back'}).screen, 'ids');
-		s = run(s, {type: 'checks-done'});
+		s = run(s, {type: 'preflight-done', view: passed(s)}, {type: 'checks-done'});
 		assert.equal(s.screen, 'review');
 		assert.equal(run(s, {type: 'back'}).screen, 'checks');
 		assert.equal(run(s, {type: 'checks-done'}).screen, 'review', 'checks-done only acts on the checks screen');
-		s = run(s, {type: 'start-run'});
+		s = run(s, {type: 'tools-checked', ready: true, message: 'istioctl 1.30.3'}, {type: 'start-run'});
 		assert.equal(s.screen, 'run');
+		assert.deepEqual(s.run?.plan.input, toPlanInput(s));
 		assert.equal(run(s, {type: 'back'}).screen, 'run', 'no going back during a run');
-		assert.equal(run(s, {type: 'run-finished'}).screen, 'done');
+		assert.equal(run(s, {type: 'run-finished', view: finished(s)}).screen, 'done');
 		assert.equal(run(initialWizardState(), {type: 'back'}).screen, 'topology');
 	});
 
@@ -195,5 +213,87 @@ describe('describeChanges', () => {
 		assert.match(d[0]!.changes.join('\n'), /Gateway cross-network-gateway/);
 		assert.match(d[1]!.changes[0]!, /network=n2/);
 		assert.match(d[1]!.changes[1]!, /istioctl install/);
+	});
+});
+
+describe('can the run start (canRun) and a run asked for while istioctl is checked', () => {
+	it('needs Review, a preflight of this very plan, no unconfirmed failure, and a usable istioctl', () => {
+		let s = atReview();
+		assert.deepEqual(canRun(s), {state: 'waiting', reason: 'still checking istioctl'});
+		s = run(s, {type: 'tools-checked', ready: true, message: 'istioctl 1.30.3'});
+		assert.deepEqual(canRun(s), {state: 'ready'});
+		assert.equal(canRun(run(s, {type: 'back'})).state, 'blocked', 'only from Review');
+		assert.deepEqual(canRun(run(s, {type: 'tools-checked', ready: false, message: 'istioctl not found on PATH'})), {state: 'blocked', reason: 'cannot run: istioctl not found on PATH'});
+		// The answers changed since the preflight (a different mesh ID): that preflight does not judge this plan.
+		const edited = {...s, meshId: 'other'};
+		const gate = canRun(edited);
+		assert.match(gate.state === 'blocked' ? gate.reason : '', /preflight checks have not run for this plan/);
+		const failing = run(atReview('pass', 'fail'), {type: 'tools-checked', ready: true, message: 'istioctl'});
+		assert.deepEqual(canRun(failing), {state: 'blocked', reason: '1 preflight check failed: press esc to see them'});
+		assert.equal(run(failing, {type: 'start-run'}).screen, 'review');
+	});
+
+	it('a failed preflight runs only after the override, which a new preflight takes back', () => {
+		let s = run(initialWizardState(), {type: 'choose-topology', topology: 'multi-network'});
+		s = run(s, {type: 'toggle-context', context: 'a', probe: ok('a')}, {type: 'toggle-context', context: 'b', probe: ok('b')});
+		s = run(s, {type: 'contexts-done', contexts: [], probes: {a: ok('a'), b: ok('b')}}, {type: 'ids-done'});
+		const view = passed(s, 'fail');
+		s = run(s, {type: 'preflight-done', view}, {type: 'checks-done', override: true}, {type: 'tools-checked', ready: true, message: 'istioctl'});
+		assert.equal(canRun(s).state, 'ready');
+		assert.equal(run(s, {type: 'back'}, {type: 'preflight-done', view}).preflight?.overridden, true, 'the same run keeps the override');
+		assert.equal(run(s, {type: 'back'}, {type: 'preflight-done', view: passed(s, 'fail')}).preflight?.overridden, false, 'a new run takes it back');
+	});
+
+	it('start-run while istioctl is checked remembers the intent; the run starts when the check passes', () => {
+		let s = run(atReview(), {type: 'start-run'});
+		assert.equal(s.screen, 'review');
+		assert.equal(s.runAsked, true);
+		assert.equal(s.run, undefined);
+		s = run(s, {type: 'tools-checked', ready: true, message: 'istioctl 1.31-dev'});
+		assert.equal(s.screen, 'run');
+		assert.equal(s.runAsked, false);
+		assert.deepEqual(s.run?.plan.input, toPlanInput(s));
+	});
+
+	it('a failed istioctl check ends the intent: no run, and the gate says why', () => {
+		let s = run(atReview(), {type: 'start-run'}, {type: 'tools-checked', ready: false, message: 'istioctl not found on PATH'});
+		assert.equal(s.screen, 'review');
+		assert.equal(s.runAsked, false);
+		assert.deepEqual(canRun(s), {state: 'blocked', reason: 'cannot run: istioctl not found on PATH'});
+		// A later check that passes does not start a run nobody asked for any more.
+		s = run(s, {type: 'tools-checking'}, {type: 'tools-checked', ready: true, message: 'istioctl'});
+		assert.equal(s.screen, 'review');
+	});
+
+	it('n/esc or leaving Review takes the intent back', () => {
+		const asked = run(atReview(), {type: 'start-run'});
+		assert.equal(run(asked, {type: 'withdraw-run'}, {type: 'tools-checked', ready: true, message: 'x'}).screen, 'review');
+		assert.equal(run(asked, {type: 'back'}).runAsked, false);
+	});
+
+	it('a run of an unedited saved profile is recorded on it; an edited one is not', () => {
+		const input = {topology: 'multi-network' as const, meshId: 'saved', clusters: [
+			{context: 'east', name: 'e', network: 'n1', role: 'primary' as const},
+			{context: 'west', name: 'w', network: 'n2', role: 'primary' as const},
+		]};
+		const atReviewOf = (s: WizardState) => run(s, {type: 'preflight-done', view: passed(s)}, {type: 'checks-done'}, {type: 'tools-checked', ready: true, message: 'istioctl'});
+		const opened = stateFromPlan(input, 'prod');
+		assert.equal(run(atReviewOf(opened), {type: 'start-run'}).run?.profile, 'prod');
+		const edited = run(opened, {type: 'back'}, {type: 'set-field', field: {kind: 'meshId'}, value: 'edited'}, {type: 'ids-done'});
+		assert.equal(run(atReviewOf(edited), {type: 'start-run'}).run?.profile, undefined);
+		const saved = run(atReviewOf(edited), {type: 'profile-saved', name: 'new'}, {type: 'start-run'});
+		assert.equal(saved.run?.profile, 'new');
+	});
+
+	it('background events keep the notice the last key left; keys clear it', () => {
+		const s = {...atReview(), notice: 'why the last key did nothing'};
+		assert.equal(run(s, {type: 'tools-checked', ready: true, message: 'x'}).notice, 'why the last key did nothing');
+		assert.equal(run(s, {type: 'clear-notice'}).notice, undefined);
+	});
+
+	it('cluster access: a kubeconfig without contexts is missing, with where it looked', () => {
+		const s = run(initialWizardState(), {type: 'kubeconfig-read', info: {files: ['/tmp/empty'], contexts: [], warnings: []}});
+		assert.deepEqual(s.access, {state: 'missing', reason: 'the kubeconfig (/tmp/empty) has no contexts'});
+		assert.equal(run(initialWizardState(), {type: 'services-failed', reason: 'boom'}).access.state, 'broken');
 	});
 });

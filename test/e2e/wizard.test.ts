@@ -25,11 +25,10 @@ async function waitForScreen(text: string | RegExp, what: string, timeoutMs = 60
 	}
 }
 
-async function keys(...k: string[]): Promise<void> {
-	for (const key of k) {
-		tmux('send-keys', '-t', 'wizard', key);
-		await new Promise(r => setTimeout(r, 300));
-	}
+/** Send one key, then wait until the screen shows what it leads to (never a fixed delay). */
+async function press(key: string, then: string | RegExp, what: string, timeoutMs?: number): Promise<string> {
+	tmux('send-keys', '-t', 'wizard', key);
+	return waitForScreen(then, what, timeoutMs);
 }
 
 before(() => {
@@ -52,30 +51,29 @@ test('the wizard sets up multi-network on both lab clusters, screen by screen, a
 	tmux('new-session', '-d', '-s', 'wizard', '-x', '120', '-y', '40', command);
 
 	await waitForScreen('Which multicluster topology?', 'the topology screen');
-	await keys('Down', 'Enter');
-	await waitForScreen(/Pick the clusters: Multi-network/, 'the contexts screen');
+	await press('Down', /❯ Multi-network/, 'Multi-network highlighted');
+	await press('Enter', /Pick the clusters: Multi-network/, 'the contexts screen');
 	// Both probes answer from the real API servers before anything is picked.
 	let s = await waitForScreen(/east\(\*\).*istiod[\s\S]*west .*istiod/, 'both probes');
 	assert.match(s, /v1\.35\.4/);
-	await keys('Space', 'Down', 'Space', 'Enter');
-
-	s = await waitForScreen('Mesh and cluster IDs', 'the IDs screen');
+	await press('Space', '1 selected', 'east selected');
+	await press('Down', /❯ \S+ west/, 'west highlighted');
+	await press('Space', '2 selected', 'west selected');
+	s = await press('Enter', 'Mesh and cluster IDs', 'the IDs screen');
 	// Prefilled from what istiod and istio-system say.
 	assert.match(s, /Mesh ID\s+mesh1/);
 	assert.match(s, /east\s+east\s+net-east/);
 	assert.match(s, /west\s+west\s+net-west/);
-	await keys('Enter');
 	// The preflight reads both real clusters; the lab is set up as the Istio docs say, so nothing fails.
-	s = await waitForScreen(/Every check passed|No check failed|failed checks? blocks? the run/, 'the preflight verdict');
+	s = await press('Enter', /Every check passed|No check failed|failed checks? blocks? the run/, 'the preflight verdict');
 	assert.match(s, /[✔‼] 0 failed, \d+ warnings?, \d+ passed/, s);
-	await keys('Enter');
-	s = await waitForScreen(/Review: Multi-network, mesh mesh1/, 'the review screen');
+	s = await press('Enter', /Review: Multi-network, mesh mesh1/, 'the review screen');
 	assert.match(s, /preflight: \d+ passed/);
 	assert.match(s, /Install the east-west gateway for network net-east/);
-	await keys('Enter');
-	await waitForScreen('Proceed? (y/N)', 'the confirmation');
-	await keys('y');
-	s = await waitForScreen(/East-west gateways are set up|did not finish|failed/, 'the Done screen', 180_000);
+	// Enter may come while istioctl is still being checked: the confirmation shows either way, and a run confirmed
+	// meanwhile starts when the check passes.
+	await press('Enter', 'Proceed? (y/N)', 'the confirmation');
+	s = await press('y', /East-west gateways are set up|did not finish|failed/, 'the Done screen', 180_000);
 	assert.match(s, /East-west gateways are set up for mesh mesh1/);
 	assert.match(s, /gateway address 127\.0\.10\.\d+/);
 	assert.match(s, /gateway address 127\.0\.20\.\d+/);
@@ -83,7 +81,7 @@ test('the wizard sets up multi-network on both lab clusters, screen by screen, a
 	// Post-install reads both clusters again; the exit code stays the run's either way.
 	s = await waitForScreen(/post-install checks passed|post-install checks? failed/, 'the post-install verdict', 60_000);
 	assert.match(s, /✔ all \d+ post-install checks passed|‼ post-install checks passed with/, s);
-	await keys('Enter');
+	tmux('send-keys', '-t', 'wizard', 'Enter');
 	const deadline = Date.now() + 10_000;
 	while (!existsSync(exitFile) && Date.now() < deadline) await new Promise(r => setTimeout(r, 100));
 	assert.equal(readFileSync(exitFile, 'utf8').trim(), '0');

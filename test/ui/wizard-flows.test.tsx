@@ -405,6 +405,50 @@ describe('wizard screens and keys', () => {
 		assert.equal(services.runs.length, 0);
 	});
 
+	/** Review with an istioctl check that answers only when the test says so. */
+	async function toReviewWithLateIstioctl() {
+		const services = fakeServices();
+		let answer!: (result: {ready: boolean; message: string}) => void;
+		services.preflight = () => new Promise(resolve => (answer = resolve));
+		const r = render(<App services={services} color={false} />);
+		await waitForText(r, 'Which multicluster topology?');
+		await pickContexts(r, ['east', 'west'], ['east', 'west']);
+		await press(r, KEY.enter);
+		await waitForText(r, 'Mesh and cluster IDs');
+		await press(r, KEY.enter);
+		await passChecks(r);
+		await waitForText(r, 'checking istioctl…');
+		return {r, services, answer: (result: {ready: boolean; message: string}) => answer(result)};
+	}
+
+	it('a run confirmed while istioctl is still checked starts when the check passes; the waiting line goes with its cause', async () => {
+		const {r, services, answer} = await toReviewWithLateIstioctl();
+		await press(r, KEY.enter);
+		let frame = await waitForText(r, 'Proceed? (y/N)');
+		assert.match(frame, /checking istioctl…/);
+		await press(r, 'y');
+		frame = await waitForText(r, 'still checking istioctl: the run starts as soon as istioctl answers');
+		assert.equal(services.runs.length, 0);
+		answer({ready: true, message: 'istioctl 1.31-dev'});
+		frame = await waitForText(r, 'East-west gateways are set up', 5000);
+		assert.doesNotMatch(frame, /still checking istioctl/);
+		assert.equal(services.runs.length, 1);
+	});
+
+	it('a run confirmed while istioctl is checked does not start when the check fails, and says why', async () => {
+		const {r, services, answer} = await toReviewWithLateIstioctl();
+		await press(r, KEY.enter, 'y');
+		await waitForText(r, 'the run starts as soon as istioctl answers');
+		answer({ready: false, message: 'istioctl not found on PATH'});
+		const frame = await waitForText(r, '✘ cannot run: istioctl not found on PATH');
+		assert.doesNotMatch(frame, /still checking istioctl|Proceed\?/);
+		await press(r, 'y');
+		await waitForText(r, '✘ cannot run: istioctl not found on PATH');
+		assert.equal(services.runs.length, 0);
+		await press(r, 'n');
+		await waitForText(r, '✘ istioctl not found on PATH');
+	});
+
 	it('review shows the istioctl it will use when the check passes', async () => {
 		const {r} = await start({preflight: {ready: true, message: 'istioctl 1.30.3 (/usr/local/bin/istioctl)'}});
 		await pickContexts(r, ['east', 'west'], ['east', 'west']);

@@ -4,7 +4,9 @@ import {groupResults, SKIPPED_UNREACHABLE, type CheckResult, type CheckStatus} f
 import {formatElapsed} from '../../core/events.js';
 import type {MeshPlanInput} from '../../core/model.js';
 import type {CheckRunView} from '../hooks/useChecks.js';
-import {useTheme, type Theme, type Tone} from '../theme.js';
+import {wrapText} from '../layout.js';
+import {MARKS, useTheme, type Tone} from '../theme.js';
+import {Mark} from './Mark.js';
 
 /** One terminal row of the check list, already wrapped to the width. */
 export interface CheckRow {
@@ -13,41 +15,6 @@ export interface CheckRow {
 	bold?: boolean;
 	/** A status symbol printed before the text, in its own tone. */
 	mark?: CheckStatus;
-}
-
-/** Word-wrap plain text to `width` columns; continuation rows get `indent` spaces. */
-export function wrapText(text: string, width: number, indent = 0): string[] {
-	const max = Math.max(10, width);
-	const rows: string[] = [];
-	let line = '';
-	const room = () => max - (rows.length === 0 ? 0 : indent);
-	for (const word of text.split(/\s+/).filter(Boolean)) {
-		let w = word;
-		while ([...w].length > room() && line === '') {
-			const chars = [...w];
-			rows.push(chars.slice(0, room()).join(''));
-			w = chars.slice(room()).join('');
-		}
-		if (line === '') line = w;
-		else if ([...line].length + 1 + [...w].length <= room()) line += ` ${w}`;
-		else {
-			rows.push(line);
-			line = w;
-			while ([...line].length > room()) {
-				const chars = [...line];
-				rows.push(chars.slice(0, room()).join(''));
-				line = chars.slice(room()).join('');
-			}
-		}
-	}
-	if (line !== '' || rows.length === 0) rows.push(line);
-	return rows.map((r, i) => (i === 0 ? r : `${' '.repeat(indent)}${r}`));
-}
-
-const TONE_OF: Record<CheckStatus, Tone> = {pass: 'ok', warn: 'warn', fail: 'error', skip: 'muted'};
-
-export function markSymbol(theme: Theme, status: CheckStatus): string {
-	return status === 'pass' ? theme.symbols.ok : status === 'warn' ? theme.symbols.warn : status === 'fail' ? theme.symbols.error : theme.symbols.skipped;
 }
 
 /**
@@ -71,7 +38,7 @@ export function checkRows(plan: MeshPlanInput, view: CheckRunView, width: number
 				folded.push(r);
 				continue;
 			}
-			push(r.claim, 0, {mark: r.status, tone: r.status === 'pass' ? undefined : TONE_OF[r.status]});
+			push(r.claim, 0, {mark: r.status, tone: r.status === 'pass' ? undefined : MARKS[r.status].tone});
 			if (r.status === 'pass') {
 				if (r.reason) push(r.reason, 4, {tone: 'muted'});
 				continue;
@@ -102,7 +69,7 @@ export function CheckRowsView({rows, offset, height}: {rows: CheckRow[]; offset:
 		<Box flexDirection="column">
 			{shown.map((row, i) => (
 				<Text key={offset + i} wrap="truncate-end" bold={row.bold} color={row.tone ? theme.tone(row.tone) : undefined}>
-					{row.mark ? <Text color={theme.tone(TONE_OF[row.mark])}>{markSymbol(theme, row.mark)} </Text> : null}
+					{row.mark ? <><Mark status={row.mark} /> </> : null}
 					{row.text || ' '}
 				</Text>
 			))}
@@ -123,7 +90,7 @@ export function ReadingLines({view, tick, now}: {view: CheckRunView; tick: numbe
 			{view.clusters.map(c => (
 				<Box key={c.name} flexDirection="column">
 					<Text wrap="truncate-end">
-						{c.state === 'reading' ? <Text color={theme.tone('accent')}>{spinner}</Text> : <Text color={theme.tone(c.facts?.reachable === false ? 'error' : 'ok')}>{c.facts?.reachable === false ? theme.symbols.error : theme.symbols.ok}</Text>}{' '}
+						{c.state === 'reading' ? <Text color={theme.tone('accent')}>{spinner}</Text> : <Mark status={c.facts?.reachable === false ? 'error' : 'ok'} />}{' '}
 						<Text bold>{c.name}</Text>
 						<Text color={theme.tone('muted')}> ({c.context})</Text>{' '}
 						{c.state === 'reading'

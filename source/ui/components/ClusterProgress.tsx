@@ -4,6 +4,7 @@ import {formatElapsed} from '../../core/events.js';
 import type {ClusterView, StepView} from '../../core/run-progress.js';
 import {formatAddress} from '../../core/rollout.js';
 import {useTheme} from '../theme.js';
+import {Mark} from './Mark.js';
 
 /** One cluster's column on the run screen: finished steps, the live step, the gateway address. */
 export interface ClusterProgressProps {
@@ -28,7 +29,7 @@ export function ClusterProgress({cluster, width, tick, now, compact = false}: Cl
 				return (
 					<Box key={s.id} flexDirection="column">
 						<Text wrap="wrap">
-							<Text color={s.status === 'skipped' ? theme.tone('muted') : theme.tone('ok')}>{s.status === 'skipped' ? theme.symbols.skipped : theme.symbols.ok}</Text> {s.title}
+							<Mark status={s.status} /> {s.title}
 							<Text color={theme.tone('muted')}>
 								{s.status === 'unchanged' ? ' (already in place)' : s.status === 'skipped' ? ' (skipped)' : ''}
 								{s.elapsedMs !== undefined ? ` ${formatElapsed(s.elapsedMs)}` : ''}
@@ -47,7 +48,7 @@ export function ClusterProgress({cluster, width, tick, now, compact = false}: Cl
 				return (
 					<Box key={s.id} flexDirection="column">
 						<Text wrap="wrap">
-							<Text color={theme.tone('error')}>{theme.symbols.error}</Text> {s.title}
+							<Mark status="failed" /> {s.title}
 						</Text>
 						<Box paddingLeft={2} flexDirection="column">
 							<Text color={theme.tone('error')} wrap="wrap">
@@ -75,8 +76,8 @@ export function ClusterProgress({cluster, width, tick, now, compact = false}: Cl
 				);
 			default:
 				return (
-					<Text key={s.id} color={theme.tone('muted')} wrap="wrap">
-						{theme.symbols.pending} {s.title}
+					<Text key={s.id} wrap="wrap">
+						<Mark status="pending">{s.title}</Mark>
 					</Text>
 				);
 		}
@@ -90,15 +91,15 @@ export function ClusterProgress({cluster, width, tick, now, compact = false}: Cl
 		return [
 			finished.length > 0 ? (
 				<Text key="done" wrap="truncate-end">
-					<Text color={theme.tone('ok')}>{theme.symbols.ok}</Text> {finished.length} of {cluster.steps.length} steps done
+					<Mark status="ok" /> {finished.length} of {cluster.steps.length} steps done
 					<Text color={theme.tone('muted')}> (last: {finished.at(-1)!.title})</Text>
 				</Text>
 			) : null,
 			...shown.map(line),
 			hidden > 0 ? (
-				<Text key="more" color={theme.tone('muted')}>
-					{theme.symbols.pending} {hidden} more step{hidden === 1 ? '' : 's'}
-				</Text>
+				<Mark key="more" status="pending">
+					{hidden} more step{hidden === 1 ? '' : 's'}
+				</Mark>
 			) : null,
 		];
 	}

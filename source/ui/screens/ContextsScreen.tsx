@@ -2,7 +2,7 @@ import React, {useEffect, useMemo, useState} from 'react';
 import {Box, Text, useStdout} from 'ink';
 import {TOPOLOGY_INFO} from '../../core/model.js';
 import type {KubeconfigInfo} from '../../core/ports.js';
-import {probeBlocker, roleOf, type ProbeState, type WizardAction, type WizardState} from '../../core/wizard.js';
+import {probeBlocker, roleOf, type ProbeState, type ScreenAction, type WizardState} from '../../core/wizard.js';
 import {KeyHints} from '../components/KeyHints.js';
 import {Notice} from '../components/Notice.js';
 import {probeDetail, probeSummary} from '../components/probe-text.js';
@@ -14,7 +14,7 @@ export interface ContextsScreenProps {
 	state: WizardState;
 	probes: Record<string, ProbeState>;
 	requestProbes: (contexts: readonly string[]) => void;
-	dispatch: (action: WizardAction) => void;
+	dispatch: (action: ScreenAction) => void;
 }
 
 /** Rows of the screen that are not list rows (header, title, column heads, detail, notice, hints). */

@@ -6,13 +6,16 @@ import {formatElapsed} from '../../core/events.js';
 import type {MeshPlanInput} from '../../core/model.js';
 import {runExitCode, type RunView} from '../../core/run-progress.js';
 import {formatAddress} from '../../core/rollout.js';
-import {CheckRowsView, ScrollMarker, markSymbol} from '../components/CheckList.js';
+import {CheckRowsView, ScrollMarker} from '../components/CheckList.js';
+import {Mark} from '../components/Mark.js';
 import {KeyHints} from '../components/KeyHints.js';
 import {useCheckList} from '../hooks/useCheckList.js';
 import {useChecks} from '../hooks/useChecks.js';
 import {useCommands} from '../hooks/useCommands.js';
 import {useTicker} from '../hooks/useTicker.js';
 import {useServices} from '../services.js';
+import {SCREEN_COMMANDS, hintLine} from '../keys.js';
+import {firstFit, terminalOf, type Line} from '../layout.js';
 import {useTheme} from '../theme.js';
 
 /** Quote a shell word only when it needs it. */
@@ -48,7 +51,6 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 	const {view: checks, rerun} = useChecks(services, input, 'post-install', {enabled: checksWanted});
 	const [showAll, setShowAll] = useState(false);
 	const tick = useTicker(Boolean(checks && !checks.results));
-	const width = stdout.columns || 80;
 	const {rows, offset, height, end, keys: scroll} = useCheckList(input, checks, 7);
 	useCommands(
 		showAll ? 'doneChecks' : 'done',
@@ -89,51 +91,53 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 		: outcome?.ok
 			? {tone: 'ok' as const, text: `East-west gateways are set up for mesh ${input.meshId}.`}
 			: {tone: 'error' as const, text: 'The run failed on at least one cluster.'};
-	// Ink wraps at word boundaries: allow a few columns per row for that.
-	const rowsOf = (text: string, indent = 0) => Math.max(1, Math.ceil((text.length + indent) / Math.max(20, width - 8)));
 	const first = checks?.results ? firstProblem(checks.results) : undefined;
-	const wrappedRows = first ? 1 + rowsOf(`${first.cluster ?? ''}: ${first.claim}: ${first.reason ?? ''}`, 4) + (first.hint ? rowsOf(`hint: ${first.hint}`, 6) : 0) : 1;
-	const truncatedRows = first ? (first.hint ? 3 : 2) : 1;
 	const remoteNote = view.clusters.some(c => c.notes.some(n => n.startsWith('Remote wiring')));
 	const applyLabel = outcome?.ok ? 'run the same plan again, headless (safe to rerun):' : 'retry headless once the problem is fixed (steps already in place report unchanged):';
-	// Header, headline, blank, blank + "Next", status label, blank, exit code, hint line: 8 rows besides what is counted.
-	const base =
-		8 +
-		rowsOf(applyLabel, 2) +
-		(view.error ? 1 + rowsOf(view.error) : 0) +
-		view.clusters.reduce((n, c) => n + 1 + (c.address ? 1 : 0) + c.steps.filter(x => x.status === 'failed').length * 3, 0) +
-		(checksWanted ? 1 : 0) +
-		rowsOf(statusCommand(input, profile), 4) +
-		rowsOf(applyCommand(input, profile), 4) +
-		(remoteNote ? rowsOf(REMOTE_NOTE, 2) : 0);
-	const screenRows = stdout.rows || 24;
-	// How much of the checks fits: the first problem wrapped in full, cut to a row per line, or the verdict alone (then the status command goes too if need be).
-	const detail: Detail = !checksWanted ? 'line' : base + wrappedRows <= screenRows ? 'wrapped' : base + truncatedRows <= screenRows ? 'truncated' : 'line';
-	const tight = base + (checksWanted ? 1 : 0) > screenRows;
+	// What the screen prints besides the post-install checks, then the richest layout of the checks that fits.
+	const lines = (detail: Detail, status: boolean): Line[] => [
+		{rows: 1},
+		headline.text,
+		...(view.error ? [{rows: 1}, view.error] : []),
+		{rows: 1},
+		...view.clusters.flatMap(c => [
+			{rows: c.address ? 2 : 1},
+			...c.steps.filter(x => x.status === 'failed').flatMap((x): Line[] => [{text: `${x.title}: ${x.error ?? ''}`, indent: 2}, ...(x.hint ? [{text: `hint: ${x.hint}`, indent: 2}] : [])]),
+		]),
+		...(checksWanted ? [{rows: 1}, ...postInstallLines(detail, first)] : []),
+		{rows: 2},
+		...(status ? [{text: 'watch the gateways:', indent: 2}, {text: statusCommand(input, profile), indent: 4}] : []),
+		{text: applyLabel, indent: 2},
+		{text: applyCommand(input, profile), indent: 4},
+		...(remoteNote ? [`  ${REMOTE_NOTE}`] : []),
+		{rows: 1},
+		`exit code ${code}${checks?.results?.some(r => r.status === 'fail') ? ", the run's result (post-install checks do not change it)" : ''}`,
+		hintLine(SCREEN_COMMANDS.done),
+	];
+	// The first problem wrapped in full, cut to a row per line, or the verdict alone; then the status command goes too.
+	const [detail, withStatus] = firstFit<[Detail, boolean]>(terminalOf(stdout), [
+		[['wrapped', true], lines('wrapped', true)],
+		[['truncated', true], lines('truncated', true)],
+		[['line', true], lines('line', true)],
+		[['line', false], lines('line', false)],
+	]);
+	const tight = !withStatus;
 	return (
 		<Box flexDirection="column">
-			<Text bold color={theme.tone(headline.tone)}>
-				{headline.tone === 'ok' ? theme.symbols.ok : headline.tone === 'error' ? theme.symbols.error : theme.symbols.warn} {headline.text}
-			</Text>
-			{view.error ? (
-				<Box marginTop={1}>
-					<Text color={theme.tone('error')} wrap="wrap">
-						{view.error}
-					</Text>
-				</Box>
-			) : null}
+			<Mark status={headline.tone} bold>
+				{headline.text}
+			</Mark>
+			{view.error ? <Box marginTop={1}><Text color={theme.tone('error')} wrap="wrap">{view.error}</Text></Box> : null}
 			<Box flexDirection="column" marginTop={1}>
 				{view.clusters.map(c => {
 					const failed = c.steps.filter(s => s.status === 'failed');
 					const changed = c.steps.filter(s => s.status === 'changed').length;
 					const unchanged = c.steps.filter(s => s.status === 'unchanged').length;
 					const idle = c.steps.length === 0;
-					const sym = idle ? theme.symbols.skipped : c.outcome === 'succeeded' ? theme.symbols.ok : c.outcome === 'failed' ? theme.symbols.error : theme.symbols.warn;
-					const tone = idle ? 'muted' : c.outcome === 'succeeded' ? 'ok' : c.outcome === 'failed' ? 'error' : 'warn';
 					return (
 						<Box key={c.name} flexDirection="column">
 							<Text wrap="truncate-end">
-								<Text color={theme.tone(tone)}>{sym}</Text> <Text bold>{c.name}</Text>
+								<Mark status={idle ? 'idle' : (c.outcome ?? 'cancelled')} /> <Text bold>{c.name}</Text>
 								<Text color={theme.tone('muted')}> ({c.context})</Text>{' '}
 								{idle ? 'nothing to do on this cluster' : `${c.outcome ?? 'unknown'}: ${changed} changed, ${unchanged} already in place`}
 							</Text>
@@ -179,7 +183,7 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 						</Text>
 					</Box>
 				</Box>
-				{view.clusters.some(c => c.notes.some(n => n.startsWith('Remote wiring'))) ? (
+				{remoteNote ? (
 					<Text wrap="wrap" color={theme.tone('muted')}>
 						{'  '}
 						{REMOTE_NOTE}
@@ -202,9 +206,19 @@ function firstProblem(results: readonly CheckResult[]): CheckResult | undefined 
 	return results.find(r => r.status === 'fail') ?? results.find(r => r.status === 'warn');
 }
 
-/** The post-install checks on the Done screen: live reads, then the verdict and the first problem with its hint. */
+/** How much of the first post-install problem Done shows: wrapped in full, one row per line, or only the verdict. */
 type Detail = 'wrapped' | 'truncated' | 'line';
 
+/** The rows PostInstall prints for a detail level. */
+function postInstallLines(detail: Detail, first: CheckResult | undefined): Line[] {
+	if (detail === 'line' || !first) return [{rows: 1}];
+	const problem = `${first.cluster ? `${first.cluster}: ` : ''}${first.claim}${first.reason ? `: ${first.reason}` : ''}`;
+	const hint = first.hint ? `hint: ${first.hint}` : undefined;
+	if (detail === 'truncated') return [{rows: hint ? 3 : 2}];
+	return [{rows: 1}, {text: `✔ ${problem}`, indent: 2}, ...(hint ? [{text: hint, indent: 4}] : [])];
+}
+
+/** The post-install checks on the Done screen: live reads, then the verdict and the first problem with its hint. */
 function PostInstall({checks, runOk, tick, detail}: {checks: NonNullable<ReturnType<typeof useChecks>['view']>; runOk: boolean; tick: number; detail: Detail}) {
 	const theme = useTheme();
 	if (!checks.results) {
@@ -223,8 +237,7 @@ function PostInstall({checks, runOk, tick, detail}: {checks: NonNullable<ReturnT
 	const s = summarize(checks.results);
 	const problems = checks.results.filter(r => r.status === 'fail' || r.status === 'warn');
 	const first = firstProblem(checks.results);
-	const tone = s.fail > 0 ? 'error' : s.warn > 0 ? 'warn' : 'ok';
-	const sym = s.fail > 0 ? theme.symbols.error : s.warn > 0 ? theme.symbols.warn : theme.symbols.ok;
+	const status = s.fail > 0 ? 'fail' : s.warn > 0 ? 'warn' : 'pass';
 	const verdict =
 		s.fail > 0
 			? runOk
@@ -236,9 +249,9 @@ function PostInstall({checks, runOk, tick, detail}: {checks: NonNullable<ReturnT
 	if (detail === 'line') {
 		return (
 			<Text wrap="truncate-end">
-				<Text bold color={theme.tone(tone)}>
-					{sym} {verdict}
-				</Text>
+				<Mark status={status} bold>
+					{verdict}
+				</Mark>
 				<Text color={theme.tone('muted')}> · c shows {problems.length === 0 ? 'every check' : problems.length === 1 ? 'it' : 'them'}</Text>
 			</Text>
 		);
@@ -246,9 +259,9 @@ function PostInstall({checks, runOk, tick, detail}: {checks: NonNullable<ReturnT
 	return (
 		<Box flexDirection="column">
 			<Text wrap="truncate-end">
-				<Text bold color={theme.tone(tone)}>
-					{sym} {verdict}
-				</Text>
+				<Mark status={status} bold>
+					{verdict}
+				</Mark>
 				<Text color={theme.tone('muted')}>
 					{s.fail + s.warn > 0 ? ` · ${s.pass} passed` : ''} · c shows {problems.length > 1 ? `all ${problems.length} problems` : 'every check'}
 				</Text>
@@ -256,7 +269,7 @@ function PostInstall({checks, runOk, tick, detail}: {checks: NonNullable<ReturnT
 			{first ? (
 				<Box paddingLeft={2} flexDirection="column">
 					<Text wrap={detail === 'wrapped' ? 'wrap' : 'truncate-end'}>
-						<Text color={theme.tone(first.status === 'fail' ? 'error' : 'warn')}>{markSymbol(theme, first.status)}</Text> {first.cluster ? `${first.cluster}: ` : ''}
+						<Mark status={first.status} /> {first.cluster ? `${first.cluster}: ` : ''}
 						{first.claim}
 						{first.reason ? <Text color={theme.tone('muted')}>: {first.reason}</Text> : null}
 					</Text>

@@ -1,7 +1,7 @@
 import React, {useMemo, useState} from 'react';
 import {Box, Text} from 'ink';
 import {TOPOLOGY_INFO} from '../../core/model.js';
-import {orderedSelection, problemsOf, roleOf, type FieldId, type WizardAction, type WizardState} from '../../core/wizard.js';
+import {orderedSelection, problemsOf, roleOf, type FieldId, type ScreenAction, type WizardState} from '../../core/wizard.js';
 import {KeyHints} from '../components/KeyHints.js';
 import {Notice} from '../components/Notice.js';
 import {useCommands} from '../hooks/useCommands.js';
@@ -27,7 +27,7 @@ export function fieldsOf(state: WizardState): Field[] {
 	return fields;
 }
 
-export function IdsScreen({state, dispatch}: {state: WizardState; dispatch: (a: WizardAction) => void}) {
+export function IdsScreen({state, dispatch}: {state: WizardState; dispatch: (a: ScreenAction) => void}) {
 	const theme = useTheme();
 	const fields = fieldsOf(state);
 	const [focus, setFocus] = useState(0);

@@ -1,0 +1,153 @@
+import React from 'react';
+import {Box, Text} from 'ink';
+import {TOPOLOGY_INFO, type MeshPlanInput} from '../../../core/model.js';
+import type {Plan, StepKind} from '../../../core/plan.js';
+import type {ToolsCheck} from '../../../core/wizard.js';
+import {KeyHints} from '../../components/KeyHints.js';
+import {Mark} from '../../components/Mark.js';
+import {Notice} from '../../components/Notice.js';
+import {SCREEN_COMMANDS, hintLine} from '../../keys.js';
+import type {Line} from '../../layout.js';
+import {useTheme, type MarkStatus} from '../../theme.js';
+import type {ReviewState} from './mode.js';
+
+/** What the preflight of this plan found; undefined when it has not run. */
+export interface ReviewChecks {
+	failed: number;
+	warned: number;
+	passed: number;
+	/** The user confirmed running despite the failures. */
+	overridden: boolean;
+}
+
+/** Step names for the folded view, when the full titles do not fit the rows. */
+const STEP_SHORT: Record<StepKind, string> = {
+	'label-network': 'label network',
+	'install-gateway': 'install gateway',
+	'wait-rollout': 'wait for rollout',
+	'wait-address': 'wait for address',
+	'expose-istiod': 'expose istiod',
+	'expose-services': 'expose services',
+};
+
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+const folded = (steps: Plan['clusters'][number]['steps']) => steps.map((s, i) => `${i + 1}. ${STEP_SHORT[s.kind]}`).join(' → ');
+
+/** The line saying what the preflight found, and whether the run goes ahead despite failures. */
+export function preflightLine(checks: ReviewChecks | undefined): {status: MarkStatus; bold?: boolean; text: string} {
+	if (!checks) return {status: 'warn', text: 'the preflight checks have not run for this plan (esc runs them)'};
+	if (checks.failed > 0) {
+		const what = checks.overridden ? `runs despite ${plural(checks.failed, 'failed preflight check')} (you confirmed)` : `${plural(checks.failed, 'failed preflight check')} block the run (esc to see them)`;
+		return {status: 'error', bold: true, text: `${what}${checks.warned > 0 ? `, ${plural(checks.warned, 'warning')}` : ''}`};
+	}
+	return {status: checks.warned > 0 ? 'warn' : 'ok', text: `preflight: ${checks.passed} passed${checks.warned > 0 ? `, ${plural(checks.warned, 'warning')} (esc to read them)` : ''}`};
+}
+
+/** The istioctl line: being checked, or what was found. */
+export function ToolsLine({tools}: {tools: ToolsCheck}) {
+	const theme = useTheme();
+	if (tools.state === 'checking') return <Text color={theme.tone('muted')}>checking istioctl…</Text>;
+	return <Mark status={tools.ready ? 'ok' : 'error'}>{tools.message}</Mark>;
+}
+
+export interface PlanViewProps {
+	plan: Plan;
+	input: MeshPlanInput;
+	checks: ReviewChecks | undefined;
+	/** Undefined when this build has no istioctl check. */
+	tools: ToolsCheck | undefined;
+	canSave: boolean;
+	review: ReviewState;
+}
+
+/** The plan's lines, to measure: full step titles, or each cluster's steps folded into one line. */
+export function planLines({plan, input, checks, tools, canSave, review}: PlanViewProps, compact: boolean): Line[] {
+	return [
+		{rows: 1},
+		`Review: ${TOPOLOGY_INFO[input.topology].title}, mesh ${input.meshId}, ${input.revision ? `revision ${input.revision}` : 'default revision'}`,
+		...plan.clusters.flatMap((c): Line[] => [
+			{rows: 2},
+			...(compact ? [{text: folded(c.steps), indent: 2}] : [{rows: c.steps.length}]),
+			...c.notes.map(n => ({text: `note: ${n}`, indent: 2})),
+		]),
+		{rows: 1},
+		`✔ ${preflightLine(checks).text}`,
+		...(tools ? [tools.state === 'checking' ? 'checking istioctl…' : `✔ ${tools.message}`] : []),
+		...(review.mode === 'save' ? [{rows: 2}] : []),
+		...(canSave ? [] : ['s save profile: unavailable, this build has no profile store']),
+		{rows: 1},
+		...(review.notice ? [`‼ ${review.notice.text}`] : []),
+		hintLine(SCREEN_COMMANDS[review.mode === 'save' ? 'saveName' : 'review'], review.mode === 'save'),
+	];
+}
+
+/** The plan per cluster, the preflight verdict, istioctl, and (in save mode) the profile-name field. */
+export function PlanView(props: PlanViewProps & {compact: boolean}) {
+	const {plan, input, checks, tools, canSave, review, compact} = props;
+	const theme = useTheme();
+	const verdict = preflightLine(checks);
+	return (
+		<Box flexDirection="column">
+			<Text bold>
+				Review: {TOPOLOGY_INFO[input.topology].title}, mesh {input.meshId}
+				{input.revision ? `, revision ${input.revision}` : ', default revision'}
+			</Text>
+			{plan.clusters.map(c => (
+				<Box key={c.cluster.context} flexDirection="column" marginTop={1}>
+					<Text wrap="truncate-end">
+						<Text bold color={theme.tone('accent')}>
+							{c.cluster.name}
+						</Text>
+						<Text color={theme.tone('muted')}>
+							{' '}
+							context {c.cluster.context} · network {c.cluster.network} · {c.cluster.role}
+						</Text>
+					</Text>
+					{compact ? (
+						<Box paddingLeft={2}>
+							<Text wrap="wrap">{folded(c.steps)}</Text>
+						</Box>
+					) : (
+						c.steps.map((s, i) => (
+							<Text key={s.id} wrap="truncate-end">
+								{'  '}
+								{i + 1}. {s.title}
+							</Text>
+						))
+					)}
+					{c.notes.map((n, i) => (
+						<Box key={i} paddingLeft={2}>
+							<Text color={theme.tone('muted')} wrap="wrap">
+								note: {n}
+							</Text>
+						</Box>
+					))}
+				</Box>
+			))}
+			<Box marginTop={1}>
+				<Mark status={verdict.status} bold={verdict.bold}>
+					{verdict.text}
+				</Mark>
+			</Box>
+			{tools ? (
+				<Box>
+					<ToolsLine tools={tools} />
+				</Box>
+			) : null}
+			{review.mode === 'save' ? (
+				<Box marginTop={1}>
+					<Text>
+						Profile name: <Text color={theme.tone('accent')}>{review.name}▏</Text>
+						{review.saving ? <Text color={theme.tone('muted')}> saving…</Text> : null}
+					</Text>
+				</Box>
+			) : null}
+			{canSave ? null : <Text color={theme.tone('muted')}>s save profile: unavailable, this build has no profile store</Text>}
+			<Box marginTop={1}>
+				<Notice text={review.notice?.text} ok={review.notice?.ok} />
+			</Box>
+			<KeyHints scope={review.mode === 'save' ? 'saveName' : 'review'} textEntry={review.mode === 'save'} />
+		</Box>
+	);
+}
