@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {collectFacts, injectorFacts, serverHost, sha256, trustDomainOf} from '../../source/checks/collect.js';
 import {runChecks} from '../../source/core/checks.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
-import {FakeClusterClient, ROOT_PEM, asClient, clusterObjects} from '../support/fake-facts-client.js';
+import {FakeClusterClient, ROOT_PEM, asClient, clusterObjects} from '../support/fake-cluster.js';
 
 const plan: MeshPlanInput = {
 	topology: 'primary-remote-multi-network',
@@ -75,7 +75,7 @@ test('an unreachable cluster stops after the probe with its error', async () => 
 	const facts = await collectFacts(asClient(client), {plan, cluster: plan.clusters[1]!, phase: 'preflight'});
 	assert.equal(facts.reachable, false);
 	assert.equal(facts.error, 'cannot reach the API server of ctx-west (check the network)');
-	assert.deepEqual(client.calls, []);
+	assert.deepEqual(client.calls, ['probe'], 'nothing is read after the probe');
 });
 
 test('parsers: injector values, trust domain, server host', () => {

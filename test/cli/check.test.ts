@@ -6,7 +6,7 @@ import {UsageError} from '../../source/commands/errors.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import type {ClusterClient, ClusterClientFactory, KubeconfigInfo} from '../../source/core/ports.js';
 import {runCli} from '../helpers/cli.js';
-import {FakeClusterClient, asClient, clusterObjects, type Obj} from '../support/fake-facts-client.js';
+import {FakeClusterClient, asClient, clusterObjects, type Obj} from '../support/fake-cluster.js';
 
 const PLAN_FLAGS = ['--topology', 'primary-remote-multi-network', '--mesh', 'mesh1', '--cluster', 'ctx-east=east:network1:primary', '--cluster', 'ctx-west=west:network2:remote'];
 
