@@ -4,15 +4,9 @@ import {collectFacts, injectorFacts, serverHost, sha256, trustDomainOf} from '..
 import {runChecks} from '../../source/core/checks.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import {FakeClusterClient, ROOT_PEM, asClient, clusterObjects} from '../support/fake-cluster.js';
+import {meshPlan, numberedNetworks} from '../support/plans.js';
 
-const plan: MeshPlanInput = {
-	topology: 'primary-remote-multi-network',
-	meshId: 'mesh1',
-	clusters: [
-		{context: 'ctx-east', name: 'east', network: 'network1', role: 'primary'},
-		{context: 'ctx-west', name: 'west', network: 'network2', role: 'remote'},
-	],
-};
+const plan: MeshPlanInput = meshPlan({topology: 'primary-remote-multi-network', network: numberedNetworks});
 
 test('collected facts from a healthy primary-remote-multi-network mesh pass preflight and post-install', async () => {
 	for (const phase of ['preflight', 'post-install'] as const) {

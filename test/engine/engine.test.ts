@@ -5,23 +5,10 @@ import {buildPlan} from '../../source/core/plan.js';
 import type {Event, RunOutcome} from '../../source/core/events.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import {FakeFactory, FakeIstioctl} from '../support/fake-cluster.js';
+import {multiNetwork, primaryRemoteMultiNetwork} from '../support/plans.js';
 
-const multi: MeshPlanInput = {
-	topology: 'multi-network',
-	meshId: 'mesh1',
-	clusters: [
-		{context: 'ce', name: 'east', network: 'net-east', role: 'primary'},
-		{context: 'cw', name: 'west', network: 'net-west', role: 'primary'},
-	],
-};
-const primaryRemoteMulti: MeshPlanInput = {
-	topology: 'primary-remote-multi-network',
-	meshId: 'mesh1',
-	clusters: [
-		{context: 'c1', name: 'one', network: 'net1', role: 'primary'},
-		{context: 'c2', name: 'two', network: 'net2', role: 'remote'},
-	],
-};
+const multi = multiNetwork;
+const primaryRemoteMulti = primaryRemoteMultiNetwork;
 
 async function run(input: MeshPlanInput, setup: (f: FakeFactory, i: FakeIstioctl) => void = () => {}, opts: {timeoutMs?: number; dryRun?: boolean; reinstall?: boolean; signal?: AbortSignal; factory?: FakeFactory; onEvent?: (e: Event) => void} = {}) {
 	const factory = opts.factory ?? new FakeFactory(input.clusters.map(c => c.context), '/tmp/kubeconfig');
