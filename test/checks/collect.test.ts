@@ -3,16 +3,10 @@ import assert from 'node:assert/strict';
 import {collectFacts, serverHost, sha256, trustDomainOf} from '../../source/checks/collect.js';
 import {runChecks} from '../../source/core/checks.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
-import {FakeClusterClient, ROOT_PEM, asClient, clusterObjects} from '../support/fake-facts-client.js';
+import {FakeClusterClient, ROOT_PEM, asClient, clusterObjects} from '../support/fake-cluster.js';
+import {meshPlan, numberedNetworks} from '../support/plans.js';
 
-const plan: MeshPlanInput = {
-	topology: 'primary-remote-multi-network',
-	meshId: 'mesh1',
-	clusters: [
-		{context: 'ctx-east', name: 'east', network: 'network1', role: 'primary'},
-		{context: 'ctx-west', name: 'west', network: 'network2', role: 'remote'},
-	],
-};
+const plan: MeshPlanInput = meshPlan({topology: 'primary-remote-multi-network', network: numberedNetworks});
 
 test('collected facts from a healthy primary-remote-multi-network mesh pass preflight and post-install', async () => {
 	for (const phase of ['preflight', 'post-install'] as const) {
@@ -75,7 +69,7 @@ test('an unreachable cluster stops after the probe with its error', async () => 
 	const facts = await collectFacts(asClient(client), {plan, cluster: plan.clusters[1]!, phase: 'preflight'});
 	assert.equal(facts.reachable, false);
 	assert.equal(facts.error, 'cannot reach the API server of ctx-west (check the network)');
-	assert.deepEqual(client.calls, []);
+	assert.deepEqual(client.calls, ['probe'], 'nothing is read after the probe');
 });
 
 test('parsers: trust domain, server host', () => {

@@ -126,11 +126,25 @@ test('contexts missing from the kubeconfig are a usage error naming them and the
 
 test('Ctrl-C: exit 130 and a summary of what was done and what was not', async () => {
 	const factory = new FakeFactory(['ce', 'cw']);
-	const {d, istioctl} = deps(factory);
-	istioctl.scenario = {cw: 'hang'};
 	const controller = new AbortController();
+	// Ctrl-C once east has finished and west's istioctl is hanging.
+	const seen = new Set<string>();
+	const {d, istioctl} = deps(factory, {
+		createRunPlan: engineDeps => {
+			const runPlan = createRunPlan(engineDeps);
+			return (plan, options) =>
+				runPlan(plan, {
+					...options,
+					onEvent: e => {
+						options.onEvent(e);
+						if (e.type === 'step-start' || e.type === 'step-done') seen.add(`${e.type} ${e.stepId}`);
+						if (seen.has('step-done east/expose-services') && seen.has('step-start west/install-gateway') && !controller.signal.aborted) controller.abort();
+					},
+				});
+		},
+	});
+	istioctl.scenario = {cw: 'hang'};
 	const {ctx, out} = makeCtx(controller.signal);
-	setTimeout(() => controller.abort(), 200);
 	const code = await applyCommand([...multiArgs, '--timeout', '1m', '--yes'], ctx, d);
 	factory.dispose();
 	assert.equal(code, 130);

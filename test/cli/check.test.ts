@@ -6,7 +6,8 @@ import {UsageError} from '../../source/core/exit-codes.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import type {ClusterClient, ClusterClientFactory, KubeconfigInfo} from '../../source/core/ports.js';
 import {runCli} from '../helpers/cli.js';
-import {FakeClusterClient, asClient, clusterObjects, type Obj} from '../support/fake-facts-client.js';
+import {FakeClusterClient, asClient, clusterObjects, type Obj} from '../support/fake-cluster.js';
+import {meshPlan, numberedNetworks} from '../support/plans.js';
 
 const PLAN_FLAGS = ['--topology', 'primary-remote-multi-network', '--mesh', 'mesh1', '--cluster', 'ctx-east=east:network1:primary', '--cluster', 'ctx-west=west:network2:remote'];
 
@@ -85,10 +86,7 @@ test('-o json: results, summary and read errors; post-install phase only', async
 });
 
 test('--profile checks the saved plan; both --profile and plan flags is a usage error', async () => {
-	const profile: MeshPlanInput = {topology: 'primary-remote-multi-network', meshId: 'mesh1', clusters: [
-		{context: 'ctx-east', name: 'east', network: 'network1', role: 'primary'},
-		{context: 'ctx-west', name: 'west', network: 'network2', role: 'remote'},
-	]};
+	const profile = meshPlan({topology: 'primary-remote-multi-network', network: numberedNetworks});
 	assert.equal((await setup({profile}).run(['--profile', 'prod'])).code, 0);
 	await assert.rejects(setup({profile}).run(['--profile', 'prod', ...PLAN_FLAGS]), /either --profile or the plan flags/);
 	await assert.rejects(setup().run(['--profile', 'nope']), /no profile named "nope"/);

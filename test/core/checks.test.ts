@@ -14,15 +14,9 @@ import {
 } from '../../source/core/checks.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import {OTHER_ROOT, allHealthy, healthy} from '../support/healthy-facts.js';
+import {meshPlan, numberedNetworks} from '../support/plans.js';
 
-const multiNetwork: MeshPlanInput = {
-	topology: 'multi-network',
-	meshId: 'mesh1',
-	clusters: [
-		{context: 'ctx-east', name: 'east', network: 'network1', role: 'primary'},
-		{context: 'ctx-west', name: 'west', network: 'network2', role: 'primary'},
-	],
-};
+const multiNetwork: MeshPlanInput = meshPlan({network: numberedNetworks});
 const primaryRemote: MeshPlanInput = {
 	topology: 'primary-remote',
 	meshId: 'mesh1',

@@ -1,19 +1,12 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {buildPlan, orderSteps, type Step} from '../../source/core/plan.js';
-import type {MeshPlanInput} from '../../source/core/model.js';
+import {multiNetwork} from '../support/plans.js';
 
 const kinds = (steps: Step[], cluster: string) => steps.filter(s => s.cluster === cluster).map(s => s.kind);
 
 test('multi-network: every cluster labels, installs, waits and exposes services, independently', () => {
-	const input: MeshPlanInput = {
-		topology: 'multi-network',
-		meshId: 'mesh1',
-		clusters: [
-			{context: 'ce', name: 'east', network: 'net-east', role: 'primary'},
-			{context: 'cw', name: 'west', network: 'net-west', role: 'primary'},
-		],
-	};
+	const input = multiNetwork;
 	const plan = buildPlan(input);
 	for (const c of ['east', 'west']) {
 		assert.deepEqual(kinds(plan.steps, c), ['label-network', 'install-gateway', 'wait-rollout', 'wait-address', 'expose-services']);

@@ -1,16 +1,10 @@
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import {buildPlan} from '../../source/core/plan.js';
+import {meshPlan} from '../support/plans.js';
 import {applyRunEvent, failedOutcome, initialRunView, runExitCode, withOutcome} from '../../source/core/run-progress.js';
 
-const plan = buildPlan({
-	topology: 'multi-network',
-	meshId: 'm',
-	clusters: [
-		{context: 'ca', name: 'a', network: 'n1', role: 'primary'},
-		{context: 'cb', name: 'b', network: 'n2', role: 'primary'},
-	],
-});
+const plan = buildPlan(meshPlan({meshId: 'm', clusters: ['a', 'b'], context: name => `c${name}`, network: (_, i) => `n${i + 1}`}));
 
 describe('run progress', () => {
 	it('folds events into per-cluster step views', () => {

@@ -2,16 +2,9 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {validatePlan, dns1123LabelProblem, type Problem} from '../../source/core/validate.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
+import {meshPlan} from '../support/plans.js';
 
-const base = (over: Partial<MeshPlanInput> = {}): MeshPlanInput => ({
-	topology: 'multi-network',
-	meshId: 'mesh1',
-	clusters: [
-		{context: 'east-ctx', name: 'east', network: 'net-east', role: 'primary'},
-		{context: 'west-ctx', name: 'west', network: 'net-west', role: 'primary'},
-	],
-	...over,
-});
+const base = (over: Partial<MeshPlanInput> = {}): MeshPlanInput => ({...meshPlan({context: name => `${name}-ctx`}), ...over});
 
 const paths = (ps: Problem[]) => ps.map(p => p.path);
 

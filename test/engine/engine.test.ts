@@ -5,25 +5,12 @@ import {buildPlan} from '../../source/core/plan.js';
 import type {Event, RunOutcome} from '../../source/core/events.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import {FakeFactory, FakeIstioctl} from '../support/fake-cluster.js';
+import {multiNetwork, primaryRemoteMultiNetwork} from '../support/plans.js';
 
-const multi: MeshPlanInput = {
-	topology: 'multi-network',
-	meshId: 'mesh1',
-	clusters: [
-		{context: 'ce', name: 'east', network: 'net-east', role: 'primary'},
-		{context: 'cw', name: 'west', network: 'net-west', role: 'primary'},
-	],
-};
-const primaryRemoteMulti: MeshPlanInput = {
-	topology: 'primary-remote-multi-network',
-	meshId: 'mesh1',
-	clusters: [
-		{context: 'c1', name: 'one', network: 'net1', role: 'primary'},
-		{context: 'c2', name: 'two', network: 'net2', role: 'remote'},
-	],
-};
+const multi = multiNetwork;
+const primaryRemoteMulti = primaryRemoteMultiNetwork;
 
-async function run(input: MeshPlanInput, setup: (f: FakeFactory, i: FakeIstioctl) => void = () => {}, opts: {timeoutMs?: number; dryRun?: boolean; reinstall?: boolean; signal?: AbortSignal; factory?: FakeFactory} = {}) {
+async function run(input: MeshPlanInput, setup: (f: FakeFactory, i: FakeIstioctl) => void = () => {}, opts: {timeoutMs?: number; dryRun?: boolean; reinstall?: boolean; signal?: AbortSignal; factory?: FakeFactory; onEvent?: (e: Event) => void} = {}) {
 	const factory = opts.factory ?? new FakeFactory(input.clusters.map(c => c.context), '/tmp/kubeconfig');
 	const istioctl = new FakeIstioctl(factory);
 	setup(factory, istioctl);
@@ -34,7 +21,10 @@ async function run(input: MeshPlanInput, setup: (f: FakeFactory, i: FakeIstioctl
 		force: false,
 		reinstall: opts.reinstall,
 		signal: opts.signal,
-		onEvent: e => events.push(e),
+		onEvent: e => {
+			events.push(e);
+			opts.onEvent?.(e);
+		},
 	});
 	return {factory, istioctl, events, outcome};
 }
@@ -177,11 +167,19 @@ test('dry run changes nothing: server-side dry-run applies, istioctl --dry-run, 
 
 test('cancellation stops istioctl and the waits, marks running steps cancelled and the rest not-run', async () => {
 	const controller = new AbortController();
+	// Abort once east's istioctl is hanging and west is waiting for its address: both are running then.
+	const running = new Set<string>();
 	const pending = run(multi, (f, i) => {
 		i.scenario = {ce: 'hang'};
 		f.cluster('cw').script = {lb: 'pending'};
-	}, {signal: controller.signal, timeoutMs: 60_000});
-	setTimeout(() => controller.abort(), 150);
+	}, {
+		signal: controller.signal,
+		timeoutMs: 60_000,
+		onEvent: e => {
+			if (e.type === 'step-start') running.add(e.stepId);
+			if (running.has('east/install-gateway') && running.has('west/wait-address') && !controller.signal.aborted) controller.abort();
+		},
+	});
 	const {factory, events, outcome} = await pending;
 	assert.equal(outcome.cancelled, true);
 	assert.equal(outcome.ok, false);

@@ -2,7 +2,7 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {StatusMonitor} from '../../source/engine/status-monitor.js';
 import {snapshotWithin} from '../../source/commands/status.js';
-import {FakeWatchCluster, seedSetUpCluster} from '../support/fake-watch-client.js';
+import {FakeWatchCluster, seedSetUpCluster} from '../support/fake-cluster.js';
 
 const exp = (name: string, network: string) => ({name, network, role: 'primary' as const, topology: 'multi-network' as const});
 

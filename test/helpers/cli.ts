@@ -20,7 +20,7 @@ export interface CliResult {
 }
 
 /** Run the bundled CLI as a user would, with its own environment. */
-export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; signalAfterMs?: number} = {}): Promise<CliResult> {
+export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; signalAfterMs?: number; signalWhen?: (stdout: string) => boolean} = {}): Promise<CliResult> {
 	ensureBuilt();
 	return new Promise((resolve, reject) => {
 		const child = spawn(process.execPath, [cliPath, ...args], {
@@ -29,7 +29,15 @@ export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; input?
 		});
 		let stdout = '';
 		let stderr = '';
-		child.stdout.on('data', d => (stdout += d));
+		let signalled = false;
+		child.stdout.on('data', d => {
+			stdout += d;
+			// SIGINT once the output shows what the test waits for.
+			if (!signalled && options.signalWhen?.(stdout)) {
+				signalled = true;
+				child.kill('SIGINT');
+			}
+		});
 		child.stderr.on('data', d => (stderr += d));
 		const timer = setTimeout(() => {
 			child.kill('SIGKILL');

@@ -178,7 +178,7 @@ test('Ctrl-C: exit 130, a summary of what was and was not done, and no istioctl 
 	child.stdout.on('data', d => (stdout += d));
 	const closed = new Promise<number | null>(resolve => child.on('close', code => resolve(code)));
 	// Interrupt once both istioctl processes have started their children.
-	for (let i = 0; i < 400 && readFakeIstioctlLog(env).filter(x => x.childPid).length < 2; i++) await delay(25);
+	for (let i = 0; i < 1200 && readFakeIstioctlLog(env).filter(x => x.childPid).length < 2; i++) await delay(25);
 	const log = readFakeIstioctlLog(env);
 	const pids = [...new Set(log.filter(x => x.argv[0] === 'install').map(x => x.pid))].concat(log.filter(x => x.childPid).map(x => x.childPid!));
 	assert.equal(pids.length, 4, 'two istioctl processes, each with a child');
@@ -187,7 +187,7 @@ test('Ctrl-C: exit 130, a summary of what was and was not done, and no istioctl 
 	assert.equal(code, 130);
 	assert.match(stdout, /\nInterrupted:\n/);
 	assert.match(stdout, /east \(context east-ctx\): cancelled\n {4}done: label-network changed\n {4}install-gateway cancelled\n {4}not run: wait-rollout, wait-address, expose-services/);
-	for (let i = 0; i < 100 && pids.some(alive); i++) await delay(20);
+	for (let i = 0; i < 500 && pids.some(alive); i++) await delay(20);
 	assert.deepEqual(pids.filter(alive), [], 'no istioctl process or child left');
 });
 

@@ -52,6 +52,21 @@ async function clusterWithGateway(network: string, scenario: 'ready' | 'image-pu
 	return s;
 }
 
+/** Until the fake's scripted rollout and LoadBalancer have played out (a condition, not a time). */
+async function settled(s: FakeApiServer, scenario: 'ready' | 'image-pull-auto' = 'ready'): Promise<void> {
+	const done = () => {
+		const svc = s.get('v1', 'Service', 'istio-system', 'istio-eastwestgateway');
+		const dep = s.get('apps/v1', 'Deployment', 'istio-system', 'istio-eastwestgateway');
+		const rolled = scenario === 'ready' ? dep?.status?.availableReplicas === 1 : s.list('v1', 'Pod', 'istio-system').length > 0;
+		return Boolean(svc?.status?.loadBalancer?.ingress?.length) && rolled;
+	};
+	const deadline = Date.now() + 10_000;
+	while (!done()) {
+		if (Date.now() > deadline) throw new Error('the fake API server never finished its scripted rollout');
+		await new Promise(r => setTimeout(r, 5));
+	}
+}
+
 async function closedPort(): Promise<number> {
 	const srv = createServer();
 	await new Promise<void>(r => srv.listen(0, '127.0.0.1', () => r()));
@@ -86,7 +101,7 @@ test('live monitor over real watches: healthy, then a dropped watch goes stale a
 	try {
 		const [h] = await until(monitor, hs => hs[0]!.healthy, 'a healthy gateway');
 		assert.match(h!.address!.value, /^127\.0\.10\.\d+$/);
-		for (let i = 0; i < 100 && east.openWatches < 6; i++) await new Promise(r => setTimeout(r, 20));
+		for (let i = 0; i < 500 && east.openWatches < 6; i++) await new Promise(r => setTimeout(r, 20));
 		const lists = east.count(r => r.method === 'GET' && !r.watch && r.path.includes('istio-system') || (r.path === '/api/v1/namespaces' && !r.watch));
 		const watches = east.count(r => r.watch);
 		assert.equal(watches, 6, 'one watch per kind: deployments, services, pods, namespaces, gateways, virtualservices');
@@ -104,7 +119,7 @@ test('live monitor over real watches: healthy, then a dropped watch goes stale a
 		monitor.stop();
 	}
 	// A watch whose request is still being answered closes as soon as its headers arrive.
-	for (let i = 0; i < 100 && east.openWatches > 0; i++) await new Promise(r => setTimeout(r, 20));
+	for (let i = 0; i < 500 && east.openWatches > 0; i++) await new Promise(r => setTimeout(r, 20));
 	assert.equal(east.openWatches, 0, 'stop closes every watch');
 });
 
@@ -117,7 +132,7 @@ test('status -o json: an injection failure and an unreachable cluster → exit 1
 		{name: 'bad', server: bad},
 		{name: 'gone', server: `http://127.0.0.1:${port}`, token: 't'},
 	]);
-	await new Promise(r => setTimeout(r, 100));
+	await Promise.all([settled(good), settled(bad, 'image-pull-auto')]);
 	const r = await runCli(['status', '--kubeconfig', kubeconfig, '--context', 'good', '--context', 'bad', '--context', 'gone', '-o', 'json', '--timeout', '5s']);
 	assert.equal(r.code, 1, r.stderr);
 	const doc = JSON.parse(r.stdout);
@@ -139,8 +154,9 @@ test('status -o json: an injection failure and an unreachable cluster → exit 1
 test('status --watch without a terminal prints a line per change and stops on SIGINT with 130', async () => {
 	const s = await clusterWithGateway('net-east');
 	const kubeconfig = writeKubeconfig([{name: 'east', server: s}]);
-	await new Promise(r => setTimeout(r, 100));
-	const r = await runCli(['status', '--kubeconfig', kubeconfig, '--watch'], {signalAfterMs: 2500});
+	await settled(s);
+	// Interrupt once both lines are printed.
+	const r = await runCli(['status', '--kubeconfig', kubeconfig, '--watch'], {signalWhen: out => / east healthy$/m.test(out) && / east ✔ gateway: 1\/1 ready$/m.test(out)});
 	assert.equal(r.code, 130, r.stderr);
 	assert.match(r.stdout, /^\d\d:\d\d:\d\d east healthy$/m);
 	assert.match(r.stdout, /^\d\d:\d\d:\d\d east ✔ gateway: 1\/1 ready$/m);

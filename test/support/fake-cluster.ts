@@ -1,9 +1,14 @@
 /**
- * In-memory fakes of the ports: a ClusterClient whose objects, rollout and LoadBalancer behaviour a test
- * scripts (watches push every change), an Istioctl that "installs" into such a cluster, and a factory.
+ * One in-memory fake of the ClusterClient port: a typed store of objects (by kind, namespace and name)
+ * that reads, lists, watches and server-side apply all work on, with one label-selector parser. Tests seed
+ * it with plain objects, script how an installed gateway rolls out and gets an address, drop and restore
+ * its watches, and deny or forbid reads. Also an Istioctl that "installs" into it, and a factory.
+ *
+ * Old names kept as aliases (imports from before the merge of the three fakes): FakeWatchCluster and
+ * FakeClusterClient are FakeCluster; asClient is the identity.
  */
 import {GATEWAY_NAME, ISTIO_NAMESPACE, NETWORK_LABEL} from '../../source/core/model.js';
-import {GATEWAY_PORTS, type Manifest} from '../../source/core/manifests.js';
+import {GATEWAY_PORTS, renderExposeIstiod, renderExposeServices, type Manifest} from '../../source/core/manifests.js';
 import type {
 	AppliedObject,
 	ApplyOptions,
@@ -20,6 +25,8 @@ import type {
 } from '../../source/core/ports.js';
 import type {DeploymentLike, PodLike, ServiceLike} from '../../source/core/rollout.js';
 
+export type Obj = Record<string, any>;
+
 export class FakeKubeError extends Error {
 	constructor(readonly info: KubeErrorInfo) {
 		super(info.message);
@@ -27,60 +34,191 @@ export class FakeKubeError extends Error {
 }
 
 export interface ClusterScript {
-	/** How the gateway rolls out after install: ready after rolloutDelayMs, stuck on image "auto", or never progressing. */
+	/** How the gateway rolls out after install: ready once the test (or rolloutDelayMs) lets it, stuck on image "auto", or never progressing. */
 	rollout?: 'ok' | 'image-pull' | 'stuck';
+	/** With rollout 'ok': ready after this many ms (default: on the next turn of the event loop). */
 	rolloutDelayMs?: number;
-	/** The LB address assigned after lbDelayMs, or none. */
+	/** The LB address assigned after lbDelayMs (default: next turn), or none. */
 	lb?: {ip: string} | {hostname: string} | 'pending';
 	lbDelayMs?: number;
-	/** Every call fails as if the API server were unreachable. */
+	/** Every call fails as if the API server were unreachable (probe answers reachable: false). */
 	unreachable?: boolean;
 	/** Server-side apply of these "Kind/name" fails with a conflict owned by this manager. */
 	conflicts?: Record<string, string>;
 }
 
-type Obj = Record<string, any>;
+export interface FakeClusterOptions {
+	script?: ClusterScript;
+	/** false: like script.unreachable. */
+	reachable?: boolean;
+	/** `canI` answers no to these "verb resource" pairs. */
+	denied?: string[];
+	/** Reads of these "Kind/namespace/name" keys fail as forbidden. */
+	forbidden?: string[];
+}
+
+/** One label-selector parser: `k=v`, `k==v`, `k!=v`, `k`, `!k`, comma-separated, all must hold. */
+export function matchesLabelSelector(labels: Record<string, string> | undefined, selector: string | undefined): boolean {
+	if (!selector) return true;
+	const l = labels ?? {};
+	return selector
+		.split(',')
+		.map(s => s.trim())
+		.filter(Boolean)
+		.every(req => {
+			const ne = /^([^!=]+)!=(.*)$/.exec(req);
+			if (ne) return l[ne[1]!.trim()] !== ne[2]!.trim();
+			const eq = /^([^!=]+)==?(.*)$/.exec(req);
+			if (eq) return l[eq[1]!.trim()] === eq[2]!.trim();
+			if (req.startsWith('!')) return !(req.slice(1) in l);
+			return req in l;
+		});
+}
+
+const DEFAULT_API_VERSION: Record<string, string> = {Deployment: 'apps/v1', Service: 'v1', Pod: 'v1', Namespace: 'v1', ConfigMap: 'v1', Secret: 'v1'};
+
+type Listener = {kind: string; target: WatchTarget; onUpdate: (u: WatchUpdate<any>) => void};
 
 export class FakeCluster implements ClusterClient {
-	readonly namespaces = new Map<string, Record<string, string>>();
-	readonly deployments = new Map<string, Obj>();
-	readonly services = new Map<string, Obj>();
-	readonly pods = new Map<string, Obj>();
+	private readonly store = new Map<string, Obj>();
+	/** What apply wrote, by "Kind/name" (dry runs leave it alone). */
 	readonly applied = new Map<string, Manifest>();
+	/** Every call, in order: `probe`, `get <apiVersion> <Kind/ns/name>`, `apply … [dry-run]`, `watch <Kind>`, … */
 	readonly calls: string[] = [];
-	private readonly watchers = new Set<{kind: 'deployments' | 'services' | 'pods'; target: WatchTarget; cb: (u: WatchUpdate<any>) => void}>();
+	/** Kinds whose CRD is missing: watches report not-found. */
+	readonly missingKinds = new Set<string>();
+	watchesStarted = 0;
+	watchesStopped = 0;
 	readonly timers = new Set<NodeJS.Timeout>();
+	script: ClusterScript;
+	private readonly listeners = new Set<Listener>();
+	private down: KubeErrorInfo | undefined;
 
 	constructor(
 		readonly context: string,
-		public script: ClusterScript = {},
-	) {}
+		objects: Obj[] = [],
+		readonly options: FakeClusterOptions = {},
+	) {
+		this.script = {...options.script, ...(options.reachable === false ? {unreachable: true} : {})};
+		for (const o of objects) this.store.set(this.key(o), this.normalize(o));
+	}
+
+	// ---------- the store ----------
+
+	private normalize(o: Obj, kind?: string): Obj {
+		const k = kind ?? o.kind;
+		return structuredClone({...o, kind: k, apiVersion: o.apiVersion ?? DEFAULT_API_VERSION[k]});
+	}
+
+	private key(o: Obj): string {
+		return `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
+	}
+
+	/** Objects of a kind; a query namespace of undefined, or an object without one, matches any. */
+	objectsOf(kind: string, options: {apiVersion?: string; namespace?: string; name?: string; labelSelector?: string} = {}): Obj[] {
+		return [...this.store.values()]
+			.filter(o => o.kind === kind)
+			.filter(o => !options.apiVersion || !o.apiVersion || o.apiVersion === options.apiVersion)
+			.filter(o => options.namespace === undefined || o.metadata?.namespace === undefined || o.metadata.namespace === options.namespace)
+			.filter(o => !options.name || o.metadata?.name === options.name)
+			.filter(o => matchesLabelSelector(o.metadata?.labels, options.labelSelector))
+			.map(o => structuredClone(o));
+	}
+
+	/** Create or replace one object (kind taken from the object unless given); watches of its kind see it. */
+	put(o: Obj, kind?: string): void {
+		const n = this.normalize(o, kind);
+		this.store.set(this.key(n), n);
+		this.notify(n.kind);
+	}
+
+	/** Replace every object of a kind. */
+	set(kind: string, items: Obj[]): void {
+		for (const [k, o] of this.store) if (o.kind === kind) this.store.delete(k);
+		for (const o of items) {
+			const n = this.normalize(o, kind);
+			this.store.set(this.key(n), n);
+		}
+		this.notify(kind);
+	}
+
+	setDeployment(d: Obj): void {
+		this.put(d, 'Deployment');
+	}
+
+	setService(s: Obj): void {
+		this.put(s, 'Service');
+	}
+
+	setPod(p: Obj): void {
+		this.put(p, 'Pod');
+	}
+
+	private byName(kind: string): Map<string, Obj> {
+		return new Map(this.objectsOf(kind).map(o => [o.metadata.name, o]));
+	}
+
+	/** Views of the store, by name. */
+	get deployments(): Map<string, Obj> {
+		return this.byName('Deployment');
+	}
+
+	get services(): Map<string, Obj> {
+		return this.byName('Service');
+	}
+
+	get pods(): Map<string, Obj> {
+		return this.byName('Pod');
+	}
+
+	/** Namespace name → its labels. */
+	get namespaces(): Map<string, Record<string, string>> {
+		return new Map(this.objectsOf('Namespace').map(o => [o.metadata.name, o.metadata.labels ?? {}]));
+	}
+
+	// ---------- reachability ----------
+
+	private unreachableError(): KubeErrorInfo {
+		return {kind: 'unreachable', message: `cannot reach the API server of ${this.context}`, hint: 'check the network'};
+	}
 
 	private check(call: string): void {
 		this.calls.push(call);
-		if (this.script.unreachable) {
-			throw new FakeKubeError({kind: 'unreachable', message: `context ${this.context}: cannot reach the API server at https://127.0.0.1:1 (connection refused)`, hint: 'check that the cluster is running and the kubeconfig server address is right'});
-		}
+		if (this.script.unreachable) throw new FakeKubeError(this.unreachableError());
 	}
 
+	/** Every open watch loses its connection with this error (and new ones start disconnected) until restore(). */
+	drop(error: KubeErrorInfo = {kind: 'unreachable', message: `connect ECONNREFUSED (${this.context})`}): void {
+		this.down = error;
+		for (const l of this.listeners) l.onUpdate({items: this.objectsOf(l.kind, l.target), connected: false, error});
+	}
+
+	restore(): void {
+		this.down = undefined;
+		for (const kind of new Set([...this.listeners].map(l => l.kind))) this.notify(kind);
+	}
+
+	// ---------- ClusterClient ----------
+
 	async probe(): Promise<ProbeResult> {
-		this.check('probe');
-		return {context: this.context, reachable: true, auth: 'ok', istioNamespace: this.namespaces.has(ISTIO_NAMESPACE), istioCrds: true, istiod: [], elapsedMs: 1};
+		this.calls.push('probe');
+		if (this.script.unreachable) return {context: this.context, reachable: false, error: this.unreachableError(), istioNamespace: false, istioCrds: false, istiod: [], elapsedMs: 1};
+		return {context: this.context, reachable: true, auth: 'ok', serverVersion: 'v1.35.1', istioNamespace: this.namespaces.has(ISTIO_NAMESPACE), istioCrds: true, istiod: [], elapsedMs: 1};
 	}
 
 	async ensureNetworkLabel(network: string, options: ApplyOptions): Promise<NetworkLabelOutcome> {
 		this.check(`ensureNetworkLabel ${network}`);
-		const labels = this.namespaces.get(ISTIO_NAMESPACE);
-		if (!labels) {
-			if (!options.dryRun) this.namespaces.set(ISTIO_NAMESPACE, {[NETWORK_LABEL]: network});
+		const ns = this.objectsOf('Namespace', {name: ISTIO_NAMESPACE})[0];
+		if (!ns) {
+			if (!options.dryRun) this.put({apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE, labels: {[NETWORK_LABEL]: network}}});
 			return 'namespace-created';
 		}
-		const current = labels[NETWORK_LABEL];
+		const current = ns.metadata.labels?.[NETWORK_LABEL];
 		if (current === network) return 'unchanged';
 		if (current && !options.force) {
 			throw new FakeKubeError({kind: 'conflict', message: `namespace istio-system is labeled ${NETWORK_LABEL}=${current}, not ${network}`, hint: 'fix the plan, or pass --force to overwrite the label'});
 		}
-		if (!options.dryRun) labels[NETWORK_LABEL] = network;
+		if (!options.dryRun) this.put({...ns, metadata: {...ns.metadata, labels: {...ns.metadata.labels, [NETWORK_LABEL]: network}}});
 		return current ? 'overwritten' : 'added';
 	}
 
@@ -95,123 +233,139 @@ export class FakeCluster implements ClusterClient {
 			}
 			const before = this.applied.get(key);
 			const outcome = !before ? 'created' : JSON.stringify(before) === JSON.stringify(m) ? 'unchanged' : 'configured';
-			if (!options.dryRun) this.applied.set(key, structuredClone(m));
+			if (!options.dryRun) {
+				this.applied.set(key, structuredClone(m));
+				this.put(m as Obj);
+			}
 			out.push({kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name, outcome});
 		}
 		return out;
 	}
 
-	async getDeployment(_ns: string, name: string): Promise<DeploymentLike | undefined> {
-		this.check(`getDeployment ${name}`);
-		return structuredClone(this.deployments.get(name));
+	async getObject(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<Record<string, unknown> | undefined> {
+		const key = `${kind}/${namespace ?? ''}/${name}`;
+		this.check(`get ${apiVersion} ${key}`);
+		if (this.options.forbidden?.includes(key)) throw new Error(`${kind.toLowerCase()}s "${name}" is forbidden for user admin`);
+		return this.objectsOf(kind, {apiVersion, namespace, name})[0];
 	}
 
-	async getService(_ns: string, name: string): Promise<ServiceLike | undefined> {
-		this.check(`getService ${name}`);
-		return structuredClone(this.services.get(name));
+	async listObjects(apiVersion: string, kind: string, namespace: string | undefined, labelSelector?: string): Promise<Array<Record<string, unknown>>> {
+		this.check(`list ${apiVersion} ${kind}/${namespace ?? ''}${labelSelector ? ` ${labelSelector}` : ''}`);
+		return this.objectsOf(kind, {apiVersion, namespace, labelSelector});
 	}
 
-	async listPods(): Promise<PodLike[]> {
-		this.check('listPods');
-		return [...this.pods.values()].map(p => structuredClone(p));
+	async getDeployment(namespace: string, name: string): Promise<DeploymentLike | undefined> {
+		return (await this.getObject('apps/v1', 'Deployment', namespace, name)) as DeploymentLike | undefined;
 	}
 
-	private items(kind: 'deployments' | 'services' | 'pods', target: WatchTarget): Obj[] {
-		const store = kind === 'deployments' ? this.deployments : kind === 'services' ? this.services : this.pods;
-		return [...store.values()]
-			.filter(o => (target.name ? o.metadata.name === target.name : true))
-			.filter(o => {
-				if (!target.labelSelector) return true;
-				return target.labelSelector.split(',').every(kv => {
-					const [k, v] = kv.split('=');
-					return o.metadata.labels?.[k!] === v;
-				});
-			})
-			.map(o => structuredClone(o));
+	async getService(namespace: string, name: string): Promise<ServiceLike | undefined> {
+		return (await this.getObject('v1', 'Service', namespace, name)) as ServiceLike | undefined;
 	}
 
-	private watch(kind: 'deployments' | 'services' | 'pods', target: WatchTarget, cb: (u: WatchUpdate<any>) => void): WatchHandle {
+	async listPods(namespace: string, labelSelector: string): Promise<PodLike[]> {
+		return (await this.listObjects('v1', 'Pod', namespace, labelSelector)) as PodLike[];
+	}
+
+	async canI(check: {verb: string; resource: string}): Promise<boolean> {
+		this.check(`canI ${check.verb} ${check.resource}`);
+		return !this.options.denied?.includes(`${check.verb} ${check.resource}`);
+	}
+
+	private deliver(l: Listener, initial: boolean): void {
+		const error = this.down ?? (this.script.unreachable ? this.unreachableError() : undefined);
+		if (error) {
+			if (initial) l.onUpdate({items: [], connected: false, error});
+			return;
+		}
+		if (this.missingKinds.has(l.kind)) l.onUpdate({items: [], connected: false, error: {kind: 'not-found', message: `the server could not find the requested resource (${l.kind})`}});
+		else l.onUpdate({items: this.objectsOf(l.kind, l.target), connected: true});
+	}
+
+	private notify(kind: string): void {
+		for (const l of [...this.listeners]) if (l.kind === kind) this.deliver(l, false);
+	}
+
+	/** A list+watch: the first list arrives asynchronously, then every change of that kind. */
+	private watch(kind: string, target: WatchTarget, onUpdate: (u: WatchUpdate<any>) => void): WatchHandle {
 		this.calls.push(`watch ${kind}`);
-		const w = {kind, target, cb};
-		this.watchers.add(w);
-		// First list arrives asynchronously, like a real list+watch.
-		const t = setTimeout(() => {
-			this.timers.delete(t);
-			if (!this.watchers.has(w)) return;
-			if (this.script.unreachable) cb({items: [], connected: false, error: {kind: 'unreachable', message: 'connection refused'}});
-			else cb({items: this.items(kind, target), connected: true});
-		}, 0);
-		this.timers.add(t);
-		return {stop: () => this.watchers.delete(w)};
+		const l: Listener = {kind, target, onUpdate};
+		this.listeners.add(l);
+		this.watchesStarted += 1;
+		queueMicrotask(() => {
+			if (this.listeners.has(l)) this.deliver(l, true);
+		});
+		return {
+			stop: () => {
+				if (this.listeners.delete(l)) this.watchesStopped += 1;
+			},
+		};
 	}
 
 	watchDeployments(target: WatchTarget, onUpdate: (u: WatchUpdate<DeploymentLike>) => void): WatchHandle {
-		return this.watch('deployments', target, onUpdate);
+		return this.watch('Deployment', target, onUpdate);
 	}
 
 	watchServices(target: WatchTarget, onUpdate: (u: WatchUpdate<ServiceLike>) => void): WatchHandle {
-		return this.watch('services', target, onUpdate);
+		return this.watch('Service', target, onUpdate);
 	}
 
 	watchPods(target: WatchTarget, onUpdate: (u: WatchUpdate<PodLike>) => void): WatchHandle {
-		return this.watch('pods', target, onUpdate);
+		return this.watch('Pod', target, onUpdate);
 	}
 
 	watchObjects(_apiVersion: string, kind: string, target: WatchTarget, onUpdate: (u: WatchUpdate<Record<string, unknown>>) => void): WatchHandle {
-		this.calls.push(`watch ${kind}`);
-		const t = setTimeout(() => {
-			this.timers.delete(t);
-			const items = [...this.applied.values()].filter(m => m.kind === kind && (!target.name || m.metadata.name === target.name));
-			onUpdate({items: items.map(m => structuredClone(m) as Record<string, unknown>), connected: true});
-		}, 0);
-		this.timers.add(t);
-		return {stop: () => clearTimeout(t)};
+		return this.watch(kind, target, onUpdate);
+	}
+
+	/** Open watches. */
+	get openWatches(): number {
+		return this.listeners.size;
 	}
 
 	get activeWatches(): number {
-		return this.watchers.size;
+		return this.listeners.size;
 	}
 
-	private notify(kind: 'deployments' | 'services' | 'pods'): void {
-		for (const w of [...this.watchers]) if (w.kind === kind) w.cb({items: this.items(kind, w.target), connected: true});
+	/** This cluster as a plain ClusterClient object (methods bound), e.g. to override one method with a spread. */
+	client(): ClusterClient {
+		return {
+			context: this.context,
+			probe: this.probe.bind(this),
+			ensureNetworkLabel: this.ensureNetworkLabel.bind(this),
+			apply: this.apply.bind(this),
+			getDeployment: this.getDeployment.bind(this),
+			getService: this.getService.bind(this),
+			listPods: this.listPods.bind(this),
+			getObject: this.getObject.bind(this),
+			listObjects: this.listObjects.bind(this),
+			canI: this.canI.bind(this),
+			watchDeployments: this.watchDeployments.bind(this),
+			watchServices: this.watchServices.bind(this),
+			watchPods: this.watchPods.bind(this),
+			watchObjects: this.watchObjects.bind(this),
+		};
 	}
 
-	async getObject(_a: string, kind: string, _ns: string | undefined, name: string): Promise<Record<string, unknown> | undefined> {
-		this.check(`getObject ${kind}/${name}`);
-		return this.applied.get(`${kind}/${name}`) as Record<string, unknown> | undefined;
-	}
+	// ---------- what istioctl install does ----------
 
-	async listObjects(): Promise<Array<Record<string, unknown>>> {
-		this.check('listObjects');
-		return [];
-	}
-
-	async canI(): Promise<boolean> {
-		this.check('canI');
-		return true;
-	}
-
-	setDeployment(d: Obj): void {
-		this.deployments.set(d.metadata.name, structuredClone(d));
-		this.notify('deployments');
-	}
-
-	setService(s: Obj): void {
-		this.services.set(s.metadata.name, structuredClone(s));
-		this.notify('services');
-	}
-
-	setPod(p: Obj): void {
-		this.pods.set(p.metadata.name, structuredClone(p));
-		this.notify('pods');
-	}
-
-	private later(ms: number, fn: () => void): void {
+	private later(ms: number | undefined, fn: () => void): void {
 		const t = setTimeout(() => {
 			this.timers.delete(t);
 			fn();
-		}, ms);
+		}, ms ?? 0);
 		this.timers.add(t);
+	}
+
+	/** The gateway Deployment becomes available now (what a scripted 'ok' rollout does by itself). */
+	completeRollout(): void {
+		const d = this.deployments.get(GATEWAY_NAME);
+		if (d) this.setDeployment({...d, status: {...d.status, availableReplicas: 1, readyReplicas: 1}});
+	}
+
+	/** The gateway Service gets this LoadBalancer address now. */
+	assignAddress(lb: {ip: string} | {hostname: string}): void {
+		const s = this.services.get(GATEWAY_NAME);
+		if (s) this.setService({...s, status: {loadBalancer: {ingress: [lb]}}});
 	}
 
 	/** What `istioctl install` of the east-west IstioOperator creates, then the scripted rollout and LB. */
@@ -239,30 +393,23 @@ export class FakeCluster implements ClusterClient {
 		const rollout = this.script.rollout ?? 'ok';
 		if (rollout === 'image-pull') {
 			this.setPod({
-				metadata: {name: `${GATEWAY_NAME}-7d9f-abcde`, labels},
+				metadata: {name: `${GATEWAY_NAME}-7d9f-abcde`, namespace: ISTIO_NAMESPACE, labels},
 				spec: {containers: [{name: 'istio-proxy', image: 'auto'}]},
 				status: {phase: 'Pending', containerStatuses: [{name: 'istio-proxy', image: 'auto', ready: false, state: {waiting: {reason: 'ImagePullBackOff', message: 'Back-off pulling image "auto"'}}}]},
 			});
 		} else if (rollout === 'ok') {
-			this.later(this.script.rolloutDelayMs ?? 5, () => {
-				const d = this.deployments.get(GATEWAY_NAME)!;
-				this.setDeployment({...d, status: {...d.status, availableReplicas: 1, readyReplicas: 1}});
-			});
+			this.later(this.script.rolloutDelayMs, () => this.completeRollout());
 		}
 		const lb = this.script.lb ?? {ip: '127.0.0.10'};
 		if (lb !== 'pending' && !this.services.get(GATEWAY_NAME)?.status?.loadBalancer?.ingress) {
-			this.later(this.script.lbDelayMs ?? 10, () => {
-				const s = this.services.get(GATEWAY_NAME)!;
-				this.setService({...s, status: {loadBalancer: {ingress: [lb]}}});
-			});
+			this.later(this.script.lbDelayMs, () => this.assignAddress(lb));
 		}
 	}
 
-	/** The deployment's rollout completes now (for `stuck` scripts the test drives it). */
 	dispose(): void {
 		for (const t of this.timers) clearTimeout(t);
 		this.timers.clear();
-		this.watchers.clear();
+		this.listeners.clear();
 	}
 }
 
@@ -343,4 +490,89 @@ function parseLine(text: string) {
 	if (text.startsWith('✔ ')) return {type: 'component-done' as const, component: 'Ingress gateways'};
 	if (text.startsWith('- Processing')) return {type: 'waiting' as const, components: ['Ingress gateways'], waitingFor: text.includes('Waiting for') ? ['Deployment/istio-system/istio-eastwestgateway'] : []};
 	return undefined;
+}
+
+/** Former names (the status fakes and the check-facts fakes were separate classes): all one FakeCluster now. */
+export const FakeWatchCluster = FakeCluster;
+export type FakeWatchCluster = FakeCluster;
+export const FakeClusterClient = FakeCluster;
+export type FakeClusterClient = FakeCluster;
+export const asClient = (f: FakeCluster): ClusterClient => f;
+
+export const ROOT_PEM = '-----BEGIN CERTIFICATE-----\nMIIBroot\n-----END CERTIFICATE-----\n';
+
+export const readyGateway = (network: string, ip?: string) => ({
+	deployment: {
+		metadata: {name: 'istio-eastwestgateway', generation: 1, labels: {app: 'istio-eastwestgateway'}},
+		spec: {
+			replicas: 1,
+			template: {
+				metadata: {labels: {istio: 'eastwestgateway', app: 'istio-eastwestgateway', 'topology.istio.io/network': network}},
+				spec: {containers: [{name: 'istio-proxy', env: [{name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: network}]}]},
+			},
+		},
+		status: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1},
+	},
+	service: {
+		metadata: {name: 'istio-eastwestgateway', labels: {'topology.istio.io/network': network}},
+		spec: {type: 'LoadBalancer', ports: [{name: 'status-port', port: 15021}, {name: 'tls', port: 15443}, {name: 'tls-istiod', port: 15012}, {name: 'tls-webhook', port: 15017}]},
+		status: ip ? {loadBalancer: {ingress: [{ip}]}} : {loadBalancer: {}},
+	},
+});
+
+export const istiodDeployment = (revision?: string) => ({
+	metadata: {name: revision ? `istiod-${revision}` : 'istiod', generation: 1, labels: {app: 'istiod', 'istio.io/rev': revision ?? 'default'}},
+	spec: {replicas: 1, template: {spec: {containers: [{name: 'discovery', env: [{name: 'CLUSTER_ID', value: 'east'}]}]}}},
+	status: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1},
+});
+
+/** A multi-network primary as eastwest leaves it: gateway rolled out (with an address when ip is given), services exposed, istiod. */
+export function seedSetUpCluster(fake: FakeCluster, network: string, ip?: string): void {
+	const gw = readyGateway(network, ip);
+	fake.set('Deployment', [gw.deployment, istiodDeployment()]);
+	fake.set('Service', [gw.service]);
+	fake.set('Pod', []);
+	fake.set('Namespace', [{metadata: {name: 'istio-system', labels: {'topology.istio.io/network': network}}}]);
+	fake.set('Gateway', [{metadata: {name: 'cross-network-gateway'}}]);
+	fake.set('VirtualService', []);
+}
+
+/** Objects of a healthy cluster after eastwest ran (primary: istiod, injector values and expose resources too). */
+export function clusterObjects(name: string, network: string, primary: boolean): Obj[] {
+	const objs: Obj[] = [
+		{apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'istio-system', labels: {'topology.istio.io/network': network}, annotations: primary ? {} : {'topology.istio.io/controlPlaneClusters': 'east'}}},
+		{apiVersion: 'v1', kind: 'Secret', metadata: {name: 'cacerts', namespace: 'istio-system'}, data: Object.fromEntries(['ca-cert.pem', 'ca-key.pem', 'cert-chain.pem'].map(k => [k, 'c2VjcmV0']))},
+		{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'istio', namespace: 'istio-system'}, data: {mesh: 'defaultConfig:\n  discoveryAddress: istiod:15012\ntrustDomain: cluster.local\n'}},
+		{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'istio-ca-root-cert', namespace: 'istio-system'}, data: {'root-cert.pem': ROOT_PEM}},
+		{apiVersion: 'v1', kind: 'Service', metadata: {name: 'lb', namespace: 'default'}, spec: {type: 'LoadBalancer'}, status: {loadBalancer: {ingress: [{ip: '192.0.2.9'}]}}},
+		{
+			apiVersion: 'apps/v1',
+			kind: 'Deployment',
+			metadata: {name: 'istio-eastwestgateway', namespace: 'istio-system', generation: 1},
+			spec: {replicas: 1, template: {metadata: {labels: {istio: 'eastwestgateway', app: 'istio-eastwestgateway', 'topology.istio.io/network': network}}, spec: {containers: [{name: 'istio-proxy', env: [{name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: network}]}]}}},
+			status: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1, readyReplicas: 1},
+		},
+		{
+			apiVersion: 'v1',
+			kind: 'Service',
+			metadata: {name: 'istio-eastwestgateway', namespace: 'istio-system', labels: {'topology.istio.io/network': network}},
+			spec: {type: 'LoadBalancer', ports: [{name: 'status-port', port: 15021}, {name: 'tls', port: 15443}, {name: 'tls-istiod', port: 15012}, {name: 'tls-webhook', port: 15017}]},
+			status: {loadBalancer: {ingress: [{ip: primary ? '192.0.2.10' : '192.0.2.20'}]}},
+		},
+	];
+	objs[1]!.data['root-cert.pem'] = Buffer.from(ROOT_PEM).toString('base64');
+	if (primary) {
+		objs.push(
+			{
+				apiVersion: 'apps/v1',
+				kind: 'Deployment',
+				metadata: {name: 'istiod', namespace: 'istio-system', labels: {app: 'istiod'}, generation: 1},
+				spec: {replicas: 1, template: {spec: {containers: [{name: 'discovery', env: [{name: 'CLUSTER_ID', value: name}, {name: 'EXTERNAL_ISTIOD', value: 'true'}]}]}}},
+				status: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1},
+			},
+			{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'istio-sidecar-injector', namespace: 'istio-system'}, data: {values: JSON.stringify({global: {meshID: 'mesh1', network, multiCluster: {clusterName: name}}, revision: ''})}},
+			...[...renderExposeIstiod(), ...renderExposeServices()].map(m => structuredClone(m) as Obj),
+		);
+	}
+	return objs;
 }

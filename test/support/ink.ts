@@ -17,34 +17,61 @@ export const KEY = {
 interface Rendered {
 	lastFrame(): string | undefined;
 	stdin: {write(data: string): void};
+	/** Every frame Ink wrote (ink-testing-library's render result has it). */
+	frames?: string[];
 }
 
 export const plain = (frame: string | undefined) => stripVTControlCharacters(frame ?? '');
 
-/** Poll lastFrame() until predicate holds; on timeout fail with the last frame in the message. */
+/**
+ * Poll lastFrame() until predicate holds. The deadline is generous and only ever fails the test (with the
+ * last frame in the message); a passing test never waits for it.
+ */
 export async function waitForFrame(r: Rendered, predicate: (frame: string) => boolean, timeoutMs = 3000, what = 'frame'): Promise<string> {
-	const deadline = Date.now() + timeoutMs;
+	// Under load a frame that is due can be late: the deadline is at least 10 s whatever a test asks.
+	const limit = Math.max(timeoutMs, 10_000);
+	const deadline = Date.now() + limit;
 	for (;;) {
 		const frame = plain(r.lastFrame());
 		if (predicate(frame)) return frame;
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last frame:\n${frame}`);
-		await new Promise(resolve => setTimeout(resolve, 10));
+		if (Date.now() > deadline) throw new Error(`timed out after ${limit} ms waiting for ${what}; last frame:\n${frame}`);
+		await new Promise(resolve => setTimeout(resolve, 5));
 	}
 }
 
 export const waitForText = (r: Rendered, text: string | RegExp, timeoutMs = 3000) =>
 	waitForFrame(r, f => (typeof text === 'string' ? f.includes(text) : text.test(f)), timeoutMs, JSON.stringify(String(text)));
 
-/** Yield to the event loop so effects (input listeners) run and a lone Escape is flushed. */
-export const tick = () => new Promise(resolve => setTimeout(resolve, 15));
+const turn = () => new Promise<void>(resolve => setImmediate(resolve));
 
-/** Write one key and let Ink handle it. */
+const frameMark = (r: Rendered | undefined): unknown => (r ? (r.frames ? r.frames.length : r.lastFrame()) : undefined);
+
+/**
+ * Let React and Ink finish what is queued, counted in turns of the event loop, never in milliseconds: React's
+ * scheduler (passive effects, so a new screen's input listener) and Ink's lone-Escape flush both run on
+ * setImmediate. With a rendered app, go on until no frame has been written for three turns in a row.
+ */
+export async function tick(r?: Rendered): Promise<void> {
+	let mark = frameMark(r);
+	let quiet = 0;
+	for (let i = 0; i < 2000 && quiet < 3; i++) {
+		await turn();
+		const now = frameMark(r);
+		if (now === mark) quiet += 1;
+		else {
+			mark = now;
+			quiet = 0;
+		}
+	}
+}
+
+/** Write one key and let Ink handle it: wait until the app is quiet, write, wait until the frames it causes are out. */
 export async function press(r: Rendered, ...keys: string[]): Promise<void> {
 	for (const k of keys) {
 		// A screen that just appeared attaches its input listener in an effect: let it run first.
-		await tick();
+		await tick(r);
 		r.stdin.write(k);
-		await tick();
+		await tick(r);
 	}
 }
 

@@ -4,7 +4,7 @@ import React from 'react';
 import {cleanup, render} from 'ink-testing-library';
 import StatusView from '../../source/ui/status/StatusView.js';
 import {StatusMonitor} from '../../source/engine/status-monitor.js';
-import {FakeWatchCluster, readyGateway, seedSetUpCluster} from '../support/fake-watch-client.js';
+import {FakeWatchCluster, readyGateway, seedSetUpCluster} from '../support/fake-cluster.js';
 import {press, waitForText} from '../support/ink.js';
 
 afterEach(() => cleanup());
