@@ -1,16 +1,17 @@
 /** `eastwest check`: preflight and post-install checks, linkerd-style, grouped by cluster. */
-import {CHECKS, SKIPPED_UNREACHABLE, groupResults, runChecks, summarize, type CheckPhase, type CheckResult, type ClusterFacts} from '../core/checks.js';
+import {SKIPPED_UNREACHABLE, groupResults, summarize, type CheckResult} from '../core/checks.js';
+import {parseDuration} from '../core/events.js';
+import {DEFAULT_CHECKS_TIMEOUT_MS, runCheckPhase, type PhaseChoice} from '../checks/run.js';
 import type {MeshPlanInput} from '../core/model.js';
 import type {ClusterClientFactory, KubeconfigSource} from '../core/ports.js';
-import {collectClusterFacts, type CollectedFacts} from '../checks/collect.js';
+import {collectClusterFacts} from '../checks/collect.js';
 import {globalFlags, oneOf, parseFlags} from './args.js';
 import {EXIT, UsageError} from '../core/exit-codes.js';
 import {PLAN_FLAG_OPTIONS, assertContextsExist, assertValidPlan, hasPlanFlags, planFromFlags} from './plan-flags.js';
 import {loadSavedPlan} from './saved-plan.js';
 import type {CommandContext} from '../core/command-context.js';
 
-export const PHASES = ['preflight', 'post-install', 'all'] as const;
-export type PhaseChoice = (typeof PHASES)[number];
+export const PHASES = ['preflight', 'post-install', 'all'] as const satisfies readonly PhaseChoice[];
 
 export interface CheckDeps {
 	createFactory(source: KubeconfigSource): ClusterClientFactory | Promise<ClusterClientFactory>;
@@ -26,35 +27,22 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 	});
 }
 
-/** Results of both phases without repeating a check that belongs to both. */
-export function runPhases(plan: MeshPlanInput, facts: Record<string, ClusterFacts>, phase: PhaseChoice): CheckResult[] {
-	if (phase !== 'all') return runChecks(plan, facts, phase);
-	const seen = new Set<string>();
-	const merged: CheckResult[] = [];
-	for (const p of ['preflight', 'post-install'] as CheckPhase[]) {
-		for (const r of runChecks(plan, facts, p)) {
-			const key = `${r.id}@${r.cluster ?? ''}`;
-			if (!seen.has(key)) {
-				seen.add(key);
-				merged.push(r);
-			}
-		}
-	}
-	// Keep the cluster grouping: clusters in plan order, then the mesh.
-	const order = new Map(plan.clusters.map((c, i) => [c.name, i]));
-	const catalogue = new Map(CHECKS.map((c, i) => [c.id, i]));
-	return merged.sort((a, b) => (order.get(a.cluster ?? '') ?? 1e6) - (order.get(b.cluster ?? '') ?? 1e6) || (catalogue.get(a.id) ?? 0) - (catalogue.get(b.id) ?? 0));
-}
-
 export async function checkCommand(args: string[], ctx: CommandContext, deps: CheckDeps): Promise<number> {
 	const {values} = parseFlags('check', args, {
 		...PLAN_FLAG_OPTIONS,
 		profile: {type: 'string'},
 		phase: {type: 'string'},
 		output: {type: 'string', short: 'o'},
+		timeout: {type: 'string'},
 	});
 	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
 	const phase = oneOf('phase', values.phase, PHASES, 'all');
+	let deadlineMs = DEFAULT_CHECKS_TIMEOUT_MS;
+	if (values.timeout !== undefined) {
+		const t = parseDuration(values.timeout);
+		if (t === undefined || t <= 0) throw new UsageError(`--timeout "${values.timeout}" is not a duration; use e.g. 30s, 2m or 1m30s`);
+		deadlineMs = t;
+	}
 	if (values.profile !== undefined && hasPlanFlags(values)) throw new UsageError('give either --profile or the plan flags (--topology, --mesh, --cluster), not both');
 	if (values.profile === undefined && !hasPlanFlags(values)) {
 		throw new UsageError('name what to check: --profile NAME, or --topology T --mesh ID --cluster CONTEXT=NAME:NETWORK[:role] ...');
@@ -71,14 +59,15 @@ export async function checkCommand(args: string[], ctx: CommandContext, deps: Ch
 	}
 	assertContextsExist(plan, factory.kubeconfig);
 
-	const collected: Record<string, CollectedFacts> = {};
-	await Promise.all(
-		plan.clusters.map(async cluster => {
-			collected[cluster.name] = await collectClusterFacts(factory, {plan, cluster, phase, signal: ctx.signal});
-		}),
-	);
-	if (ctx.signal.aborted) return EXIT.interrupted;
-	const results = runPhases(plan, collected, phase);
+	const {facts, results, aborted} = await runCheckPhase({
+		plan,
+		phase,
+		deadlineMs,
+		signal: ctx.signal,
+		read: (cluster, signal) => collectClusterFacts(factory, {plan, cluster, phase, signal}),
+	});
+	if (aborted || ctx.signal.aborted) return EXIT.interrupted;
+	const collected = facts;
 	const summary = summarize(results);
 
 	if (output === 'json') {
@@ -93,7 +82,7 @@ export async function checkCommand(args: string[], ctx: CommandContext, deps: Ch
 const SYMBOL: Record<CheckResult['status'], string> = {pass: '✔', warn: '‼', fail: '✘', skip: '–'};
 
 /** Linkerd-style text: a heading per cluster, one line per claim, indented reason/hint/doc under anything not passing. */
-export function formatCheckResults(plan: MeshPlanInput, results: readonly CheckResult[], collected: Readonly<Record<string, CollectedFacts>> = {}): string {
+export function formatCheckResults(plan: MeshPlanInput, results: readonly CheckResult[], collected: Readonly<Record<string, {errors?: string[]}>> = {}): string {
 	const lines: string[] = [];
 	for (const group of groupResults(plan, results)) {
 		if (lines.length > 0) lines.push('');

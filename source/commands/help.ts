@@ -68,7 +68,7 @@ In a terminal, status is a live view (q to quit). Exit code for snapshots: 0 whe
 healthy, 1 otherwise.
 `,
 	check: `Usage: eastwest check (--profile NAME | --topology T --mesh ID --cluster CONTEXT=NAME:NETWORK[:role] ...)
-                      [--revision R] [--phase preflight|post-install|all] [-o text|json]
+                      [--revision R] [--phase preflight|post-install|all] [--timeout 30s] [-o text|json]
 
 Read each cluster and judge it against the plan; nothing is changed. Preflight: reachability and
 version, permissions, istiod and its install values, network labels, plug-in CA and a shared root,
@@ -77,6 +77,8 @@ Service ports and network label, external address, expose resources, root certif
 
   --profile NAME       check a saved profile
   --phase P            preflight, post-install or all (default)
+  --timeout DURATION   how long each cluster's reads may take (default 30s, as in the wizard); a
+                       cluster that does not answer in time is reported unreachable, with the reason
   -o, --output FORMAT  text (default) or json
 
 Each claim prints ✔ (holds), ‼ (warning), ✘ (fails) or – (skipped: not readable), with a hint

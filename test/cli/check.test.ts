@@ -19,12 +19,18 @@ function kubeconfig(servers: Record<string, string> = {}): KubeconfigInfo {
 	};
 }
 
-function setup(options: {east?: Obj[]; west?: Obj[]; westReachable?: boolean; servers?: Record<string, string>; profile?: MeshPlanInput} = {}) {
+function setup(options: {east?: Obj[]; west?: Obj[]; westReachable?: boolean; westHangs?: boolean; servers?: Record<string, string>; profile?: MeshPlanInput} = {}) {
 	const clients: Record<string, FakeClusterClient> = {
 		'ctx-east': new FakeClusterClient('ctx-east', options.east ?? clusterObjects('east', 'network1', true)),
 		'ctx-west': new FakeClusterClient('ctx-west', options.west ?? clusterObjects('west', 'network2', false), {reachable: options.westReachable ?? true}),
 	};
-	const factory: ClusterClientFactory = {kubeconfig: kubeconfig(options.servers), client: (context: string): ClusterClient => asClient(clients[context]!)};
+	// A west whose every read stays unanswered (a black-holed API server) until it is cancelled.
+	const hang = (): Promise<never> => new Promise(() => {});
+	const client = (context: string): ClusterClient =>
+		options.westHangs && context === 'ctx-west'
+			? {...clients[context]!.client(), probe: hang, getObject: hang, listObjects: hang, getDeployment: hang, getService: hang, listPods: hang}
+			: asClient(clients[context]!);
+	const factory: ClusterClientFactory = {kubeconfig: kubeconfig(options.servers), client};
 	const deps: CheckDeps = {
 		createFactory: () => factory,
 		loadProfile: async name => {
@@ -105,3 +111,19 @@ for (const [args, pattern] of [
 		assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
 	});
 }
+
+test('--timeout bounds each cluster\'s reads: a cluster that never answers is reported unreachable and the command ends (exit 1)', async () => {
+	const r = await setup({westHangs: true}).run([...PLAN_FLAGS, '--phase', 'preflight', '--timeout', '50ms']);
+	const out = r.stdout();
+	assert.equal(r.code, 1, out);
+	assert.match(out, /✘ context ctx-west is reachable[^\n]*\n {4}no answer from the API server of ctx-west within 0\.1s while reading the cluster's facts/);
+	assert.match(out, /^east \(context ctx-east\)\n-+\n✔ context ctx-east is reachable/);
+});
+
+test('--timeout that is not a duration: one line naming the flag and the form, exit 2, nothing read', async () => {
+	await assert.rejects(setup().run([...PLAN_FLAGS, '--timeout', 'soon']), (e: Error) => e instanceof UsageError && /^--timeout "soon" is not a duration; use e\.g\. 30s/.test(e.message) && !e.message.includes('\n'));
+	const r = await runCli(['check', ...PLAN_FLAGS, '--timeout', '0s']);
+	assert.equal(r.code, 2);
+	assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+	assert.match(r.stderr, /--timeout "0s" is not a duration/);
+});

@@ -152,7 +152,7 @@ describe('wizard preflight checks', () => {
 		await tick();
 		assert.doesNotMatch(r.lastFrame() ?? '', /Review:/, 'enter does nothing while the checks run');
 		frame = await waitForText(r, 'blocks the run', 3000);
-		assert.match(frame, /no answer within 0\.4s while reading the cluster's facts/);
+		assert.match(frame, /no answer from the API server of west within 0\.4s while reading the cluster's facts/);
 	});
 });
 
@@ -198,7 +198,7 @@ describe('wizard post-install checks on Done', () => {
 		let frame = await waitForText(r, /post-install checks: waiting for west to answer .* \(deadline 0\.4s\)/, 5000);
 		assert.match(frame, /East-west gateways are set up/);
 		frame = await waitForText(r, 'the run succeeded but 1 post-install check failed', 3000);
-		assert.match(frame, /✘ west: context west is reachable .*: no answer within 0\.4s while reading\s+the cluster's facts/);
+		assert.match(frame, /✘ west: context west is reachable .*: no answer from the API server of\s+west within 0\.4s while reading\s+the cluster's facts/);
 		await press(r, KEY.enter);
 		assert.deepEqual(exits, [0]);
 	});

@@ -1,11 +1,11 @@
 import {useEffect, useRef, useState} from 'react';
-import {runChecks, type CheckPhase, type CheckResult, type ClusterFacts} from '../../core/checks.js';
-import {formatElapsed} from '../../core/events.js';
+import type {CheckPhase, CheckResult, ClusterFacts} from '../../core/checks.js';
 import type {MeshPlanInput} from '../../core/model.js';
+import {planKey} from '../../core/wizard.js';
+import {DEFAULT_CHECKS_TIMEOUT_MS, runCheckPhase} from '../../checks/run.js';
 import type {WizardServices} from '../services.js';
-import {firstLine} from '../../core/text.js';
 
-export const DEFAULT_CHECKS_TIMEOUT_MS = 30_000;
+export {DEFAULT_CHECKS_TIMEOUT_MS};
 
 export type CollectedFacts = ClusterFacts & {errors?: string[]};
 
@@ -27,31 +27,6 @@ export interface CheckRunView {
 	deadlineMs: number;
 	clusters: ClusterRead[];
 	results?: CheckResult[];
-}
-
-export const planKey = (input: MeshPlanInput) => JSON.stringify(input);
-
-/** Read one cluster's facts; never rejects, and settles by the deadline with an unreachable verdict that says so. */
-async function readFacts(services: WizardServices, input: MeshPlanInput, index: number, phase: CheckPhase, outer: AbortSignal, deadlineMs: number): Promise<CollectedFacts> {
-	const cluster = input.clusters[index]!;
-	const controller = new AbortController();
-	const stop = () => controller.abort();
-	outer.addEventListener('abort', stop, {once: true});
-	let timer: NodeJS.Timeout | undefined;
-	const late = new Promise<CollectedFacts>(resolve => {
-		timer = setTimeout(() => {
-			controller.abort();
-			resolve({context: cluster.context, reachable: false, error: `no answer within ${formatElapsed(deadlineMs)} while reading the cluster's facts`, errors: []});
-		}, deadlineMs);
-	});
-	try {
-		return await Promise.race([services.collectFacts({plan: input, cluster, phase, signal: controller.signal}), late]);
-	} catch (error) {
-		return {context: cluster.context, reachable: false, error: firstLine(error), errors: []};
-	} finally {
-		clearTimeout(timer);
-		outer.removeEventListener('abort', stop);
-	}
 }
 
 /**
@@ -86,18 +61,19 @@ export function useChecks(
 		const startedAt = Date.now();
 		let clusters: ClusterRead[] = plan.clusters.map(c => ({name: c.name, context: c.context, state: 'reading', startedAt}));
 		setView({phase, key, deadlineMs, clusters});
-		const collected: Record<string, ClusterFacts> = {};
-		void Promise.all(
-			plan.clusters.map(async (cluster, i) => {
-				const facts = await readFacts(services, plan, i, phase, controller.signal, deadlineMs);
-				collected[cluster.name] = facts;
-				if (controller.signal.aborted) return;
+		void runCheckPhase({
+			plan,
+			phase,
+			deadlineMs,
+			signal: controller.signal,
+			read: (cluster, signal) => services.collectFacts({plan, cluster, phase, signal}),
+			onClusterDone: (cluster, facts) => {
 				clusters = clusters.map(c => (c.name === cluster.name ? {...c, state: 'done', elapsedMs: Date.now() - startedAt, facts} : c));
 				setView({phase, key, deadlineMs, clusters});
-			}),
-		).then(() => {
-			if (controller.signal.aborted) return;
-			const done: CheckRunView = {phase, key, deadlineMs, clusters, results: runChecks(plan, collected, phase)};
+			},
+		}).then(({results, aborted}) => {
+			if (aborted) return;
+			const done: CheckRunView = {phase, key, deadlineMs, clusters, results};
 			setView(done);
 			latest.current.onDone?.(done);
 		});
