@@ -37,6 +37,7 @@ const importBlocks = [
 			into(['kube', 'istioctl', 'store', 'commands'], 'ui/ reaches clusters, istioctl and profiles only through the services it is handed (ui/services.ts).'),
 			{regex: String.raw`${UP}engine/${ENGINE_ENTRY}`, allowTypeImports: true, message: 'ui/ may only `import type` from engine/index.ts or engine/status-monitor.ts; the engine itself is handed in.'},
 			{regex: String.raw`${UP}engine(?:$|/(?!${ENGINE_ENTRY}))`, message: "ui/ must not import the engine's internals."},
+			{regex: String.raw`${UP}checks(?:$|/(?!run\.js$))`, message: 'ui/ runs checks through checks/run.ts; reading facts is the services\' job.'},
 		],
 	},
 	{

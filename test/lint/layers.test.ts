@@ -30,6 +30,9 @@ const cases: Array<{file: string; code: string; error?: RegExp}> = [
 	{file: 'source/app.tsx', code: "import {createRunPlan} from './engine/index.js';\nexport const r = createRunPlan;\n", error: /only `import type`/},
 	{file: 'source/ui/X.ts', code: "import type {S} from '../engine/steps.js';\nexport type T = S;\n", error: /engine's internals/},
 	{file: 'source/ui/X.ts', code: "import '../engine';\n", error: /engine's internals/},
+	// ui/ runs checks through the one runner, and never reads facts itself.
+	{file: 'source/ui/hooks/X.ts', code: "import '../../checks/run.js';\n"},
+	{file: 'source/ui/hooks/X.ts', code: "import '../../checks/collect.js';\n", error: /runs checks through checks\/run\.ts/},
 	// ui/ may use core/.
 	{file: 'source/ui/screens/X.tsx', code: "import '../../core/model.js';\n"},
 	// engine/: no kube, istioctl (or anything above it).
