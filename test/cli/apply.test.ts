@@ -2,6 +2,7 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {PassThrough} from 'node:stream';
 import {applyCommand, parseApplyArgs, type ApplyDeps} from '../../source/commands/apply.js';
+import {commandHelp} from '../../source/commands/help.js';
 import {UsageError, WorkError} from '../../source/core/exit-codes.js';
 import {createRunPlan} from '../../source/engine/index.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
@@ -346,4 +347,10 @@ test('Ctrl-C during the preflight: exit 130, nothing changed', async () => {
 	assert.match(err(), /interrupted during the preflight checks; nothing was changed/);
 	assert.deepEqual([...writes(factory.cluster('ce')), ...writes(cw)], []);
 	assert.equal(istioctl.installs.length, 0);
+});
+
+test('apply --help documents --skip-checks and the gates', () => {
+	const help = commandHelp('apply');
+	assert.match(help, /^ {2}--skip-checks {8}run even when preflight checks fail/m);
+	assert.match(help, /preflight checks of\s+'eastwest check --phase preflight' must pass/);
 });
