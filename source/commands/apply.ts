@@ -1,8 +1,14 @@
-/** `eastwest apply`: headless run of a plan, text or JSON, with confirmation, deadlines and Ctrl-C. */
+/**
+ * `eastwest apply`: headless run of a plan, text or JSON, with confirmation, deadlines and Ctrl-C.
+ * Before anything changes: the plan, istioctl (located and asked its version) and the blocking preflight checks.
+ */
 import {createInterface} from 'node:readline/promises';
+import {DEFAULT_CHECKS_TIMEOUT_MS, runCheckPhase, type ReadResult} from '../checks/run.js';
+import {collectClusterFacts} from '../checks/collect.js';
+import {SKIPPED_UNREACHABLE, groupResults, summarize, type CheckResult, type CheckSummary} from '../core/checks.js';
 import {formatClusterFlag} from '../core/cluster-flag.js';
 import {formatElapsed, parseDuration, type Event, type RunOutcome} from '../core/events.js';
-import type {MeshPlanInput} from '../core/model.js';
+import {TOPOLOGY_INFO, type MeshPlanInput} from '../core/model.js';
 import {buildPlan, type Plan, type Step} from '../core/plan.js';
 import type {ClusterClientFactory, Istioctl, KubeconfigSource, RunPlan} from '../core/ports.js';
 import * as engine from '../engine/index.js';
@@ -65,6 +71,7 @@ interface ParsedApply {
 	output: 'text' | 'json';
 	force: boolean;
 	reinstall: boolean;
+	skipChecks: boolean;
 	kubeconfig?: string;
 	istioctl?: string;
 }
@@ -80,6 +87,7 @@ export function parseApplyArgs(args: string[]): ParsedApply {
 		output: {type: 'string', short: 'o'},
 		force: {type: 'boolean'},
 		reinstall: {type: 'boolean'},
+		'skip-checks': {type: 'boolean'},
 	});
 	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
 	const problems: string[] = [];
@@ -108,6 +116,7 @@ export function parseApplyArgs(args: string[]): ParsedApply {
 		output,
 		force: Boolean(values.force),
 		reinstall: Boolean(values.reinstall),
+		skipChecks: Boolean(values['skip-checks']),
 		...(g.kubeconfig ? {kubeconfig: g.kubeconfig} : {}),
 		...(g.istioctl ? {istioctl: g.istioctl} : {}),
 	};
@@ -141,18 +150,42 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 			missing.map(c => `context "${c.context}" (--cluster ${formatClusterFlag(c)}) is not in the kubeconfig ${files}; list contexts with kubectl config get-contexts`).join('\neastwest: '),
 		);
 	}
+	const mustAsk = !opts.yes && !opts.dryRun;
+	// Known before any cluster is read: a run nobody can confirm is refused at once.
+	if (mustAsk && !deps.interactive()) {
+		throw new UsageError('eastwest apply changes clusters and needs confirmation: pass --yes (or --dry-run to preview)');
+	}
+	// istioctl as the wizard checks it: found, executable, and answering `version`; before any cluster is touched.
 	let istioctl: Istioctl;
+	let istioctlVersion: string;
 	try {
 		istioctl = await deps.locateIstioctl({...(opts.istioctl ? {path: opts.istioctl} : {}), env: ctx.env});
+		istioctlVersion = await istioctl.clientVersion(ctx.signal);
 	} catch (error) {
+		if (ctx.signal.aborted) return EXIT.interrupted;
 		throw new UsageError(firstLine(error));
 	}
 	const plan = buildPlan(opts.input);
 
-	if (!opts.yes && !opts.dryRun) {
-		if (!deps.interactive()) {
-			throw new UsageError('eastwest apply changes clusters and needs confirmation: pass --yes (or --dry-run to preview)');
+	const preflight = await runPreflight(opts, factory, ctx.signal);
+	if (!preflight) {
+		ctx.stderr.write('eastwest: interrupted during the preflight checks; nothing was changed\n');
+		return EXIT.interrupted;
+	}
+	if (opts.output === 'text') ctx.stdout.write(formatPreflight(opts.input, preflight, opts.skipChecks));
+	if (preflight.failed.length > 0) {
+		const which = preflight.failed.map(r => (r.cluster ? `${r.id} on ${r.cluster}` : r.id)).join(', ');
+		const count = `${preflight.failed.length} blocking preflight check${preflight.failed.length === 1 ? '' : 's'}`;
+		if (!opts.skipChecks) {
+			if (opts.output === 'json') {
+				ctx.stdout.write(`${JSON.stringify(jsonResult(plan, opts, notStarted(plan), istioctl.path, istioctlVersion, preflight), null, 2)}\n`);
+			}
+			throw new WorkError(`${count} failed (${which}); nothing was changed: fix ${preflight.failed.length === 1 ? 'it' : 'them'} and run again, or pass --skip-checks to run anyway`);
 		}
+		ctx.stderr.write(`eastwest: warning: --skip-checks: running despite ${count} that failed: ${which}\n`);
+	}
+
+	if (mustAsk) {
 		ctx.stderr.write(describeChanges(plan));
 		const ok = await deps.confirm('Proceed? [y/N] ', ctx.signal);
 		if (ctx.signal.aborted) return EXIT.interrupted;
@@ -181,18 +214,118 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 		const warning = await deps.recordRun(opts.profile, outcome.cancelled ? 'cancelled' : outcome.ok ? 'succeeded' : 'failed', opts.dryRun);
 		if (warning) ctx.stderr.write(`eastwest: warning: ${warning}\n`);
 	}
-	if (opts.output === 'json') ctx.stdout.write(`${JSON.stringify(jsonResult(plan, opts, outcome, istioctl.path), null, 2)}\n`);
+	if (opts.output === 'json') ctx.stdout.write(`${JSON.stringify(jsonResult(plan, opts, outcome, istioctl.path, istioctlVersion, preflight), null, 2)}\n`);
 	if (outcome.cancelled) return EXIT.interrupted;
 	return outcome.ok ? EXIT.ok : EXIT.failed;
 }
 
-function jsonResult(plan: Plan, opts: ParsedApply, outcome: RunOutcome, istioctlPath: string) {
+/** What the preflight said, as apply acts on it. */
+interface Preflight {
+	results: CheckResult[];
+	summary: CheckSummary;
+	/** Failures that stop the run (unless --skip-checks). */
+	failed: CheckResult[];
+	/** Failures the run's own flags take care of, each with how. */
+	overridden: Array<{result: CheckResult; by: string}>;
+	warnings: CheckResult[];
+	facts: Record<string, ReadResult>;
+}
+
+/** A failed check that this run resolves by itself: --force relabels istio-system where the plan labels it. */
+function overriddenBy(result: CheckResult, opts: ParsedApply & {input: MeshPlanInput}): string | undefined {
+	if (opts.force && result.id === 'network-label' && TOPOLOGY_INFO[opts.input.topology].multiNetwork) return '--force: the run relabels istio-system with the planned network';
+	return undefined;
+}
+
+/**
+ * The blocking preflight checks, as `eastwest check --phase preflight` runs them: every cluster read in parallel,
+ * each under the checks' deadline (or apply's --timeout when that is shorter). Undefined when interrupted.
+ */
+async function runPreflight(opts: ParsedApply & {input: MeshPlanInput}, factory: ClusterClientFactory, signal: AbortSignal): Promise<Preflight | undefined> {
+	const plan = opts.input;
+	const {facts, results, aborted} = await runCheckPhase({
+		plan,
+		phase: 'preflight',
+		deadlineMs: Math.min(DEFAULT_CHECKS_TIMEOUT_MS, opts.timeoutMs),
+		signal,
+		read: (cluster, s) => collectClusterFacts(factory, {plan, cluster, phase: 'preflight', signal: s}),
+	});
+	if (aborted || signal.aborted) return undefined;
+	const failed: CheckResult[] = [];
+	const overridden: Preflight['overridden'] = [];
+	for (const r of results) {
+		if (r.status !== 'fail') continue;
+		const by = overriddenBy(r, opts);
+		if (by) overridden.push({result: r, by});
+		else failed.push(r);
+	}
+	return {results, summary: summarize(results), failed, overridden, warnings: results.filter(r => r.status === 'warn'), facts};
+}
+
+const SYMBOL: Record<CheckResult['status'], string> = {pass: '✔', warn: '‼', fail: '✘', skip: '–'};
+
+/** The preflight in `eastwest check`'s style, showing only what did not pass (passing checks are counted in the verdict). */
+function formatPreflight(plan: MeshPlanInput, preflight: Preflight, skipChecks: boolean): string {
+	const shown = preflight.results.filter(r => r.status === 'fail' || r.status === 'warn' || (r.status === 'skip' && r.reason === SKIPPED_UNREACHABLE));
+	const lines: string[] = [];
+	for (const group of groupResults(plan, shown)) {
+		if (group.results.length === 0 && group.blocked === 0) continue;
+		if (lines.length > 0) lines.push('');
+		lines.push(group.title, '-'.repeat(group.title.length));
+		for (const r of group.results) {
+			lines.push(`${SYMBOL[r.status]} ${r.claim}`);
+			if (r.reason) lines.push(`    ${r.reason}`);
+			if (r.hint) lines.push(`    hint: ${r.hint}`);
+			if (r.doc) lines.push(`    see: ${r.doc}`);
+			const by = preflight.overridden.find(o => o.result === r)?.by;
+			if (by) lines.push(`    overridden: ${by}`);
+		}
+		if (group.blocked > 0) lines.push(`${SYMBOL.skip} ${group.blocked} more check${group.blocked === 1 ? '' : 's'} skipped: ${SKIPPED_UNREACHABLE}`);
+		for (const e of group.cluster ? (preflight.facts[group.cluster]?.errors ?? []) : []) lines.push(`    (could not read: ${e})`);
+	}
+	const s = preflight.summary;
+	const counts = `${s.pass} passed, ${s.warn} warning${s.warn === 1 ? '' : 's'}, ${s.fail} failed, ${s.skip} skipped`;
+	const verdict =
+		preflight.failed.length > 0
+			? `✘ preflight checks failed: ${counts}${skipChecks ? '; running anyway (--skip-checks)' : ''}`
+			: s.fail > 0 || s.warn > 0
+				? `‼ preflight checks passed with ${s.fail > 0 ? 'overrides' : 'warnings'}: ${counts}`
+				: `✔ preflight checks passed: ${counts}`;
+	if (lines.length > 0) lines.push('');
+	lines.push(verdict, '');
+	return `${lines.join('\n')}\n`;
+}
+
+/** The outcome of a run that never started: every step not run. */
+function notStarted(plan: Plan): RunOutcome {
+	return {
+		ok: false,
+		cancelled: false,
+		clusters: plan.clusters.map(cp => ({
+			cluster: cp.cluster.name,
+			context: cp.cluster.context,
+			outcome: 'not-started' as const,
+			steps: cp.steps.map(st => ({id: st.id, kind: st.kind, status: 'not-run' as const})),
+		})),
+	};
+}
+
+function jsonResult(plan: Plan, opts: ParsedApply, outcome: RunOutcome, istioctlPath: string, istioctlVersion: string, preflight: Preflight) {
 	return {
 		ok: outcome.ok,
 		cancelled: outcome.cancelled,
 		dryRun: opts.dryRun,
 		plan: plan.input,
 		istioctl: istioctlPath,
+		istioctlVersion,
+		preflight: {
+			passed: preflight.failed.length === 0,
+			skipChecks: opts.skipChecks,
+			summary: preflight.summary,
+			failed: preflight.failed,
+			overridden: preflight.overridden.map(o => ({...o.result, overriddenBy: o.by})),
+			warnings: preflight.warnings,
+		},
 		clusters: outcome.clusters.map(c => {
 			const spec = plan.clusters.find(p => p.cluster.name === c.cluster)!;
 			return {

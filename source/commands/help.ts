@@ -118,6 +118,9 @@ Run the plan without the wizard: per cluster, label istio-system with its networ
 topologies), install the east-west gateway with istioctl, wait for it to roll out and get an external
 address, then expose istiod (primary-remote primary) and/or services (multi-network primaries).
 Clusters that do not depend on each other run in parallel. A re-run reports what is unchanged.
+Before anything changes, istioctl must answer 'version' (else exit 2) and the preflight checks of
+'eastwest check --phase preflight' must pass: a failed check stops the run with exit 1 and nothing
+changed anywhere; warnings are printed and do not block. --dry-run runs the checks too.
 
   --profile NAME       run a saved plan (eastwest profiles save); records how the run ended
   --topology T         primary-remote | multi-network | primary-remote-multi-network
@@ -127,10 +130,13 @@ Clusters that do not depend on each other run in parallel. A re-run reports what
   --revision R         control-plane revision (default: the default revision)
   --dry-run            server-side dry run and istioctl --dry-run: nothing changes
   -y, --yes            do not ask for confirmation (required without a terminal)
-  --timeout D          deadline for every wait and istioctl's --readiness-timeout (default 5m)
+  --timeout D          deadline for every wait and istioctl's --readiness-timeout (default 5m);
+                       each cluster's preflight reads get at most 30s, or D when shorter
   -o, --output F       text (one line per event, default) or json (one document at the end)
   --force              overwrite a different network label and take over fields other managers own
+                       (a network-label preflight failure then does not block multi-network plans)
   --reinstall          run istioctl install even when the gateway already matches the plan
+  --skip-checks        run even when preflight checks fail (the failures are still printed)
 
 Examples:
   eastwest apply --topology multi-network --mesh mesh1 \\

@@ -31,14 +31,20 @@ export class IstioctlNotFoundError extends Error {
 	}
 }
 
-async function isExecutableFile(file: string): Promise<boolean> {
+/** What is at a path: an executable file, a file without the execute permission, something else, or nothing. */
+async function fileKind(file: string): Promise<'executable' | 'not-executable' | 'not-a-file' | 'missing'> {
+	let s;
 	try {
-		const s = await stat(file);
-		if (!s.isFile()) return false;
-		await access(file, constants.X_OK);
-		return true;
+		s = await stat(file);
 	} catch {
-		return false;
+		return 'missing';
+	}
+	if (!s.isFile()) return 'not-a-file';
+	try {
+		await access(file, constants.X_OK);
+		return 'executable';
+	} catch {
+		return 'not-executable';
 	}
 }
 
@@ -47,20 +53,41 @@ export async function locateIstioctl(options: {path?: string; env: NodeJS.Proces
 	const hint = `install the istioctl matching your control plane (${INSTALL_DOCS_URL}) or pass --istioctl PATH`;
 	if (options.path) {
 		const file = path.resolve(options.path);
-		if (!(await isExecutableFile(file))) {
-			throw new IstioctlNotFoundError(`--istioctl ${options.path}: no executable file there`, hint);
+		const kind = await fileKind(file);
+		if (kind !== 'executable') {
+			const why = {missing: `${file} does not exist`, 'not-a-file': `${file} is not a file`, 'not-executable': `${file} is not executable; chmod +x it`}[kind];
+			throw new IstioctlNotFoundError(`--istioctl ${options.path}: no executable file there (${why})`, hint);
 		}
 		return new ExecIstioctl(file, options.env);
 	}
 	const names = process.platform === 'win32' ? ['istioctl.exe', 'istioctl'] : ['istioctl'];
+	let notExecutable: string | undefined;
 	for (const dir of (options.env.PATH ?? '').split(path.delimiter)) {
 		if (!dir) continue;
 		for (const name of names) {
 			const file = path.join(dir, name);
-			if (await isExecutableFile(file)) return new ExecIstioctl(file, options.env);
+			const kind = await fileKind(file);
+			if (kind === 'executable') return new ExecIstioctl(file, options.env);
+			// Like a shell, skip it and keep looking; name it if nothing better turns up.
+			if (kind === 'not-executable') notExecutable ??= file;
 		}
 	}
+	if (notExecutable) {
+		throw new IstioctlNotFoundError(`istioctl on PATH is not executable: ${notExecutable}; chmod +x it, or pass --istioctl PATH`, hint);
+	}
 	throw new IstioctlNotFoundError(`istioctl not found on PATH: ${hint}`, hint);
+}
+
+/** The first non-empty line of a process's output, stderr first (where a failing CLI says why). */
+function firstOutputLine(...texts: unknown[]): string | undefined {
+	for (const t of texts) {
+		const line = String(t ?? '')
+			.split('\n')
+			.map(l => l.trim())
+			.find(Boolean);
+		if (line) return line;
+	}
+	return undefined;
 }
 
 /** Process groups of running istioctl children, killed if eastwest exits while they run. */
@@ -113,8 +140,17 @@ class ExecIstioctl implements Istioctl {
 		const version = /(\d+\.\d+\.\d+[\w.+-]*)/.exec(text)?.[1];
 		if (short.exitCode === 0 && version) return version;
 		const lines = `${String(json.stderr)}\n${String(short.stderr)}`.split('\n').filter(Boolean);
+		// One line: the path, how it ended and the first thing it said.
+		const said = firstOutputLine(short.stderr, short.stdout, json.stderr, json.stdout);
+		const how = short.timedOut
+			? `did not answer within ${Math.round(VERSION_TIMEOUT_MS / 1000)}s`
+			: short.exitCode === undefined
+				? `could not be started${short.code ? ` (${short.code})` : ''}`
+				: short.exitCode !== 0
+					? `failed (exit ${short.exitCode})`
+					: 'printed no version';
 		throw new IstioctlError({
-			message: `could not read the istioctl client version from ${this.path}`,
+			message: `${this.path} version ${how}${said ? `: ${said}` : ''}`,
 			hint: `check that ${this.path} is istioctl (${INSTALL_DOCS_URL})`,
 			lastLines: lines.slice(-LAST_LINES),
 			exitCode: short.exitCode,

@@ -2,9 +2,11 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {PassThrough} from 'node:stream';
 import {applyCommand, parseApplyArgs, type ApplyDeps} from '../../source/commands/apply.js';
-import {UsageError} from '../../source/core/exit-codes.js';
+import {commandHelp} from '../../source/commands/help.js';
+import {UsageError, WorkError} from '../../source/core/exit-codes.js';
 import {createRunPlan} from '../../source/engine/index.js';
-import {FakeFactory, FakeIstioctl} from '../support/fake-cluster.js';
+import type {MeshPlanInput} from '../../source/core/model.js';
+import {FakeFactory, FakeIstioctl, type FakeCluster} from '../support/fake-cluster.js';
 import type {CommandContext} from '../../source/core/command-context.js';
 
 function makeCtx(signal = new AbortController().signal) {
@@ -41,6 +43,36 @@ function deps(factory: FakeFactory, extra: Partial<ApplyDeps> = {}) {
 
 const multiArgs = ['--topology', 'multi-network', '--mesh', 'mesh1', '--cluster', 'ce=east:net-east', '--cluster', 'cw=west:net-west', '--timeout', '2s'];
 
+/** What the preflight wants of a primary: istiod rolled out with CLUSTER_ID = its name, installed with the plan's mesh ID and network. */
+function seedControlPlane(fake: FakeCluster, plan: MeshPlanInput, name: string): void {
+	const spec = plan.clusters.find(c => c.name === name)!;
+	const env = [{name: 'CLUSTER_ID', value: name}, ...(plan.topology === 'multi-network' ? [] : [{name: 'EXTERNAL_ISTIOD', value: 'true'}])];
+	fake.put({
+		apiVersion: 'apps/v1',
+		kind: 'Deployment',
+		metadata: {name: 'istiod', namespace: 'istio-system', labels: {app: 'istiod'}, generation: 1},
+		spec: {replicas: 1, template: {spec: {containers: [{name: 'discovery', env}]}}},
+		status: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1},
+	});
+	fake.put({
+		apiVersion: 'v1',
+		kind: 'ConfigMap',
+		metadata: {name: 'istio-sidecar-injector', namespace: 'istio-system'},
+		data: {values: JSON.stringify({global: {meshID: plan.meshId, network: spec.network, multiCluster: {clusterName: name}}, revision: ''})},
+	});
+}
+
+/** Fake clusters for the multi-network plan whose control planes pass the preflight (all but `without`). */
+function readyFactory(options: {without?: string} = {}): FakeFactory {
+	const factory = new FakeFactory(['ce', 'cw']);
+	const plan = parseApplyArgs(multiArgs).input!;
+	for (const c of plan.clusters) if (c.name !== options.without) seedControlPlane(factory.cluster(c.context), plan, c.name);
+	return factory;
+}
+
+/** Calls that change a fake cluster. */
+const writes = (fake: FakeCluster) => fake.calls.filter(c => /^(ensureNetworkLabel|apply) /.test(c));
+
 test('flags: every problem at once; roles default to primary only for multi-network', () => {
 	assert.throws(() => parseApplyArgs(['--topology', 'primary-remote', '--cluster', 'a=one:n1', '--cluster', 'b=two', '--timeout', 'soon']), (e: unknown) => {
 		assert.ok(e instanceof UsageError);
@@ -61,7 +93,7 @@ test('flags: every problem at once; roles default to primary only for multi-netw
 });
 
 test('text output: one line per event with [cluster], ✔ lines, addresses and a summary; exit 0', async () => {
-	const factory = new FakeFactory(['ce', 'cw']);
+	const factory = readyFactory();
 	const {d} = deps(factory);
 	const {ctx, out} = makeCtx();
 	const code = await applyCommand([...multiArgs, '--yes'], ctx, d);
@@ -76,7 +108,7 @@ test('text output: one line per event with [cluster], ✔ lines, addresses and a
 });
 
 test('json output: exactly one document with the plan, per-cluster results and addresses', async () => {
-	const factory = new FakeFactory(['ce', 'cw']);
+	const factory = readyFactory();
 	factory.cluster('cw').script = {rollout: 'image-pull'};
 	const {d} = deps(factory);
 	const {ctx, out} = makeCtx();
@@ -96,7 +128,7 @@ test('json output: exactly one document with the plan, per-cluster results and a
 });
 
 test('non-TTY without --yes refuses with exit-2 advice; a TTY user is asked once, naming contexts', async () => {
-	const factory = new FakeFactory(['ce', 'cw']);
+	const factory = readyFactory();
 	const refused = deps(factory);
 	await assert.rejects(applyCommand(multiArgs, makeCtx().ctx, refused.d), /needs confirmation: pass --yes/);
 	assert.equal(refused.istioctl.installs.length, 0);
@@ -125,7 +157,7 @@ test('contexts missing from the kubeconfig are a usage error naming them and the
 });
 
 test('Ctrl-C: exit 130 and a summary of what was done and what was not', async () => {
-	const factory = new FakeFactory(['ce', 'cw']);
+	const factory = readyFactory();
 	const controller = new AbortController();
 	// Ctrl-C once east has finished and west's istioctl is hanging.
 	const seen = new Set<string>();
@@ -152,7 +184,7 @@ test('Ctrl-C: exit 130 and a summary of what was done and what was not', async (
 });
 
 test('text output rate-limits repeated waiting lines but prints every change of reason', async () => {
-	const factory = new FakeFactory(['ce', 'cw']);
+	const factory = readyFactory();
 	const {d} = deps(factory, {
 		createRunPlan: () => async (plan, options) => {
 			const base = {stepId: 'east/wait-address', cluster: 'east'};
@@ -170,7 +202,7 @@ test('text output rate-limits repeated waiting lines but prints every change of 
 });
 
 test('--profile runs the saved plan and records how the run ended; plan flags beside it are refused', async () => {
-	const factory = new FakeFactory(['ce', 'cw']);
+	const factory = readyFactory();
 	const recorded: Array<[string, string, boolean]> = [];
 	const saved = parseApplyArgs(multiArgs).input!;
 	const {d} = deps(factory, {
@@ -193,7 +225,7 @@ test('--profile runs the saved plan and records how the run ended; plan flags be
 });
 
 test('a failure to record the run on the profile is a warning, not a failed run', async () => {
-	const factory = new FakeFactory(['ce', 'cw']);
+	const factory = readyFactory();
 	const {d} = deps(factory, {
 		loadProfile: async () => parseApplyArgs(multiArgs).input!,
 		recordRun: async () => 'could not record the run on profile "p": the profile store is locked',
@@ -203,4 +235,122 @@ test('a failure to record the run on the profile is a warning, not a failed run'
 	factory.dispose();
 	assert.equal(code, 0);
 	assert.match(err(), /^eastwest: warning: could not record the run on profile "p"/m);
+});
+
+test('preflight: a primary without istiod blocks the run before anything changes, with the failure, its hint and --skip-checks named', async () => {
+	const factory = readyFactory({without: 'west'});
+	const {d, istioctl} = deps(factory);
+	const {ctx, out} = makeCtx();
+	await assert.rejects(applyCommand([...multiArgs, '--yes'], ctx, d), (e: unknown) => {
+		assert.ok(e instanceof WorkError);
+		assert.equal(e.message, '1 blocking preflight check failed (istiod-present on west); nothing was changed: fix it and run again, or pass --skip-checks to run anyway');
+		return true;
+	});
+	factory.dispose();
+	assert.match(out(), /^west \(context cw\)\n-+\n(?:.*\n)*?✘ istiod for the default revision is installed and ready\n {4}no istiod Deployment in istio-system\n {4}hint: install the control plane first/m);
+	assert.match(out(), /^✘ preflight checks failed: \d+ passed, \d+ warnings?, 1 failed, \d+ skipped$/m);
+	assert.doesNotMatch(out(), /^\[(east|west)\]/m, 'no step started');
+	assert.deepEqual([...writes(factory.cluster('ce')), ...writes(factory.cluster('cw'))], []);
+	assert.equal(istioctl.installs.length, 0);
+});
+
+test('preflight with -o json: one document with the failed results and every cluster not started', async () => {
+	const factory = readyFactory({without: 'west'});
+	const {d} = deps(factory);
+	const {ctx, out} = makeCtx();
+	await assert.rejects(applyCommand([...multiArgs, '--yes', '-o', 'json'], ctx, d), /--skip-checks/);
+	factory.dispose();
+	const doc = JSON.parse(out());
+	assert.equal(doc.ok, false);
+	assert.equal(doc.preflight.passed, false);
+	assert.deepEqual(doc.preflight.failed.map((r: any) => [r.id, r.cluster, r.status]), [['istiod-present', 'west', 'fail']]);
+	assert.match(doc.preflight.failed[0].hint, /install the control plane first/);
+	assert.deepEqual(doc.clusters.map((c: any) => [c.cluster, c.outcome, [...new Set(c.steps.map((st: any) => st.status))]]), [
+		['east', 'not-started', ['not-run']],
+		['west', 'not-started', ['not-run']],
+	]);
+});
+
+test('--skip-checks runs anyway and says which failed checks it skipped; --dry-run runs the checks too', async () => {
+	const factory = readyFactory({without: 'west'});
+	const dry = deps(factory);
+	const dryCtx = makeCtx();
+	await assert.rejects(applyCommand([...multiArgs, '--dry-run'], dryCtx.ctx, dry.d), /istiod-present on west.*--skip-checks/);
+	assert.equal(dry.istioctl.installs.length, 0);
+
+	const {d, istioctl} = deps(factory);
+	const {ctx, out, err} = makeCtx();
+	const code = await applyCommand([...multiArgs, '--yes', '--skip-checks'], ctx, d);
+	factory.dispose();
+	assert.equal(code, 0);
+	assert.equal(err(), 'eastwest: warning: --skip-checks: running despite 1 blocking preflight check that failed: istiod-present on west\n');
+	assert.match(out(), /^✘ preflight checks failed: .*; running anyway \(--skip-checks\)$/m);
+	assert.match(out(), /^\[west\] ✔ Install the east-west gateway/m);
+	assert.equal(istioctl.installs.length, 2);
+});
+
+test('preflight warnings are printed and do not block', async () => {
+	const factory = readyFactory();
+	const {d} = deps(factory);
+	const {ctx, out} = makeCtx();
+	assert.equal(await applyCommand([...multiArgs, '--yes'], ctx, d), 0);
+	factory.dispose();
+	// No cacerts in the fakes: the plugged-in CA check warns.
+	assert.match(out(), /^‼ secret istio-system\/cacerts holds .*\n {4}no cacerts: .*\n {4}hint: /m);
+	assert.match(out(), /^‼ preflight checks passed with warnings: \d+ passed, [1-9]\d* warnings?, 0 failed/m);
+	assert.ok(out().indexOf('preflight checks passed') < out().indexOf('[east]'), 'the verdict comes before the run');
+});
+
+test('a conflicting network label blocks, unless --force, which relabels it in multi-network', async () => {
+	const factory = readyFactory();
+	factory.cluster('ce').put({apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'istio-system', labels: {'topology.istio.io/network': 'net-old'}}});
+	const blocked = deps(factory);
+	await assert.rejects(applyCommand([...multiArgs, '--yes'], makeCtx().ctx, blocked.d), /\(network-label on east\)/);
+	assert.deepEqual(writes(factory.cluster('ce')), []);
+
+	const {d} = deps(factory);
+	const {ctx, out} = makeCtx();
+	assert.equal(await applyCommand([...multiArgs, '--yes', '--force'], ctx, d), 0);
+	factory.dispose();
+	assert.match(out(), /net-old.*\n {4}hint: .*\n {4}see: .*\n {4}overridden: --force: the run relabels istio-system with the planned network/);
+	assert.match(out(), /^‼ preflight checks passed with overrides: /m);
+	assert.equal(factory.cluster('ce').namespaces.get('istio-system')?.['topology.istio.io/network'], 'net-east');
+});
+
+test('istioctl whose version fails is bad input (exit 2) before any cluster is read', async () => {
+	const factory = readyFactory();
+	const {d, istioctl} = deps(factory);
+	istioctl.clientVersion = async () => {
+		throw new Error('/opt/bin/istioctl version failed (exit 3): Error: unknown command "version"\nmore');
+	};
+	await assert.rejects(applyCommand([...multiArgs, '--yes'], makeCtx().ctx, d), (e: unknown) => {
+		assert.ok(e instanceof UsageError);
+		assert.equal(e.message, '/opt/bin/istioctl version failed (exit 3): Error: unknown command "version"');
+		return true;
+	});
+	factory.dispose();
+	assert.deepEqual([...factory.cluster('ce').calls, ...factory.cluster('cw').calls], []);
+});
+
+test('Ctrl-C during the preflight: exit 130, nothing changed', async () => {
+	const factory = readyFactory();
+	const controller = new AbortController();
+	const cw = factory.cluster('cw');
+	cw.probe = () => {
+		controller.abort();
+		return new Promise(() => {});
+	};
+	const {d, istioctl} = deps(factory);
+	const {ctx, err} = makeCtx(controller.signal);
+	assert.equal(await applyCommand([...multiArgs, '--yes'], ctx, d), 130);
+	factory.dispose();
+	assert.match(err(), /interrupted during the preflight checks; nothing was changed/);
+	assert.deepEqual([...writes(factory.cluster('ce')), ...writes(cw)], []);
+	assert.equal(istioctl.installs.length, 0);
+});
+
+test('apply --help documents --skip-checks and the gates', () => {
+	const help = commandHelp('apply');
+	assert.match(help, /^ {2}--skip-checks {8}run even when preflight checks fail/m);
+	assert.match(help, /preflight checks of\s+'eastwest check --phase preflight' must pass/);
 });

@@ -15,19 +15,27 @@ after(async () => {
 	await Promise.all(servers.map(s => s.close()));
 });
 
-async function cluster(options: {network?: string; revision?: string} = {}): Promise<FakeApiServer> {
+/**
+ * A cluster as the plan finds it and the preflight wants it: a primary runs istiod installed with the mesh ID,
+ * its name and network (EXTERNAL_ISTIOD where it serves remotes); a remote has Istio's CRDs and no istiod.
+ */
+async function cluster(role: {primary: {name: string; network: string; externalIstiod?: boolean}} | 'remote'): Promise<FakeApiServer> {
 	const s = await FakeApiServer.start({token: 'secret-token'});
 	servers.push(s);
 	s.addIstioCrds();
-	s.addIstiod({...(options.revision ? {revision: options.revision} : {})});
+	if (role !== 'remote') {
+		const {name, network, externalIstiod} = role.primary;
+		s.addIstiod({clusterId: name, meshId: 'mesh1', network, ...(externalIstiod ? {externalIstiod} : {})});
+	}
 	s.deployment = {scenario: 'ready', delayMs: 30};
 	s.loadBalancer = {scenario: 'ip', delayMs: 30};
 	return s;
 }
 
-async function setup(extraEnv: Record<string, string> = {}) {
-	const east = await cluster();
-	const west = await cluster();
+/** east and west as each plan below has them: both primaries (multi), or east a primary serving west, its remote. */
+async function setup(extraEnv: Record<string, string> = {}, plan: 'multi' | 'primary-remote' | 'primary-remote-multi-network' = 'multi') {
+	const east = await cluster({primary: plan === 'multi' ? {name: 'east', network: 'net-east'} : {name: 'east', network: 'net1', externalIstiod: true}});
+	const west = await cluster(plan === 'multi' ? {primary: {name: 'west', network: 'net-west'}} : 'remote');
 	const kubeconfig = writeKubeconfig([
 		{name: 'east-ctx', server: east},
 		{name: 'west-ctx', server: west},
@@ -75,7 +83,7 @@ test('multi-network: two clusters end to end, JSON result, objects in the API se
 });
 
 test('primary-remote: the primary exposes istiod; the remote gets no gateway and the text says what is left', async () => {
-	const {east, west, kubeconfig, env} = await setup();
+	const {east, west, kubeconfig, env} = await setup({}, 'primary-remote');
 	const r = await runCli(['apply', ...primaryRemote, '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s'], {env});
 	assert.equal(r.code, 0, r.stderr);
 	assert.match(r.stdout, /^\[east\] ✔ gateway address: 127\.0\.10\.\d+$/m);
@@ -86,7 +94,7 @@ test('primary-remote: the primary exposes istiod; the remote gets no gateway and
 });
 
 test('an SSA conflict names the other field manager and fails with exit 1', async () => {
-	const {east, kubeconfig, env} = await setup();
+	const {east, kubeconfig, env} = await setup({}, 'primary-remote');
 	east.put(
 		{apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: {name: 'istiod-gateway', namespace: 'istio-system'}, spec: {selector: {istio: 'something-else'}, servers: []}},
 		{manager: 'helm'},
@@ -98,13 +106,19 @@ test('an SSA conflict names the other field manager and fails with exit 1', asyn
 	assert.match(r.stdout, /^ {2}west \(context west-ctx\): nothing to do here \(no east-west gateway on this cluster\)$/m);
 });
 
-test('an unreachable context fails that cluster with one line; the other cluster is set up', async () => {
+test('an unreachable context blocks the run in the preflight; with --skip-checks it fails that cluster with one line and the other is set up', async () => {
 	const {east, env} = await setup();
 	const kubeconfig = writeKubeconfig([
 		{name: 'east-ctx', server: east},
 		{name: 'west-ctx', server: 'http://127.0.0.1:9'},
 	]);
-	const r = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '-o', 'json', '--timeout', '10s'], {env});
+	const blocked = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '--timeout', '10s'], {env});
+	assert.equal(blocked.code, 1);
+	assert.match(blocked.stdout, /^✘ context west-ctx is reachable/m);
+	assert.match(blocked.stderr, /\(cluster-reachable on west\); nothing was changed: .*--skip-checks/);
+	assert.equal(east.get('v1', 'Namespace', undefined, 'istio-system')?.metadata.labels?.['topology.istio.io/network'], undefined, 'east was not labeled');
+
+	const r = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '-o', 'json', '--timeout', '10s', '--skip-checks'], {env});
 	assert.equal(r.code, 1);
 	const doc = JSON.parse(r.stdout);
 	assert.equal(doc.clusters[0].outcome, 'succeeded');
@@ -192,7 +206,7 @@ test('Ctrl-C: exit 130, a summary of what was and was not done, and no istioctl 
 });
 
 test('primary-remote across networks: both clusters labeled; the remote installs after the primary exposed istiod', async () => {
-	const {east, west, kubeconfig, env} = await setup();
+	const {east, west, kubeconfig, env} = await setup({}, 'primary-remote-multi-network');
 	const r = await runCli(
 		['apply', '--topology', 'primary-remote-multi-network', '--mesh', 'mesh1', '--cluster', 'east-ctx=east:net1:primary', '--cluster', 'west-ctx=west:net2:remote', '--kubeconfig', kubeconfig, '--yes', '-o', 'json', '--timeout', '20s'],
 		{env},
