@@ -10,7 +10,7 @@ import {EXIT, UsageError} from '../core/exit-codes.js';
 import {ISTIO_NAMESPACE} from '../core/model.js';
 import type {ClusterClientFactory, Istioctl, KubeconfigSource} from '../core/ports.js';
 import {firstLine} from '../core/text.js';
-import {controlPlaneVersions, skewWarning, versionSkew, type ControlPlaneVersion, type Skew} from '../core/version.js';
+import {controlPlaneVersions, skewWarning, versionSkew, type ControlPlaneVersion, type IstiodImageLike, type Skew} from '../core/version.js';
 import type {CommandContext} from '../core/command-context.js';
 import {globalFlags, oneOf, parseFlags} from './args.js';
 
@@ -127,7 +127,7 @@ async function readContext(factory: ClusterClientFactory, context: string, timeo
 	const deadline = AbortSignal.timeout(timeoutMs);
 	try {
 		const items = await factory.client(context).listObjects('apps/v1', 'Deployment', ISTIO_NAMESPACE, 'app=istiod', AbortSignal.any([signal, deadline]));
-		return {context, controlPlanes: controlPlaneVersions(items as Parameters<typeof controlPlaneVersions>[0])};
+		return {context, controlPlanes: controlPlaneVersions(items as IstiodImageLike[])};
 	} catch (error) {
 		if (deadline.aborted && !signal.aborted) {
 			return {context, controlPlanes: [], error: `no answer from the API server of ${context} within ${seconds(timeoutMs)}`, hint: `is it up and reachable from here? check kubectl --context ${context} get --raw /version`};

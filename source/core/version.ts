@@ -66,8 +66,11 @@ export interface ControlPlaneVersion {
 	ready: boolean;
 }
 
+/** An istiod Deployment as far as its version goes: the discovery container's image too. */
+export type IstiodImageLike = IstiodDeploymentLike & {spec?: {template?: {spec?: {containers?: Array<{name?: string; image?: string}>}}}};
+
 /** istiod Deployments of a list (as the probe filters them), each with the version its image tag or its labels give. */
-export function controlPlaneVersions(deployments: IstiodDeploymentLike[]): ControlPlaneVersion[] {
+export function controlPlaneVersions(deployments: IstiodImageLike[]): ControlPlaneVersion[] {
 	return deployments
 		.filter(isIstiodDeployment)
 		.map(d => {
