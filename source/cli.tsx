@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
 	status: () => import('./commands/status.js'),
 	profiles: () => import('./commands/profiles.js'),
 	check: () => import('./commands/check.js'),
+	version: () => import('./commands/version.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -8,6 +8,7 @@ export const COMMAND_SUMMARIES: Array<[string, string]> = [
 	['status', 'the east-west gateways across clusters: live in a terminal, or one snapshot'],
 	['profiles', 'list, show, save, delete or rename saved plans (profiles)'],
 	['check', 'preflight and post-install checks of a plan across its clusters (changes nothing)'],
+	['version', 'eastwest, istioctl and control-plane versions, with a warning on istioctl skew'],
 ];
 
 const GLOBAL = `Global flags:
@@ -83,6 +84,23 @@ Service ports and network label, external address, expose resources, root certif
 
 Each claim prints ✔ (holds), ‼ (warning), ✘ (fails) or – (skipped: not readable), with a hint
 and the Istio doc section under anything that does not hold. Exit 1 when any check fails.
+`,
+	version: `Usage: eastwest version [--context CTX ...] [-o text|json] [--timeout 10s]
+
+Print eastwest's version, the istioctl eastwest would use (its path and client version, from
+istioctl version --remote=false; --istioctl PATH picks another) and, for each --context, the
+control plane's version: every istiod Deployment in istio-system with its revision and the version
+its image tag says. istioctl supports control planes at most one minor version from its own
+(1.30 with 1.29, 1.30 and 1.31): a wider gap prints a warning on stderr. Without --context no
+cluster is contacted. 'eastwest --version' prints eastwest's version alone.
+
+  --context CTX        a cluster whose control plane to read (repeatable)
+  -o, --output FORMAT  text (default) or json: {eastwest, istioctl, contexts, warnings}
+  --timeout D          how long each cluster may take to answer (default 10s)
+
+Exit 1 when a context cannot be read (unreachable, refused, no answer in time), as kubectl version
+does; its line says why and the other contexts still print. A missing istioctl, a context without
+istiod and a version skew are reported, not failures.
 `,
 	profiles: `Usage: eastwest profiles list [-o text|json]
        eastwest profiles show NAME [-o text|json]
