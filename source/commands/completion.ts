@@ -86,7 +86,7 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 	const [shell, extra] = positionals;
 	if (shell === undefined || !(SHELLS as readonly string[]).includes(shell) || extra !== undefined) {
 		const what = shell === undefined ? 'needs a shell' : extra !== undefined ? `takes one shell; unexpected "${extra}"` : `does not know the shell "${shell}"`;
-		throw new UsageError(`eastwest completion ${what}: bash, zsh or fish (e.g. source <(eastwest completion bash))`);
+		throw new UsageError(`completion ${what}: bash, zsh or fish (e.g. source <(eastwest completion bash))`);
 	}
 	ctx.stdout.write(SCRIPTS[shell as Shell]);
 	return EXIT.ok;
