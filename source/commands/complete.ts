@@ -236,8 +236,10 @@ export function kubeconfigFiles(where: CompletionEnv, flag?: string): string[] {
 export async function contextNames(where: CompletionEnv, flag?: string): Promise<string[]> {
 	const names: string[] = [];
 	try {
-		// The YAML parser is loaded only here, when a context is completed.
-		const {parse: parseYaml} = await import('yaml');
+		// The YAML parser is loaded only here, when a context is completed. Bundled, the CommonJS
+		// package's dynamic import has only a default export.
+		const yaml = await import('yaml');
+		const parseYaml = yaml.parse ?? (yaml as unknown as {default: typeof yaml}).default.parse;
 		for (const file of kubeconfigFiles(where, flag)) {
 			if (!fs.existsSync(file)) continue;
 			const doc = parseYaml(fs.readFileSync(file, 'utf8')) as {contexts?: unknown} | null;

@@ -76,7 +76,7 @@ function __eastwest_complete
 		end
 	end
 end
-complete -c eastwest -f -a '(__eastwest_complete)'
+complete -c eastwest -f -k -a '(__eastwest_complete)'
 `;
 
 export const SCRIPTS: Record<Shell, string> = {bash: BASH, zsh: ZSH, fish: FISH};
