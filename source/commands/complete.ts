@@ -131,7 +131,8 @@ function scan(words: string[]): Scan {
 			if (flag.name === 'kubeconfig' && value !== undefined) result.kubeconfig = value;
 			continue;
 		}
-		if (result.command === '' && result.positionals.length === 0 && COMMANDS.includes(word)) {
+		// As in cli.tsx: a command is only ever the first word.
+		if (i === 0 && COMMANDS.includes(word)) {
 			result.command = word;
 			continue;
 		}
@@ -177,7 +178,7 @@ export async function complete(words: string[], where: CompletionEnv): Promise<C
 	}
 
 	// A positional word.
-	if (state.command === '' && state.positionals.length === 0) return {candidates: match(COMMANDS, current), files: false};
+	if (before.length === 0) return {candidates: match(COMMANDS, current), files: false};
 	const kind = POSITIONALS[state.command]?.[state.positionals.length];
 	return kind ? values(kind, current, '', state, where) : none;
 }

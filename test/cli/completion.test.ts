@@ -79,7 +79,7 @@ test('bash: --kubeconfig completes file names; a broken kubeconfig gives no cand
 	fs.writeFileSync(path.join(dir, 'kube-one.yaml'), KUBECONFIG(['one']));
 	const ask = (line: string, extra: NodeJS.ProcessEnv = {}) => lines(shell('bash', ['--norc', '--noprofile', '-c', BASH_ASK, 'bash', line], {...env, ...extra}));
 	assert.deepEqual(ask(`eastwest --kubeconfig ${dir}/kube-o`), [`${dir}/kube-one.yaml`]);
-	assert.deepEqual(ask(`eastwest --kubeconfig ${dir}/kube-one.yaml status --context `), ['one']);
+	assert.deepEqual(ask(`eastwest status --kubeconfig ${dir}/kube-one.yaml --context `), ['one']);
 	const broken = path.join(dir, 'broken.yaml');
 	fs.writeFileSync(broken, 'contexts: [\n  - name: {');
 	assert.deepEqual(ask('eastwest status --context ', {KUBECONFIG: broken}), []);

@@ -55,7 +55,9 @@ describe('commands and flags', () => {
 	});
 
 	test('flags after the command are read with their values, so a value is not taken for a positional', async () => {
-		assert.deepEqual(await words('--kubeconfig /tmp/x st'), ['status']);
+		// A command is only the first word (cli.tsx), so none is offered after a flag.
+		assert.deepEqual(await words('--kubeconfig /tmp/x st'), []);
+		assert.deepEqual(await words('status --kubeconfig /tmp/x --w'), ['--watch']);
 		assert.deepEqual(await words('profiles --no-color s'), ['show', 'save']);
 		assert.deepEqual(await words('profiles show --output json '), []);
 	});
@@ -166,7 +168,7 @@ describe('contexts from the kubeconfig', () => {
 		fs.writeFileSync(envFile, kubeconfig(['from-env']));
 		fs.mkdirSync(path.join(dir, '.kube'));
 		fs.writeFileSync(path.join(dir, '.kube', 'config'), kubeconfig(['from-home']));
-		assert.deepEqual(await words(`--kubeconfig ${flagFile} status --context `, {env: {KUBECONFIG: envFile}, home: dir}), ['from-flag']);
+		assert.deepEqual(await words(`status --kubeconfig ${flagFile} --context `, {env: {KUBECONFIG: envFile}, home: dir}), ['from-flag']);
 		assert.deepEqual(await words(`status --kubeconfig=${flagFile} --context `, {env: {KUBECONFIG: envFile}, home: dir}), ['from-flag']);
 		assert.deepEqual(await words('status --context ', {env: {KUBECONFIG: envFile}, home: dir}), ['from-env']);
 		assert.deepEqual(await words('status --context ', {env: {}, home: dir}), ['from-home']);
