@@ -167,9 +167,10 @@ export async function complete(words: string[], where: CompletionEnv): Promise<C
 		return flag?.value ? values(flag.value, current.slice(eq + 1), current.slice(0, eq + 1), state, where) : none;
 	}
 	if (/^-[A-Za-z]./.test(current)) {
-		// -ojson: a short flag with its value attached.
+		// -ojson or -o=json: a short flag with its value attached.
 		const flag = findFlag(flags, current.slice(0, 2));
-		return flag?.value ? values(flag.value, current.slice(2), current.slice(0, 2), state, where) : none;
+		const at = current[2] === '=' ? 3 : 2;
+		return flag?.value ? values(flag.value, current.slice(at), current.slice(0, at), state, where) : none;
 	}
 	if (current.startsWith('-')) {
 		const offered = flags.filter(f => f.multiple || !state.used.has(f.name)).map(f => `--${f.name}`);

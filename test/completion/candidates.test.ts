@@ -85,6 +85,7 @@ describe('flag values', () => {
 	test('--flag=value and -ovalue keep their prefix', async () => {
 		assert.deepEqual(await words('check --phase=p'), ['--phase=preflight', '--phase=post-install']);
 		assert.deepEqual(await words('apply -oj'), ['-ojson']);
+		assert.deepEqual(await words('apply -o='), ['-o=text', '-o=json']);
 		assert.deepEqual(await words('apply --dry-run=x'), []);
 	});
 
