@@ -143,8 +143,9 @@ Examples:
 
 COMMAND_HELP.completion = `Usage: eastwest completion bash|zsh|fish
 
-Print a script that completes eastwest's commands, flags, fixed flag values (--topology, -o,
---expose, --phase, ...), saved profile names and kubeconfig context names. Load it in the shell:
+Print a script that completes eastwest's commands, flags, the values of flags with fixed choices
+(topology, output format, expose, phase), saved profile names and kubeconfig context names.
+Load it in the shell:
 
   bash   source <(eastwest completion bash)        (add the line to ~/.bashrc)
   zsh    source <(eastwest completion zsh)         (in ~/.zshrc, after compinit)
