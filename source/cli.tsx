@@ -16,9 +16,14 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
 	profiles: () => import('./commands/profiles.js'),
 	check: () => import('./commands/check.js'),
 	version: () => import('./commands/version.js'),
+	completion: () => import('./commands/completion.js'),
 };
 
 async function main(argv: string[]): Promise<number> {
+	// The shells' Tab: first and alone, so it loads nothing else and never prints an error.
+	if (argv[0] === '__complete') {
+		return import('./commands/complete.js').then(m => m.run(argv.slice(1), process.stdout, process.env), () => EXIT.ok);
+	}
 	// Colour is decided once, before any module that renders is loaded (chalk reads FORCE_COLOR at import).
 	if (argv.includes('--no-color') || (process.env.NO_COLOR ?? '') !== '') process.env.FORCE_COLOR = '0';
 	const controller = new AbortController();

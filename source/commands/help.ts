@@ -9,6 +9,7 @@ export const COMMAND_SUMMARIES: Array<[string, string]> = [
 	['profiles', 'list, show, save, delete or rename saved plans (profiles)'],
 	['check', 'preflight and post-install checks of a plan across its clusters (changes nothing)'],
 	['version', 'eastwest, istioctl and control-plane versions, with a warning on istioctl skew'],
+	['completion', 'print a completion script for bash, zsh or fish'],
 ];
 
 const GLOBAL = `Global flags:
@@ -162,6 +163,20 @@ Examples:
   eastwest apply --topology primary-remote --mesh mesh1 \\
       --cluster east=east:network1:primary --cluster west=west:network1:remote --dry-run -o json
   eastwest apply --profile prod --yes
+`;
+
+COMMAND_HELP.completion = `Usage: eastwest completion bash|zsh|fish
+
+Print a script that completes eastwest's commands, flags, the values of flags with fixed choices
+(topology, output format, expose, phase), saved profile names and kubeconfig context names.
+Load it in the shell:
+
+  bash   source <(eastwest completion bash)        (add the line to ~/.bashrc)
+  zsh    source <(eastwest completion zsh)         (in ~/.zshrc, after compinit)
+  fish   eastwest completion fish | source         (or save it as ~/.config/fish/completions/eastwest.fish)
+
+Profiles and contexts are read when Tab is pressed (the kubeconfig by kubectl's rules, honouring
+--kubeconfig on the line), so they are always current. Exit 2 for a missing or unknown shell.
 `;
 
 export function commandHelp(name: string): string {
