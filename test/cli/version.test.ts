@@ -234,7 +234,7 @@ test('istioctl missing: the row says where eastwest looked; not a failure', asyn
 	assert.equal(r.stdout, `eastwest: ${pkg.version}\nistioctl: not found (looked in ${emptyDir})\n`);
 	const given = await runCli(['version', '--istioctl', '/nonexistent/istioctl', '-o', 'json'], {env: {PATH: emptyDir}});
 	assert.equal(given.code, 0, given.stderr);
-	assert.deepEqual(JSON.parse(given.stdout).istioctl, {found: false, lookedIn: ['/nonexistent/istioctl'], error: '--istioctl /nonexistent/istioctl: no executable file there'});
+	assert.deepEqual(JSON.parse(given.stdout).istioctl, {found: false, lookedIn: ['/nonexistent/istioctl'], error: '--istioctl /nonexistent/istioctl: no executable file there (/nonexistent/istioctl does not exist)'});
 });
 
 test('an istioctl whose version fails: its path and the first line it said; the --istioctl path is the one used', async () => {

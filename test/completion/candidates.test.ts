@@ -27,7 +27,7 @@ const words = async (line: string, where: CompletionEnv = none) => (await comple
 
 describe('commands and flags', () => {
 	test('the first word offers every command, filtered by what is typed', async () => {
-		assert.deepEqual(await words(''), ['manifests', 'apply', 'status', 'check', 'profiles', 'completion']);
+		assert.deepEqual(await words(''), ['manifests', 'apply', 'status', 'check', 'profiles', 'version', 'completion']);
 		assert.deepEqual(await words('st'), ['status']);
 		assert.deepEqual(await words('zz'), []);
 	});
