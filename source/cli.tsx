@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import pkg from '../package.json' with {type: 'json'};
-import {parseFlags} from './commands/args.js';
+import {parseFlags, WIZARD_OPTIONS} from './commands/args.js';
 import {EXIT, UsageError, WorkError} from './core/exit-codes.js';
 import {commandHelp, mainHelp} from './commands/help.js';
 import type {CommandContext} from './core/command-context.js';
@@ -39,16 +39,27 @@ async function main(argv: string[]): Promise<number> {
 
 	const [first, ...rest] = argv;
 	try {
+		// `eastwest help [COMMAND]` is `eastwest [COMMAND] --help`.
+		if (first === 'help') {
+			const topic = rest.find(a => !a.startsWith('-'));
+			if (topic === undefined || topic === 'help') {
+				ctx.stdout.write(mainHelp(pkg.version));
+				return EXIT.ok;
+			}
+			if (!COMMANDS[topic]) throw unknownCommand(topic);
+			ctx.stdout.write(commandHelp(topic));
+			return EXIT.ok;
+		}
 		if (first !== undefined && !first.startsWith('-')) {
 			const load = COMMANDS[first];
-			if (!load) throw new UsageError(`unknown command "${first}"; commands: ${Object.keys(COMMANDS).join(', ')} (run 'eastwest --help')`);
+			if (!load) throw unknownCommand(first);
 			if (rest.includes('--help') || rest.includes('-h')) {
 				ctx.stdout.write(commandHelp(first));
 				return EXIT.ok;
 			}
 			return await (await load()).run(rest, ctx);
 		}
-		const {values} = parseFlags('', argv, {profile: {type: 'string'}});
+		const {values} = parseFlags('', argv, WIZARD_OPTIONS);
 		if (values.version) {
 			ctx.stdout.write(`${pkg.version}\n`);
 			return EXIT.ok;
@@ -62,6 +73,12 @@ async function main(argv: string[]): Promise<number> {
 	} catch (error) {
 		return report(error, ctx);
 	}
+}
+
+/** Commands whose names start with '_' are internal entry points: they are not listed. */
+function unknownCommand(name: string): UsageError {
+	const names = Object.keys(COMMANDS).filter(n => !n.startsWith('_'));
+	return new UsageError(`unknown command "${name}"; commands: ${names.join(', ')} (run 'eastwest --help')`);
 }
 
 function report(error: unknown, ctx: CommandContext): number {

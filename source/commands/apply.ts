@@ -14,7 +14,7 @@ import type {ClusterClientFactory, Istioctl, KubeconfigSource, RunPlan} from '..
 import * as engine from '../engine/index.js';
 import * as istioctlLayer from '../istioctl/index.js';
 import * as kube from '../kube/index.js';
-import {globalFlags, oneOf, parseFlags} from './args.js';
+import {globalFlags, oneOf, parseFlags, type OptionSpec} from './args.js';
 import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
 import {PLAN_FLAG_OPTIONS, hasPlanFlags, readPlanFlags} from './plan-flags.js';
 import {loadSavedPlan, recordProfileRun} from './saved-plan.js';
@@ -76,19 +76,22 @@ interface ParsedApply {
 	istioctl?: string;
 }
 
+/** The flags of `eastwest apply` (besides the global ones). */
+export const FLAGS = {
+	...PLAN_FLAG_OPTIONS,
+	profile: {type: 'string'},
+	'dry-run': {type: 'boolean'},
+	yes: {type: 'boolean', short: 'y'},
+	timeout: {type: 'string'},
+	output: {type: 'string', short: 'o'},
+	force: {type: 'boolean'},
+	reinstall: {type: 'boolean'},
+	'skip-checks': {type: 'boolean'},
+} as const satisfies OptionSpec;
+
 /** Flags → plan input; every problem at once as UsageError lines. */
 export function parseApplyArgs(args: string[]): ParsedApply {
-	const {values} = parseFlags('apply', args, {
-		...PLAN_FLAG_OPTIONS,
-		profile: {type: 'string'},
-		'dry-run': {type: 'boolean'},
-		yes: {type: 'boolean', short: 'y'},
-		timeout: {type: 'string'},
-		output: {type: 'string', short: 'o'},
-		force: {type: 'boolean'},
-		reinstall: {type: 'boolean'},
-		'skip-checks': {type: 'boolean'},
-	});
+	const {values} = parseFlags('apply', args, FLAGS);
 	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
 	const problems: string[] = [];
 	let input: MeshPlanInput | undefined;

@@ -13,19 +13,66 @@ export const GLOBAL_OPTIONS = {
 	version: {type: 'boolean'},
 } as const satisfies OptionSpec;
 
+/** The flags of `eastwest` with no command (the wizard), besides the global ones. */
+export const WIZARD_OPTIONS = {
+	profile: {type: 'string'},
+} as const satisfies OptionSpec;
+
 export interface GlobalFlags {
 	kubeconfig?: string;
 	istioctl?: string;
 	noColor: boolean;
 }
 
-/** parseArgs with one-line, actionable errors. */
+/** Every flag a command's parser accepts: the global ones and its own. */
+export function acceptedOptions<T extends OptionSpec>(options: T): typeof GLOBAL_OPTIONS & T {
+	return {...GLOBAL_OPTIONS, ...options};
+}
+
+/**
+ * parseArgs with one-line, actionable errors. A value can follow its flag in any of the forms kubectl
+ * users type: `-o json`, `-ojson`, `-o=json`, `--output json`, `--output=json`.
+ */
 export function parseFlags<T extends OptionSpec>(command: string, args: string[], options: T, allowPositionals = false) {
+	const all = acceptedOptions(options);
 	try {
-		return parseArgs({args, options: {...GLOBAL_OPTIONS, ...options}, allowPositionals, strict: true});
+		return parseArgs({args: normalizeShortValues(command, args, all), options: all, allowPositionals, strict: true});
 	} catch (error) {
+		if (error instanceof UsageError) throw error;
 		throw new UsageError(describeParseError(command, error as NodeJS.ErrnoException));
 	}
+}
+
+/**
+ * parseArgs reads `-o=json` as the value "=json"; rewrite it (and `-wo=json`, a group ending in a flag that
+ * takes a value) to the `-ojson` form it reads as "json". A short boolean flag followed by `=` is bad input.
+ * Nothing after the `--` terminator is touched.
+ */
+export function normalizeShortValues(command: string, args: readonly string[], options: OptionSpec): string[] {
+	const byShort = new Map(Object.entries(options).flatMap(([name, spec]) => (spec.short ? [[spec.short, {name, type: spec.type}] as const] : [])));
+	const out: string[] = [];
+	for (let i = 0; i < args.length; i++) {
+		const arg = args[i]!;
+		if (arg === '--') {
+			out.push(...args.slice(i));
+			break;
+		}
+		out.push(arg.length > 2 && arg[0] === '-' && arg[1] !== '-' ? normalizeShortGroup(command, arg, byShort) : arg);
+	}
+	return out;
+}
+
+function normalizeShortGroup(command: string, arg: string, byShort: ReadonlyMap<string, {name: string; type: string}>): string {
+	for (let i = 1; i < arg.length; i++) {
+		const option = byShort.get(arg[i]!);
+		if (!option) return arg; // unknown: parseArgs reports it
+		if (option.type === 'string') return arg[i + 1] === '=' ? arg.slice(0, i + 1) + arg.slice(i + 2) : arg;
+		if (arg[i + 1] === '=') {
+			const where = command ? `eastwest ${command}` : 'eastwest';
+			throw new UsageError(`flag -${arg[i]} (--${option.name}) takes no value; run '${where} --help'`);
+		}
+	}
+	return arg;
 }
 
 function describeParseError(command: string, error: NodeJS.ErrnoException): string {
@@ -35,9 +82,9 @@ function describeParseError(command: string, error: NodeJS.ErrnoException): stri
 		case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
 			return `unknown flag ${flag ?? ''} for ${where}; run '${where} --help' for the flags it takes`;
 		case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-			return /argument missing/.test(error.message)
-				? `flag ${flag ?? ''} needs a value; run '${where} --help'`
-				: `flag ${flag ?? ''} takes no value; run '${where} --help'`;
+			if (/argument missing/.test(error.message)) return `flag ${flag ?? ''} needs a value; run '${where} --help'`;
+			if (/argument is ambiguous/.test(error.message)) return `flag ${flag ?? ''} needs a value; to give one that starts with '-', write ${flag ?? '--flag'}=VALUE`;
+			return `flag ${flag ?? ''} takes no value; run '${where} --help'`;
 		case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
 			return `unexpected argument ${flag ?? ''}; run '${where} --help'`;
 		default:

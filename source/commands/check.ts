@@ -5,7 +5,7 @@ import {DEFAULT_CHECKS_TIMEOUT_MS, runCheckPhase, type PhaseChoice} from '../che
 import type {MeshPlanInput} from '../core/model.js';
 import type {ClusterClientFactory, KubeconfigSource} from '../core/ports.js';
 import {collectClusterFacts} from '../checks/collect.js';
-import {globalFlags, oneOf, parseFlags} from './args.js';
+import {globalFlags, oneOf, parseFlags, type OptionSpec} from './args.js';
 import {EXIT, UsageError} from '../core/exit-codes.js';
 import {PLAN_FLAG_OPTIONS, assertContextsExist, assertValidPlan, hasPlanFlags, planFromFlags} from './plan-flags.js';
 import {loadSavedPlan} from './saved-plan.js';
@@ -27,14 +27,17 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 	});
 }
 
+/** The flags of `eastwest check` (besides the global ones). */
+export const FLAGS = {
+	...PLAN_FLAG_OPTIONS,
+	profile: {type: 'string'},
+	phase: {type: 'string'},
+	output: {type: 'string', short: 'o'},
+	timeout: {type: 'string'},
+} as const satisfies OptionSpec;
+
 export async function checkCommand(args: string[], ctx: CommandContext, deps: CheckDeps): Promise<number> {
-	const {values} = parseFlags('check', args, {
-		...PLAN_FLAG_OPTIONS,
-		profile: {type: 'string'},
-		phase: {type: 'string'},
-		output: {type: 'string', short: 'o'},
-		timeout: {type: 'string'},
-	});
+	const {values} = parseFlags('check', args, FLAGS);
 	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
 	const phase = oneOf('phase', values.phase, PHASES, 'all');
 	let deadlineMs = DEFAULT_CHECKS_TIMEOUT_MS;

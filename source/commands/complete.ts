@@ -70,10 +70,11 @@ export const COMMAND_FLAGS: Record<string, FlagSpec[]> = {
 	'profiles rename': [],
 	version: [{name: 'context', value: 'context', multiple: true}, OUTPUT, TIMEOUT],
 	completion: [],
+	help: [],
 };
 
 /** The commands offered in first position (cli.tsx's registry; `__complete` stays hidden). */
-export const COMMANDS = ['manifests', 'apply', 'status', 'check', 'profiles', 'version', 'completion'];
+export const COMMANDS = ['manifests', 'apply', 'status', 'check', 'profiles', 'version', 'completion', 'help'];
 
 const PROFILE_SUBCOMMANDS = ['list', 'show', 'save', 'delete', 'rename'];
 
@@ -84,6 +85,7 @@ const POSITIONALS: Record<string, ValueKind[]> = {
 	'profiles delete': ['profile'],
 	'profiles rename': ['profile'],
 	completion: [SHELLS],
+	help: [COMMANDS.filter(c => c !== 'help')],
 };
 
 export interface CompletionEnv {

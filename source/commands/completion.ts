@@ -5,7 +5,7 @@
  */
 import {EXIT, UsageError} from '../core/exit-codes.js';
 import type {CommandContext} from '../core/command-context.js';
-import {parseFlags} from './args.js';
+import {parseFlags, type OptionSpec} from './args.js';
 import {SHELLS} from './complete.js';
 
 type Shell = (typeof SHELLS)[number];
@@ -81,8 +81,11 @@ complete -c eastwest -f -k -a '(__eastwest_complete)'
 
 export const SCRIPTS: Record<Shell, string> = {bash: BASH, zsh: ZSH, fish: FISH};
 
+/** `eastwest completion` has no flags of its own. */
+export const FLAGS = {} as const satisfies OptionSpec;
+
 export async function run(args: string[], ctx: CommandContext): Promise<number> {
-	const {positionals} = parseFlags('completion', args, {}, true);
+	const {positionals} = parseFlags('completion', args, FLAGS, true);
 	const [shell, extra] = positionals;
 	if (shell === undefined || !(SHELLS as readonly string[]).includes(shell) || extra !== undefined) {
 		const what = shell === undefined ? 'needs a shell' : extra !== undefined ? `takes one shell; unexpected "${extra}"` : `does not know the shell "${shell}"`;

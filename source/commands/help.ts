@@ -10,6 +10,7 @@ export const COMMAND_SUMMARIES: Array<[string, string]> = [
 	['check', 'preflight and post-install checks of a plan across its clusters (changes nothing)'],
 	['version', 'eastwest, istioctl and control-plane versions, with a warning on istioctl skew'],
 	['completion', 'print a completion script for bash, zsh or fish'],
+	['help', "help COMMAND shows a command's flags, the same as COMMAND --help"],
 ];
 
 const GLOBAL = `Global flags:
@@ -33,7 +34,7 @@ ${COMMAND_SUMMARIES.map(([name, summary]) => `  ${name.padEnd(width)}  ${summary
 ${GLOBAL}
 
 ${EXIT_CODES}
-Run 'eastwest <command> --help' for a command's flags.
+Run 'eastwest help <command>' (or 'eastwest <command> --help') for a command's flags.
 `;
 }
 
@@ -55,12 +56,13 @@ Examples:
   eastwest manifests --network network1 | istioctl install -y -f -
   eastwest manifests --network network1 --expose all
 `,
-	status: `Usage: eastwest status [--context CTX ...] [--watch] [-o text|json] [--timeout 15s]
+	status: `Usage: eastwest status [--profile NAME | --context CTX ...] [--watch] [-o text|json] [--timeout 15s]
 
 Show the east-west gateways: rollout, pod problems, Service type and external address, the four
 ports, the network label on istio-system and on the Service, the expose resources and istiod,
 with a picture of the networks. Data comes from watches, not polling.
 
+  --profile NAME       the clusters of a saved profile, judged against its networks and roles
   --context CTX        a cluster to show (repeatable; default: the current context)
   -w, --watch          without a terminal: print one line per change until interrupted
   -o, --output FORMAT  text (default) or json: one snapshot, then exit
@@ -78,6 +80,11 @@ trust domain, API server address, LoadBalancer support. Post-install: gateway ro
 Service ports and network label, external address, expose resources, root certificate converged.
 
   --profile NAME       check a saved profile
+  --topology T         primary-remote, multi-network or primary-remote-multi-network
+  --mesh ID            mesh ID every primary shares
+  --cluster SPEC       CONTEXT=NAME:NETWORK[:primary|remote], once per cluster; the role
+                       defaults to primary for multi-network and is required otherwise
+  --revision R         control-plane revision (default: the default revision)
   --phase P            preflight, post-install or all (default)
   --timeout DURATION   how long each cluster's reads may take (default 30s, as in the wizard); a
                        cluster that does not answer in time is reported unreachable, with the reason

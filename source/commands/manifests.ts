@@ -2,19 +2,22 @@ import {EXPOSE_CHOICES, NETWORKING_API_VERSIONS, renderManifestSet} from '../cor
 import {buildPlan, clusterManifests} from '../core/plan.js';
 import {dns1123LabelProblem} from '../core/validate.js';
 import {toYaml} from '../core/yaml.js';
-import {oneOf, parseFlags} from './args.js';
+import {oneOf, parseFlags, type OptionSpec} from './args.js';
 import {EXIT, UsageError} from '../core/exit-codes.js';
 import {loadSavedPlan} from './saved-plan.js';
 import type {CommandContext} from '../core/command-context.js';
 
+/** The flags of `eastwest manifests` (besides the global ones). */
+export const FLAGS = {
+	network: {type: 'string'},
+	revision: {type: 'string'},
+	expose: {type: 'string'},
+	'api-version': {type: 'string'},
+	profile: {type: 'string'},
+} as const satisfies OptionSpec;
+
 export async function run(args: string[], ctx: CommandContext): Promise<number> {
-	const {values} = parseFlags('manifests', args, {
-		network: {type: 'string'},
-		revision: {type: 'string'},
-		expose: {type: 'string'},
-		'api-version': {type: 'string'},
-		profile: {type: 'string'},
-	});
+	const {values} = parseFlags('manifests', args, FLAGS);
 	if (values.profile !== undefined) return profileManifests(values, ctx);
 	if (values.network === undefined) {
 		throw new UsageError('--network is required: the network ID the gateway serves, e.g. --network network1 (or --profile NAME for every cluster of a saved plan)');

@@ -1,12 +1,24 @@
 import {TOPOLOGY_INFO} from '../core/model.js';
 import {ProfileStore, ProfileStoreError, profilePlan, type Profile} from '../store/profiles.js';
-import {globalFlags, oneOf, parseFlags} from './args.js';
+import {globalFlags, oneOf, parseFlags, type OptionSpec} from './args.js';
 import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
 import {PLAN_FLAG_OPTIONS, assertContextsExist, assertValidPlan, planFromFlags} from './plan-flags.js';
 import type {CommandContext} from '../core/command-context.js';
 
 const SUBCOMMANDS = ['list', 'show', 'save', 'delete', 'rename'] as const;
 const OUTPUT = {output: {type: 'string', short: 'o'}} as const;
+
+/** Each subcommand's flags (besides the global ones). */
+export const SUBCOMMAND_FLAGS = {
+	list: OUTPUT,
+	show: OUTPUT,
+	save: {...PLAN_FLAG_OPTIONS, overwrite: {type: 'boolean'}},
+	delete: {},
+	rename: {},
+} as const satisfies Record<(typeof SUBCOMMANDS)[number], OptionSpec>;
+
+/** Every flag some subcommand of `eastwest profiles` takes. */
+export const FLAGS: OptionSpec = Object.assign({}, ...Object.values(SUBCOMMAND_FLAGS));
 
 /** Store errors as the CLI reports them: a missing or clashing name is bad input (2); a locked store is a failed run (1). */
 export function storeErrorToCli(error: unknown): unknown {
@@ -38,7 +50,7 @@ async function runSub(sub: (typeof SUBCOMMANDS)[number], args: string[], ctx: Co
 	const command = `profiles ${sub}`;
 	switch (sub) {
 		case 'list': {
-			const {values, positionals: pos} = parseFlags(command, args, OUTPUT, true);
+			const {values, positionals: pos} = parseFlags(command, args, SUBCOMMAND_FLAGS.list, true);
 			positionals(command, pos, []);
 			const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
 			const profiles = new ProfileStore().list();
@@ -50,7 +62,7 @@ async function runSub(sub: (typeof SUBCOMMANDS)[number], args: string[], ctx: Co
 			return EXIT.ok;
 		}
 		case 'show': {
-			const {values, positionals: pos} = parseFlags(command, args, OUTPUT, true);
+			const {values, positionals: pos} = parseFlags(command, args, SUBCOMMAND_FLAGS.show, true);
 			const [name] = positionals(command, pos, ['NAME']);
 			const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
 			const profile = new ProfileStore().get(name!);
@@ -58,7 +70,7 @@ async function runSub(sub: (typeof SUBCOMMANDS)[number], args: string[], ctx: Co
 			return EXIT.ok;
 		}
 		case 'save': {
-			const {values, positionals: pos} = parseFlags(command, args, {...PLAN_FLAG_OPTIONS, overwrite: {type: 'boolean'}}, true);
+			const {values, positionals: pos} = parseFlags(command, args, SUBCOMMAND_FLAGS.save, true);
 			const [name] = positionals(command, pos, ['NAME']);
 			const store = new ProfileStore();
 			// Check the name (and the file) before any slower work.
@@ -83,14 +95,14 @@ async function runSub(sub: (typeof SUBCOMMANDS)[number], args: string[], ctx: Co
 			return EXIT.ok;
 		}
 		case 'delete': {
-			const {positionals: pos} = parseFlags(command, args, {}, true);
+			const {positionals: pos} = parseFlags(command, args, SUBCOMMAND_FLAGS.delete, true);
 			const [name] = positionals(command, pos, ['NAME']);
 			await new ProfileStore().delete(name!);
 			ctx.stdout.write(`Deleted profile "${name}".\n`);
 			return EXIT.ok;
 		}
 		case 'rename': {
-			const {positionals: pos} = parseFlags(command, args, {}, true);
+			const {positionals: pos} = parseFlags(command, args, SUBCOMMAND_FLAGS.rename, true);
 			const [from, to] = positionals(command, pos, ['OLD', 'NEW']);
 			await new ProfileStore().rename(from!, to!);
 			ctx.stdout.write(`Renamed profile "${from}" to "${to}".\n`);

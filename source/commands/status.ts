@@ -6,7 +6,7 @@ import {formatElapsed, parseDuration} from '../core/events.js';
 import type {ClusterExpectation, ClusterHealth} from '../core/status.js';
 import type {ClusterClientFactory, KubeconfigInfo, KubeconfigSource} from '../core/ports.js';
 import {StatusMonitor, type MonitorTarget} from '../engine/status-monitor.js';
-import {globalFlags, oneOf, parseFlags} from './args.js';
+import {globalFlags, oneOf, parseFlags, type OptionSpec} from './args.js';
 import {EXIT, UsageError} from '../core/exit-codes.js';
 import {assertContextsExist} from './plan-flags.js';
 import {ChangePrinter, renderStatusText, statusJson} from './status-format.js';
@@ -38,14 +38,17 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 	});
 }
 
+/** The flags of `eastwest status` (besides the global ones). */
+export const FLAGS = {
+	profile: {type: 'string'},
+	context: {type: 'string', multiple: true},
+	watch: {type: 'boolean', short: 'w'},
+	output: {type: 'string', short: 'o'},
+	timeout: {type: 'string'},
+} as const satisfies OptionSpec;
+
 export async function runStatus(args: string[], ctx: CommandContext, deps: StatusDeps): Promise<number> {
-	const {values} = parseFlags('status', args, {
-		profile: {type: 'string'},
-		context: {type: 'string', multiple: true},
-		watch: {type: 'boolean', short: 'w'},
-		output: {type: 'string', short: 'o'},
-		timeout: {type: 'string'},
-	});
+	const {values} = parseFlags('status', args, FLAGS);
 	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
 	const timeoutMs = values.timeout === undefined ? 15_000 : parseDuration(values.timeout);
 	if (timeoutMs === undefined) throw new UsageError(`--timeout "${values.timeout}" is not a duration; use e.g. 15s or 1m`);

@@ -12,7 +12,7 @@ import type {ClusterClientFactory, Istioctl, KubeconfigSource} from '../core/por
 import {firstLine} from '../core/text.js';
 import {controlPlaneVersions, skewWarning, versionSkew, type ControlPlaneVersion, type IstiodImageLike, type Skew} from '../core/version.js';
 import type {CommandContext} from '../core/command-context.js';
-import {globalFlags, oneOf, parseFlags} from './args.js';
+import {globalFlags, oneOf, parseFlags, type OptionSpec} from './args.js';
 
 export const DEFAULT_VERSION_TIMEOUT_MS = 10_000;
 
@@ -62,12 +62,15 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 	});
 }
 
+/** The flags of `eastwest version` (besides the global ones). */
+export const FLAGS = {
+	context: {type: 'string', multiple: true},
+	output: {type: 'string', short: 'o'},
+	timeout: {type: 'string'},
+} as const satisfies OptionSpec;
+
 export async function versionCommand(args: string[], ctx: CommandContext, deps: VersionDeps): Promise<number> {
-	const {values} = parseFlags('version', args, {
-		context: {type: 'string', multiple: true},
-		output: {type: 'string', short: 'o'},
-		timeout: {type: 'string'},
-	});
+	const {values} = parseFlags('version', args, FLAGS);
 	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
 	let timeoutMs = DEFAULT_VERSION_TIMEOUT_MS;
 	if (values.timeout !== undefined) {

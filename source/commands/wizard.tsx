@@ -1,7 +1,7 @@
 import React from 'react';
 import {render} from 'ink';
 import App from '../app.js';
-import {parseFlags, globalFlags} from './args.js';
+import {parseFlags, globalFlags, WIZARD_OPTIONS} from './args.js';
 import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
 import type {CommandContext} from '../core/command-context.js';
 import type {MeshPlanInput} from '../core/model.js';
@@ -9,8 +9,11 @@ import {colorWanted} from '../ui/theme.js';
 import {firstLine} from '../core/text.js';
 
 /** `eastwest` with no command: the interactive wizard. */
+/** The flags of `eastwest` with no command (besides the global ones). */
+export const FLAGS = WIZARD_OPTIONS;
+
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-	const {values} = parseFlags('', argv, {profile: {type: 'string'}});
+	const {values} = parseFlags('', argv, FLAGS);
 	const flags = globalFlags(values);
 	if (!process.stdin.isTTY || !process.stdout.isTTY || ctx.env.CI) {
 		throw new UsageError("the wizard needs an interactive terminal; for scripts and CI use 'eastwest apply' (see 'eastwest apply --help')");
