@@ -11,12 +11,14 @@ export const GLOBAL_OPTIONS = {
 	'no-color': {type: 'boolean'},
 	help: {type: 'boolean', short: 'h'},
 	version: {type: 'boolean'},
+	verbose: {type: 'boolean', short: 'v'},
 } as const satisfies OptionSpec;
 
 export interface GlobalFlags {
 	kubeconfig?: string;
 	istioctl?: string;
 	noColor: boolean;
+	verbose: boolean;
 }
 
 /** parseArgs with one-line, actionable errors. */
@@ -50,6 +52,7 @@ export function globalFlags(values: Record<string, unknown>): GlobalFlags {
 		kubeconfig: values.kubeconfig as string | undefined,
 		istioctl: values.istioctl as string | undefined,
 		noColor: Boolean(values['no-color']) || 'NO_COLOR' in process.env,
+		verbose: Boolean(values.verbose),
 	};
 }
 

@@ -11,9 +11,11 @@ import {
 	CoreV1Api,
 	KubernetesObjectApi,
 	PatchStrategy,
+	IsomorphicFetchHttpLibrary,
 	ServerConfiguration,
 	VersionApi,
 	createConfiguration,
+	wrapHttpLibrary,
 	type KubeConfig,
 	type KubernetesObject,
 	type RequestContext,
@@ -36,6 +38,8 @@ import {injectorConfigMapName, injectorValues, isIstiodDeployment, istiodFromDep
 import type {DeploymentLike, PodLike, ServiceLike} from '../core/rollout.js';
 import {KubeError, describeKubeError, toKubeError, type KubeErrorContext} from './errors.js';
 import {startWatch} from './watch.js';
+import {formatKubeRequest} from '../core/log.js';
+import {kubeLog, kubeLogging} from './log.js';
 import {setMaxListeners} from 'node:events';
 
 const CONCURRENT_REQUESTS_PER_SIGNAL = 256;
@@ -62,12 +66,35 @@ const signalMiddleware = {
 
 type ApiClass<T> = new (configuration: ReturnType<typeof createConfiguration>) => T;
 
+const fetchLibrary = new IsomorphicFetchHttpLibrary();
+
+/** The HTTP library with a `-v` line per request: verb, path, status, milliseconds (never headers). */
+function loggingHttpLibrary(context: string) {
+	return wrapHttpLibrary({
+		async send(request) {
+			if (!kubeLogging()) return fetchLibrary.send(request).toPromise();
+			const started = Date.now();
+			const url = new URL(request.getUrl());
+			const line = {context, method: String(request.getHttpMethod()), path: `${url.pathname}${url.search}`};
+			try {
+				const response = await fetchLibrary.send(request).toPromise();
+				kubeLog(formatKubeRequest({...line, status: response.httpStatusCode, ms: Date.now() - started}));
+				return response;
+			} catch (error) {
+				kubeLog(formatKubeRequest({...line, ms: Date.now() - started, error: describeKubeError(error).message}));
+				throw error;
+			}
+		},
+	});
+}
+
 function makeApi<T>(kc: KubeConfig, api: ApiClass<T>): T {
 	const cluster = kc.getCurrentCluster();
 	if (!cluster) throw new KubeError({kind: 'other', message: `context ${kc.getCurrentContext()} has no cluster`});
 	const configuration = createConfiguration({
 		baseServer: new ServerConfiguration(cluster.server, {}),
 		authMethods: {default: kc},
+		httpApi: loggingHttpLibrary(kc.getCurrentContext()),
 		promiseMiddleware: [signalMiddleware],
 	});
 	return new api(configuration);
@@ -180,8 +207,9 @@ export class KubeClusterClient implements ClusterClient {
 				result.serverVersion = version.gitVersion;
 			} catch (error) {
 				const info = fail(error, {verb: 'get', resource: '/version'});
-				// A 401/403 answer proves the server is there.
-				result.reachable = info.kind === 'unauthorized' || info.kind === 'forbidden';
+				// A 401/403 answer proves the server is there (a credential plugin that failed asked nothing of it).
+				result.reachable = info.httpStatus === 401 || info.httpStatus === 403;
+				if (info.kind === 'unauthorized' && !result.reachable) return result;
 				if (!result.reachable || info.kind === 'unauthorized') return result;
 			}
 
@@ -367,6 +395,7 @@ export class KubeClusterClient implements ClusterClient {
 		if (target.name) query.fieldSelector = `metadata.name=${target.name}`;
 		return startWatch<T>({
 			kc: this.kc,
+			context: this.context,
 			path,
 			query,
 			async list(signal) {
