@@ -1,7 +1,6 @@
 /**
  * ClusterClient on @kubernetes/client-node: one KubeConfig per context, probes, server-side apply, reads and access reviews.
  */
-import {AsyncLocalStorage} from 'node:async_hooks';
 import {isDeepStrictEqual} from 'node:util';
 import {
 	ApiextensionsV1Api,
@@ -40,6 +39,7 @@ import {KubeError, describeKubeError, toKubeError, type KubeErrorContext} from '
 import {startWatch} from './watch.js';
 import {formatKubeRequest} from '../core/log.js';
 import {kubeLog, kubeLogging} from './log.js';
+import {currentSignal} from './signal.js';
 import {setMaxListeners} from 'node:events';
 
 const CONCURRENT_REQUESTS_PER_SIGNAL = 256;
@@ -49,9 +49,6 @@ export const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
 /** Istio CRDs a probe looks for. istioctl install (current releases) does not install the IstioOperator CRD. */
 export const ISTIO_CRDS = ['gateways.networking.istio.io', 'virtualservices.networking.istio.io', 'istiooperators.install.istio.io'] as const;
 
-// The abort signal of the call in progress, read by the request middleware (client-node's
-// KubernetesObjectApi ignores per-call middleware, so the signal travels with the async context).
-const currentSignal = new AsyncLocalStorage<AbortSignal | undefined>();
 
 const signalMiddleware = {
 	async pre(context: RequestContext): Promise<RequestContext> {
@@ -188,7 +185,9 @@ export class KubeClusterClient implements ClusterClient {
 		const result: ProbeResult = {context: this.context, reachable: false, istioNamespace: false, istioCrds: false, istiod: [], elapsedMs: 0};
 		const fail = (error: unknown, ctx: Omit<KubeErrorContext, 'context' | 'user'>) => {
 			let info = this.describe(error, ctx);
-			if (info.kind === 'cancelled' && deadline.signal.aborted && !options.signal?.aborted) {
+			if (info.kind === 'cancelled' && deadline.signal.aborted && !options.signal?.aborted && info.message.startsWith('credential plugin ')) {
+				info = {...info, kind: 'timeout', message: info.message.replace(/ did not finish before .*$/, ` did not finish within ${Math.round(timeoutMs / 1000)}s`)};
+			} else if (info.kind === 'cancelled' && deadline.signal.aborted && !options.signal?.aborted) {
 				info = {
 					kind: 'timeout',
 					message: `the API server of ${this.context} did not answer within ${Math.round(timeoutMs / 1000)}s`,

@@ -10,6 +10,7 @@ import type {KubeConfig} from '@kubernetes/client-node';
 import {formatCommandLine, formatPluginRun} from '../core/log.js';
 import {KubeError} from './errors.js';
 import {kubeLog, redactKnown, rememberSecret} from './log.js';
+import {currentSignal} from './signal.js';
 
 /** The exec stanza of a kubeconfig user. */
 export interface ExecConfig {
@@ -177,7 +178,33 @@ export async function execCredential(exec: ExecConfig, context: string, cluster?
 			},
 		);
 	}
-	return entry.running!;
+	// Marked handled here: every caller still gets the rejection, and one that gave up leaves none unhandled.
+	entry.running!.catch(() => {});
+	// The run is shared: a caller that gives up (deadline, Ctrl-C) stops waiting; the plugin finishes for the others.
+	const running = entry.running!;
+	const signal = currentSignal.getStore();
+	if (!signal) return running;
+	const cancelled = () =>
+		new KubeError({
+			kind: 'cancelled',
+			message: redactKnown(`credential plugin ${pluginCommandLine(exec)} for context ${context} did not finish before the request was cancelled`),
+			hint: `run ${pluginCommandLine(exec)} yourself: it may be waiting for a login`,
+		});
+	if (signal.aborted) throw cancelled();
+	return new Promise<Credential>((resolve, reject) => {
+		const onAbort = () => reject(cancelled());
+		signal.addEventListener('abort', onAbort, {once: true});
+		running.then(
+			credential => {
+				signal.removeEventListener('abort', onAbort);
+				resolve(credential);
+			},
+			(error: unknown) => {
+				signal.removeEventListener('abort', onAbort);
+				reject(error instanceof Error ? error : new Error(String(error)));
+			},
+		);
+	});
 }
 
 /** A client-node authenticator for one user's exec stanza (the user handed to client-node carries no exec). */

@@ -89,4 +89,15 @@ describe('exec credential plugins in the probe', () => {
 		assert.match(result.error!.message, /--client-secret \[redacted\] --server-id=abc for context aks failed \(exit 2\): AADSTS7000215/);
 		assert.match(result.error!.hint ?? '', /az login/);
 	});
+
+	test('a plugin that hangs past the probe deadline is named as such, not as a silent API server', async () => {
+		const plugin = fakePlugin({token: TOKEN, hangMs: 3000, name: 'kubelogin'});
+		const file = writeExecKubeconfig([{name: 'aks', server, command: plugin.command, args: ['get-token']}]);
+		const result = await createClusterClientFactory({kubeconfig: file, env: {}}).client('aks').probe({timeoutMs: 1000});
+		assert.equal(result.reachable, false);
+		assert.equal(result.error?.kind, 'timeout');
+		assert.equal(result.error?.message, `credential plugin ${plugin.command} get-token for context aks did not finish within 1s`);
+		assert.match(result.error?.hint ?? '', /waiting for a login/);
+		assert.ok(result.elapsedMs < 2500, `the probe kept its deadline (${result.elapsedMs} ms)`);
+	});
 });

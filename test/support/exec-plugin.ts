@@ -13,7 +13,7 @@ export interface FakePlugin {
 }
 
 /** A plugin that prints an ExecCredential with `token`, or (exitCode ≠ 0) prints `stderr` and fails. */
-export function fakePlugin(options: {token?: string; exitCode?: number; stderr?: string; stdout?: string; name?: string}): FakePlugin {
+export function fakePlugin(options: {token?: string; exitCode?: number; stderr?: string; stdout?: string; name?: string; hangMs?: number}): FakePlugin {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'ew-plugin-'));
 	const command = path.join(dir, options.name ?? 'fake-auth-plugin');
 	const runs = path.join(dir, 'runs.log');
@@ -22,6 +22,7 @@ export function fakePlugin(options: {token?: string; exitCode?: number; stderr?:
 	const script = [
 		'#!/usr/bin/env node',
 		`require('node:fs').appendFileSync(${JSON.stringify(runs)}, JSON.stringify({argv: process.argv.slice(2), info: process.env.KUBERNETES_EXEC_INFO}) + '\\n');`,
+		options.hangMs ? `setTimeout(() => {}, ${options.hangMs});` : '',
 		`process.stdout.write(${JSON.stringify(stdout)});`,
 		options.stderr ? `process.stderr.write(${JSON.stringify(`${options.stderr}\n`)});` : '',
 		`process.exitCode = ${options.exitCode ?? 0};`,
