@@ -208,7 +208,6 @@ export class KubeClusterClient implements ClusterClient {
 				const info = fail(error, {verb: 'get', resource: '/version'});
 				// A 401/403 answer proves the server is there (a credential plugin that failed asked nothing of it).
 				result.reachable = info.httpStatus === 401 || info.httpStatus === 403;
-				if (info.kind === 'unauthorized' && !result.reachable) return result;
 				if (!result.reachable || info.kind === 'unauthorized') return result;
 			}
 
