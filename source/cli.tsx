@@ -36,6 +36,9 @@ async function main(argv: string[]): Promise<number> {
 	process.on('SIGINT', onSignal);
 	process.on('SIGTERM', onSignal);
 	const ctx: CommandContext = {stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal};
+	// -v / --verbose: every Kubernetes request and istioctl command line to stderr (the parser accepts it everywhere).
+	const flags = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length);
+	if ((flags.includes('-v') || flags.includes('--verbose')) && !flags.includes('--help') && !flags.includes('-h')) (await import('./commands/verbose.js')).enableVerbose(ctx);
 
 	const [first, ...rest] = argv;
 	try {

@@ -11,6 +11,7 @@ export const GLOBAL_OPTIONS = {
 	'no-color': {type: 'boolean'},
 	help: {type: 'boolean', short: 'h'},
 	version: {type: 'boolean'},
+	verbose: {type: 'boolean', short: 'v'},
 } as const satisfies OptionSpec;
 
 /** The flags of `eastwest` with no command (the wizard), besides the global ones. */
@@ -22,6 +23,7 @@ export interface GlobalFlags {
 	kubeconfig?: string;
 	istioctl?: string;
 	noColor: boolean;
+	verbose: boolean;
 }
 
 /** Every flag a command's parser accepts: the global ones and its own. */
@@ -97,6 +99,7 @@ export function globalFlags(values: Record<string, unknown>): GlobalFlags {
 		kubeconfig: values.kubeconfig as string | undefined,
 		istioctl: values.istioctl as string | undefined,
 		noColor: Boolean(values['no-color']) || 'NO_COLOR' in process.env,
+		verbose: Boolean(values.verbose),
 	};
 }
 

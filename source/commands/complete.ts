@@ -43,6 +43,7 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
 	{name: 'kubeconfig', value: 'file'},
 	{name: 'istioctl', value: 'file'},
 	{name: 'no-color'},
+	{name: 'verbose', short: 'v'},
 	{name: 'help', short: 'h'},
 ];
 

@@ -17,6 +17,8 @@ const GLOBAL = `Global flags:
   --kubeconfig PATH   kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)
   --istioctl PATH     istioctl binary (default: istioctl on PATH)
   --no-color          plain output (NO_COLOR is honoured too)
+  -v, --verbose       each Kubernetes request (verb, path, status, ms) and istioctl command line
+                      to stderr, tokens and keys redacted
   -h, --help          show help
   --version           print the version`;
 

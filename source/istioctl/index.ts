@@ -5,6 +5,22 @@ import path from 'node:path';
 import {execa} from 'execa';
 import {LineSplitter, isDecoration, parseIstioctlLine, summarizeIstioctlFailure} from '../core/istioctl-output.js';
 import type {Istioctl, IstioctlErrorInfo, IstioctlInstallOptions} from '../core/ports.js';
+import {formatIstioctlEnd, formatIstioctlStart} from '../core/log.js';
+
+let logSink: ((line: string) => void) | undefined;
+
+/** Where `-v` lines go: each istioctl command line (secrets redacted) and how it ended. */
+export function setIstioctlLog(sink: ((line: string) => void) | undefined): void {
+	logSink = sink;
+}
+
+/** Log the command line now; the returned function logs how it ended. */
+function announce(command: string, args: string[]): (exit: number | string | undefined) => void {
+	if (!logSink) return () => {};
+	const started = Date.now();
+	logSink(formatIstioctlStart(command, args));
+	return exit => logSink?.(formatIstioctlEnd(args, exit, Date.now() - started));
+}
 
 export const INSTALL_DOCS_URL = 'https://istio.io/latest/docs/setup/additional-setup/download-istio-release/';
 
@@ -123,8 +139,12 @@ class ExecIstioctl implements Istioctl {
 	) {}
 
 	async clientVersion(signal?: AbortSignal): Promise<string> {
-		const run = (args: string[]) =>
-			execa(this.path, args, {env: this.env, extendEnv: false, reject: false, timeout: VERSION_TIMEOUT_MS, cancelSignal: signal, stdin: 'ignore'});
+		const run = async (args: string[]) => {
+			const ended = announce(this.path, args);
+			const result = await execa(this.path, args, {env: this.env, extendEnv: false, reject: false, timeout: VERSION_TIMEOUT_MS, cancelSignal: signal, stdin: 'ignore'});
+			ended(result.exitCode ?? result.code ?? (result.isCanceled ? 'cancelled' : undefined));
+			return result;
+		};
 		const json = await run(['version', '--remote=false', '-o', 'json']);
 		if (json.exitCode === 0) {
 			try {
@@ -176,6 +196,7 @@ class ExecIstioctl implements Istioctl {
 			throw new IstioctlError({message: 'istioctl install was cancelled before it started', lastLines: [], cancelled: true});
 		}
 
+		const ended = announce(this.path, args);
 		const child = execa(this.path, args, {
 			env: this.env,
 			extendEnv: false,
@@ -216,6 +237,7 @@ class ExecIstioctl implements Istioctl {
 		let result;
 		try {
 			result = await child;
+			ended(result.exitCode ?? result.code ?? result.signal);
 		} finally {
 			clearTimeout(deadline);
 			options.signal?.removeEventListener('abort', onAbort);

@@ -1,7 +1,6 @@
 /**
  * ClusterClient on @kubernetes/client-node: one KubeConfig per context, probes, server-side apply, reads and access reviews.
  */
-import {AsyncLocalStorage} from 'node:async_hooks';
 import {isDeepStrictEqual} from 'node:util';
 import {
 	ApiextensionsV1Api,
@@ -11,9 +10,11 @@ import {
 	CoreV1Api,
 	KubernetesObjectApi,
 	PatchStrategy,
+	IsomorphicFetchHttpLibrary,
 	ServerConfiguration,
 	VersionApi,
 	createConfiguration,
+	wrapHttpLibrary,
 	type KubeConfig,
 	type KubernetesObject,
 	type RequestContext,
@@ -36,6 +37,9 @@ import {injectorConfigMapName, injectorValues, isIstiodDeployment, istiodFromDep
 import type {DeploymentLike, PodLike, ServiceLike} from '../core/rollout.js';
 import {KubeError, describeKubeError, toKubeError, type KubeErrorContext} from './errors.js';
 import {startWatch} from './watch.js';
+import {formatKubeRequest} from '../core/log.js';
+import {kubeLog, kubeLogging} from './log.js';
+import {currentSignal} from './signal.js';
 import {setMaxListeners} from 'node:events';
 
 const CONCURRENT_REQUESTS_PER_SIGNAL = 256;
@@ -45,9 +49,6 @@ export const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
 /** Istio CRDs a probe looks for. istioctl install (current releases) does not install the IstioOperator CRD. */
 export const ISTIO_CRDS = ['gateways.networking.istio.io', 'virtualservices.networking.istio.io', 'istiooperators.install.istio.io'] as const;
 
-// The abort signal of the call in progress, read by the request middleware (client-node's
-// KubernetesObjectApi ignores per-call middleware, so the signal travels with the async context).
-const currentSignal = new AsyncLocalStorage<AbortSignal | undefined>();
 
 const signalMiddleware = {
 	async pre(context: RequestContext): Promise<RequestContext> {
@@ -62,12 +63,35 @@ const signalMiddleware = {
 
 type ApiClass<T> = new (configuration: ReturnType<typeof createConfiguration>) => T;
 
+const fetchLibrary = new IsomorphicFetchHttpLibrary();
+
+/** The HTTP library with a `-v` line per request: verb, path, status, milliseconds (never headers). */
+function loggingHttpLibrary(context: string) {
+	return wrapHttpLibrary({
+		async send(request) {
+			if (!kubeLogging()) return fetchLibrary.send(request).toPromise();
+			const started = Date.now();
+			const url = new URL(request.getUrl());
+			const line = {context, method: String(request.getHttpMethod()), path: `${url.pathname}${url.search}`};
+			try {
+				const response = await fetchLibrary.send(request).toPromise();
+				kubeLog(formatKubeRequest({...line, status: response.httpStatusCode, ms: Date.now() - started}));
+				return response;
+			} catch (error) {
+				kubeLog(formatKubeRequest({...line, ms: Date.now() - started, error: describeKubeError(error).message}));
+				throw error;
+			}
+		},
+	});
+}
+
 function makeApi<T>(kc: KubeConfig, api: ApiClass<T>): T {
 	const cluster = kc.getCurrentCluster();
 	if (!cluster) throw new KubeError({kind: 'other', message: `context ${kc.getCurrentContext()} has no cluster`});
 	const configuration = createConfiguration({
 		baseServer: new ServerConfiguration(cluster.server, {}),
 		authMethods: {default: kc},
+		httpApi: loggingHttpLibrary(kc.getCurrentContext()),
 		promiseMiddleware: [signalMiddleware],
 	});
 	return new api(configuration);
@@ -161,7 +185,9 @@ export class KubeClusterClient implements ClusterClient {
 		const result: ProbeResult = {context: this.context, reachable: false, istioNamespace: false, istioCrds: false, istiod: [], elapsedMs: 0};
 		const fail = (error: unknown, ctx: Omit<KubeErrorContext, 'context' | 'user'>) => {
 			let info = this.describe(error, ctx);
-			if (info.kind === 'cancelled' && deadline.signal.aborted && !options.signal?.aborted) {
+			if (info.kind === 'cancelled' && deadline.signal.aborted && !options.signal?.aborted && info.message.startsWith('credential plugin ')) {
+				info = {...info, kind: 'timeout', message: info.message.replace(/ did not finish before .*$/, ` did not finish within ${Math.round(timeoutMs / 1000)}s`)};
+			} else if (info.kind === 'cancelled' && deadline.signal.aborted && !options.signal?.aborted) {
 				info = {
 					kind: 'timeout',
 					message: `the API server of ${this.context} did not answer within ${Math.round(timeoutMs / 1000)}s`,
@@ -180,8 +206,8 @@ export class KubeClusterClient implements ClusterClient {
 				result.serverVersion = version.gitVersion;
 			} catch (error) {
 				const info = fail(error, {verb: 'get', resource: '/version'});
-				// A 401/403 answer proves the server is there.
-				result.reachable = info.kind === 'unauthorized' || info.kind === 'forbidden';
+				// A 401/403 answer proves the server is there (a credential plugin that failed asked nothing of it).
+				result.reachable = info.httpStatus === 401 || info.httpStatus === 403;
 				if (!result.reachable || info.kind === 'unauthorized') return result;
 			}
 
@@ -367,6 +393,7 @@ export class KubeClusterClient implements ClusterClient {
 		if (target.name) query.fieldSelector = `metadata.name=${target.name}`;
 		return startWatch<T>({
 			kc: this.kc,
+			context: this.context,
 			path,
 			query,
 			async list(signal) {

@@ -6,6 +6,8 @@ import path from 'node:path';
 import {KubeConfig, type Cluster, type Context, type User} from '@kubernetes/client-node';
 import {parse as parseYaml} from 'yaml';
 import type {ContextInfo, KubeconfigInfo, KubeconfigSource} from '../core/ports.js';
+import {execAuthenticator, type ExecConfig} from './exec-credential.js';
+import {rememberSecret} from './log.js';
 
 /** A kubeconfig that cannot be used; the message is one line naming the file and what to do. */
 export class KubeconfigError extends Error {
@@ -66,6 +68,16 @@ function readFile(file: string): KubeConfig {
 		throw new KubeconfigError(`kubeconfig ${file} has an invalid entry (${firstLine((error as Error).message)}): fix or regenerate it`, file);
 	}
 	kc.makePathsAbsolute(path.dirname(path.resolve(file)));
+	for (const user of kc.getUsers()) {
+		// kubectl: a relative plugin command with a path separator is relative to the kubeconfig's folder.
+		const exec = user.exec as ExecConfig | undefined;
+		if (exec?.command && exec.command.includes('/') && !path.isAbsolute(exec.command)) {
+			(user as {exec?: ExecConfig}).exec = {...exec, command: path.resolve(path.dirname(path.resolve(file)), exec.command)};
+		}
+		rememberSecret(user.token);
+		rememberSecret(user.password);
+		rememberSecret(user.keyData);
+	}
 	return kc;
 }
 
@@ -167,12 +179,15 @@ export function kubeConfigFor(merged: MergedKubeconfig, contextName: string): Ku
 		throw new KubeconfigError(`context "${contextName}" names cluster "${context.cluster}", which the kubeconfig (${where}) does not define: fix the kubeconfig`);
 	}
 	const user = merged.users.find(u => u.name === context.user) ?? {name: context.user || 'anonymous'};
+	// An exec plugin runs through eastwest's own authenticator (one run shared, errors that name the plugin).
+	const {exec, ...withoutExec} = user as User & {exec?: ExecConfig};
 	const kc = new KubeConfig();
 	kc.loadFromOptions({
 		clusters: [{...cluster}],
-		users: [{...user}],
+		users: [{...withoutExec}],
 		contexts: [{...context, user: user.name}],
 		currentContext: context.name,
 	});
+	if (exec) kc.addAuthenticator(execAuthenticator(exec, contextName, {server: cluster.server, ...(cluster.caData ? {caData: cluster.caData} : {}), ...(cluster.skipTLSVerify ? {skipTLSVerify: true} : {})}));
 	return kc;
 }

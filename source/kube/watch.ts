@@ -3,9 +3,13 @@
  */
 import {Watch, type KubeConfig} from '@kubernetes/client-node';
 import type {KubeErrorInfo, WatchHandle, WatchUpdate} from '../core/ports.js';
+import {formatWatch} from '../core/log.js';
+import {kubeLog} from './log.js';
 
 export interface WatchSpec<T> {
 	kc: KubeConfig;
+	/** The context, for `-v` lines. */
+	context?: string;
 	/** Collection path, e.g. /apis/apps/v1/namespaces/istio-system/deployments. */
 	path: string;
 	query: {labelSelector?: string; fieldSelector?: string};
@@ -86,7 +90,16 @@ export function startWatch<T>(spec: WatchSpec<T>): WatchHandle {
 			allowWatchBookmarks: true,
 			resourceVersion,
 		};
+		let opened = false;
+		const where = `${spec.path}?${new URLSearchParams(Object.entries(query).flatMap(([k, v]): Array<[string, string]> => (v === undefined ? [] : [[k, String(v)]]))).toString()}`;
 		const done = (error: unknown) => {
+			const err0 = error ?? watchError;
+			const status = (err0 as {statusCode?: unknown})?.statusCode;
+			kubeLog(
+				!opened && typeof status === 'number'
+					? `[kube ${spec.context ?? '?'}] WATCH ${where} ${status} ${Date.now() - started}ms`
+					: formatWatch({context: spec.context ?? '?', path: where, phase: 'closed', ms: Date.now() - started, events, ...(err0 && !stopped ? {error: spec.describe(err0).message} : {})}),
+			);
 			if (stopped || mine !== generation) return;
 			request = undefined;
 			if (gone) {
@@ -137,6 +150,10 @@ export function startWatch<T>(spec: WatchSpec<T>): WatchHandle {
 		};
 		watcher.watch(spec.path, query, onEvent, done).then(
 			controller => {
+				if (!controller.signal.aborted) {
+					opened = true;
+					kubeLog(formatWatch({context: spec.context ?? '?', path: where, phase: 'open', ms: Date.now() - started, status: 200}));
+				}
 				if (stopped || mine !== generation) controller.abort();
 				else request = controller;
 			},
