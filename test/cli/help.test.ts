@@ -142,7 +142,7 @@ test('eastwest --help documents the wizard\'s flags and the global ones, and onl
 
 test('the checker itself: a flag missing from either side is named, with the side', () => {
 	const options = {output: {type: 'string', short: 'o'}, profile: {type: 'string'}} as const;
-	const text = `Usage: eastwest x [-o text|json] [--bogus]\n\n  -o, --output F   text or json\n  --kubeconfig P\n  --istioctl P\n  --no-color\n  -h, --help\n  --version\n`;
+	const text = `Usage: eastwest x [-o text|json] [--bogus]\n\n  -o, --output F   text or json\n  --kubeconfig P\n  --istioctl P\n  --no-color\n  -v, --verbose\n  -h, --help\n  --version\n`;
 	const {flags} = documentedFlags(text);
 	assert.equal(
 		mismatch('eastwest x', "'eastwest x --help'", acceptedFlags(options).keys(), flags),

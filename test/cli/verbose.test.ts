@@ -14,11 +14,11 @@ after(async () => {
 	await Promise.all(servers.map(s => s.close()));
 });
 
-async function cluster(): Promise<FakeApiServer> {
+async function cluster(name = 'east'): Promise<FakeApiServer> {
 	const s = await FakeApiServer.start({token: TOKEN});
 	servers.push(s);
 	s.addIstioCrds();
-	s.addIstiod({clusterId: 'east', meshId: 'mesh1', network: 'net-east'});
+	s.addIstiod({clusterId: name, meshId: 'mesh1', network: `net-${name}`});
 	return s;
 }
 
@@ -61,8 +61,8 @@ test('check --verbose: requests that fail say so (an unreachable cluster), still
 });
 
 test('apply -v: each istioctl command line, and how it ended', async () => {
-	const s = await cluster();
-	const w = await cluster();
+	const s = await cluster('east');
+	const w = await cluster('west');
 	s.deployment = w.deployment = {scenario: 'ready', delayMs: 10};
 	s.loadBalancer = w.loadBalancer = {scenario: 'ip', delayMs: 10};
 	const kubeconfig = writeKubeconfig([{name: 'east', server: s}, {name: 'west', server: w}]);

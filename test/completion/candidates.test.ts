@@ -44,7 +44,7 @@ describe('commands and flags', () => {
 		assert.deepEqual(await words('status --w'), ['--watch']);
 		assert.deepEqual(await words('--pro'), ['--profile']);
 		assert.deepEqual(await words('profiles save --ov'), ['--overwrite']);
-		assert.deepEqual(await words('profiles list --'), ['--kubeconfig', '--istioctl', '--no-color', '--help', '--output']);
+		assert.deepEqual(await words('profiles list --'), ['--kubeconfig', '--istioctl', '--no-color', '--verbose', '--help', '--output']);
 	});
 
 	test('a flag already given is not offered again, unless it repeats', async () => {
