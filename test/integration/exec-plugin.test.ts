@@ -16,11 +16,11 @@ after(async () => {
 	await Promise.all(servers.map(s => s.close()));
 });
 
-async function cluster(): Promise<FakeApiServer> {
+async function cluster(name = 'east'): Promise<FakeApiServer> {
 	const s = await FakeApiServer.start({token: TOKEN});
 	servers.push(s);
 	s.addIstioCrds();
-	s.addIstiod({clusterId: 'east', meshId: 'mesh1', network: 'net-east'});
+	s.addIstiod({clusterId: name, meshId: 'mesh1', network: `net-${name}`});
 	s.deployment = {scenario: 'ready', delayMs: 10};
 	s.loadBalancer = {scenario: 'ip', delayMs: 10};
 	return s;
@@ -30,8 +30,8 @@ const failing = () => fakePlugin({exitCode: 1, stderr: 'An error occurred (Expir
 const plan = ['--topology', 'multi-network', '--mesh', 'mesh1', '--cluster', 'east=east:net-east', '--cluster', 'west=west:net-west'];
 /** Both contexts of the plan, each on its own fake server, authenticating through the same plugin command. */
 async function both(command: string, args?: string[]) {
-	const east = await cluster();
-	const west = await cluster();
+	const east = await cluster('east');
+	const west = await cluster('west');
 	return {east, west, kubeconfig: writeExecKubeconfig([{name: 'east', server: east, command, ...(args ? {args} : {})}, {name: 'west', server: west, command, ...(args ? {args} : {})}])};
 }
 const noToken = (r: {stdout: string; stderr: string}) => assert.ok(!`${r.stdout}${r.stderr}`.includes(TOKEN) && !`${r.stdout}${r.stderr}`.includes('plugin-token-7c1e'), 'the token never shows');
