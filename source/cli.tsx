@@ -56,8 +56,14 @@ async function main(argv: string[]): Promise<number> {
 		if (first !== undefined && !first.startsWith('-')) {
 			const load = COMMANDS[first];
 			if (!load) throw unknownCommand(first);
-			if (rest.includes('--help') || rest.includes('-h')) {
+			const own = rest.slice(0, rest.includes('--') ? rest.indexOf('--') : rest.length);
+			if (own.includes('--help') || own.includes('-h')) {
 				ctx.stdout.write(commandHelp(first));
+				return EXIT.ok;
+			}
+			// Every command's help lists the global --version: it prints the version, as `eastwest --version` does.
+			if (own.includes('--version')) {
+				ctx.stdout.write(`${pkg.version}\n`);
 				return EXIT.ok;
 			}
 			return await (await load()).run(rest, ctx);

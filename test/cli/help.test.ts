@@ -170,6 +170,19 @@ test('eastwest help is eastwest --help, and eastwest help COMMAND is eastwest CO
 	}
 });
 
+test('COMMAND --version prints the version, as its help says, and runs nothing', async () => {
+	const short = await runCli(['--version']);
+	assert.equal(short.code, 0);
+	assert.match(short.stdout, /^\d+\.\d+\.\d+\n$/);
+	for (const command of await cliCommands()) {
+		// A plan that would fail if the command ran: --version must win before anything is read.
+		const r = await runCli([command, '--version', '--kubeconfig', '/nonexistent/kubeconfig'], {env: {KUBECONFIG: '/nonexistent/kubeconfig'}});
+		assert.equal(r.code, 0, `${command}: ${r.stderr}`);
+		assert.equal(r.stdout, short.stdout, command);
+		assert.equal(r.stderr, '', command);
+	}
+});
+
 test('eastwest help with an unknown command: exit 2, one line naming the known commands', async () => {
 	const r = await runCli(['help', 'nonsense']);
 	assert.equal(r.code, 2);
