@@ -24,7 +24,8 @@ async function applyOnce(clusters: number, delays: Scripted): Promise<{ms: numbe
 		for (let i = 0; i < clusters; i++) {
 			const s = await FakeApiServer.start({token: 'bench-token'});
 			s.addIstioCrds();
-			s.addIstiod();
+			// Each cluster as a real primary is: istiod installed with the plan's cluster name, mesh and network (the preflight gate checks them).
+			s.addIstiod({clusterId: `cluster-${i + 1}`, meshId: 'bench-mesh', network: `network-${i + 1}`});
 			s.deployment = {scenario: 'ready', delayMs: delays.rolloutMs};
 			s.loadBalancer = {scenario: 'ip', delayMs: delays.addressMs};
 			servers.push(s);
