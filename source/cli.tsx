@@ -5,6 +5,7 @@ import {EXIT, UsageError, WorkError} from './core/exit-codes.js';
 import {commandHelp, mainHelp} from './commands/help.js';
 import type {CommandContext} from './core/command-context.js';
 import {firstLine} from './core/text.js';
+import {colorEnabled} from './core/color.js';
 
 type CommandModule = {run(args: string[], ctx: CommandContext): Promise<number>};
 
@@ -24,8 +25,8 @@ async function main(argv: string[]): Promise<number> {
 	if (argv[0] === '__complete') {
 		return import('./commands/complete.js').then(m => m.run(argv.slice(1), process.stdout, process.env), () => EXIT.ok);
 	}
-	// Colour is decided once, before any module that renders is loaded (chalk reads FORCE_COLOR at import).
-	if (argv.includes('--no-color') || (process.env.NO_COLOR ?? '') !== '') process.env.FORCE_COLOR = '0';
+	// Colour is decided once (core/color.ts), before any module that renders is loaded: chalk reads FORCE_COLOR at import.
+	if (!colorEnabled(process.env, argv.includes('--no-color'))) process.env.FORCE_COLOR = '0';
 	const controller = new AbortController();
 	let interrupts = 0;
 	const onSignal = () => {

@@ -1,6 +1,7 @@
 import {parseArgs, type ParseArgsConfig} from 'node:util';
 import {UsageError} from '../core/exit-codes.js';
 import {firstLine} from '../core/text.js';
+import {colorEnabled} from '../core/color.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -94,11 +95,11 @@ function describeParseError(command: string, error: NodeJS.ErrnoException): stri
 	}
 }
 
-export function globalFlags(values: Record<string, unknown>): GlobalFlags {
+export function globalFlags(values: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): GlobalFlags {
 	return {
 		kubeconfig: values.kubeconfig as string | undefined,
 		istioctl: values.istioctl as string | undefined,
-		noColor: Boolean(values['no-color']) || 'NO_COLOR' in process.env,
+		noColor: !colorEnabled(env, Boolean(values['no-color'])),
 		verbose: Boolean(values.verbose),
 	};
 }

@@ -73,10 +73,6 @@ export function createTheme(color: boolean): Theme {
 	};
 }
 
-/** Colour is on unless NO_COLOR is set to a non-empty value (no-color.org) or --no-color was given. */
-export function colorWanted(env: NodeJS.ProcessEnv, noColorFlag: boolean): boolean {
-	return !noColorFlag && !env.NO_COLOR;
-}
 
 export const ThemeContext = createContext<Theme>(createTheme(true));
 

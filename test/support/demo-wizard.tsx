@@ -6,7 +6,7 @@
 import React from 'react';
 import {render} from 'ink';
 import App from '../../source/app.js';
-import {colorWanted} from '../../source/ui/theme.js';
+import {colorEnabled} from '../../source/core/color.js';
 import {fakeServices, kubeconfig, okProbe, unreachableProbe} from './fake-services.js';
 
 const args = process.argv.slice(2);
@@ -53,6 +53,6 @@ const services = fakeServices({
 });
 
 let code = 0;
-const instance = render(<App services={services} color={colorWanted(process.env, args.includes('--no-color'))} onExit={c => (code = c)} />, {exitOnCtrlC: false});
+const instance = render(<App services={services} color={colorEnabled(process.env, args.includes('--no-color'))} onExit={c => (code = c)} />, {exitOnCtrlC: false});
 await instance.waitUntilExit();
 process.exit(code);

@@ -2,7 +2,8 @@ import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import type {Key} from 'ink';
 import {KEYMAP, SCREEN_COMMANDS, hintLine, matchCommand} from '../../source/ui/keys.js';
-import {colorWanted, createTheme} from '../../source/ui/theme.js';
+import {createTheme} from '../../source/ui/theme.js';
+import {colorEnabled as colorWanted} from '../../source/core/color.js';
 
 const none: Key = {
 	upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
