@@ -7,14 +7,14 @@ import {DEFAULT_CHECKS_TIMEOUT_MS, runCheckPhase, type ReadResult} from '../chec
 import {collectClusterFacts} from '../checks/collect.js';
 import {SKIPPED_UNREACHABLE, groupResults, summarize, type CheckResult, type CheckSummary} from '../core/checks.js';
 import {formatClusterFlag} from '../core/cluster-flag.js';
-import {formatElapsed, parseDuration, type Event, type RunOutcome} from '../core/events.js';
+import {formatElapsed, type Event, type RunOutcome} from '../core/events.js';
 import {TOPOLOGY_INFO, type MeshPlanInput} from '../core/model.js';
 import {buildPlan, type Plan, type Step} from '../core/plan.js';
 import type {ClusterClientFactory, Istioctl, KubeconfigSource, RunPlan} from '../core/ports.js';
 import * as engine from '../engine/index.js';
 import * as istioctlLayer from '../istioctl/index.js';
 import * as kube from '../kube/index.js';
-import {globalFlags, oneOf, parseFlags, type OptionSpec} from './args.js';
+import {globalFlags, oneOf, parseFlags, readTimeout, type OptionSpec} from './args.js';
 import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
 import {PLAN_FLAG_OPTIONS, hasPlanFlags, readPlanFlags} from './plan-flags.js';
 import {loadSavedPlan, recordProfileRun} from './saved-plan.js';
@@ -102,12 +102,9 @@ export function parseApplyArgs(args: string[]): ParsedApply {
 		problems.push(...read.problems);
 		input = read.input;
 	}
-	let timeoutMs = DEFAULT_TIMEOUT_MS;
-	if (values.timeout !== undefined) {
-		const t = parseDuration(values.timeout);
-		if (t === undefined || t <= 0) problems.push(`--timeout "${values.timeout}" is not a duration; use e.g. 90s, 5m or 1m30s`);
-		else timeoutMs = t;
-	}
+	const timeout = readTimeout(values.timeout, DEFAULT_TIMEOUT_MS, '90s, 5m or 1m30s');
+	if (timeout.problem !== undefined) problems.push(timeout.problem);
+	const timeoutMs = timeout.ms ?? DEFAULT_TIMEOUT_MS;
 	if (problems.length > 0) throw new UsageError(problems.join('\neastwest: '));
 	const g = globalFlags(values);
 	return {

@@ -2,6 +2,7 @@ import {parseArgs, type ParseArgsConfig} from 'node:util';
 import {UsageError} from '../core/exit-codes.js';
 import {firstLine} from '../core/text.js';
 import {colorEnabled} from '../core/color.js';
+import {parseDuration} from '../core/events.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -108,4 +109,21 @@ export function oneOf<T extends string>(flag: string, value: string | undefined,
 	if (value === undefined) return fallback;
 	if ((choices as readonly string[]).includes(value)) return value as T;
 	throw new UsageError(`--${flag} "${value}" is not one of ${choices.join(', ')}`);
+}
+
+/**
+ * A positive `--timeout` duration in ms (the default when absent), or the one-line problem with it.
+ * `examples` shows the forms that suit the command ("30s, 2m or 1m30s").
+ */
+export function readTimeout(value: string | undefined, defaultMs: number, examples: string): {ms: number; problem?: undefined} | {ms?: undefined; problem: string} {
+	if (value === undefined) return {ms: defaultMs};
+	const ms = parseDuration(value);
+	return ms === undefined || ms <= 0 ? {problem: `--timeout "${value}" is not a duration; use e.g. ${examples}`} : {ms};
+}
+
+/** readTimeout for a command that stops at the first problem. */
+export function timeoutFlag(value: string | undefined, defaultMs: number, examples: string): number {
+	const t = readTimeout(value, defaultMs, examples);
+	if (t.problem !== undefined) throw new UsageError(t.problem);
+	return t.ms;
 }

@@ -1,11 +1,10 @@
 /** `eastwest check`: preflight and post-install checks, linkerd-style, grouped by cluster. */
 import {SKIPPED_UNREACHABLE, groupResults, summarize, type CheckResult} from '../core/checks.js';
-import {parseDuration} from '../core/events.js';
 import {DEFAULT_CHECKS_TIMEOUT_MS, runCheckPhase, type PhaseChoice} from '../checks/run.js';
 import type {MeshPlanInput} from '../core/model.js';
 import type {ClusterClientFactory, KubeconfigSource} from '../core/ports.js';
 import {collectClusterFacts} from '../checks/collect.js';
-import {globalFlags, oneOf, parseFlags, type OptionSpec} from './args.js';
+import {globalFlags, oneOf, parseFlags, timeoutFlag, type OptionSpec} from './args.js';
 import {EXIT, UsageError} from '../core/exit-codes.js';
 import {PLAN_FLAG_OPTIONS, assertContextsExist, assertValidPlan, hasPlanFlags, planFromFlags} from './plan-flags.js';
 import {loadSavedPlan} from './saved-plan.js';
@@ -40,12 +39,7 @@ export async function checkCommand(args: string[], ctx: CommandContext, deps: Ch
 	const {values} = parseFlags('check', args, FLAGS);
 	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
 	const phase = oneOf('phase', values.phase, PHASES, 'all');
-	let deadlineMs = DEFAULT_CHECKS_TIMEOUT_MS;
-	if (values.timeout !== undefined) {
-		const t = parseDuration(values.timeout);
-		if (t === undefined || t <= 0) throw new UsageError(`--timeout "${values.timeout}" is not a duration; use e.g. 30s, 2m or 1m30s`);
-		deadlineMs = t;
-	}
+	const deadlineMs = timeoutFlag(values.timeout, DEFAULT_CHECKS_TIMEOUT_MS, '30s, 2m or 1m30s');
 	if (values.profile !== undefined && hasPlanFlags(values)) throw new UsageError('give either --profile or the plan flags (--topology, --mesh, --cluster), not both');
 	if (values.profile === undefined && !hasPlanFlags(values)) {
 		throw new UsageError('name what to check: --profile NAME, or --topology T --mesh ID --cluster CONTEXT=NAME:NETWORK[:role] ...');

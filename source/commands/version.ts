@@ -5,14 +5,13 @@
  */
 import path from 'node:path';
 import pkg from '../../package.json' with {type: 'json'};
-import {parseDuration} from '../core/events.js';
 import {EXIT, UsageError} from '../core/exit-codes.js';
 import {ISTIO_NAMESPACE} from '../core/model.js';
 import type {ClusterClientFactory, Istioctl, KubeconfigSource} from '../core/ports.js';
 import {firstLine} from '../core/text.js';
 import {controlPlaneVersions, skewWarning, versionSkew, type ControlPlaneVersion, type IstiodImageLike, type Skew} from '../core/version.js';
 import type {CommandContext} from '../core/command-context.js';
-import {globalFlags, oneOf, parseFlags, type OptionSpec} from './args.js';
+import {globalFlags, oneOf, parseFlags, timeoutFlag, type OptionSpec} from './args.js';
 
 export const DEFAULT_VERSION_TIMEOUT_MS = 10_000;
 
@@ -72,12 +71,7 @@ export const FLAGS = {
 export async function versionCommand(args: string[], ctx: CommandContext, deps: VersionDeps): Promise<number> {
 	const {values} = parseFlags('version', args, FLAGS);
 	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
-	let timeoutMs = DEFAULT_VERSION_TIMEOUT_MS;
-	if (values.timeout !== undefined) {
-		const t = parseDuration(values.timeout);
-		if (t === undefined || t <= 0) throw new UsageError(`--timeout "${values.timeout}" is not a duration; use e.g. 10s or 1m`);
-		timeoutMs = t;
-	}
+	const timeoutMs = timeoutFlag(values.timeout, DEFAULT_VERSION_TIMEOUT_MS, '10s or 1m');
 	const flags = globalFlags(values);
 	const contexts = [...new Set(values.context ?? [])];
 
