@@ -41,8 +41,14 @@ export async function readWithDeadline(
 	outer?: AbortSignal,
 ): Promise<ReadResult> {
 	const controller = new AbortController();
-	const stop = () => controller.abort();
-	if (outer?.aborted) controller.abort();
+	// The caller's abort stops the read and settles at once, whatever the read does with its signal.
+	let settle: (facts: ReadResult) => void = () => {};
+	const cancelled = new Promise<ReadResult>(resolve => (settle = resolve));
+	const stop = () => {
+		controller.abort();
+		settle({context: cluster.context, reachable: false, error: 'cancelled', errors: []});
+	};
+	if (outer?.aborted) stop();
 	outer?.addEventListener('abort', stop, {once: true});
 	let timer: NodeJS.Timeout | undefined;
 	const late = new Promise<ReadResult>(resolve => {
@@ -55,11 +61,6 @@ export async function readWithDeadline(
 			});
 			controller.abort();
 		}, deadlineMs);
-	});
-	// The caller's abort settles at once, whatever the read does with its signal.
-	const cancelled = new Promise<ReadResult>(resolve => {
-		if (outer?.aborted) resolve({context: cluster.context, reachable: false, error: 'cancelled', errors: []});
-		outer?.addEventListener('abort', () => resolve({context: cluster.context, reachable: false, error: 'cancelled', errors: []}), {once: true});
 	});
 	try {
 		return await Promise.race([read(cluster, controller.signal), late, cancelled]);
