@@ -3,30 +3,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {runCli} from '../helpers/cli.js';
+import {UNREACHABLE_KUBECONFIG, runCli} from '../helpers/cli.js';
 
 // Nothing listens on 127.0.0.1 ports 1 and 2: the clusters are unreachable at once, and status still prints a snapshot.
-const KUBECONFIG = `apiVersion: v1
-kind: Config
-current-context: kind-east
-clusters:
-- name: east
-  cluster: {server: 'https://127.0.0.1:1'}
-- name: west
-  cluster: {server: 'https://127.0.0.1:2'}
-users:
-- name: admin
-  user: {token: not-a-real-token}
-contexts:
-- name: kind-east
-  context: {cluster: east, user: admin}
-- name: kind-west
-  context: {cluster: west, user: admin}
-`;
-
 function sandbox() {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eastwest-flag-forms-'));
-	fs.writeFileSync(path.join(dir, 'kubeconfig'), KUBECONFIG);
+	fs.writeFileSync(path.join(dir, 'kubeconfig'), UNREACHABLE_KUBECONFIG);
 	return {XDG_CONFIG_HOME: path.join(dir, 'config'), KUBECONFIG: path.join(dir, 'kubeconfig'), HOME: dir};
 }
 

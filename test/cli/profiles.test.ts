@@ -4,30 +4,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {parseAllDocuments} from 'yaml';
-import {runCli} from '../helpers/cli.js';
+import {UNREACHABLE_KUBECONFIG, runCli} from '../helpers/cli.js';
 
-const KUBECONFIG = `apiVersion: v1
-kind: Config
-current-context: kind-east
-clusters:
-- name: east
-  cluster: {server: 'https://127.0.0.1:1'}
-- name: west
-  cluster: {server: 'https://127.0.0.1:2'}
-users:
-- name: admin
-  user: {token: not-a-real-token}
-contexts:
-- name: kind-east
-  context: {cluster: east, user: admin}
-- name: kind-west
-  context: {cluster: west, user: admin}
-`;
 
 function sandbox() {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eastwest-profiles-cli-'));
 	const kubeconfig = path.join(dir, 'kubeconfig');
-	fs.writeFileSync(kubeconfig, KUBECONFIG);
+	fs.writeFileSync(kubeconfig, UNREACHABLE_KUBECONFIG);
 	const env = {XDG_CONFIG_HOME: path.join(dir, 'config'), KUBECONFIG: kubeconfig, HOME: dir};
 	const file = path.join(dir, 'config', 'eastwest-nodejs', 'profiles.json');
 	return {dir, kubeconfig, env, file, run: (args: string[]) => runCli(args, {env})};
@@ -158,7 +141,7 @@ test('status --profile targets the profile\'s clusters (names and networks from 
 	assert.equal(unknown.code, 2);
 	assert.match(unknown.stderr, /no profile named "nope"; saved profiles: prod/);
 	oneLine(unknown.stderr);
-	fs.writeFileSync(s.kubeconfig, KUBECONFIG.replace(/kind-west/g, 'kind-gone'));
+	fs.writeFileSync(s.kubeconfig, UNREACHABLE_KUBECONFIG.replace(/kind-west/g, 'kind-gone'));
 	const missing = await runCli(['status', '--profile', 'prod', '-o', 'json'], {env: s.env});
 	assert.equal(missing.code, 2);
 	assert.match(missing.stderr, /context "kind-west" not found in kubeconfig/);

@@ -4,7 +4,7 @@
  */
 import {after, test} from 'node:test';
 import assert from 'node:assert/strict';
-import {FakeApiServer, writeKubeconfig} from '../support/fake-apiserver.js';
+import {startPrimary, writeKubeconfig, type FakeApiServer} from '../support/fake-apiserver.js';
 import {fakeIstioctlEnv} from '../support/fake-istioctl.js';
 import {runCli} from '../helpers/cli.js';
 
@@ -15,10 +15,8 @@ after(async () => {
 });
 
 async function cluster(name = 'east'): Promise<FakeApiServer> {
-	const s = await FakeApiServer.start({token: TOKEN});
+	const s = await startPrimary(name, {token: TOKEN});
 	servers.push(s);
-	s.addIstioCrds();
-	s.addIstiod({clusterId: name, meshId: 'mesh1', network: `net-${name}`});
 	return s;
 }
 

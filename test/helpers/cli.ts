@@ -52,3 +52,22 @@ export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; input?
 		child.stdin.end(options.input ?? '');
 	});
 }
+
+/** A kubeconfig of two contexts, kind-east and kind-west, whose servers nothing listens on (127.0.0.1 ports 1 and 2). */
+export const UNREACHABLE_KUBECONFIG = `apiVersion: v1
+kind: Config
+current-context: kind-east
+clusters:
+- name: east
+  cluster: {server: 'https://127.0.0.1:1'}
+- name: west
+  cluster: {server: 'https://127.0.0.1:2'}
+users:
+- name: admin
+  user: {token: not-a-real-token}
+contexts:
+- name: kind-east
+  context: {cluster: east, user: admin}
+- name: kind-west
+  context: {cluster: west, user: admin}
+`;

@@ -5,7 +5,7 @@
  */
 import {after, test} from 'node:test';
 import assert from 'node:assert/strict';
-import {FakeApiServer} from '../support/fake-apiserver.js';
+import {startPrimary, type FakeApiServer} from '../support/fake-apiserver.js';
 import {fakePlugin, writeExecKubeconfig} from '../support/exec-plugin.js';
 import {fakeIstioctlEnv} from '../support/fake-istioctl.js';
 import {runCli} from '../helpers/cli.js';
@@ -17,10 +17,8 @@ after(async () => {
 });
 
 async function cluster(name = 'east'): Promise<FakeApiServer> {
-	const s = await FakeApiServer.start({token: TOKEN});
+	const s = await startPrimary(name, {token: TOKEN});
 	servers.push(s);
-	s.addIstioCrds();
-	s.addIstiod({clusterId: name, meshId: 'mesh1', network: `net-${name}`});
 	s.deployment = {scenario: 'ready', delayMs: 10};
 	s.loadBalancer = {scenario: 'ip', delayMs: 10};
 	return s;

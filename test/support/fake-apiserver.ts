@@ -1006,6 +1006,17 @@ export interface TestContext {
 }
 
 /** The kubeconfig YAML for contexts pointing at fake servers (plain HTTP, so insecure-skip-tls-verify). */
+/**
+ * A fake cluster as a multi-network primary of mesh1 has it before eastwest runs: Istio's CRDs and a ready istiod
+ * with the cluster's name and network net-<name>, so the preflight passes. Close it when done.
+ */
+export async function startPrimary(name: string, options: FakeApiServerOptions = {}): Promise<FakeApiServer> {
+	const s = await FakeApiServer.start(options);
+	s.addIstioCrds();
+	s.addIstiod({clusterId: name, meshId: 'mesh1', network: `net-${name}`});
+	return s;
+}
+
 export function kubeconfigYaml(contexts: TestContext[], currentContext?: string): string {
 	const clusters = new Map<string, Obj>();
 	const users = new Map<string, Obj>();
