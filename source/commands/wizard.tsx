@@ -5,7 +5,6 @@ import {parseFlags, globalFlags, WIZARD_OPTIONS} from './args.js';
 import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
 import type {CommandContext} from '../core/command-context.js';
 import type {MeshPlanInput} from '../core/model.js';
-import {colorEnabled} from '../core/color.js';
 import {firstLine} from '../core/text.js';
 
 /** `eastwest` with no command: the interactive wizard. */
@@ -14,11 +13,11 @@ export const FLAGS = WIZARD_OPTIONS;
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
 	const {values} = parseFlags('', argv, FLAGS);
-	const flags = globalFlags(values);
+	const flags = globalFlags(values, ctx.env);
 	if (!process.stdin.isTTY || !process.stdout.isTTY || ctx.env.CI) {
 		throw new UsageError("the wizard needs an interactive terminal; for scripts and CI use 'eastwest apply' (see 'eastwest apply --help')");
 	}
-	const color = colorEnabled(ctx.env, Boolean(values['no-color']));
+	const color = !flags.noColor;
 	if (!color) process.env.FORCE_COLOR = '0';
 	let initialPlan: {input: MeshPlanInput; profile: string} | undefined;
 	if (values.profile !== undefined) {
