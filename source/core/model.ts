@@ -14,6 +14,11 @@ export interface ClusterSpec {
 	/** Istio network ID (topology.istio.io/network). */
 	network: string;
 	role: Role;
+	/**
+	 * The API server URL other clusters' istiod use to read this one (written into remote secrets,
+	 * istioctl create-remote-secret --server). Default: the kubeconfig's server for the context.
+	 */
+	apiServer?: string;
 }
 
 export interface MeshPlanInput {

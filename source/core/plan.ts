@@ -6,8 +6,19 @@ import {
 	type NetworkingApiVersion,
 } from './manifests.js';
 import {TOPOLOGY_INFO, normalRevision, type ClusterSpec, type MeshPlanInput} from './model.js';
+import {CONTROL_PLANE_ANNOTATION, DISCOVERY_ADDRESS_PLACEHOLDER, remoteSecretName, renderRemoteControlPlane} from './remote.js';
 
-export const STEP_KINDS = ['label-network', 'install-gateway', 'wait-rollout', 'wait-address', 'expose-istiod', 'expose-services'] as const;
+export const STEP_KINDS = [
+	'label-network',
+	'annotate-remote',
+	'install-remote',
+	'install-gateway',
+	'wait-rollout',
+	'wait-address',
+	'expose-istiod',
+	'expose-services',
+	'remote-secret',
+] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 export interface Step {
@@ -25,6 +36,11 @@ export interface Step {
 	manifests: Manifest[];
 	/** Network for label-network. */
 	network?: string;
+	/** remote-secret: the cluster whose API server the secret opens (its name), and its context. */
+	peer?: string;
+	peerContext?: string;
+	/** annotate-remote, install-remote: the primary that controls this remote. */
+	primary?: string;
 }
 
 export interface ClusterPlan {
@@ -46,9 +62,14 @@ export interface PlanOptions {
 }
 
 const stepId = (cluster: string, kind: StepKind) => `${cluster}/${kind}`;
+/** A remote secret step: applied on `cluster`, giving its istiod access to `peer`. */
+export const remoteSecretStepId = (cluster: string, peer: string) => `${cluster}/remote-secret/${peer}`;
 
-const TITLES: Record<StepKind, (c: ClusterSpec) => string> = {
+const TITLES: Record<StepKind, (c: ClusterSpec, step: Pick<Step, 'peer' | 'primary'>) => string> = {
 	'label-network': c => `Label namespace istio-system with topology.istio.io/network=${c.network}`,
+	'annotate-remote': (_c, s) => `Annotate istio-system with ${CONTROL_PLANE_ANNOTATION}=${s.primary ?? ''}`,
+	'install-remote': (_c, s) => `Install the remote control plane, pointed at ${s.primary ?? 'the primary'}'s istiod (istioctl install, profile remote)`,
+	'remote-secret': (_c, s) => `Give istiod read access to ${s.peer ?? 'the peer'}'s API server (Secret ${remoteSecretName(s.peer ?? '')})`,
 	'install-gateway': c => `Install the east-west gateway for network ${c.network} (istioctl install)`,
 	'wait-rollout': () => 'Wait for the gateway Deployment to roll out',
 	'wait-address': () => 'Wait for the gateway Service to get an external address',
@@ -69,15 +90,16 @@ export function buildPlan(input: MeshPlanInput, options: PlanOptions = {}): Plan
 	const clusters: ClusterPlan[] = input.clusters.map(cluster => {
 		const steps: Step[] = [];
 		const notes: string[] = [];
-		const make = (kind: StepKind, dependsOn: string[], manifests: Manifest[] = []): Step => {
+		const make = (kind: StepKind, dependsOn: string[], manifests: Manifest[] = [], extra: Pick<Step, 'peer' | 'peerContext' | 'primary'> = {}): Step => {
 			const step: Step = {
-				id: stepId(cluster.name, kind),
+				id: kind === 'remote-secret' ? remoteSecretStepId(cluster.name, extra.peer ?? '') : stepId(cluster.name, kind),
 				kind,
 				cluster: cluster.name,
 				context: cluster.context,
 				dependsOn,
-				title: TITLES[kind](cluster),
+				title: TITLES[kind](cluster, extra),
 				manifests,
+				...extra,
 			};
 			if (kind === 'label-network') step.network = cluster.network;
 			steps.push(step);
@@ -94,10 +116,22 @@ export function buildPlan(input: MeshPlanInput, options: PlanOptions = {}): Plan
 
 		let last: Step | undefined;
 		if (info.multiNetwork) last = make('label-network', []);
+		if (!isPrimary && primary) {
+			// The documented order for a remote: annotate → install the remote profile (needs the primary's
+			// exposed istiod and its gateway address) → the primary reads this cluster (remote secret) → only
+			// then this cluster's own gateway, whose pods the primary's istiod injects.
+			const annotate = make('annotate-remote', last ? [last.id] : [], [], {primary: primary.name});
+			const remote = make(
+				'install-remote',
+				[annotate.id, stepId(primary.name, 'expose-istiod')],
+				[renderRemoteControlPlane({cluster: cluster.name, network: cluster.network, meshId: input.meshId, ...(revision ? {revision} : {}), discoveryAddress: DISCOVERY_ADDRESS_PLACEHOLDER})],
+				{primary: primary.name},
+			);
+			last = remote;
+		}
 		if (needsGateway) {
 			const installDeps = last ? [last.id] : [];
-			// A remote's gateway pods are injected by the primary's istiod, reached through the primary's gateway.
-			if (!isPrimary && primary) installDeps.push(stepId(primary.name, 'expose-istiod'));
+			if (!isPrimary && primary) installDeps.push(remoteSecretStepId(primary.name, cluster.name));
 			const install = make('install-gateway', installDeps, [renderEastWestGateway({network: cluster.network, revision})]);
 			const rollout = make('wait-rollout', [install.id]);
 			const address = make('wait-address', [rollout.id]);
@@ -105,15 +139,37 @@ export function buildPlan(input: MeshPlanInput, options: PlanOptions = {}): Plan
 			if (info.primaryRemote && isPrimary) last = make('expose-istiod', [address.id], renderExposeIstiod(exposeOpts));
 			if (info.multiNetwork && isPrimary) make('expose-services', [last.id], renderExposeServices(exposeOpts));
 		}
-		if (!isPrimary && primary) {
-			notes.push(
-				`Remote wiring is yours to run: annotate istio-system with topology.istio.io/controlPlaneClusters=${primary.name}, ` +
-					`install Istio with profile remote (injectionPath /inject/cluster/${cluster.name}/net/${cluster.network}, remotePilotAddress = ${primary.name}'s gateway address), ` +
-					`and apply \`istioctl create-remote-secret --context ${cluster.context} --name ${cluster.name}\` on ${primary.name}.`,
-			);
-		}
 		return {cluster, steps, notes};
 	});
+
+	// Remote secrets, on the cluster whose istiod reads the peer.
+	const planOf = new Map(clusters.map(cp => [cp.cluster.name, cp]));
+	const addSecret = (reader: ClusterSpec, peer: ClusterSpec, dependsOn: string[]) => {
+		const cp = planOf.get(reader.name)!;
+		cp.steps.push({
+			id: remoteSecretStepId(reader.name, peer.name),
+			kind: 'remote-secret',
+			cluster: reader.name,
+			context: reader.context,
+			dependsOn,
+			title: TITLES['remote-secret'](reader, {peer: peer.name}),
+			manifests: [],
+			peer: peer.name,
+			peerContext: peer.context,
+		});
+	};
+	if (primary) {
+		for (const remote of input.clusters.filter(c => c.role !== 'primary')) addSecret(primary, remote, [stepId(remote.name, 'install-remote')]);
+	} else {
+		// Every cluster a primary: each reads every other. Both namespaces must exist first.
+		for (const reader of input.clusters) {
+			for (const peer of input.clusters) {
+				if (peer.name === reader.name) continue;
+				const deps = info.multiNetwork ? [stepId(reader.name, 'label-network'), stepId(peer.name, 'label-network')] : [];
+				addSecret(reader, peer, deps);
+			}
+		}
+	}
 
 	return {input, clusters, steps: orderSteps(clusters.flatMap(c => c.steps))};
 }

@@ -6,6 +6,7 @@ import type {Manifest} from './manifests.js';
 import type {Event, RunOutcome} from './events.js';
 import type {Plan} from './plan.js';
 import type {DeploymentLike, PodLike, ServiceLike} from './rollout.js';
+import type {Sealed} from './sealed.js';
 
 // ---------- kubeconfig ----------
 
@@ -132,6 +133,59 @@ export interface WatchTarget {
 	labelSelector?: string;
 }
 
+// ---------- remote secrets ----------
+
+/** How a kubeconfig inside a remote secret authenticates. istiod can use an inline token (or client certificate) only. */
+export type RemoteAuth = 'token' | 'client-certificate' | 'exec' | 'auth-provider' | 'file' | 'none';
+
+export interface RemoteSecretEntry {
+	/** The data key: the cluster name the reading istiod knows the peer by. */
+	cluster: string;
+	/** The kubeconfig's server URL. */
+	server?: string;
+	auth: RemoteAuth;
+	/** certificate-authority-data is inline (istiod cannot read a file path on this machine). */
+	inlineCa: boolean;
+	/** Why the kubeconfig could not be read, when it could not. */
+	problem?: string;
+}
+
+/** A remote secret as eastwest may show it: names, server and how it authenticates, never the token or the CA. */
+export interface RemoteSecretInfo {
+	namespace: string;
+	name: string;
+	/** Labelled istio/multiCluster=true (istiod watches only those). */
+	multiClusterLabel: boolean;
+	/** networking.istio.io/cluster annotation. */
+	clusterAnnotation?: string;
+	entries: RemoteSecretEntry[];
+	/** Field managers that hold fields of the Secret (eastwest's is `eastwest`). */
+	managers: string[];
+}
+
+export type CredentialKind = 'ok' | 'unauthorized' | 'forbidden' | 'unreachable' | 'timeout' | 'invalid';
+
+/** Whether the identity in a remote secret may read, on the server the secret names, what istiod reads. */
+export interface CredentialVerdict {
+	kind: CredentialKind;
+	/** One line. */
+	message: string;
+	hint?: string;
+	/** "list services", … that the server refused, when forbidden. */
+	denied?: string[];
+}
+
+/** What istiod lists and watches on a peer's API server (a remote secret must allow all of it). */
+export const ISTIOD_PEER_READS: ReadonlyArray<{group: string; resource: string}> = [
+	{group: '', resource: 'services'},
+	{group: 'discovery.k8s.io', resource: 'endpointslices'},
+	{group: '', resource: 'pods'},
+	{group: '', resource: 'nodes'},
+	{group: '', resource: 'namespaces'},
+];
+
+export type AnnotationOutcome = 'added' | 'unchanged' | 'overwritten' | 'namespace-created';
+
 /** Everything the engine and the front-ends do on one cluster, bound to one kube context. */
 export interface ClusterClient {
 	readonly context: string;
@@ -157,6 +211,28 @@ export interface ClusterClient {
 	listObjects(apiVersion: string, kind: string, namespace: string | undefined, labelSelector?: string, signal?: AbortSignal): Promise<Array<Record<string, unknown>>>;
 	/** SelfSubjectAccessReview: may the context's user do this? */
 	canI(check: {verb: string; group: string; resource: string; namespace?: string}, signal?: AbortSignal): Promise<boolean>;
+	/**
+	 * Ensure istio-system carries topology.istio.io/controlPlaneClusters naming `primary` (creating the
+	 * namespace if absent). A value naming other clusters is an error unless force is set.
+	 */
+	ensureControlPlaneAnnotation(primary: string, options: ApplyOptions): Promise<AnnotationOutcome>;
+	/** Remote secrets in istio-system (label istio/multiCluster=true), without their credentials. */
+	listRemoteSecrets(signal?: AbortSignal): Promise<RemoteSecretInfo[]>;
+	/** One Secret in istio-system read as a remote secret (whatever its labels), undefined when absent. */
+	getRemoteSecret(name: string, signal?: AbortSignal): Promise<RemoteSecretInfo | undefined>;
+	/**
+	 * Load the kubeconfig under `cluster` in remote secret `name` (in memory only), and ask the server it names,
+	 * as that identity, whether istiod's reads (ISTIOD_PEER_READS, list and watch) are allowed.
+	 * Never runs a credential plugin from a secret.
+	 */
+	verifyRemoteSecret(name: string, cluster: string, options: {timeoutMs: number; signal?: AbortSignal}): Promise<CredentialVerdict>;
+	/**
+	 * Server-side apply the one Secret in `istioctl create-remote-secret` output (field manager eastwest).
+	 * The output must hold exactly one Secret named `expect.name` in istio-system; it is never logged.
+	 */
+	applyRemoteSecret(output: Sealed<string>, expect: {name: string}, options: ApplyOptions): Promise<AppliedObject>;
+	/** The API server address the cluster advertises to its own pods (the endpoints of Service default/kubernetes), as https://HOST:PORT. */
+	advertisedApiServer(signal?: AbortSignal): Promise<string | undefined>;
 }
 
 /** Creates one ClusterClient per context (one KubeConfig each; a shared one is never switched). */
@@ -189,6 +265,23 @@ export type IstioctlProgress =
 	| {type: 'complete'}
 	| {type: 'pruning'};
 
+export interface CreateRemoteSecretOptions {
+	/** The cluster the secret gives access to. */
+	context: string;
+	kubeconfig?: string;
+	/** --name: the cluster's name in the mesh (values.global.multiCluster.clusterName). */
+	name: string;
+	/** --server: the API server URL other clusters' istiod reach this one at. */
+	server?: string;
+	/** --create-service-account (default true); false reads the existing reader token and changes nothing (dry runs). */
+	createServiceAccount?: boolean;
+	/** Deadline for the whole command (it waits for the service-account token). */
+	timeoutMs: number;
+	signal?: AbortSignal;
+	/** stderr lines (warnings), ANSI stripped. stdout (the secret) is never passed on. */
+	onLine?: (line: string) => void;
+}
+
 export interface Istioctl {
 	/** Path of the binary in use. */
 	readonly path: string;
@@ -196,6 +289,8 @@ export interface Istioctl {
 	clientVersion(signal?: AbortSignal): Promise<string>;
 	/** istioctl install -y -f - --context C [--kubeconfig K] --readiness-timeout D [--dry-run]. Rejects with an IstioctlError. */
 	install(options: IstioctlInstallOptions): Promise<void>;
+	/** istioctl create-remote-secret --context C --name N [--server S]: the Secret manifest, sealed (it holds a token). */
+	createRemoteSecret(options: CreateRemoteSecretOptions): Promise<Sealed<string>>;
 }
 
 export interface IstioctlErrorInfo {

@@ -3,7 +3,7 @@
  * watched (not polled) with a deadline, one Event stream, cancellation through an AbortSignal.
  */
 import {describeProgress} from '../core/istioctl-output.js';
-import {GATEWAY_NAME, ISTIO_NAMESPACE, NETWORK_LABEL, normalRevision} from '../core/model.js';
+import {FIELD_MANAGER, GATEWAY_NAME, ISTIO_NAMESPACE, NETWORK_LABEL, normalRevision} from '../core/model.js';
 import {gatewayReasons, reasonsText, unchanged} from '../core/gateway.js';
 import {formatElapsed, type Event, type FinalStepStatus, type RunOutcome, type StepResult} from '../core/events.js';
 import type {Plan, Step, StepKind} from '../core/plan.js';
@@ -11,6 +11,17 @@ import type {AppliedObject, ClusterClient, ClusterClientFactory, Istioctl, RunOp
 import {podProblems, rolloutStatus, serviceAddress, type DeploymentLike, type GatewayAddress, type PodLike, type ServiceLike} from '../core/rollout.js';
 import {toYaml} from '../core/yaml.js';
 import {firstLine} from '../core/text.js';
+import type {Sealed} from '../core/sealed.js';
+import {
+	CONTROL_PLANE_ANNOTATION,
+	installReasons,
+	remoteIstiodServiceName,
+	injectorWebhookName,
+	remoteObserved,
+	remoteReasons,
+	remoteSecretName,
+	renderRemoteControlPlane,
+} from '../core/remote.js';
 
 /** How often a wait repeats its reason when nothing changes. */
 export const WAITING_INTERVAL_MS = 1000;
@@ -167,12 +178,25 @@ class Run {
 			'wait-address': () => this.waitAddress(step, started),
 			'expose-istiod': () => this.expose(step),
 			'expose-services': () => this.expose(step),
+			'annotate-remote': () => this.annotateRemote(step),
+			'install-remote': () => this.installRemote(step, started),
+			'remote-secret': () => this.remoteSecret(step),
 		};
 		return handlers[step.kind]();
 	}
 
 	private network(step: Step): string {
-		return this.plan.clusters.find(c => c.cluster.name === step.cluster)!.cluster.network;
+		return this.spec(step.cluster).network;
+	}
+
+	private spec(cluster: string) {
+		return this.plan.clusters.find(c => c.cluster.name === cluster)!.cluster;
+	}
+
+	/** The API server URL a remote secret for this cluster must carry: the plan's override, else the kubeconfig's. */
+	private serverOf(cluster: string): string | undefined {
+		const spec = this.spec(cluster);
+		return spec.apiServer ?? this.factory.kubeconfig.contexts.find(c => c.name === spec.context)?.server;
 	}
 
 	private applyOptions() {
@@ -324,6 +348,152 @@ class Run {
 		const changed = applied.some(o => o.outcome !== 'unchanged');
 		const dry = this.options.dryRun ? ' (dry run)' : '';
 		return {result: changed ? ('changed' as const) : ('unchanged' as const), detail: `${summarizeApplied(applied)}${dry}`};
+	}
+
+	private async annotateRemote(step: Step) {
+		const primary = step.primary!;
+		const outcome = await this.client(step.context).ensureControlPlaneAnnotation(primary, this.applyOptions());
+		const dry = this.options.dryRun ? ' (dry run)' : '';
+		const what = `${CONTROL_PLANE_ANNOTATION}=${primary}`;
+		switch (outcome) {
+			case 'unchanged':
+				return {result: 'unchanged' as const, detail: `istio-system already names ${primary} in ${CONTROL_PLANE_ANNOTATION}`};
+			case 'added':
+				return {result: 'changed' as const, detail: `annotated istio-system ${what}${dry}`};
+			case 'overwritten':
+				return {result: 'changed' as const, detail: `replaced the control-plane annotation on istio-system with ${primary} (--force)${dry}`};
+			case 'namespace-created':
+				return {result: 'changed' as const, detail: `created istio-system with ${what}${dry}`};
+		}
+	}
+
+	/** What the remote has of its wiring now. */
+	private async readRemote(step: Step) {
+		const client = this.client(step.context);
+		const signal = this.options.signal;
+		const svcName = remoteIstiodServiceName(this.revision);
+		const [namespace, istiods, service, slices, webhook] = await Promise.all([
+			client.getObject('v1', 'Namespace', undefined, ISTIO_NAMESPACE, signal),
+			client.listObjects('apps/v1', 'Deployment', ISTIO_NAMESPACE, 'app=istiod', signal),
+			client.getObject('v1', 'Service', ISTIO_NAMESPACE, svcName, signal),
+			client.listObjects('discovery.k8s.io/v1', 'EndpointSlice', ISTIO_NAMESPACE, `kubernetes.io/service-name=${svcName}`, signal),
+			client.getObject('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', undefined, injectorWebhookName(this.revision), signal),
+		]);
+		return remoteObserved({...(namespace ? {namespace} : {}), istiods, ...(service ? {service} : {}), slices, ...(webhook ? {webhook} : {})});
+	}
+
+	/** The primary's gateway address: what its wait-address step saw, or (dry runs) what its Service has now. */
+	private async discoveryAddress(primary: string): Promise<GatewayAddress | undefined> {
+		const seen = this.addresses.get(primary);
+		if (seen) return seen;
+		const svc = await this.client(this.spec(primary).context).getService(ISTIO_NAMESPACE, GATEWAY_NAME, this.options.signal);
+		const state = svc ? serviceAddress(svc) : undefined;
+		return state?.state === 'ready' ? state.address : undefined;
+	}
+
+	private async installRemote(step: Step, started: number) {
+		const primary = step.primary!;
+		const cluster = this.spec(step.cluster);
+		const address = await this.discoveryAddress(primary);
+		if (!address) {
+			if (this.options.dryRun) return {result: 'skipped' as const, detail: `dry run: ${primary}'s gateway has no address yet, so the remote install cannot be rendered`};
+			throw new StepFailure(`${primary}'s east-west gateway has no external address to point ${cluster.name} at`, `check Service ${ISTIO_NAMESPACE}/${GATEWAY_NAME} on ${primary}`);
+		}
+		const expected = {cluster: cluster.name, network: cluster.network, primary, ...(this.revision ? {revision: this.revision} : {}), address};
+		const before = await this.readRemote(step);
+		if (before.localIstiods.length > 0) {
+			throw new StepFailure(
+				`${cluster.name} runs its own istiod (${before.localIstiods.join(', ')}): it is a primary, and eastwest never installs a remote profile over a control plane`,
+				`make ${cluster.name} a primary in the plan, or uninstall its control plane first`,
+			);
+		}
+		const reasons = installReasons(remoteReasons(before, expected));
+		const caveat = address.kind === 'hostname' ? `; ${primary}'s gateway address is a hostname (${address.value}): the remote's istiod Service becomes ExternalName, which Istio documents as unsupported for primary-remote (EKS); prefer an IP` : '';
+		if (reasons.length === 0 && !this.options.reinstall) {
+			return {result: 'unchanged' as const, detail: `already installed by eastwest, pointed at ${primary} (${address.value})${caveat}`};
+		}
+		const manifest = renderRemoteControlPlane({cluster: cluster.name, network: cluster.network, meshId: this.plan.input.meshId, ...(this.revision ? {revision: this.revision} : {}), discoveryAddress: address.value});
+		const waiter = new Waiter(this, step, started);
+		waiter.set(`istioctl install (profile remote, remotePilotAddress ${address.value}) is running`);
+		try {
+			await this.istioctl.install({
+				context: step.context,
+				...(this.factory.kubeconfigPath ? {kubeconfig: this.factory.kubeconfigPath} : {}),
+				manifestYaml: toYaml([manifest]),
+				readinessTimeoutMs: this.options.timeoutMs,
+				dryRun: this.options.dryRun,
+				...(this.options.signal ? {signal: this.options.signal} : {}),
+				onLine: line => this.emit({type: 'line', stepId: step.id, cluster: step.cluster, text: line}),
+			});
+		} finally {
+			waiter.stop();
+		}
+		const why = reasons.length > 0 ? `before: ${reasons.map(r => r.text).join('; ')}` : 'reinstalled on request (--reinstall)';
+		if (this.options.dryRun) return {result: 'skipped' as const, detail: `dry run: istioctl install --dry-run passed, nothing installed; ${why}${caveat}`};
+		// Truthful: the install is done only when the remote now points where the plan says.
+		const left = installReasons(remoteReasons(await this.readRemote(step), expected));
+		if (left.length > 0) throw new StepFailure(`istioctl install finished, but ${left.map(r => r.text).join('; ')}`, 'run istioctl install by hand with the manifest from eastwest manifests to see why');
+		return {result: 'changed' as const, detail: `installed with istioctl, pointed at ${primary} (${address.value}); ${why}${caveat}`};
+	}
+
+	/** One create-remote-secret per peer, whatever the number of clusters that read it. */
+	private readonly secretOutputs = new Map<string, Promise<Sealed<string>>>();
+
+	private secretOutput(step: Step): Promise<Sealed<string>> {
+		const peer = this.spec(step.peer!);
+		let output = this.secretOutputs.get(peer.name);
+		if (!output) {
+			const server = peer.apiServer;
+			output = this.istioctl.createRemoteSecret({
+				context: peer.context,
+				...(this.factory.kubeconfigPath ? {kubeconfig: this.factory.kubeconfigPath} : {}),
+				name: peer.name,
+				...(server ? {server} : {}),
+				...(this.options.dryRun ? {createServiceAccount: false} : {}),
+				timeoutMs: this.options.timeoutMs,
+				...(this.options.signal ? {signal: this.options.signal} : {}),
+				onLine: line => this.emit({type: 'line', stepId: step.id, cluster: step.cluster, text: line}),
+			});
+			this.secretOutputs.set(peer.name, output);
+		}
+		return output;
+	}
+
+	private async remoteSecret(step: Step) {
+		const peer = this.spec(step.peer!);
+		const name = remoteSecretName(peer.name);
+		const client = this.client(step.context);
+		const want = this.serverOf(peer.name);
+		const existing = await client.getRemoteSecret(name, this.options.signal);
+		let adopt = false;
+		if (existing && !existing.managers.includes(FIELD_MANAGER)) {
+			const have = existing.entries.find(e => e.cluster === peer.name)?.server;
+			if (want && have === want) adopt = true;
+			else if (!this.options.force) {
+				throw new StepFailure(
+					`${ISTIO_NAMESPACE}/${name} on ${step.cluster} was not created by eastwest and points at ${have ?? 'no server'}, not ${want ?? "the kubeconfig's server"}`,
+					'delete it, or re-run with --force to replace it',
+				);
+			}
+		}
+		let output: Sealed<string>;
+		try {
+			output = await this.secretOutput(step);
+		} catch (error) {
+			const d = describeError(error);
+			if (this.options.dryRun && !d.cancelled) return {result: 'skipped' as const, detail: `dry run: the reader token of ${peer.name} cannot be read without creating its service account (${d.message}); a real run creates it`};
+			throw error;
+		}
+		const applied = await client.applyRemoteSecret(output, {name}, {...this.applyOptions(), force: this.options.force || adopt});
+		const dry = this.options.dryRun ? ' (dry run)' : '';
+		const adopted = adopt ? ', adopted (it pointed at the same server)' : '';
+		const base = `Secret ${ISTIO_NAMESPACE}/${name} ${applied.outcome}${adopted}${dry}`;
+		const result = applied.outcome === 'unchanged' && !adopt ? ('unchanged' as const) : ('changed' as const);
+		if (this.options.dryRun) return {result: 'skipped' as const, detail: `dry run: ${base}`};
+		const verdict = await client.verifyRemoteSecret(name, peer.name, {timeoutMs: Math.min(this.options.timeoutMs, 15_000), ...(this.options.signal ? {signal: this.options.signal} : {})});
+		if (verdict.kind === 'ok') return {result, detail: `${base}; ${step.cluster}'s istiod can read ${peer.name} (${want ?? 'its API server'})`};
+		if (verdict.kind === 'unreachable' || verdict.kind === 'timeout') return {result, detail: `${base}; could not check its credentials from this machine: ${verdict.message}`};
+		throw new StepFailure(verdict.message, verdict.hint);
 	}
 
 	/**

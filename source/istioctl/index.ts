@@ -3,8 +3,9 @@ import {constants} from 'node:fs';
 import {access, stat} from 'node:fs/promises';
 import path from 'node:path';
 import {execa} from 'execa';
-import {LineSplitter, isDecoration, parseIstioctlLine, summarizeIstioctlFailure} from '../core/istioctl-output.js';
-import type {Istioctl, IstioctlErrorInfo, IstioctlInstallOptions} from '../core/ports.js';
+import {LineSplitter, isDecoration, stripAnsi, parseIstioctlLine, summarizeIstioctlFailure} from '../core/istioctl-output.js';
+import type {CreateRemoteSecretOptions, Istioctl, IstioctlErrorInfo, IstioctlInstallOptions} from '../core/ports.js';
+import {Sealed} from '../core/sealed.js';
 import {formatIstioctlEnd, formatIstioctlStart} from '../core/log.js';
 
 let logSink: ((line: string) => void) | undefined;
@@ -175,6 +176,54 @@ class ExecIstioctl implements Istioctl {
 			lastLines: lines.slice(-LAST_LINES),
 			exitCode: short.exitCode,
 		});
+	}
+
+	/** stdout holds a service-account token: it is sealed at once, never logged, never quoted in an error. */
+	async createRemoteSecret(options: CreateRemoteSecretOptions): Promise<Sealed<string>> {
+		const args = ['create-remote-secret', '--context', options.context, '--name', options.name];
+		if (options.kubeconfig) args.push('--kubeconfig', options.kubeconfig);
+		if (options.server) args.push('--server', options.server);
+		if (options.createServiceAccount === false) args.push('--create-service-account=false');
+		if (options.signal?.aborted) {
+			throw new IstioctlError({message: 'istioctl create-remote-secret was cancelled before it started', lastLines: [], cancelled: true});
+		}
+		const ended = announce(this.path, args);
+		const result = await execa(this.path, args, {
+			env: this.env,
+			extendEnv: false,
+			reject: false,
+			stdin: 'ignore',
+			timeout: options.timeoutMs,
+			cancelSignal: options.signal,
+			forceKillAfterDelay: KILL_GRACE_MS,
+			stripFinalNewline: false,
+		});
+		ended(result.exitCode ?? result.code ?? (result.isCanceled ? 'cancelled' : result.signal));
+		const lastLines = String(result.stderr ?? '')
+			.split('\n')
+			.map(l => stripAnsi(l).trim())
+			.filter(Boolean);
+		for (const line of lastLines) options.onLine?.(line);
+		const said = lastLines.find(l => !/^warn/i.test(l)) ?? lastLines[0];
+		if (result.isCanceled) throw new IstioctlError({message: 'istioctl create-remote-secret was cancelled', lastLines, cancelled: true});
+		if (result.timedOut) {
+			throw new IstioctlError({
+				message: `istioctl create-remote-secret --context ${options.context} did not finish within ${Math.round(options.timeoutMs / 1000)}s`,
+				hint: `it waits for the token of service account istio-reader-service-account in ${options.context}: is its token controller running? raise --timeout if the cluster is slow`,
+				lastLines,
+				timedOut: true,
+			});
+		}
+		if (result.failed) {
+			const how = result.exitCode === undefined ? `could not be started${result.code ? ` (${result.code})` : ''}` : `failed (exit ${result.exitCode})`;
+			throw new IstioctlError({
+				message: `istioctl create-remote-secret --context ${options.context} ${how}${said ? `: ${said.replace(/^Error:\s*/, '')}` : ''}`,
+				hint: `check that the context's user may create service accounts, secrets and cluster role bindings in ${options.context}`,
+				lastLines,
+				...(result.exitCode !== undefined ? {exitCode: result.exitCode} : {}),
+			});
+		}
+		return new Sealed(String(result.stdout));
 	}
 
 	async install(options: IstioctlInstallOptions): Promise<void> {

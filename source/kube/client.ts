@@ -10,21 +10,18 @@ import {
 	CoreV1Api,
 	KubernetesObjectApi,
 	PatchStrategy,
-	IsomorphicFetchHttpLibrary,
-	ServerConfiguration,
 	VersionApi,
-	createConfiguration,
-	wrapHttpLibrary,
 	type KubeConfig,
 	type KubernetesObject,
-	type RequestContext,
-	type ResponseContext,
 } from '@kubernetes/client-node';
 import type {
+	AnnotationOutcome,
 	AppliedObject,
 	ApplyOptions,
 	ClusterClient,
+	CredentialVerdict,
 	KubeErrorInfo,
+	RemoteSecretInfo,
 	NetworkLabelOutcome,
 	ProbeResult,
 	WatchHandle,
@@ -37,10 +34,12 @@ import {injectorConfigMapName, injectorValues, isIstiodDeployment, istiodFromDep
 import type {DeploymentLike, PodLike, ServiceLike} from '../core/rollout.js';
 import {KubeError, describeKubeError, toKubeError, type KubeErrorContext} from './errors.js';
 import {startWatch} from './watch.js';
-import {formatKubeRequest} from '../core/log.js';
-import {kubeLog, kubeLogging} from './log.js';
 import {currentSignal} from './signal.js';
 import {setMaxListeners} from 'node:events';
+import {makeApi} from './api.js';
+import type {Sealed} from '../core/sealed.js';
+import {CONTROL_PLANE_ANNOTATION, MULTICLUSTER_LABEL, controlPlaneIncludes} from '../core/remote.js';
+import {advertisedServer, describeRemoteSecret, secretFromIstioctlOutput, verifyCredentials, type SecretLike} from './remote-secrets.js';
 
 const CONCURRENT_REQUESTS_PER_SIGNAL = 256;
 
@@ -49,53 +48,6 @@ export const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
 /** Istio CRDs a probe looks for. istioctl install (current releases) does not install the IstioOperator CRD. */
 export const ISTIO_CRDS = ['gateways.networking.istio.io', 'virtualservices.networking.istio.io', 'istiooperators.install.istio.io'] as const;
 
-
-const signalMiddleware = {
-	async pre(context: RequestContext): Promise<RequestContext> {
-		const signal = currentSignal.getStore();
-		if (signal) context.setSignal(signal);
-		return context;
-	},
-	async post(context: ResponseContext): Promise<ResponseContext> {
-		return context;
-	},
-};
-
-type ApiClass<T> = new (configuration: ReturnType<typeof createConfiguration>) => T;
-
-const fetchLibrary = new IsomorphicFetchHttpLibrary();
-
-/** The HTTP library with a `-v` line per request: verb, path, status, milliseconds (never headers). */
-function loggingHttpLibrary(context: string) {
-	return wrapHttpLibrary({
-		async send(request) {
-			if (!kubeLogging()) return fetchLibrary.send(request).toPromise();
-			const started = Date.now();
-			const url = new URL(request.getUrl());
-			const line = {context, method: String(request.getHttpMethod()), path: `${url.pathname}${url.search}`};
-			try {
-				const response = await fetchLibrary.send(request).toPromise();
-				kubeLog(formatKubeRequest({...line, status: response.httpStatusCode, ms: Date.now() - started}));
-				return response;
-			} catch (error) {
-				kubeLog(formatKubeRequest({...line, ms: Date.now() - started, error: describeKubeError(error).message}));
-				throw error;
-			}
-		},
-	});
-}
-
-function makeApi<T>(kc: KubeConfig, api: ApiClass<T>): T {
-	const cluster = kc.getCurrentCluster();
-	if (!cluster) throw new KubeError({kind: 'other', message: `context ${kc.getCurrentContext()} has no cluster`});
-	const configuration = createConfiguration({
-		baseServer: new ServerConfiguration(cluster.server, {}),
-		authMethods: {default: kc},
-		httpApi: loggingHttpLibrary(kc.getCurrentContext()),
-		promiseMiddleware: [signalMiddleware],
-	});
-	return new api(configuration);
-}
 
 /** Plain JSON data (client-node returns model instances with Date fields). */
 function plain<T>(value: unknown): T {
@@ -435,6 +387,73 @@ export class KubeClusterClient implements ClusterClient {
 				},
 			}));
 		return review.status?.allowed === true;
+	}
+
+	async ensureControlPlaneAnnotation(primary: string, options: ApplyOptions): Promise<AnnotationOutcome> {
+		const ns = await this.read(options.signal, {verb: 'get', resource: 'namespaces', name: ISTIO_NAMESPACE}, () => this.core.readNamespace({name: ISTIO_NAMESPACE}));
+		const current = ns?.metadata?.annotations?.[CONTROL_PLANE_ANNOTATION];
+		if (ns && controlPlaneIncludes(current, primary)) return 'unchanged';
+		let outcome: AnnotationOutcome;
+		if (!ns) outcome = 'namespace-created';
+		else if (!current) outcome = 'added';
+		else if (!options.force) {
+			throw new KubeError({
+				kind: 'conflict',
+				message: `namespace ${ISTIO_NAMESPACE} on ${this.context} is annotated ${CONTROL_PLANE_ANNOTATION}=${current}, which does not name ${primary}`,
+				hint: `another primary controls ${this.context}; re-run with --force to hand it to ${primary}`,
+			});
+		} else outcome = 'overwritten';
+		const body: KubernetesObject = {apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE, annotations: {[CONTROL_PLANE_ANNOTATION]: primary}}};
+		const dryRun = options.dryRun ? 'All' : undefined;
+		if (!ns) {
+			await this.call(options.signal, {verb: 'create', resource: 'namespaces', name: ISTIO_NAMESPACE}, () => this.core.createNamespace({body, fieldManager: FIELD_MANAGER, ...(dryRun ? {dryRun} : {})}));
+		} else {
+			// A merge patch (not an apply): eastwest's server-side apply of the network label must not own, and so drop, this annotation.
+			await this.call(options.signal, {verb: 'patch', resource: 'namespaces', name: ISTIO_NAMESPACE}, () =>
+				this.objects.patch(body, undefined, dryRun, FIELD_MANAGER, undefined, PatchStrategy.MergePatch));
+		}
+		return outcome;
+	}
+
+	private async readSecret(name: string, signal?: AbortSignal): Promise<SecretLike | undefined> {
+		const s = await this.read(signal, {verb: 'get', resource: 'secrets', namespace: ISTIO_NAMESPACE, name}, () => this.core.readNamespacedSecret({namespace: ISTIO_NAMESPACE, name}));
+		return s && (plain<SecretLike>(s));
+	}
+
+	async listRemoteSecrets(signal?: AbortSignal): Promise<RemoteSecretInfo[]> {
+		const list = await this.call(signal, {verb: 'list', resource: 'secrets', namespace: ISTIO_NAMESPACE}, () =>
+			this.core.listNamespacedSecret({namespace: ISTIO_NAMESPACE, labelSelector: `${MULTICLUSTER_LABEL}=true`}));
+		return plain<SecretLike[]>(list.items).map(describeRemoteSecret);
+	}
+
+	async getRemoteSecret(name: string, signal?: AbortSignal): Promise<RemoteSecretInfo | undefined> {
+		const s = await this.readSecret(name, signal);
+		return s && describeRemoteSecret(s);
+	}
+
+	async verifyRemoteSecret(name: string, cluster: string, options: {timeoutMs: number; signal?: AbortSignal}): Promise<CredentialVerdict> {
+		const where = `${ISTIO_NAMESPACE}/${name} on ${this.context}`;
+		const s = await this.readSecret(name, options.signal);
+		if (!s) return {kind: 'invalid', message: `${where} does not exist`};
+		return verifyCredentials(s, cluster, where, options);
+	}
+
+	async applyRemoteSecret(output: Sealed<string>, expect: {name: string}, options: ApplyOptions): Promise<AppliedObject> {
+		const manifest = secretFromIstioctlOutput(output.reveal(), expect.name);
+		const ctx = {verb: 'patch', resource: 'secrets', namespace: ISTIO_NAMESPACE, name: expect.name};
+		const before = await this.readSecret(expect.name, options.signal);
+		const after = await this.call(options.signal, ctx, () =>
+			this.objects.patch(manifest as unknown as KubernetesObject, undefined, options.dryRun ? 'All' : undefined, FIELD_MANAGER, options.force, PatchStrategy.ServerSideApply));
+		let outcome: AppliedObject['outcome'];
+		if (!before) outcome = 'created';
+		else if (options.dryRun) outcome = isDeepStrictEqual(before.data ?? {}, (after as SecretLike).data ?? {}) && isDeepStrictEqual(before.metadata?.labels ?? {}, after.metadata?.labels ?? {}) ? 'unchanged' : 'configured';
+		else outcome = before.metadata?.resourceVersion === after.metadata?.resourceVersion ? 'unchanged' : 'configured';
+		return {kind: 'Secret', namespace: ISTIO_NAMESPACE, name: expect.name, outcome};
+	}
+
+	async advertisedApiServer(signal?: AbortSignal): Promise<string | undefined> {
+		const slices = await this.listObjects('discovery.k8s.io/v1', 'EndpointSlice', 'default', 'kubernetes.io/service-name=kubernetes', signal);
+		return advertisedServer(slices);
 	}
 }
 

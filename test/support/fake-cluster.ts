@@ -9,14 +9,20 @@
  */
 import {GATEWAY_NAME, ISTIO_NAMESPACE, NETWORK_LABEL} from '../../source/core/model.js';
 import {GATEWAY_PORTS, renderExposeIstiod, renderExposeServices, type Manifest} from '../../source/core/manifests.js';
+import {Sealed} from '../../source/core/sealed.js';
+import {CLUSTER_ANNOTATION, CONTROL_PLANE_ANNOTATION, MULTICLUSTER_LABEL, REMOTE_OPERATOR_NAME, controlPlaneIncludes, injectorWebhookName, remoteIstiodServiceName} from '../../source/core/remote.js';
 import type {
+	AnnotationOutcome,
 	AppliedObject,
 	ApplyOptions,
 	ClusterClient,
 	ClusterClientFactory,
+	CreateRemoteSecretOptions,
+	CredentialVerdict,
 	Istioctl,
 	IstioctlInstallOptions,
 	KubeErrorInfo,
+	RemoteSecretInfo,
 	NetworkLabelOutcome,
 	ProbeResult,
 	WatchHandle,
@@ -55,6 +61,10 @@ export interface FakeClusterOptions {
 	denied?: string[];
 	/** Reads of these "Kind/namespace/name" keys fail as forbidden. */
 	forbidden?: string[];
+	/** The API server URL of this cluster (what create-remote-secret writes); default https://127.0.0.2:<n>. */
+	server?: string;
+	/** What the cluster advertises in default/kubernetes endpoints. */
+	advertised?: string;
 }
 
 /** One label-selector parser: `k=v`, `k==v`, `k!=v`, `k`, `!k`, comma-separated, all must hold. */
@@ -93,6 +103,13 @@ export class FakeCluster implements ClusterClient {
 	script: ClusterScript;
 	private readonly listeners = new Set<Listener>();
 	private down: KubeErrorInfo | undefined;
+	/** The API server URL remote secrets for this cluster point at. */
+	server: string;
+	/** The token its istio-reader service account has now; `revokeToken()` changes it. */
+	readerToken: string;
+	/** How other clusters are found from a server URL (set by FakeFactory). */
+	peerByServer: (server: string) => FakeCluster | undefined = () => undefined;
+	private static servers = 0;
 
 	constructor(
 		readonly context: string,
@@ -100,6 +117,9 @@ export class FakeCluster implements ClusterClient {
 		readonly options: FakeClusterOptions = {},
 	) {
 		this.script = {...options.script, ...(options.reachable === false ? {unreachable: true} : {})};
+		FakeCluster.servers += 1;
+		this.server = options.server ?? `https://127.0.0.2:${6000 + FakeCluster.servers}`;
+		this.readerToken = `token-${context}-1`;
 		for (const o of objects) this.store.set(this.key(o), this.normalize(o));
 	}
 
@@ -271,6 +291,124 @@ export class FakeCluster implements ClusterClient {
 		return !this.options.denied?.includes(`${check.verb} ${check.resource}`);
 	}
 
+	async ensureControlPlaneAnnotation(primary: string, options: ApplyOptions): Promise<AnnotationOutcome> {
+		this.check(`ensureControlPlaneAnnotation ${primary}${options.dryRun ? ' dry-run' : ''}`);
+		const ns = this.objectsOf('Namespace', {name: ISTIO_NAMESPACE})[0];
+		const current = ns?.metadata.annotations?.[CONTROL_PLANE_ANNOTATION];
+		if (ns && controlPlaneIncludes(current, primary)) return 'unchanged';
+		if (ns && current && !options.force) {
+			throw new FakeKubeError({kind: 'conflict', message: `namespace istio-system is annotated ${CONTROL_PLANE_ANNOTATION}=${current}, which does not name ${primary}`, hint: 'pass --force'});
+		}
+		const base = ns ?? {apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE}};
+		if (!options.dryRun) this.put({...base, metadata: {...base.metadata, annotations: {...base.metadata.annotations, [CONTROL_PLANE_ANNOTATION]: primary}}});
+		return !ns ? 'namespace-created' : current ? 'overwritten' : 'added';
+	}
+
+	private secretInfo(o: Obj): RemoteSecretInfo {
+		const entries = Object.entries<string>(o.data ?? {}).map(([cluster, b64]) => {
+			try {
+				const kc = JSON.parse(Buffer.from(b64, 'base64').toString('utf8'));
+				const user = kc.users?.[0]?.user ?? {};
+				const server = kc.clusters?.[0]?.cluster?.server;
+				return {cluster, ...(server ? {server} : {}), auth: user.exec ? ('exec' as const) : user.token ? ('token' as const) : ('none' as const), inlineCa: Boolean(kc.clusters?.[0]?.cluster?.['certificate-authority-data'])};
+			} catch {
+				return {cluster, auth: 'none' as const, inlineCa: false, problem: `the kubeconfig under key ${cluster} is not valid YAML`};
+			}
+		});
+		const annotation = o.metadata.annotations?.[CLUSTER_ANNOTATION];
+		return {
+			namespace: ISTIO_NAMESPACE,
+			name: o.metadata.name,
+			multiClusterLabel: o.metadata.labels?.[MULTICLUSTER_LABEL] === 'true',
+			...(annotation ? {clusterAnnotation: annotation} : {}),
+			entries,
+			managers: (o.metadata.managedFields ?? []).map((m: Obj) => m.manager),
+		};
+	}
+
+	async listRemoteSecrets(): Promise<RemoteSecretInfo[]> {
+		this.check('listRemoteSecrets');
+		return this.objectsOf('Secret', {namespace: ISTIO_NAMESPACE, labelSelector: `${MULTICLUSTER_LABEL}=true`}).map(o => this.secretInfo(o));
+	}
+
+	async getRemoteSecret(name: string): Promise<RemoteSecretInfo | undefined> {
+		this.check(`getRemoteSecret ${name}`);
+		const o = this.objectsOf('Secret', {namespace: ISTIO_NAMESPACE, name})[0];
+		return o && this.secretInfo(o);
+	}
+
+	async verifyRemoteSecret(name: string, cluster: string): Promise<CredentialVerdict> {
+		this.check(`verifyRemoteSecret ${name} ${cluster}`);
+		const o = this.objectsOf('Secret', {namespace: ISTIO_NAMESPACE, name})[0];
+		if (!o) return {kind: 'invalid', message: `istio-system/${name} on ${this.context} does not exist`};
+		const b64 = o.data?.[cluster];
+		if (!b64) return {kind: 'invalid', message: `istio-system/${name} on ${this.context} has no kubeconfig under key ${cluster}`};
+		const kc = JSON.parse(Buffer.from(b64, 'base64').toString('utf8'));
+		const server: string = kc.clusters?.[0]?.cluster?.server;
+		const token: string | undefined = kc.users?.[0]?.user?.token;
+		const peer = this.peerByServer(server);
+		if (!peer || peer.script.unreachable) return {kind: 'unreachable', message: `cannot reach ${server} (from istio-system/${name} on ${this.context})`};
+		if (token !== peer.readerToken) return {kind: 'unauthorized', message: `${server} does not accept the token in istio-system/${name} on ${this.context} (revoked or expired?)`, hint: 'run eastwest apply again to refresh it'};
+		return {kind: 'ok', message: `the identity in istio-system/${name} on ${this.context} may list and watch services, endpointslices, pods, nodes, namespaces on ${server}`};
+	}
+
+	async applyRemoteSecret(output: Sealed<string>, expect: {name: string}, options: ApplyOptions): Promise<AppliedObject> {
+		this.check(`applyRemoteSecret ${expect.name}${options.dryRun ? ' dry-run' : ''}`);
+		const doc = JSON.parse(output.reveal());
+		if (doc.metadata?.name !== expect.name) throw new FakeKubeError({kind: 'invalid', message: `istioctl create-remote-secret made Secret ${doc.metadata?.name}, expected ${expect.name}`});
+		const data = Object.fromEntries(Object.entries<string>(doc.stringData ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+		const before = this.objectsOf('Secret', {namespace: ISTIO_NAMESPACE, name: expect.name})[0];
+		const owners: string[] = (before?.metadata.managedFields ?? []).map((m: Obj) => m.manager);
+		const owner = owners.find(m => m !== 'eastwest');
+		if (before && owner && !options.force && JSON.stringify(before.data) !== JSON.stringify(data)) {
+			throw new FakeKubeError({kind: 'conflict', manager: owner, message: `Secret/${expect.name}: conflict with field manager "${owner}" on .data`, hint: 'pass --force'});
+		}
+		const managedFields = [...new Set([...owners, 'eastwest'])].map(manager => ({manager}));
+		const next = {apiVersion: 'v1', kind: 'Secret', metadata: {...doc.metadata, namespace: ISTIO_NAMESPACE, managedFields}, data};
+		const same = before && JSON.stringify(before.data) === JSON.stringify(data) && JSON.stringify(before.metadata.labels) === JSON.stringify(doc.metadata.labels) && owners.includes('eastwest');
+		if (!options.dryRun && !same) this.put(next);
+		return {kind: 'Secret', namespace: ISTIO_NAMESPACE, name: expect.name, outcome: !before ? 'created' : same ? 'unchanged' : 'configured'};
+	}
+
+	async advertisedApiServer(): Promise<string | undefined> {
+		this.check('advertisedApiServer');
+		return this.options.advertised;
+	}
+
+	/** The istio-reader token is replaced (as when its token Secret is deleted): old remote secrets stop authenticating. */
+	revokeToken(): void {
+		const n = Number(/-(\d+)$/.exec(this.readerToken)?.[1] ?? '1') + 1;
+		this.readerToken = `token-${this.context}-${n}`;
+	}
+
+	/** What istioctl install of the remote profile creates (remotePilotAddress an IP: Service + EndpointSlice; the webhook). */
+	installRemote(options: {cluster: string; network: string; address: string; revision?: string}): void {
+		const labels = {'install.operator.istio.io/owning-resource': REMOTE_OPERATOR_NAME, 'istio.io/rev': options.revision ?? 'default'};
+		const name = remoteIstiodServiceName(options.revision);
+		const isIp = /^[0-9.]+$|:/.test(options.address);
+		this.put({
+			apiVersion: 'v1',
+			kind: 'Service',
+			metadata: {name, namespace: ISTIO_NAMESPACE, labels},
+			spec: isIp ? {ports: [{name: 'tcp-istiod', port: 15012}, {name: 'tcp-webhook', port: 443, targetPort: 15017}]} : {type: 'ExternalName', externalName: options.address},
+		});
+		if (isIp) {
+			this.put({
+				apiVersion: 'discovery.k8s.io/v1',
+				kind: 'EndpointSlice',
+				metadata: {name, namespace: ISTIO_NAMESPACE, labels: {...labels, 'kubernetes.io/service-name': name}},
+				endpoints: [{addresses: [options.address]}],
+				ports: [{name: 'tcp-istiod', port: 15012}, {name: 'tcp-webhook', port: 15017}],
+			});
+		}
+		this.put({
+			apiVersion: 'admissionregistration.k8s.io/v1',
+			kind: 'MutatingWebhookConfiguration',
+			metadata: {name: injectorWebhookName(options.revision), labels},
+			webhooks: ['rev.namespace', 'rev.object'].map(w => ({name: `${w}.sidecar-injector.istio.io`, clientConfig: {service: {name, namespace: ISTIO_NAMESPACE, path: `/inject/cluster/${options.cluster}/net/${options.network}`, port: 443}}})),
+		});
+	}
+
 	private deliver(l: Listener, initial: boolean): void {
 		const error = this.down ?? (this.script.unreachable ? this.unreachableError() : undefined);
 		if (error) {
@@ -339,6 +477,12 @@ export class FakeCluster implements ClusterClient {
 			getObject: this.getObject.bind(this),
 			listObjects: this.listObjects.bind(this),
 			canI: this.canI.bind(this),
+			ensureControlPlaneAnnotation: this.ensureControlPlaneAnnotation.bind(this),
+			listRemoteSecrets: this.listRemoteSecrets.bind(this),
+			getRemoteSecret: this.getRemoteSecret.bind(this),
+			verifyRemoteSecret: this.verifyRemoteSecret.bind(this),
+			applyRemoteSecret: this.applyRemoteSecret.bind(this),
+			advertisedApiServer: this.advertisedApiServer.bind(this),
 			watchDeployments: this.watchDeployments.bind(this),
 			watchServices: this.watchServices.bind(this),
 			watchPods: this.watchPods.bind(this),
@@ -419,7 +563,13 @@ export class FakeFactory implements ClusterClientFactory {
 		contexts: string[],
 		readonly kubeconfigPath?: string,
 	) {
-		for (const c of contexts) this.clusters.set(c, new FakeCluster(c));
+		for (const c of contexts) this.add(new FakeCluster(c));
+	}
+	/** Put (or replace) a cluster; remote secrets of every cluster of this factory can find it by its server URL. */
+	add(cluster: FakeCluster): FakeCluster {
+		this.clusters.set(cluster.context, cluster);
+		cluster.peerByServer = server => [...this.clusters.values()].find(c => c.server === server);
+		return cluster;
 	}
 	get kubeconfig() {
 		return {files: this.kubeconfigPath ? [this.kubeconfigPath] : [], contexts: [...this.clusters.keys()].map(name => ({name, cluster: name, user: name})), warnings: []};
@@ -447,13 +597,43 @@ export class FakeIstioctlError extends Error {
 export class FakeIstioctl implements Istioctl {
 	readonly path = '/fake/istioctl';
 	readonly installs: IstioctlInstallOptions[] = [];
+	readonly remoteSecrets: CreateRemoteSecretOptions[] = [];
 	/** Per-context scenario: fail = istioctl exits 1; hang = never returns until cancelled. */
 	scenario: Record<string, 'ok' | 'fail' | 'hang'> = {};
+	/** Per-context scenario for create-remote-secret. */
+	secretScenario: Record<string, 'ok' | 'fail' | 'hang'> = {};
 
 	constructor(private readonly factory: FakeFactory) {}
 
 	async clientVersion(): Promise<string> {
 		return '1.30.3';
+	}
+
+	/** Like istioctl: a Secret (as JSON, which is YAML too) whose kubeconfig carries the peer's current reader token. */
+	async createRemoteSecret(options: CreateRemoteSecretOptions): Promise<Sealed<string>> {
+		this.remoteSecrets.push(options);
+		const scenario = this.secretScenario[options.context] ?? 'ok';
+		if (scenario === 'fail') throw new FakeIstioctlError({message: `istioctl create-remote-secret --context ${options.context} failed (exit 1): forbidden`, lastLines: [], exitCode: 1});
+		if (scenario === 'hang') await hangUntilAborted(options.signal, 'istioctl create-remote-secret was cancelled');
+		const cluster = this.factory.cluster(options.context);
+		const server = options.server ?? cluster.server;
+		if (server.includes('127.0.0.1') || server.includes('localhost')) options.onLine?.(`warn: server in Kubeconfig is ${server}. This is likely not reachable from inside the cluster`);
+		const kubeconfig = {
+			apiVersion: 'v1',
+			kind: 'Config',
+			clusters: [{name: options.name, cluster: {server, 'certificate-authority-data': 'Q0E='}}],
+			users: [{name: options.name, user: {token: cluster.readerToken}}],
+			contexts: [{name: options.name, context: {cluster: options.name, user: options.name}}],
+			'current-context': options.name,
+		};
+		return new Sealed(
+			JSON.stringify({
+				apiVersion: 'v1',
+				kind: 'Secret',
+				metadata: {name: `istio-remote-secret-${options.name}`, namespace: ISTIO_NAMESPACE, labels: {'istio/multiCluster': 'true'}, annotations: {'networking.istio.io/cluster': options.name}},
+				stringData: {[options.name]: JSON.stringify(kubeconfig)},
+			}),
+		);
 	}
 
 	async install(options: IstioctlInstallOptions): Promise<void> {
@@ -465,14 +645,19 @@ export class FakeIstioctl implements Istioctl {
 			line('✘ Ingress gateways encountered an error: failed to update resource with server-side apply: forbidden');
 			throw new FakeIstioctlError({message: 'failed to install manifests: errors occurred during operation', hint: "the context's user may not install these resources: check its RBAC", lastLines: [], exitCode: 1});
 		}
-		if (scenario === 'hang') {
-			await new Promise<void>((_, reject) => {
-				const onAbort = () => reject(new FakeIstioctlError({message: 'istioctl install was cancelled', lastLines: [], cancelled: true}));
-				if (options.signal?.aborted) onAbort();
-				options.signal?.addEventListener('abort', onAbort, {once: true});
-			});
-		}
+		if (scenario === 'hang') await hangUntilAborted(options.signal, 'istioctl install was cancelled');
 		if (options.dryRun) {
+			line('✔ Installation complete');
+			return;
+		}
+		if (/profile: remote/.test(options.manifestYaml)) {
+			const get = (key: string) => new RegExp(`${key}: (\\S+)`).exec(options.manifestYaml)?.[1]?.replace(/["']/g, '');
+			const path = get('injectionPath') ?? '';
+			const [, cluster = '', network = ''] = /\/inject\/cluster\/([^/]+)\/net\/([^/\s]+)/.exec(path) ?? [];
+			const revision = get('revision') || undefined;
+			this.factory.cluster(options.context).installRemote({cluster, network, address: get('remotePilotAddress') ?? '', ...(revision ? {revision} : {})});
+			line('✔ Istio core installed ⛵️');
+			line('✔ Istiod remote installed 🧠');
 			line('✔ Installation complete');
 			return;
 		}
@@ -483,6 +668,14 @@ export class FakeIstioctl implements Istioctl {
 		line('✔ Ingress gateways installed 🛬');
 		line('✔ Installation complete');
 	}
+}
+
+function hangUntilAborted(signal: AbortSignal | undefined, message: string): Promise<never> {
+	return new Promise<never>((_, reject) => {
+		const onAbort = () => reject(new FakeIstioctlError({message, lastLines: [], cancelled: true}));
+		if (signal?.aborted) onAbort();
+		signal?.addEventListener('abort', onAbort, {once: true});
+	});
 }
 
 function parseLine(text: string) {

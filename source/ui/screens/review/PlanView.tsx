@@ -28,6 +28,9 @@ const STEP_SHORT: Record<StepKind, string> = {
 	'wait-address': 'wait for address',
 	'expose-istiod': 'expose istiod',
 	'expose-services': 'expose services',
+	'annotate-remote': 'annotate remote',
+	'install-remote': 'install remote',
+	'remote-secret': 'remote secret',
 };
 
 export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
