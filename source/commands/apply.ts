@@ -405,7 +405,7 @@ class TextPrinter {
 		w.write(`\n${outcome.cancelled ? 'Interrupted' : outcome.ok ? 'Done' : 'Failed'}:\n`);
 		for (const c of outcome.clusters) {
 			if (c.steps.length === 0) {
-				w.write(`  ${c.cluster} (context ${c.context}): nothing to do here (no east-west gateway on this cluster)\n`);
+				w.write(`  ${c.cluster} (context ${c.context}): nothing to do here\n`);
 				continue;
 			}
 			const address = c.address ? `, gateway ${c.address.value}` : '';
@@ -418,6 +418,6 @@ class TextPrinter {
 			if (notRun.length > 0) w.write(`    not run: ${notRun.join(', ')}\n`);
 		}
 		const notes = this.plan.clusters.flatMap(c => c.notes.map(n => `  ${c.cluster.name}: ${n}`));
-		if (notes.length > 0 && outcome.ok) w.write(`\nLeft to you:\n${notes.join('\n')}\n`);
+		if (notes.length > 0 && outcome.ok) w.write(`\nNotes:\n${notes.join('\n')}\n`);
 	}
 }

@@ -5,7 +5,7 @@
  * and only their inline server, CA, token or client certificate are used: a command (`exec`), an auth
  * provider or a file path in a secret is never run or read.
  */
-import {AuthorizationV1Api, KubeConfig, loadAllYaml, loadYaml} from '@kubernetes/client-node';
+import {AuthorizationV1Api, KubeConfig, loadYaml} from '@kubernetes/client-node';
 import type {CredentialVerdict, RemoteAuth, RemoteSecretEntry, RemoteSecretInfo} from '../core/ports.js';
 import {ISTIOD_PEER_READS} from '../core/ports.js';
 import {CLUSTER_ANNOTATION, MULTICLUSTER_LABEL} from '../core/remote.js';
@@ -184,7 +184,11 @@ export async function verifyCredentials(secret: SecretLike, cluster: string, whe
 export function secretFromIstioctlOutput(output: string, expectName: string): {apiVersion: string; kind: string; metadata: Raw; data: Record<string, string>; type?: string} {
 	let docs: unknown[];
 	try {
-		docs = loadAllYaml(output).filter(d => d !== null && d !== undefined);
+		// Split by hand: istioctl ends its output with `---`, an empty document client-node's loadAllYaml cannot take.
+		docs = output
+			.split(/^---[ \t]*$/m)
+			.filter(text => text.split('\n').some(line => line.trim() !== '' && !line.trim().startsWith('#')))
+			.map(text => loadYaml<unknown>(text));
 	} catch {
 		throw new KubeError({kind: 'invalid', message: 'istioctl create-remote-secret printed something that is not YAML', hint: 'run it by hand to see what it prints'});
 	}

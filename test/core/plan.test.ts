@@ -5,22 +5,42 @@ import {multiNetwork} from '../support/plans.js';
 
 const kinds = (steps: Step[], cluster: string) => steps.filter(s => s.cluster === cluster).map(s => s.kind);
 
-test('multi-network: every cluster labels, installs, waits and exposes services, independently', () => {
+test('multi-network: every cluster labels, installs, waits, exposes services, and reads every other cluster', () => {
 	const input = multiNetwork;
 	const plan = buildPlan(input);
 	for (const c of ['east', 'west']) {
-		assert.deepEqual(kinds(plan.steps, c), ['label-network', 'install-gateway', 'wait-rollout', 'wait-address', 'expose-services']);
+		assert.deepEqual(kinds(plan.steps, c), ['label-network', 'install-gateway', 'wait-rollout', 'wait-address', 'expose-services', 'remote-secret']);
 	}
-	// No step depends on another cluster: they can run side by side.
-	for (const s of plan.steps) for (const d of s.dependsOn) assert.ok(d.startsWith(`${s.cluster}/`), `${s.id} -> ${d}`);
+	// The gateway chain of one cluster never waits for another cluster.
+	for (const s of plan.steps.filter(x => x.kind !== 'remote-secret')) for (const d of s.dependsOn) assert.ok(d.startsWith(`${s.cluster}/`), `${s.id} -> ${d}`);
 	const install = plan.steps.find(s => s.id === 'west/install-gateway')!;
 	assert.equal(install.context, 'cw');
 	assert.equal((install.manifests[0] as any).spec.values.global.network, 'net-west');
 	assert.equal(plan.steps.find(s => s.id === 'east/label-network')!.network, 'net-east');
 	assert.equal(plan.steps.find(s => s.id === 'east/expose-services')!.manifests[0]!.metadata.name, 'cross-network-gateway');
+	// east's istiod reads west: the secret is applied on east (context ce) and made from west's context (cw).
+	const secret = plan.steps.find(s => s.id === 'east/remote-secret/west')!;
+	assert.equal(secret.context, 'ce');
+	assert.equal(secret.peer, 'west');
+	assert.equal(secret.peerContext, 'cw');
+	assert.match(secret.title, /istio-remote-secret-west/);
+	assert.deepEqual(secret.dependsOn.sort(), ['east/label-network', 'west/label-network']);
+	assert.deepEqual(secret.manifests, [], 'the secret holds a token: the plan never carries it');
+	assert.equal(plan.clusters.some(c => c.notes.some(n => /yours to run/.test(n))), false);
 });
 
-test('primary-remote: only the primary gets a gateway and exposes istiod; the remote gets notes', () => {
+test('multi-network with three clusters: one secret per ordered pair (N×(N-1)), none for a cluster itself', () => {
+	const plan = buildPlan({
+		topology: 'multi-network',
+		meshId: 'm',
+		clusters: ['a', 'b', 'c'].map(n => ({context: `ctx-${n}`, name: n, network: `net-${n}`, role: 'primary' as const})),
+	});
+	const secrets = plan.steps.filter(s => s.kind === 'remote-secret').map(s => s.id).sort();
+	assert.deepEqual(secrets, ['a/remote-secret/b', 'a/remote-secret/c', 'b/remote-secret/a', 'b/remote-secret/c', 'c/remote-secret/a', 'c/remote-secret/b']);
+	assert.equal(new Set(plan.steps.map(s => s.id)).size, plan.steps.length, 'step ids are unique');
+});
+
+test('primary-remote: the primary gets a gateway and exposes istiod; the remote is annotated, installed and read by the primary, in that order', () => {
 	const plan = buildPlan({
 		topology: 'primary-remote',
 		meshId: 'mesh1',
@@ -30,17 +50,36 @@ test('primary-remote: only the primary gets a gateway and exposes istiod; the re
 			{context: 'c2', name: 'two', network: 'net1', role: 'remote'},
 		],
 	});
-	assert.deepEqual(kinds(plan.steps, 'one'), ['install-gateway', 'wait-rollout', 'wait-address', 'expose-istiod']);
-	assert.deepEqual(kinds(plan.steps, 'two'), []);
+	assert.deepEqual(kinds(plan.steps, 'one'), ['install-gateway', 'wait-rollout', 'wait-address', 'expose-istiod', 'remote-secret']);
+	assert.deepEqual(kinds(plan.steps, 'two'), ['annotate-remote', 'install-remote']);
 	const expose = plan.steps.find(s => s.id === 'one/expose-istiod')!;
 	assert.deepEqual(expose.manifests.map(m => m.metadata.name), ['istiod-gateway', 'istiod-vs-canary']);
-	assert.equal((plan.steps[0]!.manifests[0] as any).spec.revision, 'canary');
-	const remote = plan.clusters.find(c => c.cluster.name === 'two')!;
-	assert.ok(remote.notes.some(n => /No east-west gateway/.test(n)));
-	assert.ok(remote.notes.some(n => /create-remote-secret --context c2 --name two/.test(n)));
+	assert.equal((plan.steps.find(s => s.id === 'one/install-gateway')!.manifests[0] as any).spec.revision, 'canary');
+	const annotate = plan.steps.find(s => s.id === 'two/annotate-remote')!;
+	assert.deepEqual(annotate.dependsOn, []);
+	assert.match(annotate.title, /controlPlaneClusters=one/);
+	const remote = plan.steps.find(s => s.id === 'two/install-remote')!;
+	assert.deepEqual(remote.dependsOn.sort(), ['one/expose-istiod', 'two/annotate-remote']);
+	const iop = remote.manifests[0] as any;
+	assert.equal(iop.metadata.name, 'eastwest-remote');
+	assert.equal(iop.spec.profile, 'remote');
+	assert.equal(iop.spec.revision, 'canary');
+	assert.equal(iop.spec.values.istiodRemote.injectionPath, '/inject/cluster/two/net/net1');
+	assert.equal(iop.spec.values.global.multiCluster.clusterName, 'two');
+	const secret = plan.steps.find(s => s.id === 'one/remote-secret/two')!;
+	assert.deepEqual(secret.dependsOn, ['two/install-remote']);
+	assert.equal(secret.context, 'c1');
+	assert.equal(secret.peerContext, 'c2');
+	assert.equal(plan.steps.some(s => s.id === 'two/remote-secret/one'), false, 'a remote runs no istiod: nothing reads the primary from it');
+	const order = plan.steps.map(s => s.id);
+	assert.ok(order.indexOf('one/expose-istiod') < order.indexOf('two/install-remote'));
+	assert.ok(order.indexOf('two/install-remote') < order.indexOf('one/remote-secret/two'));
+	const notes = plan.clusters.find(c => c.cluster.name === 'two')!.notes;
+	assert.ok(notes.some(n => /No east-west gateway/.test(n)));
+	assert.equal(notes.some(n => /yours to run/.test(n)), false);
 });
 
-test('primary-remote across networks: the remote gateway waits for the primary to expose istiod', () => {
+test('primary-remote across networks: label → annotate → remote install → the primary reads it → only then the remote gateway', () => {
 	const plan = buildPlan({
 		topology: 'primary-remote-multi-network',
 		meshId: 'mesh1',
@@ -49,13 +88,21 @@ test('primary-remote across networks: the remote gateway waits for the primary t
 			{context: 'c2', name: 'two', network: 'net2', role: 'remote'},
 		],
 	});
-	assert.deepEqual(kinds(plan.steps, 'one'), ['label-network', 'install-gateway', 'wait-rollout', 'wait-address', 'expose-istiod', 'expose-services']);
-	assert.deepEqual(kinds(plan.steps, 'two'), ['label-network', 'install-gateway', 'wait-rollout', 'wait-address']);
+	assert.deepEqual(kinds(plan.steps, 'one'), ['label-network', 'install-gateway', 'wait-rollout', 'wait-address', 'expose-istiod', 'expose-services', 'remote-secret']);
+	assert.deepEqual(kinds(plan.steps, 'two'), ['label-network', 'annotate-remote', 'install-remote', 'install-gateway', 'wait-rollout', 'wait-address']);
+	assert.deepEqual(plan.steps.find(s => s.id === 'two/annotate-remote')!.dependsOn, ['two/label-network']);
 	const remoteInstall = plan.steps.find(s => s.id === 'two/install-gateway')!;
-	assert.deepEqual(remoteInstall.dependsOn.sort(), ['one/expose-istiod', 'two/label-network']);
+	assert.deepEqual(remoteInstall.dependsOn.sort(), ['one/remote-secret/two', 'two/install-remote']);
+	assert.equal((plan.steps.find(s => s.id === 'two/install-remote')!.manifests[0] as any).spec.values.istiodRemote.injectionPath, '/inject/cluster/two/net/net2');
+	assert.equal((plan.steps.find(s => s.id === 'two/install-remote')!.manifests[0] as any).spec.revision, '');
 	const order = plan.steps.map(s => s.id);
-	assert.ok(order.indexOf('one/expose-istiod') < order.indexOf('two/install-gateway'));
+	for (const [before, after] of [
+		['one/expose-istiod', 'two/install-remote'],
+		['two/install-remote', 'one/remote-secret/two'],
+		['one/remote-secret/two', 'two/install-gateway'],
+	]) assert.ok(order.indexOf(before!) < order.indexOf(after!), `${before} before ${after}`);
 	assert.equal(plan.steps.find(s => s.id === 'one/expose-services')!.dependsOn[0], 'one/expose-istiod');
+	assert.equal(plan.steps.some(s => s.id === 'two/expose-services'), false);
 });
 
 test('orderSteps refuses cycles and unknown dependencies', () => {

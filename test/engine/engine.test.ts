@@ -37,7 +37,7 @@ test('multi-network: both clusters labeled, installed, rolled out, addressed and
 	});
 	factory.dispose();
 	assert.equal(outcome.ok, true);
-	assert.deepEqual(statuses(outcome, 'east'), {'label-network': 'changed', 'install-gateway': 'changed', 'wait-rollout': 'changed', 'wait-address': 'changed', 'expose-services': 'changed'});
+	assert.deepEqual(statuses(outcome, 'east'), {'label-network': 'changed', 'install-gateway': 'changed', 'wait-rollout': 'changed', 'wait-address': 'changed', 'expose-services': 'changed', 'remote-secret': 'changed'});
 	assert.deepEqual(outcome.clusters.map(c => c.address), [
 		{kind: 'ip', value: '127.0.0.10'},
 		{kind: 'hostname', value: 'gw.west.example'},
@@ -49,7 +49,7 @@ test('multi-network: both clusters labeled, installed, rolled out, addressed and
 		['cw', '/tmp/kubeconfig', 2000],
 	]);
 	// Per cluster, each step starts after its dependency is done.
-	const east = events.filter(e => 'cluster' in e && e.cluster === 'east' && (e.type === 'step-start' || e.type === 'step-done')).map(e => `${e.type}:${(e as any).stepId.split('/')[1]}`);
+	const east = events.filter(e => 'cluster' in e && e.cluster === 'east' && (e.type === 'step-start' || e.type === 'step-done') && e.kind !== 'remote-secret').map(e => `${e.type}:${(e as any).stepId.split('/')[1]}`);
 	assert.deepEqual(east.slice(0, 4), ['step-start:label-network', 'step-done:label-network', 'step-start:install-gateway', 'step-done:install-gateway']);
 	assert.ok(events.some(e => e.type === 'line' && e.cluster === 'west' && e.text === '✔ Ingress gateways installed 🛬'));
 	const addressAt = events.findIndex(e => e.type === 'address' && e.cluster === 'east');
@@ -65,8 +65,9 @@ test('a re-run on a set-up cluster reports unchanged and does not run istioctl a
 	const again = await run(multi, () => {}, {factory: first.factory});
 	again.factory.dispose();
 	assert.equal(again.outcome.ok, true);
-	assert.deepEqual(statuses(again.outcome, 'west'), {'label-network': 'unchanged', 'install-gateway': 'unchanged', 'wait-rollout': 'unchanged', 'wait-address': 'unchanged', 'expose-services': 'unchanged'});
+	assert.deepEqual(statuses(again.outcome, 'west'), {'label-network': 'unchanged', 'install-gateway': 'unchanged', 'wait-rollout': 'unchanged', 'wait-address': 'unchanged', 'expose-services': 'unchanged', 'remote-secret': 'unchanged'});
 	assert.equal(again.istioctl.installs.length, 0);
+	assert.match(again.outcome.clusters[1]!.steps.find(s => s.kind === 'remote-secret')!.detail ?? '', /Secret istio-system\/istio-remote-secret-east unchanged; west's istiod can read east/);
 	const detail = again.outcome.clusters[1]!.steps[1]!.detail;
 	assert.equal(detail, 'already installed by eastwest for network net-west, revision default');
 	const forced = await run(multi, () => {}, {factory: first.factory, reinstall: true});
@@ -95,7 +96,7 @@ test('istioctl failing fails that cluster with cause and hint; its dependants ar
 	assert.equal(failed.stepId, 'east/install-gateway');
 	assert.equal(failed.error, 'failed to install manifests: errors occurred during operation');
 	assert.match(failed.hint ?? '', /RBAC/);
-	assert.deepEqual(statuses(outcome, 'east'), {'label-network': 'changed', 'install-gateway': 'failed', 'wait-rollout': 'not-run', 'wait-address': 'not-run', 'expose-services': 'not-run'});
+	assert.deepEqual(statuses(outcome, 'east'), {'label-network': 'changed', 'install-gateway': 'failed', 'wait-rollout': 'not-run', 'wait-address': 'not-run', 'expose-services': 'not-run', 'remote-secret': 'changed'});
 	assert.equal(outcome.clusters[0]!.outcome, 'failed');
 	assert.equal(outcome.clusters[1]!.outcome, 'succeeded');
 });
@@ -150,7 +151,10 @@ test('an unreachable context fails its first step with a one-line error; the oth
 	const first = outcome.clusters[0]!.steps[0]!;
 	assert.equal(first.status, 'failed');
 	assert.match(first.error ?? '', /cannot reach the API server/);
-	assert.equal(outcome.clusters[1]!.outcome, 'succeeded');
+	// west's own gateway is set up; the secret for the cluster that never got its namespace is not attempted.
+	const west = statuses(outcome, 'west');
+	assert.deepEqual(west, {'label-network': 'changed', 'install-gateway': 'changed', 'wait-rollout': 'changed', 'wait-address': 'changed', 'expose-services': 'changed', 'remote-secret': 'not-run'});
+	assert.equal(outcome.clusters[1]!.outcome, 'failed');
 });
 
 test('dry run changes nothing: server-side dry-run applies, istioctl --dry-run, waits skipped', async () => {
@@ -161,8 +165,10 @@ test('dry run changes nothing: server-side dry-run applies, istioctl --dry-run, 
 	assert.equal(factory.cluster('ce').deployments.size, 0);
 	assert.equal(factory.cluster('ce').applied.size, 0);
 	assert.ok(factory.cluster('ce').calls.some(c => c.endsWith('dry-run')));
-	assert.deepEqual(statuses(outcome, 'east'), {'label-network': 'changed', 'install-gateway': 'skipped', 'wait-rollout': 'skipped', 'wait-address': 'skipped', 'expose-services': 'changed'});
+	assert.deepEqual(statuses(outcome, 'east'), {'label-network': 'changed', 'install-gateway': 'skipped', 'wait-rollout': 'skipped', 'wait-address': 'skipped', 'expose-services': 'changed', 'remote-secret': 'skipped'});
 	assert.equal(factory.cluster('ce').namespaces.size, 0);
+	assert.equal(factory.cluster('ce').objectsOf('Secret').length, 0, 'a dry run writes no remote secret');
+	assert.ok(istioctl.remoteSecrets.every(r => r.createServiceAccount === false), 'a dry run creates no service account on the peer');
 });
 
 test('cancellation stops istioctl and the waits, marks running steps cancelled and the rest not-run', async () => {

@@ -52,7 +52,7 @@ const gw = (s: FakeApiServer, kind: 'Deployment' | 'Service') => s.get(kind === 
 test('multi-network: two clusters end to end, JSON result, objects in the API servers; a re-run is unchanged', async () => {
 	const {east, west, kubeconfig, env} = await setup();
 	const r = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '-o', 'json', '--timeout', '20s'], {env});
-	assert.equal(r.code, 0, r.stderr);
+	assert.equal(r.code, 0, r.stderr + r.stdout);
 	const doc = JSON.parse(r.stdout);
 	assert.equal(doc.ok, true);
 	assert.deepEqual(doc.clusters.map((c: any) => [c.cluster, c.outcome, c.address?.kind]), [
@@ -82,15 +82,30 @@ test('multi-network: two clusters end to end, JSON result, objects in the API se
 	assert.equal(readFakeIstioctlLog(env).filter(x => x.argv[0] === 'install').length, 2, 'no second istioctl install');
 });
 
-test('primary-remote: the primary exposes istiod; the remote gets no gateway and the text says what is left', async () => {
+test('primary-remote: the primary exposes istiod; the remote is annotated, gets the remote profile and is read by the primary', async () => {
 	const {east, west, kubeconfig, env} = await setup({}, 'primary-remote');
 	const r = await runCli(['apply', ...primaryRemote, '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s'], {env});
-	assert.equal(r.code, 0, r.stderr);
+	assert.equal(r.code, 0, r.stderr + r.stdout);
 	assert.match(r.stdout, /^\[east\] ✔ gateway address: 127\.0\.10\.\d+$/m);
 	assert.match(r.stdout, /^\[east\] ✔ Expose istiod \(15012, 15017\) through the gateway: changed \(Gateway istio-system\/istiod-gateway created, VirtualService istio-system\/istiod-vs created\)/m);
-	assert.match(r.stdout, /Left to you:\n {2}west: /);
+	assert.match(r.stdout, /Notes:\n {2}west: No east-west gateway/);
+	assert.doesNotMatch(r.stdout, /yours to run|Left to you/);
 	assert.ok(east.get('networking.istio.io/v1', 'VirtualService', 'istio-system', 'istiod-vs'));
 	assert.equal(gw(west, 'Deployment'), undefined);
+	assert.equal(west.get('v1', 'Namespace', undefined, 'istio-system')?.metadata.annotations?.['topology.istio.io/controlPlaneClusters'], 'east');
+	const lbIp = /gateway address: (127\.0\.10\.\d+)/.exec(r.stdout)![1];
+	assert.equal(west.get('discovery.k8s.io/v1', 'EndpointSlice', 'istio-system', 'istiod')?.endpoints[0].addresses[0], lbIp, "the remote's istiod endpoints are the primary's gateway");
+	assert.match(r.stdout, /^\[west\] ✔ Install the remote control plane, pointed at east's istiod \(istioctl install, profile remote\): changed/m);
+	const secret = east.get('v1', 'Secret', 'istio-system', 'istio-remote-secret-west');
+	assert.equal(secret?.metadata.labels['istio/multiCluster'], 'true');
+	assert.ok(secret?.metadata.managedFields.some((m: any) => m.manager === 'eastwest'), 'applied by eastwest (server-side apply)');
+	assert.match(r.stdout, /^\[east\] ✔ Give istiod read access to west's API server \(Secret istio-remote-secret-west\): changed \(Secret istio-system\/istio-remote-secret-west created; east's istiod can read west/m);
+	assert.equal(r.stdout.includes('secret-token'), false, 'the token never reaches the output');
+	const again = await runCli(['apply', ...primaryRemote, '--kubeconfig', kubeconfig, '--yes', '-o', 'json', '--timeout', '20s'], {env});
+	assert.equal(again.code, 0, again.stderr);
+	const statuses = JSON.parse(again.stdout).clusters.flatMap((c: any) => c.steps.map((s: any) => s.status));
+	assert.deepEqual([...new Set(statuses)], ['unchanged']);
+	assert.equal(again.stdout.includes('secret-token'), false);
 });
 
 test('an SSA conflict names the other field manager and fails with exit 1', async () => {
@@ -103,7 +118,7 @@ test('an SSA conflict names the other field manager and fails with exit 1', asyn
 	assert.equal(r.code, 1);
 	assert.match(r.stdout, /^\[east\] ✘ Expose istiod .*helm/m);
 	assert.match(r.stdout, /^\[east\] {5}hint: /m);
-	assert.match(r.stdout, /^ {2}west \(context west-ctx\): nothing to do here \(no east-west gateway on this cluster\)$/m);
+	assert.match(r.stdout, /^ {2}west \(context west-ctx\): failed\n {4}done: annotate-remote changed\n {4}not run: install-remote$/m);
 });
 
 test('an unreachable context blocks the run in the preflight; with --skip-checks it fails that cluster with one line and the other is set up', async () => {
@@ -121,7 +136,8 @@ test('an unreachable context blocks the run in the preflight; with --skip-checks
 	const r = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '-o', 'json', '--timeout', '10s', '--skip-checks'], {env});
 	assert.equal(r.code, 1);
 	const doc = JSON.parse(r.stdout);
-	assert.equal(doc.clusters[0].outcome, 'succeeded');
+	// east's own gateway is set up; its secret for the cluster it could not reach is not attempted.
+	assert.deepEqual(doc.clusters[0].steps.map((s: any) => `${s.kind}:${s.status}`), ['label-network:changed', 'install-gateway:changed', 'wait-rollout:changed', 'wait-address:changed', 'expose-services:changed', 'remote-secret:not-run']);
 	assert.equal(doc.clusters[1].outcome, 'failed');
 	const failed = doc.clusters[1].steps[0];
 	assert.equal(failed.status, 'failed');
@@ -156,7 +172,7 @@ test('istioctl failing: cause and hint, dependants not run, exit 1', async () =>
 	assert.equal(r.code, 1);
 	const doc = JSON.parse(r.stdout);
 	const east = doc.clusters[0];
-	assert.deepEqual(east.steps.map((s: any) => s.status), ['changed', 'failed', 'not-run', 'not-run', 'not-run']);
+	assert.deepEqual(east.steps.map((s: any) => s.status), ['changed', 'failed', 'not-run', 'not-run', 'not-run', 'changed']);
 	assert.equal(east.steps[1].error, 'failed to install manifests: errors occurred during operation');
 	assert.match(east.steps[1].hint, /RBAC/);
 });
@@ -200,7 +216,7 @@ test('Ctrl-C: exit 130, a summary of what was and was not done, and no istioctl 
 	const code = await closed;
 	assert.equal(code, 130);
 	assert.match(stdout, /\nInterrupted:\n/);
-	assert.match(stdout, /east \(context east-ctx\): cancelled\n {4}done: label-network changed\n {4}install-gateway cancelled\n {4}not run: wait-rollout, wait-address, expose-services/);
+	assert.match(stdout, /east \(context east-ctx\): cancelled\n {4}done: label-network changed\n {4}install-gateway cancelled\n {4}remote-secret cancelled\n {4}not run: wait-rollout, wait-address, expose-services/);
 	for (let i = 0; i < 500 && pids.some(alive); i++) await delay(20);
 	assert.deepEqual(pids.filter(alive), [], 'no istioctl process or child left');
 });
@@ -211,11 +227,11 @@ test('primary-remote across networks: both clusters labeled; the remote installs
 		['apply', '--topology', 'primary-remote-multi-network', '--mesh', 'mesh1', '--cluster', 'east-ctx=east:net1:primary', '--cluster', 'west-ctx=west:net2:remote', '--kubeconfig', kubeconfig, '--yes', '-o', 'json', '--timeout', '20s'],
 		{env},
 	);
-	assert.equal(r.code, 0, r.stderr);
+	assert.equal(r.code, 0, r.stderr + r.stdout);
 	const doc = JSON.parse(r.stdout);
 	assert.deepEqual(doc.clusters.map((c: any) => c.steps.map((s: any) => `${s.kind}:${s.status}`)), [
-		['label-network:changed', 'install-gateway:changed', 'wait-rollout:changed', 'wait-address:changed', 'expose-istiod:changed', 'expose-services:changed'],
-		['label-network:changed', 'install-gateway:changed', 'wait-rollout:changed', 'wait-address:changed'],
+		['label-network:changed', 'install-gateway:changed', 'wait-rollout:changed', 'wait-address:changed', 'expose-istiod:changed', 'expose-services:changed', 'remote-secret:changed'],
+		['label-network:changed', 'annotate-remote:changed', 'install-remote:changed', 'install-gateway:changed', 'wait-rollout:changed', 'wait-address:changed'],
 	]);
 	assert.ok(doc.clusters[1].address);
 	assert.ok(east.get('networking.istio.io/v1', 'Gateway', 'istio-system', 'cross-network-gateway'));
