@@ -180,7 +180,7 @@ test('Ctrl-C: exit 130 and a summary of what was done and what was not', async (
 	const code = await applyCommand([...multiArgs, '--timeout', '1m', '--yes'], ctx, d);
 	factory.dispose();
 	assert.equal(code, 130);
-	assert.match(out(), /\nInterrupted:\n {2}east \(context ce\): succeeded, gateway 127\.0\.0\.10\n {2}west \(context cw\): cancelled\n {4}done: label-network changed\n {4}install-gateway cancelled\n {4}not run: wait-rollout, wait-address, expose-services\n/);
+	assert.match(out(), /\nInterrupted:\n {2}east \(context ce\): succeeded, gateway 127\.0\.0\.10\n {2}west \(context cw\): cancelled\n {4}done: label-network changed, remote-secret changed\n {4}install-gateway cancelled\n {4}not run: wait-rollout, wait-address, expose-services\n/);
 });
 
 test('text output rate-limits repeated waiting lines but prints every change of reason', async () => {

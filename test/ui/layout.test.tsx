@@ -47,10 +47,10 @@ describe('layout at 80 columns', () => {
 			// 80 / 3 < 38: the clusters stack, each header on its own line.
 			assert.match(frame, /^payments-production context arn:aws:eks/m);
 			assert.match(frame, /^kind-west context kind-west/m);
-			// 24 rows cannot hold 15 steps: finished steps fold into one line per cluster.
-			const compact = await check(/5 of 5 steps done/);
+			// 24 rows cannot hold 21 steps: finished steps fold into one line per cluster.
+			const compact = await check(/7 of 7 steps done/);
 			assert.ok(compact.split('\n').length <= 24, compact);
-			assert.match(compact, /1 of 5 steps done \(last: Label namespace/);
+			assert.match(compact, /kind-west context kind-west\ngateway: no address yet\n✔ [1-3] of 7 steps done \(last: /);
 			await press(r, 'q');
 			await check('Cancel the run?');
 			await press(r, 'y');
