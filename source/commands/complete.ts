@@ -36,6 +36,7 @@ const PLAN: FlagSpec[] = [
 	{name: 'mesh', value: 'text'},
 	{name: 'cluster', value: 'text', multiple: true},
 	{name: 'revision', value: 'text'},
+	{name: 'api-server', value: 'text', multiple: true},
 ];
 
 /** Flags every command accepts (args.ts GLOBAL_OPTIONS; --version is offered only before a command). */

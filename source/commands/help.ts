@@ -87,6 +87,8 @@ Service ports and network label, external address, expose resources, root certif
   --cluster SPEC       CONTEXT=NAME:NETWORK[:primary|remote], once per cluster; the role
                        defaults to primary for multi-network and is required otherwise
   --revision R         control-plane revision (default: the default revision)
+  --api-server CONTEXT=URL
+                       the API server address other clusters' istiod use for CONTEXT (repeatable)
   --phase P            preflight, post-install or all (default)
   --timeout DURATION   how long each cluster's reads may take (default 30s, as in the wizard); a
                        cluster that does not answer in time is reported unreachable, with the reason
@@ -118,7 +120,8 @@ istiod and a version skew are reported, not failures.
        eastwest profiles delete NAME
        eastwest profiles rename OLD NEW
 
-Saved plans: topology, mesh ID, revision and clusters (contexts by name only, never credentials).
+Saved plans: topology, mesh ID, revision and clusters (contexts by name only, never credentials;
+an --api-server override is kept with its cluster).
 save checks the plan and that its contexts exist in the kubeconfig; it touches no cluster.
 
   --topology T         primary-remote, multi-network or primary-remote-multi-network
@@ -126,6 +129,8 @@ save checks the plan and that its contexts exist in the kubeconfig; it touches n
   --cluster SPEC       CONTEXT=NAME:NETWORK[:primary|remote], once per cluster; the role
                        defaults to primary for multi-network and is required otherwise
   --revision R         control-plane revision (default: the default revision)
+  --api-server CONTEXT=URL
+                       the API server address other clusters' istiod use for CONTEXT (repeatable)
   --overwrite          replace an existing profile of that name
   -o, --output FORMAT  text (default) or json, for list and show
 
@@ -145,6 +150,10 @@ COMMAND_HELP.apply = `Usage: eastwest apply --topology T --mesh ID --cluster CON
 Run the plan without the wizard: per cluster, label istio-system with its network (multi-network
 topologies), install the east-west gateway with istioctl, wait for it to roll out and get an external
 address, then expose istiod (primary-remote primary) and/or services (multi-network primaries).
+Then wire the mesh: every cluster that runs istiod gets a remote secret for each cluster it reads
+(istioctl create-remote-secret, once per cluster, applied server-side; its credentials are checked),
+and each remote is annotated with its primary and gets the remote control plane (istioctl install,
+profile remote, pointed at the primary's gateway) before the primary reads it and before its own gateway.
 Clusters that do not depend on each other run in parallel. A re-run reports what is unchanged.
 Before anything changes, istioctl must answer 'version' (else exit 2) and the preflight checks of
 'eastwest check --phase preflight' must pass: a failed check stops the run with exit 1 and nothing
@@ -156,6 +165,9 @@ changed anywhere; warnings are printed and do not block. --dry-run runs the chec
   --cluster SPEC       CONTEXT=NAME:NETWORK[:primary|remote], once per cluster; the role defaults to
                        primary for multi-network and is required for the primary-remote topologies
   --revision R         control-plane revision (default: the default revision)
+  --api-server CONTEXT=URL
+                       the API server address other clusters' istiod use to read CONTEXT (written
+                       into its remote secrets); default the kubeconfig's server; repeatable
   --dry-run            server-side dry run and istioctl --dry-run: nothing changes
   -y, --yes            do not ask for confirmation (required without a terminal)
   --timeout D          deadline for every wait and istioctl's --readiness-timeout (default 5m);

@@ -11,6 +11,7 @@ export const PLAN_FLAG_OPTIONS = {
 	mesh: {type: 'string'},
 	cluster: {type: 'string', multiple: true},
 	revision: {type: 'string'},
+	'api-server': {type: 'string', multiple: true},
 } as const satisfies OptionSpec;
 
 export interface PlanFlagValues {
@@ -18,11 +19,12 @@ export interface PlanFlagValues {
 	mesh?: string;
 	cluster?: string[];
 	revision?: string;
+	'api-server'?: string[];
 }
 
 /** True when any plan flag was given (commands that also take --profile refuse both at once). */
 export function hasPlanFlags(values: PlanFlagValues): boolean {
-	return values.topology !== undefined || values.mesh !== undefined || (values.cluster?.length ?? 0) > 0 || values.revision !== undefined;
+	return values.topology !== undefined || values.mesh !== undefined || (values.cluster?.length ?? 0) > 0 || values.revision !== undefined || (values['api-server']?.length ?? 0) > 0;
 }
 
 /**
@@ -52,6 +54,22 @@ export function readPlanFlags(values: PlanFlagValues): {input: MeshPlanInput; pr
 			continue;
 		}
 		clusters.push({context: parsed.spec.context, name: parsed.spec.name, network: parsed.spec.network, role: parsed.spec.role});
+	}
+	for (const text of values['api-server'] ?? []) {
+		const eq = text.indexOf('=');
+		const context = eq > 0 ? text.slice(0, eq) : '';
+		const url = eq > 0 ? text.slice(eq + 1) : '';
+		if (!context || !url) {
+			problems.push(`--api-server "${text}" is not CONTEXT=URL, e.g. --api-server kind-west=https://172.18.0.3:6443`);
+			continue;
+		}
+		const cluster = clusters.find(c => c.context === context);
+		if (!cluster) {
+			if (flags.length > 0) problems.push(`--api-server ${text}: context ${context} is not one of the plan's --cluster contexts (${clusters.map(c => c.context).join(', ')})`);
+			continue;
+		}
+		if (cluster.apiServer !== undefined) problems.push(`--api-server is given twice for context ${context}; give it once`);
+		cluster.apiServer = url;
 	}
 	const input: MeshPlanInput = {topology: topology ?? 'multi-network', meshId: values.mesh ?? '', clusters};
 	if (values.revision !== undefined && values.revision !== '') input.revision = values.revision;

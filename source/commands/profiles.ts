@@ -135,7 +135,7 @@ function showText(name: string, profile: Profile): string {
 		`Mesh ID:      ${plan.meshId}`,
 		`Revision:     ${plan.revision ?? '(default)'}`,
 		'Clusters:',
-		...plan.clusters.map(c => `  ${c.name.padEnd(16)} context ${c.context}, network ${c.network}, ${c.role}`),
+		...plan.clusters.map(c => `  ${c.name.padEnd(16)} context ${c.context}, network ${c.network}, ${c.role}${c.apiServer ? `, API server ${c.apiServer}` : ''}`),
 		`Created:      ${profile.createdAt}`,
 		`Updated:      ${profile.updatedAt}`,
 		`Last applied: ${lastAppliedText(profile)}`,

@@ -67,6 +67,7 @@ export function validatePlan(input: MeshPlanInput): Problem[] {
 		}
 		add(`${at}.network`, dns1123LabelProblem(c.network ?? '', 'network'));
 		if (!isRole(c.role)) add(`${at}.role`, `role "${String(c.role)}" is neither primary nor remote`);
+		if (c.apiServer !== undefined) add(`${at}.apiServer`, apiServerProblem(c.apiServer));
 
 		const prevName = seenNames.get(c.name);
 		if (c.name && prevName !== undefined) {
@@ -113,6 +114,20 @@ export function validatePlan(input: MeshPlanInput): Problem[] {
 		});
 	}
 	return problems;
+}
+
+/** Why `value` cannot be the API server URL written into remote secrets, or undefined when it can. */
+export function apiServerProblem(value: string): string | undefined {
+	let url: URL;
+	try {
+		url = new URL(value);
+	} catch {
+		return `API server "${value}" is not a URL; use https://HOST:PORT`;
+	}
+	if (url.protocol !== 'https:' && url.protocol !== 'http:') return `API server "${value}" must start with https://`;
+	if (!url.hostname) return `API server "${value}" has no host; use https://HOST:PORT`;
+	if (url.username || url.password) return `API server "${value}" must not carry credentials; remote secrets get a token of their own`;
+	return undefined;
 }
 
 export function formatProblem(p: Problem): string {

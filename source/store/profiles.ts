@@ -50,7 +50,7 @@ export function planFields(input: MeshPlanInput): MeshPlanInput {
 	const plan: MeshPlanInput = {
 		topology: input.topology,
 		meshId: input.meshId,
-		clusters: input.clusters.map((c): ClusterSpec => ({context: c.context, name: c.name, network: c.network, role: c.role})),
+		clusters: input.clusters.map((c): ClusterSpec => ({context: c.context, name: c.name, network: c.network, role: c.role, ...(typeof c.apiServer === 'string' && c.apiServer !== '' ? {apiServer: c.apiServer} : {})})),
 	};
 	if (input.revision !== undefined && input.revision !== '') plan.revision = input.revision;
 	return plan;

@@ -257,3 +257,34 @@ test('a saved profile reruns headless to the same result, and the profile rememb
 	const show = await runCli(['profiles', 'show', 'prod', '-o', 'json'], {env: profileEnv});
 	assert.equal(JSON.parse(show.stdout).lastApplied.result, 'succeeded');
 });
+
+test('--api-server: saved with the profile, written into the remote secret; manifests --profile shows the live discovery address', async () => {
+	const {east, west, kubeconfig, env} = await setup({}, 'primary-remote');
+	const {mkdtempSync} = await import('node:fs');
+	const {tmpdir} = await import('node:os');
+	const path = await import('node:path');
+	const profileEnv = {...env, XDG_CONFIG_HOME: mkdtempSync(path.join(tmpdir(), 'ew-profiles-'))};
+	const westServer = `http://127.0.0.1:${new URL(west.url).port}`;
+	const save = await runCli(['profiles', 'save', 'pr', ...primaryRemote, '--api-server', `west-ctx=${westServer}/`, '--kubeconfig', kubeconfig], {env: profileEnv});
+	assert.equal(save.code, 0, save.stderr);
+	const show = await runCli(['profiles', 'show', 'pr', '-o', 'json'], {env: profileEnv});
+	assert.equal(JSON.parse(show.stdout).clusters[1].apiServer, `${westServer}/`);
+	const r = await runCli(['apply', '--profile', 'pr', '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s'], {env: profileEnv});
+	assert.equal(r.code, 0, r.stderr + r.stdout);
+	const create = readFakeIstioctlLog(env).find(x => x.argv[0] === 'create-remote-secret')!;
+	assert.equal(create.argv[create.argv.indexOf('--server') + 1], `${westServer}/`);
+	const secret = east.get('v1', 'Secret', 'istio-system', 'istio-remote-secret-west');
+	assert.match(Buffer.from(secret!.data.west, 'base64').toString(), new RegExp(`server: ${westServer}/`));
+	const lbIp = /gateway address: (127\.0\.10\.\d+)/.exec(r.stdout)![1];
+	const manifests = await runCli(['manifests', '--profile', 'pr', '--kubeconfig', kubeconfig], {env: profileEnv});
+	assert.equal(manifests.code, 0, manifests.stderr);
+	assert.match(manifests.stdout, /# remotePilotAddress is east's gateway address, read live/);
+	assert.match(manifests.stdout, new RegExp(`remotePilotAddress: ${lbIp.replace(/\./g, '\\.')}`));
+	assert.equal(manifests.stdout.includes('secret-token'), false);
+	const bad = await runCli(['apply', ...primaryRemote, '--api-server', 'nope=https://127.0.0.1:1', '--kubeconfig', kubeconfig, '--yes'], {env});
+	assert.equal(bad.code, 2);
+	assert.match(bad.stderr, /--api-server nope=https:\/\/127\.0\.0\.1:1: context nope is not one of the plan's --cluster contexts \(east-ctx, west-ctx\)/);
+	const notUrl = await runCli(['apply', ...primaryRemote, '--api-server', 'west-ctx=not a url', '--kubeconfig', kubeconfig, '--yes'], {env});
+	assert.equal(notUrl.code, 2);
+	assert.match(notUrl.stderr, /API server "not a url" is not a URL; use https:\/\/HOST:PORT/);
+});
