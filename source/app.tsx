@@ -126,7 +126,7 @@ export default function App({services: given, color = true, initialTopology, ini
 	} else if (state.screen === 'contexts') {
 		body = <ContextsScreen kubeconfig={access.info} state={state} probes={probes} requestProbes={request} dispatch={dispatch} />;
 	} else if (state.screen === 'ids') {
-		body = <IdsScreen state={state} dispatch={dispatch} />;
+		body = <IdsScreen state={state} dispatch={dispatch} probes={probes} />;
 	} else if (state.screen === 'checks') {
 		body = (
 			<ChecksScreen

@@ -88,6 +88,11 @@ export interface ProbeResult {
 	 */
 	istioCrdNames?: string[];
 	istiod: IstiodInfo[];
+	/**
+	 * When the kubeconfig's server is a loopback address (kind, k3d, minikube): the address the API server
+	 * advertises inside its cluster (Service default/kubernetes), a candidate for --api-server.
+	 */
+	advertisedApiServer?: string;
 	/** Time the probe took. */
 	elapsedMs: number;
 }

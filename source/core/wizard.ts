@@ -2,6 +2,7 @@
  * The wizard's state machine: which screen is showing and what the user has chosen so far.
  * Pure: the screens dispatch actions; probe results come in as data.
  */
+import {CONTROL_PLANE_ANNOTATION, REMOTE_OPERATOR_NAME, remoteSecretName} from './remote.js';
 import type {CheckResult} from './checks.js';
 import {TOPOLOGY_INFO, type ClusterSpec, type MeshPlanInput, type Role, type Topology} from './model.js';
 import {buildPlan, type Plan} from './plan.js';
@@ -15,6 +16,8 @@ export type Screen = (typeof SCREENS)[number];
 export interface ClusterDraft {
 	name: string;
 	network: string;
+	/** The --api-server override; empty or absent: the kubeconfig's server. */
+	apiServer?: string;
 }
 
 /** A finished preflight as the wizard judges it: the plan it read (planKey) and what it found. */
@@ -108,7 +111,7 @@ export type WizardAction<V extends PreflightRun = PreflightRun> = ScreenAction |
 const BACKGROUND = new Set<WizardAction['type']>(['tools-checking', 'tools-checked', 'kubeconfig-read', 'kubeconfig-failed', 'services-failed', 'run-finished', 'interrupt', 'preflight-done']);
 
 /** An editable field on the IDs screen. */
-export type FieldId = {kind: 'meshId'} | {kind: 'revision'} | {kind: 'name' | 'network'; context: string};
+export type FieldId = {kind: 'meshId'} | {kind: 'revision'} | {kind: 'name' | 'network' | 'apiServer'; context: string};
 
 export function initialWizardState<V extends PreflightRun = PreflightRun>(topology: Topology = 'primary-remote'): WizardState<V> {
 	return {screen: 'topology', topology, selected: [], overrides: [], meshId: '', revision: '', drafts: {}, touched: [], access: {state: 'loading'}, tools: {state: 'checking'}, runAsked: false};
@@ -118,7 +121,7 @@ export function initialWizardState<V extends PreflightRun = PreflightRun>(topolo
 export function stateFromPlan<V extends PreflightRun = PreflightRun>(input: MeshPlanInput, profile?: string): WizardState<V> {
 	const primary = TOPOLOGY_INFO[input.topology].primaryRemote ? input.clusters.find(c => c.role === 'primary')?.context : undefined;
 	const drafts: Record<string, ClusterDraft> = {};
-	for (const c of input.clusters) drafts[c.context] = {name: c.name, network: c.network};
+	for (const c of input.clusters) drafts[c.context] = {name: c.name, network: c.network, ...(c.apiServer ? {apiServer: c.apiServer} : {})};
 	const contexts = input.clusters.map(c => c.context);
 	const state: WizardState<V> = {
 		...initialWizardState<V>(input.topology),
@@ -166,6 +169,7 @@ export function toPlanInput(state: WizardState): MeshPlanInput {
 		name: state.drafts[context]?.name ?? '',
 		network: state.drafts[context]?.network ?? '',
 		role: roleOf(state, context),
+		...(state.drafts[context]?.apiServer?.trim() ? {apiServer: state.drafts[context]!.apiServer!.trim()} : {}),
 	}));
 	const input: MeshPlanInput = {topology: state.topology, meshId: state.meshId, clusters};
 	if (state.revision.trim() !== '') input.revision = state.revision.trim();
@@ -411,6 +415,12 @@ export function describeChanges(plan: Plan): Array<{context: string; cluster: st
 				case 'expose-istiod':
 				case 'expose-services':
 					return [`server-side apply ${s.manifests.map(m => `${m.kind} ${m.metadata.name}`).join(', ')} in istio-system`];
+				case 'annotate-remote':
+					return [`annotate namespace istio-system ${CONTROL_PLANE_ANNOTATION}=${s.primary ?? ''} (creating the namespace if absent)`];
+				case 'install-remote':
+					return [`istioctl install the remote control plane (IstioOperator "${REMOTE_OPERATOR_NAME}", profile remote, pointed at ${s.primary ?? 'the primary'}'s gateway)`];
+				case 'remote-secret':
+					return [`server-side apply Secret ${remoteSecretName(s.peer ?? '')} in istio-system (made by istioctl create-remote-secret --context ${s.peerContext ?? ''}, which creates the istio-reader service account there if missing)`];
 				default:
 					return [];
 			}

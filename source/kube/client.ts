@@ -217,6 +217,14 @@ export class KubeClusterClient implements ClusterClient {
 				fail(deploymentList.reason, {verb: 'list', resource: 'deployments', namespace: ISTIO_NAMESPACE});
 			}
 			if (result.reachable && !result.auth) result.auth = 'ok';
+			if (result.auth === 'ok' && isLoopbackServer(this.kc.getCurrentCluster()?.server)) {
+				try {
+					const advertised = await this.advertisedApiServer(signal);
+					if (advertised && !isLoopbackServer(advertised)) result.advertisedApiServer = advertised;
+				} catch {
+					// A suggestion only: without it the IDs screen shows no proposal.
+				}
+			}
 			return result;
 		} finally {
 			clearTimeout(timer);
@@ -454,6 +462,17 @@ export class KubeClusterClient implements ClusterClient {
 	async advertisedApiServer(signal?: AbortSignal): Promise<string | undefined> {
 		const slices = await this.listObjects('discovery.k8s.io/v1', 'EndpointSlice', 'default', 'kubernetes.io/service-name=kubernetes', signal);
 		return advertisedServer(slices);
+	}
+}
+
+/** Is the URL's host 127.0.0.0/8, ::1 or localhost? */
+export function isLoopbackServer(server: string | undefined): boolean {
+	if (!server) return false;
+	try {
+		const host = new URL(server).hostname.replace(/^\[|\]$/g, '');
+		return host === 'localhost' || host === '::1' || /^127\./.test(host);
+	} catch {
+		return false;
 	}
 }
 

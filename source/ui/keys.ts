@@ -17,6 +17,7 @@ export type Command =
 	| 'prevField'
 	| 'erase'
 	| 'clearField'
+	| 'suggest'
 	| 'yaml'
 	| 'expand'
 	| 'rerun'
@@ -57,6 +58,7 @@ export const KEYMAP: Record<Command, Binding> = {
 	nextField: {keys: 'tab/↓', hint: 'next field', description: 'next field', printable: false, match: (_i, k) => (k.tab && !k.shift) || k.downArrow},
 	prevField: {keys: 'S-tab/↑', hint: 'prev field', description: 'previous field', printable: false, match: (_i, k) => (k.tab && k.shift) || k.upArrow},
 	erase: {keys: '⌫', hint: 'erase', description: 'delete the last character', printable: false, match: (_i, k) => k.backspace || k.delete},
+	suggest: {keys: 'ctrl-y', hint: 'use suggestion', description: 'put the suggested API server address (what the cluster advertises) into the field', printable: false, match: (i, k) => k.ctrl && i === 'y'},
 	clearField: {keys: 'ctrl-u', hint: 'clear', description: 'clear the field', printable: false, match: (i, k) => k.ctrl && i === 'u'},
 	yaml: {keys: 'y', hint: 'YAML', description: 'show or hide the exact YAML per cluster', printable: true, match: ch('y')},
 	expand: {keys: 'a', hint: 'all checks', description: 'show every check, passing ones and doc links too, or fold them again', printable: true, match: ch('a')},
@@ -107,7 +109,7 @@ export const SCREEN_COMMANDS = {
 	topology: ['up', 'down', 'next', 'help', 'quit'],
 	contexts: ['up', 'down', 'pageUp', 'pageDown', 'toggle', 'primary', 'override', 'filter', 'next', 'back', 'help', 'quit'],
 	contextsFilter: ['up', 'down', 'erase', 'next', 'back', 'quit'],
-	ids: ['nextField', 'prevField', 'erase', 'clearField', 'next', 'back', 'quit'],
+	ids: ['nextField', 'prevField', 'erase', 'clearField', 'suggest', 'next', 'back', 'quit'],
 	checksRunning: ['back', 'help', 'quit'],
 	checks: ['up', 'down', 'pageUp', 'pageDown', 'expand', 'rerun', 'force', 'next', 'back', 'help', 'quit'],
 	checksClear: ['up', 'down', 'pageUp', 'pageDown', 'expand', 'rerun', 'next', 'back', 'help', 'quit'],

@@ -211,8 +211,11 @@ describe('describeChanges', () => {
 		assert.match(d[0]!.changes[0]!, /topology\.istio\.io\/network=n1/);
 		assert.match(d[0]!.changes.join('\n'), /Gateway istiod-gateway/);
 		assert.match(d[0]!.changes.join('\n'), /Gateway cross-network-gateway/);
+		assert.match(d[0]!.changes.join('\n'), /Secret istio-remote-secret-b in istio-system \(made by istioctl create-remote-secret --context ctx-b/);
 		assert.match(d[1]!.changes[0]!, /network=n2/);
-		assert.match(d[1]!.changes[1]!, /istioctl install/);
+		assert.match(d[1]!.changes[1]!, /controlPlaneClusters=a/);
+		assert.match(d[1]!.changes[2]!, /istioctl install the remote control plane \(IstioOperator "eastwest-remote"/);
+		assert.match(d[1]!.changes[3]!, /istioctl install the east-west gateway/);
 	});
 });
 

@@ -279,7 +279,7 @@ test('--api-server: saved with the profile, written into the remote secret; mani
 	const manifests = await runCli(['manifests', '--profile', 'pr', '--kubeconfig', kubeconfig], {env: profileEnv});
 	assert.equal(manifests.code, 0, manifests.stderr);
 	assert.match(manifests.stdout, /# remotePilotAddress is east's gateway address, read live/);
-	assert.match(manifests.stdout, new RegExp(`remotePilotAddress: ${lbIp.replace(/\./g, '\\.')}`));
+	assert.match(manifests.stdout, new RegExp(`remotePilotAddress: ${lbIp!.replace(/\./g, '\\.')}`));
 	assert.equal(manifests.stdout.includes('secret-token'), false);
 	const bad = await runCli(['apply', ...primaryRemote, '--api-server', 'nope=https://127.0.0.1:1', '--kubeconfig', kubeconfig, '--yes'], {env});
 	assert.equal(bad.code, 2);

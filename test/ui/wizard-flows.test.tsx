@@ -81,7 +81,10 @@ describe('wizard flows, every topology to Run and Done', () => {
 		await press(r, KEY.enter);
 		frame = await waitForText(r, 'This will change:');
 		assert.match(frame, /context east \(cluster east-1\)/);
-		assert.match(frame, /context west \(cluster west\)\s+nothing: no gateway on this cluster/);
+		const flatConfirm = frame.replace(/\s+/g, ' ');
+		assert.match(flatConfirm, /context west \(cluster west\) • annotate namespace istio-system topology\.istio\.io\/controlPlaneClusters=east-1/);
+		assert.match(flatConfirm, /istioctl install the remote control plane \(IstioOperator "eastwest-remote", profile remote, pointed at east-1's gateway\)/);
+		assert.match(flatConfirm, /context east \(cluster east-1\) .* • server-side apply Secret istio-remote-secret-west in istio-system/);
 		await press(r, 'y');
 		frame = await waitForText(r, 'East-west gateways are set up for mesh prod-mesh', 5000);
 		assert.equal(services.runs.length, 1);
@@ -197,8 +200,8 @@ describe('wizard validation and back paths', () => {
 		assert.match(frame, /Mesh and cluster IDs/);
 		await type(r, 'mesh-b');
 		frame = await waitForText(r, 'valid: enter runs the preflight checks');
-		// Cluster name of west: field 5 (mesh, revision, east name, east network, west name).
-		await press(r, KEY.tab, KEY.tab, KEY.tab, KEY.tab);
+		// Cluster name of west: field 6 (mesh, revision, east name, east network, east API server, west name).
+		await press(r, KEY.tab, KEY.tab, KEY.tab, KEY.tab, KEY.tab);
 		await press(r, KEY.ctrlU);
 		await type(r, 'West');
 		frame = await waitForText(r, 'try "west"');
@@ -265,6 +268,32 @@ describe('wizard validation and back paths', () => {
 });
 
 describe('wizard screens and keys', () => {
+	it('IDs: a loopback API server is flagged with the address the cluster advertises; ctrl-y puts it into the plan', async () => {
+		const info = kubeconfig(['east', 'west']);
+		info.contexts = info.contexts.map(c => ({...c, server: c.name === 'west' ? 'https://127.0.0.1:26443' : 'https://east.example:6443'}));
+		const {r, services} = await start({kubeconfig: info, probes: {west: okProbe('west', {advertisedApiServer: 'https://127.0.20.3:6443'})}});
+		await press(r, 'j');
+		await waitForText(r, /❯ Multi-network/);
+		await pickContexts(r, ['east', 'west'], ['east', 'west']);
+		await press(r, KEY.enter);
+		let frame = await waitForText(r, 'Mesh and cluster IDs');
+		assert.match(frame, /API server\s+https:\/\/127\.0\.0\.1:26443\s*\n\s+‼ loopback: other clusters cannot use it; ctrl-y: https:\/\/127\.0\.20\.3:6443/);
+		assert.doesNotMatch(frame, /east\.example:6443\s+‼/, 'a routable server gets no warning');
+		// mesh, revision, east name, network, API server, west name, network, API server.
+		await press(r, KEY.tab, KEY.tab, KEY.tab, KEY.tab, KEY.tab, KEY.tab, KEY.tab);
+		await press(r, '\u0019');
+		frame = await waitForText(r, /API server\s+https:\/\/127\.0\.20\.3:6443/);
+		assert.doesNotMatch(frame, /ctrl-y: https/);
+		await press(r, KEY.enter);
+		await passChecks(r);
+		await waitForText(r, 'Review: Multi-network');
+		await press(r, KEY.enter);
+		await waitForText(r, 'This will change:');
+		await press(r, 'y');
+		await waitForText(r, /exit code/, 5000);
+		assert.deepEqual(services.runs[0]!.plan.input.clusters.map(c => c.apiServer), [undefined, 'https://127.0.20.3:6443']);
+	});
+
 	it('keys that arrive in one chunk are taken one by one outside text fields', async () => {
 		const {r} = await start();
 		await press(r, 'jj');
@@ -272,7 +301,7 @@ describe('wizard screens and keys', () => {
 		await pickContexts(r, ['east', 'west'], ['east', 'west']);
 		await press(r, KEY.enter);
 		await waitForText(r, 'Mesh and cluster IDs');
-		await press(r, '\t\t\t\t');
+		await press(r, '\t\t\t\t\t');
 		await press(r, KEY.ctrlU);
 		const frame = await waitForText(r, 'cluster name is empty');
 		assert.match(frame, /Mesh ID\s+mesh1/);

@@ -1,7 +1,8 @@
 import React, {useMemo, useState} from 'react';
 import {Box, Text} from 'ink';
 import {TOPOLOGY_INFO} from '../../core/model.js';
-import {orderedSelection, problemsOf, roleOf, type FieldId, type ScreenAction, type WizardState} from '../../core/wizard.js';
+import {orderedSelection, problemsOf, roleOf, type FieldId, type ProbeState, type ScreenAction, type WizardState} from '../../core/wizard.js';
+import {isLoopbackHost} from '../../core/checks.js';
 import {KeyHints} from '../components/KeyHints.js';
 import {Notice} from '../components/Notice.js';
 import {useCommands} from '../hooks/useCommands.js';
@@ -23,11 +24,24 @@ export function fieldsOf(state: WizardState): Field[] {
 		const d = state.drafts[context] ?? {name: '', network: ''};
 		fields.push({id: {kind: 'name', context}, path: `clusters[${i}].name`, value: d.name});
 		fields.push({id: {kind: 'network', context}, path: `clusters[${i}].network`, value: d.network});
+		fields.push({id: {kind: 'apiServer', context}, path: `clusters[${i}].apiServer`, value: d.apiServer ?? ''});
 	});
 	return fields;
 }
 
-export function IdsScreen({state, dispatch}: {state: WizardState; dispatch: (a: ScreenAction) => void}) {
+/** The kubeconfig's server of a context, and whether other clusters could use it. */
+function kubeconfigServer(state: WizardState, context: string): {server?: string; loopback: boolean} {
+	const server = state.access.state === 'ready' ? state.access.info.contexts.find(c => c.name === context)?.server : undefined;
+	let host: string | undefined;
+	try {
+		host = server ? new URL(server).hostname.replace(/^\[|\]$/g, '') : undefined;
+	} catch {
+		host = undefined;
+	}
+	return {...(server ? {server} : {}), loopback: host !== undefined && isLoopbackHost(host)};
+}
+
+export function IdsScreen({state, dispatch, probes = {}}: {state: WizardState; dispatch: (a: ScreenAction) => void; probes?: Record<string, ProbeState>}) {
 	const theme = useTheme();
 	const fields = fieldsOf(state);
 	const [focus, setFocus] = useState(0);
@@ -35,6 +49,10 @@ export function IdsScreen({state, dispatch}: {state: WizardState; dispatch: (a: 
 	const field = fields[f]!;
 	const problems = useMemo(() => problemsOf(state), [state]);
 	const set = (value: string) => dispatch({type: 'set-field', field: field.id, value});
+	const suggestionFor = (context: string): string | undefined => {
+		const p = probes[context];
+		return p?.state === 'done' ? p.result.advertisedApiServer : undefined;
+	};
 	useCommands(
 		'ids',
 		{
@@ -42,6 +60,10 @@ export function IdsScreen({state, dispatch}: {state: WizardState; dispatch: (a: 
 			prevField: () => setFocus(i => (i + fields.length - 1) % fields.length),
 			erase: () => set(field.value.slice(0, -1)),
 			clearField: () => set(''),
+			suggest: () => {
+				const suggestion = field.id.kind === 'apiServer' ? suggestionFor(field.id.context) : undefined;
+				if (suggestion) set(suggestion);
+			},
 			next: () => {
 				// Enter moves on through the fields; on the last one it tries to leave the screen.
 				if (f < fields.length - 1 && problems.length > 0) {
@@ -126,9 +148,20 @@ export function IdsScreen({state, dispatch}: {state: WizardState; dispatch: (a: 
 				</Text>
 			</Box>
 			{orderedSelection(state).map((context, i) => {
-				const nameField = clusterFields[i * 2]!;
-				const netField = clusterFields[i * 2 + 1]!;
-				const here = nameField === field || netField === field;
+				const nameField = clusterFields[i * 3]!;
+				const netField = clusterFields[i * 3 + 1]!;
+				const apiField = clusterFields[i * 3 + 2]!;
+				const here = nameField === field || netField === field || apiField === field;
+				const kc = kubeconfigServer(state, context);
+				const suggestion = suggestionFor(context);
+				const overridden = apiField.value.trim() !== '';
+				const note = overridden
+					? undefined
+					: kc.loopback
+						? suggestion
+							? `‼ loopback: other clusters cannot use it; ctrl-y: ${suggestion}`
+							: '‼ loopback: other clusters cannot use it; type an address they can reach'
+						: undefined;
 				return (
 					<Box key={context} flexDirection="column">
 						<Box>
@@ -145,8 +178,20 @@ export function IdsScreen({state, dispatch}: {state: WizardState; dispatch: (a: 
 							{input(nameField, 24)}
 							{input(netField, 22)}
 						</Box>
+						<Box>
+							{label('API server', apiField === field, 14)}
+							{input(apiField, 40, kc.server ?? '(kubeconfig server)')}
+						</Box>
+						{note ? (
+							<Box paddingLeft={4}>
+								<Text color={theme.tone('warn')} wrap="wrap">
+									{note}
+								</Text>
+							</Box>
+						) : null}
 						{errorLines(nameField.path)}
 						{errorLines(netField.path)}
+						{errorLines(apiField.path)}
 					</Box>
 				);
 			})}
