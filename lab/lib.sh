@@ -51,8 +51,16 @@ lab_port() { # lab_port CLUSTER COMPONENT
     *) echo "unknown component $2" >&2; return 1 ;;
   esac
 }
-lab_lb_prefix() { # 127.0.10 for east, 127.0.20 for west
-  case "$1" in east) echo 127.0.10 ;; west) echo 127.0.20 ;; esac
+lab_lb_prefix() { # 127.0.10 for east, 127.0.20 for west; primary-remote: east 192.0.2 (see below)
+  # A remote's istiod EndpointSlice carries the primary's gateway address, and the real API server
+  # refuses loopback addresses in EndpointSlices. So in the primary-remote lab east's LoadBalancer
+  # addresses come from TEST-NET-1 (192.0.2.0/24, RFC 5737: never routed). Nothing in that lab dials
+  # them: the remote (west) runs no pods that its injector webhook would be called for, and the lab's
+  # namespace has no route off loopback, so a dial could not leave it anyway.
+  case "$1" in
+    east) if [[ "$(cat "$LAB_STATE/topology.pending" 2>/dev/null || cat "$LAB_STATE/topology" 2>/dev/null)" == primary-remote ]]; then echo 192.0.2; else echo 127.0.10; fi ;;
+    west) echo 127.0.20 ;;
+  esac
 }
 
 log() { printf '[lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }

@@ -80,6 +80,8 @@ trap on_exit EXIT
 
 mkdir -p "$LAB_STATE" "$LAB_STATE/pids" "$LAB_STATE/logs"
 rm -f "$LAB_STATE"/logs/*.log "$LAB_STATE/ready" "$LAB_STATE/topology" "$LAB_STATE/remote"
+# Read by lab_lb_prefix while the lab starts (topology is written once it is up).
+mkdir -p "$LAB_STATE" && echo "$TOPOLOGY" >"$LAB_STATE/topology.pending"
 echo "${LB_MODE:-assign}" >"$LAB_STATE/lb-mode"
 rm -f "$LAB_STATE"/lb-mode.*
 
@@ -410,6 +412,7 @@ case "$TOPOLOGY" in
 esac
 
 echo "$TOPOLOGY" >"$LAB_STATE/topology"
+rm -f "$LAB_STATE/topology.pending"
 date -u +%Y-%m-%dT%H:%M:%SZ >"$LAB_STATE/ready"
 log "lab up in $((SECONDS - T0))s"
 lab_print_summary

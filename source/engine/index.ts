@@ -394,12 +394,6 @@ class Run {
 	private async installRemote(step: Step, started: number) {
 		const primary = step.primary!;
 		const cluster = this.spec(step.cluster);
-		const address = await this.discoveryAddress(primary);
-		if (!address) {
-			if (this.options.dryRun) return {result: 'skipped' as const, detail: `dry run: ${primary}'s gateway has no address yet, so the remote install cannot be rendered`};
-			throw new StepFailure(`${primary}'s east-west gateway has no external address to point ${cluster.name} at`, `check Service ${ISTIO_NAMESPACE}/${GATEWAY_NAME} on ${primary}`);
-		}
-		const expected = {cluster: cluster.name, network: cluster.network, primary, ...(this.revision ? {revision: this.revision} : {}), address};
 		const before = await this.readRemote(step);
 		if (before.localIstiods.length > 0) {
 			throw new StepFailure(
@@ -407,6 +401,12 @@ class Run {
 				`make ${cluster.name} a primary in the plan, or uninstall its control plane first`,
 			);
 		}
+		const address = await this.discoveryAddress(primary);
+		if (!address) {
+			if (this.options.dryRun) return {result: 'skipped' as const, detail: `dry run: ${primary}'s gateway has no address yet, so the remote install cannot be rendered`};
+			throw new StepFailure(`${primary}'s east-west gateway has no external address to point ${cluster.name} at`, `check Service ${ISTIO_NAMESPACE}/${GATEWAY_NAME} on ${primary}`);
+		}
+		const expected = {cluster: cluster.name, network: cluster.network, primary, ...(this.revision ? {revision: this.revision} : {}), address};
 		const reasons = installReasons(remoteReasons(before, expected));
 		const caveat = address.kind === 'hostname' ? `; ${primary}'s gateway address is a hostname (${address.value}): the remote's istiod Service becomes ExternalName, which Istio documents as unsupported for primary-remote (EKS); prefer an IP` : '';
 		if (reasons.length === 0 && !this.options.reinstall) {

@@ -1,5 +1,7 @@
 /** Helpers for the e2e suites, which run inside the lab's network namespace (npm run test:e2e). */
 import {execFileSync} from 'node:child_process';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {root} from '../helpers/cli.js';
 
@@ -27,3 +29,28 @@ export function lbMode(mode: 'pending' | 'assign', cluster?: string): void {
 }
 
 export const kubeconfig = () => process.env.KUBECONFIG!;
+
+/**
+ * Use the kubeconfig inside a remote secret (as istiod would) for one kubectl call, from inside the lab.
+ * The kubeconfig goes to a private temporary file that is removed at once; nothing of it is printed.
+ */
+export function kubectlAsRemoteSecret(context: string, secret: string, key: string, args: string[]): string {
+	const data = kubectlJson(context, ['-n', 'istio-system', 'get', 'secret', secret]).data[key];
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'ew-secret-'));
+	const file = path.join(dir, 'kubeconfig');
+	try {
+		writeFileSync(file, Buffer.from(data, 'base64'), {mode: 0o600});
+		return execFileSync('kubectl', ['--kubeconfig', file, ...args], {encoding: 'utf8'});
+	} finally {
+		rmSync(dir, {recursive: true, force: true});
+	}
+}
+
+/** Every token string held by remote secrets on these contexts (to assert that no output contains one). */
+export function remoteSecretTokens(contexts: string[]): string[] {
+	return contexts.flatMap(ctx =>
+		kubectlJson(ctx, ['-n', 'istio-system', 'get', 'secrets', '-l', 'istio/multiCluster=true']).items.flatMap((s: any) =>
+			Object.values<string>(s.data ?? {}).flatMap(v => [...Buffer.from(v, 'base64').toString().matchAll(/token: (\S+)/g)].map(m => m[1]!)),
+		),
+	);
+}

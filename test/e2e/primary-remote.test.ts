@@ -1,21 +1,22 @@
 /**
  * Primary-remote on the lab's primary-remote topology: east is a primary with EXTERNAL_ISTIOD, west a
- * cluster on its way to becoming its remote. eastwest installs east's gateway and exposes istiod.
+ * cluster on its way to becoming its remote. eastwest installs east's gateway, exposes istiod, annotates
+ * west, installs its remote control plane and gives east's istiod a remote secret for west.
  */
 import {before, test} from 'node:test';
 import assert from 'node:assert/strict';
 import {runCli} from '../helpers/cli.js';
-import {kubeconfig, kubectl, kubectlJson, requireLab} from './lab.js';
+import {kubeconfig, kubectl, kubectlAsRemoteSecret, kubectlJson, remoteSecretTokens, requireLab} from './lab.js';
 
 before(() => requireLab('primary-remote'));
 
 const plan = ['--topology', 'primary-remote', '--mesh', 'mesh1', '--cluster', 'east=east:net-east:primary', '--cluster', 'west=west:net-east:remote'];
 const eastwest = (args: string[]) => runCli([...args, '--kubeconfig', kubeconfig()], {timeoutMs: 240_000});
 
-test('apply exposes istiod through the primary\'s gateway; the remote is left untouched and the output says what is left', async () => {
+test('apply wires the remote: annotated, remote profile by the real istioctl pointed at east\'s gateway, read by east through a working secret', async () => {
 	const r = await eastwest(['apply', ...plan, '--yes', '--timeout', '3m']);
 	assert.equal(r.code, 0, r.stdout + r.stderr);
-	assert.match(r.stdout, /create-remote-secret --context west --name west/);
+	assert.doesNotMatch(r.stdout, /yours to run|Left to you/);
 
 	const gw = kubectlJson('east', ['-n', 'istio-system', 'get', 'gateways.networking.istio.io', 'istiod-gateway']);
 	assert.deepEqual(gw.spec.servers.map((s: any) => [s.port.number, s.port.name, s.tls.mode]), [
@@ -28,10 +29,61 @@ test('apply exposes istiod through the primary\'s gateway; the remote is left un
 		[15017, 'istiod.istio-system.svc.cluster.local', 443],
 	]);
 	const svc = kubectlJson('east', ['-n', 'istio-system', 'get', 'service', 'istio-eastwestgateway']);
-	assert.match(svc.status.loadBalancer.ingress[0].ip, /^127\.0\.10\.\d+$/);
+	const lb = svc.status.loadBalancer.ingress[0].ip;
+	assert.match(lb, /^192\.0\.2\.\d+$/, "the primary-remote lab gives east TEST-NET-1 addresses (lab/lib.sh)");
 
-	// Nothing was installed on the remote.
+	// The remote: annotated with its primary, no gateway of its own (one flat network), the remote profile installed.
+	const ns = kubectlJson('west', ['get', 'namespace', 'istio-system']);
+	assert.equal(ns.metadata.annotations['topology.istio.io/controlPlaneClusters'], 'east');
 	assert.throws(() => kubectl('west', ['-n', 'istio-system', 'get', 'deployment', 'istio-eastwestgateway']), /NotFound|not found/);
+	const istiodSvc = kubectlJson('west', ['-n', 'istio-system', 'get', 'service', 'istiod']);
+	assert.equal(istiodSvc.metadata.labels['install.operator.istio.io/owning-resource'], 'eastwest-remote');
+	assert.equal(istiodSvc.spec.selector, undefined, 'selectorless: it stands for the primary\'s istiod');
+	const slices = kubectlJson('west', ['-n', 'istio-system', 'get', 'endpointslices', '-l', 'kubernetes.io/service-name=istiod']).items;
+	assert.deepEqual([...new Set(slices.flatMap((s: any) => s.endpoints.flatMap((e: any) => e.addresses)))], [lb], "west's istiod endpoints are east's gateway");
+	assert.deepEqual(slices.flatMap((s: any) => s.ports.map((p: any) => p.port)).sort(), [15012, 15017]);
+	const hook = kubectlJson('west', ['get', 'mutatingwebhookconfiguration', 'istio-sidecar-injector']);
+	assert.ok(hook.webhooks.every((w: any) => w.clientConfig.service.path === '/inject/cluster/west/net/net-east'));
+
+	// east reads west: its secret's credentials list endpointslices on west, from inside the lab.
+	const secret = kubectlJson('east', ['-n', 'istio-system', 'get', 'secret', 'istio-remote-secret-west', '--show-managed-fields']);
+	assert.equal(secret.metadata.labels['istio/multiCluster'], 'true');
+	assert.equal(secret.metadata.annotations['networking.istio.io/cluster'], 'west');
+	assert.ok(secret.metadata.managedFields.some((m: any) => m.manager === 'eastwest' && m.operation === 'Apply'));
+	assert.match(kubectlAsRemoteSecret('east', 'istio-remote-secret-west', 'west', ['get', 'endpointslices', '-A', '-o', 'name']), /endpointslice/);
+	assert.throws(() => kubectl('west', ['-n', 'istio-system', 'get', 'secret', 'istio-remote-secret-east']), /NotFound|not found/);
+	for (const token of remoteSecretTokens(['east'])) assert.equal(r.stdout.includes(token) || r.stderr.includes(token), false, 'no token in the output');
+});
+
+test('a second run is all unchanged; Ctrl-C during the remote install exits 130 and a re-run converges', async () => {
+	const again = await eastwest(['apply', ...plan, '--yes', '-o', 'json', '--timeout', '3m']);
+	assert.equal(again.code, 0, again.stdout + again.stderr);
+	const statuses = JSON.parse(again.stdout).clusters.flatMap((c: any) => c.steps.map((s: any) => `${s.id}:${s.status}`));
+	assert.deepEqual(statuses.filter((s: string) => !s.endsWith(':unchanged')), []);
+
+	// Force the remote install to run again (--reinstall) and interrupt it while istioctl works.
+	const cut = await runCli([...['apply', ...plan, '--yes', '--reinstall', '--timeout', '3m'], '--kubeconfig', kubeconfig()], {
+		timeoutMs: 240_000,
+		signalWhen: out => /\[west\] … Install the remote control plane/.test(out),
+	});
+	assert.equal(cut.code, 130, cut.stdout + cut.stderr);
+	assert.match(cut.stdout, /Interrupted:/);
+	const healed = await eastwest(['apply', ...plan, '--yes', '-o', 'json', '--timeout', '3m']);
+	assert.equal(healed.code, 0, healed.stdout + healed.stderr);
+	assert.equal(JSON.parse(healed.stdout).ok, true);
+});
+
+test('bad input: an --api-server of a context outside the plan exits 2; a remote that runs istiod is refused', async () => {
+	const bad = await eastwest(['apply', ...plan, '--api-server', 'north=https://127.0.0.1:1', '--yes']);
+	assert.equal(bad.code, 2);
+	assert.match(bad.stderr, /context north is not one of the plan's --cluster contexts/);
+	// east runs istiod: as a "remote" of west it is refused before anything changes on it.
+	const inverted = ['--topology', 'primary-remote', '--mesh', 'mesh1', '--cluster', 'west=west:net-east:primary', '--cluster', 'east=east:net-east:remote'];
+	const r = await eastwest(['apply', ...inverted, '--yes', '--dry-run', '--skip-checks', '-o', 'json', '--timeout', '1m']);
+	const step = JSON.parse(r.stdout).clusters.flatMap((c: any) => c.steps).find((s: any) => s.id === 'east/install-remote');
+	assert.equal(step?.status, 'failed', r.stdout);
+	assert.match(step.error, /east runs its own istiod \(istiod\): it is a primary, and eastwest never installs a remote profile over a control plane/);
+	assert.equal(kubectlJson('east', ['get', 'namespace', 'istio-system']).metadata.annotations?.['topology.istio.io/controlPlaneClusters'], undefined, 'a dry run changed nothing');
 });
 
 test('status and post-install checks on the primary-remote plan', async () => {
