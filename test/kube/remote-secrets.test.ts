@@ -175,6 +175,30 @@ describe('remote secrets against fake API servers', () => {
 		assert.ok(!JSON.stringify(listed).includes(TOKEN));
 	});
 
+	test('watchRemoteSecrets: a list+watch of labelled secrets, delivered as descriptions without credentials', async () => {
+		east.put(secret('istio-remote-secret-west', {west: kubeconfigFor('west', west.url, {token: TOKEN})}));
+		const updates: Array<{names: string[]; json: string}> = [];
+		const first = new Promise<void>(resolve => {
+			const handle = client.watchRemoteSecrets(u => {
+				if (!u.connected) return;
+				updates.push({names: u.items.map(i => i.name), json: JSON.stringify(u)});
+				// After the list: a new secret must arrive through the watch.
+				if (updates.length === 1) east.put(secret('istio-remote-secret-north', {north: kubeconfigFor('north', west.url, {token: TOKEN})}));
+				if (u.items.some(i => i.name === 'istio-remote-secret-north')) {
+					handle.stop();
+					resolve();
+				}
+			});
+		});
+		await first;
+		assert.deepEqual(updates[0]!.names, ['istio-remote-secret-west']);
+		assert.ok(!updates[0]!.names.includes('unrelated'));
+		assert.ok(updates.at(-1)!.names.includes('istio-remote-secret-north'));
+		for (const u of updates) assert.ok(!u.json.includes(TOKEN), 'no token in an update');
+		const watches = east.requests.filter(r => r.watch && r.path === '/api/v1/namespaces/istio-system/secrets');
+		assert.ok(watches.length >= 1 && watches.every(r => r.query.labelSelector === 'istio/multiCluster=true'));
+	});
+
 	test('advertisedApiServer: the address in EndpointSlice default/kubernetes, read and never dialled', async () => {
 		assert.equal(await client.advertisedApiServer(), undefined, 'none advertised yet');
 		east.put({

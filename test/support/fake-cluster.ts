@@ -332,6 +332,10 @@ export class FakeCluster implements ClusterClient {
 		return this.objectsOf('Secret', {namespace: ISTIO_NAMESPACE, labelSelector: `${MULTICLUSTER_LABEL}=true`}).map(o => this.secretInfo(o));
 	}
 
+	watchRemoteSecrets(onUpdate: (u: WatchUpdate<RemoteSecretInfo>) => void): WatchHandle {
+		return this.watch('Secret', {namespace: ISTIO_NAMESPACE, labelSelector: `${MULTICLUSTER_LABEL}=true`}, (u: WatchUpdate<Obj>) => onUpdate({...u, items: u.items.map(o => this.secretInfo(o))}));
+	}
+
 	async getRemoteSecret(name: string): Promise<RemoteSecretInfo | undefined> {
 		this.check(`getRemoteSecret ${name}`);
 		const o = this.objectsOf('Secret', {namespace: ISTIO_NAMESPACE, name})[0];
@@ -481,6 +485,7 @@ export class FakeCluster implements ClusterClient {
 			ensureControlPlaneAnnotation: this.ensureControlPlaneAnnotation.bind(this),
 			listRemoteSecrets: this.listRemoteSecrets.bind(this),
 			getRemoteSecret: this.getRemoteSecret.bind(this),
+			watchRemoteSecrets: this.watchRemoteSecrets.bind(this),
 			verifyRemoteSecret: this.verifyRemoteSecret.bind(this),
 			applyRemoteSecret: this.applyRemoteSecret.bind(this),
 			advertisedApiServer: this.advertisedApiServer.bind(this),
