@@ -1013,6 +1013,15 @@ export function runChecks(plan: MeshPlanInput, factsByCluster: Readonly<Record<s
 	return results;
 }
 
+/** The post-install checks that prove the wiring between clusters (remote secrets, the remotes' control plane). */
+export const WIRING_CHECK_IDS: readonly string[] = ['remote-secrets', 'remote-secret-credentials', 'remote-no-local-istiod', 'remote-controlled-by-primary', 'remote-istiod-endpoints', 'remote-injector-webhook'];
+
+/** How the wiring checks among some results went: passed, and how many ran (skips left out). */
+export function wiringSummary(results: readonly CheckResult[]): {passed: number; total: number} {
+	const wiring = results.filter(r => WIRING_CHECK_IDS.includes(r.id) && r.status !== 'skip');
+	return {passed: wiring.filter(r => r.status === 'pass').length, total: wiring.length};
+}
+
 export interface CheckSummary {
 	pass: number;
 	fail: number;
