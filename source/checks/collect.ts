@@ -6,11 +6,14 @@
 import {createHash} from 'node:crypto';
 import {parse as parseYaml} from 'yaml';
 import {
+	isLoopbackHost,
 	requiredPermissions,
 	type CheckPhase,
 	type ClusterFacts,
 	type GatewayDeploymentLike,
+	type PeerSecretFact,
 } from '../core/checks.js';
+import {controllingPrimary, injectorWebhookName, readPeers, remoteIstiodServiceName, remoteObserved, remoteSecretName} from '../core/remote.js';
 import {CROSS_NETWORK_GATEWAY_NAME, ISTIOD_GATEWAY_NAME, istiodVirtualServiceName, type NetworkingApiVersion} from '../core/manifests.js';
 import {GATEWAY_NAME, ISTIO_NAMESPACE, normalRevision, type ClusterSpec, type MeshPlanInput} from '../core/model.js';
 import {injectorConfigMapName, injectorValues, isIstiodDeployment, istiodFromDeployment, type IstiodDeploymentLike} from '../core/istiod.js';
@@ -26,8 +29,13 @@ export interface CollectOptions {
 	server?: string;
 	apiVersion?: NetworkingApiVersion;
 	probeTimeoutMs?: number;
+	/** Deadline for asking a peer's API server whether a remote secret's identity may read it. */
+	verifyTimeoutMs?: number;
 	signal?: AbortSignal;
 }
+
+/** How long one remote secret's credential check may take (within the cluster's own deadline). */
+export const DEFAULT_VERIFY_TIMEOUT_MS = 10_000;
 
 export interface CollectedFacts extends ClusterFacts {
 	/** Reads that failed, one line each ("get secrets/cacerts: forbidden …"). */
@@ -74,6 +82,7 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 	const facts: CollectedFacts = {context: client.context, reachable: false, errors: []};
 	const host = serverHost(options.server);
 	if (host !== undefined) facts.apiServerHost = host;
+	if (options.server) facts.apiServer = options.server;
 
 	const probe = await client.probe({timeoutMs: options.probeTimeoutMs, signal});
 	facts.reachable = probe.reachable && probe.auth !== 'unauthorized';
@@ -97,16 +106,19 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 	const revision = normalRevision(plan.revision);
 	const networking = `networking.istio.io/${options.apiVersion ?? 'v1'}`;
 
+	// Read once, judged by several checks.
+	const namespaceRead = get('v1', 'Namespace', undefined, ISTIO_NAMESPACE);
+	const istiodsRead = read('list istiod Deployments', () => client.listObjects('apps/v1', 'Deployment', ISTIO_NAMESPACE, 'app=istiod', signal));
 	const tasks: Array<Promise<void>> = [];
 	tasks.push(
 		(async () => {
-			const ns = await get('v1', 'Namespace', undefined, ISTIO_NAMESPACE);
+			const ns = await namespaceRead;
 			if (ns === undefined) return;
 			const meta = rec(ns?.metadata);
 			facts.namespace = {present: ns !== null, labels: strings(meta.labels), annotations: strings(meta.annotations)};
 		})(),
 		(async () => {
-			const list = await read('list istiod Deployments', () => client.listObjects('apps/v1', 'Deployment', ISTIO_NAMESPACE, 'app=istiod', signal));
+			const list = await istiodsRead;
 			if (list) facts.istiod = (list as IstiodDeploymentLike[]).filter(isIstiodDeployment).map(istiodFromDeployment);
 		})(),
 		(async () => {
@@ -155,6 +167,12 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 				});
 				facts.loadBalancer = {services: lbs.length, withAddress: withAddress.length};
 			})(),
+			(async () => {
+				// Only a loopback kubeconfig server needs a suggestion; the advertised address is read, never dialled.
+				if (host === undefined || !isLoopbackHost(host) || cluster.apiServer !== undefined) return;
+				const advertised = await read('list EndpointSlices default/kubernetes', () => client.advertisedApiServer(signal));
+				if (advertised) facts.advertisedApiServer = advertised;
+			})(),
 		);
 	}
 	if (phase === 'post-install' || phase === 'all') {
@@ -176,6 +194,42 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 				]);
 				if (istiodGateway === undefined || istiodVirtualService === undefined || crossNetworkGateway === undefined) return;
 				facts.expose = {istiodGateway, istiodVirtualService, crossNetworkGateway};
+			})(),
+			(async () => {
+				const peers = readPeers(plan, cluster);
+				if (peers.length === 0) return;
+				const listed = await read('list remote secrets', () => client.listRemoteSecrets(signal));
+				if (!listed) return;
+				const byPeer: Record<string, PeerSecretFact> = {};
+				const answers = await Promise.all(
+					peers.map(async peer => {
+						const name = remoteSecretName(peer.name);
+						const secret = listed.find(s => s.name === name) ?? (await read(`get Secret ${ISTIO_NAMESPACE}/${name}`, async () => (await client.getRemoteSecret(name, signal)) ?? null));
+						if (secret === undefined) return false;
+						const fact: PeerSecretFact = {secret};
+						if (secret && secret.entries.some(e => e.cluster === peer.name)) {
+							const credentials = await read(`verify the credentials in ${name}`, () =>
+								client.verifyRemoteSecret(name, peer.name, {timeoutMs: options.verifyTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS, ...(signal ? {signal} : {})}));
+							if (credentials) fact.credentials = credentials;
+						}
+						byPeer[peer.name] = fact;
+						return true;
+					}),
+				);
+				if (answers.every(Boolean)) facts.remoteSecrets = {listed, byPeer};
+			})(),
+			(async () => {
+				if (!controllingPrimary(plan, cluster)) return;
+				const svcName = remoteIstiodServiceName(revision);
+				const [namespace, istiods, service, slices, webhook] = await Promise.all([
+					namespaceRead,
+					istiodsRead,
+					get('v1', 'Service', ISTIO_NAMESPACE, svcName),
+					read(`list EndpointSlices of ${svcName}`, () => client.listObjects('discovery.k8s.io/v1', 'EndpointSlice', ISTIO_NAMESPACE, `kubernetes.io/service-name=${svcName}`, signal)),
+					get('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', undefined, injectorWebhookName(revision)),
+				]);
+				if (namespace === undefined || istiods === undefined || service === undefined || slices === undefined || webhook === undefined) return;
+				facts.remote = remoteObserved({...(namespace ? {namespace} : {}), istiods, ...(service ? {service} : {}), slices, ...(webhook ? {webhook} : {})});
 			})(),
 		);
 	}

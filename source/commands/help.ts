@@ -62,7 +62,10 @@ Examples:
 
 Show the east-west gateways: rollout, pod problems, Service type and external address, the four
 ports, the network label on istio-system and on the Service, the expose resources and istiod,
-with a picture of the networks. Data comes from watches, not polling.
+with a picture of the networks. The wiring too: which peers each cluster reads (its remote
+secrets, ✔/✘ with the reason) and, with --profile, which primary controls each remote and whether
+it points at that primary's gateway. Data comes from watches, not polling; a secret's credentials
+are asked of its peer by 'eastwest check', not here.
 
   --profile NAME       the clusters of a saved profile, judged against its networks and roles
   --context CTX        a cluster to show (repeatable; default: the current context)
@@ -79,7 +82,10 @@ healthy, 1 otherwise.
 Read each cluster and judge it against the plan; nothing is changed. Preflight: reachability and
 version, permissions, istiod and its install values, network labels, plug-in CA and a shared root,
 trust domain, API server address, LoadBalancer support. Post-install: gateway rolled out, labels,
-Service ports and network label, external address, expose resources, root certificate converged.
+Service ports and network label, external address, expose resources, root certificate converged,
+and the wiring: a remote secret per peer (labelled, annotated, keyed by the peer's cluster name)
+whose identity the peer's API server lets read what istiod reads, asked from this machine; on a
+remote, controlPlaneClusters, the istiod endpoints at the primary's gateway and the injector path.
 
   --profile NAME       check a saved profile
   --topology T         primary-remote, multi-network or primary-remote-multi-network

@@ -1,5 +1,5 @@
 /** Plain-text and JSON renderings of gateway health (core/status), shared by the status command's modes. */
-import {SYMBOL, clusterHeading, topologyPicture, type ClusterHealth, type StatusRow} from '../core/status.js';
+import {SYMBOL, clusterHeading, rowKey, topologyPicture, type ClusterHealth, type StatusRow} from '../core/status.js';
 
 export function rowLine(r: StatusRow, labelWidth = 16): string {
 	return `${SYMBOL[r.level]} ${r.label.padEnd(labelWidth)} ${r.text}`;
@@ -38,7 +38,8 @@ export function statusJson(health: readonly ClusterHealth[], generatedAt: Date):
 				healthy: c.healthy,
 				address: c.address,
 				error: c.error,
-				checks: c.rows.map(r => ({id: r.id, level: r.level, text: r.text, reason: r.reason})),
+				checks: c.rows.map(r => ({id: r.id, ...(r.peer ? {peer: r.peer} : {}), level: r.level, text: r.text, reason: r.reason})),
+				wiring: c.wiring,
 			})),
 		},
 		null,
@@ -59,7 +60,7 @@ export class ChangePrinter {
 		for (const c of health) {
 			const state = !c.reachable ? `unreachable${c.error ? `: ${c.error}` : ''}` : c.stale ? 'stale: watch reconnecting' : c.healthy ? 'healthy' : 'not healthy';
 			const entries: Array<[string, string]> = [[`${c.context}`, `${time} ${c.context} ${state}`]];
-			for (const r of c.rows) entries.push([`${c.context}/${r.id}`, `${time} ${c.context} ${SYMBOL[r.level]} ${r.label}: ${r.text}${r.reason ? ` (${r.reason})` : ''}`]);
+			for (const r of c.rows) entries.push([`${c.context}/${rowKey(r)}`, `${time} ${c.context} ${SYMBOL[r.level]} ${r.label}: ${r.text}${r.reason ? ` (${r.reason})` : ''}`]);
 			for (const [key, line] of entries) {
 				const body = line.slice(time.length + 1);
 				if (this.last.get(key) === body) continue;

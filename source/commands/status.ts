@@ -12,6 +12,8 @@ import {assertContextsExist} from './plan-flags.js';
 import {ChangePrinter, renderStatusText, statusJson} from './status-format.js';
 import {loadSavedPlan} from './saved-plan.js';
 import type {CommandContext} from '../core/command-context.js';
+import type {ClusterSpec, MeshPlanInput} from '../core/model.js';
+import {controllingPrimary, readPeers} from '../core/remote.js';
 
 export interface StatusDeps {
 	factory(source: KubeconfigSource): ClusterClientFactory;
@@ -29,12 +31,32 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 		profileTargets: async (name, kubeconfig) => {
 			const profile = await loadSavedPlan(name);
 			assertContextsExist(profile, kubeconfig);
-			return profile.clusters.map(c => ({
-				context: c.context,
-				expectation: {name: c.name, network: c.network, role: c.role, topology: profile.topology, ...(profile.revision ? {revision: profile.revision} : {})},
-			}));
+			return profileTargets(profile, kubeconfig);
 		},
 		live: async (monitor, c) => (await import('./status-live.js')).runLiveStatus(monitor, c),
+	});
+}
+
+/** What a saved plan expects of each cluster, its wiring included: the peers it reads (and the server each secret must name), its primary. */
+export function profileTargets(profile: MeshPlanInput, kubeconfig: KubeconfigInfo): MonitorTarget[] {
+	const serverOf = (c: ClusterSpec) => c.apiServer ?? kubeconfig.contexts.find(x => x.name === c.context)?.server;
+	return profile.clusters.map(c => {
+		const primary = controllingPrimary(profile, c);
+		return {
+			context: c.context,
+			expectation: {
+				name: c.name,
+				network: c.network,
+				role: c.role,
+				topology: profile.topology,
+				...(profile.revision ? {revision: profile.revision} : {}),
+				peers: readPeers(profile, c).map(p => {
+					const server = serverOf(p);
+					return {name: p.name, ...(server ? {server} : {})};
+				}),
+				...(primary ? {primary: primary.name} : {}),
+			},
+		};
 	});
 }
 

@@ -9,7 +9,22 @@ import {gatewayReasons, planReasons, type GatewayDeploymentLike, type GatewayRea
 import {podProblems, rolloutStatus, serviceAddress, type PodLike, type ServiceLike} from './rollout.js';
 import {validatePlan} from './validate.js';
 import type {InjectorValues} from './istiod.js';
-import type {IstiodInfo} from './ports.js';
+import type {CredentialVerdict, IstiodInfo, RemoteSecretInfo} from './ports.js';
+import {
+	CLUSTER_ANNOTATION,
+	CONTROL_PLANE_ANNOTATION,
+	MULTICLUSTER_LABEL,
+	controllingPrimary,
+	injectionPath,
+	injectorWebhookName,
+	readPeers,
+	remoteIstiodServiceName,
+	remoteReasons,
+	remoteSecretName,
+	remoteSecretReasons,
+	type RemoteField,
+	type RemoteObserved,
+} from './remote.js';
 
 // ---------- facts ----------
 
@@ -52,6 +67,21 @@ export interface ExposeFacts {
 	crossNetworkGateway: Record<string, unknown> | null;
 }
 
+/** The remote secret for one peer, as the reading cluster holds it; never its token or CA. */
+export interface PeerSecretFact {
+	/** Secret istio-system/istio-remote-secret-<peer>, read whatever its labels; null when absent. */
+	secret: RemoteSecretInfo | null;
+	/** Whether its identity may read what istiod reads on the server it names, asked from this machine. */
+	credentials?: CredentialVerdict;
+}
+
+export interface RemoteSecretsFacts {
+	/** Every Secret in istio-system labelled istio/multiCluster=true. */
+	listed: RemoteSecretInfo[];
+	/** By peer cluster name, for each peer the plan says this cluster reads. */
+	byPeer: Record<string, PeerSecretFact>;
+}
+
 export interface ClusterFacts {
 	context: string;
 	reachable: boolean;
@@ -73,6 +103,14 @@ export interface ClusterFacts {
 	trustDomain?: string;
 	/** Host of the context's API server URL in the kubeconfig. */
 	apiServerHost?: string;
+	/** The context's API server URL in the kubeconfig. */
+	apiServer?: string;
+	/** The address the API server advertises to its own pods (Service default/kubernetes), read when the kubeconfig's is loopback. */
+	advertisedApiServer?: string;
+	/** Remote secrets (post-install, on a cluster whose istiod reads peers). */
+	remoteSecrets?: RemoteSecretsFacts;
+	/** The remote's wiring as read from its API server (post-install, on a remote). */
+	remote?: RemoteObserved;
 	/** Heuristic for LoadBalancer support: LoadBalancer Services in the cluster and how many have an ingress address. */
 	loadBalancer?: {services: number; withAddress: number};
 	gateway?: GatewayFacts;
@@ -109,6 +147,8 @@ interface ClusterInput {
 	plan: MeshPlanInput;
 	cluster: ClusterSpec;
 	facts: ClusterFacts | undefined;
+	/** Another cluster's facts, by cluster name (e.g. the primary's gateway address, a peer's API server). */
+	factsOf: (name: string) => ClusterFacts | undefined;
 }
 
 interface MeshInput {
@@ -194,6 +234,45 @@ function plannedIstiod(facts: ClusterFacts, plan: MeshPlanInput): IstiodInfo | u
 function gatewayOf(facts: ClusterFacts, plan: MeshPlanInput, cluster: ClusterSpec): GatewayReason[] {
 	const g = facts.gateway;
 	return planReasons(gatewayReasons(g?.deployment ?? undefined, g?.service ?? undefined, {network: cluster.network, ...(plan.revision ? {revision: plan.revision} : {})}));
+}
+
+/** Host of an API server URL, or undefined when it is not a URL. */
+export function urlHost(url: string | undefined): string | undefined {
+	if (!url) return undefined;
+	try {
+		return new URL(url).hostname;
+	} catch {
+		return undefined;
+	}
+}
+
+/** The API server URL a peer's remote secret must carry: the plan's override, else the peer's kubeconfig server. */
+function peerServer(peer: ClusterSpec, factsOf: ClusterInput['factsOf']): string | undefined {
+	return peer.apiServer ?? factsOf(peer.name)?.apiServer;
+}
+
+const CREDENTIAL_FAILS: ReadonlySet<CredentialVerdict['kind']> = new Set(['unauthorized', 'forbidden', 'invalid']);
+
+/** The primary's gateway address as its facts show it, for a remote's istiod endpoints. */
+function primaryAddress(input: ClusterInput) {
+	const primary = controllingPrimary(input.plan, input.cluster);
+	const svc = primary ? input.factsOf(primary.name)?.gateway?.service : undefined;
+	const state = svc ? serviceAddress(svc) : undefined;
+	return state?.state === 'ready' ? state.address : undefined;
+}
+
+/** The one remote judgement (core/remote.ts) over a remote's facts, limited to some fields. */
+function remoteWiring(input: ClusterInput & {facts: ClusterFacts}, fields: readonly RemoteField[]) {
+	const primary = controllingPrimary(input.plan, input.cluster)?.name ?? '';
+	const address = primaryAddress(input);
+	const reasons = remoteReasons(input.facts.remote!, {
+		cluster: input.cluster.name,
+		network: input.cluster.network,
+		primary,
+		...(input.plan.revision ? {revision: input.plan.revision} : {}),
+		...(address ? {address} : {}),
+	});
+	return {reasons: reasons.filter(r => fields.includes(r.field)), address};
 }
 
 /** Kubernetes version from a gitVersion like v1.35.4-eks-abc; undefined when unreadable. */
@@ -325,7 +404,7 @@ export const CHECKS: readonly Check[] = [
 		id: 'remote-control-plane-annotation',
 		scope: 'cluster',
 		level: 'warn',
-		phases: ['preflight', 'post-install'],
+		phases: ['preflight'],
 		topologies: PRIMARY_REMOTE,
 		appliesTo: isRemote,
 		doc: installDoc,
@@ -343,16 +422,17 @@ export const CHECKS: readonly Check[] = [
 	{
 		id: 'remote-no-local-istiod',
 		scope: 'cluster',
-		level: 'warn',
-		phases: ['preflight'],
+		level: 'fail',
+		phases: ['preflight', 'post-install'],
 		topologies: PRIMARY_REMOTE,
 		appliesTo: isRemote,
 		doc: DOCS.troubleshooting,
 		claim: () => 'no istiod of its own runs on this remote',
-		hint: ({plan}) => `a local istiod can hand this cluster's proxies their config instead of ${primaryOf(plan)?.name ?? 'the primary'}; reinstall the remote with profile remote and remotePilotAddress`,
+		hint: ({plan, cluster}) =>
+			`a cluster with its own istiod is a primary, and eastwest never installs the remote profile over a control plane: make ${cluster.name} a primary in the plan, or uninstall its istiod so ${primaryOf(plan)?.name ?? 'the primary'} serves it`,
 		evaluate: ({facts}) => {
 			if (!facts.istiod) return skip('istiod Deployments were not listed');
-			return facts.istiod.length === 0 ? pass() : warn(`found ${facts.istiod.map(i => i.name).join(', ')}`);
+			return facts.istiod.length === 0 ? pass() : fail(`it runs its own control plane (Deployment ${facts.istiod.map(i => i.name).join(', ')})`);
 		},
 	},
 	{
@@ -459,11 +539,25 @@ export const CHECKS: readonly Check[] = [
 		// Primaries read the API servers of remotes (primary-remote) or of each other (multi-primary).
 		appliesTo: (cluster, plan) => TOPOLOGY_INFO[plan.topology].primaryRemote ? isRemote(cluster) : true,
 		doc: DOCS.troubleshooting,
-		claim: () => 'the kubeconfig reaches the API server on an address other clusters can use',
-		hint: ({cluster}) => `istiod in another cluster must reach this API server: pass an address it can reach to 'istioctl create-remote-secret --context ${cluster.context} --server https://HOST:PORT'`,
-		evaluate: ({facts}) => {
+		claim: () => 'the API server address written into remote secrets is one other clusters can use',
+		hint: ({cluster, facts}) => {
+			const advertised = facts?.advertisedApiServer;
+			if (advertised && !isLoopbackHost(urlHost(advertised) ?? '')) {
+				return `this cluster advertises ${advertised} to its own pods (kind, k3d and minikube clusters on one container network reach each other there): pass --api-server ${cluster.context}=${advertised}`;
+			}
+			return `istiod in another cluster must reach this API server: pass --api-server ${cluster.context}=https://HOST:PORT with an address it can reach (eastwest hands it to istioctl create-remote-secret --server)`;
+		},
+		evaluate: ({facts, cluster}) => {
+			if (cluster.apiServer !== undefined) {
+				const host = urlHost(cluster.apiServer);
+				if (host === undefined) return warn(`--api-server ${cluster.apiServer} is not a URL`);
+				return isLoopbackHost(host) ? warn(`--api-server ${cluster.apiServer} is a loopback address`) : pass(`${cluster.apiServer} (--api-server)`);
+			}
 			if (facts.apiServerHost === undefined) return skip('the kubeconfig has no server for this context');
-			return isLoopbackHost(facts.apiServerHost) ? warn(`the server is ${facts.apiServerHost}, a loopback address`) : pass(facts.apiServerHost);
+			if (!isLoopbackHost(facts.apiServerHost)) return pass(facts.apiServerHost);
+			const advertised = facts.advertisedApiServer;
+			const suggestion = advertised && !isLoopbackHost(urlHost(advertised) ?? '') ? `; the cluster advertises ${advertised}` : '';
+			return warn(`the kubeconfig's server is ${facts.apiServerHost}, a loopback address no other cluster can use${suggestion}`);
 		},
 	},
 	{
@@ -623,6 +717,139 @@ export const CHECKS: readonly Check[] = [
 		},
 	},
 	{
+		id: 'remote-secrets',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['post-install'],
+		topologies: ALL,
+		appliesTo: (cluster, plan) => readPeers(plan, cluster).length > 0,
+		doc: installDoc,
+		claim: ({plan, cluster}) =>
+			`istio-system holds a remote secret for ${readPeers(plan, cluster).map(p => p.name).join(', ')}, labelled ${MULTICLUSTER_LABEL}=true, annotated ${CLUSTER_ANNOTATION} and keyed by the cluster name`,
+		hint: ({plan, cluster}) => {
+			const peer = readPeers(plan, cluster)[0];
+			return `eastwest apply creates them; by hand: istioctl create-remote-secret --context ${peer?.context ?? 'PEER'} --name ${peer?.name ?? 'PEER_NAME'} | kubectl --context ${cluster.context} apply -f - (--name must be the peer's cluster name, or istiod cannot authenticate to it)`;
+		},
+		evaluate: ({facts, plan, cluster, factsOf}) => {
+			const secrets = facts.remoteSecrets;
+			if (!secrets) return skip('remote secrets were not read');
+			const problems: string[] = [];
+			for (const peer of readPeers(plan, cluster)) {
+				const name = remoteSecretName(peer.name);
+				const server = peerServer(peer, factsOf);
+				const found = secrets.byPeer[peer.name]?.secret;
+				if (!found) {
+					// The #1 mistake: the secret exists under another --name.
+					const stray = server ? secrets.listed.find(s => s.entries.some(e => e.server === server)) : undefined;
+					const key = stray?.entries.find(e => e.server === server)?.cluster;
+					problems.push(
+						stray
+							? `no Secret ${name}; ${stray.name} opens ${server} under key ${key}, but istiod knows that cluster as ${peer.name}: the key must equal the peer's cluster name`
+							: `no Secret ${name} for ${peer.name}`,
+					);
+					continue;
+				}
+				const reasons = remoteSecretReasons(found, {peer: peer.name, ...(server ? {server} : {})});
+				if (reasons.length > 0) problems.push(`${name}: ${reasons.join('; ')}`);
+			}
+			return problems.length === 0 ? pass() : fail(problems.join('; '));
+		},
+	},
+	{
+		id: 'remote-secret-credentials',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['post-install'],
+		topologies: ALL,
+		appliesTo: (cluster, plan) => readPeers(plan, cluster).length > 0,
+		doc: DOCS.troubleshooting,
+		claim: ({plan, cluster}) => `each remote secret's identity may list and watch services, endpointslices, pods, nodes and namespaces on ${readPeers(plan, cluster).map(p => p.name).join(', ')}`,
+		hint: ({facts, plan, cluster}) => {
+			const verdicts = readPeers(plan, cluster).flatMap(p => {
+				const v = facts?.remoteSecrets?.byPeer[p.name]?.credentials;
+				return v ? [v] : [];
+			});
+			const failed = verdicts.find(v => CREDENTIAL_FAILS.has(v.kind));
+			if (failed) return failed.hint ?? 'run eastwest apply again: it recreates the secret with a token of the istio-reader service account';
+			return (
+				verdicts.find(v => v.kind !== 'ok')?.hint ??
+				`check that the secret's server answers from inside ${cluster.name}'s network (istiod dials it from there); pass --api-server CONTEXT=URL to write another address`
+			);
+		},
+		evaluate: ({facts, plan, cluster}) => {
+			const secrets = facts.remoteSecrets;
+			if (!secrets) return skip('remote secrets were not read');
+			const failed: string[] = [];
+			const unknown: string[] = [];
+			let verified = 0;
+			for (const peer of readPeers(plan, cluster)) {
+				const v = secrets.byPeer[peer.name]?.credentials;
+				if (!v) continue;
+				verified += 1;
+				if (CREDENTIAL_FAILS.has(v.kind)) failed.push(v.message);
+				else if (v.kind !== 'ok') unknown.push(v.message);
+			}
+			if (verified === 0) return skip('no remote secret to verify');
+			if (failed.length > 0) return fail([...failed, ...unknown].join('; '));
+			if (unknown.length > 0) return warn(`${unknown.join('; ')}: this machine cannot tell, istiod inside the cluster may still reach it`);
+			return pass();
+		},
+	},
+	{
+		id: 'remote-controlled-by-primary',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['post-install'],
+		topologies: PRIMARY_REMOTE,
+		appliesTo: isRemote,
+		doc: installDoc,
+		claim: ({plan}) => `istio-system names ${primaryOf(plan)?.name ?? 'the primary'} in ${CONTROL_PLANE_ANNOTATION}`,
+		hint: ({plan, cluster}) => `run eastwest apply, or kubectl --context ${cluster.context} annotate namespace istio-system ${CONTROL_PLANE_ANNOTATION}=${primaryOf(plan)?.name ?? '<primary>'}`,
+		evaluate: input => {
+			if (!input.facts.remote) return skip("the remote's wiring was not read");
+			const {reasons} = remoteWiring(input, ['annotation']);
+			return reasons.length === 0 ? pass(input.facts.remote.controlPlaneClusters) : fail(reasons.map(r => r.text).join('; '));
+		},
+	},
+	{
+		id: 'remote-istiod-endpoints',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['post-install'],
+		topologies: PRIMARY_REMOTE,
+		appliesTo: isRemote,
+		doc: installDoc,
+		claim: ({plan}) => `Service and EndpointSlice istio-system/${remoteIstiodServiceName(plan.revision)} point at ${primaryOf(plan)?.name ?? 'the primary'}'s gateway address on 15012 and 15017`,
+		hint: ({plan}) => `run eastwest apply: it installs the remote profile with remotePilotAddress set to ${primaryOf(plan)?.name ?? 'the primary'}'s east-west gateway address`,
+		evaluate: input => {
+			if (!input.facts.remote) return skip("the remote's wiring was not read");
+			const {reasons, address} = remoteWiring(input, ['service', 'endpoints']);
+			if (reasons.length > 0) return fail(reasons.map(r => r.text).join('; '));
+			if (!address) return skip(`${primaryOf(input.plan)?.name ?? 'the primary'}'s gateway address is unknown, so the endpoints were not compared`);
+			return pass(address.value);
+		},
+	},
+	{
+		id: 'remote-injector-webhook',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['post-install'],
+		topologies: PRIMARY_REMOTE,
+		appliesTo: isRemote,
+		doc: installDoc,
+		claim: ({plan, cluster}) => `MutatingWebhookConfiguration ${injectorWebhookName(plan.revision)} calls ${injectionPath(cluster.name, cluster.network)} and has a caBundle`,
+		hint: ({plan}) =>
+			`run eastwest apply to install the remote profile with this injection path; the caBundle is patched by ${primaryOf(plan)?.name ?? 'the primary'}'s istiod once it reads this cluster (its remote secret) — without it pod creation fails with x509: certificate signed by unknown authority`,
+		evaluate: input => {
+			if (!input.facts.remote) return skip("the remote's wiring was not read");
+			const {reasons} = remoteWiring(input, ['webhook-path', 'webhook-ca']);
+			const path = reasons.filter(r => r.field === 'webhook-path');
+			if (path.length > 0) return fail(path.map(r => r.text).join('; '));
+			// Patched asynchronously by the primary: a warning while it may still be coming.
+			return reasons.length > 0 ? warn(reasons.map(r => r.text).join('; ')) : pass();
+		},
+	},
+	{
 		id: 'namespace-network',
 		scope: 'cluster',
 		level: 'fail',
@@ -763,12 +990,13 @@ export function runChecks(plan: MeshPlanInput, factsByCluster: Readonly<Record<s
 		return result;
 	};
 
+	const factsOf = (name: string) => (Object.hasOwn(factsByCluster, name) ? factsByCluster[name] : undefined);
 	for (const cluster of plan.clusters) {
-		const facts = Object.hasOwn(factsByCluster, cluster.name) ? factsByCluster[cluster.name] : undefined;
+		const facts = factsOf(cluster.name);
 		for (const c of checks) {
 			if (c.scope !== 'cluster') continue;
 			if (c.appliesTo && !c.appliesTo(cluster, plan)) continue;
-			const input: ClusterInput = {plan, cluster, facts};
+			const input: ClusterInput = {plan, cluster, facts, factsOf};
 			const base = {cluster: cluster.name, context: cluster.context, claim: c.claim(input)};
 			let verdict: Verdict;
 			if (!facts) verdict = skip('no facts were collected for this cluster');
@@ -783,6 +1011,15 @@ export function runChecks(plan: MeshPlanInput, factsByCluster: Readonly<Record<s
 		results.push(finish(c, {claim: c.claim(meshInput)}, c.evaluate(meshInput), typeof c.hint === 'function' ? c.hint(meshInput) : c.hint));
 	}
 	return results;
+}
+
+/** The post-install checks that prove the wiring between clusters (remote secrets, the remotes' control plane). */
+export const WIRING_CHECK_IDS: readonly string[] = ['remote-secrets', 'remote-secret-credentials', 'remote-no-local-istiod', 'remote-controlled-by-primary', 'remote-istiod-endpoints', 'remote-injector-webhook'];
+
+/** How the wiring checks among some results went: passed, and how many ran (skips left out). */
+export function wiringSummary(results: readonly CheckResult[]): {passed: number; total: number} {
+	const wiring = results.filter(r => WIRING_CHECK_IDS.includes(r.id) && r.status !== 'skip');
+	return {passed: wiring.filter(r => r.status === 'pass').length, total: wiring.length};
 }
 
 export interface CheckSummary {

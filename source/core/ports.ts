@@ -223,6 +223,8 @@ export interface ClusterClient {
 	ensureControlPlaneAnnotation(primary: string, options: ApplyOptions): Promise<AnnotationOutcome>;
 	/** Remote secrets in istio-system (label istio/multiCluster=true), without their credentials. */
 	listRemoteSecrets(signal?: AbortSignal): Promise<RemoteSecretInfo[]>;
+	/** List+watch of the remote secrets in istio-system (label istio/multiCluster=true), each described without its credentials. */
+	watchRemoteSecrets(onUpdate: (update: WatchUpdate<RemoteSecretInfo>) => void): WatchHandle;
 	/** One Secret in istio-system read as a remote secret (whatever its labels), undefined when absent. */
 	getRemoteSecret(name: string, signal?: AbortSignal): Promise<RemoteSecretInfo | undefined>;
 	/**

@@ -250,3 +250,21 @@ export function remoteObserved(raw: RemoteRaw): RemoteObserved {
 	}
 	return observed;
 }
+
+// ---------- who reads whom ----------
+
+/**
+ * The clusters whose API servers `reader`'s istiod reads (a remote secret each, in reader's istio-system):
+ * in primary-remote the primary reads every remote; with every cluster a primary, each reads all the others.
+ * A remote reads nobody.
+ */
+export function readPeers<C extends {name: string; role: string}>(plan: {clusters: readonly C[]}, reader: Pick<C, 'name' | 'role'>): C[] {
+	if (reader.role !== 'primary') return [];
+	const remotes = plan.clusters.filter(c => c.role !== 'primary');
+	return remotes.length > 0 ? remotes : plan.clusters.filter(c => c.name !== reader.name);
+}
+
+/** The primary a remote's istio-system should name (undefined for a primary, or a plan without one). */
+export function controllingPrimary<C extends {name: string; role: string}>(plan: {clusters: readonly C[]}, cluster: Pick<C, 'role'>): C | undefined {
+	return cluster.role === 'remote' ? plan.clusters.find(c => c.role === 'primary') : undefined;
+}

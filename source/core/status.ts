@@ -5,13 +5,16 @@
 import {CROSS_NETWORK_GATEWAY_NAME, GATEWAY_PORTS, ISTIOD_GATEWAY_NAME, istiodVirtualServiceName} from './manifests.js';
 import {NETWORK_VIEW_ENV, REVISION_LABEL, gatewayReasons, planReasons, type GatewayReason} from './gateway.js';
 import {NETWORK_LABEL, TOPOLOGY_INFO, normalRevision, type Role, type Topology} from './model.js';
-import type {IstiodInfo, KubeErrorInfo} from './ports.js';
+import type {IstiodInfo, KubeErrorInfo, RemoteSecretInfo} from './ports.js';
+import {remoteReasons, remoteSecretName, remoteSecretReasons, type RemoteObserved} from './remote.js';
 import {podProblems, rolloutStatus, serviceAddress, type DeploymentLike, type GatewayAddress, type PodLike, type ServiceLike} from './rollout.js';
 
 export type Level = 'ok' | 'warn' | 'fail';
 
 export interface StatusRow {
-	id: 'deployment' | 'pods' | 'gateway-spec' | 'service' | 'address' | 'ports' | 'network' | 'expose-istiod' | 'expose-services' | 'istiod';
+	id: 'deployment' | 'pods' | 'gateway-spec' | 'service' | 'address' | 'ports' | 'network' | 'expose-istiod' | 'expose-services' | 'istiod' | 'reads' | 'control-plane';
+	/** For `reads`: the peer cluster the row is about (one row per peer). */
+	peer?: string;
 	label: string;
 	level: Level;
 	/** Short fact, e.g. "1/1 ready" or "127.0.10.1". */
@@ -27,6 +30,25 @@ export interface ClusterExpectation {
 	role?: Role;
 	topology?: Topology;
 	revision?: string;
+	/** The clusters this one's istiod reads (a remote secret each) and the API server each secret must name. */
+	peers?: Array<{name: string; server?: string}>;
+	/** For a remote: the primary that controls it. */
+	primary?: string;
+	/** For a remote: the primary's gateway address as its own watches see it (the discovery address). */
+	primaryAddress?: GatewayAddress;
+}
+
+/** The wiring between clusters as status shows it (the same judgements as the checks and the engine). */
+export interface ClusterWiring {
+	/** Peers this cluster's istiod reads, from the remote secrets seen. Credentials are not asked here: eastwest check does. */
+	reads: Array<{peer: string; ok: boolean; secret?: string; server?: string; reason?: string}>;
+	/** For a remote: the primary named by the plan, and whether the remote is wired to it. */
+	controlledBy?: {primary: string; ok: boolean; address?: string; reasons: string[]};
+}
+
+/** A row's identity within its cluster (several `reads` rows, one per peer). */
+export function rowKey(r: Pick<StatusRow, 'id' | 'peer'>): string {
+	return r.peer ? `${r.id}:${r.peer}` : r.id;
 }
 
 export interface ClusterObservation {
@@ -43,6 +65,10 @@ export interface ClusterObservation {
 	gateways: string[];
 	virtualServices: string[];
 	istiod: IstiodInfo[];
+	/** Remote secrets in istio-system, without credentials (undefined when not watched). */
+	remoteSecrets?: RemoteSecretInfo[];
+	/** A remote's wiring (undefined when not watched). */
+	remote?: RemoteObserved;
 }
 
 export interface ClusterHealth {
@@ -55,7 +81,58 @@ export interface ClusterHealth {
 	healthy: boolean;
 	address?: GatewayAddress;
 	rows: StatusRow[];
+	wiring?: ClusterWiring;
 	error?: string;
+}
+
+/** Which peers the cluster reads: the plan's peers judged against the secrets seen, or (no plan) every secret seen. */
+function readsOf(obs: ClusterObservation, exp: ClusterExpectation): ClusterWiring['reads'] {
+	const secrets = obs.remoteSecrets;
+	if (!secrets) return [];
+	if (exp.peers) {
+		return exp.peers.map(peer => {
+			const name = remoteSecretName(peer.name);
+			const secret = secrets.find(s => s.name === name);
+			if (!secret) {
+				const stray = peer.server ? secrets.find(s => s.entries.some(e => e.server === peer.server)) : undefined;
+				const key = stray?.entries.find(e => e.server === peer.server)?.cluster;
+				return {
+					peer: peer.name,
+					ok: false,
+					reason: stray
+						? `no Secret ${name}; ${stray.name} opens ${peer.server} under key ${key}: the key must equal the peer's cluster name (run eastwest apply)`
+						: `no remote secret ${name} labelled istio/multiCluster=true: run eastwest apply`,
+				};
+			}
+			const reasons = remoteSecretReasons(secret, {peer: peer.name, ...(peer.server ? {server: peer.server} : {})});
+			const server = secret.entries.find(e => e.cluster === peer.name)?.server;
+			return {peer: peer.name, ok: reasons.length === 0, secret: name, ...(server ? {server} : {}), ...(reasons.length ? {reason: reasons.join('; ')} : {})};
+		});
+	}
+	return secrets.map(secret => {
+		const peer = secret.clusterAnnotation ?? secret.entries[0]?.cluster ?? secret.name;
+		const reasons = remoteSecretReasons(secret, {peer});
+		const server = secret.entries.find(e => e.cluster === peer)?.server;
+		return {peer, ok: reasons.length === 0, secret: secret.name, ...(server ? {server} : {}), ...(reasons.length ? {reason: reasons.join('; ')} : {})};
+	});
+}
+
+/** A remote's wiring to its primary (the judgement in core/remote.ts; ownership is the engine's, a local istiod has its own row). */
+function controlledByOf(obs: ClusterObservation, exp: ClusterExpectation): ClusterWiring['controlledBy'] {
+	if (exp.role !== 'remote' || !exp.primary || !obs.remote) return undefined;
+	const reasons = remoteReasons(obs.remote, {
+		cluster: exp.name ?? obs.context,
+		network: exp.network ?? '',
+		primary: exp.primary,
+		...(exp.revision ? {revision: exp.revision} : {}),
+		...(exp.primaryAddress ? {address: exp.primaryAddress} : {}),
+	}).filter(r => r.field !== 'owner' && r.field !== 'local-istiod' && (exp.network !== undefined || r.field !== 'webhook-path'));
+	return {
+		primary: exp.primary,
+		ok: reasons.every(r => r.field === 'webhook-ca'),
+		...(exp.primaryAddress ? {address: exp.primaryAddress.value} : {}),
+		reasons: reasons.map(r => r.text),
+	};
 }
 
 /**
@@ -224,11 +301,29 @@ export function evaluateCluster(obs: ClusterObservation, exp: ClusterExpectation
 		rows.push({id: 'istiod', label: 'istiod', level: 'warn', text: obs.istiod.map(i => i.name).join(', '), reason: 'a remote runs its own istiod: proxies may take config from it instead of the primary'});
 	}
 
+	// The wiring: which peers this cluster reads, and for a remote, which primary controls it.
+	const reads = readsOf(obs, exp);
+	for (const r of reads) {
+		rows.push({id: 'reads', peer: r.peer, label: 'reads', level: r.ok ? 'ok' : 'fail', text: `${r.peer}${r.server ? ` at ${r.server}` : ''}`, ...(r.reason ? {reason: r.reason} : {})});
+	}
+	const controlledBy = controlledByOf(obs, exp);
+	if (controlledBy) {
+		const onlyCa = !controlledBy.ok ? false : controlledBy.reasons.length > 0;
+		rows.push({
+			id: 'control-plane',
+			label: 'controlled by',
+			level: !controlledBy.ok ? 'fail' : onlyCa ? 'warn' : 'ok',
+			text: `${controlledBy.primary}${controlledBy.address ? ` via ${controlledBy.address}` : ''}`,
+			...(controlledBy.reasons.length ? {reason: controlledBy.reasons.join('; ')} : {}),
+		});
+	}
+	const wiring: ClusterWiring | undefined = obs.remoteSecrets || controlledBy ? {reads, ...(controlledBy ? {controlledBy} : {})} : undefined;
+
 	// A gateway without an external address cannot carry cross-cluster traffic yet: not healthy, though
 	// only a warning while it may still be coming.
 	const addressPending = obs.service !== undefined && address === undefined;
 	const healthy = obs.reachable && !obs.stale && rows.every(r => r.level !== 'fail') && !addressPending;
-	return {...base, network: exp.network ?? nsNet ?? svcNet, healthy, address, rows, error: obs.reachable ? undefined : obs.error?.message};
+	return {...base, network: exp.network ?? nsNet ?? svcNet, healthy, address, rows, ...(wiring ? {wiring} : {}), error: obs.reachable ? undefined : obs.error?.message};
 }
 
 /** A compact picture: clusters grouped by network, each gateway with its address and what it exposes. */

@@ -1,9 +1,13 @@
 /**
  * Keeps a live picture of the east-west gateways on several clusters from list+watch streams
  * (one per resource kind per cluster, no polling) and turns it into health rows (core/status).
+ * The wiring comes from the same kind of streams: remote secrets on clusters that read peers (described
+ * without credentials by the kube layer), and a remote's istiod Service, EndpointSlice and injector webhook.
+ * Credentials are not verified here (that asks each peer's API server as another identity: `eastwest check`).
  */
 import {GATEWAY_NAME, ISTIO_NAMESPACE} from '../core/model.js';
-import type {ClusterClient, KubeErrorInfo, WatchHandle, WatchUpdate} from '../core/ports.js';
+import type {ClusterClient, KubeErrorInfo, RemoteSecretInfo, WatchHandle, WatchUpdate} from '../core/ports.js';
+import {injectorWebhookName, remoteIstiodServiceName, remoteObserved} from '../core/remote.js';
 import type {DeploymentLike, PodLike, ServiceLike} from '../core/rollout.js';
 import {isIstiodDeployment, istiodFromDeployment, type IstiodDeploymentLike} from '../core/istiod.js';
 import {evaluateCluster, type ClusterExpectation, type ClusterHealth, type ClusterObservation} from '../core/status.js';
@@ -13,8 +17,13 @@ export interface MonitorTarget {
 	expectation: ClusterExpectation;
 }
 
-type Feed = 'deployments' | 'services' | 'pods' | 'namespaces' | 'gateways' | 'virtualservices';
+type Feed = 'deployments' | 'services' | 'pods' | 'namespaces' | 'gateways' | 'virtualservices' | 'secrets' | 'endpointslices' | 'webhooks';
 const FEEDS: Feed[] = ['deployments', 'services', 'pods', 'namespaces', 'gateways', 'virtualservices'];
+/** A remote reads nobody (no remote secrets) but has its control-plane wiring; every other cluster may read peers. */
+const isRemote = (t: MonitorTarget) => t.expectation.role === 'remote';
+function feedsOf(t: MonitorTarget): Feed[] {
+	return [...FEEDS, ...(isRemote(t) ? (['endpointslices', 'webhooks'] as Feed[]) : (['secrets'] as Feed[]))];
+}
 // Custom resources whose CRDs may be missing: a 404 means "none", not "unreachable".
 const OPTIONAL: ReadonlySet<Feed> = new Set(['gateways', 'virtualservices']);
 
@@ -27,14 +36,16 @@ interface FeedState {
 }
 
 class ClusterWatch {
-	readonly feeds = new Map<Feed, FeedState>(FEEDS.map(f => [f, {heard: false, connected: false, everConnected: false, items: []}]));
+	readonly feeds: Map<Feed, FeedState>;
 	private handles: WatchHandle[] = [];
 
 	constructor(
 		readonly target: MonitorTarget,
 		private readonly client: ClusterClient,
 		private readonly changed: () => void,
-	) {}
+	) {
+		this.feeds = new Map(feedsOf(target).map(f => [f, {heard: false, connected: false, everConnected: false, items: []}]));
+	}
 
 	start(): void {
 		const ns = {namespace: ISTIO_NAMESPACE};
@@ -52,13 +63,22 @@ class ClusterWatch {
 			}
 			this.changed();
 		};
+		const revision = this.target.expectation.revision;
+		const remote = isRemote(this.target);
 		this.handles = [
 			this.client.watchDeployments(ns, on('deployments')),
-			this.client.watchServices({...ns, name: GATEWAY_NAME}, on('services')),
+			// One Services watch: the gateway's, or on a remote every Service in istio-system (the gateway and the istiod stand-in).
+			this.client.watchServices(remote ? ns : {...ns, name: GATEWAY_NAME}, on('services')),
 			this.client.watchPods({...ns, labelSelector: `app=${GATEWAY_NAME}`}, on('pods')),
 			this.client.watchObjects('v1', 'Namespace', {namespace: '', name: ISTIO_NAMESPACE}, on('namespaces')),
 			this.client.watchObjects('networking.istio.io/v1', 'Gateway', ns, on('gateways')),
 			this.client.watchObjects('networking.istio.io/v1', 'VirtualService', ns, on('virtualservices')),
+			...(remote
+				? [
+						this.client.watchObjects('discovery.k8s.io/v1', 'EndpointSlice', {...ns, labelSelector: `kubernetes.io/service-name=${remoteIstiodServiceName(revision)}`}, on('endpointslices')),
+						this.client.watchObjects('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', {namespace: '', name: injectorWebhookName(revision)}, on('webhooks')),
+					]
+				: [this.client.watchRemoteSecrets(on('secrets'))]),
 		];
 	}
 
@@ -81,13 +101,15 @@ class ClusterWatch {
 		const error = states.find(s => s.error)?.error;
 		const deployments = f('deployments').items as IstiodDeploymentLike[];
 		const names = (items: unknown[]) => items.map(i => (i as {metadata?: {name?: string}}).metadata?.name ?? '').filter(Boolean);
-		const ns = (f('namespaces').items[0] as {metadata?: {labels?: Record<string, string>}} | undefined)?.metadata;
+		const nsObject = f('namespaces').items[0] as Record<string, unknown> | undefined;
+		const ns = (nsObject as {metadata?: {labels?: Record<string, string>}} | undefined)?.metadata;
+		const services = f('services').items as ServiceLike[];
 		const obs: ClusterObservation = {
 			context: this.target.context,
 			reachable,
 			stale,
 			deployment: deployments.find(d => d.metadata?.name === GATEWAY_NAME) as DeploymentLike | undefined,
-			service: (f('services').items as ServiceLike[])[0],
+			service: services.find(s => s.metadata?.name === GATEWAY_NAME),
 			pods: f('pods').items as PodLike[],
 			gateways: names(f('gateways').items),
 			virtualServices: names(f('virtualservices').items),
@@ -95,6 +117,20 @@ class ClusterWatch {
 		};
 		if (ns) obs.namespaceLabels = ns.labels ?? {};
 		if (error) obs.error = error;
+		const heard = (feed: Feed) => this.feeds.get(feed)?.heard === true;
+		if (this.feeds.has('secrets') && heard('secrets')) obs.remoteSecrets = f('secrets').items as RemoteSecretInfo[];
+		if (isRemote(this.target) && heard('services') && heard('endpointslices') && heard('webhooks') && heard('namespaces') && heard('deployments')) {
+			const svcName = remoteIstiodServiceName(this.target.expectation.revision);
+			const service = services.find(s => s.metadata?.name === svcName) as Record<string, unknown> | undefined;
+			const webhook = f('webhooks').items[0] as Record<string, unknown> | undefined;
+			obs.remote = remoteObserved({
+				...(nsObject ? {namespace: nsObject} : {}),
+				istiods: deployments.filter(isIstiodDeployment) as unknown as Array<Record<string, unknown>>,
+				...(service ? {service} : {}),
+				slices: f('endpointslices').items as Array<Record<string, unknown>>,
+				...(webhook ? {webhook} : {}),
+			});
+		}
 		return obs;
 	}
 }
@@ -142,6 +178,14 @@ export class StatusMonitor {
 	}
 
 	snapshot(): ClusterHealth[] {
-		return this.clusters.map(c => evaluateCluster(c.observe(), c.target.expectation));
+		const observed = this.clusters.map(c => c.observe());
+		const health = this.clusters.map((c, i) => evaluateCluster(observed[i]!, c.target.expectation));
+		// A remote is judged against its primary's gateway address as the primary's own watches see it.
+		return health.map((h, i) => {
+			const exp = this.clusters[i]!.target.expectation;
+			if (exp.role !== 'remote' || !exp.primary) return h;
+			const primary = health.find((p, j) => this.clusters[j]!.target.expectation.name === exp.primary);
+			return primary?.address ? evaluateCluster(observed[i]!, {...exp, primaryAddress: primary.address}) : h;
+		});
 	}
 }

@@ -434,6 +434,14 @@ export class KubeClusterClient implements ClusterClient {
 		return plain<SecretLike[]>(list.items).map(describeRemoteSecret);
 	}
 
+	watchRemoteSecrets(onUpdate: (update: WatchUpdate<RemoteSecretInfo>) => void): WatchHandle {
+		const target = {namespace: ISTIO_NAMESPACE, labelSelector: `${MULTICLUSTER_LABEL}=true`};
+		// The watch holds the Secrets in memory; only their descriptions (no token, no CA) leave this layer.
+		return this.watch<SecretLike>(target, 'secrets', `/api/v1/namespaces/${ISTIO_NAMESPACE}/secrets`, (query, signal) =>
+			this.call(signal, {verb: 'list', resource: 'secrets', namespace: ISTIO_NAMESPACE}, () => this.core.listNamespacedSecret({namespace: ISTIO_NAMESPACE, ...query})), update =>
+			onUpdate({...update, items: update.items.map(describeRemoteSecret)}));
+	}
+
 	async getRemoteSecret(name: string, signal?: AbortSignal): Promise<RemoteSecretInfo | undefined> {
 		const s = await this.readSecret(name, signal);
 		return s && describeRemoteSecret(s);

@@ -204,6 +204,18 @@ export function secretFromIstioctlOutput(output: string, expectName: string): {a
 	const data: Record<string, string> = {};
 	for (const [k, v] of Object.entries(rec(s.data))) if (typeof v === 'string') data[k] = v;
 	for (const [k, v] of Object.entries(rec(s.stringData))) if (typeof v === 'string') data[k] = Buffer.from(v, 'utf8').toString('base64');
+	// Only what istiod can use is applied: an inline token or client certificate, never a command or a file path.
+	for (const [key, value] of Object.entries(data)) {
+		const {entry, credentials} = parseKubeconfig(key, decode(value));
+		if (entry.problem) throw new KubeError({kind: 'invalid', message: `istioctl create-remote-secret printed a Secret whose ${entry.problem.replace(/^the /, '')}`, hint: 'run it by hand to see what it prints'});
+		if (!credentials) {
+			throw new KubeError({
+				kind: 'invalid',
+				message: `istioctl create-remote-secret printed a kubeconfig (key ${key}) that authenticates with ${entry.auth}, which istiod cannot use`,
+				hint: 'eastwest applies only remote secrets with an inline token; check the istio-reader service account and its token on the peer',
+			});
+		}
+	}
 	const labels = rec(metadata.labels) as Record<string, string>;
 	const annotations = rec(metadata.annotations) as Record<string, string>;
 	return {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {collectFacts, serverHost, sha256, trustDomainOf} from '../../source/checks/collect.js';
 import {runChecks} from '../../source/core/checks.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
-import {FakeClusterClient, ROOT_PEM, asClient, clusterObjects} from '../support/fake-cluster.js';
+import {FakeClusterClient, ROOT_PEM, asClient, clusterObjects, remoteSecretObject, wireMesh} from '../support/fake-cluster.js';
 import {meshPlan, numberedNetworks} from '../support/plans.js';
 
 const plan: MeshPlanInput = meshPlan({topology: 'primary-remote-multi-network', network: numberedNetworks});
@@ -12,6 +12,7 @@ test('collected facts from a healthy primary-remote-multi-network mesh pass pref
 	for (const phase of ['preflight', 'post-install'] as const) {
 		const east = new FakeClusterClient('ctx-east', clusterObjects('east', 'network1', true));
 		const west = new FakeClusterClient('ctx-west', clusterObjects('west', 'network2', false));
+		wireMesh(plan, {east, west}, {east: 'https://east.example.internal:6443', west: 'https://west.example.internal:6443'});
 		const facts = {
 			east: await collectFacts(asClient(east), {plan, cluster: plan.clusters[0]!, phase, server: 'https://east.example.internal:6443'}),
 			west: await collectFacts(asClient(west), {plan, cluster: plan.clusters[1]!, phase, server: 'https://west.example.internal:6443'}),
@@ -78,4 +79,52 @@ test('parsers: trust domain, server host', () => {
 	assert.equal(serverHost('https://[::1]:6443'), '[::1]');
 	assert.equal(serverHost('https://api.example.com'), 'api.example.com');
 	assert.equal(serverHost('nonsense'), undefined);
+});
+
+test('post-install wiring facts: remote secrets without credentials, their verdicts, a revoked token, the remote wiring', async () => {
+	const east = new FakeClusterClient('ctx-east', clusterObjects('east', 'network1', true));
+	const west = new FakeClusterClient('ctx-west', clusterObjects('west', 'network2', false));
+	wireMesh(plan, {east, west}, {east: 'https://east.example.internal:6443', west: 'https://west.example.internal:6443'});
+	const collect = () => collectFacts(asClient(east), {plan, cluster: plan.clusters[0]!, phase: 'post-install', server: 'https://east.example.internal:6443'});
+	const facts = await collect();
+	assert.deepEqual(facts.remoteSecrets!.byPeer.west!.secret!.entries, [{cluster: 'west', server: 'https://west.example.internal:6443', auth: 'token', inlineCa: true}]);
+	assert.equal(facts.remoteSecrets!.byPeer.west!.credentials!.kind, 'ok');
+	assert.ok(east.calls.includes('verifyRemoteSecret istio-remote-secret-west west'));
+	assert.ok(!JSON.stringify(facts).includes(west.readerToken), 'the token never enters the facts');
+	assert.equal(facts.remote, undefined, 'a primary has no remote wiring');
+
+	west.revokeToken();
+	const revoked = runChecks(plan, {east: await collect()}, 'post-install').find(r => r.id === 'remote-secret-credentials')!;
+	assert.equal(revoked.status, 'fail');
+	assert.match(revoked.reason!, /does not accept the token in istio-system\/istio-remote-secret-west on ctx-east/);
+	assert.equal(revoked.hint, 'run eastwest apply again to refresh it');
+
+	const remote = await collectFacts(asClient(west), {plan, cluster: plan.clusters[1]!, phase: 'post-install', server: 'https://west.example.internal:6443'});
+	assert.equal(remote.remote!.controlPlaneClusters, 'east');
+	assert.deepEqual(remote.remote!.endpoints, {addresses: ['192.0.2.10'], ports: [15012, 15017]});
+	assert.deepEqual(remote.remote!.webhook, {paths: ['/inject/cluster/west/net/network2', '/inject/cluster/west/net/network2'], caBundle: true});
+	assert.equal(remote.remoteSecrets, undefined, 'a remote reads nobody');
+});
+
+test('a secret made with another --name is found by its server and named in the failure', async () => {
+	const east = new FakeClusterClient('ctx-east', clusterObjects('east', 'network1', true));
+	const west = new FakeClusterClient('ctx-west', clusterObjects('west', 'network2', false), {server: 'https://west.example.internal:6443'});
+	east.put(remoteSecretObject('west', west, {key: 'cluster2'}));
+	const facts = await collectFacts(asClient(east), {plan, cluster: plan.clusters[0]!, phase: 'post-install', server: 'https://east.example.internal:6443'});
+	assert.equal(facts.remoteSecrets!.byPeer.west!.secret, null);
+	assert.deepEqual(facts.remoteSecrets!.listed.map(s => s.name), ['istio-remote-secret-cluster2']);
+	const westFacts = {context: 'ctx-west', reachable: true, apiServer: 'https://west.example.internal:6443'};
+	const r = runChecks(plan, {east: facts, west: westFacts}, 'post-install').find(x => x.id === 'remote-secrets')!;
+	assert.equal(r.status, 'fail');
+	assert.match(r.reason!, /istio-remote-secret-cluster2 opens https:\/\/west\.example\.internal:6443 under key cluster2, but istiod knows that cluster as west/);
+});
+
+test('preflight: a loopback kubeconfig server reads what the API server advertises (never dialled); a routable one does not', async () => {
+	const east = new FakeClusterClient('ctx-east', clusterObjects('east', 'network1', true), {advertised: 'https://127.0.10.5:6443'});
+	const loopback = await collectFacts(asClient(east), {plan, cluster: plan.clusters[0]!, phase: 'preflight', server: 'https://127.0.0.1:40123'});
+	assert.equal(loopback.advertisedApiServer, 'https://127.0.10.5:6443');
+	const routable = new FakeClusterClient('ctx-east', clusterObjects('east', 'network1', true), {advertised: 'https://127.0.10.5:6443'});
+	const facts = await collectFacts(asClient(routable), {plan, cluster: plan.clusters[0]!, phase: 'preflight', server: 'https://east.example.internal:6443'});
+	assert.equal(facts.advertisedApiServer, undefined);
+	assert.ok(!routable.calls.includes('advertisedApiServer'));
 });

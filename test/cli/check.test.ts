@@ -6,9 +6,17 @@ import {UsageError} from '../../source/core/exit-codes.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import type {ClusterClient, ClusterClientFactory, KubeconfigInfo} from '../../source/core/ports.js';
 import {runCli} from '../helpers/cli.js';
-import {FakeClusterClient, asClient, clusterObjects, type Obj} from '../support/fake-cluster.js';
+import {FakeClusterClient, asClient, clusterObjects, wireMesh, type Obj} from '../support/fake-cluster.js';
 import {meshPlan, numberedNetworks} from '../support/plans.js';
 
+const PLAN: MeshPlanInput = {
+	topology: 'primary-remote-multi-network',
+	meshId: 'mesh1',
+	clusters: [
+		{context: 'ctx-east', name: 'east', network: 'network1', role: 'primary'},
+		{context: 'ctx-west', name: 'west', network: 'network2', role: 'remote'},
+	],
+};
 const PLAN_FLAGS = ['--topology', 'primary-remote-multi-network', '--mesh', 'mesh1', '--cluster', 'ctx-east=east:network1:primary', '--cluster', 'ctx-west=west:network2:remote'];
 
 function kubeconfig(servers: Record<string, string> = {}): KubeconfigInfo {
@@ -24,6 +32,7 @@ function setup(options: {east?: Obj[]; west?: Obj[]; westReachable?: boolean; we
 		'ctx-east': new FakeClusterClient('ctx-east', options.east ?? clusterObjects('east', 'network1', true)),
 		'ctx-west': new FakeClusterClient('ctx-west', options.west ?? clusterObjects('west', 'network2', false), {reachable: options.westReachable ?? true}),
 	};
+	wireMesh(PLAN, {east: clients['ctx-east']!, west: clients['ctx-west']!}, {east: kubeconfig(options.servers).contexts[0]!.server!, west: kubeconfig(options.servers).contexts[1]!.server!});
 	// A west whose every read stays unanswered (a black-holed API server) until it is cancelled.
 	const hang = (): Promise<never> => new Promise(() => {});
 	const client = (context: string): ClusterClient =>
@@ -43,7 +52,7 @@ function setup(options: {east?: Obj[]; west?: Obj[]; westReachable?: boolean; we
 	let out = '';
 	stdout.on('data', d => (out += d));
 	const ctx = {stdout, stderr, env: {}, signal: new AbortController().signal};
-	return {run: async (args: string[]) => ({code: await checkCommand(args, ctx, deps), stdout: () => out})};
+	return {tokens: Object.values(clients).map(c => c.readerToken), run: async (args: string[]) => ({code: await checkCommand(args, ctx, deps), stdout: () => out})};
 }
 
 test('a healthy mesh: every claim ✔ grouped by cluster, summary line, exit 0', async () => {
@@ -64,7 +73,7 @@ test('seeded faults: wrong network label and loopback API server → ✘/‼ wit
 	const out = r.stdout();
 	assert.equal(r.code, 1, out);
 	assert.match(out, /✘ istio-system carries no topology.istio.io\/network label, or network2\n {4}istio-system is labeled topology.istio.io\/network=network7, the plan says network2\n {4}hint: .*--force.*\n {4}see: https:\/\/istio.io\/latest\/docs\/setup\/install\/multicluster\/primary-remote_multi-network\//);
-	assert.match(out, /‼ the kubeconfig reaches the API server on an address other clusters can use\n {4}the server is 127.0.0.1, a loopback address/);
+	assert.match(out, /‼ the API server address written into remote secrets is one other clusters can use\n {4}the kubeconfig's server is 127.0.0.1, a loopback address no other cluster can use\n {4}hint: .*pass --api-server ctx-west=https:\/\/HOST:PORT/);
 	assert.match(out, /✘ checks failed: \d+ passed, 1 warning, 1 failed, 0 skipped/);
 });
 
@@ -75,7 +84,9 @@ test('an unreachable cluster fails its reachability claim and skips the rest, sa
 	assert.match(out, /✘ context ctx-west is reachable.*\n {4}cannot reach the API server of ctx-west \(check the network\)/);
 	assert.match(out, /\n– \d+ more checks skipped: the cluster is unreachable\n/);
 	assert.doesNotMatch(out, /istio-system carries network label network2/, 'blocked checks are counted, not listed');
-	assert.match(out, /east \(context ctx-east\)\n-+\n(✔ .*\n)+\n/, 'the reachable cluster is listed in full');
+	assert.match(out, /east \(context ctx-east\)\n-+\n(✔ .*\n)+/, 'the reachable cluster is listed in full');
+	// east's secret for west cannot be verified from here: a warning, not a failure.
+	assert.match(out, /‼ each remote secret's identity may list and watch .* on west\n {4}cannot reach https:\/\/ctx-west\.example\.internal:6443 .*: this machine cannot tell, istiod inside the cluster may still reach it\n/);
 });
 
 test('-o json: results, summary and read errors; post-install phase only', async () => {
@@ -89,6 +100,18 @@ test('-o json: results, summary and read errors; post-install phase only', async
 	assert.deepEqual(failed.map((x: any) => `${x.id}@${x.cluster}`), ['services-exposed@east']);
 	assert.ok(!doc.results.some((x: any) => x.id === 'permissions'), 'preflight-only checks are not run');
 	assert.deepEqual(doc.readErrors, {east: [], west: []});
+});
+
+test('-o json of every phase carries no token of the remote secrets', async () => {
+	const s = setup();
+	const r = await s.run([...PLAN_FLAGS, '-o', 'json', '--phase', 'all']);
+	const out = r.stdout();
+	assert.equal(r.code, 0, out);
+	const doc = JSON.parse(out);
+	assert.equal(doc.results.find((x: any) => x.id === 'remote-secret-credentials').status, 'pass');
+	assert.ok(s.tokens.length > 0);
+	for (const token of s.tokens) assert.ok(!out.includes(token), 'no token in the output');
+	assert.doesNotMatch(out, /token-ctx-/);
 });
 
 test('--profile checks the saved plan; both --profile and plan flags is a usage error', async () => {

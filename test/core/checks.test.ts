@@ -13,7 +13,8 @@ import {
 	type ClusterFacts,
 } from '../../source/core/checks.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
-import {OTHER_ROOT, allHealthy, healthy} from '../support/healthy-facts.js';
+import {OTHER_ROOT, allHealthy, healthy, secretOf} from '../support/healthy-facts.js';
+import type {CredentialVerdict} from '../../source/core/ports.js';
 import {meshPlan, numberedNetworks} from '../support/plans.js';
 
 const multiNetwork: MeshPlanInput = meshPlan({network: numberedNetworks});
@@ -143,10 +144,13 @@ test('P5 remote annotation names the primary or *', () => {
 	assert.ok(!runChecks(primaryRemote, allHealthy(primaryRemote), 'preflight').some(r => r.id === 'remote-control-plane-annotation' && r.cluster === 'east'));
 });
 
-test('P6 a remote running its own istiod warns', () => {
+test('P6 a remote running its own istiod fails (blocking): eastwest never installs the remote profile over a control plane', () => {
 	const r = withFault(primaryRemote, 'preflight', 'west', f => (f.istiod = [{name: 'istiod', ready: true}]), 'remote-no-local-istiod');
-	assert.equal(r.status, 'warn');
-	assert.match(r.reason!, /istiod/);
+	assert.equal(r.level, 'fail');
+	assert.equal(r.status, 'fail');
+	assert.equal(r.reason, 'it runs its own control plane (Deployment istiod)');
+	assert.match(r.hint!, /make west a primary in the plan, or uninstall its istiod/);
+	assert.equal(withFault(primaryRemote, 'post-install', 'west', f => (f.istiod = [{name: 'istiod-canary', ready: true}]), 'remote-no-local-istiod').status, 'fail');
 });
 
 test('P7 istiod on the primary: present for the revision, CLUSTER_ID, EXTERNAL_ISTIOD, injector values', () => {
@@ -197,7 +201,26 @@ test('P9 API server host: loopback warns where other clusters must reach it', ()
 	for (const host of ['10.0.0.1', 'api.example.com', '128.0.0.1']) assert.ok(!isLoopbackHost(host), host);
 	const r = withFault(primaryRemote, 'preflight', 'west', f => (f.apiServerHost = '127.0.0.1'), 'api-server-address');
 	assert.equal(r.status, 'warn');
-	assert.match(r.hint!, /create-remote-secret --context ctx-west --server/);
+	assert.match(r.hint!, /pass --api-server ctx-west=https:\/\/HOST:PORT/);
+	// A loopback kubeconfig (kind) whose cluster advertises a node address: that is the suggestion.
+	const kind = withFault(primaryRemote, 'preflight', 'west', f => {
+		f.apiServerHost = '127.0.0.1';
+		f.advertisedApiServer = 'https://172.18.0.2:6443';
+	}, 'api-server-address');
+	assert.equal(kind.status, 'warn');
+	assert.match(kind.reason!, /loopback address no other cluster can use; the cluster advertises https:\/\/172\.18\.0\.2:6443$/);
+	assert.match(kind.hint!, /pass --api-server ctx-west=https:\/\/172\.18\.0\.2:6443$/);
+	// An advertised loopback address is no suggestion.
+	const lo = withFault(primaryRemote, 'preflight', 'west', f => {
+		f.apiServerHost = '127.0.0.1';
+		f.advertisedApiServer = 'https://127.0.0.1:6443';
+	}, 'api-server-address');
+	assert.doesNotMatch(lo.hint!, /127\.0\.0\.1/);
+	// The plan's override is what is judged, not the kubeconfig.
+	const overridden = {...primaryRemote, clusters: [primaryRemote.clusters[0]!, {...primaryRemote.clusters[1]!, apiServer: 'https://10.1.2.3:6443'}]};
+	const ok = withFault(overridden, 'preflight', 'west', f => (f.apiServerHost = '127.0.0.1'), 'api-server-address');
+	assert.equal(ok.status, 'pass');
+	assert.equal(ok.reason, 'https://10.1.2.3:6443 (--api-server)');
 	// The primary's own API server is not read by another cluster in primary-remote.
 	assert.ok(!runChecks(primaryRemote, allHealthy(primaryRemote), 'preflight').some(r => r.id === 'api-server-address' && r.cluster === 'east'));
 	assert.equal(withFault(multiNetwork, 'preflight', 'east', f => (f.apiServerHost = 'localhost'), 'api-server-address').status, 'warn');
@@ -309,4 +332,85 @@ test('results come per cluster in plan order, then the mesh checks; summarize co
 	const s = summarize(results);
 	assert.equal(s.fail, 1);
 	assert.equal(s.pass + s.fail + s.warn + s.skip, results.length);
+});
+
+test('remote secrets: one per peer, labelled, annotated and keyed by the cluster name; a misnamed one is pointed out', () => {
+	// multi-network: each primary reads the other; primary-remote: only the primary reads (the remote).
+	assert.ok(find(runChecks(multiNetwork, allHealthy(multiNetwork), 'post-install'), 'remote-secrets', 'west'));
+	assert.ok(!runChecks(primaryRemote, allHealthy(primaryRemote), 'post-install').some(r => r.id.startsWith('remote-secret') && r.cluster === 'west'));
+	const claim = find(runChecks(primaryRemote, allHealthy(primaryRemote), 'post-install'), 'remote-secrets', 'east').claim;
+	assert.match(claim, /remote secret for west, labelled istio\/multiCluster=true/);
+
+	const missing = withFault(primaryRemote, 'post-install', 'east', f => {
+		f.remoteSecrets = {listed: [], byPeer: {west: {secret: null}}};
+	}, 'remote-secrets');
+	assert.equal(missing.status, 'fail');
+	assert.equal(missing.reason, 'no Secret istio-remote-secret-west for west');
+	assert.match(missing.hint!, /istioctl create-remote-secret --context ctx-west --name west \| kubectl --context ctx-east apply -f -/);
+
+	// Made with --name cluster2 instead of west: the #1 authentication error.
+	const wrong = {...secretOf(primaryRemote.clusters[1]!), name: 'istio-remote-secret-cluster2', clusterAnnotation: 'cluster2'};
+	wrong.entries = [{...wrong.entries[0]!, cluster: 'cluster2'}];
+	const misnamed = withFault(primaryRemote, 'post-install', 'east', f => {
+		f.remoteSecrets = {listed: [wrong], byPeer: {west: {secret: null}}};
+	}, 'remote-secrets');
+	assert.equal(misnamed.reason, 'no Secret istio-remote-secret-west; istio-remote-secret-cluster2 opens https://west.example.internal:6443 under key cluster2, but istiod knows that cluster as west: the key must equal the peer\'s cluster name');
+
+	const unlabelled = withFault(primaryRemote, 'post-install', 'east', f => {
+		const s = {...secretOf(primaryRemote.clusters[1]!), multiClusterLabel: false};
+		delete (s as {clusterAnnotation?: string}).clusterAnnotation;
+		f.remoteSecrets = {listed: [], byPeer: {west: {secret: s}}};
+	}, 'remote-secrets');
+	assert.equal(unlabelled.reason, 'istio-remote-secret-west: it is not labelled istio/multiCluster=true, so istiod ignores it; annotation networking.istio.io/cluster is missing (want west)');
+
+	// Another server than the plan's --api-server.
+	const moved = {...multiNetwork, clusters: [multiNetwork.clusters[0]!, {...multiNetwork.clusters[1]!, apiServer: 'https://10.9.9.9:6443'}]};
+	const stale = withFault(moved, 'post-install', 'east', () => {}, 'remote-secrets');
+	assert.equal(stale.reason, 'istio-remote-secret-west: it points at https://west.example.internal:6443 (want https://10.9.9.9:6443)');
+	assert.equal(withFault(primaryRemote, 'post-install', 'east', f => delete f.remoteSecrets, 'remote-secrets').status, 'skip');
+});
+
+test('remote secret credentials: 401/403/invalid fail, unreachable warns that istiod may still reach it', () => {
+	const verdict = (kind: CredentialVerdict['kind'], message: string, hint?: string) =>
+		withFault(primaryRemote, 'post-install', 'east', f => (f.remoteSecrets!.byPeer.west!.credentials = {kind, message, ...(hint ? {hint} : {})}), 'remote-secret-credentials');
+	for (const kind of ['unauthorized', 'forbidden', 'invalid'] as const) {
+		const r = verdict(kind, `the token is refused (${kind})`, 'run eastwest apply again to refresh it');
+		assert.equal(r.status, 'fail', kind);
+		assert.equal(r.reason, `the token is refused (${kind})`);
+		assert.equal(r.hint, 'run eastwest apply again to refresh it');
+	}
+	for (const kind of ['unreachable', 'timeout'] as const) {
+		const r = verdict(kind, 'cannot reach https://west.example.internal:6443');
+		assert.equal(r.status, 'warn', kind);
+		assert.match(r.reason!, /cannot reach .*: this machine cannot tell, istiod inside the cluster may still reach it$/);
+	}
+	const none = withFault(primaryRemote, 'post-install', 'east', f => (f.remoteSecrets!.byPeer.west = {secret: null}), 'remote-secret-credentials');
+	assert.equal(none.status, 'skip');
+});
+
+test('a remote: controlPlaneClusters, istiod endpoints at the primary\'s gateway on 15012/15017, injector path and caBundle', () => {
+	const annotation = withFault(prmn, 'post-install', 'west', f => (f.remote!.controlPlaneClusters = 'north'), 'remote-controlled-by-primary');
+	assert.equal(annotation.status, 'fail');
+	assert.equal(annotation.reason, 'istio-system is annotated topology.istio.io/controlPlaneClusters=north, which does not name east');
+
+	const elsewhere = withFault(prmn, 'post-install', 'west', f => (f.remote!.endpoints = {addresses: ['192.0.2.99'], ports: [15012, 15017]}), 'remote-istiod-endpoints');
+	assert.equal(elsewhere.status, 'fail');
+	assert.equal(elsewhere.reason, "EndpointSlice istiod-canary points at 192.0.2.99 (want 192.0.2.10, the primary's gateway)");
+	const port = withFault(prmn, 'post-install', 'west', f => (f.remote!.endpoints = {addresses: ['192.0.2.10'], ports: [15012]}), 'remote-istiod-endpoints');
+	assert.equal(port.reason, 'EndpointSlice istiod-canary has ports 15012 (want 15012 and 15017)');
+	const noService = withFault(prmn, 'post-install', 'west', f => delete f.remote!.service, 'remote-istiod-endpoints');
+	assert.match(noService.reason!, /Service istio-system\/istiod-canary does not exist/);
+	// The primary's address comes from the primary's facts; without them the endpoints are not compared.
+	const facts = allHealthy(prmn);
+	delete facts.east!.gateway;
+	assert.equal(find(runChecks(prmn, facts, 'post-install'), 'remote-istiod-endpoints', 'west').status, 'skip');
+
+	const path = withFault(prmn, 'post-install', 'west', f => (f.remote!.webhook = {paths: ['/inject'], caBundle: true}), 'remote-injector-webhook');
+	assert.equal(path.status, 'fail');
+	assert.equal(path.reason, 'the injector webhook path is /inject (want /inject/cluster/west/net/network2)');
+	const ca = withFault(prmn, 'post-install', 'west', f => (f.remote!.webhook = {paths: ['/inject/cluster/west/net/network2'], caBundle: false}), 'remote-injector-webhook');
+	assert.equal(ca.status, 'warn');
+	assert.match(ca.hint!, /x509: certificate signed by unknown authority/);
+	// None of these concern a primary.
+	assert.ok(!runChecks(prmn, allHealthy(prmn), 'post-install').some(r => r.id.startsWith('remote-') && r.id !== 'remote-secrets' && r.id !== 'remote-secret-credentials' && r.cluster === 'east'));
 });

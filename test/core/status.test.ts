@@ -134,3 +134,70 @@ test('a bare --context holds the gateway to the network it declares and to no pa
 	assert.equal(other.healthy, false);
 	assert.equal(row(other, 'gateway-spec')!.text, '2 fields not as eastwest installs');
 });
+
+// ---------- wiring ----------
+
+const westSecret = (over: Record<string, unknown> = {}) => ({
+	namespace: 'istio-system',
+	name: 'istio-remote-secret-west',
+	multiClusterLabel: true,
+	clusterAnnotation: 'west',
+	entries: [{cluster: 'west', server: 'https://172.18.0.3:6443', auth: 'token' as const, inlineCa: true}],
+	managers: ['eastwest'],
+	...over,
+});
+const reading = {...exp, peers: [{name: 'west', server: 'https://172.18.0.3:6443'}]};
+
+test('reads: each planned peer ✔ with the server its secret names, or ✘ with the reason (same judgement as the checks)', () => {
+	const ok = evaluateCluster(healthy({remoteSecrets: [westSecret()]}), reading);
+	assert.deepEqual(ok.rows.filter(r => r.id === 'reads').map(r => [r.peer, r.level, r.text]), [['west', 'ok', 'west at https://172.18.0.3:6443']]);
+	assert.equal(ok.healthy, true);
+	assert.deepEqual(ok.wiring, {reads: [{peer: 'west', ok: true, secret: 'istio-remote-secret-west', server: 'https://172.18.0.3:6443'}]});
+
+	const none = evaluateCluster(healthy({remoteSecrets: []}), reading);
+	assert.equal(row(none, 'reads')!.level, 'fail');
+	assert.match(row(none, 'reads')!.reason!, /no remote secret istio-remote-secret-west labelled istio\/multiCluster=true: run eastwest apply/);
+	assert.equal(none.healthy, false);
+
+	const misnamed = evaluateCluster(healthy({remoteSecrets: [westSecret({name: 'istio-remote-secret-cluster2', clusterAnnotation: 'cluster2', entries: [{cluster: 'cluster2', server: 'https://172.18.0.3:6443', auth: 'token', inlineCa: true}]})]}), reading);
+	assert.match(row(misnamed, 'reads')!.reason!, /istio-remote-secret-cluster2 opens https:\/\/172\.18\.0\.3:6443 under key cluster2: the key must equal the peer's cluster name/);
+
+	const moved = evaluateCluster(healthy({remoteSecrets: [westSecret()]}), {...exp, peers: [{name: 'west', server: 'https://10.0.0.9:6443'}]});
+	assert.equal(row(moved, 'reads')!.reason, 'it points at https://172.18.0.3:6443 (want https://10.0.0.9:6443)');
+
+	// No plan (a bare --context): every secret seen, judged by its own annotation.
+	const bare = evaluateCluster(healthy({remoteSecrets: [westSecret(), westSecret({name: 'istio-remote-secret-north', clusterAnnotation: 'north', multiClusterLabel: true, entries: [{cluster: 'north', auth: 'exec', inlineCa: false, server: 'https://n:6443'}]})]}), {});
+	assert.deepEqual(bare.rows.filter(r => r.id === 'reads').map(r => [r.peer, r.level]), [['west', 'ok'], ['north', 'fail']]);
+	assert.match(bare.rows.find(r => r.peer === 'north')!.reason!, /authenticates with exec, which istiod cannot use/);
+	// Secrets not watched: no rows, no wiring.
+	assert.equal(evaluateCluster(healthy(), reading).wiring, undefined);
+});
+
+test('controlled by: a remote names its primary, points at its gateway on 15012/15017 and injects on its path', () => {
+	const remoteExp = {name: 'west', network: 'net-west', role: 'remote' as const, topology: 'primary-remote-multi-network' as const, primary: 'east', peers: [], primaryAddress: {kind: 'ip' as const, value: '127.0.10.1'}};
+	const wired = {
+		controlPlaneClusters: 'east',
+		localIstiods: [],
+		service: {ports: [{port: 15012}], owner: 'eastwest-remote'},
+		endpoints: {addresses: ['127.0.10.1'], ports: [15012, 15017]},
+		webhook: {paths: ['/inject/cluster/west/net/net-west'], caBundle: true},
+	};
+	const obs = (remote: typeof wired) => healthy({context: 'west', istiod: [], remote, namespaceLabels: {'topology.istio.io/network': 'net-west'}});
+	const ok = evaluateCluster(obs(wired), remoteExp);
+	assert.deepEqual(row(ok, 'control-plane'), {id: 'control-plane', label: 'controlled by', level: 'ok', text: 'east via 127.0.10.1'});
+	assert.deepEqual(ok.wiring!.controlledBy, {primary: 'east', ok: true, address: '127.0.10.1', reasons: []});
+
+	const elsewhere = evaluateCluster(obs({...wired, endpoints: {addresses: ['127.0.10.9'], ports: [15012, 15017]}}), remoteExp);
+	assert.equal(row(elsewhere, 'control-plane')!.level, 'fail');
+	assert.match(row(elsewhere, 'control-plane')!.reason!, /points at 127\.0\.10\.9 \(want 127\.0\.10\.1, the primary's gateway\)/);
+	assert.equal(elsewhere.healthy, false);
+
+	const other = evaluateCluster(obs({...wired, controlPlaneClusters: 'north'}), remoteExp);
+	assert.match(row(other, 'control-plane')!.reason!, /does not name east/);
+
+	const noCa = evaluateCluster(obs({...wired, webhook: {paths: wired.webhook.paths, caBundle: false}}), remoteExp);
+	assert.equal(row(noCa, 'control-plane')!.level, 'warn');
+	assert.match(row(noCa, 'control-plane')!.reason!, /no caBundle yet/);
+	// Without a primary in the plan there is nothing to compare with.
+	assert.equal(row(evaluateCluster(obs(wired), {...remoteExp, primary: undefined}), 'control-plane'), undefined);
+});

@@ -1,8 +1,9 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {StatusMonitor} from '../../source/engine/status-monitor.js';
-import {snapshotWithin} from '../../source/commands/status.js';
-import {FakeWatchCluster, seedSetUpCluster} from '../support/fake-cluster.js';
+import {profileTargets, snapshotWithin} from '../../source/commands/status.js';
+import {statusJson} from '../../source/commands/status-format.js';
+import {FakeWatchCluster, readyGateway, seedSetUpCluster, wireMesh} from '../support/fake-cluster.js';
 
 const exp = (name: string, network: string) => ({name, network, role: 'primary' as const, topology: 'multi-network' as const});
 
@@ -20,8 +21,9 @@ test('one watch per resource kind per cluster; snapshot once all answered; stop 
 	const health = await snapshotWithin(monitor, 5000, new AbortController().signal);
 	assert.notEqual(health, 'cancelled');
 	const h = health as Exclude<typeof health, 'cancelled'>;
-	assert.equal(east.watchesStarted, 6);
-	assert.equal(west.watchesStarted, 6);
+	// deployments, services, pods, namespaces, gateways, virtualservices, and the remote secrets a primary reads peers with.
+	assert.equal(east.watchesStarted, 7);
+	assert.equal(west.watchesStarted, 7);
 	assert.deepEqual(h.map(c => [c.context, c.healthy, c.address?.value]), [['east', true, '127.0.10.1'], ['west', true, '127.0.20.1']]);
 	assert.equal(east.openWatches + west.openWatches, 0, 'snapshot stops its watches');
 });
@@ -79,4 +81,56 @@ test('a cluster that never answers is reported at the deadline, saying so', asyn
 	const h = (await snapshotWithin(monitor, 50, new AbortController().signal)) as any[];
 	assert.equal(h[0].healthy, false);
 	assert.match(h[0].error, /some watches gave no answer within 0.1s/);
+});
+
+test('the wiring live: the primary reads the remote, the remote is controlled by the primary; one watch per kind; no token in -o json', async () => {
+	const plan = {
+		topology: 'primary-remote-multi-network' as const,
+		meshId: 'mesh1',
+		clusters: [
+			{context: 'ctx-east', name: 'east', network: 'net-east', role: 'primary' as const},
+			{context: 'ctx-west', name: 'west', network: 'net-west', role: 'remote' as const},
+		],
+	};
+	const east = new FakeWatchCluster('ctx-east');
+	const west = new FakeWatchCluster('ctx-west');
+	seedSetUpCluster(east, 'net-east', '127.0.10.1');
+	seedSetUpCluster(west, 'net-west', '127.0.20.1');
+	west.set('Deployment', [readyGateway('net-west', '127.0.20.1').deployment]);
+	west.put({apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'istio-system', labels: {'topology.istio.io/network': 'net-west'}, annotations: {'topology.istio.io/controlPlaneClusters': 'east'}}});
+	const servers = {east: 'https://172.18.0.2:6443', west: 'https://172.18.0.3:6443'};
+	wireMesh(plan, {east, west}, servers);
+	const kubeconfig = {files: [], contexts: [{name: 'ctx-east', cluster: 'e', user: 'u', server: servers.east}, {name: 'ctx-west', cluster: 'w', user: 'u', server: servers.west}], warnings: []};
+	const fakes: Record<string, FakeWatchCluster> = {'ctx-east': east, 'ctx-west': west};
+	const targets = profileTargets(plan, kubeconfig);
+	assert.deepEqual(targets.map(t => [t.expectation.peers, t.expectation.primary]), [[[{name: 'west', server: servers.west}], undefined], [[], 'east']]);
+
+	const monitor = new StatusMonitor(c => fakes[c]!.client(), targets);
+	monitor.start();
+	await new Promise(r => setImmediate(r));
+	let [e, w] = monitor.snapshot();
+	assert.deepEqual(e!.rows.filter(r => r.id === 'reads').map(r => [r.peer, r.level, r.text]), [['west', 'ok', `west at ${servers.west}`]]);
+	assert.deepEqual(w!.rows.find(r => r.id === 'control-plane'), {id: 'control-plane', label: 'controlled by', level: 'ok', text: 'east via 127.0.10.1'});
+	assert.equal(w!.rows.some(r => r.id === 'reads'), false, 'a remote reads nobody');
+	// The remote watches its istiod EndpointSlice and the injector webhook instead of remote secrets.
+	assert.equal(east.watchesStarted, 7);
+	assert.equal(west.watchesStarted, 8);
+	assert.ok(east.calls.includes('watch Secret') && !west.calls.includes('watch Secret'));
+
+	// A change arrives by watch: the remote's istiod endpoints move away from the primary's gateway.
+	const slice = west.objectsOf('EndpointSlice')[0]!;
+	west.put({...slice, endpoints: [{addresses: ['127.0.10.99']}]});
+	east.set('Secret', []);
+	[e, w] = monitor.snapshot();
+	assert.equal(w!.rows.find(r => r.id === 'control-plane')!.level, 'fail');
+	assert.match(w!.rows.find(r => r.id === 'control-plane')!.reason!, /points at 127\.0\.10\.99 \(want 127\.0\.10\.1/);
+	assert.equal(e!.rows.find(r => r.id === 'reads')!.level, 'fail');
+	monitor.stop();
+
+	const json = statusJson([e!, w!], new Date(0));
+	const doc = JSON.parse(json);
+	assert.deepEqual(doc.clusters[0].wiring.reads.map((r: {peer: string; ok: boolean}) => [r.peer, r.ok]), [['west', false]]);
+	assert.equal(doc.clusters[1].wiring.controlledBy.primary, 'east');
+	assert.deepEqual(doc.clusters[0].checks.find((c: {id: string}) => c.id === 'reads').peer, 'west');
+	for (const token of [east.readerToken, west.readerToken]) assert.ok(!json.includes(token));
 });

@@ -101,11 +101,11 @@ test('live monitor over real watches: healthy, then a dropped watch goes stale a
 	try {
 		const [h] = await until(monitor, hs => hs[0]!.healthy, 'a healthy gateway');
 		assert.match(h!.address!.value, /^127\.0\.10\.\d+$/);
-		for (let i = 0; i < 500 && east.openWatches < 6; i++) await new Promise(r => setTimeout(r, 20));
+		for (let i = 0; i < 500 && east.openWatches < 7; i++) await new Promise(r => setTimeout(r, 20));
 		const lists = east.count(r => r.method === 'GET' && !r.watch && r.path.includes('istio-system') || (r.path === '/api/v1/namespaces' && !r.watch));
 		const watches = east.count(r => r.watch);
-		assert.equal(watches, 6, 'one watch per kind: deployments, services, pods, namespaces, gateways, virtualservices');
-		assert.ok(lists >= 6 && lists <= 7, `one list per kind (saw ${lists})`);
+		assert.equal(watches, 7, 'one watch per kind: deployments, services, pods, namespaces, gateways, virtualservices, secrets');
+		assert.ok(lists >= 7 && lists <= 8, `one list per kind (saw ${lists})`);
 
 		east.failAll = 503;
 		east.dropWatches();

@@ -10,7 +10,8 @@
 import {GATEWAY_NAME, ISTIO_NAMESPACE, NETWORK_LABEL} from '../../source/core/model.js';
 import {GATEWAY_PORTS, renderExposeIstiod, renderExposeServices, type Manifest} from '../../source/core/manifests.js';
 import {Sealed} from '../../source/core/sealed.js';
-import {CLUSTER_ANNOTATION, CONTROL_PLANE_ANNOTATION, MULTICLUSTER_LABEL, REMOTE_OPERATOR_NAME, controlPlaneIncludes, injectorWebhookName, remoteIstiodServiceName} from '../../source/core/remote.js';
+import {CLUSTER_ANNOTATION, CONTROL_PLANE_ANNOTATION, MULTICLUSTER_LABEL, REMOTE_OPERATOR_NAME, controlPlaneIncludes, injectorWebhookName, readPeers, remoteIstiodServiceName, remoteSecretName} from '../../source/core/remote.js';
+import type {MeshPlanInput} from '../../source/core/model.js';
 import type {
 	AnnotationOutcome,
 	AppliedObject,
@@ -331,6 +332,10 @@ export class FakeCluster implements ClusterClient {
 		return this.objectsOf('Secret', {namespace: ISTIO_NAMESPACE, labelSelector: `${MULTICLUSTER_LABEL}=true`}).map(o => this.secretInfo(o));
 	}
 
+	watchRemoteSecrets(onUpdate: (u: WatchUpdate<RemoteSecretInfo>) => void): WatchHandle {
+		return this.watch('Secret', {namespace: ISTIO_NAMESPACE, labelSelector: `${MULTICLUSTER_LABEL}=true`}, (u: WatchUpdate<Obj>) => onUpdate({...u, items: u.items.map(o => this.secretInfo(o))}));
+	}
+
 	async getRemoteSecret(name: string): Promise<RemoteSecretInfo | undefined> {
 		this.check(`getRemoteSecret ${name}`);
 		const o = this.objectsOf('Secret', {namespace: ISTIO_NAMESPACE, name})[0];
@@ -480,6 +485,7 @@ export class FakeCluster implements ClusterClient {
 			ensureControlPlaneAnnotation: this.ensureControlPlaneAnnotation.bind(this),
 			listRemoteSecrets: this.listRemoteSecrets.bind(this),
 			getRemoteSecret: this.getRemoteSecret.bind(this),
+			watchRemoteSecrets: this.watchRemoteSecrets.bind(this),
 			verifyRemoteSecret: this.verifyRemoteSecret.bind(this),
 			applyRemoteSecret: this.applyRemoteSecret.bind(this),
 			advertisedApiServer: this.advertisedApiServer.bind(this),
@@ -768,4 +774,46 @@ export function clusterObjects(name: string, network: string, primary: boolean):
 		);
 	}
 	return objs;
+}
+
+/**
+ * The wiring `eastwest apply` leaves, seeded: every reader holds a remote secret for each peer it reads
+ * (server from `servers`, else the peer's fake server; the peer's current reader token), every remote has
+ * the remote profile pointed at the primary's gateway IP with the caBundle patched, and every fake finds
+ * the others by server URL (so verifyRemoteSecret answers as the peer would).
+ */
+export function wireMesh(plan: MeshPlanInput, byName: Record<string, FakeCluster>, servers: Record<string, string> = {}): void {
+	for (const c of plan.clusters) if (servers[c.name]) byName[c.name]!.server = servers[c.name]!;
+	const all = Object.values(byName);
+	for (const fake of all) fake.peerByServer = server => all.find(x => x.server === server);
+	const primary = plan.clusters.find(c => c.role === 'primary');
+	for (const reader of plan.clusters) {
+		for (const peer of readPeers(plan, reader)) byName[reader.name]!.put(remoteSecretObject(peer.name, byName[peer.name]!));
+	}
+	for (const remote of plan.clusters.filter(c => c.role === 'remote')) {
+		const ip = byName[primary!.name]!.services.get(GATEWAY_NAME)?.status?.loadBalancer?.ingress?.[0]?.ip ?? '127.0.0.10';
+		const fake = byName[remote.name]!;
+		fake.installRemote({cluster: remote.name, network: remote.network, address: ip, ...(plan.revision ? {revision: plan.revision} : {})});
+		const hook = fake.objectsOf('MutatingWebhookConfiguration')[0]!;
+		fake.put({...hook, webhooks: hook.webhooks.map((w: Obj) => ({...w, clientConfig: {...w.clientConfig, caBundle: 'Q0E='}}))});
+	}
+}
+
+/** The Secret eastwest applies in a reader for `peerName`, with the peer's current reader token (data base64, as read back). */
+export function remoteSecretObject(peerName: string, peer: FakeCluster, options: {key?: string; token?: string; server?: string} = {}): Obj {
+	const key = options.key ?? peerName;
+	const kubeconfig = {
+		apiVersion: 'v1',
+		kind: 'Config',
+		clusters: [{name: key, cluster: {server: options.server ?? peer.server, 'certificate-authority-data': 'Q0E='}}],
+		users: [{name: key, user: {token: options.token ?? peer.readerToken}}],
+		contexts: [{name: key, context: {cluster: key, user: key}}],
+		'current-context': key,
+	};
+	return {
+		apiVersion: 'v1',
+		kind: 'Secret',
+		metadata: {name: remoteSecretName(key), namespace: ISTIO_NAMESPACE, labels: {[MULTICLUSTER_LABEL]: 'true'}, annotations: {[CLUSTER_ANNOTATION]: key}, managedFields: [{manager: 'eastwest'}]},
+		data: {[key]: Buffer.from(JSON.stringify(kubeconfig)).toString('base64')},
+	};
 }

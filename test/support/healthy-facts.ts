@@ -2,6 +2,7 @@
 import {requiredPermissions, type ClusterFacts} from '../../source/core/checks.js';
 import {renderExposeIstiod, renderExposeServices} from '../../source/core/manifests.js';
 import type {ClusterSpec, MeshPlanInput} from '../../source/core/model.js';
+import {readPeers, remoteObserved, remoteSecretName} from '../../source/core/remote.js';
 
 export const ROOT = 'a'.repeat(64);
 export const OTHER_ROOT = 'b'.repeat(64);
@@ -35,6 +36,9 @@ export function healthy(plan: MeshPlanInput, c: ClusterSpec): ClusterFacts {
 		istioCaSecret: false,
 		trustDomain: 'cluster.local',
 		apiServerHost: `${c.name}.example.internal`,
+		apiServer: serverOf(c),
+		remoteSecrets: {listed: readPeers(plan, c).map(secretOf), byPeer: Object.fromEntries(readPeers(plan, c).map(p => [p.name, {secret: secretOf(p), credentials: {kind: 'ok' as const, message: `may read ${p.name}`}}]))},
+		...(c.role === 'remote' ? {remote: remoteOf(plan, c)} : {}),
 		loadBalancer: {services: 1, withAddress: 1},
 		gateway: {
 			deployment: {
@@ -66,6 +70,33 @@ export function healthy(plan: MeshPlanInput, c: ClusterSpec): ClusterFacts {
 		expose,
 		caRootCertSha256: ROOT,
 	};
+}
+
+export const serverOf = (c: ClusterSpec) => `https://${c.name}.example.internal:6443`;
+
+/** The remote secret eastwest applies for a peer, as the kube layer describes it. */
+export function secretOf(peer: ClusterSpec) {
+	return {
+		namespace: 'istio-system',
+		name: remoteSecretName(peer.name),
+		multiClusterLabel: true,
+		clusterAnnotation: peer.name,
+		entries: [{cluster: peer.name, server: serverOf(peer), auth: 'token' as const, inlineCa: true}],
+		managers: ['eastwest'],
+	};
+}
+
+/** A remote wired to the plan's primary (whose healthy gateway address is 192.0.2.10). */
+function remoteOf(plan: MeshPlanInput, c: ClusterSpec) {
+	const primary = plan.clusters.find(x => x.role === 'primary')!;
+	const svc = plan.revision ? `istiod-${plan.revision}` : 'istiod';
+	return remoteObserved({
+		namespace: {metadata: {annotations: {'topology.istio.io/controlPlaneClusters': primary.name}}},
+		istiods: [],
+		service: {metadata: {name: svc, labels: {'install.operator.istio.io/owning-resource': 'eastwest-remote'}}, spec: {ports: [{port: 15012}, {port: 443, targetPort: 15017}]}},
+		slices: [{endpoints: [{addresses: ['192.0.2.10']}], ports: [{port: 15012}, {port: 15017}]}],
+		webhook: {webhooks: [{clientConfig: {caBundle: 'Q0E=', service: {path: `/inject/cluster/${c.name}/net/${c.network}`}}}]},
+	});
 }
 
 export function allHealthy(plan: MeshPlanInput): Record<string, ClusterFacts> {

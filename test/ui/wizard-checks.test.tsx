@@ -160,13 +160,33 @@ describe('wizard post-install checks on Done', () => {
 	it('after a successful run: every cluster is read again and the summary shows', async () => {
 		const {r, services, exits} = await toChecks();
 		await waitForText(r, 'Every check passed');
-		await press(r, KEY.enter, KEY.enter, 'y');
+		await press(r, KEY.enter);
+		await waitForText(r, 'Review: Multi-network');
+		await press(r, KEY.enter, 'y');
 		const frame = await waitForText(r, /all \d+ post-install checks passed/, 5000);
-		assert.match(frame, /✔ all 18 post-install checks passed/);
+		// The verdict includes the wiring checks: each primary's remote secret for the other and its credentials.
+		assert.match(frame, /✔ all 22 post-install checks passed · wiring 4\/4 passed · c shows every check/);
+		assert.match(frame, /East-west gateways are set up for mesh mesh1, clusters wired\./);
+		assert.doesNotMatch(frame, /still need/);
 		assert.deepEqual(services.factReads.filter(x => x.startsWith('post-install')).sort(), ['post-install east', 'post-install west']);
 		assert.match(frame, /exit code 0\n/);
 		await press(r, KEY.enter);
 		assert.deepEqual(exits, [0]);
+	});
+
+	it('a failed wiring check is the verdict\'s first problem, with its hint', async () => {
+		const revoked: FactsScript = f => {
+			f.remoteSecrets!.byPeer.east!.credentials = {kind: 'unauthorized', message: 'https://east.example.internal:6443 does not accept the token in istio-system/istio-remote-secret-east on west (revoked or expired?)', hint: 'run eastwest apply again to refresh it'};
+		};
+		const {r} = await toChecks({checks: {'post-install': {west: revoked}}});
+		await waitForText(r, 'Every check passed');
+		await press(r, KEY.enter);
+		await waitForText(r, 'Review: Multi-network');
+		await press(r, KEY.enter, 'y');
+		const frame = await waitForText(r, 'the run succeeded but 1 post-install check failed', 5000);
+		assert.match(frame, /wiring 3\/4 passed/);
+		assert.match(frame, /✘ west: each remote secret's identity may list and watch[\s\S]* on east: https:\/\/east\.example\.internal:6443 does not accept the token/);
+		assert.match(frame, /hint: run eastwest apply again to refresh it/);
 	});
 
 	it('a failed post-install check: the run still succeeded, the screen says so, and the exit code stays 0', async () => {

@@ -1,6 +1,6 @@
 import React, {useState} from 'react';
 import {Box, Text, useStdout} from 'ink';
-import {summarize, summaryText, type CheckResult} from '../../core/checks.js';
+import {summarize, summaryText, wiringSummary, type CheckResult} from '../../core/checks.js';
 import {formatClusterFlag} from '../../core/cluster-flag.js';
 import {formatElapsed} from '../../core/events.js';
 import type {MeshPlanInput} from '../../core/model.js';
@@ -38,8 +38,6 @@ export function statusCommand(input: MeshPlanInput, profile?: string): string {
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-const REMOTE_NOTE = 'remote clusters still need their control-plane wiring (see the notes on the Review screen)';
 
 export function DoneScreen({view, input, profile, onExit}: {view: RunView; input: MeshPlanInput; profile?: string; onExit: (code: number) => void}) {
 	const theme = useTheme();
@@ -89,10 +87,9 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 	const headline = outcome?.cancelled
 		? {tone: 'warn' as const, text: 'Cancelled: the run was stopped; finished steps stay in place.'}
 		: outcome?.ok
-			? {tone: 'ok' as const, text: `East-west gateways are set up for mesh ${input.meshId}.`}
+			? {tone: 'ok' as const, text: `East-west gateways are set up for mesh ${input.meshId}, clusters wired.`}
 			: {tone: 'error' as const, text: 'The run failed on at least one cluster.'};
 	const first = checks?.results ? firstProblem(checks.results) : undefined;
-	const remoteNote = view.clusters.some(c => c.notes.some(n => n.startsWith('Remote wiring')));
 	const applyLabel = outcome?.ok ? 'run the same plan again, headless (safe to rerun):' : 'retry headless once the problem is fixed (steps already in place report unchanged):';
 	// What the screen prints besides the post-install checks, then the richest layout of the checks that fits.
 	const lines = (detail: Detail, status: boolean): Line[] => [
@@ -106,10 +103,9 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 		]),
 		...(checksWanted ? [{rows: 1}, ...postInstallLines(detail, first)] : []),
 		{rows: 2},
-		...(status ? [{text: 'watch the gateways:', indent: 2}, {text: statusCommand(input, profile), indent: 4}] : []),
+		...(status ? [{text: 'watch the gateways and the wiring:', indent: 2}, {text: statusCommand(input, profile), indent: 4}] : []),
 		{text: applyLabel, indent: 2},
 		{text: applyCommand(input, profile), indent: 4},
-		...(remoteNote ? [`  ${REMOTE_NOTE}`] : []),
 		{rows: 1},
 		`exit code ${code}${checks?.results?.some(r => r.status === 'fail') ? ", the run's result (post-install checks do not change it)" : ''}`,
 		hintLine(SCREEN_COMMANDS.done),
@@ -168,7 +164,7 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 				<Box paddingLeft={2} flexDirection="column">
 					{tight ? null : (
 						<>
-							<Text wrap="wrap">watch the gateways:</Text>
+							<Text wrap="wrap">watch the gateways and the wiring:</Text>
 							<Box paddingLeft={2}>
 								<Text wrap="wrap" color={theme.tone('accent')}>
 									{statusCommand(input, profile)}
@@ -183,12 +179,6 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 						</Text>
 					</Box>
 				</Box>
-				{remoteNote ? (
-					<Text wrap="wrap" color={theme.tone('muted')}>
-						{'  '}
-						{REMOTE_NOTE}
-					</Text>
-				) : null}
 			</Box>
 			<Box marginTop={1}>
 				<Text color={theme.tone('muted')}>
@@ -238,6 +228,9 @@ function PostInstall({checks, runOk, tick, detail}: {checks: NonNullable<ReturnT
 	const problems = checks.results.filter(r => r.status === 'fail' || r.status === 'warn');
 	const first = firstProblem(checks.results);
 	const status = s.fail > 0 ? 'fail' : s.warn > 0 ? 'warn' : 'pass';
+	// The verdict names the wiring checks (remote secrets and their credentials, the remotes' control plane).
+	const w = wiringSummary(checks.results);
+	const wiring = w.total > 0 ? ` · wiring ${w.passed}/${w.total} passed` : '';
 	const verdict =
 		s.fail > 0
 			? runOk
@@ -252,7 +245,9 @@ function PostInstall({checks, runOk, tick, detail}: {checks: NonNullable<ReturnT
 				<Mark status={status} bold>
 					{verdict}
 				</Mark>
-				<Text color={theme.tone('muted')}> · c shows {problems.length === 0 ? 'every check' : problems.length === 1 ? 'it' : 'them'}</Text>
+				<Text color={theme.tone('muted')}>
+					{wiring} · c shows {problems.length === 0 ? 'every check' : problems.length === 1 ? 'it' : 'them'}
+				</Text>
 			</Text>
 		);
 	}
@@ -263,7 +258,8 @@ function PostInstall({checks, runOk, tick, detail}: {checks: NonNullable<ReturnT
 					{verdict}
 				</Mark>
 				<Text color={theme.tone('muted')}>
-					{s.fail + s.warn > 0 ? ` · ${s.pass} passed` : ''} · c shows {problems.length > 1 ? `all ${problems.length} problems` : 'every check'}
+					{s.fail + s.warn > 0 ? ` · ${s.pass} passed` : ''}
+					{wiring} · c shows {problems.length > 1 ? `all ${problems.length} problems` : 'every check'}
 				</Text>
 			</Text>
 			{first ? (

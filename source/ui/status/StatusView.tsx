@@ -1,7 +1,7 @@
 import React, {useEffect, useState} from 'react';
 import {Box, Text, useApp, useInput, useStdout} from 'ink';
 import {formatElapsed} from '../../core/events.js';
-import {SYMBOL, clusterHeading, topologyPicture, type ClusterHealth, type Level} from '../../core/status.js';
+import {SYMBOL, clusterHeading, rowKey, topologyPicture, type ClusterHealth, type Level} from '../../core/status.js';
 import type {StatusMonitor} from '../../engine/status-monitor.js';
 import {EXIT} from '../../core/exit-codes.js';
 
@@ -80,7 +80,7 @@ export default function StatusView({monitor, onQuit, now = Date.now}: StatusView
 						</Text>
 					) : null}
 					{c.rows.filter(r => !compact || r.level !== 'ok').map(r => (
-						<Box key={r.id} flexDirection="column">
+						<Box key={rowKey(r)} flexDirection="column">
 							<Text>
 								{'  '}
 								<Text color={COLOR[r.level]}>{SYMBOL[r.level]}</Text> {r.label.padEnd(16)} {r.text}
