@@ -14,7 +14,8 @@ import type {ClusterClientFactory, Istioctl, KubeconfigSource, RunPlan} from '..
 import * as engine from '../engine/index.js';
 import * as istioctlLayer from '../istioctl/index.js';
 import * as kube from '../kube/index.js';
-import {globalFlags, oneOf, parseFlags, readTimeout, type OptionSpec} from './args.js';
+import {globalFlags, oneOf, parseFlags, readParallel, readTimeout, type OptionSpec} from './args.js';
+import {DEFAULT_PARALLEL} from '../core/slots.js';
 import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
 import {PLAN_FLAG_OPTIONS, hasPlanFlags, readPlanFlags} from './plan-flags.js';
 import {loadSavedPlan, recordProfileRun} from './saved-plan.js';
@@ -72,6 +73,8 @@ interface ParsedApply {
 	force: boolean;
 	reinstall: boolean;
 	skipChecks: boolean;
+	/** --parallel: istioctl processes at once; absent means DEFAULT_PARALLEL. */
+	parallel?: number;
 	kubeconfig?: string;
 	istioctl?: string;
 }
@@ -87,6 +90,7 @@ export const FLAGS = {
 	force: {type: 'boolean'},
 	reinstall: {type: 'boolean'},
 	'skip-checks': {type: 'boolean'},
+	parallel: {type: 'string'},
 } as const satisfies OptionSpec;
 
 /** Flags → plan input; every problem at once as UsageError lines. */
@@ -105,6 +109,8 @@ export function parseApplyArgs(args: string[]): ParsedApply {
 	const timeout = readTimeout(values.timeout, DEFAULT_TIMEOUT_MS, '90s, 5m or 1m30s');
 	if (timeout.problem !== undefined) problems.push(timeout.problem);
 	const timeoutMs = timeout.ms ?? DEFAULT_TIMEOUT_MS;
+	const parallel = readParallel(values.parallel);
+	if (parallel.problem !== undefined) problems.push(parallel.problem);
 	if (problems.length > 0) throw new UsageError(problems.join('\neastwest: '));
 	const g = globalFlags(values);
 	return {
@@ -117,6 +123,7 @@ export function parseApplyArgs(args: string[]): ParsedApply {
 		force: Boolean(values.force),
 		reinstall: Boolean(values.reinstall),
 		skipChecks: Boolean(values['skip-checks']),
+		...(parallel.value !== undefined ? {parallel: parallel.value} : {}),
 		...(g.kubeconfig ? {kubeconfig: g.kubeconfig} : {}),
 		...(g.istioctl ? {istioctl: g.istioctl} : {}),
 	};
@@ -204,6 +211,7 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 			dryRun: opts.dryRun,
 			force: opts.force,
 			reinstall: opts.reinstall,
+			parallel: opts.parallel ?? DEFAULT_PARALLEL,
 			signal: ctx.signal,
 			onEvent: event => printer?.print(event),
 		});
@@ -315,6 +323,7 @@ function jsonResult(plan: Plan, opts: ParsedApply, outcome: RunOutcome, istioctl
 		ok: outcome.ok,
 		cancelled: outcome.cancelled,
 		dryRun: opts.dryRun,
+		parallel: opts.parallel ?? DEFAULT_PARALLEL,
 		plan: plan.input,
 		istioctl: istioctlPath,
 		istioctlVersion,

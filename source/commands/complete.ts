@@ -61,7 +61,7 @@ export const COMMAND_FLAGS: Record<string, FlagSpec[]> = {
 		{name: 'api-version', value: NETWORKING_API_VERSIONS},
 		PROFILE,
 	],
-	apply: [...PLAN, PROFILE, {name: 'dry-run'}, {name: 'yes', short: 'y'}, TIMEOUT, OUTPUT, {name: 'force'}, {name: 'reinstall'}, {name: 'skip-checks'}],
+	apply: [...PLAN, PROFILE, {name: 'dry-run'}, {name: 'yes', short: 'y'}, TIMEOUT, OUTPUT, {name: 'force'}, {name: 'reinstall'}, {name: 'skip-checks'}, {name: 'parallel', value: 'text'}],
 	status: [PROFILE, {name: 'context', value: 'context', multiple: true}, {name: 'watch', short: 'w'}, OUTPUT, TIMEOUT],
 	check: [...PLAN, PROFILE, {name: 'phase', value: ['preflight', 'post-install', 'all']}, OUTPUT, TIMEOUT],
 	'profiles list': [OUTPUT],

@@ -1,4 +1,5 @@
 /** Usage text for every command. Light on purpose: `--help` must not load the heavy modules. */
+import {DEFAULT_PARALLEL} from '../core/slots.js';
 
 export const COMMAND_SUMMARIES: Array<[string, string]> = [
 	['(none)', 'guided wizard: topology → contexts → IDs → checks → review → run (needs a terminal);'],
@@ -165,6 +166,8 @@ changed anywhere; warnings are printed and do not block. --dry-run runs the chec
                        (a network-label preflight failure then does not block multi-network plans)
   --reinstall          run istioctl install even when the gateway already matches the plan
   --skip-checks        run even when preflight checks fail (the failures are still printed)
+  --parallel N         at most N istioctl processes at once across the run (default ${DEFAULT_PARALLEL}); the rest
+                       wait in line and say so ("queued: 2 istioctl installs ahead")
 
 Examples:
   eastwest apply --topology multi-network --mesh mesh1 \\

@@ -11,6 +11,7 @@ import type {AppliedObject, ClusterClient, ClusterClientFactory, Istioctl, RunOp
 import {podProblems, rolloutStatus, serviceAddress, type DeploymentLike, type GatewayAddress, type PodLike, type ServiceLike} from '../core/rollout.js';
 import {toYaml} from '../core/yaml.js';
 import {firstLine} from '../core/text.js';
+import {DEFAULT_PARALLEL, Slots, queueReason} from '../core/slots.js';
 
 /** How often a wait repeats its reason when nothing changes. */
 export const WAITING_INTERVAL_MS = 1000;
@@ -72,6 +73,8 @@ class Run {
 	private readonly addresses = new Map<string, GatewayAddress>();
 	private readonly clients = new Map<string, ClusterClient>();
 	private readonly revision: string | undefined;
+	/** Bounds the istioctl processes running at once across the run (RunOptions.parallel). */
+	private readonly istioctlSlots: Slots;
 
 	constructor(
 		private readonly plan: Plan,
@@ -80,6 +83,25 @@ class Run {
 		private readonly istioctl: Istioctl,
 	) {
 		this.revision = normalRevision(plan.input.revision);
+		this.istioctlSlots = new Slots(options.parallel ?? DEFAULT_PARALLEL);
+	}
+
+	/**
+	 * Take a slot for one istioctl call (`kind`: install, create-remote-secret…) within the run's --parallel
+	 * bound; resolves with its release. While it waits, `waiter` says what is ahead; on cancellation the
+	 * waiter is stopped. Kubernetes API work is never queued.
+	 */
+	private async istioctlSlot(kind: string, waiter: Waiter): Promise<() => void> {
+		const ticket = this.istioctlSlots.acquire(kind, this.options.signal);
+		if (!ticket.holding) waiter.follow(() => queueReason(ticket.ahead(), this.istioctlSlots.limit));
+		try {
+			return await ticket.granted;
+		} catch {
+			waiter.stop();
+			throw new Cancelled();
+		} finally {
+			waiter.unfollow();
+		}
 	}
 
 	private emit(event: Event): void {
@@ -214,6 +236,7 @@ class Run {
 		const manifest = step.manifests[0];
 		if (!manifest) throw new StepFailure(`step ${step.id} has no IstioOperator to install`);
 		const waiter = new Waiter(this, step, started);
+		const release = await this.istioctlSlot('install', waiter);
 		// While istioctl waits for readiness, watch the gateway pods so the reason says why they are not ready.
 		let podReason: string | undefined;
 		let progressReason = 'istioctl install is running';
@@ -246,6 +269,7 @@ class Run {
 		} finally {
 			podWatch?.stop();
 			waiter.stop();
+			release();
 		}
 		const why = mismatch ? `before: ${mismatch}` : 'reinstalled on request (--reinstall)';
 		if (this.options.dryRun) return {result: 'skipped' as const, detail: `dry run: istioctl install --dry-run passed, nothing installed; ${why}`};
@@ -388,6 +412,8 @@ class Run {
 class Waiter {
 	reason: string | undefined;
 	private timer: NodeJS.Timeout | undefined;
+	/** A reason read again on every tick (e.g. a place in the istioctl queue), until unfollow. */
+	private followed: (() => string) | undefined;
 
 	constructor(
 		private readonly run: Run,
@@ -403,7 +429,17 @@ class Waiter {
 		this.timer = setInterval(() => this.tick(), WAITING_INTERVAL_MS);
 	}
 
+	follow(reason: () => string): void {
+		this.followed = reason;
+		this.set(reason());
+	}
+
+	unfollow(): void {
+		this.followed = undefined;
+	}
+
 	private tick(): void {
+		if (this.followed) this.reason = this.followed();
 		if (this.reason !== undefined) this.run.emitWaiting(this.step, Date.now() - this.started, this.reason);
 	}
 

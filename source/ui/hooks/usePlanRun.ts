@@ -4,6 +4,7 @@ import type {Plan} from '../../core/plan.js';
 import {applyRunEvent, failedOutcome, initialRunView, withOutcome, type RunView} from '../../core/run-progress.js';
 import type {WizardServices} from '../services.js';
 import {firstLine} from '../../core/text.js';
+import {DEFAULT_PARALLEL} from '../../core/slots.js';
 
 /** Default deadline for every wait of a run (istioctl's --readiness-timeout default). */
 export const DEFAULT_RUN_TIMEOUT_MS = 300_000;
@@ -29,7 +30,7 @@ export function usePlanRun(plan: Plan, services: WizardServices) {
 			if (live) dispatch({type: 'event', event, now: Date.now()});
 		};
 		services
-			.runPlan(plan, {timeoutMs: services.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS, dryRun: false, force: false, signal: c.signal, onEvent})
+			.runPlan(plan, {timeoutMs: services.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS, dryRun: false, force: false, parallel: DEFAULT_PARALLEL, signal: c.signal, onEvent})
 			.then(
 				outcome => live && dispatch({type: 'outcome', outcome}),
 				(error: unknown) => {

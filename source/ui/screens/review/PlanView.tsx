@@ -10,6 +10,7 @@ import {SCREEN_COMMANDS, hintLine} from '../../keys.js';
 import type {Line} from '../../layout.js';
 import {useTheme, type MarkStatus} from '../../theme.js';
 import type {ReviewState} from './mode.js';
+import {DEFAULT_PARALLEL} from '../../../core/slots.js';
 
 /** What the preflight of this plan found; undefined when it has not run. */
 export interface ReviewChecks {
@@ -44,6 +45,12 @@ export function preflightLine(checks: ReviewChecks | undefined): {status: MarkSt
 	return {status: checks.warned > 0 ? 'warn' : 'ok', text: `preflight: ${checks.passed} passed${checks.warned > 0 ? `, ${plural(checks.warned, 'warning')} (esc to read them)` : ''}`};
 }
 
+/** How many istioctl processes the run starts at once (the same default as `eastwest apply --parallel`). */
+export function parallelLine(plan: Plan, parallel = DEFAULT_PARALLEL): string {
+	const installs = plan.steps.filter(s => s.kind === 'install-gateway').length;
+	return `istioctl: at most ${parallel} at once (${plural(installs, 'install')} planned${installs > parallel ? '; the rest wait in line' : ''})`;
+}
+
 /** The istioctl line: being checked, or what was found. */
 export function ToolsLine({tools}: {tools: ToolsCheck}) {
 	const theme = useTheme();
@@ -74,6 +81,7 @@ export function planLines({plan, input, checks, tools, canSave, review}: PlanVie
 		{rows: 1},
 		`✔ ${preflightLine(checks).text}`,
 		...(tools ? [tools.state === 'checking' ? 'checking istioctl…' : `✔ ${tools.message}`] : []),
+		parallelLine(plan),
 		...(review.mode === 'save' ? [{rows: 2}] : []),
 		...(canSave ? [] : ['s save profile: unavailable, this build has no profile store']),
 		{rows: 1},
@@ -135,6 +143,9 @@ export function PlanView(props: PlanViewProps & {compact: boolean}) {
 					<ToolsLine tools={tools} />
 				</Box>
 			) : null}
+			<Text color={theme.tone('muted')} wrap="truncate-end">
+				{parallelLine(plan)}
+			</Text>
 			{review.mode === 'save' ? (
 				<Box marginTop={1}>
 					<Text>
