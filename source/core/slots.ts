@@ -129,6 +129,14 @@ export class Slots {
 		this.next();
 	}
 
+	/**
+	 * Reject every call still waiting (e.g. when the whole run is cancelled): one listener on a run's
+	 * signal instead of one per queued call. Holders keep their slots until they release them.
+	 */
+	cancelQueued(reason: unknown): void {
+		for (let i = this.head; i < this.queue.length; i++) this.cancel(this.queue[i]!, reason);
+	}
+
 	private cancel(entry: Entry, reason: unknown): void {
 		if (entry.done) return;
 		entry.done = true;
@@ -172,12 +180,12 @@ const NOUNS: Record<string, [string, string]> = {
 	install: ['istioctl install', 'istioctl installs'],
 };
 
-/** "queued: 4 istioctl installs ahead (at most 4 istioctl processes at once, --parallel)". */
+/** "queued: 4 istioctl installs ahead (--parallel 4)". */
 export function queueReason(ahead: Ahead, limit: number): string {
 	const parts = [...ahead.entries()].filter(([, n]) => n > 0).map(([kind, n]) => {
 		const [one, many] = NOUNS[kind] ?? [`istioctl ${kind} call`, `istioctl ${kind} calls`];
 		return `${n} ${n === 1 ? one : many}`;
 	});
 	const what = parts.length === 0 ? 'next in line' : `${parts.join(' and ')} ahead`;
-	return `queued: ${what} (at most ${limit} istioctl process${limit === 1 ? '' : 'es'} at once, --parallel)`;
+	return `queued: ${what} (--parallel ${limit})`;
 }

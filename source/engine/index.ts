@@ -92,7 +92,8 @@ class Run {
 	 * waiter is stopped. Kubernetes API work is never queued.
 	 */
 	private async istioctlSlot(kind: string, waiter: Waiter): Promise<() => void> {
-		const ticket = this.istioctlSlots.acquire(kind, this.options.signal);
+		// Cancelling the run rejects every queued call at once (execute listens on the run's signal).
+		const ticket = this.istioctlSlots.acquire(kind);
 		if (!ticket.holding) waiter.follow(() => queueReason(ticket.ahead(), this.istioctlSlots.limit));
 		try {
 			return await ticket.granted;
@@ -122,6 +123,10 @@ class Run {
 	}
 
 	async execute(): Promise<RunOutcome> {
+		const signal = this.options.signal;
+		const cancelQueued = () => this.istioctlSlots.cancelQueued(new Cancelled());
+		if (signal?.aborted) cancelQueued();
+		signal?.addEventListener('abort', cancelQueued, {once: true});
 		const finished = new Map<string, Promise<void>>();
 		for (const step of this.plan.steps) {
 			const deps = step.dependsOn.map(d => finished.get(d)!);
@@ -131,6 +136,7 @@ class Run {
 			);
 		}
 		await Promise.all(finished.values());
+		signal?.removeEventListener('abort', cancelQueued);
 		const outcome = this.outcome();
 		this.emit({type: 'run-done', outcome});
 		return outcome;

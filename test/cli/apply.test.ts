@@ -395,3 +395,21 @@ test('--parallel reaches the engine and the JSON document; without it the run us
 test('apply --help documents --parallel with its default', () => {
 	assert.match(commandHelp('apply'), new RegExp(`^ {2}--parallel N {9}at most N istioctl processes at once across the run \\(default ${DEFAULT_PARALLEL}\\)`, 'm'));
 });
+
+test('text output: an install waiting for an istioctl slot says so on its own line', async () => {
+	// Each install holds its slot a little, so with --parallel 1 the second cluster queues behind the first.
+	class SlowIstioctl extends FakeIstioctl {
+		override async install(options: Parameters<FakeIstioctl['install']>[0]): Promise<void> {
+			await new Promise(resolve => setTimeout(resolve, 50));
+			return super.install(options);
+		}
+	}
+	const factory = readyFactory();
+	const slow = new SlowIstioctl(factory);
+	const {d} = deps(factory, {locateIstioctl: async () => slow});
+	const {ctx, out} = makeCtx();
+	assert.equal(await applyCommand([...multiArgs, '--parallel', '1', '--yes'], ctx, d), 0);
+	factory.dispose();
+	assert.match(out(), /^\[west\] +waiting [\d.]+s: queued: 1 istioctl install ahead \(--parallel 1\)$/m);
+	assert.doesNotMatch(out(), /^\[east\].*queued:/m);
+});

@@ -74,9 +74,23 @@ test('slots: a long run does not keep every finished entry', async () => {
 	assert.ok((slots as unknown as {queue: unknown[]}).queue.length < 200);
 });
 
+test('cancelQueued rejects every waiting call and leaves holders alone', async () => {
+	const slots = new Slots(1);
+	const holder = slots.acquire('install');
+	const waiting = [slots.acquire('install'), slots.acquire('install')];
+	slots.cancelQueued(new Error('run cancelled'));
+	for (const w of waiting) await assert.rejects(w.granted, /run cancelled/);
+	assert.equal(slots.waiting, 0);
+	assert.equal(slots.active, 1);
+	(await holder.granted)();
+	assert.equal(slots.active, 0);
+	const next = slots.acquire('install');
+	assert.equal(next.holding, true, 'the cancelled calls do not hold the slot');
+});
+
 test('queueReason names what is ahead and the bound', () => {
-	assert.equal(queueReason(new Map([['install', 4]]), 4), 'queued: 4 istioctl installs ahead (at most 4 istioctl processes at once, --parallel)');
-	assert.equal(queueReason(new Map([['install', 1], ['create-remote-secret', 2]]), 1), 'queued: 1 istioctl install and 2 istioctl create-remote-secret calls ahead (at most 1 istioctl process at once, --parallel)');
+	assert.equal(queueReason(new Map([['install', 4]]), 4), 'queued: 4 istioctl installs ahead (--parallel 4)');
+	assert.equal(queueReason(new Map([['install', 1], ['create-remote-secret', 2]]), 1), 'queued: 1 istioctl install and 2 istioctl create-remote-secret calls ahead (--parallel 1)');
 	assert.match(queueReason(new Map(), 2), /^queued: next in line/);
 });
 

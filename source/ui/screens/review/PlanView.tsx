@@ -1,7 +1,7 @@
 import React from 'react';
 import {Box, Text} from 'ink';
 import {TOPOLOGY_INFO, type MeshPlanInput} from '../../../core/model.js';
-import type {Plan, StepKind} from '../../../core/plan.js';
+import type {Plan} from '../../../core/plan.js';
 import type {ToolsCheck} from '../../../core/wizard.js';
 import {KeyHints} from '../../components/KeyHints.js';
 import {Mark} from '../../components/Mark.js';
@@ -11,6 +11,7 @@ import type {Line} from '../../layout.js';
 import {useTheme, type MarkStatus} from '../../theme.js';
 import type {ReviewState} from './mode.js';
 import {DEFAULT_PARALLEL} from '../../../core/slots.js';
+import {STEP_SHORT} from '../../step-labels.js';
 
 /** What the preflight of this plan found; undefined when it has not run. */
 export interface ReviewChecks {
@@ -20,16 +21,6 @@ export interface ReviewChecks {
 	/** The user confirmed running despite the failures. */
 	overridden: boolean;
 }
-
-/** Step names for the folded view, when the full titles do not fit the rows. */
-const STEP_SHORT: Record<StepKind, string> = {
-	'label-network': 'label network',
-	'install-gateway': 'install gateway',
-	'wait-rollout': 'wait for rollout',
-	'wait-address': 'wait for address',
-	'expose-istiod': 'expose istiod',
-	'expose-services': 'expose services',
-};
 
 export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
