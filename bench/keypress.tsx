@@ -1,5 +1,5 @@
 /**
- * Bench 3: keypress → next frame on the context picker with 1,000 contexts while a filter is typed.
+ * Bench 3: keypress → next frame on the context picker with 5,000 contexts while a filter is typed.
  * In-process: the real App and ContextsScreen under ink-testing-library, with the scripted services.
  */
 import React from 'react';
@@ -9,15 +9,16 @@ import App from '../source/app.js';
 import {fakeServices, kubeconfig} from '../test/support/fake-services.js';
 import {median, ms, quantile, sleep, table, verdict, type BenchReport} from './lib.js';
 
-export const TARGET_MEDIAN_MS = 50;
+/** One frame at 60 Hz. */
+export const TARGET_P95_MS = 16;
 
 const ENVS = ['prod', 'stage', 'dev', 'test', 'perf'];
 const REGIONS = ['eu-west-1', 'eu-central-1', 'us-east-1', 'us-west-2', 'ap-south-1'];
 const TEAMS = ['payments', 'search', 'identity', 'ledger', 'mobile', 'edge', 'data', 'infra'];
 
-/** 1,000 plausible context names (env-region-team-nnn). */
+/** Plausible context names (env-region-team-nnnn). */
 export function contextNames(count: number): string[] {
-	return Array.from({length: count}, (_, i) => `${ENVS[i % ENVS.length]}-${REGIONS[Math.floor(i / ENVS.length) % REGIONS.length]}-${TEAMS[i % TEAMS.length]}-${String(i).padStart(3, '0')}`);
+	return Array.from({length: count}, (_, i) => `${ENVS[i % ENVS.length]}-${REGIONS[Math.floor(i / ENVS.length) % REGIONS.length]}-${TEAMS[i % TEAMS.length]}-${String(i).padStart(4, '0')}`);
 }
 
 /** Wait until a frame written after `since` satisfies the predicate; returns when that frame was written. */
@@ -39,7 +40,7 @@ function frameTimes() {
 }
 
 export async function keypress(options: {rounds: number; contexts?: number; filter?: string}): Promise<BenchReport> {
-	const count = options.contexts ?? 1000;
+	const count = options.contexts ?? 5000;
 	const filter = options.filter ?? 'prod-eu-west';
 	const names = contextNames(count);
 	const services = fakeServices({kubeconfig: kubeconfig(names)});
@@ -81,19 +82,19 @@ export async function keypress(options: {rounds: number; contexts?: number; filt
 			await sleep(30);
 		}
 		const all = [...typing, ...erasing];
-		const m = median(all);
+		const p95 = quantile(all, 0.95);
 		const row = (name: string, xs: number[]) => [name, xs.length, ms(median(xs)), ms(quantile(xs, 0.95)), ms(Math.max(...xs))];
 		return {
 			title: `3. Keypress → next frame, context picker with ${count} contexts, filter typed`,
 			table: table(
 				['keys', 'samples', 'median', 'p95', 'max'],
-				[row(`typing "${filter}" one character at a time`, typing), row('backspace back to empty', erasing), row('all', all), ['target', '', `≤ ${TARGET_MEDIAN_MS} ms (${verdict(m <= TARGET_MEDIAN_MS)})`, '', '']],
+				[row(`typing "${filter}" one character at a time`, typing), row('backspace back to empty', erasing), row('all', all), ['target', '', '', `≤ ${TARGET_P95_MS} ms (${verdict(p95 <= TARGET_P95_MS)})`, '']],
 			),
 			notes: [
 				'in-process: the real App and ContextsScreen under ink-testing-library (debug mode, so every React commit is written at once) with the scripted services; time from writing the key to stdin until a frame shows the new filter',
 				`probes of newly visible rows answer at once and re-render in between, as a fast cluster would; ${services.probed.length} contexts were probed during the run`,
 			],
-			ok: m <= TARGET_MEDIAN_MS,
+			ok: p95 <= TARGET_P95_MS,
 		};
 	} finally {
 		cleanup();
