@@ -31,7 +31,7 @@ export interface FleetOptions {
 }
 
 /** The fake istioctl: hold memory and time on `install`, then run the test double with the same arguments. */
-function writeHeavyIstioctl(dir: string): string {
+export function writeHeavyIstioctl(dir: string): string {
 	const file = path.join(dir, 'istioctl');
 	const fixture = path.join(fakeBin, 'istioctl');
 	writeFileSync(

@@ -70,7 +70,7 @@ function vmHwmKb(pid: number): number | undefined {
 const VERDICT = /^\d\d:\d\d:\d\d (\S+) (?:healthy|not healthy|unreachable|stale)/;
 
 /** Follows the output; remembers when each context's first verdict line arrived (ms after `started`). */
-function verdictClock(started: number) {
+export function verdictClock(started: number) {
 	const first = new Map<string, number>();
 	let partial = '';
 	return {
