@@ -12,7 +12,7 @@ import path from 'node:path';
 import {DEFAULT_PARALLEL} from '../source/core/slots.js';
 import {FakeApiServer, writeKubeconfig} from '../test/support/fake-apiserver.js';
 import {fakeBin, fakeIstioctlEnv, readFakeIstioctlLog} from '../test/support/fake-istioctl.js';
-import {cliPath, firstChild, median, ms, ratio, sampleTreeMemory, table, timeToExitWithCpu, verdict, type BenchReport} from './lib.js';
+import {cliPath, firstChild, median, ms, ownCpuMs, ratio, sampleTreeMemory, table, timeToExitWithCpu, verdict, type BenchReport} from './lib.js';
 
 export const TARGET_RATIO = 1.3;
 export const TARGET_TREE_GB = 2;
@@ -67,6 +67,8 @@ interface FleetRun {
 	parallel: number;
 	ms: number;
 	cpuMs: number | undefined;
+	/** eastwest's own CPU, without the istioctl processes (its last /proc sample). */
+	ownCpuMs: number | undefined;
 	peakRssMb: number;
 	peakPssMb: number;
 	peakIstioctl: number;
@@ -96,9 +98,18 @@ async function applyFleetOnce(clusters: number, parallel: number, o: Required<Om
 		const flags = servers.flatMap((_, i) => ['--cluster', `cluster-${i + 1}=cluster-${i + 1}:network-${i + 1}`]);
 		const args = [cliPath, 'apply', '--topology', 'multi-network', '--mesh', 'bench-mesh', ...flags, '--kubeconfig', kubeconfig, '--istioctl', istioctl, '--parallel', String(parallel), '--yes', '--timeout', '5m'];
 		let shell: number | undefined;
-		const sampler = sampleTreeMemory(() => (shell === undefined ? undefined : firstChild(shell)), 50, isIstioctl(istioctl));
+		let node: number | undefined;
+		let own: number | undefined;
+		const eastwest = () => (node ??= shell === undefined ? undefined : firstChild(shell));
+		const sampler = sampleTreeMemory(eastwest, 50, isIstioctl(istioctl));
+		const ownSampler = setInterval(() => {
+			const pid = eastwest();
+			const now = pid === undefined ? undefined : ownCpuMs(pid);
+			if (now !== undefined) own = now;
+		}, 25);
 		const t = await timeToExitWithCpu(process.execPath, args, {env, deadlineMs: 15 * 60_000, what: `eastwest apply on ${clusters} clusters (--parallel ${parallel})`, onSpawn: pid => (shell = pid)});
 		const memory = sampler.stop();
+		clearInterval(ownSampler);
 		if (t.code !== 0) throw new Error(`eastwest apply on ${clusters} clusters exited with ${t.code}:\n${t.output.slice(-3000)}`);
 		if (!/^Done:$/m.test(t.output)) throw new Error(`eastwest apply on ${clusters} clusters did not finish everywhere:\n${t.output.slice(-3000)}`);
 		// "[8.3s]", "[12s]", "[1m05s]": the install step's time as the text output prints it.
@@ -108,6 +119,7 @@ async function applyFleetOnce(clusters: number, parallel: number, o: Required<Om
 			parallel,
 			ms: t.ms,
 			cpuMs: t.cpuMs,
+			ownCpuMs: own,
 			peakRssMb: memory.peakRssKb / 1024,
 			peakPssMb: memory.peakPssKb / 1024,
 			peakIstioctl: memory.peakCounted,
@@ -145,8 +157,8 @@ export async function applyFleet(options: FleetOptions): Promise<BenchReport> {
 	const expected = (p: number) => mN + (Math.ceil(large / p) - 1) * install;
 	const atDefault = stairs.find(s => s.parallel === DEFAULT_PARALLEL);
 	const mb = (x: number) => `${x.toFixed(0)} MB`;
-	const cpu = (xs: FleetRun[]) => {
-		const v = xs.map(x => x.cpuMs).filter((x): x is number => x !== undefined);
+	const cpu = (xs: FleetRun[], pick: (x: FleetRun) => number | undefined = x => x.cpuMs) => {
+		const v = xs.map(pick).filter((x): x is number => x !== undefined);
 		return v.length > 0 ? ms(median(v)) : 'n/a';
 	};
 	const row = (label: string, runs: FleetRun[], ratioCell: string, target: string) => [
@@ -158,6 +170,7 @@ export async function applyFleet(options: FleetOptions): Promise<BenchReport> {
 		ratioCell,
 		target,
 		cpu(runs),
+		cpu(runs, x => x.ownCpuMs),
 		mb(Math.max(...runs.map(x => x.peakRssMb))),
 		mb(Math.max(...runs.map(x => x.peakPssMb))),
 		String(Math.max(...runs.map(x => x.peakIstioctl))),
@@ -166,7 +179,7 @@ export async function applyFleet(options: FleetOptions): Promise<BenchReport> {
 	return {
 		title: `7. \`eastwest apply\` at fleet scale: 2 vs ${large} clusters, --parallel ${high}, and the staircase`,
 		table: table(
-			['run', 'runs', 'median wall time', 'min', 'max', 'ratio', 'target', 'CPU, whole tree (median)', 'peak RSS, whole tree', 'peak PSS, whole tree', 'most istioctl at once'],
+			['run', 'runs', 'median wall time', 'min', 'max', 'ratio', 'target', 'CPU, whole tree (median)', 'CPU, eastwest alone (median)', 'peak RSS, whole tree', 'peak PSS, whole tree', 'most istioctl at once'],
 			[
 				row(`2 clusters, --parallel ${high}`, small, '1.00×', ''),
 				row(`${large} clusters, --parallel ${high}`, big, ratio(r), `≤ ${TARGET_RATIO}× (${verdict(r <= TARGET_RATIO)})`),
