@@ -18,7 +18,7 @@ import {globalFlags, oneOf, parseFlags, readParallel, readTimeout, type OptionSp
 import {DEFAULT_PARALLEL} from '../core/slots.js';
 import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
 import {PLAN_FLAG_OPTIONS, hasPlanFlags, readPlanFlags} from './plan-flags.js';
-import {loadSavedPlan, recordProfileRun} from './saved-plan.js';
+import {loadSavedPlan, recordProfileRun, savedParallel} from './saved-plan.js';
 import type {CommandContext} from '../core/command-context.js';
 import {firstLine} from '../core/text.js';
 
@@ -32,6 +32,8 @@ export interface ApplyDeps {
 	confirm(question: string, signal: AbortSignal): Promise<boolean>;
 	/** The saved, validated plan of a profile. */
 	loadProfile(name: string): Promise<MeshPlanInput>;
+	/** The --parallel saved on a profile (used when the command line gives none). */
+	profileParallel?(name: string): Promise<number | undefined>;
 	/** Remember the outcome on the profile; returns a warning when that failed. */
 	recordRun(name: string, result: 'succeeded' | 'failed' | 'cancelled', dryRun: boolean): Promise<string | undefined>;
 }
@@ -46,6 +48,7 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 		locateIstioctl: options => istioctlLayer.locateIstioctl(options),
 		createRunPlan: deps => engine.createRunPlan(deps),
 		loadProfile: loadSavedPlan,
+		profileParallel: savedParallel,
 		recordRun: recordProfileRun,
 		interactive: () => Boolean(process.stdin.isTTY && ctx.stderr.isTTY),
 		confirm: async (question, signal) => {
@@ -140,7 +143,9 @@ function describeChanges(plan: Plan): string {
 export async function applyCommand(args: string[], ctx: CommandContext, deps: ApplyDeps): Promise<number> {
 	const parsed = parseApplyArgs(args);
 	const input = parsed.input ?? (await deps.loadProfile(parsed.profile!));
-	const opts = {...parsed, input};
+	// --parallel, else the profile's, else the default.
+	const parallel = parsed.parallel ?? (parsed.profile !== undefined ? await deps.profileParallel?.(parsed.profile) : undefined) ?? DEFAULT_PARALLEL;
+	const opts = {...parsed, input, parallel};
 	const source: KubeconfigSource = {env: ctx.env, ...(opts.kubeconfig ? {kubeconfig: opts.kubeconfig} : {})};
 	let factory: ClusterClientFactory;
 	try {
@@ -211,7 +216,7 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 			dryRun: opts.dryRun,
 			force: opts.force,
 			reinstall: opts.reinstall,
-			parallel: opts.parallel ?? DEFAULT_PARALLEL,
+			parallel: opts.parallel,
 			signal: ctx.signal,
 			onEvent: event => printer?.print(event),
 		});
@@ -323,7 +328,7 @@ function jsonResult(plan: Plan, opts: ParsedApply, outcome: RunOutcome, istioctl
 		ok: outcome.ok,
 		cancelled: outcome.cancelled,
 		dryRun: opts.dryRun,
-		parallel: opts.parallel ?? DEFAULT_PARALLEL,
+		parallel: opts.parallel,
 		plan: plan.input,
 		istioctl: istioctlPath,
 		istioctlVersion,

@@ -66,7 +66,7 @@ export const COMMAND_FLAGS: Record<string, FlagSpec[]> = {
 	check: [...PLAN, PROFILE, {name: 'phase', value: ['preflight', 'post-install', 'all']}, OUTPUT, TIMEOUT],
 	'profiles list': [OUTPUT],
 	'profiles show': [OUTPUT],
-	'profiles save': [...PLAN, {name: 'overwrite'}],
+	'profiles save': [...PLAN, {name: 'overwrite'}, {name: 'parallel', value: 'text'}],
 	'profiles delete': [],
 	'profiles rename': [],
 	version: [{name: 'context', value: 'context', multiple: true}, OUTPUT, TIMEOUT],

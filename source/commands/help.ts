@@ -115,7 +115,7 @@ istiod and a version skew are reported, not failures.
 `,
 	profiles: `Usage: eastwest profiles list [-o text|json]
        eastwest profiles show NAME [-o text|json]
-       eastwest profiles save NAME --topology T --mesh ID --cluster CONTEXT=NAME:NETWORK[:primary|remote] ... [--revision R] [--overwrite]
+       eastwest profiles save NAME --topology T --mesh ID --cluster CONTEXT=NAME:NETWORK[:primary|remote] ... [--revision R] [--overwrite] [--parallel N]
        eastwest profiles delete NAME
        eastwest profiles rename OLD NEW
 
@@ -128,6 +128,7 @@ save checks the plan and that its contexts exist in the kubeconfig; it touches n
                        defaults to primary for multi-network and is required otherwise
   --revision R         control-plane revision (default: the default revision)
   --overwrite          replace an existing profile of that name
+  --parallel N         the --parallel 'eastwest apply --profile NAME' uses when given none
   -o, --output FORMAT  text (default) or json, for list and show
 
 Profile names: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63.

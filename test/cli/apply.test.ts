@@ -413,3 +413,22 @@ test('text output: an install waiting for an istioctl slot says so on its own li
 	assert.match(out(), /^\[west\] +waiting [\d.]+s: queued: 1 istioctl install ahead \(--parallel 1\)$/m);
 	assert.doesNotMatch(out(), /^\[east\].*queued:/m);
 });
+
+test('apply --profile uses the profile\'s --parallel unless the command line gives one', async () => {
+	for (const [flags, saved, expected] of [[[], 9, 9], [['--parallel', '2'], 9, 2], [[], undefined, DEFAULT_PARALLEL]] as const) {
+		const factory = readyFactory();
+		const asked: string[] = [];
+		const {d} = deps(factory, {
+			loadProfile: async () => parseApplyArgs(multiArgs).input!,
+			profileParallel: async name => {
+				asked.push(name);
+				return saved;
+			},
+		});
+		const {ctx, out} = makeCtx();
+		assert.equal(await applyCommand(['--profile', 'fleet', ...flags, '--yes', '-o', 'json'], ctx, d), 0);
+		factory.dispose();
+		assert.equal(JSON.parse(out()).parallel, expected);
+		assert.deepEqual(asked, flags.length > 0 ? [] : ['fleet']);
+	}
+});
