@@ -33,7 +33,7 @@ async function applyOnce(clusters: number, delays: Scripted): Promise<{ms: numbe
 		kubeconfig = writeKubeconfig(servers.map((server, i) => ({name: `cluster-${i + 1}`, server})));
 		env = {...process.env, ...fakeIstioctlEnv().env, CI: ''};
 		const flags = servers.flatMap((_, i) => ['--cluster', `cluster-${i + 1}=cluster-${i + 1}:network-${i + 1}`]);
-		const args = [cliPath, 'apply', '--topology', 'multi-network', '--mesh', 'bench-mesh', ...flags, '--kubeconfig', kubeconfig, '--yes', '--timeout', '60s', '-o', 'json'];
+		const args = [cliPath, 'apply', '--topology', 'multi-network', '--mesh', 'bench-mesh', ...flags, '--kubeconfig', kubeconfig, '--parallel', String(clusters), '--yes', '--timeout', '60s', '-o', 'json'];
 		// eastwest's own CPU (without the istioctl processes it runs), sampled until it exits.
 		let own: number | undefined;
 		let sampler: NodeJS.Timeout | undefined;
@@ -102,6 +102,7 @@ export async function applyParallel(options: {runs: number; rolloutMs?: number; 
 		notes: [
 			`one loopback fake API server per cluster; scripted Deployment rollout ${delays.rolloutMs} ms after each change and LoadBalancer address ${delays.addressMs} ms after the Service is created, on every cluster; fake istioctl (a Node script) first on PATH, ${installs} installs in the ${LARGE}-cluster run`,
 			'CPU, eastwest alone: the eastwest process itself (its last /proc sample, every 25 ms, before it exits), without the istioctl processes it starts; the fake API servers run in the benchmark process and are in neither column',
+			'`--parallel` is the number of clusters, so every install runs at once as before the bound existed (bench 7 measures the bound)',
 			`each run on fresh servers, so every run creates everything (label, install, rollout, address, expose); runs alternate ${SMALL} and ${LARGE} clusters`,
 			`${SMALL} vs ${LARGE} rather than 1 vs 4: \`eastwest apply\` refuses a one-cluster mesh (exit 2), so the smallest valid run is the baseline and the large run has four times its clusters`,
 		],

@@ -10,7 +10,7 @@ import {stripVTControlCharacters} from 'node:util';
 import {build} from 'esbuild';
 import {bundleOptions, cliPath, inPty, median, ms, ratio, root, table, timeProcess, verdict, type BenchReport} from './lib.js';
 
-export const TARGET_RATIO = 1.3;
+export const TARGET_RATIO = 1.1;
 /** The last line of the topology screen: its key hints. */
 export const WIZARD_MARKER = /enter continue.*quit/;
 export const BASELINE_MARKER = /baseline ready/;

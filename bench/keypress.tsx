@@ -1,5 +1,5 @@
 /**
- * Bench 3: keypress → next frame on the context picker with 1,000 contexts while a filter is typed.
+ * Bench 3: keypress → next frame on the context picker with 5,000 contexts while a filter is typed.
  * In-process: the real App and ContextsScreen under ink-testing-library, with the scripted services.
  */
 import React from 'react';
@@ -9,28 +9,34 @@ import App from '../source/app.js';
 import {fakeServices, kubeconfig} from '../test/support/fake-services.js';
 import {median, ms, quantile, sleep, table, verdict, type BenchReport} from './lib.js';
 
-export const TARGET_MEDIAN_MS = 50;
+/** One frame at 60 Hz. */
+export const TARGET_P95_MS = 16;
 
 const ENVS = ['prod', 'stage', 'dev', 'test', 'perf'];
 const REGIONS = ['eu-west-1', 'eu-central-1', 'us-east-1', 'us-west-2', 'ap-south-1'];
 const TEAMS = ['payments', 'search', 'identity', 'ledger', 'mobile', 'edge', 'data', 'infra'];
 
-/** 1,000 plausible context names (env-region-team-nnn). */
+/** Plausible context names (env-region-team-nnnn). */
 export function contextNames(count: number): string[] {
-	return Array.from({length: count}, (_, i) => `${ENVS[i % ENVS.length]}-${REGIONS[Math.floor(i / ENVS.length) % REGIONS.length]}-${TEAMS[i % TEAMS.length]}-${String(i).padStart(3, '0')}`);
+	return Array.from({length: count}, (_, i) => `${ENVS[i % ENVS.length]}-${REGIONS[Math.floor(i / ENVS.length) % REGIONS.length]}-${TEAMS[i % TEAMS.length]}-${String(i).padStart(4, '0')}`);
 }
 
 /** Wait until a frame written after `since` satisfies the predicate; returns when that frame was written. */
 function frameTimes() {
-	const writes: Array<{at: number; frame: string}> = [];
+	const writes: Array<{at: number; cpuUs: number; frame: string}> = [];
+	const cpuUs = () => {
+		const u = process.cpuUsage();
+		return u.user + u.system;
+	};
 	return {
 		writes,
-		record: (frame: string) => writes.push({at: performance.now(), frame: stripVTControlCharacters(frame)}),
-		async until(since: number, predicate: (frame: string) => boolean, deadlineMs: number, what: string): Promise<number> {
+		cpuUs,
+		record: (frame: string) => writes.push({at: performance.now(), cpuUs: cpuUs(), frame: stripVTControlCharacters(frame)}),
+		async until(since: number, predicate: (frame: string) => boolean, deadlineMs: number, what: string): Promise<{at: number; cpuUs: number}> {
 			const deadline = performance.now() + deadlineMs;
 			for (;;) {
 				const hit = writes.find(w => w.at >= since && predicate(w.frame));
-				if (hit) return hit.at;
+				if (hit) return hit;
 				if (performance.now() > deadline) throw new Error(`gave up after ${deadlineMs} ms waiting for ${what}; last frame:\n${writes.at(-1)?.frame ?? ''}`);
 				await new Promise(resolve => setImmediate(resolve));
 			}
@@ -39,7 +45,7 @@ function frameTimes() {
 }
 
 export async function keypress(options: {rounds: number; contexts?: number; filter?: string}): Promise<BenchReport> {
-	const count = options.contexts ?? 1000;
+	const count = options.contexts ?? 5000;
 	const filter = options.filter ?? 'prod-eu-west';
 	const names = contextNames(count);
 	const services = fakeServices({kubeconfig: kubeconfig(names)});
@@ -50,11 +56,15 @@ export async function keypress(options: {rounds: number; contexts?: number; filt
 		times.record(frame);
 		write(frame);
 	};
+	// CPU of this process from the key to its frame: what the picker costs, whatever else shares the machine.
+	const cpuPerKey: number[] = [];
 	const key = async (data: string, expect: (frame: string) => boolean, what: string): Promise<number> => {
 		const t0 = performance.now();
+		const c0 = times.cpuUs();
 		r.stdin.write(data);
-		const at = await times.until(t0, expect, 5000, what);
-		return at - t0;
+		const hit = await times.until(t0, expect, 5000, what);
+		cpuPerKey.push((hit.cpuUs - c0) / 1000);
+		return hit.at - t0;
 	};
 	try {
 		await times.until(0, f => f.includes('Which multicluster topology?'), 5000, 'the topology screen');
@@ -63,8 +73,10 @@ export async function keypress(options: {rounds: number; contexts?: number; filt
 		await sleep(100);
 		const typing: number[] = [];
 		const erasing: number[] = [];
+		cpuPerKey.length = 0;
 		for (let round = 0; round < options.rounds; round++) {
 			await key('/', f => f.includes('filter: ▏'), 'filter mode');
+			cpuPerKey.pop();
 			await sleep(30);
 			for (let i = 1; i <= filter.length; i++) {
 				const typed = filter.slice(0, i);
@@ -78,22 +90,24 @@ export async function keypress(options: {rounds: number; contexts?: number; filt
 				await sleep(30);
 			}
 			await key('\r', f => !f.includes('▏'), 'filtering to end');
+			cpuPerKey.pop();
 			await sleep(30);
 		}
 		const all = [...typing, ...erasing];
-		const m = median(all);
+		const p95 = quantile(all, 0.95);
 		const row = (name: string, xs: number[]) => [name, xs.length, ms(median(xs)), ms(quantile(xs, 0.95)), ms(Math.max(...xs))];
 		return {
 			title: `3. Keypress → next frame, context picker with ${count} contexts, filter typed`,
 			table: table(
 				['keys', 'samples', 'median', 'p95', 'max'],
-				[row(`typing "${filter}" one character at a time`, typing), row('backspace back to empty', erasing), row('all', all), ['target', '', `≤ ${TARGET_MEDIAN_MS} ms (${verdict(m <= TARGET_MEDIAN_MS)})`, '', '']],
+				[row(`typing "${filter}" one character at a time`, typing), row('backspace back to empty', erasing), row('all', all), row('all: CPU of the process, key → frame', cpuPerKey), ['target', '', '', `≤ ${TARGET_P95_MS} ms (${verdict(p95 <= TARGET_P95_MS)})`, '']],
 			),
 			notes: [
 				'in-process: the real App and ContextsScreen under ink-testing-library (debug mode, so every React commit is written at once) with the scripted services; time from writing the key to stdin until a frame shows the new filter',
+				'CPU row: user + system time of the benchmark process (process.cpuUsage) from the key to its frame, the picker\'s own cost; it moves much less than wall time when other work shares the machine',
 				`probes of newly visible rows answer at once and re-render in between, as a fast cluster would; ${services.probed.length} contexts were probed during the run`,
 			],
-			ok: m <= TARGET_MEDIAN_MS,
+			ok: p95 <= TARGET_P95_MS,
 		};
 	} finally {
 		cleanup();

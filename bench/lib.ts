@@ -182,3 +182,65 @@ export function bundleOptions(entry: string, outdir: string) {
 }
 
 export const sleep = (msValue: number) => new Promise<void>(resolve => setTimeout(resolve, msValue));
+
+/** Every live process in the tree under `pid`, `pid` included (from /proc; empty where there is none). */
+export function processTree(pid: number): number[] {
+	const out: number[] = [];
+	const walk = (p: number) => {
+		out.push(p);
+		try {
+			for (const task of readdirSync(`/proc/${p}/task`)) {
+				for (const child of readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').split(' ').filter(Boolean)) walk(Number(child));
+			}
+		} catch {
+			// Gone meanwhile.
+		}
+	};
+	walk(pid);
+	return out;
+}
+
+/** One field of /proc/<pid>/status in kB (VmRSS, VmHWM…), or 0 when the process is gone. */
+export function statusKb(pid: number, field: string): number {
+	try {
+		const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+		return m ? Number(m[1]) : 0;
+	} catch {
+		return 0;
+	}
+}
+
+/** Proportional set size of one process in kB (shared pages split between their users), or 0 when gone. */
+export function pssKb(pid: number): number {
+	try {
+		const m = /^Pss:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+		return m ? Number(m[1]) : 0;
+	} catch {
+		return 0;
+	}
+}
+
+/**
+ * Sample the memory of a process tree every `everyMs` until stopped: the peak of the sum of RSS over
+ * the tree (shared pages counted once per process: an upper bound), the peak of the sum of PSS, and the
+ * most processes seen at once matching `count` (e.g. istioctl).
+ */
+export function sampleTreeMemory(root: () => number | undefined, everyMs: number, count: (pid: number) => boolean = () => false) {
+	let peakRssKb = 0;
+	let peakPssKb = 0;
+	let peakCounted = 0;
+	const timer = setInterval(() => {
+		const pid = root();
+		if (pid === undefined) return;
+		const tree = processTree(pid);
+		peakRssKb = Math.max(peakRssKb, tree.reduce((sum, p) => sum + statusKb(p, 'VmRSS'), 0));
+		peakPssKb = Math.max(peakPssKb, tree.reduce((sum, p) => sum + pssKb(p), 0));
+		peakCounted = Math.max(peakCounted, tree.filter(count).length);
+	}, everyMs);
+	return {
+		stop() {
+			clearInterval(timer);
+			return {peakRssKb, peakPssKb, peakCounted};
+		},
+	};
+}

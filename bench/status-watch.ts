@@ -1,6 +1,7 @@
 /**
- * Bench 5: `eastwest status --watch` (no terminal) on 20 clusters for a while: requests at the fake API
- * servers by resource and verb, and the process's peak RSS (VmHWM) read just before it is stopped.
+ * Bench 5: `eastwest status --watch` (no terminal) on 100 clusters for a while: requests at the fake API
+ * servers by resource and verb, the process's peak RSS (VmHWM) read just before it is stopped, and the
+ * time until every cluster has its first verdict (against the same on one cluster).
  * One loopback fake API server per cluster, as in reality every cluster has its own API server
  * (its own connection, TLS-free here, and its own watch streams).
  */
@@ -8,9 +9,9 @@ import {readFileSync, rmSync} from 'node:fs';
 import {spawn} from 'node:child_process';
 import path from 'node:path';
 import {FakeApiServer, writeKubeconfig, type LoggedRequest} from '../test/support/fake-apiserver.js';
-import {cliPath, killGroup, sleep, table, verdict, type BenchReport} from './lib.js';
+import {cliPath, killGroup, median, ms, ratio, sleep, table, verdict, type BenchReport} from './lib.js';
 
-export const TARGET_RSS_MB = 120;
+export const TARGET_RSS_MB = 150;
 
 /** A cluster with an east-west gateway already in place (Deployment rolled out, LoadBalancer address, Gateway). */
 async function gatewayCluster(network: string): Promise<FakeApiServer> {
@@ -65,21 +66,72 @@ function vmHwmKb(pid: number): number | undefined {
 	}
 }
 
+/** A cluster's verdict line: `HH:MM:SS <context> healthy|not healthy|unreachable…|stale…`. */
+const VERDICT = /^\d\d:\d\d:\d\d (\S+) (?:healthy|not healthy|unreachable|stale)/;
+
+/** Follows the output; remembers when each context's first verdict line arrived (ms after `started`). */
+export function verdictClock(started: number) {
+	const first = new Map<string, number>();
+	let partial = '';
+	return {
+		first,
+		push(chunk: string) {
+			const lines = (partial + chunk).split('\n');
+			partial = lines.pop() ?? '';
+			for (const line of lines) {
+				const m = VERDICT.exec(line);
+				if (m && !first.has(m[1]!)) first.set(m[1]!, performance.now() - started);
+			}
+		},
+	};
+}
+
+/** Time from spawn until every named cluster has its first verdict; the process is stopped then. */
+async function timeToVerdicts(names: string[], kubeconfig: string): Promise<number> {
+	const env: NodeJS.ProcessEnv = {...process.env, CI: '', HOME: path.dirname(kubeconfig)};
+	const started = performance.now();
+	const clock = verdictClock(started);
+	const child = spawn(process.execPath, [cliPath, 'status', '--watch', '--kubeconfig', kubeconfig, ...names.flatMap(n => ['--context', n])], {env, stdio: ['ignore', 'pipe', 'pipe'], detached: true});
+	child.stdout.setEncoding('utf8');
+	child.stdout.on('data', (d: string) => clock.push(d));
+	try {
+		const deadline = started + 60_000;
+		while (clock.first.size < names.length) {
+			if (performance.now() > deadline || child.exitCode !== null) throw new Error(`status --watch on ${names.length} cluster(s): ${clock.first.size} verdicts after ${Math.round(performance.now() - started)} ms`);
+			await sleep(5);
+		}
+		return Math.max(...clock.first.values());
+	} finally {
+		killGroup(child);
+	}
+}
+
 export async function statusWatch(options: {clusters?: number; seconds: number}): Promise<BenchReport> {
-	const count = options.clusters ?? 20;
+	const count = options.clusters ?? 100;
 	const servers: FakeApiServer[] = [];
 	let kubeconfig: string | undefined;
 	try {
 		for (let i = 0; i < count; i++) servers.push(await gatewayCluster(`network-${i + 1}`));
-		const names = servers.map((_, i) => `cluster-${String(i + 1).padStart(2, '0')}`);
+		const names = servers.map((_, i) => `cluster-${String(i + 1).padStart(3, '0')}`);
 		kubeconfig = writeKubeconfig(servers.map((server, i) => ({name: names[i]!, server})));
+		// Time to every first verdict: one cluster, then all of them, alternating, before the long run.
+		const oneVerdict: number[] = [];
+		const allVerdicts: number[] = [];
+		for (let round = 0; round < 3; round++) {
+			oneVerdict.push(await timeToVerdicts(names.slice(0, 1), kubeconfig));
+			allVerdicts.push(await timeToVerdicts(names, kubeconfig));
+		}
 		// Only what eastwest status asks from now on counts.
 		for (const s of servers) s.requests.length = 0;
 		const env: NodeJS.ProcessEnv = {...process.env, CI: '', HOME: path.dirname(kubeconfig)};
 		const child = spawn(process.execPath, [cliPath, 'status', '--watch', '--kubeconfig', kubeconfig, ...names.flatMap(n => ['--context', n])], {env, stdio: ['ignore', 'pipe', 'pipe'], detached: true});
 		let stdout = '';
 		let stderr = '';
-		child.stdout.on('data', d => (stdout += d));
+		const clock = verdictClock(performance.now());
+		child.stdout.on('data', d => {
+			stdout += d;
+			clock.push(String(d));
+		});
 		child.stderr.on('data', d => (stderr += d));
 		const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
 		let peakKb = 0;
@@ -131,6 +183,8 @@ export async function statusWatch(options: {clusters?: number; seconds: number})
 					[
 						['list + watch requests', `${lists} lists + ${watches} watches over ${kinds} resource kinds`, `one list and one watch per kind per cluster (${oneEach ? 'yes' : '**no**'})`],
 						['peak RSS (VmHWM) of the eastwest process', `${peakMb.toFixed(1)} MB`, `≤ ${TARGET_RSS_MB} MB (${verdict(peakMb <= TARGET_RSS_MB)})`],
+						['time until every cluster has its first verdict (median of 3 starts)', `${ms(median(allVerdicts))} (1 cluster: ${ms(median(oneVerdict))}; ${ratio(median(allVerdicts) / median(oneVerdict))})`, ''],
+						['clusters with a verdict in the long run', `${clock.first.size} of ${count}`, String(count)],
 						['lines printed', String(lines), ''],
 						['exit on SIGINT', String(code), '130'],
 					],
@@ -138,9 +192,10 @@ export async function statusWatch(options: {clusters?: number; seconds: number})
 			].join('\n'),
 			notes: [
 				`one loopback fake API server per cluster (each cluster has its own API server in reality: its own connections and watch streams), each with istiod and an east-west gateway in place; every 10 s one cluster's gateway Service changes (${changes} changes in the run)`,
+				'time until every first verdict: spawn of `eastwest status --watch` until each context has printed its state line (it prints once every cluster has answered); the same on the first cluster alone is the baseline; runs alternate, on the same servers, before the long run (whose request counts start after them)',
 				'a re-list would show as a second list for a kind on some cluster (per cluster max > 1); discovery requests are the client resolving the path of a kind it watches by apiVersion and kind (Namespace, Gateway, VirtualService), once per kind',
 			],
-			ok: peakMb <= TARGET_RSS_MB && oneEach,
+			ok: peakMb <= TARGET_RSS_MB && oneEach && clock.first.size === count,
 		};
 	} finally {
 		await Promise.all(servers.map(s => s.close()));

@@ -14,7 +14,6 @@ import {ContextsScreen} from './ui/screens/ContextsScreen.js';
 import {DoneScreen} from './ui/screens/DoneScreen.js';
 import {IdsScreen} from './ui/screens/IdsScreen.js';
 import {NoKubeconfigScreen} from './ui/screens/NoKubeconfigScreen.js';
-import {RunScreen} from './ui/screens/RunScreen.js';
 import {TopologyScreen} from './ui/screens/TopologyScreen.js';
 import {ServicesContext, type WizardServices} from './ui/services.js';
 import {ThemeContext, createTheme} from './ui/theme.js';
@@ -22,6 +21,8 @@ import {firstLine} from './core/text.js';
 
 // Review renders YAML (the yaml library, a fifth of the wizard's code): it loads when first needed, not before the first frame.
 const ReviewScreen = lazy(async () => ({default: (await import('./ui/screens/ReviewScreen.js')).ReviewScreen}));
+// The run screen (its layouts, the event batching, the istioctl bound's labels) is needed only after Review.
+const RunScreen = lazy(async () => ({default: (await import('./ui/screens/RunScreen.js')).RunScreen}));
 
 export interface AppProps {
 	/** The services, or a loader called after the first frame (cluster libraries load lazily). */
@@ -144,7 +145,11 @@ export default function App({services: given, color = true, initialTopology, ini
 			</Suspense>
 		);
 	} else if (state.screen === 'run' && state.run && services) {
-		body = <RunScreen plan={state.run.plan} services={services} onFinished={onFinished} cancelRequested={state.run.interrupted} />;
+		body = (
+			<Suspense fallback={<Text color={theme.tone('muted')}>Starting the run…</Text>}>
+				<RunScreen plan={state.run.plan} services={services} onFinished={onFinished} cancelRequested={state.run.interrupted} />
+			</Suspense>
+		);
 	} else if (state.screen === 'done' && state.run?.finished) {
 		body = <DoneScreen view={state.run.finished} input={state.run.plan.input} profile={state.profile?.name} onExit={finish} />;
 	}

@@ -14,10 +14,11 @@ import type {ClusterClientFactory, Istioctl, KubeconfigSource, RunPlan} from '..
 import * as engine from '../engine/index.js';
 import * as istioctlLayer from '../istioctl/index.js';
 import * as kube from '../kube/index.js';
-import {globalFlags, oneOf, parseFlags, readTimeout, type OptionSpec} from './args.js';
+import {globalFlags, oneOf, parseFlags, readParallel, readTimeout, type OptionSpec} from './args.js';
+import {DEFAULT_PARALLEL} from '../core/slots.js';
 import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
 import {PLAN_FLAG_OPTIONS, hasPlanFlags, readPlanFlags} from './plan-flags.js';
-import {loadSavedPlan, recordProfileRun} from './saved-plan.js';
+import {loadSavedPlan, recordProfileRun, savedParallel} from './saved-plan.js';
 import type {CommandContext} from '../core/command-context.js';
 import {firstLine} from '../core/text.js';
 
@@ -31,6 +32,8 @@ export interface ApplyDeps {
 	confirm(question: string, signal: AbortSignal): Promise<boolean>;
 	/** The saved, validated plan of a profile. */
 	loadProfile(name: string): Promise<MeshPlanInput>;
+	/** The --parallel saved on a profile (used when the command line gives none). */
+	profileParallel?(name: string): Promise<number | undefined>;
 	/** Remember the outcome on the profile; returns a warning when that failed. */
 	recordRun(name: string, result: 'succeeded' | 'failed' | 'cancelled', dryRun: boolean): Promise<string | undefined>;
 }
@@ -45,6 +48,7 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 		locateIstioctl: options => istioctlLayer.locateIstioctl(options),
 		createRunPlan: deps => engine.createRunPlan(deps),
 		loadProfile: loadSavedPlan,
+		profileParallel: savedParallel,
 		recordRun: recordProfileRun,
 		interactive: () => Boolean(process.stdin.isTTY && ctx.stderr.isTTY),
 		confirm: async (question, signal) => {
@@ -72,6 +76,8 @@ interface ParsedApply {
 	force: boolean;
 	reinstall: boolean;
 	skipChecks: boolean;
+	/** --parallel: istioctl processes at once; absent means DEFAULT_PARALLEL. */
+	parallel?: number;
 	kubeconfig?: string;
 	istioctl?: string;
 }
@@ -87,6 +93,7 @@ export const FLAGS = {
 	force: {type: 'boolean'},
 	reinstall: {type: 'boolean'},
 	'skip-checks': {type: 'boolean'},
+	parallel: {type: 'string'},
 } as const satisfies OptionSpec;
 
 /** Flags → plan input; every problem at once as UsageError lines. */
@@ -105,6 +112,8 @@ export function parseApplyArgs(args: string[]): ParsedApply {
 	const timeout = readTimeout(values.timeout, DEFAULT_TIMEOUT_MS, '90s, 5m or 1m30s');
 	if (timeout.problem !== undefined) problems.push(timeout.problem);
 	const timeoutMs = timeout.ms ?? DEFAULT_TIMEOUT_MS;
+	const parallel = readParallel(values.parallel);
+	if (parallel.problem !== undefined) problems.push(parallel.problem);
 	if (problems.length > 0) throw new UsageError(problems.join('\neastwest: '));
 	const g = globalFlags(values);
 	return {
@@ -117,6 +126,7 @@ export function parseApplyArgs(args: string[]): ParsedApply {
 		force: Boolean(values.force),
 		reinstall: Boolean(values.reinstall),
 		skipChecks: Boolean(values['skip-checks']),
+		...(parallel.value !== undefined ? {parallel: parallel.value} : {}),
 		...(g.kubeconfig ? {kubeconfig: g.kubeconfig} : {}),
 		...(g.istioctl ? {istioctl: g.istioctl} : {}),
 	};
@@ -133,7 +143,9 @@ function describeChanges(plan: Plan): string {
 export async function applyCommand(args: string[], ctx: CommandContext, deps: ApplyDeps): Promise<number> {
 	const parsed = parseApplyArgs(args);
 	const input = parsed.input ?? (await deps.loadProfile(parsed.profile!));
-	const opts = {...parsed, input};
+	// --parallel, else the profile's, else the default.
+	const parallel = parsed.parallel ?? (parsed.profile !== undefined ? await deps.profileParallel?.(parsed.profile) : undefined) ?? DEFAULT_PARALLEL;
+	const opts = {...parsed, input, parallel};
 	const source: KubeconfigSource = {env: ctx.env, ...(opts.kubeconfig ? {kubeconfig: opts.kubeconfig} : {})};
 	let factory: ClusterClientFactory;
 	try {
@@ -204,6 +216,7 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 			dryRun: opts.dryRun,
 			force: opts.force,
 			reinstall: opts.reinstall,
+			parallel: opts.parallel,
 			signal: ctx.signal,
 			onEvent: event => printer?.print(event),
 		});
@@ -315,6 +328,7 @@ function jsonResult(plan: Plan, opts: ParsedApply, outcome: RunOutcome, istioctl
 		ok: outcome.ok,
 		cancelled: outcome.cancelled,
 		dryRun: opts.dryRun,
+		parallel: opts.parallel,
 		plan: plan.input,
 		istioctl: istioctlPath,
 		istioctlVersion,

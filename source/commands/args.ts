@@ -3,6 +3,7 @@ import {UsageError} from '../core/exit-codes.js';
 import {firstLine} from '../core/text.js';
 import {colorEnabled} from '../core/color.js';
 import {parseDuration} from '../core/events.js';
+import {parallelProblem} from '../core/slots.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -126,4 +127,12 @@ export function timeoutFlag(value: string | undefined, defaultMs: number, exampl
 	const t = readTimeout(value, defaultMs, examples);
 	if (t.problem !== undefined) throw new UsageError(t.problem);
 	return t.ms;
+}
+
+/** `--parallel N`: how many istioctl processes may run at once (undefined when absent), or the one-line problem with it. */
+export function readParallel(value: string | undefined): {value?: number; problem?: undefined} | {value?: undefined; problem: string} {
+	if (value === undefined) return {};
+	const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+	const problem = parallelProblem(n);
+	return problem ? {problem: `--parallel "${value}" ${problem} (istioctl processes at once), e.g. --parallel 4`} : {value: n};
 }

@@ -1,4 +1,5 @@
 /** Usage text for every command. Light on purpose: `--help` must not load the heavy modules. */
+import {DEFAULT_PARALLEL} from '../core/slots.js';
 
 export const COMMAND_SUMMARIES: Array<[string, string]> = [
 	['(none)', 'guided wizard: topology → contexts → IDs → checks → review → run (needs a terminal);'],
@@ -122,7 +123,7 @@ istiod and a version skew are reported, not failures.
 `,
 	profiles: `Usage: eastwest profiles list [-o text|json]
        eastwest profiles show NAME [-o text|json]
-       eastwest profiles save NAME --topology T --mesh ID --cluster CONTEXT=NAME:NETWORK[:primary|remote] ... [--revision R] [--overwrite]
+       eastwest profiles save NAME --topology T --mesh ID --cluster CONTEXT=NAME:NETWORK[:primary|remote] ... [--revision R] [--overwrite] [--parallel N]
        eastwest profiles delete NAME
        eastwest profiles rename OLD NEW
 
@@ -138,6 +139,7 @@ save checks the plan and that its contexts exist in the kubeconfig; it touches n
   --api-server CONTEXT=URL
                        the API server address other clusters' istiod use for CONTEXT (repeatable)
   --overwrite          replace an existing profile of that name
+  --parallel N         the --parallel 'eastwest apply --profile NAME' uses when given none
   -o, --output FORMAT  text (default) or json, for list and show
 
 Profile names: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63.
@@ -183,6 +185,8 @@ changed anywhere; warnings are printed and do not block. --dry-run runs the chec
                        (a network-label preflight failure then does not block multi-network plans)
   --reinstall          run istioctl install even when the gateway already matches the plan
   --skip-checks        run even when preflight checks fail (the failures are still printed)
+  --parallel N         at most N istioctl processes at once across the run (default ${DEFAULT_PARALLEL}); the rest
+                       wait in line and say so ("queued: 2 istioctl installs ahead")
 
 Examples:
   eastwest apply --topology multi-network --mesh mesh1 \\

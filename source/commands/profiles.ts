@@ -1,6 +1,6 @@
 import {TOPOLOGY_INFO} from '../core/model.js';
 import {ProfileStore, ProfileStoreError, profilePlan, type Profile} from '../store/profiles.js';
-import {globalFlags, oneOf, parseFlags, type OptionSpec} from './args.js';
+import {globalFlags, oneOf, parseFlags, readParallel, type OptionSpec} from './args.js';
 import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
 import {PLAN_FLAG_OPTIONS, assertContextsExist, assertValidPlan, planFromFlags} from './plan-flags.js';
 import type {CommandContext} from '../core/command-context.js';
@@ -12,7 +12,7 @@ const OUTPUT = {output: {type: 'string', short: 'o'}} as const;
 export const SUBCOMMAND_FLAGS = {
 	list: OUTPUT,
 	show: OUTPUT,
-	save: {...PLAN_FLAG_OPTIONS, overwrite: {type: 'boolean'}},
+	save: {...PLAN_FLAG_OPTIONS, overwrite: {type: 'boolean'}, parallel: {type: 'string'}},
 	delete: {},
 	rename: {},
 } as const satisfies Record<(typeof SUBCOMMANDS)[number], OptionSpec>;
@@ -78,6 +78,8 @@ async function runSub(sub: (typeof SUBCOMMANDS)[number], args: string[], ctx: Co
 			if (existing && !values.overwrite) {
 				throw new UsageError(`profile "${name}" already exists; pass --overwrite to replace it, or pick another name`);
 			}
+			const parallel = readParallel(values.parallel);
+			if (parallel.problem !== undefined) throw new UsageError(parallel.problem);
 			const input = planFromFlags(values);
 			assertValidPlan(input);
 			// Loaded here only: list/show/delete/rename need no Kubernetes client.
@@ -90,7 +92,7 @@ async function runSub(sub: (typeof SUBCOMMANDS)[number], args: string[], ctx: Co
 				throw error;
 			}
 			assertContextsExist(input, kubeconfig);
-			await store.save(name!, input, {overwrite: Boolean(values.overwrite)});
+			await store.save(name!, input, {overwrite: Boolean(values.overwrite), ...(parallel.value !== undefined ? {parallel: parallel.value} : {})});
 			ctx.stdout.write(`${existing ? 'Replaced' : 'Saved'} profile "${name}" (${store.path}); run it with 'eastwest apply --profile ${name}'.\n`);
 			return EXIT.ok;
 		}
@@ -136,6 +138,7 @@ function showText(name: string, profile: Profile): string {
 		`Revision:     ${plan.revision ?? '(default)'}`,
 		'Clusters:',
 		...plan.clusters.map(c => `  ${c.name.padEnd(16)} context ${c.context}, network ${c.network}, ${c.role}${c.apiServer ? `, API server ${c.apiServer}` : ''}`),
+		...(profile.parallel !== undefined ? [`Parallel:     ${profile.parallel} istioctl processes at once (eastwest apply --profile ${name})`] : []),
 		`Created:      ${profile.createdAt}`,
 		`Updated:      ${profile.updatedAt}`,
 		`Last applied: ${lastAppliedText(profile)}`,

@@ -31,3 +31,13 @@ export async function recordProfileRun(name: string, result: 'succeeded' | 'fail
 		return `could not record the run on profile "${name}": ${firstLine(error)}`;
 	}
 }
+
+/** The --parallel saved on a profile, or undefined (none saved, or the profile cannot be read: loadSavedPlan reports that). */
+export async function savedParallel(name: string): Promise<number | undefined> {
+	try {
+		const {ProfileStore} = await import('../store/profiles.js');
+		return new ProfileStore().get(name).parallel;
+	} catch {
+		return undefined;
+	}
+}

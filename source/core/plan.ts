@@ -174,7 +174,11 @@ export function buildPlan(input: MeshPlanInput, options: PlanOptions = {}): Plan
 	return {input, clusters, steps: orderSteps(clusters.flatMap(c => c.steps))};
 }
 
-/** A dependency-respecting order (stable: keeps cluster order where free). Throws on a cycle or a dangling dependency. */
+/**
+ * A dependency-respecting order, stable: steps keep their input order (cluster order) where they are
+ * free, and a step held by a dependency that comes later follows as soon as its last dependency is
+ * placed. Linear in steps + dependencies. Throws on a cycle or a dangling dependency.
+ */
 export function orderSteps(steps: Step[]): Step[] {
 	const byId = new Map(steps.map(s => [s.id, s]));
 	for (const s of steps) {
@@ -183,13 +187,41 @@ export function orderSteps(steps: Step[]): Step[] {
 		}
 	}
 	const done = new Set<string>();
+	// Steps already reached in input order that wait for a dependency, by that dependency's id.
+	const waiters = new Map<string, Step[]>();
+	const pending = new Map<Step, number>();
 	const ordered: Step[] = [];
-	while (ordered.length < steps.length) {
-		const next = steps.find(s => !done.has(s.id) && s.dependsOn.every(d => done.has(d)));
-		if (!next) throw new Error('plan has a dependency cycle');
-		done.add(next.id);
-		ordered.push(next);
+	const place = (first: Step) => {
+		const stack = [first];
+		while (stack.length > 0) {
+			const step = stack.pop()!;
+			done.add(step.id);
+			ordered.push(step);
+			const released: Step[] = [];
+			for (const w of waiters.get(step.id) ?? []) {
+				const left = pending.get(w)! - 1;
+				pending.set(w, left);
+				if (left === 0) released.push(w);
+			}
+			waiters.delete(step.id);
+			// Released steps were reached in input order; the stack pops the first of them first.
+			for (let i = released.length - 1; i >= 0; i--) stack.push(released[i]!);
+		}
+	};
+	for (const s of steps) {
+		const open = s.dependsOn.filter(d => !done.has(d));
+		if (open.length === 0) {
+			place(s);
+			continue;
+		}
+		pending.set(s, open.length);
+		for (const d of open) {
+			const list = waiters.get(d);
+			if (list) list.push(s);
+			else waiters.set(d, [s]);
+		}
 	}
+	if (ordered.length < steps.length) throw new Error('plan has a dependency cycle');
 	return ordered;
 }
 

@@ -321,6 +321,8 @@ export interface RunOptions {
 	force: boolean;
 	/** Run istioctl install even when the gateway already matches the plan. */
 	reinstall?: boolean;
+	/** At most this many istioctl processes at once across the run (default DEFAULT_PARALLEL, core/slots.ts). */
+	parallel?: number;
 	signal?: AbortSignal;
 	onEvent: (event: Event) => void;
 }

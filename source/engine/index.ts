@@ -22,6 +22,7 @@ import {
 	remoteSecretName,
 	renderRemoteControlPlane,
 } from '../core/remote.js';
+import {DEFAULT_PARALLEL, Slots, queueReason} from '../core/slots.js';
 
 /** How often a wait repeats its reason when nothing changes. */
 export const WAITING_INTERVAL_MS = 1000;
@@ -83,6 +84,8 @@ class Run {
 	private readonly addresses = new Map<string, GatewayAddress>();
 	private readonly clients = new Map<string, ClusterClient>();
 	private readonly revision: string | undefined;
+	/** Bounds the istioctl processes running at once across the run (RunOptions.parallel). */
+	private readonly istioctlSlots: Slots;
 
 	constructor(
 		private readonly plan: Plan,
@@ -91,6 +94,26 @@ class Run {
 		private readonly istioctl: Istioctl,
 	) {
 		this.revision = normalRevision(plan.input.revision);
+		this.istioctlSlots = new Slots(options.parallel ?? DEFAULT_PARALLEL);
+	}
+
+	/**
+	 * Take a slot for one istioctl call (`kind`: install, create-remote-secret…) within the run's --parallel
+	 * bound; resolves with its release. While it waits, `waiter` says what is ahead; on cancellation the
+	 * waiter is stopped. Kubernetes API work is never queued.
+	 */
+	private async istioctlSlot(kind: string, waiter: Waiter): Promise<() => void> {
+		// Cancelling the run rejects every queued call at once (execute listens on the run's signal).
+		const ticket = this.istioctlSlots.acquire(kind);
+		if (!ticket.holding) waiter.follow(() => queueReason(ticket.ahead(), this.istioctlSlots.limit));
+		try {
+			return await ticket.granted;
+		} catch {
+			waiter.stop();
+			throw new Cancelled();
+		} finally {
+			waiter.unfollow();
+		}
 	}
 
 	private emit(event: Event): void {
@@ -111,6 +134,10 @@ class Run {
 	}
 
 	async execute(): Promise<RunOutcome> {
+		const signal = this.options.signal;
+		const cancelQueued = () => this.istioctlSlots.cancelQueued(new Cancelled());
+		if (signal?.aborted) cancelQueued();
+		signal?.addEventListener('abort', cancelQueued, {once: true});
 		const finished = new Map<string, Promise<void>>();
 		for (const step of this.plan.steps) {
 			const deps = step.dependsOn.map(d => finished.get(d)!);
@@ -120,6 +147,7 @@ class Run {
 			);
 		}
 		await Promise.all(finished.values());
+		signal?.removeEventListener('abort', cancelQueued);
 		const outcome = this.outcome();
 		this.emit({type: 'run-done', outcome});
 		return outcome;
@@ -180,7 +208,7 @@ class Run {
 			'expose-services': () => this.expose(step),
 			'annotate-remote': () => this.annotateRemote(step),
 			'install-remote': () => this.installRemote(step, started),
-			'remote-secret': () => this.remoteSecret(step),
+			'remote-secret': () => this.remoteSecret(step, started),
 		};
 		return handlers[step.kind]();
 	}
@@ -238,6 +266,7 @@ class Run {
 		const manifest = step.manifests[0];
 		if (!manifest) throw new StepFailure(`step ${step.id} has no IstioOperator to install`);
 		const waiter = new Waiter(this, step, started);
+		const release = await this.istioctlSlot('install', waiter);
 		// While istioctl waits for readiness, watch the gateway pods so the reason says why they are not ready.
 		let podReason: string | undefined;
 		let progressReason = 'istioctl install is running';
@@ -270,6 +299,7 @@ class Run {
 		} finally {
 			podWatch?.stop();
 			waiter.stop();
+			release();
 		}
 		const why = mismatch ? `before: ${mismatch}` : 'reinstalled on request (--reinstall)';
 		if (this.options.dryRun) return {result: 'skipped' as const, detail: `dry run: istioctl install --dry-run passed, nothing installed; ${why}`};
@@ -414,6 +444,7 @@ class Run {
 		}
 		const manifest = renderRemoteControlPlane({cluster: cluster.name, network: cluster.network, meshId: this.plan.input.meshId, ...(this.revision ? {revision: this.revision} : {}), discoveryAddress: address.value});
 		const waiter = new Waiter(this, step, started);
+		const release = await this.istioctlSlot('install', waiter);
 		waiter.set(`istioctl install (profile remote, remotePilotAddress ${address.value}) is running`);
 		try {
 			await this.istioctl.install({
@@ -426,6 +457,7 @@ class Run {
 				onLine: line => this.emit({type: 'line', stepId: step.id, cluster: step.cluster, text: line}),
 			});
 		} finally {
+			release();
 			waiter.stop();
 		}
 		const why = reasons.length > 0 ? `before: ${reasons.map(r => r.text).join('; ')}` : 'reinstalled on request (--reinstall)';
@@ -439,12 +471,12 @@ class Run {
 	/** One create-remote-secret per peer, whatever the number of clusters that read it. */
 	private readonly secretOutputs = new Map<string, Promise<Sealed<string>>>();
 
-	private secretOutput(step: Step): Promise<Sealed<string>> {
+	private secretOutput(step: Step, started: number): Promise<Sealed<string>> {
 		const peer = this.spec(step.peer!);
 		let output = this.secretOutputs.get(peer.name);
 		if (!output) {
 			const server = peer.apiServer;
-			output = this.istioctl.createRemoteSecret({
+			output = this.withSlot(step, started, 'create-remote-secret', () => this.istioctl.createRemoteSecret({
 				context: peer.context,
 				...(this.factory.kubeconfigPath ? {kubeconfig: this.factory.kubeconfigPath} : {}),
 				name: peer.name,
@@ -453,13 +485,26 @@ class Run {
 				timeoutMs: this.options.timeoutMs,
 				...(this.options.signal ? {signal: this.options.signal} : {}),
 				onLine: line => this.emit({type: 'line', stepId: step.id, cluster: step.cluster, text: line}),
-			});
+			}));
 			this.secretOutputs.set(peer.name, output);
 		}
 		return output;
 	}
 
-	private async remoteSecret(step: Step) {
+	/** Run one istioctl call within the run's --parallel bound, saying what it waits for meanwhile. */
+	private async withSlot<T>(step: Step, started: number, kind: string, call: () => Promise<T>): Promise<T> {
+		const waiter = new Waiter(this, step, started);
+		const release = await this.istioctlSlot(kind, waiter);
+		waiter.set(`istioctl ${kind} is running`);
+		try {
+			return await call();
+		} finally {
+			release();
+			waiter.stop();
+		}
+	}
+
+	private async remoteSecret(step: Step, started: number) {
 		const peer = this.spec(step.peer!);
 		const name = remoteSecretName(peer.name);
 		const client = this.client(step.context);
@@ -478,7 +523,7 @@ class Run {
 		}
 		let output: Sealed<string>;
 		try {
-			output = await this.secretOutput(step);
+			output = await this.secretOutput(step, started);
 		} catch (error) {
 			const d = describeError(error);
 			if (this.options.dryRun && !d.cancelled) return {result: 'skipped' as const, detail: `dry run: the reader token of ${peer.name} cannot be read without creating its service account (${d.message}); a real run creates it`};
@@ -558,6 +603,8 @@ class Run {
 class Waiter {
 	reason: string | undefined;
 	private timer: NodeJS.Timeout | undefined;
+	/** A reason read again on every tick (e.g. a place in the istioctl queue), until unfollow. */
+	private followed: (() => string) | undefined;
 
 	constructor(
 		private readonly run: Run,
@@ -573,7 +620,17 @@ class Waiter {
 		this.timer = setInterval(() => this.tick(), WAITING_INTERVAL_MS);
 	}
 
+	follow(reason: () => string): void {
+		this.followed = reason;
+		this.set(reason());
+	}
+
+	unfollow(): void {
+		this.followed = undefined;
+	}
+
 	private tick(): void {
+		if (this.followed) this.reason = this.followed();
 		if (this.reason !== undefined) this.run.emitWaiting(this.step, Date.now() - this.started, this.reason);
 	}
 

@@ -9,6 +9,7 @@ import type {ClusterSpec, MeshPlanInput, Topology} from '../core/model.js';
 import {ProfileStoreError} from './errors.js';
 import {withFileLock, type LockOptions} from './lock.js';
 import {firstLine} from '../core/text.js';
+import {parallelProblem} from '../core/slots.js';
 
 export {ProfileStoreError, type ProfileErrorKind} from './errors.js';
 
@@ -28,6 +29,8 @@ export interface Profile extends MeshPlanInput {
 	createdAt: string;
 	updatedAt: string;
 	lastApplied?: LastApplied;
+	/** `eastwest apply --profile`'s --parallel when the command line gives none (istioctl processes at once). */
+	parallel?: number;
 }
 
 export interface ProfilesFile {
@@ -139,6 +142,10 @@ function checkProfile(file: string, name: string, value: unknown): Profile {
 		createdAt: value.createdAt as string,
 		updatedAt: value.updatedAt as string,
 	};
+	if (value.parallel !== undefined) {
+		if (typeof value.parallel !== 'number' || parallelProblem(value.parallel)) throw corrupt(file, `${where} parallel ${JSON.stringify(value.parallel)} ${parallelProblem(Number.NaN)}`);
+		profile.parallel = value.parallel;
+	}
 	if (value.lastApplied !== undefined) {
 		const la = value.lastApplied;
 		if (!isObject(la) || typeof la.at !== 'string' || !['succeeded', 'failed', 'cancelled'].includes(la.result as string)) {
@@ -235,7 +242,7 @@ export class ProfileStore {
 		return Object.hasOwn(profiles, name) ? profiles[name] : undefined;
 	}
 
-	async save(name: string, input: MeshPlanInput, options: {overwrite?: boolean} = {}): Promise<Profile> {
+	async save(name: string, input: MeshPlanInput, options: {overwrite?: boolean; parallel?: number} = {}): Promise<Profile> {
 		assertName(name);
 		return this.update(file => {
 			const existing = Object.hasOwn(file.profiles, name) ? file.profiles[name] : undefined;
@@ -243,7 +250,7 @@ export class ProfileStore {
 				throw new ProfileStoreError('exists', `profile "${name}" already exists; pass --overwrite to replace it, or pick another name`);
 			}
 			const at = this.now().toISOString();
-			const profile: Profile = {...planFields(input), createdAt: existing?.createdAt ?? at, updatedAt: at};
+			const profile: Profile = {...planFields(input), createdAt: existing?.createdAt ?? at, updatedAt: at, ...(options.parallel !== undefined ? {parallel: options.parallel} : {})};
 			file.profiles[name] = profile;
 			return profile;
 		});

@@ -5,13 +5,16 @@
  */
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {readFileSync, readdirSync} from 'node:fs';
+import {mkdtempSync, readFileSync, readdirSync, rmSync} from 'node:fs';
+import {execFileSync} from 'node:child_process';
+import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {parse} from 'yaml';
-import {cliPath, median, quantile, table} from '../../bench/lib.js';
+import {cliPath, median, processTree, quantile, statusKb, table} from '../../bench/lib.js';
+import {writeHeavyIstioctl} from '../../bench/apply-fleet.js';
 import {kubeconfigYaml, wizardLoad} from '../../bench/first-frame.js';
 import {contextNames} from '../../bench/keypress.js';
-import {requestKind} from '../../bench/status-watch.js';
+import {requestKind, verdictClock} from '../../bench/status-watch.js';
 import {ensureBuilt} from '../helpers/cli.js';
 
 test('median and quantiles interpolate between the middle samples, whatever the order', () => {
@@ -59,4 +62,27 @@ test('the wizard loads @kubernetes/client-node only after its first frame', () =
 	// The marker the check looks for is in the bundle, in a chunk loaded later.
 	const chunks = path.join(path.dirname(cliPath), 'chunks');
 	assert.ok(readdirSync(chunks).some(f => f.endsWith('.js') && readFileSync(path.join(chunks, f), 'utf8').includes('V1Deployment')));
+});
+
+test('the status bench notes each context\'s first verdict line once, across chunk boundaries', () => {
+	const clock = verdictClock(performance.now());
+	clock.push('12:00:01 cluster-001 healthy\n12:00:01 cluster-001 ✔ gateway: ready\n12:00:01 cluster-0');
+	assert.deepEqual([...clock.first.keys()], ['cluster-001']);
+	clock.push('02 not healthy\n12:00:02 cluster-003 unreachable: connect ECONNREFUSED\n12:00:09 cluster-001 not healthy\n');
+	assert.deepEqual([...clock.first.keys()], ['cluster-001', 'cluster-002', 'cluster-003']);
+});
+
+test('the fleet bench istioctl answers version through the test double, and the process tree is read from /proc', () => {
+	const dir = mkdtempSync(path.join(tmpdir(), 'ew-harness-'));
+	try {
+		const istioctl = writeHeavyIstioctl(dir);
+		const out = execFileSync(istioctl, ['version', '--remote=false', '-o', 'json'], {encoding: 'utf8', env: {...process.env, BENCH_ISTIOCTL_MB: '1'}});
+		assert.match(JSON.parse(out).clientVersion.version, /^1\.\d+\.\d+/);
+	} finally {
+		rmSync(dir, {recursive: true, force: true});
+	}
+	const tree = processTree(process.pid);
+	assert.equal(tree[0], process.pid);
+	assert.ok(statusKb(process.pid, 'VmRSS') > 0);
+	assert.equal(statusKb(2 ** 22 + 17, 'VmRSS'), 0, 'a process that is gone reads as 0');
 });

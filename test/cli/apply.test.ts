@@ -8,6 +8,7 @@ import {createRunPlan} from '../../source/engine/index.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import {FakeFactory, FakeIstioctl, type FakeCluster} from '../support/fake-cluster.js';
 import type {CommandContext} from '../../source/core/command-context.js';
+import {DEFAULT_PARALLEL, MAX_PARALLEL} from '../../source/core/slots.js';
 
 function makeCtx(signal = new AbortController().signal) {
 	const stdout = new PassThrough();
@@ -353,4 +354,81 @@ test('apply --help documents --skip-checks and the gates', () => {
 	const help = commandHelp('apply');
 	assert.match(help, /^ {2}--skip-checks {8}run even when preflight checks fail/m);
 	assert.match(help, /preflight checks of\s+'eastwest check --phase preflight' must pass/);
+});
+
+test('--parallel: a whole number of istioctl processes from 1 up, default DEFAULT_PARALLEL; bad values are one line each', () => {
+	assert.equal(parseApplyArgs(multiArgs).parallel, undefined);
+	assert.equal(parseApplyArgs([...multiArgs, '--parallel', '12']).parallel, 12);
+	assert.equal(parseApplyArgs([...multiArgs, '--parallel=1']).parallel, 1);
+	for (const bad of ['0', '-2', '2.5', 'many', '4000', '']) {
+		assert.throws(
+			() => parseApplyArgs([...multiArgs, `--parallel=${bad}`]),
+			(e: unknown) => e instanceof UsageError && e.message === `--parallel "${bad}" must be a whole number from 1 to ${MAX_PARALLEL} (istioctl processes at once), e.g. --parallel 4`,
+			bad,
+		);
+	}
+	// Collected with the other problems.
+	assert.throws(() => parseApplyArgs([...multiArgs, '--timeout', 'soon', '--parallel', 'x']), (e: unknown) => e instanceof UsageError && e.message.split('\neastwest: ').length === 2);
+});
+
+test('--parallel reaches the engine and the JSON document; without it the run uses the default', async () => {
+	for (const [flags, expected] of [[['--parallel', '7'], 7], [[], DEFAULT_PARALLEL]] as const) {
+		const factory = readyFactory();
+		const seen: Array<number | undefined> = [];
+		const {d} = deps(factory, {
+			createRunPlan: engineDeps => {
+				const inner = createRunPlan(engineDeps);
+				return (plan, options) => {
+					seen.push(options.parallel);
+					return inner(plan, options);
+				};
+			},
+		});
+		const {ctx, out} = makeCtx();
+		assert.equal(await applyCommand([...multiArgs, ...flags, '--yes', '-o', 'json'], ctx, d), 0);
+		factory.dispose();
+		assert.deepEqual(seen, [expected]);
+		assert.equal(JSON.parse(out()).parallel, expected);
+	}
+});
+
+test('apply --help documents --parallel with its default', () => {
+	assert.match(commandHelp('apply'), new RegExp(`^ {2}--parallel N {9}at most N istioctl processes at once across the run \\(default ${DEFAULT_PARALLEL}\\)`, 'm'));
+});
+
+test('text output: an install waiting for an istioctl slot says so on its own line', async () => {
+	// Each install holds its slot a little, so with --parallel 1 the second cluster queues behind the first.
+	class SlowIstioctl extends FakeIstioctl {
+		override async install(options: Parameters<FakeIstioctl['install']>[0]): Promise<void> {
+			await new Promise(resolve => setTimeout(resolve, 50));
+			return super.install(options);
+		}
+	}
+	const factory = readyFactory();
+	const slow = new SlowIstioctl(factory);
+	const {d} = deps(factory, {locateIstioctl: async () => slow});
+	const {ctx, out} = makeCtx();
+	assert.equal(await applyCommand([...multiArgs, '--parallel', '1', '--yes'], ctx, d), 0);
+	factory.dispose();
+	assert.match(out(), /^\[west\] +waiting [\d.]+s: queued: 1 istioctl install ahead \(--parallel 1\)$/m);
+	assert.doesNotMatch(out(), /^\[east\].*queued:/m);
+});
+
+test('apply --profile uses the profile\'s --parallel unless the command line gives one', async () => {
+	for (const [flags, saved, expected] of [[[], 9, 9], [['--parallel', '2'], 9, 2], [[], undefined, DEFAULT_PARALLEL]] as const) {
+		const factory = readyFactory();
+		const asked: string[] = [];
+		const {d} = deps(factory, {
+			loadProfile: async () => parseApplyArgs(multiArgs).input!,
+			profileParallel: async name => {
+				asked.push(name);
+				return saved;
+			},
+		});
+		const {ctx, out} = makeCtx();
+		assert.equal(await applyCommand(['--profile', 'fleet', ...flags, '--yes', '-o', 'json'], ctx, d), 0);
+		factory.dispose();
+		assert.equal(JSON.parse(out()).parallel, expected);
+		assert.deepEqual(asked, flags.length > 0 ? [] : ['fleet']);
+	}
 });

@@ -170,3 +170,17 @@ test('manifests --profile prints each cluster\'s documents under a comment namin
 	assert.equal(none.code, 2);
 	assert.match(none.stderr, /no profile named "nope"; saved profiles: pr/);
 });
+
+test('profiles save --parallel stores the bound apply --profile uses; show prints it; a bad value is one line, exit 2, nothing saved', async () => {
+	const s = sandbox();
+	const bad = await s.run(['profiles', 'save', 'fleet', ...SAVE, '--parallel', 'lots']);
+	assert.equal(bad.code, 2);
+	oneLine(bad.stderr);
+	assert.match(bad.stderr, /^eastwest: --parallel "lots" must be a whole number from 1 to 256/);
+	assert.equal(fs.existsSync(s.file), false);
+	const saved = await s.run(['profiles', 'save', 'fleet', ...SAVE, '--parallel', '12']);
+	assert.equal(saved.code, 0, saved.stderr);
+	assert.equal(JSON.parse(fs.readFileSync(s.file, 'utf8')).profiles.fleet.parallel, 12);
+	assert.match((await s.run(['profiles', 'show', 'fleet'])).stdout, /^Parallel:\s+12 istioctl processes at once \(eastwest apply --profile fleet\)$/m);
+	assert.equal(JSON.parse((await s.run(['profiles', 'show', 'fleet', '-o', 'json'])).stdout).parallel, 12);
+});

@@ -112,6 +112,74 @@ test('orderSteps refuses cycles and unknown dependencies', () => {
 	assert.deepEqual(orderSteps([s('b', ['a']), s('a', [])]).map(x => x.id), ['a', 'b']);
 });
 
+test('orderSteps keeps input order where free and places a held step right after its last dependency', () => {
+	const s = (id: string, dependsOn: string[] = []): Step => ({id, kind: 'wait-rollout', cluster: 'c', context: 'c', dependsOn, title: id, manifests: []});
+	// Already in dependency order: unchanged.
+	const sorted = [s('a'), s('b', ['a']), s('c'), s('d', ['b', 'c'])];
+	assert.deepEqual(orderSteps(sorted).map(x => x.id), ['a', 'b', 'c', 'd']);
+	// x and its follower y wait for z; free steps before z keep their order, x and y come right after z.
+	assert.deepEqual(orderSteps([s('a'), s('x', ['z']), s('y', ['x']), s('b'), s('z'), s('c')]).map(x => x.id), ['a', 'b', 'z', 'x', 'y', 'c']);
+	// A step needing two later steps waits for the last of them.
+	assert.deepEqual(orderSteps([s('x', ['p', 'q']), s('q'), s('m'), s('p')]).map(x => x.id), ['q', 'm', 'p', 'x']);
+	// Repeated dependency entries count once each way.
+	assert.deepEqual(orderSteps([s('x', ['a', 'a']), s('a')]).map(x => x.id), ['a', 'x']);
+	assert.throws(() => orderSteps([s('a', ['a'])]), /cycle/);
+	assert.throws(() => orderSteps([s('free'), s('a', ['b']), s('b', ['c']), s('c', ['a'])]), /plan has a dependency cycle/);
+});
+
+test('orderSteps on random dependency graphs: a permutation with every dependency first', () => {
+	let seed = 17;
+	const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+	for (let round = 0; round < 200; round++) {
+		const n = 1 + Math.floor(rand() * 30);
+		const ids = Array.from({length: n}, (_, i) => `s${i}`);
+		// Edges only from lower to higher index in a hidden order keep it acyclic; the input is shuffled.
+		const steps: Step[] = ids.map((id, i) => ({id, kind: 'wait-rollout', cluster: 'c', context: 'c', title: id, manifests: [], dependsOn: ids.slice(0, i).filter(() => rand() < 0.15)}));
+		const input = [...steps].sort(() => rand() - 0.5);
+		const out = orderSteps(input);
+		assert.deepEqual([...out].map(x => x.id).sort(), [...ids].sort());
+		const at = new Map(out.map((x, i) => [x.id, i]));
+		for (const x of out) for (const d of x.dependsOn) assert.ok(at.get(d)! < at.get(x.id)!, `${d} before ${x.id}`);
+		// The hidden order itself is kept as it is.
+		assert.deepEqual(orderSteps(steps).map(x => x.id), ids);
+	}
+});
+
+test('buildPlan on 100 clusters keeps each cluster\'s steps together, in cluster order', () => {
+	const clusters = Array.from({length: 100}, (_, i) => ({context: `c${i}`, name: `k${i}`, network: `n${i}`, role: 'primary' as const}));
+	const plan = buildPlan({topology: 'multi-network', meshId: 'm', clusters});
+	// 5 steps per cluster, and a remote secret per ordered pair (N×(N-1)) whose dependencies are two namespaces.
+	assert.equal(plan.steps.length, 100 * 5 + 100 * 99);
+	const own = plan.steps.filter(s => s.kind !== 'remote-secret');
+	assert.deepEqual(own.map(s => s.cluster), clusters.flatMap(c => Array.from({length: 5}, () => c.name)));
+	const at = new Map(plan.steps.map((s, i) => [s.id, i]));
+	for (const s of plan.steps) for (const d of s.dependsOn) assert.ok(at.get(d)! < at.get(s.id)!, `${d} before ${s.id}`);
+	// A remote listed before its primary waits for the primary's istiod without reordering anything else.
+	const pr = buildPlan({
+		topology: 'primary-remote-multi-network',
+		meshId: 'm',
+		clusters: [
+			{context: 'c2', name: 'two', network: 'net2', role: 'remote'},
+			{context: 'c1', name: 'one', network: 'net1', role: 'primary'},
+		],
+	});
+	assert.deepEqual(pr.steps.map(s => s.id), [
+		'two/label-network',
+		'two/annotate-remote',
+		'one/label-network',
+		'one/install-gateway',
+		'one/wait-rollout',
+		'one/wait-address',
+		'one/expose-istiod',
+		'two/install-remote',
+		'one/expose-services',
+		'one/remote-secret/two',
+		'two/install-gateway',
+		'two/wait-rollout',
+		'two/wait-address',
+	]);
+});
+
 test('plan option v1beta1 reaches the expose manifests', () => {
 	const plan = buildPlan(
 		{topology: 'multi-network', meshId: 'm', clusters: [

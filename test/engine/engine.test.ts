@@ -1,18 +1,22 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
+import type {CreateRemoteSecretOptions} from '../../source/core/ports.js';
+import type {Sealed} from '../../source/core/sealed.js';
 import {createRunPlan, gatewayMismatch} from '../../source/engine/index.js';
 import {buildPlan} from '../../source/core/plan.js';
 import type {Event, RunOutcome} from '../../source/core/events.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import {FakeFactory, FakeIstioctl} from '../support/fake-cluster.js';
-import {multiNetwork, primaryRemoteMultiNetwork} from '../support/plans.js';
+import {meshPlan, multiNetwork, primaryRemoteMultiNetwork} from '../support/plans.js';
+import {DEFAULT_PARALLEL} from '../../source/core/slots.js';
+import type {IstioctlInstallOptions} from '../../source/core/ports.js';
 
 const multi = multiNetwork;
 const primaryRemoteMulti = primaryRemoteMultiNetwork;
 
-async function run(input: MeshPlanInput, setup: (f: FakeFactory, i: FakeIstioctl) => void = () => {}, opts: {timeoutMs?: number; dryRun?: boolean; reinstall?: boolean; signal?: AbortSignal; factory?: FakeFactory; onEvent?: (e: Event) => void} = {}) {
+async function run(input: MeshPlanInput, setup: (f: FakeFactory, i: FakeIstioctl) => void = () => {}, opts: {timeoutMs?: number; dryRun?: boolean; reinstall?: boolean; parallel?: number; signal?: AbortSignal; factory?: FakeFactory; istioctl?: (f: FakeFactory) => FakeIstioctl; onEvent?: (e: Event) => void} = {}) {
 	const factory = opts.factory ?? new FakeFactory(input.clusters.map(c => c.context), '/tmp/kubeconfig');
-	const istioctl = new FakeIstioctl(factory);
+	const istioctl = opts.istioctl?.(factory) ?? new FakeIstioctl(factory);
 	setup(factory, istioctl);
 	const events: Event[] = [];
 	const outcome = await createRunPlan({factory, istioctl})(buildPlan(input), {
@@ -20,6 +24,7 @@ async function run(input: MeshPlanInput, setup: (f: FakeFactory, i: FakeIstioctl
 		dryRun: opts.dryRun ?? false,
 		force: false,
 		reinstall: opts.reinstall,
+		...(opts.parallel !== undefined ? {parallel: opts.parallel} : {}),
 		signal: opts.signal,
 		onEvent: e => {
 			events.push(e);
@@ -197,6 +202,99 @@ test('cancellation stops istioctl and the waits, marks running steps cancelled a
 	assert.equal(events.at(-1)?.type, 'run-done');
 	for (const c of factory.clusters.values()) assert.equal(c.activeWatches, 0);
 	factory.dispose();
+});
+
+/** An istioctl whose installs each hold for a while (or until cancelled) before installing; counts how many run at once. */
+class HoldingIstioctl extends FakeIstioctl {
+	running = 0;
+	peak = 0;
+	onStart: () => void = () => {};
+
+	constructor(
+		factory: FakeFactory,
+		private readonly holdMs: number | undefined,
+	) {
+		super(factory);
+	}
+
+	override async install(options: IstioctlInstallOptions): Promise<void> {
+		this.running += 1;
+		this.peak = Math.max(this.peak, this.running);
+		try {
+			await new Promise<void>((resolve, reject) => {
+				if (this.holdMs !== undefined) setTimeout(resolve, this.holdMs);
+				options.signal?.addEventListener('abort', () => reject(new Error('istioctl install was cancelled')), {once: true});
+				this.onStart();
+			});
+			await super.install(options);
+		} finally {
+			this.running -= 1;
+		}
+	}
+
+	/** create-remote-secret calls share the bound: counted, not held. */
+	override async createRemoteSecret(options: CreateRemoteSecretOptions): Promise<Sealed<string>> {
+		this.running += 1;
+		this.peak = Math.max(this.peak, this.running);
+		try {
+			await new Promise(resolve => setImmediate(resolve));
+			return await super.createRemoteSecret(options);
+		} finally {
+			this.running -= 1;
+		}
+	}
+}
+
+test('--parallel bounds the istioctl installs running at once; queued installs say what is ahead, then all finish', async () => {
+	const input = meshPlan({clusters: 5});
+	let holding: HoldingIstioctl | undefined;
+	const {factory, outcome, events} = await run(input, () => {}, {
+		parallel: 2,
+		timeoutMs: 60_000,
+		istioctl: f => (holding = new HoldingIstioctl(f, 30)),
+	});
+	factory.dispose();
+	assert.equal(outcome.ok, true, JSON.stringify(outcome.clusters.map(c => c.outcome)));
+	assert.equal(holding!.installs.length, 5);
+	assert.equal(holding!.peak, 2, 'never more than --parallel istioctl processes at once (installs and create-remote-secret alike)');
+	assert.equal(holding!.remoteSecrets.length, 5, 'one create-remote-secret per cluster');
+	const queued = events.filter((e): e is Extract<Event, {type: 'waiting'}> => e.type === 'waiting' && e.reason.startsWith('queued:'));
+	const installQueued = queued.filter(e => e.stepId.endsWith('/install-gateway'));
+	assert.ok(installQueued.some(e => /istioctl installs? ahead|1 istioctl install ahead|installs ahead/.test(e.reason)), queued.map(e => e.reason).join('\n'));
+	assert.ok(queued.some(e => /create-remote-secret calls? ahead|create-remote-secret call/.test(e.reason)), 'secrets queue for a slot too');
+	// The queued step is visible as started, and its queue line comes before istioctl runs for it.
+	const last = input.clusters[4]!.name;
+	const started = events.findIndex(e => e.type === 'step-start' && e.stepId === `${last}/install-gateway`);
+	const firstQueued = events.findIndex(e => e.type === 'waiting' && e.cluster === last && e.reason.startsWith('queued:'));
+	const running = events.findIndex(e => e.type === 'waiting' && e.cluster === last && e.reason.startsWith('istioctl install is running'));
+	assert.ok(started >= 0 && started < firstQueued && firstQueued < running, `${started} < ${firstQueued} < ${running}`);
+	for (const c of factory.clusters.values()) assert.equal(c.activeWatches, 0, 'every watch was stopped');
+});
+
+test('without --parallel the default bound applies; a run cancelled while installs are queued cancels them without running istioctl', async () => {
+	const input = meshPlan({clusters: DEFAULT_PARALLEL + 2});
+	const controller = new AbortController();
+	let holding: HoldingIstioctl | undefined;
+	const {factory, outcome, events} = await run(input, () => {}, {
+		timeoutMs: 60_000,
+		signal: controller.signal,
+		istioctl: f => {
+			holding = new HoldingIstioctl(f, undefined);
+			holding.onStart = () => {
+				if (holding!.running === DEFAULT_PARALLEL) setImmediate(() => controller.abort());
+			};
+			return holding;
+		},
+	});
+	factory.dispose();
+	assert.equal(holding!.peak, DEFAULT_PARALLEL);
+	assert.equal(holding!.installs.length, 0, 'no install got past its hold');
+	assert.equal(outcome.cancelled, true);
+	const installs = outcome.clusters.map(c => c.steps.find(s => s.kind === 'install-gateway')!.status);
+	assert.deepEqual(installs, Array.from({length: DEFAULT_PARALLEL + 2}, () => 'cancelled'));
+	const queuedInstalls = new Set(events.filter(e => e.type === 'waiting' && e.reason.startsWith('queued:') && e.stepId.endsWith('/install-gateway')).map(e => (e as {cluster: string}).cluster));
+	assert.ok(queuedInstalls.size >= 2, 'the installs beyond the bound waited for a slot');
+	for (const c of factory.clusters.values()) assert.equal(c.activeWatches, 0, 'every watch was stopped');
 });
 
 test('gatewayMismatch explains why an existing gateway is not the planned one', () => {

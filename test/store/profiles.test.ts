@@ -207,3 +207,19 @@ test('8 processes saving 5 profiles each at once lose none', async () => {
 	for (let i = 0; i < 8; i++) for (let j = 0; j < 5; j++) assert.ok(names.includes(`p${i}-${j}`), `p${i}-${j} missing`);
 	assert.equal(fs.existsSync(path.join(dir, 'profiles.json.lock')), false);
 });
+
+test('a profile may keep a --parallel for apply; rename keeps it; a bad stored value is reported as a broken file', async () => {
+	const dir = tempDir();
+	const store = new ProfileStore({cwd: dir, now: fixedClock()});
+	await store.save('fleet', plan, {parallel: 8});
+	assert.equal(new ProfileStore({cwd: dir}).get('fleet').parallel, 8);
+	await store.save('plain', plan);
+	assert.equal(store.get('plain').parallel, undefined);
+	assert.equal('parallel' in JSON.parse(fs.readFileSync(store.path, 'utf8')).profiles.plain, false);
+	await store.rename('fleet', 'fleet2');
+	assert.equal(store.get('fleet2').parallel, 8);
+	const onDisk = JSON.parse(fs.readFileSync(store.path, 'utf8'));
+	onDisk.profiles.fleet2.parallel = 0;
+	fs.writeFileSync(store.path, JSON.stringify(onDisk));
+	assert.throws(() => new ProfileStore({cwd: dir}).get('fleet2'), (e: ProfileStoreError) => e.kind === 'corrupt' && /profile "fleet2" parallel 0 must be a whole number from 1 to 256/.test(e.message));
+});

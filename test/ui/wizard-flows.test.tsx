@@ -4,6 +4,7 @@ import React from 'react';
 import {cleanup, render} from 'ink-testing-library';
 import App from '../../source/app.js';
 import {PROBE_CONCURRENCY} from '../../source/ui/hooks/useProbes.js';
+import {DEFAULT_PARALLEL} from '../../source/core/slots.js';
 import {fakeServices, kubeconfig, okProbe, unreachableProbe, type FakeOptions} from '../support/fake-services.js';
 import {KEY, passChecks, plain, press, tick, type, waitForFrame, waitForText} from '../support/ink.js';
 
@@ -78,6 +79,7 @@ describe('wizard flows, every topology to Run and Done', () => {
 		frame = await waitForText(r, 'Review: Primary-Remote');
 		assert.match(frame, /Expose istiod \(15012, 15017\)/);
 		assert.match(frame, /note: No east-west gateway: west shares network net-a/);
+		assert.match(frame, new RegExp(`istioctl: at most ${DEFAULT_PARALLEL} at once \\(1 install planned\\)`), 'the run\'s istioctl bound, as apply\'s --parallel default');
 		await press(r, KEY.enter);
 		frame = await waitForText(r, 'This will change:');
 		assert.match(frame, /context east \(cluster east-1\)/);
@@ -88,6 +90,7 @@ describe('wizard flows, every topology to Run and Done', () => {
 		await press(r, 'y');
 		frame = await waitForText(r, 'East-west gateways are set up for mesh prod-mesh', 5000);
 		assert.equal(services.runs.length, 1);
+		assert.equal(services.runs[0]!.options.parallel, DEFAULT_PARALLEL);
 		const input = services.runs[0]!.plan.input;
 		assert.deepEqual(input, {
 			topology: 'primary-remote',
@@ -285,7 +288,9 @@ describe('wizard screens and keys', () => {
 		frame = await waitForText(r, /API server\s+https:\/\/127\.0\.20\.3:6443/);
 		assert.doesNotMatch(frame, /ctrl-y: https/);
 		await press(r, KEY.enter);
-		await passChecks(r);
+		// The override is itself loopback here (loopback only in tests): the preflight warns, and the run may go on.
+		await waitForText(r, /1 warning to read\. Enter continues to Review/, 3000);
+		await press(r, KEY.enter);
 		await waitForText(r, 'Review: Multi-network');
 		await press(r, KEY.enter);
 		await waitForText(r, 'This will change:');

@@ -1,10 +1,11 @@
 import React from 'react';
 import {Box, Text} from 'ink';
 import {formatElapsed} from '../../core/events.js';
-import type {ClusterView, StepView} from '../../core/run-progress.js';
+import {summarizeCluster, type ClusterState, type ClusterView, type StepView} from '../../core/run-progress.js';
 import {formatAddress} from '../../core/rollout.js';
 import {useTheme} from '../theme.js';
 import {Mark} from './Mark.js';
+import {STEP_SHORT} from '../step-labels.js';
 
 /** One cluster's column on the run screen: finished steps, the live step, the gateway address. */
 export interface ClusterProgressProps {
@@ -17,6 +18,16 @@ export interface ClusterProgressProps {
 }
 
 const FINISHED = new Set(['changed', 'unchanged', 'skipped']);
+
+/** Rows the folded (compact) column of a cluster takes now, as compactLines draws it, without wrapping. */
+export function compactRows(cluster: ClusterView): number {
+	const rest = cluster.steps.filter(s => !FINISHED.has(s.status));
+	const firstPending = rest.findIndex(s => s.status === 'pending');
+	const shown = rest.filter((s, i) => s.status !== 'pending' || i === firstPending);
+	const live = shown.reduce((sum, s) => sum + (s.status === 'running' && (s.waiting || s.lastLine) ? 2 : s.status === 'failed' ? 2 + (s.hint ? 1 : 0) : 1), 0);
+	const header = 2 + (cluster.steps.length === 0 ? 1 : 0);
+	return header + (rest.length < cluster.steps.length ? 1 : 0) + live + (rest.length > shown.length ? 1 : 0);
+}
 
 export function ClusterProgress({cluster, width, tick, now, compact = false}: ClusterProgressProps) {
 	const theme = useTheme();
@@ -125,5 +136,45 @@ export function ClusterProgress({cluster, width, tick, now, compact = false}: Cl
 			) : null}
 			{compact ? compactLines() : cluster.steps.map(line)}
 		</Box>
+	);
+}
+
+const STATE_WORD: Record<ClusterState, string> = {failed: 'failed', running: '', cancelled: 'cancelled', pending: 'waiting to start', done: 'done'};
+
+/**
+ * One cluster in one row, for runs with more clusters than the columns or rows hold:
+ * `east-7   ⠋ 2/5 install gateway 12s · queued: 4 istioctl installs ahead`.
+ */
+export function ClusterLine({cluster, nameWidth, tick, now}: {cluster: ClusterView; nameWidth: number; tick: number; now: number}) {
+	const theme = useTheme();
+	const {state, done, total, current} = summarizeCluster(cluster);
+	const mark =
+		state === 'running' ? (
+			<Text color={theme.tone('accent')}>{theme.spinner[tick % theme.spinner.length]}</Text>
+		) : (
+			<Mark status={state === 'done' ? 'ok' : state === 'failed' ? 'failed' : state === 'cancelled' ? 'warn' : 'pending'} />
+		);
+	const step = current && state !== 'done' ? STEP_SHORT[current.kind] : '';
+	const elapsed = current?.status === 'running' ? ` ${formatElapsed(Math.max(0, now - (current.startedAt ?? now)))}` : '';
+	const why =
+		state === 'failed'
+			? current?.error
+			: state === 'done'
+				? cluster.address
+					? `gateway ${formatAddress(cluster.address)}`
+					: undefined
+				: current?.status === 'running'
+					? (current.waiting ?? current.lastLine)
+					: undefined;
+	return (
+		<Text wrap="truncate-end">
+			<Text color={theme.tone('accent')}>{cluster.name.padEnd(nameWidth)}</Text> {mark} {total === 0 ? 'nothing to do' : `${done}/${total}`}
+			{STATE_WORD[state] ? ` ${STATE_WORD[state]}` : ''}
+			{step ? ` ${step}` : ''}
+			<Text color={theme.tone('muted')}>
+				{elapsed}
+				{why ? ` · ${why}` : ''}
+			</Text>
+		</Text>
 	);
 }

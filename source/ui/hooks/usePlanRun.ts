@@ -1,17 +1,24 @@
 import {useEffect, useReducer, useRef, useState} from 'react';
 import type {Event, RunOutcome} from '../../core/events.js';
 import type {Plan} from '../../core/plan.js';
-import {applyRunEvent, failedOutcome, initialRunView, withOutcome, type RunView} from '../../core/run-progress.js';
+import {applyRunEvents, failedOutcome, initialRunView, withOutcome, type RunView} from '../../core/run-progress.js';
 import type {WizardServices} from '../services.js';
 import {firstLine} from '../../core/text.js';
+import {DEFAULT_PARALLEL} from '../../core/slots.js';
 
 /** Default deadline for every wait of a run (istioctl's --readiness-timeout default). */
 export const DEFAULT_RUN_TIMEOUT_MS = 300_000;
 
-type Msg = {type: 'event'; event: Event; now: number} | {type: 'outcome'; outcome: RunOutcome; error?: string};
+/**
+ * Events arriving within this window are drawn together: at 32 clusters every waiting step reports each
+ * second, and one render per event would redraw every cluster for each of them (about Ink's frame interval).
+ */
+export const EVENT_BATCH_MS = 32;
+
+type Msg = {type: 'events'; batch: Array<{event: Event; now: number}>} | {type: 'outcome'; outcome: RunOutcome; error?: string};
 
 function reduce(view: RunView, msg: Msg): RunView {
-	if (msg.type === 'event') return applyRunEvent(view, msg.event, msg.now);
+	if (msg.type === 'events') return applyRunEvents(view, msg.batch);
 	return view.outcome ? view : withOutcome(view, msg.outcome, msg.error);
 }
 
@@ -25,21 +32,46 @@ export function usePlanRun(plan: Plan, services: WizardServices) {
 		const c = new AbortController();
 		controller.current = c;
 		let live = true;
+		// The first event after a quiet spell is drawn at once; the ones that follow within EVENT_BATCH_MS wait for the window to close.
+		let pending: Array<{event: Event; now: number}> = [];
+		let timer: NodeJS.Timeout | undefined;
+		let lastFlush = 0;
+		const flush = () => {
+			timer = undefined;
+			lastFlush = Date.now();
+			const batch = pending;
+			pending = [];
+			if (live && batch.length > 0) dispatch({type: 'events', batch});
+		};
 		const onEvent = (event: Event) => {
-			if (live) dispatch({type: 'event', event, now: Date.now()});
+			if (!live) return;
+			const now = Date.now();
+			pending.push({event, now});
+			if (event.type === 'run-done' || now - lastFlush >= EVENT_BATCH_MS) {
+				if (timer) clearTimeout(timer);
+				flush();
+			} else timer ??= setTimeout(flush, EVENT_BATCH_MS - (now - lastFlush));
 		};
 		services
-			.runPlan(plan, {timeoutMs: services.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS, dryRun: false, force: false, signal: c.signal, onEvent})
+			.runPlan(plan, {timeoutMs: services.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS, dryRun: false, force: false, parallel: DEFAULT_PARALLEL, signal: c.signal, onEvent})
 			.then(
-				outcome => live && dispatch({type: 'outcome', outcome}),
+				outcome => {
+					if (!live) return;
+					if (timer) clearTimeout(timer);
+					flush();
+					dispatch({type: 'outcome', outcome});
+				},
 				(error: unknown) => {
 					if (!live) return;
+					if (timer) clearTimeout(timer);
+					flush();
 					const message = firstLine(error);
 					dispatch({type: 'outcome', outcome: failedOutcome(plan, message, c.signal.aborted), error: message});
 				},
 			);
 		return () => {
 			live = false;
+			if (timer) clearTimeout(timer);
 			c.abort();
 		};
 	}, [plan, services]);

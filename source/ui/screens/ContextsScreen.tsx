@@ -1,7 +1,7 @@
-import React, {useEffect, useMemo, useState} from 'react';
+import React, {useEffect, useMemo, useRef, useState} from 'react';
 import {Box, Text, useStdout} from 'ink';
 import {TOPOLOGY_INFO} from '../../core/model.js';
-import type {KubeconfigInfo} from '../../core/ports.js';
+import type {ContextInfo, KubeconfigInfo} from '../../core/ports.js';
 import {probeBlocker, roleOf, type ProbeState, type ScreenAction, type WizardState} from '../../core/wizard.js';
 import {KeyHints} from '../components/KeyHints.js';
 import {Notice} from '../components/Notice.js';
@@ -20,10 +20,40 @@ export interface ContextsScreenProps {
 /** Rows of the screen that are not list rows (header, title, column heads, detail, notice, hints). */
 const CHROME_ROWS = 11;
 
-export function filterContexts(kubeconfig: KubeconfigInfo, filter: string) {
+/** Each context's name, cluster and user, lower-cased once per kubeconfig (a filter never holds the separator). */
+const haystacks = new WeakMap<readonly ContextInfo[], string[]>();
+function haystack(contexts: readonly ContextInfo[]): string[] {
+	let h = haystacks.get(contexts);
+	if (!h) {
+		h = contexts.map(c => `${c.name}\u0000${c.cluster}\u0000${c.user}`.toLowerCase());
+		haystacks.set(contexts, h);
+	}
+	return h;
+}
+
+/** The contexts matching a filter, as positions in kubeconfig.contexts. */
+export interface FilterResult {
+	filter: string;
+	indices: number[];
+}
+
+/**
+ * Contexts whose name, cluster or user contains the filter (any case). When the filter extends the
+ * previous one (typing), only the previous matches are searched again.
+ */
+export function filterContexts(kubeconfig: KubeconfigInfo, filter: string, previous?: FilterResult): {rows: ContextInfo[]; result: FilterResult} {
 	const f = filter.toLowerCase();
-	if (!f) return kubeconfig.contexts;
-	return kubeconfig.contexts.filter(c => c.name.toLowerCase().includes(f) || c.cluster.toLowerCase().includes(f) || c.user.toLowerCase().includes(f));
+	const contexts = kubeconfig.contexts;
+	if (!f) return {rows: contexts, result: {filter: f, indices: contexts.map((_, i) => i)}};
+	const h = haystack(contexts);
+	const from = previous && previous.filter !== '' && f.startsWith(previous.filter) ? previous.indices : undefined;
+	const indices: number[] = [];
+	if (from) {
+		for (const i of from) if (h[i]!.includes(f)) indices.push(i);
+	} else {
+		for (let i = 0; i < h.length; i++) if (h[i]!.includes(f)) indices.push(i);
+	}
+	return {rows: indices.map(i => contexts[i]!), result: {filter: f, indices}};
 }
 
 export function ContextsScreen({kubeconfig, state, probes, requestProbes, dispatch}: ContextsScreenProps) {
@@ -35,7 +65,13 @@ export function ContextsScreen({kubeconfig, state, probes, requestProbes, dispat
 	const [filtering, setFiltering] = useState(false);
 	const [cursor, setCursor] = useState(() => Math.max(0, kubeconfig.contexts.findIndex(c => c.name === kubeconfig.currentContext)));
 	const [top, setTop] = useState(0);
-	const rows = useMemo(() => filterContexts(kubeconfig, filter), [kubeconfig, filter]);
+	const lastFilter = useRef<{contexts: readonly ContextInfo[]; result: FilterResult} | undefined>(undefined);
+	const rows = useMemo(() => {
+		const previous = lastFilter.current?.contexts === kubeconfig.contexts ? lastFilter.current.result : undefined;
+		const {rows, result} = filterContexts(kubeconfig, filter, previous);
+		lastFilter.current = {contexts: kubeconfig.contexts, result};
+		return rows;
+	}, [kubeconfig, filter]);
 	const at = Math.min(cursor, Math.max(0, rows.length - 1));
 	// Keep the cursor inside the window.
 	const first = at < top ? at : at >= top + listRows ? at - listRows + 1 : Math.min(top, Math.max(0, rows.length - listRows));

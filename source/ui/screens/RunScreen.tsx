@@ -1,8 +1,8 @@
 import React, {useEffect, useState} from 'react';
 import {Box, Text, useStdout} from 'ink';
 import type {Plan} from '../../core/plan.js';
-import type {RunView} from '../../core/run-progress.js';
-import {ClusterProgress} from '../components/ClusterProgress.js';
+import {clustersInRows, type ClusterState, type RunView} from '../../core/run-progress.js';
+import {ClusterLine, ClusterProgress, compactRows} from '../components/ClusterProgress.js';
 import {KeyHints} from '../components/KeyHints.js';
 import {useCommands} from '../hooks/useCommands.js';
 import {usePlanRun} from '../hooks/usePlanRun.js';
@@ -51,21 +51,30 @@ export function RunScreen({plan, services, onFinished, cancelRequested = false}:
 	const n = view.clusters.length;
 	const sideBySide = n > 1 && Math.floor(columns / n) >= MIN_COLUMN_WIDTH;
 	const width = sideBySide ? Math.floor(columns / n) : undefined;
+	// Rows for the clusters: the terminal less the title, its margin, the key hints and a status line.
+	const room = (stdout.rows || 24) - 5;
 	// Rough height of the full view: two header lines per cluster, two lines per step (titles wrap).
 	const tallest = Math.max(...view.clusters.map(c => 2 + c.steps.length * 2));
 	const needed = sideBySide ? tallest : view.clusters.reduce((sum, c) => sum + 3 + c.steps.length * 2, 0);
-	const compact = needed > (stdout.rows || 24) - 5;
+	// Folded, as each cluster stands now; stacked clusters have a blank row between them.
+	const folded = view.clusters.map(compactRows);
+	const foldedNeeded = sideBySide ? Math.max(...folded) : folded.reduce((sum, r) => sum + r + 1, 0);
+	const layout: 'full' | 'compact' | 'lines' = needed <= room ? 'full' : foldedNeeded <= room ? 'compact' : 'lines';
 	const now = Date.now();
 	return (
 		<Box flexDirection="column">
 			<Text bold>
 				Setting up {plan.input.meshId} on {n} cluster{n === 1 ? '' : 's'}
 			</Text>
-			<Box flexDirection={sideBySide ? 'row' : 'column'} marginTop={1}>
-				{view.clusters.map(c => (
-					<ClusterProgress key={c.name} cluster={c} width={width} tick={tick} now={now} compact={compact} />
-				))}
-			</Box>
+			{layout === 'lines' ? (
+				<ClusterLines view={view} rows={room} tick={tick} now={now} />
+			) : (
+				<Box flexDirection={sideBySide ? 'row' : 'column'} marginTop={1}>
+					{view.clusters.map(c => (
+						<ClusterProgress key={c.name} cluster={c} width={width} tick={tick} now={now} compact={layout === 'compact'} />
+					))}
+				</Box>
+			)}
 			{cancelling ? (
 				<Text color={theme.tone('warn')}>
 					{theme.spinner[tick % theme.spinner.length]} cancelling: waiting for the running steps to stop (istioctl is sent SIGTERM)…
@@ -77,6 +86,34 @@ export function RunScreen({plan, services, onFinished, cancelRequested = false}:
 				</Text>
 			) : null}
 			<KeyHints scope={asking ? 'quitConfirm' : 'run'} />
+		</Box>
+	);
+}
+
+const HIDDEN_WORDS: Array<[ClusterState, string]> = [
+	['failed', 'failed'],
+	['running', 'running'],
+	['cancelled', 'cancelled'],
+	['pending', 'waiting to start'],
+	['done', 'done'],
+];
+
+/** Many clusters: one row each, those needing attention first when even that does not fit, and a count of the rest. */
+function ClusterLines({view, rows, tick, now}: {view: RunView; rows: number; tick: number; now: number}) {
+	const theme = useTheme();
+	const {shown, hidden} = clustersInRows(view.clusters, rows);
+	const nameWidth = Math.max(...shown.map(c => c.name.length));
+	const rest = HIDDEN_WORDS.filter(([state]) => (hidden[state] ?? 0) > 0).map(([state, word]) => `${hidden[state]} ${word}`);
+	return (
+		<Box flexDirection="column" marginTop={1}>
+			{shown.map(c => (
+				<ClusterLine key={c.name} cluster={c} nameWidth={nameWidth} tick={tick} now={now} />
+			))}
+			{rest.length > 0 ? (
+				<Text color={theme.tone('muted')} wrap="truncate-end">
+					… {view.clusters.length - shown.length} more cluster{view.clusters.length - shown.length === 1 ? '' : 's'}: {rest.join(', ')}
+				</Text>
+			) : null}
 		</Box>
 	);
 }

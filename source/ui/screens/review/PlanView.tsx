@@ -1,7 +1,7 @@
 import React from 'react';
 import {Box, Text} from 'ink';
 import {TOPOLOGY_INFO, type MeshPlanInput} from '../../../core/model.js';
-import type {Plan, StepKind} from '../../../core/plan.js';
+import type {Plan} from '../../../core/plan.js';
 import type {ToolsCheck} from '../../../core/wizard.js';
 import {KeyHints} from '../../components/KeyHints.js';
 import {Mark} from '../../components/Mark.js';
@@ -10,6 +10,8 @@ import {SCREEN_COMMANDS, hintLine} from '../../keys.js';
 import type {Line} from '../../layout.js';
 import {useTheme, type MarkStatus} from '../../theme.js';
 import type {ReviewState} from './mode.js';
+import {DEFAULT_PARALLEL} from '../../../core/slots.js';
+import {STEP_SHORT} from '../../step-labels.js';
 
 /** What the preflight of this plan found; undefined when it has not run. */
 export interface ReviewChecks {
@@ -19,19 +21,6 @@ export interface ReviewChecks {
 	/** The user confirmed running despite the failures. */
 	overridden: boolean;
 }
-
-/** Step names for the folded view, when the full titles do not fit the rows. */
-const STEP_SHORT: Record<StepKind, string> = {
-	'label-network': 'label network',
-	'install-gateway': 'install gateway',
-	'wait-rollout': 'wait for rollout',
-	'wait-address': 'wait for address',
-	'expose-istiod': 'expose istiod',
-	'expose-services': 'expose services',
-	'annotate-remote': 'annotate remote',
-	'install-remote': 'install remote',
-	'remote-secret': 'remote secret',
-};
 
 export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -45,6 +34,12 @@ export function preflightLine(checks: ReviewChecks | undefined): {status: MarkSt
 		return {status: 'error', bold: true, text: `${what}${checks.warned > 0 ? `, ${plural(checks.warned, 'warning')}` : ''}`};
 	}
 	return {status: checks.warned > 0 ? 'warn' : 'ok', text: `preflight: ${checks.passed} passed${checks.warned > 0 ? `, ${plural(checks.warned, 'warning')} (esc to read them)` : ''}`};
+}
+
+/** How many istioctl processes the run starts at once (the same default as `eastwest apply --parallel`). */
+export function parallelLine(plan: Plan, parallel = DEFAULT_PARALLEL): string {
+	const installs = plan.steps.filter(s => s.kind === 'install-gateway').length;
+	return `istioctl: at most ${parallel} at once (${plural(installs, 'install')} planned${installs > parallel ? '; the rest wait in line' : ''})`;
 }
 
 /** The istioctl line: being checked, or what was found. */
@@ -77,6 +72,7 @@ export function planLines({plan, input, checks, tools, canSave, review}: PlanVie
 		{rows: 1},
 		`✔ ${preflightLine(checks).text}`,
 		...(tools ? [tools.state === 'checking' ? 'checking istioctl…' : `✔ ${tools.message}`] : []),
+		parallelLine(plan),
 		...(review.mode === 'save' ? [{rows: 2}] : []),
 		...(canSave ? [] : ['s save profile: unavailable, this build has no profile store']),
 		{rows: 1},
@@ -138,6 +134,9 @@ export function PlanView(props: PlanViewProps & {compact: boolean}) {
 					<ToolsLine tools={tools} />
 				</Box>
 			) : null}
+			<Text color={theme.tone('muted')} wrap="truncate-end">
+				{parallelLine(plan)}
+			</Text>
 			{review.mode === 'save' ? (
 				<Box marginTop={1}>
 					<Text>
