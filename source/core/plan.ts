@@ -175,7 +175,7 @@ export function buildPlan(input: MeshPlanInput, options: PlanOptions = {}): Plan
 }
 
 /** A dependency-respecting order (stable: keeps cluster order where free). Throws on a cycle or a dangling dependency. */
-export function orderSteps(steps: Step[]): Step[] {
+export function orderSteps<S extends Pick<Step, 'id' | 'dependsOn'>>(steps: S[]): S[] {
 	const byId = new Map(steps.map(s => [s.id, s]));
 	for (const s of steps) {
 		for (const d of s.dependsOn) {
@@ -183,7 +183,7 @@ export function orderSteps(steps: Step[]): Step[] {
 		}
 	}
 	const done = new Set<string>();
-	const ordered: Step[] = [];
+	const ordered: S[] = [];
 	while (ordered.length < steps.length) {
 		const next = steps.find(s => !done.has(s.id) && s.dependsOn.every(d => done.has(d)));
 		if (!next) throw new Error('plan has a dependency cycle');
