@@ -196,7 +196,7 @@ export function buildTeardown(input: MeshPlanInput, options: TeardownOptions = {
 // ---------- ownership ----------
 
 /** What to do with one thing a removal step finds. */
-export type Verdict = {action: 'remove'} | {action: 'gone'} | {action: 'leave'; reason: string};
+export type Verdict = {action: 'remove'} | {action: 'gone'} | {action: 'leave'; reason: string; /** Left by design (Base objects), not because someone else owns it. */ kept?: true};
 
 type Obj = Record<string, unknown>;
 const rec = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -263,7 +263,7 @@ export function installedVerdict(obj: Obj, owner: string): Verdict {
 		return {action: 'leave', reason: `${refText(ref)} is a control plane: eastwest never deletes one`};
 	}
 	if (labels[COMPONENT_LABEL] === 'Base' && isClusterScoped(obj)) {
-		return {action: 'leave', reason: `${refText(ref)} is a cluster-wide Base object of ${owner} (kept, as istioctl uninstall keeps it: a control plane needs it)`};
+		return {action: 'leave', kept: true, reason: `${refText(ref)} is a cluster-wide Base object of ${owner} (kept, as istioctl uninstall keeps it: a control plane needs it)`};
 	}
 	return {action: 'remove'};
 }

@@ -43,12 +43,14 @@ class Tally {
 	readonly removed: string[] = [];
 	readonly left: string[] = [];
 	gone = 0;
+	/** Said after "already gone" (what stays by design). */
+	note: string | undefined;
 
 	result(dryRun: boolean): {result: StepResult; detail: string} {
 		const parts: string[] = [];
 		if (this.removed.length > 0) parts.push(`${dryRun ? 'would remove' : 'removed'} ${this.removed.join(', ')}`);
 		if (this.left.length > 0) parts.push(`left: ${this.left.join('; ')}`);
-		if (this.removed.length === 0 && this.left.length === 0) parts.push('already gone');
+		if (this.removed.length === 0 && this.left.length === 0) parts.push(this.note ? `already gone (${this.note})` : 'already gone');
 		else if (this.removed.length === 0) parts.push('nothing of eastwest\'s to remove');
 		const detail = `${dryRun && this.removed.length > 0 ? 'dry run: ' : ''}${parts.join('; ')}`;
 		if (this.removed.length > 0) return {result: dryRun ? 'skipped' : 'changed', detail};
@@ -204,17 +206,22 @@ class Removal {
 			for (const item of items ?? []) found.push({apiVersion: k.apiVersion, kind: k.kind, ...item});
 		}
 		const tally = new Tally();
+		const kept: string[] = [];
 		for (const obj of found) {
 			const verdict = installedVerdict(obj, owner);
 			const meta = (obj.metadata ?? {}) as {name?: string; namespace?: string; uid?: string};
 			const ref: ObjectRef = {apiVersion: String(obj.apiVersion), kind: String(obj.kind), ...(meta.namespace ? {namespace: meta.namespace} : {}), name: String(meta.name)};
-			if (verdict.action === 'leave') this.leave(step, tally, verdict.reason);
+			if (verdict.action === 'leave' && verdict.kept) kept.push(verdict.reason);
+			else if (verdict.action === 'leave') this.leave(step, tally, verdict.reason);
 			else if (verdict.action === 'remove') await this.deleteOne(step, tally, {...ref, ...(meta.uid ? {uid: meta.uid} : {})}, opts);
 		}
 		// istioctl releases before 1.24 also keep the install's state as an IstioOperator named after it.
 		const state = {apiVersion: 'install.istio.io/v1alpha1', kind: 'IstioOperator', namespace: ISTIO_NAMESPACE, name: installedStateName(owner)};
 		const stored = await readOptional(() => client.getObject(state.apiVersion, state.kind, state.namespace, state.name, opts.signal));
 		if (stored) await this.deleteOne(step, tally, withUid(state, stored), opts);
+		// What stays by design is reported with the removal it belongs to; once the install is gone, only counted.
+		if (tally.removed.length > 0 || tally.left.length > 0) for (const reason of kept) this.leave(step, tally, reason);
+		else if (kept.length > 0) tally.note = `${kept.length} cluster-wide Base object${kept.length === 1 ? '' : 's'} of ${owner} kept by design`;
 		return tally.result(opts.dryRun);
 	}
 

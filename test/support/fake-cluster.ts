@@ -164,6 +164,11 @@ export class FakeCluster implements ClusterClient {
 			.map(o => structuredClone(o));
 	}
 
+	/** Every object in the store, sorted by kind/namespace/name (for before/after comparisons). */
+	snapshot(): Obj[] {
+		return [...this.store.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, o]) => structuredClone(o));
+	}
+
 	/** Create or replace one object (kind taken from the object unless given); watches of its kind see it. */
 	put(o: Obj, kind?: string): void {
 		const n = this.normalize(o, kind);
