@@ -207,3 +207,16 @@ test('8 processes saving 5 profiles each at once lose none', async () => {
 	for (let i = 0; i < 8; i++) for (let j = 0; j < 5; j++) assert.ok(names.includes(`p${i}-${j}`), `p${i}-${j} missing`);
 	assert.equal(fs.existsSync(path.join(dir, 'profiles.json.lock')), false);
 });
+
+test('recordRemoved notes the last remove beside the last apply; the plan stays', async () => {
+	const store = new ProfileStore({cwd: tempDir(), now: fixedClock()});
+	await store.save('p', plan);
+	await store.recordApplied('p', 'succeeded');
+	const removed = await store.recordRemoved('p', 'cancelled', {dryRun: false});
+	assert.equal(removed.lastRemoved?.result, 'cancelled');
+	const reread = new ProfileStore({cwd: path.dirname(store.path)}).get('p');
+	assert.equal(reread.lastRemoved?.result, 'cancelled');
+	assert.equal(reread.lastApplied?.result, 'succeeded', 'the last apply is kept');
+	assert.deepEqual(reread.clusters, plan.clusters, 'the plan itself stays');
+	await assert.rejects(store.recordRemoved('nope', 'succeeded'), (e: ProfileStoreError) => e.kind === 'not-found');
+});
