@@ -11,7 +11,10 @@ import {buildPlan} from '../../source/core/plan.js';
 import type {DeleteTarget, RemoveOptions} from '../../source/core/ports.js';
 import type {CommandContext} from '../../source/core/command-context.js';
 import {FakeFactory, FakeIstioctl, type FakeCluster} from '../support/fake-cluster.js';
-import {runCli} from '../helpers/cli.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {UNREACHABLE_KUBECONFIG, runCli} from '../helpers/cli.js';
 
 function makeCtx(signal = new AbortController().signal) {
 	const stdout = new PassThrough();
@@ -195,4 +198,17 @@ test('help, completion table and flags agree', async () => {
 	assert.equal(r.code, 2);
 	assert.match(r.stderr, /^eastwest: give either --profile or the plan flags/m);
 	assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('the bundled CLI: unreachable clusters are one line naming each, exit 1, nothing removed; no --yes without a terminal is exit 2', async () => {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eastwest-remove-'));
+	const kc = path.join(dir, 'config');
+	fs.writeFileSync(kc, UNREACHABLE_KUBECONFIG);
+	const plan = ['remove', '--topology', 'multi-network', '--mesh', 'm', '--cluster', 'kind-east=east:n1', '--cluster', 'kind-west=west:n2', '--kubeconfig', kc];
+	const down = await runCli([...plan, '--dry-run', '--timeout', '5s']);
+	assert.equal(down.code, 1);
+	assert.match(down.stderr, /^eastwest: east \(context kind-east\) is unreachable: .*; west \(context kind-west\) is unreachable: .*; nothing was removed: fix the access and run again\n$/);
+	const unconfirmed = await runCli(plan);
+	assert.equal(unconfirmed.code, 2);
+	assert.equal(unconfirmed.stderr, 'eastwest: eastwest remove deletes objects from clusters and needs confirmation: pass --yes (or --dry-run to preview)\n');
 });
