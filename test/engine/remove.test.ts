@@ -218,3 +218,26 @@ test('a step whose API server does not answer fails at the deadline and names it
 	assert.equal(west.steps.find(s => s.id === 'west/remove/label-network')!.status, 'not-run');
 	assert.equal(outcome.clusters.find(c => c.cluster === 'east')!.outcome, 'failed', "east's label waits for west's secret for east, which could not go");
 });
+
+test('primary-remote across networks: an annotation someone else set and a remote install of another owner survive', async () => {
+	const factory = new FakeFactory(['c1', 'c2'], '/tmp/kubeconfig');
+	seed(factory.cluster('c1'), true);
+	const remote = factory.cluster('c2');
+	// The remote was annotated by hand (value as the plan's) before eastwest ran.
+	remote.put({
+		apiVersion: 'v1',
+		kind: 'Namespace',
+		metadata: {name: 'istio-system', annotations: {'topology.istio.io/controlPlaneClusters': 'one'}, managedFields: [{manager: 'kubectl-annotate', operation: 'Update', fieldsV1: {'f:metadata': {'f:annotations': {'f:topology.istio.io/controlPlaneClusters': {}}}}}]},
+	});
+	await apply(primaryRemoteMultiNetwork, factory);
+	// Another tool's install in the same namespace, with its own owning-resource label.
+	remote.put({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'other-install', namespace: 'istio-system', labels: {'install.operator.istio.io/owning-resource': 'user-operator', 'operator.istio.io/component': 'Pilot'}}});
+	const {outcome} = await remove(primaryRemoteMultiNetwork, factory);
+	factory.dispose();
+	assert.equal(outcome.ok, true, JSON.stringify(steps(outcome)));
+	const ns = remote.objectsOf('Namespace', {name: 'istio-system'})[0]!;
+	assert.equal(ns.metadata.annotations['topology.istio.io/controlPlaneClusters'], 'one', "the user's annotation stays");
+	assert.equal(ns.metadata.labels?.['topology.istio.io/network'], undefined, "eastwest's network label goes");
+	assert.equal(remote.objectsOf('ConfigMap', {name: 'other-install'}).length, 1, "another owner's object stays");
+	assert.ok(outcome.left.some(l => /controlPlaneClusters set by someone else \(kubectl-annotate\)/.test(l.reason)), outcome.left.map(l => l.reason).join('\n'));
+});
