@@ -18,6 +18,8 @@ run() { # run TOPOLOGY SUITE...
   EASTWEST_LAB_TOPOLOGY="$topology" bash lab/exec.sh -- env EASTWEST_LAB_TOPOLOGY="$topology" node scripts/run-tests.mjs --e2e "$@"
 }
 
-# The wizard sets the fresh multi-primary lab up; the apply suite then finds it set up and re-runs.
-run multi-primary test/e2e/wizard test/e2e/multi-network
-run primary-remote test/e2e/primary-remote
+# On each fresh lab, remove goes first: it snapshots the lab before apply, checks that apply → remove
+# returns to it, and ends with the lab as fresh as it found it. The wizard then sets the multi-primary
+# lab up; the apply suite finds it set up and re-runs.
+run multi-primary test/e2e/remove test/e2e/wizard test/e2e/multi-network
+run primary-remote test/e2e/remove test/e2e/primary-remote

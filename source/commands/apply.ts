@@ -10,6 +10,7 @@ import {formatClusterFlag} from '../core/cluster-flag.js';
 import {formatElapsed, type Event, type RunOutcome} from '../core/events.js';
 import {TOPOLOGY_INFO, type MeshPlanInput} from '../core/model.js';
 import {buildPlan, type Plan, type Step} from '../core/plan.js';
+import type {TeardownPlan} from '../core/teardown.js';
 import type {ClusterClientFactory, Istioctl, KubeconfigSource, RunPlan} from '../core/ports.js';
 import * as engine from '../engine/index.js';
 import * as istioctlLayer from '../istioctl/index.js';
@@ -356,16 +357,24 @@ function jsonResult(plan: Plan, opts: ParsedApply, outcome: RunOutcome, istioctl
 	};
 }
 
+/** How a front-end other than apply (remove) words a run's results and closing notes. */
+export interface TextPrinterWords {
+	result?: Partial<Record<'changed' | 'unchanged' | 'skipped', string>>;
+	/** Heading of the clusters' notes after a successful run. */
+	notes?: string;
+}
+
 /** One line per event; `[cluster]` prefix; ✔/✘ with indented hints; waiting lines rate-limited. */
-class TextPrinter {
-	private readonly steps: Map<string, Step>;
+export class TextPrinter {
+	private readonly steps: Map<string, Pick<Step, 'id' | 'title'>>;
 	private readonly lastWaiting = new Map<string, {reason: string; at: number}>();
 	private readonly lastLine = new Map<string, string>();
 	private readonly width: number;
 
 	constructor(
 		private readonly ctx: CommandContext,
-		private readonly plan: Plan,
+		private readonly plan: Plan | TeardownPlan,
+		private readonly words: TextPrinterWords = {},
 	) {
 		this.steps = new Map(plan.steps.map(s => [s.id, s]));
 		this.width = Math.max(...plan.clusters.map(c => c.cluster.name.length));
@@ -396,7 +405,8 @@ class TextPrinter {
 			case 'step-done': {
 				const title = this.steps.get(event.stepId)?.title ?? event.stepId;
 				const mark = event.result === 'skipped' ? '–' : '✔';
-				this.out(event.cluster, `${mark} ${title}: ${event.result}${event.detail ? ` (${event.detail})` : ''} [${formatElapsed(event.elapsedMs)}]`);
+				const word = this.words.result?.[event.result] ?? event.result;
+				this.out(event.cluster, `${mark} ${title}: ${word}${event.detail && event.detail !== word ? ` (${event.detail})` : ''} [${formatElapsed(event.elapsedMs)}]`);
 				return;
 			}
 			case 'step-failed': {
@@ -432,6 +442,6 @@ class TextPrinter {
 			if (notRun.length > 0) w.write(`    not run: ${notRun.join(', ')}\n`);
 		}
 		const notes = this.plan.clusters.flatMap(c => c.notes.map(n => `  ${c.cluster.name}: ${n}`));
-		if (notes.length > 0 && outcome.ok) w.write(`\nNotes:\n${notes.join('\n')}\n`);
+		if (notes.length > 0 && outcome.ok) w.write(`\n${this.words.notes ?? 'Notes'}:\n${notes.join('\n')}\n`);
 	}
 }

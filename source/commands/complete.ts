@@ -64,6 +64,7 @@ export const COMMAND_FLAGS: Record<string, FlagSpec[]> = {
 	],
 	apply: [...PLAN, PROFILE, {name: 'dry-run'}, {name: 'yes', short: 'y'}, TIMEOUT, OUTPUT, {name: 'force'}, {name: 'reinstall'}, {name: 'skip-checks'}, {name: 'parallel', value: 'text'}],
 	status: [PROFILE, {name: 'context', value: 'context', multiple: true}, {name: 'watch', short: 'w'}, OUTPUT, TIMEOUT],
+	remove: [...PLAN, PROFILE, {name: 'dry-run'}, {name: 'yes', short: 'y'}, TIMEOUT, OUTPUT, {name: 'ca'}],
 	check: [...PLAN, PROFILE, {name: 'phase', value: ['preflight', 'post-install', 'all']}, OUTPUT, TIMEOUT],
 	'profiles list': [OUTPUT],
 	'profiles show': [OUTPUT],
@@ -76,7 +77,7 @@ export const COMMAND_FLAGS: Record<string, FlagSpec[]> = {
 };
 
 /** The commands offered in first position (cli.tsx's registry; `__complete` stays hidden). */
-export const COMMANDS = ['manifests', 'apply', 'status', 'check', 'profiles', 'version', 'completion', 'help'];
+export const COMMANDS = ['manifests', 'apply', 'remove', 'status', 'check', 'profiles', 'version', 'completion', 'help'];
 
 const PROFILE_SUBCOMMANDS = ['list', 'show', 'save', 'delete', 'rename'];
 

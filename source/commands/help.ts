@@ -6,6 +6,7 @@ export const COMMAND_SUMMARIES: Array<[string, string]> = [
 	['', '--profile NAME checks a saved plan, then opens it at Review'],
 	['manifests', 'print the YAML eastwest installs and applies (pipe it to istioctl/kubectl)'],
 	['apply', 'headless run of a plan: install the gateways, wait for them, expose istiod/services'],
+	['remove', "undo a plan: remove exactly what eastwest set up on its clusters, and nothing else"],
 	['status', 'the east-west gateways across clusters: live in a terminal, or one snapshot'],
 	['profiles', 'list, show, save, delete or rename saved plans (profiles)'],
 	['check', 'preflight and post-install checks of a plan across its clusters (changes nothing)'],
@@ -194,6 +195,38 @@ Examples:
   eastwest apply --topology primary-remote --mesh mesh1 \\
       --cluster east=east:network1:primary --cluster west=west:network1:remote --dry-run -o json
   eastwest apply --profile prod --yes
+`;
+
+COMMAND_HELP.remove = `Usage: eastwest remove --profile NAME [flags]
+       eastwest remove --topology T --mesh ID --cluster CONTEXT=NAME:NETWORK[:primary|remote] ... [flags]
+
+Undo what 'eastwest apply' set up for the plan, in reverse dependency order: the expose resources,
+the remote secrets, a remote's control plane (the remote profile eastwest installed), the east-west
+gateway (every object labelled install.operator.istio.io/owning-resource=eastwest), then the
+controlPlaneClusters annotation and the network label on istio-system; the cacerts Secret only with
+--ca. Only what eastwest created goes: an object when the field manager eastwest created it (or its
+istioctl owning-resource label is eastwest's), a label or annotation when eastwest set it and it still
+holds the plan's value. Everything else is left and the output says what and why. Namespace
+istio-system, Istio's CRDs and control planes are never removed. Every cluster must answer first;
+no istioctl is needed. A second run reports every step "already gone". The profile stays and
+'profiles show' records the last remove.
+
+  --profile NAME       remove a saved plan's setup (eastwest profiles save); records how it ended
+  --topology T         primary-remote | multi-network | primary-remote-multi-network
+  --mesh ID            mesh ID shared by every primary
+  --cluster SPEC       CONTEXT=NAME:NETWORK[:primary|remote], once per cluster
+  --revision R         control-plane revision of the plan
+  --ca                 also remove Secret istio-system/cacerts, when eastwest plugged it in
+  --dry-run            say what would go (server-side dry run): nothing changes
+  -y, --yes            do not ask for confirmation (required without a terminal)
+  --timeout D          deadline of every step (default 2m); the reachability check gets at most 10s
+  -o, --output F       text (one line per event, default) or json (one document at the end)
+
+Examples:
+  eastwest remove --profile prod --dry-run
+  eastwest remove --profile prod --yes
+  eastwest remove --topology multi-network --mesh mesh1 \\
+      --cluster kind-east=east:network1 --cluster kind-west=west:network2 --yes -o json
 `;
 
 COMMAND_HELP.completion = `Usage: eastwest completion bash|zsh|fish

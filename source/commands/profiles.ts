@@ -113,8 +113,8 @@ async function runSub(sub: (typeof SUBCOMMANDS)[number], args: string[], ctx: Co
 	}
 }
 
-function lastAppliedText(profile: Profile): string {
-	const la = profile.lastApplied;
+function lastAppliedText(profile: Profile, which: 'lastApplied' | 'lastRemoved' = 'lastApplied'): string {
+	const la = profile[which];
 	if (!la) return 'never';
 	return `${la.result}${la.dryRun ? ' (dry run)' : ''} ${la.at}`;
 }
@@ -142,6 +142,7 @@ function showText(name: string, profile: Profile): string {
 		`Created:      ${profile.createdAt}`,
 		`Updated:      ${profile.updatedAt}`,
 		`Last applied: ${lastAppliedText(profile)}`,
+		`Last removed: ${lastAppliedText(profile, 'lastRemoved')}`,
 	];
 	return `${lines.join('\n')}\n`;
 }

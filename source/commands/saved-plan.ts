@@ -41,3 +41,14 @@ export async function savedParallel(name: string): Promise<number | undefined> {
 		return undefined;
 	}
 }
+
+/** Remember how the last remove of a profile's wiring ended. Returns a warning instead of failing the run. */
+export async function recordProfileRemove(name: string, result: 'succeeded' | 'failed' | 'cancelled', dryRun: boolean): Promise<string | undefined> {
+	try {
+		const {ProfileStore} = await import('../store/profiles.js');
+		await new ProfileStore().recordRemoved(name, result, {dryRun});
+		return undefined;
+	} catch (error) {
+		return `could not record the remove on profile "${name}": ${firstLine(error)}`;
+	}
+}

@@ -1,4 +1,8 @@
-import type {StepKind} from './plan.js';
+import type {StepKind as ApplyStepKind} from './plan.js';
+import type {TeardownKind} from './teardown.js';
+
+/** The kind of a step of a run: an apply step, or a teardown's removal. */
+type StepKind = ApplyStepKind | TeardownKind;
 import type {GatewayAddress} from './rollout.js';
 
 /** What a step that ran to its end did. */

@@ -179,7 +179,7 @@ export function buildPlan(input: MeshPlanInput, options: PlanOptions = {}): Plan
  * free, and a step held by a dependency that comes later follows as soon as its last dependency is
  * placed. Linear in steps + dependencies. Throws on a cycle or a dangling dependency.
  */
-export function orderSteps(steps: Step[]): Step[] {
+export function orderSteps<S extends Pick<Step, 'id' | 'dependsOn'>>(steps: S[]): S[] {
 	const byId = new Map(steps.map(s => [s.id, s]));
 	for (const s of steps) {
 		for (const d of s.dependsOn) {
@@ -188,16 +188,16 @@ export function orderSteps(steps: Step[]): Step[] {
 	}
 	const done = new Set<string>();
 	// Steps already reached in input order that wait for a dependency, by that dependency's id.
-	const waiters = new Map<string, Step[]>();
-	const pending = new Map<Step, number>();
-	const ordered: Step[] = [];
-	const place = (first: Step) => {
+	const waiters = new Map<string, S[]>();
+	const pending = new Map<S, number>();
+	const ordered: S[] = [];
+	const place = (first: S) => {
 		const stack = [first];
 		while (stack.length > 0) {
 			const step = stack.pop()!;
 			done.add(step.id);
 			ordered.push(step);
-			const released: Step[] = [];
+			const released: S[] = [];
 			for (const w of waiters.get(step.id) ?? []) {
 				const left = pending.get(w)! - 1;
 				pending.set(w, left);

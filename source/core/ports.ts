@@ -191,6 +191,23 @@ export const ISTIOD_PEER_READS: ReadonlyArray<{group: string; resource: string}>
 
 export type AnnotationOutcome = 'added' | 'unchanged' | 'overwritten' | 'namespace-created';
 
+export type DeleteOutcome = 'deleted' | 'not-found' | 'changed';
+
+export interface DeleteTarget {
+	apiVersion: string;
+	kind: string;
+	namespace?: string;
+	name: string;
+	/** metadata.uid as read: a precondition of the delete. */
+	uid?: string;
+}
+
+export interface RemoveOptions {
+	/** Server-side dry run: nothing changes. */
+	dryRun: boolean;
+	signal?: AbortSignal;
+}
+
 /** Everything the engine and the front-ends do on one cluster, bound to one kube context. */
 export interface ClusterClient {
 	readonly context: string;
@@ -240,6 +257,16 @@ export interface ClusterClient {
 	applyRemoteSecret(output: Sealed<string>, expect: {name: string}, options: ApplyOptions): Promise<AppliedObject>;
 	/** The API server address the cluster advertises to its own pods (the endpoints of Service default/kubernetes), as https://HOST:PORT. */
 	advertisedApiServer(signal?: AbortSignal): Promise<string | undefined>;
+	/**
+	 * Delete one object of any kind (background propagation). With `uid`, only that very object: one
+	 * recreated since it was read is not deleted ('changed'). 'not-found' when it is already gone.
+	 */
+	deleteObject(ref: DeleteTarget, options: RemoveOptions): Promise<DeleteOutcome>;
+	/**
+	 * Remove one label or annotation from istio-system when it still holds `value` (a merge patch by field
+	 * manager eastwest, conditional on the namespace's resourceVersion). 'changed' when it holds another value now.
+	 */
+	removeNamespaceMetadata(key: {field: 'label' | 'annotation'; name: string; value: string}, options: RemoveOptions): Promise<DeleteOutcome>;
 }
 
 /** Creates one ClusterClient per context (one KubeConfig each; a shared one is never switched). */

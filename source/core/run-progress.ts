@@ -2,7 +2,10 @@
  * A run's progress as the run screen shows it, folded from the engine's Event stream. Pure.
  */
 import type {ClusterOutcome, Event, RunOutcome, StepStatus} from './events.js';
-import type {Plan, StepKind} from './plan.js';
+import type {Plan, StepKind as ApplyStepKind} from './plan.js';
+import type {TeardownKind, TeardownPlan} from './teardown.js';
+
+type StepKind = ApplyStepKind | TeardownKind;
 import type {GatewayAddress} from './rollout.js';
 
 export type {StepStatus};
@@ -40,7 +43,7 @@ export interface RunView {
 	error?: string;
 }
 
-export function initialRunView(plan: Plan): RunView {
+export function initialRunView(plan: Plan | TeardownPlan): RunView {
 	return {
 		clusters: plan.clusters.map(c => ({
 			name: c.cluster.name,
@@ -133,7 +136,7 @@ export function runExitCode(outcome: RunOutcome | undefined): number {
 }
 
 /** An outcome for a run that ended without one (the engine threw): every cluster failed with that error. */
-export function failedOutcome(plan: Plan, error: string, cancelled: boolean): RunOutcome {
+export function failedOutcome(plan: Plan | TeardownPlan, error: string, cancelled: boolean): RunOutcome {
 	return {
 		ok: false,
 		cancelled,

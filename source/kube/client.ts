@@ -20,7 +20,10 @@ import type {
 	ApplyOptions,
 	ClusterClient,
 	CredentialVerdict,
+	DeleteOutcome,
+	DeleteTarget,
 	KubeErrorInfo,
+	RemoveOptions,
 	RemoteSecretInfo,
 	NetworkLabelOutcome,
 	ProbeResult,
@@ -465,6 +468,42 @@ export class KubeClusterClient implements ClusterClient {
 		else if (options.dryRun) outcome = isDeepStrictEqual(before.data ?? {}, (after as SecretLike).data ?? {}) && isDeepStrictEqual(before.metadata?.labels ?? {}, after.metadata?.labels ?? {}) ? 'unchanged' : 'configured';
 		else outcome = before.metadata?.resourceVersion === after.metadata?.resourceVersion ? 'unchanged' : 'configured';
 		return {kind: 'Secret', namespace: ISTIO_NAMESPACE, name: expect.name, outcome};
+	}
+
+	async deleteObject(ref: DeleteTarget, options: RemoveOptions): Promise<DeleteOutcome> {
+		const resource = resourceWord(ref.kind, ref.apiVersion);
+		const ctx = {verb: 'delete', resource, name: ref.name, ...(ref.namespace ? {namespace: ref.namespace} : {})};
+		const spec = {apiVersion: ref.apiVersion, kind: ref.kind, metadata: {name: ref.name, ...(ref.namespace ? {namespace: ref.namespace} : {})}};
+		const body = {propagationPolicy: 'Background', ...(ref.uid ? {preconditions: {uid: ref.uid}} : {})};
+		try {
+			await this.call(options.signal, ctx, () => this.objects.delete(spec, undefined, options.dryRun ? 'All' : undefined, undefined, undefined, 'Background', body));
+			return 'deleted';
+		} catch (error) {
+			if (isNotFound(error)) return 'not-found';
+			// A failed uid precondition is a 409: the object was replaced since it was read.
+			if (ref.uid && error instanceof KubeError && error.info.httpStatus === 409) return 'changed';
+			throw error;
+		}
+	}
+
+	async removeNamespaceMetadata(key: {field: 'label' | 'annotation'; name: string; value: string}, options: RemoveOptions): Promise<DeleteOutcome> {
+		const ctx = {verb: 'patch', resource: 'namespaces', name: ISTIO_NAMESPACE};
+		const ns = await this.read(options.signal, {...ctx, verb: 'get'}, () => this.core.readNamespace({name: ISTIO_NAMESPACE}));
+		const current = (key.field === 'label' ? ns?.metadata?.labels : ns?.metadata?.annotations)?.[key.name];
+		if (!ns || current === undefined) return 'not-found';
+		if (current !== key.value) return 'changed';
+		const group = key.field === 'label' ? 'labels' : 'annotations';
+		// resourceVersion in a merge patch is a precondition: a namespace changed since the read is not patched.
+		const body = {apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE, resourceVersion: ns.metadata?.resourceVersion, [group]: {[key.name]: null}}};
+		try {
+			await this.call(options.signal, ctx, () =>
+				this.objects.patch(body as unknown as KubernetesObject, undefined, options.dryRun ? 'All' : undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch));
+			return 'deleted';
+		} catch (error) {
+			if (isNotFound(error)) return 'not-found';
+			if (error instanceof KubeError && error.info.httpStatus === 409) return 'changed';
+			throw error;
+		}
 	}
 
 	async advertisedApiServer(signal?: AbortSignal): Promise<string | undefined> {

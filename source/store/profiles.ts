@@ -31,6 +31,8 @@ export interface Profile extends MeshPlanInput {
 	lastApplied?: LastApplied;
 	/** `eastwest apply --profile`'s --parallel when the command line gives none (istioctl processes at once). */
 	parallel?: number;
+	/** The last `eastwest remove` of this profile's wiring (same shape as lastApplied). */
+	lastRemoved?: LastApplied;
 }
 
 export interface ProfilesFile {
@@ -152,6 +154,13 @@ function checkProfile(file: string, name: string, value: unknown): Profile {
 			throw corrupt(file, `${where} lastApplied needs "at" and a result of succeeded, failed or cancelled`);
 		}
 		profile.lastApplied = {at: la.at, result: la.result as ApplyResult, ...(la.dryRun === true ? {dryRun: true} : {})};
+	}
+	if (value.lastRemoved !== undefined) {
+		const lr = value.lastRemoved;
+		if (!isObject(lr) || typeof lr.at !== 'string' || !['succeeded', 'failed', 'cancelled'].includes(lr.result as string)) {
+			throw corrupt(file, `${where} lastRemoved needs "at" and a result of succeeded, failed or cancelled`);
+		}
+		profile.lastRemoved = {at: lr.at, result: lr.result as ApplyResult, ...(lr.dryRun === true ? {dryRun: true} : {})};
 	}
 	return profile;
 }
@@ -282,6 +291,16 @@ export class ProfileStore {
 			const profile = Object.hasOwn(file.profiles, name) ? file.profiles[name] : undefined;
 			if (!profile) throw this.notFound(name, file);
 			profile.lastApplied = {at: this.now().toISOString(), result, ...(options.dryRun ? {dryRun: true} : {})};
+			return profile;
+		});
+	}
+
+	/** Note the outcome of removing the profile's wiring (the profile itself stays). */
+	async recordRemoved(name: string, result: ApplyResult, options: {dryRun?: boolean} = {}): Promise<Profile> {
+		return this.update(file => {
+			const profile = Object.hasOwn(file.profiles, name) ? file.profiles[name] : undefined;
+			if (!profile) throw this.notFound(name, file);
+			profile.lastRemoved = {at: this.now().toISOString(), result, ...(options.dryRun ? {dryRun: true} : {})};
 			return profile;
 		});
 	}

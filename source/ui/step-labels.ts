@@ -1,7 +1,8 @@
 import type {StepKind} from '../core/plan.js';
+import type {TeardownKind} from '../core/teardown.js';
 
 /** Short step names: Review's folded view and the run screen's one line per cluster. */
-export const STEP_SHORT: Record<StepKind, string> = {
+export const STEP_SHORT: Record<StepKind | TeardownKind, string> = {
 	'label-network': 'label network',
 	'install-gateway': 'install gateway',
 	'wait-rollout': 'wait for rollout',
@@ -11,4 +12,12 @@ export const STEP_SHORT: Record<StepKind, string> = {
 	'annotate-remote': 'annotate remote',
 	'install-remote': 'install remote',
 	'remote-secret': 'remote secret',
+	'remove-expose-services': 'remove expose services',
+	'remove-expose-istiod': 'remove expose istiod',
+	'remove-remote-secret': 'remove remote secret',
+	'remove-gateway': 'remove gateway',
+	'remove-remote': 'remove remote control plane',
+	'remove-annotation': 'remove annotation',
+	'remove-network-label': 'remove network label',
+	'remove-cacerts': 'remove cacerts',
 };

@@ -27,7 +27,7 @@ const words = async (line: string, where: CompletionEnv = none) => (await comple
 
 describe('commands and flags', () => {
 	test('the first word offers every command, filtered by what is typed', async () => {
-		assert.deepEqual(await words(''), ['manifests', 'apply', 'status', 'check', 'profiles', 'version', 'completion', 'help']);
+		assert.deepEqual(await words(''), ['manifests', 'apply', 'remove', 'status', 'check', 'profiles', 'version', 'completion', 'help']);
 		assert.deepEqual(await words('st'), ['status']);
 		assert.deepEqual(await words('zz'), []);
 	});
@@ -210,6 +210,7 @@ describe('the table stays true to the commands', () => {
 		'': () => import('../../source/commands/wizard.js'),
 		manifests: () => import('../../source/commands/manifests.js'),
 		apply: () => import('../../source/commands/apply.js'),
+		remove: () => import('../../source/commands/remove.js'),
 		status: () => import('../../source/commands/status.js'),
 		check: () => import('../../source/commands/check.js'),
 		profiles: () => import('../../source/commands/profiles.js'),

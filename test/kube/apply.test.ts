@@ -138,7 +138,10 @@ describe('network label and server-side apply', () => {
 		assert.deepEqual((await client.apply([gateway!], {dryRun: false, force: true})).map(r => r.outcome), ['configured']);
 		const after = fake.get('networking.istio.io/v1', 'Gateway', NS, 'cross-network-gateway')!;
 		assert.equal(after.spec.servers[0].tls.mode, 'AUTO_PASSTHROUGH');
-		const owners = Object.fromEntries((after.metadata.managedFields as any[]).map(m => [m.manager, Object.keys(m.fieldsV1)]));
+		// FieldsV1 is nested ({"f:spec": {"f:servers": {}}}); flatten it to "f:spec.servers".
+		const flat = (f: Record<string, any>, prefix = ''): string[] =>
+			Object.entries(f).flatMap(([k, v]) => (Object.keys(v).length > 0 ? flat(v, `${prefix}${k.slice(2)}.`) : [`f:${prefix}${k.slice(2)}`]));
+		const owners = Object.fromEntries((after.metadata.managedFields as any[]).map(m => [m.manager, flat(m.fieldsV1)]));
 		assert.ok(owners.eastwest.includes('f:spec.servers'));
 		assert.ok(!owners['kubectl-client-side-apply']?.includes('f:spec.servers'));
 	});

@@ -223,3 +223,16 @@ test('a profile may keep a --parallel for apply; rename keeps it; a bad stored v
 	fs.writeFileSync(store.path, JSON.stringify(onDisk));
 	assert.throws(() => new ProfileStore({cwd: dir}).get('fleet2'), (e: ProfileStoreError) => e.kind === 'corrupt' && /profile "fleet2" parallel 0 must be a whole number from 1 to 256/.test(e.message));
 });
+
+test('recordRemoved notes the last remove beside the last apply; the plan stays', async () => {
+	const store = new ProfileStore({cwd: tempDir(), now: fixedClock()});
+	await store.save('p', plan);
+	await store.recordApplied('p', 'succeeded');
+	const removed = await store.recordRemoved('p', 'cancelled', {dryRun: false});
+	assert.equal(removed.lastRemoved?.result, 'cancelled');
+	const reread = new ProfileStore({cwd: path.dirname(store.path)}).get('p');
+	assert.equal(reread.lastRemoved?.result, 'cancelled');
+	assert.equal(reread.lastApplied?.result, 'succeeded', 'the last apply is kept');
+	assert.deepEqual(reread.clusters, plan.clusters, 'the plan itself stays');
+	await assert.rejects(store.recordRemoved('nope', 'succeeded'), (e: ProfileStoreError) => e.kind === 'not-found');
+});

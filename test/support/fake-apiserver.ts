@@ -133,6 +133,18 @@ function mergePatch(target: unknown, patch: unknown): unknown {
 }
 
 /** Field paths at the granularity the fake tracks: labels/annotations per key, other top-level maps per key. */
+/** Field paths (`.spec.x`, `.metadata.labels.k`) as a real API server lists them in managedFields: nested FieldsV1. */
+function nestedFields(paths: string[]): Obj {
+	const root: Obj = {};
+	for (const path of paths) {
+		const meta = /^\.metadata\.(labels|annotations)\.(.+)$/.exec(path);
+		const parts = meta ? ['metadata', meta[1]!, meta[2]!] : path.slice(1).split(/\.(.*)/s).filter(Boolean);
+		let node = root;
+		for (const part of parts) node = (node[`f:${part}`] ??= {}) as Obj;
+	}
+	return root;
+}
+
 function fieldPaths(obj: Obj): Map<string, unknown> {
 	const paths = new Map<string, unknown>();
 	for (const [top, value] of Object.entries(obj)) {
@@ -489,7 +501,7 @@ export class FakeApiServer {
 				apiVersion: o.apiVersion,
 				time: '2026-01-01T00:00:00Z',
 				fieldsType: 'FieldsV1',
-				fieldsV1: Object.fromEntries([...o.fields].sort().map(f => [`f:${f.slice(1)}`, {}])),
+				fieldsV1: nestedFields([...o.fields].sort()),
 			}));
 		}
 		return obj;

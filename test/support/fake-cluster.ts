@@ -20,12 +20,15 @@ import type {
 	ClusterClientFactory,
 	CreateRemoteSecretOptions,
 	CredentialVerdict,
+	DeleteOutcome,
+	DeleteTarget,
 	Istioctl,
 	IstioctlInstallOptions,
 	KubeErrorInfo,
 	RemoteSecretInfo,
 	NetworkLabelOutcome,
 	ProbeResult,
+	RemoveOptions,
 	WatchHandle,
 	WatchTarget,
 	WatchUpdate,
@@ -90,6 +93,22 @@ const DEFAULT_API_VERSION: Record<string, string> = {Deployment: 'apps/v1', Serv
 
 type Listener = {kind: string; target: WatchTarget; onUpdate: (u: WatchUpdate<any>) => void};
 
+/** managedFields with one more manager entry (replacing that manager's previous entry of the same operation). */
+function withManager(fields: Obj[] | undefined, entry: Obj): Obj[] {
+	return [...(fields ?? []).filter(f => !(f.manager === entry.manager && f.operation === entry.operation)), entry];
+}
+
+/** managedFields with one label/annotation key no longer held by anyone (it was removed or taken over). */
+function takeKey(fields: Obj[] | undefined, group: string, key: string): Obj[] {
+	return (fields ?? []).map(f => {
+		const held = f.fieldsV1?.['f:metadata']?.[group];
+		if (!held || !(`f:${key}` in held)) return f;
+		const rest = {...held};
+		delete rest[`f:${key}`];
+		return {...f, fieldsV1: {...f.fieldsV1, 'f:metadata': {...f.fieldsV1['f:metadata'], [group]: rest}}};
+	});
+}
+
 export class FakeCluster implements ClusterClient {
 	private readonly store = new Map<string, Obj>();
 	/** What apply wrote, by "Kind/name" (dry runs leave it alone). */
@@ -144,6 +163,11 @@ export class FakeCluster implements ClusterClient {
 			.filter(o => !options.name || o.metadata?.name === options.name)
 			.filter(o => matchesLabelSelector(o.metadata?.labels, options.labelSelector))
 			.map(o => structuredClone(o));
+	}
+
+	/** Every object in the store, sorted by kind/namespace/name (for before/after comparisons). */
+	snapshot(): Obj[] {
+		return [...this.store.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, o]) => structuredClone(o));
 	}
 
 	/** Create or replace one object (kind taken from the object unless given); watches of its kind see it. */
@@ -230,8 +254,9 @@ export class FakeCluster implements ClusterClient {
 	async ensureNetworkLabel(network: string, options: ApplyOptions): Promise<NetworkLabelOutcome> {
 		this.check(`ensureNetworkLabel ${network}`);
 		const ns = this.objectsOf('Namespace', {name: ISTIO_NAMESPACE})[0];
+		const entry = {manager: 'eastwest', operation: 'Apply', fieldsV1: {'f:metadata': {'f:labels': {[`f:${NETWORK_LABEL}`]: {}}}}};
 		if (!ns) {
-			if (!options.dryRun) this.put({apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE, labels: {[NETWORK_LABEL]: network}}});
+			if (!options.dryRun) this.put({apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE, labels: {[NETWORK_LABEL]: network}, managedFields: [entry]}});
 			return 'namespace-created';
 		}
 		const current = ns.metadata.labels?.[NETWORK_LABEL];
@@ -239,7 +264,7 @@ export class FakeCluster implements ClusterClient {
 		if (current && !options.force) {
 			throw new FakeKubeError({kind: 'conflict', message: `namespace istio-system is labeled ${NETWORK_LABEL}=${current}, not ${network}`, hint: 'fix the plan, or pass --force to overwrite the label'});
 		}
-		if (!options.dryRun) this.put({...ns, metadata: {...ns.metadata, labels: {...ns.metadata.labels, [NETWORK_LABEL]: network}}});
+		if (!options.dryRun) this.put({...ns, metadata: {...ns.metadata, labels: {...ns.metadata.labels, [NETWORK_LABEL]: network}, managedFields: withManager(takeKey(ns.metadata.managedFields, 'f:labels', NETWORK_LABEL), entry)}});
 		return current ? 'overwritten' : 'added';
 	}
 
@@ -256,7 +281,8 @@ export class FakeCluster implements ClusterClient {
 			const outcome = !before ? 'created' : JSON.stringify(before) === JSON.stringify(m) ? 'unchanged' : 'configured';
 			if (!options.dryRun) {
 				this.applied.set(key, structuredClone(m));
-				this.put(m as Obj);
+				const existing = this.objectsOf(m.kind, {name: m.metadata.name, ...(m.metadata.namespace ? {namespace: m.metadata.namespace} : {})})[0];
+				this.put({...(m as Obj), metadata: {...m.metadata, managedFields: withManager(existing?.metadata?.managedFields, {manager: 'eastwest', operation: 'Apply'})}});
 			}
 			out.push({kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name, outcome});
 		}
@@ -301,7 +327,8 @@ export class FakeCluster implements ClusterClient {
 			throw new FakeKubeError({kind: 'conflict', message: `namespace istio-system is annotated ${CONTROL_PLANE_ANNOTATION}=${current}, which does not name ${primary}`, hint: 'pass --force'});
 		}
 		const base = ns ?? {apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE}};
-		if (!options.dryRun) this.put({...base, metadata: {...base.metadata, annotations: {...base.metadata.annotations, [CONTROL_PLANE_ANNOTATION]: primary}}});
+		const entry = {manager: 'eastwest', operation: 'Update', fieldsV1: {'f:metadata': {'f:annotations': {[`f:${CONTROL_PLANE_ANNOTATION}`]: {}}}}};
+		if (!options.dryRun) this.put({...base, metadata: {...base.metadata, annotations: {...base.metadata.annotations, [CONTROL_PLANE_ANNOTATION]: primary}, managedFields: withManager(takeKey(base.metadata.managedFields, 'f:annotations', CONTROL_PLANE_ANNOTATION), entry)}});
 		return !ns ? 'namespace-created' : current ? 'overwritten' : 'added';
 	}
 
@@ -380,6 +407,36 @@ export class FakeCluster implements ClusterClient {
 		return this.options.advertised;
 	}
 
+	async deleteObject(ref: DeleteTarget, options: RemoveOptions): Promise<DeleteOutcome> {
+		this.check(`delete ${ref.kind}/${ref.namespace ?? ''}/${ref.name}${options.dryRun ? ' dry-run' : ''}`);
+		if (options.signal?.aborted) throw new FakeKubeError({kind: 'cancelled', message: `request to ${this.context} cancelled`});
+		const o = this.objectsOf(ref.kind, {...(ref.namespace ? {namespace: ref.namespace} : {}), name: ref.name})[0];
+		if (!o || (o.apiVersion && o.apiVersion !== ref.apiVersion)) return 'not-found';
+		const key = this.key(o);
+		if (ref.uid && o.metadata?.uid !== ref.uid) return 'changed';
+		if (!options.dryRun) {
+			this.store.delete(key);
+			this.applied.delete(`${ref.kind}/${ref.name}`);
+			this.notify(ref.kind);
+		}
+		return 'deleted';
+	}
+
+	async removeNamespaceMetadata(key: {field: 'label' | 'annotation'; name: string; value: string}, options: RemoveOptions): Promise<DeleteOutcome> {
+		this.check(`removeNamespaceMetadata ${key.field} ${key.name}${options.dryRun ? ' dry-run' : ''}`);
+		const ns = this.objectsOf('Namespace', {name: ISTIO_NAMESPACE})[0];
+		const group = key.field === 'label' ? 'labels' : 'annotations';
+		const current = ns?.metadata?.[group]?.[key.name];
+		if (!ns || current === undefined) return 'not-found';
+		if (current !== key.value) return 'changed';
+		if (!options.dryRun) {
+			const rest = {...ns.metadata[group]};
+			delete rest[key.name];
+			this.put({...ns, metadata: {...ns.metadata, [group]: rest, managedFields: takeKey(ns.metadata.managedFields, `f:${group}`, key.name)}});
+		}
+		return 'deleted';
+	}
+
 	/** The istio-reader token is replaced (as when its token Secret is deleted): old remote secrets stop authenticating. */
 	revokeToken(): void {
 		const n = Number(/-(\d+)$/.exec(this.readerToken)?.[1] ?? '1') + 1;
@@ -388,7 +445,11 @@ export class FakeCluster implements ClusterClient {
 
 	/** What istioctl install of the remote profile creates (remotePilotAddress an IP: Service + EndpointSlice; the webhook). */
 	installRemote(options: {cluster: string; network: string; address: string; revision?: string}): void {
-		const labels = {'install.operator.istio.io/owning-resource': REMOTE_OPERATOR_NAME, 'istio.io/rev': options.revision ?? 'default'};
+		const base = {'install.operator.istio.io/owning-resource': REMOTE_OPERATOR_NAME, 'operator.istio.io/component': 'Base'};
+		this.put({apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: 'istio-reader-service-account', namespace: ISTIO_NAMESPACE, labels: base}});
+		this.put({apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: {name: 'istio-reader-clusterrole-istio-system', labels: base}});
+		this.put({apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: {name: 'virtualservices.networking.istio.io', labels: base}});
+		const labels = {'install.operator.istio.io/owning-resource': REMOTE_OPERATOR_NAME, 'operator.istio.io/component': 'Pilot', 'istio.io/rev': options.revision ?? 'default'};
 		const name = remoteIstiodServiceName(options.revision);
 		const isIp = /^[0-9.]+$|:/.test(options.address);
 		this.put({
@@ -489,6 +550,8 @@ export class FakeCluster implements ClusterClient {
 			verifyRemoteSecret: this.verifyRemoteSecret.bind(this),
 			applyRemoteSecret: this.applyRemoteSecret.bind(this),
 			advertisedApiServer: this.advertisedApiServer.bind(this),
+			deleteObject: this.deleteObject.bind(this),
+			removeNamespaceMetadata: this.removeNamespaceMetadata.bind(this),
 			watchDeployments: this.watchDeployments.bind(this),
 			watchServices: this.watchServices.bind(this),
 			watchPods: this.watchPods.bind(this),
@@ -534,6 +597,7 @@ export class FakeCluster implements ClusterClient {
 			spec: {replicas: 1, template: {metadata: {labels}, spec: {containers: [{name: 'istio-proxy', image: 'auto', env: [{name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: network}]}]}}},
 			status: {observedGeneration: generation, replicas: 1, updatedReplicas: 1, availableReplicas: 0, readyReplicas: 0},
 		});
+		this.put({apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: `${GATEWAY_NAME}-service-account`, namespace: ISTIO_NAMESPACE, labels}});
 		const existing = this.services.get(GATEWAY_NAME);
 		this.setService({
 			metadata: {name: GATEWAY_NAME, namespace: ISTIO_NAMESPACE, labels},

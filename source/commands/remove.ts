@@ -1,0 +1,233 @@
+/**
+ * `eastwest remove`: headless teardown of what a plan set up, text or JSON, with confirmation, deadlines
+ * and Ctrl-C. Before anything changes: the plan's contexts exist and every cluster answers.
+ * Removes through the kube layer only (no istioctl needed): see core/teardown.ts for what goes and what stays.
+ */
+import {createInterface} from 'node:readline/promises';
+import {formatClusterFlag} from '../core/cluster-flag.js';
+import type {RunOutcome} from '../core/events.js';
+import type {MeshPlanInput} from '../core/model.js';
+import type {ClusterClientFactory, KubeconfigSource} from '../core/ports.js';
+import {buildTeardown, type RunRemovePlan, type TeardownOutcome, type TeardownPlan} from '../core/teardown.js';
+import * as removeEngine from '../engine/remove.js';
+import * as kube from '../kube/index.js';
+import {globalFlags, oneOf, parseFlags, readTimeout, type OptionSpec} from './args.js';
+import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
+import {PLAN_FLAG_OPTIONS, hasPlanFlags, readPlanFlags} from './plan-flags.js';
+import {loadSavedPlan, recordProfileRemove} from './saved-plan.js';
+import type {CommandContext} from '../core/command-context.js';
+import {firstLine} from '../core/text.js';
+import {TextPrinter} from './apply.js';
+
+export interface RemoveDeps {
+	createFactory(source: KubeconfigSource): ClusterClientFactory;
+	createRemovePlan(deps: {factory: ClusterClientFactory}): RunRemovePlan;
+	/** True when a person can answer a question (stdin and stderr are terminals). */
+	interactive(): boolean;
+	confirm(question: string, signal: AbortSignal): Promise<boolean>;
+	loadProfile(name: string): Promise<MeshPlanInput>;
+	recordRemove(name: string, result: 'succeeded' | 'failed' | 'cancelled', dryRun: boolean): Promise<string | undefined>;
+}
+
+const DEFAULT_TIMEOUT_MS = 2 * 60_000;
+/** The reachability check of every cluster, before anything is removed (or the run's --timeout when shorter). */
+const PROBE_TIMEOUT_MS = 10_000;
+
+export async function run(args: string[], ctx: CommandContext): Promise<number> {
+	return removeCommand(args, ctx, {
+		createFactory: source => kube.createClusterClientFactory(source),
+		createRemovePlan: deps => removeEngine.createRemovePlan(deps),
+		loadProfile: loadSavedPlan,
+		recordRemove: recordProfileRemove,
+		interactive: () => Boolean(process.stdin.isTTY && ctx.stderr.isTTY),
+		confirm: async (question, signal) => {
+			const rl = createInterface({input: process.stdin, output: process.stderr});
+			try {
+				const answer = await rl.question(question, {signal});
+				return /^y(es)?$/i.test(answer.trim());
+			} catch {
+				return false;
+			} finally {
+				rl.close();
+			}
+		},
+	});
+}
+
+/** The flags of `eastwest remove` (besides the global ones). */
+export const FLAGS = {
+	...PLAN_FLAG_OPTIONS,
+	profile: {type: 'string'},
+	'dry-run': {type: 'boolean'},
+	yes: {type: 'boolean', short: 'y'},
+	timeout: {type: 'string'},
+	output: {type: 'string', short: 'o'},
+	ca: {type: 'boolean'},
+} as const satisfies OptionSpec;
+
+interface ParsedRemove {
+	input?: MeshPlanInput;
+	profile?: string;
+	dryRun: boolean;
+	yes: boolean;
+	timeoutMs: number;
+	output: 'text' | 'json';
+	ca: boolean;
+	kubeconfig?: string;
+}
+
+export function parseRemoveArgs(args: string[]): ParsedRemove {
+	const {values} = parseFlags('remove', args, FLAGS);
+	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
+	const problems: string[] = [];
+	let input: MeshPlanInput | undefined;
+	if (values.profile !== undefined) {
+		if (hasPlanFlags(values)) problems.push('give either --profile or the plan flags (--topology, --mesh, --cluster, --revision), not both');
+	} else {
+		const read = readPlanFlags(values);
+		problems.push(...read.problems);
+		input = read.input;
+	}
+	const timeout = readTimeout(values.timeout, DEFAULT_TIMEOUT_MS, '90s, 2m or 1m30s');
+	if (timeout.problem !== undefined) problems.push(timeout.problem);
+	if (problems.length > 0) throw new UsageError(problems.join('\neastwest: '));
+	const g = globalFlags(values);
+	return {
+		...(input ? {input} : {}),
+		...(values.profile !== undefined ? {profile: values.profile} : {}),
+		dryRun: Boolean(values['dry-run']),
+		yes: Boolean(values.yes),
+		timeoutMs: timeout.ms ?? DEFAULT_TIMEOUT_MS,
+		output,
+		ca: Boolean(values.ca),
+		...(g.kubeconfig ? {kubeconfig: g.kubeconfig} : {}),
+	};
+}
+
+/** What goes, per context, in the words the confirmation and the dry run use. */
+export function describeRemovals(plan: TeardownPlan): string {
+	const lines = plan.clusters.map(cp => {
+		const what = cp.steps.map(s => `    - ${s.title.charAt(0).toLowerCase()}${s.title.slice(1)}`);
+		return `  context ${cp.cluster.context} (${cp.cluster.name}), only what eastwest created:\n${what.join('\n')}`;
+	});
+	return `eastwest remove will remove from these clusters:\n${lines.join('\n')}\n`;
+}
+
+export async function removeCommand(args: string[], ctx: CommandContext, deps: RemoveDeps): Promise<number> {
+	const parsed = parseRemoveArgs(args);
+	const input = parsed.input ?? (await deps.loadProfile(parsed.profile!));
+	const source: KubeconfigSource = {env: ctx.env, ...(parsed.kubeconfig ? {kubeconfig: parsed.kubeconfig} : {})};
+	let factory: ClusterClientFactory;
+	try {
+		factory = deps.createFactory(source);
+	} catch (error) {
+		throw new UsageError(firstLine(error));
+	}
+	const known = new Set(factory.kubeconfig.contexts.map(c => c.name));
+	const missing = input.clusters.filter(c => !known.has(c.context));
+	if (missing.length > 0) {
+		const files = factory.kubeconfig.files.join(', ') || '(no kubeconfig file)';
+		throw new UsageError(
+			missing.map(c => `context "${c.context}" (--cluster ${formatClusterFlag(c)}) is not in the kubeconfig ${files}; list contexts with kubectl config get-contexts`).join('\neastwest: '),
+		);
+	}
+	const mustAsk = !parsed.yes && !parsed.dryRun;
+	if (mustAsk && !deps.interactive()) {
+		throw new UsageError('eastwest remove deletes objects from clusters and needs confirmation: pass --yes (or --dry-run to preview)');
+	}
+	const plan = buildTeardown(input, {ca: parsed.ca});
+
+	// Blocking check: every cluster answers, before anything is removed from any of them.
+	const probeMs = Math.min(PROBE_TIMEOUT_MS, parsed.timeoutMs);
+	const probes = await Promise.all(input.clusters.map(c => factory.client(c.context).probe({timeoutMs: probeMs, signal: ctx.signal}).catch((error: unknown) => ({reachable: false, error: {message: firstLine(error)}}) as const)));
+	if (ctx.signal.aborted) {
+		ctx.stderr.write('eastwest: interrupted while checking the clusters; nothing was removed\n');
+		return EXIT.interrupted;
+	}
+	const down = input.clusters.flatMap((c, i) => {
+		const p = probes[i]!;
+		if (!p.reachable) return [`${c.name} (context ${c.context}) is unreachable: ${p.error?.message ?? 'no answer'}`];
+		if ('auth' in p && p.auth && p.auth !== 'ok') return [`${c.name} (context ${c.context}) refuses the request (${p.auth}): ${p.error?.message ?? ''}`.trimEnd()];
+		return [];
+	});
+	if (down.length > 0) {
+		if (parsed.output === 'json') ctx.stdout.write(`${JSON.stringify(jsonResult(plan, parsed, notStarted(plan)), null, 2)}\n`);
+		throw new WorkError(`${down.join('; ')}; nothing was removed: fix the access and run again`);
+	}
+
+	if (mustAsk) {
+		ctx.stderr.write(describeRemovals(plan));
+		const contexts = plan.clusters.map(c => c.cluster.context).join(', ');
+		const ok = await deps.confirm(`Remove eastwest's setup from ${contexts}? [y/N] `, ctx.signal);
+		if (ctx.signal.aborted) return EXIT.interrupted;
+		if (!ok) {
+			ctx.stderr.write('eastwest: nothing removed\n');
+			return EXIT.failed;
+		}
+	} else if (parsed.output === 'text' && parsed.dryRun) {
+		ctx.stdout.write(`${describeRemovals(plan)}\n`);
+	}
+
+	const printer =
+		parsed.output === 'text'
+			? new TextPrinter(ctx, plan, {result: {changed: 'removed', unchanged: 'already gone', skipped: parsed.dryRun ? 'dry run' : 'left'}, notes: 'Kept'})
+			: undefined;
+	let outcome: TeardownOutcome;
+	try {
+		outcome = await deps.createRemovePlan({factory})(plan, {
+			timeoutMs: parsed.timeoutMs,
+			dryRun: parsed.dryRun,
+			signal: ctx.signal,
+			onEvent: event => printer?.print(event),
+		});
+	} catch (error) {
+		throw new WorkError(`the run stopped unexpectedly: ${firstLine(error)}`);
+	}
+	if (parsed.output === 'text' && outcome.left.length > 0) {
+		ctx.stdout.write(`\nLeft in place (not eastwest's, or kept by design):\n${outcome.left.map(l => `  ${l.cluster} (context ${l.context}): ${l.reason}`).join('\n')}\n`);
+	}
+	if (parsed.profile !== undefined) {
+		const warning = await deps.recordRemove(parsed.profile, outcome.cancelled ? 'cancelled' : outcome.ok ? 'succeeded' : 'failed', parsed.dryRun);
+		if (warning) ctx.stderr.write(`eastwest: warning: ${warning}\n`);
+	}
+	if (parsed.output === 'json') ctx.stdout.write(`${JSON.stringify(jsonResult(plan, parsed, outcome), null, 2)}\n`);
+	if (outcome.cancelled) return EXIT.interrupted;
+	return outcome.ok ? EXIT.ok : EXIT.failed;
+}
+
+function notStarted(plan: TeardownPlan): TeardownOutcome {
+	return {
+		ok: false,
+		cancelled: false,
+		left: [],
+		clusters: plan.clusters.map(cp => ({
+			cluster: cp.cluster.name,
+			context: cp.cluster.context,
+			outcome: 'not-started' as const,
+			steps: cp.steps.map(st => ({id: st.id, kind: st.kind, status: 'not-run' as const})),
+		})),
+	};
+}
+
+function jsonResult(plan: TeardownPlan, opts: ParsedRemove, outcome: TeardownOutcome | RunOutcome) {
+	const left = 'left' in outcome ? (outcome as TeardownOutcome).left : [];
+	return {
+		ok: outcome.ok,
+		cancelled: outcome.cancelled,
+		dryRun: opts.dryRun,
+		ca: opts.ca,
+		plan: plan.input,
+		clusters: outcome.clusters.map(c => {
+			const spec = plan.clusters.find(p => p.cluster.name === c.cluster)!;
+			return {
+				cluster: c.cluster,
+				context: c.context,
+				role: spec.cluster.role,
+				outcome: c.outcome,
+				steps: c.steps,
+				left: left.filter(l => l.cluster === c.cluster).map(l => ({stepId: l.stepId, reason: l.reason})),
+				notes: spec.notes,
+			};
+		}),
+	};
+}

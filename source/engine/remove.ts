@@ -1,0 +1,262 @@
+/**
+ * Runs a teardown plan (core/teardown.ts): removals in dependency order, independent clusters in
+ * parallel, the same Event stream as a plan run, every step under one deadline, cancellation through an
+ * AbortSignal. Removes only what the ownership rules allow, through the ClusterClient port; everything it
+ * finds and leaves is reported with its reason.
+ */
+import {formatElapsed, type Event, type FinalStepStatus, type StepResult} from '../core/events.js';
+import {ISTIO_NAMESPACE} from '../core/model.js';
+import type {ClusterClient, ClusterClientFactory, DeleteTarget, RemoveOptions} from '../core/ports.js';
+import {
+	INSTALLED_KINDS,
+	appliedVerdict,
+	describeRef,
+	installedStateName,
+	installedVerdict,
+	namespaceKeyVerdict,
+	ownerSelector,
+	type LeftItem,
+	type RemoveRunOptions,
+	type RunRemovePlan,
+	type ObjectRef,
+	type TeardownOutcome,
+	type TeardownPlan,
+	type TeardownStep,
+} from '../core/teardown.js';
+import {describeError} from './index.js';
+
+export function createRemovePlan(deps: {factory: ClusterClientFactory}): RunRemovePlan {
+	return (plan, options) => new Removal(plan, options, deps.factory).execute();
+}
+
+interface StepRecord {
+	status: FinalStepStatus;
+	detail?: string;
+	error?: string;
+	hint?: string;
+}
+
+class StepTimeout extends Error {}
+
+/** What one step did to what it found. */
+class Tally {
+	readonly removed: string[] = [];
+	readonly left: string[] = [];
+	gone = 0;
+	/** Said after "already gone" (what stays by design). */
+	note: string | undefined;
+
+	result(dryRun: boolean): {result: StepResult; detail: string} {
+		const parts: string[] = [];
+		if (this.removed.length > 0) parts.push(`${dryRun ? 'would remove' : 'removed'} ${this.removed.join(', ')}`);
+		if (this.left.length > 0) parts.push(`left: ${this.left.join('; ')}`);
+		if (this.removed.length === 0 && this.left.length === 0) parts.push(this.note ? `already gone (${this.note})` : 'already gone');
+		else if (this.removed.length === 0) parts.push('nothing of eastwest\'s to remove');
+		const detail = `${dryRun && this.removed.length > 0 ? 'dry run: ' : ''}${parts.join('; ')}`;
+		if (this.removed.length > 0) return {result: dryRun ? 'skipped' : 'changed', detail};
+		return {result: this.left.length > 0 ? 'skipped' : 'unchanged', detail};
+	}
+}
+
+class Removal {
+	private readonly records = new Map<string, StepRecord>();
+	private readonly clients = new Map<string, ClusterClient>();
+	private readonly left: LeftItem[] = [];
+
+	constructor(
+		private readonly plan: TeardownPlan,
+		private readonly options: RemoveRunOptions,
+		private readonly factory: ClusterClientFactory,
+	) {}
+
+	private emit(event: Event): void {
+		try {
+			this.options.onEvent(event);
+		} catch {
+			// A front-end's rendering problem must not break the run.
+		}
+	}
+
+	private client(context: string): ClusterClient {
+		let c = this.clients.get(context);
+		if (!c) {
+			c = this.factory.client(context);
+			this.clients.set(context, c);
+		}
+		return c;
+	}
+
+	async execute(): Promise<TeardownOutcome> {
+		const finished = new Map<string, Promise<void>>();
+		for (const step of this.plan.steps) {
+			const deps = step.dependsOn.map(d => finished.get(d)!);
+			finished.set(step.id, Promise.all(deps).then(() => this.runStep(step)));
+		}
+		await Promise.all(finished.values());
+		const outcome = this.outcome();
+		this.emit({type: 'run-done', outcome});
+		return outcome;
+	}
+
+	private outcome(): TeardownOutcome {
+		const cancelled = this.options.signal?.aborted === true;
+		const clusters = this.plan.clusters.map(cp => {
+			const steps = cp.steps.map(s => {
+				const r = this.records.get(s.id) ?? {status: 'not-run' as const};
+				return {id: s.id, kind: s.kind, status: r.status, ...(r.detail ? {detail: r.detail} : {}), ...(r.error ? {error: r.error} : {}), ...(r.hint ? {hint: r.hint} : {})};
+			});
+			const has = (st: FinalStepStatus) => steps.some(s => s.status === st);
+			const outcome = has('failed')
+				? 'failed'
+				: has('cancelled')
+					? 'cancelled'
+					: steps.length > 0 && steps.every(s => s.status === 'not-run')
+						? cancelled
+							? 'cancelled'
+							: 'not-started'
+						: has('not-run')
+							? cancelled
+								? 'cancelled'
+								: 'failed'
+							: 'succeeded';
+			return {cluster: cp.cluster.name, context: cp.cluster.context, outcome: outcome as TeardownOutcome['clusters'][number]['outcome'], steps};
+		});
+		return {ok: !cancelled && clusters.every(c => c.outcome === 'succeeded'), cancelled, clusters, left: this.left};
+	}
+
+	private async runStep(step: TeardownStep): Promise<void> {
+		const ok = (id: string) => ['changed', 'unchanged', 'skipped'].includes(this.records.get(id)?.status ?? '');
+		if (this.options.signal?.aborted) {
+			this.records.set(step.id, {status: 'not-run', detail: 'interrupted before it started'});
+			return;
+		}
+		const blocked = step.dependsOn.find(d => !ok(d));
+		if (blocked) {
+			this.records.set(step.id, {status: 'not-run', detail: `${blocked} did not succeed`});
+			return;
+		}
+		const started = Date.now();
+		const base = {stepId: step.id, cluster: step.cluster};
+		this.emit({type: 'step-start', ...base, kind: step.kind, title: step.title, at: started});
+		// One deadline for the step's requests, on top of the caller's signal.
+		const deadline = new AbortController();
+		const timer = setTimeout(() => deadline.abort(new StepTimeout()), this.options.timeoutMs);
+		const signal = this.options.signal ? AbortSignal.any([this.options.signal, deadline.signal]) : deadline.signal;
+		try {
+			const {result, detail} = await this.perform(step, {dryRun: this.options.dryRun, signal});
+			this.records.set(step.id, {status: result, detail});
+			this.emit({type: 'step-done', ...base, kind: step.kind, result, detail, elapsedMs: Date.now() - started});
+		} catch (error) {
+			if (this.options.signal?.aborted) {
+				this.records.set(step.id, {status: 'cancelled', error: 'interrupted'});
+				this.emit({type: 'step-failed', ...base, kind: step.kind, error: 'interrupted', hint: 'the run was cancelled; run it again to finish', elapsedMs: Date.now() - started});
+				return;
+			}
+			const d = deadline.signal.aborted
+				? {message: `gave up after ${formatElapsed(this.options.timeoutMs)}: the API server of ${step.context} did not answer in time`, hint: 'raise --timeout if the cluster is just slow'}
+				: describeError(error);
+			this.records.set(step.id, {status: 'failed', error: d.message, ...(d.hint ? {hint: d.hint} : {})});
+			this.emit({type: 'step-failed', ...base, kind: step.kind, error: d.message, ...(d.hint ? {hint: d.hint} : {}), elapsedMs: Date.now() - started});
+		} finally {
+			clearTimeout(timer);
+		}
+	}
+
+	private perform(step: TeardownStep, opts: RemoveOptions): Promise<{result: StepResult; detail: string}> {
+		if (step.key) return this.removeKey(step, opts);
+		if (step.owner) return this.removeInstalled(step, opts);
+		return this.removeApplied(step, opts);
+	}
+
+	private leave(step: TeardownStep, tally: Tally, reason: string): void {
+		tally.left.push(reason);
+		this.left.push({cluster: step.cluster, context: step.context, stepId: step.id, reason});
+	}
+
+	/** Delete one object the verdict allows, counting what happened. */
+	private async deleteOne(step: TeardownStep, tally: Tally, target: DeleteTarget, opts: RemoveOptions): Promise<void> {
+		const what = describeRef(target);
+		const outcome = await this.client(step.context).deleteObject(target, opts);
+		if (outcome === 'deleted') tally.removed.push(what);
+		else if (outcome === 'not-found') tally.gone += 1;
+		else this.leave(step, tally, `${what} was replaced while eastwest read it; run remove again to judge the new one`);
+	}
+
+	/** Expose resources, remote secrets, cacerts: server-side applied by eastwest. */
+	private async removeApplied(step: TeardownStep, opts: RemoveOptions) {
+		const client = this.client(step.context);
+		const tally = new Tally();
+		for (const ref of step.objects ?? []) {
+			const obj = await readOptional(() => client.getObject(ref.apiVersion, ref.kind, ref.namespace, ref.name, opts.signal));
+			const verdict = appliedVerdict(obj, ref);
+			if (verdict.action === 'gone') tally.gone += 1;
+			else if (verdict.action === 'leave') this.leave(step, tally, verdict.reason);
+			else await this.deleteOne(step, tally, withUid(ref, obj), opts);
+		}
+		return tally.result(opts.dryRun);
+	}
+
+	/** Everything istioctl installed for one of eastwest's IstioOperators, found by its owning-resource label. */
+	private async removeInstalled(step: TeardownStep, opts: RemoveOptions) {
+		const client = this.client(step.context);
+		const owner = step.owner!;
+		const found: Array<Record<string, unknown>> = [];
+		for (const k of INSTALLED_KINDS) {
+			const items = await readOptional(() => client.listObjects(k.apiVersion, k.kind, k.namespaced ? ISTIO_NAMESPACE : undefined, ownerSelector(owner), opts.signal));
+			for (const item of items ?? []) found.push({apiVersion: k.apiVersion, kind: k.kind, ...item});
+		}
+		const tally = new Tally();
+		const kept: string[] = [];
+		for (const obj of found) {
+			const verdict = installedVerdict(obj, owner);
+			const meta = (obj.metadata ?? {}) as {name?: string; namespace?: string; uid?: string};
+			const ref: ObjectRef = {apiVersion: String(obj.apiVersion), kind: String(obj.kind), ...(meta.namespace ? {namespace: meta.namespace} : {}), name: String(meta.name)};
+			if (verdict.action === 'leave' && verdict.kept) kept.push(verdict.reason);
+			else if (verdict.action === 'leave') this.leave(step, tally, verdict.reason);
+			else if (verdict.action === 'remove') await this.deleteOne(step, tally, {...ref, ...(meta.uid ? {uid: meta.uid} : {})}, opts);
+		}
+		// istioctl releases before 1.24 also keep the install's state as an IstioOperator named after it.
+		const state = {apiVersion: 'install.istio.io/v1alpha1', kind: 'IstioOperator', namespace: ISTIO_NAMESPACE, name: installedStateName(owner)};
+		const stored = await readOptional(() => client.getObject(state.apiVersion, state.kind, state.namespace, state.name, opts.signal));
+		if (stored) await this.deleteOne(step, tally, withUid(state, stored), opts);
+		// What stays by design is reported with the removal it belongs to; once the install is gone, only counted.
+		if (tally.removed.length > 0 || tally.left.length > 0) for (const reason of kept) this.leave(step, tally, reason);
+		else if (kept.length > 0) tally.note = `${kept.length} cluster-wide Base object${kept.length === 1 ? '' : 's'} of ${owner} kept by design`;
+		return tally.result(opts.dryRun);
+	}
+
+	/** The network label or the controlPlaneClusters annotation on istio-system. */
+	private async removeKey(step: TeardownStep, opts: RemoveOptions) {
+		const client = this.client(step.context);
+		const key = step.key!;
+		const tally = new Tally();
+		const namespace = await client.getObject('v1', 'Namespace', undefined, ISTIO_NAMESPACE, opts.signal);
+		const verdict = namespaceKeyVerdict(namespace, key);
+		const what = `${key.field} ${key.name}=${key.value}`;
+		if (verdict.action === 'gone') tally.gone += 1;
+		else if (verdict.action === 'leave') this.leave(step, tally, verdict.reason);
+		else {
+			const outcome = await client.removeNamespaceMetadata(key, opts);
+			if (outcome === 'deleted') tally.removed.push(what);
+			else if (outcome === 'not-found') tally.gone += 1;
+			else this.leave(step, tally, `${ISTIO_NAMESPACE} ${key.field} ${key.name} changed while eastwest read it; run remove again to judge it`);
+		}
+		return tally.result(opts.dryRun);
+	}
+}
+
+function withUid(ref: ObjectRef, obj: Record<string, unknown> | undefined): DeleteTarget {
+	const uid = (obj?.metadata as {uid?: unknown} | undefined)?.uid;
+	return {...ref, ...(typeof uid === 'string' && uid ? {uid} : {})};
+}
+
+/** A read whose kind the cluster may not serve (no EnvoyFilter or IstioOperator CRD): undefined then. */
+async function readOptional<T>(read: () => Promise<T>): Promise<T | undefined> {
+	try {
+		return await read();
+	} catch (error) {
+		const info = (error as {info?: {kind?: unknown; httpStatus?: unknown}}).info;
+		if (info?.kind === 'not-found' || info?.httpStatus === 404) return undefined;
+		throw error;
+	}
+}
