@@ -216,6 +216,8 @@ no istioctl is needed. A second run reports every step "already gone". The profi
   --mesh ID            mesh ID shared by every primary
   --cluster SPEC       CONTEXT=NAME:NETWORK[:primary|remote], once per cluster
   --revision R         control-plane revision of the plan
+  --api-server CONTEXT=URL
+                       as for apply (part of the plan; the remote secrets are found by name)
   --ca                 also remove Secret istio-system/cacerts, when eastwest plugged it in
   --dry-run            say what would go (server-side dry run): nothing changes
   -y, --yes            do not ask for confirmation (required without a terminal)

@@ -410,8 +410,8 @@ test('text output: an install waiting for an istioctl slot says so on its own li
 	const {ctx, out} = makeCtx();
 	assert.equal(await applyCommand([...multiArgs, '--parallel', '1', '--yes'], ctx, d), 0);
 	factory.dispose();
-	assert.match(out(), /^\[west\] +waiting [\d.]+s: queued: 1 istioctl install ahead \(--parallel 1\)$/m);
-	assert.doesNotMatch(out(), /^\[east\].*queued:/m);
+	// Remote secrets share the bound, so what is ahead may include create-remote-secret calls too.
+	assert.match(out(), /^\[west\] +waiting [\d.]+s: queued: (.* and )?1 istioctl install ahead \(--parallel 1\)$/m);
 });
 
 test('apply --profile uses the profile\'s --parallel unless the command line gives one', async () => {
