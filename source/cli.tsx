@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
 	check: () => import('./commands/check.js'),
 	version: () => import('./commands/version.js'),
 	completion: () => import('./commands/completion.js'),
+	ca: () => import('./commands/ca.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -21,7 +21,9 @@ let library: Promise<X509> | undefined;
 function x509(): Promise<X509> {
 	library ??= (async () => {
 		await import('reflect-metadata');
-		const lib = await import('@peculiar/x509');
+		// Bundled, the CommonJS build's dynamic import has only a default export.
+		const mod = await import('@peculiar/x509');
+		const lib = (mod.cryptoProvider ? mod : (mod as unknown as {default: X509}).default) as X509;
 		lib.cryptoProvider.set(webcrypto as never);
 		return lib;
 	})();

@@ -71,11 +71,12 @@ export const COMMAND_FLAGS: Record<string, FlagSpec[]> = {
 	'profiles rename': [],
 	version: [{name: 'context', value: 'context', multiple: true}, OUTPUT, TIMEOUT],
 	completion: [],
+	'ca create': [{name: 'out', value: 'file'}, OUTPUT],
 	help: [],
 };
 
 /** The commands offered in first position (cli.tsx's registry; `__complete` stays hidden). */
-export const COMMANDS = ['manifests', 'apply', 'status', 'check', 'profiles', 'version', 'completion', 'help'];
+export const COMMANDS = ['manifests', 'apply', 'status', 'check', 'profiles', 'version', 'completion', 'ca', 'help'];
 
 const PROFILE_SUBCOMMANDS = ['list', 'show', 'save', 'delete', 'rename'];
 
@@ -86,6 +87,7 @@ const POSITIONALS: Record<string, ValueKind[]> = {
 	'profiles delete': ['profile'],
 	'profiles rename': ['profile'],
 	completion: [SHELLS],
+	ca: [['create']],
 	help: [COMMANDS.filter(c => c !== 'help')],
 };
 
@@ -138,6 +140,10 @@ function scan(words: string[]): Scan {
 		// As in cli.tsx: a command is only ever the first word.
 		if (i === 0 && COMMANDS.includes(word)) {
 			result.command = word;
+			continue;
+		}
+		if (result.command === 'ca' && word === 'create' && result.positionals.length === 0) {
+			result.command = 'ca create';
 			continue;
 		}
 		if (result.command === 'profiles' && PROFILE_SUBCOMMANDS.includes(word) && result.positionals.length === 0) {

@@ -10,6 +10,7 @@ export const COMMAND_SUMMARIES: Array<[string, string]> = [
 	['check', 'preflight and post-install checks of a plan across its clusters (changes nothing)'],
 	['version', 'eastwest, istioctl and control-plane versions, with a warning on istioctl skew'],
 	['completion', 'print a completion script for bash, zsh or fish'],
+	['ca', 'create a root CA whose intermediates apply --ca plugs into every cluster'],
 	['help', "help COMMAND shows a command's flags, the same as COMMAND --help"],
 ];
 
@@ -186,6 +187,24 @@ Load it in the shell:
 
 Profiles and contexts are read when Tab is pressed (the kubeconfig by kubectl's rules, honouring
 --kubeconfig on the line), so they are always current. Exit 2 for a missing or unknown shell.
+`;
+
+COMMAND_HELP.ca = `Usage: eastwest ca create --out DIR [-o text|json]
+
+Create a root CA as Istio's tools/certs/Makefile.selfsigned.mk does (RSA 4096, sha256, O=Istio,
+CN=Root CA, valid 3650 days) and write DIR/root-cert.pem and DIR/root-key.pem (mode 0600; DIR is
+created 0700 when missing). Existing files are never replaced: exit 2 and nothing written.
+Then 'eastwest apply … --ca DIR' issues every cluster its own intermediate CA from this root and
+plugs it in as Secret istio-system/cacerts, so cross-cluster mTLS trusts one root.
+
+  --out DIR            directory to write the root to (required)
+  -o, --output FORMAT  text (default) or json: the paths, subject, fingerprint and expiry (never the key)
+
+A root of your own works too: put its certificate and unencrypted key in a directory as
+root-cert.pem and root-key.pem (chmod 600) and pass that directory to --ca.
+
+Examples:
+  eastwest ca create --out ~/mesh-ca
 `;
 
 export function commandHelp(name: string): string {
