@@ -4,14 +4,11 @@
  * subjects, fingerprints, dates and yes/no answers.
  */
 import {X509Certificate, createPrivateKey, type KeyObject} from 'node:crypto';
+import type {CaBundleFacts} from '../core/checks.js';
+import type {CaBundle} from '../core/ports.js';
 
 /** The four files of Secret istio-system/cacerts, as Istio's plug-in CA reads them (PEM text). */
-export interface CaBundleFiles {
-	'ca-cert.pem': string;
-	'ca-key.pem': string;
-	'root-cert.pem': string;
-	'cert-chain.pem': string;
-}
+export type CaBundleFiles = CaBundle;
 
 export const BUNDLE_FILES = ['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert-chain.pem'] as const;
 
@@ -123,21 +120,8 @@ export function verifyBundle(bundle: CaBundleFiles, now: Date): void {
 	if (new Date(ca!.validTo).getTime() <= now.getTime()) throw new CaError(`ca-cert.pem expired on ${new Date(ca!.validTo).toISOString()}`);
 }
 
-/** What the checks may know of a cluster's cacerts: nothing secret. */
-export interface BundleFacts {
-	/** Why the bundle could not be judged (a file missing or unreadable), one line. */
-	problem?: string;
-	rootSubject?: string;
-	/** SHA-256 fingerprint of root-cert.pem's certificate. */
-	rootFingerprint?: string;
-	intermediateSubject?: string;
-	/** ca-cert.pem notAfter, ISO 8601. */
-	intermediateNotAfter?: string;
-	/** ca-cert.pem is issued by root-cert.pem (through cert-chain.pem when it holds more). */
-	chainsToRoot?: boolean;
-	/** ca-key.pem is the key of ca-cert.pem. */
-	keyMatches?: boolean;
-}
+/** What the checks may know of a cluster's cacerts (core/checks.ts CaBundleFacts, less when it was read): nothing secret. */
+export type BundleFacts = Omit<CaBundleFacts, 'readAt'>;
 
 /** Facts of a bundle read from a cluster; files absent are named in `problem`. */
 export function inspectBundle(files: Partial<CaBundleFiles>): BundleFacts {
