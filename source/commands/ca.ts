@@ -2,6 +2,7 @@
 import {oneOf, parseFlags, type OptionSpec} from './args.js';
 import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
 import type {CommandContext} from '../core/command-context.js';
+import type {CaSource} from '../core/ports.js';
 
 const SUBCOMMANDS = ['create'] as const;
 
@@ -52,4 +53,15 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 		].join('\n'),
 	);
 	return EXIT.ok;
+}
+
+/** The root CA of --ca DIR, loaded (with the certificate library) only when a CA is asked for. */
+export async function openCaDir(dir: string): Promise<CaSource> {
+	const ca = await import('../ca/index.js');
+	try {
+		return await ca.openRootDir(dir);
+	} catch (error) {
+		if (error instanceof ca.CaError) throw new UsageError(`--ca ${dir}: ${error.message}${error.hint ? `; ${error.hint}` : ''}`);
+		throw error;
+	}
 }

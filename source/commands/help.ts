@@ -81,6 +81,8 @@ Read each cluster and judge it against the plan; nothing is changed. Preflight: 
 version, permissions, istiod and its install values, network labels, plug-in CA and a shared root,
 trust domain, API server address, LoadBalancer support. Post-install: gateway rolled out, labels,
 Service ports and network label, external address, expose resources, root certificate converged.
+Both: each cluster's cacerts chains to its root, its key matches its certificate, and its
+intermediate is not expired (a warning within 30 days).
 
   --profile NAME       check a saved profile
   --topology T         primary-remote, multi-network or primary-remote-multi-network
@@ -115,7 +117,7 @@ istiod and a version skew are reported, not failures.
 `,
 	profiles: `Usage: eastwest profiles list [-o text|json]
        eastwest profiles show NAME [-o text|json]
-       eastwest profiles save NAME --topology T --mesh ID --cluster CONTEXT=NAME:NETWORK[:primary|remote] ... [--revision R] [--overwrite]
+       eastwest profiles save NAME --topology T --mesh ID --cluster CONTEXT=NAME:NETWORK[:primary|remote] ... [--revision R] [--ca DIR] [--overwrite]
        eastwest profiles delete NAME
        eastwest profiles rename OLD NEW
 
@@ -127,6 +129,8 @@ save checks the plan and that its contexts exist in the kubeconfig; it touches n
   --cluster SPEC       CONTEXT=NAME:NETWORK[:primary|remote], once per cluster; the role
                        defaults to primary for multi-network and is required otherwise
   --revision R         control-plane revision (default: the default revision)
+  --ca DIR             the root CA whose intermediates apply plugs into every cluster: the directory
+                       is checked and stored as a path; the key stays in its file
   --overwrite          replace an existing profile of that name
   -o, --output FORMAT  text (default) or json, for list and show
 
@@ -166,6 +170,13 @@ changed anywhere; warnings are printed and do not block. --dry-run runs the chec
                        (a network-label preflight failure then does not block multi-network plans)
   --reinstall          run istioctl install even when the gateway already matches the plan
   --skip-checks        run even when preflight checks fail (the failures are still printed)
+  --ca DIR             first, plug an intermediate CA of the root in DIR (root-cert.pem, root-key.pem;
+                       eastwest ca create makes one) into every cluster as Secret istio-system/cacerts;
+                       a cacerts of that root is left as it is, one of another root is refused unless --force
+  --restart-istiod     after a new cacerts, restart istiod and wait for its rollout (with --ca)
+
+istiod reads cacerts only when it starts: without --restart-istiod it keeps its old CA until restarted,
+and workloads keep their certificates until they restart too.
 
 Examples:
   eastwest apply --topology multi-network --mesh mesh1 \\
@@ -173,6 +184,7 @@ Examples:
   eastwest apply --topology primary-remote --mesh mesh1 \\
       --cluster east=east:network1:primary --cluster west=west:network1:remote --dry-run -o json
   eastwest apply --profile prod --yes
+  eastwest apply --profile prod --ca ~/mesh-ca --restart-istiod --yes
 `;
 
 COMMAND_HELP.completion = `Usage: eastwest completion bash|zsh|fish

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import {TOPOLOGY_INFO} from '../core/model.js';
 import {ProfileStore, ProfileStoreError, profilePlan, type Profile} from '../store/profiles.js';
 import {globalFlags, oneOf, parseFlags, type OptionSpec} from './args.js';
@@ -12,7 +13,7 @@ const OUTPUT = {output: {type: 'string', short: 'o'}} as const;
 export const SUBCOMMAND_FLAGS = {
 	list: OUTPUT,
 	show: OUTPUT,
-	save: {...PLAN_FLAG_OPTIONS, overwrite: {type: 'boolean'}},
+	save: {...PLAN_FLAG_OPTIONS, overwrite: {type: 'boolean'}, ca: {type: 'string'}},
 	delete: {},
 	rename: {},
 } as const satisfies Record<(typeof SUBCOMMANDS)[number], OptionSpec>;
@@ -80,6 +81,12 @@ async function runSub(sub: (typeof SUBCOMMANDS)[number], args: string[], ctx: Co
 			}
 			const input = planFromFlags(values);
 			assertValidPlan(input);
+			if (values.ca !== undefined) {
+				if (values.ca === '') throw new UsageError('--ca needs the directory of the root CA (root-cert.pem, root-key.pem); create one with eastwest ca create --out DIR');
+				// The directory is checked now (a root and its private key) and stored as a path: never the key.
+				input.caDir = path.resolve(values.ca);
+				await (await import('./ca.js')).openCaDir(input.caDir);
+			}
 			// Loaded here only: list/show/delete/rename need no Kubernetes client.
 			const {loadKubeconfig, KubeconfigError} = await import('../kube/index.js');
 			let kubeconfig;
@@ -134,6 +141,7 @@ function showText(name: string, profile: Profile): string {
 		`Topology:     ${TOPOLOGY_INFO[plan.topology]?.title ?? plan.topology} (${plan.topology})`,
 		`Mesh ID:      ${plan.meshId}`,
 		`Revision:     ${plan.revision ?? '(default)'}`,
+		...(plan.caDir ? [`Root CA:      ${plan.caDir} (apply plugs its intermediates into every cluster)`] : []),
 		'Clusters:',
 		...plan.clusters.map(c => `  ${c.name.padEnd(16)} context ${c.context}, network ${c.network}, ${c.role}`),
 		`Created:      ${profile.createdAt}`,

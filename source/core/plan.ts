@@ -7,7 +7,7 @@ import {
 } from './manifests.js';
 import {TOPOLOGY_INFO, normalRevision, type ClusterSpec, type MeshPlanInput} from './model.js';
 
-export const STEP_KINDS = ['label-network', 'install-gateway', 'wait-rollout', 'wait-address', 'expose-istiod', 'expose-services'] as const;
+export const STEP_KINDS = ['label-network', 'install-gateway', 'wait-rollout', 'wait-address', 'expose-istiod', 'expose-services', 'plug-ca'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 export interface Step {
@@ -54,6 +54,7 @@ const TITLES: Record<StepKind, (c: ClusterSpec) => string> = {
 	'wait-address': () => 'Wait for the gateway Service to get an external address',
 	'expose-istiod': () => 'Expose istiod (15012, 15017) through the gateway',
 	'expose-services': () => 'Expose services (15443, AUTO_PASSTHROUGH) through the gateway',
+	'plug-ca': c => `Plug in an intermediate CA for ${c.name} (Secret istio-system/cacerts) from the shared root`,
 };
 
 /**
@@ -93,7 +94,9 @@ export function buildPlan(input: MeshPlanInput, options: PlanOptions = {}): Plan
 		}
 
 		let last: Step | undefined;
-		if (info.multiNetwork) last = make('label-network', []);
+		// Trust first: the plugged-in CA (its key material is handed to the engine at run time, never put in the plan).
+		if (input.caDir !== undefined) last = make('plug-ca', []);
+		if (info.multiNetwork) last = make('label-network', last ? [last.id] : []);
 		if (needsGateway) {
 			const installDeps = last ? [last.id] : [];
 			// A remote's gateway pods are injected by the primary's istiod, reached through the primary's gateway.

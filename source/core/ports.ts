@@ -157,6 +157,11 @@ export interface ClusterClient {
 	listObjects(apiVersion: string, kind: string, namespace: string | undefined, labelSelector?: string, signal?: AbortSignal): Promise<Array<Record<string, unknown>>>;
 	/** SelfSubjectAccessReview: may the context's user do this? */
 	canI(check: {verb: string; group: string; resource: string; namespace?: string}, signal?: AbortSignal): Promise<boolean>;
+	/**
+	 * As `kubectl rollout restart`: a strategic-merge patch of the pod template's kubectl.kubernetes.io/restartedAt
+	 * annotation to `at` (no field ownership taken). The caller waits for the rollout.
+	 */
+	restartDeployment(namespace: string, name: string, at: string, options: ApplyOptions): Promise<void>;
 }
 
 /** Creates one ClusterClient per context (one KubeConfig each; a shared one is never switched). */
@@ -219,9 +224,37 @@ export interface RunOptions {
 	force: boolean;
 	/** Run istioctl install even when the gateway already matches the plan. */
 	reinstall?: boolean;
+	/** The root whose intermediates plug-ca steps write (a plan with caDir needs it). Holds key material: never logged. */
+	ca?: CaSource;
+	/** After plug-ca changed cacerts, restart istiod and wait for its rollout (istiod reads cacerts only at start). */
+	restartIstiod?: boolean;
 	signal?: AbortSignal;
 	onEvent: (event: Event) => void;
 }
 
 /** The engine's entry point, as the front-ends see it. */
 export type RunPlan = (plan: Plan, options: RunOptions) => Promise<RunOutcome>;
+
+// ---------- plugging in a CA ----------
+
+/** The four files of Secret istio-system/cacerts (PEM text). ca-key.pem is secret: never printed, logged or stored. */
+export interface CaBundle {
+	'ca-cert.pem': string;
+	'ca-key.pem': string;
+	'root-cert.pem': string;
+	'cert-chain.pem': string;
+}
+
+/** A root CA ready to issue cluster intermediates, as the engine is handed it (source/ca/ makes one). */
+export interface CaSource {
+	/** `O=Istio, CN=Root CA (sha256 AB:CD:…)`: how messages name this root. */
+	readonly root: string;
+	/** The root certificate (PEM): public. */
+	readonly rootCertPem: string;
+	/** Issue and verify a new intermediate for a cluster (by cluster name); only called when cacerts is written. */
+	issue(cluster: string): Promise<CaBundle>;
+	/** True when the PEM text holds this root certificate. */
+	isRoot(pem: string): boolean;
+	/** A root certificate found on a cluster, named as `root` is. */
+	describe(pem: string): string;
+}

@@ -16,3 +16,14 @@ export function fixtureCacertsData(root: string = FIXTURE_ROOT_CERT): Record<str
 		'cert-chain.pem': b64(FIXTURE_CA_CERT + root),
 	};
 }
+
+/** cacerts data of another, self-consistent CA: the unrelated root signs as itself (its own chain and key). */
+export function otherCacertsData(): Record<string, string> {
+	const b64 = (s: string) => Buffer.from(s).toString('base64');
+	return {
+		'ca-cert.pem': b64(FIXTURE_OTHER_ROOT_CERT),
+		'ca-key.pem': b64(FIXTURE_OTHER_ROOT_KEY),
+		'root-cert.pem': b64(FIXTURE_OTHER_ROOT_CERT),
+		'cert-chain.pem': b64(FIXTURE_OTHER_ROOT_CERT),
+	};
+}

@@ -28,6 +28,7 @@ const STEP_SHORT: Record<StepKind, string> = {
 	'wait-address': 'wait for address',
 	'expose-istiod': 'expose istiod',
 	'expose-services': 'expose services',
+	'plug-ca': 'plug in CA',
 };
 
 export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
