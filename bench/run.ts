@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the six benchmarks, each printed as a markdown section.
+ * `npm run bench`: the benchmarks, each printed as a markdown section.
  *   --only 1,3     run only these benchmarks
  *   --quick        fewer repetitions and a short status run (to check the harness, not for figures)
  */
@@ -34,6 +34,7 @@ const benches: Array<{n: number; run: () => Promise<BenchReport>}> = [
 	{n: 4, run: async () => (await import('./apply.js')).applyParallel({runs: quick ? 1 : 3})},
 	{n: 5, run: async () => (await import('./status-watch.js')).statusWatch({seconds: quick ? 5 : 60})},
 	{n: 6, run: async () => (await import('./completion.js')).completion({runs: quick ? 3 : 25})},
+	{n: 7, run: async () => (await import('./ca.js')).caGeneration({runs: quick ? 1 : 3})},
 ];
 
 console.log(`## Results\n\n${machine()}\n`);

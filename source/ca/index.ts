@@ -2,6 +2,7 @@
  * The CA layer's entry for the commands and the wizard's wiring: make a root directory, or open one as the
  * CaSource the engine issues cluster intermediates from. Loaded with import() only when a CA is asked for.
  */
+import os from 'node:os';
 import type {CaBundle, CaSource} from '../core/ports.js';
 import {createRoot, issueIntermediate, loadRoot, type KeyOptions, type SigningCa} from './issue.js';
 import {readRootDir, readRootFiles, writeProblem, writeRoot, type RootFiles} from './files.js';
@@ -28,13 +29,36 @@ export async function createRootDir(dir: string, options: KeyOptions = {}): Prom
 	return {files, description: root.description, fingerprint: root.fingerprint, notAfter: new Date(cert!.validTo).toISOString()};
 }
 
-/** A CaSource over a signing root: intermediates are made on demand, each verified before it is handed out. */
-export function caSource(root: SigningCa, options: KeyOptions = {}): CaSource {
+/**
+ * At most `limit` calls of `fn` at once; the rest wait their turn. RSA 4096 key generation runs on libuv's
+ * thread pool: one generation per core beyond the first leaves a core to the loop that renders the wizard.
+ */
+export function limited<A extends unknown[], R>(limit: number, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+	let running = 0;
+	const waiting: Array<() => void> = [];
+	return async (...args: A) => {
+		if (running >= limit) await new Promise<void>(resolve => waiting.push(resolve));
+		running += 1;
+		try {
+			return await fn(...args);
+		} finally {
+			running -= 1;
+			waiting.shift()?.();
+		}
+	};
+}
+
+/** How many keys are made at once: every core but one (one on a two-core machine). */
+export const KEY_CONCURRENCY = Math.max(1, os.availableParallelism() - 1);
+
+/** A CaSource over a signing root: intermediates are made on demand (KEY_CONCURRENCY at a time), each verified before it is handed out. */
+export function caSource(root: SigningCa, options: KeyOptions & {concurrency?: number} = {}): CaSource {
 	const [rootCert] = parseCertificates(root.certPem, 'the root certificate');
+	const issue = limited(options.concurrency ?? KEY_CONCURRENCY, (cluster: string): Promise<CaBundle> => issueIntermediate(root, cluster, options));
 	return {
 		root: root.description,
 		rootCertPem: root.certPem,
-		issue: (cluster: string): Promise<CaBundle> => issueIntermediate(root, cluster, options),
+		issue,
 		isRoot: (pem: string) => {
 			try {
 				return sameCertificate(parseCertificates(pem, 'root-cert.pem')[0]!, rootCert!);

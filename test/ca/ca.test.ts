@@ -187,3 +187,33 @@ test('a root directory that is missing, half there, or holds a key of another ro
 	fs.writeFileSync(path.join(dir, 'root-cert.pem'), FIXTURE_CA_CERT.replace('MII', 'MIX'));
 	await assert.rejects(openRootDir(dir), /root-cert\.pem: certificate 1 does not parse/);
 });
+
+test('limited: at most N calls run at once, the rest run in order as others finish, failures free their slot', async () => {
+	const {limited} = await import('../../source/ca/index.js');
+	let running = 0;
+	let peak = 0;
+	const order: number[] = [];
+	const releases: Array<() => void> = [];
+	const fn = limited(2, async (n: number) => {
+		running += 1;
+		peak = Math.max(peak, running);
+		await new Promise<void>(resolve => releases.push(resolve));
+		running -= 1;
+		order.push(n);
+		if (n === 2) throw new Error('boom');
+		return n * 10;
+	});
+	const all = [1, 2, 3, 4].map(n => fn(n).catch((e: Error) => e.message));
+	const tick = () => new Promise(resolve => setImmediate(resolve));
+	await tick();
+	assert.equal(releases.length, 2, 'two started');
+	releases.shift()!();
+	releases.shift()!();
+	await tick();
+	assert.equal(releases.length, 2, 'the next two started once the first two finished (one of them failed)');
+	releases.shift()!();
+	releases.shift()!();
+	assert.deepEqual(await Promise.all(all), [10, 'boom', 30, 40]);
+	assert.equal(peak, 2);
+	assert.deepEqual(order, [1, 2, 3, 4]);
+});
