@@ -36,3 +36,12 @@ test('-v redaction: PEM private keys, plain or base64 as in a Secret, never reac
 	const cert = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64');
 	assert.equal(redactText(`root ${cert}`), `root ${cert}`, 'certificates are public');
 });
+
+test('the wizard keeps a profile\'s root CA directory: opened at Review, its plan still plugs in the CA', async () => {
+	const {stateFromPlan, toPlanInput, planKey} = await import('../../source/core/wizard.js');
+	const input = {...multiNetwork, caDir: '/roots/mesh'};
+	const state = stateFromPlan(input, 'trust');
+	assert.equal(toPlanInput(state).caDir, '/roots/mesh');
+	assert.equal(state.profile?.key, planKey(toPlanInput(state)), 'still exactly the saved profile');
+	assert.equal(toPlanInput(stateFromPlan(multiNetwork)).caDir, undefined);
+});

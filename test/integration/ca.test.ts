@@ -66,7 +66,7 @@ function assertNoKeys(text: string, keys: string[]) {
 
 test('apply --ca -v -o json --restart-istiod: every cluster gets an intermediate of the one root, istiod restarts; no key in any output', async () => {
 	const {east, west, kubeconfig, env, dir} = await setup();
-	const r = await runCli(['apply', ...multi, '--ca', dir, '--restart-istiod', '--kubeconfig', kubeconfig, '--yes', '-o', 'json', '-v', '--timeout', '20s'], {env});
+	const r = await runCli(['apply', ...multi, '--ca', dir, '--restart-istiod', '--kubeconfig', kubeconfig, '--yes', '-o', 'json', '-v', '--timeout', '20s'], {env, timeoutMs: 120_000});
 	assert.equal(r.code, 0, r.stdout.slice(0, 3000) + r.stderr.slice(-1500));
 	const doc = JSON.parse(r.stdout);
 	assert.equal(doc.plan.caDir, dir);
@@ -94,14 +94,14 @@ test('apply --ca -v -o json --restart-istiod: every cluster gets an intermediate
 
 	// A second run: both cacerts hold the root already: unchanged, no restart.
 	const patchesBefore = east.count(x => isWrite(x) && x.path.includes('/deployments/istiod'));
-	const again = await runCli(['apply', ...multi, '--ca', dir, '--restart-istiod', '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s'], {env});
+	const again = await runCli(['apply', ...multi, '--ca', dir, '--restart-istiod', '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s'], {env, timeoutMs: 120_000});
 	assert.equal(again.code, 0, again.stderr);
 	assert.match(again.stdout, /^\[east\] ✔ Plug in an intermediate CA for east \(Secret istio-system\/cacerts\) from the shared root: unchanged \(cacerts already holds an intermediate of O=Istio, CN=Root CA/m);
 	assert.equal(east.count(x => isWrite(x) && x.path.includes('/deployments/istiod')), patchesBefore, 'istiod was not restarted again');
 	assertNoKeys(again.stdout + again.stderr, keys);
 
 	// check: both clusters chain to one root.
-	const check = await runCli(['check', ...multi, '--phase', 'preflight', '--kubeconfig', kubeconfig, '-o', 'json'], {env});
+	const check = await runCli(['check', ...multi, '--phase', 'preflight', '--kubeconfig', kubeconfig, '-o', 'json'], {env, timeoutMs: 120_000});
 	const results = JSON.parse(check.stdout).results as Array<{id: string; cluster?: string; status: string; reason?: string}>;
 	assert.deepEqual(results.filter(x => ['shared-root-ca', 'cacerts-chain', 'cacerts-key', 'cacerts-expiry'].includes(x.id)).map(x => `${x.id}@${x.cluster ?? 'mesh'} ${x.status}`).sort(), [
 		'cacerts-chain@east pass',
@@ -119,7 +119,7 @@ test('a cluster holding another root is refused in one line and untouched; --for
 	const {east, west, kubeconfig, env, dir} = await setup();
 	west.put({apiVersion: 'v1', kind: 'Secret', metadata: {name: 'cacerts', namespace: 'istio-system'}, type: 'Opaque', data: otherCacertsData()}, {manager: 'kubectl-create'});
 	const before = structuredClone(cacerts(west))!;
-	const r = await runCli(['apply', ...multi, '--ca', dir, '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s'], {env});
+	const r = await runCli(['apply', ...multi, '--ca', dir, '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s'], {env, timeoutMs: 120_000});
 	assert.equal(r.code, 1, r.stdout + r.stderr);
 	assert.match(r.stdout, /^\[west\] ✘ Plug in an intermediate CA for west \(Secret istio-system\/cacerts\) from the shared root: Secret istio-system\/cacerts on west holds root O=Other, CN=Other Root CA \(sha256 [0-9A-F:]+…\), but the plan plugs in root O=Istio, CN=Root CA \(sha256 [0-9A-F:]+…\)$/m);
 	assert.deepEqual(cacerts(west)?.data, before.data, 'untouched');
@@ -127,7 +127,7 @@ test('a cluster holding another root is refused in one line and untouched; --for
 	assert.ok(cacerts(east), 'east is independent and got its cacerts');
 	assert.match(r.stdout, /istiod keeps the old CA until restarted \(--restart-istiod, or kubectl rollout restart deployment -n istio-system istiod\); workloads keep their certificates until they restart/);
 
-	const forced = await runCli(['apply', ...multi, '--ca', dir, '--force', '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s'], {env});
+	const forced = await runCli(['apply', ...multi, '--ca', dir, '--force', '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s'], {env, timeoutMs: 120_000});
 	assert.equal(forced.code, 0, forced.stdout + forced.stderr);
 	assert.ok(new X509Certificate(file(cacerts(west), 'ca-cert.pem')).verify(new X509Certificate(FIXTURE_ROOT_CERT).publicKey));
 });
@@ -135,38 +135,38 @@ test('a cluster holding another root is refused in one line and untouched; --for
 test('a root whose key others may read is refused before any cluster or istioctl is asked anything (exit 2, one line)', async () => {
 	const {east, west, kubeconfig, env, dir} = await setup();
 	fs.chmodSync(path.join(dir, 'root-key.pem'), 0o644);
-	const r = await runCli(['apply', ...multi, '--ca', dir, '--kubeconfig', kubeconfig, '--yes'], {env});
+	const r = await runCli(['apply', ...multi, '--ca', dir, '--kubeconfig', kubeconfig, '--yes'], {env, timeoutMs: 120_000});
 	assert.equal(r.code, 2);
 	assert.equal(r.stderr, `eastwest: --ca ${dir}: ${path.join(dir, 'root-key.pem')} is readable by others (mode 0644); a root key must be private to its owner; run 'chmod 600 ${path.join(dir, 'root-key.pem')}' and check who could have copied it\n`);
 	assert.equal(east.requests.length + west.requests.length, 0);
-	const restart = await runCli(['apply', ...multi, '--restart-istiod', '--kubeconfig', kubeconfig, '--yes'], {env});
+	const restart = await runCli(['apply', ...multi, '--restart-istiod', '--kubeconfig', kubeconfig, '--yes'], {env, timeoutMs: 120_000});
 	assert.equal(restart.code, 2);
 	assert.match(restart.stderr, /^eastwest: --restart-istiod restarts istiod after a new CA is plugged in: give --ca DIR too/);
 });
 
 test('profiles save --ca stores the directory path only; apply --profile plugs it in; manifests and show print no key', async () => {
 	const {east, kubeconfig, env, dir} = await setup();
-	const saved = await runCli(['profiles', 'save', 'trust', ...multi, '--ca', dir, '--kubeconfig', kubeconfig], {env});
+	const saved = await runCli(['profiles', 'save', 'trust', ...multi, '--ca', dir, '--kubeconfig', kubeconfig], {env, timeoutMs: 120_000});
 	assert.equal(saved.code, 0, saved.stderr);
 	const stored = fs.readFileSync(path.join(env.XDG_CONFIG_HOME!, 'eastwest-nodejs', 'profiles.json'), 'utf8');
 	assert.equal(JSON.parse(stored).profiles.trust.caDir, dir);
 	assertNoKeys(stored, [FIXTURE_ROOT_KEY]);
 	assert.doesNotMatch(stored, /BEGIN/);
-	const show = await runCli(['profiles', 'show', 'trust', '-o', 'json'], {env});
+	const show = await runCli(['profiles', 'show', 'trust', '-o', 'json'], {env, timeoutMs: 120_000});
 	assert.equal(JSON.parse(show.stdout).caDir, dir);
-	const text = await runCli(['profiles', 'show', 'trust'], {env});
+	const text = await runCli(['profiles', 'show', 'trust'], {env, timeoutMs: 120_000});
 	assert.match(text.stdout, new RegExp(`^Root CA: +${dir} `, 'm'));
-	const manifests = await runCli(['manifests', '--profile', 'trust'], {env});
+	const manifests = await runCli(['manifests', '--profile', 'trust'], {env, timeoutMs: 120_000});
 	assert.equal(manifests.code, 0, manifests.stderr);
 	assert.doesNotMatch(manifests.stdout, /kind: Secret|cacerts|BEGIN/);
 
-	const r = await runCli(['apply', '--profile', 'trust', '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s', '-v'], {env});
+	const r = await runCli(['apply', '--profile', 'trust', '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s', '-v'], {env, timeoutMs: 120_000});
 	assert.equal(r.code, 0, r.stdout + r.stderr);
 	assert.ok(cacerts(east));
 	assertNoKeys(r.stdout + r.stderr, [FIXTURE_ROOT_KEY, file(cacerts(east), 'ca-key.pem')]);
 
 	// A bad root directory is refused at save time, and nothing is saved.
-	const bad = await runCli(['profiles', 'save', 'bad', ...multi, '--ca', path.join(dir, 'nope'), '--kubeconfig', kubeconfig], {env});
+	const bad = await runCli(['profiles', 'save', 'bad', ...multi, '--ca', path.join(dir, 'nope'), '--kubeconfig', kubeconfig], {env, timeoutMs: 120_000});
 	assert.equal(bad.code, 2);
 	assert.match(bad.stderr, /^eastwest: --ca .*nope: .*nope is not a directory holding a root CA; create one with 'eastwest ca create --out /);
 	assert.ok(!('bad' in JSON.parse(fs.readFileSync(path.join(env.XDG_CONFIG_HOME!, 'eastwest-nodejs', 'profiles.json'), 'utf8')).profiles));
