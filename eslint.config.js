@@ -8,6 +8,8 @@ const owners = {
 	'@kubernetes/client-node': 'source/kube/',
 	execa: 'source/istioctl/',
 	conf: 'source/store/',
+	'@peculiar/x509': 'source/ca/',
+	'reflect-metadata': 'source/ca/',
 };
 
 function restricted(except) {
@@ -34,7 +36,7 @@ const importBlocks = [
 		// The wizard and the status view are handed their services; they never reach for a layer with I/O.
 		files: ['source/ui/**/*.{ts,tsx}', 'source/app.tsx'],
 		patterns: [
-			into(['kube', 'istioctl', 'store', 'commands'], 'ui/ reaches clusters, istioctl and profiles only through the services it is handed (ui/services.ts).'),
+			into(['kube', 'istioctl', 'store', 'commands', 'ca'], 'ui/ reaches clusters, istioctl and profiles only through the services it is handed (ui/services.ts).'),
 			{regex: String.raw`${UP}engine/${ENGINE_ENTRY}`, allowTypeImports: true, message: 'ui/ may only `import type` from engine/index.ts or engine/status-monitor.ts; the engine itself is handed in.'},
 			{regex: String.raw`${UP}engine(?:$|/(?!${ENGINE_ENTRY}))`, message: "ui/ must not import the engine's internals."},
 			{regex: String.raw`${UP}checks(?:$|/(?!run\.js$))`, message: 'ui/ runs checks through checks/run.ts; reading facts is the services\' job.'},
@@ -53,7 +55,17 @@ const importBlocks = [
 	{
 		// The engine runs a plan through the ports it is handed (core/ports.ts).
 		files: ['source/engine/**/*.ts'],
-		patterns: [into(['kube', 'istioctl', 'store', 'ui', 'commands'], 'engine/ reaches clusters and istioctl only through the ports it is handed (core/ports.ts).'), APP],
+		patterns: [into(['kube', 'istioctl', 'store', 'ui', 'commands', 'ca'], 'engine/ reaches clusters and istioctl only through the ports it is handed (core/ports.ts).'), APP],
+	},
+	{
+		// The CA layer makes and reads certificates; it knows only core/ (its types).
+		files: ['source/ca/**/*.ts'],
+		patterns: [{regex: String.raw`${UP}(?:kube|istioctl|store|ui|commands|engine|checks)(?:/|$)`, message: 'ca/ imports only core/.'}, APP],
+	},
+	{
+		// The checks read a cluster's cacerts with ca/inspect.ts (node:crypto only), never the generator.
+		files: ['source/checks/**/*.ts'],
+		patterns: [{regex: String.raw`${UP}ca(?:$|/(?!inspect\.js$))`, message: 'checks/ reads certificates with ca/inspect.ts only.'}],
 	},
 	{
 		// core/ is flat and pure: nothing outside it.

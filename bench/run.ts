@@ -35,6 +35,7 @@ const benches: Array<{n: number; run: () => Promise<BenchReport>}> = [
 	{n: 5, run: async () => (await import('./status-watch.js')).statusWatch({seconds: quick ? 5 : 60})},
 	{n: 6, run: async () => (await import('./completion.js')).completion({runs: quick ? 3 : 25})},
 	{n: 7, run: async () => (await import('./apply-fleet.js')).applyFleet(quick ? {runs: 1, clusters: 8, istioctlMb: 20, istioctlHoldMs: 500, staircase: [4]} : {runs: 3})},
+	{n: 8, run: async () => (await import('./ca.js')).caGeneration({runs: quick ? 1 : 3})},
 ];
 
 console.log(`## Results\n\n${machine()}\n`);

@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
 	version: () => import('./commands/version.js'),
 	completion: () => import('./commands/completion.js'),
 	remove: () => import('./commands/remove.js'),
+	ca: () => import('./commands/ca.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,7 +1,8 @@
 /**
  * Gather the facts the checks catalogue judges, through the ClusterClient port only.
  * A read that fails leaves its fact undefined (the check is skipped, never passed) and notes why in `errors`.
- * Secret material never leaves this module: only key names and a sha256 of root-cert.pem.
+ * Secret material never leaves this module: only key names, a sha256 of root-cert.pem and what ca/inspect.ts
+ * tells of the certificates (subjects, fingerprint, expiry, whether the chain and the key hold).
  */
 import {createHash} from 'node:crypto';
 import {parse as parseYaml} from 'yaml';
@@ -19,6 +20,7 @@ import {GATEWAY_NAME, ISTIO_NAMESPACE, normalRevision, type ClusterSpec, type Me
 import {injectorConfigMapName, injectorValues, isIstiodDeployment, istiodFromDeployment, type IstiodDeploymentLike} from '../core/istiod.js';
 import type {ClusterClient, ClusterClientFactory} from '../core/ports.js';
 import {firstLine} from '../core/text.js';
+import {inspectBundle} from '../ca/inspect.js';
 
 export interface CollectOptions {
 	plan: MeshPlanInput;
@@ -32,6 +34,8 @@ export interface CollectOptions {
 	/** Deadline for asking a peer's API server whether a remote secret's identity may read it. */
 	verifyTimeoutMs?: number;
 	signal?: AbortSignal;
+	/** The clock the certificates' expiry is judged against (tests). */
+	now?: () => Date;
 }
 
 /** How long one remote secret's credential check may take (within the cluster's own deadline). */
@@ -126,6 +130,18 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 			if (cm !== undefined) facts.trustDomain = cm ? trustDomainOf(cm) : 'cluster.local';
 		})(),
 		(async () => {
+			const secret = await get('v1', 'Secret', ISTIO_NAMESPACE, 'cacerts');
+			if (secret === undefined) return;
+			const data = strings(secret?.data);
+			const root = data['root-cert.pem'];
+			facts.cacerts = {present: secret !== null, keys: Object.keys(data).sort(), ...(root ? {rootCertSha256: sha256(Buffer.from(root, 'base64'))} : {})};
+			if (secret === null) return;
+			// Decoded here and judged by ca/inspect.ts; only its non-secret verdicts are kept.
+			const text = (name: string) => (data[name] === undefined ? undefined : Buffer.from(data[name], 'base64').toString('utf8'));
+			const files = Object.fromEntries(['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert-chain.pem'].flatMap(f => (text(f) ? [[f, text(f)!]] : [])));
+			facts.caBundle = {...inspectBundle(files), readAt: (options.now?.() ?? new Date()).toISOString()};
+		})(),
+		(async () => {
 			const cm = await get('v1', 'ConfigMap', ISTIO_NAMESPACE, 'istio-ca-root-cert');
 			if (cm === undefined) return;
 			const pem = cm ? strings(cm.data)['root-cert.pem'] : undefined;
@@ -145,13 +161,6 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 				const cm = await get('v1', 'ConfigMap', ISTIO_NAMESPACE, injectorConfigMapName(revision));
 				if (cm === undefined) return;
 				facts.injectors = cm ? [{...injectorValues(rec(cm.data)), ...(revision ? {revision} : {})}] : [];
-			})(),
-			(async () => {
-				const secret = await get('v1', 'Secret', ISTIO_NAMESPACE, 'cacerts');
-				if (secret === undefined) return;
-				const data = strings(secret?.data);
-				const root = data['root-cert.pem'];
-				facts.cacerts = {present: secret !== null, keys: Object.keys(data).sort(), ...(root ? {rootCertSha256: sha256(Buffer.from(root, 'base64'))} : {})};
 			})(),
 			(async () => {
 				const secret = await get('v1', 'Secret', ISTIO_NAMESPACE, 'istio-ca-secret');
@@ -240,7 +249,7 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 /** Collect the facts of one planned cluster through the factory, with its API server address from the kubeconfig. */
 export async function collectClusterFacts(
 	factory: ClusterClientFactory,
-	options: {plan: MeshPlanInput; cluster: ClusterSpec; phase: CheckPhase | 'all'; signal?: AbortSignal; probeTimeoutMs?: number},
+	options: {plan: MeshPlanInput; cluster: ClusterSpec; phase: CheckPhase | 'all'; signal?: AbortSignal; probeTimeoutMs?: number; now?: () => Date},
 ): Promise<CollectedFacts> {
 	const server = factory.kubeconfig.contexts.find(c => c.name === options.cluster.context)?.server;
 	return collectFacts(factory.client(options.cluster.context), {...options, ...(server ? {server} : {})});

@@ -2,6 +2,7 @@
  * `eastwest apply`: headless run of a plan, text or JSON, with confirmation, deadlines and Ctrl-C.
  * Before anything changes: the plan, istioctl (located and asked its version) and the blocking preflight checks.
  */
+import path from 'node:path';
 import {createInterface} from 'node:readline/promises';
 import {DEFAULT_CHECKS_TIMEOUT_MS, runCheckPhase, type ReadResult} from '../checks/run.js';
 import {collectClusterFacts} from '../checks/collect.js';
@@ -11,7 +12,7 @@ import {formatElapsed, type Event, type RunOutcome} from '../core/events.js';
 import {TOPOLOGY_INFO, type MeshPlanInput} from '../core/model.js';
 import {buildPlan, type Plan, type Step} from '../core/plan.js';
 import type {TeardownPlan} from '../core/teardown.js';
-import type {ClusterClientFactory, Istioctl, KubeconfigSource, RunPlan} from '../core/ports.js';
+import type {CaSource, ClusterClientFactory, Istioctl, KubeconfigSource, RunPlan} from '../core/ports.js';
 import * as engine from '../engine/index.js';
 import * as istioctlLayer from '../istioctl/index.js';
 import * as kube from '../kube/index.js';
@@ -20,6 +21,7 @@ import {DEFAULT_PARALLEL} from '../core/slots.js';
 import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
 import {PLAN_FLAG_OPTIONS, hasPlanFlags, readPlanFlags} from './plan-flags.js';
 import {loadSavedPlan, recordProfileRun, savedParallel} from './saved-plan.js';
+import {openCaDir} from './ca.js';
 import type {CommandContext} from '../core/command-context.js';
 import {firstLine} from '../core/text.js';
 
@@ -37,6 +39,8 @@ export interface ApplyDeps {
 	profileParallel?(name: string): Promise<number | undefined>;
 	/** Remember the outcome on the profile; returns a warning when that failed. */
 	recordRun(name: string, result: 'succeeded' | 'failed' | 'cancelled', dryRun: boolean): Promise<string | undefined>;
+	/** The root CA in a directory, ready to issue intermediates; throws a one-line UsageError when it cannot be used. */
+	openCa?(dir: string): Promise<CaSource>;
 }
 
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
@@ -51,6 +55,7 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 		loadProfile: loadSavedPlan,
 		profileParallel: savedParallel,
 		recordRun: recordProfileRun,
+		openCa: openCaDir,
 		interactive: () => Boolean(process.stdin.isTTY && ctx.stderr.isTTY),
 		confirm: async (question, signal) => {
 			const rl = createInterface({input: process.stdin, output: process.stderr});
@@ -81,6 +86,9 @@ interface ParsedApply {
 	parallel?: number;
 	kubeconfig?: string;
 	istioctl?: string;
+	/** --ca DIR, absolute. */
+	caDir?: string;
+	restartIstiod: boolean;
 }
 
 /** The flags of `eastwest apply` (besides the global ones). */
@@ -95,6 +103,8 @@ export const FLAGS = {
 	reinstall: {type: 'boolean'},
 	'skip-checks': {type: 'boolean'},
 	parallel: {type: 'string'},
+	ca: {type: 'string'},
+	'restart-istiod': {type: 'boolean'},
 } as const satisfies OptionSpec;
 
 /** Flags → plan input; every problem at once as UsageError lines. */
@@ -112,6 +122,7 @@ export function parseApplyArgs(args: string[]): ParsedApply {
 	}
 	const timeout = readTimeout(values.timeout, DEFAULT_TIMEOUT_MS, '90s, 5m or 1m30s');
 	if (timeout.problem !== undefined) problems.push(timeout.problem);
+	if (values.ca === '') problems.push('--ca needs the directory of the root CA (root-cert.pem, root-key.pem); create one with eastwest ca create --out DIR');
 	const timeoutMs = timeout.ms ?? DEFAULT_TIMEOUT_MS;
 	const parallel = readParallel(values.parallel);
 	if (parallel.problem !== undefined) problems.push(parallel.problem);
@@ -128,6 +139,8 @@ export function parseApplyArgs(args: string[]): ParsedApply {
 		reinstall: Boolean(values.reinstall),
 		skipChecks: Boolean(values['skip-checks']),
 		...(parallel.value !== undefined ? {parallel: parallel.value} : {}),
+		...(values.ca ? {caDir: path.resolve(values.ca)} : {}),
+		restartIstiod: Boolean(values['restart-istiod']),
 		...(g.kubeconfig ? {kubeconfig: g.kubeconfig} : {}),
 		...(g.istioctl ? {istioctl: g.istioctl} : {}),
 	};
@@ -143,7 +156,12 @@ function describeChanges(plan: Plan): string {
 
 export async function applyCommand(args: string[], ctx: CommandContext, deps: ApplyDeps): Promise<number> {
 	const parsed = parseApplyArgs(args);
-	const input = parsed.input ?? (await deps.loadProfile(parsed.profile!));
+	const loaded = parsed.input ?? (await deps.loadProfile(parsed.profile!));
+	// --ca on the line wins over the directory a profile was saved with.
+	const input = parsed.caDir ? {...loaded, caDir: parsed.caDir} : loaded;
+	if (parsed.restartIstiod && input.caDir === undefined) {
+		throw new UsageError('--restart-istiod restarts istiod after a new CA is plugged in: give --ca DIR too (or a profile saved with --ca)');
+	}
 	// --parallel, else the profile's, else the default.
 	const parallel = parsed.parallel ?? (parsed.profile !== undefined ? await deps.profileParallel?.(parsed.profile) : undefined) ?? DEFAULT_PARALLEL;
 	const opts = {...parsed, input, parallel};
@@ -163,6 +181,8 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 			missing.map(c => `context "${c.context}" (--cluster ${formatClusterFlag(c)}) is not in the kubeconfig ${files}; list contexts with kubectl config get-contexts`).join('\neastwest: '),
 		);
 	}
+	// The root is read (and its key checked) before any cluster or istioctl is asked anything.
+	const ca = opts.input.caDir !== undefined ? await (deps.openCa ?? openCaDir)(opts.input.caDir) : undefined;
 	const mustAsk = !opts.yes && !opts.dryRun;
 	// Known before any cluster is read: a run nobody can confirm is refused at once.
 	if (mustAsk && !deps.interactive()) {
@@ -218,6 +238,7 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 			force: opts.force,
 			reinstall: opts.reinstall,
 			parallel: opts.parallel,
+			...(ca ? {ca, restartIstiod: opts.restartIstiod} : {}),
 			signal: ctx.signal,
 			onEvent: event => printer?.print(event),
 		});
@@ -245,9 +266,13 @@ interface Preflight {
 	facts: Record<string, ReadResult>;
 }
 
+/** Checks of the clusters' cacerts, which a run with --ca --force replaces everywhere. */
+const CA_CHECKS = ['plugged-in-ca', 'shared-root-ca', 'cacerts-chain', 'cacerts-key', 'cacerts-expiry'];
+
 /** A failed check that this run resolves by itself: --force relabels istio-system where the plan labels it. */
 function overriddenBy(result: CheckResult, opts: ParsedApply & {input: MeshPlanInput}): string | undefined {
 	if (opts.force && result.id === 'network-label' && TOPOLOGY_INFO[opts.input.topology].multiNetwork) return '--force: the run relabels istio-system with the planned network';
+	if (opts.force && opts.input.caDir !== undefined && CA_CHECKS.includes(result.id)) return `--ca --force: the run replaces cacerts with an intermediate of the root in ${opts.input.caDir}`;
 	return undefined;
 }
 

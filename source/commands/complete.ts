@@ -62,22 +62,23 @@ export const COMMAND_FLAGS: Record<string, FlagSpec[]> = {
 		{name: 'api-version', value: NETWORKING_API_VERSIONS},
 		PROFILE,
 	],
-	apply: [...PLAN, PROFILE, {name: 'dry-run'}, {name: 'yes', short: 'y'}, TIMEOUT, OUTPUT, {name: 'force'}, {name: 'reinstall'}, {name: 'skip-checks'}, {name: 'parallel', value: 'text'}],
+	apply: [...PLAN, PROFILE, {name: 'dry-run'}, {name: 'yes', short: 'y'}, TIMEOUT, OUTPUT, {name: 'force'}, {name: 'reinstall'}, {name: 'skip-checks'}, {name: 'parallel', value: 'text'}, {name: 'ca', value: 'file'}, {name: 'restart-istiod'}],
 	status: [PROFILE, {name: 'context', value: 'context', multiple: true}, {name: 'watch', short: 'w'}, OUTPUT, TIMEOUT],
 	remove: [...PLAN, PROFILE, {name: 'dry-run'}, {name: 'yes', short: 'y'}, TIMEOUT, OUTPUT, {name: 'ca'}],
 	check: [...PLAN, PROFILE, {name: 'phase', value: ['preflight', 'post-install', 'all']}, OUTPUT, TIMEOUT],
 	'profiles list': [OUTPUT],
 	'profiles show': [OUTPUT],
-	'profiles save': [...PLAN, {name: 'overwrite'}, {name: 'parallel', value: 'text'}],
+	'profiles save': [...PLAN, {name: 'overwrite'}, {name: 'parallel', value: 'text'}, {name: 'ca', value: 'file'}],
 	'profiles delete': [],
 	'profiles rename': [],
 	version: [{name: 'context', value: 'context', multiple: true}, OUTPUT, TIMEOUT],
 	completion: [],
+	'ca create': [{name: 'out', value: 'file'}, OUTPUT],
 	help: [],
 };
 
 /** The commands offered in first position (cli.tsx's registry; `__complete` stays hidden). */
-export const COMMANDS = ['manifests', 'apply', 'remove', 'status', 'check', 'profiles', 'version', 'completion', 'help'];
+export const COMMANDS = ['manifests', 'apply', 'remove', 'status', 'check', 'profiles', 'version', 'completion', 'ca', 'help'];
 
 const PROFILE_SUBCOMMANDS = ['list', 'show', 'save', 'delete', 'rename'];
 
@@ -88,6 +89,7 @@ const POSITIONALS: Record<string, ValueKind[]> = {
 	'profiles delete': ['profile'],
 	'profiles rename': ['profile'],
 	completion: [SHELLS],
+	ca: [['create']],
 	help: [COMMANDS.filter(c => c !== 'help')],
 };
 
@@ -140,6 +142,10 @@ function scan(words: string[]): Scan {
 		// As in cli.tsx: a command is only ever the first word.
 		if (i === 0 && COMMANDS.includes(word)) {
 			result.command = word;
+			continue;
+		}
+		if (result.command === 'ca' && word === 'create' && result.positionals.length === 0) {
+			result.command = 'ca create';
 			continue;
 		}
 		if (result.command === 'profiles' && PROFILE_SUBCOMMANDS.includes(word) && result.positionals.length === 0) {

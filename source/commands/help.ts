@@ -12,6 +12,7 @@ export const COMMAND_SUMMARIES: Array<[string, string]> = [
 	['check', 'preflight and post-install checks of a plan across its clusters (changes nothing)'],
 	['version', 'eastwest, istioctl and control-plane versions, with a warning on istioctl skew'],
 	['completion', 'print a completion script for bash, zsh or fish'],
+	['ca', 'create a root CA whose intermediates apply --ca plugs into every cluster'],
 	['help', "help COMMAND shows a command's flags, the same as COMMAND --help"],
 ];
 
@@ -88,6 +89,8 @@ Service ports and network label, external address, expose resources, root certif
 and the wiring: a remote secret per peer (labelled, annotated, keyed by the peer's cluster name)
 whose identity the peer's API server lets read what istiod reads, asked from this machine; on a
 remote, controlPlaneClusters, the istiod endpoints at the primary's gateway and the injector path.
+Both: each cluster's cacerts chains to its root, its key matches its certificate, and its
+intermediate is not expired (a warning within 30 days).
 
   --profile NAME       check a saved profile
   --topology T         primary-remote, multi-network or primary-remote-multi-network
@@ -124,7 +127,7 @@ istiod and a version skew are reported, not failures.
 `,
 	profiles: `Usage: eastwest profiles list [-o text|json]
        eastwest profiles show NAME [-o text|json]
-       eastwest profiles save NAME --topology T --mesh ID --cluster CONTEXT=NAME:NETWORK[:primary|remote] ... [--revision R] [--overwrite] [--parallel N]
+       eastwest profiles save NAME --topology T --mesh ID --cluster CONTEXT=NAME:NETWORK[:primary|remote] ... [--revision R] [--ca DIR] [--overwrite] [--parallel N]
        eastwest profiles delete NAME
        eastwest profiles rename OLD NEW
 
@@ -139,6 +142,8 @@ save checks the plan and that its contexts exist in the kubeconfig; it touches n
   --revision R         control-plane revision (default: the default revision)
   --api-server CONTEXT=URL
                        the API server address other clusters' istiod use for CONTEXT (repeatable)
+  --ca DIR             the root CA whose intermediates apply plugs into every cluster: the directory
+                       is checked and stored as a path; the key stays in its file
   --overwrite          replace an existing profile of that name
   --parallel N         the --parallel 'eastwest apply --profile NAME' uses when given none
   -o, --output FORMAT  text (default) or json, for list and show
@@ -188,6 +193,13 @@ changed anywhere; warnings are printed and do not block. --dry-run runs the chec
   --skip-checks        run even when preflight checks fail (the failures are still printed)
   --parallel N         at most N istioctl processes at once across the run (default ${DEFAULT_PARALLEL}); the rest
                        wait in line and say so ("queued: 2 istioctl installs ahead")
+  --ca DIR             first, plug an intermediate CA of the root in DIR (root-cert.pem, root-key.pem;
+                       eastwest ca create makes one) into every cluster as Secret istio-system/cacerts;
+                       a cacerts of that root is left as it is, one of another root is refused unless --force
+  --restart-istiod     after a new cacerts, restart istiod and wait for its rollout (with --ca)
+
+istiod reads cacerts only when it starts: without --restart-istiod it keeps its old CA until restarted,
+and workloads keep their certificates until they restart too.
 
 Examples:
   eastwest apply --topology multi-network --mesh mesh1 \\
@@ -195,6 +207,7 @@ Examples:
   eastwest apply --topology primary-remote --mesh mesh1 \\
       --cluster east=east:network1:primary --cluster west=west:network1:remote --dry-run -o json
   eastwest apply --profile prod --yes
+  eastwest apply --profile prod --ca ~/mesh-ca --restart-istiod --yes
 `;
 
 COMMAND_HELP.remove = `Usage: eastwest remove --profile NAME [flags]
@@ -243,6 +256,24 @@ Load it in the shell:
 
 Profiles and contexts are read when Tab is pressed (the kubeconfig by kubectl's rules, honouring
 --kubeconfig on the line), so they are always current. Exit 2 for a missing or unknown shell.
+`;
+
+COMMAND_HELP.ca = `Usage: eastwest ca create --out DIR [-o text|json]
+
+Create a root CA as Istio's tools/certs/Makefile.selfsigned.mk does (RSA 4096, sha256, O=Istio,
+CN=Root CA, valid 3650 days) and write DIR/root-cert.pem and DIR/root-key.pem (mode 0600; DIR is
+created 0700 when missing). Existing files are never replaced: exit 2 and nothing written.
+Then 'eastwest apply … --ca DIR' issues every cluster its own intermediate CA from this root and
+plugs it in as Secret istio-system/cacerts, so cross-cluster mTLS trusts one root.
+
+  --out DIR            directory to write the root to (required)
+  -o, --output FORMAT  text (default) or json: the paths, subject, fingerprint and expiry (never the key)
+
+A root of your own works too: put its certificate and unencrypted key in a directory as
+root-cert.pem and root-key.pem (chmod 600) and pass that directory to --ca.
+
+Examples:
+  eastwest ca create --out ~/mesh-ca
 `;
 
 export function commandHelp(name: string): string {

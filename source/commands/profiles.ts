@@ -1,3 +1,4 @@
+import path from 'node:path';
 import {TOPOLOGY_INFO} from '../core/model.js';
 import {ProfileStore, ProfileStoreError, profilePlan, type Profile} from '../store/profiles.js';
 import {globalFlags, oneOf, parseFlags, readParallel, type OptionSpec} from './args.js';
@@ -12,7 +13,7 @@ const OUTPUT = {output: {type: 'string', short: 'o'}} as const;
 export const SUBCOMMAND_FLAGS = {
 	list: OUTPUT,
 	show: OUTPUT,
-	save: {...PLAN_FLAG_OPTIONS, overwrite: {type: 'boolean'}, parallel: {type: 'string'}},
+	save: {...PLAN_FLAG_OPTIONS, overwrite: {type: 'boolean'}, parallel: {type: 'string'}, ca: {type: 'string'}},
 	delete: {},
 	rename: {},
 } as const satisfies Record<(typeof SUBCOMMANDS)[number], OptionSpec>;
@@ -82,6 +83,12 @@ async function runSub(sub: (typeof SUBCOMMANDS)[number], args: string[], ctx: Co
 			if (parallel.problem !== undefined) throw new UsageError(parallel.problem);
 			const input = planFromFlags(values);
 			assertValidPlan(input);
+			if (values.ca !== undefined) {
+				if (values.ca === '') throw new UsageError('--ca needs the directory of the root CA (root-cert.pem, root-key.pem); create one with eastwest ca create --out DIR');
+				// The directory is checked now (a root and its private key) and stored as a path: never the key.
+				input.caDir = path.resolve(values.ca);
+				await (await import('./ca.js')).openCaDir(input.caDir);
+			}
 			// Loaded here only: list/show/delete/rename need no Kubernetes client.
 			const {loadKubeconfig, KubeconfigError} = await import('../kube/index.js');
 			let kubeconfig;
@@ -136,6 +143,7 @@ function showText(name: string, profile: Profile): string {
 		`Topology:     ${TOPOLOGY_INFO[plan.topology]?.title ?? plan.topology} (${plan.topology})`,
 		`Mesh ID:      ${plan.meshId}`,
 		`Revision:     ${plan.revision ?? '(default)'}`,
+		...(plan.caDir ? [`Root CA:      ${plan.caDir} (apply plugs its intermediates into every cluster)`] : []),
 		'Clusters:',
 		...plan.clusters.map(c => `  ${c.name.padEnd(16)} context ${c.context}, network ${c.network}, ${c.role}${c.apiServer ? `, API server ${c.apiServer}` : ''}`),
 		...(profile.parallel !== undefined ? [`Parallel:     ${profile.parallel} istioctl processes at once (eastwest apply --profile ${name})`] : []),

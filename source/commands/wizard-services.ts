@@ -37,7 +37,9 @@ export async function createWizardServices(flags: ServiceFlags): Promise<WizardS
 		collectFacts: ({plan, cluster, phase, signal}) => collectClusterFacts(needFactory(), {plan, cluster, phase, signal}),
 		runPlan: async (plan, options) => {
 			const istioctl = await locateIstioctl({...(flags.istioctl ? {path: flags.istioctl} : {}), env: flags.env});
-			return createRunPlan({factory: needFactory(), istioctl})(plan, options);
+			// A plan that plugs in a CA (a profile saved with --ca) gets its root, read when the run starts.
+			const ca = plan.input.caDir !== undefined && !options.ca ? await (await import('./ca.js')).openCaDir(plan.input.caDir) : undefined;
+			return createRunPlan({factory: needFactory(), istioctl})(plan, ca ? {...options, ca} : options);
 		},
 		preflight: async signal => {
 			try {

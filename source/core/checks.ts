@@ -50,6 +50,24 @@ export interface CacertsFacts {
 	rootCertSha256?: string;
 }
 
+/** What the collector could tell of cacerts' certificates (parsed outside core): nothing secret. */
+export interface CaBundleFacts {
+	/** Why the bundle could not be judged (a file missing or unreadable), one line. */
+	problem?: string;
+	rootSubject?: string;
+	/** SHA-256 fingerprint of root-cert.pem's certificate (AB:CD:…). */
+	rootFingerprint?: string;
+	intermediateSubject?: string;
+	/** ca-cert.pem notAfter, ISO 8601. */
+	intermediateNotAfter?: string;
+	/** ca-cert.pem is issued by root-cert.pem (through cert-chain.pem). */
+	chainsToRoot?: boolean;
+	/** ca-key.pem is the key of ca-cert.pem. */
+	keyMatches?: boolean;
+	/** When the collector read it, ISO 8601 (core has no clock). */
+	readAt: string;
+}
+
 export type {GatewayDeploymentLike};
 
 export interface GatewayFacts {
@@ -97,6 +115,8 @@ export interface ClusterFacts {
 	/** From ConfigMap istio-sidecar-injector[-<rev>] data.values. */
 	injectors?: InjectorValues[];
 	cacerts?: CacertsFacts;
+	/** The certificates in cacerts, judged by the collector; absent when cacerts was not read or is absent. */
+	caBundle?: CaBundleFacts;
 	/** Secret istio-system/istio-ca-secret present (Istio's self-signed CA). */
 	istioCaSecret?: boolean;
 	/** trustDomain from ConfigMap istio-system/istio data.mesh (cluster.local when unset). */
@@ -520,8 +540,9 @@ export const CHECKS: readonly Check[] = [
 		doc: DOCS.pluginCa,
 		claim: () => 'secret istio-system/cacerts holds ca-cert.pem, ca-key.pem, root-cert.pem and cert-chain.pem',
 		hint: () => 'create cacerts from a root shared by every cluster (tools/certs/Makefile.selfsigned.mk in the Istio release), then restart istiod',
-		evaluate: ({facts}) => {
+		evaluate: ({facts, plan}) => {
 			if (!facts.cacerts) return skip('secret cacerts was not read');
+			if (!facts.cacerts.present && plan.caDir !== undefined) return pass(`no cacerts yet: the run plugs in an intermediate of the root in ${plan.caDir}`);
 			if (!facts.cacerts.present) {
 				if (facts.istioCaSecret) return warn("no cacerts: istiod runs Istio's self-signed CA (istio-ca-secret), which other clusters will not trust");
 				return warn('no cacerts: istiod will create its own self-signed root, which other clusters will not trust');
@@ -911,7 +932,8 @@ export const CHECKS: readonly Check[] = [
 		doc: DOCS.pluginCa,
 		claim: () => 'every cluster plugs in the same root certificate (cacerts root-cert.pem)',
 		hint: () => 'generate every cluster\'s cacerts from one root CA, then restart istiod; clusters with different roots reject each other\'s mTLS (CERTIFICATE_VERIFY_FAILED)',
-		evaluate: ({facts}) => mustBeEqual(facts, f => f.cacerts?.rootCertSha256, 'root certificate', 'have cacerts with a root certificate'),
+		// By certificate fingerprint where the collector could parse it (the same root however its PEM is wrapped).
+		evaluate: ({facts}) => mustBeEqual(facts, f => f.caBundle?.rootFingerprint ?? f.cacerts?.rootCertSha256, 'root certificate', 'have cacerts with a root certificate'),
 	},
 	{
 		id: 'trust-domain',
@@ -941,7 +963,74 @@ export const CHECKS: readonly Check[] = [
 			return verdict;
 		},
 	},
+	// ----- the plugged-in CA's certificates, per cluster -----
+	{
+		id: 'cacerts-chain',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['preflight', 'post-install'],
+		topologies: ALL,
+		doc: DOCS.pluginCa,
+		claim: () => "cacerts' intermediate (ca-cert.pem) chains to its root-cert.pem",
+		hint: () => 'plug in a bundle issued by the shared root: eastwest apply --ca DIR --force (cert-chain.pem is the intermediate, then the root)',
+		evaluate: ({facts}) => {
+			const b = caBundleOf(facts);
+			if ('skip' in b) return skip(b.skip);
+			if (b.problem) return fail(b.problem);
+			if (b.chainsToRoot === undefined) return skip('the chain was not judged');
+			const names = `${b.intermediateSubject ?? 'ca-cert.pem'} → ${b.rootSubject ?? 'root-cert.pem'}`;
+			return b.chainsToRoot ? pass(names) : fail(`ca-cert.pem (${b.intermediateSubject ?? '?'}) is not issued by root-cert.pem (${b.rootSubject ?? '?'})`);
+		},
+	},
+	{
+		id: 'cacerts-key',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['preflight', 'post-install'],
+		topologies: ALL,
+		doc: DOCS.pluginCa,
+		claim: () => "cacerts' ca-key.pem is the key of ca-cert.pem",
+		hint: () => 'istiod cannot sign with a key of another certificate: plug in a matching bundle (eastwest apply --ca DIR --force)',
+		evaluate: ({facts}) => {
+			const b = caBundleOf(facts);
+			if ('skip' in b) return skip(b.skip);
+			if (b.keyMatches === undefined) return skip(b.problem ?? 'the key was not judged');
+			return b.keyMatches ? pass() : fail('ca-key.pem does not belong to ca-cert.pem');
+		},
+	},
+	{
+		id: 'cacerts-expiry',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['preflight', 'post-install'],
+		topologies: ALL,
+		doc: DOCS.pluginCa,
+		claim: () => `cacerts' intermediate is valid for more than ${CA_EXPIRY_WARN_DAYS} days`,
+		hint: () => 'issue a new intermediate from the same root (eastwest apply --ca DIR --force), then restart istiod; workloads renew their certificates from it',
+		evaluate: ({facts}) => {
+			const b = caBundleOf(facts);
+			if ('skip' in b) return skip(b.skip);
+			if (!b.intermediateNotAfter) return skip(b.problem ?? 'the intermediate was not read');
+			const left = Date.parse(b.intermediateNotAfter) - Date.parse(b.readAt);
+			const day = b.intermediateNotAfter.slice(0, 10);
+			if (left <= 0) return fail(`ca-cert.pem expired on ${day}: istiod signs nothing new that others accept`);
+			const days = Math.floor(left / DAY_MS);
+			if (days < CA_EXPIRY_WARN_DAYS) return warn(`ca-cert.pem expires on ${day}, in ${days} day${days === 1 ? '' : 's'}`);
+			return pass(`valid until ${day}`);
+		},
+	},
 ];
+
+/** An intermediate expiring sooner than this is a warning. */
+export const CA_EXPIRY_WARN_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The cacerts certificate facts, or why the checks over them are skipped. */
+function caBundleOf(facts: ClusterFacts): CaBundleFacts | {skip: string} {
+	if (!facts.cacerts) return {skip: 'secret cacerts was not read'};
+	if (!facts.cacerts.present) return {skip: 'there is no cacerts'};
+	return facts.caBundle ?? {skip: "cacerts' certificates were not read"};
+}
 
 function mustBeEqual(
 	facts: MeshInput['facts'],
@@ -954,7 +1043,7 @@ function mustBeEqual(
 	const groups = new Map<string, string[]>();
 	for (const k of known) groups.set(k.value, [...(groups.get(k.value) ?? []), k.name]);
 	if (groups.size === 1) return pass();
-	const short = (v: string) => (/^[0-9a-f]{64}$/.test(v) ? `sha256 ${v.slice(0, 12)}…` : v);
+	const short = (v: string) => (/^[0-9a-f]{64}$/.test(v) ? `sha256 ${v.slice(0, 12)}…` : /^[0-9A-F]{2}(?::[0-9A-F]{2}){31}$/.test(v) ? `sha256 ${v.slice(0, 23)}…` : v);
 	return fail(`the ${what} differs: ${[...groups].map(([v, names]) => `${names.join(', ')} ${short(v)}`).join(' vs ')}`);
 }
 

@@ -13,6 +13,9 @@ const SECRET_SHAPES: Array<[RegExp, string]> = [
 	[/\b(Bearer|Basic)\s+[^\s"',;]+/gi, `$1 ${REDACTED}`],
 	[/\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*/g, REDACTED],
 	[/\bk8s-aws-v1\.[\w-]+/g, REDACTED],
+	// PEM private keys (a CA's ca-key.pem), and the same base64-encoded as a Secret's data holds them.
+	[/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, REDACTED],
+	[/\bLS0tLS1CRUdJTi(?:BQUklWQVRFIEtFWS|BSU0EgUFJJVkFURSBLRVkt|BFQyBQUklWQVRFIEtFWS)[A-Za-z0-9+/=]*/g, REDACTED],
 	[/([?&;\s]|^)((?:[\w.-]*(?:token|secret|password|passwd|credential)[\w.-]*)=)[^\s&;"']+/gi, `$1$2${REDACTED}`],
 ];
 

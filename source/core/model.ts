@@ -27,6 +27,8 @@ export interface MeshPlanInput {
 	/** Control-plane revision; empty or undefined means the default revision. */
 	revision?: string;
 	clusters: ClusterSpec[];
+	/** Directory of the root CA (root-cert.pem, root-key.pem) whose intermediates the run plugs into every cluster (Secret istio-system/cacerts). A path only: never the key. */
+	caDir?: string;
 }
 
 export interface TopologyInfo {
@@ -77,6 +79,8 @@ export const NETWORK_LABEL = 'topology.istio.io/network';
 export const GATEWAY_NAME = 'istio-eastwestgateway';
 export const GATEWAY_OPERATOR_NAME = 'eastwest';
 export const FIELD_MANAGER = 'eastwest';
+/** Secret istio-system/cacerts: the plugged-in CA istiod signs with. */
+export const CACERTS_SECRET = 'cacerts';
 
 /** The revision as the manifests want it: undefined for the default revision. */
 export function normalRevision(revision: string | undefined): string | undefined {

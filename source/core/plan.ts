@@ -18,6 +18,7 @@ export const STEP_KINDS = [
 	'expose-istiod',
 	'expose-services',
 	'remote-secret',
+	'plug-ca',
 ] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
@@ -75,6 +76,7 @@ const TITLES: Record<StepKind, (c: ClusterSpec, step: Pick<Step, 'peer' | 'prima
 	'wait-address': () => 'Wait for the gateway Service to get an external address',
 	'expose-istiod': () => 'Expose istiod (15012, 15017) through the gateway',
 	'expose-services': () => 'Expose services (15443, AUTO_PASSTHROUGH) through the gateway',
+	'plug-ca': c => `Plug in an intermediate CA for ${c.name} (Secret istio-system/cacerts) from the shared root`,
 };
 
 /**
@@ -115,7 +117,9 @@ export function buildPlan(input: MeshPlanInput, options: PlanOptions = {}): Plan
 		}
 
 		let last: Step | undefined;
-		if (info.multiNetwork) last = make('label-network', []);
+		// Trust first: the plugged-in CA (its key material is handed to the engine at run time, never put in the plan).
+		if (input.caDir !== undefined) last = make('plug-ca', []);
+		if (info.multiNetwork) last = make('label-network', last ? [last.id] : []);
 		if (!isPrimary && primary) {
 			// The documented order for a remote: annotate → install the remote profile (needs the primary's
 			// exposed istiod and its gateway address) → the primary reads this cluster (remote secret) → only

@@ -267,6 +267,11 @@ export interface ClusterClient {
 	 * manager eastwest, conditional on the namespace's resourceVersion). 'changed' when it holds another value now.
 	 */
 	removeNamespaceMetadata(key: {field: 'label' | 'annotation'; name: string; value: string}, options: RemoveOptions): Promise<DeleteOutcome>;
+	/**
+	 * As `kubectl rollout restart`: a strategic-merge patch of the pod template's kubectl.kubernetes.io/restartedAt
+	 * annotation to `at` (no field ownership taken). The caller waits for the rollout.
+	 */
+	restartDeployment(namespace: string, name: string, at: string, options: ApplyOptions): Promise<void>;
 }
 
 /** Creates one ClusterClient per context (one KubeConfig each; a shared one is never switched). */
@@ -350,9 +355,37 @@ export interface RunOptions {
 	reinstall?: boolean;
 	/** At most this many istioctl processes at once across the run (default DEFAULT_PARALLEL, core/slots.ts). */
 	parallel?: number;
+	/** The root whose intermediates plug-ca steps write (a plan with caDir needs it). Holds key material: never logged. */
+	ca?: CaSource;
+	/** After plug-ca changed cacerts, restart istiod and wait for its rollout (istiod reads cacerts only at start). */
+	restartIstiod?: boolean;
 	signal?: AbortSignal;
 	onEvent: (event: Event) => void;
 }
 
 /** The engine's entry point, as the front-ends see it. */
 export type RunPlan = (plan: Plan, options: RunOptions) => Promise<RunOutcome>;
+
+// ---------- plugging in a CA ----------
+
+/** The four files of Secret istio-system/cacerts (PEM text). ca-key.pem is secret: never printed, logged or stored. */
+export interface CaBundle {
+	'ca-cert.pem': string;
+	'ca-key.pem': string;
+	'root-cert.pem': string;
+	'cert-chain.pem': string;
+}
+
+/** A root CA ready to issue cluster intermediates, as the engine is handed it (source/ca/ makes one). */
+export interface CaSource {
+	/** `O=Istio, CN=Root CA (sha256 AB:CD:…)`: how messages name this root. */
+	readonly root: string;
+	/** The root certificate (PEM): public. */
+	readonly rootCertPem: string;
+	/** Issue and verify a new intermediate for a cluster (by cluster name); only called when cacerts is written. */
+	issue(cluster: string): Promise<CaBundle>;
+	/** True when the PEM text holds this root certificate. */
+	isRoot(pem: string): boolean;
+	/** A root certificate found on a cluster, named as `root` is. */
+	describe(pem: string): string;
+}

@@ -73,6 +73,8 @@ export interface WizardState<V extends PreflightRun = PreflightRun> {
 	/** The saved profile the wizard opened or saved, with the key of the plan it holds. */
 	profile?: {name: string; key: string};
 	run?: RunState;
+	/** The root CA directory whose intermediates the run plugs in (a profile saved with --ca): a path, never the key. */
+	caDir?: string;
 }
 
 export type ProbeState = {state: 'pending'} | {state: 'done'; result: ProbeResult};
@@ -133,6 +135,7 @@ export function stateFromPlan<V extends PreflightRun = PreflightRun>(input: Mesh
 		touched: ['', ...contexts],
 	};
 	if (primary) state.primary = primary;
+	if (input.caDir !== undefined) state.caDir = input.caDir;
 	if (profile !== undefined) state.profile = {name: profile, key: planKey(input)};
 	// A saved plan is checked against the clusters before Review; one that no longer validates opens where it can be fixed.
 	state.screen = validatePlan(input).length > 0 ? 'ids' : 'checks';
@@ -173,6 +176,7 @@ export function toPlanInput(state: WizardState): MeshPlanInput {
 	}));
 	const input: MeshPlanInput = {topology: state.topology, meshId: state.meshId, clusters};
 	if (state.revision.trim() !== '') input.revision = state.revision.trim();
+	if (state.caDir !== undefined) input.caDir = state.caDir;
 	return input;
 }
 

@@ -3,11 +3,11 @@
  * watched (not polled) with a deadline, one Event stream, cancellation through an AbortSignal.
  */
 import {describeProgress} from '../core/istioctl-output.js';
-import {FIELD_MANAGER, GATEWAY_NAME, ISTIO_NAMESPACE, NETWORK_LABEL, normalRevision} from '../core/model.js';
+import {CACERTS_SECRET, FIELD_MANAGER, GATEWAY_NAME, ISTIO_NAMESPACE, NETWORK_LABEL, normalRevision} from '../core/model.js';
 import {gatewayReasons, reasonsText, unchanged} from '../core/gateway.js';
 import {formatElapsed, type Event, type FinalStepStatus, type RunOutcome, type StepResult} from '../core/events.js';
 import type {Plan, Step, StepKind} from '../core/plan.js';
-import type {AppliedObject, ClusterClient, ClusterClientFactory, Istioctl, RunOptions, RunPlan, WatchHandle} from '../core/ports.js';
+import type {AppliedObject, CaBundle, ClusterClient, ClusterClientFactory, Istioctl, RunOptions, RunPlan, WatchHandle} from '../core/ports.js';
 import {podProblems, rolloutStatus, serviceAddress, type DeploymentLike, type GatewayAddress, type PodLike, type ServiceLike} from '../core/rollout.js';
 import {toYaml} from '../core/yaml.js';
 import {firstLine} from '../core/text.js';
@@ -209,6 +209,7 @@ class Run {
 			'annotate-remote': () => this.annotateRemote(step),
 			'install-remote': () => this.installRemote(step, started),
 			'remote-secret': () => this.remoteSecret(step, started),
+			'plug-ca': () => this.plugCa(step, started),
 		};
 		return handlers[step.kind]();
 	}
@@ -542,6 +543,69 @@ class Run {
 	}
 
 	/**
+	 * plug-ca: Secret istio-system/cacerts with a new intermediate from the run's root (server-side apply,
+	 * istio-system created when absent). One holding the same root is left as it is; another root is refused
+	 * unless --force. istiod reads cacerts only when it starts: restarted on request, otherwise the detail says so.
+	 */
+	private async plugCa(step: Step, started: number) {
+		const ca = this.options.ca;
+		if (!ca) throw new StepFailure('the plan plugs in a CA but the run was given no root', 'pass --ca DIR (the directory of root-cert.pem and root-key.pem)');
+		const client = this.client(step.context);
+		const signal = this.options.signal;
+		const existing = await client.getObject('v1', 'Secret', ISTIO_NAMESPACE, CACERTS_SECRET, signal);
+		const data = asStrings((existing as {data?: unknown} | undefined)?.data);
+		const held = data['root-cert.pem'] === undefined ? undefined : Buffer.from(data['root-cert.pem'], 'base64').toString('utf8');
+		const complete = CACERTS_FILES.every(f => data[f] !== undefined);
+		if (existing && held !== undefined && ca.isRoot(held) && complete) {
+			return {result: 'unchanged' as const, detail: `cacerts already holds an intermediate of ${ca.root}`};
+		}
+		if (existing && !this.options.force) {
+			const holds = held === undefined ? 'no root-cert.pem' : `root ${ca.describe(held)}`;
+			throw new StepFailure(
+				`Secret ${ISTIO_NAMESPACE}/${CACERTS_SECRET} on ${step.cluster} holds ${holds}, but the plan plugs in root ${ca.root}`,
+				'pass --force to replace it (workloads keep certificates of the old root until they restart), or use the root it holds (--ca)',
+			);
+		}
+		const dry = this.options.dryRun ? ' (dry run)' : '';
+		const namespace = await client.getObject('v1', 'Namespace', undefined, ISTIO_NAMESPACE, signal);
+		if (!namespace) {
+			if (this.options.dryRun) return {result: 'skipped' as const, detail: `dry run: ${ISTIO_NAMESPACE} does not exist yet; the run creates it and cacerts`};
+			await client.apply([{apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE}}], this.applyOptions());
+		}
+		const bundle = await ca.issue(step.cluster);
+		const applied = await client.apply([cacertsManifest(bundle)], this.applyOptions());
+		const replaced = existing ? `replaced cacerts (it held ${held === undefined ? 'no root-cert.pem' : ca.describe(held)}; --force)` : 'created cacerts';
+		const what = `${replaced} with an intermediate for ${step.cluster} from ${ca.root}${!namespace ? `; created ${ISTIO_NAMESPACE}` : ''}${dry}`;
+		const istiods = (await client.listObjects('apps/v1', 'Deployment', ISTIO_NAMESPACE, 'app=istiod', signal)).map(d => String((d.metadata as {name?: unknown} | undefined)?.name ?? '')).filter(Boolean);
+		const changed = applied.some(o => o.outcome !== 'unchanged');
+		if (istiods.length === 0) return {result: changed ? ('changed' as const) : ('unchanged' as const), detail: `${what}; istiod reads it when it starts`};
+		if (!this.options.restartIstiod || this.options.dryRun) {
+			return {
+				result: changed ? ('changed' as const) : ('unchanged' as const),
+				detail: `${what}; ${istiods.join(', ')} keep${istiods.length === 1 ? 's' : ''} the old CA until restarted (--restart-istiod, or kubectl rollout restart deployment -n ${ISTIO_NAMESPACE} ${istiods.join(' ')}); workloads keep their certificates until they restart`,
+			};
+		}
+		for (const name of istiods) await this.restartDeployment(step, started, client, name);
+		return {result: 'changed' as const, detail: `${what}; restarted ${istiods.join(', ')}; workloads keep their certificates until they restart`};
+	}
+
+	/** As `kubectl rollout restart`: a new pod-template annotation, then wait for the rollout under the run's deadline. */
+	private async restartDeployment(step: Step, started: number, client: ClusterClient, name: string): Promise<void> {
+		await client.restartDeployment(ISTIO_NAMESPACE, name, new Date().toISOString(), this.applyOptions());
+		await this.watchUntil<string>(step, started, `${name} to restart with the new CA`, push => [
+			client.watchDeployments({namespace: ISTIO_NAMESPACE, name}, u => {
+				const deployment = u.items.find(d => d.metadata?.name === name);
+				const err = u.connected ? undefined : u.error?.message;
+				if (!deployment) return push({kind: 'waiting', reason: u.connected ? `Deployment ${ISTIO_NAMESPACE}/${name} is gone` : `reading Deployment ${name}`}, err);
+				const state = rolloutStatus(deployment);
+				if (state.state === 'done') return push({kind: 'done', value: state.message}, err);
+				if (state.state === 'failed') return push({kind: 'failed', message: state.message, hint: `see kubectl rollout status deployment/${name} -n ${ISTIO_NAMESPACE}`}, err);
+				push({kind: 'waiting', reason: state.message}, err);
+			}),
+		]);
+	}
+
+	/**
 	 * Wait on watches until evaluate says done/failed, the deadline passes or the run is cancelled.
 	 * `push(evaluation, watchError)` is called by the watch callbacks on every update.
 	 */
@@ -638,4 +702,17 @@ class Waiter {
 		if (this.timer) clearInterval(this.timer);
 		this.timer = undefined;
 	}
+}
+
+const CACERTS_FILES = ['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert-chain.pem'] as const;
+
+function asStrings(value: unknown): Record<string, string> {
+	if (typeof value !== 'object' || value === null) return {};
+	return Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/** Secret istio-system/cacerts as Istio's plug-in CA reads it. Built at run time only: never part of the plan. */
+function cacertsManifest(bundle: CaBundle) {
+	const data = Object.fromEntries(CACERTS_FILES.map(f => [f, Buffer.from(bundle[f]).toString('base64')]));
+	return {apiVersion: 'v1', kind: 'Secret', metadata: {name: CACERTS_SECRET, namespace: ISTIO_NAMESPACE}, type: 'Opaque', data};
 }

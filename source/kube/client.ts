@@ -256,6 +256,13 @@ export class KubeClusterClient implements ClusterClient {
 		return outcome;
 	}
 
+	async restartDeployment(namespace: string, name: string, at: string, options: ApplyOptions): Promise<void> {
+		const body: KubernetesObject = {apiVersion: 'apps/v1', kind: 'Deployment', metadata: {name, namespace}};
+		(body as {spec?: unknown}).spec = {template: {metadata: {annotations: {'kubectl.kubernetes.io/restartedAt': at}}}};
+		await this.call(options.signal, {verb: 'patch', resource: 'deployments', namespace, name}, () =>
+			this.objects.patch(body, undefined, options.dryRun ? 'All' : undefined, FIELD_MANAGER, undefined, PatchStrategy.StrategicMergePatch));
+	}
+
 	async apply(manifests: Manifest[], options: ApplyOptions): Promise<AppliedObject[]> {
 		const results: AppliedObject[] = [];
 		for (const manifest of manifests) {

@@ -58,6 +58,8 @@ export function planFields(input: MeshPlanInput): MeshPlanInput {
 		clusters: input.clusters.map((c): ClusterSpec => ({context: c.context, name: c.name, network: c.network, role: c.role, ...(typeof c.apiServer === 'string' && c.apiServer !== '' ? {apiServer: c.apiServer} : {})})),
 	};
 	if (input.revision !== undefined && input.revision !== '') plan.revision = input.revision;
+	// The root CA's directory only: the key stays in its file.
+	if (typeof input.caDir === 'string' && input.caDir !== '') plan.caDir = input.caDir;
 	return plan;
 }
 
@@ -130,6 +132,7 @@ function checkProfile(file: string, name: string, value: unknown): Profile {
 	str('topology');
 	str('meshId');
 	str('revision', true);
+	str('caDir', true);
 	str('createdAt');
 	str('updatedAt');
 	if (!Array.isArray(value.clusters)) throw corrupt(file, `${where} has no "clusters" list`);

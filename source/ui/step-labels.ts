@@ -12,6 +12,7 @@ export const STEP_SHORT: Record<StepKind | TeardownKind, string> = {
 	'annotate-remote': 'annotate remote',
 	'install-remote': 'install remote',
 	'remote-secret': 'remote secret',
+	'plug-ca': 'plug in CA',
 	'remove-expose-services': 'remove expose services',
 	'remove-expose-istiod': 'remove expose istiod',
 	'remove-remote-secret': 'remove remote secret',

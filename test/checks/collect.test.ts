@@ -5,6 +5,7 @@ import {runChecks} from '../../source/core/checks.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import {FakeClusterClient, ROOT_PEM, asClient, clusterObjects, remoteSecretObject, wireMesh} from '../support/fake-cluster.js';
 import {meshPlan, numberedNetworks} from '../support/plans.js';
+import {FIXTURE_CA_KEY} from '../support/ca-fixtures.js';
 
 const plan: MeshPlanInput = meshPlan({topology: 'primary-remote-multi-network', network: numberedNetworks});
 
@@ -28,7 +29,9 @@ test('preflight facts: hashes, never key material; istiod env; injector values; 
 	const facts = await collectFacts(asClient(east), {plan, cluster: plan.clusters[0]!, phase: 'preflight', server: 'https://127.0.0.1:6443'});
 	assert.equal(facts.apiServerHost, '127.0.0.1');
 	assert.deepEqual(facts.cacerts, {present: true, keys: ['ca-cert.pem', 'ca-key.pem', 'cert-chain.pem', 'root-cert.pem'], rootCertSha256: sha256(ROOT_PEM)});
-	assert.doesNotMatch(JSON.stringify(facts), /c2VjcmV0|MIIBroot/, 'no secret or certificate bytes in the facts');
+	const keyLines = FIXTURE_CA_KEY.split('\n').filter(l => l.length > 20 && !l.startsWith('---'));
+	for (const line of [...keyLines, Buffer.from(FIXTURE_CA_KEY).toString('base64').slice(0, 40)]) assert.ok(!JSON.stringify(facts).includes(line), 'no key bytes in the facts');
+	assert.doesNotMatch(JSON.stringify(facts), /BEGIN|PRIVATE/, 'no PEM in the facts');
 	assert.equal(facts.caRootCertSha256, sha256(ROOT_PEM));
 	assert.deepEqual(facts.istiod, [{name: 'istiod', ready: true, clusterId: 'east', externalIstiod: true}]);
 	assert.deepEqual(facts.injectors, [{meshId: 'mesh1', network: 'network1', clusterName: 'east'}]);

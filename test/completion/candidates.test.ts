@@ -27,8 +27,10 @@ const words = async (line: string, where: CompletionEnv = none) => (await comple
 
 describe('commands and flags', () => {
 	test('the first word offers every command, filtered by what is typed', async () => {
-		assert.deepEqual(await words(''), ['manifests', 'apply', 'remove', 'status', 'check', 'profiles', 'version', 'completion', 'help']);
+		assert.deepEqual(await words(''), ['manifests', 'apply', 'remove', 'status', 'check', 'profiles', 'version', 'completion', 'ca', 'help']);
 		assert.deepEqual(await words('st'), ['status']);
+		assert.deepEqual(await words('ca '), ['create']);
+		assert.deepEqual(await words('ca create --'), ['--kubeconfig', '--istioctl', '--no-color', '--verbose', '--help', '--out', '--output']);
 		assert.deepEqual(await words('zz'), []);
 	});
 
@@ -216,6 +218,7 @@ describe('the table stays true to the commands', () => {
 		profiles: () => import('../../source/commands/profiles.js'),
 		version: () => import('../../source/commands/version.js'),
 		completion: () => import('../../source/commands/completion.js'),
+		ca: () => import('../../source/commands/ca.js'),
 	};
 	// `help` is dispatched by cli.tsx itself and has no flags of its own.
 	for (const [key, flags] of Object.entries(COMMAND_FLAGS).filter(([key]) => key !== 'help')) {
@@ -239,7 +242,7 @@ describe('the table stays true to the commands', () => {
 
 	test("every flag a command's help describes is in the table, and the global ones are", () => {
 		const described = (text: string) => [...text.matchAll(/^ {2}(?:-\w, )?--([\w-]+)/gm)].map(m => m[1]!);
-		for (const command of ['manifests', 'apply', 'status', 'check', 'profiles', 'version', 'completion']) {
+		for (const command of ['manifests', 'apply', 'status', 'check', 'profiles', 'version', 'completion', 'ca']) {
 			const table = new Set(Object.entries(COMMAND_FLAGS).filter(([key]) => key === command || key.startsWith(`${command} `)).flatMap(([, flags]) => flags.map(f => f.name)));
 			for (const flag of described(COMMAND_HELP[command] ?? '')) assert.ok(table.has(flag), `${command} --${flag} (in its help) is in COMMAND_FLAGS`);
 		}

@@ -13,7 +13,7 @@ import {
 	type ClusterFacts,
 } from '../../source/core/checks.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
-import {OTHER_ROOT, allHealthy, healthy, secretOf} from '../support/healthy-facts.js';
+import {OTHER_ROOT, ROOT_FINGERPRINT, allHealthy, healthy, secretOf} from '../support/healthy-facts.js';
 import type {CredentialVerdict} from '../../source/core/ports.js';
 import {meshPlan, numberedNetworks} from '../support/plans.js';
 
@@ -180,9 +180,20 @@ test('P3 cacerts: all four keys; self-signed CA warns; differing roots fail acro
 	const partial = withFault(multiNetwork, 'preflight', 'east', f => (f.cacerts!.keys = ['ca-cert.pem', 'root-cert.pem']), 'plugged-in-ca');
 	assert.equal(partial.status, 'fail');
 	assert.equal(partial.reason, 'cacerts lacks ca-key.pem, cert-chain.pem');
-	const differ = withFault(multiNetwork, 'preflight', 'west', f => (f.cacerts!.rootCertSha256 = OTHER_ROOT), 'shared-root-ca', null);
+	const differ = withFault(multiNetwork, 'preflight', 'west', f => {
+		f.cacerts!.rootCertSha256 = OTHER_ROOT;
+		f.caBundle!.rootFingerprint = ROOT_FINGERPRINT.replace(/AB/g, 'CD');
+	}, 'shared-root-ca', null);
 	assert.equal(differ.status, 'fail');
-	assert.equal(differ.reason, 'the root certificate differs: east sha256 aaaaaaaaaaaa… vs west sha256 bbbbbbbbbbbb…');
+	assert.equal(differ.reason, 'the root certificate differs: east sha256 AB:AB:AB:AB:AB:AB:AB:AB… vs west sha256 CD:CD:CD:CD:CD:CD:CD:CD…');
+	// Where the certificates were not parsed, the PEM's hash stands in.
+	const east = healthy(multiNetwork, multiNetwork.clusters[0]!);
+	const west = healthy(multiNetwork, multiNetwork.clusters[1]!);
+	delete east.caBundle;
+	delete west.caBundle;
+	west.cacerts!.rootCertSha256 = OTHER_ROOT;
+	const byText = runChecks(multiNetwork, {east, west}, 'preflight').find(r => r.id === 'shared-root-ca')!;
+	assert.equal(byText.reason, 'the root certificate differs: east sha256 aaaaaaaaaaaa… vs west sha256 bbbbbbbbbbbb…');
 	assert.match(differ.hint!, /one root CA/);
 });
 

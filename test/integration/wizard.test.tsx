@@ -15,6 +15,7 @@ import {createWizardServices} from '../../source/commands/wizard-services.js';
 import {FakeApiServer, writeKubeconfig} from '../support/fake-apiserver.js';
 import {fakeIstioctlEnv, readFakeIstioctlLog} from '../support/fake-istioctl.js';
 import {KEY, press, tick, type, waitForFrame, waitForText} from '../support/ink.js';
+import {FIXTURE_ROOT_CERT, fixtureCacertsData} from '../support/ca-fixtures.js';
 
 const servers: FakeApiServer[] = [];
 after(async () => {
@@ -151,13 +152,13 @@ async function installedCluster(name: string, network: string): Promise<FakeApiS
 		metadata: {name: 'istio-sidecar-injector', namespace: 'istio-system', labels: {'istio.io/rev': 'default'}},
 		data: {values: JSON.stringify({global: {meshID: 'mesh1', network, multiCluster: {clusterName: name}}, revision: ''}), config: 'policy: enabled\n'},
 	});
-	const root = '-----BEGIN CERTIFICATE-----\nMIIBsharedroot\n-----END CERTIFICATE-----\n';
-	const b64 = (text: string) => Buffer.from(text).toString('base64');
+	// A real bundle: the checks parse its certificates and check its key.
+	const root = FIXTURE_ROOT_CERT;
 	s.put({
 		apiVersion: 'v1',
 		kind: 'Secret',
 		metadata: {name: 'cacerts', namespace: 'istio-system'},
-		data: {'ca-cert.pem': b64('ca'), 'ca-key.pem': b64('key'), 'root-cert.pem': b64(root), 'cert-chain.pem': b64('chain')},
+		data: fixtureCacertsData(),
 	});
 	s.put({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'istio-ca-root-cert', namespace: 'istio-system'}, data: {'root-cert.pem': root}});
 	return s;
@@ -187,17 +188,17 @@ test('wizard end to end: clusters prepared as documented pass the real preflight
 	frame = await waitForText(r, /No check failed; \d+ warnings? to read/, 15_000);
 	// What a loopback fake cannot avoid: its API server is 127.0.0.1, and no LoadBalancer Service has an address yet.
 	assert.match(frame, /‼ the kubeconfig reaches the API server on an address other clusters can use/);
-	assert.match(frame, /‼ 0 failed, 4 warnings, 18 passed, 0 skipped/);
+	assert.match(frame, /‼ 0 failed, 4 warnings, 24 passed, 0 skipped/);
 	assert.match(frame, /‼ LoadBalancer Services get an external address here\n\s+no LoadBalancer Service exists yet/);
 	await press(r, KEY.enter);
 	frame = await waitForText(r, '✔ istioctl 1.30.3', 10_000);
-	assert.match(frame, /‼ preflight: 18 passed, 4 warnings \(esc to read them\)/);
+	assert.match(frame, /‼ preflight: 24 passed, 4 warnings \(esc to read them\)/);
 	await press(r, KEY.enter);
 	frame = await waitForText(r, 'Proceed? (y/N)');
 	await press(r, 'y');
 	frame = await waitForText(r, /post-install checks passed|post-install checks? failed/, 30_000);
 	assert.match(frame, /East-west gateways are set up for mesh mesh1/);
-	assert.match(frame, /✔ all 18 post-install checks passed · c shows every check/);
+	assert.match(frame, /✔ all 24 post-install checks passed · c shows every check/);
 	assert.match(frame, /exit code 0\n/);
 	await tick();
 	await press(r, KEY.enter);

@@ -50,6 +50,19 @@ const cases: Array<{file: string; code: string; error?: RegExp}> = [
 	{file: 'source/commands/apply.ts', code: "import '../app.js';\n", error: /renders the app/},
 	{file: 'source/commands/wizard.tsx', code: "import '../app.js';\nimport '../ui/theme.js';\n"},
 	{file: 'source/commands/wizard-services.ts', code: "import type {WizardServices} from '../ui/services.js';\nexport type W = WizardServices;\n"},
+	// ca/: the only user of the certificate library; it knows only core/, and only commands/ (and checks/, for inspect.ts) know it.
+	{file: 'source/ca/issue.ts', code: "import '@peculiar/x509';\nimport 'reflect-metadata';\n"},
+	{file: 'source/kube/client.ts', code: "import '@peculiar/x509';\n", error: /Only source\/ca\/ imports @peculiar\/x509/},
+	{file: 'source/checks/collect.ts', code: "import 'reflect-metadata';\n", error: /Only source\/ca\/ imports reflect-metadata/},
+	{file: 'source/ca/issue.ts', code: "import '../core/ports.js';\n"},
+	{file: 'source/ca/issue.ts', code: "import '../kube/index.js';\n", error: /ca\/ imports only core/},
+	{file: 'source/ca/sub/x.ts', code: "import '../../engine/index.js';\n", error: /ca\/ imports only core/},
+	{file: 'source/checks/collect.ts', code: "import '../ca/inspect.js';\n"},
+	{file: 'source/checks/collect.ts', code: "import '../ca/issue.js';\n", error: /checks\/ reads certificates with ca\/inspect\.ts only/},
+	{file: 'source/engine/index.ts', code: "import '../ca/index.js';\n", error: /engine\/ reaches clusters/},
+	{file: 'source/ui/screens/X.tsx', code: "import '../../ca/index.js';\n", error: /ui\/ reaches clusters/},
+	{file: 'source/core/plan.ts', code: "import '../ca/inspect.js';\n", error: /core\/ imports nothing outside core/},
+	{file: 'source/commands/ca.ts', code: "import '../ca/index.js';\n"},
 ];
 
 for (const c of cases) {

@@ -34,6 +34,7 @@ import type {
 	WatchUpdate,
 } from '../../source/core/ports.js';
 import type {DeploymentLike, PodLike, ServiceLike} from '../../source/core/rollout.js';
+import {FIXTURE_ROOT_CERT, fixtureCacertsData} from './ca-fixtures.js';
 
 export type Obj = Record<string, any>;
 
@@ -287,6 +288,15 @@ export class FakeCluster implements ClusterClient {
 			out.push({kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name, outcome});
 		}
 		return out;
+	}
+
+	async restartDeployment(namespace: string, name: string, at: string, options: ApplyOptions): Promise<void> {
+		this.check(`restart Deployment/${name}${options.dryRun ? ' dry-run' : ''}`);
+		const d = this.objectsOf('Deployment', {namespace, name})[0];
+		if (!d) throw new FakeKubeError({kind: 'not-found', message: `deployments.apps "${name}" not found`});
+		if (options.dryRun) return;
+		const template = d.spec?.template ?? {};
+		this.put({...d, spec: {...d.spec, template: {...template, metadata: {...template.metadata, annotations: {...template.metadata?.annotations, 'kubectl.kubernetes.io/restartedAt': at}}}}});
 	}
 
 	async getObject(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<Record<string, unknown> | undefined> {
@@ -556,6 +566,7 @@ export class FakeCluster implements ClusterClient {
 			watchServices: this.watchServices.bind(this),
 			watchPods: this.watchPods.bind(this),
 			watchObjects: this.watchObjects.bind(this),
+			restartDeployment: this.restartDeployment.bind(this),
 		};
 	}
 
@@ -762,7 +773,8 @@ export const FakeClusterClient = FakeCluster;
 export type FakeClusterClient = FakeCluster;
 export const asClient = (f: FakeCluster): ClusterClient => f;
 
-export const ROOT_PEM = '-----BEGIN CERTIFICATE-----\nMIIBroot\n-----END CERTIFICATE-----\n';
+/** The root certificate the healthy clusters share (a real one: the checks parse it). */
+export const ROOT_PEM = FIXTURE_ROOT_CERT;
 
 export const readyGateway = (network: string, ip?: string) => ({
 	deployment: {
@@ -804,7 +816,7 @@ export function seedSetUpCluster(fake: FakeCluster, network: string, ip?: string
 export function clusterObjects(name: string, network: string, primary: boolean): Obj[] {
 	const objs: Obj[] = [
 		{apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'istio-system', labels: {'topology.istio.io/network': network}, annotations: primary ? {} : {'topology.istio.io/controlPlaneClusters': 'east'}}},
-		{apiVersion: 'v1', kind: 'Secret', metadata: {name: 'cacerts', namespace: 'istio-system'}, data: Object.fromEntries(['ca-cert.pem', 'ca-key.pem', 'cert-chain.pem'].map(k => [k, 'c2VjcmV0']))},
+		{apiVersion: 'v1', kind: 'Secret', metadata: {name: 'cacerts', namespace: 'istio-system'}, data: fixtureCacertsData()},
 		{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'istio', namespace: 'istio-system'}, data: {mesh: 'defaultConfig:\n  discoveryAddress: istiod:15012\ntrustDomain: cluster.local\n'}},
 		{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'istio-ca-root-cert', namespace: 'istio-system'}, data: {'root-cert.pem': ROOT_PEM}},
 		{apiVersion: 'v1', kind: 'Service', metadata: {name: 'lb', namespace: 'default'}, spec: {type: 'LoadBalancer'}, status: {loadBalancer: {ingress: [{ip: '192.0.2.9'}]}}},
@@ -823,7 +835,6 @@ export function clusterObjects(name: string, network: string, primary: boolean):
 			status: {loadBalancer: {ingress: [{ip: primary ? '192.0.2.10' : '192.0.2.20'}]}},
 		},
 	];
-	objs[1]!.data['root-cert.pem'] = Buffer.from(ROOT_PEM).toString('base64');
 	if (primary) {
 		objs.push(
 			{

@@ -6,6 +6,8 @@ import {readPeers, remoteObserved, remoteSecretName} from '../../source/core/rem
 
 export const ROOT = 'a'.repeat(64);
 export const OTHER_ROOT = 'b'.repeat(64);
+/** The shared root's certificate fingerprint, as the collector reports it. */
+export const ROOT_FINGERPRINT = Array.from({length: 32}, () => 'AB').join(':');
 
 
 /** Facts of a cluster where everything is as the plan wants. */
@@ -33,6 +35,15 @@ export function healthy(plan: MeshPlanInput, c: ClusterSpec): ClusterFacts {
 				: [],
 		injectors: c.role === 'primary' ? [{revision, meshId: plan.meshId, network: c.network, clusterName: c.name}] : [],
 		cacerts: {present: true, keys: ['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert-chain.pem'], rootCertSha256: ROOT},
+		caBundle: {
+			rootSubject: 'O=Istio, CN=Root CA',
+			rootFingerprint: ROOT_FINGERPRINT,
+			intermediateSubject: `O=Istio, CN=Intermediate CA, L=${c.name}`,
+			intermediateNotAfter: '2028-01-01T00:00:00.000Z',
+			chainsToRoot: true,
+			keyMatches: true,
+			readAt: '2026-01-01T00:00:00.000Z',
+		},
 		istioCaSecret: false,
 		trustDomain: 'cluster.local',
 		apiServerHost: `${c.name}.example.internal`,

@@ -42,14 +42,14 @@ describe('wizard preflight checks', () => {
 		assert.deepEqual([...services.factReads].sort(), ['preflight east', 'preflight west']);
 		assert.match(frame, /east \(context east\)\n✔ \d+ checks passed/);
 		assert.match(frame, /west \(context west\)\n✔ \d+ checks passed/);
-		assert.match(frame, /✔ 0 failed, 0 warnings, 22 passed, 0 skipped/);
+		assert.match(frame, /✔ 0 failed, 0 warnings, 28 passed, 0 skipped/);
 		assert.doesNotMatch(frame, /is reachable and runs Kubernetes/, 'passing claims are folded');
 		await press(r, 'a');
 		frame = await waitForText(r, 'context east is reachable and runs Kubernetes');
 		assert.match(frame, /✔ context east is reachable and runs Kubernetes ≥ 1\.\d+/);
 		await press(r, KEY.enter);
 		frame = await waitForText(r, 'Review: Multi-network');
-		assert.match(frame, /✔ preflight: 22 passed/);
+		assert.match(frame, /✔ preflight: 28 passed/);
 		await press(r, KEY.enter);
 		frame = await waitForText(r, 'Proceed? (y/N)');
 		assert.doesNotMatch(frame, /despite/);
@@ -63,7 +63,7 @@ describe('wizard preflight checks', () => {
 		assert.match(frame, /✘ istio-system carries no topology\.istio\.io\/network label, or network2/);
 		assert.match(frame, /istio-system is labeled topology\.istio\.io\/network=other, the plan says network2/);
 		assert.match(frame, /hint: /);
-		assert.match(frame, /✘ 1 failed, 0 warnings, 21 passed/);
+		assert.match(frame, /✘ 1 failed, 0 warnings, 27 passed/);
 		await press(r, KEY.enter);
 		frame = await waitForText(r, 'the run is blocked by 1 failed check');
 		assert.doesNotMatch(frame, /Review:/);
@@ -124,7 +124,7 @@ describe('wizard preflight checks', () => {
 		assert.match(frame, /hint: without a LoadBalancer controller/);
 		await press(r, KEY.enter);
 		frame = await waitForText(r, 'Review: Multi-network');
-		assert.match(frame, /‼ preflight: 21 passed, 1 warning/);
+		assert.match(frame, /‼ preflight: 27 passed, 1 warning/);
 		await press(r, KEY.enter, 'y');
 		await waitForText(r, 'East-west gateways are set up', 5000);
 		assert.equal(services.runs.length, 1);
@@ -139,7 +139,7 @@ describe('wizard preflight checks', () => {
 		const frame = await waitForText(r, 'blocks the run');
 		assert.match(frame, /✘ context west is reachable/);
 		assert.match(frame, /connect ECONNREFUSED 127\.0\.0\.1:6443/);
-		assert.match(frame, /– 8 more checks skipped: the cluster is unreachable/);
+		assert.match(frame, /– 11 more checks skipped: the cluster is unreachable/);
 	});
 
 	it('a cluster that does not answer: a live line says what it waits for, and the deadline ends the wait', async () => {
@@ -165,7 +165,7 @@ describe('wizard post-install checks on Done', () => {
 		await press(r, KEY.enter, 'y');
 		const frame = await waitForText(r, /all \d+ post-install checks passed/, 5000);
 		// The verdict includes the wiring checks: each primary's remote secret for the other and its credentials.
-		assert.match(frame, /✔ all 22 post-install checks passed · wiring 4\/4 passed · c shows every check/);
+		assert.match(frame, /✔ all 28 post-install checks passed · wiring 4\/4 passed · c shows every check/);
 		assert.match(frame, /East-west gateways are set up for mesh mesh1, clusters wired\./);
 		assert.doesNotMatch(frame, /still need/);
 		assert.deepEqual(services.factReads.filter(x => x.startsWith('post-install')).sort(), ['post-install east', 'post-install west']);
