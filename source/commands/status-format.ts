@@ -39,6 +39,7 @@ export function statusJson(health: readonly ClusterHealth[], generatedAt: Date):
 				address: c.address,
 				error: c.error,
 				checks: c.rows.map(r => ({id: r.id, level: r.level, text: r.text, reason: r.reason})),
+				istiodView: c.istiodView,
 			})),
 		},
 		null,

@@ -11,6 +11,7 @@ import {EXIT, UsageError} from '../core/exit-codes.js';
 import {assertContextsExist} from './plan-flags.js';
 import {ChangePrinter, renderStatusText, statusJson} from './status-format.js';
 import {loadSavedPlan} from './saved-plan.js';
+import {istiodExpectation} from '../core/istiod-view.js';
 import type {CommandContext} from '../core/command-context.js';
 
 export interface StatusDeps {
@@ -31,7 +32,14 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 			assertContextsExist(profile, kubeconfig);
 			return profile.clusters.map(c => ({
 				context: c.context,
-				expectation: {name: c.name, network: c.network, role: c.role, topology: profile.topology, ...(profile.revision ? {revision: profile.revision} : {})},
+				expectation: {
+					name: c.name,
+					network: c.network,
+					role: c.role,
+					topology: profile.topology,
+					...(profile.revision ? {revision: profile.revision} : {}),
+					...(c.role === 'primary' ? {istiodView: istiodExpectation(profile, c)} : {}),
+				},
 			}));
 		},
 		live: async (monitor, c) => (await import('./status-live.js')).runLiveStatus(monitor, c),

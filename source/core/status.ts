@@ -7,11 +7,15 @@ import {NETWORK_VIEW_ENV, REVISION_LABEL, gatewayReasons, planReasons, type Gate
 import {NETWORK_LABEL, TOPOLOGY_INFO, normalRevision, type Role, type Topology} from './model.js';
 import type {IstiodInfo, KubeErrorInfo} from './ports.js';
 import {podProblems, rolloutStatus, serviceAddress, type DeploymentLike, type GatewayAddress, type PodLike, type ServiceLike} from './rollout.js';
+import {judgeIstiodView, type IstiodView, type IstiodViewExpectation} from './istiod-view.js';
 
 export type Level = 'ok' | 'warn' | 'fail';
 
 export interface StatusRow {
-	id: 'deployment' | 'pods' | 'gateway-spec' | 'service' | 'address' | 'ports' | 'network' | 'expose-istiod' | 'expose-services' | 'istiod';
+	id:
+		| 'deployment' | 'pods' | 'gateway-spec' | 'service' | 'address' | 'ports' | 'network' | 'expose-istiod' | 'expose-services' | 'istiod'
+		// istiod's own view: one row per peer cluster, one per network, one when it could not be read.
+		| `istiod-sees:${string}` | `istiod-gateway:${string}` | 'istiod-view';
 	label: string;
 	level: Level;
 	/** Short fact, e.g. "1/1 ready" or "127.0.10.1". */
@@ -27,6 +31,8 @@ export interface ClusterExpectation {
 	role?: Role;
 	topology?: Topology;
 	revision?: string;
+	/** What this cluster's istiod should see (core/istiod-view istiodExpectation); unjudged when absent. */
+	istiodView?: IstiodViewExpectation;
 }
 
 export interface ClusterObservation {
@@ -43,6 +49,8 @@ export interface ClusterObservation {
 	gateways: string[];
 	virtualServices: string[];
 	istiod: IstiodInfo[];
+	/** istiod's own view, when it was read (or tried). */
+	istiodView?: IstiodView;
 }
 
 export interface ClusterHealth {
@@ -56,6 +64,8 @@ export interface ClusterHealth {
 	address?: GatewayAddress;
 	rows: StatusRow[];
 	error?: string;
+	/** istiod's own view as read, for -o json. */
+	istiodView?: IstiodView;
 }
 
 /**
@@ -224,11 +234,23 @@ export function evaluateCluster(obs: ClusterObservation, exp: ClusterExpectation
 		rows.push({id: 'istiod', label: 'istiod', level: 'warn', text: obs.istiod.map(i => i.name).join(', '), reason: 'a remote runs its own istiod: proxies may take config from it instead of the primary'});
 	}
 
+	// istiod's own view: its verdict on the peers and gateways. No running istiod says nothing here (the
+	// istiod row says whether one is expected).
+	const view = obs.istiodView;
+	if (view && !(!view.read && view.kind === 'not-found')) {
+		for (const item of judgeIstiodView(view, exp.istiodView ?? {...(exp.name ? {self: exp.name} : {})})) {
+			const reason = [item.reason, item.hint].filter(Boolean).join('; ') || undefined;
+			if (item.kind === 'peer') rows.push({id: `istiod-sees:${item.subject}`, label: `sees ${item.subject}`, level: item.level, text: item.text, reason});
+			else if (item.kind === 'network') rows.push({id: `istiod-gateway:${item.subject}`, label: `gateway ${item.subject}`, level: item.level, text: item.text, reason});
+			else if (!rows.some(r => r.id === 'istiod-view')) rows.push({id: 'istiod-view', label: "istiod's view", level: item.level, text: item.text, reason});
+		}
+	}
+
 	// A gateway without an external address cannot carry cross-cluster traffic yet: not healthy, though
 	// only a warning while it may still be coming.
 	const addressPending = obs.service !== undefined && address === undefined;
 	const healthy = obs.reachable && !obs.stale && rows.every(r => r.level !== 'fail') && !addressPending;
-	return {...base, network: exp.network ?? nsNet ?? svcNet, healthy, address, rows, error: obs.reachable ? undefined : obs.error?.message};
+	return {...base, network: exp.network ?? nsNet ?? svcNet, healthy, address, rows, error: obs.reachable ? undefined : obs.error?.message, ...(view ? {istiodView: view} : {})};
 }
 
 /** A compact picture: clusters grouped by network, each gateway with its address and what it exposes. */

@@ -1,12 +1,24 @@
 /**
  * Keeps a live picture of the east-west gateways on several clusters from list+watch streams
- * (one per resource kind per cluster, no polling) and turns it into health rows (core/status).
+ * (one per resource kind per cluster) and turns it into health rows (core/status). istiod's own view
+ * cannot be watched: it is read through a port-forward once at start, then again every interval.
  */
 import {GATEWAY_NAME, ISTIO_NAMESPACE} from '../core/model.js';
 import type {ClusterClient, KubeErrorInfo, WatchHandle, WatchUpdate} from '../core/ports.js';
 import type {DeploymentLike, PodLike, ServiceLike} from '../core/rollout.js';
 import {isIstiodDeployment, istiodFromDeployment, type IstiodDeploymentLike} from '../core/istiod.js';
 import {evaluateCluster, type ClusterExpectation, type ClusterHealth, type ClusterObservation} from '../core/status.js';
+import {ISTIOD_DEBUG_PATHS, ISTIOD_VIEW_TIMEOUT_MS, istiodViewError, istiodViewFrom, type IstiodView} from '../core/istiod-view.js';
+
+/** How often a running monitor reads istiod's view again. */
+export const ISTIOD_VIEW_INTERVAL_MS = 10_000;
+
+export interface MonitorOptions {
+	/** Between reads of istiod's view (ISTIOD_VIEW_INTERVAL_MS). */
+	istiodViewIntervalMs?: number;
+	/** Deadline of one read (ISTIOD_VIEW_TIMEOUT_MS). */
+	istiodViewTimeoutMs?: number;
+}
 
 export interface MonitorTarget {
 	context: string;
@@ -29,12 +41,48 @@ interface FeedState {
 class ClusterWatch {
 	readonly feeds = new Map<Feed, FeedState>(FEEDS.map(f => [f, {heard: false, connected: false, everConnected: false, items: []}]));
 	private handles: WatchHandle[] = [];
+	/** Undefined until the first read of istiod's view has answered (or when it is not read at all). */
+	private istiodView: IstiodView | undefined;
+	private istiodViewHeard = true;
+	private istiodViewStop: AbortController | undefined;
 
 	constructor(
 		readonly target: MonitorTarget,
 		private readonly client: ClusterClient,
 		private readonly changed: () => void,
+		private readonly options: MonitorOptions = {},
 	) {}
+
+	/** Read istiod's view now and again every interval until stopped; a remote has no istiod to ask. */
+	private startIstiodView(): void {
+		if (!this.client.readIstiodDebug || this.target.expectation.role === 'remote') return;
+		const stop = new AbortController();
+		this.istiodViewStop = stop;
+		this.istiodViewHeard = false;
+		const interval = this.options.istiodViewIntervalMs ?? ISTIOD_VIEW_INTERVAL_MS;
+		const revision = this.target.expectation.revision?.trim();
+		const readOnce = async () => {
+			let view: IstiodView;
+			try {
+				view = istiodViewFrom(await this.client.readIstiodDebug!({
+					paths: ISTIOD_DEBUG_PATHS,
+					timeoutMs: this.options.istiodViewTimeoutMs ?? ISTIOD_VIEW_TIMEOUT_MS,
+					signal: stop.signal,
+					...(revision ? {revision} : {}),
+				}));
+			} catch (error) {
+				const info = (error as {info?: KubeErrorInfo}).info;
+				view = istiodViewError(info ?? {kind: 'other', message: error instanceof Error ? error.message : String(error)});
+			}
+			if (stop.signal.aborted) return;
+			this.istiodView = view;
+			this.istiodViewHeard = true;
+			this.changed();
+			const timer = setTimeout(() => void readOnce(), interval);
+			stop.signal.addEventListener('abort', () => clearTimeout(timer), {once: true});
+		};
+		void readOnce();
+	}
 
 	start(): void {
 		const ns = {namespace: ISTIO_NAMESPACE};
@@ -60,16 +108,19 @@ class ClusterWatch {
 			this.client.watchObjects('networking.istio.io/v1', 'Gateway', ns, on('gateways')),
 			this.client.watchObjects('networking.istio.io/v1', 'VirtualService', ns, on('virtualservices')),
 		];
+		this.startIstiodView();
 	}
 
 	stop(): void {
 		for (const h of this.handles) h.stop();
 		this.handles = [];
+		this.istiodViewStop?.abort();
+		this.istiodViewStop = undefined;
 	}
 
-	/** Every feed has answered at least once (with data or an error). */
+	/** Every feed has answered at least once (with data or an error), istiod's view included. */
 	get synced(): boolean {
-		return [...this.feeds.values()].every(f => f.heard);
+		return [...this.feeds.values()].every(f => f.heard) && this.istiodViewHeard;
 	}
 
 	observe(): ClusterObservation {
@@ -95,6 +146,7 @@ class ClusterWatch {
 		};
 		if (ns) obs.namespaceLabels = ns.labels ?? {};
 		if (error) obs.error = error;
+		if (this.istiodView) obs.istiodView = this.istiodView;
 		return obs;
 	}
 }
@@ -103,8 +155,8 @@ export class StatusMonitor {
 	private readonly clusters: ClusterWatch[];
 	private readonly listeners = new Set<(health: ClusterHealth[]) => void>();
 
-	constructor(clientFor: (context: string) => ClusterClient, targets: MonitorTarget[]) {
-		this.clusters = targets.map(t => new ClusterWatch(t, clientFor(t.context), () => this.emit()));
+	constructor(clientFor: (context: string) => ClusterClient, targets: MonitorTarget[], options: MonitorOptions = {}) {
+		this.clusters = targets.map(t => new ClusterWatch(t, clientFor(t.context), () => this.emit(), options));
 	}
 
 	/** Called with a fresh snapshot on every change; returns the unsubscribe function. */
