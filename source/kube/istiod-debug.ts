@@ -50,7 +50,9 @@ export function portForwardDialer(kc: KubeConfig): PodDialer {
 				});
 			})
 			.catch((error: unknown) => {
-				stream.destroy(error instanceof Error ? error : new Error(String(error)));
+				// The WebSocket's error event carries the message ("Unexpected server response: 403"), not an Error.
+				const message = error instanceof Error ? error.message : String((error as {message?: unknown})?.message ?? error);
+				stream.destroy(new Error(message));
 			});
 		return stream;
 	};

@@ -8,6 +8,7 @@ import type {ClusterClient, ClusterClientFactory, KubeconfigInfo} from '../../so
 import {runCli} from '../helpers/cli.js';
 import {FakeClusterClient, asClient, clusterObjects, type Obj} from '../support/fake-cluster.js';
 import {meshPlan, numberedNetworks} from '../support/plans.js';
+import {healthyIstiodAnswer} from '../support/healthy-facts.js';
 
 const PLAN_FLAGS = ['--topology', 'primary-remote-multi-network', '--mesh', 'mesh1', '--cluster', 'ctx-east=east:network1:primary', '--cluster', 'ctx-west=west:network2:remote'];
 
@@ -26,10 +27,14 @@ function setup(options: {east?: Obj[]; west?: Obj[]; westReachable?: boolean; we
 	};
 	// A west whose every read stays unanswered (a black-holed API server) until it is cancelled.
 	const hang = (): Promise<never> => new Promise(() => {});
+	// east's istiod answers as in a wired mesh: it reads west and knows both networks' gateways.
+	const plan = options.profile ?? meshPlan({topology: 'primary-remote-multi-network', network: numberedNetworks});
+	const eastClient = asClient(clients['ctx-east']!);
+	eastClient.readIstiodDebug = async () => healthyIstiodAnswer(plan, plan.clusters[0]!);
 	const client = (context: string): ClusterClient =>
 		options.westHangs && context === 'ctx-west'
 			? {...clients[context]!.client(), probe: hang, getObject: hang, listObjects: hang, getDeployment: hang, getService: hang, listPods: hang}
-			: asClient(clients[context]!);
+			: context === 'ctx-east' ? eastClient : asClient(clients[context]!);
 	const factory: ClusterClientFactory = {kubeconfig: kubeconfig(options.servers), client};
 	const deps: CheckDeps = {
 		createFactory: () => factory,

@@ -208,3 +208,69 @@ describe('getOverStream and monitoringPort', () => {
 		assert.equal(monitoringPort(istiodPod('a', {port: '70000'}) as any), 15014);
 	});
 });
+
+describe("istiod's view through the API server's pods/portforward (WebSocket, client-node's PortForward)", () => {
+	let east: FakeApiServer;
+	let west: FakeApiServer;
+	const remoteSecret = (id: string, server: string) => ({
+		apiVersion: 'v1',
+		kind: 'Secret',
+		metadata: {name: `istio-remote-secret-${id}`, namespace: 'istio-system', labels: {'istio/multiCluster': 'true'}},
+		data: {[id]: Buffer.from(`apiVersion: v1\nkind: Config\nclusters:\n- name: ${id}\n  cluster:\n    server: ${server}\n`).toString('base64')},
+	});
+	const gatewayService = (network: string, ip: string) => ({
+		apiVersion: 'v1',
+		kind: 'Service',
+		metadata: {name: 'istio-eastwestgateway', namespace: 'istio-system', labels: {'topology.istio.io/network': network}},
+		spec: {type: 'LoadBalancer', ports: [{name: 'tls', port: 15443}]},
+		status: {loadBalancer: {ingress: [{ip}]}},
+	});
+	before(async () => {
+		east = await FakeApiServer.start({token: 'e'});
+		west = await FakeApiServer.start({token: 'w'});
+		east.addIstiod({clusterId: 'east', network: 'net-east'});
+		west.addIstiod({clusterId: 'west', network: 'net-west'});
+		east.put(gatewayService('net-east', '127.0.10.1'));
+		west.put(gatewayService('net-west', '127.0.20.1'));
+	});
+	after(async () => {
+		await east.close();
+		await west.close();
+	});
+
+	test('a remote secret that reaches west: west synced, both networks\' gateways; the stream is the real port-forward', async () => {
+		east.put(remoteSecret('west', west.url));
+		const kc = new KubeConfig();
+		kc.loadFromFile(writeKubeconfig([{name: 'east', server: east}]));
+		const answer = await new KubeClusterClient('east', kc).readIstiodDebug({paths: ['/debug/clusterz', '/debug/networkz'], timeoutMs: 5000});
+		assert.equal(answer.pod, 'istiod-5d8f7c9b4-fk7x2');
+		assert.deepEqual(JSON.parse(answer.responses[0]!.body), [
+			{id: 'east', secretName: '', syncStatus: 'synced'},
+			{id: 'west', secretName: 'istio-system/istio-remote-secret-west', syncStatus: 'synced'},
+		]);
+		assert.deepEqual(JSON.parse(answer.responses[1]!.body).map((g: any) => `${g.Network} ${g.Cluster} ${g.Addr}:${g.Port}`), ['net-east east 127.0.10.1:15443', 'net-west west 127.0.20.1:15443']);
+		const pf = east.requests.filter(r => r.path === '/api/v1/namespaces/istio-system/pods/istiod-5d8f7c9b4-fk7x2/portforward');
+		assert.equal(pf.length, 2, 'one port-forward per path');
+		assert.equal(pf[0]!.query.ports, '15014');
+	});
+
+	test('a remote secret whose server answers nobody: timeout', async () => {
+		east.put(remoteSecret('west', 'http://127.0.0.1:9'));
+		const kc = new KubeConfig();
+		kc.loadFromFile(writeKubeconfig([{name: 'east', server: east}]));
+		const answer = await new KubeClusterClient('east', kc).readIstiodDebug({paths: ['/debug/clusterz'], timeoutMs: 5000});
+		assert.equal(JSON.parse(answer.responses[0]!.body)[1].syncStatus, 'timeout');
+	});
+
+	test('a port-forward the API server refuses (403): forbidden, naming the permission', async () => {
+		east.forbid({verb: 'create', resource: 'pods/portforward', namespace: 'istio-system'});
+		const kc = new KubeConfig();
+		kc.loadFromFile(writeKubeconfig([{name: 'east', server: east}]));
+		await assert.rejects(new KubeClusterClient('east', kc).readIstiodDebug({paths: ['/debug/clusterz'], timeoutMs: 5000}), (error: unknown) => {
+			assert.ok(error instanceof KubeError);
+			assert.equal(error.info.kind, 'forbidden');
+			assert.match(error.info.hint ?? '', /create on pods\/portforward in istio-system/);
+			return true;
+		});
+	});
+});

@@ -3,6 +3,7 @@ import {requiredPermissions, type ClusterFacts} from '../../source/core/checks.j
 import {renderExposeIstiod, renderExposeServices} from '../../source/core/manifests.js';
 import {TOPOLOGY_INFO, type ClusterSpec, type MeshPlanInput} from '../../source/core/model.js';
 import type {IstiodView} from '../../source/core/istiod-view.js';
+import type {IstiodDebugAnswer} from '../../source/core/ports.js';
 
 export const ROOT = 'a'.repeat(64);
 export const OTHER_ROOT = 'b'.repeat(64);
@@ -90,3 +91,16 @@ export function allHealthy(plan: MeshPlanInput): Record<string, ClusterFacts> {
 	return Object.fromEntries(plan.clusters.map(c => [c.name, healthy(plan, c)]));
 }
 
+
+/** The same view as istiod's debug endpoints serve it (what ClusterClient.readIstiodDebug hands back). */
+export function healthyIstiodAnswer(plan: MeshPlanInput, c: ClusterSpec): IstiodDebugAnswer {
+	const view = healthyIstiodView(plan, c) as Extract<IstiodView, {read: true}>;
+	return {
+		pod: view.pod,
+		port: 15014,
+		responses: [
+			{path: '/debug/clusterz', status: 200, body: JSON.stringify(view.clusters)},
+			{path: '/debug/networkz', status: 200, body: JSON.stringify(view.gateways.map(g => ({Network: g.network, Cluster: g.cluster, Addr: g.address, Port: g.port, HBONEPort: 0})))},
+		],
+	};
+}
