@@ -1,5 +1,5 @@
 /** Helpers for the e2e suites, which run inside the lab's network namespace (npm run test:e2e). */
-import {execFileSync} from 'node:child_process';
+import {execFileSync, spawn} from 'node:child_process';
 import path from 'node:path';
 import {root} from '../helpers/cli.js';
 
@@ -27,3 +27,47 @@ export function lbMode(mode: 'pending' | 'assign', cluster?: string): void {
 }
 
 export const kubeconfig = () => process.env.KUBECONFIG!;
+
+/** Polls fn until it returns a value (not undefined) or the deadline passes; the error says what was awaited and the last value seen. */
+export async function waitFor<T>(what: string, deadlineMs: number, fn: () => T | undefined | Promise<T | undefined>, last?: () => string): Promise<T> {
+	const end = Date.now() + deadlineMs;
+	for (;;) {
+		const value = await fn();
+		if (value !== undefined) return value;
+		if (Date.now() >= end) throw new Error(`timed out after ${deadlineMs / 1000}s waiting for ${what}${last ? `; last seen: ${last()}` : ''}`);
+		await new Promise(resolve => setTimeout(resolve, 1000));
+	}
+}
+
+/** GET one of istiod's debug paths through `kubectl port-forward deploy/istiod :15014` (the real API server's port-forward). */
+export async function istiodDebug(context: string, debugPath: string): Promise<any> {
+	const child = spawn('kubectl', ['--context', context, '-n', 'istio-system', 'port-forward', 'deploy/istiod', ':15014'], {stdio: ['ignore', 'pipe', 'pipe']});
+	try {
+		const port = await new Promise<number>((resolve, reject) => {
+			let out = '';
+			const timer = setTimeout(() => reject(new Error(`kubectl port-forward in ${context} printed no local port within 20s: ${out}`)), 20_000);
+			const onData = (d: Buffer) => {
+				out += d;
+				const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out);
+				if (m) {
+					clearTimeout(timer);
+					resolve(Number(m[1]));
+				}
+			};
+			child.stdout.on('data', onData);
+			child.stderr.on('data', onData);
+			child.on('exit', code => reject(new Error(`kubectl port-forward in ${context} exited (${code}): ${out}`)));
+		});
+		const response = await fetch(`http://127.0.0.1:${port}${debugPath}`, {signal: AbortSignal.timeout(10_000)});
+		if (!response.ok) throw new Error(`${debugPath} in ${context}: HTTP ${response.status}`);
+		return await response.json();
+	} finally {
+		child.kill();
+	}
+}
+
+/** The remote secret of `remote` in `primary`, made by the real istioctl (server: the kubeconfig's, or the one given). */
+export function applyRemoteSecret(primary: string, remote: string, server?: string): void {
+	const secret = execFileSync('istioctl', ['create-remote-secret', '--context', remote, '--name', remote, ...(server ? ['--server', server] : [])], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']});
+	execFileSync('kubectl', ['--context', primary, 'apply', '-f', '-'], {input: secret, stdio: ['pipe', 'ignore', 'pipe']});
+}

@@ -5,7 +5,11 @@
 import {before, test} from 'node:test';
 import assert from 'node:assert/strict';
 import {runCli} from '../helpers/cli.js';
-import {kubeconfig, kubectl, kubectlJson, lbMode, requireLab} from './lab.js';
+import {execFileSync} from 'node:child_process';
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {applyRemoteSecret, istiodDebug, kubeconfig, kubectl, kubectlJson, lbMode, requireLab, waitFor} from './lab.js';
 
 before(() => requireLab('multi-primary'));
 
@@ -72,6 +76,107 @@ test('a re-run changes nothing and does not reinstall', async () => {
 	}
 	const after = kubectlJson('east', ['-n', 'istio-system', 'get', 'deployment', 'istio-eastwestgateway']).metadata.resourceVersion;
 	assert.equal(after, before, 'the gateway Deployment was not rewritten');
+});
+
+const PEERS = [['east', 'west'], ['west', 'east']] as const;
+const remoteClusters = (context: string) => execFileSync('istioctl', ['remote-clusters', '--context', context], {encoding: 'utf8'});
+const peerStatus = (context: string, peer: string) => new RegExp(`^${peer}\\s+istio-system/istio-remote-secret-${peer}\\s+(\\w+)`, 'm').exec(remoteClusters(context))?.[1];
+const lbAddress = (context: string) => kubectlJson(context, ['-n', 'istio-system', 'get', 'service', 'istio-eastwestgateway']).status.loadBalancer.ingress[0].ip as string;
+
+test("istiod's own view: each real istiod syncs the other cluster and knows both gateways at their LB addresses; status -o json agrees", async () => {
+	// The remote secrets, as istioctl makes them, unless apply already made them.
+	for (const [primary, remote] of PEERS) {
+		const have = kubectl(primary, ['-n', 'istio-system', 'get', 'secrets', '-l', 'istio/multiCluster=true', '-o', 'name']);
+		if (!have.includes(`istio-remote-secret-${remote}`)) applyRemoteSecret(primary, remote);
+	}
+	for (const [primary, remote] of PEERS) {
+		await waitFor(`istioctl remote-clusters --context ${primary} to list ${remote} synced`, 60_000, () => (peerStatus(primary, remote) === 'synced' ? true : undefined), () => remoteClusters(primary));
+	}
+	const addresses = {'net-east': lbAddress('east'), 'net-west': lbAddress('west')};
+	for (const [primary] of PEERS) {
+		const gateways = await waitFor(`/debug/networkz in ${primary} to list both gateways`, 60_000, async () => {
+			const list = ((await istiodDebug(primary, '/debug/networkz')) ?? []) as Array<{Network: string; Addr: string; Port: number}>;
+			return list.length >= 2 ? list : undefined;
+		});
+		assert.deepEqual(gateways.map(g => `${g.Network} ${g.Addr}:${g.Port}`).sort(), [`net-east ${addresses['net-east']}:15443`, `net-west ${addresses['net-west']}:15443`]);
+	}
+
+	const status = await eastwest(['status', '--context', 'east', '--context', 'west', '-o', 'json']);
+	const doc = JSON.parse(status.stdout);
+	for (const [primary, remote] of PEERS) {
+		const c = doc.clusters.find((x: any) => x.context === primary);
+		assert.equal(c.istiodView.read, true, `${primary}: ${JSON.stringify(c.istiodView)}`);
+		assert.match(c.istiodView.pod, /^istiod-/);
+		assert.deepEqual(c.istiodView.clusters.find((x: any) => x.id === remote), {id: remote, secretName: `istio-system/istio-remote-secret-${remote}`, syncStatus: 'synced'});
+		assert.deepEqual(c.istiodView.gateways.map((g: any) => `${g.network} ${g.address}:${g.port}`).sort(), [`net-east ${addresses['net-east']}:15443`, `net-west ${addresses['net-west']}:15443`]);
+		const row = c.checks.find((x: any) => x.id === `istiod-sees:${remote}`);
+		assert.deepEqual([row?.level, row?.text], ['ok', 'synced']);
+	}
+	assert.equal(status.code, 0, status.stdout + status.stderr);
+});
+
+test("a remote secret pointed at a wrong server: istiod turns it to timeout and eastwest check fails with the hint; the right one syncs again", async () => {
+	// 127.0.0.1:29999: nothing listens there inside the lab.
+	applyRemoteSecret('east', 'west', 'https://127.0.0.1:29999');
+	try {
+		await waitFor("east's istiod to report west as timeout (istiod's remote cluster timeout)", 120_000, () => (peerStatus('east', 'west') === 'timeout' ? true : undefined), () => remoteClusters('east'));
+		const check = await eastwest(['check', ...plan, '--phase', 'post-install', '-o', 'json']);
+		assert.equal(check.code, 1, check.stdout + check.stderr);
+		const result = JSON.parse(check.stdout).results.find((x: any) => x.id === 'istiod-sees-clusters' && x.cluster === 'east');
+		assert.equal(result.status, 'fail');
+		assert.match(result.reason, /west timeout/);
+		assert.equal(result.hint, "istiod cannot reach that API server: check the remote secret's server address");
+		const other = JSON.parse(check.stdout).results.find((x: any) => x.id === 'istiod-sees-clusters' && x.cluster === 'west');
+		assert.equal(other.status, 'pass', 'west still sees east');
+	} finally {
+		applyRemoteSecret('east', 'west');
+	}
+	await waitFor("east's istiod to sync west again", 90_000, () => (peerStatus('east', 'west') === 'synced' ? true : undefined), () => remoteClusters('east'));
+});
+
+/** A shared root CA and one intermediate per cluster, as Istio's plug-in CA procedure makes them (openssl). */
+function sharedRootCerts(): {dir: string; root: string} {
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'eastwest-e2e-ca-'));
+	const ssl = (args: string[]) => execFileSync('openssl', args, {cwd: dir, stdio: ['ignore', 'ignore', 'pipe']});
+	ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'root-key.pem', '-out', 'root-cert.pem', '-days', '30', '-subj', '/O=eastwest-e2e/CN=Root CA',
+		'-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature']);
+	for (const c of ['east', 'west']) {
+		mkdirSync(path.join(dir, c));
+		writeFileSync(path.join(dir, c, 'ext.cnf'), 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign,digitalSignature\nsubjectAltName=DNS:istiod.istio-system.svc\n');
+		ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${c}/ca-key.pem`, '-out', `${c}/ca.csr`, '-subj', `/O=eastwest-e2e/CN=Intermediate CA ${c}/L=${c}`]);
+		ssl(['x509', '-req', '-in', `${c}/ca.csr`, '-CA', 'root-cert.pem', '-CAkey', 'root-key.pem', '-CAcreateserial', '-days', '30', '-extfile', `${c}/ext.cnf`, '-out', `${c}/ca-cert.pem`]);
+		writeFileSync(path.join(dir, c, 'cert-chain.pem'), readFileSync(path.join(dir, c, 'ca-cert.pem'), 'utf8') + readFileSync(path.join(dir, 'root-cert.pem'), 'utf8'));
+		writeFileSync(path.join(dir, c, 'root-cert.pem'), readFileSync(path.join(dir, 'root-cert.pem')));
+	}
+	return {dir, root: readFileSync(path.join(dir, 'root-cert.pem'), 'utf8')};
+}
+
+test('a plugged-in shared root CA: after kubectl rollout restart, the istio-ca-root-cert each real istiod writes is the shared root in every cluster', async () => {
+	const {dir, root} = sharedRootCerts();
+	const rootCert = (context: string, namespace: string) => {
+		try {
+			return kubectlJson(context, ['-n', namespace, 'get', 'configmap', 'istio-ca-root-cert']).data['root-cert.pem'] as string;
+		} catch {
+			return undefined;
+		}
+	};
+	try {
+		for (const c of ['east', 'west']) {
+			kubectl(c, ['-n', 'istio-system', 'create', 'secret', 'generic', 'cacerts', ...['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert-chain.pem'].map(f => `--from-file=${f}=${path.join(dir, c, f)}`)]);
+			assert.notEqual(rootCert(c, 'istio-system')?.trim(), root.trim(), `${c}: istiod still signs with its own root before the restart`);
+			kubectl(c, ['-n', 'istio-system', 'rollout', 'restart', 'deployment/istiod']);
+		}
+		for (const c of ['east', 'west']) {
+			for (const ns of ['istio-system', 'default', 'kube-system']) {
+				await waitFor(`istio-ca-root-cert in ${c}/${ns} to hold the shared root`, 120_000, () => (rootCert(c, ns)?.trim() === root.trim() ? true : undefined));
+			}
+		}
+	} finally {
+		rmSync(dir, {recursive: true, force: true});
+	}
+	for (const [primary, remote] of PEERS) {
+		await waitFor(`istioctl remote-clusters --context ${primary} to list ${remote} synced after the restart`, 60_000, () => (peerStatus(primary, remote) === 'synced' ? true : undefined), () => remoteClusters(primary));
+	}
 });
 
 test('status -o json and the post-install checks agree that both clusters are healthy', async () => {
