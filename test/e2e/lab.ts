@@ -1,5 +1,8 @@
 /** Helpers for the e2e suites, which run inside the lab's network namespace (npm run test:e2e). */
 import {execFileSync, spawn} from 'node:child_process';
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import {STEP_KINDS} from '../../source/core/plan.js';
 import path from 'node:path';
 import {root} from '../helpers/cli.js';
 
@@ -70,4 +73,48 @@ export async function istiodDebug(context: string, debugPath: string): Promise<a
 export function applyRemoteSecret(primary: string, remote: string, server?: string): void {
 	const secret = execFileSync('istioctl', ['create-remote-secret', '--context', remote, '--name', remote, ...(server ? ['--server', server] : [])], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']});
 	execFileSync('kubectl', ['--context', primary, 'apply', '-f', '-'], {input: secret, stdio: ['pipe', 'ignore', 'pipe']});
+}
+
+/** Whether eastwest apply itself creates the remote secrets (a plan step); until then the suites make them with istioctl. */
+export const applyMakesRemoteSecrets = (STEP_KINDS as readonly string[]).includes('remote-secret');
+
+/** root-cert.pem of ConfigMap istio-ca-root-cert (what istiod writes), trimmed; undefined when absent. */
+export function rootCertOf(context: string, namespace: string): string | undefined {
+	try {
+		return (kubectlJson(context, ['-n', namespace, 'get', 'configmap', 'istio-ca-root-cert']).data['root-cert.pem'] as string).trim();
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * Istio's plug-in CA procedure with openssl: a new root and one intermediate per cluster, secret cacerts
+ * (replaced if present) in each, then `kubectl rollout restart deploy/istiod`; resolves with the root (trimmed)
+ * once every cluster's istio-system/istio-ca-root-cert holds it.
+ */
+export async function plugInSharedRoot(clusters: string[]): Promise<string> {
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'eastwest-e2e-ca-'));
+	const ssl = (args: string[]) => execFileSync('openssl', args, {cwd: dir, stdio: ['ignore', 'ignore', 'pipe']});
+	try {
+		ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'root-key.pem', '-out', 'root-cert.pem', '-days', '30', '-subj', `/O=eastwest-e2e/CN=Root CA ${Date.now()}`,
+			'-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature']);
+		const root = readFileSync(path.join(dir, 'root-cert.pem'), 'utf8');
+		for (const c of clusters) {
+			mkdirSync(path.join(dir, c));
+			writeFileSync(path.join(dir, c, 'ext.cnf'), 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign,digitalSignature\n');
+			ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${c}/ca-key.pem`, '-out', `${c}/ca.csr`, '-subj', `/O=eastwest-e2e/CN=Intermediate CA/L=${c}`]);
+			ssl(['x509', '-req', '-in', `${c}/ca.csr`, '-CA', 'root-cert.pem', '-CAkey', 'root-key.pem', '-CAcreateserial', '-days', '30', '-extfile', `${c}/ext.cnf`, '-out', `${c}/ca-cert.pem`]);
+			writeFileSync(path.join(dir, c, 'cert-chain.pem'), readFileSync(path.join(dir, c, 'ca-cert.pem'), 'utf8') + root);
+			writeFileSync(path.join(dir, c, 'root-cert.pem'), root);
+			kubectl(c, ['-n', 'istio-system', 'delete', 'secret', 'cacerts', '--ignore-not-found']);
+			kubectl(c, ['-n', 'istio-system', 'create', 'secret', 'generic', 'cacerts', ...['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert-chain.pem'].map(f => `--from-file=${f}=${path.join(dir, c, f)}`)]);
+			kubectl(c, ['-n', 'istio-system', 'rollout', 'restart', 'deployment/istiod']);
+		}
+		for (const c of clusters) {
+			await waitFor(`istio-ca-root-cert in ${c}/istio-system to hold the plugged-in root`, 120_000, () => (rootCertOf(c, 'istio-system') === root.trim() ? true : undefined));
+		}
+		return root.trim();
+	} finally {
+		rmSync(dir, {recursive: true, force: true});
+	}
 }

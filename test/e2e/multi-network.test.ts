@@ -6,10 +6,7 @@ import {before, test} from 'node:test';
 import assert from 'node:assert/strict';
 import {runCli} from '../helpers/cli.js';
 import {execFileSync} from 'node:child_process';
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import {applyRemoteSecret, istiodDebug, kubeconfig, kubectl, kubectlJson, lbMode, requireLab, waitFor} from './lab.js';
+import {applyRemoteSecret, istiodDebug, kubeconfig, kubectl, kubectlJson, lbMode, plugInSharedRoot, requireLab, rootCertOf, waitFor} from './lab.js';
 
 before(() => requireLab('multi-primary'));
 
@@ -134,45 +131,14 @@ test("a remote secret pointed at a wrong server: istiod turns it to timeout and 
 	await waitFor("east's istiod to sync west again", 90_000, () => (peerStatus('east', 'west') === 'synced' ? true : undefined), () => remoteClusters('east'));
 });
 
-/** A shared root CA and one intermediate per cluster, as Istio's plug-in CA procedure makes them (openssl). */
-function sharedRootCerts(): {dir: string; root: string} {
-	const dir = mkdtempSync(path.join(os.tmpdir(), 'eastwest-e2e-ca-'));
-	const ssl = (args: string[]) => execFileSync('openssl', args, {cwd: dir, stdio: ['ignore', 'ignore', 'pipe']});
-	ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'root-key.pem', '-out', 'root-cert.pem', '-days', '30', '-subj', '/O=eastwest-e2e/CN=Root CA',
-		'-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature']);
+test('a plugged-in shared root CA: after kubectl rollout restart, the istio-ca-root-cert each real istiod writes is the (new) shared root in every cluster', async () => {
+	const before = rootCertOf('east', 'istio-system');
+	const root = await plugInSharedRoot(['east', 'west']);
+	assert.notEqual(before, root, 'a new root replaced the one istiod used before');
 	for (const c of ['east', 'west']) {
-		mkdirSync(path.join(dir, c));
-		writeFileSync(path.join(dir, c, 'ext.cnf'), 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign,digitalSignature\nsubjectAltName=DNS:istiod.istio-system.svc\n');
-		ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${c}/ca-key.pem`, '-out', `${c}/ca.csr`, '-subj', `/O=eastwest-e2e/CN=Intermediate CA ${c}/L=${c}`]);
-		ssl(['x509', '-req', '-in', `${c}/ca.csr`, '-CA', 'root-cert.pem', '-CAkey', 'root-key.pem', '-CAcreateserial', '-days', '30', '-extfile', `${c}/ext.cnf`, '-out', `${c}/ca-cert.pem`]);
-		writeFileSync(path.join(dir, c, 'cert-chain.pem'), readFileSync(path.join(dir, c, 'ca-cert.pem'), 'utf8') + readFileSync(path.join(dir, 'root-cert.pem'), 'utf8'));
-		writeFileSync(path.join(dir, c, 'root-cert.pem'), readFileSync(path.join(dir, 'root-cert.pem')));
-	}
-	return {dir, root: readFileSync(path.join(dir, 'root-cert.pem'), 'utf8')};
-}
-
-test('a plugged-in shared root CA: after kubectl rollout restart, the istio-ca-root-cert each real istiod writes is the shared root in every cluster', async () => {
-	const {dir, root} = sharedRootCerts();
-	const rootCert = (context: string, namespace: string) => {
-		try {
-			return kubectlJson(context, ['-n', namespace, 'get', 'configmap', 'istio-ca-root-cert']).data['root-cert.pem'] as string;
-		} catch {
-			return undefined;
+		for (const ns of ['istio-system', 'default', 'kube-system']) {
+			await waitFor(`istio-ca-root-cert in ${c}/${ns} to hold the shared root`, 120_000, () => (rootCertOf(c, ns) === root ? true : undefined));
 		}
-	};
-	try {
-		for (const c of ['east', 'west']) {
-			kubectl(c, ['-n', 'istio-system', 'create', 'secret', 'generic', 'cacerts', ...['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert-chain.pem'].map(f => `--from-file=${f}=${path.join(dir, c, f)}`)]);
-			assert.notEqual(rootCert(c, 'istio-system')?.trim(), root.trim(), `${c}: istiod still signs with its own root before the restart`);
-			kubectl(c, ['-n', 'istio-system', 'rollout', 'restart', 'deployment/istiod']);
-		}
-		for (const c of ['east', 'west']) {
-			for (const ns of ['istio-system', 'default', 'kube-system']) {
-				await waitFor(`istio-ca-root-cert in ${c}/${ns} to hold the shared root`, 120_000, () => (rootCert(c, ns)?.trim() === root.trim() ? true : undefined));
-			}
-		}
-	} finally {
-		rmSync(dir, {recursive: true, force: true});
 	}
 	for (const [primary, remote] of PEERS) {
 		await waitFor(`istioctl remote-clusters --context ${primary} to list ${remote} synced after the restart`, 60_000, () => (peerStatus(primary, remote) === 'synced' ? true : undefined), () => remoteClusters(primary));
