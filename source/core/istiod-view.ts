@@ -85,13 +85,16 @@ export function istiodViewFrom(answer: IstiodDebugAnswer): IstiodView {
 		}
 		return response.body;
 	};
-	const clustersBody = body(CLUSTERZ_PATH);
-	const networksBody = body(NETWORKZ_PATH);
-	const clusters = clustersBody === undefined ? undefined : parseClusterz(clustersBody);
-	const gateways = networksBody === undefined ? undefined : parseNetworkz(networksBody);
-	if (clustersBody !== undefined && !clusters) problems.push(`${CLUSTERZ_PATH} is not the JSON list istiod serves`);
-	if (networksBody !== undefined && !gateways) problems.push(`${NETWORKZ_PATH} is not the JSON list istiod serves`);
-	return {read: true, pod: answer.pod, clusters: clusters ?? [], gateways: gateways ?? [], problems};
+	const parsed = <T>(path: string, parse: (body: string) => T[] | undefined): T[] => {
+		const text = body(path);
+		if (text === undefined) return [];
+		const items = parse(text);
+		if (!items) problems.push(`${path} is not the JSON list istiod serves`);
+		return items ?? [];
+	};
+	const clusters = parsed(CLUSTERZ_PATH, parseClusterz);
+	const gateways = parsed(NETWORKZ_PATH, parseNetworkz);
+	return {read: true, pod: answer.pod, clusters, gateways, problems};
 }
 
 /** The view when istiod could not be read at all. */
