@@ -62,7 +62,9 @@ Examples:
 
 Show the east-west gateways: rollout, pod problems, Service type and external address, the four
 ports, the network label on istio-system and on the Service, the expose resources and istiod,
-with a picture of the networks. Data comes from watches, not polling.
+with a picture of the networks. Data comes from watches, not polling; istiod's own view (each peer
+cluster synced, the gateway it knows per network) is read through a port-forward to its port 15014,
+once and then every 10s while watching.
 
   --profile NAME       the clusters of a saved profile, judged against its networks and roles
   --context CTX        a cluster to show (repeatable; default: the current context)
@@ -79,7 +81,9 @@ healthy, 1 otherwise.
 Read each cluster and judge it against the plan; nothing is changed. Preflight: reachability and
 version, permissions, istiod and its install values, network labels, plug-in CA and a shared root,
 trust domain, API server address, LoadBalancer support. Post-install: gateway rolled out, labels,
-Service ports and network label, external address, expose resources, root certificate converged.
+Service ports and network label, external address, expose resources, root certificate converged,
+and istiod's own view per primary (/debug/clusterz, /debug/networkz through a port-forward): every
+other cluster synced, every network's gateway known; an istiod that cannot be read is a warning.
 
   --profile NAME       check a saved profile
   --topology T         primary-remote, multi-network or primary-remote-multi-network

@@ -165,7 +165,7 @@ test('no LoadBalancer address: the wait fails at its deadline with the reason, a
 		kubectl('west', ['-n', 'istio-system', 'delete', 'service', 'istio-eastwestgateway', '--wait=true']);
 		const r = await eastwest(['apply', ...plan, '--yes', '--reinstall', '--timeout', '15s']);
 		assert.equal(r.code, 1, r.stdout + r.stderr);
-		assert.match(r.stdout, /^\[west\] ✘ Wait for the gateway Service to get an external address/m);
+		assert.match(r.stdout, /^\[west\] ✘ Wait for the gateway Service to get an external address/m, r.stderr);
 		assert.match(r.stdout, /LoadBalancer Service has no ingress address yet/);
 		assert.match(r.stdout, /MetalLB|externalIPs/);
 		assert.match(r.stdout, /east \(context east\): succeeded/);
