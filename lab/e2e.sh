@@ -27,3 +27,6 @@ run() { # run TOPOLOGY SUITE...
 # The wizard sets the fresh multi-primary lab up; the apply suite then finds it set up and re-runs.
 run multi-primary test/e2e/wizard test/e2e/multi-network
 run primary-remote test/e2e/primary-remote
+# The last lab:down is not forgiven: it fails when any lab process (istiod included) is left behind.
+trap - EXIT
+bash lab/down.sh
