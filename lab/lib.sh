@@ -151,5 +151,8 @@ EOT
   for c in "${LAB_CLUSTERS[@]}"; do
     echo "  $c: https://127.0.0.1:$(lab_port "$c" apiserver), LoadBalancer addresses $(lab_lb_prefix "$c").1-254"
   done
+  for c in $(lab_control_plane_clusters "$(cat "$LAB_STATE/topology" 2>/dev/null)"); do
+    echo "  $c istiod: pilot-discovery (pid $(cat "$LAB_STATE/istiod/$c/pid" 2>/dev/null || echo '?')), monitoring 127.0.0.1:$(lab_port "$c" istiod-monitoring), log logs/$c-istiod.log"
+  done
   echo "  run a command in the lab: lab/exec.sh -- kubectl --context west get nodes"
 }
