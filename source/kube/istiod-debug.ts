@@ -12,6 +12,8 @@ import {ISTIO_NAMESPACE, normalRevision} from '../core/model.js';
 import {ISTIOD_MONITORING_PORT} from '../core/istiod-view.js';
 import type {PodLike} from '../core/rollout.js';
 import {KubeError} from './errors.js';
+import {kubeLog, kubeLogging} from './log.js';
+import {formatKubeRequest} from '../core/log.js';
 
 /** Opens a byte stream to a pod's port. The stream is destroyed when the caller is done with it. */
 export type PodDialer = (namespace: string, pod: string, port: number) => Duplex;
@@ -145,7 +147,18 @@ export async function readIstiodDebug(deps: IstiodDebugDeps, request: IstiodDebu
 		}
 		const port = monitoringPort(pod);
 		step = `port-forward to ${name}:${port}`;
-		const responses = await Promise.all(request.paths.map(async path => ({path, ...(await getOverStream(() => deps.dial(ISTIO_NAMESPACE, name, port), path, signal))})));
+		const forward = `/api/v1/namespaces/${ISTIO_NAMESPACE}/pods/${name}/portforward?ports=${port}`;
+		const responses = await Promise.all(request.paths.map(async path => {
+			const started = Date.now();
+			try {
+				const answer = await getOverStream(() => deps.dial(ISTIO_NAMESPACE, name, port), path, signal);
+				if (kubeLogging()) kubeLog(formatKubeRequest({context, method: 'GET', path: `${forward} → ${path}`, status: answer.status, ms: Date.now() - started}));
+				return {path, ...answer};
+			} catch (error) {
+				if (kubeLogging()) kubeLog(formatKubeRequest({context, method: 'GET', path: `${forward} → ${path}`, ms: Date.now() - started, error: error instanceof Error ? error.message : String(error)}));
+				throw error;
+			}
+		}));
 		return {pod: name, port, responses};
 	} catch (error) {
 		if (error instanceof KubeError && error.info.kind !== 'cancelled') throw error;
