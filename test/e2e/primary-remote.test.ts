@@ -6,7 +6,11 @@ import {before, test} from 'node:test';
 import assert from 'node:assert/strict';
 import {runCli} from '../helpers/cli.js';
 import {execFileSync} from 'node:child_process';
-import {applyRemoteSecret, kubeconfig, kubectl, kubectlJson, requireLab, waitFor} from './lab.js';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {parseAllDocuments} from 'yaml';
+import {applyMakesRemoteSecrets, applyRemoteSecret, kubeconfig, kubectl, kubectlJson, requireLab, waitFor} from './lab.js';
 
 before(() => requireLab('primary-remote'));
 
@@ -48,7 +52,28 @@ test('status and post-install checks on the primary-remote plan', async () => {
 });
 
 test("east's real istiod (EXTERNAL_ISTIOD) syncs west through its remote secret and writes istio-ca-root-cert into west's namespaces", async () => {
-	// What the remote wiring leaves: west's namespace names its control plane, east holds west's remote secret.
+	// What the remote wiring leaves (until apply does it, the test does its part): west's namespace names
+	// its control plane, east holds west's remote secret, and istio-reader-service-account has the RBAC the
+	// remote profile grants it: rendered by the real istioctl from that profile, its RBAC objects applied.
+	// (Installing the whole profile here is refused: its EndpointSlice would carry east's gateway address,
+	// and the lab's LoadBalancer addresses are loopback, which EndpointSlice validation rejects.)
+	if (!applyMakesRemoteSecrets) {
+		const remote = {
+			apiVersion: 'install.istio.io/v1alpha1',
+			kind: 'IstioOperator',
+			spec: {profile: 'remote', values: {istiodRemote: {injectionPath: '/inject/cluster/west/net/net-east'}, global: {meshID: 'mesh1', multiCluster: {clusterName: 'west'}, network: 'net-east', remotePilotAddress: 'istiod.example.invalid'}}},
+		};
+		const dir = mkdtempSync(path.join(os.tmpdir(), 'eastwest-e2e-remote-'));
+		try {
+			writeFileSync(path.join(dir, 'remote.json'), JSON.stringify(remote));
+			const rendered = execFileSync('istioctl', ['manifest', 'generate', '-f', path.join(dir, 'remote.json')], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']});
+			const rbac = parseAllDocuments(rendered).map(d => d.toJS()).filter((o: any) => ['ClusterRole', 'ClusterRoleBinding'].includes(o?.kind) && /istio-reader/.test(o.metadata?.name ?? ''));
+			assert.ok(rbac.length >= 2, 'the remote profile renders the reader ClusterRole and its binding');
+			execFileSync('kubectl', ['--context', 'west', 'apply', '-f', '-'], {input: JSON.stringify({apiVersion: 'v1', kind: 'List', items: rbac}), stdio: ['pipe', 'ignore', 'pipe']});
+		} finally {
+			rmSync(dir, {recursive: true, force: true});
+		}
+	}
 	kubectl('west', ['annotate', 'namespace', 'istio-system', 'topology.istio.io/controlPlaneClusters=east', '--overwrite']);
 	const have = kubectl('east', ['-n', 'istio-system', 'get', 'secrets', '-l', 'istio/multiCluster=true', '-o', 'name']);
 	if (!have.includes('istio-remote-secret-west')) applyRemoteSecret('east', 'west');
