@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds the lab's binaries from Go modules, if they are not cached yet:
 #   kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd,
-#   kwok, istioctl  ->  ${EASTWEST_LAB_CACHE:-~/.cache/eastwest-lab}/<versions>/bin
+#   kwok, istioctl, pilot-discovery (istiod)  ->  ${EASTWEST_LAB_CACHE:-~/.cache/eastwest-lab}/<versions>/bin
 # Runs outside the lab's network namespace (it needs the Go module proxy).
 # Options: --force        rebuild even if cached
-#          --only STEP    build one step only: k8s | kwok | istioctl
+#          --only STEP    build one step only: k8s | kwok | istioctl | pilot
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -112,14 +112,29 @@ build_kwok() {
 }
 
 # ---------------------------------------------------------------------------
-build_istioctl() {
-  local dir="$LAB_BUILD/istioctl" rev="${LAB_ISTIO_MODULE_VERSION##*-}" p=istio.io/istio/pkg/version
-  rm -rf "$dir"; mkdir -p "$dir"
+# istio_ldflags: the version variables istioctl and istiod report.
+istio_ldflags() {
+  local rev="${LAB_ISTIO_MODULE_VERSION##*-}" p=istio.io/istio/pkg/version
   local ld="-s -w -X ${p}.buildVersion=${LAB_ISTIO_VERSION} -X ${p}.buildGitRevision=${rev}"
   ld+=" -X ${p}.buildStatus=Clean -X ${p}.buildTag=${LAB_ISTIO_VERSION} -X ${p}.buildHub=docker.io/istio"
   ld+=" -X ${p}.buildOS=linux -X ${p}.buildArch=$(go env GOARCH)"
-  GOBIN="$dir" go install -trimpath -ldflags "$ld" "istio.io/istio/istioctl/cmd/istioctl@${LAB_ISTIO_MODULE_VERSION}"
+  echo "$ld"
+}
+
+build_istioctl() {
+  local dir="$LAB_BUILD/istioctl"
+  rm -rf "$dir"; mkdir -p "$dir"
+  GOBIN="$dir" go install -trimpath -ldflags "$(istio_ldflags)" "istio.io/istio/istioctl/cmd/istioctl@${LAB_ISTIO_MODULE_VERSION}"
   mv -f "$dir/istioctl" "$LAB_BIN/istioctl"
+}
+
+# ---------------------------------------------------------------------------
+# istiod (pilot-discovery), from the same istio.io/istio module as istioctl.
+build_pilot() {
+  local dir="$LAB_BUILD/pilot"
+  rm -rf "$dir"; mkdir -p "$dir"
+  GOBIN="$dir" go install -trimpath -ldflags "$(istio_ldflags)" "istio.io/istio/pilot/cmd/pilot-discovery@${LAB_ISTIO_MODULE_VERSION}"
+  mv -f "$dir/pilot-discovery" "$LAB_BIN/pilot-discovery"
 }
 
 # ---------------------------------------------------------------------------
@@ -148,6 +163,7 @@ log "build: cache $LAB_HOME"
 run_step k8s kube-apiserver kube-controller-manager kube-scheduler kubectl etcd
 run_step kwok kwok
 run_step istioctl istioctl
+run_step pilot pilot-discovery
 
 failed=0
 # Report each step as it finishes (wait -n), whatever the order.

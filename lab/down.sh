@@ -69,8 +69,31 @@ if lab_netns_exists; then
   log "netns $LAB_NETNS deleted"
 fi
 
+# Nothing the lab started may survive: a lab process (one pid_ours recognises)
+# that still names this lab's state dir, or runs in the istiod working
+# directories, is killed, and lab:down fails if one is still there.
+leftovers() {
+  local d p cmd cwd
+  for d in /proc/[0-9]*; do
+    p="${d#/proc/}"
+    [[ "$self" != *" $p "* ]] || continue
+    pid_ours "$p" || continue
+    cmd="$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null)" || continue
+    cwd="$(readlink "$d/cwd" 2>/dev/null || true)"
+    [[ "$cmd" == *"$LAB_STATE/"* || "$cwd" == "$LAB_STATE/istiod"* ]] && echo "$p"
+  done
+}
+left=($(leftovers))
+if ((${#left[@]})); then
+  log "killing ${#left[@]} leftover lab processes: ${left[*]}"
+  kill -KILL "${left[@]}" 2>/dev/null || true
+  sleep 0.5
+  left=($(leftovers))
+  ((${#left[@]} == 0)) || die "lab processes still running after SIGKILL: ${left[*]}"
+fi
+
 # Cluster data (etcd, certificates) and run-time markers; logs stay.
 for c in "${LAB_CLUSTERS[@]}"; do rm -rf "${LAB_STATE:?}/$c"; done
-rm -rf "${LAB_STATE:?}/pids" "${LAB_STATE:?}/istio"
+rm -rf "${LAB_STATE:?}/pids" "${LAB_STATE:?}/istio" "${LAB_STATE:?}/istiod"
 rm -f "$LAB_KUBECONFIG" "$LAB_STATE/ready" "$LAB_STATE/topology" "$LAB_STATE/remote" "$LAB_STATE"/lb-mode "$LAB_STATE"/lb-mode.*
 log "lab down"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The e2e tier: build eastwest, start a fresh lab in its own network namespace, run the suites inside
-# it (multi-primary, then primary-remote), and tear everything down whatever happens.
+# it (multi-primary, then primary-remote), and tear everything down whatever happens. Honours
+# EASTWEST_LAB_NETNS and EASTWEST_LAB_STATE (defaults: eastwest-e2e, <cache>/state-e2e), so it never
+# touches a lab started with the defaults; lab:down at the end must leave no lab process behind.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export EASTWEST_LAB_NETNS="${EASTWEST_LAB_NETNS:-eastwest-e2e}"
@@ -15,7 +17,11 @@ run() { # run TOPOLOGY SUITE...
   shift
   bash lab/down.sh >/dev/null 2>&1 || true
   bash lab/up.sh --topology "$topology"
-  EASTWEST_LAB_TOPOLOGY="$topology" bash lab/exec.sh -- env EASTWEST_LAB_TOPOLOGY="$topology" node scripts/run-tests.mjs --e2e "$@"
+  # One suite at a time, in order: they share the lab and build on each other's state.
+  local suite
+  for suite in "$@"; do
+    EASTWEST_LAB_TOPOLOGY="$topology" bash lab/exec.sh -- env EASTWEST_LAB_TOPOLOGY="$topology" node scripts/run-tests.mjs --e2e "$suite"
+  done
 }
 
 # On each fresh lab, remove goes first: it snapshots the lab before apply, checks that apply → remove
@@ -23,3 +29,6 @@ run() { # run TOPOLOGY SUITE...
 # lab up; the apply suite finds it set up and re-runs.
 run multi-primary test/e2e/remove test/e2e/wizard test/e2e/multi-network
 run primary-remote test/e2e/remove test/e2e/primary-remote
+# The last lab:down is not forgiven: it fails when any lab process (istiod included) is left behind.
+trap - EXIT
+bash lab/down.sh

@@ -31,11 +31,14 @@ LAB_STATE="${EASTWEST_LAB_STATE:-${LAB_CACHE}/state}"
 LAB_KUBECONFIG="${LAB_STATE}/kubeconfig"
 LAB_NETNS="${EASTWEST_LAB_NETNS:-eastwest-lab}"
 
-LAB_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok istioctl)
+LAB_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok istioctl pilot-discovery)
 
 # Per-cluster loopback ports and LB address ranges.
 #   east: etcd 23791/23801, apiserver 16443, kcm 10357, sched 10359, kwok 10347, webhook 17443
 #   west: etcd 23792/23802, apiserver 26443, kcm 20357, sched 20359, kwok 20347, webhook 27443
+#   istiod (the real pilot-discovery; the pod's port in brackets), east 11xxx, west 21xxx:
+#     http [8080] 11080, https/webhooks [15017] 11017, grpc [15010] 11010,
+#     secure grpc [15012] 11012, monitoring [15014] 11014, ctrlz [9876] 11876
 LAB_CLUSTERS=(east west)
 lab_port() { # lab_port CLUSTER COMPONENT
   local base
@@ -48,8 +51,27 @@ lab_port() { # lab_port CLUSTER COMPONENT
     scheduler) echo "${base}0359" ;;
     kwok) echo "${base}0347" ;;
     webhook) echo "${base}7443" ;;
+    istiod-http) echo "${base}1080" ;;
+    istiod-https) echo "${base}1017" ;;
+    istiod-grpc) echo "${base}1010" ;;
+    istiod-secure-grpc) echo "${base}1012" ;;
+    istiod-monitoring) echo "${base}1014" ;;
+    istiod-ctrlz) echo "${base}1876" ;;
     *) echo "unknown component $2" >&2; return 1 ;;
   esac
+}
+# lab_istiod_pod_port COMPONENT: the port istiod's pod declares for it.
+lab_istiod_pod_port() {
+  case "$1" in
+    istiod-http) echo 8080 ;; istiod-https) echo 15017 ;; istiod-grpc) echo 15010 ;;
+    istiod-secure-grpc) echo 15012 ;; istiod-monitoring) echo 15014 ;; istiod-ctrlz) echo 9876 ;;
+    *) echo "unknown istiod component $1" >&2; return 1 ;;
+  esac
+}
+LAB_ISTIOD_COMPONENTS=(istiod-http istiod-https istiod-grpc istiod-secure-grpc istiod-monitoring istiod-ctrlz)
+# lab_control_plane_clusters TOPOLOGY: the clusters that run an istiod.
+lab_control_plane_clusters() {
+  case "$1" in primary-remote) echo east ;; *) echo "${LAB_CLUSTERS[*]}" ;; esac
 }
 lab_lb_prefix() { # 127.0.10 for east, 127.0.20 for west; primary-remote: east 192.0.2 (see below)
   # A remote's istiod EndpointSlice carries the primary's gateway address, and the real API server
@@ -78,6 +100,17 @@ wait_for() {
     fi
     sleep 1
   done
+}
+
+# lab_http_ok PORT PATH: GET http://127.0.0.1:PORT/PATH answers 200 (run it
+# inside the namespace; bash's /dev/tcp, no client needed).
+lab_http_ok() {
+  local status
+  exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+  printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3
+  IFS= read -r -t 5 status <&3 || status=""
+  exec 3<&- 3>&-
+  [[ "$status" == "HTTP/1."?" 200"* ]]
 }
 
 lab_netns_exists() { [[ -e "/var/run/netns/${LAB_NETNS}" ]]; }
@@ -125,6 +158,9 @@ lab is up
 EOT
   for c in "${LAB_CLUSTERS[@]}"; do
     echo "  $c: https://127.0.0.1:$(lab_port "$c" apiserver), LoadBalancer addresses $(lab_lb_prefix "$c").1-254"
+  done
+  for c in $(lab_control_plane_clusters "$(cat "$LAB_STATE/topology" 2>/dev/null)"); do
+    echo "  $c istiod: pilot-discovery (pid $(cat "$LAB_STATE/istiod/$c/pid" 2>/dev/null || echo '?')), monitoring 127.0.0.1:$(lab_port "$c" istiod-monitoring), log logs/$c-istiod.log"
   done
   echo "  run a command in the lab: lab/exec.sh -- kubectl --context west get nodes"
 }

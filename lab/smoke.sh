@@ -4,6 +4,10 @@
 #   - the kwok fake nodes are Ready
 #   - istiod is rolled out (both clusters, or east only for primary-remote)
 #   - istioctl reports its real version
+#   - each control plane's istiod is a real pilot-discovery process: ready,
+#     writing istio-ca-root-cert, reachable through the API server's
+#     port-forward (kubectl, istioctl remote-clusters), restarted by
+#     `kubectl rollout restart`, leaving the webhooks on the stand-in
 #   - the LoadBalancer controller leaves Services pending when switched to
 #     pending, and assigns a 127.x address when switched back
 #   - `istioctl install -y -f <east-west gateway IstioOperator>` succeeds in
@@ -132,6 +136,62 @@ if [[ "$TOPOLOGY" == primary-remote ]]; then
       kc --context west get crd gateways.networking.istio.io
   fi
 fi
+# --- the real istiod (lab/istiod.sh) -------------------------------------------
+istiod_pid() { cat "$LAB_STATE/istiod/$1/pid" 2>/dev/null; }
+istiod_process() { # the recorded pilot-discovery process runs in the lab's istiod directory
+  local p; p="$(istiod_pid "$1")" || { echo "no pid file"; return 1; }
+  [[ "$(readlink "/proc/$p/exe" 2>/dev/null)" == "$LAB_BIN/pilot-discovery" ]] || { echo "pid $p is not pilot-discovery"; return 1; }
+  [[ "$(readlink "/proc/$p/cwd")" == "$LAB_STATE/istiod/$1" ]] || { echo "pid $p runs in $(readlink "/proc/$p/cwd")"; return 1; }
+}
+istiod_ready_within() { # istiod_ready_within CLUSTER SECONDS
+  local deadline=$((SECONDS + $2))
+  until lab_http_ok "$(lab_port "$1" istiod-http)" /ready; do
+    ((SECONDS < deadline)) || { echo "no 200 from /ready after $2s"; return 1; }
+    sleep 1
+  done
+}
+root_cert_written() { # istiod writes istio-ca-root-cert into every namespace
+  local deadline=$((SECONDS + 60))
+  until kc --context "$1" -n default get configmap istio-ca-root-cert >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || { echo "no istio-ca-root-cert in default after 60s"; return 1; }
+    sleep 1
+  done
+}
+remote_clusters_answers() { # the real istioctl port-forwards to the pod; kwok forwards to the process
+  local out; out="$(istioctl remote-clusters --context "$1" 2>&1)" || { echo "$out"; return 1; }
+  grep -Eq "^$1[[:space:]].*synced" <<<"$out" || { echo "$out"; return 1; }
+}
+clusterz_via_port_forward() { # kubectl port-forward to the pod's 15014 reaches /debug/clusterz
+  local port=$((30000 + RANDOM % 20000)) pf out rc=1
+  kc --context "$1" -n istio-system port-forward deploy/istiod "$port:15014" >"$WORK/pf-$1.log" 2>&1 &
+  pf=$!
+  for _ in $(seq 1 20); do
+    if out="$(curl -fsS -m 5 "http://127.0.0.1:$port/debug/clusterz" 2>&1)"; then rc=0; break; fi
+    sleep 0.5
+  done
+  kill "$pf" 2>/dev/null; wait "$pf" 2>/dev/null
+  ((rc == 0)) || { echo "$out"; cat "$WORK/pf-$1.log"; return 1; }
+  grep -q "\"id\": *\"$1\"" <<<"$out" || { echo "$out"; return 1; }
+}
+restarts_on_rollout() { # kubectl rollout restart -> a new pilot-discovery process, ready again
+  local before after deadline
+  before="$(istiod_pid "$1")"
+  kc --context "$1" -n istio-system rollout restart deploy/istiod >/dev/null || return 1
+  deadline=$((SECONDS + 60))
+  while after="$(istiod_pid "$1")"; [[ -z "$after" || "$after" == "$before" ]]; do
+    ((SECONDS < deadline)) || { echo "still pid $before 60s after the rollout restart"; return 1; }
+    sleep 1
+  done
+  istiod_ready_within "$1" 120
+}
+for c in "${PRIMARIES[@]}"; do
+  check "$c: istiod is a real pilot-discovery process in $LAB_STATE/istiod/$c" istiod_process "$c"
+  check "$c: istiod answers /ready (deadline 60s)" istiod_ready_within "$c" 60
+  check "$c: istiod wrote ConfigMap istio-ca-root-cert in namespace default (deadline 60s)" root_cert_written "$c"
+  check "$c: kubectl port-forward deploy/istiod 15014 reaches istiod's /debug/clusterz" clusterz_via_port_forward "$c"
+  check "$c: istioctl remote-clusters --context $c lists $c synced (through the API server's port-forward)" remote_clusters_answers "$c"
+done
+check "${PRIMARIES[0]}: kubectl rollout restart deploy/istiod restarts the istiod process" restarts_on_rollout "${PRIMARIES[0]}"
 for c in "${PRIMARIES[@]}"; do
   check "$c: Istio webhooks are served by the lab's stand-in on 127.0.0.1" webhooks_on_stand_in "$c"
 done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the lab: two real Kubernetes control planes ("east" and "west") with
-# kwok fake nodes, a LoadBalancer address controller and Istio's control plane
-# installed by the real istioctl, all inside the network namespace
+# kwok fake nodes, a LoadBalancer address controller, Istio's control plane
+# installed by the real istioctl and a real istiod process per control plane
+# (lab/istiod.sh), all inside the network namespace
 # "eastwest-lab" (loopback only). Reuses a running lab.
 #
 # usage: lab/up.sh [--topology multi-primary|primary-remote] [--lb assign|pending]
@@ -220,6 +221,30 @@ start_control_plane() {
     --profiling=false --v=1
 }
 
+# kwok_port_forwards CLUSTER: a kwok ClusterPortForward that sends a
+# port-forward to istiod's ports of any pod in istio-system to the real
+# istiod's local listener (kwok matches pods by namespace and name only, and
+# istiod's pod names change with every rollout).
+kwok_port_forwards() {
+  local c="$1" comp
+  cat <<EOF
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterPortForward
+metadata:
+  name: istiod
+spec:
+  selector:
+    matchNamespaces: [istio-system]
+  forwards:
+EOF
+  for comp in "${LAB_ISTIOD_COMPONENTS[@]}"; do
+    cat <<EOF
+  - ports: [$(lab_istiod_pod_port "$comp")]
+    target: {address: 127.0.0.1, port: $(lab_port "$c" "$comp")}
+EOF
+  done
+}
+
 start_workers() {
   local c="$1" d="$LAB_STATE/$1" pki="$LAB_STATE/$1/pki"
   mkdir -p "$d/controller-manager" "$d/scheduler"
@@ -243,11 +268,19 @@ start_workers() {
   # kwok plays the kubelet of the nodes annotated kwok.x-k8s.io/node=fake.
   # Pod IPs come from a per-cluster private range that nothing routes to: the
   # namespace has no interface but lo, so a dial there fails at once.
+  # kwok's server is also the nodes' kubelet endpoint (--node-port), so the API
+  # server's pods/portforward reaches it; on a cluster with a control plane it
+  # forwards istiod's pod ports to the real istiod (lab/istiod.sh).
+  local configs="$LAB_HOME/kwok-stages.yaml"
+  if [[ " $(lab_control_plane_clusters "$TOPOLOGY") " == *" $c "* ]]; then
+    kwok_port_forwards "$c" >"$d/kwok-port-forward.yaml"
+    configs+=",$d/kwok-port-forward.yaml"
+  fi
   start_daemon "$c-kwok" "$LAB_BIN/kwok" \
-    --kubeconfig "$d/kwok.kubeconfig" --config "$LAB_HOME/kwok-stages.yaml" \
+    --kubeconfig "$d/kwok.kubeconfig" --config "$configs" \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
     --node-ip 127.0.0.1 --cidr "$(lab_pod_cidr "$c")" --node-lease-duration-seconds 40 \
-    --server-address "127.0.0.1:$(lab_port "$c" kwok)"
+    --server-address "127.0.0.1:$(lab_port "$c" kwok)" --node-port "$(lab_port "$c" kwok)"
   start_daemon "$c-lb-controller" bash "$LAB_DIR/lb-controller.sh" "$c"
   # Stand-in for istiod's webhooks: admits everything, mutates nothing.
   start_daemon "$c-webhook" node "$LAB_DIR/webhook-stub.mjs" "$(lab_port "$c" webhook)" \
@@ -410,6 +443,24 @@ case "$TOPOLOGY" in
     [[ -z "$p2" ]] || wait "$p2" || die "west: Istio base install failed"
     ;;
 esac
+
+# ---------------------------------------------------------------------------
+# The real istiod of each cluster with a control plane: a plain pilot-discovery
+# process run by lab/istiod.sh (which plays the kubelet: cacerts, restarts).
+istiod_ready() { # istiod_ready CLUSTER: /ready on istiod's http port answers 200
+  in_ns bash -c 'source "$0"; lab_http_ok "$1" /ready' "$LAB_DIR/lib.sh" "$(lab_port "$1" istiod-http)"
+}
+for c in $(lab_control_plane_clusters "$TOPOLOGY"); do
+  mkdir -p "$LAB_STATE/istiod/$c"
+  "$KUBECTL" config view --kubeconfig "$LAB_KUBECONFIG" --context "$c" --minify --flatten >"$LAB_STATE/istiod/$c/kubeconfig"
+  chmod 600 "$LAB_STATE/istiod/$c/kubeconfig"
+  start_daemon "$c-istiod-kubelet" bash "$LAB_DIR/istiod.sh" "$c"
+done
+for c in $(lab_control_plane_clusters "$TOPOLOGY"); do
+  wait_daemon "$c-istiod-kubelet" "$c istiod ready on 127.0.0.1:$(lab_port "$c" istiod-http)/ready (log: logs/$c-istiod.log)" 180 istiod_ready "$c" \
+    || { tail -n 20 "$LAB_STATE/logs/$c-istiod.log" >&2; die "$c: istiod did not become ready"; }
+  log "$c: istiod running (pilot-discovery, monitoring 127.0.0.1:$(lab_port "$c" istiod-monitoring), pod port 15014 via kwok)"
+done
 
 echo "$TOPOLOGY" >"$LAB_STATE/topology"
 rm -f "$LAB_STATE/topology.pending"

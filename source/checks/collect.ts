@@ -18,9 +18,10 @@ import {controllingPrimary, injectorWebhookName, readPeers, remoteIstiodServiceN
 import {CROSS_NETWORK_GATEWAY_NAME, ISTIOD_GATEWAY_NAME, istiodVirtualServiceName, type NetworkingApiVersion} from '../core/manifests.js';
 import {GATEWAY_NAME, ISTIO_NAMESPACE, normalRevision, type ClusterSpec, type MeshPlanInput} from '../core/model.js';
 import {injectorConfigMapName, injectorValues, isIstiodDeployment, istiodFromDeployment, type IstiodDeploymentLike} from '../core/istiod.js';
-import type {ClusterClient, ClusterClientFactory} from '../core/ports.js';
+import type {ClusterClient, ClusterClientFactory, KubeErrorInfo} from '../core/ports.js';
 import {firstLine} from '../core/text.js';
 import {inspectBundle} from '../ca/inspect.js';
+import {ISTIOD_DEBUG_PATHS, ISTIOD_VIEW_TIMEOUT_MS, istiodViewError, istiodViewFrom} from '../core/istiod-view.js';
 
 export interface CollectOptions {
 	plan: MeshPlanInput;
@@ -33,6 +34,8 @@ export interface CollectOptions {
 	probeTimeoutMs?: number;
 	/** Deadline for asking a peer's API server whether a remote secret's identity may read it. */
 	verifyTimeoutMs?: number;
+	/** Deadline for reading istiod's view (post-install, primaries); ISTIOD_VIEW_TIMEOUT_MS by default. */
+	istiodViewTimeoutMs?: number;
 	signal?: AbortSignal;
 	/** The clock the certificates' expiry is judged against (tests). */
 	now?: () => Date;
@@ -240,6 +243,22 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 				if (namespace === undefined || istiods === undefined || service === undefined || slices === undefined || webhook === undefined) return;
 				facts.remote = remoteObserved({...(namespace ? {namespace} : {}), istiods, ...(service ? {service} : {}), slices, ...(webhook ? {webhook} : {})});
 			})(),
+			(async () => {
+				// istiod's own view; an istiod that cannot be read is a fact too (the checks warn on it).
+				if (cluster.role !== 'primary' || !client.readIstiodDebug) return;
+				try {
+					const answer = await client.readIstiodDebug({
+						paths: ISTIOD_DEBUG_PATHS,
+						timeoutMs: options.istiodViewTimeoutMs ?? ISTIOD_VIEW_TIMEOUT_MS,
+						...(revision ? {revision} : {}),
+						...(signal ? {signal} : {}),
+					});
+					facts.istiodView = istiodViewFrom(answer);
+				} catch (error) {
+					const info = (error as {info?: KubeErrorInfo}).info;
+					facts.istiodView = istiodViewError(info ?? {kind: 'other', message: firstLine(error)});
+				}
+			})(),
 		);
 	}
 	await Promise.all(tasks);
@@ -249,7 +268,7 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 /** Collect the facts of one planned cluster through the factory, with its API server address from the kubeconfig. */
 export async function collectClusterFacts(
 	factory: ClusterClientFactory,
-	options: {plan: MeshPlanInput; cluster: ClusterSpec; phase: CheckPhase | 'all'; signal?: AbortSignal; probeTimeoutMs?: number; now?: () => Date},
+	options: {plan: MeshPlanInput; cluster: ClusterSpec; phase: CheckPhase | 'all'; signal?: AbortSignal; probeTimeoutMs?: number; istiodViewTimeoutMs?: number; now?: () => Date},
 ): Promise<CollectedFacts> {
 	const server = factory.kubeconfig.contexts.find(c => c.name === options.cluster.context)?.server;
 	return collectFacts(factory.client(options.cluster.context), {...options, ...(server ? {server} : {})});

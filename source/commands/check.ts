@@ -4,6 +4,7 @@ import {DEFAULT_CHECKS_TIMEOUT_MS, runCheckPhase, type PhaseChoice} from '../che
 import type {MeshPlanInput} from '../core/model.js';
 import type {ClusterClientFactory, KubeconfigSource} from '../core/ports.js';
 import {collectClusterFacts} from '../checks/collect.js';
+import {ISTIOD_VIEW_TIMEOUT_MS} from '../core/istiod-view.js';
 import {globalFlags, oneOf, parseFlags, timeoutFlag, type OptionSpec} from './args.js';
 import {EXIT, UsageError} from '../core/exit-codes.js';
 import {PLAN_FLAG_OPTIONS, assertContextsExist, assertValidPlan, hasPlanFlags, planFromFlags} from './plan-flags.js';
@@ -61,7 +62,8 @@ export async function checkCommand(args: string[], ctx: CommandContext, deps: Ch
 		phase,
 		deadlineMs,
 		signal: ctx.signal,
-		read: (cluster, signal) => collectClusterFacts(factory, {plan, cluster, phase, signal}),
+		// istiod's view gets at most half the cluster's deadline, so a slow istiod leaves the other facts in place.
+		read: (cluster, signal) => collectClusterFacts(factory, {plan, cluster, phase, signal, istiodViewTimeoutMs: Math.min(ISTIOD_VIEW_TIMEOUT_MS, deadlineMs / 2)}),
 	});
 	if (aborted || ctx.signal.aborted) return EXIT.interrupted;
 	const collected = facts;

@@ -68,7 +68,9 @@ ports, the network label on istio-system and on the Service, the expose resource
 with a picture of the networks. The wiring too: which peers each cluster reads (its remote
 secrets, ✔/✘ with the reason) and, with --profile, which primary controls each remote and whether
 it points at that primary's gateway. Data comes from watches, not polling; a secret's credentials
-are asked of its peer by 'eastwest check', not here.
+are asked of its peer by 'eastwest check', not here; istiod's own view
+(each peer cluster synced, the gateway it knows per network) is read through a port-forward to
+its port 15014, once and then every 10s while watching.
 
   --profile NAME       the clusters of a saved profile, judged against its networks and roles
   --context CTX        a cluster to show (repeatable; default: the current context)
@@ -88,7 +90,9 @@ trust domain, API server address, LoadBalancer support. Post-install: gateway ro
 Service ports and network label, external address, expose resources, root certificate converged,
 and the wiring: a remote secret per peer (labelled, annotated, keyed by the peer's cluster name)
 whose identity the peer's API server lets read what istiod reads, asked from this machine; on a
-remote, controlPlaneClusters, the istiod endpoints at the primary's gateway and the injector path.
+remote, controlPlaneClusters, the istiod endpoints at the primary's gateway and the injector path;
+and istiod's own view per primary (/debug/clusterz, /debug/networkz through a port-forward): every
+other cluster synced, every network's gateway known; an istiod that cannot be read is a warning.
 Both: each cluster's cacerts chains to its root, its key matches its certificate, and its
 intermediate is not expired (a warning within 30 days).
 

@@ -40,6 +40,7 @@ export function statusJson(health: readonly ClusterHealth[], generatedAt: Date):
 				error: c.error,
 				checks: c.rows.map(r => ({id: r.id, ...(r.peer ? {peer: r.peer} : {}), level: r.level, text: r.text, reason: r.reason})),
 				wiring: c.wiring,
+				istiodView: c.istiodView,
 			})),
 		},
 		null,

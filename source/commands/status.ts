@@ -11,6 +11,7 @@ import {EXIT, UsageError} from '../core/exit-codes.js';
 import {assertContextsExist} from './plan-flags.js';
 import {ChangePrinter, renderStatusText, statusJson} from './status-format.js';
 import {loadSavedPlan} from './saved-plan.js';
+import {istiodExpectation} from '../core/istiod-view.js';
 import type {CommandContext} from '../core/command-context.js';
 import type {ClusterSpec, MeshPlanInput} from '../core/model.js';
 import {controllingPrimary, readPeers} from '../core/remote.js';
@@ -56,6 +57,7 @@ export function profileTargets(profile: MeshPlanInput, kubeconfig: KubeconfigInf
 					return {name: p.name, ...(server ? {server} : {})};
 				}),
 				...(primary ? {primary: primary.name} : {}),
+				...(c.role === 'primary' ? {istiodView: istiodExpectation(profile, c)} : {}),
 			},
 		};
 	});

@@ -208,6 +208,25 @@ export interface RemoveOptions {
 	signal?: AbortSignal;
 }
 
+/** A read of istiod's debug endpoints (GET, through a port-forward to its monitoring port). */
+export interface IstiodDebugRequest {
+	/** Which istiod: the revision's pods (istio.io/rev); undefined for the default revision. */
+	revision?: string;
+	/** Paths to GET, e.g. /debug/clusterz. */
+	paths: readonly string[];
+	/** Deadline for the whole read, port-forward included. */
+	timeoutMs: number;
+	signal?: AbortSignal;
+}
+
+export interface IstiodDebugAnswer {
+	/** The istiod pod that answered. */
+	pod: string;
+	/** Its port that was forwarded (prometheus.io/port, else 15014). */
+	port: number;
+	responses: Array<{path: string; status: number; body: string}>;
+}
+
 /** Everything the engine and the front-ends do on one cluster, bound to one kube context. */
 export interface ClusterClient {
 	readonly context: string;
@@ -272,6 +291,12 @@ export interface ClusterClient {
 	 * annotation to `at` (no field ownership taken). The caller waits for the rollout.
 	 */
 	restartDeployment(namespace: string, name: string, at: string, options: ApplyOptions): Promise<void>;
+	/**
+	 * GET istiod's debug endpoints through a port-forward to a Running istiod pod. Rejects with a
+	 * KubeError (not-found when no istiod pod runs, timeout at the deadline). Optional: clients that
+	 * cannot port-forward leave it out, and istiod's view is then not shown.
+	 */
+	readIstiodDebug?(request: IstiodDebugRequest): Promise<IstiodDebugAnswer>;
 }
 
 /** Creates one ClusterClient per context (one KubeConfig each; a shared one is never switched). */

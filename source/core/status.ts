@@ -8,11 +8,15 @@ import {NETWORK_LABEL, TOPOLOGY_INFO, normalRevision, type Role, type Topology} 
 import type {IstiodInfo, KubeErrorInfo, RemoteSecretInfo} from './ports.js';
 import {remoteReasons, remoteSecretName, remoteSecretReasons, type RemoteObserved} from './remote.js';
 import {podProblems, rolloutStatus, serviceAddress, type DeploymentLike, type GatewayAddress, type PodLike, type ServiceLike} from './rollout.js';
+import {judgeIstiodView, type IstiodView, type IstiodViewExpectation} from './istiod-view.js';
 
 export type Level = 'ok' | 'warn' | 'fail';
 
 export interface StatusRow {
-	id: 'deployment' | 'pods' | 'gateway-spec' | 'service' | 'address' | 'ports' | 'network' | 'expose-istiod' | 'expose-services' | 'istiod' | 'reads' | 'control-plane';
+	id:
+		| 'deployment' | 'pods' | 'gateway-spec' | 'service' | 'address' | 'ports' | 'network' | 'expose-istiod' | 'expose-services' | 'istiod' | 'reads' | 'control-plane'
+		// istiod's own view: one row per peer cluster, one per network, one when it could not be read.
+		| `istiod-sees:${string}` | `istiod-gateway:${string}` | 'istiod-view';
 	/** For `reads`: the peer cluster the row is about (one row per peer). */
 	peer?: string;
 	label: string;
@@ -36,6 +40,8 @@ export interface ClusterExpectation {
 	primary?: string;
 	/** For a remote: the primary's gateway address as its own watches see it (the discovery address). */
 	primaryAddress?: GatewayAddress;
+	/** What this cluster's istiod should see (core/istiod-view istiodExpectation); unjudged when absent. */
+	istiodView?: IstiodViewExpectation;
 }
 
 /** The wiring between clusters as status shows it (the same judgements as the checks and the engine). */
@@ -69,6 +75,8 @@ export interface ClusterObservation {
 	remoteSecrets?: RemoteSecretInfo[];
 	/** A remote's wiring (undefined when not watched). */
 	remote?: RemoteObserved;
+	/** istiod's own view, when it was read (or tried). */
+	istiodView?: IstiodView;
 }
 
 export interface ClusterHealth {
@@ -83,6 +91,8 @@ export interface ClusterHealth {
 	rows: StatusRow[];
 	wiring?: ClusterWiring;
 	error?: string;
+	/** istiod's own view as read, for -o json. */
+	istiodView?: IstiodView;
 }
 
 /** Which peers the cluster reads: the plan's peers judged against the secrets seen, or (no plan) every secret seen. */
@@ -318,12 +328,23 @@ export function evaluateCluster(obs: ClusterObservation, exp: ClusterExpectation
 		});
 	}
 	const wiring: ClusterWiring | undefined = obs.remoteSecrets || controlledBy ? {reads, ...(controlledBy ? {controlledBy} : {})} : undefined;
+	// istiod's own view: its verdict on the peers and gateways. No running istiod says nothing here (the
+	// istiod row says whether one is expected).
+	const view = obs.istiodView;
+	if (view && !(!view.read && view.kind === 'not-found')) {
+		for (const item of judgeIstiodView(view, exp.istiodView ?? {...(exp.name ? {self: exp.name} : {})})) {
+			const reason = [item.reason, item.hint].filter(Boolean).join('; ') || undefined;
+			if (item.kind === 'peer') rows.push({id: `istiod-sees:${item.subject}`, label: `sees ${item.subject}`, level: item.level, text: item.text, reason});
+			else if (item.kind === 'network') rows.push({id: `istiod-gateway:${item.subject}`, label: `gateway ${item.subject}`, level: item.level, text: item.text, reason});
+			else if (!rows.some(r => r.id === 'istiod-view')) rows.push({id: 'istiod-view', label: "istiod's view", level: item.level, text: item.text, reason});
+		}
+	}
 
 	// A gateway without an external address cannot carry cross-cluster traffic yet: not healthy, though
 	// only a warning while it may still be coming.
 	const addressPending = obs.service !== undefined && address === undefined;
 	const healthy = obs.reachable && !obs.stale && rows.every(r => r.level !== 'fail') && !addressPending;
-	return {...base, network: exp.network ?? nsNet ?? svcNet, healthy, address, rows, ...(wiring ? {wiring} : {}), error: obs.reachable ? undefined : obs.error?.message};
+	return {...base, network: exp.network ?? nsNet ?? svcNet, healthy, address, rows, ...(wiring ? {wiring} : {}), error: obs.reachable ? undefined : obs.error?.message, ...(view ? {istiodView: view} : {})};
 }
 
 /** A compact picture: clusters grouped by network, each gateway with its address and what it exposes. */

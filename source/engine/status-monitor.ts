@@ -4,6 +4,7 @@
  * The wiring comes from the same kind of streams: remote secrets on clusters that read peers (described
  * without credentials by the kube layer), and a remote's istiod Service, EndpointSlice and injector webhook.
  * Credentials are not verified here (that asks each peer's API server as another identity: `eastwest check`).
+ * istiod's own view cannot be watched: it is read through a port-forward once at start, then again every interval.
  */
 import {GATEWAY_NAME, ISTIO_NAMESPACE} from '../core/model.js';
 import type {ClusterClient, KubeErrorInfo, RemoteSecretInfo, WatchHandle, WatchUpdate} from '../core/ports.js';
@@ -11,6 +12,17 @@ import {injectorWebhookName, remoteIstiodServiceName, remoteObserved} from '../c
 import type {DeploymentLike, PodLike, ServiceLike} from '../core/rollout.js';
 import {isIstiodDeployment, istiodFromDeployment, type IstiodDeploymentLike} from '../core/istiod.js';
 import {evaluateCluster, type ClusterExpectation, type ClusterHealth, type ClusterObservation} from '../core/status.js';
+import {ISTIOD_DEBUG_PATHS, ISTIOD_VIEW_TIMEOUT_MS, istiodViewError, istiodViewFrom, type IstiodView} from '../core/istiod-view.js';
+
+/** How often a running monitor reads istiod's view again. */
+export const ISTIOD_VIEW_INTERVAL_MS = 10_000;
+
+export interface MonitorOptions {
+	/** Between reads of istiod's view (ISTIOD_VIEW_INTERVAL_MS). */
+	istiodViewIntervalMs?: number;
+	/** Deadline of one read (ISTIOD_VIEW_TIMEOUT_MS). */
+	istiodViewTimeoutMs?: number;
+}
 
 export interface MonitorTarget {
 	context: string;
@@ -38,13 +50,49 @@ interface FeedState {
 class ClusterWatch {
 	readonly feeds: Map<Feed, FeedState>;
 	private handles: WatchHandle[] = [];
+	/** Undefined until the first read of istiod's view has answered (or when it is not read at all). */
+	private istiodView: IstiodView | undefined;
+	private istiodViewHeard = true;
+	private istiodViewStop: AbortController | undefined;
 
 	constructor(
 		readonly target: MonitorTarget,
 		private readonly client: ClusterClient,
 		private readonly changed: () => void,
+		private readonly options: MonitorOptions = {},
 	) {
 		this.feeds = new Map(feedsOf(target).map(f => [f, {heard: false, connected: false, everConnected: false, items: []}]));
+	}
+
+	/** Read istiod's view now and again every interval until stopped; a remote has no istiod to ask. */
+	private startIstiodView(): void {
+		if (!this.client.readIstiodDebug || this.target.expectation.role === 'remote') return;
+		const stop = new AbortController();
+		this.istiodViewStop = stop;
+		this.istiodViewHeard = false;
+		const interval = this.options.istiodViewIntervalMs ?? ISTIOD_VIEW_INTERVAL_MS;
+		const revision = this.target.expectation.revision?.trim();
+		const readOnce = async () => {
+			let view: IstiodView;
+			try {
+				view = istiodViewFrom(await this.client.readIstiodDebug!({
+					paths: ISTIOD_DEBUG_PATHS,
+					timeoutMs: this.options.istiodViewTimeoutMs ?? ISTIOD_VIEW_TIMEOUT_MS,
+					signal: stop.signal,
+					...(revision ? {revision} : {}),
+				}));
+			} catch (error) {
+				const info = (error as {info?: KubeErrorInfo}).info;
+				view = istiodViewError(info ?? {kind: 'other', message: error instanceof Error ? error.message : String(error)});
+			}
+			if (stop.signal.aborted) return;
+			this.istiodView = view;
+			this.istiodViewHeard = true;
+			this.changed();
+			const timer = setTimeout(() => void readOnce(), interval);
+			stop.signal.addEventListener('abort', () => clearTimeout(timer), {once: true});
+		};
+		void readOnce();
 	}
 
 	start(): void {
@@ -80,16 +128,19 @@ class ClusterWatch {
 					]
 				: [this.client.watchRemoteSecrets(on('secrets'))]),
 		];
+		this.startIstiodView();
 	}
 
 	stop(): void {
 		for (const h of this.handles) h.stop();
 		this.handles = [];
+		this.istiodViewStop?.abort();
+		this.istiodViewStop = undefined;
 	}
 
-	/** Every feed has answered at least once (with data or an error). */
+	/** Every feed has answered at least once (with data or an error), istiod's view included. */
 	get synced(): boolean {
-		return [...this.feeds.values()].every(f => f.heard);
+		return [...this.feeds.values()].every(f => f.heard) && this.istiodViewHeard;
 	}
 
 	observe(): ClusterObservation {
@@ -131,6 +182,7 @@ class ClusterWatch {
 				...(webhook ? {webhook} : {}),
 			});
 		}
+		if (this.istiodView) obs.istiodView = this.istiodView;
 		return obs;
 	}
 }
@@ -139,8 +191,8 @@ export class StatusMonitor {
 	private readonly clusters: ClusterWatch[];
 	private readonly listeners = new Set<(health: ClusterHealth[]) => void>();
 
-	constructor(clientFor: (context: string) => ClusterClient, targets: MonitorTarget[]) {
-		this.clusters = targets.map(t => new ClusterWatch(t, clientFor(t.context), () => this.emit()));
+	constructor(clientFor: (context: string) => ClusterClient, targets: MonitorTarget[], options: MonitorOptions = {}) {
+		this.clusters = targets.map(t => new ClusterWatch(t, clientFor(t.context), () => this.emit(), options));
 	}
 
 	/** Called with a fresh snapshot on every change; returns the unsubscribe function. */

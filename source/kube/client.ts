@@ -22,6 +22,8 @@ import type {
 	CredentialVerdict,
 	DeleteOutcome,
 	DeleteTarget,
+	IstiodDebugAnswer,
+	IstiodDebugRequest,
 	KubeErrorInfo,
 	RemoveOptions,
 	RemoteSecretInfo,
@@ -37,6 +39,7 @@ import {injectorConfigMapName, injectorValues, isIstiodDeployment, istiodFromDep
 import type {DeploymentLike, PodLike, ServiceLike} from '../core/rollout.js';
 import {KubeError, describeKubeError, toKubeError, type KubeErrorContext} from './errors.js';
 import {startWatch} from './watch.js';
+import {portForwardDialer, readIstiodDebug, type PodDialer} from './istiod-debug.js';
 import {currentSignal} from './signal.js';
 import {setMaxListeners} from 'node:events';
 import {makeApi} from './api.js';
@@ -89,8 +92,10 @@ export class KubeClusterClient implements ClusterClient {
 	private readonly apis: ApisApi;
 	private readonly authz: AuthorizationV1Api;
 	private readonly objects: KubernetesObjectApi;
+	private readonly dial: PodDialer;
 
-	constructor(context: string, kc: KubeConfig) {
+	/** options.dial replaces the port-forward to a pod (tests point it at a local server). */
+	constructor(context: string, kc: KubeConfig, options: {dial?: PodDialer} = {}) {
 		this.context = context;
 		this.kc = kc;
 		this.user = kc.getCurrentUser()?.name ?? 'anonymous';
@@ -102,6 +107,7 @@ export class KubeClusterClient implements ClusterClient {
 		this.authz = makeApi(kc, AuthorizationV1Api);
 		// Manifests name their namespace; the context's default namespace is not used.
 		this.objects = makeApi(kc, KubernetesObjectApi);
+		this.dial = options.dial ?? portForwardDialer(kc);
 	}
 
 	/** Run one API call with the caller's signal; failures become KubeErrors described with ctx. */
@@ -393,6 +399,10 @@ export class KubeClusterClient implements ClusterClient {
 		} catch (error) {
 			throw this.applyError(error, {apiVersion, kind, metadata: {name: ''}} as Manifest, ctx);
 		}
+	}
+
+	readIstiodDebug(request: IstiodDebugRequest): Promise<IstiodDebugAnswer> {
+		return readIstiodDebug({context: this.context, dial: this.dial, listPods: (namespace, labelSelector, signal) => this.listPods(namespace, labelSelector, signal)}, request);
 	}
 
 	async canI(check: {verb: string; group: string; resource: string; namespace?: string}, signal?: AbortSignal): Promise<boolean> {

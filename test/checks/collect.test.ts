@@ -6,6 +6,7 @@ import type {MeshPlanInput} from '../../source/core/model.js';
 import {FakeClusterClient, ROOT_PEM, asClient, clusterObjects, remoteSecretObject, wireMesh} from '../support/fake-cluster.js';
 import {meshPlan, numberedNetworks} from '../support/plans.js';
 import {FIXTURE_CA_KEY} from '../support/ca-fixtures.js';
+import {healthyIstiodAnswer} from '../support/healthy-facts.js';
 
 const plan: MeshPlanInput = meshPlan({topology: 'primary-remote-multi-network', network: numberedNetworks});
 
@@ -14,14 +15,36 @@ test('collected facts from a healthy primary-remote-multi-network mesh pass pref
 		const east = new FakeClusterClient('ctx-east', clusterObjects('east', 'network1', true));
 		const west = new FakeClusterClient('ctx-west', clusterObjects('west', 'network2', false));
 		wireMesh(plan, {east, west}, {east: 'https://east.example.internal:6443', west: 'https://west.example.internal:6443'});
+		const eastClient = asClient(east);
+		const asked: string[] = [];
+		eastClient.readIstiodDebug = async request => {
+			asked.push(...request.paths);
+			return healthyIstiodAnswer(plan, plan.clusters[0]!);
+		};
 		const facts = {
-			east: await collectFacts(asClient(east), {plan, cluster: plan.clusters[0]!, phase, server: 'https://east.example.internal:6443'}),
+			east: await collectFacts(eastClient, {plan, cluster: plan.clusters[0]!, phase, server: 'https://east.example.internal:6443'}),
 			west: await collectFacts(asClient(west), {plan, cluster: plan.clusters[1]!, phase, server: 'https://west.example.internal:6443'}),
 		};
 		assert.deepEqual(facts.east.errors, []);
 		const results = runChecks(plan, facts, phase);
 		assert.deepEqual(results.filter(r => r.status !== 'pass').map(r => `${r.id}@${r.cluster}: ${r.reason}`), [], phase);
+		assert.deepEqual(asked, phase === 'post-install' ? ['/debug/clusterz', '/debug/networkz'] : [], "istiod's view is read after the install only");
+		assert.equal(facts.west.istiodView, undefined, 'a remote has no istiod to ask');
 	}
+});
+
+test("istiod's view: an istiod that cannot be read is a warning with its hint, never a failure", async () => {
+	const east = asClient(new FakeClusterClient('ctx-east', clusterObjects('east', 'network1', true)));
+	east.readIstiodDebug = async () => {
+		throw Object.assign(new Error('istiod in ctx-east did not answer within 4s'), {info: {kind: 'timeout', message: 'istiod in ctx-east did not answer within 4s', hint: 'is istiod running?'}});
+	};
+	const facts = await collectFacts(east, {plan, cluster: plan.clusters[0]!, phase: 'post-install'});
+	assert.deepEqual(facts.istiodView, {read: false, error: 'istiod in ctx-east did not answer within 4s', kind: 'timeout', hint: 'is istiod running?'});
+	const results = runChecks(plan, {east: facts}, 'post-install').filter(r => r.id.startsWith('istiod-sees') || r.id.startsWith('istiod-knows'));
+	assert.deepEqual(results.map(r => `${r.id} ${r.status}: ${r.reason} / ${r.hint}`), [
+		"istiod-sees-clusters warn: could not read istiod's view: istiod in ctx-east did not answer within 4s / is istiod running?",
+		"istiod-knows-gateways warn: could not read istiod's view: istiod in ctx-east did not answer within 4s / is istiod running?",
+	]);
 });
 
 test('preflight facts: hashes, never key material; istiod env; injector values; permissions; LB heuristic', async () => {

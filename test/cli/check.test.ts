@@ -8,6 +8,7 @@ import type {ClusterClient, ClusterClientFactory, KubeconfigInfo} from '../../so
 import {runCli} from '../helpers/cli.js';
 import {FakeClusterClient, asClient, clusterObjects, wireMesh, type Obj} from '../support/fake-cluster.js';
 import {meshPlan, numberedNetworks} from '../support/plans.js';
+import {healthyIstiodAnswer} from '../support/healthy-facts.js';
 
 const PLAN: MeshPlanInput = {
 	topology: 'primary-remote-multi-network',
@@ -35,10 +36,14 @@ function setup(options: {east?: Obj[]; west?: Obj[]; westReachable?: boolean; we
 	wireMesh(PLAN, {east: clients['ctx-east']!, west: clients['ctx-west']!}, {east: kubeconfig(options.servers).contexts[0]!.server!, west: kubeconfig(options.servers).contexts[1]!.server!});
 	// A west whose every read stays unanswered (a black-holed API server) until it is cancelled.
 	const hang = (): Promise<never> => new Promise(() => {});
+	// east's istiod answers as in a wired mesh: it reads west and knows both networks' gateways.
+	const plan = options.profile ?? meshPlan({topology: 'primary-remote-multi-network', network: numberedNetworks});
+	const eastClient = asClient(clients['ctx-east']!);
+	eastClient.readIstiodDebug = async () => healthyIstiodAnswer(plan, plan.clusters[0]!);
 	const client = (context: string): ClusterClient =>
 		options.westHangs && context === 'ctx-west'
 			? {...clients[context]!.client(), probe: hang, getObject: hang, listObjects: hang, getDeployment: hang, getService: hang, listPods: hang}
-			: asClient(clients[context]!);
+			: context === 'ctx-east' ? eastClient : asClient(clients[context]!);
 	const factory: ClusterClientFactory = {kubeconfig: kubeconfig(options.servers), client};
 	const deps: CheckDeps = {
 		createFactory: () => factory,

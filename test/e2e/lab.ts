@@ -1,7 +1,8 @@
 /** Helpers for the e2e suites, which run inside the lab's network namespace (npm run test:e2e). */
-import {execFileSync} from 'node:child_process';
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {execFileSync, spawn} from 'node:child_process';
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
+import {STEP_KINDS} from '../../source/core/plan.js';
 import path from 'node:path';
 import {root} from '../helpers/cli.js';
 
@@ -41,6 +42,94 @@ export function kubectlAsRemoteSecret(context: string, secret: string, key: stri
 	try {
 		writeFileSync(file, Buffer.from(data, 'base64'), {mode: 0o600});
 		return execFileSync('kubectl', ['--kubeconfig', file, ...args], {encoding: 'utf8'});
+	} finally {
+		rmSync(dir, {recursive: true, force: true});
+	}
+}
+
+/** Polls fn until it returns a value (not undefined) or the deadline passes; the error says what was awaited and the last value seen. */
+export async function waitFor<T>(what: string, deadlineMs: number, fn: () => T | undefined | Promise<T | undefined>, last?: () => string): Promise<T> {
+	const end = Date.now() + deadlineMs;
+	for (;;) {
+		const value = await fn();
+		if (value !== undefined) return value;
+		if (Date.now() >= end) throw new Error(`timed out after ${deadlineMs / 1000}s waiting for ${what}${last ? `; last seen: ${last()}` : ''}`);
+		await new Promise(resolve => setTimeout(resolve, 1000));
+	}
+}
+
+/** GET one of istiod's debug paths through `kubectl port-forward deploy/istiod :15014` (the real API server's port-forward). */
+export async function istiodDebug(context: string, debugPath: string): Promise<any> {
+	const child = spawn('kubectl', ['--context', context, '-n', 'istio-system', 'port-forward', 'deploy/istiod', ':15014'], {stdio: ['ignore', 'pipe', 'pipe']});
+	try {
+		const port = await new Promise<number>((resolve, reject) => {
+			let out = '';
+			const timer = setTimeout(() => reject(new Error(`kubectl port-forward in ${context} printed no local port within 20s: ${out}`)), 20_000);
+			const onData = (d: Buffer) => {
+				out += d;
+				const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out);
+				if (m) {
+					clearTimeout(timer);
+					resolve(Number(m[1]));
+				}
+			};
+			child.stdout.on('data', onData);
+			child.stderr.on('data', onData);
+			child.on('exit', code => reject(new Error(`kubectl port-forward in ${context} exited (${code}): ${out}`)));
+		});
+		const response = await fetch(`http://127.0.0.1:${port}${debugPath}`, {signal: AbortSignal.timeout(10_000)});
+		if (!response.ok) throw new Error(`${debugPath} in ${context}: HTTP ${response.status}`);
+		return await response.json();
+	} finally {
+		child.kill();
+	}
+}
+
+/** The remote secret of `remote` in `primary`, made by the real istioctl (server: the kubeconfig's, or the one given). */
+export function applyRemoteSecret(primary: string, remote: string, server?: string): void {
+	const secret = execFileSync('istioctl', ['create-remote-secret', '--context', remote, '--name', remote, ...(server ? ['--server', server] : [])], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']});
+	execFileSync('kubectl', ['--context', primary, 'apply', '-f', '-'], {input: secret, stdio: ['pipe', 'ignore', 'pipe']});
+}
+
+/** Whether eastwest apply itself creates the remote secrets (a plan step); until then the suites make them with istioctl. */
+export const applyMakesRemoteSecrets = (STEP_KINDS as readonly string[]).includes('remote-secret');
+
+/** root-cert.pem of ConfigMap istio-ca-root-cert (what istiod writes), trimmed; undefined when absent. */
+export function rootCertOf(context: string, namespace: string): string | undefined {
+	try {
+		return (kubectlJson(context, ['-n', namespace, 'get', 'configmap', 'istio-ca-root-cert']).data['root-cert.pem'] as string).trim();
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * Istio's plug-in CA procedure with openssl: a new root and one intermediate per cluster, secret cacerts
+ * (replaced if present) in each, then `kubectl rollout restart deploy/istiod`; resolves with the root (trimmed)
+ * once every cluster's istio-system/istio-ca-root-cert holds it.
+ */
+export async function plugInSharedRoot(clusters: string[]): Promise<string> {
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'eastwest-e2e-ca-'));
+	const ssl = (args: string[]) => execFileSync('openssl', args, {cwd: dir, stdio: ['ignore', 'ignore', 'pipe']});
+	try {
+		ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'root-key.pem', '-out', 'root-cert.pem', '-days', '30', '-subj', `/O=eastwest-e2e/CN=Root CA ${Date.now()}`,
+			'-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature']);
+		const root = readFileSync(path.join(dir, 'root-cert.pem'), 'utf8');
+		for (const c of clusters) {
+			mkdirSync(path.join(dir, c));
+			writeFileSync(path.join(dir, c, 'ext.cnf'), 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign,digitalSignature\n');
+			ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${c}/ca-key.pem`, '-out', `${c}/ca.csr`, '-subj', `/O=eastwest-e2e/CN=Intermediate CA/L=${c}`]);
+			ssl(['x509', '-req', '-in', `${c}/ca.csr`, '-CA', 'root-cert.pem', '-CAkey', 'root-key.pem', '-CAcreateserial', '-days', '30', '-extfile', `${c}/ext.cnf`, '-out', `${c}/ca-cert.pem`]);
+			writeFileSync(path.join(dir, c, 'cert-chain.pem'), readFileSync(path.join(dir, c, 'ca-cert.pem'), 'utf8') + root);
+			writeFileSync(path.join(dir, c, 'root-cert.pem'), root);
+			kubectl(c, ['-n', 'istio-system', 'delete', 'secret', 'cacerts', '--ignore-not-found']);
+			kubectl(c, ['-n', 'istio-system', 'create', 'secret', 'generic', 'cacerts', ...['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert-chain.pem'].map(f => `--from-file=${f}=${path.join(dir, c, f)}`)]);
+			kubectl(c, ['-n', 'istio-system', 'rollout', 'restart', 'deployment/istiod']);
+		}
+		for (const c of clusters) {
+			await waitFor(`istio-ca-root-cert in ${c}/istio-system to hold the plugged-in root`, 120_000, () => (rootCertOf(c, 'istio-system') === root.trim() ? true : undefined));
+		}
+		return root.trim();
 	} finally {
 		rmSync(dir, {recursive: true, force: true});
 	}

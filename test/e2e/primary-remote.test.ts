@@ -6,7 +6,12 @@
 import {before, test} from 'node:test';
 import assert from 'node:assert/strict';
 import {runCli} from '../helpers/cli.js';
-import {kubeconfig, kubectl, kubectlAsRemoteSecret, kubectlJson, remoteSecretTokens, requireLab} from './lab.js';
+import {execFileSync} from 'node:child_process';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {parseAllDocuments} from 'yaml';
+import {applyMakesRemoteSecrets, applyRemoteSecret, kubeconfig, kubectl, kubectlAsRemoteSecret, kubectlJson, remoteSecretTokens, requireLab, waitFor} from './lab.js';
 
 before(() => requireLab('primary-remote'));
 
@@ -96,4 +101,54 @@ test('status and post-install checks on the primary-remote plan', async () => {
 	assert.equal(status.code, 0, status.stdout);
 	const c = JSON.parse(status.stdout).clusters[0];
 	assert.ok(c.checks.some((x: any) => x.id === 'expose-istiod' && x.level === 'ok'));
+});
+
+test("east's real istiod (EXTERNAL_ISTIOD) syncs west through its remote secret and writes istio-ca-root-cert into west's namespaces", async () => {
+	// What the remote wiring leaves (until apply does it, the test does its part): west's namespace names
+	// its control plane, east holds west's remote secret, and istio-reader-service-account has the RBAC the
+	// remote profile grants it: rendered by the real istioctl from that profile, its RBAC objects applied.
+	// (Installing the whole profile here is refused: its EndpointSlice would carry east's gateway address,
+	// and the lab's LoadBalancer addresses are loopback, which EndpointSlice validation rejects.)
+	if (!applyMakesRemoteSecrets) {
+		const remote = {
+			apiVersion: 'install.istio.io/v1alpha1',
+			kind: 'IstioOperator',
+			spec: {profile: 'remote', values: {istiodRemote: {injectionPath: '/inject/cluster/west/net/net-east'}, global: {meshID: 'mesh1', multiCluster: {clusterName: 'west'}, network: 'net-east', remotePilotAddress: 'istiod.example.invalid'}}},
+		};
+		const dir = mkdtempSync(path.join(os.tmpdir(), 'eastwest-e2e-remote-'));
+		try {
+			writeFileSync(path.join(dir, 'remote.json'), JSON.stringify(remote));
+			const rendered = execFileSync('istioctl', ['manifest', 'generate', '-f', path.join(dir, 'remote.json')], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']});
+			const rbac = parseAllDocuments(rendered).map(d => d.toJS()).filter((o: any) => ['ClusterRole', 'ClusterRoleBinding'].includes(o?.kind) && /istio-reader/.test(o.metadata?.name ?? ''));
+			assert.ok(rbac.length >= 2, 'the remote profile renders the reader ClusterRole and its binding');
+			execFileSync('kubectl', ['--context', 'west', 'apply', '-f', '-'], {input: JSON.stringify({apiVersion: 'v1', kind: 'List', items: rbac}), stdio: ['pipe', 'ignore', 'pipe']});
+		} finally {
+			rmSync(dir, {recursive: true, force: true});
+		}
+	}
+	kubectl('west', ['annotate', 'namespace', 'istio-system', 'topology.istio.io/controlPlaneClusters=east', '--overwrite']);
+	const have = kubectl('east', ['-n', 'istio-system', 'get', 'secrets', '-l', 'istio/multiCluster=true', '-o', 'name']);
+	if (!have.includes('istio-remote-secret-west')) applyRemoteSecret('east', 'west');
+	const remoteClusters = () => execFileSync('istioctl', ['remote-clusters', '--context', 'east'], {encoding: 'utf8'});
+	await waitFor('istioctl remote-clusters --context east to list west synced', 60_000, () => (/^west\s+istio-system\/istio-remote-secret-west\s+synced/m.test(remoteClusters()) ? true : undefined), remoteClusters);
+
+	const root = kubectlJson('east', ['-n', 'istio-system', 'get', 'configmap', 'istio-ca-root-cert']).data['root-cert.pem'] as string;
+	const westRoot = (ns: string) => {
+		try {
+			return kubectlJson('west', ['-n', ns, 'get', 'configmap', 'istio-ca-root-cert']).data['root-cert.pem'] as string;
+		} catch {
+			return undefined;
+		}
+	};
+	for (const ns of ['istio-system', 'default']) {
+		await waitFor(`istio-ca-root-cert in west/${ns}, written by east's istiod`, 90_000, () => (westRoot(ns) === root ? true : undefined));
+	}
+
+	const check = await eastwest(['check', ...plan, '--phase', 'post-install', '-o', 'json']);
+	const sees = JSON.parse(check.stdout).results.find((x: any) => x.id === 'istiod-sees-clusters' && x.cluster === 'east');
+	assert.deepEqual([sees?.status, sees?.reason], ['pass', 'west synced']);
+	const status = await eastwest(['status', '--context', 'east', '-o', 'json']);
+	const east = JSON.parse(status.stdout).clusters[0];
+	assert.deepEqual(east.istiodView.clusters.find((x: any) => x.id === 'west')?.syncStatus, 'synced');
+	assert.deepEqual(east.checks.find((x: any) => x.id === 'istiod-sees:west')?.level, 'ok');
 });

@@ -9,7 +9,7 @@ import {mkdtempSync, readFileSync, existsSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {cliPath, ensureBuilt} from '../helpers/cli.js';
-import {kubeconfig, kubectlJson, requireLab} from './lab.js';
+import {applyMakesRemoteSecrets, applyRemoteSecret, kubeconfig, kubectlJson, plugInSharedRoot, requireLab} from './lab.js';
 
 const socket = `eastwest-e2e-${process.pid}`;
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
@@ -31,9 +31,16 @@ async function press(key: string, then: string | RegExp, what: string, timeoutMs
 	return waitForScreen(then, what, timeoutMs);
 }
 
-before(() => {
+before(async () => {
 	requireLab('multi-primary');
 	ensureBuilt();
+	// As Istio's multicluster docs prepare clusters: one shared root plugged in before anything else, so the
+	// real istiods sign with it; and (until apply makes them) each primary holding the other's remote secret.
+	await plugInSharedRoot(['east', 'west']);
+	if (!applyMakesRemoteSecrets) {
+		applyRemoteSecret('east', 'west');
+		applyRemoteSecret('west', 'east');
+	}
 });
 after(() => {
 	try {

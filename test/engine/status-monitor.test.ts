@@ -134,3 +134,49 @@ test('the wiring live: the primary reads the remote, the remote is controlled by
 	assert.deepEqual(doc.clusters[0].checks.find((c: {id: string}) => c.id === 'reads').peer, 'west');
 	for (const token of [east.readerToken, west.readerToken]) assert.ok(!json.includes(token));
 });
+
+test("istiod's view: read at start (the snapshot waits for it), again each interval, never for a remote; stop ends the reads", async () => {
+	const east = new FakeWatchCluster('east');
+	const west = new FakeWatchCluster('west');
+	seedSetUpCluster(east, 'net-east', '127.0.10.1');
+	seedSetUpCluster(west, 'net-west', '127.0.20.1');
+	const reads: string[] = [];
+	let status = 'syncing';
+	const eastClient = east.client();
+	eastClient.readIstiodDebug = async request => {
+		reads.push(`${request.paths.join(',')} within ${request.timeoutMs}ms`);
+		await new Promise(r => setTimeout(r, 30));
+		return {
+			pod: 'istiod-1',
+			port: 15014,
+			responses: [
+				{path: '/debug/clusterz', status: 200, body: JSON.stringify([{id: 'east', secretName: '', syncStatus: 'synced'}, {id: 'west', secretName: 'istio-system/istio-remote-secret-west', syncStatus: status}])},
+				{path: '/debug/networkz', status: 200, body: 'null'},
+			],
+		};
+	};
+	const westClient = west.client();
+	westClient.readIstiodDebug = async () => assert.fail('a remote has no istiod to ask');
+	const clients = {east: eastClient, west: westClient};
+	const targets = [
+		{context: 'east', expectation: {...exp('east', 'net-east'), istiodView: {self: 'east', peers: ['west'], gatewayNetworks: []}}},
+		{context: 'west', expectation: {...exp('west', 'net-west'), role: 'remote' as const}},
+	];
+	const health = await snapshotWithin(new StatusMonitor(c => clients[c as 'east' | 'west'], targets, {istiodViewTimeoutMs: 1234}), 5000, new AbortController().signal);
+	assert.notEqual(health, 'cancelled');
+	const row = (health as Exclude<typeof health, 'cancelled'>)[0]!.rows.find(r => r.id === 'istiod-sees:west');
+	assert.deepEqual([row?.level, row?.text], ['warn', 'syncing'], 'the snapshot waited for the first read');
+	assert.deepEqual(reads, ['/debug/clusterz,/debug/networkz within 1234ms']);
+
+	const monitor = new StatusMonitor(c => clients[c as 'east' | 'west'], targets, {istiodViewIntervalMs: 20});
+	const synced = new Promise<void>(resolve => monitor.subscribe(h => {
+		if (h[0]!.rows.some(r => r.id === 'istiod-sees:west' && r.level === 'ok')) resolve();
+	}));
+	monitor.start();
+	status = 'synced';
+	await synced;
+	monitor.stop();
+	const after = reads.length;
+	await new Promise(r => setTimeout(r, 100));
+	assert.equal(reads.length, after, 'no read after stop');
+});

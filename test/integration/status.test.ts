@@ -96,16 +96,20 @@ test('live monitor over real watches: healthy, then a dropped watch goes stale a
 	const east = await clusterWithGateway('net-east');
 	const kubeconfig = writeKubeconfig([{name: 'east', server: east}]);
 	const factory = createClusterClientFactory({kubeconfig, env: {}});
-	const monitor = new StatusMonitor(c => factory.client(c), [{context: 'east', expectation: {name: 'east', network: 'net-east', role: 'primary', topology: 'multi-network'}}]);
+	const monitor = new StatusMonitor(c => factory.client(c), [{context: 'east', expectation: {name: 'east', network: 'net-east', role: 'primary', topology: 'multi-network'}}], {istiodViewIntervalMs: 100});
 	monitor.start();
 	try {
-		const [h] = await until(monitor, hs => hs[0]!.healthy, 'a healthy gateway');
+		const [h] = await until(monitor, hs => hs[0]!.healthy && hs[0]!.rows.some(r => r.id.startsWith('istiod-gateway:')), "a healthy gateway that istiod's view lists");
 		assert.match(h!.address!.value, /^127\.0\.10\.\d+$/);
 		for (let i = 0; i < 500 && east.openWatches < 7; i++) await new Promise(r => setTimeout(r, 20));
-		const lists = east.count(r => r.method === 'GET' && !r.watch && r.path.includes('istio-system') || (r.path === '/api/v1/namespaces' && !r.watch));
+		// istiod's view is read apart from the watches: a list of istiod pods, then a port-forward per debug path.
+		const istiodRead = (r: {path: string; query: Record<string, string>}) => r.path.endsWith('/portforward') || r.query.labelSelector === 'app=istiod';
+		const lists = east.count(r => !istiodRead(r) && (r.method === 'GET' && !r.watch && r.path.includes('istio-system') || (r.path === '/api/v1/namespaces' && !r.watch)));
 		const watches = east.count(r => r.watch);
 		assert.equal(watches, 7, 'one watch per kind: deployments, services, pods, namespaces, gateways, virtualservices, secrets');
 		assert.ok(lists >= 7 && lists <= 8, `one list per kind (saw ${lists})`);
+		assert.ok(east.count(r => r.path.endsWith('/portforward')) >= 2, "istiod's view was read through pods/portforward");
+		assert.deepEqual(h!.rows.filter(r => r.id.startsWith('istiod-gateway:')).map(r => `${r.label} ${r.level} ${r.text}`), [`gateway net-east ok ${h!.address!.value}:15443`]);
 
 		east.failAll = 503;
 		east.dropWatches();

@@ -1,10 +1,13 @@
 /**
  * A loopback fake Kubernetes API server for integration tests: real REST paths, discovery, JSON bodies,
  * Status errors, resourceVersions, server-side apply with field managers, watch streams, and scripted
- * Deployment and LoadBalancer controllers. Binds to 127.0.0.1 only.
+ * Deployment and LoadBalancer controllers. Binds to 127.0.0.1 only. pods/portforward (WebSocket,
+ * v4.channel.k8s.io) reaches a stand-in for istiod's monitoring port, whose /debug/clusterz and
+ * /debug/networkz are derived from the stored remote secrets and gateway Services.
  */
 import http from 'node:http';
-import type {AddressInfo, Socket} from 'node:net';
+import net, {type AddressInfo, type Socket} from 'node:net';
+import {createHash} from 'node:crypto';
 import {mkdtempSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -264,6 +267,11 @@ export class FakeApiServer {
 	loadBalancer: {scenario: LoadBalancerScenario; delayMs: number} = {scenario: 'ip', delayMs: 20};
 	/** While set, every request is answered with this HTTP status (e.g. 503), as an overloaded or broken server. */
 	failAll: number | undefined;
+	/** istiod's debug endpoints: a fixed answer per path instead of the derived one, or no answer at all. */
+	istiodDebug: {hang?: boolean; status?: number; bodies?: Record<string, unknown>} = {};
+	/** Live fakes by URL: a remote secret whose server is one of them is "synced", any other "timeout". */
+	private static readonly live = new Map<string, FakeApiServer>();
+	private debugServer: http.Server | undefined;
 
 	private readonly server: http.Server;
 	private readonly store = new Map<string, Map<string, Stored>>();
@@ -292,6 +300,9 @@ export class FakeApiServer {
 			this.sockets.add(socket);
 			socket.on('close', () => this.sockets.delete(socket));
 		});
+		this.server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
+			this.upgrade(req, socket, head).catch(() => socket.destroy());
+		});
 	}
 
 	static async start(options: FakeApiServerOptions = {}): Promise<FakeApiServer> {
@@ -302,6 +313,7 @@ export class FakeApiServer {
 		});
 		const {port} = fake.server.address() as AddressInfo;
 		fake.url = `http://127.0.0.1:${port}`;
+		FakeApiServer.live.set(fake.url, fake);
 		return fake;
 	}
 
@@ -350,6 +362,11 @@ export class FakeApiServer {
 
 	async close(): Promise<void> {
 		this.closed = true;
+		FakeApiServer.live.delete(this.url);
+		if (this.debugServer) {
+			this.debugServer.closeAllConnections();
+			this.debugServer.close();
+		}
 		for (const timer of this.timers) clearTimeout(timer);
 		this.timers.clear();
 		for (const watch of this.watches) watch.res.end();
@@ -448,6 +465,14 @@ export class FakeApiServer {
 				? {observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1, conditions: [{type: 'Available', status: 'True'}, {type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable'}]}
 				: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 0, availableReplicas: 0},
 		}, {manager: 'istio-operator'});
+		// Its pod, Running and Ready, as the ReplicaSet would make it (istioctl and eastwest port-forward to it).
+		this.put({
+			apiVersion: 'v1',
+			kind: 'Pod',
+			metadata: {name: `${name}-5d8f7c9b4-fk7x2`, namespace: 'istio-system', labels, annotations: {'prometheus.io/port': '15014', 'prometheus.io/scrape': 'true'}},
+			spec: {containers: [{name: 'discovery', image: 'docker.io/istio/pilot:1.30.0', ports: [{containerPort: 15014, name: 'http-monitoring'}]}]},
+			status: {phase: ready ? 'Running' : 'Pending', conditions: [{type: 'Ready', status: ready ? 'True' : 'False'}]},
+		}, {manager: 'kube-controller-manager'});
 		const global: Obj = {};
 		if (options.meshId) global.meshID = options.meshId;
 		if (options.network !== undefined) global.network = options.network;
@@ -459,6 +484,151 @@ export class FakeApiServer {
 			metadata: {name: options.revision ? `istio-sidecar-injector-${options.revision}` : 'istio-sidecar-injector', namespace: 'istio-system', labels: {'istio.io/rev': options.revision ?? 'default'}},
 			data: {values: JSON.stringify({global, revision: options.revision ?? ''}), config: 'policy: enabled\n'},
 		}, {manager: 'istio-operator'});
+	}
+
+	// ---------- istiod's debug endpoints, through pods/portforward ----------
+
+	/** The cluster ID istiod runs with (CLUSTER_ID of its Deployment; Istio's default is Kubernetes). */
+	private istiodClusterId(): string {
+		const istiod = this.list('apps/v1', 'Deployment', 'istio-system').find(d => d.metadata?.labels?.app === 'istiod');
+		const env: Array<{name?: string; value?: string}> = istiod?.spec?.template?.spec?.containers?.[0]?.env ?? [];
+		return env.find(e => e.name === 'CLUSTER_ID')?.value ?? 'Kubernetes';
+	}
+
+	/** Gateways as istiod lists them: Services labelled with a network, exposing 15443, with an external address. */
+	private networkGateways(cluster: string): Obj[] {
+		return this.list('v1', 'Service').flatMap(svc => {
+			const network = svc.metadata?.labels?.['topology.istio.io/network'];
+			const has15443 = (svc.spec?.ports ?? []).some((p: Obj) => p.port === 15443);
+			const addresses: string[] = [...(svc.status?.loadBalancer?.ingress ?? []).map((i: Obj) => i.ip).filter(Boolean), ...(svc.spec?.externalIPs ?? [])];
+			if (!network || !has15443 || addresses.length === 0) return [];
+			return addresses.map(addr => ({Network: network, Cluster: cluster, Addr: addr, Port: 15443, HBONEPort: 0, ServiceAccount: {Namespace: svc.metadata.namespace, Name: `${svc.metadata.name}-service-account`}}));
+		});
+	}
+
+	/** /debug/clusterz and /debug/networkz as istiod derives them from remote secrets and gateway Services. */
+	istiodDebugView(): {clusterz: Obj[]; networkz: Obj[]} {
+		const self = this.istiodClusterId();
+		const clusterz: Obj[] = [{id: self, secretName: '', syncStatus: 'synced'}];
+		const networkz = this.networkGateways(self);
+		const secrets = this.list('v1', 'Secret', 'istio-system').filter(s => s.metadata?.labels?.['istio/multiCluster'] === 'true');
+		for (const secret of secrets) {
+			const entries: Record<string, string> = {...Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString('utf8')])), ...(secret.stringData ?? {})};
+			for (const [id, kubeconfig] of Object.entries(entries)) {
+				// istiod ignores a secret keyed by its own cluster ID.
+				if (id === self) continue;
+				let server: string | undefined;
+				try {
+					server = parseYaml(kubeconfig)?.clusters?.[0]?.cluster?.server;
+				} catch {
+					server = undefined;
+				}
+				const peer = server ? FakeApiServer.live.get(server.replace(/\/+$/, '')) : undefined;
+				const synced = peer !== undefined && !peer.closed && peer.failAll === undefined;
+				clusterz.push({id, secretName: `istio-system/${secret.metadata.name}`, syncStatus: synced ? 'synced' : 'timeout'});
+				if (synced) networkz.push(...peer.networkGateways(id));
+			}
+		}
+		return {clusterz, networkz};
+	}
+
+	/** A local HTTP server playing istiod's monitoring port. */
+	private async istiodDebugPort(): Promise<number> {
+		if (!this.debugServer) {
+			this.debugServer = http.createServer((req, res) => {
+				if (this.istiodDebug.hang) return;
+				const path = (req.url ?? '/').split('?')[0]!;
+				const derived = this.istiodDebugView();
+				const fixed = this.istiodDebug.bodies?.[path];
+				const body = fixed !== undefined ? fixed : path === '/debug/clusterz' ? derived.clusterz : path === '/debug/networkz' ? derived.networkz : undefined;
+				res.writeHead(body === undefined ? 404 : (this.istiodDebug.status ?? 200), {'Content-Type': 'application/json'});
+				res.end(body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body));
+			});
+			await new Promise<void>(resolve => this.debugServer!.listen(0, '127.0.0.1', resolve));
+		}
+		return (this.debugServer.address() as AddressInfo).port;
+	}
+
+	/** pods/portforward over WebSocket (v4.channel.k8s.io): istiod pods' port 15014 reaches istiodDebugPort. */
+	private async upgrade(req: http.IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+		this.requests.push({method: 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), watch: false});
+		const refuse = (status: number, reason: string) => socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+		if (this.token !== undefined && req.headers.authorization !== `Bearer ${this.token}`) return void refuse(401, 'Unauthorized');
+		const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(url.pathname);
+		if (!match) return void refuse(404, 'Not Found');
+		const [, namespace, name] = match as unknown as [string, string, string];
+		if (this.isForbidden('create', 'pods/portforward', namespace)) return void refuse(403, 'Forbidden');
+		const pod = this.get('v1', 'Pod', namespace, name);
+		if (!pod) return void refuse(404, 'Not Found');
+		const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map(p => p.trim());
+		if (!protocols.includes('v4.channel.k8s.io')) return void refuse(400, 'Bad Request');
+		const port = Number(url.searchParams.get('ports'));
+		const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+		socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n`);
+		const send = (opcode: number, payload: Buffer) => {
+			if (socket.destroyed || socket.writableEnded) return;
+			const n = payload.length;
+			const header = n < 126 ? Buffer.from([0x80 | opcode, n]) : Buffer.from([0x80 | opcode, 126, n >> 8, n & 0xff]);
+			if (n >= 65536) throw new Error('fake API server: port-forward frames stay under 64 KiB');
+			socket.write(Buffer.concat([header, payload]));
+		};
+		const portBytes = Buffer.from([port & 0xff, (port >> 8) & 0xff]);
+		send(2, Buffer.concat([Buffer.from([0]), portBytes]));
+		send(2, Buffer.concat([Buffer.from([1]), portBytes]));
+		const close = () => {
+			send(8, Buffer.alloc(0));
+			socket.end();
+		};
+		const isIstiod = pod.metadata?.labels?.app === 'istiod' && pod.status?.phase === 'Running';
+		if (!isIstiod || port !== 15014) {
+			send(2, Buffer.concat([Buffer.from([1]), Buffer.from(`error forwarding port ${port} to pod ${name}: nothing listens there`)]));
+			return void close();
+		}
+		const upstream = net.connect(await this.istiodDebugPort(), '127.0.0.1');
+		this.sockets.add(upstream);
+		upstream.on('close', () => this.sockets.delete(upstream));
+		upstream.on('data', (chunk: Buffer) => {
+			for (let i = 0; i < chunk.length; i += 32_000) send(2, Buffer.concat([Buffer.from([0]), chunk.subarray(i, i + 32_000)]));
+		});
+		upstream.on('end', close);
+		upstream.on('error', close);
+		socket.on('close', () => upstream.destroy());
+		// Client frames are masked; this reads unfragmented ones, which is what client-node sends.
+		let buffer = Buffer.from(head);
+		const onData = (chunk: Buffer) => {
+			buffer = Buffer.concat([buffer, chunk]);
+			for (;;) {
+				if (buffer.length < 2) return;
+				const opcode = buffer[0]! & 0x0f;
+				let length = buffer[1]! & 0x7f;
+				let offset = 2;
+				if (length === 126) {
+					if (buffer.length < 4) return;
+					length = buffer.readUInt16BE(2);
+					offset = 4;
+				} else if (length === 127) {
+					if (buffer.length < 10) return;
+					length = Number(buffer.readBigUInt64BE(2));
+					offset = 10;
+				}
+				const masked = (buffer[1]! & 0x80) !== 0;
+				const mask = masked ? buffer.subarray(offset, offset + 4) : undefined;
+				if (masked) offset += 4;
+				if (buffer.length < offset + length) return;
+				const payload = Buffer.from(buffer.subarray(offset, offset + length));
+				if (mask) for (let i = 0; i < payload.length; i++) payload[i]! ^= mask[i % 4]!;
+				buffer = buffer.subarray(offset + length);
+				if (opcode === 8) {
+					upstream.end();
+					return void close();
+				}
+				if (opcode === 9) send(10, payload);
+				else if (opcode === 2 && payload[0] === 0) upstream.write(payload.subarray(1));
+			}
+		};
+		socket.on('data', onData);
+		if (buffer.length > 0) onData(Buffer.alloc(0));
 	}
 
 	// ---------- internals ----------

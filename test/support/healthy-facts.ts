@@ -1,8 +1,10 @@
 /** Facts of clusters where everything is as the plan wants: the checks catalogue passes them all. */
 import {requiredPermissions, type ClusterFacts} from '../../source/core/checks.js';
 import {renderExposeIstiod, renderExposeServices} from '../../source/core/manifests.js';
-import type {ClusterSpec, MeshPlanInput} from '../../source/core/model.js';
+import {TOPOLOGY_INFO, type ClusterSpec, type MeshPlanInput} from '../../source/core/model.js';
 import {readPeers, remoteObserved, remoteSecretName} from '../../source/core/remote.js';
+import type {IstiodView} from '../../source/core/istiod-view.js';
+import type {IstiodDebugAnswer} from '../../source/core/ports.js';
 
 export const ROOT = 'a'.repeat(64);
 export const OTHER_ROOT = 'b'.repeat(64);
@@ -80,6 +82,23 @@ export function healthy(plan: MeshPlanInput, c: ClusterSpec): ClusterFacts {
 		},
 		expose,
 		caRootCertSha256: ROOT,
+		...(c.role === 'primary' ? {istiodView: healthyIstiodView(plan, c)} : {}),
+	};
+}
+
+/** What a primary's istiod reports when the mesh is wired: every other cluster synced, every network's gateway known. */
+export function healthyIstiodView(plan: MeshPlanInput, c: ClusterSpec): IstiodView {
+	return {
+		read: true,
+		pod: 'istiod-5d8f7c9b4-x2x2x',
+		clusters: [
+			{id: c.name, secretName: '', syncStatus: 'synced'},
+			...plan.clusters.filter(o => o.name !== c.name).map(o => ({id: o.name, secretName: `istio-system/istio-remote-secret-${o.name}`, syncStatus: 'synced'})),
+		],
+		gateways: TOPOLOGY_INFO[plan.topology].multiNetwork
+			? plan.clusters.map((o, i) => ({network: o.network, cluster: o.name, address: `192.0.2.${10 * (i + 1)}`, port: 15443}))
+			: [],
+		problems: [],
 	};
 }
 
@@ -114,3 +133,16 @@ export function allHealthy(plan: MeshPlanInput): Record<string, ClusterFacts> {
 	return Object.fromEntries(plan.clusters.map(c => [c.name, healthy(plan, c)]));
 }
 
+
+/** The same view as istiod's debug endpoints serve it (what ClusterClient.readIstiodDebug hands back). */
+export function healthyIstiodAnswer(plan: MeshPlanInput, c: ClusterSpec): IstiodDebugAnswer {
+	const view = healthyIstiodView(plan, c) as Extract<IstiodView, {read: true}>;
+	return {
+		pod: view.pod,
+		port: 15014,
+		responses: [
+			{path: '/debug/clusterz', status: 200, body: JSON.stringify(view.clusters)},
+			{path: '/debug/networkz', status: 200, body: JSON.stringify(view.gateways.map(g => ({Network: g.network, Cluster: g.cluster, Addr: g.address, Port: g.port, HBONEPort: 0})))},
+		],
+	};
+}
