@@ -15,6 +15,7 @@ import {
 	CONTROL_PLANE_ANNOTATION,
 	MULTICLUSTER_LABEL,
 	controllingPrimary,
+	controlPlaneIncludes,
 	injectionPath,
 	injectorWebhookName,
 	readPeers,
@@ -431,15 +432,14 @@ export const CHECKS: readonly Check[] = [
 		topologies: PRIMARY_REMOTE,
 		appliesTo: isRemote,
 		doc: installDoc,
-		claim: ({plan}) => `istio-system is annotated topology.istio.io/controlPlaneClusters=${primaryOf(plan)?.name ?? '<primary>'}`,
-		hint: ({plan, cluster}) => `kubectl --context ${cluster.context} annotate namespace istio-system topology.istio.io/controlPlaneClusters=${primaryOf(plan)?.name ?? '<primary>'}`,
+		claim: ({plan}) => `istio-system names ${primaryOf(plan)?.name ?? '<primary>'} in topology.istio.io/controlPlaneClusters, or eastwest may set it`,
+		hint: ({plan}) => `another primary controls this cluster: apply refuses to change the annotation unless --force hands it to ${primaryOf(plan)?.name ?? '<primary>'}`,
 		evaluate: ({facts, plan}) => {
 			if (!facts.namespace) return skip('namespace istio-system was not read');
 			const primary = primaryOf(plan)?.name ?? '';
 			const value = facts.namespace.annotations['topology.istio.io/controlPlaneClusters'];
-			if (value === undefined) return warn('the annotation is not set');
-			const names = value.split(',').map(s => s.trim());
-			return names.includes(primary) || names.includes('*') ? pass() : warn(`it names ${value}, not ${primary}`);
+			if (value === undefined) return pass('not set yet: apply sets it (annotate-remote)');
+			return controlPlaneIncludes(value, primary) ? pass() : warn(`it names ${value}, not ${primary}`);
 		},
 	},
 	{

@@ -14,8 +14,8 @@ function judge(change: (f: ClusterFacts) => void, id: string, phase: CheckPhase 
 	return runChecks(multiNetwork, facts, phase).find(r => r.id === id && r.cluster === 'west')!;
 }
 
-test('the cacerts certificate checks come last in the catalogue and run in both phases', () => {
-	assert.deepEqual(CHECKS.slice(-3).map(c => c.id), CA_CHECKS);
+test('the cacerts certificate checks are in the catalogue, in order, and run in both phases', () => {
+	assert.deepEqual(CHECKS.map(c => c.id).filter(id => CA_CHECKS.includes(id)), CA_CHECKS);
 	for (const phase of ['preflight', 'post-install'] as const) {
 		const results = runChecks(multiNetwork, allHealthy(multiNetwork), phase).filter(r => CA_CHECKS.includes(r.id));
 		assert.deepEqual(results.map(r => `${r.id}@${r.cluster} ${r.status}`), ['east', 'west'].flatMap(c => CA_CHECKS.map(id => `${id}@${c} pass`)));

@@ -135,12 +135,14 @@ test('P4 network label: absent or equal passes, different fails', () => {
 	assert.match(single.hint!, /does not relabel in primary-remote.*kubectl --context ctx-west label namespace istio-system/);
 });
 
-test('P5 remote annotation names the primary or *', () => {
+test('P5 remote annotation names the primary or *; not set yet is fine (apply sets it), another primary warns', () => {
 	assert.equal(withFault(primaryRemote, 'preflight', 'west', f => (f.namespace!.annotations = {'topology.istio.io/controlPlaneClusters': '*'}), 'remote-control-plane-annotation').status, 'pass');
 	const missing = withFault(primaryRemote, 'preflight', 'west', f => (f.namespace!.annotations = {}), 'remote-control-plane-annotation');
-	assert.equal(missing.status, 'warn');
-	assert.match(missing.hint!, /annotate namespace istio-system topology.istio.io\/controlPlaneClusters=east/);
-	assert.equal(withFault(primaryRemote, 'preflight', 'west', f => (f.namespace!.annotations = {'topology.istio.io/controlPlaneClusters': 'north'}), 'remote-control-plane-annotation').status, 'warn');
+	assert.equal(missing.status, 'pass');
+	assert.match(missing.reason!, /not set yet: apply sets it/);
+	const other = withFault(primaryRemote, 'preflight', 'west', f => (f.namespace!.annotations = {'topology.istio.io/controlPlaneClusters': 'north'}), 'remote-control-plane-annotation');
+	assert.equal(other.status, 'warn');
+	assert.match(other.hint!, /--force hands it to east/);
 	assert.ok(!runChecks(primaryRemote, allHealthy(primaryRemote), 'preflight').some(r => r.id === 'remote-control-plane-annotation' && r.cluster === 'east'));
 });
 

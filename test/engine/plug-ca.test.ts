@@ -106,7 +106,7 @@ test('a cacerts of another root is refused in one line naming both roots, and le
 	assert.deepEqual(secretOf(refused.factory, 'cw')?.data, foreign, 'untouched');
 	assert.ok(!refused.ca.issued.includes('west'));
 	const notRun = refused.outcome.clusters.find(c => c.cluster === 'west')!.steps.filter(s => s.status === 'not-run').map(s => s.kind);
-	assert.deepEqual(notRun, ['label-network', 'install-gateway', 'wait-rollout', 'wait-address', 'expose-services'], 'nothing else ran on west');
+	assert.deepEqual(notRun, ['label-network', 'install-gateway', 'wait-rollout', 'wait-address', 'expose-services', 'remote-secret'], 'nothing else ran on west');
 	assert.equal(step(refused.outcome, 'east').status, 'changed', 'east is independent');
 
 	const forced = await run(multiNetwork, seed, {force: true});

@@ -91,7 +91,7 @@ test('healthy clusters: the warnings are printed, the run goes ahead', async () 
 	const r = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '--dry-run'], {env});
 	assert.equal(r.code, 0, r.stdout + r.stderr);
 	// The fake API servers listen on 127.0.0.1, which other clusters could not reach.
-	assert.match(r.stdout, /^‼ the kubeconfig reaches the API server on an address other clusters can use\n {4}the server is 127\.0\.0\.1, a loopback address\n {4}hint: /m);
+	assert.match(r.stdout, /^‼ the API server address written into remote secrets is one other clusters can use\n {4}the kubeconfig's server is 127\.0\.0\.1, a loopback address no other cluster can use\n {4}hint: /m);
 	assert.match(r.stdout, /^‼ preflight checks passed with warnings: \d+ passed, \d+ warnings, 0 failed/m);
 	assert.match(r.stdout, /^\[east\] – Install the east-west gateway for network net-east \(istioctl install\): skipped \(dry run: istioctl install --dry-run passed/m);
 	assert.equal(r.stderr, '');

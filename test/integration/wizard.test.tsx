@@ -102,7 +102,7 @@ test('wizard end to end: probes real API servers, runs multi-network with the en
 	const all = await scrollAll(r);
 	assert.match(all, /east-cluster \(context east-ctx\)[^]*✘ the control plane was installed with meshID mesh1, network network1 and clusterName east-cluster\n\s+meshID is unset, network is unset\n/);
 	assert.match(all, /west-ctx \(context west-ctx\)[^]*✘ istiod for the default revision is installed and ready\n\s+no istiod Deployment in istio-system/);
-	assert.match(all, /‼ the kubeconfig reaches the API server on an address other clusters can use\n\s+the server is 127\.0\.0\.1, a loopback address/);
+	assert.match(all, /‼ the API server address written into remote secrets is one other clusters can use\n\s+the kubeconfig's server is 127\.0\.0\.1, a loopback address/);
 	await press(r, 'a');
 	await waitForText(r, /east-cluster \(context east-ctx\)\n✘ the control plane was installed/);
 	await press(r, KEY.enter);
@@ -203,7 +203,7 @@ test('wizard end to end: clusters prepared as documented pass the real preflight
 	await press(r, KEY.enter);
 	frame = await waitForText(r, /No check failed; \d+ warnings? to read/, 15_000);
 	// What a loopback fake cannot avoid: its API server is 127.0.0.1, and no LoadBalancer Service has an address yet.
-	assert.match(frame, /‼ the kubeconfig reaches the API server on an address other clusters can use/);
+	assert.match(frame, /‼ the API server address written into remote secrets is one other clusters can use/);
 	assert.match(frame, /‼ 0 failed, 4 warnings, 24 passed, 0 skipped/);
 	assert.match(frame, /‼ LoadBalancer Services get an external address here\n\s+no LoadBalancer Service exists yet/);
 	await press(r, KEY.enter);
@@ -215,7 +215,7 @@ test('wizard end to end: clusters prepared as documented pass the real preflight
 	frame = await waitForText(r, /post-install checks passed|post-install checks? failed/, 30_000);
 	assert.match(frame, /East-west gateways are set up for mesh mesh1/);
 	// The gateways and the mesh, the wiring, the CA bundle and istiod's own view (each sees the other synced, knows both gateways).
-	assert.match(frame, /✔ all 28 post-install checks passed/);
+	assert.match(frame, /✔ all 32 post-install checks passed · wiring 4\/4 passed/);
 	assert.match(frame, /exit code 0\n/);
 	await tick();
 	await press(r, KEY.enter);
