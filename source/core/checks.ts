@@ -275,6 +275,16 @@ function peerServer(peer: ClusterSpec, factsOf: ClusterInput['factsOf']): string
 	return peer.apiServer ?? factsOf(peer.name)?.apiServer;
 }
 
+/**
+ * Whether an advertised API server address is worth suggesting over a loopback kubeconfig server: not the
+ * same host, and not the one address every machine has (an API server advertises its node address).
+ */
+function suggestion(advertised: string | undefined, kubeconfigHost: string | undefined): string | undefined {
+	const host = urlHost(advertised)?.replace(/^\[|\]$/g, '');
+	if (!advertised || !host || host === kubeconfigHost?.replace(/^\[|\]$/g, '')) return undefined;
+	return ['localhost', '127.0.0.1', '::1', '0.0.0.0', '::'].includes(host) ? undefined : advertised;
+}
+
 const CREDENTIAL_FAILS: ReadonlySet<CredentialVerdict['kind']> = new Set(['unauthorized', 'forbidden', 'invalid']);
 
 /** The primary's gateway address as its facts show it, for a remote's istiod endpoints. */
@@ -565,8 +575,8 @@ export const CHECKS: readonly Check[] = [
 		doc: DOCS.troubleshooting,
 		claim: () => 'the API server address written into remote secrets is one other clusters can use',
 		hint: ({cluster, facts}) => {
-			const advertised = facts?.advertisedApiServer;
-			if (advertised && !isLoopbackHost(urlHost(advertised) ?? '')) {
+			const advertised = suggestion(facts?.advertisedApiServer, facts?.apiServerHost);
+			if (advertised) {
 				return `this cluster advertises ${advertised} to its own pods (kind, k3d and minikube clusters on one container network reach each other there): pass --api-server ${cluster.context}=${advertised}`;
 			}
 			return `istiod in another cluster must reach this API server: pass --api-server ${cluster.context}=https://HOST:PORT with an address it can reach (eastwest hands it to istioctl create-remote-secret --server)`;
@@ -579,9 +589,8 @@ export const CHECKS: readonly Check[] = [
 			}
 			if (facts.apiServerHost === undefined) return skip('the kubeconfig has no server for this context');
 			if (!isLoopbackHost(facts.apiServerHost)) return pass(facts.apiServerHost);
-			const advertised = facts.advertisedApiServer;
-			const suggestion = advertised && !isLoopbackHost(urlHost(advertised) ?? '') ? `; the cluster advertises ${advertised}` : '';
-			return warn(`the kubeconfig's server is ${facts.apiServerHost}, a loopback address no other cluster can use${suggestion}`);
+			const advertised = suggestion(facts.advertisedApiServer, facts.apiServerHost);
+			return warn(`the kubeconfig's server is ${facts.apiServerHost}, a loopback address no other cluster can use${advertised ? `; the cluster advertises ${advertised}` : ''}`);
 		},
 	},
 	{

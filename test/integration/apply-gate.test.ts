@@ -86,12 +86,23 @@ test('the same plan with --skip-checks proceeds, saying which failed check it sk
 });
 
 test('healthy clusters: the warnings are printed, the run goes ahead', async () => {
-	const {kubeconfig} = await setup();
+	const {east, kubeconfig} = await setup();
+	// east's API server advertises a node address to its own pods (as kind does); 127.0.10.5 stands for it and is never dialled.
+	east.put({
+		apiVersion: 'discovery.k8s.io/v1',
+		kind: 'EndpointSlice',
+		metadata: {name: 'kubernetes', namespace: 'default', labels: {'kubernetes.io/service-name': 'kubernetes'}},
+		addressType: 'IPv4',
+		endpoints: [{addresses: ['127.0.10.5']}],
+		ports: [{name: 'https', port: 6443, protocol: 'TCP'}],
+	});
 	const {env} = fakeIstioctlEnv();
 	const r = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '--dry-run'], {env});
 	assert.equal(r.code, 0, r.stdout + r.stderr);
 	// The fake API servers listen on 127.0.0.1, which other clusters could not reach.
-	assert.match(r.stdout, /^‼ the API server address written into remote secrets is one other clusters can use\n {4}the kubeconfig's server is 127\.0\.0\.1, a loopback address no other cluster can use\n {4}hint: /m);
+	const claim = '‼ the API server address written into remote secrets is one other clusters can use';
+	assert.match(r.stdout, new RegExp(`^${claim}\\n {4}the kubeconfig's server is 127\\.0\\.0\\.1, a loopback address no other cluster can use; the cluster advertises https://127\\.0\\.10\\.5:6443\\n {4}hint: .*pass --api-server east-ctx=https://127\\.0\\.10\\.5:6443\\n`, 'm'));
+	assert.match(r.stdout, new RegExp(`^${claim}\\n {4}the kubeconfig's server is 127\\.0\\.0\\.1, a loopback address no other cluster can use\\n {4}hint: .*pass --api-server west-ctx=https://HOST:PORT`, 'm'));
 	assert.match(r.stdout, /^‼ preflight checks passed with warnings: \d+ passed, \d+ warnings, 0 failed/m);
 	assert.match(r.stdout, /^\[east\] – Install the east-west gateway for network net-east \(istioctl install\): skipped \(dry run: istioctl install --dry-run passed/m);
 	assert.equal(r.stderr, '');
