@@ -2,7 +2,7 @@
 # The documented manual multi-network procedure (multi-primary, multi-network: per cluster, in the docs'
 # order: label istio-system with the network, the east-west gateway IstioOperator as gen-eastwest-gateway.sh
 # renders it piped to `istioctl install -y -f -`, `kubectl wait` for the Deployment, wait for the
-# LoadBalancer address, `kubectl apply` expose-services), timed against `eastwest apply` of the same plan,
+# LoadBalancer address, `kubectl apply` expose-services; then the remote secrets both ways), timed against `eastwest apply` of the same plan,
 # each from fresh clusters (the gateway, its expose Gateway and the network label removed before each run).
 #
 # Runs inside the lab (its kubectl and istioctl first on PATH, KUBECONFIG set), after `npm run build`:
@@ -38,6 +38,7 @@ done
 
 ctx_of() { echo "${1%%=*}"; }
 net_of() { echo "${1##*:}"; }
+name_of() { local rest="${1#*=}"; echo "${rest%%:*}"; }
 for c in "${CLUSTERS[@]}"; do
   [[ "$c" =~ ^[^=]+=[^:]+:[^:]+$ ]] || die "--cluster \"$c\" is not CONTEXT=NAME:NETWORK"
 done
@@ -157,6 +158,18 @@ manual() {
     wait_address "$ctx"
     expose_services | run kubectl --context "$ctx" apply -n istio-system -f -
   done
+  # §4.B step 9: remote secrets both ways (every cluster reads every other).
+  local a b
+  for a in "${CLUSTERS[@]}"; do
+    for b in "${CLUSTERS[@]}"; do
+      [[ "$a" == "$b" ]] && continue
+      if ((PRINT)); then
+        printf '  %s\n' "istioctl create-remote-secret --context $(ctx_of "$b") --name $(name_of "$b") | kubectl apply -f - --context $(ctx_of "$a")"
+      else
+        istioctl create-remote-secret --context "$(ctx_of "$b")" --name "$(name_of "$b")" 2>/dev/null | kubectl apply -f - --context "$(ctx_of "$a")" >/dev/null
+      fi
+    done
+  done
 }
 
 eastwest() {
@@ -176,6 +189,7 @@ reset() {
     run kubectl --context "$ctx" -n istio-system delete deployment,service,serviceaccount,role,rolebinding,poddisruptionbudget,horizontalpodautoscaler \
       -l install.operator.istio.io/owning-resource=eastwest --ignore-not-found --wait=true
     run kubectl --context "$ctx" -n istio-system wait --for=delete pod -l app=istio-eastwestgateway "--timeout=${TIMEOUT_S}s"
+    run kubectl --context "$ctx" -n istio-system delete secrets -l istio/multiCluster=true --ignore-not-found --wait=true
     # Absent already is fine.
     run kubectl --context "$ctx" label namespace istio-system topology.istio.io/network- || true
   done
