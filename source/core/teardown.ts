@@ -262,6 +262,12 @@ export function installedVerdict(obj: Obj, owner: string): Verdict {
 	if (ref.kind === 'Deployment' && (labels.app === 'istiod' || /^istiod(-|$)/.test(ref.name))) {
 		return {action: 'leave', reason: `${refText(ref)} is a control plane: eastwest never deletes one`};
 	}
+	// istioctl install of the gateway's IstioOperator also re-applies the control plane's default revision
+	// tag (Service, webhook istiod-revision-tag-default), relabelling it as the gateway install's: only the
+	// gateway component is the gateway's.
+	if (owner === GATEWAY_OPERATOR_NAME && labels[COMPONENT_LABEL] !== 'IngressGateways') {
+		return {action: 'leave', kept: true, reason: `${refText(ref)} is ${labels[COMPONENT_LABEL] ? `Istio's ${labels[COMPONENT_LABEL]} component` : 'not the gateway component'}, which istioctl re-applied with the gateway: it belongs to the control plane, so it is kept`};
+	}
 	if (labels[COMPONENT_LABEL] === 'Base' && isClusterScoped(obj)) {
 		return {action: 'leave', kept: true, reason: `${refText(ref)} is a cluster-wide Base object of ${owner} (kept, as istioctl uninstall keeps it: a control plane needs it)`};
 	}

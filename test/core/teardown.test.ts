@@ -87,6 +87,11 @@ const own = 'install.operator.istio.io/owning-resource';
 test('installed objects: the owner\'s go, except CRDs, control planes and cluster-wide Base objects', () => {
 	assert.deepEqual(installedVerdict(labelled('Service', {[own]: 'eastwest', 'operator.istio.io/component': 'IngressGateways'}, 'istio-system'), 'eastwest'), {action: 'remove'});
 	assert.equal(installedVerdict(labelled('Service', {[own]: 'installed-state'}, 'istio-system'), 'eastwest').action, 'leave');
+	// The default revision tag that istioctl re-applies with the gateway (and relabels) stays: it is the control plane's.
+	const tag = installedVerdict(labelled('Service', {[own]: 'eastwest', 'operator.istio.io/component': 'Pilot'}, 'istio-system'), 'eastwest');
+	assert.equal(tag.action, 'leave');
+	assert.match((tag as {reason: string}).reason, /Istio's Pilot component, which istioctl re-applied with the gateway: it belongs to the control plane/);
+	assert.equal(installedVerdict(labelled('MutatingWebhookConfiguration', {[own]: 'eastwest'}), 'eastwest').action, 'leave');
 	assert.equal(installedVerdict(labelled('CustomResourceDefinition', {[own]: 'eastwest-remote', 'operator.istio.io/component': 'Base'}), 'eastwest-remote').action, 'leave');
 	assert.equal(installedVerdict(labelled('ClusterRole', {[own]: 'eastwest-remote', 'operator.istio.io/component': 'Base'}), 'eastwest-remote').action, 'leave');
 	assert.deepEqual(installedVerdict(labelled('ServiceAccount', {[own]: 'eastwest-remote', 'operator.istio.io/component': 'Base'}, 'istio-system'), 'eastwest-remote'), {action: 'remove'});
