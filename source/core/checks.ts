@@ -552,7 +552,7 @@ export const CHECKS: readonly Check[] = [
 		topologies: ALL,
 		doc: DOCS.pluginCa,
 		claim: () => 'secret istio-system/cacerts holds ca-cert.pem, ca-key.pem, root-cert.pem and cert-chain.pem',
-		hint: () => 'create cacerts from a root shared by every cluster (tools/certs/Makefile.selfsigned.mk in the Istio release), then restart istiod',
+		hint: () => 'plug in intermediates of one shared root: eastwest ca create --out DIR once, then eastwest apply --ca DIR --restart-istiod',
 		evaluate: ({facts, plan}) => {
 			if (!facts.cacerts) return skip('secret cacerts was not read');
 			if (!facts.cacerts.present && plan.caDir !== undefined) return pass(`no cacerts yet: the run plugs in an intermediate of the root in ${plan.caDir}`);
@@ -966,7 +966,7 @@ export const CHECKS: readonly Check[] = [
 		topologies: ALL,
 		doc: DOCS.verify,
 		claim: () => 'ConfigMap istio-ca-root-cert holds the same root certificate in every cluster',
-		hint: () => 'plug in one root CA everywhere (cacerts) and restart istiod; on a remote the ConfigMap appears once the primary manages that cluster',
+		hint: () => 'plug in one root everywhere and restart istiod (eastwest ca create --out DIR, then eastwest apply --ca DIR --restart-istiod); on a remote the ConfigMap appears once the primary manages that cluster',
 		evaluate: ({facts}) => {
 			const absent = facts.filter(f => f.facts?.reachable && f.facts.caRootCertSha256 === null).map(f => f.cluster.name);
 			const verdict = mustBeEqual(facts, f => f.caRootCertSha256 ?? undefined, 'root certificate', 'have istio-ca-root-cert');

@@ -38,8 +38,12 @@ export function preflightLine(checks: ReviewChecks | undefined): {status: MarkSt
 
 /** How many istioctl processes the run starts at once (the same default as `eastwest apply --parallel`). */
 export function parallelLine(plan: Plan, parallel = DEFAULT_PARALLEL): string {
-	const installs = plan.steps.filter(s => s.kind === 'install-gateway').length;
-	return `istioctl: at most ${parallel} at once (${plural(installs, 'install')} planned${installs > parallel ? '; the rest wait in line' : ''})`;
+	const installs = plan.steps.filter(s => s.kind === 'install-gateway' || s.kind === 'install-remote').length;
+	// One create-remote-secret per peer read by some cluster, however many clusters read it.
+	const secrets = new Set(plan.steps.filter(s => s.kind === 'remote-secret').map(s => s.peer)).size;
+	const calls = installs + secrets;
+	const planned = [plural(installs, 'install'), ...(secrets ? [plural(secrets, 'create-remote-secret call')] : [])].join(' and ');
+	return `istioctl: at most ${parallel} at once (${planned} planned${calls > parallel ? '; the rest wait in line' : ''})`;
 }
 
 /** The istioctl line: being checked, or what was found. */
