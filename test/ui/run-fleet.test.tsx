@@ -87,4 +87,24 @@ describe('run screen at fleet scale', () => {
 			factory.dispose();
 		}
 	});
+	it('two wired clusters in 80×24 while installs and remote secrets run: the frame fits, title first', async () => {
+		const {plan, factory, services} = fleet(2);
+		const r = renderAt(
+			<ThemeContext.Provider value={createTheme(false)}>
+				<RunScreen plan={plan} services={services} onFinished={() => {}} />
+			</ThemeContext.Provider>,
+			80,
+			24,
+		);
+		try {
+			// Both remote secrets done (their details are long), both installs hanging: the tallest moment.
+			const frame = await waitForFrame(r, f => (f.match(/can read|of 6 steps done \(last: Give/g) ?? []).length >= 2, 10_000, 'both secrets done');
+			assert.ok(rows(frame).length <= 24, `${rows(frame).length} rows:\n${frame}`);
+			assert.match(rows(frame)[0]!, /^Setting up mesh1 on 2 clusters/, frame);
+			assert.ok(widest(frame) <= 80, frame);
+		} finally {
+			r.unmount();
+			factory.dispose();
+		}
+	});
 });

@@ -79,7 +79,7 @@ describe('wizard flows, every topology to Run and Done', () => {
 		frame = await waitForText(r, 'Review: Primary-Remote');
 		assert.match(frame, /Expose istiod \(15012, 15017\)/);
 		assert.match(frame, /note: No east-west gateway: west shares network net-a/);
-		assert.match(frame, new RegExp(`istioctl: at most ${DEFAULT_PARALLEL} at once \\(2 installs and 1 create-remote-secret call planned\\)`), 'the run\'s istioctl bound, as apply\'s --parallel default');
+		assert.match(frame, new RegExp(`istioctl: at most ${DEFAULT_PARALLEL} at once \\(2 installs, 1 create-remote-secret planned\\)`), 'the run\'s istioctl bound, as apply\'s --parallel default');
 		await press(r, KEY.enter);
 		frame = await waitForText(r, 'This will change:');
 		assert.match(frame, /context east \(cluster east-1\)/);

@@ -2,7 +2,7 @@ import React, {useEffect, useState} from 'react';
 import {Box, Text, useStdout} from 'ink';
 import type {Plan} from '../../core/plan.js';
 import {clustersInRows, type ClusterState, type RunView} from '../../core/run-progress.js';
-import {ClusterLine, ClusterProgress, compactRows} from '../components/ClusterProgress.js';
+import {ClusterLine, ClusterProgress, compactRows, fullRows} from '../components/ClusterProgress.js';
 import {KeyHints} from '../components/KeyHints.js';
 import {useCommands} from '../hooks/useCommands.js';
 import {usePlanRun} from '../hooks/usePlanRun.js';
@@ -53,9 +53,9 @@ export function RunScreen({plan, services, onFinished, cancelRequested = false}:
 	const width = sideBySide ? Math.floor(columns / n) : undefined;
 	// Rows for the clusters: the terminal less the title, its margin, the key hints and a status line.
 	const room = (stdout.rows || 24) - 5;
-	// Rough height of the full view: two header lines per cluster, two lines per step (titles wrap).
-	const tallest = Math.max(...view.clusters.map(c => 2 + c.steps.length * 2));
-	const needed = sideBySide ? tallest : view.clusters.reduce((sum, c) => sum + 3 + c.steps.length * 2, 0);
+	// Height of the full view as drawn now (titles and details wrap at the column width).
+	const tallest = Math.max(...view.clusters.map(c => fullRows(c, width ?? columns)));
+	const needed = sideBySide ? tallest : view.clusters.reduce((sum, c) => sum + 1 + fullRows(c, columns), 0);
 	// Folded, as each cluster stands now; stacked clusters have a blank row between them.
 	const folded = view.clusters.map(compactRows);
 	const foldedNeeded = sideBySide ? Math.max(...folded) : folded.reduce((sum, r) => sum + r + 1, 0);

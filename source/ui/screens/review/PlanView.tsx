@@ -42,7 +42,7 @@ export function parallelLine(plan: Plan, parallel = DEFAULT_PARALLEL): string {
 	// One create-remote-secret per peer read by some cluster, however many clusters read it.
 	const secrets = new Set(plan.steps.filter(s => s.kind === 'remote-secret').map(s => s.peer)).size;
 	const calls = installs + secrets;
-	const planned = [plural(installs, 'install'), ...(secrets ? [plural(secrets, 'create-remote-secret call')] : [])].join(' and ');
+	const planned = [plural(installs, 'install'), ...(secrets ? [`${secrets} create-remote-secret`] : [])].join(', ');
 	return `istioctl: at most ${parallel} at once (${planned} planned${calls > parallel ? '; the rest wait in line' : ''})`;
 }
 
