@@ -30,12 +30,12 @@ const VOLATILE = new Set(['events', 'events.events.k8s.io', 'leases.coordination
  */
 const LEFT_BY_DESIGN = new Set(['Secret/istio-reader-service-account-istio-remote-secret-token', 'ConfigMap/kube-root-ca.crt', 'ServiceAccount/default']);
 
-/** An object without what the server generates or changes by itself. */
+/** An object without what the server (or a running istiod: its leader-election renewals) generates or changes by itself. */
 function strip(o: any): any {
 	const m = o.metadata ?? {};
 	const metadata: any = {name: m.name};
 	if (m.labels && Object.keys(m.labels).length > 0) metadata.labels = m.labels;
-	const annotations = Object.fromEntries(Object.entries(m.annotations ?? {}).filter(([k]) => k !== 'kubectl.kubernetes.io/last-applied-configuration' && !k.startsWith('deployment.kubernetes.io/')));
+	const annotations = Object.fromEntries(Object.entries(m.annotations ?? {}).filter(([k]) => k !== 'kubectl.kubernetes.io/last-applied-configuration' && !k.startsWith('deployment.kubernetes.io/') && k !== 'control-plane.alpha.kubernetes.io/leader'));
 	if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
 	const copy = {...o, metadata};
 	delete copy.status;
