@@ -19,7 +19,7 @@ import * as kube from '../kube/index.js';
 import {globalFlags, oneOf, parseFlags, readParallel, readTimeout, type OptionSpec} from './args.js';
 import {DEFAULT_PARALLEL} from '../core/slots.js';
 import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
-import {PLAN_FLAG_OPTIONS, hasPlanFlags, readPlanFlags} from './plan-flags.js';
+import {PLAN_FLAG_OPTIONS, readPlanOrProfile} from './plan-flags.js';
 import {loadSavedPlan, recordProfileRun, savedParallel} from './saved-plan.js';
 import {openCaDir} from './ca.js';
 import type {CommandContext} from '../core/command-context.js';
@@ -111,15 +111,9 @@ export const FLAGS = {
 export function parseApplyArgs(args: string[]): ParsedApply {
 	const {values} = parseFlags('apply', args, FLAGS);
 	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
-	const problems: string[] = [];
-	let input: MeshPlanInput | undefined;
-	if (values.profile !== undefined) {
-		if (hasPlanFlags(values)) problems.push('give either --profile or the plan flags (--topology, --mesh, --cluster, --revision), not both');
-	} else {
-		const read = readPlanFlags(values);
-		problems.push(...read.problems);
-		input = read.input;
-	}
+	const read = readPlanOrProfile(values);
+	const problems = [...read.problems];
+	const input: MeshPlanInput | undefined = read.input;
 	const timeout = readTimeout(values.timeout, DEFAULT_TIMEOUT_MS, '90s, 5m or 1m30s');
 	if (timeout.problem !== undefined) problems.push(timeout.problem);
 	if (values.ca === '') problems.push('--ca needs the directory of the root CA (root-cert.pem, root-key.pem); create one with eastwest ca create --out DIR');

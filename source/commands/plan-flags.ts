@@ -77,6 +77,14 @@ export function readPlanFlags(values: PlanFlagValues): {input: MeshPlanInput; pr
 	return {input, problems};
 }
 
+/** --profile NAME or the plan flags, never both: the plan input when the flags give it, and every problem. */
+export function readPlanOrProfile(values: PlanFlagValues & {profile?: string}): {input?: MeshPlanInput; problems: string[]} {
+	if (values.profile !== undefined) {
+		return {problems: hasPlanFlags(values) ? ['give either --profile or the plan flags (--topology, --mesh, --cluster, --revision), not both'] : []};
+	}
+	return readPlanFlags(values);
+}
+
 /** A plan from the flags, validated; every problem in one UsageError, one line each. */
 export function planFromFlags(values: PlanFlagValues): MeshPlanInput {
 	const {input, problems} = readPlanFlags(values);

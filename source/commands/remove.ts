@@ -13,7 +13,7 @@ import * as removeEngine from '../engine/remove.js';
 import * as kube from '../kube/index.js';
 import {globalFlags, oneOf, parseFlags, readTimeout, type OptionSpec} from './args.js';
 import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
-import {PLAN_FLAG_OPTIONS, hasPlanFlags, readPlanFlags} from './plan-flags.js';
+import {PLAN_FLAG_OPTIONS, readPlanOrProfile} from './plan-flags.js';
 import {loadSavedPlan, recordProfileRemove} from './saved-plan.js';
 import type {CommandContext} from '../core/command-context.js';
 import {firstLine} from '../core/text.js';
@@ -79,15 +79,9 @@ interface ParsedRemove {
 export function parseRemoveArgs(args: string[]): ParsedRemove {
 	const {values} = parseFlags('remove', args, FLAGS);
 	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
-	const problems: string[] = [];
-	let input: MeshPlanInput | undefined;
-	if (values.profile !== undefined) {
-		if (hasPlanFlags(values)) problems.push('give either --profile or the plan flags (--topology, --mesh, --cluster, --revision), not both');
-	} else {
-		const read = readPlanFlags(values);
-		problems.push(...read.problems);
-		input = read.input;
-	}
+	const read = readPlanOrProfile(values);
+	const problems = [...read.problems];
+	const input: MeshPlanInput | undefined = read.input;
 	const timeout = readTimeout(values.timeout, DEFAULT_TIMEOUT_MS, '90s, 2m or 1m30s');
 	if (timeout.problem !== undefined) problems.push(timeout.problem);
 	if (problems.length > 0) throw new UsageError(problems.join('\neastwest: '));

@@ -75,6 +75,28 @@ function summarizeApplied(objects: AppliedObject[]): string {
 
 type Evaluation<R> = {kind: 'done'; value: R} | {kind: 'failed'; message: string; hint?: string} | {kind: 'waiting'; reason: string; hint?: string};
 
+/** One ClusterClient per context for the length of a run (each run, apply or remove, keeps its own). */
+export function clientCache(factory: ClusterClientFactory): (context: string) => ClusterClient {
+	const clients = new Map<string, ClusterClient>();
+	return context => {
+		let c = clients.get(context);
+		if (!c) {
+			c = factory.client(context);
+			clients.set(context, c);
+		}
+		return c;
+	};
+}
+
+/** Hand an event to a front-end; a front-end's rendering problem must not break the run. */
+export function safeEmit(onEvent: (event: Event) => void, event: Event): void {
+	try {
+		onEvent(event);
+	} catch {
+		// Swallowed on purpose: see above.
+	}
+}
+
 export function createRunPlan(deps: {factory: ClusterClientFactory; istioctl: Istioctl}): RunPlan {
 	return (plan, options) => new Run(plan, options, deps.factory, deps.istioctl).execute();
 }
@@ -82,7 +104,6 @@ export function createRunPlan(deps: {factory: ClusterClientFactory; istioctl: Is
 class Run {
 	private readonly records = new Map<string, StepRecord>();
 	private readonly addresses = new Map<string, GatewayAddress>();
-	private readonly clients = new Map<string, ClusterClient>();
 	private readonly revision: string | undefined;
 	/** Bounds the istioctl processes running at once across the run (RunOptions.parallel). */
 	private readonly istioctlSlots: Slots;
@@ -117,20 +138,14 @@ class Run {
 	}
 
 	private emit(event: Event): void {
-		try {
-			this.options.onEvent(event);
-		} catch {
-			// A front-end's rendering problem must not break the run.
-		}
+		safeEmit(this.options.onEvent, event);
 	}
 
+	private clientFor: ((context: string) => ClusterClient) | undefined;
+
 	private client(context: string): ClusterClient {
-		let c = this.clients.get(context);
-		if (!c) {
-			c = this.factory.client(context);
-			this.clients.set(context, c);
-		}
-		return c;
+		this.clientFor ??= clientCache(this.factory);
+		return this.clientFor(context);
 	}
 
 	async execute(): Promise<RunOutcome> {

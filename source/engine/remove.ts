@@ -23,7 +23,7 @@ import {
 	type TeardownPlan,
 	type TeardownStep,
 } from '../core/teardown.js';
-import {describeError} from './index.js';
+import {clientCache, describeError, safeEmit} from './index.js';
 
 export function createRemovePlan(deps: {factory: ClusterClientFactory}): RunRemovePlan {
 	return (plan, options) => new Removal(plan, options, deps.factory).execute();
@@ -60,7 +60,6 @@ class Tally {
 
 class Removal {
 	private readonly records = new Map<string, StepRecord>();
-	private readonly clients = new Map<string, ClusterClient>();
 	private readonly left: LeftItem[] = [];
 
 	constructor(
@@ -70,20 +69,14 @@ class Removal {
 	) {}
 
 	private emit(event: Event): void {
-		try {
-			this.options.onEvent(event);
-		} catch {
-			// A front-end's rendering problem must not break the run.
-		}
+		safeEmit(this.options.onEvent, event);
 	}
 
+	private clientFor: ((context: string) => ClusterClient) | undefined;
+
 	private client(context: string): ClusterClient {
-		let c = this.clients.get(context);
-		if (!c) {
-			c = this.factory.client(context);
-			this.clients.set(context, c);
-		}
-		return c;
+		this.clientFor ??= clientCache(this.factory);
+		return this.clientFor(context);
 	}
 
 	async execute(): Promise<TeardownOutcome> {
