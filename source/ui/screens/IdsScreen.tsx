@@ -24,9 +24,15 @@ export function fieldsOf(state: WizardState): Field[] {
 		const d = state.drafts[context] ?? {name: '', network: ''};
 		fields.push({id: {kind: 'name', context}, path: `clusters[${i}].name`, value: d.name});
 		fields.push({id: {kind: 'network', context}, path: `clusters[${i}].network`, value: d.network});
-		fields.push({id: {kind: 'apiServer', context}, path: `clusters[${i}].apiServer`, value: d.apiServer ?? ''});
+		// Only a cluster that another cluster's istiod reads has its API server written into a remote secret.
+		if (isReadByOthers(state, context)) fields.push({id: {kind: 'apiServer', context}, path: `clusters[${i}].apiServer`, value: d.apiServer ?? ''});
 	});
 	return fields;
+}
+
+/** Every cluster is read by the others in multi-network; in primary-remote only the remotes are (by the primary). */
+function isReadByOthers(state: WizardState, context: string): boolean {
+	return !TOPOLOGY_INFO[state.topology].primaryRemote || roleOf(state, context) === 'remote';
 }
 
 /** The kubeconfig's server of a context, and whether other clusters could use it. */
@@ -147,15 +153,16 @@ export function IdsScreen({state, dispatch, probes = {}}: {state: WizardState; d
 					NETWORK
 				</Text>
 			</Box>
-			{orderedSelection(state).map((context, i) => {
-				const nameField = clusterFields[i * 3]!;
-				const netField = clusterFields[i * 3 + 1]!;
-				const apiField = clusterFields[i * 3 + 2]!;
-				const here = nameField === field || netField === field || apiField === field;
+			{orderedSelection(state).map(context => {
+				const mine = clusterFields.filter(x => 'context' in x.id && x.id.context === context);
+				const nameField = mine[0]!;
+				const netField = mine[1]!;
+				const apiField = mine[2];
+				const here = mine.includes(field);
 				const kc = kubeconfigServer(state, context);
 				const suggestion = suggestionFor(context);
-				const overridden = apiField.value.trim() !== '';
-				const note = overridden
+				const overridden = apiField ? apiField.value.trim() !== '' : false;
+				const note = !apiField || overridden
 					? undefined
 					: kc.loopback
 						? suggestion
@@ -178,10 +185,12 @@ export function IdsScreen({state, dispatch, probes = {}}: {state: WizardState; d
 							{input(nameField, 24)}
 							{input(netField, 22)}
 						</Box>
-						<Box>
-							{label('API server', apiField === field, 14)}
-							{input(apiField, 40, kc.server ?? '(kubeconfig server)')}
-						</Box>
+						{apiField ? (
+							<Box>
+								{label('API server', apiField === field, 14)}
+								{input(apiField, 40, kc.server ?? '(kubeconfig server)')}
+							</Box>
+						) : null}
 						{note ? (
 							<Box paddingLeft={4}>
 								<Text color={theme.tone('warn')} wrap="wrap">
@@ -191,7 +200,7 @@ export function IdsScreen({state, dispatch, probes = {}}: {state: WizardState; d
 						) : null}
 						{errorLines(nameField.path)}
 						{errorLines(netField.path)}
-						{errorLines(apiField.path)}
+						{apiField ? errorLines(apiField.path) : null}
 					</Box>
 				);
 			})}
