@@ -12,7 +12,7 @@ lab_require_root
 # lab's bin dir or a lab script), so a recycled pid is never signalled.
 pid_ours() {
   local cmd
-  cmd="$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)" || return 1
+  cmd="$( (tr '\0' ' ' <"/proc/$1/cmdline") 2>/dev/null)" || return 1
   [[ "$cmd" == *"$LAB_BIN/"* || "$cmd" == *"$LAB_DIR/"* ]]
 }
 
@@ -80,8 +80,9 @@ leftovers() {
     pid_ours "$p" || continue
     cmd="$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null)" || continue
     cwd="$(readlink "$d/cwd" 2>/dev/null || true)"
-    [[ "$cmd" == *"$LAB_STATE/"* || "$cwd" == "$LAB_STATE/istiod"* ]] && echo "$p"
+    if [[ "$cmd" == *"$LAB_STATE/"* || "$cwd" == "$LAB_STATE/istiod"* ]]; then echo "$p"; fi
   done
+  return 0
 }
 left=($(leftovers))
 if ((${#left[@]})); then
