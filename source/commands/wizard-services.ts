@@ -11,9 +11,10 @@ import {ProfileStore, ProfileStoreError} from '../store/profiles.js';
 import type {WizardServices} from '../ui/services.js';
 import {firstLine} from '../core/text.js';
 import {trustOf} from '../core/trust.js';
+import type * as CaModule from '../ca/index.js';
 
 /** The CA layer's error as one line (what is wrong; what to do), loaded with the certificate library. */
-async function caCall<T>(fn: (ca: typeof import('../ca/index.js')) => Promise<T>): Promise<T> {
+async function caCall<T>(fn: (ca: typeof CaModule) => Promise<T>): Promise<T> {
 	const ca = await import('../ca/index.js');
 	try {
 		return await fn(ca);

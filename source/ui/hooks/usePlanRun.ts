@@ -74,7 +74,7 @@ export function usePlanRun(plan: Plan, services: WizardServices, extra: {restart
 			if (timer) clearTimeout(timer);
 			c.abort();
 		};
-	}, [plan, services]);
+	}, [plan, services, extra.restartIstiod]);
 
 	const cancel = () => {
 		setCancelling(true);
