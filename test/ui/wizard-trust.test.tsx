@@ -106,6 +106,7 @@ describe('wizard Trust step', () => {
 		await waitForText(r, 'Preflight checks');
 		const {review, run} = await runFromChecks(r, services);
 		assert.match(review, /1\. plug in CA/, 'Review lists the plug-ca steps');
+		assert.match(review, /CA: intermediates of the root in \/tmp\/mesh-ca; istiod restarts after\s+cacerts changes/);
 		assert.equal(run.plan.input.caDir, '/tmp/mesh-ca');
 		assert.ok(run.plan.clusters.every(c => c.steps.some(s => s.kind === 'plug-ca')));
 		assert.equal(run.options.restartIstiod, true);
@@ -125,7 +126,8 @@ describe('wizard Trust step', () => {
 		assert.deepEqual(services.caCalls, ['open /srv/root']);
 		await press(r, 'n');
 		await waitForText(r, 'Preflight checks');
-		const {run} = await runFromChecks(r, services);
+		const {review, run} = await runFromChecks(r, services);
+		assert.match(review, /CA: intermediates of the root in \/srv\/root; istiod not restarted/);
 		assert.equal(run.plan.input.caDir, '/srv/root');
 		assert.equal(run.options.restartIstiod, undefined);
 	});
