@@ -15,6 +15,7 @@ import {DoneScreen} from './ui/screens/DoneScreen.js';
 import {IdsScreen} from './ui/screens/IdsScreen.js';
 import {NoKubeconfigScreen} from './ui/screens/NoKubeconfigScreen.js';
 import {TopologyScreen} from './ui/screens/TopologyScreen.js';
+import {TrustScreen} from './ui/screens/TrustScreen.js';
 import {ServicesContext, type WizardServices} from './ui/services.js';
 import {ThemeContext, createTheme} from './ui/theme.js';
 import {firstLine} from './core/text.js';
@@ -128,6 +129,8 @@ export default function App({services: given, color = true, initialTopology, ini
 		body = <ContextsScreen kubeconfig={access.info} state={state} probes={probes} requestProbes={request} dispatch={dispatch} />;
 	} else if (state.screen === 'ids') {
 		body = <IdsScreen state={state} dispatch={dispatch} probes={probes} />;
+	} else if (state.screen === 'trust') {
+		body = <TrustScreen state={state} onDone={choice => dispatch({type: 'trust-done', ...choice})} />;
 	} else if (state.screen === 'checks') {
 		body = (
 			<ChecksScreen
@@ -147,7 +150,7 @@ export default function App({services: given, color = true, initialTopology, ini
 	} else if (state.screen === 'run' && state.run && services) {
 		body = (
 			<Suspense fallback={<Text color={theme.tone('muted')}>Starting the run…</Text>}>
-				<RunScreen plan={state.run.plan} services={services} onFinished={onFinished} cancelRequested={state.run.interrupted} />
+				<RunScreen plan={state.run.plan} services={services} onFinished={onFinished} cancelRequested={state.run.interrupted} restartIstiod={state.run.restartIstiod} />
 			</Suspense>
 		);
 	} else if (state.screen === 'done' && state.run?.finished) {

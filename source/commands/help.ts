@@ -2,7 +2,7 @@
 import {DEFAULT_PARALLEL} from '../core/slots.js';
 
 export const COMMAND_SUMMARIES: Array<[string, string]> = [
-	['(none)', 'guided wizard: topology → contexts → IDs → checks → review → run (needs a terminal);'],
+	['(none)', 'guided wizard: topology → contexts → IDs → trust → checks → review → run (needs a terminal);'],
 	['', '--profile NAME checks a saved plan, then opens it at Review'],
 	['manifests', 'print the YAML eastwest installs and applies (pipe it to istioctl/kubectl)'],
 	['apply', 'headless run of a plan: install the gateways, wait for them, expose istiod/services'],

@@ -10,6 +10,19 @@ import {createClusterClientFactory, kubeconfigSearchOrder} from '../kube/index.j
 import {ProfileStore, ProfileStoreError} from '../store/profiles.js';
 import type {WizardServices} from '../ui/services.js';
 import {firstLine} from '../core/text.js';
+import {trustOf} from '../core/trust.js';
+import type * as CaModule from '../ca/index.js';
+
+/** The CA layer's error as one line (what is wrong; what to do), loaded with the certificate library. */
+async function caCall<T>(fn: (ca: typeof CaModule) => Promise<T>): Promise<T> {
+	const ca = await import('../ca/index.js');
+	try {
+		return await fn(ca);
+	} catch (error) {
+		if (error instanceof ca.CaError) throw new Error(`${error.message}${error.hint ? `; ${error.hint}` : ''}`);
+		throw error;
+	}
+}
 
 export interface ServiceFlags {
 	kubeconfig?: string;
@@ -50,6 +63,9 @@ export async function createWizardServices(flags: ServiceFlags): Promise<WizardS
 				return {ready: false, message: firstLine(error)};
 			}
 		},
+		readTrust: async ({plan, cluster, signal}) => trustOf(cluster.name, await collectClusterFacts(needFactory(), {plan, cluster, phase: 'preflight', signal})),
+		createRoot: dir => caCall(async ca => ({root: (await ca.createRootDir(dir)).description})),
+		openRoot: dir => caCall(async ca => ({root: (await ca.openRootDir(dir)).root})),
 		recordRun: async (name, result) => {
 			await store().recordApplied(name, result);
 		},

@@ -10,7 +10,7 @@ import type {ContextInfo, KubeconfigInfo, ProbeResult} from './ports.js';
 import type {RunView} from './run-progress.js';
 import {validatePlan, type Problem} from './validate.js';
 
-export const SCREENS = ['topology', 'contexts', 'ids', 'checks', 'review', 'run', 'done'] as const;
+export const SCREENS = ['topology', 'contexts', 'ids', 'trust', 'checks', 'review', 'run', 'done'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export interface ClusterDraft {
@@ -42,6 +42,8 @@ export interface RunState {
 	/** The process was told to stop: the run is cancelled without asking. */
 	interrupted: boolean;
 	finished?: RunView;
+	/** Restart istiod after plug-ca changed cacerts (confirmed on the Trust step). */
+	restartIstiod?: boolean;
 }
 
 /** The same plan gives the same key: how a preflight or a saved profile is matched to the answers. */
@@ -75,6 +77,8 @@ export interface WizardState<V extends PreflightRun = PreflightRun> {
 	run?: RunState;
 	/** The root CA directory whose intermediates the run plugs in (a profile saved with --ca): a path, never the key. */
 	caDir?: string;
+	/** Restart istiod after plug-ca changed cacerts (the Trust step's confirm). */
+	restartIstiod?: boolean;
 }
 
 export type ProbeState = {state: 'pending'} | {state: 'done'; result: ProbeResult};
@@ -105,7 +109,9 @@ export type ScreenAction =
 	/** SIGINT/SIGTERM during a run: cancel it without asking. */
 	| {type: 'interrupt'}
 	| {type: 'back'}
-	| {type: 'clear-notice'};
+	| {type: 'clear-notice'}
+	/** The Trust step's choice: plug in intermediates of the root in caDir (restarting istiod when confirmed), or nothing. */
+	| {type: 'trust-done'; caDir?: string; restartIstiod?: boolean};
 
 export type WizardAction<V extends PreflightRun = PreflightRun> = ScreenAction | {type: 'preflight-done'; view: V};
 
@@ -239,7 +245,8 @@ const PREVIOUS: Record<Screen, Screen | undefined> = {
 	topology: undefined,
 	contexts: 'topology',
 	ids: 'contexts',
-	checks: 'ids',
+	trust: 'ids',
+	checks: 'trust',
 	review: 'checks',
 	run: undefined,
 	done: undefined,
@@ -282,7 +289,12 @@ export function canRun(state: WizardState): RunGate {
 function startRun<V extends PreflightRun>(s: WizardState<V>): WizardState<V> {
 	const input = toPlanInput(s);
 	const profile = s.profile && s.profile.key === planKey(input) ? s.profile.name : undefined;
-	return {...s, screen: 'run', runAsked: false, run: {plan: buildPlan(input), interrupted: false, ...(profile !== undefined ? {profile} : {})}};
+	return {
+		...s,
+		screen: 'run',
+		runAsked: false,
+		run: {plan: buildPlan(input), interrupted: false, ...(profile !== undefined ? {profile} : {}), ...(input.caDir !== undefined && s.restartIstiod ? {restartIstiod: true} : {})},
+	};
 }
 
 export function wizardReducer<V extends PreflightRun>(state: WizardState<V>, action: WizardAction<V>): WizardState<V> {
@@ -354,7 +366,7 @@ export function wizardReducer<V extends PreflightRun>(state: WizardState<V>, act
 			if (problems.length > 0) {
 				return {...s, notice: `fix ${problems.length === 1 ? 'the problem' : `${problems.length} problems`} above before going on`};
 			}
-			return {...s, screen: 'checks'};
+			return {...s, screen: 'trust'};
 		}
 		case 'checks-done': {
 			if (s.screen !== 'checks' || problemsOf(s).length > 0) return s;
@@ -397,6 +409,11 @@ export function wizardReducer<V extends PreflightRun>(state: WizardState<V>, act
 		case 'back': {
 			const prev = PREVIOUS[s.screen];
 			return prev ? {...s, screen: prev, runAsked: false} : s;
+		}
+		case 'trust-done': {
+			if (s.screen !== 'trust') return s;
+			const {caDir: _dir, restartIstiod: _restart, ...rest} = s;
+			return action.caDir === undefined ? {...rest, screen: 'checks'} : {...rest, screen: 'checks', caDir: action.caDir, restartIstiod: action.restartIstiod === true};
 		}
 	}
 }

@@ -123,6 +123,11 @@ export const SCREEN_COMMANDS = {
 	done: ['finish', 'showChecks', 'help', 'quit'],
 	doneChecks: ['up', 'down', 'pageUp', 'pageDown', 'expand', 'showChecks', 'back', 'finish', 'quit'],
 	noKubeconfig: ['quit'],
+	trustReading: ['back', 'help', 'quit'],
+	trust: ['up', 'down', 'next', 'rerun', 'back', 'help', 'quit'],
+	trustDir: ['erase', 'clearField', 'next', 'back', 'quit'],
+	trustWorking: ['quit'],
+	trustRestart: ['confirm', 'deny', 'quit'],
 } as const satisfies Record<string, readonly Command[]>;
 
 export type KeyScope = keyof typeof SCREEN_COMMANDS;
@@ -145,4 +150,9 @@ export const SCOPE_TITLES: Record<KeyScope, string> = {
 	done: 'Done',
 	doneChecks: 'Done, post-install checks',
 	noKubeconfig: 'No kubeconfig',
+	trustReading: 'Trust, while reading the clusters',
+	trust: 'Trust (a shared root CA)',
+	trustDir: 'Trust, root directory (typing goes into the field)',
+	trustWorking: 'Trust, while the root is made or read',
+	trustRestart: 'Restart istiod after plugging in the CA?',
 };

@@ -3,6 +3,7 @@ import {createContext, useContext} from 'react';
 import type {CheckPhase, ClusterFacts} from '../core/checks.js';
 import type {ClusterSpec, MeshPlanInput} from '../core/model.js';
 import type {KubeconfigInfo, ProbeResult, RunPlan} from '../core/ports.js';
+import type {ClusterTrust} from '../core/trust.js';
 
 export interface WizardServices {
 	/** Read the kubeconfig; throws an Error with a one-line message when there is none or it is unreadable. */
@@ -27,6 +28,12 @@ export interface WizardServices {
 	checksTimeoutMs?: number;
 	/** What a run needs besides the clusters (istioctl): checked on the Review screen before anything can start. */
 	preflight?(signal: AbortSignal): Promise<{ready: boolean; message: string}>;
+	/** Read one planned cluster's trust (cacerts, istio-ca-secret, istio-ca-root-cert); never rejects for a cluster problem. */
+	readTrust?(request: {plan: MeshPlanInput; cluster: ClusterSpec; signal: AbortSignal}): Promise<ClusterTrust>;
+	/** Make a new root CA in `dir` (key mode 0600, nothing replaced); rejects with a one-line reason. Resolves to how the root is named. */
+	createRoot?(dir: string): Promise<{root: string}>;
+	/** Open the root in `dir` (root-cert.pem, root-key.pem private to its owner); rejects with a one-line reason. */
+	openRoot?(dir: string): Promise<{root: string}>;
 }
 
 export const ServicesContext = createContext<WizardServices | undefined>(undefined);

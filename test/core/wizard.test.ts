@@ -40,11 +40,29 @@ const finished = (s: WizardState): RunView => initialRunView(s.run!.plan);
 function atReview(...statuses: Array<CheckResult['status']>): WizardState {
 	let s = run(initialWizardState(), {type: 'choose-topology', topology: 'multi-network'});
 	s = run(s, {type: 'toggle-context', context: 'a', probe: ok('a')}, {type: 'toggle-context', context: 'b', probe: ok('b')});
-	s = run(s, {type: 'contexts-done', contexts: [], probes: {a: ok('a'), b: ok('b')}}, {type: 'ids-done'});
+	s = run(s, {type: 'contexts-done', contexts: [], probes: {a: ok('a'), b: ok('b')}}, {type: 'ids-done'}, {type: 'trust-done'});
 	return run(s, {type: 'preflight-done', view: passed(s, ...statuses)}, {type: 'checks-done'});
 }
 
 describe('wizard reducer', () => {
+	it('the Trust choice becomes the plan\'s caDir and the run\'s istiod restart; skip clears both', () => {
+		let s = run(initialWizardState(), {type: 'choose-topology', topology: 'multi-network'});
+		s = run(s, {type: 'toggle-context', context: 'a', probe: ok('a')}, {type: 'toggle-context', context: 'b', probe: ok('b')});
+		s = run(s, {type: 'contexts-done', contexts: [], probes: {a: ok('a'), b: ok('b')}}, {type: 'ids-done'});
+		const plugged = run(s, {type: 'trust-done', caDir: '/ca', restartIstiod: true});
+		assert.equal(toPlanInput(plugged).caDir, '/ca');
+		const ran = run(plugged, {type: 'preflight-done', view: passed(plugged)}, {type: 'checks-done'}, {type: 'tools-checked', ready: true, message: 'istioctl'}, {type: 'start-run'});
+		assert.equal(ran.run?.plan.input.caDir, '/ca');
+		assert.equal(ran.run?.restartIstiod, true);
+		assert.ok(ran.run?.plan.clusters.every(c => c.steps.some(st => st.kind === 'plug-ca')), 'every cluster plugs in an intermediate');
+		const noRestart = run(s, {type: 'trust-done', caDir: '/ca', restartIstiod: false});
+		assert.equal(run(noRestart, {type: 'preflight-done', view: passed(noRestart)}, {type: 'checks-done'}, {type: 'tools-checked', ready: true, message: 'i'}, {type: 'start-run'}).run?.restartIstiod, undefined);
+		const skipped = run(plugged, {type: 'back'}, {type: 'trust-done'});
+		assert.equal(skipped.caDir, undefined);
+		assert.equal(skipped.restartIstiod, undefined);
+		assert.equal(toPlanInput(skipped).caDir, undefined);
+	});
+
 	it('walks topology → contexts → ids → checks → review → run → done and back', () => {
 		let s = run(initialWizardState(), {type: 'choose-topology', topology: 'multi-network'});
 		assert.equal(s.screen, 'contexts');
@@ -53,9 +71,14 @@ describe('wizard reducer', () => {
 		assert.equal(s.screen, 'ids');
 		assert.deepEqual(s.drafts, {a: {name: 'a', network: 'network1'}, b: {name: 'b', network: 'network2'}});
 		s = run(s, {type: 'ids-done'});
-		assert.equal(s.screen, 'checks');
-		assert.equal(run(s, {type: 'start-run'}).screen, 'checks', 'no run straight from the checks');
+		assert.equal(s.screen, 'trust');
 		assert.equal(run(s, {type: 'back'}).screen, 'ids');
+		assert.equal(run(s, {type: 'checks-done'}).screen, 'trust', 'no skipping the Trust step');
+		s = run(s, {type: 'trust-done'});
+		assert.equal(s.screen, 'checks');
+		assert.equal(run(s, {type: 'trust-done', caDir: '/x'}).caDir, undefined, 'trust-done only acts on the Trust screen');
+		assert.equal(run(s, {type: 'start-run'}).screen, 'checks', 'no run straight from the checks');
+		assert.equal(run(s, {type: 'back'}).screen, 'trust');
 		s = run(s, {type: 'preflight-done', view: passed(s)}, {type: 'checks-done'});
 		assert.equal(s.screen, 'review');
 		assert.equal(run(s, {type: 'back'}).screen, 'checks');
@@ -141,7 +164,7 @@ describe('stateFromPlan', () => {
 		assert.deepEqual(new Set(back.clusters.map(c => JSON.stringify(c))), new Set(input.clusters.map(c => JSON.stringify(c))));
 		assert.equal(back.revision, 'canary');
 		// Going back to contexts and forward keeps every saved value.
-		const again = run(s, {type: 'back'}, {type: 'back'}, {type: 'contexts-done', contexts: [], probes: {}});
+		const again = run(s, {type: 'back'}, {type: 'back'}, {type: 'back'}, {type: 'contexts-done', contexts: [], probes: {}});
 		assert.deepEqual(toPlanInput(again), back);
 		assert.equal(stateFromPlan({...input, meshId: ''}).screen, 'ids');
 	});
@@ -239,7 +262,7 @@ describe('can the run start (canRun) and a run asked for while istioctl is check
 	it('a failed preflight runs only after the override, which a new preflight takes back', () => {
 		let s = run(initialWizardState(), {type: 'choose-topology', topology: 'multi-network'});
 		s = run(s, {type: 'toggle-context', context: 'a', probe: ok('a')}, {type: 'toggle-context', context: 'b', probe: ok('b')});
-		s = run(s, {type: 'contexts-done', contexts: [], probes: {a: ok('a'), b: ok('b')}}, {type: 'ids-done'});
+		s = run(s, {type: 'contexts-done', contexts: [], probes: {a: ok('a'), b: ok('b')}}, {type: 'ids-done'}, {type: 'trust-done'});
 		const view = passed(s, 'fail');
 		s = run(s, {type: 'preflight-done', view}, {type: 'checks-done', override: true}, {type: 'tools-checked', ready: true, message: 'istioctl'});
 		assert.equal(canRun(s).state, 'ready');
@@ -282,7 +305,7 @@ describe('can the run start (canRun) and a run asked for while istioctl is check
 		const atReviewOf = (s: WizardState) => run(s, {type: 'preflight-done', view: passed(s)}, {type: 'checks-done'}, {type: 'tools-checked', ready: true, message: 'istioctl'});
 		const opened = stateFromPlan(input, 'prod');
 		assert.equal(run(atReviewOf(opened), {type: 'start-run'}).run?.profile, 'prod');
-		const edited = run(opened, {type: 'back'}, {type: 'set-field', field: {kind: 'meshId'}, value: 'edited'}, {type: 'ids-done'});
+		const edited = run(opened, {type: 'back'}, {type: 'back'}, {type: 'set-field', field: {kind: 'meshId'}, value: 'edited'}, {type: 'ids-done'}, {type: 'trust-done'});
 		assert.equal(run(atReviewOf(edited), {type: 'start-run'}).run?.profile, undefined);
 		const saved = run(atReviewOf(edited), {type: 'profile-saved', name: 'new'}, {type: 'start-run'});
 		assert.equal(saved.run?.profile, 'new');

@@ -15,7 +15,7 @@ import {createWizardServices} from '../../source/commands/wizard-services.js';
 import {STEP_KINDS} from '../../source/core/plan.js';
 import {FakeApiServer, writeKubeconfig} from '../support/fake-apiserver.js';
 import {fakeIstioctlEnv, readFakeIstioctlLog} from '../support/fake-istioctl.js';
-import {KEY, press, tick, type, waitForFrame, waitForText} from '../support/ink.js';
+import {KEY, passTrust, press, tick, type, waitForFrame, waitForText} from '../support/ink.js';
 import {FIXTURE_ROOT_CERT, fixtureCacertsData} from '../support/ca-fixtures.js';
 
 const servers: FakeApiServer[] = [];
@@ -95,6 +95,9 @@ test('wizard end to end: probes real API servers, runs multi-network with the en
 	assert.match(frame, /east-ctx\s+east-cluster\s+network1/, 'cluster name from istiod CLUSTER_ID');
 	assert.match(frame, /west-ctx\s+west-ctx\s+network2/);
 	await press(r, KEY.enter);
+	// Trust reads each API server's CA: these fakes hold no cacerts, so there is no shared root; skip it.
+	frame = await passTrust(r, 15_000);
+	assert.match(frame, /no cacerts/);
 	// The real preflight reads both API servers: west runs no istiod, which every multi-network primary needs.
 	frame = await waitForText(r, '2 failed checks block the run', 15_000);
 	await press(r, 'a');
@@ -201,6 +204,9 @@ test('wizard end to end: clusters prepared as documented pass the real preflight
 	assert.match(frame, /east-ctx\s+east\s+network1/);
 	assert.match(frame, /west-ctx\s+west\s+network2/);
 	await press(r, KEY.enter);
+	// Trust reads each API server's CA: prepared as documented, both hold cacerts from one root.
+	frame = await passTrust(r, 15_000);
+	assert.match(frame, /✔ The clusters already share one root: O=Istio, CN=Root CA \(/);
 	frame = await waitForText(r, /No check failed; \d+ warnings? to read/, 15_000);
 	// What a loopback fake cannot avoid: its API server is 127.0.0.1, and no LoadBalancer Service has an address yet.
 	assert.match(frame, /‼ the API server address written into remote secrets is one other clusters can use/);

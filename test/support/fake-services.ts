@@ -5,6 +5,7 @@ import type {MeshPlanInput} from '../../source/core/model.js';
 import type {Plan, Step} from '../../source/core/plan.js';
 import type {ContextInfo, KubeconfigInfo, ProbeResult, RunOptions} from '../../source/core/ports.js';
 import type {WizardServices} from '../../source/ui/services.js';
+import {trustOf, type ClusterTrust} from '../../source/core/trust.js';
 import {healthy} from './healthy-facts.js';
 
 /** A scripted cluster for the checks: a change to its healthy facts, or 'hang' (answers only when aborted). */
@@ -50,6 +51,10 @@ export interface FakeOptions {
 	checksTimeoutMs?: number;
 	/** What the Review screen's tool check reports. */
 	preflight?: {ready: boolean; message: string};
+	/** Trust per cluster name: a change to what its healthy facts say (one shared root), or 'hang'. */
+	trust?: Record<string, ((trust: ClusterTrust) => void) | 'hang'>;
+	/** Root CAs: 'hold' keeps createRoot/openRoot pending until releaseCa(); an Error rejects them. */
+	ca?: {create?: 'hold' | Error; open?: 'hold' | Error};
 }
 
 export interface FakeServices extends WizardServices {
@@ -59,6 +64,12 @@ export interface FakeServices extends WizardServices {
 	factReads: string[];
 	saved: Array<{name: string; input: MeshPlanInput}>;
 	events: Event[];
+	/** Every trust read, by cluster name. */
+	trustReads: string[];
+	/** Every root CA asked for: "create DIR" or "open DIR". */
+	caCalls: string[];
+	/** Let a held createRoot/openRoot finish. */
+	releaseCa(): void;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -80,11 +91,40 @@ export function fakeServices(options: FakeOptions = {}): FakeServices {
 	const saved: FakeServices['saved'] = [];
 	const events: Event[] = [];
 	const factReads: string[] = [];
+	const trustReads: string[] = [];
+	const caCalls: string[] = [];
+	const held: Array<() => void> = [];
 	const delay = options.delayMs ?? 0;
+	const rootCa = async (kind: 'create' | 'open', dir: string) => {
+		caCalls.push(`${kind} ${dir}`);
+		const script = options.ca?.[kind];
+		if (script === 'hold') await new Promise<void>(resolve => held.push(resolve));
+		else if (script instanceof Error) throw script;
+		return {root: 'O=Istio, CN=Root CA (sha256 5A:11:7E:00:…)'};
+	};
 	const services: FakeServices = {
 		probed,
 		runs,
 		factReads,
+		trustReads,
+		caCalls,
+		releaseCa: () => {
+			for (const release of held.splice(0)) release();
+		},
+		async readTrust({plan, cluster, signal}) {
+			trustReads.push(cluster.name);
+			const script = options.trust?.[cluster.name];
+			if (script === 'hang') {
+				await new Promise<void>(resolve => signal.addEventListener('abort', () => resolve()));
+				throw new Error('read aborted');
+			}
+			if (delay) await sleep(delay * 2, signal);
+			const trust = trustOf(cluster.name, healthy(plan, cluster));
+			script?.(trust);
+			return trust;
+		},
+		createRoot: dir => rootCa('create', dir),
+		openRoot: dir => rootCa('open', dir),
 		...(options.checksTimeoutMs ? {checksTimeoutMs: options.checksTimeoutMs} : {}),
 		async collectFacts({plan, cluster, phase, signal}) {
 			factReads.push(`${phase} ${cluster.name}`);

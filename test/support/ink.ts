@@ -80,8 +80,26 @@ export async function type(r: Rendered, text: string): Promise<void> {
 	for (const ch of text) await press(r, ch);
 }
 
-/** On the preflight checks screen: wait until every check passed, then continue to Review. */
+const NOTHING_TO_DO = 'Nothing to do: the clusters already share one root';
+const SKIP_TRUST = 'Skip: leave each cluster on its own CA';
+
+/**
+ * On the Trust screen: once the clusters were read, take "nothing to do" when they share a root, otherwise
+ * "skip" (the last option). Returns the frame the choice was made on.
+ */
+export async function passTrust(r: Rendered, timeoutMs = 3000): Promise<string> {
+	const frame = await waitForFrame(r, f => f.includes(NOTHING_TO_DO) || f.includes(SKIP_TRUST), timeoutMs, 'the Trust options');
+	if (!frame.includes(`❯ ${NOTHING_TO_DO}`)) {
+		while (!plain(r.lastFrame()).includes(`❯ ${SKIP_TRUST}`)) await press(r, KEY.down);
+	}
+	await press(r, KEY.enter);
+	return frame;
+}
+
+/** On the Trust screen (passed as passTrust does) or the preflight checks: wait until every check passed, then continue to Review. */
 export async function passChecks(r: Rendered, timeoutMs = 3000): Promise<string> {
+	const first = await waitForFrame(r, f => f.includes('Every check passed. Enter continues to Review.') || f.includes(NOTHING_TO_DO) || f.includes(SKIP_TRUST), timeoutMs, 'Trust or the checks');
+	if (!first.includes('Every check passed. Enter continues to Review.')) await passTrust(r, timeoutMs);
 	const frame = await waitForText(r, 'Every check passed. Enter continues to Review.', timeoutMs);
 	await press(r, '\r');
 	return frame;

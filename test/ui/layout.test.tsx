@@ -4,7 +4,7 @@ import React from 'react';
 import App from '../../source/app.js';
 import type {ClusterFacts} from '../../source/core/checks.js';
 import {fakeServices, kubeconfig} from '../support/fake-services.js';
-import {KEY, press, waitForFrame, waitForText} from '../support/ink.js';
+import {KEY, passTrust, press, waitForFrame, waitForText} from '../support/ink.js';
 import {renderAt} from '../support/render-at.js';
 
 const long = ['arn:aws:eks:eu-central-1:123456789012:cluster/payments-production', 'gke_my-project-name_europe-west1-b_mesh-cluster-eu', 'kind-west'];
@@ -33,6 +33,8 @@ describe('layout at 80 columns', () => {
 			await press(r, 'x');
 			await press(r, KEY.enter);
 			await check('Mesh and cluster IDs');
+			await press(r, KEY.enter);
+			await check('The clusters already share one root');
 			await press(r, KEY.enter);
 			await check('Every check passed');
 			await press(r, KEY.enter);
@@ -70,6 +72,7 @@ describe('layout at 80 columns', () => {
 			await press(r, KEY.space, KEY.down, KEY.space, KEY.enter);
 			await waitForText(r, 'Mesh and cluster IDs');
 			await press(r, KEY.enter);
+			await passTrust(r);
 			await waitForText(r, 'Every check passed');
 			await press(r, KEY.enter, KEY.enter, 'y');
 			const frame = await waitForText(r, /east context east\s+west context west/);
@@ -107,6 +110,8 @@ describe('layout at 80 columns', () => {
 			await waitForFrame(r, f => !f.includes('probing…') && f.includes('v1.35.4'), 3000, 'probes');
 			await press(r, KEY.space, KEY.down, KEY.space, KEY.down, KEY.space, KEY.enter);
 			await waitForText(r, 'Mesh and cluster IDs');
+			await press(r, KEY.enter);
+			await fits('The clusters already share one root');
 			await press(r, KEY.enter);
 			let frame = await fits('3 failed checks block the run');
 			assert.match(frame, /↓ \d+ more rows/, 'the list scrolls instead of growing past the screen');

@@ -5,7 +5,7 @@ import {cleanup, render} from 'ink-testing-library';
 import App from '../../source/app.js';
 import type {ClusterFacts} from '../../source/core/checks.js';
 import {fakeServices, kubeconfig, type FactsScript, type FakeOptions} from '../support/fake-services.js';
-import {KEY, press, tick, waitForFrame, waitForText} from '../support/ink.js';
+import {KEY, press, tick, waitForFrame, waitForText, passTrust} from '../support/ink.js';
 
 afterEach(() => cleanup());
 
@@ -22,6 +22,7 @@ async function toChecks(options: FakeOptions = {}) {
 	await press(r, KEY.enter);
 	await waitForText(r, 'Mesh and cluster IDs');
 	await press(r, KEY.enter);
+	await passTrust(r);
 	await waitForText(r, 'Preflight checks');
 	return {r, services, exits};
 }

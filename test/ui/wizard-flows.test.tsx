@@ -6,7 +6,7 @@ import App from '../../source/app.js';
 import {PROBE_CONCURRENCY} from '../../source/ui/hooks/useProbes.js';
 import {DEFAULT_PARALLEL} from '../../source/core/slots.js';
 import {fakeServices, kubeconfig, okProbe, unreachableProbe, type FakeOptions} from '../support/fake-services.js';
-import {KEY, passChecks, plain, press, tick, type, waitForFrame, waitForText} from '../support/ink.js';
+import {KEY, passChecks, passTrust, plain, press, tick, type, waitForFrame, waitForText} from '../support/ink.js';
 
 afterEach(() => cleanup());
 
@@ -241,6 +241,8 @@ describe('wizard validation and back paths', () => {
 		await waitForText(r, 'Every check passed');
 		assert.equal(services.factReads.length, reads, 'back from Review shows the same plan\'s checks without reading the clusters again');
 		await press(r, KEY.esc);
+		await waitForText(r, 'Trust: one root CA for every cluster');
+		await press(r, KEY.esc);
 		await waitForText(r, 'Mesh and cluster IDs');
 		assert.equal(services.runs.length, 0);
 	});
@@ -290,6 +292,7 @@ describe('wizard screens and keys', () => {
 		frame = await waitForText(r, /API server\s+https:\/\/127\.0\.20\.3:6443/);
 		assert.doesNotMatch(frame, /ctrl-y: https/);
 		await press(r, KEY.enter);
+		await passTrust(r);
 		// The override is itself loopback here (loopback only in tests): the preflight warns, and the run may go on.
 		await waitForText(r, /1 warning to read\. Enter continues to Review/, 3000);
 		await press(r, KEY.enter);
@@ -577,6 +580,8 @@ describe('wizard screens and keys', () => {
 		await press(r, KEY.esc);
 		await waitForText(r, 'Preflight checks');
 		await press(r, KEY.esc);
+		await waitForText(r, 'Trust: one root CA for every cluster');
+		await press(r, KEY.esc);
 		frame = await waitForText(r, 'Mesh and cluster IDs');
 		assert.match(frame, /west\s+w\s+n2/);
 		await press(r, KEY.enter);
@@ -597,6 +602,8 @@ describe('wizard screens and keys', () => {
 		await waitForText(r, 'Review: Multi-network, mesh saved');
 		await press(r, KEY.esc);
 		await waitForText(r, 'Preflight checks');
+		await press(r, KEY.esc);
+		await waitForText(r, 'Trust: one root CA for every cluster');
 		await press(r, KEY.esc);
 		await waitForText(r, 'Mesh and cluster IDs');
 		await press(r, KEY.ctrlU);

@@ -7,6 +7,7 @@ const STEPS: Array<[Screen, string]> = [
 	['topology', 'Topology'],
 	['contexts', 'Contexts'],
 	['ids', 'IDs'],
+	['trust', 'Trust'],
 	['checks', 'Checks'],
 	['review', 'Review'],
 	['run', 'Run'],

@@ -23,7 +23,7 @@ function reduce(view: RunView, msg: Msg): RunView {
 }
 
 /** Runs the plan once, folding engine events into a view; cancel() aborts the run's signal. */
-export function usePlanRun(plan: Plan, services: WizardServices) {
+export function usePlanRun(plan: Plan, services: WizardServices, extra: {restartIstiod?: boolean} = {}) {
 	const [view, dispatch] = useReducer(reduce, plan, initialRunView);
 	const controller = useRef<AbortController | undefined>(undefined);
 	const [cancelling, setCancelling] = useState(false);
@@ -53,7 +53,7 @@ export function usePlanRun(plan: Plan, services: WizardServices) {
 			} else timer ??= setTimeout(flush, EVENT_BATCH_MS - (now - lastFlush));
 		};
 		services
-			.runPlan(plan, {timeoutMs: services.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS, dryRun: false, force: false, parallel: DEFAULT_PARALLEL, signal: c.signal, onEvent})
+			.runPlan(plan, {timeoutMs: services.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS, dryRun: false, force: false, parallel: DEFAULT_PARALLEL, signal: c.signal, onEvent, ...(extra.restartIstiod ? {restartIstiod: true} : {})})
 			.then(
 				outcome => {
 					if (!live) return;
@@ -74,7 +74,7 @@ export function usePlanRun(plan: Plan, services: WizardServices) {
 			if (timer) clearTimeout(timer);
 			c.abort();
 		};
-	}, [plan, services]);
+	}, [plan, services, extra.restartIstiod]);
 
 	const cancel = () => {
 		setCancelling(true);

@@ -103,7 +103,7 @@ export function ReviewScreen({state, dispatch}: ReviewScreenProps) {
 		const tight = firstFit(terminal, [[false, confirmLines(props)], [true, []]]);
 		return <ConfirmView {...props} tight={tight} />;
 	}
-	const props = {plan, input, checks, tools, canSave: Boolean(services?.saveProfile), review};
+	const props = {plan, input, checks, tools, canSave: Boolean(services?.saveProfile), review, restartIstiod: state.restartIstiod === true};
 	// Short of rows (three clusters at 24 rows): each cluster's steps fold into one line of short names.
 	const compact = firstFit(terminal, [[false, planLines(props, false)], [true, []]]);
 	return <PlanView {...props} compact={compact} />;

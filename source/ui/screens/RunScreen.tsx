@@ -19,12 +19,14 @@ export interface RunScreenProps {
 	onFinished: (view: RunView) => void;
 	/** Set when the process was told to stop (SIGINT/SIGTERM): cancel without asking. */
 	cancelRequested?: boolean;
+	/** Restart istiod after plug-ca changed cacerts (the engine's restartIstiod). */
+	restartIstiod?: boolean;
 }
 
-export function RunScreen({plan, services, onFinished, cancelRequested = false}: RunScreenProps) {
+export function RunScreen({plan, services, onFinished, cancelRequested = false, restartIstiod = false}: RunScreenProps) {
 	const theme = useTheme();
 	const {stdout} = useStdout();
-	const {view, cancel, cancelling} = usePlanRun(plan, services);
+	const {view, cancel, cancelling} = usePlanRun(plan, services, {restartIstiod});
 	const [asking, setAsking] = useState(false);
 	const finished = view.outcome !== undefined;
 	const tick = useTicker(!finished);

@@ -61,10 +61,18 @@ export interface PlanViewProps {
 	tools: ToolsCheck | undefined;
 	canSave: boolean;
 	review: ReviewState;
+	/** istiod is restarted after plug-ca changed cacerts (the Trust step's confirm). */
+	restartIstiod?: boolean;
+}
+
+/** The CA the run plugs in and whether istiod restarts to use it; undefined when the plan plugs in none. */
+export function trustLine(input: MeshPlanInput, restartIstiod = false): string | undefined {
+	if (input.caDir === undefined) return undefined;
+	return `CA: intermediates of the root in ${input.caDir}; istiod ${restartIstiod ? 'restarts after cacerts changes' : 'not restarted (it keeps its old CA until it restarts)'}`;
 }
 
 /** The plan's lines, to measure: full step titles, or each cluster's steps folded into one line. */
-export function planLines({plan, input, checks, tools, canSave, review}: PlanViewProps, compact: boolean): Line[] {
+export function planLines({plan, input, checks, tools, canSave, review, restartIstiod}: PlanViewProps, compact: boolean): Line[] {
 	return [
 		{rows: 1},
 		`Review: ${TOPOLOGY_INFO[input.topology].title}, mesh ${input.meshId}, ${input.revision ? `revision ${input.revision}` : 'default revision'}`,
@@ -77,6 +85,7 @@ export function planLines({plan, input, checks, tools, canSave, review}: PlanVie
 		`✔ ${preflightLine(checks).text}`,
 		...(tools ? [tools.state === 'checking' ? 'checking istioctl…' : `✔ ${tools.message}`] : []),
 		parallelLine(plan),
+		...(trustLine(input, restartIstiod) ? [trustLine(input, restartIstiod)!] : []),
 		...(review.mode === 'save' ? [{rows: 2}] : []),
 		...(canSave ? [] : ['s save profile: unavailable, this build has no profile store']),
 		{rows: 1},
@@ -141,6 +150,11 @@ export function PlanView(props: PlanViewProps & {compact: boolean}) {
 			<Text color={theme.tone('muted')} wrap="truncate-end">
 				{parallelLine(plan)}
 			</Text>
+			{trustLine(input, props.restartIstiod) ? (
+				<Text color={theme.tone('muted')} wrap="wrap">
+					{trustLine(input, props.restartIstiod)}
+				</Text>
+			) : null}
 			{review.mode === 'save' ? (
 				<Box marginTop={1}>
 					<Text>
