@@ -45,7 +45,7 @@ export function RemoveDoneScreen({removal, onExit}: RemoveDoneScreenProps) {
 	const again = `eastwest remove --profile ${removal.profile}${removal.ca ? ' --ca' : ''}`;
 	const leftLines = left.map(l => `${l.cluster} (${l.context}): ${l.reason}`);
 	const failed = (c: ClusterView) => c.steps.filter(s => s.status === 'failed');
-	const rest = (details: boolean, shownLeft: number): Line[] => [
+	const rest = (details: boolean, wrapLeft: boolean, shownLeft: number): Line[] => [
 		{rows: 1},
 		headline.text,
 		...(view.error ? [view.error] : []),
@@ -55,7 +55,7 @@ export function RemoveDoneScreen({removal, onExit}: RemoveDoneScreenProps) {
 			...(details ? c.steps.filter(s => s.status === 'changed').map(() => ({rows: 1})) : []),
 			...failed(c).flatMap((s): Line[] => [{text: `${s.title}: ${s.error ?? ''}`, indent: 2}, ...(s.hint ? [{text: `hint: ${s.hint}`, indent: 2}] : [])]),
 		]),
-		...(left.length > 0 ? [{rows: 1}, 'Left in place', ...leftLines.slice(0, shownLeft).map(() => ({rows: 1})), ...(shownLeft < left.length ? [{rows: 1}] : [])] : []),
+		...(left.length > 0 ? [{rows: 1}, 'Left in place', ...leftLines.slice(0, shownLeft).map((text): Line => (wrapLeft ? {text, indent: 2} : {rows: 1})), ...(shownLeft < left.length ? [{rows: 1}] : [])] : []),
 		{rows: 1},
 		NEVER_TOUCHED,
 		`The profile stays: eastwest apply --profile ${removal.profile} sets it up again; rerun the removal with ${again}.`,
@@ -64,9 +64,13 @@ export function RemoveDoneScreen({removal, onExit}: RemoveDoneScreenProps) {
 		hintLine(SCREEN_COMMANDS.removeDone),
 	];
 	const terminal = terminalOf(stdout);
-	const candidates: Array<readonly [[boolean, number], Line[]]> = [[[true, left.length], rest(true, left.length)]];
-	for (let n = left.length; n >= 0; n--) candidates.push([[false, n], rest(false, n)]);
-	const [details, shownLeft] = firstFit(terminal, candidates);
+	// Richest first: what each step removed and every reason in full; then reasons cut to a row; then fewer of them.
+	const candidates: Array<readonly [[boolean, boolean, number], Line[]]> = [
+		[[true, true, left.length], rest(true, true, left.length)],
+		[[false, true, left.length], rest(false, true, left.length)],
+	];
+	for (let n = left.length; n >= 0; n--) candidates.push([[false, false, n], rest(false, false, n)]);
+	const [details, wrapLeft, shownLeft] = firstFit(terminal, candidates);
 	return (
 		<Box flexDirection="column">
 			<Mark status={headline.tone} bold>
@@ -105,10 +109,9 @@ export function RemoveDoneScreen({removal, onExit}: RemoveDoneScreenProps) {
 				<Box flexDirection="column" marginTop={1}>
 					<Text bold>Left in place (not eastwest&apos;s, or kept by design)</Text>
 					{leftLines.slice(0, shownLeft).map((line, i) => (
-						<Text key={i} wrap="truncate-end">
-							{'  '}
-							{line}
-						</Text>
+						<Box key={i} paddingLeft={2}>
+							<Text wrap={wrapLeft ? 'wrap' : 'truncate-end'}>{line}</Text>
+						</Box>
 					))}
 					{shownLeft < left.length ? (
 						<Text color={theme.tone('muted')} wrap="truncate-end">
