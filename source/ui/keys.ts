@@ -74,7 +74,7 @@ export const KEYMAP: Record<Command, Binding> = {
 	back: {keys: 'esc', hint: 'back', description: 'go back a screen (not during a run)', printable: false, match: (_i, k) => k.escape},
 	help: {keys: '?', hint: 'keys', description: 'show every key', printable: true, match: ch('?')},
 	quit: {keys: 'q/ctrl-c', hint: 'quit', description: 'quit (during a run: asks, then cancels cleanly)', printable: false, match: (i, k) => ch('q')(i, k) || (k.ctrl && i === 'c')},
-	removeCa: {keys: 'c', hint: 'cacerts too', description: 'also remove Secret istio-system/cacerts (the plugged-in CA), or keep it again (kept by default)', printable: true, match: ch('c')},
+	removeCa: {keys: 'c', hint: 'cacerts', description: 'also remove Secret istio-system/cacerts (the plugged-in CA), or keep it again (kept by default)', printable: true, match: ch('c')},
 };
 
 /** Which keys a text field leaves to the keymap: Ctrl-C quits even while typing; a bare q types a q. */

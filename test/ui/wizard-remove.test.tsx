@@ -109,7 +109,7 @@ describe('wizard: remove a saved setup', () => {
 		assert.match(west, /Remove label topology\.istio\.io\/network=n2/);
 		assert.doesNotMatch(west, /network=n1|remote-secret-w/);
 		assert.doesNotMatch(frame, /istio-system\/cacerts \(the plugged-in CA/);
-		assert.match(flat(frame), /Never touched: namespace istio-system, Istio's CRDs, and control planes eastwest did not install\./);
+		assert.match(flat(frame), /Never touched: namespace istio-system, Istio's CRDs, istiod control planes\./);
 		assert.match(flat(frame), /Secret istio-system\/cacerts stays \(c removes it too/);
 		assert.deepEqual(services.probed.sort(), ['east', 'west'], 'every cluster is asked before anything is removed');
 
@@ -259,7 +259,8 @@ describe('remove screens at 80×24', () => {
 			await waitForFrame(r, f => (f.match(/answers \(/g) ?? []).length === 2, 3000, 'both clusters answer');
 			await press(r, 'c');
 			let frame = await fits('goes too');
-			assert.equal((frame.match(/Remove Secret istio-system\/cacerts/g) ?? []).length, 2, `both contexts list cacerts:\n${frame}`);
+			assert.equal((frame.match(/Secret istio-system\/cacerts \(the plugged-in CA/g) ?? []).length, 2, `both contexts list cacerts:\n${frame}`);
+			assert.match(frame, /• Secret istio-system\/istio-remote-secret-w \(istiod stops reading w\)/, "short of rows, each removal takes a row");
 			await press(r, KEY.enter);
 			frame = await fits("Remove eastwest's setup from contexts east, west? (y/N)");
 			assert.match(frame, /context east/);

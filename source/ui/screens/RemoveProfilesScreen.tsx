@@ -44,7 +44,7 @@ export function RemoveProfilesScreen({profiles, notice, onPick}: RemoveProfilesS
 		<Box flexDirection="column">
 			<Text bold>Remove a saved setup: which profile?</Text>
 			<Text color={theme.tone('muted')} wrap="truncate-end">
-				The next screen shows, per context, exactly what goes; nothing changes before you confirm.
+				Review shows per context what goes; nothing changes until you confirm.
 			</Text>
 			<Box flexDirection="column" marginTop={1}>
 				{n === 0 ? <Text color={theme.tone('muted')}>No saved profiles.</Text> : null}

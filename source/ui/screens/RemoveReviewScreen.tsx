@@ -2,7 +2,7 @@ import React, {useEffect, useMemo, useState} from 'react';
 import {Box, Text, useStdout} from 'ink';
 import {TOPOLOGY_INFO} from '../../core/model.js';
 import type {ProbeResult} from '../../core/ports.js';
-import {CACERTS_SECRET, buildTeardown, describeTeardown} from '../../core/teardown.js';
+import {CACERTS_SECRET, buildTeardown, type ObjectRef, type TeardownStep} from '../../core/teardown.js';
 import {firstLine} from '../../core/text.js';
 import {probeBlocker, type RemovalState} from '../../core/wizard.js';
 import {KeyHints} from '../components/KeyHints.js';
@@ -17,7 +17,30 @@ import {useTheme} from '../theme.js';
 /** Whether a context answers: being asked, answers, or may not be removed from (and why). */
 export type Reach = {state: 'probing'} | {state: 'ok'; version?: string} | {state: 'blocked'; reason: string};
 
-export const NEVER_TOUCHED = "Never touched: namespace istio-system, Istio's CRDs, and control planes eastwest did not install.";
+export const NEVER_TOUCHED = "Never touched: namespace istio-system, Istio's CRDs, istiod control planes.";
+
+const refText = (o: ObjectRef) => `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
+
+/** A removal in a few words (one row at 80 columns), for a Review that cannot show every full title. */
+export function shortRemoval(step: TeardownStep): string {
+	const objects = (step.objects ?? []).map(refText).join(', ');
+	switch (step.kind) {
+		case 'remove-expose-services':
+			return `${objects} (services exposure)`;
+		case 'remove-expose-istiod':
+			return `${objects} (istiod exposure)`;
+		case 'remove-remote-secret':
+			return `${objects} (istiod stops reading ${step.peer ?? 'the peer'})`;
+		case 'remove-gateway':
+		case 'remove-remote':
+			return `${step.kind === 'remove-gateway' ? 'the east-west gateway' : 'the remote control plane'}: what istioctl installed for ${step.owner ?? ''}`;
+		case 'remove-annotation':
+		case 'remove-network-label':
+			return `${step.key?.field ?? 'label'} ${step.key?.name ?? ''}=${step.key?.value ?? ''} on namespace istio-system`;
+		case 'remove-cacerts':
+			return `${objects} (the plugged-in CA)`;
+	}
+}
 
 export function confirmQuestion(contexts: readonly string[]): string {
 	return `Remove eastwest's setup from context${contexts.length === 1 ? '' : 's'} ${contexts.join(', ')}? (y/N)`;
@@ -43,7 +66,10 @@ export function RemoveReviewScreen({removal, known, onToggleCa, onConfirm}: Remo
 	const {stdout} = useStdout();
 	const {input, ca, profile} = removal;
 	const plan = useMemo(() => buildTeardown(input, {ca}), [input, ca]);
-	const removals = useMemo(() => describeTeardown(plan), [plan]);
+	const removals = useMemo(
+		() => plan.clusters.map(cp => ({context: cp.cluster.context, cluster: cp.cluster.name, lines: cp.steps.map(s => s.title), short: cp.steps.map(shortRemoval)})),
+		[plan],
+	);
 	const contexts = input.clusters.map(c => c.context);
 	const [reach, setReach] = useState<Record<string, Reach>>({});
 	const [round, setRound] = useState(0);
@@ -112,23 +138,27 @@ export function RemoveReviewScreen({removal, known, onToggleCa, onConfirm}: Remo
 		: `Secret istio-system/${CACERTS_SECRET} stays (c removes it too, when eastwest created it).`;
 	const title = `Remove profile ${profile}'s setup (${TOPOLOGY_INFO[input.topology].title}, mesh ${input.meshId})`;
 	const bottom = confirming ? confirmQuestion(contexts) : notice;
-	// Roomy: titles wrap and contexts have a blank row between them; short of rows, one row per removal.
-	const lines = (wrap: boolean, gaps: boolean): Line[] => [
+	// Roomy: full titles, wrapped, a blank row between contexts; short of rows, a few words per removal, then one row each.
+	type Fit = [wrap: boolean, gaps: boolean, short: boolean];
+	const lines = ([wrap, gaps, short]: Fit): Line[] => [
 		{rows: 1},
 		title,
 		'Only what eastwest created goes; each object is checked before it is deleted.',
-		...removals.flatMap((r): Line[] => [...(gaps ? [{rows: 1}] : []), {text: `context ${r.context} (cluster ${r.cluster}) probing…`, truncate: true}, ...r.lines.map(text => ({text, indent: 4, truncate: !wrap}))]),
+		...removals.flatMap((r): Line[] => [...(gaps ? [{rows: 1}] : []), {text: `context ${r.context} (cluster ${r.cluster}) probing…`, truncate: true}, ...(short ? r.short : r.lines).map(text => ({text, indent: 4, truncate: !wrap}))]),
 		{rows: 1},
 		NEVER_TOUCHED,
 		cacertsLine,
 		...(bottom ? [bottom] : []),
 		hintLine(SCREEN_COMMANDS[confirming ? 'removeConfirm' : 'removeReview']),
 	];
-	const [wrap, gaps] = firstFit<[boolean, boolean]>(terminalOf(stdout), [
-		[[true, true], lines(true, true)],
-		[[false, true], lines(false, true)],
-		[[false, false], lines(false, false)],
-	]);
+	const fits: Fit[] = [
+		[true, true, false],
+		[true, false, false],
+		[true, true, true],
+		[true, false, true],
+		[false, false, true],
+	];
+	const [wrap, gaps, short] = firstFit<Fit>(terminalOf(stdout), fits.map(f => [f, lines(f)] as const));
 
 	return (
 		<Box flexDirection="column">
@@ -154,7 +184,7 @@ export function RemoveReviewScreen({removal, known, onToggleCa, onConfirm}: Remo
 							)}
 						</Text>
 						{r.lines.length === 0 ? <Text color={theme.tone('muted')}>    nothing eastwest set up here</Text> : null}
-						{r.lines.map((line, i) => (
+						{(short ? r.short : r.lines).map((line, i) => (
 							<Box key={i} paddingLeft={2}>
 								<Box width={2} flexShrink={0}>
 									<Text>•</Text>
