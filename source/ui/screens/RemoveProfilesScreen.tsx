@@ -8,11 +8,17 @@ import {terminalOf} from '../layout.js';
 import type {SavedProfile, SavedRunRecord} from '../services.js';
 import {useTheme} from '../theme.js';
 
-/** "2026-12-01 10:02 UTC succeeded" (profiles record ISO 8601 times in UTC), or "never". */
+/** "2026-12-01 10:02 succeeded" (profiles record ISO 8601 times in UTC), or "never". */
 export function runRecordText(record: SavedRunRecord | undefined): string {
 	if (!record) return 'never';
-	const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(record.at) ? `${record.at.slice(0, 10)} ${record.at.slice(11, 16)} UTC` : record.at;
+	const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(record.at) ? `${record.at.slice(0, 10)} ${record.at.slice(11, 16)}` : record.at;
 	return `${at} ${record.result}${record.dryRun ? ' (dry run)' : ''}`;
+}
+
+/** A profile's last apply and remove, in one row at 80 columns: "applied … · removed … (UTC)". */
+export function historyText(p: SavedProfile): string {
+	const utc = p.lastApplied || p.lastRemoved ? ' (UTC)' : '';
+	return `applied ${runRecordText(p.lastApplied)} · removed ${runRecordText(p.lastRemoved)}${utc}`;
 }
 
 export function clustersText(input: MeshPlanInput): string {
@@ -60,7 +66,8 @@ export function RemoveProfilesScreen({profiles, notice, onPick}: RemoveProfilesS
 								</Text>
 							</Text>
 							<Text wrap="truncate-end" color={theme.tone('muted')}>
-								{'    '}last applied {runRecordText(p.lastApplied)} · last removed {runRecordText(p.lastRemoved)}
+								{'  '}
+								{historyText(p)}
 							</Text>
 						</Box>
 					);
