@@ -83,9 +83,9 @@ describe('wizard: remove a saved setup', () => {
 		await press(r, KEY.enter);
 		frame = await waitForText(r, 'Remove a saved setup: which profile?');
 		assert.match(frame, /❯ prod\s+Multi-network · mesh saved · east, west/);
-		assert.match(frame, /\n  applied 2026-11-30 09:15 succeeded · removed never \(UTC\)\n/);
+		assert.match(frame, /\n {2}applied 2026-11-30 09:15 succeeded · removed never \(UTC\)\n/);
 		assert.match(frame, /staging\s+Primary-Remote · mesh stage · east, west/);
-		assert.match(frame, /\n  applied 2026-11-29 08:00 failed · removed 2026-11-29 08:30 succeeded \(UTC\)\n/);
+		assert.match(frame, /\n {2}applied 2026-11-29 08:00 failed · removed 2026-11-29 08:30 succeeded \(UTC\)\n/);
 		assert.match(frame, /eastwest remove\s+\[Profile\] › Review › Remove › Done/);
 		// Esc goes back to the first screen.
 		await press(r, KEY.esc);
