@@ -16,7 +16,11 @@ import {IdsScreen} from './ui/screens/IdsScreen.js';
 import {NoKubeconfigScreen} from './ui/screens/NoKubeconfigScreen.js';
 import {TopologyScreen} from './ui/screens/TopologyScreen.js';
 import {TrustScreen} from './ui/screens/TrustScreen.js';
-import {ServicesContext, type WizardServices} from './ui/services.js';
+import {ServicesContext, type SavedProfile, type WizardServices} from './ui/services.js';
+import {buildTeardown, type LeftItem, type RemoveRunOptions} from './core/teardown.js';
+import {RemoveProfilesScreen} from './ui/screens/RemoveProfilesScreen.js';
+import {RemoveReviewScreen} from './ui/screens/RemoveReviewScreen.js';
+import {RemoveDoneScreen} from './ui/screens/RemoveDoneScreen.js';
 import {ThemeContext, createTheme} from './ui/theme.js';
 import {firstLine} from './core/text.js';
 
@@ -38,6 +42,9 @@ export interface AppProps {
 	signal?: AbortSignal;
 }
 
+/** Deadline of every removal step unless the services give one (eastwest remove's default). */
+const REMOVE_TIMEOUT_MS = 2 * 60_000;
+
 /** The wizard's screen router: which screen shows; the state that outlives a screen is the wizard reducer's. */
 export default function App({services: given, color = true, initialTopology, initialPlan, onExit, signal}: AppProps) {
 	const {exit} = useApp();
@@ -51,6 +58,8 @@ export default function App({services: given, color = true, initialTopology, ini
 	const [help, setHelp] = useState<KeyScope | undefined>();
 	const latest = useRef(state);
 	latest.current = state;
+	// Saved profiles, for "remove a saved setup" (read once the services are there).
+	const [saved, setSaved] = useState<SavedProfile[] | undefined>();
 
 	useEffect(() => {
 		if (typeof given !== 'function') return;
@@ -73,6 +82,19 @@ export default function App({services: given, color = true, initialTopology, ini
 		}
 	}, [services]);
 
+	useEffect(() => {
+		if (!services?.listProfiles) return;
+		let live = true;
+		// An unreadable profile store only hides the entry; eastwest profiles list says what is wrong with it.
+		services.listProfiles().then(
+			list => live && setSaved(list),
+			() => undefined,
+		);
+		return () => {
+			live = false;
+		};
+	}, [services]);
+
 	const finish = useCallback(
 		(code: number) => {
 			onExit?.(code);
@@ -83,7 +105,7 @@ export default function App({services: given, color = true, initialTopology, ini
 	useEffect(() => {
 		if (!signal) return;
 		const onAbort = () => {
-			if (latest.current.screen === 'run') dispatch({type: 'interrupt'});
+			if (latest.current.screen === 'run' || latest.current.screen === 'remove-run') dispatch({type: 'interrupt'});
 			else finish(130);
 		};
 		if (signal.aborted) onAbort();
@@ -112,6 +134,33 @@ export default function App({services: given, color = true, initialTopology, ini
 		},
 		[services],
 	);
+	// A removal: its teardown plan (cacerts only when asked), how it starts, and what it left.
+	const removalInput = state.removal?.input;
+	const removalCa = state.removal?.ca ?? false;
+	const teardown = useMemo(() => (removalInput ? buildTeardown(removalInput, {ca: removalCa}) : undefined), [removalInput, removalCa]);
+	const removalLeft = useRef<LeftItem[]>([]);
+	const startRemoval = useCallback(
+		async (options: RemoveRunOptions) => {
+			removalLeft.current = [];
+			if (!teardown || !services?.removePlan) throw new Error('removing is unavailable: this build has no cluster access for it');
+			const outcome = await services.removePlan(teardown, {...options, timeoutMs: services.runTimeoutMs ?? REMOVE_TIMEOUT_MS});
+			removalLeft.current = outcome.left;
+			return outcome;
+		},
+		[teardown, services],
+	);
+	const onRemoved = useCallback(
+		(view: RunView) => {
+			const name = latest.current.removal?.profile;
+			dispatch({type: 'remove-finished', view, left: removalLeft.current});
+			if (name && services?.recordRemove && view.outcome) {
+				const result = view.outcome.cancelled ? 'cancelled' : view.outcome.ok ? 'succeeded' : 'failed';
+				// Best effort, as for eastwest remove: the removal's result stands whether or not the profile could be updated.
+				services.recordRemove(name, result).catch(() => undefined);
+			}
+		},
+		[services],
+	);
 	const onPreflight = useCallback((view: CheckRunView) => dispatch({type: 'preflight-done', view}), []);
 	const judged = judgedPreflight(state);
 	const access = state.access;
@@ -120,7 +169,14 @@ export default function App({services: given, color = true, initialTopology, ini
 	if (access.state === 'broken') {
 		body = <NoKubeconfigScreen reason={`could not load cluster access: ${access.reason}`} searched={[]} onExit={() => finish(1)} />;
 	} else if (state.screen === 'topology') {
-		body = <TopologyScreen initial={state.topology} onChoose={topology => dispatch({type: 'choose-topology', topology})} />;
+		body = (
+			<TopologyScreen
+				initial={state.topology}
+				onChoose={topology => dispatch({type: 'choose-topology', topology})}
+				savedProfiles={saved?.length ?? 0}
+				onRemove={() => dispatch({type: 'open-remove'})}
+			/>
+		);
 	} else if (access.state === 'missing') {
 		body = <NoKubeconfigScreen reason={access.reason} searched={services?.kubeconfigSearched ?? []} onExit={finish} />;
 	} else if (access.state === 'loading') {
@@ -155,6 +211,33 @@ export default function App({services: given, color = true, initialTopology, ini
 		);
 	} else if (state.screen === 'done' && state.run?.finished) {
 		body = <DoneScreen view={state.run.finished} input={state.run.plan.input} profile={state.profile?.name} onExit={finish} />;
+	} else if (state.screen === 'remove-profiles') {
+		body = <RemoveProfilesScreen profiles={saved ?? []} notice={state.notice} onPick={p => dispatch({type: 'pick-remove-profile', name: p.name, input: p.input})} />;
+	} else if (state.screen === 'remove-review' && state.removal) {
+		body = (
+			<RemoveReviewScreen
+				removal={state.removal}
+				known={access.info.contexts.map(c => c.name)}
+				onToggleCa={() => dispatch({type: 'toggle-remove-ca'})}
+				onConfirm={() => dispatch({type: 'start-remove'})}
+			/>
+		);
+	} else if (state.screen === 'remove-run' && state.removal && teardown && services) {
+		const n = teardown.clusters.length;
+		body = (
+			<Suspense fallback={<Text color={theme.tone('muted')}>Starting the removal…</Text>}>
+				<RunScreen
+					plan={teardown}
+					services={services}
+					start={startRemoval}
+					title={`Removing profile ${state.removal.profile}'s setup from ${n} cluster${n === 1 ? '' : 's'}`}
+					onFinished={onRemoved}
+					cancelRequested={state.removal.interrupted}
+				/>
+			</Suspense>
+		);
+	} else if (state.screen === 'remove-done' && state.removal?.finished) {
+		body = <RemoveDoneScreen removal={{...state.removal, finished: state.removal.finished}} onExit={finish} />;
 	}
 
 	return (

@@ -5,9 +5,10 @@
 import {collectClusterFacts} from '../checks/collect.js';
 import type {ClusterClientFactory, KubeconfigSource} from '../core/ports.js';
 import {createRunPlan} from '../engine/index.js';
+import {createRemovePlan} from '../engine/remove.js';
 import {locateIstioctl} from '../istioctl/index.js';
 import {createClusterClientFactory, kubeconfigSearchOrder} from '../kube/index.js';
-import {ProfileStore, ProfileStoreError} from '../store/profiles.js';
+import {ProfileStore, ProfileStoreError, profilePlan} from '../store/profiles.js';
 import type {WizardServices} from '../ui/services.js';
 import {firstLine} from '../core/text.js';
 import {trustOf} from '../core/trust.js';
@@ -68,6 +69,20 @@ export async function createWizardServices(flags: ServiceFlags): Promise<WizardS
 		openRoot: dir => caCall(async ca => ({root: (await ca.openRootDir(dir)).root})),
 		recordRun: async (name, result) => {
 			await store().recordApplied(name, result);
+		},
+		listProfiles: async () =>
+			store()
+				.list()
+				.map(({name, profile}) => ({
+					name,
+					input: profilePlan(profile),
+					...(profile.lastApplied ? {lastApplied: profile.lastApplied} : {}),
+					...(profile.lastRemoved ? {lastRemoved: profile.lastRemoved} : {}),
+				})),
+		// Removal goes through the kube layer only: no istioctl needed.
+		removePlan: (plan, options) => createRemovePlan({factory: needFactory()})(plan, options),
+		recordRemove: async (name, result) => {
+			await store().recordRemoved(name, result);
 		},
 		saveProfile: async (name, input) => {
 			try {

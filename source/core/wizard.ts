@@ -10,7 +10,7 @@ import type {ContextInfo, KubeconfigInfo, ProbeResult} from './ports.js';
 import type {RunView} from './run-progress.js';
 import {validatePlan, type Problem} from './validate.js';
 
-export const SCREENS = ['topology', 'contexts', 'ids', 'trust', 'checks', 'review', 'run', 'done'] as const;
+export const SCREENS = ['topology', 'contexts', 'ids', 'trust', 'checks', 'review', 'run', 'done', 'remove-profiles', 'remove-review', 'remove-run', 'remove-done'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export interface ClusterDraft {
@@ -79,6 +79,19 @@ export interface WizardState<V extends PreflightRun = PreflightRun> {
 	caDir?: string;
 	/** Restart istiod after plug-ca changed cacerts (the Trust step's confirm). */
 	restartIstiod?: boolean;
+	/** Removing a saved profile's setup (the remove-* screens). */
+	removal?: RemovalState;
+}
+
+/** The saved profile whose setup is being removed: its plan, whether cacerts goes too, and the run. */
+export interface RemovalState {
+	profile: string;
+	input: MeshPlanInput;
+	/** Also remove Secret istio-system/cacerts; off unless the user turns it on. */
+	ca: boolean;
+	interrupted: boolean;
+	/** The finished removal: the run view and what it left, and why. */
+	finished?: {view: RunView; left: ReadonlyArray<{cluster: string; context: string; reason: string}>};
 }
 
 export type ProbeState = {state: 'pending'} | {state: 'done'; result: ProbeResult};
@@ -111,12 +124,19 @@ export type ScreenAction =
 	| {type: 'back'}
 	| {type: 'clear-notice'}
 	/** The Trust step's choice: plug in intermediates of the root in caDir (restarting istiod when confirmed), or nothing. */
-	| {type: 'trust-done'; caDir?: string; restartIstiod?: boolean};
+	| {type: 'trust-done'; caDir?: string; restartIstiod?: boolean}
+	/** From the first screen: pick a saved profile whose setup to remove. */
+	| {type: 'open-remove'}
+	| {type: 'pick-remove-profile'; name: string; input: MeshPlanInput}
+	| {type: 'toggle-remove-ca'}
+	/** The person confirmed the removal (the screen checked that every cluster answers). */
+	| {type: 'start-remove'}
+	| {type: 'remove-finished'; view: RunView; left: ReadonlyArray<{cluster: string; context: string; reason: string}>};
 
 export type WizardAction<V extends PreflightRun = PreflightRun> = ScreenAction | {type: 'preflight-done'; view: V};
 
 /** Things that happen on their own (reads, checks, the run): they never clear the notice the last key left. */
-const BACKGROUND = new Set<WizardAction['type']>(['tools-checking', 'tools-checked', 'kubeconfig-read', 'kubeconfig-failed', 'services-failed', 'run-finished', 'interrupt', 'preflight-done']);
+const BACKGROUND = new Set<WizardAction['type']>(['tools-checking', 'tools-checked', 'kubeconfig-read', 'kubeconfig-failed', 'services-failed', 'run-finished', 'interrupt', 'preflight-done', 'remove-finished']);
 
 /** An editable field on the IDs screen. */
 export type FieldId = {kind: 'meshId'} | {kind: 'revision'} | {kind: 'name' | 'network' | 'apiServer'; context: string};
@@ -250,6 +270,10 @@ const PREVIOUS: Record<Screen, Screen | undefined> = {
 	review: 'checks',
 	run: undefined,
 	done: undefined,
+	'remove-profiles': 'topology',
+	'remove-review': 'remove-profiles',
+	'remove-run': undefined,
+	'remove-done': undefined,
 };
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -405,6 +429,7 @@ export function wizardReducer<V extends PreflightRun>(state: WizardState<V>, act
 		case 'run-finished':
 			return s.screen === 'run' && s.run ? {...s, screen: 'done', run: {...s.run, finished: action.view}} : s;
 		case 'interrupt':
+			if (s.screen === 'remove-run' && s.removal) return {...s, removal: {...s.removal, interrupted: true}};
 			return s.screen === 'run' && s.run ? {...s, run: {...s.run, interrupted: true}} : s;
 		case 'back': {
 			const prev = PREVIOUS[s.screen];
@@ -415,6 +440,21 @@ export function wizardReducer<V extends PreflightRun>(state: WizardState<V>, act
 			const {caDir: _dir, restartIstiod: _restart, ...rest} = s;
 			return action.caDir === undefined ? {...rest, screen: 'checks'} : {...rest, screen: 'checks', caDir: action.caDir, restartIstiod: action.restartIstiod === true};
 		}
+		case 'open-remove':
+			return s.screen === 'topology' ? {...s, screen: 'remove-profiles'} : s;
+		case 'pick-remove-profile': {
+			if (s.screen !== 'remove-profiles') return s;
+			const problems = validatePlan(action.input);
+			if (problems.length > 0) return {...s, notice: `profile "${action.name}" is not a valid plan (${problems[0]!.message}): fix it with eastwest profiles save ${action.name} … --overwrite`};
+			const ca = s.removal?.profile === action.name ? s.removal.ca : false;
+			return {...s, screen: 'remove-review', removal: {profile: action.name, input: action.input, ca, interrupted: false}};
+		}
+		case 'toggle-remove-ca':
+			return s.screen === 'remove-review' && s.removal ? {...s, removal: {...s.removal, ca: !s.removal.ca}} : s;
+		case 'start-remove':
+			return s.screen === 'remove-review' && s.removal ? {...s, screen: 'remove-run', removal: {...s.removal, interrupted: false}} : s;
+		case 'remove-finished':
+			return s.screen === 'remove-run' && s.removal ? {...s, screen: 'remove-done', removal: {...s.removal, finished: {view: action.view, left: action.left}}} : s;
 	}
 }
 

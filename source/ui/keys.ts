@@ -30,7 +30,8 @@ export type Command =
 	| 'deny'
 	| 'back'
 	| 'help'
-	| 'quit';
+	| 'quit'
+	| 'removeCa';
 
 export interface Binding {
 	/** How the keys are written in hints. */
@@ -73,6 +74,7 @@ export const KEYMAP: Record<Command, Binding> = {
 	back: {keys: 'esc', hint: 'back', description: 'go back a screen (not during a run)', printable: false, match: (_i, k) => k.escape},
 	help: {keys: '?', hint: 'keys', description: 'show every key', printable: true, match: ch('?')},
 	quit: {keys: 'q/ctrl-c', hint: 'quit', description: 'quit (during a run: asks, then cancels cleanly)', printable: false, match: (i, k) => ch('q')(i, k) || (k.ctrl && i === 'c')},
+	removeCa: {keys: 'c', hint: 'cacerts', description: 'also remove Secret istio-system/cacerts (the plugged-in CA), or keep it again (kept by default)', printable: true, match: ch('c')},
 };
 
 /** Which keys a text field leaves to the keymap: Ctrl-C quits even while typing; a bare q types a q. */
@@ -128,6 +130,10 @@ export const SCREEN_COMMANDS = {
 	trustDir: ['erase', 'clearField', 'next', 'back', 'quit'],
 	trustWorking: ['quit'],
 	trustRestart: ['confirm', 'deny', 'quit'],
+	removeProfiles: ['up', 'down', 'next', 'back', 'help', 'quit'],
+	removeReview: ['removeCa', 'rerun', 'next', 'back', 'help', 'quit'],
+	removeConfirm: ['confirm', 'deny', 'quit'],
+	removeDone: ['finish', 'help', 'quit'],
 } as const satisfies Record<string, readonly Command[]>;
 
 export type KeyScope = keyof typeof SCREEN_COMMANDS;
@@ -155,4 +161,8 @@ export const SCOPE_TITLES: Record<KeyScope, string> = {
 	trustDir: 'Trust, root directory (typing goes into the field)',
 	trustWorking: 'Trust, while the root is made or read',
 	trustRestart: 'Restart istiod after plugging in the CA?',
+	removeProfiles: 'Remove a saved setup: pick the profile',
+	removeReview: 'Remove: review',
+	removeConfirm: 'Remove: confirm',
+	removeDone: 'Remove: done',
 };

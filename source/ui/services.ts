@@ -4,6 +4,7 @@ import type {CheckPhase, ClusterFacts} from '../core/checks.js';
 import type {ClusterSpec, MeshPlanInput} from '../core/model.js';
 import type {KubeconfigInfo, ProbeResult, RunPlan} from '../core/ports.js';
 import type {ClusterTrust} from '../core/trust.js';
+import type {RunRemovePlan} from '../core/teardown.js';
 
 export interface WizardServices {
 	/** Read the kubeconfig; throws an Error with a one-line message when there is none or it is unreadable. */
@@ -34,6 +35,28 @@ export interface WizardServices {
 	createRoot?(dir: string): Promise<{root: string}>;
 	/** Open the root in `dir` (root-cert.pem, root-key.pem private to its owner); rejects with a one-line reason. */
 	openRoot?(dir: string): Promise<{root: string}>;
+	/** Every saved profile, sorted by name (for "remove a saved setup"); absent until a profile store is available. */
+	listProfiles?(): Promise<SavedProfile[]>;
+	/** Run a teardown plan (engine/remove.ts): the same events as runPlan, and what it left and why. */
+	removePlan?: RunRemovePlan;
+	/** Remember how a remove of a saved profile's setup ended (as `eastwest remove --profile` does). */
+	recordRemove?(name: string, result: 'succeeded' | 'failed' | 'cancelled'): Promise<void>;
+}
+
+/** How a run of a profile last ended. */
+export interface SavedRunRecord {
+	/** ISO 8601 time the run ended. */
+	at: string;
+	result: 'succeeded' | 'failed' | 'cancelled';
+	dryRun?: boolean;
+}
+
+/** A saved profile as the wizard lists it: its plan and its last apply and remove. */
+export interface SavedProfile {
+	name: string;
+	input: MeshPlanInput;
+	lastApplied?: SavedRunRecord;
+	lastRemoved?: SavedRunRecord;
 }
 
 export const ServicesContext = createContext<WizardServices | undefined>(undefined);

@@ -31,6 +31,22 @@ const services = fakeServices({
 				'kind-west/wait-address': {waiting: ['the LoadBalancer Service has no ingress address yet']},
 			},
 	saveProfile: true,
+	// "Remove a saved setup" on the first screen.
+	profiles: [
+		{
+			name: 'demo',
+			input: {
+				topology: 'multi-network',
+				meshId: 'mesh1',
+				clusters: [
+					{context: 'kind-east', name: 'east', network: 'network1', role: 'primary'},
+					{context: 'kind-west', name: 'west', network: 'network2', role: 'primary'},
+				],
+			},
+			lastApplied: {at: '2026-12-01T09:30:00.000Z', result: 'succeeded'},
+		},
+	],
+	removeSteps: {'west/remove/label-network': {left: 'istio-system label topology.istio.io/network set by someone else (kubectl-label), not eastwest'}},
 	checks: args.includes('--fail')
 		? {
 				preflight: {

@@ -4,8 +4,9 @@ import type {Event, RunOutcome} from '../../source/core/events.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import type {Plan, Step} from '../../source/core/plan.js';
 import type {ContextInfo, KubeconfigInfo, ProbeResult, RunOptions} from '../../source/core/ports.js';
-import type {WizardServices} from '../../source/ui/services.js';
+import type {SavedProfile, WizardServices} from '../../source/ui/services.js';
 import {trustOf, type ClusterTrust} from '../../source/core/trust.js';
+import type {LeftItem, RemoveRunOptions, TeardownOutcome, TeardownPlan, TeardownStep} from '../../source/core/teardown.js';
 import {healthy} from './healthy-facts.js';
 
 /** A scripted cluster for the checks: a change to its healthy facts, or 'hang' (answers only when aborted). */
@@ -55,6 +56,17 @@ export interface FakeOptions {
 	trust?: Record<string, ((trust: ClusterTrust) => void) | 'hang'>;
 	/** Root CAs: 'hold' keeps createRoot/openRoot pending until releaseCa(); an Error rejects them. */
 	ca?: {create?: 'hold' | Error; open?: 'hold' | Error};
+	/** Saved profiles listProfiles returns (none: the store has no profiles). */
+	profiles?: SavedProfile[];
+	/** Per removal step id (`<cluster>/remove/<what>`): what the scripted removePlan does; unnamed steps remove what they list. */
+	removeSteps?: Record<string, RemoveStepScript>;
+}
+
+export interface RemoveStepScript extends StepScript {
+	/** Nothing of eastwest's was there any more. */
+	gone?: boolean;
+	/** Found something not eastwest's and left it, with this reason (or one per thing left). */
+	left?: string | string[];
 }
 
 export interface FakeServices extends WizardServices {
@@ -70,6 +82,9 @@ export interface FakeServices extends WizardServices {
 	caCalls: string[];
 	/** Let a held createRoot/openRoot finish. */
 	releaseCa(): void;
+	removals: Array<{plan: TeardownPlan; options: RemoveRunOptions}>;
+	/** Every recordRemove call, as "name result". */
+	removeRecords: string[];
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -140,6 +155,8 @@ export function fakeServices(options: FakeOptions = {}): FakeServices {
 		},
 		saved,
 		events,
+		removals: [],
+		removeRecords: [],
 		kubeconfigSearched: ['/home/me/.kube/config'],
 		loadKubeconfig() {
 			const k = options.kubeconfig ?? kubeconfig(['east', 'west']);
@@ -230,6 +247,69 @@ export function fakeServices(options: FakeOptions = {}): FakeServices {
 			emit({type: 'run-done', outcome});
 			return outcome;
 		},
+	};
+	services.listProfiles = async () => options.profiles ?? [];
+	services.recordRemove = async (name, result) => {
+		services.removeRecords.push(`${name} ${result}`);
+	};
+	services.removePlan = async (plan, runOptions) => {
+		services.removals.push({plan, options: runOptions});
+		const emit = (e: Event) => {
+			events.push(e);
+			runOptions.onEvent(e);
+		};
+		const signal = runOptions.signal;
+		const status = new Map<string, 'changed' | 'unchanged' | 'skipped' | 'failed' | 'cancelled'>();
+		const left: LeftItem[] = [];
+		const finished = new Map<string, Promise<void>>();
+		const runStep = async (step: TeardownStep) => {
+			if (step.dependsOn.some(d => status.get(d) === 'failed' || status.get(d) === 'cancelled') || signal?.aborted) {
+				if (signal?.aborted) status.set(step.id, 'cancelled');
+				return;
+			}
+			const script = options.removeSteps?.[step.id] ?? {};
+			emit({type: 'step-start', stepId: step.id, cluster: step.cluster, kind: step.kind, title: step.title, at: Date.now()});
+			await sleep(delay, signal);
+			for (const reason of script.waiting ?? []) emit({type: 'waiting', stepId: step.id, cluster: step.cluster, elapsedMs: delay, reason});
+			if (script.hang && !signal?.aborted) await new Promise<void>(resolve => signal?.addEventListener('abort', () => resolve()));
+			if (signal?.aborted) {
+				status.set(step.id, 'cancelled');
+				emit({type: 'step-failed', stepId: step.id, cluster: step.cluster, kind: step.kind, error: 'cancelled', elapsedMs: delay});
+				return;
+			}
+			if (script.fail) {
+				status.set(step.id, 'failed');
+				emit({type: 'step-failed', stepId: step.id, cluster: step.cluster, kind: step.kind, error: script.fail.error, hint: script.fail.hint, elapsedMs: delay});
+				return;
+			}
+			const result = script.left ? 'skipped' : script.gone ? 'unchanged' : 'changed';
+			for (const reason of [script.left ?? []].flat()) left.push({cluster: step.cluster, context: step.context, stepId: step.id, reason});
+			const what = step.objects?.map(o => `${o.kind} ${o.name}`).join(', ') ?? step.key?.name ?? step.owner ?? step.kind;
+			const detail = script.left ? `left: ${[script.left].flat().join('; ')}` : script.gone ? 'already gone' : `removed ${what}`;
+			status.set(step.id, result);
+			emit({type: 'step-done', stepId: step.id, cluster: step.cluster, kind: step.kind, result, detail, elapsedMs: delay});
+		};
+		for (const step of plan.steps) {
+			const deps = step.dependsOn.map(d => finished.get(d)!);
+			finished.set(step.id, Promise.all(deps).then(() => runStep(step)));
+		}
+		await Promise.all(finished.values());
+		const outcome: TeardownOutcome = {
+			ok: [...plan.steps].every(s => ['changed', 'unchanged', 'skipped'].includes(status.get(s.id) ?? '')) && !signal?.aborted,
+			cancelled: Boolean(signal?.aborted),
+			left,
+			clusters: plan.clusters.map(c => {
+				const st = c.steps.map(s => status.get(s.id));
+				return {
+					cluster: c.cluster.name,
+					context: c.cluster.context,
+					outcome: st.includes('failed') ? 'failed' : st.includes('cancelled') || st.includes(undefined) ? 'cancelled' : 'succeeded',
+					steps: c.steps.map(s => ({id: s.id, kind: s.kind, status: status.get(s.id) ?? 'not-run'})),
+				};
+			}),
+		};
+		emit({type: 'run-done', outcome});
+		return outcome;
 	};
 	if (options.preflight) {
 		const result = options.preflight;

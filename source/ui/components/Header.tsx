@@ -14,15 +14,25 @@ const STEPS: Array<[Screen, string]> = [
 	['done', 'Done'],
 ];
 
+/** Removing a saved setup has its own steps. */
+const REMOVE_STEPS: Array<[Screen, string]> = [
+	['remove-profiles', 'Profile'],
+	['remove-review', 'Review'],
+	['remove-run', 'Remove'],
+	['remove-done', 'Done'],
+];
+
 /** "eastwest  Topology › Contexts › IDs › …" with the current step highlighted. */
 export function Header({screen}: {screen: Screen}) {
 	const theme = useTheme();
+	const removing = REMOVE_STEPS.some(([id]) => id === screen);
 	return (
 		<Box>
 			<Text bold color={theme.tone('title')}>
-				eastwest{'  '}
+				{removing ? 'eastwest remove' : 'eastwest'}
+				{'  '}
 			</Text>
-			{STEPS.map(([id, label], i) => (
+			{(removing ? REMOVE_STEPS : STEPS).map(([id, label], i) => (
 				<Text key={id} bold={id === screen} color={id === screen ? theme.tone('accent') : theme.tone('muted')}>
 					{i > 0 ? ' › ' : ''}
 					{id === screen ? `[${label}]` : label}

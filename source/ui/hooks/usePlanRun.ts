@@ -1,6 +1,7 @@
 import {useEffect, useReducer, useRef, useState} from 'react';
 import type {Event, RunOutcome} from '../../core/events.js';
 import type {Plan} from '../../core/plan.js';
+import type {RemoveRunOptions, TeardownPlan} from '../../core/teardown.js';
 import {applyRunEvents, failedOutcome, initialRunView, withOutcome, type RunView} from '../../core/run-progress.js';
 import type {WizardServices} from '../services.js';
 import {firstLine} from '../../core/text.js';
@@ -22,8 +23,11 @@ function reduce(view: RunView, msg: Msg): RunView {
 	return view.outcome ? view : withOutcome(view, msg.outcome, msg.error);
 }
 
-/** Runs the plan once, folding engine events into a view; cancel() aborts the run's signal. */
-export function usePlanRun(plan: Plan, services: WizardServices, extra: {restartIstiod?: boolean} = {}) {
+/** Starts a run other than the plan's own (a teardown through services.removePlan); must keep its identity across renders. */
+export type StartRun = (options: RemoveRunOptions) => Promise<RunOutcome>;
+
+/** Runs the plan once (or `start`, for a teardown plan), folding engine events into a view; cancel() aborts the run's signal. */
+export function usePlanRun(plan: Plan | TeardownPlan, services: WizardServices, start?: StartRun, extra: {restartIstiod?: boolean} = {}) {
 	const [view, dispatch] = useReducer(reduce, plan, initialRunView);
 	const controller = useRef<AbortController | undefined>(undefined);
 	const [cancelling, setCancelling] = useState(false);
@@ -52,9 +56,10 @@ export function usePlanRun(plan: Plan, services: WizardServices, extra: {restart
 				flush();
 			} else timer ??= setTimeout(flush, EVENT_BATCH_MS - (now - lastFlush));
 		};
-		services
-			.runPlan(plan, {timeoutMs: services.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS, dryRun: false, force: false, parallel: DEFAULT_PARALLEL, signal: c.signal, onEvent, ...(extra.restartIstiod ? {restartIstiod: true} : {})})
-			.then(
+		const running = start
+			? start({timeoutMs: services.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS, dryRun: false, signal: c.signal, onEvent})
+			: services.runPlan(plan as Plan, {timeoutMs: services.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS, dryRun: false, force: false, parallel: DEFAULT_PARALLEL, signal: c.signal, onEvent, ...(extra.restartIstiod ? {restartIstiod: true} : {})});
+		running.then(
 				outcome => {
 					if (!live) return;
 					if (timer) clearTimeout(timer);
@@ -74,7 +79,7 @@ export function usePlanRun(plan: Plan, services: WizardServices, extra: {restart
 			if (timer) clearTimeout(timer);
 			c.abort();
 		};
-	}, [plan, services, extra.restartIstiod]);
+	}, [plan, services, start, extra.restartIstiod]);
 
 	const cancel = () => {
 		setCancelling(true);

@@ -1,11 +1,12 @@
 import React, {useEffect, useState} from 'react';
 import {Box, Text, useStdout} from 'ink';
 import type {Plan} from '../../core/plan.js';
+import type {TeardownPlan} from '../../core/teardown.js';
 import {clustersInRows, type ClusterState, type RunView} from '../../core/run-progress.js';
 import {ClusterLine, ClusterProgress, compactRows, fullRows} from '../components/ClusterProgress.js';
 import {KeyHints} from '../components/KeyHints.js';
 import {useCommands} from '../hooks/useCommands.js';
-import {usePlanRun} from '../hooks/usePlanRun.js';
+import {usePlanRun, type StartRun} from '../hooks/usePlanRun.js';
 import {useTicker} from '../hooks/useTicker.js';
 import type {WizardServices} from '../services.js';
 import {useTheme} from '../theme.js';
@@ -14,7 +15,10 @@ import {useTheme} from '../theme.js';
 export const MIN_COLUMN_WIDTH = 38;
 
 export interface RunScreenProps {
-	plan: Plan;
+	plan: Plan | TeardownPlan;
+	/** A teardown: how it starts (services.removePlan) and the screen's title. */
+	start?: StartRun;
+	title?: string;
 	services: WizardServices;
 	onFinished: (view: RunView) => void;
 	/** Set when the process was told to stop (SIGINT/SIGTERM): cancel without asking. */
@@ -23,10 +27,10 @@ export interface RunScreenProps {
 	restartIstiod?: boolean;
 }
 
-export function RunScreen({plan, services, onFinished, cancelRequested = false, restartIstiod = false}: RunScreenProps) {
+export function RunScreen({plan, services, onFinished, cancelRequested = false, restartIstiod = false, start, title}: RunScreenProps) {
 	const theme = useTheme();
 	const {stdout} = useStdout();
-	const {view, cancel, cancelling} = usePlanRun(plan, services, {restartIstiod});
+	const {view, cancel, cancelling} = usePlanRun(plan, services, start, {restartIstiod});
 	const [asking, setAsking] = useState(false);
 	const finished = view.outcome !== undefined;
 	const tick = useTicker(!finished);
@@ -65,9 +69,7 @@ export function RunScreen({plan, services, onFinished, cancelRequested = false, 
 	const now = Date.now();
 	return (
 		<Box flexDirection="column">
-			<Text bold>
-				Setting up {plan.input.meshId} on {n} cluster{n === 1 ? '' : 's'}
-			</Text>
+			<Text bold>{title ?? `Setting up ${plan.input.meshId} on ${n} cluster${n === 1 ? '' : 's'}`}</Text>
 			{layout === 'lines' ? (
 				<ClusterLines view={view} rows={room} tick={tick} now={now} />
 			) : (

@@ -33,16 +33,27 @@ export const DIAGRAMS: Record<Topology, string[]> = {
 	],
 };
 
-export function TopologyScreen({initial, onChoose}: {initial: Topology; onChoose: (t: Topology) => void}) {
+export interface TopologyScreenProps {
+	initial: Topology;
+	onChoose: (t: Topology) => void;
+	/** Saved profiles there are to remove the setup of; the last entry offers it when there is at least one. */
+	savedProfiles?: number;
+	onRemove?: () => void;
+}
+
+export function TopologyScreen({initial, onChoose, savedProfiles = 0, onRemove}: TopologyScreenProps) {
 	const theme = useTheme();
 	const [index, setIndex] = useState(Math.max(0, TOPOLOGIES.indexOf(initial)));
+	const removable = savedProfiles > 0 && onRemove !== undefined;
+	const count = TOPOLOGIES.length + (removable ? 1 : 0);
+	const onRemoveEntry = removable && index === TOPOLOGIES.length;
 	useCommands('topology', {
-		up: () => setIndex(i => (i + TOPOLOGIES.length - 1) % TOPOLOGIES.length),
-		down: () => setIndex(i => (i + 1) % TOPOLOGIES.length),
-		next: () => onChoose(TOPOLOGIES[index]!),
+		up: () => setIndex(i => (i + count - 1) % count),
+		down: () => setIndex(i => (i + 1) % count),
+		next: () => (onRemoveEntry ? onRemove!() : onChoose(TOPOLOGIES[Math.min(index, TOPOLOGIES.length - 1)]!)),
 		back: undefined,
 	});
-	const current = TOPOLOGIES[index]!;
+	const current = TOPOLOGIES[Math.min(index, TOPOLOGIES.length - 1)]!;
 	return (
 		<Box flexDirection="column">
 			<Text bold>Which multicluster topology?</Text>
@@ -59,13 +70,27 @@ export function TopologyScreen({initial, onChoose}: {initial: Topology; onChoose
 						</Box>
 					</Box>
 				))}
+				{removable ? (
+					<Text color={onRemoveEntry ? theme.tone('accent') : undefined} bold={onRemoveEntry}>
+						{onRemoveEntry ? theme.symbols.pointer : ' '} Remove a saved setup{' '}
+						<Text color={theme.tone('muted')}>
+							({savedProfiles} saved profile{savedProfiles === 1 ? '' : 's'})
+						</Text>
+					</Text>
+				) : null}
 			</Box>
 			<Box flexDirection="column" marginTop={1}>
-				{DIAGRAMS[current].map((line, i) => (
-					<Text key={i} wrap="truncate-end">
-						{line}
+				{onRemoveEntry ? (
+					<Text wrap="wrap" color={theme.tone('muted')}>
+						Take out exactly what eastwest set up for a saved profile, per context: istio-system, Istio&apos;s CRDs and control planes eastwest did not install stay.
 					</Text>
-				))}
+				) : (
+					DIAGRAMS[current].map((line, i) => (
+						<Text key={i} wrap="truncate-end">
+							{line}
+						</Text>
+					))
+				)}
 			</Box>
 			<Box marginTop={1}>
 				<KeyHints scope="topology" />

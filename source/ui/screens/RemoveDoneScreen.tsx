@@ -1,0 +1,138 @@
+import React from 'react';
+import {Box, Text, useStdout} from 'ink';
+import {runExitCode, type ClusterView} from '../../core/run-progress.js';
+import type {RemovalState} from '../../core/wizard.js';
+import {KeyHints} from '../components/KeyHints.js';
+import {Mark} from '../components/Mark.js';
+import {useCommands} from '../hooks/useCommands.js';
+import {SCREEN_COMMANDS, hintLine} from '../keys.js';
+import {firstFit, terminalOf, type Line} from '../layout.js';
+import {useTheme} from '../theme.js';
+import {NEVER_TOUCHED} from './RemoveReviewScreen.js';
+
+type Finished = NonNullable<RemovalState['finished']>;
+
+/** One cluster's removal in counts: removed (changed), already gone (unchanged), left (skipped: something not eastwest's). */
+export function removalCounts(c: ClusterView): string {
+	const count = (status: string) => c.steps.filter(s => s.status === status).length;
+	const parts = [`${count('changed')} removed`, `${count('unchanged')} already gone`];
+	if (count('skipped') > 0) parts.push(`${count('skipped')} left something`);
+	if (count('failed') > 0) parts.push(`${count('failed')} failed`);
+	const unfinished = c.steps.filter(s => s.status === 'pending' || s.status === 'running' || s.status === 'cancelled' || s.status === 'not-run').length;
+	if (unfinished > 0) parts.push(`${unfinished} not run`);
+	return parts.join(', ');
+}
+
+export interface RemoveDoneScreenProps {
+	removal: RemovalState & {finished: Finished};
+	onExit: (code: number) => void;
+}
+
+/** What the removal took out, what it left and why, and the exit code (as eastwest remove's). */
+export function RemoveDoneScreen({removal, onExit}: RemoveDoneScreenProps) {
+	const theme = useTheme();
+	const {stdout} = useStdout();
+	const {view, left} = removal.finished;
+	const code = runExitCode(view.outcome);
+	useCommands('removeDone', {finish: () => onExit(code), quit: () => onExit(code)});
+	const contexts = removal.input.clusters.map(c => c.context).join(', ');
+	const outcome = view.outcome;
+	const headline = outcome?.cancelled
+		? {tone: 'warn' as const, text: 'Cancelled: steps already done stay done; run the removal again to finish it.'}
+		: outcome?.ok
+			? {tone: 'ok' as const, text: `Removed eastwest's setup of profile ${removal.profile} from ${contexts}.`}
+			: {tone: 'error' as const, text: 'The removal failed on at least one cluster.'};
+	const again = `eastwest remove --profile ${removal.profile}${removal.ca ? ' --ca' : ''}`;
+	const leftLines = left.map(l => `${l.cluster} (${l.context}): ${l.reason}`);
+	const failed = (c: ClusterView) => c.steps.filter(s => s.status === 'failed');
+	const rest = (details: boolean, wrapLeft: boolean, shownLeft: number): Line[] => [
+		{rows: 1},
+		headline.text,
+		...(view.error ? [view.error] : []),
+		{rows: 1},
+		...view.clusters.flatMap((c): Line[] => [
+			{rows: 1},
+			...(details ? c.steps.filter(s => s.status === 'changed').map(() => ({rows: 1})) : []),
+			...failed(c).flatMap((s): Line[] => [{text: `${s.title}: ${s.error ?? ''}`, indent: 2}, ...(s.hint ? [{text: `hint: ${s.hint}`, indent: 2}] : [])]),
+		]),
+		...(left.length > 0 ? [{rows: 1}, 'Left in place', ...leftLines.slice(0, shownLeft).map((text): Line => (wrapLeft ? {text, indent: 2} : {rows: 1})), ...(shownLeft < left.length ? [{rows: 1}] : [])] : []),
+		{rows: 1},
+		NEVER_TOUCHED,
+		`The profile stays: eastwest apply --profile ${removal.profile} sets it up again; rerun the removal with ${again}.`,
+		{rows: 1},
+		`exit code ${code}`,
+		hintLine(SCREEN_COMMANDS.removeDone),
+	];
+	const terminal = terminalOf(stdout);
+	// Richest first: what each step removed and every reason in full; then reasons cut to a row; then fewer of them.
+	const candidates: Array<readonly [[boolean, boolean, number], Line[]]> = [
+		[[true, true, left.length], rest(true, true, left.length)],
+		[[false, true, left.length], rest(false, true, left.length)],
+	];
+	for (let n = left.length; n >= 0; n--) candidates.push([[false, false, n], rest(false, false, n)]);
+	const [details, wrapLeft, shownLeft] = firstFit(terminal, candidates);
+	return (
+		<Box flexDirection="column">
+			<Mark status={headline.tone} bold>
+				{headline.text}
+			</Mark>
+			{view.error ? <Text color={theme.tone('error')} wrap="wrap">{view.error}</Text> : null}
+			<Box flexDirection="column" marginTop={1}>
+				{view.clusters.map(c => (
+					<Box key={c.name} flexDirection="column">
+						<Text wrap="truncate-end">
+							<Mark status={c.steps.length === 0 ? 'idle' : (c.outcome ?? 'cancelled')} /> <Text bold>{c.name}</Text>
+							<Text color={theme.tone('muted')}> ({c.context})</Text> {c.steps.length === 0 ? 'nothing eastwest set up here' : `${c.outcome ?? 'unknown'}: ${removalCounts(c)}`}
+						</Text>
+						{details
+							? c.steps
+									.filter(s => s.status === 'changed')
+									.map(s => (
+										<Text key={s.id} wrap="truncate-end" color={theme.tone('muted')}>
+											{'    '}
+											{s.detail ?? s.title}
+										</Text>
+									))
+							: null}
+						{failed(c).map(s => (
+							<Box key={s.id} paddingLeft={2} flexDirection="column">
+								<Text color={theme.tone('error')} wrap="wrap">
+									{s.title}: {s.error}
+								</Text>
+								{s.hint ? <Text wrap="wrap">hint: {s.hint}</Text> : null}
+							</Box>
+						))}
+					</Box>
+				))}
+			</Box>
+			{left.length > 0 ? (
+				<Box flexDirection="column" marginTop={1}>
+					<Text bold>Left in place (not eastwest&apos;s, or kept by design)</Text>
+					{leftLines.slice(0, shownLeft).map((line, i) => (
+						<Box key={i} paddingLeft={2}>
+							<Text wrap={wrapLeft ? 'wrap' : 'truncate-end'}>{line}</Text>
+						</Box>
+					))}
+					{shownLeft < left.length ? (
+						<Text color={theme.tone('muted')} wrap="truncate-end">
+							{'  '}… {left.length - shownLeft} more: {again} --dry-run lists them
+						</Text>
+					) : null}
+				</Box>
+			) : null}
+			<Box flexDirection="column" marginTop={1}>
+				<Text wrap="wrap" color={theme.tone('muted')}>
+					{NEVER_TOUCHED}
+				</Text>
+				<Text wrap="wrap">
+					The profile stays: <Text color={theme.tone('accent')}>eastwest apply --profile {removal.profile}</Text> sets it up again; rerun the removal with{' '}
+					<Text color={theme.tone('accent')}>{again}</Text>.
+				</Text>
+			</Box>
+			<Box marginTop={1}>
+				<Text color={theme.tone('muted')}>exit code {code}</Text>
+			</Box>
+			<KeyHints scope="removeDone" />
+		</Box>
+	);
+}
