@@ -251,7 +251,7 @@ const isClusterScoped = (obj: Obj) => rec(obj.metadata).namespace === undefined 
  * through its Base component, and `istioctl uninstall` without --purge keeps them too — deleting a CRD
  * deletes every Istio resource of that kind in the cluster (the user's own configuration), and a control
  * plane the user installs later needs them. Namespaced Base objects (the istio-reader service account in
- * istio-system) go: only the removed install used them.
+ * istio-system) stay too: they often predate the remote install, which only relabelled them.
  */
 export function installedVerdict(obj: Obj, owner: string): Verdict {
 	const meta = rec(obj.metadata);
@@ -268,8 +268,10 @@ export function installedVerdict(obj: Obj, owner: string): Verdict {
 	if (owner === GATEWAY_OPERATOR_NAME && labels[COMPONENT_LABEL] !== 'IngressGateways') {
 		return {action: 'leave', kept: true, reason: `${refText(ref)} is ${labels[COMPONENT_LABEL] ? `Istio's ${labels[COMPONENT_LABEL]} component` : 'not the gateway component'}, which istioctl re-applied with the gateway: it belongs to the control plane, so it is kept`};
 	}
-	if (labels[COMPONENT_LABEL] === 'Base' && isClusterScoped(obj)) {
-		return {action: 'leave', kept: true, reason: `${refText(ref)} is a cluster-wide Base object of ${owner} (kept, as istioctl uninstall keeps it: a control plane needs it)`};
+	// Base objects (CRDs, cluster roles, the istio-reader service account) are often there before the remote
+	// install, which relabels them as its own; a control plane needs them either way: kept.
+	if (labels[COMPONENT_LABEL] === 'Base') {
+		return {action: 'leave', kept: true, reason: `${refText(ref)} is a ${isClusterScoped(obj) ? 'cluster-wide ' : ''}Base object of ${owner} (kept, as istioctl uninstall keeps Base: a control plane needs it)`};
 	}
 	return {action: 'remove'};
 }

@@ -214,7 +214,7 @@ class Removal {
 		if (stored) await this.deleteOne(step, tally, withUid(state, stored), opts);
 		// What stays by design is reported with the removal it belongs to; once the install is gone, only counted.
 		if (tally.removed.length > 0 || tally.left.length > 0) for (const reason of kept) this.leave(step, tally, reason);
-		else if (kept.length > 0) tally.note = `${kept.length} cluster-wide Base object${kept.length === 1 ? '' : 's'} of ${owner} kept by design`;
+		else if (kept.length > 0) tally.note = `${kept.length} Base object${kept.length === 1 ? '' : 's'} of ${owner} kept by design`;
 		return tally.result(opts.dryRun);
 	}
 

@@ -94,7 +94,9 @@ test('installed objects: the owner\'s go, except CRDs, control planes and cluste
 	assert.equal(installedVerdict(labelled('MutatingWebhookConfiguration', {[own]: 'eastwest'}), 'eastwest').action, 'leave');
 	assert.equal(installedVerdict(labelled('CustomResourceDefinition', {[own]: 'eastwest-remote', 'operator.istio.io/component': 'Base'}), 'eastwest-remote').action, 'leave');
 	assert.equal(installedVerdict(labelled('ClusterRole', {[own]: 'eastwest-remote', 'operator.istio.io/component': 'Base'}), 'eastwest-remote').action, 'leave');
-	assert.deepEqual(installedVerdict(labelled('ServiceAccount', {[own]: 'eastwest-remote', 'operator.istio.io/component': 'Base'}, 'istio-system'), 'eastwest-remote'), {action: 'remove'});
+	// The istio-reader service account often predates the remote install (which relabels it): kept.
+	assert.equal(installedVerdict(labelled('ServiceAccount', {[own]: 'eastwest-remote', 'operator.istio.io/component': 'Base'}, 'istio-system'), 'eastwest-remote').action, 'leave');
+	assert.deepEqual(installedVerdict(labelled('Service', {[own]: 'eastwest-remote', 'operator.istio.io/component': 'Pilot'}, 'istio-system'), 'eastwest-remote'), {action: 'remove'});
 	const cp = installedVerdict(labelled('Deployment', {[own]: 'eastwest', app: 'istiod'}, 'istio-system'), 'eastwest');
 	assert.match((cp as {reason: string}).reason, /control plane/);
 });

@@ -81,7 +81,7 @@ test('multi-network: apply then remove returns both clusters to what they were; 
 	assert.ok(!factory.cluster('ce').calls.slice(callsBefore).some(c => c.startsWith('delete ')), 'nothing left to delete');
 });
 
-test('primary-remote across networks: the remote profile goes, its CRDs and cluster-wide Base objects stay and are reported', async () => {
+test('primary-remote across networks: the remote profile goes, its CRDs and Base objects stay and are reported', async () => {
 	const factory = new FakeFactory(['c1', 'c2'], '/tmp/kubeconfig');
 	seed(factory.cluster('c1'), true);
 	seed(factory.cluster('c2'), false);
@@ -93,13 +93,14 @@ test('primary-remote across networks: the remote profile goes, its CRDs and clus
 	const {outcome} = await remove(primaryRemoteMultiNetwork, factory);
 	factory.dispose();
 	assert.equal(outcome.ok, true, JSON.stringify(steps(outcome)));
-	const kept = (o: Obj) => o.metadata?.labels?.['operator.istio.io/component'] === 'Base' && !o.metadata?.namespace;
+	const kept = (o: Obj) => o.metadata?.labels?.['operator.istio.io/component'] === 'Base';
 	assert.deepEqual(comparable(factory.cluster('c1')), before[0]);
 	assert.deepEqual(comparable(remote).filter(o => !kept(o)), before[1]);
-	assert.deepEqual(comparable(remote).filter(kept).map(o => o.kind).sort(), ['ClusterRole', 'CustomResourceDefinition']);
-	// CRDs are never even listed; the cluster role is found by its label and left with the reason.
-	assert.deepEqual(outcome.left.map(l => [l.cluster, l.stepId]), [['two', 'two/remove/install-remote']]);
-	assert.match(outcome.left[0]!.reason, /ClusterRole istio-reader-clusterrole-istio-system is a cluster-wide Base object of eastwest-remote \(kept/);
+	assert.deepEqual(comparable(remote).filter(kept).map(o => o.kind).sort(), ['ClusterRole', 'CustomResourceDefinition', 'ServiceAccount']);
+	// CRDs are never even listed; the cluster role and the reader service account are found by their label and left with the reason.
+	assert.deepEqual(outcome.left.map(l => [l.cluster, l.stepId]), [['two', 'two/remove/install-remote'], ['two', 'two/remove/install-remote']]);
+	assert.ok(outcome.left.some(l => /ClusterRole istio-reader-clusterrole-istio-system is a cluster-wide Base object of eastwest-remote \(kept/.test(l.reason)));
+	assert.ok(outcome.left.some(l => /ServiceAccount istio-system\/.* is a Base object of eastwest-remote \(kept/.test(l.reason)), JSON.stringify(outcome.left));
 	assert.ok(!remote.objectsOf('MutatingWebhookConfiguration').length, 'the injector webhook of the remote profile is gone');
 	assert.ok(factory.cluster('c1').deployments.has('istiod'), "the primary's control plane stays");
 
@@ -107,7 +108,7 @@ test('primary-remote across networks: the remote profile goes, its CRDs and clus
 	assert.equal(again.outcome.ok, true);
 	assert.deepEqual(again.outcome.left, []);
 	for (const s of steps(again.outcome)) assert.equal(s.status, 'unchanged', s.id);
-	assert.equal(steps(again.outcome).find(s => s.id === 'two/remove/install-remote')!.detail, 'already gone (1 cluster-wide Base object of eastwest-remote kept by design)');
+	assert.equal(steps(again.outcome).find(s => s.id === 'two/remove/install-remote')!.detail, 'already gone (2 Base objects of eastwest-remote kept by design)');
 });
 
 test('a foreign object in every slot survives, and the outcome says why it was left', async () => {
