@@ -89,9 +89,10 @@ const before0: Record<string, Snapshot> = {};
 const OWNER = 'install.operator.istio.io/owning-resource';
 
 /**
- * The objects after remove equal those before apply, but for one known istioctl side effect: installing the
- * gateway's IstioOperator re-applies the control plane's default revision tag (Service, Endpoints, webhooks)
- * and relabels it as the gateway install's. remove leaves those (they are the control plane's) and says so.
+ * The objects after remove equal those before apply, but for one known istioctl side effect: an install
+ * re-applies objects that were there and relabels them as its own (the gateway's IstioOperator takes the
+ * control plane's default revision tag; the remote profile takes the istio-reader service account of the
+ * base install). remove leaves those (they are not only eastwest's) and says so.
  */
 /**
  * What the primary's istiod writes into a remote while it controls it (primary-remote): its CA root and CRL
@@ -104,7 +105,8 @@ function assertObjectsAsBefore(context: string, after: Record<string, any>, befo
 	assert.deepEqual(Object.keys(after).sort(), Object.keys(before).sort(), `${context}: the objects in istio-system`);
 	for (const [key, obj] of Object.entries(before)) {
 		const now = structuredClone(after[key]);
-		if (now?.metadata?.labels?.[OWNER] === 'eastwest' && obj.metadata?.labels?.[OWNER] !== 'eastwest') {
+		const relabelled = ['eastwest', 'eastwest-remote'].includes(now?.metadata?.labels?.[OWNER]) && now.metadata.labels[OWNER] !== obj.metadata?.labels?.[OWNER];
+		if (relabelled) {
 			assert.ok(leftText.includes(key.split('/')[1]!), `${context}: ${key} was relabelled by istioctl and remove says it left it:\n${leftText}`);
 			now.metadata.labels[OWNER] = obj.metadata.labels[OWNER];
 		}
