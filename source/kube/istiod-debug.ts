@@ -32,7 +32,7 @@ export function portForwardDialer(kc: KubeConfig): PodDialer {
 			errorText += chunk.toString('utf8');
 		});
 		const stream = Duplex.from({readable: fromPod, writable: toPod});
-		let socket: {close(): void; on?(event: string, listener: () => void): void} | undefined;
+		let socket: {close(): void} | undefined;
 		let done = false;
 		const finish = () => {
 			if (done) return;
@@ -43,8 +43,10 @@ export function portForwardDialer(kc: KubeConfig): PodDialer {
 		new PortForward(kc, true)
 			.portForward(namespace, pod, [port], fromPod, errors, toPod)
 			.then(ws => {
-				const s = ws as unknown as {close(): void; on(event: string, listener: () => void): void};
+				const s = ws as unknown as {close(): void; on(event: 'close', listener: () => void): void; on(event: 'error', listener: (error: unknown) => void): void};
 				socket = s;
+				// A connection reset after the upgrade must end this read, not the process (an unhandled 'error').
+				s.on('error', error => stream.destroy(error instanceof Error ? error : new Error(String((error as {message?: unknown})?.message ?? error))));
 				if (done) s.close();
 				s.on('close', () => {
 					if (errorText.trim()) stream.destroy(new Error(errorText.trim()));

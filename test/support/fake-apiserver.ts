@@ -551,6 +551,8 @@ export class FakeApiServer {
 
 	/** pods/portforward over WebSocket (v4.channel.k8s.io): istiod pods' port 15014 reaches istiodDebugPort. */
 	private async upgrade(req: http.IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+		// A client that goes away mid-forward resets the socket: that ends the forward, it is not a test failure.
+		socket.on('error', () => socket.destroy());
 		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
 		this.requests.push({method: 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), watch: false});
 		const refuse = (status: number, reason: string) => socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
