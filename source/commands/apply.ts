@@ -3,7 +3,7 @@
  * Before anything changes: the plan, istioctl (located and asked its version) and the blocking preflight checks.
  */
 import path from 'node:path';
-import {createInterface} from 'node:readline/promises';
+import {confirmOnTerminal} from './confirm.js';
 import {DEFAULT_CHECKS_TIMEOUT_MS, runCheckPhase, type ReadResult} from '../checks/run.js';
 import {collectClusterFacts} from '../checks/collect.js';
 import {SKIPPED_UNREACHABLE, groupResults, summarize, type CheckResult, type CheckSummary} from '../core/checks.js';
@@ -57,17 +57,7 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 		recordRun: recordProfileRun,
 		openCa: openCaDir,
 		interactive: () => Boolean(process.stdin.isTTY && ctx.stderr.isTTY),
-		confirm: async (question, signal) => {
-			const rl = createInterface({input: process.stdin, output: process.stderr});
-			try {
-				const answer = await rl.question(question, {signal});
-				return /^y(es)?$/i.test(answer.trim());
-			} catch {
-				return false;
-			} finally {
-				rl.close();
-			}
-		},
+		confirm: confirmOnTerminal,
 	});
 }
 

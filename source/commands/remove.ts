@@ -3,7 +3,7 @@
  * and Ctrl-C. Before anything changes: the plan's contexts exist and every cluster answers.
  * Removes through the kube layer only (no istioctl needed): see core/teardown.ts for what goes and what stays.
  */
-import {createInterface} from 'node:readline/promises';
+import {confirmOnTerminal} from './confirm.js';
 import {formatClusterFlag} from '../core/cluster-flag.js';
 import type {RunOutcome} from '../core/events.js';
 import type {MeshPlanInput} from '../core/model.js';
@@ -40,17 +40,7 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 		loadProfile: loadSavedPlan,
 		recordRemove: recordProfileRemove,
 		interactive: () => Boolean(process.stdin.isTTY && ctx.stderr.isTTY),
-		confirm: async (question, signal) => {
-			const rl = createInterface({input: process.stdin, output: process.stderr});
-			try {
-				const answer = await rl.question(question, {signal});
-				return /^y(es)?$/i.test(answer.trim());
-			} catch {
-				return false;
-			} finally {
-				rl.close();
-			}
-		},
+		confirm: confirmOnTerminal,
 	});
 }
 
