@@ -41,6 +41,20 @@ export interface RunOutcome {
 	}>;
 }
 
+/**
+ * How a cluster's run ended, from its steps' final statuses: any failure fails it; else a cancelled step
+ * cancels it; no step started: not started (cancelled when the run was); a step left not run: failed
+ * (cancelled when the run was); else succeeded. One rule for apply's and remove's outcomes.
+ */
+export function clusterOutcome(statuses: readonly FinalStepStatus[], runCancelled: boolean): ClusterOutcome {
+	const has = (st: FinalStepStatus) => statuses.includes(st);
+	if (has('failed')) return 'failed';
+	if (has('cancelled')) return 'cancelled';
+	if (statuses.length > 0 && statuses.every(st => st === 'not-run')) return runCancelled ? 'cancelled' : 'not-started';
+	if (has('not-run')) return runCancelled ? 'cancelled' : 'failed';
+	return 'succeeded';
+}
+
 /** "1m05s" / "42s" / "0.8s": compact elapsed time for progress lines. */
 export function formatElapsed(ms: number): string {
 	if (ms < 10_000) return `${(ms / 1000).toFixed(1)}s`;

@@ -5,7 +5,7 @@
 import {describeProgress} from '../core/istioctl-output.js';
 import {CACERTS_SECRET, FIELD_MANAGER, GATEWAY_NAME, ISTIO_NAMESPACE, NETWORK_LABEL, normalRevision} from '../core/model.js';
 import {gatewayReasons, reasonsText, unchanged} from '../core/gateway.js';
-import {formatElapsed, type Event, type FinalStepStatus, type RunOutcome, type StepResult} from '../core/events.js';
+import {clusterOutcome, formatElapsed, type Event, type FinalStepStatus, type RunOutcome, type StepResult} from '../core/events.js';
 import type {Plan, Step, StepKind} from '../core/plan.js';
 import type {AppliedObject, CaBundle, ClusterClient, ClusterClientFactory, Istioctl, RunOptions, RunPlan, WatchHandle} from '../core/ports.js';
 import {podProblems, rolloutStatus, serviceAddress, type DeploymentLike, type GatewayAddress, type PodLike, type ServiceLike} from '../core/rollout.js';
@@ -175,10 +175,8 @@ class Run {
 				const r = this.records.get(s.id) ?? {status: 'not-run' as const};
 				return {id: s.id, kind: s.kind, status: r.status, ...(r.detail ? {detail: r.detail} : {}), ...(r.error ? {error: r.error} : {}), ...(r.hint ? {hint: r.hint} : {})};
 			});
-			const has = (st: FinalStepStatus) => steps.some(s => s.status === st);
-			const outcomeOf = has('failed') ? 'failed' : has('cancelled') ? 'cancelled' : steps.length > 0 && steps.every(s => s.status === 'not-run') ? (cancelled ? 'cancelled' : 'not-started') : has('not-run') ? (cancelled ? 'cancelled' : 'failed') : 'succeeded';
 			const address = this.addresses.get(cp.cluster.name);
-			return {cluster: cp.cluster.name, context: cp.cluster.context, outcome: outcomeOf as RunOutcome['clusters'][number]['outcome'], ...(address ? {address} : {}), steps};
+			return {cluster: cp.cluster.name, context: cp.cluster.context, outcome: clusterOutcome(steps.map(s => s.status), cancelled), ...(address ? {address} : {}), steps};
 		});
 		return {ok: !cancelled && clusters.every(c => c.outcome === 'succeeded'), cancelled, clusters};
 	}

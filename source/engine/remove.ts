@@ -4,7 +4,7 @@
  * AbortSignal. Removes only what the ownership rules allow, through the ClusterClient port; everything it
  * finds and leaves is reported with its reason.
  */
-import {formatElapsed, type Event, type FinalStepStatus, type StepResult} from '../core/events.js';
+import {clusterOutcome, formatElapsed, type Event, type FinalStepStatus, type StepResult} from '../core/events.js';
 import {ISTIO_NAMESPACE} from '../core/model.js';
 import type {ClusterClient, ClusterClientFactory, DeleteTarget, RemoveOptions} from '../core/ports.js';
 import {
@@ -98,21 +98,7 @@ class Removal {
 				const r = this.records.get(s.id) ?? {status: 'not-run' as const};
 				return {id: s.id, kind: s.kind, status: r.status, ...(r.detail ? {detail: r.detail} : {}), ...(r.error ? {error: r.error} : {}), ...(r.hint ? {hint: r.hint} : {})};
 			});
-			const has = (st: FinalStepStatus) => steps.some(s => s.status === st);
-			const outcome = has('failed')
-				? 'failed'
-				: has('cancelled')
-					? 'cancelled'
-					: steps.length > 0 && steps.every(s => s.status === 'not-run')
-						? cancelled
-							? 'cancelled'
-							: 'not-started'
-						: has('not-run')
-							? cancelled
-								? 'cancelled'
-								: 'failed'
-							: 'succeeded';
-			return {cluster: cp.cluster.name, context: cp.cluster.context, outcome: outcome as TeardownOutcome['clusters'][number]['outcome'], steps};
+			return {cluster: cp.cluster.name, context: cp.cluster.context, outcome: clusterOutcome(steps.map(s => s.status), cancelled), steps};
 		});
 		return {ok: !cancelled && clusters.every(c => c.outcome === 'succeeded'), cancelled, clusters, left: this.left};
 	}
