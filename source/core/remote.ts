@@ -15,6 +15,13 @@ export const REMOTE_OPERATOR_NAME = 'eastwest-remote';
 export const CONTROL_PLANE_ANNOTATION = 'topology.istio.io/controlPlaneClusters';
 export const MULTICLUSTER_LABEL = 'istio/multiCluster';
 export const CLUSTER_ANNOTATION = 'networking.istio.io/cluster';
+/** The service account whose token a remote secret carries (istioctl create-remote-secret's default). */
+export const READER_SERVICE_ACCOUNT = 'istio-reader-service-account';
+/**
+ * The long-lived token Secret istioctl create-remote-secret makes for the reader when it is missing,
+ * even with --create-service-account=false: a dry run must not call it before this Secret exists.
+ */
+export const READER_TOKEN_SECRET = `${READER_SERVICE_ACCOUNT}-istio-remote-secret-token`;
 
 /** The Secret istioctl create-remote-secret --name <cluster> makes. */
 export function remoteSecretName(cluster: string): string {

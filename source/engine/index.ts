@@ -19,6 +19,8 @@ import {
 	injectorWebhookName,
 	remoteObserved,
 	remoteReasons,
+	READER_SERVICE_ACCOUNT,
+	READER_TOKEN_SECRET,
 	remoteSecretName,
 	renderRemoteControlPlane,
 } from '../core/remote.js';
@@ -533,6 +535,16 @@ class Run {
 					`${ISTIO_NAMESPACE}/${name} on ${step.cluster} was not created by eastwest and points at ${have ?? 'no server'}, not ${want ?? "the kubeconfig's server"}`,
 					'delete it, or re-run with --force to replace it',
 				);
+			}
+		}
+		if (this.options.dryRun) {
+			// create-remote-secret mints the reader's token Secret when it is missing, dry run or not: ask first.
+			const token = await this.client(peer.context).getObject('v1', 'Secret', ISTIO_NAMESPACE, READER_TOKEN_SECRET, this.options.signal);
+			if (!token) {
+				return {
+					result: 'skipped' as const,
+					detail: `dry run: ${peer.name} has no reader token yet (Secret ${ISTIO_NAMESPACE}/${READER_TOKEN_SECRET}); a real run creates it for ${READER_SERVICE_ACCOUNT} there, then Secret ${ISTIO_NAMESPACE}/${name} here (istioctl create-remote-secret not run: it would create that token even in a dry run)`,
+				};
 			}
 		}
 		let output: Sealed<string>;

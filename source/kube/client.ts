@@ -13,6 +13,7 @@ import {
 	VersionApi,
 	type KubeConfig,
 	type KubernetesObject,
+	type V1DeleteOptions,
 } from '@kubernetes/client-node';
 import type {
 	AnnotationOutcome,
@@ -491,7 +492,7 @@ export class KubeClusterClient implements ClusterClient {
 		const resource = resourceWord(ref.kind, ref.apiVersion);
 		const ctx = {verb: 'delete', resource, name: ref.name, ...(ref.namespace ? {namespace: ref.namespace} : {})};
 		const spec = {apiVersion: ref.apiVersion, kind: ref.kind, metadata: {name: ref.name, ...(ref.namespace ? {namespace: ref.namespace} : {})}};
-		const body = {propagationPolicy: 'Background', ...(ref.uid ? {preconditions: {uid: ref.uid}} : {})};
+		const body = deleteOptions(ref, options);
 		try {
 			await this.call(options.signal, ctx, () => this.objects.delete(spec, undefined, options.dryRun ? 'All' : undefined, undefined, undefined, 'Background', body));
 			return 'deleted';
@@ -546,4 +547,18 @@ export function guessResource(kind: string): string {
 	if (lower.endsWith('s') || lower.endsWith('x') || lower.endsWith('ch') || lower.endsWith('sh')) return `${lower}es`;
 	if (lower.endsWith('y') && !/[aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
 	return `${lower}s`;
+}
+
+/**
+ * The DeleteOptions body of a delete. kube-apiserver reads a delete's options from its body when it has
+ * one and then ignores the query string, so the dry run has to be in the body too, beside the
+ * propagation policy and the uid precondition (a `?dryRun=All` alone would be dropped and the object
+ * deleted for real).
+ */
+export function deleteOptions(ref: Pick<DeleteTarget, 'uid'>, options: Pick<RemoveOptions, 'dryRun'>): V1DeleteOptions {
+	return {
+		propagationPolicy: 'Background',
+		...(options.dryRun ? {dryRun: ['All']} : {}),
+		...(ref.uid ? {preconditions: {uid: ref.uid}} : {}),
+	};
 }

@@ -40,6 +40,34 @@ describe('removal through the kube layer', () => {
 		assert.equal(await client.deleteObject(ref, {dryRun: false}), 'not-found');
 	});
 
+	test('deleteObject: the dry run travels in the DeleteOptions body, so it holds with a uid precondition too', async () => {
+		fake.addNamespace(NS);
+		await client.apply(renderExposeServices(), {dryRun: false, force: false});
+		const ref = {apiVersion: 'networking.istio.io/v1', kind: 'Gateway', namespace: NS, name: 'cross-network-gateway'};
+		const uid = String(fake.get(ref.apiVersion, ref.kind, NS, ref.name)!.metadata.uid);
+		assert.equal(await client.deleteObject({...ref, uid}, {dryRun: true}), 'deleted');
+		assert.ok(fake.get(ref.apiVersion, ref.kind, NS, ref.name), 'a dry run with a precondition leaves it');
+		assert.deepEqual(fake.deletes.at(-1)!.options, {dryRun: true, preconditions: {uid}});
+		assert.equal(await client.deleteObject({...ref, uid: 'another-uid'}, {dryRun: false}), 'changed');
+		assert.ok(fake.get(ref.apiVersion, ref.kind, NS, ref.name), 'a uid that no longer matches deletes nothing');
+		assert.equal(await client.deleteObject({...ref, uid}, {dryRun: false}), 'deleted');
+		assert.equal(fake.get(ref.apiVersion, ref.kind, NS, ref.name), undefined);
+	});
+
+	test('the fake decodes a delete as kube-apiserver does: a body\'s options win and its query string is ignored', async () => {
+		fake.addNamespace(NS);
+		await client.apply(renderExposeServices(), {dryRun: false, force: false});
+		const url = (name: string, query: string) => `${fake.url}/apis/networking.istio.io/v1/namespaces/${NS}/gateways/${name}${query}`;
+		const send = (name: string, query: string, body?: unknown) =>
+			fetch(url(name, query), {method: 'DELETE', headers: {authorization: 'Bearer tok', 'content-type': 'application/json'}, ...(body ? {body: JSON.stringify(body)} : {})});
+		// A query-only dry run is honoured…
+		assert.equal((await send('cross-network-gateway', '?dryRun=All')).status, 200);
+		assert.ok(fake.get('networking.istio.io/v1', 'Gateway', NS, 'cross-network-gateway'));
+		// …but with a body, ?dryRun=All is dropped and the object goes: the trap a client must not fall into.
+		assert.equal((await send('cross-network-gateway', '?dryRun=All', {propagationPolicy: 'Background'})).status, 200);
+		assert.equal(fake.get('networking.istio.io/v1', 'Gateway', NS, 'cross-network-gateway'), undefined);
+	});
+
 	test('removeNamespaceMetadata: removes the key only while it holds the value; other labels stay', async () => {
 		fake.addNamespace(NS, {'istio-injection': 'disabled'});
 		await client.ensureNetworkLabel('network1', {dryRun: false, force: false});

@@ -351,6 +351,11 @@ export class FakeApiServer {
 	}
 
 	/** Requests matching a predicate (e.g. lists of deployments). */
+	/** The server's last resourceVersion: unchanged exactly when nothing was written (created, changed or deleted). */
+	get resourceVersion(): number {
+		return this.rv;
+	}
+
 	count(predicate: (r: LoggedRequest) => boolean): number {
 		return this.requests.filter(predicate).length;
 	}
@@ -885,6 +890,9 @@ export class FakeApiServer {
 		this.sendJson(res, error.code, error.status);
 	}
 
+	/** Every DELETE with the options the server decoded from it (body first, as kube-apiserver does). */
+	readonly deletes: Array<{path: string; options: ReturnType<typeof deleteOptions>}> = [];
+
 	private isForbidden(verb: string, resource: string, namespace: string | undefined): boolean {
 		return this.forbidden.some(rule => rule.resource === resource && (!rule.verb || rule.verb === verb) && (!rule.namespace || rule.namespace === namespace));
 	}
@@ -1029,9 +1037,15 @@ export class FakeApiServer {
 			}
 		};
 		if (method === 'DELETE') {
+			const options = deleteOptions(await this.readBody(req), query);
+			this.deletes.push({path: pathname, options});
 			const stored = bucket.get(key);
 			if (!stored) throw notFound(name!);
-			if (!dryRun) this.remove(groupVersion(def, version), def.kind, namespace, name!);
+			const uid = options.preconditions?.uid;
+			if (uid !== undefined && uid !== stored.obj.metadata.uid) {
+				throw new HttpError(409, 'Conflict', `Operation cannot be fulfilled on ${resourceLabel} "${name}": Precondition failed: UID in precondition: ${uid}, UID in object meta: ${String(stored.obj.metadata.uid)}`, {name, group: def.group, kind: def.plural});
+			}
+			if (!options.dryRun) this.remove(groupVersion(def, version), def.kind, namespace, name!);
 			this.sendJson(res, 200, {kind: 'Status', apiVersion: 'v1', status: 'Success', details: {name, kind: def.plural}});
 			return;
 		}
@@ -1230,4 +1244,26 @@ export function writeKubeconfig(contexts: TestContext[], options: {currentContex
 	const file = path.join(dir, options.file ?? 'config');
 	writeFileSync(file, kubeconfigYaml(contexts, options.currentContext), {mode: 0o600});
 	return file;
+}
+
+/**
+ * A delete's options as kube-apiserver decodes them: from the body when the request has one (a
+ * DeleteOptions object; the query string is then ignored), else from the query string.
+ */
+export function deleteOptions(text: string, query: Record<string, string | undefined>): {dryRun: boolean; preconditions?: {uid?: string}} {
+	if (text.trim() === '') {
+		if (query.dryRun !== undefined && query.dryRun !== 'All') throw new HttpError(400, 'BadRequest', `invalid dry run value "${query.dryRun}": only "All" is supported`);
+		return {dryRun: query.dryRun === 'All'};
+	}
+	let body: unknown;
+	try {
+		body = JSON.parse(text);
+	} catch (error) {
+		throw new HttpError(400, 'BadRequest', `the body of the request was in an unknown format: ${(error as Error).message}`);
+	}
+	if (!isPlainObject(body)) throw new HttpError(400, 'BadRequest', 'the body of a delete must be a DeleteOptions object');
+	const options = body as {dryRun?: unknown; preconditions?: {uid?: string}};
+	const dryRun = Array.isArray(options.dryRun) ? options.dryRun : [];
+	for (const value of dryRun) if (value !== 'All') throw new HttpError(400, 'BadRequest', `invalid dry run value "${String(value)}": only "All" is supported`);
+	return {dryRun: dryRun.length > 0, ...(options.preconditions ? {preconditions: options.preconditions} : {})};
 }
