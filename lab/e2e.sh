@@ -27,8 +27,9 @@ run() { # run TOPOLOGY SUITE...
 # On each fresh lab, remove goes first: it snapshots the lab before apply, checks that apply → remove
 # returns to it, and ends with the lab as fresh as it found it. The wizard then sets the multi-primary
 # lab up; the apply suite finds it set up and re-runs.
-run multi-primary test/e2e/remove test/e2e/wizard test/e2e/multi-network
-run primary-remote test/e2e/remove test/e2e/primary-remote
+# The dry-run suites bracket each lab: a fresh lab first (it must stay fresh), a set-up lab last.
+run multi-primary test/e2e/dry-run-fresh test/e2e/remove test/e2e/wizard test/e2e/multi-network test/e2e/dry-run-setup
+run primary-remote test/e2e/dry-run-fresh test/e2e/remove test/e2e/primary-remote test/e2e/dry-run-setup
 # The last lab:down is not forgiven: it fails when any lab process (istiod included) is left behind.
 trap - EXIT
 bash lab/down.sh

@@ -143,3 +143,29 @@ export function remoteSecretTokens(contexts: string[]): string[] {
 		),
 	);
 }
+
+/** Kinds whose objects change on their own (leader-election leases, events), whatever eastwest does. */
+export const VOLATILE_KINDS = new Set(['events', 'events.events.k8s.io', 'leases.coordination.k8s.io', 'pods.metrics.k8s.io']);
+
+/**
+ * Every object in istio-system (every listable namespaced kind but the volatile ones), the namespace
+ * itself and every webhook configuration, each with its uid and resourceVersion: two snapshots are
+ * equal exactly when nothing among them was created, changed or deleted in between.
+ */
+export function versionSnapshot(context: string): Record<string, string> {
+	const kinds = kubectl(context, ['api-resources', '--verbs=list', '--namespaced', '-o', 'name']).split('\n').filter(k => k && !VOLATILE_KINDS.has(k));
+	const out: Record<string, string> = {};
+	const add = (items: any[]) => {
+		for (const o of items) out[`${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`] = `${o.metadata.uid}@${o.metadata.resourceVersion}`;
+	};
+	add(kubectlJson(context, ['get', 'namespaces', '--field-selector', 'metadata.name=istio-system']).items ?? []);
+	add(kubectlJson(context, ['-n', 'istio-system', 'get', kinds.join(','), '--ignore-not-found']).items ?? []);
+	add(kubectlJson(context, ['get', 'mutatingwebhookconfigurations,validatingwebhookconfigurations']).items ?? []);
+	return out;
+}
+
+/** Which keys of two snapshots differ, in words, for an assertion message. */
+export function snapshotDiff(before: Record<string, string>, after: Record<string, string>): string[] {
+	const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+	return keys.filter(k => before[k] !== after[k]).map(k => (before[k] === undefined ? `created ${k}` : after[k] === undefined ? `deleted ${k}` : `changed ${k}`));
+}

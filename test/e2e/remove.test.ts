@@ -9,7 +9,7 @@ import {before, test} from 'node:test';
 import assert from 'node:assert/strict';
 import {setTimeout as delay} from 'node:timers/promises';
 import {runCli} from '../helpers/cli.js';
-import {kubeconfig, kubectl, kubectlJson, requireLab} from './lab.js';
+import {VOLATILE_KINDS, kubeconfig, kubectl, kubectlJson, requireLab} from './lab.js';
 
 const topology = process.env.EASTWEST_LAB_TOPOLOGY === 'primary-remote' ? 'primary-remote' : 'multi-primary';
 before(() => requireLab(topology));
@@ -21,8 +21,6 @@ const plan =
 const contexts = ['east', 'west'];
 const eastwest = (args: string[]) => runCli([...args, '--kubeconfig', kubeconfig()], {timeoutMs: 300_000});
 
-/** Kinds whose objects change on their own (leader leases, events) and say nothing about what eastwest left. */
-const VOLATILE = new Set(['events', 'events.events.k8s.io', 'leases.coordination.k8s.io', 'pods.metrics.k8s.io']);
 /**
  * Left by design and reported by remove: the istio-reader token Secret istioctl create-remote-secret
  * made on each peer (clusters outside the plan may read with it). Auto-created per namespace: the root CA
@@ -55,7 +53,7 @@ function snapshot(context: string): Snapshot {
 	} catch {
 		ns = undefined;
 	}
-	const kinds = kubectl(context, ['api-resources', '--verbs=list', '--namespaced', '-o', 'name']).split('\n').filter(k => k && !VOLATILE.has(k));
+	const kinds = kubectl(context, ['api-resources', '--verbs=list', '--namespaced', '-o', 'name']).split('\n').filter(k => k && !VOLATILE_KINDS.has(k));
 	const objects: Record<string, any> = {};
 	if (ns) {
 		const list = kubectlJson(context, ['-n', 'istio-system', 'get', kinds.join(','), '--ignore-not-found']);
