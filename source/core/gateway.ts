@@ -62,7 +62,8 @@ function reason(field: GatewayField, object: GatewayReason['object'], what: stri
 /**
  * Every reason the gateway differs from the plan, in a fixed order; empty when it matches.
  * `undefined` objects are absent. Ownership (an `owner` reason) does not make a gateway unfit for the
- * plan: see `servesPlan` and `unchanged`.
+ * plan (see `servesPlan`); whether eastwest made the install is its record's to say (core/teardown.ts
+ * `madeByEastwest`), not the label's, which the docs' IstioOperator of the same name produces too.
  */
 export function gatewayReasons(deployment: GatewayDeploymentLike | undefined, service: ServiceLike | undefined, plan: GatewayPlan): GatewayReason[] {
 	const reasons: GatewayReason[] = [];
@@ -117,14 +118,6 @@ export function planReasons(reasons: readonly GatewayReason[]): GatewayReason[] 
 /** The gateway does what the plan needs (whoever installed it): status and checks call it fine. */
 export function servesPlan(reasons: readonly GatewayReason[]): boolean {
 	return planReasons(reasons).length === 0;
-}
-
-/**
- * The engine may leave the gateway as it is: it serves the plan and eastwest's IstioOperator owns it
- * (`remove` touches only what eastwest owns, so a run must not adopt a gateway by calling it unchanged).
- */
-export function unchanged(reasons: readonly GatewayReason[]): boolean {
-	return reasons.length === 0;
 }
 
 /** The reasons as one line ("a; b"), or undefined when there are none. */

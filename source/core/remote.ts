@@ -173,9 +173,13 @@ export function remoteReasons(observed: RemoteObserved, expected: RemoteExpectat
 	return reasons;
 }
 
-/** The reasons an install would fix (the engine's "unchanged" test ignores the caBundle, which the primary patches). */
+/**
+ * The reasons an install would fix. The engine's "unchanged" test ignores the caBundle (the primary
+ * patches it), the annotation (its own step) and who installed the remote profile: one found in place
+ * that is wired as planned is used as it is, and remove leaves it.
+ */
 export function installReasons(reasons: readonly RemoteReason[]): RemoteReason[] {
-	return reasons.filter(r => r.field !== 'webhook-ca' && r.field !== 'annotation');
+	return reasons.filter(r => r.field !== 'webhook-ca' && r.field !== 'annotation' && r.field !== 'owner');
 }
 
 // ---------- remote secrets ----------

@@ -13,9 +13,9 @@
  * plan's value. istio-system itself, Istio's CRDs and a control plane are never removed.
  */
 import {renderExposeIstiod, renderExposeServices, type NetworkingApiVersion} from './manifests.js';
-import {FIELD_MANAGER, GATEWAY_OPERATOR_NAME, ISTIO_NAMESPACE, NETWORK_LABEL, type ClusterSpec, type MeshPlanInput} from './model.js';
+import {FIELD_MANAGER, GATEWAY_NAME, GATEWAY_OPERATOR_NAME, ISTIO_NAMESPACE, NETWORK_LABEL, type ClusterSpec, type MeshPlanInput} from './model.js';
 import {buildPlan, orderSteps, type Step, type StepKind} from './plan.js';
-import {CONTROL_PLANE_ANNOTATION, REMOTE_OPERATOR_NAME, remoteSecretName} from './remote.js';
+import {CONTROL_PLANE_ANNOTATION, REMOTE_OPERATOR_NAME, remoteIstiodServiceName, remoteSecretName} from './remote.js';
 import {OWNING_RESOURCE_LABEL} from './gateway.js';
 import type {Event, RunOutcome} from './events.js';
 
@@ -61,6 +61,8 @@ export interface TeardownStep {
 	objects?: ObjectRef[];
 	/** Objects istioctl installed for this IstioOperator (metadata.name = owning-resource label value). */
 	owner?: string;
+	/** With `owner`: the object whose install record says eastwest made the install (see `installRecordVerdict`). */
+	anchor?: ObjectRef;
 	/** A label or annotation on istio-system. */
 	key?: NamespaceKey;
 	/** remove-remote-secret: the cluster the secret opened. */
@@ -127,9 +129,9 @@ function undoStep(step: Step, input: MeshPlanInput, options: TeardownOptions): T
 			return {...base, objects, peer, title: `Remove Secret ${ISTIO_NAMESPACE}/${remoteSecretName(peer)}: istiod stops reading ${peer}'s API server`};
 		}
 		case 'remove-gateway':
-			return {...base, owner: GATEWAY_OPERATOR_NAME, title: `Remove the east-west gateway eastwest installed (objects labelled ${OWNING_RESOURCE_LABEL}=${GATEWAY_OPERATOR_NAME})`};
+			return {...base, owner: GATEWAY_OPERATOR_NAME, anchor: installAnchor(GATEWAY_OPERATOR_NAME, input.revision), title: `Remove the east-west gateway eastwest installed (objects labelled ${OWNING_RESOURCE_LABEL}=${GATEWAY_OPERATOR_NAME})`};
 		case 'remove-remote':
-			return {...base, owner: REMOTE_OPERATOR_NAME, title: `Remove the remote control plane eastwest installed (objects labelled ${OWNING_RESOURCE_LABEL}=${REMOTE_OPERATOR_NAME}; CRDs stay)`};
+			return {...base, owner: REMOTE_OPERATOR_NAME, anchor: installAnchor(REMOTE_OPERATOR_NAME, input.revision), title: `Remove the remote control plane eastwest installed (objects labelled ${OWNING_RESOURCE_LABEL}=${REMOTE_OPERATOR_NAME}; CRDs stay)`};
 		case 'remove-annotation': {
 			const key: NamespaceKey = {field: 'annotation', name: CONTROL_PLANE_ANNOTATION, value: step.primary ?? ''};
 			return {...base, key, title: `Remove annotation ${key.name}=${key.value} from namespace ${ISTIO_NAMESPACE}`};
@@ -274,6 +276,47 @@ export function installedVerdict(obj: Obj, owner: string): Verdict {
 		return {action: 'leave', kept: true, reason: `${refText(ref)} is a ${isClusterScoped(obj) ? 'cluster-wide ' : ''}Base object of ${owner} (kept, as istioctl uninstall keeps Base: a control plane needs it)`};
 	}
 	return {action: 'remove'};
+}
+
+// ---------- who made an istioctl install ----------
+
+/**
+ * The annotation eastwest sets, by server-side apply with its field manager, on the anchor object of an
+ * install it ran itself (value: the IstioOperator's name), right after istioctl created it. An install
+ * found in place carries the same owning-resource label when it was made from an IstioOperator of the
+ * same name (the docs' gateway IstioOperator is named `eastwest` too), but never this record.
+ */
+export const INSTALLED_BY_ANNOTATION = 'eastwest/installed-by';
+
+/** The object of an install that holds its record: the gateway's Deployment, the remote's istiod Service. */
+export function installAnchor(owner: string, revision?: string): ObjectRef {
+	if (owner === REMOTE_OPERATOR_NAME) return {apiVersion: 'v1', kind: 'Service', namespace: ISTIO_NAMESPACE, name: remoteIstiodServiceName(revision)};
+	return {apiVersion: 'apps/v1', kind: 'Deployment', namespace: ISTIO_NAMESPACE, name: GATEWAY_NAME};
+}
+
+/** The manifest that records an install as eastwest's (server-side applied onto the anchor). */
+export function installRecordManifest(anchor: ObjectRef, owner: string) {
+	return {apiVersion: anchor.apiVersion, kind: anchor.kind, metadata: {name: anchor.name, ...(anchor.namespace ? {namespace: anchor.namespace} : {}), annotations: {[INSTALLED_BY_ANNOTATION]: owner}}};
+}
+
+/** eastwest made this install: its anchor carries eastwest's record for this IstioOperator, held by eastwest's field manager. */
+export function madeByEastwest(anchor: Obj | undefined, owner: string): boolean {
+	if (!anchor) return false;
+	if (strings(rec(anchor.metadata).annotations)[INSTALLED_BY_ANNOTATION] !== owner) return false;
+	const key: NamespaceKey = {field: 'annotation', name: INSTALLED_BY_ANNOTATION, value: owner};
+	return managedEntries(anchor).some(m => m.manager === FIELD_MANAGER && ownsKey(m.fields, key));
+}
+
+/** Why an install is not eastwest's to remove, or undefined when eastwest made it. */
+export function installRecordVerdict(anchor: Obj | undefined, anchorRef: ObjectRef, owner: string): Verdict {
+	if (madeByEastwest(anchor, owner)) return {action: 'remove'};
+	if (!anchor) return {action: 'gone'};
+	const label = strings(rec(anchor.metadata).labels)[OWNING_RESOURCE_LABEL];
+	const by = label ? `IstioOperator ${label}` : 'someone else';
+	return {
+		action: 'leave',
+		reason: `${refText(anchorRef)} and the rest of its install were found in place (installed before eastwest, by ${by}): eastwest did not install them, so it leaves them`,
+	};
 }
 
 /** The field path of a label or annotation in managedFields (FieldsV1). */

@@ -3,8 +3,10 @@
  * watched (not polled) with a deadline, one Event stream, cancellation through an AbortSignal.
  */
 import {describeProgress} from '../core/istioctl-output.js';
-import {CACERTS_SECRET, FIELD_MANAGER, GATEWAY_NAME, ISTIO_NAMESPACE, NETWORK_LABEL, normalRevision} from '../core/model.js';
-import {gatewayReasons, reasonsText, unchanged} from '../core/gateway.js';
+import {CACERTS_SECRET, FIELD_MANAGER, GATEWAY_NAME, GATEWAY_OPERATOR_NAME, ISTIO_NAMESPACE, NETWORK_LABEL, normalRevision} from '../core/model.js';
+import {installAnchor, installRecordManifest, madeByEastwest} from '../core/teardown.js';
+import type {Manifest} from '../core/manifests.js';
+import {OWNING_RESOURCE_LABEL, gatewayReasons, planReasons, reasonsText} from '../core/gateway.js';
 import {clusterOutcome, formatElapsed, type Event, type FinalStepStatus, type RunOutcome, type StepResult} from '../core/events.js';
 import type {Plan, Step, StepKind} from '../core/plan.js';
 import type {AppliedObject, CaBundle, ClusterClient, ClusterClientFactory, Istioctl, RunOptions, RunPlan, WatchHandle} from '../core/ports.js';
@@ -21,6 +23,7 @@ import {
 	remoteReasons,
 	READER_SERVICE_ACCOUNT,
 	READER_TOKEN_SECRET,
+	REMOTE_OPERATOR_NAME,
 	remoteSecretName,
 	renderRemoteControlPlane,
 } from '../core/remote.js';
@@ -65,10 +68,19 @@ export function describeError(error: unknown): {message: string; hint?: string; 
 	return {message, ...(typeof hint === 'string' && hint ? {hint} : {}), cancelled};
 }
 
-/** Why an existing gateway cannot be left as it is (every reason, one line), or undefined when it can. */
+/**
+ * Why an existing gateway cannot serve the plan as it is (every reason, one line), or undefined when it can.
+ * Who installed it is not a reason: a gateway found in place that serves the plan is used as it is (and
+ * `remove` leaves it, see `madeByEastwest`).
+ */
 export function gatewayMismatch(deployment: DeploymentLike | undefined, service: ServiceLike | undefined, network: string, revision: string | undefined): string | undefined {
-	const reasons = gatewayReasons(deployment, service, {network, ...(revision ? {revision} : {})});
-	return unchanged(reasons) ? undefined : reasonsText(reasons);
+	return reasonsText(planReasons(gatewayReasons(deployment, service, {network, ...(revision ? {revision} : {})})));
+}
+
+/** ", by IstioOperator X" for a gateway found in place, from its owning-resource label. */
+function installedBy(obj: object | undefined): string {
+	const label = (obj as {metadata?: {labels?: Record<string, string>}} | undefined)?.metadata?.labels?.[OWNING_RESOURCE_LABEL];
+	return label ? `, by IstioOperator ${label}` : '';
 }
 
 function summarizeApplied(objects: AppliedObject[]): string {
@@ -275,9 +287,12 @@ class Run {
 			client.getService(ISTIO_NAMESPACE, GATEWAY_NAME, signal),
 		]);
 		const mismatch = gatewayMismatch(deployment, service, network, this.revision);
+		const ours = madeByEastwest(deployment as Record<string, unknown> | undefined, GATEWAY_OPERATOR_NAME);
+		const foundInPlace = deployment !== undefined && !ours;
 		if (!mismatch && !this.options.reinstall) {
 			this.gatewayPresent.add(step.cluster);
-			return {result: 'unchanged' as const, detail: `already installed by eastwest for network ${network}, revision ${this.revision ?? 'default'}`};
+			if (ours) return {result: 'unchanged' as const, detail: `already installed by eastwest for network ${network}, revision ${this.revision ?? 'default'}`};
+			return {result: 'unchanged' as const, detail: `found in place (installed before eastwest${installedBy(deployment)}): it serves network ${network}, revision ${this.revision ?? 'default'}, so eastwest uses it as it is; remove leaves it`};
 		}
 		const manifest = step.manifests[0];
 		if (!manifest) throw new StepFailure(`step ${step.id} has no IstioOperator to install`);
@@ -319,7 +334,20 @@ class Run {
 		}
 		const why = mismatch ? `before: ${mismatch}` : 'reinstalled on request (--reinstall)';
 		if (this.options.dryRun) return {result: 'skipped' as const, detail: `dry run: istioctl install --dry-run passed, nothing installed; ${why}`};
+		if (foundInPlace) {
+			return {result: 'changed' as const, detail: `installed with istioctl over a gateway found in place (installed before eastwest${installedBy(deployment)}), which stays the user's: remove leaves it; ${why}`};
+		}
+		await this.recordInstall(step, GATEWAY_OPERATOR_NAME);
 		return {result: 'changed' as const, detail: `installed with istioctl; ${why}`};
+	}
+
+	/**
+	 * Record on the install's anchor (server-side apply, field manager eastwest) that eastwest ran this
+	 * install, so that remove takes it and nothing found in place. Re-recording an install of its own is a no-op.
+	 */
+	private async recordInstall(step: Step, owner: string): Promise<void> {
+		const anchor = installAnchor(owner, this.revision);
+		await this.client(step.context).apply([installRecordManifest(anchor, owner) as Manifest], this.applyOptions());
 	}
 
 	/** A wait is a change when this run installed the gateway, otherwise it only confirmed what was there. */
@@ -455,8 +483,13 @@ class Run {
 		const expected = {cluster: cluster.name, network: cluster.network, primary, ...(this.revision ? {revision: this.revision} : {}), address};
 		const reasons = installReasons(remoteReasons(before, expected));
 		const caveat = address.kind === 'hostname' ? `; ${primary}'s gateway address is a hostname (${address.value}): the remote's istiod Service becomes ExternalName, which Istio documents as unsupported for primary-remote (EKS); prefer an IP` : '';
+		const anchorRef = installAnchor(REMOTE_OPERATOR_NAME, this.revision);
+		const anchor = await this.client(step.context).getObject(anchorRef.apiVersion, anchorRef.kind, anchorRef.namespace, anchorRef.name, this.options.signal);
+		const ours = madeByEastwest(anchor, REMOTE_OPERATOR_NAME);
+		const foundInPlace = anchor !== undefined && !ours;
 		if (reasons.length === 0 && !this.options.reinstall) {
-			return {result: 'unchanged' as const, detail: `already installed by eastwest, pointed at ${primary} (${address.value})${caveat}`};
+			if (ours) return {result: 'unchanged' as const, detail: `already installed by eastwest, pointed at ${primary} (${address.value})${caveat}`};
+			return {result: 'unchanged' as const, detail: `found in place (installed before eastwest${installedBy(anchor)}), pointed at ${primary} (${address.value}): eastwest uses it as it is; remove leaves it${caveat}`};
 		}
 		const manifest = renderRemoteControlPlane({cluster: cluster.name, network: cluster.network, meshId: this.plan.input.meshId, ...(this.revision ? {revision: this.revision} : {}), discoveryAddress: address.value});
 		const waiter = new Waiter(this, step, started);
@@ -481,6 +514,10 @@ class Run {
 		// Truthful: the install is done only when the remote now points where the plan says.
 		const left = installReasons(remoteReasons(await this.readRemote(step), expected));
 		if (left.length > 0) throw new StepFailure(`istioctl install finished, but ${left.map(r => r.text).join('; ')}`, 'run istioctl install by hand with the manifest from eastwest manifests to see why');
+		if (foundInPlace) {
+			return {result: 'changed' as const, detail: `installed with istioctl over a remote profile found in place (installed before eastwest${installedBy(anchor)}), which stays the user's: remove leaves it; pointed at ${primary} (${address.value}); ${why}${caveat}`};
+		}
+		await this.recordInstall(step, REMOTE_OPERATOR_NAME);
 		return {result: 'changed' as const, detail: `installed with istioctl, pointed at ${primary} (${address.value}); ${why}${caveat}`};
 	}
 

@@ -19,6 +19,7 @@ import {
 	type RemoveRunOptions,
 	type RunRemovePlan,
 	type ObjectRef,
+	installRecordVerdict,
 	type TeardownOutcome,
 	type TeardownPlan,
 	type TeardownStep,
@@ -185,9 +186,20 @@ class Removal {
 			for (const item of items ?? []) found.push({apiVersion: k.apiVersion, kind: k.kind, ...item});
 		}
 		const tally = new Tally();
+		// Only an install eastwest made (its anchor carries eastwest's record) is removed; one found in place stays whole.
+		const anchorRef = step.anchor;
+		const anchor = anchorRef ? await readOptional(() => client.getObject(anchorRef.apiVersion, anchorRef.kind, anchorRef.namespace, anchorRef.name, opts.signal)) : undefined;
+		const record = anchorRef ? installRecordVerdict(anchor, anchorRef, owner) : ({action: 'remove'} as const);
+		if (record.action === 'leave') {
+			if (found.length > 0 || anchor) this.leave(step, tally, record.reason);
+			return tally.result(opts.dryRun);
+		}
+		// The anchor goes last, so that an interrupted removal can be finished by running it again.
+		const isAnchor = (obj: Record<string, unknown>) => anchorRef !== undefined && obj.kind === anchorRef.kind && (obj.metadata as {name?: unknown} | undefined)?.name === anchorRef.name;
+		found.sort((a, b) => Number(isAnchor(a)) - Number(isAnchor(b)));
 		const kept: string[] = [];
 		for (const obj of found) {
-			const verdict = installedVerdict(obj, owner);
+			const verdict = record.action === 'gone' ? goneAnchorVerdict(installedVerdict(obj, owner), obj, anchorRef!) : installedVerdict(obj, owner);
 			const meta = (obj.metadata ?? {}) as {name?: string; namespace?: string; uid?: string};
 			const ref: ObjectRef = {apiVersion: String(obj.apiVersion), kind: String(obj.kind), ...(meta.namespace ? {namespace: meta.namespace} : {}), name: String(meta.name)};
 			if (verdict.action === 'leave' && verdict.kept) kept.push(verdict.reason);
@@ -222,6 +234,14 @@ class Removal {
 		}
 		return tally.result(opts.dryRun);
 	}
+}
+
+/** With the anchor gone, nothing proves eastwest made what is left of an install: what would go stays. */
+function goneAnchorVerdict(verdict: ReturnType<typeof installedVerdict>, obj: Record<string, unknown>, anchor: ObjectRef): ReturnType<typeof installedVerdict> {
+	if (verdict.action !== 'remove') return verdict;
+	const meta = (obj.metadata ?? {}) as {name?: string; namespace?: string};
+	const what = describeRef({apiVersion: String(obj.apiVersion), kind: String(obj.kind), ...(meta.namespace ? {namespace: meta.namespace} : {}), name: String(meta.name)});
+	return {action: 'leave', reason: `${what} is left: ${describeRef(anchor)}, which records who made the install, is gone, so eastwest cannot tell it made this`};
 }
 
 function withUid(ref: ObjectRef, obj: Record<string, unknown> | undefined): DeleteTarget {

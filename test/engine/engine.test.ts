@@ -312,6 +312,7 @@ test('gatewayMismatch explains why an existing gateway is not the planned one', 
 	assert.equal(gatewayMismatch(dep, {...svc, spec: {type: 'LoadBalancer', ports: [ports[1]!]}}, 'n1', undefined), 'port status-port 15021 is missing (want status-port 15021); port tls-istiod 15012 is missing (want tls-istiod 15012); port tls-webhook 15017 is missing (want tls-webhook 15017)');
 	// A port with the right number and no name is not the planned port either (the checks always said so).
 	assert.equal(gatewayMismatch(dep, {...svc, spec: {type: 'LoadBalancer', ports: [{port: 15021}, ...ports.slice(1)]}}, 'n1', undefined), 'port status-port 15021 is unnamed 15021 (want status-port 15021)');
-	assert.equal(gatewayMismatch({...dep, metadata: {labels: {...labels, 'install.operator.istio.io/owning-resource': 'other'}}}, svc, 'n1', undefined), 'the gateway was not installed by eastwest (install.operator.istio.io/owning-resource is other)');
+	// Who installed it is no mismatch: a gateway found in place that serves the plan is used (and remove leaves it).
+	assert.equal(gatewayMismatch({...dep, metadata: {labels: {...labels, 'install.operator.istio.io/owning-resource': 'other'}}}, svc, 'n1', undefined), undefined);
 	assert.match(gatewayMismatch(undefined, svc, 'n1', undefined) ?? '', /Deployment istio-system\/istio-eastwestgateway does not exist/);
 });

@@ -8,7 +8,7 @@ import type {Event} from '../../source/core/events.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import type {DeleteTarget, RemoveOptions} from '../../source/core/ports.js';
 import {FakeFactory, FakeIstioctl, istiodDeployment, type FakeCluster, type Obj} from '../support/fake-cluster.js';
-import {multiNetwork, primaryRemoteMultiNetwork} from '../support/plans.js';
+import {multiNetwork, primaryRemote, primaryRemoteMultiNetwork} from '../support/plans.js';
 
 /** A cluster before eastwest: istio-system (unlabelled), maybe the user's istiod, and a user ConfigMap. */
 function seed(c: FakeCluster, primary: boolean): void {
@@ -64,7 +64,8 @@ test('multi-network: apply then remove returns both clusters to what they were; 
 	assert.equal(secret.status, 'changed');
 	assert.match(secret.detail!, /removed Secret istio-system\/istio-remote-secret-west/);
 	const gateway = steps(outcome).find(s => s.id === 'west/remove/install-gateway')!;
-	assert.match(gateway.detail!, /removed .*Deployment istio-system\/istio-eastwestgateway.*Service istio-system\/istio-eastwestgateway/);
+	// The Deployment holds the install record, so it goes last (an interrupted removal can be finished).
+	assert.match(gateway.detail!, /removed .*Service istio-system\/istio-eastwestgateway.*, Deployment istio-system\/istio-eastwestgateway$/);
 	// Removal order on a cluster: the exposure before the gateway, the gateway before the label.
 	const doneAt = (id: string) => events.findIndex(e => e.type === 'step-done' && e.stepId === id);
 	assert.ok(doneAt('east/remove/expose-services') < events.findIndex(e => e.type === 'step-start' && e.stepId === 'east/remove/install-gateway'));
@@ -241,4 +242,83 @@ test('primary-remote across networks: an annotation someone else set and a remot
 	assert.equal(ns.metadata.labels?.['topology.istio.io/network'], undefined, "eastwest's network label goes");
 	assert.equal(remote.objectsOf('ConfigMap', {name: 'other-install'}).length, 1, "another owner's object stays");
 	assert.ok(outcome.left.some(l => /controlPlaneClusters set by someone else \(kubectl-annotate\)/.test(l.reason)), outcome.left.map(l => l.reason).join('\n'));
+});
+
+/** Each cluster's gateway as the docs procedure leaves it: istioctl install of an IstioOperator named eastwest, kubectl apply of expose-services. */
+function docsGateway(c: FakeCluster, network: string): void {
+	c.installGateway(network, undefined);
+	c.put({
+		apiVersion: 'networking.istio.io/v1',
+		kind: 'Gateway',
+		metadata: {name: 'cross-network-gateway', namespace: 'istio-system', managedFields: [{manager: 'kubectl-client-side-apply', operation: 'Update'}]},
+		spec: {selector: {istio: 'eastwestgateway'}},
+	});
+}
+
+test('a gateway installed before eastwest (the docs procedure, same IstioOperator name) is used by apply and left whole by remove', async () => {
+	const factory = new FakeFactory(['ce', 'cw'], '/tmp/kubeconfig');
+	for (const c of factory.clusters.values()) seed(c, true);
+	docsGateway(factory.cluster('ce'), 'net-east');
+	docsGateway(factory.cluster('cw'), 'net-west');
+	const uids = [...factory.clusters.values()].map(c => [c.deployments.get('istio-eastwestgateway')!.metadata.uid, c.services.get('istio-eastwestgateway')!.metadata.uid]);
+	const istioctl = new FakeIstioctl(factory);
+	const applied = await createRunPlan({factory, istioctl})(buildPlan(multiNetwork), {timeoutMs: 2000, dryRun: false, force: false, onEvent: () => {}});
+	assert.equal(applied.ok, true, JSON.stringify(applied.clusters));
+	const install = applied.clusters.flatMap(c => c.steps).filter(s => s.id.endsWith('/install-gateway'));
+	for (const s of install) {
+		assert.equal(s.status, 'unchanged');
+		assert.match(s.detail ?? '', /^found in place \(installed before eastwest, by IstioOperator eastwest\): .*remove leaves it$/);
+	}
+	assert.equal(istioctl.installs.length, 0, 'istioctl install is not run over it');
+
+	const {outcome} = await remove(multiNetwork, factory);
+	assert.equal(outcome.ok, true, JSON.stringify(steps(outcome)));
+	[...factory.clusters.values()].forEach((c, i) => {
+		assert.deepEqual([c.deployments.get('istio-eastwestgateway')?.metadata.uid, c.services.get('istio-eastwestgateway')?.metadata.uid], uids[i], 'Deployment and Service stay, the same objects');
+		assert.equal(c.objectsOf('ServiceAccount', {name: 'istio-eastwestgateway-service-account'}).length, 1);
+		assert.equal(c.objectsOf('Gateway', {name: 'cross-network-gateway'}).length, 1, "the user's expose Gateway stays");
+	});
+	const reasons = outcome.left.map(l => l.reason).join('\n');
+	assert.match(reasons, /Deployment istio-system\/istio-eastwestgateway and the rest of its install were found in place \(installed before eastwest, by IstioOperator eastwest\): eastwest did not install them, so it leaves them/);
+	factory.dispose();
+});
+
+test('--reinstall keeps the record of an install eastwest made, but never claims one found in place', async () => {
+	const factory = new FakeFactory(['ce', 'cw'], '/tmp/kubeconfig');
+	for (const c of factory.clusters.values()) seed(c, true);
+	docsGateway(factory.cluster('cw'), 'net-west');
+	const run = () => createRunPlan({factory, istioctl: new FakeIstioctl(factory)})(buildPlan(multiNetwork), {timeoutMs: 2000, dryRun: false, force: false, reinstall: true, onEvent: () => {}});
+	for (let i = 0; i < 2; i++) {
+		const outcome = await run();
+		assert.equal(outcome.ok, true, JSON.stringify(outcome.clusters));
+		const detail = (id: string) => outcome.clusters.flatMap(c => c.steps).find(s => s.id === id)!.detail ?? '';
+		assert.match(detail('east/install-gateway'), i === 0 ? /^installed with istioctl; before: Deployment .* does not exist/ : /^installed with istioctl; reinstalled on request/);
+		assert.match(detail('west/install-gateway'), /over a gateway found in place \(installed before eastwest, by IstioOperator eastwest\), which stays the user's: remove leaves it/);
+	}
+	const {outcome} = await remove(multiNetwork, factory);
+	assert.equal(outcome.ok, true, JSON.stringify(steps(outcome)));
+	assert.equal(factory.cluster('ce').deployments.has('istio-eastwestgateway'), false, "eastwest's own install goes");
+	assert.equal(factory.cluster('cw').deployments.has('istio-eastwestgateway'), true, 'the one found in place stays');
+	factory.dispose();
+});
+
+test('a remote profile installed before eastwest is used as it is and left by remove', async () => {
+	const factory = new FakeFactory(['ce', 'cw'], '/tmp/kubeconfig');
+	seed(factory.cluster('ce'), true);
+	const istioctl = new FakeIstioctl(factory);
+	const first = await createRunPlan({factory, istioctl})(buildPlan(primaryRemote), {timeoutMs: 2000, dryRun: false, force: false, onEvent: () => {}});
+	assert.equal(first.ok, true, JSON.stringify(first.clusters));
+	// Replace eastwest's record with what a hand-made install has: the same objects, no record.
+	const remote = factory.cluster('cw');
+	const svc = remote.objectsOf('Service', {name: 'istiod'})[0]!;
+	remote.put({...svc, metadata: {...svc.metadata, annotations: {}, managedFields: [{manager: 'istio-operator', operation: 'Apply'}]}});
+	const again = await createRunPlan({factory, istioctl})(buildPlan(primaryRemote), {timeoutMs: 2000, dryRun: false, force: false, onEvent: () => {}});
+	const step = again.clusters.flatMap(c => c.steps).find(s => s.id === 'west/install-remote')!;
+	assert.equal(step.status, 'unchanged');
+	assert.match(step.detail ?? '', /^found in place \(installed before eastwest, by IstioOperator eastwest-remote\), pointed at east/);
+	const {outcome} = await remove(primaryRemote, factory);
+	assert.equal(outcome.ok, true, JSON.stringify(steps(outcome)));
+	assert.equal(remote.objectsOf('Service', {name: 'istiod'}).length, 1, 'the remote profile stays');
+	assert.match(outcome.left.map(l => l.reason).join('\n'), /Service istio-system\/istiod and the rest of its install were found in place/);
+	factory.dispose();
 });

@@ -283,7 +283,23 @@ export class FakeCluster implements ClusterClient {
 			if (!options.dryRun) {
 				this.applied.set(key, structuredClone(m));
 				const existing = this.objectsOf(m.kind, {name: m.metadata.name, ...(m.metadata.namespace ? {namespace: m.metadata.namespace} : {})})[0];
-				this.put({...(m as Obj), metadata: {...m.metadata, managedFields: withManager(existing?.metadata?.managedFields, {manager: 'eastwest', operation: 'Apply'})}});
+				// As server-side apply: what the manifest names is set, the rest of an existing object stays.
+				const meta = m.metadata as Obj;
+				const merged: Obj = existing
+					? {
+							...existing,
+							...(m as Obj),
+							metadata: {
+								...existing.metadata,
+								...meta,
+								...(existing.metadata?.labels || meta.labels ? {labels: {...existing.metadata?.labels, ...meta.labels}} : {}),
+								...(existing.metadata?.annotations || meta.annotations ? {annotations: {...existing.metadata?.annotations, ...meta.annotations}} : {}),
+							},
+						}
+					: (m as Obj);
+				const keys = (group: unknown) => Object.fromEntries(Object.keys((group as Obj | undefined) ?? {}).map(k => [`f:${k}`, {}]));
+				const fieldsV1 = {'f:metadata': {...(meta.labels ? {'f:labels': keys(meta.labels)} : {}), ...(meta.annotations ? {'f:annotations': keys(meta.annotations)} : {})}};
+				this.put({...merged, metadata: {...merged.metadata, managedFields: withManager(existing?.metadata?.managedFields, {manager: 'eastwest', operation: 'Apply', fieldsV1})}});
 			}
 			out.push({kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name, outcome});
 		}
@@ -462,10 +478,12 @@ export class FakeCluster implements ClusterClient {
 		const labels = {'install.operator.istio.io/owning-resource': REMOTE_OPERATOR_NAME, 'operator.istio.io/component': 'Pilot', 'istio.io/rev': options.revision ?? 'default'};
 		const name = remoteIstiodServiceName(options.revision);
 		const isIp = /^[0-9.]+$|:/.test(options.address);
+		const before = this.objectsOf('Service', {namespace: ISTIO_NAMESPACE, name})[0];
+		const kept = before ? {...(before.metadata.annotations ? {annotations: before.metadata.annotations} : {}), ...(before.metadata.managedFields ? {managedFields: before.metadata.managedFields} : {})} : {};
 		this.put({
 			apiVersion: 'v1',
 			kind: 'Service',
-			metadata: {name, namespace: ISTIO_NAMESPACE, labels},
+			metadata: {name, namespace: ISTIO_NAMESPACE, labels, ...kept},
 			spec: isIp ? {ports: [{name: 'tcp-istiod', port: 15012}, {name: 'tcp-webhook', port: 443, targetPort: 15017}]} : {type: 'ExternalName', externalName: options.address},
 		});
 		if (isIp) {
@@ -602,9 +620,12 @@ export class FakeCluster implements ClusterClient {
 			'operator.istio.io/component': 'IngressGateways',
 			'install.operator.istio.io/owning-resource': 'eastwest',
 		};
-		const generation = (this.deployments.get(GATEWAY_NAME)?.metadata.generation ?? 0) + 1;
+		const before = this.deployments.get(GATEWAY_NAME);
+		const generation = (before?.metadata.generation ?? 0) + 1;
+		// istioctl applies server-side: annotations and managedFields of other managers stay.
+		const kept = before ? {...(before.metadata.annotations ? {annotations: before.metadata.annotations} : {}), ...(before.metadata.managedFields ? {managedFields: before.metadata.managedFields} : {})} : {};
 		this.setDeployment({
-			metadata: {name: GATEWAY_NAME, namespace: ISTIO_NAMESPACE, labels, generation},
+			metadata: {name: GATEWAY_NAME, namespace: ISTIO_NAMESPACE, labels, generation, ...kept},
 			spec: {replicas: 1, template: {metadata: {labels}, spec: {containers: [{name: 'istio-proxy', image: 'auto', env: [{name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: network}]}]}}},
 			status: {observedGeneration: generation, replicas: 1, updatedReplicas: 1, availableReplicas: 0, readyReplicas: 0},
 		});
