@@ -23,6 +23,7 @@ import {RemoveReviewScreen} from './ui/screens/RemoveReviewScreen.js';
 import {RemoveDoneScreen} from './ui/screens/RemoveDoneScreen.js';
 import {ThemeContext, createTheme} from './ui/theme.js';
 import {firstLine} from './core/text.js';
+import {DEFAULT_REMOVE_TIMEOUT_MS} from './core/timeouts.js';
 
 // Review renders YAML (the yaml library, a fifth of the wizard's code): it loads when first needed, not before the first frame.
 const ReviewScreen = lazy(async () => ({default: (await import('./ui/screens/ReviewScreen.js')).ReviewScreen}));
@@ -41,9 +42,6 @@ export interface AppProps {
 	/** Aborted when the process is told to stop: a run is cancelled, otherwise the wizard ends with 130. */
 	signal?: AbortSignal;
 }
-
-/** Deadline of every removal step unless the services give one (eastwest remove's default). */
-const REMOVE_TIMEOUT_MS = 2 * 60_000;
 
 /** The wizard's screen router: which screen shows; the state that outlives a screen is the wizard reducer's. */
 export default function App({services: given, color = true, initialTopology, initialPlan, onExit, signal}: AppProps) {
@@ -143,7 +141,7 @@ export default function App({services: given, color = true, initialTopology, ini
 		async (options: RemoveRunOptions) => {
 			removalLeft.current = [];
 			if (!teardown || !services?.removePlan) throw new Error('removing is unavailable: this build has no cluster access for it');
-			const outcome = await services.removePlan(teardown, {...options, timeoutMs: services.runTimeoutMs ?? REMOVE_TIMEOUT_MS});
+			const outcome = await services.removePlan(teardown, {...options, timeoutMs: services.runTimeoutMs ?? DEFAULT_REMOVE_TIMEOUT_MS});
 			removalLeft.current = outcome.left;
 			return outcome;
 		},

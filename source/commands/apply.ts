@@ -24,6 +24,7 @@ import {loadSavedPlan, recordProfileRun, savedParallel} from './saved-plan.js';
 import {openCaDir} from './ca.js';
 import type {CommandContext} from '../core/command-context.js';
 import {firstLine} from '../core/text.js';
+import {DEFAULT_RUN_TIMEOUT_MS as DEFAULT_TIMEOUT_MS} from '../core/timeouts.js';
 
 export interface ApplyDeps {
 	createFactory(source: KubeconfigSource): ClusterClientFactory;
@@ -43,7 +44,6 @@ export interface ApplyDeps {
 	openCa?(dir: string): Promise<CaSource>;
 }
 
-const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 /** A waiting line repeats at most this often while its reason holds. */
 const WAITING_PRINT_INTERVAL_MS = 10_000;
 

@@ -17,6 +17,7 @@ import {PLAN_FLAG_OPTIONS, readPlanOrProfile} from './plan-flags.js';
 import {loadSavedPlan, recordProfileRemove} from './saved-plan.js';
 import type {CommandContext} from '../core/command-context.js';
 import {firstLine} from '../core/text.js';
+import {DEFAULT_REMOVE_TIMEOUT_MS as DEFAULT_TIMEOUT_MS} from '../core/timeouts.js';
 import {TextPrinter} from './apply.js';
 
 export interface RemoveDeps {
@@ -29,7 +30,6 @@ export interface RemoveDeps {
 	recordRemove(name: string, result: 'succeeded' | 'failed' | 'cancelled', dryRun: boolean): Promise<string | undefined>;
 }
 
-const DEFAULT_TIMEOUT_MS = 2 * 60_000;
 /** The reachability check of every cluster, before anything is removed (or the run's --timeout when shorter). */
 const PROBE_TIMEOUT_MS = 10_000;
 

@@ -369,6 +369,19 @@ export interface IstioctlErrorInfo {
 
 // ---------- running a plan ----------
 
+/**
+ * Time as a run reads it: its deadlines, the elapsed times it reports, the repeats of a wait's reason.
+ * The engine is handed one (the machine's by default; tests hand in one they move forward themselves).
+ */
+export interface Clock {
+	/** Milliseconds since the epoch. */
+	now(): number;
+	/** Call `callback` once, `ms` from now; returns what cancels it. */
+	after(ms: number, callback: () => void): () => void;
+	/** Call `callback` every `ms` until cancelled; returns what cancels it. */
+	every(ms: number, callback: () => void): () => void;
+}
+
 export interface RunOptions {
 	/** Deadline for every wait (rollout, address) and istioctl's --readiness-timeout. */
 	timeoutMs: number;

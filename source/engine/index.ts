@@ -7,12 +7,11 @@ import {CACERTS_SECRET, FIELD_MANAGER, GATEWAY_NAME, GATEWAY_OPERATOR_NAME, ISTI
 import {installAnchor, installRecordManifest, madeByEastwest} from '../core/teardown.js';
 import type {Manifest} from '../core/manifests.js';
 import {OWNING_RESOURCE_LABEL, gatewayReasons, planReasons, reasonsText} from '../core/gateway.js';
-import {clusterOutcome, formatElapsed, type Event, type FinalStepStatus, type RunOutcome, type StepResult} from '../core/events.js';
+import {formatElapsed, type Event, type RunOutcome, type StepResult} from '../core/events.js';
 import type {Plan, Step, StepKind} from '../core/plan.js';
-import type {AppliedObject, CaBundle, ClusterClient, ClusterClientFactory, Istioctl, RunOptions, RunPlan, WatchHandle} from '../core/ports.js';
+import type {AppliedObject, CaBundle, Clock, ClusterClient, ClusterClientFactory, Istioctl, RunOptions, RunPlan, WatchHandle} from '../core/ports.js';
 import {podProblems, rolloutStatus, serviceAddress, type DeploymentLike, type GatewayAddress, type PodLike, type ServiceLike} from '../core/rollout.js';
 import {toYaml} from '../core/yaml.js';
-import {firstLine} from '../core/text.js';
 import type {Sealed} from '../core/sealed.js';
 import {
 	CONTROL_PLANE_ANNOTATION,
@@ -28,45 +27,11 @@ import {
 	renderRemoteControlPlane,
 } from '../core/remote.js';
 import {DEFAULT_PARALLEL, Slots, queueReason} from '../core/slots.js';
+import {announce, Cancelled, clientCache, describeError, safeEmit, StepFailure, systemClock, walkOutcome, walkSteps} from './steps.js';
 
 /** How often a wait repeats its reason when nothing changes. */
 export const WAITING_INTERVAL_MS = 1000;
 const GATEWAY_SELECTOR = `app=${GATEWAY_NAME}`;
-
-interface StepRecord {
-	status: FinalStepStatus;
-	detail?: string;
-	error?: string;
-	hint?: string;
-}
-
-/** A step that failed for a reason the user can act on. */
-class StepFailure extends Error {
-	constructor(
-		message: string,
-		readonly hint?: string,
-	) {
-		super(message);
-	}
-}
-
-class Cancelled extends Error {
-	constructor() {
-		super('cancelled');
-	}
-}
-
-/** One line + hint from whatever a layer threw (KubeError, IstioctlError, plain Error). */
-export function describeError(error: unknown): {message: string; hint?: string; cancelled: boolean} {
-	if (error instanceof StepFailure) return {message: error.message, ...(error.hint ? {hint: error.hint} : {}), cancelled: false};
-	if (error instanceof Cancelled) return {message: 'cancelled', cancelled: true};
-	const e = error as {message?: unknown; hint?: unknown; info?: {message?: unknown; hint?: unknown; kind?: unknown; cancelled?: unknown}; name?: unknown};
-	const info = e?.info;
-	const message = firstLine(String(info?.message ?? e?.message ?? error));
-	const hint = info?.hint ?? e?.hint;
-	const cancelled = info?.cancelled === true || info?.kind === 'cancelled' || e?.name === 'AbortError';
-	return {message, ...(typeof hint === 'string' && hint ? {hint} : {}), cancelled};
-}
 
 /**
  * Why an existing gateway cannot serve the plan as it is (every reason, one line), or undefined when it can.
@@ -89,34 +54,12 @@ function summarizeApplied(objects: AppliedObject[]): string {
 
 type Evaluation<R> = {kind: 'done'; value: R} | {kind: 'failed'; message: string; hint?: string} | {kind: 'waiting'; reason: string; hint?: string};
 
-/** One ClusterClient per context for the length of a run (each run, apply or remove, keeps its own). */
-export function clientCache(factory: ClusterClientFactory): (context: string) => ClusterClient {
-	const clients = new Map<string, ClusterClient>();
-	return context => {
-		let c = clients.get(context);
-		if (!c) {
-			c = factory.client(context);
-			clients.set(context, c);
-		}
-		return c;
-	};
-}
-
-/** Hand an event to a front-end; a front-end's rendering problem must not break the run. */
-export function safeEmit(onEvent: (event: Event) => void, event: Event): void {
-	try {
-		onEvent(event);
-	} catch {
-		// Swallowed on purpose: see above.
-	}
-}
-
-export function createRunPlan(deps: {factory: ClusterClientFactory; istioctl: Istioctl}): RunPlan {
-	return (plan, options) => new Run(plan, options, deps.factory, deps.istioctl).execute();
+/** A run's ports; `clock` is the machine's unless another is handed in (tests). */
+export function createRunPlan(deps: {factory: ClusterClientFactory; istioctl: Istioctl; clock?: Clock}): RunPlan {
+	return (plan, options) => new Run(plan, options, deps.factory, deps.istioctl, deps.clock ?? systemClock).execute();
 }
 
 class Run {
-	private readonly records = new Map<string, StepRecord>();
 	private readonly addresses = new Map<string, GatewayAddress>();
 	private readonly revision: string | undefined;
 	/** Bounds the istioctl processes running at once across the run (RunOptions.parallel). */
@@ -127,6 +70,7 @@ class Run {
 		private readonly options: RunOptions,
 		private readonly factory: ClusterClientFactory,
 		private readonly istioctl: Istioctl,
+		readonly clock: Clock,
 	) {
 		this.revision = normalRevision(plan.input.revision);
 		this.istioctlSlots = new Slots(options.parallel ?? DEFAULT_PARALLEL);
@@ -167,62 +111,9 @@ class Run {
 		const cancelQueued = () => this.istioctlSlots.cancelQueued(new Cancelled());
 		if (signal?.aborted) cancelQueued();
 		signal?.addEventListener('abort', cancelQueued, {once: true});
-		const finished = new Map<string, Promise<void>>();
-		for (const step of this.plan.steps) {
-			const deps = step.dependsOn.map(d => finished.get(d)!);
-			finished.set(
-				step.id,
-				Promise.all(deps).then(() => this.runStep(step)),
-			);
-		}
-		await Promise.all(finished.values());
+		const records = await walkSteps(this.plan.steps, {signal, onEvent: this.options.onEvent, clock: this.clock, perform: (step, started) => this.perform(step, started)});
 		signal?.removeEventListener('abort', cancelQueued);
-		const outcome = this.outcome();
-		this.emit({type: 'run-done', outcome});
-		return outcome;
-	}
-
-	private outcome(): RunOutcome {
-		const cancelled = this.options.signal?.aborted === true;
-		const clusters = this.plan.clusters.map(cp => {
-			const steps = cp.steps.map(s => {
-				const r = this.records.get(s.id) ?? {status: 'not-run' as const};
-				return {id: s.id, kind: s.kind, status: r.status, ...(r.detail ? {detail: r.detail} : {}), ...(r.error ? {error: r.error} : {}), ...(r.hint ? {hint: r.hint} : {})};
-			});
-			const address = this.addresses.get(cp.cluster.name);
-			return {cluster: cp.cluster.name, context: cp.cluster.context, outcome: clusterOutcome(steps.map(s => s.status), cancelled), ...(address ? {address} : {}), steps};
-		});
-		return {ok: !cancelled && clusters.every(c => c.outcome === 'succeeded'), cancelled, clusters};
-	}
-
-	private async runStep(step: Step): Promise<void> {
-		const ok = (id: string) => ['changed', 'unchanged', 'skipped'].includes(this.records.get(id)?.status ?? '');
-		if (this.options.signal?.aborted) {
-			this.records.set(step.id, {status: 'not-run', detail: 'interrupted before it started'});
-			return;
-		}
-		const blocked = step.dependsOn.find(d => !ok(d));
-		if (blocked) {
-			this.records.set(step.id, {status: 'not-run', detail: `${blocked} did not succeed`});
-			return;
-		}
-		const started = Date.now();
-		const base = {stepId: step.id, cluster: step.cluster};
-		this.emit({type: 'step-start', ...base, kind: step.kind, title: step.title, at: started});
-		try {
-			const {result, detail} = await this.perform(step, started);
-			this.records.set(step.id, {status: result, ...(detail ? {detail} : {})});
-			this.emit({type: 'step-done', ...base, kind: step.kind, result, ...(detail ? {detail} : {}), elapsedMs: Date.now() - started});
-		} catch (error) {
-			const d = describeError(error);
-			if (d.cancelled || this.options.signal?.aborted) {
-				this.records.set(step.id, {status: 'cancelled', error: 'interrupted'});
-				this.emit({type: 'step-failed', ...base, kind: step.kind, error: 'interrupted', hint: 'the run was cancelled; run it again to finish', elapsedMs: Date.now() - started});
-				return;
-			}
-			this.records.set(step.id, {status: 'failed', error: d.message, ...(d.hint ? {hint: d.hint} : {})});
-			this.emit({type: 'step-failed', ...base, kind: step.kind, error: d.message, ...(d.hint ? {hint: d.hint} : {}), elapsedMs: Date.now() - started});
-		}
+		return announce(this.options.onEvent, walkOutcome(this.plan, records, signal, cluster => this.addresses.get(cluster)));
 	}
 
 	private perform(step: Step, started: number): Promise<{result: StepResult; detail?: string}> {
@@ -653,7 +544,7 @@ class Run {
 
 	/** As `kubectl rollout restart`: a new pod-template annotation, then wait for the rollout under the run's deadline. */
 	private async restartDeployment(step: Step, started: number, client: ClusterClient, name: string): Promise<void> {
-		await client.restartDeployment(ISTIO_NAMESPACE, name, new Date().toISOString(), this.applyOptions());
+		await client.restartDeployment(ISTIO_NAMESPACE, name, new Date(this.clock.now()).toISOString(), this.applyOptions());
 		await this.watchUntil<string>(step, started, `${name} to restart with the new CA`, push => [
 			client.watchDeployments({namespace: ISTIO_NAMESPACE, name}, u => {
 				const deployment = u.items.find(d => d.metadata?.name === name);
@@ -681,24 +572,22 @@ class Run {
 			const finish = (fn: () => void) => {
 				if (settled) return;
 				settled = true;
-				clearTimeout(deadline);
+				cancelDeadline();
 				signal?.removeEventListener('abort', onAbort);
 				waiter.stop();
 				for (const h of handles) h.stop();
 				fn();
 			};
 			const onAbort = () => finish(() => reject(new Cancelled()));
-			const deadline = setTimeout(
-				() =>
-					finish(() =>
-						reject(
-							new StepFailure(
-								`gave up after ${formatElapsed(this.options.timeoutMs)} waiting for ${what}: ${waiter.reason ?? 'no update'}`,
-								lastHint ?? 'raise --timeout if the cluster is just slow',
-							),
+			const cancelDeadline = this.clock.after(this.options.timeoutMs, () =>
+				finish(() =>
+					reject(
+						new StepFailure(
+							`gave up after ${formatElapsed(this.options.timeoutMs)} waiting for ${what}: ${waiter.reason ?? 'no update'}`,
+							lastHint ?? 'raise --timeout if the cluster is just slow',
 						),
 					),
-				this.options.timeoutMs,
+				),
 			);
 			if (signal?.aborted) return onAbort();
 			signal?.addEventListener('abort', onAbort, {once: true});
@@ -728,7 +617,7 @@ class Run {
 /** Emits `waiting` on every change of reason and every WAITING_INTERVAL_MS while the reason holds. */
 class Waiter {
 	reason: string | undefined;
-	private timer: NodeJS.Timeout | undefined;
+	private cancelTimer: (() => void) | undefined;
 	/** A reason read again on every tick (e.g. a place in the istioctl queue), until unfollow. */
 	private followed: (() => string) | undefined;
 
@@ -742,8 +631,8 @@ class Waiter {
 		if (reason === this.reason) return;
 		this.reason = reason;
 		this.tick();
-		if (this.timer) clearInterval(this.timer);
-		this.timer = setInterval(() => this.tick(), WAITING_INTERVAL_MS);
+		this.cancelTimer?.();
+		this.cancelTimer = this.run.clock.every(WAITING_INTERVAL_MS, () => this.tick());
 	}
 
 	follow(reason: () => string): void {
@@ -757,12 +646,12 @@ class Waiter {
 
 	private tick(): void {
 		if (this.followed) this.reason = this.followed();
-		if (this.reason !== undefined) this.run.emitWaiting(this.step, Date.now() - this.started, this.reason);
+		if (this.reason !== undefined) this.run.emitWaiting(this.step, this.run.clock.now() - this.started, this.reason);
 	}
 
 	stop(): void {
-		if (this.timer) clearInterval(this.timer);
-		this.timer = undefined;
+		this.cancelTimer?.();
+		this.cancelTimer = undefined;
 	}
 }
 

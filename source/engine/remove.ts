@@ -4,9 +4,9 @@
  * AbortSignal. Removes only what the ownership rules allow, through the ClusterClient port; everything it
  * finds and leaves is reported with its reason.
  */
-import {clusterOutcome, formatElapsed, type Event, type FinalStepStatus, type StepResult} from '../core/events.js';
+import {formatElapsed, type StepResult} from '../core/events.js';
 import {ISTIO_NAMESPACE} from '../core/model.js';
-import type {ClusterClient, ClusterClientFactory, DeleteTarget, RemoveOptions} from '../core/ports.js';
+import type {Clock, ClusterClient, ClusterClientFactory, DeleteTarget, RemoveOptions} from '../core/ports.js';
 import {
 	INSTALLED_KINDS,
 	appliedVerdict,
@@ -24,17 +24,11 @@ import {
 	type TeardownPlan,
 	type TeardownStep,
 } from '../core/teardown.js';
-import {clientCache, describeError, safeEmit} from './index.js';
+import {announce, clientCache, StepFailure, systemClock, walkOutcome, walkSteps} from './steps.js';
 
-export function createRemovePlan(deps: {factory: ClusterClientFactory}): RunRemovePlan {
-	return (plan, options) => new Removal(plan, options, deps.factory).execute();
-}
-
-interface StepRecord {
-	status: FinalStepStatus;
-	detail?: string;
-	error?: string;
-	hint?: string;
+/** A removal's ports; `clock` is the machine's unless another is handed in (tests). */
+export function createRemovePlan(deps: {factory: ClusterClientFactory; clock?: Clock}): RunRemovePlan {
+	return (plan, options) => new Removal(plan, options, deps.factory, deps.clock ?? systemClock).execute();
 }
 
 class StepTimeout extends Error {}
@@ -60,18 +54,14 @@ class Tally {
 }
 
 class Removal {
-	private readonly records = new Map<string, StepRecord>();
 	private readonly left: LeftItem[] = [];
 
 	constructor(
 		private readonly plan: TeardownPlan,
 		private readonly options: RemoveRunOptions,
 		private readonly factory: ClusterClientFactory,
+		private readonly clock: Clock,
 	) {}
-
-	private emit(event: Event): void {
-		safeEmit(this.options.onEvent, event);
-	}
 
 	private clientFor: ((context: string) => ClusterClient) | undefined;
 
@@ -81,64 +71,25 @@ class Removal {
 	}
 
 	async execute(): Promise<TeardownOutcome> {
-		const finished = new Map<string, Promise<void>>();
-		for (const step of this.plan.steps) {
-			const deps = step.dependsOn.map(d => finished.get(d)!);
-			finished.set(step.id, Promise.all(deps).then(() => this.runStep(step)));
-		}
-		await Promise.all(finished.values());
-		const outcome = this.outcome();
-		this.emit({type: 'run-done', outcome});
-		return outcome;
+		const {signal, onEvent} = this.options;
+		const records = await walkSteps(this.plan.steps, {signal, onEvent, clock: this.clock, perform: step => this.withDeadline(step)});
+		return announce(onEvent, {...walkOutcome(this.plan, records, signal), left: this.left});
 	}
 
-	private outcome(): TeardownOutcome {
-		const cancelled = this.options.signal?.aborted === true;
-		const clusters = this.plan.clusters.map(cp => {
-			const steps = cp.steps.map(s => {
-				const r = this.records.get(s.id) ?? {status: 'not-run' as const};
-				return {id: s.id, kind: s.kind, status: r.status, ...(r.detail ? {detail: r.detail} : {}), ...(r.error ? {error: r.error} : {}), ...(r.hint ? {hint: r.hint} : {})};
-			});
-			return {cluster: cp.cluster.name, context: cp.cluster.context, outcome: clusterOutcome(steps.map(s => s.status), cancelled), steps};
-		});
-		return {ok: !cancelled && clusters.every(c => c.outcome === 'succeeded'), cancelled, clusters, left: this.left};
-	}
-
-	private async runStep(step: TeardownStep): Promise<void> {
-		const ok = (id: string) => ['changed', 'unchanged', 'skipped'].includes(this.records.get(id)?.status ?? '');
-		if (this.options.signal?.aborted) {
-			this.records.set(step.id, {status: 'not-run', detail: 'interrupted before it started'});
-			return;
-		}
-		const blocked = step.dependsOn.find(d => !ok(d));
-		if (blocked) {
-			this.records.set(step.id, {status: 'not-run', detail: `${blocked} did not succeed`});
-			return;
-		}
-		const started = Date.now();
-		const base = {stepId: step.id, cluster: step.cluster};
-		this.emit({type: 'step-start', ...base, kind: step.kind, title: step.title, at: started});
-		// One deadline for the step's requests, on top of the caller's signal.
+	/** One deadline for the step's requests, on top of the caller's signal; passing it fails the step saying so. */
+	private async withDeadline(step: TeardownStep): Promise<{result: StepResult; detail: string}> {
 		const deadline = new AbortController();
-		const timer = setTimeout(() => deadline.abort(new StepTimeout()), this.options.timeoutMs);
+		const cancelTimer = this.clock.after(this.options.timeoutMs, () => deadline.abort(new StepTimeout()));
 		const signal = this.options.signal ? AbortSignal.any([this.options.signal, deadline.signal]) : deadline.signal;
 		try {
-			const {result, detail} = await this.perform(step, {dryRun: this.options.dryRun, signal});
-			this.records.set(step.id, {status: result, detail});
-			this.emit({type: 'step-done', ...base, kind: step.kind, result, detail, elapsedMs: Date.now() - started});
+			return await this.perform(step, {dryRun: this.options.dryRun, signal});
 		} catch (error) {
-			if (this.options.signal?.aborted) {
-				this.records.set(step.id, {status: 'cancelled', error: 'interrupted'});
-				this.emit({type: 'step-failed', ...base, kind: step.kind, error: 'interrupted', hint: 'the run was cancelled; run it again to finish', elapsedMs: Date.now() - started});
-				return;
+			if (deadline.signal.aborted && !this.options.signal?.aborted) {
+				throw new StepFailure(`gave up after ${formatElapsed(this.options.timeoutMs)}: the API server of ${step.context} did not answer in time`, 'raise --timeout if the cluster is just slow');
 			}
-			const d = deadline.signal.aborted
-				? {message: `gave up after ${formatElapsed(this.options.timeoutMs)}: the API server of ${step.context} did not answer in time`, hint: 'raise --timeout if the cluster is just slow'}
-				: describeError(error);
-			this.records.set(step.id, {status: 'failed', error: d.message, ...(d.hint ? {hint: d.hint} : {})});
-			this.emit({type: 'step-failed', ...base, kind: step.kind, error: d.message, ...(d.hint ? {hint: d.hint} : {}), elapsedMs: Date.now() - started});
+			throw error;
 		} finally {
-			clearTimeout(timer);
+			cancelTimer();
 		}
 	}
 

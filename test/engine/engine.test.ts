@@ -10,16 +10,17 @@ import {FakeFactory, FakeIstioctl} from '../support/fake-cluster.js';
 import {meshPlan, multiNetwork, primaryRemoteMultiNetwork} from '../support/plans.js';
 import {DEFAULT_PARALLEL} from '../../source/core/slots.js';
 import type {IstioctlInstallOptions} from '../../source/core/ports.js';
+import {FakeClock} from '../support/fake-clock.js';
 
 const multi = multiNetwork;
 const primaryRemoteMulti = primaryRemoteMultiNetwork;
 
-async function run(input: MeshPlanInput, setup: (f: FakeFactory, i: FakeIstioctl) => void = () => {}, opts: {timeoutMs?: number; dryRun?: boolean; reinstall?: boolean; parallel?: number; signal?: AbortSignal; factory?: FakeFactory; istioctl?: (f: FakeFactory) => FakeIstioctl; onEvent?: (e: Event) => void} = {}) {
+async function run(input: MeshPlanInput, setup: (f: FakeFactory, i: FakeIstioctl) => void = () => {}, opts: {timeoutMs?: number; dryRun?: boolean; reinstall?: boolean; parallel?: number; signal?: AbortSignal; factory?: FakeFactory; istioctl?: (f: FakeFactory) => FakeIstioctl; clock?: FakeClock; onEvent?: (e: Event) => void} = {}) {
 	const factory = opts.factory ?? new FakeFactory(input.clusters.map(c => c.context), '/tmp/kubeconfig');
 	const istioctl = opts.istioctl?.(factory) ?? new FakeIstioctl(factory);
 	setup(factory, istioctl);
 	const events: Event[] = [];
-	const outcome = await createRunPlan({factory, istioctl})(buildPlan(input), {
+	const outcome = await createRunPlan({factory, istioctl, ...(opts.clock ? {clock: opts.clock} : {})})(buildPlan(input), {
 		timeoutMs: opts.timeoutMs ?? 2000,
 		dryRun: opts.dryRun ?? false,
 		force: false,
@@ -32,6 +33,24 @@ async function run(input: MeshPlanInput, setup: (f: FakeFactory, i: FakeIstioctl
 		},
 	});
 	return {factory, istioctl, events, outcome};
+}
+
+/**
+ * Once `ready` holds for the events so far, move the clock forward by `ms` (once): the deadline of a wait
+ * that cannot end passes while nothing else is waiting on the clock.
+ */
+function advanceWhen(clock: FakeClock, ms: number, ready: (seen: (type: Event['type'], stepId: string, reason?: RegExp) => boolean) => boolean): (e: Event) => void {
+	const events: Event[] = [];
+	const seen = (type: Event['type'], stepId: string, reason?: RegExp) =>
+		events.some(e => e.type === type && 'stepId' in e && e.stepId === stepId && (!reason || (e.type === 'waiting' && reason.test(e.reason))));
+	let moved = false;
+	return e => {
+		events.push(e);
+		if (!moved && ready(seen)) {
+			moved = true;
+			setImmediate(() => void clock.advance(ms));
+		}
+	};
 }
 
 const statuses = (o: RunOutcome, cluster: string) => Object.fromEntries(o.clusters.find(c => c.cluster === cluster)!.steps.map(s => [s.id.split('/')[1], s.status]));
@@ -120,25 +139,29 @@ test('a failed primary leaves the remote not started in primary-remote', async (
 });
 
 test('a pending LoadBalancer fails at the deadline with the reason and the MetalLB hint, after waiting lines', async () => {
+	const clock = new FakeClock();
 	const {factory, events, outcome} = await run(multi, f => {
 		f.cluster('ce').script = {lb: 'pending'};
-	}, {timeoutMs: 1300});
+	}, {timeoutMs: 1300, clock, onEvent: advanceWhen(clock, 1300, seen => seen('waiting', 'east/wait-address', /no ingress address/) && seen('step-done', 'west/wait-address'))});
 	factory.dispose();
 	const failed = events.find(e => e.type === 'step-failed' && e.stepId === 'east/wait-address');
 	assert.ok(failed && failed.type === 'step-failed');
 	assert.equal(failed.error, 'gave up after 1.3s waiting for an external address for the gateway Service: the LoadBalancer Service has no ingress address yet');
 	assert.match(failed.hint ?? '', /MetalLB/);
-	const waits = events.filter(e => e.type === 'waiting' && e.stepId === 'east/wait-address');
-	assert.ok(waits.length >= 2, 'the reason is repeated while waiting');
-	assert.ok(waits.every(w => w.type === 'waiting' && w.elapsedMs >= 0));
+	assert.equal(failed.elapsedMs, 1300);
+	const waits = events.filter((e): e is Extract<Event, {type: 'waiting'}> => e.type === 'waiting' && e.stepId === 'east/wait-address');
+	const reason = 'the LoadBalancer Service has no ingress address yet';
+	assert.deepEqual(waits.filter(w => w.reason === reason).map(w => w.elapsedMs), [0, 1000], 'the reason is said when it changes, then repeated every second while it holds');
+	assert.equal(clock.pending, 0, 'no timer is left behind');
 	assert.equal(statuses(outcome, 'east')['expose-services'], 'not-run');
 	assert.equal(statuses(outcome, 'west')['expose-services'], 'changed');
 });
 
 test('an injection failure (ImagePullBackOff on image auto) is named while waiting and at the deadline', async () => {
+	const clock = new FakeClock();
 	const {factory, events, outcome} = await run(multi, f => {
 		f.cluster('cw').script = {rollout: 'image-pull'};
-	}, {timeoutMs: 500});
+	}, {timeoutMs: 500, clock, onEvent: advanceWhen(clock, 500, seen => seen('waiting', 'west/wait-rollout', /ImagePullBackOff/) && seen('step-done', 'east/wait-address'))});
 	factory.dispose();
 	const waiting = events.filter(e => e.type === 'waiting' && e.stepId === 'west/wait-rollout').map(e => (e as any).reason);
 	assert.ok(waiting.some(r => /0 of 1 updated replicas are available; pod istio-eastwestgateway-7d9f-abcde: ImagePullBackOff: container istio-proxy still has image "auto"/.test(r)), waiting.join('\n'));

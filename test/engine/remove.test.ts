@@ -9,6 +9,7 @@ import type {MeshPlanInput} from '../../source/core/model.js';
 import type {DeleteTarget, RemoveOptions} from '../../source/core/ports.js';
 import {FakeFactory, FakeIstioctl, istiodDeployment, type FakeCluster, type Obj} from '../support/fake-cluster.js';
 import {multiNetwork, primaryRemote, primaryRemoteMultiNetwork} from '../support/plans.js';
+import {FakeClock} from '../support/fake-clock.js';
 
 /** A cluster before eastwest: istio-system (unlabelled), maybe the user's istiod, and a user ConfigMap. */
 function seed(c: FakeCluster, primary: boolean): void {
@@ -32,9 +33,9 @@ async function apply(input: MeshPlanInput, factory: FakeFactory) {
 	assert.equal(outcome.ok, true, JSON.stringify(outcome.clusters.flatMap(c => c.steps.filter(s => s.status === 'failed'))));
 }
 
-async function remove(input: MeshPlanInput, factory: FakeFactory, opts: {dryRun?: boolean; ca?: boolean; signal?: AbortSignal; timeoutMs?: number; onEvent?: (e: Event) => void} = {}) {
+async function remove(input: MeshPlanInput, factory: FakeFactory, opts: {dryRun?: boolean; ca?: boolean; signal?: AbortSignal; timeoutMs?: number; clock?: FakeClock; onEvent?: (e: Event) => void} = {}) {
 	const events: Event[] = [];
-	const outcome = await createRemovePlan({factory})(buildTeardown(input, {ca: opts.ca}), {
+	const outcome = await createRemovePlan({factory, ...(opts.clock ? {clock: opts.clock} : {})})(buildTeardown(input, {ca: opts.ca}), {
 		timeoutMs: opts.timeoutMs ?? 2000,
 		dryRun: opts.dryRun ?? false,
 		...(opts.signal ? {signal: opts.signal} : {}),
@@ -166,10 +167,11 @@ test('dry run: nothing changes; each step says what it would remove', async () =
 });
 
 /** deleteObject that never answers until its signal aborts (as a stalled API server would). */
-function stallDeletes(c: FakeCluster): () => void {
+function stallDeletes(c: FakeCluster, onStall: () => void = () => {}): () => void {
 	const original = c.deleteObject.bind(c);
 	c.deleteObject = (_ref: DeleteTarget, options: RemoveOptions) =>
 		new Promise((_, reject) => {
+			onStall();
 			const stop = () => reject(Object.assign(new Error('request cancelled'), {info: {kind: 'cancelled', message: 'request cancelled'}}));
 			if (options.signal?.aborted) stop();
 			options.signal?.addEventListener('abort', stop, {once: true});
@@ -209,8 +211,21 @@ test('a step whose API server does not answer fails at the deadline and names it
 	const factory = new FakeFactory(['ce', 'cw'], '/tmp/kubeconfig');
 	for (const c of factory.clusters.values()) seed(c, true);
 	await apply(multiNetwork, factory);
-	stallDeletes(factory.cluster('cw'));
-	const {outcome} = await remove(multiNetwork, factory, {timeoutMs: 50});
+	// Once every step still holding a deadline is one whose delete on cw hangs, time passes the deadline.
+	const clock = new FakeClock();
+	let stalled = 0;
+	let moved = false;
+	const check = () =>
+		setImmediate(() => {
+			if (moved || stalled === 0 || clock.pending !== stalled) return;
+			moved = true;
+			void clock.advance(50);
+		});
+	stallDeletes(factory.cluster('cw'), () => {
+		stalled += 1;
+		check();
+	});
+	const {outcome} = await remove(multiNetwork, factory, {timeoutMs: 50, clock, onEvent: check});
 	factory.dispose();
 	assert.equal(outcome.ok, false);
 	assert.equal(outcome.cancelled, false);

@@ -168,6 +168,15 @@ test('primary-remote across networks: the remote gateway is installed only after
 
 test('no token appears in any event or in the outcome', async () => {
 	const {factory, events, outcome} = await run(multiNetwork);
+	// Meaningful only when the tokens went through the run: both secret steps ran and wrote them.
+	assert.equal(outcome.ok, true, JSON.stringify(outcome));
+	const secretSteps = events.flatMap(e => (e.type === 'step-done' && e.kind === 'remote-secret' ? [`${e.stepId} ${e.result}`] : []));
+	assert.deepEqual(secretSteps.sort(), ['east/remote-secret/west changed', 'west/remote-secret/east changed']);
+	for (const [reader, peer, name] of [['ce', 'cw', 'west'], ['cw', 'ce', 'east']] as const) {
+		const secret = factory.cluster(reader).objectsOf('Secret', {name: `istio-remote-secret-${name}`})[0];
+		const kubeconfig = JSON.parse(Buffer.from(secret?.data?.[name] ?? '', 'base64').toString() || '{}');
+		assert.equal(kubeconfig.users?.[0]?.user?.token, factory.cluster(peer).readerToken, `the secret on ${reader} holds ${peer}'s token`);
+	}
 	const text = JSON.stringify({events, outcome});
 	for (const c of factory.clusters.values()) assert.equal(text.includes(c.readerToken), false, `token of ${c.context} leaked`);
 });

@@ -1,12 +1,15 @@
 /** Scripted WizardServices for UI tests and the demo: no network, no processes. */
 import type {CheckPhase, ClusterFacts} from '../../source/core/checks.js';
-import type {Event, RunOutcome} from '../../source/core/events.js';
+import type {Event} from '../../source/core/events.js';
+import type {GatewayAddress} from '../../source/core/rollout.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
-import type {Plan, Step} from '../../source/core/plan.js';
-import type {ContextInfo, KubeconfigInfo, ProbeResult, RunOptions} from '../../source/core/ports.js';
+import type {Plan} from '../../source/core/plan.js';
+import type {Clock, ContextInfo, KubeconfigInfo, ProbeResult, RunOptions} from '../../source/core/ports.js';
 import type {SavedProfile, WizardServices} from '../../source/ui/services.js';
 import {trustOf, type ClusterTrust} from '../../source/core/trust.js';
-import type {LeftItem, RemoveRunOptions, TeardownOutcome, TeardownPlan, TeardownStep} from '../../source/core/teardown.js';
+import type {LeftItem, RemoveRunOptions, TeardownPlan} from '../../source/core/teardown.js';
+import {announce, Cancelled, StepFailure, systemClock, walkOutcome, walkSteps, type StepDone, type WalkStep} from '../../source/engine/steps.js';
+import {FakeClock} from './fake-clock.js';
 import {healthy} from './healthy-facts.js';
 
 /** A scripted cluster for the checks: a change to its healthy facts, or 'hang' (answers only when aborted). */
@@ -87,6 +90,9 @@ export interface FakeServices extends WizardServices {
 	removeRecords: string[];
 }
 
+/** Tests (no delay) see every step take 0ms; the demo sees real time. */
+const clockFor = (delay: number): Clock => (delay > 0 ? systemClock : new FakeClock());
+
 const sleep = (ms: number, signal?: AbortSignal) =>
 	new Promise<void>(resolve => {
 		const stop = () => {
@@ -99,6 +105,23 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 		}, ms);
 		signal?.addEventListener('abort', stop, {once: true});
 	});
+
+/**
+ * A scripted step on the engine's own walk (engine/steps.ts): waits `delay`, says its scripted waiting
+ * reasons, then hangs until cancelled, fails as scripted, or ends as `done` says.
+ */
+async function scriptedStep(step: WalkStep, started: number, script: StepScript, run: {delay: number; clock: Clock; signal: AbortSignal | undefined; emit: (e: Event) => void}, done: () => StepDone): Promise<StepDone> {
+	const {delay, clock, signal, emit} = run;
+	await sleep(delay, signal);
+	for (const reason of script.waiting ?? []) {
+		emit({type: 'waiting', stepId: step.id, cluster: step.cluster, elapsedMs: clock.now() - started, reason});
+		await sleep(delay, signal);
+	}
+	if (script.hang && !signal?.aborted) await new Promise<void>(resolve => signal?.addEventListener('abort', () => resolve()));
+	if (signal?.aborted) throw new Cancelled();
+	if (script.fail) throw new StepFailure(script.fail.error, script.fail.hint);
+	return done();
+}
 
 export function fakeServices(options: FakeOptions = {}): FakeServices {
 	const probed: string[] = [];
@@ -179,73 +202,24 @@ export function fakeServices(options: FakeOptions = {}): FakeServices {
 				events.push(e);
 				runOptions.onEvent(e);
 			};
-			const signal = runOptions.signal;
-			const status = new Map<string, 'changed' | 'failed' | 'cancelled' | 'blocked'>();
-			const runStep = async (step: Step) => {
-				if (step.dependsOn.some(d => status.get(d) !== 'changed')) {
-					status.set(step.id, signal?.aborted ? 'cancelled' : 'blocked');
-					return;
-				}
-				if (signal?.aborted) {
-					status.set(step.id, 'cancelled');
-					return;
-				}
-				const script = options.steps?.[step.id] ?? {};
-				emit({type: 'step-start', stepId: step.id, cluster: step.cluster, kind: step.kind, title: step.title, at: Date.now()});
-				await sleep(delay, signal);
-				for (const reason of script.waiting ?? []) {
-					emit({type: 'waiting', stepId: step.id, cluster: step.cluster, elapsedMs: delay, reason});
-					await sleep(delay, signal);
-				}
-				if (script.hang && !signal?.aborted) await new Promise<void>(resolve => signal?.addEventListener('abort', () => resolve()));
-				if (signal?.aborted) {
-					status.set(step.id, 'cancelled');
-					emit({type: 'step-failed', stepId: step.id, cluster: step.cluster, kind: step.kind, error: 'cancelled', elapsedMs: delay});
-					return;
-				}
-				if (script.fail) {
-					status.set(step.id, 'failed');
-					emit({type: 'step-failed', stepId: step.id, cluster: step.cluster, kind: step.kind, error: script.fail.error, hint: script.fail.hint, elapsedMs: delay});
-					return;
-				}
-				status.set(step.id, 'changed');
-				emit({type: 'step-done', stepId: step.id, cluster: step.cluster, kind: step.kind, result: 'changed', elapsedMs: delay});
-				if (step.kind === 'wait-address') {
-					const value = options.addresses?.[step.cluster] ?? `192.0.2.${10 + plan.clusters.findIndex(c => c.cluster.name === step.cluster)}`;
-					emit({type: 'address', cluster: step.cluster, address: {kind: 'ip', value}});
-				}
-			};
-			// Clusters in parallel, steps in order within one (dependencies across clusters wait by polling).
-			await Promise.all(
-				plan.clusters.map(async c => {
-					for (const step of c.steps) {
-						while (step.dependsOn.some(d => !status.has(d)) && !step.dependsOn.some(d => status.get(d) && status.get(d) !== 'changed') && !signal?.aborted) {
-							await sleep(Math.max(delay, 1), signal);
+			const {signal} = runOptions;
+			const run = {delay, clock: clockFor(delay), signal, emit};
+			const addresses = new Map<string, GatewayAddress>();
+			const records = await walkSteps(plan.steps, {
+				signal,
+				onEvent: emit,
+				clock: run.clock,
+				perform: (step, started) =>
+					scriptedStep(step, started, options.steps?.[step.id] ?? {}, run, () => {
+						if (step.kind === 'wait-address') {
+							const value = options.addresses?.[step.cluster] ?? `192.0.2.${10 + plan.clusters.findIndex(c => c.cluster.name === step.cluster)}`;
+							addresses.set(step.cluster, {kind: 'ip', value});
+							emit({type: 'address', cluster: step.cluster, address: {kind: 'ip', value}});
 						}
-						await runStep(step);
-					}
-				}),
-			);
-			const outcome: RunOutcome = {
-				ok: [...status.values()].every(s => s === 'changed') && !signal?.aborted,
-				cancelled: Boolean(signal?.aborted),
-				clusters: plan.clusters.map(c => {
-					const st = c.steps.map(s => status.get(s.id));
-					const addressEvent = events.find(e => e.type === 'address' && e.cluster === c.cluster.name);
-					return {
-						cluster: c.cluster.name,
-						context: c.cluster.context,
-						outcome: st.includes('failed') || st.includes('blocked') ? 'failed' : st.includes('cancelled') || (signal?.aborted && st.includes(undefined)) ? 'cancelled' : 'succeeded',
-						...(addressEvent?.type === 'address' ? {address: addressEvent.address} : {}),
-						steps: c.steps.map(s => {
-							const v = status.get(s.id);
-							return {id: s.id, kind: s.kind, status: v === undefined || v === 'blocked' ? 'not-run' : v};
-						}),
-					};
-				}),
-			};
-			emit({type: 'run-done', outcome});
-			return outcome;
+						return {result: 'changed'};
+					}),
+			});
+			return announce(emit, walkOutcome(plan, records, signal, cluster => addresses.get(cluster)));
 		},
 	};
 	services.listProfiles = async () => options.profiles ?? [];
@@ -258,58 +232,24 @@ export function fakeServices(options: FakeOptions = {}): FakeServices {
 			events.push(e);
 			runOptions.onEvent(e);
 		};
-		const signal = runOptions.signal;
-		const status = new Map<string, 'changed' | 'unchanged' | 'skipped' | 'failed' | 'cancelled'>();
+		const {signal} = runOptions;
+		const run = {delay, clock: clockFor(delay), signal, emit};
 		const left: LeftItem[] = [];
-		const finished = new Map<string, Promise<void>>();
-		const runStep = async (step: TeardownStep) => {
-			if (step.dependsOn.some(d => status.get(d) === 'failed' || status.get(d) === 'cancelled') || signal?.aborted) {
-				if (signal?.aborted) status.set(step.id, 'cancelled');
-				return;
-			}
-			const script = options.removeSteps?.[step.id] ?? {};
-			emit({type: 'step-start', stepId: step.id, cluster: step.cluster, kind: step.kind, title: step.title, at: Date.now()});
-			await sleep(delay, signal);
-			for (const reason of script.waiting ?? []) emit({type: 'waiting', stepId: step.id, cluster: step.cluster, elapsedMs: delay, reason});
-			if (script.hang && !signal?.aborted) await new Promise<void>(resolve => signal?.addEventListener('abort', () => resolve()));
-			if (signal?.aborted) {
-				status.set(step.id, 'cancelled');
-				emit({type: 'step-failed', stepId: step.id, cluster: step.cluster, kind: step.kind, error: 'cancelled', elapsedMs: delay});
-				return;
-			}
-			if (script.fail) {
-				status.set(step.id, 'failed');
-				emit({type: 'step-failed', stepId: step.id, cluster: step.cluster, kind: step.kind, error: script.fail.error, hint: script.fail.hint, elapsedMs: delay});
-				return;
-			}
-			const result = script.left ? 'skipped' : script.gone ? 'unchanged' : 'changed';
-			for (const reason of [script.left ?? []].flat()) left.push({cluster: step.cluster, context: step.context, stepId: step.id, reason});
-			const what = step.objects?.map(o => `${o.kind} ${o.name}`).join(', ') ?? step.key?.name ?? step.owner ?? step.kind;
-			const detail = script.left ? `left: ${[script.left].flat().join('; ')}` : script.gone ? 'already gone' : `removed ${what}`;
-			status.set(step.id, result);
-			emit({type: 'step-done', stepId: step.id, cluster: step.cluster, kind: step.kind, result, detail, elapsedMs: delay});
-		};
-		for (const step of plan.steps) {
-			const deps = step.dependsOn.map(d => finished.get(d)!);
-			finished.set(step.id, Promise.all(deps).then(() => runStep(step)));
-		}
-		await Promise.all(finished.values());
-		const outcome: TeardownOutcome = {
-			ok: [...plan.steps].every(s => ['changed', 'unchanged', 'skipped'].includes(status.get(s.id) ?? '')) && !signal?.aborted,
-			cancelled: Boolean(signal?.aborted),
-			left,
-			clusters: plan.clusters.map(c => {
-				const st = c.steps.map(s => status.get(s.id));
-				return {
-					cluster: c.cluster.name,
-					context: c.cluster.context,
-					outcome: st.includes('failed') ? 'failed' : st.includes('cancelled') || st.includes(undefined) ? 'cancelled' : 'succeeded',
-					steps: c.steps.map(s => ({id: s.id, kind: s.kind, status: status.get(s.id) ?? 'not-run'})),
-				};
-			}),
-		};
-		emit({type: 'run-done', outcome});
-		return outcome;
+		const records = await walkSteps(plan.steps, {
+			signal,
+			onEvent: emit,
+			clock: run.clock,
+			perform: (step, started) => {
+				const script = options.removeSteps?.[step.id] ?? {};
+				return scriptedStep(step, started, script, run, () => {
+					for (const reason of [script.left ?? []].flat()) left.push({cluster: step.cluster, context: step.context, stepId: step.id, reason});
+					const what = step.objects?.map(o => `${o.kind} ${o.name}`).join(', ') ?? step.key?.name ?? step.owner ?? step.kind;
+					const detail = script.left ? `left: ${[script.left].flat().join('; ')}` : script.gone ? 'already gone' : `removed ${what}`;
+					return {result: script.left ? 'skipped' : script.gone ? 'unchanged' : 'changed', detail};
+				});
+			},
+		});
+		return announce(emit, {...walkOutcome(plan, records, signal), left});
 	};
 	if (options.preflight) {
 		const result = options.preflight;

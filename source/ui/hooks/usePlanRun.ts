@@ -6,9 +6,7 @@ import {applyRunEvents, failedOutcome, initialRunView, withOutcome, type RunView
 import type {WizardServices} from '../services.js';
 import {firstLine} from '../../core/text.js';
 import {DEFAULT_PARALLEL} from '../../core/slots.js';
-
-/** Default deadline for every wait of a run (istioctl's --readiness-timeout default). */
-export const DEFAULT_RUN_TIMEOUT_MS = 300_000;
+import {DEFAULT_RUN_TIMEOUT_MS} from '../../core/timeouts.js';
 
 /**
  * Events arriving within this window are drawn together: at 32 clusters every waiting step reports each
