@@ -16,10 +16,11 @@ import type {CaSource, ClusterClientFactory, Istioctl, KubeconfigSource, RunPlan
 import * as engine from '../engine/index.js';
 import * as istioctlLayer from '../istioctl/index.js';
 import * as kube from '../kube/index.js';
-import {globalFlags, oneOf, parseFlags, readParallel, readTimeout, type OptionSpec} from './args.js';
+import {choiceOf, globalFlags, parseFlags, parserOptions, readParallel, readTimeout} from './args.js';
+import {COMMAND_SPECS} from './spec.js';
 import {DEFAULT_PARALLEL} from '../core/slots.js';
 import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
-import {PLAN_FLAG_OPTIONS, readPlanOrProfile} from './plan-flags.js';
+import {readPlanOrProfile} from './plan-flags.js';
 import {loadSavedPlan, recordProfileRun, savedParallel} from './saved-plan.js';
 import {openCaDir} from './ca.js';
 import type {CommandContext} from '../core/command-context.js';
@@ -81,26 +82,15 @@ interface ParsedApply {
 	restartIstiod: boolean;
 }
 
+const SPEC = COMMAND_SPECS.apply;
+
 /** The flags of `eastwest apply` (besides the global ones). */
-export const FLAGS = {
-	...PLAN_FLAG_OPTIONS,
-	profile: {type: 'string'},
-	'dry-run': {type: 'boolean'},
-	yes: {type: 'boolean', short: 'y'},
-	timeout: {type: 'string'},
-	output: {type: 'string', short: 'o'},
-	force: {type: 'boolean'},
-	reinstall: {type: 'boolean'},
-	'skip-checks': {type: 'boolean'},
-	parallel: {type: 'string'},
-	ca: {type: 'string'},
-	'restart-istiod': {type: 'boolean'},
-} as const satisfies OptionSpec;
+export const FLAGS = parserOptions(SPEC.flags);
 
 /** Flags → plan input; every problem at once as UsageError lines. */
 export function parseApplyArgs(args: string[]): ParsedApply {
 	const {values} = parseFlags('apply', args, FLAGS);
-	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
+	const output = choiceOf('output', SPEC.flags.output, values.output);
 	const read = readPlanOrProfile(values);
 	const problems = [...read.problems];
 	const input: MeshPlanInput | undefined = read.input;

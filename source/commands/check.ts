@@ -5,13 +5,16 @@ import type {MeshPlanInput} from '../core/model.js';
 import type {ClusterClientFactory, KubeconfigSource} from '../core/ports.js';
 import {collectClusterFacts} from '../checks/collect.js';
 import {ISTIOD_VIEW_TIMEOUT_MS} from '../core/istiod-view.js';
-import {globalFlags, oneOf, parseFlags, timeoutFlag, type OptionSpec} from './args.js';
+import {choiceOf, globalFlags, parseFlags, parserOptions, timeoutFlag} from './args.js';
+import {COMMAND_SPECS, PHASES} from './spec.js';
 import {EXIT, UsageError} from '../core/exit-codes.js';
-import {PLAN_FLAG_OPTIONS, assertContextsExist, assertValidPlan, hasPlanFlags, planFromFlags} from './plan-flags.js';
+import {assertContextsExist, assertValidPlan, hasPlanFlags, planFromFlags} from './plan-flags.js';
 import {loadSavedPlan} from './saved-plan.js';
 import type {CommandContext} from '../core/command-context.js';
 
-export const PHASES = ['preflight', 'post-install', 'all'] as const satisfies readonly PhaseChoice[];
+/** The --phase choices (spec.ts), each a phase the checks run. */
+export {PHASES};
+export type {PhaseChoice};
 
 export interface CheckDeps {
 	createFactory(source: KubeconfigSource): ClusterClientFactory | Promise<ClusterClientFactory>;
@@ -27,19 +30,15 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 	});
 }
 
+const SPEC = COMMAND_SPECS.check;
+
 /** The flags of `eastwest check` (besides the global ones). */
-export const FLAGS = {
-	...PLAN_FLAG_OPTIONS,
-	profile: {type: 'string'},
-	phase: {type: 'string'},
-	output: {type: 'string', short: 'o'},
-	timeout: {type: 'string'},
-} as const satisfies OptionSpec;
+export const FLAGS = parserOptions(SPEC.flags);
 
 export async function checkCommand(args: string[], ctx: CommandContext, deps: CheckDeps): Promise<number> {
 	const {values} = parseFlags('check', args, FLAGS);
-	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
-	const phase = oneOf('phase', values.phase, PHASES, 'all');
+	const output = choiceOf('output', SPEC.flags.output, values.output);
+	const phase: PhaseChoice = choiceOf('phase', SPEC.flags.phase, values.phase);
 	const deadlineMs = timeoutFlag(values.timeout, DEFAULT_CHECKS_TIMEOUT_MS, '30s, 2m or 1m30s');
 	if (values.profile !== undefined && hasPlanFlags(values)) throw new UsageError('give either --profile or the plan flags (--topology, --mesh, --cluster), not both');
 	if (values.profile === undefined && !hasPlanFlags(values)) {

@@ -2,18 +2,11 @@ import {parseClusterFlag} from '../core/cluster-flag.js';
 import {TOPOLOGIES, TOPOLOGY_INFO, isTopology, type ClusterSpec, type MeshPlanInput, type Topology} from '../core/model.js';
 import type {ContextInfo, KubeconfigInfo} from '../core/ports.js';
 import {formatProblem, validatePlan} from '../core/validate.js';
-import type {OptionSpec} from './args.js';
+import {PLAN_FLAGS} from './spec.js';
 import {UsageError} from '../core/exit-codes.js';
 
-/** The flags that describe a mesh plan; shared by every command that takes a plan (apply, check, profiles save). */
-export const PLAN_FLAG_OPTIONS = {
-	topology: {type: 'string'},
-	mesh: {type: 'string'},
-	cluster: {type: 'string', multiple: true},
-	revision: {type: 'string'},
-	'api-server': {type: 'string', multiple: true},
-} as const satisfies OptionSpec;
 
+/** The values of the plan flags (spec.ts PLAN_FLAGS) as a command's parser reads them. */
 export interface PlanFlagValues {
 	topology?: string;
 	mesh?: string;
@@ -24,7 +17,10 @@ export interface PlanFlagValues {
 
 /** True when any plan flag was given (commands that also take --profile refuse both at once). */
 export function hasPlanFlags(values: PlanFlagValues): boolean {
-	return values.topology !== undefined || values.mesh !== undefined || (values.cluster?.length ?? 0) > 0 || values.revision !== undefined || (values['api-server']?.length ?? 0) > 0;
+	return (Object.keys(PLAN_FLAGS) as Array<keyof PlanFlagValues>).some(name => {
+		const value = values[name];
+		return Array.isArray(value) ? value.length > 0 : value !== undefined;
+	});
 }
 
 /**

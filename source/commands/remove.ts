@@ -11,9 +11,10 @@ import type {ClusterClientFactory, KubeconfigSource} from '../core/ports.js';
 import {buildTeardown, type RunRemovePlan, type TeardownOutcome, type TeardownPlan} from '../core/teardown.js';
 import * as removeEngine from '../engine/remove.js';
 import * as kube from '../kube/index.js';
-import {globalFlags, oneOf, parseFlags, readTimeout, type OptionSpec} from './args.js';
+import {choiceOf, globalFlags, parseFlags, parserOptions, readTimeout} from './args.js';
+import {COMMAND_SPECS} from './spec.js';
 import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
-import {PLAN_FLAG_OPTIONS, readPlanOrProfile} from './plan-flags.js';
+import {readPlanOrProfile} from './plan-flags.js';
 import {loadSavedPlan, recordProfileRemove} from './saved-plan.js';
 import type {CommandContext} from '../core/command-context.js';
 import {firstLine} from '../core/text.js';
@@ -44,16 +45,10 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 	});
 }
 
+const SPEC = COMMAND_SPECS.remove;
+
 /** The flags of `eastwest remove` (besides the global ones). */
-export const FLAGS = {
-	...PLAN_FLAG_OPTIONS,
-	profile: {type: 'string'},
-	'dry-run': {type: 'boolean'},
-	yes: {type: 'boolean', short: 'y'},
-	timeout: {type: 'string'},
-	output: {type: 'string', short: 'o'},
-	ca: {type: 'boolean'},
-} as const satisfies OptionSpec;
+export const FLAGS = parserOptions(SPEC.flags);
 
 interface ParsedRemove {
 	input?: MeshPlanInput;
@@ -68,7 +63,7 @@ interface ParsedRemove {
 
 export function parseRemoveArgs(args: string[]): ParsedRemove {
 	const {values} = parseFlags('remove', args, FLAGS);
-	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
+	const output = choiceOf('output', SPEC.flags.output, values.output);
 	const read = readPlanOrProfile(values);
 	const problems = [...read.problems];
 	const input: MeshPlanInput | undefined = read.input;

@@ -6,7 +6,8 @@ import {formatElapsed, parseDuration} from '../core/events.js';
 import type {ClusterExpectation, ClusterHealth} from '../core/status.js';
 import type {ClusterClientFactory, KubeconfigInfo, KubeconfigSource} from '../core/ports.js';
 import {StatusMonitor, type MonitorTarget} from '../engine/status-monitor.js';
-import {globalFlags, oneOf, parseFlags, type OptionSpec} from './args.js';
+import {choiceOf, globalFlags, parseFlags, parserOptions} from './args.js';
+import {COMMAND_SPECS} from './spec.js';
 import {EXIT, UsageError} from '../core/exit-codes.js';
 import {assertContextsExist} from './plan-flags.js';
 import {ChangePrinter, renderStatusText, statusJson} from './status-format.js';
@@ -63,18 +64,14 @@ export function profileTargets(profile: MeshPlanInput, kubeconfig: KubeconfigInf
 	});
 }
 
+const SPEC = COMMAND_SPECS.status;
+
 /** The flags of `eastwest status` (besides the global ones). */
-export const FLAGS = {
-	profile: {type: 'string'},
-	context: {type: 'string', multiple: true},
-	watch: {type: 'boolean', short: 'w'},
-	output: {type: 'string', short: 'o'},
-	timeout: {type: 'string'},
-} as const satisfies OptionSpec;
+export const FLAGS = parserOptions(SPEC.flags);
 
 export async function runStatus(args: string[], ctx: CommandContext, deps: StatusDeps): Promise<number> {
 	const {values} = parseFlags('status', args, FLAGS);
-	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
+	const output = choiceOf('output', SPEC.flags.output, values.output);
 	const timeoutMs = values.timeout === undefined ? 15_000 : parseDuration(values.timeout);
 	if (timeoutMs === undefined) throw new UsageError(`--timeout "${values.timeout}" is not a duration; use e.g. 15s or 1m`);
 	if (values.profile && values.context?.length) throw new UsageError('give either --profile or --context, not both');

@@ -11,7 +11,8 @@ import type {ClusterClientFactory, Istioctl, KubeconfigSource} from '../core/por
 import {firstLine} from '../core/text.js';
 import {controlPlaneVersions, skewWarning, versionSkew, type ControlPlaneVersion, type IstiodImageLike, type Skew} from '../core/version.js';
 import type {CommandContext} from '../core/command-context.js';
-import {globalFlags, oneOf, parseFlags, timeoutFlag, type OptionSpec} from './args.js';
+import {choiceOf, globalFlags, parseFlags, parserOptions, timeoutFlag} from './args.js';
+import {COMMAND_SPECS} from './spec.js';
 
 export const DEFAULT_VERSION_TIMEOUT_MS = 10_000;
 
@@ -61,16 +62,14 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 	});
 }
 
+const SPEC = COMMAND_SPECS.version;
+
 /** The flags of `eastwest version` (besides the global ones). */
-export const FLAGS = {
-	context: {type: 'string', multiple: true},
-	output: {type: 'string', short: 'o'},
-	timeout: {type: 'string'},
-} as const satisfies OptionSpec;
+export const FLAGS = parserOptions(SPEC.flags);
 
 export async function versionCommand(args: string[], ctx: CommandContext, deps: VersionDeps): Promise<number> {
 	const {values} = parseFlags('version', args, FLAGS);
-	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
+	const output = choiceOf('output', SPEC.flags.output, values.output);
 	const timeoutMs = timeoutFlag(values.timeout, DEFAULT_VERSION_TIMEOUT_MS, '10s or 1m');
 	const flags = globalFlags(values);
 	const contexts = [...new Set(values.context ?? [])];
