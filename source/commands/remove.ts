@@ -18,7 +18,7 @@ import {readPlanOrProfile} from './plan-flags.js';
 import {loadSavedPlan, recordProfileRemove} from './saved-plan.js';
 import type {CommandContext} from '../core/command-context.js';
 import {firstLine} from '../core/text.js';
-import {TextPrinter} from './apply.js';
+import {TextPrinter, notStarted} from './run-printer.js';
 
 export interface RemoveDeps {
 	createFactory(source: KubeconfigSource): ClusterClientFactory;
@@ -172,20 +172,6 @@ export async function removeCommand(args: string[], ctx: CommandContext, deps: R
 	if (parsed.output === 'json') ctx.stdout.write(`${JSON.stringify(jsonResult(plan, parsed, outcome), null, 2)}\n`);
 	if (outcome.cancelled) return EXIT.interrupted;
 	return outcome.ok ? EXIT.ok : EXIT.failed;
-}
-
-function notStarted(plan: TeardownPlan): TeardownOutcome {
-	return {
-		ok: false,
-		cancelled: false,
-		left: [],
-		clusters: plan.clusters.map(cp => ({
-			cluster: cp.cluster.name,
-			context: cp.cluster.context,
-			outcome: 'not-started' as const,
-			steps: cp.steps.map(st => ({id: st.id, kind: st.kind, status: 'not-run' as const})),
-		})),
-	};
 }
 
 function jsonResult(plan: TeardownPlan, opts: ParsedRemove, outcome: TeardownOutcome | RunOutcome) {
