@@ -6,7 +6,7 @@ import path from 'node:path';
 import {confirmOnTerminal} from './confirm.js';
 import {DEFAULT_CHECKS_TIMEOUT_MS, runCheckPhase, type ReadResult} from '../checks/run.js';
 import {collectClusterFacts} from '../checks/collect.js';
-import {SKIPPED_UNREACHABLE, groupResults, summarize, type CheckResult, type CheckSummary} from '../core/checks.js';
+import {summarize, type CheckResult, type CheckSummary} from '../core/checks.js';
 import {formatClusterFlag} from '../core/cluster-flag.js';
 import type {RunOutcome} from '../core/events.js';
 import {TOPOLOGY_INFO, type MeshPlanInput} from '../core/model.js';
@@ -23,6 +23,7 @@ import {readPlanOrProfile} from './plan-flags.js';
 import {loadSavedPlan, recordProfileRun, savedParallel} from './saved-plan.js';
 import {openCaDir} from './ca.js';
 import {TextPrinter, notStarted} from './run-printer.js';
+import {formatPreflight} from './check-text.js';
 import type {CommandContext} from '../core/command-context.js';
 import {firstLine} from '../core/text.js';
 
@@ -271,40 +272,6 @@ async function runPreflight(opts: ParsedApply & {input: MeshPlanInput}, factory:
 		else failed.push(r);
 	}
 	return {results, summary: summarize(results), failed, overridden, warnings: results.filter(r => r.status === 'warn'), facts};
-}
-
-const SYMBOL: Record<CheckResult['status'], string> = {pass: '✔', warn: '‼', fail: '✘', skip: '–'};
-
-/** The preflight in `eastwest check`'s style, showing only what did not pass (passing checks are counted in the verdict). */
-function formatPreflight(plan: MeshPlanInput, preflight: Preflight, skipChecks: boolean): string {
-	const shown = preflight.results.filter(r => r.status === 'fail' || r.status === 'warn' || (r.status === 'skip' && r.reason === SKIPPED_UNREACHABLE));
-	const lines: string[] = [];
-	for (const group of groupResults(plan, shown)) {
-		if (group.results.length === 0 && group.blocked === 0) continue;
-		if (lines.length > 0) lines.push('');
-		lines.push(group.title, '-'.repeat(group.title.length));
-		for (const r of group.results) {
-			lines.push(`${SYMBOL[r.status]} ${r.claim}`);
-			if (r.reason) lines.push(`    ${r.reason}`);
-			if (r.hint) lines.push(`    hint: ${r.hint}`);
-			if (r.doc) lines.push(`    see: ${r.doc}`);
-			const by = preflight.overridden.find(o => o.result === r)?.by;
-			if (by) lines.push(`    overridden: ${by}`);
-		}
-		if (group.blocked > 0) lines.push(`${SYMBOL.skip} ${group.blocked} more check${group.blocked === 1 ? '' : 's'} skipped: ${SKIPPED_UNREACHABLE}`);
-		for (const e of group.cluster ? (preflight.facts[group.cluster]?.errors ?? []) : []) lines.push(`    (could not read: ${e})`);
-	}
-	const s = preflight.summary;
-	const counts = `${s.pass} passed, ${s.warn} warning${s.warn === 1 ? '' : 's'}, ${s.fail} failed, ${s.skip} skipped`;
-	const verdict =
-		preflight.failed.length > 0
-			? `✘ preflight checks failed: ${counts}${skipChecks ? '; running anyway (--skip-checks)' : ''}`
-			: s.fail > 0 || s.warn > 0
-				? `‼ preflight checks passed with ${s.fail > 0 ? 'overrides' : 'warnings'}: ${counts}`
-				: `✔ preflight checks passed: ${counts}`;
-	if (lines.length > 0) lines.push('');
-	lines.push(verdict, '');
-	return `${lines.join('\n')}\n`;
 }
 
 function jsonResult(plan: Plan, opts: ParsedApply, outcome: RunOutcome, istioctlPath: string, istioctlVersion: string, preflight: Preflight) {

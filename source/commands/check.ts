@@ -1,5 +1,6 @@
 /** `eastwest check`: preflight and post-install checks, linkerd-style, grouped by cluster. */
-import {SKIPPED_UNREACHABLE, groupResults, summarize, type CheckResult} from '../core/checks.js';
+import {summarize} from '../core/checks.js';
+import {formatCheckResults} from './check-text.js';
 import {DEFAULT_CHECKS_TIMEOUT_MS, runCheckPhase, type PhaseChoice} from '../checks/run.js';
 import type {MeshPlanInput} from '../core/model.js';
 import type {ClusterClientFactory, KubeconfigSource} from '../core/ports.js';
@@ -72,32 +73,7 @@ export async function checkCommand(args: string[], ctx: CommandContext, deps: Ch
 		const readErrors = Object.fromEntries(plan.clusters.map(c => [c.name, collected[c.name]?.errors ?? []]));
 		ctx.stdout.write(`${JSON.stringify({phase, plan, results, summary, readErrors}, null, 2)}\n`);
 	} else {
-		ctx.stdout.write(formatCheckResults(plan, results, collected));
+		ctx.stdout.write(formatCheckResults(plan, results, summary, collected));
 	}
 	return summary.fail > 0 ? EXIT.failed : EXIT.ok;
-}
-
-const SYMBOL: Record<CheckResult['status'], string> = {pass: '✔', warn: '‼', fail: '✘', skip: '–'};
-
-/** Linkerd-style text: a heading per cluster, one line per claim, indented reason/hint/doc under anything not passing. */
-export function formatCheckResults(plan: MeshPlanInput, results: readonly CheckResult[], collected: Readonly<Record<string, {errors?: string[]}>> = {}): string {
-	const lines: string[] = [];
-	for (const group of groupResults(plan, results)) {
-		if (lines.length > 0) lines.push('');
-		lines.push(group.title, '-'.repeat(group.title.length));
-		for (const r of group.results) {
-			lines.push(`${SYMBOL[r.status]} ${r.claim}`);
-			if (r.status === 'pass') continue;
-			if (r.reason) lines.push(`    ${r.status === 'skip' ? 'skipped: ' : ''}${r.reason}`);
-			if (r.hint) lines.push(`    hint: ${r.hint}`);
-			if (r.doc) lines.push(`    see: ${r.doc}`);
-		}
-		if (group.blocked > 0) lines.push(`${SYMBOL.skip} ${group.blocked} more check${group.blocked === 1 ? '' : 's'} skipped: ${SKIPPED_UNREACHABLE}`);
-		const errors = group.cluster ? (collected[group.cluster]?.errors ?? []) : [];
-		for (const e of errors) lines.push(`    (could not read: ${e})`);
-	}
-	const s = summarize(results);
-	const verdict = s.fail > 0 ? '✘ checks failed' : s.warn > 0 ? '‼ checks passed with warnings' : '✔ all checks passed';
-	lines.push('', `${verdict}: ${s.pass} passed, ${s.warn} warning${s.warn === 1 ? '' : 's'}, ${s.fail} failed, ${s.skip} skipped`);
-	return `${lines.join('\n')}\n`;
 }

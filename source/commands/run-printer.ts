@@ -6,6 +6,7 @@ import {formatElapsed, type Event, type RunOutcome} from '../core/events.js';
 import type {Plan, Step} from '../core/plan.js';
 import type {TeardownPlan} from '../core/teardown.js';
 import type {CommandContext} from '../core/command-context.js';
+import {MARK} from '../core/marks.js';
 
 /** A waiting line repeats at most this often while its reason holds. */
 const WAITING_PRINT_INTERVAL_MS = 10_000;
@@ -71,19 +72,19 @@ export class TextPrinter {
 			}
 			case 'step-done': {
 				const title = this.steps.get(event.stepId)?.title ?? event.stepId;
-				const mark = event.result === 'skipped' ? '–' : '✔';
+				const mark = event.result === 'skipped' ? MARK.skip : MARK.ok;
 				const word = this.words.result?.[event.result] ?? event.result;
 				this.out(event.cluster, `${mark} ${title}: ${word}${event.detail && event.detail !== word ? ` (${event.detail})` : ''} [${formatElapsed(event.elapsedMs)}]`);
 				return;
 			}
 			case 'step-failed': {
 				const title = this.steps.get(event.stepId)?.title ?? event.stepId;
-				this.out(event.cluster, `✘ ${title}: ${event.error}`);
+				this.out(event.cluster, `${MARK.fail} ${title}: ${event.error}`);
 				if (event.hint) this.out(event.cluster, `    hint: ${event.hint}`);
 				return;
 			}
 			case 'address':
-				this.out(event.cluster, `✔ gateway address: ${event.address.value}`);
+				this.out(event.cluster, `${MARK.ok} gateway address: ${event.address.value}`);
 				return;
 			case 'run-done':
 				this.summary(event.outcome);
