@@ -7,7 +7,6 @@ import {confirmOnTerminal} from './confirm.js';
 import {DEFAULT_CHECKS_TIMEOUT_MS, runCheckPhase, type ReadResult} from '../checks/run.js';
 import {collectClusterFacts} from '../checks/collect.js';
 import {summarize, type CheckResult, type CheckSummary} from '../core/checks.js';
-import {formatClusterFlag} from '../core/cluster-flag.js';
 import type {RunOutcome} from '../core/events.js';
 import {TOPOLOGY_INFO, type MeshPlanInput} from '../core/model.js';
 import {buildPlan, type Plan} from '../core/plan.js';
@@ -22,6 +21,7 @@ import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
 import {readPlanOrProfile} from './plan-flags.js';
 import {loadSavedPlan, recordProfileRun, savedParallel} from './saved-plan.js';
 import {openCaDir} from './ca.js';
+import {openKubeconfig, planContexts} from './kubeconfig.js';
 import {TextPrinter, notStarted} from './run-printer.js';
 import {formatPreflight} from './check-text.js';
 import type {CommandContext} from '../core/command-context.js';
@@ -139,21 +139,7 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 	const parallel = parsed.parallel ?? (parsed.profile !== undefined ? await deps.profileParallel?.(parsed.profile) : undefined) ?? DEFAULT_PARALLEL;
 	const opts = {...parsed, input, parallel};
 	const source: KubeconfigSource = {env: ctx.env, ...(opts.kubeconfig ? {kubeconfig: opts.kubeconfig} : {})};
-	let factory: ClusterClientFactory;
-	try {
-		factory = deps.createFactory(source);
-	} catch (error) {
-		// A missing or malformed kubeconfig is bad input.
-		throw new UsageError(firstLine(error));
-	}
-	const known = new Set(factory.kubeconfig.contexts.map(c => c.name));
-	const missing = opts.input.clusters.filter(c => !known.has(c.context));
-	if (missing.length > 0) {
-		const files = factory.kubeconfig.files.join(', ') || '(no kubeconfig file)';
-		throw new UsageError(
-			missing.map(c => `context "${c.context}" (--cluster ${formatClusterFlag(c)}) is not in the kubeconfig ${files}; list contexts with kubectl config get-contexts`).join('\neastwest: '),
-		);
-	}
+	const factory = await openKubeconfig(() => deps.createFactory(source), planContexts(opts.input.clusters));
 	// The root is read (and its key checked) before any cluster or istioctl is asked anything.
 	const ca = opts.input.caDir !== undefined ? await (deps.openCa ?? openCaDir)(opts.input.caDir) : undefined;
 	const mustAsk = !opts.yes && !opts.dryRun;

@@ -9,7 +9,8 @@ import {ISTIOD_VIEW_TIMEOUT_MS} from '../core/istiod-view.js';
 import {choiceOf, globalFlags, parseFlags, parserOptions, timeoutFlag} from './args.js';
 import {COMMAND_SPECS, PHASES} from './spec.js';
 import {EXIT, UsageError} from '../core/exit-codes.js';
-import {assertContextsExist, assertValidPlan, hasPlanFlags, planFromFlags} from './plan-flags.js';
+import {assertValidPlan, hasPlanFlags, planFromFlags} from './plan-flags.js';
+import {openKubeconfig, planContexts} from './kubeconfig.js';
 import {loadSavedPlan} from './saved-plan.js';
 import type {CommandContext} from '../core/command-context.js';
 
@@ -48,14 +49,7 @@ export async function checkCommand(args: string[], ctx: CommandContext, deps: Ch
 	const plan = values.profile !== undefined ? await deps.loadProfile(values.profile) : planFromFlags(values);
 	if (values.profile === undefined) assertValidPlan(plan);
 
-	let factory: ClusterClientFactory;
-	try {
-		factory = await deps.createFactory({kubeconfig: globalFlags(values).kubeconfig, env: ctx.env});
-	} catch (error) {
-		if (error instanceof Error && error.name === 'KubeconfigError') throw new UsageError(error.message);
-		throw error;
-	}
-	assertContextsExist(plan, factory.kubeconfig);
+	const factory = await openKubeconfig(() => deps.createFactory({kubeconfig: globalFlags(values).kubeconfig, env: ctx.env}), planContexts(plan.clusters));
 
 	const {facts, results, aborted} = await runCheckPhase({
 		plan,

@@ -1,6 +1,5 @@
 import {parseClusterFlag} from '../core/cluster-flag.js';
 import {TOPOLOGIES, TOPOLOGY_INFO, isTopology, type ClusterSpec, type MeshPlanInput, type Topology} from '../core/model.js';
-import type {ContextInfo, KubeconfigInfo} from '../core/ports.js';
 import {formatProblem, validatePlan} from '../core/validate.js';
 import {PLAN_FLAGS} from './spec.js';
 import {UsageError} from '../core/exit-codes.js';
@@ -92,19 +91,4 @@ export function planFromFlags(values: PlanFlagValues): MeshPlanInput {
 export function assertValidPlan(input: MeshPlanInput): void {
 	const problems = validatePlan(input);
 	if (problems.length > 0) throw new UsageError(problems.map(formatProblem).join('\neastwest: '));
-}
-
-/** The plan's contexts missing from the kubeconfig; empty when all are present. */
-export function missingContexts(input: MeshPlanInput, kubeconfig: KubeconfigInfo): string[] {
-	const known = new Set(kubeconfig.contexts.map((c: ContextInfo) => c.name));
-	return input.clusters.map(c => c.context).filter(name => !known.has(name));
-}
-
-/** Throw a one-line UsageError naming the first missing context and the kubeconfig files searched. */
-export function assertContextsExist(input: MeshPlanInput, kubeconfig: KubeconfigInfo): void {
-	const missing = missingContexts(input, kubeconfig);
-	if (missing.length === 0) return;
-	const files = kubeconfig.files.length > 0 ? kubeconfig.files.join(', ') : '(no kubeconfig file found)';
-	const names = missing.map(m => `"${m}"`).join(', ');
-	throw new UsageError(`context${missing.length > 1 ? 's' : ''} ${names} not found in kubeconfig ${files}; run 'kubectl config get-contexts' to list the contexts, or pass --kubeconfig`);
 }

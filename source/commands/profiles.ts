@@ -4,7 +4,8 @@ import {ProfileStore, ProfileStoreError, profilePlan, type Profile} from '../sto
 import {choiceOf, globalFlags, parseFlags, parserOptions, readParallel, type OptionSpec} from './args.js';
 import {COMMAND_SPECS} from './spec.js';
 import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
-import {assertContextsExist, assertValidPlan, planFromFlags} from './plan-flags.js';
+import {assertValidPlan, planFromFlags} from './plan-flags.js';
+import {openKubeconfig, planContexts} from './kubeconfig.js';
 import type {CommandContext} from '../core/command-context.js';
 
 const SPEC = COMMAND_SPECS.profiles;
@@ -95,15 +96,8 @@ async function runSub(sub: Subcommand, args: string[], ctx: CommandContext): Pro
 				await (await import('./ca.js')).openCaDir(input.caDir);
 			}
 			// Loaded here only: list/show/delete/rename need no Kubernetes client.
-			const {loadKubeconfig, KubeconfigError} = await import('../kube/index.js');
-			let kubeconfig;
-			try {
-				kubeconfig = loadKubeconfig({kubeconfig: globalFlags(values).kubeconfig, env: ctx.env});
-			} catch (error) {
-				if (error instanceof KubeconfigError) throw new UsageError(error.message);
-				throw error;
-			}
-			assertContextsExist(input, kubeconfig);
+			const {loadKubeconfig} = await import('../kube/index.js');
+			await openKubeconfig(() => ({kubeconfig: loadKubeconfig({kubeconfig: globalFlags(values).kubeconfig, env: ctx.env})}), planContexts(input.clusters));
 			await store.save(name!, input, {overwrite: Boolean(values.overwrite), ...(parallel.value !== undefined ? {parallel: parallel.value} : {})});
 			ctx.stdout.write(`${existing ? 'Replaced' : 'Saved'} profile "${name}" (${store.path}); run it with 'eastwest apply --profile ${name}'.\n`);
 			return EXIT.ok;

@@ -4,7 +4,6 @@
  * Removes through the kube layer only (no istioctl needed): see core/teardown.ts for what goes and what stays.
  */
 import {confirmOnTerminal} from './confirm.js';
-import {formatClusterFlag} from '../core/cluster-flag.js';
 import type {RunOutcome} from '../core/events.js';
 import type {MeshPlanInput} from '../core/model.js';
 import type {ClusterClientFactory, KubeconfigSource} from '../core/ports.js';
@@ -19,6 +18,7 @@ import {loadSavedPlan, recordProfileRemove} from './saved-plan.js';
 import type {CommandContext} from '../core/command-context.js';
 import {firstLine} from '../core/text.js';
 import {TextPrinter, notStarted} from './run-printer.js';
+import {openKubeconfig, planContexts} from './kubeconfig.js';
 
 export interface RemoveDeps {
 	createFactory(source: KubeconfigSource): ClusterClientFactory;
@@ -96,20 +96,7 @@ export async function removeCommand(args: string[], ctx: CommandContext, deps: R
 	const parsed = parseRemoveArgs(args);
 	const input = parsed.input ?? (await deps.loadProfile(parsed.profile!));
 	const source: KubeconfigSource = {env: ctx.env, ...(parsed.kubeconfig ? {kubeconfig: parsed.kubeconfig} : {})};
-	let factory: ClusterClientFactory;
-	try {
-		factory = deps.createFactory(source);
-	} catch (error) {
-		throw new UsageError(firstLine(error));
-	}
-	const known = new Set(factory.kubeconfig.contexts.map(c => c.name));
-	const missing = input.clusters.filter(c => !known.has(c.context));
-	if (missing.length > 0) {
-		const files = factory.kubeconfig.files.join(', ') || '(no kubeconfig file)';
-		throw new UsageError(
-			missing.map(c => `context "${c.context}" (--cluster ${formatClusterFlag(c)}) is not in the kubeconfig ${files}; list contexts with kubectl config get-contexts`).join('\neastwest: '),
-		);
-	}
+	const factory = await openKubeconfig(() => deps.createFactory(source), planContexts(input.clusters));
 	const mustAsk = !parsed.yes && !parsed.dryRun;
 	if (mustAsk && !deps.interactive()) {
 		throw new UsageError('eastwest remove deletes objects from clusters and needs confirmation: pass --yes (or --dry-run to preview)');
