@@ -9,7 +9,7 @@ import {ISTIOD_VIEW_TIMEOUT_MS} from '../core/istiod-view.js';
 import {choiceOf, globalFlags, parseFlags, parserOptions, timeoutFlag} from './args.js';
 import {COMMAND_SPECS, PHASES} from './spec.js';
 import {EXIT, UsageError} from '../core/exit-codes.js';
-import {assertValidPlan, hasPlanFlags, planFromFlags} from './plan-flags.js';
+import {PROFILE_OR_PLAN_FLAGS, assertValidPlan, hasPlanFlags, planFromFlags} from './plan-flags.js';
 import {openKubeconfig, planContexts} from './kubeconfig.js';
 import {loadSavedPlan} from './saved-plan.js';
 import type {CommandContext} from '../core/command-context.js';
@@ -42,7 +42,7 @@ export async function checkCommand(args: string[], ctx: CommandContext, deps: Ch
 	const output = choiceOf('output', SPEC.flags.output, values.output);
 	const phase: PhaseChoice = choiceOf('phase', SPEC.flags.phase, values.phase);
 	const deadlineMs = timeoutFlag(values.timeout, DEFAULT_CHECKS_TIMEOUT_MS, '30s, 2m or 1m30s');
-	if (values.profile !== undefined && hasPlanFlags(values)) throw new UsageError('give either --profile or the plan flags (--topology, --mesh, --cluster), not both');
+	if (values.profile !== undefined && hasPlanFlags(values)) throw new UsageError(PROFILE_OR_PLAN_FLAGS);
 	if (values.profile === undefined && !hasPlanFlags(values)) {
 		throw new UsageError('name what to check: --profile NAME, or --topology T --mesh ID --cluster CONTEXT=NAME:NETWORK[:role] ...');
 	}

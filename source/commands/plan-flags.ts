@@ -14,6 +14,11 @@ export interface PlanFlagValues {
 	'api-server'?: string[];
 }
 
+/** The refusal of --profile together with plan flags, naming the plan flags of the spec. */
+export const PROFILE_OR_PLAN_FLAGS = `give either --profile or the plan flags (${Object.keys(PLAN_FLAGS)
+	.map(name => `--${name}`)
+	.join(', ')}), not both`;
+
 /** True when any plan flag was given (commands that also take --profile refuse both at once). */
 export function hasPlanFlags(values: PlanFlagValues): boolean {
 	return (Object.keys(PLAN_FLAGS) as Array<keyof PlanFlagValues>).some(name => {
@@ -75,7 +80,7 @@ export function readPlanFlags(values: PlanFlagValues): {input: MeshPlanInput; pr
 /** --profile NAME or the plan flags, never both: the plan input when the flags give it, and every problem. */
 export function readPlanOrProfile(values: PlanFlagValues & {profile?: string}): {input?: MeshPlanInput; problems: string[]} {
 	if (values.profile !== undefined) {
-		return {problems: hasPlanFlags(values) ? ['give either --profile or the plan flags (--topology, --mesh, --cluster, --revision), not both'] : []};
+		return {problems: hasPlanFlags(values) ? [PROFILE_OR_PLAN_FLAGS] : []};
 	}
 	return readPlanFlags(values);
 }

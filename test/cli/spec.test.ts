@@ -60,3 +60,19 @@ test('a command added to a copied spec is listed by the main help and offered by
 	assert.ok(moduleCommands(changed).includes('verify'));
 	assert.ok(!moduleCommands(changed).includes('help'), 'help is answered by cli.tsx itself');
 });
+
+test('--profile with a plan flag is refused in the same words by apply, remove and check, naming every plan flag of the spec', async () => {
+	const {PROFILE_OR_PLAN_FLAGS} = await import('../../source/commands/plan-flags.js');
+	const {PLAN_FLAGS} = await import('../../source/commands/spec.js');
+	for (const name of Object.keys(PLAN_FLAGS)) assert.ok(PROFILE_OR_PLAN_FLAGS.includes(`--${name}`), name);
+	const args = ['--profile', 'prod', '--api-server', 'east=https://10.0.0.1:6443'];
+	const {parseApplyArgs} = await import('../../source/commands/apply.js');
+	const {parseRemoveArgs} = await import('../../source/commands/remove.js');
+	const {checkCommand} = await import('../../source/commands/check.js');
+	const refused = (e: unknown) => e instanceof UsageError && e.message === PROFILE_OR_PLAN_FLAGS;
+	assert.throws(() => parseApplyArgs(args), refused);
+	assert.throws(() => parseRemoveArgs(args), refused);
+	const sink = {write: () => true} as unknown as NodeJS.WritableStream;
+	const unused = () => assert.fail('nothing is read before the flags are checked');
+	await assert.rejects(checkCommand(args, {stdout: sink, stderr: sink, env: {}, signal: new AbortController().signal}, {createFactory: unused, loadProfile: unused}), refused);
+});
