@@ -6,11 +6,13 @@ import {commandHelp, mainHelp} from './commands/help.js';
 import type {CommandContext} from './core/command-context.js';
 import {firstLine} from './core/text.js';
 import {colorEnabled} from './core/color.js';
+import {moduleCommands, type ModuleCommandName} from './commands/spec.js';
 
 type CommandModule = {run(args: string[], ctx: CommandContext): Promise<number>};
 
-// Each command loads only what it needs, so `--help` and `--version` stay fast.
-const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+// Each command loads only what it needs, so `--help` and `--version` stay fast. One loader per command of
+// the spec (commands/spec.ts): a command added there and not here fails the type check.
+const COMMANDS: Record<ModuleCommandName, () => Promise<CommandModule>> = {
 	manifests: () => import('./commands/manifests.js'),
 	apply: () => import('./commands/apply.js'),
 	status: () => import('./commands/status.js'),
@@ -52,13 +54,13 @@ async function main(argv: string[]): Promise<number> {
 				ctx.stdout.write(mainHelp(pkg.version));
 				return EXIT.ok;
 			}
-			if (!COMMANDS[topic]) throw unknownCommand(topic);
+			if (!isCommand(topic)) throw unknownCommand(topic);
 			ctx.stdout.write(commandHelp(topic));
 			return EXIT.ok;
 		}
 		if (first !== undefined && !first.startsWith('-')) {
+			if (!isCommand(first)) throw unknownCommand(first);
 			const load = COMMANDS[first];
-			if (!load) throw unknownCommand(first);
 			const own = rest.slice(0, rest.includes('--') ? rest.indexOf('--') : rest.length);
 			if (own.includes('--help') || own.includes('-h')) {
 				ctx.stdout.write(commandHelp(first));
@@ -87,10 +89,13 @@ async function main(argv: string[]): Promise<number> {
 	}
 }
 
-/** Commands whose names start with '_' are internal entry points: they are not listed. */
+function isCommand(name: string): name is ModuleCommandName {
+	return Object.hasOwn(COMMANDS, name);
+}
+
+/** The commands in the spec's order (`__complete` is an internal entry point: it is not listed). */
 function unknownCommand(name: string): UsageError {
-	const names = Object.keys(COMMANDS).filter(n => !n.startsWith('_'));
-	return new UsageError(`unknown command "${name}"; commands: ${names.join(', ')} (run 'eastwest --help')`);
+	return new UsageError(`unknown command "${name}"; commands: ${moduleCommands().join(', ')} (run 'eastwest --help')`);
 }
 
 function report(error: unknown, ctx: CommandContext): number {

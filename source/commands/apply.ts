@@ -6,22 +6,24 @@ import path from 'node:path';
 import {confirmOnTerminal} from './confirm.js';
 import {DEFAULT_CHECKS_TIMEOUT_MS, runCheckPhase, type ReadResult} from '../checks/run.js';
 import {collectClusterFacts} from '../checks/collect.js';
-import {SKIPPED_UNREACHABLE, groupResults, summarize, type CheckResult, type CheckSummary} from '../core/checks.js';
-import {formatClusterFlag} from '../core/cluster-flag.js';
-import {formatElapsed, type Event, type RunOutcome} from '../core/events.js';
+import {summarize, type CheckResult, type CheckSummary} from '../core/checks.js';
+import type {RunOutcome} from '../core/events.js';
 import {TOPOLOGY_INFO, type MeshPlanInput} from '../core/model.js';
-import {buildPlan, type Plan, type Step} from '../core/plan.js';
-import type {TeardownPlan} from '../core/teardown.js';
+import {buildPlan, type Plan} from '../core/plan.js';
 import type {CaSource, ClusterClientFactory, Istioctl, KubeconfigSource, RunPlan} from '../core/ports.js';
 import * as engine from '../engine/index.js';
 import * as istioctlLayer from '../istioctl/index.js';
 import * as kube from '../kube/index.js';
-import {globalFlags, oneOf, parseFlags, readParallel, readTimeout, type OptionSpec} from './args.js';
+import {choiceOf, globalFlags, parseFlags, parserOptions, readParallel, readTimeout} from './args.js';
+import {COMMAND_SPECS} from './spec.js';
 import {DEFAULT_PARALLEL} from '../core/slots.js';
 import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
-import {PLAN_FLAG_OPTIONS, readPlanOrProfile} from './plan-flags.js';
+import {readPlanOrProfile} from './plan-flags.js';
 import {loadSavedPlan, recordProfileRun, savedParallel} from './saved-plan.js';
 import {openCaDir} from './ca.js';
+import {openKubeconfig, planContexts} from './kubeconfig.js';
+import {TextPrinter, notStarted} from './run-printer.js';
+import {formatPreflight} from './check-text.js';
 import type {CommandContext} from '../core/command-context.js';
 import {firstLine} from '../core/text.js';
 import {DEFAULT_RUN_TIMEOUT_MS as DEFAULT_TIMEOUT_MS} from '../core/timeouts.js';
@@ -44,8 +46,6 @@ export interface ApplyDeps {
 	openCa?(dir: string): Promise<CaSource>;
 }
 
-/** A waiting line repeats at most this often while its reason holds. */
-const WAITING_PRINT_INTERVAL_MS = 10_000;
 
 export async function run(args: string[], ctx: CommandContext): Promise<number> {
 	return applyCommand(args, ctx, {
@@ -81,26 +81,15 @@ interface ParsedApply {
 	restartIstiod: boolean;
 }
 
+const SPEC = COMMAND_SPECS.apply;
+
 /** The flags of `eastwest apply` (besides the global ones). */
-export const FLAGS = {
-	...PLAN_FLAG_OPTIONS,
-	profile: {type: 'string'},
-	'dry-run': {type: 'boolean'},
-	yes: {type: 'boolean', short: 'y'},
-	timeout: {type: 'string'},
-	output: {type: 'string', short: 'o'},
-	force: {type: 'boolean'},
-	reinstall: {type: 'boolean'},
-	'skip-checks': {type: 'boolean'},
-	parallel: {type: 'string'},
-	ca: {type: 'string'},
-	'restart-istiod': {type: 'boolean'},
-} as const satisfies OptionSpec;
+export const FLAGS = parserOptions(SPEC.flags);
 
 /** Flags → plan input; every problem at once as UsageError lines. */
 export function parseApplyArgs(args: string[]): ParsedApply {
 	const {values} = parseFlags('apply', args, FLAGS);
-	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
+	const output = choiceOf('output', SPEC.flags.output, values.output);
 	const read = readPlanOrProfile(values);
 	const problems = [...read.problems];
 	const input: MeshPlanInput | undefined = read.input;
@@ -150,21 +139,7 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 	const parallel = parsed.parallel ?? (parsed.profile !== undefined ? await deps.profileParallel?.(parsed.profile) : undefined) ?? DEFAULT_PARALLEL;
 	const opts = {...parsed, input, parallel};
 	const source: KubeconfigSource = {env: ctx.env, ...(opts.kubeconfig ? {kubeconfig: opts.kubeconfig} : {})};
-	let factory: ClusterClientFactory;
-	try {
-		factory = deps.createFactory(source);
-	} catch (error) {
-		// A missing or malformed kubeconfig is bad input.
-		throw new UsageError(firstLine(error));
-	}
-	const known = new Set(factory.kubeconfig.contexts.map(c => c.name));
-	const missing = opts.input.clusters.filter(c => !known.has(c.context));
-	if (missing.length > 0) {
-		const files = factory.kubeconfig.files.join(', ') || '(no kubeconfig file)';
-		throw new UsageError(
-			missing.map(c => `context "${c.context}" (--cluster ${formatClusterFlag(c)}) is not in the kubeconfig ${files}; list contexts with kubectl config get-contexts`).join('\neastwest: '),
-		);
-	}
+	const factory = await openKubeconfig(() => deps.createFactory(source), planContexts(opts.input.clusters));
 	// The root is read (and its key checked) before any cluster or istioctl is asked anything.
 	const ca = opts.input.caDir !== undefined ? await (deps.openCa ?? openCaDir)(opts.input.caDir) : undefined;
 	const mustAsk = !opts.yes && !opts.dryRun;
@@ -285,54 +260,6 @@ async function runPreflight(opts: ParsedApply & {input: MeshPlanInput}, factory:
 	return {results, summary: summarize(results), failed, overridden, warnings: results.filter(r => r.status === 'warn'), facts};
 }
 
-const SYMBOL: Record<CheckResult['status'], string> = {pass: '✔', warn: '‼', fail: '✘', skip: '–'};
-
-/** The preflight in `eastwest check`'s style, showing only what did not pass (passing checks are counted in the verdict). */
-function formatPreflight(plan: MeshPlanInput, preflight: Preflight, skipChecks: boolean): string {
-	const shown = preflight.results.filter(r => r.status === 'fail' || r.status === 'warn' || (r.status === 'skip' && r.reason === SKIPPED_UNREACHABLE));
-	const lines: string[] = [];
-	for (const group of groupResults(plan, shown)) {
-		if (group.results.length === 0 && group.blocked === 0) continue;
-		if (lines.length > 0) lines.push('');
-		lines.push(group.title, '-'.repeat(group.title.length));
-		for (const r of group.results) {
-			lines.push(`${SYMBOL[r.status]} ${r.claim}`);
-			if (r.reason) lines.push(`    ${r.reason}`);
-			if (r.hint) lines.push(`    hint: ${r.hint}`);
-			if (r.doc) lines.push(`    see: ${r.doc}`);
-			const by = preflight.overridden.find(o => o.result === r)?.by;
-			if (by) lines.push(`    overridden: ${by}`);
-		}
-		if (group.blocked > 0) lines.push(`${SYMBOL.skip} ${group.blocked} more check${group.blocked === 1 ? '' : 's'} skipped: ${SKIPPED_UNREACHABLE}`);
-		for (const e of group.cluster ? (preflight.facts[group.cluster]?.errors ?? []) : []) lines.push(`    (could not read: ${e})`);
-	}
-	const s = preflight.summary;
-	const counts = `${s.pass} passed, ${s.warn} warning${s.warn === 1 ? '' : 's'}, ${s.fail} failed, ${s.skip} skipped`;
-	const verdict =
-		preflight.failed.length > 0
-			? `✘ preflight checks failed: ${counts}${skipChecks ? '; running anyway (--skip-checks)' : ''}`
-			: s.fail > 0 || s.warn > 0
-				? `‼ preflight checks passed with ${s.fail > 0 ? 'overrides' : 'warnings'}: ${counts}`
-				: `✔ preflight checks passed: ${counts}`;
-	if (lines.length > 0) lines.push('');
-	lines.push(verdict, '');
-	return `${lines.join('\n')}\n`;
-}
-
-/** The outcome of a run that never started: every step not run. */
-function notStarted(plan: Plan): RunOutcome {
-	return {
-		ok: false,
-		cancelled: false,
-		clusters: plan.clusters.map(cp => ({
-			cluster: cp.cluster.name,
-			context: cp.cluster.context,
-			outcome: 'not-started' as const,
-			steps: cp.steps.map(st => ({id: st.id, kind: st.kind, status: 'not-run' as const})),
-		})),
-	};
-}
-
 function jsonResult(plan: Plan, opts: ParsedApply, outcome: RunOutcome, istioctlPath: string, istioctlVersion: string, preflight: Preflight) {
 	return {
 		ok: outcome.ok,
@@ -364,93 +291,4 @@ function jsonResult(plan: Plan, opts: ParsedApply, outcome: RunOutcome, istioctl
 			};
 		}),
 	};
-}
-
-/** How a front-end other than apply (remove) words a run's results and closing notes. */
-export interface TextPrinterWords {
-	result?: Partial<Record<'changed' | 'unchanged' | 'skipped', string>>;
-	/** Heading of the clusters' notes after a successful run. */
-	notes?: string;
-}
-
-/** One line per event; `[cluster]` prefix; ✔/✘ with indented hints; waiting lines rate-limited. */
-export class TextPrinter {
-	private readonly steps: Map<string, Pick<Step, 'id' | 'title'>>;
-	private readonly lastWaiting = new Map<string, {reason: string; at: number}>();
-	private readonly lastLine = new Map<string, string>();
-	private readonly width: number;
-
-	constructor(
-		private readonly ctx: CommandContext,
-		private readonly plan: Plan | TeardownPlan,
-		private readonly words: TextPrinterWords = {},
-	) {
-		this.steps = new Map(plan.steps.map(s => [s.id, s]));
-		this.width = Math.max(...plan.clusters.map(c => c.cluster.name.length));
-	}
-
-	private out(cluster: string, text: string): void {
-		this.ctx.stdout.write(`${`[${cluster}]`.padEnd(this.width + 2)} ${text}\n`);
-	}
-
-	print(event: Event): void {
-		switch (event.type) {
-			case 'step-start':
-				this.out(event.cluster, `… ${event.title}`);
-				return;
-			case 'line': {
-				if (this.lastLine.get(event.stepId) === event.text) return;
-				this.lastLine.set(event.stepId, event.text);
-				this.out(event.cluster, `    istioctl: ${event.text}`);
-				return;
-			}
-			case 'waiting': {
-				const last = this.lastWaiting.get(event.stepId);
-				if (last && last.reason === event.reason && event.elapsedMs - last.at < WAITING_PRINT_INTERVAL_MS) return;
-				this.lastWaiting.set(event.stepId, {reason: event.reason, at: event.elapsedMs});
-				this.out(event.cluster, `    waiting ${formatElapsed(event.elapsedMs)}: ${event.reason}`);
-				return;
-			}
-			case 'step-done': {
-				const title = this.steps.get(event.stepId)?.title ?? event.stepId;
-				const mark = event.result === 'skipped' ? '–' : '✔';
-				const word = this.words.result?.[event.result] ?? event.result;
-				this.out(event.cluster, `${mark} ${title}: ${word}${event.detail && event.detail !== word ? ` (${event.detail})` : ''} [${formatElapsed(event.elapsedMs)}]`);
-				return;
-			}
-			case 'step-failed': {
-				const title = this.steps.get(event.stepId)?.title ?? event.stepId;
-				this.out(event.cluster, `✘ ${title}: ${event.error}`);
-				if (event.hint) this.out(event.cluster, `    hint: ${event.hint}`);
-				return;
-			}
-			case 'address':
-				this.out(event.cluster, `✔ gateway address: ${event.address.value}`);
-				return;
-			case 'run-done':
-				this.summary(event.outcome);
-				return;
-		}
-	}
-
-	private summary(outcome: RunOutcome): void {
-		const w = this.ctx.stdout;
-		w.write(`\n${outcome.cancelled ? 'Interrupted' : outcome.ok ? 'Done' : 'Failed'}:\n`);
-		for (const c of outcome.clusters) {
-			if (c.steps.length === 0) {
-				w.write(`  ${c.cluster} (context ${c.context}): nothing to do here\n`);
-				continue;
-			}
-			const address = c.address ? `, gateway ${c.address.value}` : '';
-			w.write(`  ${c.cluster} (context ${c.context}): ${c.outcome}${address}\n`);
-			const done = c.steps.filter(s => s.status === 'changed' || s.status === 'unchanged' || s.status === 'skipped').map(s => `${s.kind} ${s.status}`);
-			const bad = c.steps.filter(s => s.status === 'failed' || s.status === 'cancelled').map(s => `${s.kind} ${s.status}${s.error && s.status === 'failed' ? `: ${s.error}` : ''}`);
-			const notRun = c.steps.filter(s => s.status === 'not-run').map(s => s.kind);
-			if (done.length > 0 && c.outcome !== 'succeeded') w.write(`    done: ${done.join(', ')}\n`);
-			for (const b of bad) w.write(`    ${b}\n`);
-			if (notRun.length > 0) w.write(`    not run: ${notRun.join(', ')}\n`);
-		}
-		const notes = this.plan.clusters.flatMap(c => c.notes.map(n => `  ${c.cluster.name}: ${n}`));
-		if (notes.length > 0 && outcome.ok) w.write(`\n${this.words.notes ?? 'Notes'}:\n${notes.join('\n')}\n`);
-	}
 }

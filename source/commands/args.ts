@@ -4,23 +4,33 @@ import {firstLine} from '../core/text.js';
 import {colorEnabled} from '../core/color.js';
 import {parseDuration} from '../core/events.js';
 import {parallelProblem} from '../core/slots.js';
+import {GLOBAL_FLAGS, WIZARD, type FlagSpec, type FlagValue, type Flags} from './spec.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
+/** What parseArgs is told of one flag of the spec: a value is a string (repeatable: a list), no value a boolean. */
+type ParserOption<F extends FlagSpec> = F extends {readonly value: FlagValue}
+	? F extends {readonly multiple: true}
+		? {type: 'string'; multiple: true; short?: string}
+		: {type: 'string'; short?: string}
+	: {type: 'boolean'; short?: string};
+
+export type ParserOptions<Fs extends Flags> = {-readonly [K in keyof Fs]: ParserOption<Fs[K]>};
+
+/** The parseArgs options of a command's flags in the spec (spec.ts): the one way a parser is made. */
+export function parserOptions<Fs extends Flags>(flags: Fs): ParserOptions<Fs> {
+	const options: OptionSpec = {};
+	for (const [name, flag] of Object.entries(flags)) {
+		options[name] = {type: flag.value === undefined ? 'boolean' : 'string', ...(flag.short ? {short: flag.short} : {}), ...(flag.multiple ? {multiple: true} : {})};
+	}
+	return options as ParserOptions<Fs>;
+}
+
 /** Flags every command accepts. */
-export const GLOBAL_OPTIONS = {
-	kubeconfig: {type: 'string'},
-	istioctl: {type: 'string'},
-	'no-color': {type: 'boolean'},
-	help: {type: 'boolean', short: 'h'},
-	version: {type: 'boolean'},
-	verbose: {type: 'boolean', short: 'v'},
-} as const satisfies OptionSpec;
+export const GLOBAL_OPTIONS = parserOptions(GLOBAL_FLAGS);
 
 /** The flags of `eastwest` with no command (the wizard), besides the global ones. */
-export const WIZARD_OPTIONS = {
-	profile: {type: 'string'},
-} as const satisfies OptionSpec;
+export const WIZARD_OPTIONS = parserOptions(WIZARD.flags);
 
 export interface GlobalFlags {
 	kubeconfig?: string;
@@ -110,6 +120,11 @@ export function oneOf<T extends string>(flag: string, value: string | undefined,
 	if (value === undefined) return fallback;
 	if ((choices as readonly string[]).includes(value)) return value as T;
 	throw new UsageError(`--${flag} "${value}" is not one of ${choices.join(', ')}`);
+}
+
+/** The value of a flag with fixed choices, checked against the choices its spec gives; its spec's default when absent. */
+export function choiceOf<const C extends readonly string[]>(name: string, flag: {readonly value: C; readonly default: C[number]}, value: string | undefined): C[number] {
+	return oneOf(name, value, flag.value, flag.default);
 }
 
 /**

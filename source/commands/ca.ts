@@ -1,27 +1,29 @@
 /** `eastwest ca create --out DIR`: a new root CA (root-cert.pem, root-key.pem 0600) for `apply --ca DIR`. */
-import {oneOf, parseFlags, type OptionSpec} from './args.js';
+import {choiceOf, parseFlags, parserOptions, type OptionSpec} from './args.js';
+import {COMMAND_SPECS} from './spec.js';
 import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
 import type {CommandContext} from '../core/command-context.js';
 import type {CaSource} from '../core/ports.js';
 
-const SUBCOMMANDS = ['create'] as const;
+const SPEC = COMMAND_SPECS.ca;
+const SUBCOMMANDS = Object.keys(SPEC.subcommands);
 
 /** Each subcommand's flags (besides the global ones). */
 export const SUBCOMMAND_FLAGS = {
-	create: {out: {type: 'string'}, output: {type: 'string', short: 'o'}},
-} as const satisfies Record<(typeof SUBCOMMANDS)[number], OptionSpec>;
+	create: parserOptions(SPEC.subcommands.create.flags),
+} satisfies Record<keyof typeof SPEC.subcommands, OptionSpec>;
 
 /** Every flag some subcommand of `eastwest ca` takes. */
-export const FLAGS: OptionSpec = Object.assign({}, ...Object.values(SUBCOMMAND_FLAGS));
+export const FLAGS: OptionSpec = parserOptions(SPEC.flags);
 
 export async function run(args: string[], ctx: CommandContext): Promise<number> {
 	const [sub, ...rest] = args;
-	if (sub === undefined || !(SUBCOMMANDS as readonly string[]).includes(sub)) {
+	if (sub === undefined || !SUBCOMMANDS.includes(sub)) {
 		throw new UsageError(`${sub === undefined ? 'eastwest ca needs a subcommand' : `unknown subcommand "${sub}"`}: ${SUBCOMMANDS.join(', ')} (run 'eastwest ca --help')`);
 	}
 	const {values, positionals} = parseFlags('ca create', rest, SUBCOMMAND_FLAGS.create, true);
 	if (positionals.length > 0) throw new UsageError(`eastwest ca create takes no arguments; unexpected "${positionals[0]}" (did you mean --out ${positionals[0]}?)`);
-	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
+	const output = choiceOf('output', SPEC.subcommands.create.flags.output, values.output);
 	if (values.out === undefined || values.out === '') throw new UsageError('--out DIR is required: the directory to write root-cert.pem and root-key.pem to (created if missing)');
 	const dir = values.out;
 	const ca = await import('../ca/index.js');

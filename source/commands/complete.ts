@@ -7,13 +7,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {TOPOLOGIES} from '../core/model.js';
-import {EXPOSE_CHOICES, NETWORKING_API_VERSIONS} from '../core/manifests.js';
+import {COMMAND_SPECS, GLOBAL_FLAGS as GLOBAL_FLAG_SPECS, SHELLS, WIZARD, type CommandTable, type FlagValue, type Flags} from './spec.js';
+
+export {SHELLS};
 
 /** What a flag's value is completed from: fixed choices, or a kind the shell or eastwest can list. */
 export type ValueKind = readonly string[] | 'text' | 'file' | 'profile' | 'context';
 
-export interface FlagSpec {
+/** A flag as completion sees it, derived from the command spec (spec.ts). */
+export interface CompletionFlag {
 	/** Long name without the dashes. */
 	name: string;
 	short?: string;
@@ -23,75 +25,72 @@ export interface FlagSpec {
 	multiple?: boolean;
 }
 
-export const SHELLS = ['bash', 'zsh', 'fish'] as const;
-
 /** The line printed instead of candidates when the shell should complete file names. */
 export const FILES_MARKER = ':files';
 
-const OUTPUT: FlagSpec = {name: 'output', short: 'o', value: ['text', 'json']};
-const PROFILE: FlagSpec = {name: 'profile', value: 'profile'};
-const TIMEOUT: FlagSpec = {name: 'timeout', value: 'text'};
-const PLAN: FlagSpec[] = [
-	{name: 'topology', value: TOPOLOGIES},
-	{name: 'mesh', value: 'text'},
-	{name: 'cluster', value: 'text', multiple: true},
-	{name: 'revision', value: 'text'},
-	{name: 'api-server', value: 'text', multiple: true},
-];
+/** A spec's value kind as completion offers it: numbers and durations are free text. */
+function valueKind(value: FlagValue | undefined): ValueKind | undefined {
+	return value === 'number' || value === 'duration' ? 'text' : value;
+}
 
-/** Flags every command accepts (args.ts GLOBAL_OPTIONS; --version is offered only before a command). */
-export const GLOBAL_FLAGS: FlagSpec[] = [
-	{name: 'kubeconfig', value: 'file'},
-	{name: 'istioctl', value: 'file'},
-	{name: 'no-color'},
-	{name: 'verbose', short: 'v'},
-	{name: 'help', short: 'h'},
-];
+function completionFlags(flags: Flags, keep: (beforeCommand: boolean) => boolean = () => true): CompletionFlag[] {
+	return Object.entries(flags)
+		.filter(([, f]) => keep(Boolean(f.beforeCommand)))
+		.map(([name, f]) => {
+			const value = valueKind(f.value);
+			return {name, ...(f.short ? {short: f.short} : {}), ...(value ? {value} : {}), ...(f.multiple ? {multiple: true} : {})};
+		});
+}
 
-/**
- * Each command's own flags, as its parseFlags call defines them. Keep in step with the commands:
- * test/completion/candidates.test.ts checks every flag here against the command's parser and its help.
- * Keys are commands, or "profiles <sub>"; '' is the wizard (no command).
- */
-export const COMMAND_FLAGS: Record<string, FlagSpec[]> = {
-	'': [PROFILE, {name: 'version'}],
-	manifests: [
-		{name: 'network', value: 'text'},
-		{name: 'revision', value: 'text'},
-		{name: 'expose', value: EXPOSE_CHOICES},
-		{name: 'api-version', value: NETWORKING_API_VERSIONS},
-		PROFILE,
-	],
-	apply: [...PLAN, PROFILE, {name: 'dry-run'}, {name: 'yes', short: 'y'}, TIMEOUT, OUTPUT, {name: 'force'}, {name: 'reinstall'}, {name: 'skip-checks'}, {name: 'parallel', value: 'text'}, {name: 'ca', value: 'file'}, {name: 'restart-istiod'}],
-	status: [PROFILE, {name: 'context', value: 'context', multiple: true}, {name: 'watch', short: 'w'}, OUTPUT, TIMEOUT],
-	remove: [...PLAN, PROFILE, {name: 'dry-run'}, {name: 'yes', short: 'y'}, TIMEOUT, OUTPUT, {name: 'ca'}],
-	check: [...PLAN, PROFILE, {name: 'phase', value: ['preflight', 'post-install', 'all']}, OUTPUT, TIMEOUT],
-	'profiles list': [OUTPUT],
-	'profiles show': [OUTPUT],
-	'profiles save': [...PLAN, {name: 'overwrite'}, {name: 'parallel', value: 'text'}, {name: 'ca', value: 'file'}],
-	'profiles delete': [],
-	'profiles rename': [],
-	version: [{name: 'context', value: 'context', multiple: true}, OUTPUT, TIMEOUT],
-	completion: [],
-	'ca create': [{name: 'out', value: 'file'}, OUTPUT],
-	help: [],
-};
+/** What completion knows of a command table: the commands, each one's flags, its subcommands and positionals. */
+export interface CompletionTable {
+	/** The commands offered in first position. */
+	commands: string[];
+	/** Flags every command accepts (--version is offered only before a command, as the wizard's). */
+	global: CompletionFlag[];
+	/** Keys are commands, or "command sub" for a subcommand; '' is the wizard (no command). */
+	flags: Record<string, CompletionFlag[]>;
+	subcommands: Record<string, string[]>;
+	/** What each command's positional arguments are completed from, by position. */
+	positionals: Record<string, Array<ValueKind | undefined>>;
+}
 
-/** The commands offered in first position (cli.tsx's registry; `__complete` stays hidden). */
-export const COMMANDS = ['manifests', 'apply', 'remove', 'status', 'check', 'profiles', 'version', 'completion', 'ca', 'help'];
+export function completionTable(table: CommandTable = COMMAND_SPECS): CompletionTable {
+	const commands = Object.keys(table);
+	const result: CompletionTable = {
+		commands,
+		global: completionFlags(GLOBAL_FLAG_SPECS, before => !before),
+		flags: {'': [...completionFlags(WIZARD.flags), ...completionFlags(GLOBAL_FLAG_SPECS, before => before)]},
+		subcommands: {},
+		positionals: {},
+	};
+	for (const [name, spec] of Object.entries(table)) {
+		if (spec.subcommands) {
+			result.subcommands[name] = Object.keys(spec.subcommands);
+			result.positionals[name] = [Object.keys(spec.subcommands)];
+			for (const [sub, subSpec] of Object.entries(spec.subcommands)) {
+				result.flags[`${name} ${sub}`] = completionFlags(subSpec.flags);
+				result.positionals[`${name} ${sub}`] = subSpec.args.map(a => valueKind(a.value));
+			}
+			continue;
+		}
+		result.flags[name] = completionFlags(spec.flags);
+		// `help` takes a command's name.
+		result.positionals[name] = spec.builtin ? [commands.filter(c => c !== name)] : (spec.args ?? []).map(a => valueKind(a.value));
+	}
+	return result;
+}
 
-const PROFILE_SUBCOMMANDS = ['list', 'show', 'save', 'delete', 'rename'];
+const TABLE = completionTable();
 
-/** What each command's positional arguments are completed from, by position. */
-const POSITIONALS: Record<string, ValueKind[]> = {
-	profiles: [PROFILE_SUBCOMMANDS],
-	'profiles show': ['profile'],
-	'profiles delete': ['profile'],
-	'profiles rename': ['profile'],
-	completion: [SHELLS],
-	ca: [['create']],
-	help: [COMMANDS.filter(c => c !== 'help')],
-};
+/** Flags every command accepts (spec.ts GLOBAL_FLAGS; --version is offered only before a command). */
+export const GLOBAL_FLAGS: CompletionFlag[] = TABLE.global;
+
+/** Each command's own flags (keys: commands, or "profiles <sub>"; '' is the wizard), from the spec. */
+export const COMMAND_FLAGS: Record<string, CompletionFlag[]> = TABLE.flags;
+
+/** The commands offered in first position (`__complete` stays hidden). */
+export const COMMANDS: string[] = TABLE.commands;
 
 export interface CompletionEnv {
 	env: NodeJS.ProcessEnv;
@@ -106,14 +105,14 @@ export interface Completion {
 	files: boolean;
 }
 
-function findFlag(flags: FlagSpec[], word: string): FlagSpec | undefined {
+function findFlag(flags: CompletionFlag[], word: string): CompletionFlag | undefined {
 	if (word.startsWith('--')) return flags.find(f => f.name === word.slice(2));
 	if (/^-[A-Za-z]$/.test(word)) return flags.find(f => f.short === word.slice(1));
 	return undefined;
 }
 
 interface Scan {
-	/** Key into COMMAND_FLAGS. */
+	/** Key into CompletionTable.flags. */
 	command: string;
 	positionals: string[];
 	used: Set<string>;
@@ -121,9 +120,9 @@ interface Scan {
 }
 
 /** Read the words before the current one: the command (and profiles subcommand), positionals, flags given. */
-function scan(words: string[]): Scan {
+function scan(words: string[], table: CompletionTable): Scan {
 	const result: Scan = {command: '', positionals: [], used: new Set()};
-	const flags = () => [...GLOBAL_FLAGS, ...(COMMAND_FLAGS[result.command] ?? [])];
+	const flags = () => [...table.global, ...(table.flags[result.command] ?? [])];
 	for (let i = 0; i < words.length; i++) {
 		const word = words[i]!;
 		if (word === '--') break;
@@ -140,16 +139,12 @@ function scan(words: string[]): Scan {
 			continue;
 		}
 		// As in cli.tsx: a command is only ever the first word.
-		if (i === 0 && COMMANDS.includes(word)) {
+		if (i === 0 && table.commands.includes(word)) {
 			result.command = word;
 			continue;
 		}
-		if (result.command === 'ca' && word === 'create' && result.positionals.length === 0) {
-			result.command = 'ca create';
-			continue;
-		}
-		if (result.command === 'profiles' && PROFILE_SUBCOMMANDS.includes(word) && result.positionals.length === 0) {
-			result.command = `profiles ${word}`;
+		if (table.subcommands[result.command]?.includes(word) && result.positionals.length === 0) {
+			result.command = `${result.command} ${word}`;
 			continue;
 		}
 		result.positionals.push(word);
@@ -158,11 +153,11 @@ function scan(words: string[]): Scan {
 }
 
 /** The candidates for the last of `words` (the words after `eastwest`; the last may be empty). */
-export async function complete(words: string[], where: CompletionEnv): Promise<Completion> {
+export async function complete(words: string[], where: CompletionEnv, table: CompletionTable = TABLE): Promise<Completion> {
 	const before = words.slice(0, -1);
 	const current = words.at(-1) ?? '';
-	const state = scan(before);
-	const flags = [...GLOBAL_FLAGS, ...(COMMAND_FLAGS[state.command] ?? [])];
+	const state = scan(before, table);
+	const flags = [...table.global, ...(table.flags[state.command] ?? [])];
 	const none: Completion = {candidates: [], files: false};
 
 	// The value of a flag given as the previous word.
@@ -191,8 +186,8 @@ export async function complete(words: string[], where: CompletionEnv): Promise<C
 	}
 
 	// A positional word.
-	if (before.length === 0) return {candidates: match(COMMANDS, current), files: false};
-	const kind = POSITIONALS[state.command]?.[state.positionals.length];
+	if (before.length === 0) return {candidates: match(table.commands, current), files: false};
+	const kind = table.positionals[state.command]?.[state.positionals.length];
 	return kind ? values(kind, current, '', state, where) : none;
 }
 

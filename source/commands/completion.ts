@@ -5,8 +5,8 @@
  */
 import {EXIT, UsageError} from '../core/exit-codes.js';
 import type {CommandContext} from '../core/command-context.js';
-import {parseFlags, type OptionSpec} from './args.js';
-import {SHELLS} from './complete.js';
+import {parseFlags, parserOptions} from './args.js';
+import {COMMAND_SPECS, SHELLS} from './spec.js';
 
 type Shell = (typeof SHELLS)[number];
 
@@ -82,7 +82,7 @@ complete -c eastwest -f -k -a '(__eastwest_complete)'
 export const SCRIPTS: Record<Shell, string> = {bash: BASH, zsh: ZSH, fish: FISH};
 
 /** `eastwest completion` has no flags of its own. */
-export const FLAGS = {} as const satisfies OptionSpec;
+export const FLAGS = parserOptions(COMMAND_SPECS.completion.flags);
 
 export async function run(args: string[], ctx: CommandContext): Promise<number> {
 	const {positionals} = parseFlags('completion', args, FLAGS, true);

@@ -1,8 +1,9 @@
-import {EXPOSE_CHOICES, NETWORKING_API_VERSIONS, renderManifestSet} from '../core/manifests.js';
+import {renderManifestSet} from '../core/manifests.js';
 import {buildPlan, clusterManifests} from '../core/plan.js';
 import {dns1123LabelProblem} from '../core/validate.js';
 import {toYaml} from '../core/yaml.js';
-import {globalFlags, oneOf, parseFlags, type OptionSpec} from './args.js';
+import {choiceOf, globalFlags, parseFlags, parserOptions} from './args.js';
+import {COMMAND_SPECS} from './spec.js';
 import {DISCOVERY_ADDRESS_PLACEHOLDER, remoteSecretName} from '../core/remote.js';
 import {GATEWAY_NAME, ISTIO_NAMESPACE} from '../core/model.js';
 import {serviceAddress} from '../core/rollout.js';
@@ -13,14 +14,10 @@ import {EXIT, UsageError} from '../core/exit-codes.js';
 import {loadSavedPlan} from './saved-plan.js';
 import type {CommandContext} from '../core/command-context.js';
 
+const SPEC = COMMAND_SPECS.manifests;
+
 /** The flags of `eastwest manifests` (besides the global ones). */
-export const FLAGS = {
-	network: {type: 'string'},
-	revision: {type: 'string'},
-	expose: {type: 'string'},
-	'api-version': {type: 'string'},
-	profile: {type: 'string'},
-} as const satisfies OptionSpec;
+export const FLAGS = parserOptions(SPEC.flags);
 
 export async function run(args: string[], ctx: CommandContext): Promise<number> {
 	const {values} = parseFlags('manifests', args, FLAGS);
@@ -34,8 +31,8 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 		const revisionProblem = dns1123LabelProblem(values.revision, 'revision');
 		if (revisionProblem) throw new UsageError(revisionProblem);
 	}
-	const expose = oneOf('expose', values.expose, EXPOSE_CHOICES, 'none');
-	const apiVersion = oneOf('api-version', values['api-version'], NETWORKING_API_VERSIONS, 'v1');
+	const expose = choiceOf('expose', SPEC.flags.expose, values.expose);
+	const apiVersion = choiceOf('api-version', SPEC.flags['api-version'], values['api-version']);
 	const set = renderManifestSet({network: values.network, revision: values.revision, expose, apiVersion});
 	ctx.stdout.write(toYaml([set.gateway, ...set.expose]));
 	return EXIT.ok;
@@ -69,7 +66,7 @@ async function profileManifests(values: {profile?: string; network?: string; rev
 	if (values.network !== undefined || values.revision !== undefined || values.expose !== undefined) {
 		throw new UsageError('--profile takes the network, revision and what to expose from the profile; drop --network, --revision and --expose');
 	}
-	const apiVersion = oneOf('api-version', values['api-version'], NETWORKING_API_VERSIONS, 'v1');
+	const apiVersion = choiceOf('api-version', SPEC.flags['api-version'], values['api-version']);
 	const input = await loadSavedPlan(values.profile!);
 	const plan = buildPlan(input, {apiVersion});
 	const primary = input.clusters.find(c => c.role === 'primary');

@@ -1,19 +1,11 @@
 import {parseClusterFlag} from '../core/cluster-flag.js';
 import {TOPOLOGIES, TOPOLOGY_INFO, isTopology, type ClusterSpec, type MeshPlanInput, type Topology} from '../core/model.js';
-import type {ContextInfo, KubeconfigInfo} from '../core/ports.js';
 import {formatProblem, validatePlan} from '../core/validate.js';
-import type {OptionSpec} from './args.js';
+import {PLAN_FLAGS} from './spec.js';
 import {UsageError} from '../core/exit-codes.js';
 
-/** The flags that describe a mesh plan; shared by every command that takes a plan (apply, check, profiles save). */
-export const PLAN_FLAG_OPTIONS = {
-	topology: {type: 'string'},
-	mesh: {type: 'string'},
-	cluster: {type: 'string', multiple: true},
-	revision: {type: 'string'},
-	'api-server': {type: 'string', multiple: true},
-} as const satisfies OptionSpec;
 
+/** The values of the plan flags (spec.ts PLAN_FLAGS) as a command's parser reads them. */
 export interface PlanFlagValues {
 	topology?: string;
 	mesh?: string;
@@ -22,9 +14,17 @@ export interface PlanFlagValues {
 	'api-server'?: string[];
 }
 
+/** The refusal of --profile together with plan flags, naming the plan flags of the spec. */
+export const PROFILE_OR_PLAN_FLAGS = `give either --profile or the plan flags (${Object.keys(PLAN_FLAGS)
+	.map(name => `--${name}`)
+	.join(', ')}), not both`;
+
 /** True when any plan flag was given (commands that also take --profile refuse both at once). */
 export function hasPlanFlags(values: PlanFlagValues): boolean {
-	return values.topology !== undefined || values.mesh !== undefined || (values.cluster?.length ?? 0) > 0 || values.revision !== undefined || (values['api-server']?.length ?? 0) > 0;
+	return (Object.keys(PLAN_FLAGS) as Array<keyof PlanFlagValues>).some(name => {
+		const value = values[name];
+		return Array.isArray(value) ? value.length > 0 : value !== undefined;
+	});
 }
 
 /**
@@ -80,7 +80,7 @@ export function readPlanFlags(values: PlanFlagValues): {input: MeshPlanInput; pr
 /** --profile NAME or the plan flags, never both: the plan input when the flags give it, and every problem. */
 export function readPlanOrProfile(values: PlanFlagValues & {profile?: string}): {input?: MeshPlanInput; problems: string[]} {
 	if (values.profile !== undefined) {
-		return {problems: hasPlanFlags(values) ? ['give either --profile or the plan flags (--topology, --mesh, --cluster, --revision), not both'] : []};
+		return {problems: hasPlanFlags(values) ? [PROFILE_OR_PLAN_FLAGS] : []};
 	}
 	return readPlanFlags(values);
 }
@@ -96,19 +96,4 @@ export function planFromFlags(values: PlanFlagValues): MeshPlanInput {
 export function assertValidPlan(input: MeshPlanInput): void {
 	const problems = validatePlan(input);
 	if (problems.length > 0) throw new UsageError(problems.map(formatProblem).join('\neastwest: '));
-}
-
-/** The plan's contexts missing from the kubeconfig; empty when all are present. */
-export function missingContexts(input: MeshPlanInput, kubeconfig: KubeconfigInfo): string[] {
-	const known = new Set(kubeconfig.contexts.map((c: ContextInfo) => c.name));
-	return input.clusters.map(c => c.context).filter(name => !known.has(name));
-}
-
-/** Throw a one-line UsageError naming the first missing context and the kubeconfig files searched. */
-export function assertContextsExist(input: MeshPlanInput, kubeconfig: KubeconfigInfo): void {
-	const missing = missingContexts(input, kubeconfig);
-	if (missing.length === 0) return;
-	const files = kubeconfig.files.length > 0 ? kubeconfig.files.join(', ') : '(no kubeconfig file found)';
-	const names = missing.map(m => `"${m}"`).join(', ');
-	throw new UsageError(`context${missing.length > 1 ? 's' : ''} ${names} not found in kubeconfig ${files}; run 'kubectl config get-contexts' to list the contexts, or pass --kubeconfig`);
 }

@@ -1,25 +1,28 @@
 import path from 'node:path';
 import {TOPOLOGY_INFO} from '../core/model.js';
 import {ProfileStore, ProfileStoreError, profilePlan, type Profile} from '../store/profiles.js';
-import {globalFlags, oneOf, parseFlags, readParallel, type OptionSpec} from './args.js';
+import {choiceOf, globalFlags, parseFlags, parserOptions, readParallel, type OptionSpec} from './args.js';
+import {COMMAND_SPECS} from './spec.js';
 import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
-import {PLAN_FLAG_OPTIONS, assertContextsExist, assertValidPlan, planFromFlags} from './plan-flags.js';
+import {assertValidPlan, planFromFlags} from './plan-flags.js';
+import {openKubeconfig, planContexts} from './kubeconfig.js';
 import type {CommandContext} from '../core/command-context.js';
 
-const SUBCOMMANDS = ['list', 'show', 'save', 'delete', 'rename'] as const;
-const OUTPUT = {output: {type: 'string', short: 'o'}} as const;
+const SPEC = COMMAND_SPECS.profiles;
+type Subcommand = keyof typeof SPEC.subcommands;
+const SUBCOMMANDS = Object.keys(SPEC.subcommands) as Subcommand[];
 
 /** Each subcommand's flags (besides the global ones). */
 export const SUBCOMMAND_FLAGS = {
-	list: OUTPUT,
-	show: OUTPUT,
-	save: {...PLAN_FLAG_OPTIONS, overwrite: {type: 'boolean'}, parallel: {type: 'string'}, ca: {type: 'string'}},
-	delete: {},
-	rename: {},
-} as const satisfies Record<(typeof SUBCOMMANDS)[number], OptionSpec>;
+	list: parserOptions(SPEC.subcommands.list.flags),
+	show: parserOptions(SPEC.subcommands.show.flags),
+	save: parserOptions(SPEC.subcommands.save.flags),
+	delete: parserOptions(SPEC.subcommands.delete.flags),
+	rename: parserOptions(SPEC.subcommands.rename.flags),
+} satisfies Record<Subcommand, OptionSpec>;
 
 /** Every flag some subcommand of `eastwest profiles` takes. */
-export const FLAGS: OptionSpec = Object.assign({}, ...Object.values(SUBCOMMAND_FLAGS));
+export const FLAGS: OptionSpec = parserOptions(SPEC.flags);
 
 /** Store errors as the CLI reports them: a missing or clashing name is bad input (2); a locked store is a failed run (1). */
 export function storeErrorToCli(error: unknown): unknown {
@@ -30,30 +33,33 @@ export function storeErrorToCli(error: unknown): unknown {
 
 export async function run(args: string[], ctx: CommandContext): Promise<number> {
 	const [sub, ...rest] = args;
-	if (sub === undefined || !(SUBCOMMANDS as readonly string[]).includes(sub)) {
+	if (sub === undefined || !(SUBCOMMANDS as string[]).includes(sub)) {
 		throw new UsageError(`${sub === undefined ? 'eastwest profiles needs a subcommand' : `unknown subcommand "${sub}"`}: ${SUBCOMMANDS.join(', ')} (run 'eastwest profiles --help')`);
 	}
 	try {
-		return await runSub(sub as (typeof SUBCOMMANDS)[number], rest, ctx);
+		return await runSub(sub as Subcommand, rest, ctx);
 	} catch (error) {
 		throw storeErrorToCli(error);
 	}
 }
 
-function positionals(command: string, got: string[], names: string[]): string[] {
+/** The positional arguments of a subcommand, exactly as many as its spec names. */
+function positionals(sub: Subcommand, got: string[]): string[] {
+	const command = `profiles ${sub}`;
+	const names = SPEC.subcommands[sub].args.map(a => a.name);
 	if (got.length !== names.length) {
 		throw new UsageError(`eastwest ${command} takes ${names.join(' ')}${got.length > names.length ? `; unexpected "${got[names.length]}"` : ''} (run 'eastwest profiles --help')`);
 	}
 	return got;
 }
 
-async function runSub(sub: (typeof SUBCOMMANDS)[number], args: string[], ctx: CommandContext): Promise<number> {
+async function runSub(sub: Subcommand, args: string[], ctx: CommandContext): Promise<number> {
 	const command = `profiles ${sub}`;
 	switch (sub) {
 		case 'list': {
 			const {values, positionals: pos} = parseFlags(command, args, SUBCOMMAND_FLAGS.list, true);
-			positionals(command, pos, []);
-			const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
+			positionals(sub, pos);
+			const output = choiceOf('output', SPEC.subcommands.list.flags.output, values.output);
 			const profiles = new ProfileStore().list();
 			if (output === 'json') {
 				ctx.stdout.write(`${JSON.stringify(profiles.map(({name, profile}) => ({name, ...profile})), null, 2)}\n`);
@@ -64,15 +70,15 @@ async function runSub(sub: (typeof SUBCOMMANDS)[number], args: string[], ctx: Co
 		}
 		case 'show': {
 			const {values, positionals: pos} = parseFlags(command, args, SUBCOMMAND_FLAGS.show, true);
-			const [name] = positionals(command, pos, ['NAME']);
-			const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
+			const [name] = positionals(sub, pos);
+			const output = choiceOf('output', SPEC.subcommands.show.flags.output, values.output);
 			const profile = new ProfileStore().get(name!);
 			ctx.stdout.write(output === 'json' ? `${JSON.stringify({name, ...profile}, null, 2)}\n` : showText(name!, profile));
 			return EXIT.ok;
 		}
 		case 'save': {
 			const {values, positionals: pos} = parseFlags(command, args, SUBCOMMAND_FLAGS.save, true);
-			const [name] = positionals(command, pos, ['NAME']);
+			const [name] = positionals(sub, pos);
 			const store = new ProfileStore();
 			// Check the name (and the file) before any slower work.
 			const existing = store.find(name!);
@@ -90,29 +96,22 @@ async function runSub(sub: (typeof SUBCOMMANDS)[number], args: string[], ctx: Co
 				await (await import('./ca.js')).openCaDir(input.caDir);
 			}
 			// Loaded here only: list/show/delete/rename need no Kubernetes client.
-			const {loadKubeconfig, KubeconfigError} = await import('../kube/index.js');
-			let kubeconfig;
-			try {
-				kubeconfig = loadKubeconfig({kubeconfig: globalFlags(values).kubeconfig, env: ctx.env});
-			} catch (error) {
-				if (error instanceof KubeconfigError) throw new UsageError(error.message);
-				throw error;
-			}
-			assertContextsExist(input, kubeconfig);
+			const {loadKubeconfig} = await import('../kube/index.js');
+			await openKubeconfig(() => ({kubeconfig: loadKubeconfig({kubeconfig: globalFlags(values).kubeconfig, env: ctx.env})}), planContexts(input.clusters));
 			await store.save(name!, input, {overwrite: Boolean(values.overwrite), ...(parallel.value !== undefined ? {parallel: parallel.value} : {})});
 			ctx.stdout.write(`${existing ? 'Replaced' : 'Saved'} profile "${name}" (${store.path}); run it with 'eastwest apply --profile ${name}'.\n`);
 			return EXIT.ok;
 		}
 		case 'delete': {
 			const {positionals: pos} = parseFlags(command, args, SUBCOMMAND_FLAGS.delete, true);
-			const [name] = positionals(command, pos, ['NAME']);
+			const [name] = positionals(sub, pos);
 			await new ProfileStore().delete(name!);
 			ctx.stdout.write(`Deleted profile "${name}".\n`);
 			return EXIT.ok;
 		}
 		case 'rename': {
 			const {positionals: pos} = parseFlags(command, args, SUBCOMMAND_FLAGS.rename, true);
-			const [from, to] = positionals(command, pos, ['OLD', 'NEW']);
+			const [from, to] = positionals(sub, pos);
 			await new ProfileStore().rename(from!, to!);
 			ctx.stdout.write(`Renamed profile "${from}" to "${to}".\n`);
 			return EXIT.ok;

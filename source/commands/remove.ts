@@ -4,21 +4,22 @@
  * Removes through the kube layer only (no istioctl needed): see core/teardown.ts for what goes and what stays.
  */
 import {confirmOnTerminal} from './confirm.js';
-import {formatClusterFlag} from '../core/cluster-flag.js';
 import type {RunOutcome} from '../core/events.js';
 import type {MeshPlanInput} from '../core/model.js';
 import type {ClusterClientFactory, KubeconfigSource} from '../core/ports.js';
 import {buildTeardown, type RunRemovePlan, type TeardownOutcome, type TeardownPlan} from '../core/teardown.js';
 import * as removeEngine from '../engine/remove.js';
 import * as kube from '../kube/index.js';
-import {globalFlags, oneOf, parseFlags, readTimeout, type OptionSpec} from './args.js';
+import {choiceOf, globalFlags, parseFlags, parserOptions, readTimeout} from './args.js';
+import {COMMAND_SPECS} from './spec.js';
 import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
-import {PLAN_FLAG_OPTIONS, readPlanOrProfile} from './plan-flags.js';
+import {readPlanOrProfile} from './plan-flags.js';
 import {loadSavedPlan, recordProfileRemove} from './saved-plan.js';
 import type {CommandContext} from '../core/command-context.js';
 import {firstLine} from '../core/text.js';
 import {DEFAULT_REMOVE_TIMEOUT_MS as DEFAULT_TIMEOUT_MS} from '../core/timeouts.js';
-import {TextPrinter} from './apply.js';
+import {TextPrinter, notStarted} from './run-printer.js';
+import {openKubeconfig, planContexts} from './kubeconfig.js';
 
 export interface RemoveDeps {
 	createFactory(source: KubeconfigSource): ClusterClientFactory;
@@ -44,16 +45,10 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 	});
 }
 
+const SPEC = COMMAND_SPECS.remove;
+
 /** The flags of `eastwest remove` (besides the global ones). */
-export const FLAGS = {
-	...PLAN_FLAG_OPTIONS,
-	profile: {type: 'string'},
-	'dry-run': {type: 'boolean'},
-	yes: {type: 'boolean', short: 'y'},
-	timeout: {type: 'string'},
-	output: {type: 'string', short: 'o'},
-	ca: {type: 'boolean'},
-} as const satisfies OptionSpec;
+export const FLAGS = parserOptions(SPEC.flags);
 
 interface ParsedRemove {
 	input?: MeshPlanInput;
@@ -68,7 +63,7 @@ interface ParsedRemove {
 
 export function parseRemoveArgs(args: string[]): ParsedRemove {
 	const {values} = parseFlags('remove', args, FLAGS);
-	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
+	const output = choiceOf('output', SPEC.flags.output, values.output);
 	const read = readPlanOrProfile(values);
 	const problems = [...read.problems];
 	const input: MeshPlanInput | undefined = read.input;
@@ -101,20 +96,7 @@ export async function removeCommand(args: string[], ctx: CommandContext, deps: R
 	const parsed = parseRemoveArgs(args);
 	const input = parsed.input ?? (await deps.loadProfile(parsed.profile!));
 	const source: KubeconfigSource = {env: ctx.env, ...(parsed.kubeconfig ? {kubeconfig: parsed.kubeconfig} : {})};
-	let factory: ClusterClientFactory;
-	try {
-		factory = deps.createFactory(source);
-	} catch (error) {
-		throw new UsageError(firstLine(error));
-	}
-	const known = new Set(factory.kubeconfig.contexts.map(c => c.name));
-	const missing = input.clusters.filter(c => !known.has(c.context));
-	if (missing.length > 0) {
-		const files = factory.kubeconfig.files.join(', ') || '(no kubeconfig file)';
-		throw new UsageError(
-			missing.map(c => `context "${c.context}" (--cluster ${formatClusterFlag(c)}) is not in the kubeconfig ${files}; list contexts with kubectl config get-contexts`).join('\neastwest: '),
-		);
-	}
+	const factory = await openKubeconfig(() => deps.createFactory(source), planContexts(input.clusters));
 	const mustAsk = !parsed.yes && !parsed.dryRun;
 	if (mustAsk && !deps.interactive()) {
 		throw new UsageError('eastwest remove deletes objects from clusters and needs confirmation: pass --yes (or --dry-run to preview)');
@@ -177,20 +159,6 @@ export async function removeCommand(args: string[], ctx: CommandContext, deps: R
 	if (parsed.output === 'json') ctx.stdout.write(`${JSON.stringify(jsonResult(plan, parsed, outcome), null, 2)}\n`);
 	if (outcome.cancelled) return EXIT.interrupted;
 	return outcome.ok ? EXIT.ok : EXIT.failed;
-}
-
-function notStarted(plan: TeardownPlan): TeardownOutcome {
-	return {
-		ok: false,
-		cancelled: false,
-		left: [],
-		clusters: plan.clusters.map(cp => ({
-			cluster: cp.cluster.name,
-			context: cp.cluster.context,
-			outcome: 'not-started' as const,
-			steps: cp.steps.map(st => ({id: st.id, kind: st.kind, status: 'not-run' as const})),
-		})),
-	};
 }
 
 function jsonResult(plan: TeardownPlan, opts: ParsedRemove, outcome: TeardownOutcome | RunOutcome) {

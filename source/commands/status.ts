@@ -6,9 +6,10 @@ import {formatElapsed, parseDuration} from '../core/events.js';
 import type {ClusterExpectation, ClusterHealth} from '../core/status.js';
 import type {ClusterClientFactory, KubeconfigInfo, KubeconfigSource} from '../core/ports.js';
 import {StatusMonitor, type MonitorTarget} from '../engine/status-monitor.js';
-import {globalFlags, oneOf, parseFlags, type OptionSpec} from './args.js';
+import {choiceOf, globalFlags, parseFlags, parserOptions} from './args.js';
+import {COMMAND_SPECS} from './spec.js';
 import {EXIT, UsageError} from '../core/exit-codes.js';
-import {assertContextsExist} from './plan-flags.js';
+import {currentContext, openKubeconfig, planContexts, requireContexts} from './kubeconfig.js';
 import {ChangePrinter, renderStatusText, statusJson} from './status-format.js';
 import {loadSavedPlan} from './saved-plan.js';
 import {istiodExpectation} from '../core/istiod-view.js';
@@ -32,7 +33,7 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 		factory: source => kube.createClusterClientFactory(source),
 		profileTargets: async (name, kubeconfig) => {
 			const profile = await loadSavedPlan(name);
-			assertContextsExist(profile, kubeconfig);
+			requireContexts(kubeconfig, planContexts(profile.clusters));
 			return profileTargets(profile, kubeconfig);
 		},
 		live: async (monitor, c) => (await import('./status-live.js')).runLiveStatus(monitor, c),
@@ -63,40 +64,29 @@ export function profileTargets(profile: MeshPlanInput, kubeconfig: KubeconfigInf
 	});
 }
 
+const SPEC = COMMAND_SPECS.status;
+
 /** The flags of `eastwest status` (besides the global ones). */
-export const FLAGS = {
-	profile: {type: 'string'},
-	context: {type: 'string', multiple: true},
-	watch: {type: 'boolean', short: 'w'},
-	output: {type: 'string', short: 'o'},
-	timeout: {type: 'string'},
-} as const satisfies OptionSpec;
+export const FLAGS = parserOptions(SPEC.flags);
 
 export async function runStatus(args: string[], ctx: CommandContext, deps: StatusDeps): Promise<number> {
 	const {values} = parseFlags('status', args, FLAGS);
-	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
+	const output = choiceOf('output', SPEC.flags.output, values.output);
 	const timeoutMs = values.timeout === undefined ? 15_000 : parseDuration(values.timeout);
 	if (timeoutMs === undefined) throw new UsageError(`--timeout "${values.timeout}" is not a duration; use e.g. 15s or 1m`);
 	if (values.profile && values.context?.length) throw new UsageError('give either --profile or --context, not both');
 	if (output === 'json' && values.watch) throw new UsageError('-o json prints one snapshot; drop --watch, or use --watch without -o json for a line per change');
 
 	const flags = globalFlags(values);
-	const factory = deps.factory({kubeconfig: flags.kubeconfig, env: ctx.env});
+	const factory = await openKubeconfig(() => deps.factory({kubeconfig: flags.kubeconfig, env: ctx.env}));
 	let targets: MonitorTarget[];
 	if (values.profile) {
 		if (!deps.profileTargets) throw new UsageError('profiles are not available');
 		targets = await deps.profileTargets(values.profile, factory.kubeconfig);
 	} else {
-		const contexts = values.context?.length ? values.context : [factory.kubeconfig.currentContext];
-		if (contexts[0] === undefined) {
-			throw new UsageError(`the kubeconfig (${factory.kubeconfig.files.join(', ')}) has no current context; pass --context NAME`);
-		}
-		targets = (contexts as string[]).map(context => ({context, expectation: {} as ClusterExpectation}));
-	}
-	const known = new Set(factory.kubeconfig.contexts.map(c => c.name));
-	const missing = targets.filter(t => !known.has(t.context)).map(t => t.context);
-	if (missing.length > 0) {
-		throw new UsageError(`context ${missing.map(m => `"${m}"`).join(', ')} not in the kubeconfig (${factory.kubeconfig.files.join(', ')}); list them with kubectl config get-contexts`);
+		const contexts = values.context?.length ? values.context : [currentContext(factory.kubeconfig)];
+		requireContexts(factory.kubeconfig, contexts);
+		targets = contexts.map(context => ({context, expectation: {} as ClusterExpectation}));
 	}
 
 	const now = deps.now ?? (() => new Date());

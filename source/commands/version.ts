@@ -5,13 +5,15 @@
  */
 import path from 'node:path';
 import pkg from '../../package.json' with {type: 'json'};
-import {EXIT, UsageError} from '../core/exit-codes.js';
+import {EXIT} from '../core/exit-codes.js';
 import {ISTIO_NAMESPACE} from '../core/model.js';
 import type {ClusterClientFactory, Istioctl, KubeconfigSource} from '../core/ports.js';
 import {firstLine} from '../core/text.js';
 import {controlPlaneVersions, skewWarning, versionSkew, type ControlPlaneVersion, type IstiodImageLike, type Skew} from '../core/version.js';
 import type {CommandContext} from '../core/command-context.js';
-import {globalFlags, oneOf, parseFlags, timeoutFlag, type OptionSpec} from './args.js';
+import {choiceOf, globalFlags, parseFlags, parserOptions, timeoutFlag} from './args.js';
+import {openKubeconfig} from './kubeconfig.js';
+import {COMMAND_SPECS} from './spec.js';
 
 export const DEFAULT_VERSION_TIMEOUT_MS = 10_000;
 
@@ -61,33 +63,21 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 	});
 }
 
+const SPEC = COMMAND_SPECS.version;
+
 /** The flags of `eastwest version` (besides the global ones). */
-export const FLAGS = {
-	context: {type: 'string', multiple: true},
-	output: {type: 'string', short: 'o'},
-	timeout: {type: 'string'},
-} as const satisfies OptionSpec;
+export const FLAGS = parserOptions(SPEC.flags);
 
 export async function versionCommand(args: string[], ctx: CommandContext, deps: VersionDeps): Promise<number> {
 	const {values} = parseFlags('version', args, FLAGS);
-	const output = oneOf('output', values.output, ['text', 'json'] as const, 'text');
+	const output = choiceOf('output', SPEC.flags.output, values.output);
 	const timeoutMs = timeoutFlag(values.timeout, DEFAULT_VERSION_TIMEOUT_MS, '10s or 1m');
 	const flags = globalFlags(values);
 	const contexts = [...new Set(values.context ?? [])];
 
 	let factory: ClusterClientFactory | undefined;
 	if (contexts.length > 0) {
-		try {
-			factory = await deps.createFactory({kubeconfig: flags.kubeconfig, env: ctx.env});
-		} catch (error) {
-			if (error instanceof Error && error.name === 'KubeconfigError') throw new UsageError(error.message);
-			throw error;
-		}
-		const known = new Set(factory.kubeconfig.contexts.map(c => c.name));
-		const missing = contexts.filter(c => !known.has(c));
-		if (missing.length > 0) {
-			throw new UsageError(`context ${missing.map(m => `"${m}"`).join(', ')} not in the kubeconfig (${factory.kubeconfig.files.join(', ')}); list them with kubectl config get-contexts`);
-		}
+		factory = await openKubeconfig(() => deps.createFactory({kubeconfig: flags.kubeconfig, env: ctx.env}), contexts);
 	}
 
 	const [istioctl, ...rows] = await Promise.all([

@@ -9,6 +9,7 @@ import type {IstiodInfo, KubeErrorInfo, RemoteSecretInfo} from './ports.js';
 import {remoteReasons, remoteSecretName, remoteSecretReasons, type RemoteObserved} from './remote.js';
 import {podProblems, rolloutStatus, serviceAddress, type DeploymentLike, type GatewayAddress, type PodLike, type ServiceLike} from './rollout.js';
 import {judgeIstiodView, type IstiodView, type IstiodViewExpectation} from './istiod-view.js';
+import {MARK} from './marks.js';
 
 export type Level = 'ok' | 'warn' | 'fail';
 
@@ -371,7 +372,7 @@ export function topologyPicture(clusters: readonly ClusterHealth[]): string[] {
 
 
 /** The mark for a row's level, shared by the status command's text and the live view. */
-export const SYMBOL: Record<Level, string> = {ok: '✔', warn: '‼', fail: '✘'};
+export const SYMBOL: Record<Level, string> = {ok: MARK.ok, warn: MARK.warn, fail: MARK.fail};
 
 /** One line naming a cluster, its role and network, and its overall state. */
 export function clusterHeading(c: ClusterHealth): string {

@@ -1,5 +1,6 @@
 /** Status symbols and colours. With colour off (NO_COLOR, --no-color) every colour is undefined. */
 import {createContext, useContext} from 'react';
+import {MARK} from '../core/marks.js';
 
 export type Tone = 'accent' | 'ok' | 'error' | 'warn' | 'muted' | 'title';
 
@@ -68,7 +69,7 @@ export function createTheme(color: boolean): Theme {
 	return {
 		color,
 		tone: t => (color ? TONES[t] : undefined),
-		symbols: {ok: '✔', error: '✘', warn: '‼', pending: '·', skipped: '–', pointer: '❯', checked: '◉', unchecked: '○', current: '(*)'},
+		symbols: {ok: MARK.ok, error: MARK.fail, warn: MARK.warn, pending: '·', skipped: MARK.skip, pointer: '❯', checked: '◉', unchecked: '○', current: '(*)'},
 		spinner: ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'],
 	};
 }

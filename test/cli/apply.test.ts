@@ -152,7 +152,7 @@ test('contexts missing from the kubeconfig are a usage error naming them and the
 	const {d} = deps(factory);
 	await assert.rejects(applyCommand([...multiArgs, '--yes'], makeCtx().ctx, d), (e: unknown) => {
 		assert.ok(e instanceof UsageError);
-		assert.equal(e.message, 'context "cw" (--cluster cw=west:net-west:primary) is not in the kubeconfig /home/u/.kube/config; list contexts with kubectl config get-contexts');
+		assert.equal(e.message, 'context "cw" (--cluster cw=west:net-west:primary) not found in kubeconfig /home/u/.kube/config; run \'kubectl config get-contexts\' to list the contexts, or pass --kubeconfig');
 		return true;
 	});
 });

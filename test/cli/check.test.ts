@@ -124,7 +124,7 @@ test('--profile checks the saved plan; both --profile and plan flags is a usage 
 	assert.equal((await setup({profile}).run(['--profile', 'prod'])).code, 0);
 	await assert.rejects(setup({profile}).run(['--profile', 'prod', ...PLAN_FLAGS]), /either --profile or the plan flags/);
 	await assert.rejects(setup().run(['--profile', 'nope']), /no profile named "nope"/);
-	await assert.rejects(setup().run([...PLAN_FLAGS.slice(0, 6), '--cluster', 'ctx-north=north:network2:remote']), /context "ctx-north" not found in kubeconfig \/tmp\/kubeconfig-for-test/);
+	await assert.rejects(setup().run([...PLAN_FLAGS.slice(0, 6), '--cluster', 'ctx-north=north:network2:remote']), /context "ctx-north" \(--cluster ctx-north=north:network2:remote\) not found in kubeconfig \/tmp\/kubeconfig-for-test/);
 });
 
 for (const [args, pattern] of [

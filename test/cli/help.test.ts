@@ -1,14 +1,17 @@
 /**
  * Help that tells the truth: for every command the CLI knows, the flags its parser accepts and the flags
- * its help (and the README's Commands block) documents are the same set. Generic on purpose: a new
- * command or flag is covered as soon as it is in the CLI, its module exports FLAGS and its help is written.
+ * its help (and the README's Commands block) documents are the same set. The commands and their flags
+ * are read from the command spec (source/commands/spec.ts), from which the parsers, the help and the
+ * completion are made; each command module's FLAGS must be the spec's. Generic on purpose: a new
+ * command or flag is covered as soon as it is in the spec.
  */
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
-import {GLOBAL_OPTIONS, WIZARD_OPTIONS, acceptedOptions, type OptionSpec} from '../../source/commands/args.js';
+import {GLOBAL_OPTIONS, WIZARD_OPTIONS, acceptedOptions, parserOptions, type OptionSpec} from '../../source/commands/args.js';
+import {COMMAND_SPECS, moduleCommands} from '../../source/commands/spec.js';
 import {COMMAND_HELP, COMMAND_SUMMARIES, commandHelp, mainHelp} from '../../source/commands/help.js';
 import {root, runCli} from '../helpers/cli.js';
 
@@ -25,6 +28,13 @@ async function cliCommands(): Promise<string[]> {
 	const list = /commands: ([\w, -]+?) \(/.exec(r.stderr)?.[1];
 	assert.ok(list, `the error names the known commands: ${r.stderr}`);
 	return list.split(', ');
+}
+
+/** A command's flags as the spec gives them to its parser. */
+function specFlags(name: string): OptionSpec {
+	const spec = (COMMAND_SPECS as Record<string, (typeof COMMAND_SPECS)[keyof typeof COMMAND_SPECS]>)[name];
+	assert.ok(spec, `command "${name}" is not in source/commands/spec.ts`);
+	return parserOptions(spec.flags);
 }
 
 /** The options object a command module hands its parser (`export const FLAGS`), read without running it. */
@@ -120,6 +130,11 @@ function wizardPart(text: string): string {
 	return out.join('\n');
 }
 
+test('the commands the CLI dispatches are the spec\'s, and each module parses the flags the spec gives it', async () => {
+	assert.deepEqual(await cliCommands(), moduleCommands());
+	for (const command of moduleCommands()) assert.deepEqual(await commandFlags(command), specFlags(command), `source/commands/${command} FLAGS`);
+});
+
 test('the commands the CLI dispatches are exactly the ones with help, each in the main help\'s list', async () => {
 	const commands = await cliCommands();
 	const helped = Object.keys(COMMAND_HELP);
@@ -132,7 +147,7 @@ test('the commands the CLI dispatches are exactly the ones with help, each in th
 
 for (const command of Object.keys(COMMAND_HELP)) {
 	test(`eastwest ${command} --help documents every flag its parser accepts, and only those`, async () => {
-		checkHelp(`eastwest ${command}`, await commandFlags(command), commandHelp(command), `'eastwest ${command} --help'`);
+		checkHelp(`eastwest ${command}`, specFlags(command), commandHelp(command), `'eastwest ${command} --help'`);
 	});
 }
 
@@ -188,7 +203,7 @@ test('eastwest help with an unknown command: exit 2, one line naming the known c
 	assert.equal(r.code, 2);
 	assert.equal(r.stdout, '');
 	assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-	assert.match(r.stderr, /^eastwest: unknown command "nonsense"; commands: manifests, apply, status, profiles, check\b.*\(run 'eastwest --help'\)\n$/);
+	assert.match(r.stderr, /^eastwest: unknown command "nonsense"; commands: manifests, apply, remove, status, profiles, check\b.*\(run 'eastwest --help'\)\n$/);
 });
 
 /** README's Commands block: one section per `eastwest NAME` line with its indented continuation lines. */
@@ -213,16 +228,16 @@ function readmeSections(): {sections: Map<string, string>; global: string} {
 	return {sections, global};
 }
 
-test("README's Commands block documents every command and every flag it accepts, and only those", async () => {
+test("README's Commands block documents every command of the spec and every flag the spec gives it, and only those", () => {
 	const {sections, global} = readmeSections();
 	const globals = Object.keys(GLOBAL_OPTIONS).map(n => `--${n}`);
 	assert.equal(mismatch('every command', "README's global: line", globals, flagsIn(global).filter(f => f.startsWith('--'))), '');
-	const commands = await cliCommands();
+	const commands = moduleCommands();
 	assert.deepEqual(commands.filter(c => !sections.has(c)), [], "commands with no 'eastwest NAME' line in README's Commands block");
 	assert.deepEqual([...sections.keys()].filter(s => s !== '' && s !== 'help' && !commands.includes(s)), [], "README's Commands block names commands the CLI does not dispatch");
 	// `eastwest help` takes only the global flags.
-	const cases: Array<[string, OptionSpec]> = [['', WIZARD_OPTIONS], ['help', {}]];
-	for (const c of commands) cases.push([c, await commandFlags(c)]);
+	const cases: Array<[string, OptionSpec]> = [['', WIZARD_OPTIONS], ['help', specFlags('help')]];
+	for (const c of commands) cases.push([c, specFlags(c)]);
 	for (const [name, options] of cases) {
 		const command = name ? `eastwest ${name}` : 'eastwest';
 		const accepted = acceptedFlags(options);

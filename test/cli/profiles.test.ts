@@ -78,7 +78,7 @@ test('profiles save names a missing context and the kubeconfig searched; touches
 	const s = sandbox();
 	const r = await s.run(['profiles', 'save', 'p', '--topology', 'multi-network', '--mesh', 'mesh1', '--cluster', 'kind-east=east:network1', '--cluster', 'kind-north=north:network2']);
 	assert.equal(r.code, 2);
-	assert.match(r.stderr, new RegExp(`context "kind-north" not found in kubeconfig ${s.kubeconfig.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+	assert.match(r.stderr, new RegExp(`context "kind-north" \\(--cluster kind-north=north:network2:primary\\) not found in kubeconfig ${s.kubeconfig.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
 	oneLine(r.stderr);
 	assert.equal(fs.existsSync(s.file), false);
 });
@@ -144,7 +144,7 @@ test('status --profile targets the profile\'s clusters (names and networks from 
 	fs.writeFileSync(s.kubeconfig, UNREACHABLE_KUBECONFIG.replace(/kind-west/g, 'kind-gone'));
 	const missing = await runCli(['status', '--profile', 'prod', '-o', 'json'], {env: s.env});
 	assert.equal(missing.code, 2);
-	assert.match(missing.stderr, /context "kind-west" not found in kubeconfig/);
+	assert.match(missing.stderr, /context "kind-west" \(--cluster kind-west=[^)]+\) not found in kubeconfig/);
 	oneLine(missing.stderr);
 });
 

@@ -250,7 +250,7 @@ test('an istioctl whose version fails: its path and the first line it said; the 
 });
 
 for (const [args, pattern] of [
-	[['version', '--context', 'nowhere'], /context "nowhere" not in the kubeconfig/],
+	[['version', '--context', 'nowhere'], /context "nowhere" not found in kubeconfig .*; run 'kubectl config get-contexts'/],
 	[['version', '-o', 'yaml'], /--output "yaml" is not one of text, json/],
 	[['version', '--timeout', 'soon'], /--timeout "soon" is not a duration/],
 	[['version', 'extra'], /unexpected argument/],

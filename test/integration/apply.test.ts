@@ -181,7 +181,7 @@ test('bad input: usage errors exit 2 without touching clusters; a missing contex
 	const {kubeconfig, env} = await setup();
 	const r = await runCli(['apply', '--topology', 'multi-network', '--mesh', 'mesh1', '--cluster', 'nope=east:n1', '--cluster', 'west-ctx=west:n2', '--kubeconfig', kubeconfig, '--yes'], {env});
 	assert.equal(r.code, 2);
-	assert.equal(r.stderr, `eastwest: context "nope" (--cluster nope=east:n1:primary) is not in the kubeconfig ${kubeconfig}; list contexts with kubectl config get-contexts\n`);
+	assert.equal(r.stderr, `eastwest: context "nope" (--cluster nope=east:n1:primary) not found in kubeconfig ${kubeconfig}; run 'kubectl config get-contexts' to list the contexts, or pass --kubeconfig\n`);
 	const noYes = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig], {env});
 	assert.equal(noYes.code, 2);
 	assert.match(noYes.stderr, /pass --yes/);
