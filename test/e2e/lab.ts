@@ -148,7 +148,8 @@ export function remoteSecretTokens(contexts: string[]): string[] {
 export const VOLATILE_KINDS = new Set(['events', 'events.events.k8s.io', 'leases.coordination.k8s.io', 'pods.metrics.k8s.io']);
 
 /**
- * Every object in istio-system (every listable namespaced kind but the volatile ones), the namespace
+ * Every object in istio-system (every listable namespaced kind but the volatile ones, and istiod's
+ * leader-election ConfigMaps), the namespace
  * itself and every webhook configuration, each with its uid and resourceVersion: two snapshots are
  * equal exactly when nothing among them was created, changed or deleted in between.
  */
@@ -156,7 +157,8 @@ export function versionSnapshot(context: string): Record<string, string> {
 	const kinds = kubectl(context, ['api-resources', '--verbs=list', '--namespaced', '-o', 'name']).split('\n').filter(k => k && !VOLATILE_KINDS.has(k));
 	const out: Record<string, string> = {};
 	const add = (items: any[]) => {
-		for (const o of items) out[`${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`] = `${o.metadata.uid}@${o.metadata.resourceVersion}`;
+		// istiod's leader elections renew a ConfigMap's annotation every few seconds, whatever eastwest does.
+		for (const o of items.filter(x => !x.metadata.annotations?.['control-plane.alpha.kubernetes.io/leader'])) out[`${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`] = `${o.metadata.uid}@${o.metadata.resourceVersion}`;
 	};
 	add(kubectlJson(context, ['get', 'namespaces', '--field-selector', 'metadata.name=istio-system']).items ?? []);
 	add(kubectlJson(context, ['-n', 'istio-system', 'get', kinds.join(','), '--ignore-not-found']).items ?? []);
