@@ -13,7 +13,7 @@ import {
 	type ClusterFacts,
 	type GatewayDeploymentLike,
 	type PeerSecretFact,
-} from '../core/checks.js';
+} from '../core/checks/index.js';
 import {controllingPrimary, injectorWebhookName, readPeers, remoteIstiodServiceName, remoteObserved, remoteSecretName} from '../core/remote.js';
 import {CROSS_NETWORK_GATEWAY_NAME, ISTIOD_GATEWAY_NAME, istiodVirtualServiceName, type NetworkingApiVersion} from '../core/manifests.js';
 import {GATEWAY_NAME, ISTIO_NAMESPACE, normalRevision, type ClusterSpec, type MeshPlanInput} from '../core/model.js';

@@ -3,7 +3,7 @@
  * every cluster's facts read in parallel, each under one deadline, then the catalogue.
  * A cluster that does not answer in time is judged unreachable with a reason that says so; it never hangs the run.
  */
-import {CHECKS, runChecks, type CheckPhase, type CheckResult, type ClusterFacts} from '../core/checks.js';
+import {CHECKS, runChecks, type CheckPhase, type CheckResult, type ClusterFacts} from '../core/checks/index.js';
 import {formatElapsed} from '../core/events.js';
 import type {ClusterSpec, MeshPlanInput} from '../core/model.js';
 import {firstLine} from '../core/text.js';

@@ -1,5 +1,5 @@
 /** `eastwest check`: preflight and post-install checks, linkerd-style, grouped by cluster. */
-import {SKIPPED_UNREACHABLE, groupResults, summarize, type CheckResult} from '../core/checks.js';
+import {SKIPPED_UNREACHABLE, groupResults, summarize, type CheckResult} from '../core/checks/index.js';
 import {DEFAULT_CHECKS_TIMEOUT_MS, runCheckPhase, type PhaseChoice} from '../checks/run.js';
 import type {MeshPlanInput} from '../core/model.js';
 import type {ClusterClientFactory, KubeconfigSource} from '../core/ports.js';

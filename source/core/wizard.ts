@@ -3,7 +3,7 @@
  * Pure: the screens dispatch actions; probe results come in as data.
  */
 import {CONTROL_PLANE_ANNOTATION, REMOTE_OPERATOR_NAME, remoteSecretName} from './remote.js';
-import type {CheckResult} from './checks.js';
+import type {CheckResult} from './checks/index.js';
 import {TOPOLOGY_INFO, type ClusterSpec, type MeshPlanInput, type Role, type Topology} from './model.js';
 import {buildPlan, type Plan} from './plan.js';
 import type {ContextInfo, KubeconfigInfo, ProbeResult} from './ports.js';

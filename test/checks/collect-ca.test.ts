@@ -3,7 +3,7 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {X509Certificate} from 'node:crypto';
 import {collectFacts} from '../../source/checks/collect.js';
-import {runChecks} from '../../source/core/checks.js';
+import {runChecks} from '../../source/core/checks/index.js';
 import {FakeClusterClient, asClient, clusterObjects, type Obj} from '../support/fake-cluster.js';
 import {FIXTURE_CA_CERT, FIXTURE_CA_KEY, FIXTURE_OTHER_ROOT_CERT, FIXTURE_OTHER_ROOT_KEY, FIXTURE_ROOT_CERT, fixtureCacertsData} from '../support/ca-fixtures.js';
 import {meshPlan, numberedNetworks} from '../support/plans.js';

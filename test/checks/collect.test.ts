@@ -1,7 +1,7 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {collectFacts, serverHost, sha256, trustDomainOf} from '../../source/checks/collect.js';
-import {runChecks} from '../../source/core/checks.js';
+import {runChecks} from '../../source/core/checks/index.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import {FakeClusterClient, ROOT_PEM, asClient, clusterObjects, remoteSecretObject, wireMesh} from '../support/fake-cluster.js';
 import {meshPlan, numberedNetworks} from '../support/plans.js';

@@ -11,7 +11,7 @@ import {
 	type CheckPhase,
 	type CheckResult,
 	type ClusterFacts,
-} from '../../source/core/checks.js';
+} from '../../source/core/checks/index.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import {OTHER_ROOT, ROOT_FINGERPRINT, allHealthy, healthy, secretOf} from '../support/healthy-facts.js';
 import type {CredentialVerdict} from '../../source/core/ports.js';

@@ -1,5 +1,5 @@
 /** Scripted WizardServices for UI tests and the demo: no network, no processes. */
-import type {CheckPhase, ClusterFacts} from '../../source/core/checks.js';
+import type {CheckPhase, ClusterFacts} from '../../source/core/checks/index.js';
 import type {Event, RunOutcome} from '../../source/core/events.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import type {Plan, Step} from '../../source/core/plan.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import React from 'react';
 import {cleanup, render} from 'ink-testing-library';
 import App from '../../source/app.js';
-import type {ClusterFacts} from '../../source/core/checks.js';
+import type {ClusterFacts} from '../../source/core/checks/index.js';
 import {fakeServices, kubeconfig, type FactsScript, type FakeOptions} from '../support/fake-services.js';
 import {KEY, press, tick, waitForFrame, waitForText, passTrust} from '../support/ink.js';
 

@@ -1,5 +1,5 @@
 import {useEffect, useRef, useState} from 'react';
-import type {CheckPhase, CheckResult, ClusterFacts} from '../../core/checks.js';
+import type {CheckPhase, CheckResult, ClusterFacts} from '../../core/checks/index.js';
 import type {MeshPlanInput} from '../../core/model.js';
 import {planKey} from '../../core/wizard.js';
 import {DEFAULT_CHECKS_TIMEOUT_MS, runCheckPhase} from '../../checks/run.js';

@@ -1,6 +1,6 @@
 import React, {useMemo, useState} from 'react';
 import {Box, Text} from 'ink';
-import {summarize, summaryText} from '../../core/checks.js';
+import {summarize, summaryText} from '../../core/checks/index.js';
 import {toPlanInput, type WizardState} from '../../core/wizard.js';
 import {CheckRowsView, ReadingLines, ScrollMarker} from '../components/CheckList.js';
 import {KeyHints} from '../components/KeyHints.js';

@@ -1,6 +1,6 @@
 import React, {useState} from 'react';
 import {Box, Text, useStdout} from 'ink';
-import {summarize, summaryText, wiringSummary, type CheckResult} from '../../core/checks.js';
+import {summarize, summaryText, wiringSummary, type CheckResult} from '../../core/checks/index.js';
 import {formatClusterFlag} from '../../core/cluster-flag.js';
 import {formatElapsed} from '../../core/events.js';
 import type {MeshPlanInput} from '../../core/model.js';

@@ -2,7 +2,7 @@ import React, {useMemo, useState} from 'react';
 import {Box, Text} from 'ink';
 import {TOPOLOGY_INFO} from '../../core/model.js';
 import {orderedSelection, problemsOf, roleOf, type FieldId, type ProbeState, type ScreenAction, type WizardState} from '../../core/wizard.js';
-import {isLoopbackHost} from '../../core/checks.js';
+import {isLoopbackHost} from '../../core/checks/index.js';
 import {KeyHints} from '../components/KeyHints.js';
 import {Notice} from '../components/Notice.js';
 import {useCommands} from '../hooks/useCommands.js';

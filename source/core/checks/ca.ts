@@ -1,0 +1,73 @@
+/** The plugged-in CA's certificates, per cluster (cacerts as the collector judged it). */
+import type {CaBundleFacts, ClusterFacts} from './facts.js';
+import type {Check} from './types.js';
+import {DOCS, ALL, pass, fail, warn, skip} from './helpers.js';
+
+/** An intermediate expiring sooner than this is a warning. */
+export const CA_EXPIRY_WARN_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The cacerts certificate facts, or why the checks over them are skipped. */
+function caBundleOf(facts: ClusterFacts): CaBundleFacts | {skip: string} {
+	if (!facts.cacerts) return {skip: 'secret cacerts was not read'};
+	if (!facts.cacerts.present) return {skip: 'there is no cacerts'};
+	return facts.caBundle ?? {skip: "cacerts' certificates were not read"};
+}
+
+export const CA_CHECKS: readonly Check[] = [
+	{
+		id: 'cacerts-chain',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['preflight', 'post-install'],
+		topologies: ALL,
+		doc: DOCS.pluginCa,
+		claim: () => "cacerts' intermediate (ca-cert.pem) chains to its root-cert.pem",
+		hint: () => 'plug in a bundle issued by the shared root: eastwest apply --ca DIR --force (cert-chain.pem is the intermediate, then the root)',
+		evaluate: ({facts}) => {
+			const b = caBundleOf(facts);
+			if ('skip' in b) return skip(b.skip);
+			if (b.problem) return fail(b.problem);
+			if (b.chainsToRoot === undefined) return skip('the chain was not judged');
+			const names = `${b.intermediateSubject ?? 'ca-cert.pem'} → ${b.rootSubject ?? 'root-cert.pem'}`;
+			return b.chainsToRoot ? pass(names) : fail(`ca-cert.pem (${b.intermediateSubject ?? '?'}) is not issued by root-cert.pem (${b.rootSubject ?? '?'})`);
+		},
+	},
+	{
+		id: 'cacerts-key',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['preflight', 'post-install'],
+		topologies: ALL,
+		doc: DOCS.pluginCa,
+		claim: () => "cacerts' ca-key.pem is the key of ca-cert.pem",
+		hint: () => 'istiod cannot sign with a key of another certificate: plug in a matching bundle (eastwest apply --ca DIR --force)',
+		evaluate: ({facts}) => {
+			const b = caBundleOf(facts);
+			if ('skip' in b) return skip(b.skip);
+			if (b.keyMatches === undefined) return skip(b.problem ?? 'the key was not judged');
+			return b.keyMatches ? pass() : fail('ca-key.pem does not belong to ca-cert.pem');
+		},
+	},
+	{
+		id: 'cacerts-expiry',
+		scope: 'cluster',
+		level: 'fail',
+		phases: ['preflight', 'post-install'],
+		topologies: ALL,
+		doc: DOCS.pluginCa,
+		claim: () => `cacerts' intermediate is valid for more than ${CA_EXPIRY_WARN_DAYS} days`,
+		hint: () => 'issue a new intermediate from the same root (eastwest apply --ca DIR --force), then restart istiod; workloads renew their certificates from it',
+		evaluate: ({facts}) => {
+			const b = caBundleOf(facts);
+			if ('skip' in b) return skip(b.skip);
+			if (!b.intermediateNotAfter) return skip(b.problem ?? 'the intermediate was not read');
+			const left = Date.parse(b.intermediateNotAfter) - Date.parse(b.readAt);
+			const day = b.intermediateNotAfter.slice(0, 10);
+			if (left <= 0) return fail(`ca-cert.pem expired on ${day}: istiod signs nothing new that others accept`);
+			const days = Math.floor(left / DAY_MS);
+			if (days < CA_EXPIRY_WARN_DAYS) return warn(`ca-cert.pem expires on ${day}, in ${days} day${days === 1 ? '' : 's'}`);
+			return pass(`valid until ${day}`);
+		},
+	},
+];
