@@ -6,6 +6,7 @@ import {
 	isLoopbackHost,
 	kubernetesMinor,
 	requiredPermissions,
+	resolvedBy,
 	runChecks,
 	summarize,
 	type CheckPhase,
@@ -426,4 +427,25 @@ test('a remote: controlPlaneClusters, istiod endpoints at the primary\'s gateway
 	assert.match(ca.hint!, /x509: certificate signed by unknown authority/);
 	// None of these concern a primary.
 	assert.ok(!runChecks(prmn, allHealthy(prmn), 'post-install').some(r => r.id.startsWith('remote-') && r.id !== 'remote-secrets' && r.id !== 'remote-secret-credentials' && r.cluster === 'east'));
+});
+
+test('a failed check is resolved by the run only when apply has every flag its declaration names, and the plan allows it', () => {
+	const relabel = withFault(multiNetwork, 'preflight', 'east', f => (f.namespace!.labels['topology.istio.io/network'] = 'old'), 'network-label');
+	assert.equal(relabel.status, 'fail');
+	assert.equal(resolvedBy(relabel, multiNetwork, ['--force']), '--force: the run relabels istio-system with the planned network');
+	assert.equal(resolvedBy(relabel, multiNetwork, []), undefined);
+	const sameNetwork = withFault(primaryRemote, 'preflight', 'east', f => (f.namespace!.labels['topology.istio.io/network'] = 'old'), 'network-label');
+	assert.equal(resolvedBy(sameNetwork, primaryRemote, ['--force']), undefined, 'primary-remote never relabels');
+
+	const withCa = {...multiNetwork, caDir: 'root'};
+	const root = withFault(withCa, 'preflight', 'east', f => (f.caBundle!.rootFingerprint = OTHER_ROOT), 'shared-root-ca', null);
+	assert.equal(root.status, 'fail');
+	assert.equal(resolvedBy(root, withCa, ['--force', '--ca']), '--ca --force: the run replaces cacerts with an intermediate of the root in root');
+	assert.equal(resolvedBy(root, withCa, ['--ca']), undefined, '--ca alone keeps an existing cacerts');
+	assert.equal(resolvedBy(root, multiNetwork, ['--force']), undefined, '--force without a root has nothing to plug in');
+
+	const resolvable = CHECKS.filter(c => c.resolvedBy).map(c => `${c.id} ${c.resolvedBy!.flags.join(' ')}`);
+	assert.deepEqual(resolvable, ['network-label --force', 'plugged-in-ca --ca --force', 'shared-root-ca --ca --force', 'cacerts-chain --ca --force', 'cacerts-key --ca --force', 'cacerts-expiry --ca --force']);
+	const unreachable = withFault(multiNetwork, 'preflight', 'east', f => (f.reachable = false), 'cluster-reachable');
+	assert.equal(resolvedBy(unreachable, withCa, ['--force', '--ca']), undefined, 'a check that names no flag is never resolved');
 });

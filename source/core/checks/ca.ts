@@ -1,7 +1,7 @@
 /** The plugged-in CA's certificates, per cluster (cacerts as the collector judged it). */
 import type {CaBundleFacts, ClusterFacts} from './facts.js';
-import type {Check} from './types.js';
-import {DOCS, ALL, pass, fail, warn, skip} from './helpers.js';
+import type {Check, ClusterCheck, Verdict} from './types.js';
+import {DOCS, REPLACED_BY_CA, ALL, pass, fail, warn, skip} from './helpers.js';
 
 /** An intermediate expiring sooner than this is a warning. */
 export const CA_EXPIRY_WARN_DAYS = 30;
@@ -14,53 +14,54 @@ function caBundleOf(facts: ClusterFacts): CaBundleFacts | {skip: string} {
 	return facts.caBundle ?? {skip: "cacerts' certificates were not read"};
 }
 
-export const CA_CHECKS: readonly Check[] = [
-	{
-		id: 'cacerts-chain',
+/**
+ * A check of cacerts' certificates: failing, in both phases, on every topology, resolved by --ca --force; it judges the
+ * bundle the collector read, and is skipped while there is none.
+ */
+function caCheck(c: {id: string; claim: string; hint: string; judge: (bundle: CaBundleFacts) => Verdict}): ClusterCheck {
+	return {
+		id: c.id,
 		scope: 'cluster',
 		level: 'fail',
 		phases: ['preflight', 'post-install'],
 		topologies: ALL,
 		doc: DOCS.pluginCa,
-		claim: () => "cacerts' intermediate (ca-cert.pem) chains to its root-cert.pem",
-		hint: () => 'plug in a bundle issued by the shared root: eastwest apply --ca DIR --force (cert-chain.pem is the intermediate, then the root)',
+		resolvedBy: REPLACED_BY_CA,
+		claim: () => c.claim,
+		hint: () => c.hint,
 		evaluate: ({facts}) => {
 			const b = caBundleOf(facts);
-			if ('skip' in b) return skip(b.skip);
+			return 'skip' in b ? skip(b.skip) : c.judge(b);
+		},
+	};
+}
+
+export const CA_CHECKS: readonly Check[] = [
+	caCheck({
+		id: 'cacerts-chain',
+		claim: "cacerts' intermediate (ca-cert.pem) chains to its root-cert.pem",
+		hint: 'plug in a bundle issued by the shared root: eastwest apply --ca DIR --force (cert-chain.pem is the intermediate, then the root)',
+		judge: b => {
 			if (b.problem) return fail(b.problem);
 			if (b.chainsToRoot === undefined) return skip('the chain was not judged');
 			const names = `${b.intermediateSubject ?? 'ca-cert.pem'} → ${b.rootSubject ?? 'root-cert.pem'}`;
 			return b.chainsToRoot ? pass(names) : fail(`ca-cert.pem (${b.intermediateSubject ?? '?'}) is not issued by root-cert.pem (${b.rootSubject ?? '?'})`);
 		},
-	},
-	{
+	}),
+	caCheck({
 		id: 'cacerts-key',
-		scope: 'cluster',
-		level: 'fail',
-		phases: ['preflight', 'post-install'],
-		topologies: ALL,
-		doc: DOCS.pluginCa,
-		claim: () => "cacerts' ca-key.pem is the key of ca-cert.pem",
-		hint: () => 'istiod cannot sign with a key of another certificate: plug in a matching bundle (eastwest apply --ca DIR --force)',
-		evaluate: ({facts}) => {
-			const b = caBundleOf(facts);
-			if ('skip' in b) return skip(b.skip);
+		claim: "cacerts' ca-key.pem is the key of ca-cert.pem",
+		hint: 'istiod cannot sign with a key of another certificate: plug in a matching bundle (eastwest apply --ca DIR --force)',
+		judge: b => {
 			if (b.keyMatches === undefined) return skip(b.problem ?? 'the key was not judged');
 			return b.keyMatches ? pass() : fail('ca-key.pem does not belong to ca-cert.pem');
 		},
-	},
-	{
+	}),
+	caCheck({
 		id: 'cacerts-expiry',
-		scope: 'cluster',
-		level: 'fail',
-		phases: ['preflight', 'post-install'],
-		topologies: ALL,
-		doc: DOCS.pluginCa,
-		claim: () => `cacerts' intermediate is valid for more than ${CA_EXPIRY_WARN_DAYS} days`,
-		hint: () => 'issue a new intermediate from the same root (eastwest apply --ca DIR --force), then restart istiod; workloads renew their certificates from it',
-		evaluate: ({facts}) => {
-			const b = caBundleOf(facts);
-			if ('skip' in b) return skip(b.skip);
+		claim: `cacerts' intermediate is valid for more than ${CA_EXPIRY_WARN_DAYS} days`,
+		hint: 'issue a new intermediate from the same root (eastwest apply --ca DIR --force), then restart istiod; workloads renew their certificates from it',
+		judge: b => {
 			if (!b.intermediateNotAfter) return skip(b.problem ?? 'the intermediate was not read');
 			const left = Date.parse(b.intermediateNotAfter) - Date.parse(b.readAt);
 			const day = b.intermediateNotAfter.slice(0, 10);
@@ -69,5 +70,5 @@ export const CA_CHECKS: readonly Check[] = [
 			if (days < CA_EXPIRY_WARN_DAYS) return warn(`ca-cert.pem expires on ${day}, in ${days} day${days === 1 ? '' : 's'}`);
 			return pass(`valid until ${day}`);
 		},
-	},
+	}),
 ];

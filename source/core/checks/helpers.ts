@@ -5,7 +5,7 @@ import {serviceAddress} from '../rollout.js';
 import type {CredentialVerdict, IstiodInfo} from '../ports.js';
 import {controllingPrimary, remoteReasons, type RemoteField} from '../remote.js';
 import type {ClusterFacts, PermissionFact} from './facts.js';
-import type {ClusterInput, Verdict} from './types.js';
+import type {ClusterInput, Resolution, Verdict} from './types.js';
 
 export const DOCS = {
 	beforeYouBegin: 'https://istio.io/latest/docs/setup/install/multicluster/before-you-begin/',
@@ -26,6 +26,13 @@ export const MULTI_NETWORK: readonly Topology[] = ['multi-network', 'primary-rem
 export const PRIMARY_REMOTE: readonly Topology[] = ['primary-remote', 'primary-remote-multi-network'];
 
 export const MIN_KUBERNETES_MINOR = 32;
+
+/** The checks of the clusters' cacerts, which a run with --ca --force replaces everywhere. */
+export const REPLACED_BY_CA: Resolution = {
+	flags: ['--ca', '--force'],
+	applies: plan => plan.caDir !== undefined,
+	does: plan => `the run replaces cacerts with an intermediate of the root in ${plan.caDir ?? 'DIR'}`,
+};
 
 export const pass = (reason?: string): Verdict => (reason ? {status: 'pass', reason} : {status: 'pass'});
 export const fail = (reason: string): Verdict => ({status: 'fail', reason});

@@ -2,7 +2,7 @@
 import {validatePlan} from '../validate.js';
 import type {ClusterFacts} from './facts.js';
 import type {Check, MeshInput, Verdict} from './types.js';
-import {DOCS, installDoc, ALL, MULTI_NETWORK, pass, fail, warn, skip, isRemote, primaryOf} from './helpers.js';
+import {DOCS, REPLACED_BY_CA, installDoc, ALL, MULTI_NETWORK, pass, fail, warn, skip, isRemote, primaryOf} from './helpers.js';
 
 export const MESH_CHECKS: readonly Check[] = [
 	{
@@ -48,6 +48,7 @@ export const MESH_CHECKS: readonly Check[] = [
 		topologies: ALL,
 		doc: DOCS.pluginCa,
 		claim: () => 'every cluster plugs in the same root certificate (cacerts root-cert.pem)',
+		resolvedBy: REPLACED_BY_CA,
 		hint: () => 'generate every cluster\'s cacerts from one root CA, then restart istiod; clusters with different roots reject each other\'s mTLS (CERTIFICATE_VERIFY_FAILED)',
 		// By certificate fingerprint where the collector could parse it (the same root however its PEM is wrapped).
 		evaluate: ({facts}) => mustBeEqual(facts, f => f.caBundle?.rootFingerprint ?? f.cacerts?.rootCertSha256, 'root certificate', 'have cacerts with a root certificate'),

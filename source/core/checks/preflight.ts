@@ -4,6 +4,7 @@ import {controlPlaneIncludes} from '../remote.js';
 import type {Check} from './types.js';
 import {
 	DOCS,
+	REPLACED_BY_CA,
 	installDoc,
 	ALL,
 	PRIMARY_REMOTE,
@@ -73,6 +74,7 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
 		topologies: ALL,
 		doc: installDoc,
 		claim: ({cluster}) => `istio-system carries no ${NETWORK_LABEL} label, or ${cluster.network}`,
+		resolvedBy: {flags: ['--force'], applies: plan => TOPOLOGY_INFO[plan.topology].multiNetwork, does: () => 'the run relabels istio-system with the planned network'},
 		hint: ({cluster, plan}) =>
 			TOPOLOGY_INFO[plan.topology].multiNetwork
 				? `the network label decides which gateway reaches this cluster; if ${cluster.network} is right, rerun with --force to relabel, otherwise use the existing network in the plan`
@@ -203,6 +205,7 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
 		topologies: ALL,
 		doc: DOCS.pluginCa,
 		claim: () => 'secret istio-system/cacerts holds ca-cert.pem, ca-key.pem, root-cert.pem and cert-chain.pem',
+		resolvedBy: REPLACED_BY_CA,
 		hint: () => 'plug in intermediates of one shared root: eastwest ca create --out DIR once, then eastwest apply --ca DIR --restart-istiod',
 		evaluate: ({facts, plan}) => {
 			if (!facts.cacerts) return skip('secret cacerts was not read');

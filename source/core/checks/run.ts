@@ -1,7 +1,7 @@
 /** Running a phase of the catalogue over the collected facts, and the shapes its results are shown in. */
 import {TOPOLOGY_INFO, type MeshPlanInput, type Topology} from '../model.js';
 import type {ClusterFacts} from './facts.js';
-import type {Check, CheckLevel, CheckPhase, CheckResult, CheckStatus, ClusterInput, MeshInput, Verdict} from './types.js';
+import type {Check, CheckLevel, CheckPhase, CheckResult, CheckStatus, ClusterInput, MeshInput, ResolvingFlag, Verdict} from './types.js';
 import {skip} from './helpers.js';
 import {CHECKS} from './catalogue.js';
 
@@ -56,6 +56,16 @@ export function runChecks(plan: MeshPlanInput, factsByCluster: Readonly<Record<s
 		results.push(finish(c, {claim: c.claim(meshInput)}, c.evaluate(meshInput), typeof c.hint === 'function' ? c.hint(meshInput) : c.hint));
 	}
 	return results;
+}
+
+/**
+ * How a failed check is resolved by the run itself, given the flags apply was given (e.g. "--force: the run relabels
+ * istio-system with the planned network"); undefined when it is not, and the failure blocks the run.
+ */
+export function resolvedBy(result: CheckResult, plan: MeshPlanInput, given: readonly ResolvingFlag[]): string | undefined {
+	const r = CHECKS.find(c => c.id === result.id)?.resolvedBy;
+	if (!r || !r.flags.every(f => given.includes(f)) || (r.applies && !r.applies(plan))) return undefined;
+	return `${r.flags.join(' ')}: ${r.does(plan)}`;
 }
 
 /** The post-install checks that prove the wiring between clusters (remote secrets, the remotes' control plane). */

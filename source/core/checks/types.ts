@@ -37,12 +37,26 @@ export interface MeshInput {
 	facts: Array<{cluster: ClusterSpec; facts: ClusterFacts | undefined}>;
 }
 
+/** A flag of apply that can make a run fix by itself what a check found. */
+export type ResolvingFlag = '--force' | '--ca';
+
+/** What resolves a failed check: apply given all these flags replaces or relabels what the check judged. */
+export interface Resolution {
+	flags: readonly ResolvingFlag[];
+	/** Whether the flags resolve it for this plan (e.g. only multi-network plans relabel); always when absent. */
+	applies?: (plan: MeshPlanInput) => boolean;
+	/** What the run then does, e.g. "the run relabels istio-system with the planned network". */
+	does: (plan: MeshPlanInput) => string;
+}
+
 export interface CheckBase {
 	id: string;
 	level: CheckLevel;
 	phases: CheckPhase[];
 	topologies: readonly Topology[];
 	doc: string | ((plan: MeshPlanInput) => string);
+	/** What resolves it when it fails; a check without one blocks apply until the cluster or the plan changes. */
+	resolvedBy?: Resolution;
 }
 
 export interface ClusterCheck extends CheckBase {
