@@ -449,3 +449,42 @@ test('a failed check is resolved by the run only when apply has every flag its d
 	const unreachable = withFault(multiNetwork, 'preflight', 'east', f => (f.reachable = false), 'cluster-reachable');
 	assert.equal(resolvedBy(unreachable, withCa, ['--force', '--ca']), undefined, 'a check that names no flag is never resolved');
 });
+
+test("hints speak in the front-end's voice: the wizard's names its screens where the command line's names a flag", () => {
+	const loopback = (f: ClusterFacts) => (f.apiServerHost = '127.0.0.1');
+	const facts = allHealthy(multiNetwork);
+	loopback(facts.west!);
+	const cli = find(runChecks(multiNetwork, facts, 'preflight'), 'api-server-address', 'west');
+	const wizard = find(runChecks(multiNetwork, facts, 'preflight', 'wizard'), 'api-server-address', 'west');
+	assert.equal(cli.status, 'warn');
+	assert.match(cli.hint!, /pass --api-server ctx-west=https:\/\/HOST:PORT/);
+	assert.equal(wizard.hint, "istiod in another cluster must reach this API server: set west's API server on the IDs screen to https://HOST:PORT, an address it can reach");
+	assert.deepEqual({...wizard, hint: cli.hint}, cli, 'only the hint differs');
+
+	// Every hint that names one of apply's flags has a wizard voice, which sends the user to a screen, or says
+	// plainly that the wizard does not do it and gives the command line to run instead.
+	const flag = /--(?:api-server|force|ca|out|restart-istiod)\b/;
+	const plans = [multiNetwork, primaryRemote, prmn].map(p => ({...p, caDir: 'root'}));
+	const needing: string[] = [];
+	for (const plan of plans) {
+		const healthyFacts = allHealthy(plan);
+		const factsOf = (name: string) => healthyFacts[name];
+		for (const c of CHECKS) {
+			if (!c.topologies.includes(plan.topology)) continue;
+			const hints =
+				c.scope === 'cluster'
+					? plan.clusters.map(cluster => ({plan, cluster, facts: healthyFacts[cluster.name], factsOf})).map(i => ({cli: typeof c.hint === 'function' ? c.hint(i) : c.hint, wizard: c.wizardHint?.(i)}))
+					: [{plan, facts: plan.clusters.map(cluster => ({cluster, facts: healthyFacts[cluster.name]}))}].map(i => ({cli: typeof c.hint === 'function' ? c.hint(i) : c.hint, wizard: c.wizardHint?.(i)}));
+			for (const h of hints) {
+				if (!flag.test(h.cli)) continue;
+				needing.push(c.id);
+				assert.ok(h.wizard, `${c.id} names a flag (${h.cli}) and has no wizard voice`);
+				const [before, after] = h.wizard.split('from the command line');
+				assert.doesNotMatch(before!, flag, `${c.id}: ${h.wizard}`);
+				assert.ok(after === undefined || /eastwest apply/.test(after), `${c.id}: ${h.wizard}`);
+				assert.match(h.wizard, /IDs screen|Trust screen|from the command line|wizard/, `${c.id}: ${h.wizard}`);
+			}
+		}
+	}
+	assert.deepEqual([...new Set(needing)].sort(), ['api-server-address', 'cacerts-chain', 'cacerts-expiry', 'cacerts-key', 'network-label', 'plugged-in-ca', 'remote-control-plane-annotation', 'remote-secret-credentials', 'root-cert-converged']);
+});

@@ -15,7 +15,7 @@ export type {
 	PermissionFact,
 	RemoteSecretsFacts,
 } from './facts.js';
-export type {Check, CheckLevel, CheckPhase, CheckResult, CheckStatus, ClusterCheck, MeshCheck, Resolution, ResolvingFlag} from './types.js';
+export type {Check, CheckLevel, CheckPhase, CheckResult, CheckStatus, ClusterCheck, MeshCheck, Resolution, ResolvingFlag, Voice} from './types.js';
 export {MIN_KUBERNETES_MINOR, formatPermission, isLoopbackHost, kubernetesMinor, needsGateway, requiredPermissions, urlHost} from './helpers.js';
 export {CA_EXPIRY_WARN_DAYS} from './ca.js';
 export {CHECKS} from './catalogue.js';

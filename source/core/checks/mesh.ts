@@ -73,6 +73,7 @@ export const MESH_CHECKS: readonly Check[] = [
 		doc: DOCS.verify,
 		claim: () => 'ConfigMap istio-ca-root-cert holds the same root certificate in every cluster',
 		hint: () => 'plug in one root everywhere and restart istiod (eastwest ca create --out DIR, then eastwest apply --ca DIR --restart-istiod); on a remote the ConfigMap appears once the primary manages that cluster',
+		wizardHint: () => 'plug in one root everywhere and restart istiod: run the wizard again, generate a root or use yours on the Trust screen, and let the run restart istiod; on a remote the ConfigMap appears once the primary manages that cluster',
 		evaluate: ({facts}) => {
 			const absent = facts.filter(f => f.facts?.reachable && f.facts.caRootCertSha256 === null).map(f => f.cluster.name);
 			const verdict = mustBeEqual(facts, f => f.caRootCertSha256 ?? undefined, 'root certificate', 'have istio-ca-root-cert');

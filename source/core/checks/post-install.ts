@@ -13,7 +13,7 @@ import {
 	remoteSecretName,
 	remoteSecretReasons,
 } from '../remote.js';
-import type {Check} from './types.js';
+import type {Check, ClusterInput, Voice} from './types.js';
 import {
 	DOCS,
 	installDoc,
@@ -222,18 +222,8 @@ export const POST_INSTALL_CHECKS: readonly Check[] = [
 		appliesTo: (cluster, plan) => readPeers(plan, cluster).length > 0,
 		doc: DOCS.troubleshooting,
 		claim: ({plan, cluster}) => `each remote secret's identity may list and watch services, endpointslices, pods, nodes and namespaces on ${readPeers(plan, cluster).map(p => p.name).join(', ')}`,
-		hint: ({facts, plan, cluster}) => {
-			const verdicts = readPeers(plan, cluster).flatMap(p => {
-				const v = facts?.remoteSecrets?.byPeer[p.name]?.credentials;
-				return v ? [v] : [];
-			});
-			const failed = verdicts.find(v => CREDENTIAL_FAILS.has(v.kind));
-			if (failed) return failed.hint ?? 'run eastwest apply again: it recreates the secret with a token of the istio-reader service account';
-			return (
-				verdicts.find(v => v.kind !== 'ok')?.hint ??
-				`check that the secret's server answers from inside ${cluster.name}'s network (istiod dials it from there); pass --api-server CONTEXT=URL to write another address`
-			);
-		},
+		hint: input => credentialsHint(input, 'cli'),
+		wizardHint: input => credentialsHint(input, 'wizard'),
 		evaluate: ({facts, plan, cluster}) => {
 			const secrets = facts.remoteSecrets;
 			if (!secrets) return skip('remote secrets were not read');
@@ -324,3 +314,16 @@ export const POST_INSTALL_CHECKS: readonly Check[] = [
 		},
 	},
 ];
+
+/** What to do about a peer's remote secret credentials: the first failed verdict's own hint, else where to look. */
+function credentialsHint({facts, plan, cluster}: ClusterInput, voice: Voice): string {
+	const verdicts = readPeers(plan, cluster).flatMap(p => {
+		const v = facts?.remoteSecrets?.byPeer[p.name]?.credentials;
+		return v ? [v] : [];
+	});
+	const failed = verdicts.find(v => CREDENTIAL_FAILS.has(v.kind));
+	const again = voice === 'wizard' ? 'run the wizard again' : 'run eastwest apply again';
+	if (failed) return failed.hint ?? `${again}: it recreates the secret with a token of the istio-reader service account`;
+	const elsewhere = voice === 'wizard' ? "to write another address, run the wizard again and set the peer's API server on the IDs screen" : 'pass --api-server CONTEXT=URL to write another address';
+	return verdicts.find(v => v.kind !== 'ok')?.hint ?? `check that the secret's server answers from inside ${cluster.name}'s network (istiod dials it from there); ${elsewhere}`;
+}

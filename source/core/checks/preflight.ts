@@ -1,6 +1,6 @@
 /** Preflight checks, per cluster: run before anything changes. */
 import {NETWORK_LABEL, TOPOLOGY_INFO, normalRevision} from '../model.js';
-import {controlPlaneIncludes} from '../remote.js';
+import {CONTROL_PLANE_ANNOTATION, controlPlaneIncludes} from '../remote.js';
 import type {Check} from './types.js';
 import {
 	DOCS,
@@ -79,6 +79,8 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
 			TOPOLOGY_INFO[plan.topology].multiNetwork
 				? `the network label decides which gateway reaches this cluster; if ${cluster.network} is right, rerun with --force to relabel, otherwise use the existing network in the plan`
 				: `eastwest does not relabel in ${plan.topology}; put the existing network in the plan, or relabel with 'kubectl --context ${cluster.context} label namespace istio-system ${NETWORK_LABEL}=${cluster.network} --overwrite'`,
+		wizardHint: ({cluster}) =>
+			`the wizard never relabels istio-system: set ${cluster.name}'s network to the existing one on the IDs screen, or if ${cluster.network} is right, relabel with 'kubectl --context ${cluster.context} label namespace istio-system ${NETWORK_LABEL}=${cluster.network} --overwrite' and check again`,
 		evaluate: ({facts, cluster}) => {
 			if (!facts.namespace) return skip('namespace istio-system was not read');
 			if (!facts.namespace.present) return pass('istio-system does not exist yet');
@@ -97,6 +99,8 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
 		doc: installDoc,
 		claim: ({plan}) => `istio-system names ${primaryOf(plan)?.name ?? '<primary>'} in topology.istio.io/controlPlaneClusters, or eastwest may set it`,
 		hint: ({plan}) => `another primary controls this cluster: apply refuses to change the annotation unless --force hands it to ${primaryOf(plan)?.name ?? '<primary>'}`,
+		wizardHint: ({plan, cluster}) =>
+			`another primary controls this cluster, and the wizard never takes it over: if ${primaryOf(plan)?.name ?? '<primary>'} should, run 'kubectl --context ${cluster.context} annotate namespace istio-system ${CONTROL_PLANE_ANNOTATION}=${primaryOf(plan)?.name ?? '<primary>'} --overwrite' and check again`,
 		evaluate: ({facts, plan}) => {
 			if (!facts.namespace) return skip('namespace istio-system was not read');
 			const primary = primaryOf(plan)?.name ?? '';
@@ -207,6 +211,7 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
 		claim: () => 'secret istio-system/cacerts holds ca-cert.pem, ca-key.pem, root-cert.pem and cert-chain.pem',
 		resolvedBy: REPLACED_BY_CA,
 		hint: () => 'plug in intermediates of one shared root: eastwest ca create --out DIR once, then eastwest apply --ca DIR --restart-istiod',
+		wizardHint: () => 'plug in intermediates of one shared root: go back to the Trust screen and generate a root or use yours, and let the run restart istiod',
 		evaluate: ({facts, plan}) => {
 			if (!facts.cacerts) return skip('secret cacerts was not read');
 			if (!facts.cacerts.present && plan.caDir !== undefined) return pass(`no cacerts yet: the run plugs in an intermediate of the root in ${plan.caDir}`);
@@ -234,6 +239,13 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
 				return `this cluster advertises ${advertised} to its own pods (kind, k3d and minikube clusters on one container network reach each other there): pass --api-server ${cluster.context}=${advertised}`;
 			}
 			return `istiod in another cluster must reach this API server: pass --api-server ${cluster.context}=https://HOST:PORT with an address it can reach (eastwest hands it to istioctl create-remote-secret --server)`;
+		},
+		wizardHint: ({cluster, facts}) => {
+			const advertised = suggestion(facts?.advertisedApiServer, facts?.apiServerHost);
+			if (advertised) {
+				return `this cluster advertises ${advertised} to its own pods (kind, k3d and minikube clusters on one container network reach each other there): set ${cluster.name}'s API server to it on the IDs screen`;
+			}
+			return `istiod in another cluster must reach this API server: set ${cluster.name}'s API server on the IDs screen to https://HOST:PORT, an address it can reach`;
 		},
 		evaluate: ({facts, cluster}) => {
 			if (cluster.apiServer !== undefined) {

@@ -1,7 +1,7 @@
 /** Running a phase of the catalogue over the collected facts, and the shapes its results are shown in. */
 import {TOPOLOGY_INFO, type MeshPlanInput, type Topology} from '../model.js';
 import type {ClusterFacts} from './facts.js';
-import type {Check, CheckLevel, CheckPhase, CheckResult, CheckStatus, ClusterInput, MeshInput, ResolvingFlag, Verdict} from './types.js';
+import type {Check, CheckLevel, CheckPhase, CheckResult, CheckStatus, ClusterInput, MeshInput, ResolvingFlag, Verdict, Voice} from './types.js';
 import {skip} from './helpers.js';
 import {CHECKS} from './catalogue.js';
 
@@ -18,8 +18,9 @@ const STATUS_OF: Record<CheckLevel, 'fail' | 'warn'> = {fail: 'fail', warn: 'war
 /**
  * Run a phase's checks: per cluster in plan order, then the checks across the mesh.
  * `factsByCluster` is keyed by cluster name (ClusterSpec.name); a missing entry skips that cluster's checks.
+ * Hints speak in the voice of the front-end that shows them (`voice`, the command line's by default).
  */
-export function runChecks(plan: MeshPlanInput, factsByCluster: Readonly<Record<string, ClusterFacts>>, phase: CheckPhase): CheckResult[] {
+export function runChecks(plan: MeshPlanInput, factsByCluster: Readonly<Record<string, ClusterFacts>>, phase: CheckPhase, voice: Voice = 'cli'): CheckResult[] {
 	const checks = TOPOLOGY_INFO[plan.topology] ? checksFor(plan.topology, phase) : [];
 	const results: CheckResult[] = [];
 	const doc = (c: Check) => (typeof c.doc === 'function' ? c.doc(plan) : c.doc);
@@ -47,13 +48,14 @@ export function runChecks(plan: MeshPlanInput, factsByCluster: Readonly<Record<s
 			if (!facts) verdict = skip('no facts were collected for this cluster');
 			else if (!facts.reachable && c.needsReachable !== false) verdict = skip(SKIPPED_UNREACHABLE);
 			else verdict = c.evaluate({...input, facts});
-			results.push(finish(c, base, verdict, typeof c.hint === 'function' ? c.hint(input) : c.hint));
+			results.push(finish(c, base, verdict, voice === 'wizard' && c.wizardHint ? c.wizardHint(input) : typeof c.hint === 'function' ? c.hint(input) : c.hint));
 		}
 	}
 	const meshInput: MeshInput = {plan, facts: plan.clusters.map(cluster => ({cluster, facts: Object.hasOwn(factsByCluster, cluster.name) ? factsByCluster[cluster.name] : undefined}))};
 	for (const c of checks) {
 		if (c.scope !== 'mesh') continue;
-		results.push(finish(c, {claim: c.claim(meshInput)}, c.evaluate(meshInput), typeof c.hint === 'function' ? c.hint(meshInput) : c.hint));
+		const hint = voice === 'wizard' && c.wizardHint ? c.wizardHint(meshInput) : typeof c.hint === 'function' ? c.hint(meshInput) : c.hint;
+		results.push(finish(c, {claim: c.claim(meshInput)}, c.evaluate(meshInput), hint));
 	}
 	return results;
 }

@@ -5,6 +5,8 @@ import type {ClusterFacts} from './facts.js';
 export type CheckPhase = 'preflight' | 'post-install';
 export type CheckLevel = 'fail' | 'warn' | 'info';
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
+/** The front-end whose voice a hint speaks in: the command line names flags, the wizard names its screens and fields. */
+export type Voice = 'cli' | 'wizard';
 
 export interface CheckResult {
 	id: string;
@@ -67,6 +69,8 @@ export interface ClusterCheck extends CheckBase {
 	needsReachable?: false;
 	claim: (input: ClusterInput) => string;
 	hint: string | ((input: ClusterInput) => string);
+	/** The hint inside the wizard, where `hint` names a command-line flag; `hint` when absent. */
+	wizardHint?: (input: ClusterInput) => string;
 	evaluate: (input: ClusterInput & {facts: ClusterFacts}) => Verdict;
 }
 
@@ -74,6 +78,8 @@ export interface MeshCheck extends CheckBase {
 	scope: 'mesh';
 	claim: (input: MeshInput) => string;
 	hint: string | ((input: MeshInput) => string);
+	/** The hint inside the wizard, where `hint` names a command-line flag; `hint` when absent. */
+	wizardHint?: (input: MeshInput) => string;
 	evaluate: (input: MeshInput) => Verdict;
 }
 

@@ -67,6 +67,7 @@ export function useChecks(
 			deadlineMs,
 			signal: controller.signal,
 			read: (cluster, signal) => services.collectFacts({plan, cluster, phase, signal}),
+			voice: 'wizard',
 			onClusterDone: (cluster, facts) => {
 				clusters = clusters.map(c => (c.name === cluster.name ? {...c, state: 'done', elapsedMs: Date.now() - startedAt, facts} : c));
 				setView({phase, key, deadlineMs, clusters});
