@@ -22,6 +22,7 @@ import type {ClusterClient, ClusterClientFactory, KubeErrorInfo} from '../core/p
 import {firstLine} from '../core/text.js';
 import {inspectBundle} from '../ca/inspect.js';
 import {ISTIOD_DEBUG_PATHS, ISTIOD_VIEW_TIMEOUT_MS, istiodViewError, istiodViewFrom} from '../core/istiod-view.js';
+import {rec, strings} from '../core/record.js';
 
 export interface CollectOptions {
 	plan: MeshPlanInput;
@@ -53,13 +54,6 @@ export function sha256(text: string | Buffer): string {
 	return createHash('sha256').update(text).digest('hex');
 }
 
-function rec(value: unknown): Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-function strings(value: unknown): Record<string, string> {
-	return Object.fromEntries(Object.entries(rec(value)).filter((e): e is [string, string] => typeof e[1] === 'string'));
-}
 
 /** Host of an API server URL, or undefined when it is not a URL. */
 export function serverHost(server: string | undefined): string | undefined {

@@ -18,6 +18,7 @@ import {buildPlan, orderSteps, type Step, type StepKind} from './plan.js';
 import {CONTROL_PLANE_ANNOTATION, REMOTE_OPERATOR_NAME, remoteSecretName} from './remote.js';
 import {OWNING_RESOURCE_LABEL} from './gateway.js';
 import type {Event, RunOutcome} from './events.js';
+import {rec, strings, type Obj} from './record.js';
 
 export const TEARDOWN_KINDS = [
 	'remove-expose-services',
@@ -198,9 +199,6 @@ export function buildTeardown(input: MeshPlanInput, options: TeardownOptions = {
 /** What to do with one thing a removal step finds. */
 export type Verdict = {action: 'remove'} | {action: 'gone'} | {action: 'leave'; reason: string; /** Left by design (Base objects), not because someone else owns it. */ kept?: true};
 
-type Obj = Record<string, unknown>;
-const rec = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
-const strings = (v: unknown): Record<string, string> => Object.fromEntries(Object.entries(rec(v)).filter((e): e is [string, string] => typeof e[1] === 'string'));
 
 interface ManagedEntry {
 	manager: string;

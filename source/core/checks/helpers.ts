@@ -6,6 +6,7 @@ import type {CredentialVerdict, IstiodInfo} from '../ports.js';
 import {controllingPrimary, remoteReasons, type RemoteField} from '../remote.js';
 import type {ClusterFacts, PermissionFact} from './facts.js';
 import type {ClusterInput, Resolution, Verdict} from './types.js';
+import {list, rec} from '../record.js';
 
 export const DOCS = {
 	beforeYouBegin: 'https://istio.io/latest/docs/setup/install/multicluster/before-you-begin/',
@@ -128,13 +129,13 @@ export function isLoopbackHost(host: string): boolean {
 /** Permissions the plan needs on a cluster (SelfSubjectAccessReview). The collector asks for exactly these. */
 export function requiredPermissions(cluster: ClusterSpec, plan: MeshPlanInput): Array<Omit<PermissionFact, 'allowed'>> {
 	const ns = 'istio-system';
-	const list: Array<Omit<PermissionFact, 'allowed'>> = [{verb: 'get', group: '', resource: 'secrets', namespace: ns}];
+	const needed: Array<Omit<PermissionFact, 'allowed'>> = [{verb: 'get', group: '', resource: 'secrets', namespace: ns}];
 	const info = TOPOLOGY_INFO[plan.topology];
 	if (info.multiNetwork) {
-		list.push({verb: 'create', group: '', resource: 'namespaces'}, {verb: 'patch', group: '', resource: 'namespaces'});
+		needed.push({verb: 'create', group: '', resource: 'namespaces'}, {verb: 'patch', group: '', resource: 'namespaces'});
 	}
 	if (needsGateway(cluster, plan)) {
-		list.push(
+		needed.push(
 			{verb: 'create', group: 'apps', resource: 'deployments', namespace: ns},
 			{verb: 'create', group: '', resource: 'services', namespace: ns},
 			{verb: 'create', group: '', resource: 'serviceaccounts', namespace: ns},
@@ -145,9 +146,9 @@ export function requiredPermissions(cluster: ClusterSpec, plan: MeshPlanInput): 
 		);
 	}
 	const exposes = isPrimary(cluster) && (info.primaryRemote || info.multiNetwork);
-	if (exposes) list.push({verb: 'create', group: 'networking.istio.io', resource: 'gateways', namespace: ns});
-	if (isPrimary(cluster) && info.primaryRemote) list.push({verb: 'create', group: 'networking.istio.io', resource: 'virtualservices', namespace: ns});
-	return list;
+	if (exposes) needed.push({verb: 'create', group: 'networking.istio.io', resource: 'gateways', namespace: ns});
+	if (isPrimary(cluster) && info.primaryRemote) needed.push({verb: 'create', group: 'networking.istio.io', resource: 'virtualservices', namespace: ns});
+	return needed;
 }
 
 export function formatPermission(p: Omit<PermissionFact, 'allowed'>): string {
@@ -155,25 +156,19 @@ export function formatPermission(p: Omit<PermissionFact, 'allowed'>): string {
 	return `${p.verb} ${resource}${p.namespace ? ` in ${p.namespace}` : ''}`;
 }
 
-export function asRecord(value: unknown): Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-export function asArray(value: unknown): unknown[] {
-	return Array.isArray(value) ? value : [];
-}
 
 /** Servers of an Istio Gateway as {port number, tls mode, hosts}. */
 export function gatewayServers(gw: Record<string, unknown>): Array<{port?: number; mode?: string; hosts: string[]}> {
-	return asArray(asRecord(gw.spec).servers).map(s => {
-		const server = asRecord(s);
+	return list(rec(gw.spec).servers).map(s => {
+		const server = rec(s);
 		return {
-			port: asRecord(server.port).number as number | undefined,
-			mode: asRecord(server.tls).mode as string | undefined,
-			hosts: asArray(server.hosts).filter((h): h is string => typeof h === 'string'),
+			port: rec(server.port).number as number | undefined,
+			mode: rec(server.tls).mode as string | undefined,
+			hosts: list(server.hosts).filter((h): h is string => typeof h === 'string'),
 		};
 	});
 }
 
 export function selectsEastWest(gw: Record<string, unknown>): boolean {
-	return asRecord(asRecord(gw.spec).selector).istio === 'eastwestgateway';
+	return rec(rec(gw.spec).selector).istio === 'eastwestgateway';
 }
