@@ -18,6 +18,7 @@ import {buildPlan, orderSteps, type Step, type StepKind} from './plan.js';
 import {CONTROL_PLANE_ANNOTATION, REMOTE_OPERATOR_NAME, remoteSecretName} from './remote.js';
 import {OWNING_RESOURCE_LABEL} from './gateway.js';
 import type {Event, RunOutcome} from './events.js';
+import type {NamespaceKey} from './namespace-key.js';
 import {rec, strings, type Obj} from './record.js';
 
 export const TEARDOWN_KINDS = [
@@ -41,13 +42,6 @@ export interface ObjectRef {
 	kind: string;
 	namespace?: string;
 	name: string;
-}
-
-export interface NamespaceKey {
-	field: 'label' | 'annotation';
-	name: string;
-	/** The value the plan set; a different value now means someone else changed it. */
-	value: string;
 }
 
 export interface TeardownStep {
@@ -200,13 +194,14 @@ export function buildTeardown(input: MeshPlanInput, options: TeardownOptions = {
 export type Verdict = {action: 'remove'} | {action: 'gone'} | {action: 'leave'; reason: string; /** Left by design (Base objects), not because someone else owns it. */ kept?: true};
 
 
-interface ManagedEntry {
+export interface ManagedEntry {
 	manager: string;
 	operation?: string;
 	fields: Obj;
 }
 
-function managedEntries(obj: Obj): ManagedEntry[] {
+/** The managedFields entries of an object: who holds which fields, by which operation. */
+export function managedEntries(obj: Obj): ManagedEntry[] {
 	const list = rec(obj.metadata).managedFields;
 	if (!Array.isArray(list)) return [];
 	return list.map(rec).map(m => ({manager: String(m.manager ?? ''), ...(typeof m.operation === 'string' ? {operation: m.operation} : {}), fields: rec(m.fieldsV1)}));
@@ -271,28 +266,6 @@ export function installedVerdict(obj: Obj, owner: string): Verdict {
 	if (labels[COMPONENT_LABEL] === 'Base') {
 		return {action: 'leave', kept: true, reason: `${refText(ref)} is a ${isClusterScoped(obj) ? 'cluster-wide ' : ''}Base object of ${owner} (kept, as istioctl uninstall keeps Base: a control plane needs it)`};
 	}
-	return {action: 'remove'};
-}
-
-/** The field path of a label or annotation in managedFields (FieldsV1). */
-function ownsKey(fields: Obj, key: NamespaceKey): boolean {
-	const group = key.field === 'label' ? 'f:labels' : 'f:annotations';
-	return `f:${key.name}` in rec(rec(rec(fields)['f:metadata'])[group]);
-}
-
-/** A label or annotation on istio-system: removed only when eastwest set it and it still holds the plan's value. */
-export function namespaceKeyVerdict(namespace: Obj | undefined, key: NamespaceKey): Verdict {
-	if (!namespace) return {action: 'gone'};
-	const meta = rec(namespace.metadata);
-	const values = strings(key.field === 'label' ? meta.labels : meta.annotations);
-	const value = values[key.name];
-	const what = `${ISTIO_NAMESPACE} ${key.field} ${key.name}`;
-	if (value === undefined) return {action: 'gone'};
-	if (value !== key.value) return {action: 'leave', reason: `${what} is ${value}, not the plan's ${key.value}: someone changed it since, so it is left`};
-	const holders = managedEntries(namespace).filter(m => ownsKey(m.fields, key)).map(m => m.manager);
-	const others = [...new Set(holders.filter(m => m !== FIELD_MANAGER))];
-	if (!holders.includes(FIELD_MANAGER)) return {action: 'leave', reason: `${what} set by someone else (${others.join(', ') || 'no field manager recorded'}), not eastwest`};
-	if (others.length > 0) return {action: 'leave', reason: `${what} is also set by ${others.join(', ')}, so it is left`};
 	return {action: 'remove'};
 }
 

@@ -15,7 +15,6 @@ import {
 	type KubernetesObject,
 } from '@kubernetes/client-node';
 import type {
-	AnnotationOutcome,
 	AppliedObject,
 	ApplyOptions,
 	ClusterClient,
@@ -27,7 +26,8 @@ import type {
 	KubeErrorInfo,
 	RemoveOptions,
 	RemoteSecretInfo,
-	NetworkLabelOutcome,
+	KeyWriteOutcome,
+	NamespaceKeyWrite,
 	ProbeResult,
 	WatchHandle,
 	WatchTarget,
@@ -44,7 +44,7 @@ import {currentSignal} from './signal.js';
 import {setMaxListeners} from 'node:events';
 import {makeApi} from './api.js';
 import type {Sealed} from '../core/sealed.js';
-import {CONTROL_PLANE_ANNOTATION, MULTICLUSTER_LABEL, controlPlaneIncludes} from '../core/remote.js';
+import {MULTICLUSTER_LABEL} from '../core/remote.js';
 import {advertisedServer, describeRemoteSecret, secretFromIstioctlOutput, verifyCredentials, type SecretLike} from './remote-secrets.js';
 
 const CONCURRENT_REQUESTS_PER_SIGNAL = 256;
@@ -241,25 +241,33 @@ export class KubeClusterClient implements ClusterClient {
 		}
 	}
 
-	async ensureNetworkLabel(network: string, options: ApplyOptions): Promise<NetworkLabelOutcome> {
-		const ctx = {verb: 'get', resource: 'namespaces', name: ISTIO_NAMESPACE};
-		const ns = await this.read(options.signal, ctx, () => this.core.readNamespace({name: ISTIO_NAMESPACE}));
-		const current = ns?.metadata?.labels?.[NETWORK_LABEL];
-		let outcome: NetworkLabelOutcome;
-		if (!ns) outcome = 'namespace-created';
-		else if (current === network) return 'unchanged';
-		else if (current === undefined || current === '') outcome = 'added';
-		else if (!options.force) {
-			throw new KubeError({
-				kind: 'conflict',
-				message: `namespace ${ISTIO_NAMESPACE} on ${this.context} is labelled ${NETWORK_LABEL}=${current}, but the plan says ${network}`,
-				hint: `check the network of ${this.context}; re-run with --force to relabel it ${network} (workloads on ${current} will move networks)`,
-			});
-		} else outcome = 'overwritten';
-		const body: KubernetesObject = {apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE, labels: {[NETWORK_LABEL]: network}}};
-		await this.call(options.signal, {verb: 'patch', resource: 'namespaces', name: ISTIO_NAMESPACE}, () =>
-			this.objects.patch(body, undefined, options.dryRun ? 'All' : undefined, FIELD_MANAGER, options.force, PatchStrategy.ServerSideApply));
-		return outcome;
+	async writeNamespaceKey(write: NamespaceKeyWrite, options: RemoveOptions & {force?: boolean}): Promise<KeyWriteOutcome> {
+		const group = write.field === 'label' ? 'labels' : 'annotations';
+		const dryRun = options.dryRun ? 'All' : undefined;
+		const ctx = {verb: 'patch', resource: 'namespaces', name: ISTIO_NAMESPACE};
+		if (write.value !== null) {
+			const body: KubernetesObject = {apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE, [group]: {[write.name]: write.value}}};
+			if (write.field === 'label') {
+				// Server-side apply: eastwest owns the label (and creates istio-system when absent).
+				await this.call(options.signal, ctx, () => this.objects.patch(body, undefined, dryRun, FIELD_MANAGER, options.force, PatchStrategy.ServerSideApply));
+			} else if (write.create) {
+				await this.call(options.signal, {...ctx, verb: 'create'}, () => this.core.createNamespace({body, fieldManager: FIELD_MANAGER, ...(dryRun ? {dryRun} : {})}));
+			} else {
+				// A merge patch (not an apply): eastwest's server-side apply of the network label must not own, and so drop, this annotation.
+				await this.call(options.signal, ctx, () => this.objects.patch(body, undefined, dryRun, FIELD_MANAGER, undefined, PatchStrategy.MergePatch));
+			}
+			return 'written';
+		}
+		// resourceVersion in a merge patch is a precondition: a namespace changed since the read is not patched.
+		const body = {apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE, ...(write.resourceVersion ? {resourceVersion: write.resourceVersion} : {}), [group]: {[write.name]: null}}};
+		try {
+			await this.call(options.signal, ctx, () => this.objects.patch(body as unknown as KubernetesObject, undefined, dryRun, FIELD_MANAGER, undefined, PatchStrategy.MergePatch));
+			return 'written';
+		} catch (error) {
+			if (isNotFound(error)) return 'not-found';
+			if (error instanceof KubeError && error.info.httpStatus === 409) return 'changed';
+			throw error;
+		}
 	}
 
 	async restartDeployment(namespace: string, name: string, at: string, options: ApplyOptions): Promise<void> {
@@ -417,32 +425,6 @@ export class KubeClusterClient implements ClusterClient {
 		return review.status?.allowed === true;
 	}
 
-	async ensureControlPlaneAnnotation(primary: string, options: ApplyOptions): Promise<AnnotationOutcome> {
-		const ns = await this.read(options.signal, {verb: 'get', resource: 'namespaces', name: ISTIO_NAMESPACE}, () => this.core.readNamespace({name: ISTIO_NAMESPACE}));
-		const current = ns?.metadata?.annotations?.[CONTROL_PLANE_ANNOTATION];
-		if (ns && controlPlaneIncludes(current, primary)) return 'unchanged';
-		let outcome: AnnotationOutcome;
-		if (!ns) outcome = 'namespace-created';
-		else if (!current) outcome = 'added';
-		else if (!options.force) {
-			throw new KubeError({
-				kind: 'conflict',
-				message: `namespace ${ISTIO_NAMESPACE} on ${this.context} is annotated ${CONTROL_PLANE_ANNOTATION}=${current}, which does not name ${primary}`,
-				hint: `another primary controls ${this.context}; re-run with --force to hand it to ${primary}`,
-			});
-		} else outcome = 'overwritten';
-		const body: KubernetesObject = {apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE, annotations: {[CONTROL_PLANE_ANNOTATION]: primary}}};
-		const dryRun = options.dryRun ? 'All' : undefined;
-		if (!ns) {
-			await this.call(options.signal, {verb: 'create', resource: 'namespaces', name: ISTIO_NAMESPACE}, () => this.core.createNamespace({body, fieldManager: FIELD_MANAGER, ...(dryRun ? {dryRun} : {})}));
-		} else {
-			// A merge patch (not an apply): eastwest's server-side apply of the network label must not own, and so drop, this annotation.
-			await this.call(options.signal, {verb: 'patch', resource: 'namespaces', name: ISTIO_NAMESPACE}, () =>
-				this.objects.patch(body, undefined, dryRun, FIELD_MANAGER, undefined, PatchStrategy.MergePatch));
-		}
-		return outcome;
-	}
-
 	private async readSecret(name: string, signal?: AbortSignal): Promise<SecretLike | undefined> {
 		const s = await this.read(signal, {verb: 'get', resource: 'secrets', namespace: ISTIO_NAMESPACE, name}, () => this.core.readNamespacedSecret({namespace: ISTIO_NAMESPACE, name}));
 		return s && (plain<SecretLike>(s));
@@ -499,26 +481,6 @@ export class KubeClusterClient implements ClusterClient {
 			if (isNotFound(error)) return 'not-found';
 			// A failed uid precondition is a 409: the object was replaced since it was read.
 			if (ref.uid && error instanceof KubeError && error.info.httpStatus === 409) return 'changed';
-			throw error;
-		}
-	}
-
-	async removeNamespaceMetadata(key: {field: 'label' | 'annotation'; name: string; value: string}, options: RemoveOptions): Promise<DeleteOutcome> {
-		const ctx = {verb: 'patch', resource: 'namespaces', name: ISTIO_NAMESPACE};
-		const ns = await this.read(options.signal, {...ctx, verb: 'get'}, () => this.core.readNamespace({name: ISTIO_NAMESPACE}));
-		const current = (key.field === 'label' ? ns?.metadata?.labels : ns?.metadata?.annotations)?.[key.name];
-		if (!ns || current === undefined) return 'not-found';
-		if (current !== key.value) return 'changed';
-		const group = key.field === 'label' ? 'labels' : 'annotations';
-		// resourceVersion in a merge patch is a precondition: a namespace changed since the read is not patched.
-		const body = {apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE, resourceVersion: ns.metadata?.resourceVersion, [group]: {[key.name]: null}}};
-		try {
-			await this.call(options.signal, ctx, () =>
-				this.objects.patch(body as unknown as KubernetesObject, undefined, options.dryRun ? 'All' : undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch));
-			return 'deleted';
-		} catch (error) {
-			if (isNotFound(error)) return 'not-found';
-			if (error instanceof KubeError && error.info.httpStatus === 409) return 'changed';
 			throw error;
 		}
 	}

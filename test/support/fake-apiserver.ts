@@ -1070,6 +1070,10 @@ export class FakeApiServer {
 			}
 			next = clone(body);
 		} else if (method === 'PATCH' && (contentType === 'application/merge-patch+json' || contentType === 'application/strategic-merge-patch+json')) {
+			// As the API server: a resourceVersion in a patch is a precondition.
+			if (body.metadata?.resourceVersion && body.metadata.resourceVersion !== existing.obj.metadata.resourceVersion) {
+				throw new HttpError(409, 'Conflict', `Operation cannot be fulfilled on ${resourceLabel} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+			}
 			next = mergePatch(existing.obj, body) as Obj;
 		} else {
 			throw new HttpError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
