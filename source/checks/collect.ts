@@ -7,7 +7,6 @@
 import {createHash} from 'node:crypto';
 import {parse as parseYaml} from 'yaml';
 import {
-	isLoopbackHost,
 	requiredPermissions,
 	type CheckPhase,
 	type ClusterFacts,
@@ -23,6 +22,7 @@ import {firstLine} from '../core/text.js';
 import {inspectBundle} from '../ca/inspect.js';
 import {ISTIOD_DEBUG_PATHS, ISTIOD_VIEW_TIMEOUT_MS, istiodViewError, istiodViewFrom} from '../core/istiod-view.js';
 import {rec, strings} from '../core/record.js';
+import {isLoopbackHost, urlHost} from '../core/address.js';
 
 export interface CollectOptions {
 	plan: MeshPlanInput;
@@ -55,16 +55,6 @@ export function sha256(text: string | Buffer): string {
 }
 
 
-/** Host of an API server URL, or undefined when it is not a URL. */
-export function serverHost(server: string | undefined): string | undefined {
-	if (!server) return undefined;
-	try {
-		return new URL(server).hostname;
-	} catch {
-		return undefined;
-	}
-}
-
 /** trustDomain from ConfigMap istio data.mesh (YAML); Istio's default is cluster.local. */
 export function trustDomainOf(configMap: Record<string, unknown>): string {
 	const mesh = strings(rec(configMap).data).mesh;
@@ -81,7 +71,7 @@ export function trustDomainOf(configMap: Record<string, unknown>): string {
 export async function collectFacts(client: ClusterClient, options: CollectOptions): Promise<CollectedFacts> {
 	const {plan, cluster, phase, signal} = options;
 	const facts: CollectedFacts = {context: client.context, reachable: false, errors: []};
-	const host = serverHost(options.server);
+	const host = urlHost(options.server);
 	if (host !== undefined) facts.apiServerHost = host;
 	if (options.server) facts.apiServer = options.server;
 

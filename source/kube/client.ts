@@ -45,6 +45,7 @@ import {setMaxListeners} from 'node:events';
 import {makeApi} from './api.js';
 import type {Sealed} from '../core/sealed.js';
 import {MULTICLUSTER_LABEL} from '../core/remote.js';
+import {isLoopbackServer} from '../core/address.js';
 import {advertisedServer, describeRemoteSecret, secretFromIstioctlOutput, verifyCredentials, type SecretLike} from './remote-secrets.js';
 
 const CONCURRENT_REQUESTS_PER_SIGNAL = 256;
@@ -488,17 +489,6 @@ export class KubeClusterClient implements ClusterClient {
 	async advertisedApiServer(signal?: AbortSignal): Promise<string | undefined> {
 		const slices = await this.listObjects('discovery.k8s.io/v1', 'EndpointSlice', 'default', 'kubernetes.io/service-name=kubernetes', signal);
 		return advertisedServer(slices);
-	}
-}
-
-/** Is the URL's host 127.0.0.0/8, ::1 or localhost? */
-export function isLoopbackServer(server: string | undefined): boolean {
-	if (!server) return false;
-	try {
-		const host = new URL(server).hostname.replace(/^\[|\]$/g, '');
-		return host === 'localhost' || host === '::1' || /^127\./.test(host);
-	} catch {
-		return false;
 	}
 }
 

@@ -1,6 +1,6 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {collectFacts, serverHost, sha256, trustDomainOf} from '../../source/checks/collect.js';
+import {collectFacts, sha256, trustDomainOf} from '../../source/checks/collect.js';
 import {runChecks} from '../../source/core/checks/index.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import {FakeClusterClient, ROOT_PEM, asClient, clusterObjects, remoteSecretObject, wireMesh} from '../support/fake-cluster.js';
@@ -99,12 +99,9 @@ test('an unreachable cluster stops after the probe with its error', async () => 
 	assert.deepEqual(client.calls, ['probe'], 'nothing is read after the probe');
 });
 
-test('parsers: trust domain, server host', () => {
+test('parsers: trust domain', () => {
 	assert.equal(trustDomainOf({data: {mesh: 'trustDomain: corp.example\n'}}), 'corp.example');
 	assert.equal(trustDomainOf({data: {mesh: 'accessLogFile: /dev/stdout\n'}}), 'cluster.local');
-	assert.equal(serverHost('https://[::1]:6443'), '[::1]');
-	assert.equal(serverHost('https://api.example.com'), 'api.example.com');
-	assert.equal(serverHost('nonsense'), undefined);
 });
 
 test('post-install wiring facts: remote secrets without credentials, their verdicts, a revoked token, the remote wiring', async () => {

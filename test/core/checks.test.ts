@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import {
 	CHECKS,
 	checksFor,
-	isLoopbackHost,
 	kubernetesMinor,
 	requiredPermissions,
 	resolvedBy,
@@ -211,8 +210,6 @@ test('P8 LoadBalancer heuristic warns when no LoadBalancer Service has an addres
 });
 
 test('P9 API server host: loopback warns where other clusters must reach it', () => {
-	for (const host of ['127.0.0.1', 'localhost', '0.0.0.0', '[::1]', '127.1.2.3']) assert.ok(isLoopbackHost(host), host);
-	for (const host of ['10.0.0.1', 'api.example.com', '128.0.0.1']) assert.ok(!isLoopbackHost(host), host);
 	const r = withFault(primaryRemote, 'preflight', 'west', f => (f.apiServerHost = '127.0.0.1'), 'api-server-address');
 	assert.equal(r.status, 'warn');
 	assert.match(r.hint!, /pass --api-server ctx-west=https:\/\/HOST:PORT/);

@@ -7,6 +7,7 @@ import {controllingPrimary, remoteReasons, type RemoteField} from '../remote.js'
 import type {ClusterFacts, PermissionFact} from './facts.js';
 import type {ClusterInput, Resolution, Verdict} from './types.js';
 import {list, rec} from '../record.js';
+import {isLoopbackHost, urlHost} from '../address.js';
 
 export const DOCS = {
 	beforeYouBegin: 'https://istio.io/latest/docs/setup/install/multicluster/before-you-begin/',
@@ -65,15 +66,6 @@ export function gatewayOf(facts: ClusterFacts, plan: MeshPlanInput, cluster: Clu
 	return planReasons(gatewayReasons(g?.deployment ?? undefined, g?.service ?? undefined, {network: cluster.network, ...(plan.revision ? {revision: plan.revision} : {})}));
 }
 
-/** Host of an API server URL, or undefined when it is not a URL. */
-export function urlHost(url: string | undefined): string | undefined {
-	if (!url) return undefined;
-	try {
-		return new URL(url).hostname;
-	} catch {
-		return undefined;
-	}
-}
 
 /** The API server URL a peer's remote secret must carry: the plan's override, else the peer's kubeconfig server. */
 export function peerServer(peer: ClusterSpec, factsOf: ClusterInput['factsOf']): string | undefined {
@@ -87,7 +79,7 @@ export function peerServer(peer: ClusterSpec, factsOf: ClusterInput['factsOf']):
 export function suggestion(advertised: string | undefined, kubeconfigHost: string | undefined): string | undefined {
 	const host = urlHost(advertised)?.replace(/^\[|\]$/g, '');
 	if (!advertised || !host || host === kubeconfigHost?.replace(/^\[|\]$/g, '')) return undefined;
-	return ['localhost', '127.0.0.1', '::1', '0.0.0.0', '::'].includes(host) ? undefined : advertised;
+	return isLoopbackHost(host) ? undefined : advertised;
 }
 
 export const CREDENTIAL_FAILS: ReadonlySet<CredentialVerdict['kind']> = new Set(['unauthorized', 'forbidden', 'invalid']);
@@ -120,11 +112,6 @@ export function kubernetesMinor(gitVersion: string | undefined): {major: number;
 	return m ? {major: Number(m[1]), minor: Number(m[2])} : undefined;
 }
 
-/** True for 127.0.0.0/8, ::1, localhost and 0.0.0.0: addresses only the local machine can use. */
-export function isLoopbackHost(host: string): boolean {
-	const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-	return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || h === '0.0.0.0' || h === '::' || /^127\.\d+\.\d+\.\d+$/.test(h);
-}
 
 /** Permissions the plan needs on a cluster (SelfSubjectAccessReview). The collector asks for exactly these. */
 export function requiredPermissions(cluster: ClusterSpec, plan: MeshPlanInput): Array<Omit<PermissionFact, 'allowed'>> {

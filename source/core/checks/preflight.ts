@@ -2,6 +2,7 @@
 import {NETWORK_LABEL, TOPOLOGY_INFO, normalRevision} from '../model.js';
 import {CONTROL_PLANE_ANNOTATION, controlPlaneIncludes} from '../remote.js';
 import type {Check} from './types.js';
+import {isLoopbackHost, urlHost} from '../address.js';
 import {
 	DOCS,
 	REPLACED_BY_CA,
@@ -21,10 +22,8 @@ import {
 	istiodName,
 	sameRevision,
 	plannedIstiod,
-	urlHost,
 	suggestion,
 	kubernetesMinor,
-	isLoopbackHost,
 	requiredPermissions,
 	formatPermission,
 } from './helpers.js';
