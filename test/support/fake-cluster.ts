@@ -3,9 +3,6 @@
  * that reads, lists, watches and server-side apply all work on, with one label-selector parser. Tests seed
  * it with plain objects, script how an installed gateway rolls out and gets an address, drop and restore
  * its watches, and deny or forbid reads. Also an Istioctl that "installs" into it, and a factory.
- *
- * Old names kept as aliases (imports from before the merge of the three fakes): FakeWatchCluster and
- * FakeClusterClient are FakeCluster; asClient is the identity.
  */
 import {GATEWAY_NAME, ISTIO_NAMESPACE, NETWORK_LABEL} from '../../source/core/model.js';
 import {GATEWAY_PORTS, renderExposeIstiod, renderExposeServices, type Manifest} from '../../source/core/manifests.js';
@@ -35,6 +32,7 @@ import type {
 } from '../../source/core/ports.js';
 import type {DeploymentLike, PodLike, ServiceLike} from '../../source/core/rollout.js';
 import {FIXTURE_ROOT_CERT, fixtureCacertsData} from './ca-fixtures.js';
+import {matchesLabels} from './label-selector.js';
 
 export type Obj = Record<string, any>;
 
@@ -70,24 +68,6 @@ export interface FakeClusterOptions {
 	server?: string;
 	/** What the cluster advertises in default/kubernetes endpoints. */
 	advertised?: string;
-}
-
-/** One label-selector parser: `k=v`, `k==v`, `k!=v`, `k`, `!k`, comma-separated, all must hold. */
-export function matchesLabelSelector(labels: Record<string, string> | undefined, selector: string | undefined): boolean {
-	if (!selector) return true;
-	const l = labels ?? {};
-	return selector
-		.split(',')
-		.map(s => s.trim())
-		.filter(Boolean)
-		.every(req => {
-			const ne = /^([^!=]+)!=(.*)$/.exec(req);
-			if (ne) return l[ne[1]!.trim()] !== ne[2]!.trim();
-			const eq = /^([^!=]+)==?(.*)$/.exec(req);
-			if (eq) return l[eq[1]!.trim()] === eq[2]!.trim();
-			if (req.startsWith('!')) return !(req.slice(1) in l);
-			return req in l;
-		});
 }
 
 const DEFAULT_API_VERSION: Record<string, string> = {Deployment: 'apps/v1', Service: 'v1', Pod: 'v1', Namespace: 'v1', ConfigMap: 'v1', Secret: 'v1'};
@@ -128,6 +108,8 @@ export class FakeCluster implements ClusterClient {
 	server: string;
 	/** The token its istio-reader service account has now; `revokeToken()` changes it. */
 	readerToken: string;
+	/** istiod's debug endpoints: absent unless a test scripts them (the port leaves them optional). */
+	readIstiodDebug?: ClusterClient['readIstiodDebug'];
 	/** How other clusters are found from a server URL (set by FakeFactory). */
 	peerByServer: (server: string) => FakeCluster | undefined = () => undefined;
 	private static servers = 0;
@@ -162,7 +144,7 @@ export class FakeCluster implements ClusterClient {
 			.filter(o => !options.apiVersion || !o.apiVersion || o.apiVersion === options.apiVersion)
 			.filter(o => options.namespace === undefined || o.metadata?.namespace === undefined || o.metadata.namespace === options.namespace)
 			.filter(o => !options.name || o.metadata?.name === options.name)
-			.filter(o => matchesLabelSelector(o.metadata?.labels, options.labelSelector))
+			.filter(o => matchesLabels(o.metadata?.labels, options.labelSelector))
 			.map(o => structuredClone(o));
 	}
 
@@ -743,11 +725,6 @@ function parseLine(text: string) {
 }
 
 /** Former names (the status fakes and the check-facts fakes were separate classes): all one FakeCluster now. */
-export const FakeWatchCluster = FakeCluster;
-export type FakeWatchCluster = FakeCluster;
-export const FakeClusterClient = FakeCluster;
-export type FakeClusterClient = FakeCluster;
-export const asClient = (f: FakeCluster): ClusterClient => f;
 
 /** The root certificate the healthy clusters share (a real one: the checks parse it). */
 export const ROOT_PEM = FIXTURE_ROOT_CERT;
