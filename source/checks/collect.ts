@@ -15,7 +15,7 @@ import {
 } from '../core/checks/index.js';
 import {controllingPrimary, injectorWebhookName, readPeers, remoteIstiodServiceName, remoteObserved, remoteSecretName} from '../core/remote.js';
 import {CROSS_NETWORK_GATEWAY_NAME, ISTIOD_GATEWAY_NAME, istiodVirtualServiceName, type NetworkingApiVersion} from '../core/manifests.js';
-import {GATEWAY_NAME, ISTIO_NAMESPACE, normalRevision, type ClusterSpec, type MeshPlanInput} from '../core/model.js';
+import {CACERTS_SECRET, GATEWAY_NAME, ISTIO_NAMESPACE, normalRevision, type ClusterSpec, type MeshPlanInput} from '../core/model.js';
 import {injectorConfigMapName, injectorValues, isIstiodDeployment, istiodFromDeployment, type IstiodDeploymentLike} from '../core/istiod.js';
 import type {ClusterClient, ClusterClientFactory, KubeErrorInfo} from '../core/ports.js';
 import {firstLine} from '../core/text.js';
@@ -117,7 +117,7 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 			if (cm !== undefined) facts.trustDomain = cm ? trustDomainOf(cm) : 'cluster.local';
 		})(),
 		(async () => {
-			const secret = await get('v1', 'Secret', ISTIO_NAMESPACE, 'cacerts');
+			const secret = await get('v1', 'Secret', ISTIO_NAMESPACE, CACERTS_SECRET);
 			if (secret === undefined) return;
 			const data = strings(secret?.data);
 			const root = data['root-cert.pem'];

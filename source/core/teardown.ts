@@ -13,7 +13,7 @@
  * plan's value. istio-system itself, Istio's CRDs and a control plane are never removed.
  */
 import {renderExposeIstiod, renderExposeServices, type NetworkingApiVersion} from './manifests.js';
-import {FIELD_MANAGER, GATEWAY_OPERATOR_NAME, ISTIO_NAMESPACE, NETWORK_LABEL, type ClusterSpec, type MeshPlanInput} from './model.js';
+import {CACERTS_SECRET, FIELD_MANAGER, GATEWAY_OPERATOR_NAME, ISTIO_NAMESPACE, NETWORK_LABEL, type ClusterSpec, type MeshPlanInput} from './model.js';
 import {buildPlan, orderSteps, type Step, type StepKind} from './plan.js';
 import {CONTROL_PLANE_ANNOTATION, REMOTE_OPERATOR_NAME, remoteSecretName} from './remote.js';
 import {OWNING_RESOURCE_LABEL} from './gateway.js';
@@ -33,8 +33,6 @@ export const TEARDOWN_KINDS = [
 ] as const;
 export type TeardownKind = (typeof TEARDOWN_KINDS)[number];
 
-/** The Secret the CA step plugs into istio-system (Istio's plug-in CA). */
-export const CACERTS_SECRET = 'cacerts';
 export const COMPONENT_LABEL = 'operator.istio.io/component';
 
 export interface ObjectRef {

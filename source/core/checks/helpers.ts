@@ -1,5 +1,5 @@
 /** What the catalogue's declarations share: docs, topology sets, verdicts, and readings of the plan and facts. */
-import {TOPOLOGY_INFO, normalRevision, type ClusterSpec, type MeshPlanInput, type Topology} from '../model.js';
+import {TOPOLOGY_INFO, needsGateway, normalRevision, type ClusterSpec, type MeshPlanInput, type Topology} from '../model.js';
 import {gatewayReasons, planReasons, type GatewayReason} from '../gateway.js';
 import {serviceAddress} from '../rollout.js';
 import type {CredentialVerdict, IstiodInfo} from '../ports.js';
@@ -43,10 +43,6 @@ export const skip = (reason: string): Verdict => ({status: 'skip', reason});
 
 export const isPrimary = (c: ClusterSpec) => c.role === 'primary';
 export const isRemote = (c: ClusterSpec) => c.role === 'remote';
-/** Clusters that get an east-west gateway: every cluster of a multi-network plan, the primary otherwise. */
-export function needsGateway(cluster: ClusterSpec, plan: MeshPlanInput): boolean {
-	return TOPOLOGY_INFO[plan.topology].multiNetwork || isPrimary(cluster);
-}
 export const primaryOf = (plan: MeshPlanInput) => plan.clusters.find(isPrimary);
 export const revisionText = (plan: MeshPlanInput) => (normalRevision(plan.revision) ? `revision ${normalRevision(plan.revision)}` : 'the default revision');
 export const istiodName = (plan: MeshPlanInput) => (normalRevision(plan.revision) ? `istiod-${normalRevision(plan.revision)}` : 'istiod');

@@ -16,7 +16,7 @@ export type {
 	RemoteSecretsFacts,
 } from './facts.js';
 export type {Check, CheckLevel, CheckPhase, CheckResult, CheckStatus, ClusterCheck, MeshCheck, Resolution, ResolvingFlag, Voice} from './types.js';
-export {MIN_KUBERNETES_MINOR, formatPermission, kubernetesMinor, needsGateway, requiredPermissions} from './helpers.js';
+export {MIN_KUBERNETES_MINOR, formatPermission, kubernetesMinor, requiredPermissions} from './helpers.js';
 export {CA_EXPIRY_WARN_DAYS} from './ca.js';
 export {CHECKS} from './catalogue.js';
 export {

@@ -1,6 +1,6 @@
 /** Post-install checks, per cluster: what the plan should have produced. */
 import {CROSS_NETWORK_GATEWAY_NAME, ISTIOD_GATEWAY_NAME, istiodVirtualServiceName} from '../manifests.js';
-import {GATEWAY_NAME, NETWORK_LABEL, normalRevision} from '../model.js';
+import {GATEWAY_NAME, NETWORK_LABEL, normalRevision, needsGateway} from '../model.js';
 import {podProblems, rolloutStatus, serviceAddress} from '../rollout.js';
 import {
 	CLUSTER_ANNOTATION,
@@ -26,7 +26,6 @@ import {
 	skip,
 	isPrimary,
 	isRemote,
-	needsGateway,
 	primaryOf,
 	istiodName,
 	gatewayOf,

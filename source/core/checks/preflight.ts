@@ -1,5 +1,5 @@
 /** Preflight checks, per cluster: run before anything changes. */
-import {NETWORK_LABEL, TOPOLOGY_INFO, normalRevision} from '../model.js';
+import {NETWORK_LABEL, TOPOLOGY_INFO, needsGateway, normalRevision} from '../model.js';
 import {CONTROL_PLANE_ANNOTATION, controlPlaneIncludes} from '../remote.js';
 import type {Check} from './types.js';
 import {isLoopbackHost, urlHost} from '../address.js';
@@ -16,7 +16,6 @@ import {
 	skip,
 	isPrimary,
 	isRemote,
-	needsGateway,
 	primaryOf,
 	revisionText,
 	istiodName,
