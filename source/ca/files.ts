@@ -64,7 +64,7 @@ export function readRootDir(dir: string): {files: RootFiles; certPem: string; ke
 }
 
 /** Read a root certificate and key from two paths; refuses a key group or others may read. */
-export function readRootFiles(certPath: string, keyPath: string, dir?: string): {certPem: string; keyPem: string} {
+function readRootFiles(certPath: string, keyPath: string, dir?: string): {certPem: string; keyPem: string} {
 	const where = dir ?? path.dirname(keyPath);
 	for (const p of [certPath, keyPath]) {
 		if (!fs.existsSync(p)) {

@@ -319,11 +319,6 @@ export interface TeardownOutcome extends RunOutcome {
 	left: LeftItem[];
 }
 
-/** The removal steps of one cluster, in words (what goes), for confirmations and the wizard's Review. */
-export function describeTeardown(plan: TeardownPlan): Array<{context: string; cluster: string; lines: string[]}> {
-	return plan.clusters.map(cp => ({context: cp.cluster.context, cluster: cp.cluster.name, lines: cp.steps.map(s => s.title)}));
-}
-
 export interface RemoveRunOptions {
 	/** Deadline of every step. */
 	timeoutMs: number;
