@@ -5,3 +5,8 @@ export function firstLine(value: unknown): string {
 	const text = value instanceof Error ? value.message : typeof value === 'string' ? value : String(value);
 	return text.split('\n')[0] ?? '';
 }
+
+/** The text ending in exactly one newline where it had none (PEM files end with one, as openssl writes them). */
+export function withFinalNewline(text: string): string {
+	return text.endsWith('\n') ? text : `${text}\n`;
+}

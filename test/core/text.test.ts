@@ -1,10 +1,16 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {firstLine} from '../../source/core/text.js';
+import {firstLine, withFinalNewline} from '../../source/core/text.js';
 
 test('firstLine keeps only the first line of an error, a string or any thrown value', () => {
 	assert.equal(firstLine(new Error('boom\n    at x.js:1')), 'boom');
 	assert.equal(firstLine('one\ntwo'), 'one');
 	assert.equal(firstLine({toString: () => 'thing\nmore'}), 'thing');
 	assert.equal(firstLine(''), '');
+});
+
+test('withFinalNewline adds one newline only where there is none', () => {
+	assert.equal(withFinalNewline('-----END CERTIFICATE-----'), '-----END CERTIFICATE-----\n');
+	assert.equal(withFinalNewline('a\n'), 'a\n');
+	assert.equal(withFinalNewline(''), '\n');
 });
