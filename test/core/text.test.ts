@@ -7,6 +7,7 @@ test('firstLine keeps only the first line of an error, a string or any thrown va
 	assert.equal(firstLine('one\ntwo'), 'one');
 	assert.equal(firstLine({toString: () => 'thing\nmore'}), 'thing');
 	assert.equal(firstLine(''), '');
+	assert.equal(firstLine('\n   \n  error: boom  \nmore'), 'error: boom', 'blank lines skipped, trimmed');
 });
 
 test('withFinalNewline adds one newline only where there is none', () => {
