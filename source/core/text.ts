@@ -10,3 +10,8 @@ export function firstLine(value: unknown): string {
 export function withFinalNewline(text: string): string {
 	return text.endsWith('\n') ? text : `${text}\n`;
 }
+
+/** "1 check", "2 checks": a count and its word, plural by adding s. */
+export function plural(n: number, word: string): string {
+	return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

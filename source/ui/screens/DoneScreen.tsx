@@ -17,6 +17,7 @@ import {useServices} from '../services.js';
 import {SCREEN_COMMANDS, hintLine} from '../keys.js';
 import {firstFit, terminalOf, type Line} from '../layout.js';
 import {useTheme} from '../theme.js';
+import {plural} from '../../core/text.js';
 
 /** Quote a shell word only when it needs it. */
 function sh(word: string): string {
@@ -37,7 +38,6 @@ export function statusCommand(input: MeshPlanInput, profile?: string): string {
 	return `eastwest status ${input.clusters.map(c => `--context ${sh(c.context)}`).join(' ')}`;
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function DoneScreen({view, input, profile, onExit}: {view: RunView; input: MeshPlanInput; profile?: string; onExit: (code: number) => void}) {
 	const theme = useTheme();
