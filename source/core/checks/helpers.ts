@@ -16,7 +16,7 @@ export const DOCS = {
 	verify: 'https://istio.io/latest/docs/setup/install/multicluster/verify/',
 } as const;
 
-export const INSTALL_DOC: Record<Topology, string> = {
+const INSTALL_DOC: Record<Topology, string> = {
 	'primary-remote': 'https://istio.io/latest/docs/setup/install/multicluster/primary-remote/',
 	'multi-network': 'https://istio.io/latest/docs/setup/install/multicluster/multi-primary_multi-network/',
 	'primary-remote-multi-network': 'https://istio.io/latest/docs/setup/install/multicluster/primary-remote_multi-network/',
@@ -81,7 +81,7 @@ export function suggestion(advertised: string | undefined, kubeconfigHost: strin
 export const CREDENTIAL_FAILS: ReadonlySet<CredentialVerdict['kind']> = new Set(['unauthorized', 'forbidden', 'invalid']);
 
 /** The primary's gateway address as its facts show it, for a remote's istiod endpoints. */
-export function primaryAddress(input: ClusterInput) {
+function primaryAddress(input: ClusterInput) {
 	const primary = controllingPrimary(input.plan, input.cluster);
 	const svc = primary ? input.factsOf(primary.name)?.gateway?.service : undefined;
 	const state = svc ? serviceAddress(svc) : undefined;
