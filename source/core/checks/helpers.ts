@@ -7,7 +7,7 @@ import {controllingPrimary, remoteReasons, type RemoteField} from '../remote.js'
 import type {ClusterFacts, PermissionFact} from './facts.js';
 import type {ClusterInput, Resolution, Verdict} from './types.js';
 import {list, rec} from '../record.js';
-import {isLoopbackHost, urlHost} from '../address.js';
+import {urlHost} from '../address.js';
 
 export const DOCS = {
 	beforeYouBegin: 'https://istio.io/latest/docs/setup/install/multicluster/before-you-begin/',
@@ -75,7 +75,8 @@ export function peerServer(peer: ClusterSpec, factsOf: ClusterInput['factsOf']):
 export function suggestion(advertised: string | undefined, kubeconfigHost: string | undefined): string | undefined {
 	const host = urlHost(advertised)?.replace(/^\[|\]$/g, '');
 	if (!advertised || !host || host === kubeconfigHost?.replace(/^\[|\]$/g, '')) return undefined;
-	return isLoopbackHost(host) ? undefined : advertised;
+	// Only the addresses every machine has: a node address in 127/8 is still worth naming (one host's container network).
+	return ['localhost', '127.0.0.1', '::1', '0.0.0.0', '::'].includes(host) ? undefined : advertised;
 }
 
 export const CREDENTIAL_FAILS: ReadonlySet<CredentialVerdict['kind']> = new Set(['unauthorized', 'forbidden', 'invalid']);
