@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {CaError} from './inspect.js';
+import {withFinalNewline} from '../core/text.js';
 
 export const ROOT_CERT_FILE = 'root-cert.pem';
 export const ROOT_KEY_FILE = 'root-key.pem';
@@ -40,10 +41,10 @@ export function writeRoot(dir: string, certPem: string, keyPem: string): RootFil
 	try {
 		fs.mkdirSync(dir, {recursive: true, mode: 0o700});
 		// The key first: if it cannot be written, no certificate without its key is left.
-		fs.writeFileSync(files.keyPath, keyPem, {flag: 'wx', mode: 0o600});
+		fs.writeFileSync(files.keyPath, withFinalNewline(keyPem), {flag: 'wx', mode: 0o600});
 		written.push(files.keyPath);
 		fs.chmodSync(files.keyPath, 0o600);
-		fs.writeFileSync(files.certPath, certPem, {flag: 'wx', mode: 0o644});
+		fs.writeFileSync(files.certPath, withFinalNewline(certPem), {flag: 'wx', mode: 0o644});
 		written.push(files.certPath);
 	} catch (error) {
 		for (const p of written) fs.rmSync(p, {force: true});
@@ -64,7 +65,7 @@ export function readRootDir(dir: string): {files: RootFiles; certPem: string; ke
 }
 
 /** Read a root certificate and key from two paths; refuses a key group or others may read. */
-export function readRootFiles(certPath: string, keyPath: string, dir?: string): {certPem: string; keyPem: string} {
+function readRootFiles(certPath: string, keyPath: string, dir?: string): {certPem: string; keyPem: string} {
 	const where = dir ?? path.dirname(keyPath);
 	for (const p of [certPath, keyPath]) {
 		if (!fs.existsSync(p)) {

@@ -5,7 +5,7 @@
 import os from 'node:os';
 import type {CaBundle, CaSource} from '../core/ports.js';
 import {createRoot, issueIntermediate, loadRoot, type KeyOptions, type SigningCa} from './issue.js';
-import {readRootDir, readRootFiles, writeProblem, writeRoot, type RootFiles} from './files.js';
+import {readRootDir, writeProblem, writeRoot, type RootFiles} from './files.js';
 import {CaError, describeRootPem, parseCertificates, sameCertificate} from './inspect.js';
 
 export {CaError} from './inspect.js';
@@ -76,8 +76,3 @@ export async function openRootDir(dir: string, options: KeyOptions = {}): Promis
 	return caSource(await loadRoot(certPem, keyPem, {cert: files.certPath, key: files.keyPath}, options.now), options);
 }
 
-/** Open a root from two paths (the wizard's "use my root"). */
-export async function openRootFiles(certPath: string, keyPath: string, options: KeyOptions = {}): Promise<CaSource> {
-	const {certPem, keyPem} = readRootFiles(certPath, keyPath);
-	return caSource(await loadRoot(certPem, keyPem, {cert: certPath, key: keyPath}, options.now), options);
-}

@@ -4,7 +4,7 @@
  * subjects, fingerprints, dates and yes/no answers.
  */
 import {X509Certificate, createPrivateKey, type KeyObject} from 'node:crypto';
-import type {CaBundleFacts} from '../core/checks.js';
+import type {CaBundleFacts} from '../core/checks/index.js';
 import type {CaBundle} from '../core/ports.js';
 
 /** The four files of Secret istio-system/cacerts, as Istio's plug-in CA reads them (PEM text). */
@@ -120,7 +120,7 @@ export function verifyBundle(bundle: CaBundleFiles, now: Date): void {
 	if (new Date(ca!.validTo).getTime() <= now.getTime()) throw new CaError(`ca-cert.pem expired on ${new Date(ca!.validTo).toISOString()}`);
 }
 
-/** What the checks may know of a cluster's cacerts (core/checks.ts CaBundleFacts, less when it was read): nothing secret. */
+/** What the checks may know of a cluster's cacerts (core/checks/facts.ts CaBundleFacts, less when it was read): nothing secret. */
 export type BundleFacts = Omit<CaBundleFacts, 'readAt'>;
 
 /** Facts of a bundle read from a cluster; files absent are named in `problem`. */

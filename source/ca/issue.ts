@@ -12,6 +12,7 @@ type Algorithm = webcrypto.Algorithm;
 type EcdsaParams = webcrypto.EcdsaParams;
 import type * as X509Module from '@peculiar/x509';
 import {CaError, describeRoot, isCa, keyMatches, parseCertificates, parsePrivateKey, verifyBundle, type CaBundleFiles} from './inspect.js';
+import {withFinalNewline} from '../core/text.js';
 
 type X509 = typeof X509Module;
 
@@ -162,12 +163,12 @@ export async function issueIntermediate(root: SigningCa, cluster: string, option
 		],
 	});
 	const certPem = cert.toString('pem');
-	const rootPem = root.certPem.endsWith('\n') ? root.certPem : `${root.certPem}\n`;
+	const rootPem = withFinalNewline(root.certPem);
 	const bundle: CaBundleFiles = {
-		'ca-cert.pem': certPem.endsWith('\n') ? certPem : `${certPem}\n`,
+		'ca-cert.pem': withFinalNewline(certPem),
 		'ca-key.pem': await pkcs8Pem(keys.privateKey),
 		'root-cert.pem': rootPem,
-		'cert-chain.pem': `${certPem.endsWith('\n') ? certPem : `${certPem}\n`}${rootPem}`,
+		'cert-chain.pem': `${withFinalNewline(certPem)}${rootPem}`,
 	};
 	verifyBundle(bundle, now);
 	return bundle;

@@ -7,21 +7,22 @@
 import {createHash} from 'node:crypto';
 import {parse as parseYaml} from 'yaml';
 import {
-	isLoopbackHost,
 	requiredPermissions,
 	type CheckPhase,
 	type ClusterFacts,
 	type GatewayDeploymentLike,
 	type PeerSecretFact,
-} from '../core/checks.js';
+} from '../core/checks/index.js';
 import {controllingPrimary, injectorWebhookName, readPeers, remoteIstiodServiceName, remoteObserved, remoteSecretName} from '../core/remote.js';
 import {CROSS_NETWORK_GATEWAY_NAME, ISTIOD_GATEWAY_NAME, istiodVirtualServiceName, type NetworkingApiVersion} from '../core/manifests.js';
-import {GATEWAY_NAME, ISTIO_NAMESPACE, normalRevision, type ClusterSpec, type MeshPlanInput} from '../core/model.js';
+import {CACERTS_SECRET, GATEWAY_NAME, ISTIO_NAMESPACE, normalRevision, type ClusterSpec, type MeshPlanInput} from '../core/model.js';
 import {injectorConfigMapName, injectorValues, isIstiodDeployment, istiodFromDeployment, type IstiodDeploymentLike} from '../core/istiod.js';
 import type {ClusterClient, ClusterClientFactory, KubeErrorInfo} from '../core/ports.js';
 import {firstLine} from '../core/text.js';
 import {inspectBundle} from '../ca/inspect.js';
 import {ISTIOD_DEBUG_PATHS, ISTIOD_VIEW_TIMEOUT_MS, istiodViewError, istiodViewFrom} from '../core/istiod-view.js';
+import {rec, strings} from '../core/record.js';
+import {isLoopbackHost, urlHost} from '../core/address.js';
 
 export interface CollectOptions {
 	plan: MeshPlanInput;
@@ -53,23 +54,6 @@ export function sha256(text: string | Buffer): string {
 	return createHash('sha256').update(text).digest('hex');
 }
 
-function rec(value: unknown): Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-function strings(value: unknown): Record<string, string> {
-	return Object.fromEntries(Object.entries(rec(value)).filter((e): e is [string, string] => typeof e[1] === 'string'));
-}
-
-/** Host of an API server URL, or undefined when it is not a URL. */
-export function serverHost(server: string | undefined): string | undefined {
-	if (!server) return undefined;
-	try {
-		return new URL(server).hostname;
-	} catch {
-		return undefined;
-	}
-}
 
 /** trustDomain from ConfigMap istio data.mesh (YAML); Istio's default is cluster.local. */
 export function trustDomainOf(configMap: Record<string, unknown>): string {
@@ -87,7 +71,7 @@ export function trustDomainOf(configMap: Record<string, unknown>): string {
 export async function collectFacts(client: ClusterClient, options: CollectOptions): Promise<CollectedFacts> {
 	const {plan, cluster, phase, signal} = options;
 	const facts: CollectedFacts = {context: client.context, reachable: false, errors: []};
-	const host = serverHost(options.server);
+	const host = urlHost(options.server);
 	if (host !== undefined) facts.apiServerHost = host;
 	if (options.server) facts.apiServer = options.server;
 
@@ -133,7 +117,7 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 			if (cm !== undefined) facts.trustDomain = cm ? trustDomainOf(cm) : 'cluster.local';
 		})(),
 		(async () => {
-			const secret = await get('v1', 'Secret', ISTIO_NAMESPACE, 'cacerts');
+			const secret = await get('v1', 'Secret', ISTIO_NAMESPACE, CACERTS_SECRET);
 			if (secret === undefined) return;
 			const data = strings(secret?.data);
 			const root = data['root-cert.pem'];

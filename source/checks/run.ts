@@ -3,7 +3,7 @@
  * every cluster's facts read in parallel, each under one deadline, then the catalogue.
  * A cluster that does not answer in time is judged unreachable with a reason that says so; it never hangs the run.
  */
-import {CHECKS, runChecks, type CheckPhase, type CheckResult, type ClusterFacts} from '../core/checks.js';
+import {CHECKS, runChecks, type CheckPhase, type CheckResult, type ClusterFacts, type Voice} from '../core/checks/index.js';
 import {formatElapsed} from '../core/events.js';
 import type {ClusterSpec, MeshPlanInput} from '../core/model.js';
 import {firstLine} from '../core/text.js';
@@ -24,6 +24,8 @@ export interface CheckRunOptions {
 	deadlineMs: number;
 	signal?: AbortSignal;
 	onClusterDone?: (cluster: ClusterSpec, facts: ReadResult) => void;
+	/** Whose voice the hints speak in: the command line's (the default) or the wizard's. */
+	voice?: Voice;
 }
 
 export interface CheckRunResult {
@@ -73,12 +75,12 @@ export async function readWithDeadline(
 }
 
 /** Results of one phase, or of both without repeating a check that belongs to both. */
-export function runPhases(plan: MeshPlanInput, facts: Record<string, ClusterFacts>, phase: PhaseChoice): CheckResult[] {
-	if (phase !== 'all') return runChecks(plan, facts, phase);
+export function runPhases(plan: MeshPlanInput, facts: Record<string, ClusterFacts>, phase: PhaseChoice, voice: Voice = 'cli'): CheckResult[] {
+	if (phase !== 'all') return runChecks(plan, facts, phase, voice);
 	const seen = new Set<string>();
 	const merged: CheckResult[] = [];
 	for (const p of ['preflight', 'post-install'] as CheckPhase[]) {
-		for (const r of runChecks(plan, facts, p)) {
+		for (const r of runChecks(plan, facts, p, voice)) {
 			const key = `${r.id}@${r.cluster ?? ''}`;
 			if (!seen.has(key)) {
 				seen.add(key);
@@ -104,5 +106,5 @@ export async function runCheckPhase(options: CheckRunOptions): Promise<CheckRunR
 		}),
 	);
 	const aborted = signal?.aborted ?? false;
-	return {facts, results: aborted ? [] : runPhases(plan, facts, phase), aborted};
+	return {facts, results: aborted ? [] : runPhases(plan, facts, phase, options.voice), aborted};
 }

@@ -6,9 +6,9 @@ import path from 'node:path';
 import {confirmOnTerminal} from './confirm.js';
 import {DEFAULT_CHECKS_TIMEOUT_MS, runCheckPhase, type ReadResult} from '../checks/run.js';
 import {collectClusterFacts} from '../checks/collect.js';
-import {summarize, type CheckResult, type CheckSummary} from '../core/checks.js';
+import {resolvedBy, summarize, type CheckResult, type CheckSummary, type ResolvingFlag} from '../core/checks/index.js';
 import type {RunOutcome} from '../core/events.js';
-import {TOPOLOGY_INFO, type MeshPlanInput} from '../core/model.js';
+import type {MeshPlanInput} from '../core/model.js';
 import {buildPlan, type Plan} from '../core/plan.js';
 import type {CaSource, ClusterClientFactory, Istioctl, KubeconfigSource, RunPlan} from '../core/ports.js';
 import * as engine from '../engine/index.js';
@@ -225,14 +225,10 @@ interface Preflight {
 	facts: Record<string, ReadResult>;
 }
 
-/** Checks of the clusters' cacerts, which a run with --ca --force replaces everywhere. */
-const CA_CHECKS = ['plugged-in-ca', 'shared-root-ca', 'cacerts-chain', 'cacerts-key', 'cacerts-expiry'];
-
-/** A failed check that this run resolves by itself: --force relabels istio-system where the plan labels it. */
+/** A failed check that this run resolves by itself, as its declaration says (e.g. --force relabels istio-system). */
 function overriddenBy(result: CheckResult, opts: ParsedApply & {input: MeshPlanInput}): string | undefined {
-	if (opts.force && result.id === 'network-label' && TOPOLOGY_INFO[opts.input.topology].multiNetwork) return '--force: the run relabels istio-system with the planned network';
-	if (opts.force && opts.input.caDir !== undefined && CA_CHECKS.includes(result.id)) return `--ca --force: the run replaces cacerts with an intermediate of the root in ${opts.input.caDir}`;
-	return undefined;
+	const given: ResolvingFlag[] = [...(opts.force ? ['--force' as const] : []), ...(opts.input.caDir !== undefined ? ['--ca' as const] : [])];
+	return resolvedBy(result, opts.input, given);
 }
 
 /**

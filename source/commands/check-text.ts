@@ -3,7 +3,7 @@
  * doc indented under anything that does not pass. `eastwest check` prints every result; `apply` prints
  * its preflight with the same renderer, showing only what did not pass.
  */
-import {SKIPPED_UNREACHABLE, groupResults, type CheckResult, type CheckSummary} from '../core/checks.js';
+import {SKIPPED_UNREACHABLE, groupResults, type CheckResult, type CheckSummary} from '../core/checks/index.js';
 import {CHECK_MARK, MARK} from '../core/marks.js';
 import type {MeshPlanInput} from '../core/model.js';
 

@@ -1,5 +1,5 @@
 /** `eastwest check`: preflight and post-install checks, linkerd-style, grouped by cluster. */
-import {summarize} from '../core/checks.js';
+import {summarize} from '../core/checks/index.js';
 import {formatCheckResults} from './check-text.js';
 import {DEFAULT_CHECKS_TIMEOUT_MS, runCheckPhase, type PhaseChoice} from '../checks/run.js';
 import type {MeshPlanInput} from '../core/model.js';

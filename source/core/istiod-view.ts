@@ -5,6 +5,7 @@
  */
 import type {IstiodDebugAnswer, KubeErrorInfo} from './ports.js';
 import {TOPOLOGY_INFO, type ClusterSpec, type MeshPlanInput} from './model.js';
+import {rec} from './record.js';
 
 /** istiod's monitoring port (the pod's prometheus.io/port annotation says so too). */
 export const ISTIOD_MONITORING_PORT = 15014;
@@ -35,9 +36,6 @@ export type IstiodView =
 	| {read: true; pod: string; clusters: IstiodClusterEntry[]; gateways: IstiodNetworkGateway[]; problems: string[]}
 	| {read: false; error: string; hint?: string; kind?: KubeErrorInfo['kind']};
 
-function rec(value: unknown): Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 function parseJsonArray(body: string): unknown[] | undefined {

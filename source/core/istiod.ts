@@ -2,6 +2,7 @@
 import type {IstiodInfo} from './ports.js';
 import {normalRevision} from './model.js';
 import {rolloutStatus, type DeploymentLike} from './rollout.js';
+import {rec} from './record.js';
 
 export interface IstiodDeploymentLike extends DeploymentLike {
 	metadata?: DeploymentLike['metadata'] & {labels?: Record<string, string>};
@@ -44,9 +45,6 @@ export interface InjectorValues {
 	clusterName?: string;
 }
 
-function record(value: unknown): Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
@@ -56,11 +54,11 @@ export function injectorValues(data: Record<string, unknown> | undefined): Injec
 	if (typeof raw !== 'string' || raw === '') return {};
 	let values: Record<string, unknown>;
 	try {
-		values = record(JSON.parse(raw));
+		values = rec(JSON.parse(raw));
 	} catch {
 		return {};
 	}
-	const global = record(values.global);
+	const global = rec(values.global);
 	const found: InjectorValues = {};
 	const revision = text(values.revision);
 	if (revision !== undefined && revision !== 'default') found.revision = revision;
@@ -68,7 +66,7 @@ export function injectorValues(data: Record<string, unknown> | undefined): Injec
 	if (meshId !== undefined) found.meshId = meshId;
 	const network = text(global.network);
 	if (network !== undefined) found.network = network;
-	const clusterName = text(record(global.multiCluster).clusterName);
+	const clusterName = text(rec(global.multiCluster).clusterName);
 	if (clusterName !== undefined) found.clusterName = clusterName;
 	return found;
 }

@@ -66,6 +66,11 @@ export const TOPOLOGY_INFO: Record<Topology, TopologyInfo> = {
 	},
 };
 
+/** Clusters that get an east-west gateway: every cluster of a multi-network plan, the primary otherwise. */
+export function needsGateway(cluster: Pick<ClusterSpec, 'role'>, plan: Pick<MeshPlanInput, 'topology'>): boolean {
+	return TOPOLOGY_INFO[plan.topology].multiNetwork || cluster.role === 'primary';
+}
+
 export function isTopology(value: string): value is Topology {
 	return (TOPOLOGIES as readonly string[]).includes(value);
 }

@@ -5,7 +5,7 @@ import {
 	type Manifest,
 	type NetworkingApiVersion,
 } from './manifests.js';
-import {TOPOLOGY_INFO, normalRevision, type ClusterSpec, type MeshPlanInput} from './model.js';
+import {TOPOLOGY_INFO, needsGateway, normalRevision, type ClusterSpec, type MeshPlanInput} from './model.js';
 import {CONTROL_PLANE_ANNOTATION, DISCOVERY_ADDRESS_PLACEHOLDER, remoteSecretName, renderRemoteControlPlane} from './remote.js';
 
 export const STEP_KINDS = [
@@ -109,8 +109,8 @@ export function buildPlan(input: MeshPlanInput, options: PlanOptions = {}): Plan
 		};
 
 		const isPrimary = cluster.role === 'primary';
-		const needsGateway = info.multiNetwork || isPrimary;
-		if (!needsGateway) {
+		const gateway = needsGateway(cluster, input);
+		if (!gateway) {
 			notes.push(
 				`No east-west gateway: ${cluster.name} shares network ${cluster.network} with the primary, so its pods reach the primary's istiod through the primary's gateway.`,
 			);
@@ -133,7 +133,7 @@ export function buildPlan(input: MeshPlanInput, options: PlanOptions = {}): Plan
 			);
 			last = remote;
 		}
-		if (needsGateway) {
+		if (gateway) {
 			const installDeps = last ? [last.id] : [];
 			if (!isPrimary && primary) installDeps.push(remoteSecretStepId(primary.name, cluster.name));
 			const install = make('install-gateway', installDeps, [renderEastWestGateway({network: cluster.network, revision})]);

@@ -108,8 +108,6 @@ export interface AppliedObject {
 	outcome: ApplyOutcome;
 }
 
-export type NetworkLabelOutcome = 'added' | 'unchanged' | 'overwritten' | 'namespace-created';
-
 export interface ApplyOptions {
 	dryRun: boolean;
 	/** Take over fields owned by another field manager (server-side apply force). */
@@ -189,9 +187,21 @@ export const ISTIOD_PEER_READS: ReadonlyArray<{group: string; resource: string}>
 	{group: '', resource: 'namespaces'},
 ];
 
-export type AnnotationOutcome = 'added' | 'unchanged' | 'overwritten' | 'namespace-created';
-
 export type DeleteOutcome = 'deleted' | 'not-found' | 'changed';
+
+export type KeyWriteOutcome = 'written' | 'not-found' | 'changed';
+
+/** One write of a label or annotation on istio-system; what to write is decided in core/namespace-key.ts. */
+export interface NamespaceKeyWrite {
+	field: 'label' | 'annotation';
+	name: string;
+	/** The value to set; null removes the key. */
+	value: string | null;
+	/** istio-system is absent: create it carrying the key. */
+	create?: boolean;
+	/** The namespace's resourceVersion as read: a namespace changed since is not written ('changed'). */
+	resourceVersion?: string;
+}
 
 export interface DeleteTarget {
 	apiVersion: string;
@@ -231,11 +241,6 @@ export interface IstiodDebugAnswer {
 export interface ClusterClient {
 	readonly context: string;
 	probe(options?: {timeoutMs?: number; signal?: AbortSignal}): Promise<ProbeResult>;
-	/**
-	 * Ensure istio-system carries topology.istio.io/network=<network>, creating the namespace if absent.
-	 * A different existing value is an error naming both values unless force is set.
-	 */
-	ensureNetworkLabel(network: string, options: ApplyOptions): Promise<NetworkLabelOutcome>;
 	/** Server-side apply with field manager eastwest. Conflicts are errors naming the other manager unless force is set. */
 	apply(manifests: Manifest[], options: ApplyOptions): Promise<AppliedObject[]>;
 	getDeployment(namespace: string, name: string, signal?: AbortSignal): Promise<DeploymentLike | undefined>;
@@ -252,11 +257,6 @@ export interface ClusterClient {
 	listObjects(apiVersion: string, kind: string, namespace: string | undefined, labelSelector?: string, signal?: AbortSignal): Promise<Array<Record<string, unknown>>>;
 	/** SelfSubjectAccessReview: may the context's user do this? */
 	canI(check: {verb: string; group: string; resource: string; namespace?: string}, signal?: AbortSignal): Promise<boolean>;
-	/**
-	 * Ensure istio-system carries topology.istio.io/controlPlaneClusters naming `primary` (creating the
-	 * namespace if absent). A value naming other clusters is an error unless force is set.
-	 */
-	ensureControlPlaneAnnotation(primary: string, options: ApplyOptions): Promise<AnnotationOutcome>;
 	/** Remote secrets in istio-system (label istio/multiCluster=true), without their credentials. */
 	listRemoteSecrets(signal?: AbortSignal): Promise<RemoteSecretInfo[]>;
 	/** List+watch of the remote secrets in istio-system (label istio/multiCluster=true), each described without its credentials. */
@@ -282,10 +282,12 @@ export interface ClusterClient {
 	 */
 	deleteObject(ref: DeleteTarget, options: RemoveOptions): Promise<DeleteOutcome>;
 	/**
-	 * Remove one label or annotation from istio-system when it still holds `value` (a merge patch by field
-	 * manager eastwest, conditional on the namespace's resourceVersion). 'changed' when it holds another value now.
+	 * Set or remove one label or annotation on istio-system as field manager eastwest: a label by server-side
+	 * apply (force as given), an annotation and every removal by merge patch, so that neither write owns, and so
+	 * drops, the other key. 'written' once set or removed; 'not-found' when the namespace is gone;
+	 * 'changed' when `resourceVersion` no longer matches. Whether to write, and what, is core's decision.
 	 */
-	removeNamespaceMetadata(key: {field: 'label' | 'annotation'; name: string; value: string}, options: RemoveOptions): Promise<DeleteOutcome>;
+	writeNamespaceKey(write: NamespaceKeyWrite, options: RemoveOptions & {force?: boolean}): Promise<KeyWriteOutcome>;
 	/**
 	 * As `kubectl rollout restart`: a strategic-merge patch of the pod template's kubectl.kubernetes.io/restartedAt
 	 * annotation to `at` (no field ownership taken). The caller waits for the rollout.

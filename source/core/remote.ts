@@ -9,6 +9,7 @@ import {ISTIO_NAMESPACE, normalRevision} from './model.js';
 import type {Manifest} from './manifests.js';
 import type {GatewayAddress} from './rollout.js';
 import {OWNING_RESOURCE_LABEL} from './gateway.js';
+import {list, rec} from './record.js';
 
 /** metadata.name of the remote profile's IstioOperator: its own owner label, so it never prunes another install. */
 export const REMOTE_OPERATOR_NAME = 'eastwest-remote';
@@ -227,8 +228,6 @@ export interface RemoteRaw {
 	webhook?: Record<string, unknown>;
 }
 
-const rec = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** RemoteObserved from raw objects (one reading for the engine, the checks and the status view). */
 export function remoteObserved(raw: RemoteRaw): RemoteObserved {

@@ -13,11 +13,13 @@
  * plan's value. istio-system itself, Istio's CRDs and a control plane are never removed.
  */
 import {renderExposeIstiod, renderExposeServices, type NetworkingApiVersion} from './manifests.js';
-import {FIELD_MANAGER, GATEWAY_NAME, GATEWAY_OPERATOR_NAME, ISTIO_NAMESPACE, NETWORK_LABEL, type ClusterSpec, type MeshPlanInput} from './model.js';
+import {CACERTS_SECRET, FIELD_MANAGER, GATEWAY_NAME, GATEWAY_OPERATOR_NAME, ISTIO_NAMESPACE, NETWORK_LABEL, type ClusterSpec, type MeshPlanInput} from './model.js';
 import {buildPlan, orderSteps, type Step, type StepKind} from './plan.js';
 import {CONTROL_PLANE_ANNOTATION, REMOTE_OPERATOR_NAME, remoteIstiodServiceName, remoteSecretName} from './remote.js';
 import {OWNING_RESOURCE_LABEL} from './gateway.js';
 import type {Event, RunOutcome} from './events.js';
+import type {NamespaceKey} from './namespace-key.js';
+import {rec, strings, type Obj} from './record.js';
 
 export const TEARDOWN_KINDS = [
 	'remove-expose-services',
@@ -31,8 +33,6 @@ export const TEARDOWN_KINDS = [
 ] as const;
 export type TeardownKind = (typeof TEARDOWN_KINDS)[number];
 
-/** The Secret the CA step plugs into istio-system (Istio's plug-in CA). */
-export const CACERTS_SECRET = 'cacerts';
 export const COMPONENT_LABEL = 'operator.istio.io/component';
 
 export interface ObjectRef {
@@ -40,13 +40,6 @@ export interface ObjectRef {
 	kind: string;
 	namespace?: string;
 	name: string;
-}
-
-export interface NamespaceKey {
-	field: 'label' | 'annotation';
-	name: string;
-	/** The value the plan set; a different value now means someone else changed it. */
-	value: string;
 }
 
 export interface TeardownStep {
@@ -200,17 +193,15 @@ export function buildTeardown(input: MeshPlanInput, options: TeardownOptions = {
 /** What to do with one thing a removal step finds. */
 export type Verdict = {action: 'remove'} | {action: 'gone'} | {action: 'leave'; reason: string; /** Left by design (Base objects), not because someone else owns it. */ kept?: true};
 
-type Obj = Record<string, unknown>;
-const rec = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
-const strings = (v: unknown): Record<string, string> => Object.fromEntries(Object.entries(rec(v)).filter((e): e is [string, string] => typeof e[1] === 'string'));
 
-interface ManagedEntry {
+export interface ManagedEntry {
 	manager: string;
 	operation?: string;
 	fields: Obj;
 }
 
-function managedEntries(obj: Obj): ManagedEntry[] {
+/** The managedFields entries of an object: who holds which fields, by which operation. */
+export function managedEntries(obj: Obj): ManagedEntry[] {
 	const list = rec(obj.metadata).managedFields;
 	if (!Array.isArray(list)) return [];
 	return list.map(rec).map(m => ({manager: String(m.manager ?? ''), ...(typeof m.operation === 'string' ? {operation: m.operation} : {}), fields: rec(m.fieldsV1)}));
@@ -303,8 +294,7 @@ export function installRecordManifest(anchor: ObjectRef, owner: string) {
 export function madeByEastwest(anchor: Obj | undefined, owner: string): boolean {
 	if (!anchor) return false;
 	if (strings(rec(anchor.metadata).annotations)[INSTALLED_BY_ANNOTATION] !== owner) return false;
-	const key: NamespaceKey = {field: 'annotation', name: INSTALLED_BY_ANNOTATION, value: owner};
-	return managedEntries(anchor).some(m => m.manager === FIELD_MANAGER && ownsKey(m.fields, key));
+	return managedEntries(anchor).some(m => m.manager === FIELD_MANAGER && `f:${INSTALLED_BY_ANNOTATION}` in rec(rec(m.fields['f:metadata'])['f:annotations']));
 }
 
 /** Why an install is not eastwest's to remove, or undefined when eastwest made it. */
@@ -317,28 +307,6 @@ export function installRecordVerdict(anchor: Obj | undefined, anchorRef: ObjectR
 		action: 'leave',
 		reason: `${refText(anchorRef)} and the rest of its install were found in place (installed before eastwest, by ${by}): eastwest did not install them, so it leaves them`,
 	};
-}
-
-/** The field path of a label or annotation in managedFields (FieldsV1). */
-function ownsKey(fields: Obj, key: NamespaceKey): boolean {
-	const group = key.field === 'label' ? 'f:labels' : 'f:annotations';
-	return `f:${key.name}` in rec(rec(rec(fields)['f:metadata'])[group]);
-}
-
-/** A label or annotation on istio-system: removed only when eastwest set it and it still holds the plan's value. */
-export function namespaceKeyVerdict(namespace: Obj | undefined, key: NamespaceKey): Verdict {
-	if (!namespace) return {action: 'gone'};
-	const meta = rec(namespace.metadata);
-	const values = strings(key.field === 'label' ? meta.labels : meta.annotations);
-	const value = values[key.name];
-	const what = `${ISTIO_NAMESPACE} ${key.field} ${key.name}`;
-	if (value === undefined) return {action: 'gone'};
-	if (value !== key.value) return {action: 'leave', reason: `${what} is ${value}, not the plan's ${key.value}: someone changed it since, so it is left`};
-	const holders = managedEntries(namespace).filter(m => ownsKey(m.fields, key)).map(m => m.manager);
-	const others = [...new Set(holders.filter(m => m !== FIELD_MANAGER))];
-	if (!holders.includes(FIELD_MANAGER)) return {action: 'leave', reason: `${what} set by someone else (${others.join(', ') || 'no field manager recorded'}), not eastwest`};
-	if (others.length > 0) return {action: 'leave', reason: `${what} is also set by ${others.join(', ')}, so it is left`};
-	return {action: 'remove'};
 }
 
 // ---------- what the removal of an istioctl install lists ----------
@@ -391,11 +359,6 @@ export interface LeftItem {
 
 export interface TeardownOutcome extends RunOutcome {
 	left: LeftItem[];
-}
-
-/** The removal steps of one cluster, in words (what goes), for confirmations and the wizard's Review. */
-export function describeTeardown(plan: TeardownPlan): Array<{context: string; cluster: string; lines: string[]}> {
-	return plan.clusters.map(cp => ({context: cp.cluster.context, cluster: cp.cluster.name, lines: cp.steps.map(s => s.title)}));
 }
 
 export interface RemoveRunOptions {

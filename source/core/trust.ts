@@ -3,7 +3,7 @@
  * self-signed istio-ca-secret, the root in ConfigMap istio-ca-root-cert; and whether they all share one root.
  * Pure: the facts come from the collector (nothing secret is in them).
  */
-import type {ClusterFacts} from './checks.js';
+import type {ClusterFacts} from './checks/index.js';
 
 export interface ClusterTrust {
 	cluster: string;

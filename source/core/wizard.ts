@@ -3,12 +3,13 @@
  * Pure: the screens dispatch actions; probe results come in as data.
  */
 import {CONTROL_PLANE_ANNOTATION, REMOTE_OPERATOR_NAME, remoteSecretName} from './remote.js';
-import type {CheckResult} from './checks.js';
+import type {CheckResult} from './checks/index.js';
 import {TOPOLOGY_INFO, type ClusterSpec, type MeshPlanInput, type Role, type Topology} from './model.js';
 import {buildPlan, type Plan} from './plan.js';
 import type {ContextInfo, KubeconfigInfo, ProbeResult} from './ports.js';
 import type {RunView} from './run-progress.js';
 import {validatePlan, type Problem} from './validate.js';
+import {plural} from './text.js';
 
 export const SCREENS = ['topology', 'contexts', 'ids', 'trust', 'checks', 'review', 'run', 'done', 'remove-profiles', 'remove-review', 'remove-run', 'remove-done'] as const;
 export type Screen = (typeof SCREENS)[number];
@@ -276,7 +277,6 @@ const PREVIOUS: Record<Screen, Screen | undefined> = {
 	'remove-done': undefined,
 };
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** The preflight that judged exactly the plan the answers describe, if there is one. */
 export function judgedPreflight<V extends PreflightRun>(state: WizardState<V>): {view: V; overridden: boolean} | undefined {

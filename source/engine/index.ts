@@ -28,6 +28,7 @@ import {
 } from '../core/remote.js';
 import {DEFAULT_PARALLEL, Slots, queueReason} from '../core/slots.js';
 import {announce, Cancelled, clientCache, describeError, safeEmit, StepFailure, systemClock, walkOutcome, walkSteps} from './steps.js';
+import {controlPlaneVerdict, networkLabelVerdict, type SetVerdict} from '../core/namespace-key.js';
 
 /** How often a wait repeats its reason when nothing changes. */
 export const WAITING_INTERVAL_MS = 1000;
@@ -152,18 +153,21 @@ class Run {
 
 	private async labelNetwork(step: Step) {
 		const network = step.network ?? this.network(step);
-		const outcome = await this.client(step.context).ensureNetworkLabel(network, this.applyOptions());
-		const dry = this.options.dryRun ? ' (dry run)' : '';
-		switch (outcome) {
-			case 'unchanged':
-				return {result: 'unchanged' as const, detail: `istio-system already has ${NETWORK_LABEL}=${network}`};
-			case 'added':
-				return {result: 'changed' as const, detail: `labeled istio-system ${NETWORK_LABEL}=${network}${dry}`};
-			case 'overwritten':
-				return {result: 'changed' as const, detail: `overwrote the network label on istio-system with ${network} (--force)${dry}`};
-			case 'namespace-created':
-				return {result: 'changed' as const, detail: `created istio-system with ${NETWORK_LABEL}=${network}${dry}`};
-		}
+		return this.setNamespaceKey(step, {field: 'label', name: NETWORK_LABEL, value: network}, ns => networkLabelVerdict(ns, network, this.keyOptions(step)));
+	}
+
+	private keyOptions(step: Step) {
+		return {force: this.options.force, dryRun: this.options.dryRun, context: step.context};
+	}
+
+	/** A label or annotation on istio-system: read the namespace, ask core whether and what to write, then write it. */
+	private async setNamespaceKey(step: Step, key: {field: 'label' | 'annotation'; name: string; value: string}, decide: (namespace: Record<string, unknown> | undefined) => SetVerdict) {
+		const client = this.client(step.context);
+		const verdict = decide(await client.getObject('v1', 'Namespace', undefined, ISTIO_NAMESPACE, this.options.signal));
+		if (verdict.action === 'refuse') throw new StepFailure(verdict.message, verdict.hint);
+		if (verdict.action === 'keep') return {result: 'unchanged' as const, detail: verdict.detail};
+		await client.writeNamespaceKey({...key, ...(verdict.create ? {create: true} : {})}, this.applyOptions());
+		return {result: 'changed' as const, detail: verdict.detail};
 	}
 
 	/** True when install-gateway found the gateway already in place (so dry runs can still read it). */
@@ -317,19 +321,7 @@ class Run {
 
 	private async annotateRemote(step: Step) {
 		const primary = step.primary!;
-		const outcome = await this.client(step.context).ensureControlPlaneAnnotation(primary, this.applyOptions());
-		const dry = this.options.dryRun ? ' (dry run)' : '';
-		const what = `${CONTROL_PLANE_ANNOTATION}=${primary}`;
-		switch (outcome) {
-			case 'unchanged':
-				return {result: 'unchanged' as const, detail: `istio-system already names ${primary} in ${CONTROL_PLANE_ANNOTATION}`};
-			case 'added':
-				return {result: 'changed' as const, detail: `annotated istio-system ${what}${dry}`};
-			case 'overwritten':
-				return {result: 'changed' as const, detail: `replaced the control-plane annotation on istio-system with ${primary} (--force)${dry}`};
-			case 'namespace-created':
-				return {result: 'changed' as const, detail: `created istio-system with ${what}${dry}`};
-		}
+		return this.setNamespaceKey(step, {field: 'annotation', name: CONTROL_PLANE_ANNOTATION, value: primary}, ns => controlPlaneVerdict(ns, primary, this.keyOptions(step)));
 	}
 
 	/** What the remote has of its wiring now. */

@@ -13,7 +13,6 @@ import {
 	describeRef,
 	installedStateName,
 	installedVerdict,
-	namespaceKeyVerdict,
 	ownerSelector,
 	type LeftItem,
 	type RemoveRunOptions,
@@ -25,6 +24,7 @@ import {
 	type TeardownStep,
 } from '../core/teardown.js';
 import {announce, clientCache, StepFailure, systemClock, walkOutcome, walkSteps} from './steps.js';
+import {namespaceKeyVerdict} from '../core/namespace-key.js';
 
 /** A removal's ports; `clock` is the machine's unless another is handed in (tests). */
 export function createRemovePlan(deps: {factory: ClusterClientFactory; clock?: Clock}): RunRemovePlan {
@@ -178,8 +178,10 @@ class Removal {
 		if (verdict.action === 'gone') tally.gone += 1;
 		else if (verdict.action === 'leave') this.leave(step, tally, verdict.reason);
 		else {
-			const outcome = await client.removeNamespaceMetadata(key, opts);
-			if (outcome === 'deleted') tally.removed.push(what);
+			const resourceVersion = (namespace?.metadata as {resourceVersion?: unknown} | undefined)?.resourceVersion;
+			const write = {field: key.field, name: key.name, value: null, ...(typeof resourceVersion === 'string' ? {resourceVersion} : {})};
+			const outcome = await client.writeNamespaceKey(write, opts);
+			if (outcome === 'written') tally.removed.push(what);
 			else if (outcome === 'not-found') tally.gone += 1;
 			else this.leave(step, tally, `${ISTIO_NAMESPACE} ${key.field} ${key.name} changed while eastwest read it; run remove again to judge it`);
 		}

@@ -16,7 +16,6 @@ import {
 	type V1DeleteOptions,
 } from '@kubernetes/client-node';
 import type {
-	AnnotationOutcome,
 	AppliedObject,
 	ApplyOptions,
 	ClusterClient,
@@ -28,15 +27,15 @@ import type {
 	KubeErrorInfo,
 	RemoveOptions,
 	RemoteSecretInfo,
-	NetworkLabelOutcome,
+	KeyWriteOutcome,
+	NamespaceKeyWrite,
 	ProbeResult,
 	WatchHandle,
 	WatchTarget,
 	WatchUpdate,
 } from '../core/ports.js';
 import type {Manifest} from '../core/manifests.js';
-import {FIELD_MANAGER, ISTIO_NAMESPACE, NETWORK_LABEL} from '../core/model.js';
-import {injectorConfigMapName, injectorValues, isIstiodDeployment, istiodFromDeployment, type IstiodDeploymentLike} from '../core/istiod.js';
+import {FIELD_MANAGER, ISTIO_NAMESPACE} from '../core/model.js';
 import type {DeploymentLike, PodLike, ServiceLike} from '../core/rollout.js';
 import {KubeError, describeKubeError, toKubeError, type KubeErrorContext} from './errors.js';
 import {startWatch} from './watch.js';
@@ -45,21 +44,14 @@ import {currentSignal} from './signal.js';
 import {setMaxListeners} from 'node:events';
 import {makeApi} from './api.js';
 import type {Sealed} from '../core/sealed.js';
-import {CONTROL_PLANE_ANNOTATION, MULTICLUSTER_LABEL, controlPlaneIncludes} from '../core/remote.js';
+import {MULTICLUSTER_LABEL} from '../core/remote.js';
+import {plain} from './plain.js';
+import {probeCluster} from './probe.js';
 import {advertisedServer, describeRemoteSecret, secretFromIstioctlOutput, verifyCredentials, type SecretLike} from './remote-secrets.js';
 
 const CONCURRENT_REQUESTS_PER_SIGNAL = 256;
 
-export const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
 
-/** Istio CRDs a probe looks for. istioctl install (current releases) does not install the IstioOperator CRD. */
-export const ISTIO_CRDS = ['gateways.networking.istio.io', 'virtualservices.networking.istio.io', 'istiooperators.install.istio.io'] as const;
-
-
-/** Plain JSON data (client-node returns model instances with Date fields). */
-function plain<T>(value: unknown): T {
-	return JSON.parse(JSON.stringify(value)) as T;
-}
 
 function isNotFound(err: unknown): boolean {
 	return (err instanceof KubeError && err.info.httpStatus === 404) || (err as {code?: unknown})?.code === 404;
@@ -138,129 +130,52 @@ export class KubeClusterClient implements ClusterClient {
 		return describeKubeError(error, {...ctx, context: this.context, user: this.user});
 	}
 
-	async probe(options: {timeoutMs?: number; signal?: AbortSignal} = {}): Promise<ProbeResult> {
-		const started = Date.now();
-		const timeoutMs = options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
-		const deadline = new AbortController();
-		const timer = setTimeout(() => deadline.abort(), timeoutMs);
-		const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
-		const result: ProbeResult = {context: this.context, reachable: false, istioNamespace: false, istioCrds: false, istiod: [], elapsedMs: 0};
-		const fail = (error: unknown, ctx: Omit<KubeErrorContext, 'context' | 'user'>) => {
-			let info = this.describe(error, ctx);
-			if (info.kind === 'cancelled' && deadline.signal.aborted && !options.signal?.aborted && info.message.startsWith('credential plugin ')) {
-				info = {...info, kind: 'timeout', message: info.message.replace(/ did not finish before .*$/, ` did not finish within ${Math.round(timeoutMs / 1000)}s`)};
-			} else if (info.kind === 'cancelled' && deadline.signal.aborted && !options.signal?.aborted) {
-				info = {
-					kind: 'timeout',
-					message: `the API server of ${this.context} did not answer within ${Math.round(timeoutMs / 1000)}s`,
-					hint: `is it up and reachable from here? check kubectl --context ${this.context} get --raw /version`,
-				};
-			}
-			if (info.kind === 'unauthorized') result.auth = 'unauthorized';
-			if (info.kind === 'forbidden') result.auth = 'forbidden';
-			result.error ??= info;
-			return info;
-		};
-		try {
-			try {
-				const version = await this.call(signal, {verb: 'get', resource: '/version'}, () => this.version.getCode());
-				result.reachable = true;
-				result.serverVersion = version.gitVersion;
-			} catch (error) {
-				const info = fail(error, {verb: 'get', resource: '/version'});
-				// A 401/403 answer proves the server is there (a credential plugin that failed asked nothing of it).
-				result.reachable = info.httpStatus === 401 || info.httpStatus === 403;
-				if (!result.reachable || info.kind === 'unauthorized') return result;
-			}
-
-			const namespace = this.read(signal, {verb: 'get', resource: 'namespaces', name: ISTIO_NAMESPACE}, () => this.core.readNamespace({name: ISTIO_NAMESPACE}));
-			const crds = Promise.all(ISTIO_CRDS.map(name => this.read(signal, {verb: 'get', resource: 'customresourcedefinitions.apiextensions.k8s.io', name}, () => this.apiext.readCustomResourceDefinition({name}))));
-			const deployments = this.call(signal, {verb: 'list', resource: 'deployments', namespace: ISTIO_NAMESPACE}, () => this.apps.listNamespacedDeployment({namespace: ISTIO_NAMESPACE, labelSelector: 'app=istiod'}));
-			const [ns, crdList, deploymentList] = await Promise.allSettled([namespace, crds, deployments]);
-
-			if (ns.status === 'fulfilled') {
-				result.istioNamespace = ns.value !== undefined;
-				const label = ns.value?.metadata?.labels?.[NETWORK_LABEL];
-				if (label) result.networkLabel = label;
-			} else {
-				fail(ns.reason, {verb: 'get', resource: 'namespaces', name: ISTIO_NAMESPACE});
-			}
-
-			if (crdList.status === 'fulfilled') {
-				const present = ISTIO_CRDS.filter((_, i) => crdList.value[i] !== undefined);
-				result.istioCrdNames = present;
-				result.istioCrds = present.includes('gateways.networking.istio.io') && present.includes('virtualservices.networking.istio.io');
-			} else if (crdList.reason instanceof KubeError && crdList.reason.info.kind === 'forbidden') {
-				// Reading CRDs needs cluster-scope RBAC; API discovery does not.
-				try {
-					const groups = await this.call(signal, {verb: 'get', resource: '/apis'}, () => this.apis.getAPIVersions());
-					const names = new Set(groups.groups.map(g => g.name));
-					result.istioCrds = names.has('networking.istio.io');
-					result.istioCrdNames = [
-						...(names.has('networking.istio.io') ? ['gateways.networking.istio.io', 'virtualservices.networking.istio.io'] : []),
-						...(names.has('install.istio.io') ? ['istiooperators.install.istio.io'] : []),
-					];
-				} catch (error) {
-					fail(error, {verb: 'get', resource: '/apis'});
-				}
-			} else {
-				fail(crdList.reason, {verb: 'get', resource: 'customresourcedefinitions.apiextensions.k8s.io'});
-			}
-
-			if (deploymentList.status === 'fulfilled') {
-				const items = plain<IstiodDeploymentLike[]>(deploymentList.value.items);
-				const istiods = items.filter(isIstiodDeployment);
-				result.istiod = await Promise.all(istiods.map(async d => {
-					const info = istiodFromDeployment(d);
-					const configMap = injectorConfigMapName(info.revision);
-					try {
-						const cm = await this.read(signal, {verb: 'get', resource: 'configmaps', namespace: ISTIO_NAMESPACE, name: configMap}, () => this.core.readNamespacedConfigMap({namespace: ISTIO_NAMESPACE, name: configMap}));
-						const values = injectorValues(cm?.data);
-						if (values.meshId !== undefined) info.meshId = values.meshId;
-						if (values.network !== undefined) info.network = values.network;
-					} catch {
-						// The injector values are a nicety: without them meshId/network stay unknown.
-					}
-					return info;
-				}));
-			} else {
-				fail(deploymentList.reason, {verb: 'list', resource: 'deployments', namespace: ISTIO_NAMESPACE});
-			}
-			if (result.reachable && !result.auth) result.auth = 'ok';
-			if (result.auth === 'ok' && isLoopbackServer(this.kc.getCurrentCluster()?.server)) {
-				try {
-					const advertised = await this.advertisedApiServer(signal);
-					if (advertised && !isLoopbackServer(advertised)) result.advertisedApiServer = advertised;
-				} catch {
-					// A suggestion only: without it the IDs screen shows no proposal.
-				}
-			}
-			return result;
-		} finally {
-			clearTimeout(timer);
-			result.elapsedMs = Date.now() - started;
-		}
+	probe(options: {timeoutMs?: number; signal?: AbortSignal} = {}): Promise<ProbeResult> {
+		return probeCluster(
+			{
+				context: this.context,
+				server: this.kc.getCurrentCluster()?.server,
+				call: (signal, ctx, fn) => this.call(signal, ctx, fn),
+				read: (signal, ctx, fn) => this.read(signal, ctx, fn),
+				describe: (error, ctx) => this.describe(error, ctx),
+				version: this.version,
+				core: this.core,
+				apps: this.apps,
+				apiext: this.apiext,
+				apis: this.apis,
+				advertisedApiServer: signal => this.advertisedApiServer(signal),
+			},
+			options,
+		);
 	}
 
-	async ensureNetworkLabel(network: string, options: ApplyOptions): Promise<NetworkLabelOutcome> {
-		const ctx = {verb: 'get', resource: 'namespaces', name: ISTIO_NAMESPACE};
-		const ns = await this.read(options.signal, ctx, () => this.core.readNamespace({name: ISTIO_NAMESPACE}));
-		const current = ns?.metadata?.labels?.[NETWORK_LABEL];
-		let outcome: NetworkLabelOutcome;
-		if (!ns) outcome = 'namespace-created';
-		else if (current === network) return 'unchanged';
-		else if (current === undefined || current === '') outcome = 'added';
-		else if (!options.force) {
-			throw new KubeError({
-				kind: 'conflict',
-				message: `namespace ${ISTIO_NAMESPACE} on ${this.context} is labelled ${NETWORK_LABEL}=${current}, but the plan says ${network}`,
-				hint: `check the network of ${this.context}; re-run with --force to relabel it ${network} (workloads on ${current} will move networks)`,
-			});
-		} else outcome = 'overwritten';
-		const body: KubernetesObject = {apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE, labels: {[NETWORK_LABEL]: network}}};
-		await this.call(options.signal, {verb: 'patch', resource: 'namespaces', name: ISTIO_NAMESPACE}, () =>
-			this.objects.patch(body, undefined, options.dryRun ? 'All' : undefined, FIELD_MANAGER, options.force, PatchStrategy.ServerSideApply));
-		return outcome;
+	async writeNamespaceKey(write: NamespaceKeyWrite, options: RemoveOptions & {force?: boolean}): Promise<KeyWriteOutcome> {
+		const group = write.field === 'label' ? 'labels' : 'annotations';
+		const dryRun = options.dryRun ? 'All' : undefined;
+		const ctx = {verb: 'patch', resource: 'namespaces', name: ISTIO_NAMESPACE};
+		if (write.value !== null) {
+			const body: KubernetesObject = {apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE, [group]: {[write.name]: write.value}}};
+			if (write.field === 'label') {
+				// Server-side apply: eastwest owns the label (and creates istio-system when absent).
+				await this.call(options.signal, ctx, () => this.objects.patch(body, undefined, dryRun, FIELD_MANAGER, options.force, PatchStrategy.ServerSideApply));
+			} else if (write.create) {
+				await this.call(options.signal, {...ctx, verb: 'create'}, () => this.core.createNamespace({body, fieldManager: FIELD_MANAGER, ...(dryRun ? {dryRun} : {})}));
+			} else {
+				// A merge patch (not an apply): eastwest's server-side apply of the network label must not own, and so drop, this annotation.
+				await this.call(options.signal, ctx, () => this.objects.patch(body, undefined, dryRun, FIELD_MANAGER, undefined, PatchStrategy.MergePatch));
+			}
+			return 'written';
+		}
+		// resourceVersion in a merge patch is a precondition: a namespace changed since the read is not patched.
+		const body = {apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE, ...(write.resourceVersion ? {resourceVersion: write.resourceVersion} : {}), [group]: {[write.name]: null}}};
+		try {
+			await this.call(options.signal, ctx, () => this.objects.patch(body as unknown as KubernetesObject, undefined, dryRun, FIELD_MANAGER, undefined, PatchStrategy.MergePatch));
+			return 'written';
+		} catch (error) {
+			if (isNotFound(error)) return 'not-found';
+			if (error instanceof KubeError && error.info.httpStatus === 409) return 'changed';
+			throw error;
+		}
 	}
 
 	async restartDeployment(namespace: string, name: string, at: string, options: ApplyOptions): Promise<void> {
@@ -418,32 +333,6 @@ export class KubeClusterClient implements ClusterClient {
 		return review.status?.allowed === true;
 	}
 
-	async ensureControlPlaneAnnotation(primary: string, options: ApplyOptions): Promise<AnnotationOutcome> {
-		const ns = await this.read(options.signal, {verb: 'get', resource: 'namespaces', name: ISTIO_NAMESPACE}, () => this.core.readNamespace({name: ISTIO_NAMESPACE}));
-		const current = ns?.metadata?.annotations?.[CONTROL_PLANE_ANNOTATION];
-		if (ns && controlPlaneIncludes(current, primary)) return 'unchanged';
-		let outcome: AnnotationOutcome;
-		if (!ns) outcome = 'namespace-created';
-		else if (!current) outcome = 'added';
-		else if (!options.force) {
-			throw new KubeError({
-				kind: 'conflict',
-				message: `namespace ${ISTIO_NAMESPACE} on ${this.context} is annotated ${CONTROL_PLANE_ANNOTATION}=${current}, which does not name ${primary}`,
-				hint: `another primary controls ${this.context}; re-run with --force to hand it to ${primary}`,
-			});
-		} else outcome = 'overwritten';
-		const body: KubernetesObject = {apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE, annotations: {[CONTROL_PLANE_ANNOTATION]: primary}}};
-		const dryRun = options.dryRun ? 'All' : undefined;
-		if (!ns) {
-			await this.call(options.signal, {verb: 'create', resource: 'namespaces', name: ISTIO_NAMESPACE}, () => this.core.createNamespace({body, fieldManager: FIELD_MANAGER, ...(dryRun ? {dryRun} : {})}));
-		} else {
-			// A merge patch (not an apply): eastwest's server-side apply of the network label must not own, and so drop, this annotation.
-			await this.call(options.signal, {verb: 'patch', resource: 'namespaces', name: ISTIO_NAMESPACE}, () =>
-				this.objects.patch(body, undefined, dryRun, FIELD_MANAGER, undefined, PatchStrategy.MergePatch));
-		}
-		return outcome;
-	}
-
 	private async readSecret(name: string, signal?: AbortSignal): Promise<SecretLike | undefined> {
 		const s = await this.read(signal, {verb: 'get', resource: 'secrets', namespace: ISTIO_NAMESPACE, name}, () => this.core.readNamespacedSecret({namespace: ISTIO_NAMESPACE, name}));
 		return s && (plain<SecretLike>(s));
@@ -504,40 +393,9 @@ export class KubeClusterClient implements ClusterClient {
 		}
 	}
 
-	async removeNamespaceMetadata(key: {field: 'label' | 'annotation'; name: string; value: string}, options: RemoveOptions): Promise<DeleteOutcome> {
-		const ctx = {verb: 'patch', resource: 'namespaces', name: ISTIO_NAMESPACE};
-		const ns = await this.read(options.signal, {...ctx, verb: 'get'}, () => this.core.readNamespace({name: ISTIO_NAMESPACE}));
-		const current = (key.field === 'label' ? ns?.metadata?.labels : ns?.metadata?.annotations)?.[key.name];
-		if (!ns || current === undefined) return 'not-found';
-		if (current !== key.value) return 'changed';
-		const group = key.field === 'label' ? 'labels' : 'annotations';
-		// resourceVersion in a merge patch is a precondition: a namespace changed since the read is not patched.
-		const body = {apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE, resourceVersion: ns.metadata?.resourceVersion, [group]: {[key.name]: null}}};
-		try {
-			await this.call(options.signal, ctx, () =>
-				this.objects.patch(body as unknown as KubernetesObject, undefined, options.dryRun ? 'All' : undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch));
-			return 'deleted';
-		} catch (error) {
-			if (isNotFound(error)) return 'not-found';
-			if (error instanceof KubeError && error.info.httpStatus === 409) return 'changed';
-			throw error;
-		}
-	}
-
 	async advertisedApiServer(signal?: AbortSignal): Promise<string | undefined> {
 		const slices = await this.listObjects('discovery.k8s.io/v1', 'EndpointSlice', 'default', 'kubernetes.io/service-name=kubernetes', signal);
 		return advertisedServer(slices);
-	}
-}
-
-/** Is the URL's host 127.0.0.0/8, ::1 or localhost? */
-export function isLoopbackServer(server: string | undefined): boolean {
-	if (!server) return false;
-	try {
-		const host = new URL(server).hostname.replace(/^\[|\]$/g, '');
-		return host === 'localhost' || host === '::1' || /^127\./.test(host);
-	} catch {
-		return false;
 	}
 }
 

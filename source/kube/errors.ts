@@ -1,7 +1,7 @@
 /**
  * Turning client-node and network failures into one-line KubeErrorInfo (what went wrong + what to do).
  */
-import type {KubeErrorInfo, KubeErrorKind} from '../core/ports.js';
+import type {KubeErrorInfo} from '../core/ports.js';
 
 /** An error from a cluster, already described for a person. */
 export class KubeError extends Error {
@@ -249,6 +249,3 @@ export function toKubeError(err: unknown, ctx: KubeErrorContext = {}): KubeError
 	return new KubeError(describeKubeError(err, ctx), {cause: err});
 }
 
-export function kubeError(kind: KubeErrorKind, message: string, hint?: string): KubeError {
-	return new KubeError({kind, message, ...(hint ? {hint} : {})});
-}

@@ -8,6 +8,7 @@ import {spawn} from 'node:child_process';
 import path from 'node:path';
 import type {KubeConfig} from '@kubernetes/client-node';
 import {formatCommandLine, formatPluginRun} from '../core/log.js';
+import {firstLine} from '../core/text.js';
 import {KubeError} from './errors.js';
 import {kubeLog, redactKnown, rememberSecret} from './log.js';
 import {currentSignal} from './signal.js';
@@ -50,9 +51,8 @@ function known(command: string) {
 	return KNOWN.find(k => k.match.test(base));
 }
 
-function firstLine(text: string): string {
-	return (text.split('\n').map(l => l.trim()).find(Boolean) ?? '').slice(0, 300);
-}
+/** A plugin's own words, in one line of at most 300 characters. */
+const saidLine = (text: string) => firstLine(text).slice(0, 300);
 
 /** The plugin as the user would see it in their kubeconfig: command and args, secret-named flags redacted. */
 export function pluginCommandLine(exec: ExecConfig): string {
@@ -109,7 +109,7 @@ function runPlugin(exec: ExecConfig, context: string, cluster: {server?: string;
 			kubeLog(formatPluginRun(context, command, exec.args ?? [], spawnError ? (spawnError.code ?? 'failed') : timedOut ? 'stopped' : (code ?? 'killed'), Date.now() - started));
 			if (spawnError) {
 				const missing = spawnError.code === 'ENOENT';
-				const hint = exec.installHint ? firstLine(exec.installHint) : (hints?.install ?? `install ${path.basename(command)}, or fix users[].user.exec.command in the kubeconfig`);
+				const hint = exec.installHint ? saidLine(exec.installHint) : (hints?.install ?? `install ${path.basename(command)}, or fix users[].user.exec.command in the kubeconfig`);
 				reject(pluginError(exec, context, missing ? `is not installed (${command} not found)` : `cannot be run (${spawnError.code ?? spawnError.message})`, missing ? hint : `check that ${command} is an executable file`));
 				return;
 			}
@@ -118,7 +118,7 @@ function runPlugin(exec: ExecConfig, context: string, cluster: {server?: string;
 				return;
 			}
 			if (code !== 0) {
-				const said = firstLine(stderr) || firstLine(stdout.startsWith('{') ? '' : stdout) || 'no message';
+				const said = saidLine(stderr) || saidLine(stdout.startsWith('{') ? '' : stdout) || 'no message';
 				reject(pluginError(exec, context, `failed (exit ${code ?? 'signal'}): ${said}`, hints?.login ?? `run ${pluginCommandLine(exec)} yourself to see why, log in again, and retry`));
 				return;
 			}

@@ -2,4 +2,5 @@
 export {KubeconfigError, kubeconfigSearchOrder, loadKubeconfig, type KubeconfigSearch} from './kubeconfig.js';
 export {KubeError, describeKubeError} from './errors.js';
 export {createClusterClientFactory} from './factory.js';
-export {KubeClusterClient, DEFAULT_PROBE_TIMEOUT_MS, ISTIO_CRDS} from './client.js';
+export {KubeClusterClient} from './client.js';
+export {DEFAULT_PROBE_TIMEOUT_MS, ISTIO_CRDS} from './probe.js';

@@ -6,6 +6,7 @@ import path from 'node:path';
 import {KubeConfig, type Cluster, type Context, type User} from '@kubernetes/client-node';
 import {parse as parseYaml} from 'yaml';
 import type {ContextInfo, KubeconfigInfo, KubeconfigSource} from '../core/ports.js';
+import {firstLine} from '../core/text.js';
 import {execAuthenticator, type ExecConfig} from './exec-credential.js';
 import {rememberSecret} from './log.js';
 
@@ -28,10 +29,6 @@ export interface MergedKubeconfig {
 	contexts: Context[];
 	/** The file for istioctl --kubeconfig, if one file stands for the whole config. */
 	kubeconfigPath?: string;
-}
-
-function firstLine(text: string): string {
-	return (text.split('\n').find(line => line.trim()) ?? text).trim();
 }
 
 /** Read and parse one file into a KubeConfig (paths made absolute against the file's folder). */

@@ -13,10 +13,9 @@ import {ISTIO_NAMESPACE} from '../core/model.js';
 import {describeKubeError, KubeError} from './errors.js';
 import {makeApi} from './api.js';
 import {currentSignal} from './signal.js';
+import {list, rec} from '../core/record.js';
 
 type Raw = Record<string, unknown>;
-const rec = (v: unknown): Raw => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : {});
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** A Secret as read from the API (data base64-encoded). */
@@ -49,7 +48,7 @@ function parseKubeconfig(cluster: string, text: string): ParsedEntry {
 	} catch {
 		return {entry: {cluster, auth: 'none', inlineCa: false, problem: `the kubeconfig under key ${cluster} is not valid YAML`}};
 	}
-	const named = (list: unknown, name: string | undefined) => arr(list).map(rec).find(i => i.name === name) ?? rec(arr(list)[0]);
+	const named = (items: unknown, name: string | undefined) => list(items).map(rec).find(i => i.name === name) ?? rec(list(items)[0]);
 	const contextName = str(doc['current-context']);
 	const context = rec(named(doc.contexts, contextName).context);
 	const clusterEntry = rec(named(doc.clusters, str(context.cluster)).cluster);
@@ -230,8 +229,8 @@ export function secretFromIstioctlOutput(output: string, expectName: string): {a
 /** The address the API server advertises in-cluster (EndpointSlice default/kubernetes) as a URL. */
 export function advertisedServer(slices: Array<Record<string, unknown>>): string | undefined {
 	for (const slice of slices) {
-		const address = arr(slice.endpoints).map(rec).flatMap(e => arr(e.addresses)).find((a): a is string => typeof a === 'string');
-		const ports = arr(slice.ports).map(rec);
+		const address = list(slice.endpoints).map(rec).flatMap(e => list(e.addresses)).find((a): a is string => typeof a === 'string');
+		const ports = list(slice.ports).map(rec);
 		const port = (ports.find(p => p.name === 'https') ?? ports[0])?.port;
 		if (address && typeof port === 'number') return `https://${address.includes(':') ? `[${address}]` : address}:${port}`;
 	}

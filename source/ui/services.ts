@@ -1,6 +1,6 @@
 /** What the wizard needs from the outside world, handed in through one React context. */
 import {createContext, useContext} from 'react';
-import type {CheckPhase, ClusterFacts} from '../core/checks.js';
+import type {CheckPhase, ClusterFacts} from '../core/checks/index.js';
 import type {ClusterSpec, MeshPlanInput} from '../core/model.js';
 import type {KubeconfigInfo, ProbeResult, RunPlan} from '../core/ports.js';
 import type {ClusterTrust} from '../core/trust.js';

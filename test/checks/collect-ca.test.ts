@@ -3,8 +3,8 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {X509Certificate} from 'node:crypto';
 import {collectFacts} from '../../source/checks/collect.js';
-import {runChecks} from '../../source/core/checks.js';
-import {FakeClusterClient, asClient, clusterObjects, type Obj} from '../support/fake-cluster.js';
+import {runChecks} from '../../source/core/checks/index.js';
+import {FakeCluster, clusterObjects, type Obj} from '../support/fake-cluster.js';
 import {FIXTURE_CA_CERT, FIXTURE_CA_KEY, FIXTURE_OTHER_ROOT_CERT, FIXTURE_OTHER_ROOT_KEY, FIXTURE_ROOT_CERT, fixtureCacertsData} from '../support/ca-fixtures.js';
 import {meshPlan, numberedNetworks} from '../support/plans.js';
 
@@ -15,8 +15,8 @@ function withCacerts(data: Record<string, string>): Obj[] {
 }
 
 async function facts(data: Record<string, string>, now = new Date('2030-01-01T00:00:00Z'), phase: 'preflight' | 'post-install' = 'preflight') {
-	const client = new FakeClusterClient('ctx-east', withCacerts(data));
-	return collectFacts(asClient(client), {plan, cluster: plan.clusters[0]!, phase, now: () => now});
+	const client = new FakeCluster('ctx-east', withCacerts(data));
+	return collectFacts(client, {plan, cluster: plan.clusters[0]!, phase, now: () => now});
 }
 
 test('a healthy cacerts: subjects, the root fingerprint, expiry, chain and key, in both phases; no key bytes', async () => {

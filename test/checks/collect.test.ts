@@ -1,9 +1,9 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {collectFacts, serverHost, sha256, trustDomainOf} from '../../source/checks/collect.js';
-import {runChecks} from '../../source/core/checks.js';
+import {collectFacts, sha256, trustDomainOf} from '../../source/checks/collect.js';
+import {runChecks} from '../../source/core/checks/index.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
-import {FakeClusterClient, ROOT_PEM, asClient, clusterObjects, remoteSecretObject, wireMesh} from '../support/fake-cluster.js';
+import {FakeCluster, ROOT_PEM, clusterObjects, remoteSecretObject, wireMesh} from '../support/fake-cluster.js';
 import {meshPlan, numberedNetworks} from '../support/plans.js';
 import {FIXTURE_CA_KEY} from '../support/ca-fixtures.js';
 import {healthyIstiodAnswer} from '../support/healthy-facts.js';
@@ -12,10 +12,10 @@ const plan: MeshPlanInput = meshPlan({topology: 'primary-remote-multi-network', 
 
 test('collected facts from a healthy primary-remote-multi-network mesh pass preflight and post-install', async () => {
 	for (const phase of ['preflight', 'post-install'] as const) {
-		const east = new FakeClusterClient('ctx-east', clusterObjects('east', 'network1', true));
-		const west = new FakeClusterClient('ctx-west', clusterObjects('west', 'network2', false));
+		const east = new FakeCluster('ctx-east', clusterObjects('east', 'network1', true));
+		const west = new FakeCluster('ctx-west', clusterObjects('west', 'network2', false));
 		wireMesh(plan, {east, west}, {east: 'https://east.example.internal:6443', west: 'https://west.example.internal:6443'});
-		const eastClient = asClient(east);
+		const eastClient = east;
 		const asked: string[] = [];
 		eastClient.readIstiodDebug = async request => {
 			asked.push(...request.paths);
@@ -23,7 +23,7 @@ test('collected facts from a healthy primary-remote-multi-network mesh pass pref
 		};
 		const facts = {
 			east: await collectFacts(eastClient, {plan, cluster: plan.clusters[0]!, phase, server: 'https://east.example.internal:6443'}),
-			west: await collectFacts(asClient(west), {plan, cluster: plan.clusters[1]!, phase, server: 'https://west.example.internal:6443'}),
+			west: await collectFacts(west, {plan, cluster: plan.clusters[1]!, phase, server: 'https://west.example.internal:6443'}),
 		};
 		assert.deepEqual(facts.east.errors, []);
 		const results = runChecks(plan, facts, phase);
@@ -34,7 +34,7 @@ test('collected facts from a healthy primary-remote-multi-network mesh pass pref
 });
 
 test("istiod's view: an istiod that cannot be read is a warning with its hint, never a failure", async () => {
-	const east = asClient(new FakeClusterClient('ctx-east', clusterObjects('east', 'network1', true)));
+	const east = new FakeCluster('ctx-east', clusterObjects('east', 'network1', true));
 	east.readIstiodDebug = async () => {
 		throw Object.assign(new Error('istiod in ctx-east did not answer within 4s'), {info: {kind: 'timeout', message: 'istiod in ctx-east did not answer within 4s', hint: 'is istiod running?'}});
 	};
@@ -48,8 +48,8 @@ test("istiod's view: an istiod that cannot be read is a warning with its hint, n
 });
 
 test('preflight facts: hashes, never key material; istiod env; injector values; permissions; LB heuristic', async () => {
-	const east = new FakeClusterClient('ctx-east', clusterObjects('east', 'network1', true), {denied: ['create deployments']});
-	const facts = await collectFacts(asClient(east), {plan, cluster: plan.clusters[0]!, phase: 'preflight', server: 'https://127.0.0.1:6443'});
+	const east = new FakeCluster('ctx-east', clusterObjects('east', 'network1', true), {denied: ['create deployments']});
+	const facts = await collectFacts(east, {plan, cluster: plan.clusters[0]!, phase: 'preflight', server: 'https://127.0.0.1:6443'});
 	assert.equal(facts.apiServerHost, '127.0.0.1');
 	assert.deepEqual(facts.cacerts, {present: true, keys: ['ca-cert.pem', 'ca-key.pem', 'cert-chain.pem', 'root-cert.pem'], rootCertSha256: sha256(ROOT_PEM)});
 	const keyLines = FIXTURE_CA_KEY.split('\n').filter(l => l.length > 20 && !l.startsWith('---'));
@@ -68,8 +68,8 @@ test('preflight facts: hashes, never key material; istiod env; injector values; 
 });
 
 test('a forbidden read leaves the fact unset (check skipped) and names the read in errors', async () => {
-	const east = new FakeClusterClient('ctx-east', clusterObjects('east', 'network1', true), {forbidden: ['Secret/istio-system/cacerts']});
-	const facts = await collectFacts(asClient(east), {plan, cluster: plan.clusters[0]!, phase: 'preflight'});
+	const east = new FakeCluster('ctx-east', clusterObjects('east', 'network1', true), {forbidden: ['Secret/istio-system/cacerts']});
+	const facts = await collectFacts(east, {plan, cluster: plan.clusters[0]!, phase: 'preflight'});
 	assert.equal(facts.cacerts, undefined);
 	assert.deepEqual(facts.errors, ['get Secret istio-system/cacerts: secrets "cacerts" is forbidden for user admin']);
 	const r = runChecks(plan, {east: facts}, 'preflight').find(x => x.id === 'plugged-in-ca')!;
@@ -79,10 +79,10 @@ test('a forbidden read leaves the fact unset (check skipped) and names the read 
 test('absent objects are facts too: no cacerts with istio-ca-secret, no gateway, no expose resources', async () => {
 	const objs = clusterObjects('east', 'network1', true).filter(o => o.metadata.name !== 'cacerts' && o.metadata.name !== 'istio-eastwestgateway' && o.kind !== 'Gateway');
 	objs.push({apiVersion: 'v1', kind: 'Secret', metadata: {name: 'istio-ca-secret', namespace: 'istio-system'}, data: {}});
-	const pre = await collectFacts(asClient(new FakeClusterClient('ctx-east', objs)), {plan, cluster: plan.clusters[0]!, phase: 'preflight'});
+	const pre = await collectFacts(new FakeCluster('ctx-east', objs), {plan, cluster: plan.clusters[0]!, phase: 'preflight'});
 	assert.deepEqual(pre.cacerts, {present: false, keys: []});
 	assert.equal(pre.istioCaSecret, true);
-	const post = await collectFacts(asClient(new FakeClusterClient('ctx-east', objs)), {plan, cluster: plan.clusters[0]!, phase: 'post-install'});
+	const post = await collectFacts(new FakeCluster('ctx-east', objs), {plan, cluster: plan.clusters[0]!, phase: 'post-install'});
 	assert.deepEqual(post.gateway, {deployment: null, service: null, pods: []});
 	assert.equal(post.expose!.istiodGateway, null);
 	assert.ok(post.expose!.istiodVirtualService);
@@ -92,26 +92,23 @@ test('absent objects are facts too: no cacerts with istio-ca-secret, no gateway,
 });
 
 test('an unreachable cluster stops after the probe with its error', async () => {
-	const client = new FakeClusterClient('ctx-west', [], {reachable: false});
-	const facts = await collectFacts(asClient(client), {plan, cluster: plan.clusters[1]!, phase: 'preflight'});
+	const client = new FakeCluster('ctx-west', [], {reachable: false});
+	const facts = await collectFacts(client, {plan, cluster: plan.clusters[1]!, phase: 'preflight'});
 	assert.equal(facts.reachable, false);
 	assert.equal(facts.error, 'cannot reach the API server of ctx-west (check the network)');
 	assert.deepEqual(client.calls, ['probe'], 'nothing is read after the probe');
 });
 
-test('parsers: trust domain, server host', () => {
+test('parsers: trust domain', () => {
 	assert.equal(trustDomainOf({data: {mesh: 'trustDomain: corp.example\n'}}), 'corp.example');
 	assert.equal(trustDomainOf({data: {mesh: 'accessLogFile: /dev/stdout\n'}}), 'cluster.local');
-	assert.equal(serverHost('https://[::1]:6443'), '[::1]');
-	assert.equal(serverHost('https://api.example.com'), 'api.example.com');
-	assert.equal(serverHost('nonsense'), undefined);
 });
 
 test('post-install wiring facts: remote secrets without credentials, their verdicts, a revoked token, the remote wiring', async () => {
-	const east = new FakeClusterClient('ctx-east', clusterObjects('east', 'network1', true));
-	const west = new FakeClusterClient('ctx-west', clusterObjects('west', 'network2', false));
+	const east = new FakeCluster('ctx-east', clusterObjects('east', 'network1', true));
+	const west = new FakeCluster('ctx-west', clusterObjects('west', 'network2', false));
 	wireMesh(plan, {east, west}, {east: 'https://east.example.internal:6443', west: 'https://west.example.internal:6443'});
-	const collect = () => collectFacts(asClient(east), {plan, cluster: plan.clusters[0]!, phase: 'post-install', server: 'https://east.example.internal:6443'});
+	const collect = () => collectFacts(east, {plan, cluster: plan.clusters[0]!, phase: 'post-install', server: 'https://east.example.internal:6443'});
 	const facts = await collect();
 	assert.deepEqual(facts.remoteSecrets!.byPeer.west!.secret!.entries, [{cluster: 'west', server: 'https://west.example.internal:6443', auth: 'token', inlineCa: true}]);
 	assert.equal(facts.remoteSecrets!.byPeer.west!.credentials!.kind, 'ok');
@@ -125,7 +122,7 @@ test('post-install wiring facts: remote secrets without credentials, their verdi
 	assert.match(revoked.reason!, /does not accept the token in istio-system\/istio-remote-secret-west on ctx-east/);
 	assert.equal(revoked.hint, 'run eastwest apply again to refresh it');
 
-	const remote = await collectFacts(asClient(west), {plan, cluster: plan.clusters[1]!, phase: 'post-install', server: 'https://west.example.internal:6443'});
+	const remote = await collectFacts(west, {plan, cluster: plan.clusters[1]!, phase: 'post-install', server: 'https://west.example.internal:6443'});
 	assert.equal(remote.remote!.controlPlaneClusters, 'east');
 	assert.deepEqual(remote.remote!.endpoints, {addresses: ['192.0.2.10'], ports: [15012, 15017]});
 	assert.deepEqual(remote.remote!.webhook, {paths: ['/inject/cluster/west/net/network2', '/inject/cluster/west/net/network2'], caBundle: true});
@@ -133,10 +130,10 @@ test('post-install wiring facts: remote secrets without credentials, their verdi
 });
 
 test('a secret made with another --name is found by its server and named in the failure', async () => {
-	const east = new FakeClusterClient('ctx-east', clusterObjects('east', 'network1', true));
-	const west = new FakeClusterClient('ctx-west', clusterObjects('west', 'network2', false), {server: 'https://west.example.internal:6443'});
+	const east = new FakeCluster('ctx-east', clusterObjects('east', 'network1', true));
+	const west = new FakeCluster('ctx-west', clusterObjects('west', 'network2', false), {server: 'https://west.example.internal:6443'});
 	east.put(remoteSecretObject('west', west, {key: 'cluster2'}));
-	const facts = await collectFacts(asClient(east), {plan, cluster: plan.clusters[0]!, phase: 'post-install', server: 'https://east.example.internal:6443'});
+	const facts = await collectFacts(east, {plan, cluster: plan.clusters[0]!, phase: 'post-install', server: 'https://east.example.internal:6443'});
 	assert.equal(facts.remoteSecrets!.byPeer.west!.secret, null);
 	assert.deepEqual(facts.remoteSecrets!.listed.map(s => s.name), ['istio-remote-secret-cluster2']);
 	const westFacts = {context: 'ctx-west', reachable: true, apiServer: 'https://west.example.internal:6443'};
@@ -146,11 +143,11 @@ test('a secret made with another --name is found by its server and named in the 
 });
 
 test('preflight: a loopback kubeconfig server reads what the API server advertises (never dialled); a routable one does not', async () => {
-	const east = new FakeClusterClient('ctx-east', clusterObjects('east', 'network1', true), {advertised: 'https://127.0.10.5:6443'});
-	const loopback = await collectFacts(asClient(east), {plan, cluster: plan.clusters[0]!, phase: 'preflight', server: 'https://127.0.0.1:40123'});
+	const east = new FakeCluster('ctx-east', clusterObjects('east', 'network1', true), {advertised: 'https://127.0.10.5:6443'});
+	const loopback = await collectFacts(east, {plan, cluster: plan.clusters[0]!, phase: 'preflight', server: 'https://127.0.0.1:40123'});
 	assert.equal(loopback.advertisedApiServer, 'https://127.0.10.5:6443');
-	const routable = new FakeClusterClient('ctx-east', clusterObjects('east', 'network1', true), {advertised: 'https://127.0.10.5:6443'});
-	const facts = await collectFacts(asClient(routable), {plan, cluster: plan.clusters[0]!, phase: 'preflight', server: 'https://east.example.internal:6443'});
+	const routable = new FakeCluster('ctx-east', clusterObjects('east', 'network1', true), {advertised: 'https://127.0.10.5:6443'});
+	const facts = await collectFacts(routable, {plan, cluster: plan.clusters[0]!, phase: 'preflight', server: 'https://east.example.internal:6443'});
 	assert.equal(facts.advertisedApiServer, undefined);
 	assert.ok(!routable.calls.includes('advertisedApiServer'));
 });

@@ -72,7 +72,7 @@ function readyFactory(options: {without?: string} = {}): FakeFactory {
 }
 
 /** Calls that change a fake cluster. */
-const writes = (fake: FakeCluster) => fake.calls.filter(c => /^(ensureNetworkLabel|apply) /.test(c));
+const writes = (fake: FakeCluster) => fake.calls.filter(c => /^(writeNamespaceKey|apply) /.test(c));
 
 test('flags: every problem at once; roles default to primary only for multi-network', () => {
 	assert.throws(() => parseApplyArgs(['--topology', 'primary-remote', '--cluster', 'a=one:n1', '--cluster', 'b=two', '--timeout', 'soon']), (e: unknown) => {

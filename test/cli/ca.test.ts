@@ -20,6 +20,10 @@ test('ca create --out DIR writes a root (key 0600) and prints paths, subject and
 	const cert = new X509Certificate(fs.readFileSync(path.join(dir, 'root-cert.pem')));
 	assert.equal(cert.subject, 'O=Istio\nCN=Root CA');
 	assert.equal(fs.statSync(path.join(dir, 'root-key.pem')).mode & 0o777, 0o600);
+	for (const file of ['root-cert.pem', 'root-key.pem']) {
+		const text = fs.readFileSync(path.join(dir, file), 'utf8');
+		assert.ok(text.endsWith('-----\n') && !text.endsWith('\n\n'), `${file} ends with one newline, as openssl writes PEM`);
+	}
 	assert.match(r.stdout, new RegExp(`${path.join(dir, 'root-cert.pem')}  O=Istio, CN=Root CA \\(sha256 ${cert.fingerprint256.slice(0, 23)}…\\)`));
 	assert.match(r.stdout, /eastwest apply … --ca /);
 	const body = keyBody(path.join(dir, 'root-key.pem'));

@@ -2,7 +2,7 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {formatCheckResults, formatPreflight} from '../../source/commands/check-text.js';
-import {SKIPPED_UNREACHABLE, summarize, type CheckResult} from '../../source/core/checks.js';
+import {SKIPPED_UNREACHABLE, summarize, type CheckResult} from '../../source/core/checks/index.js';
 import {CHECK_MARK, MARK} from '../../source/core/marks.js';
 import {SYMBOL} from '../../source/core/status.js';
 import type {MeshPlanInput} from '../../source/core/model.js';

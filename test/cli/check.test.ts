@@ -6,7 +6,7 @@ import {UsageError} from '../../source/core/exit-codes.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import type {ClusterClient, ClusterClientFactory, KubeconfigInfo} from '../../source/core/ports.js';
 import {runCli} from '../helpers/cli.js';
-import {FakeClusterClient, asClient, clusterObjects, wireMesh, type Obj} from '../support/fake-cluster.js';
+import {FakeCluster, clusterObjects, wireMesh, type Obj} from '../support/fake-cluster.js';
 import {meshPlan, numberedNetworks} from '../support/plans.js';
 import {healthyIstiodAnswer} from '../support/healthy-facts.js';
 
@@ -29,21 +29,21 @@ function kubeconfig(servers: Record<string, string> = {}): KubeconfigInfo {
 }
 
 function setup(options: {east?: Obj[]; west?: Obj[]; westReachable?: boolean; westHangs?: boolean; servers?: Record<string, string>; profile?: MeshPlanInput} = {}) {
-	const clients: Record<string, FakeClusterClient> = {
-		'ctx-east': new FakeClusterClient('ctx-east', options.east ?? clusterObjects('east', 'network1', true)),
-		'ctx-west': new FakeClusterClient('ctx-west', options.west ?? clusterObjects('west', 'network2', false), {reachable: options.westReachable ?? true}),
+	const clients: Record<string, FakeCluster> = {
+		'ctx-east': new FakeCluster('ctx-east', options.east ?? clusterObjects('east', 'network1', true)),
+		'ctx-west': new FakeCluster('ctx-west', options.west ?? clusterObjects('west', 'network2', false), {reachable: options.westReachable ?? true}),
 	};
 	wireMesh(PLAN, {east: clients['ctx-east']!, west: clients['ctx-west']!}, {east: kubeconfig(options.servers).contexts[0]!.server!, west: kubeconfig(options.servers).contexts[1]!.server!});
 	// A west whose every read stays unanswered (a black-holed API server) until it is cancelled.
 	const hang = (): Promise<never> => new Promise(() => {});
 	// east's istiod answers as in a wired mesh: it reads west and knows both networks' gateways.
 	const plan = options.profile ?? meshPlan({topology: 'primary-remote-multi-network', network: numberedNetworks});
-	const eastClient = asClient(clients['ctx-east']!);
+	const eastClient = clients['ctx-east']!;
 	eastClient.readIstiodDebug = async () => healthyIstiodAnswer(plan, plan.clusters[0]!);
 	const client = (context: string): ClusterClient =>
 		options.westHangs && context === 'ctx-west'
 			? {...clients[context]!.client(), probe: hang, getObject: hang, listObjects: hang, getDeployment: hang, getService: hang, listPods: hang}
-			: context === 'ctx-east' ? eastClient : asClient(clients[context]!);
+			: context === 'ctx-east' ? eastClient : clients[context]!;
 	const factory: ClusterClientFactory = {kubeconfig: kubeconfig(options.servers), client};
 	const deps: CheckDeps = {
 		createFactory: () => factory,

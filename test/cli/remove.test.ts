@@ -63,7 +63,7 @@ async function setUpFactory(): Promise<FakeFactory> {
 	return factory;
 }
 
-const deletes = (fake: FakeCluster) => fake.calls.filter(c => /^(delete|removeNamespaceMetadata) /.test(c) && !c.endsWith('dry-run'));
+const deletes = (fake: FakeCluster) => fake.calls.filter(c => /^(delete |writeNamespaceKey \S+ \S+ remove)/.test(c) && !c.endsWith('dry-run'));
 
 test('flags: every problem at once; --profile and plan flags together are refused', () => {
 	assert.throws(() => parseRemoveArgs(['--topology', 'nope', '--timeout', 'soon']), (e: unknown) => {

@@ -2,7 +2,7 @@
 // (a warning within 30 days, a failure once expired), judged from the collector's non-secret facts.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {CHECKS, runChecks, type CheckPhase, type ClusterFacts} from '../../source/core/checks.js';
+import {CHECKS, runChecks, type CheckPhase, type ClusterFacts} from '../../source/core/checks/index.js';
 import {allHealthy} from '../support/healthy-facts.js';
 import {multiNetwork} from '../support/plans.js';
 

@@ -3,15 +3,15 @@ import assert from 'node:assert/strict';
 import {
 	CHECKS,
 	checksFor,
-	isLoopbackHost,
 	kubernetesMinor,
 	requiredPermissions,
+	resolvedBy,
 	runChecks,
 	summarize,
 	type CheckPhase,
 	type CheckResult,
 	type ClusterFacts,
-} from '../../source/core/checks.js';
+} from '../../source/core/checks/index.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import {OTHER_ROOT, ROOT_FINGERPRINT, allHealthy, healthy, secretOf} from '../support/healthy-facts.js';
 import type {CredentialVerdict} from '../../source/core/ports.js';
@@ -210,8 +210,6 @@ test('P8 LoadBalancer heuristic warns when no LoadBalancer Service has an addres
 });
 
 test('P9 API server host: loopback warns where other clusters must reach it', () => {
-	for (const host of ['127.0.0.1', 'localhost', '0.0.0.0', '[::1]', '127.1.2.3']) assert.ok(isLoopbackHost(host), host);
-	for (const host of ['10.0.0.1', 'api.example.com', '128.0.0.1']) assert.ok(!isLoopbackHost(host), host);
 	const r = withFault(primaryRemote, 'preflight', 'west', f => (f.apiServerHost = '127.0.0.1'), 'api-server-address');
 	assert.equal(r.status, 'warn');
 	assert.match(r.hint!, /pass --api-server ctx-west=https:\/\/HOST:PORT/);
@@ -426,4 +424,64 @@ test('a remote: controlPlaneClusters, istiod endpoints at the primary\'s gateway
 	assert.match(ca.hint!, /x509: certificate signed by unknown authority/);
 	// None of these concern a primary.
 	assert.ok(!runChecks(prmn, allHealthy(prmn), 'post-install').some(r => r.id.startsWith('remote-') && r.id !== 'remote-secrets' && r.id !== 'remote-secret-credentials' && r.cluster === 'east'));
+});
+
+test('a failed check is resolved by the run only when apply has every flag its declaration names, and the plan allows it', () => {
+	const relabel = withFault(multiNetwork, 'preflight', 'east', f => (f.namespace!.labels['topology.istio.io/network'] = 'old'), 'network-label');
+	assert.equal(relabel.status, 'fail');
+	assert.equal(resolvedBy(relabel, multiNetwork, ['--force']), '--force: the run relabels istio-system with the planned network');
+	assert.equal(resolvedBy(relabel, multiNetwork, []), undefined);
+	const sameNetwork = withFault(primaryRemote, 'preflight', 'east', f => (f.namespace!.labels['topology.istio.io/network'] = 'old'), 'network-label');
+	assert.equal(resolvedBy(sameNetwork, primaryRemote, ['--force']), undefined, 'primary-remote never relabels');
+
+	const withCa = {...multiNetwork, caDir: 'root'};
+	const root = withFault(withCa, 'preflight', 'east', f => (f.caBundle!.rootFingerprint = OTHER_ROOT), 'shared-root-ca', null);
+	assert.equal(root.status, 'fail');
+	assert.equal(resolvedBy(root, withCa, ['--force', '--ca']), '--ca --force: the run replaces cacerts with an intermediate of the root in root');
+	assert.equal(resolvedBy(root, withCa, ['--ca']), undefined, '--ca alone keeps an existing cacerts');
+	assert.equal(resolvedBy(root, multiNetwork, ['--force']), undefined, '--force without a root has nothing to plug in');
+
+	const resolvable = CHECKS.filter(c => c.resolvedBy).map(c => `${c.id} ${c.resolvedBy!.flags.join(' ')}`);
+	assert.deepEqual(resolvable, ['network-label --force', 'plugged-in-ca --ca --force', 'shared-root-ca --ca --force', 'cacerts-chain --ca --force', 'cacerts-key --ca --force', 'cacerts-expiry --ca --force']);
+	const unreachable = withFault(multiNetwork, 'preflight', 'east', f => (f.reachable = false), 'cluster-reachable');
+	assert.equal(resolvedBy(unreachable, withCa, ['--force', '--ca']), undefined, 'a check that names no flag is never resolved');
+});
+
+test("hints speak in the front-end's voice: the wizard's names its screens where the command line's names a flag", () => {
+	const loopback = (f: ClusterFacts) => (f.apiServerHost = '127.0.0.1');
+	const facts = allHealthy(multiNetwork);
+	loopback(facts.west!);
+	const cli = find(runChecks(multiNetwork, facts, 'preflight'), 'api-server-address', 'west');
+	const wizard = find(runChecks(multiNetwork, facts, 'preflight', 'wizard'), 'api-server-address', 'west');
+	assert.equal(cli.status, 'warn');
+	assert.match(cli.hint!, /pass --api-server ctx-west=https:\/\/HOST:PORT/);
+	assert.equal(wizard.hint, "istiod in another cluster must reach this API server: set west's API server on the IDs screen to https://HOST:PORT, an address it can reach");
+	assert.deepEqual({...wizard, hint: cli.hint}, cli, 'only the hint differs');
+
+	// Every hint that names one of apply's flags has a wizard voice, which sends the user to a screen, or says
+	// plainly that the wizard does not do it and gives the command line to run instead.
+	const flag = /--(?:api-server|force|ca|out|restart-istiod)\b/;
+	const plans = [multiNetwork, primaryRemote, prmn].map(p => ({...p, caDir: 'root'}));
+	const needing: string[] = [];
+	for (const plan of plans) {
+		const healthyFacts = allHealthy(plan);
+		const factsOf = (name: string) => healthyFacts[name];
+		for (const c of CHECKS) {
+			if (!c.topologies.includes(plan.topology)) continue;
+			const hints =
+				c.scope === 'cluster'
+					? plan.clusters.map(cluster => ({plan, cluster, facts: healthyFacts[cluster.name], factsOf})).map(i => ({cli: typeof c.hint === 'function' ? c.hint(i) : c.hint, wizard: c.wizardHint?.(i)}))
+					: [{plan, facts: plan.clusters.map(cluster => ({cluster, facts: healthyFacts[cluster.name]}))}].map(i => ({cli: typeof c.hint === 'function' ? c.hint(i) : c.hint, wizard: c.wizardHint?.(i)}));
+			for (const h of hints) {
+				if (!flag.test(h.cli)) continue;
+				needing.push(c.id);
+				assert.ok(h.wizard, `${c.id} names a flag (${h.cli}) and has no wizard voice`);
+				const [before, after] = h.wizard.split('from the command line');
+				assert.doesNotMatch(before!, flag, `${c.id}: ${h.wizard}`);
+				assert.ok(after === undefined || /eastwest apply/.test(after), `${c.id}: ${h.wizard}`);
+				assert.match(h.wizard, /IDs screen|Trust screen|from the command line|wizard/, `${c.id}: ${h.wizard}`);
+			}
+		}
+	}
+	assert.deepEqual([...new Set(needing)].sort(), ['api-server-address', 'cacerts-chain', 'cacerts-expiry', 'cacerts-key', 'network-label', 'plugged-in-ca', 'remote-control-plane-annotation', 'remote-secret-credentials', 'root-cert-converged']);
 });

@@ -1,7 +1,7 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {gatewayReasons, servesPlan, type GatewayDeploymentLike, type GatewayField} from '../../source/core/gateway.js';
-import {runChecks, type ClusterFacts} from '../../source/core/checks.js';
+import {runChecks, type ClusterFacts} from '../../source/core/checks/index.js';
 import {evaluateCluster} from '../../source/core/status.js';
 import {gatewayMismatch} from '../../source/engine/index.js';
 import type {ServiceLike} from '../../source/core/rollout.js';

@@ -1,6 +1,7 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {buildTeardown, appliedVerdict, installedVerdict, namespaceKeyVerdict, type TeardownStep} from '../../source/core/teardown.js';
+import {buildTeardown, appliedVerdict, installedVerdict, type TeardownStep} from '../../source/core/teardown.js';
+import {namespaceKeyVerdict} from '../../source/core/namespace-key.js';
 import {multiNetwork, primaryRemote, primaryRemoteMultiNetwork} from '../support/plans.js';
 
 const ids = (steps: TeardownStep[]) => steps.map(s => s.id);

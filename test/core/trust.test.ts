@@ -1,6 +1,6 @@
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
-import type {ClusterFacts} from '../../source/core/checks.js';
+import type {ClusterFacts} from '../../source/core/checks/index.js';
 import {shortFingerprint, trustOf, trustVerdict, type ClusterTrust} from '../../source/core/trust.js';
 
 const FP_A = 'AB:CD:EF:01:23:45:67:89';

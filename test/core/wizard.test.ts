@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {buildPlan} from '../../source/core/plan.js';
 import {dns1123LabelProblem} from '../../source/core/validate.js';
 import type {ProbeResult} from '../../source/core/ports.js';
-import type {CheckResult} from '../../source/core/checks.js';
+import type {CheckResult} from '../../source/core/checks/index.js';
 import {initialRunView, type RunView} from '../../source/core/run-progress.js';
 import {
 	describeChanges,

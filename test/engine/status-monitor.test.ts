@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import {StatusMonitor} from '../../source/engine/status-monitor.js';
 import {profileTargets, snapshotWithin} from '../../source/commands/status.js';
 import {statusJson} from '../../source/commands/status-format.js';
-import {FakeWatchCluster, readyGateway, seedSetUpCluster, wireMesh} from '../support/fake-cluster.js';
+import {FakeCluster, readyGateway, seedSetUpCluster, wireMesh} from '../support/fake-cluster.js';
 
 const exp = (name: string, network: string) => ({name, network, role: 'primary' as const, topology: 'multi-network' as const});
 
 
 test('one watch per resource kind per cluster; snapshot once all answered; stop closes them all', async () => {
-	const east = new FakeWatchCluster('east');
-	const west = new FakeWatchCluster('west');
+	const east = new FakeCluster('east');
+	const west = new FakeCluster('west');
 	seedSetUpCluster(east, 'net-east', '127.0.10.1');
 	seedSetUpCluster(west, 'net-west', '127.0.20.1');
 	const fakes = {east, west};
@@ -29,7 +29,7 @@ test('one watch per resource kind per cluster; snapshot once all answered; stop 
 });
 
 test('a dropped watch marks the cluster stale, and it recovers on reconnect', async () => {
-	const east = new FakeWatchCluster('east');
+	const east = new FakeCluster('east');
 	seedSetUpCluster(east, 'net-east', '127.0.10.1');
 	const monitor = new StatusMonitor(() => east.client(), [{context: 'east', expectation: exp('east', 'net-east')}]);
 	const seen: Array<{stale: boolean; reachable: boolean; healthy: boolean}> = [];
@@ -52,9 +52,9 @@ test('a dropped watch marks the cluster stale, and it recovers on reconnect', as
 });
 
 test('an unreachable cluster is reported with its error; missing Istio CRDs are not unreachability', async () => {
-	const down = new FakeWatchCluster('down');
+	const down = new FakeCluster('down');
 	down.drop({kind: 'unreachable', message: 'connect ECONNREFUSED 127.0.0.1:1'});
-	const bare = new FakeWatchCluster('bare');
+	const bare = new FakeCluster('bare');
 	bare.set('Deployment', []);
 	bare.set('Service', []);
 	bare.set('Pod', []);
@@ -74,7 +74,7 @@ test('an unreachable cluster is reported with its error; missing Istio CRDs are 
 });
 
 test('a cluster that never answers is reported at the deadline, saying so', async () => {
-	const silent = new FakeWatchCluster('silent');
+	const silent = new FakeCluster('silent');
 	const client = silent.client();
 	const never = {...client, watchDeployments: () => ({stop() {}})};
 	const monitor = new StatusMonitor(() => never, [{context: 'silent', expectation: {}}]);
@@ -92,8 +92,8 @@ test('the wiring live: the primary reads the remote, the remote is controlled by
 			{context: 'ctx-west', name: 'west', network: 'net-west', role: 'remote' as const},
 		],
 	};
-	const east = new FakeWatchCluster('ctx-east');
-	const west = new FakeWatchCluster('ctx-west');
+	const east = new FakeCluster('ctx-east');
+	const west = new FakeCluster('ctx-west');
 	seedSetUpCluster(east, 'net-east', '127.0.10.1');
 	seedSetUpCluster(west, 'net-west', '127.0.20.1');
 	west.set('Deployment', [readyGateway('net-west', '127.0.20.1').deployment]);
@@ -101,7 +101,7 @@ test('the wiring live: the primary reads the remote, the remote is controlled by
 	const servers = {east: 'https://172.18.0.2:6443', west: 'https://172.18.0.3:6443'};
 	wireMesh(plan, {east, west}, servers);
 	const kubeconfig = {files: [], contexts: [{name: 'ctx-east', cluster: 'e', user: 'u', server: servers.east}, {name: 'ctx-west', cluster: 'w', user: 'u', server: servers.west}], warnings: []};
-	const fakes: Record<string, FakeWatchCluster> = {'ctx-east': east, 'ctx-west': west};
+	const fakes: Record<string, FakeCluster> = {'ctx-east': east, 'ctx-west': west};
 	const targets = profileTargets(plan, kubeconfig);
 	assert.deepEqual(targets.map(t => [t.expectation.peers, t.expectation.primary]), [[[{name: 'west', server: servers.west}], undefined], [[], 'east']]);
 
@@ -136,8 +136,8 @@ test('the wiring live: the primary reads the remote, the remote is controlled by
 });
 
 test("istiod's view: read at start (the snapshot waits for it), again each interval, never for a remote; stop ends the reads", async () => {
-	const east = new FakeWatchCluster('east');
-	const west = new FakeWatchCluster('west');
+	const east = new FakeCluster('east');
+	const west = new FakeCluster('west');
 	seedSetUpCluster(east, 'net-east', '127.0.10.1');
 	seedSetUpCluster(west, 'net-west', '127.0.20.1');
 	const reads: string[] = [];

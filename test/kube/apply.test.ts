@@ -32,48 +32,47 @@ describe('network label and server-side apply', () => {
 	const labelOf = () => fake.get('v1', 'Namespace', undefined, NS)?.metadata.labels?.[LABEL];
 	const patches = () => fake.count(r => r.method === 'PATCH');
 
-	test('namespace missing → created with the label, owned by eastwest', async () => {
-		assert.equal(await client.ensureNetworkLabel('network1', {dryRun: false, force: false}), 'namespace-created');
+	const label = (value: string | null) => ({field: 'label' as const, name: LABEL, value});
+	const ANNOTATION = 'topology.istio.io/controlPlaneClusters';
+	const managers = () => (fake.get('v1', 'Namespace', undefined, NS)!.metadata.managedFields as Array<{manager: string; operation: string}>).map(m => [m.manager, m.operation]);
+
+	test('a label: server-side applied, creating istio-system when absent, owned by eastwest', async () => {
+		assert.equal(await client.writeNamespaceKey(label('network1'), {dryRun: false, force: false}), 'written');
 		assert.equal(labelOf(), 'network1');
-		const managed = fake.get('v1', 'Namespace', undefined, NS)!.metadata.managedFields as Array<{manager: string; operation: string}>;
-		assert.deepEqual(managed.map(m => [m.manager, m.operation]), [['eastwest', 'Apply']]);
+		assert.deepEqual(managers(), [['eastwest', 'Apply']]);
 	});
 
-	test('label absent → added; equal → unchanged without a write', async () => {
+	test('a label added to an existing istio-system keeps its other labels; force takes over one another tool set', async () => {
 		fake.addNamespace(NS, {'istio-injection': 'disabled'});
-		assert.equal(await client.ensureNetworkLabel('network1', {dryRun: false, force: false}), 'added');
+		await client.writeNamespaceKey(label('network1'), {dryRun: false, force: false});
 		assert.equal(labelOf(), 'network1');
 		assert.equal(fake.get('v1', 'Namespace', undefined, NS)!.metadata.labels['istio-injection'], 'disabled');
-		const before = patches();
-		assert.equal(await client.ensureNetworkLabel('network1', {dryRun: false, force: false}), 'unchanged');
-		assert.equal(patches(), before);
-	});
-
-	test('a different label → error naming both values and --force; nothing changes', async () => {
-		fake.addNamespace(NS, {[LABEL]: 'network9'});
-		await rejectsKube(client.ensureNetworkLabel('network1', {dryRun: false, force: false}), error => {
-			assert.equal(error.info.kind, 'conflict');
-			assert.match(error.message, /labelled topology\.istio\.io\/network=network9, but the plan says network1/);
-			assert.match(error.info.hint ?? '', /--force/);
-		});
-		assert.equal(labelOf(), 'network9');
-		assert.equal(patches(), 0);
-	});
-
-	test('force overwrites a label another tool set', async () => {
-		fake.addNamespace(NS, {[LABEL]: 'network9'});
-		assert.equal(await client.ensureNetworkLabel('network1', {dryRun: false, force: true}), 'overwritten');
+		fake.put({apiVersion: 'v1', kind: 'Namespace', metadata: {name: NS, labels: {[LABEL]: 'network9'}}}, {manager: 'kubectl-label'});
+		assert.equal(await client.writeNamespaceKey(label('network1'), {dryRun: false, force: true}), 'written');
 		assert.equal(labelOf(), 'network1');
 	});
 
-	test('dry run reports what would happen and changes nothing', async () => {
-		assert.equal(await client.ensureNetworkLabel('network1', {dryRun: true, force: false}), 'namespace-created');
+	test('an annotation: created with istio-system when asked, else merge-patched, so the label apply never owns it', async () => {
+		const annotation = (value: string) => ({field: 'annotation' as const, name: ANNOTATION, value});
+		assert.equal(await client.writeNamespaceKey({...annotation('east'), create: true}, {dryRun: false}), 'written');
+		assert.equal(fake.get('v1', 'Namespace', undefined, NS)!.metadata.annotations[ANNOTATION], 'east');
+		assert.equal(await client.writeNamespaceKey(annotation('east,west'), {dryRun: false}), 'written');
+		await client.writeNamespaceKey(label('network1'), {dryRun: false, force: false});
+		const ns = fake.get('v1', 'Namespace', undefined, NS)!;
+		assert.equal(ns.metadata.annotations[ANNOTATION], 'east,west', 'applying the label leaves the annotation');
+		assert.deepEqual(fake.requests.filter(r => r.method === 'POST' || r.method === 'PATCH').map(r => r.method), ['POST', 'PATCH', 'PATCH']);
+		assert.deepEqual(managers().filter(([m]) => m === 'eastwest').sort(), [['eastwest', 'Apply'], ['eastwest', 'Update']]);
+	});
+
+	test('dry run writes nothing', async () => {
+		assert.equal(await client.writeNamespaceKey(label('network1'), {dryRun: true, force: false}), 'written');
 		assert.equal(fake.get('v1', 'Namespace', undefined, NS), undefined);
 		fake.addNamespace(NS);
-		assert.equal(await client.ensureNetworkLabel('network1', {dryRun: true, force: false}), 'added');
+		await client.writeNamespaceKey(label('network1'), {dryRun: true, force: false});
 		assert.equal(labelOf(), undefined);
 		const dryRuns = fake.requests.filter(r => r.method === 'PATCH').map(r => r.query.dryRun);
 		assert.deepEqual(dryRuns, ['All', 'All']);
+		assert.equal(patches(), 2);
 	});
 
 	test('apply: created, then unchanged, then configured after a change, with field manager eastwest', async () => {

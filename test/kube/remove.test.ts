@@ -68,16 +68,19 @@ describe('removal through the kube layer', () => {
 		assert.equal(fake.get('networking.istio.io/v1', 'Gateway', NS, 'cross-network-gateway'), undefined);
 	});
 
-	test('removeNamespaceMetadata: removes the key only while it holds the value; other labels stay', async () => {
+	test('writeNamespaceKey removes a key with a merge patch, only from the namespace as read; other labels stay', async () => {
 		fake.addNamespace(NS, {'istio-injection': 'disabled'});
-		await client.ensureNetworkLabel('network1', {dryRun: false, force: false});
-		const key = {field: 'label' as const, name: LABEL, value: 'network1'};
-		assert.equal(await client.removeNamespaceMetadata({...key, value: 'network9'}, {dryRun: false}), 'changed');
-		assert.equal(await client.removeNamespaceMetadata(key, {dryRun: false}), 'deleted');
+		await client.writeNamespaceKey({field: 'label', name: LABEL, value: 'network1'}, {dryRun: false, force: false});
+		const read = fake.get('v1', 'Namespace', undefined, NS)!;
+		const remove = {field: 'label' as const, name: LABEL, value: null};
+		assert.equal(await client.writeNamespaceKey({...remove, resourceVersion: '1'}, {dryRun: false}), 'changed', 'a namespace changed since it was read');
+		assert.equal(fake.get('v1', 'Namespace', undefined, NS)!.metadata.labels[LABEL], 'network1');
+		assert.equal(await client.writeNamespaceKey({...remove, resourceVersion: read.metadata.resourceVersion}, {dryRun: false}), 'written');
 		const labels = fake.get('v1', 'Namespace', undefined, NS)!.metadata.labels;
 		assert.equal(labels[LABEL], undefined);
 		assert.equal(labels['istio-injection'], 'disabled');
-		assert.equal(await client.removeNamespaceMetadata(key, {dryRun: false}), 'not-found');
+		fake.remove('v1', 'Namespace', undefined, NS);
+		assert.equal(await client.writeNamespaceKey(remove, {dryRun: false}), 'not-found');
 	});
 
 	test('the engine, reading managedFields from the server: eastwest\'s label and Gateway go, a label set by kubectl stays', async () => {

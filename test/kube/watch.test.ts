@@ -243,7 +243,7 @@ describe('watches', () => {
 		const namespaces = new Updates<Record<string, any>>();
 		handles.push(client.watchObjects('v1', 'Namespace', {namespace: '', name: NS}, namespaces.push));
 		await namespaces.next('connected', u => u.connected && u.items.length === 1);
-		await client.ensureNetworkLabel('network1', {dryRun: false, force: false});
+		await client.writeNamespaceKey({field: 'label', name: 'topology.istio.io/network', value: 'network1'}, {dryRun: false, force: false});
 		const labelled = await namespaces.next('labelled', u => u.items[0]?.metadata?.labels?.['topology.istio.io/network'] === 'network1');
 		assert.equal(labelled.items.length, 1);
 

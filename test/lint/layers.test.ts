@@ -45,6 +45,12 @@ const cases: Array<{file: string; code: string; error?: RegExp}> = [
 	{file: 'source/core/status.ts', code: "import '../kube/index.js';\n", error: /core\/ imports nothing outside core/},
 	{file: 'source/core/status.ts', code: "import '../commands/args.js';\n", error: /core\/ imports nothing outside core/},
 	{file: 'source/core/status.ts', code: "import 'node:fs';\n", error: /no I\/O/},
+	// core/checks/: the catalogue's folder reaches the rest of core one level up, and nothing beyond it.
+	{file: 'source/core/checks/preflight.ts', code: "import '../model.js';\nimport './helpers.js';\n"},
+	{file: 'source/core/checks/preflight.ts', code: "import '../../kube/index.js';\n", error: /core\/ imports nothing outside core/},
+	{file: 'source/core/checks/run.ts', code: "import '../../../engine/index.js';\n", error: /core\/ imports nothing outside core/},
+	{file: 'source/core/checks/run.ts', code: "import 'node:crypto';\n", error: /no I\/O/},
+	{file: 'source/core/other/x.ts', code: "import '../model.js';\n", error: /core\/ imports nothing outside core/},
 	// commands/: only the UI entries render the UI; the wiring may name the services' type.
 	{file: 'source/commands/apply.ts', code: "import '../ui/theme.js';\n", error: /render the UI/},
 	{file: 'source/commands/apply.ts', code: "import '../app.js';\n", error: /renders the app/},

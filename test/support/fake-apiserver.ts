@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {isDeepStrictEqual} from 'node:util';
 import {parse as parseYaml, stringify as stringifyYaml} from 'yaml';
+import {matchesLabels} from './label-selector.js';
 
 // ---------- types ----------
 
@@ -212,29 +213,6 @@ function deletePath(obj: Obj, field: string): void {
 		delete obj[top!][rest.join('.')];
 		if (Object.keys(obj[top!]).length === 0) delete obj[top!];
 	}
-}
-
-/** kubectl-style label selectors: k=v, k==v, k!=v, k, !k, k in (a,b), k notin (a,b). */
-export function matchesLabels(labels: Record<string, string> | undefined, selector: string | undefined): boolean {
-	if (!selector) return true;
-	const have = labels ?? {};
-	const terms = selector.match(/([^,(]+(\([^)]*\))?)/g) ?? [];
-	return terms.every(raw => {
-		const term = raw.trim();
-		if (!term) return true;
-		let m = /^(\S+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term);
-		if (m) {
-			const values = m[3]!.split(',').map(v => v.trim());
-			const has = m[1]! in have && values.includes(have[m[1]!]!);
-			return m[2] === 'in' ? has : !has;
-		}
-		m = /^([^!=]+)!=(.*)$/.exec(term);
-		if (m) return have[m[1]!.trim()] !== m[2]!.trim();
-		m = /^([^!=]+)==?(.*)$/.exec(term);
-		if (m) return have[m[1]!.trim()] === m[2]!.trim();
-		if (term.startsWith('!')) return !(term.slice(1) in have);
-		return term in have;
-	});
 }
 
 function matchesFields(obj: Obj, selector: string | undefined): boolean {
@@ -1084,6 +1062,10 @@ export class FakeApiServer {
 			}
 			next = clone(body);
 		} else if (method === 'PATCH' && (contentType === 'application/merge-patch+json' || contentType === 'application/strategic-merge-patch+json')) {
+			// As the API server: a resourceVersion in a patch is a precondition.
+			if (body.metadata?.resourceVersion && body.metadata.resourceVersion !== existing.obj.metadata.resourceVersion) {
+				throw new HttpError(409, 'Conflict', `Operation cannot be fulfilled on ${resourceLabel} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+			}
 			next = mergePatch(existing.obj, body) as Obj;
 		} else {
 			throw new HttpError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);

@@ -3,17 +3,13 @@
  * that reads, lists, watches and server-side apply all work on, with one label-selector parser. Tests seed
  * it with plain objects, script how an installed gateway rolls out and gets an address, drop and restore
  * its watches, and deny or forbid reads. Also an Istioctl that "installs" into it, and a factory.
- *
- * Old names kept as aliases (imports from before the merge of the three fakes): FakeWatchCluster and
- * FakeClusterClient are FakeCluster; asClient is the identity.
  */
 import {GATEWAY_NAME, ISTIO_NAMESPACE, NETWORK_LABEL} from '../../source/core/model.js';
 import {GATEWAY_PORTS, renderExposeIstiod, renderExposeServices, type Manifest} from '../../source/core/manifests.js';
 import {Sealed} from '../../source/core/sealed.js';
-import {CLUSTER_ANNOTATION, CONTROL_PLANE_ANNOTATION, MULTICLUSTER_LABEL, REMOTE_OPERATOR_NAME, controlPlaneIncludes, injectorWebhookName, readPeers, remoteIstiodServiceName, remoteSecretName} from '../../source/core/remote.js';
+import {CLUSTER_ANNOTATION, MULTICLUSTER_LABEL, REMOTE_OPERATOR_NAME, injectorWebhookName, readPeers, remoteIstiodServiceName, remoteSecretName} from '../../source/core/remote.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import type {
-	AnnotationOutcome,
 	AppliedObject,
 	ApplyOptions,
 	ClusterClient,
@@ -26,7 +22,8 @@ import type {
 	IstioctlInstallOptions,
 	KubeErrorInfo,
 	RemoteSecretInfo,
-	NetworkLabelOutcome,
+	NamespaceKeyWrite,
+	KeyWriteOutcome,
 	ProbeResult,
 	RemoveOptions,
 	WatchHandle,
@@ -35,6 +32,7 @@ import type {
 } from '../../source/core/ports.js';
 import type {DeploymentLike, PodLike, ServiceLike} from '../../source/core/rollout.js';
 import {FIXTURE_ROOT_CERT, fixtureCacertsData} from './ca-fixtures.js';
+import {matchesLabels} from './label-selector.js';
 
 export type Obj = Record<string, any>;
 
@@ -70,24 +68,6 @@ export interface FakeClusterOptions {
 	server?: string;
 	/** What the cluster advertises in default/kubernetes endpoints. */
 	advertised?: string;
-}
-
-/** One label-selector parser: `k=v`, `k==v`, `k!=v`, `k`, `!k`, comma-separated, all must hold. */
-export function matchesLabelSelector(labels: Record<string, string> | undefined, selector: string | undefined): boolean {
-	if (!selector) return true;
-	const l = labels ?? {};
-	return selector
-		.split(',')
-		.map(s => s.trim())
-		.filter(Boolean)
-		.every(req => {
-			const ne = /^([^!=]+)!=(.*)$/.exec(req);
-			if (ne) return l[ne[1]!.trim()] !== ne[2]!.trim();
-			const eq = /^([^!=]+)==?(.*)$/.exec(req);
-			if (eq) return l[eq[1]!.trim()] === eq[2]!.trim();
-			if (req.startsWith('!')) return !(req.slice(1) in l);
-			return req in l;
-		});
 }
 
 const DEFAULT_API_VERSION: Record<string, string> = {Deployment: 'apps/v1', Service: 'v1', Pod: 'v1', Namespace: 'v1', ConfigMap: 'v1', Secret: 'v1'};
@@ -128,6 +108,8 @@ export class FakeCluster implements ClusterClient {
 	server: string;
 	/** The token its istio-reader service account has now; `revokeToken()` changes it. */
 	readerToken: string;
+	/** istiod's debug endpoints: absent unless a test scripts them (the port leaves them optional). */
+	readIstiodDebug?: ClusterClient['readIstiodDebug'];
 	/** How other clusters are found from a server URL (set by FakeFactory). */
 	peerByServer: (server: string) => FakeCluster | undefined = () => undefined;
 	private static servers = 0;
@@ -162,7 +144,7 @@ export class FakeCluster implements ClusterClient {
 			.filter(o => !options.apiVersion || !o.apiVersion || o.apiVersion === options.apiVersion)
 			.filter(o => options.namespace === undefined || o.metadata?.namespace === undefined || o.metadata.namespace === options.namespace)
 			.filter(o => !options.name || o.metadata?.name === options.name)
-			.filter(o => matchesLabelSelector(o.metadata?.labels, options.labelSelector))
+			.filter(o => matchesLabels(o.metadata?.labels, options.labelSelector))
 			.map(o => structuredClone(o));
 	}
 
@@ -252,21 +234,28 @@ export class FakeCluster implements ClusterClient {
 		return {context: this.context, reachable: true, auth: 'ok', serverVersion: 'v1.35.1', istioNamespace: this.namespaces.has(ISTIO_NAMESPACE), istioCrds: true, istiod: [], elapsedMs: 1};
 	}
 
-	async ensureNetworkLabel(network: string, options: ApplyOptions): Promise<NetworkLabelOutcome> {
-		this.check(`ensureNetworkLabel ${network}`);
+	/** The writes only, as the API server does them; whether to write is the engine's (core's) decision. */
+	async writeNamespaceKey(write: NamespaceKeyWrite, options: RemoveOptions & {force?: boolean}): Promise<KeyWriteOutcome> {
+		this.check(`writeNamespaceKey ${write.field} ${write.name}${write.value === null ? ' remove' : `=${write.value}`}${options.dryRun ? ' dry-run' : ''}`);
 		const ns = this.objectsOf('Namespace', {name: ISTIO_NAMESPACE})[0];
-		const entry = {manager: 'eastwest', operation: 'Apply', fieldsV1: {'f:metadata': {'f:labels': {[`f:${NETWORK_LABEL}`]: {}}}}};
-		if (!ns) {
-			if (!options.dryRun) this.put({apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE, labels: {[NETWORK_LABEL]: network}, managedFields: [entry]}});
-			return 'namespace-created';
+		const group = write.field === 'label' ? 'labels' : 'annotations';
+		if (write.value === null) {
+			if (!ns) return 'not-found';
+			if (write.resourceVersion !== undefined && ns.metadata.resourceVersion !== write.resourceVersion) return 'changed';
+			if (!options.dryRun) {
+				const rest = {...ns.metadata[group]};
+				delete rest[write.name];
+				this.put({...ns, metadata: {...ns.metadata, [group]: rest, managedFields: takeKey(ns.metadata.managedFields, `f:${group}`, write.name)}});
+			}
+			return 'written';
 		}
-		const current = ns.metadata.labels?.[NETWORK_LABEL];
-		if (current === network) return 'unchanged';
-		if (current && !options.force) {
-			throw new FakeKubeError({kind: 'conflict', message: `namespace istio-system is labeled ${NETWORK_LABEL}=${current}, not ${network}`, hint: 'fix the plan, or pass --force to overwrite the label'});
+		// A label is server-side applied, an annotation merge-patched: managedFields record Apply and Update.
+		const entry = {manager: 'eastwest', operation: write.field === 'label' ? 'Apply' : 'Update', fieldsV1: {'f:metadata': {[`f:${group}`]: {[`f:${write.name}`]: {}}}}};
+		const base = ns ?? {apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE}};
+		if (!options.dryRun) {
+			this.put({...base, metadata: {...base.metadata, [group]: {...base.metadata[group], [write.name]: write.value}, managedFields: withManager(takeKey(base.metadata.managedFields, `f:${group}`, write.name), entry)}});
 		}
-		if (!options.dryRun) this.put({...ns, metadata: {...ns.metadata, labels: {...ns.metadata.labels, [NETWORK_LABEL]: network}, managedFields: withManager(takeKey(ns.metadata.managedFields, 'f:labels', NETWORK_LABEL), entry)}});
-		return current ? 'overwritten' : 'added';
+		return 'written';
 	}
 
 	async apply(manifests: Manifest[], options: ApplyOptions): Promise<AppliedObject[]> {
@@ -342,20 +331,6 @@ export class FakeCluster implements ClusterClient {
 	async canI(check: {verb: string; resource: string}): Promise<boolean> {
 		this.check(`canI ${check.verb} ${check.resource}`);
 		return !this.options.denied?.includes(`${check.verb} ${check.resource}`);
-	}
-
-	async ensureControlPlaneAnnotation(primary: string, options: ApplyOptions): Promise<AnnotationOutcome> {
-		this.check(`ensureControlPlaneAnnotation ${primary}${options.dryRun ? ' dry-run' : ''}`);
-		const ns = this.objectsOf('Namespace', {name: ISTIO_NAMESPACE})[0];
-		const current = ns?.metadata.annotations?.[CONTROL_PLANE_ANNOTATION];
-		if (ns && controlPlaneIncludes(current, primary)) return 'unchanged';
-		if (ns && current && !options.force) {
-			throw new FakeKubeError({kind: 'conflict', message: `namespace istio-system is annotated ${CONTROL_PLANE_ANNOTATION}=${current}, which does not name ${primary}`, hint: 'pass --force'});
-		}
-		const base = ns ?? {apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE}};
-		const entry = {manager: 'eastwest', operation: 'Update', fieldsV1: {'f:metadata': {'f:annotations': {[`f:${CONTROL_PLANE_ANNOTATION}`]: {}}}}};
-		if (!options.dryRun) this.put({...base, metadata: {...base.metadata, annotations: {...base.metadata.annotations, [CONTROL_PLANE_ANNOTATION]: primary}, managedFields: withManager(takeKey(base.metadata.managedFields, 'f:annotations', CONTROL_PLANE_ANNOTATION), entry)}});
-		return !ns ? 'namespace-created' : current ? 'overwritten' : 'added';
 	}
 
 	private secretInfo(o: Obj): RemoteSecretInfo {
@@ -444,21 +419,6 @@ export class FakeCluster implements ClusterClient {
 			this.store.delete(key);
 			this.applied.delete(`${ref.kind}/${ref.name}`);
 			this.notify(ref.kind);
-		}
-		return 'deleted';
-	}
-
-	async removeNamespaceMetadata(key: {field: 'label' | 'annotation'; name: string; value: string}, options: RemoveOptions): Promise<DeleteOutcome> {
-		this.check(`removeNamespaceMetadata ${key.field} ${key.name}${options.dryRun ? ' dry-run' : ''}`);
-		const ns = this.objectsOf('Namespace', {name: ISTIO_NAMESPACE})[0];
-		const group = key.field === 'label' ? 'labels' : 'annotations';
-		const current = ns?.metadata?.[group]?.[key.name];
-		if (!ns || current === undefined) return 'not-found';
-		if (current !== key.value) return 'changed';
-		if (!options.dryRun) {
-			const rest = {...ns.metadata[group]};
-			delete rest[key.name];
-			this.put({...ns, metadata: {...ns.metadata, [group]: rest, managedFields: takeKey(ns.metadata.managedFields, `f:${group}`, key.name)}});
 		}
 		return 'deleted';
 	}
@@ -563,7 +523,6 @@ export class FakeCluster implements ClusterClient {
 		return {
 			context: this.context,
 			probe: this.probe.bind(this),
-			ensureNetworkLabel: this.ensureNetworkLabel.bind(this),
 			apply: this.apply.bind(this),
 			getDeployment: this.getDeployment.bind(this),
 			getService: this.getService.bind(this),
@@ -571,7 +530,6 @@ export class FakeCluster implements ClusterClient {
 			getObject: this.getObject.bind(this),
 			listObjects: this.listObjects.bind(this),
 			canI: this.canI.bind(this),
-			ensureControlPlaneAnnotation: this.ensureControlPlaneAnnotation.bind(this),
 			listRemoteSecrets: this.listRemoteSecrets.bind(this),
 			getRemoteSecret: this.getRemoteSecret.bind(this),
 			watchRemoteSecrets: this.watchRemoteSecrets.bind(this),
@@ -579,7 +537,7 @@ export class FakeCluster implements ClusterClient {
 			applyRemoteSecret: this.applyRemoteSecret.bind(this),
 			advertisedApiServer: this.advertisedApiServer.bind(this),
 			deleteObject: this.deleteObject.bind(this),
-			removeNamespaceMetadata: this.removeNamespaceMetadata.bind(this),
+			writeNamespaceKey: this.writeNamespaceKey.bind(this),
 			watchDeployments: this.watchDeployments.bind(this),
 			watchServices: this.watchServices.bind(this),
 			watchPods: this.watchPods.bind(this),
@@ -788,11 +746,6 @@ function parseLine(text: string) {
 }
 
 /** Former names (the status fakes and the check-facts fakes were separate classes): all one FakeCluster now. */
-export const FakeWatchCluster = FakeCluster;
-export type FakeWatchCluster = FakeCluster;
-export const FakeClusterClient = FakeCluster;
-export type FakeClusterClient = FakeCluster;
-export const asClient = (f: FakeCluster): ClusterClient => f;
 
 /** The root certificate the healthy clusters share (a real one: the checks parse it). */
 export const ROOT_PEM = FIXTURE_ROOT_CERT;

@@ -1,5 +1,5 @@
 /** Scripted WizardServices for UI tests and the demo: no network, no processes. */
-import type {CheckPhase, ClusterFacts} from '../../source/core/checks.js';
+import type {CheckPhase, ClusterFacts} from '../../source/core/checks/index.js';
 import type {Event} from '../../source/core/events.js';
 import type {GatewayAddress} from '../../source/core/rollout.js';
 import type {MeshPlanInput} from '../../source/core/model.js';

@@ -1,5 +1,5 @@
 /** Facts of clusters where everything is as the plan wants: the checks catalogue passes them all. */
-import {requiredPermissions, type ClusterFacts} from '../../source/core/checks.js';
+import {requiredPermissions, type ClusterFacts} from '../../source/core/checks/index.js';
 import {renderExposeIstiod, renderExposeServices} from '../../source/core/manifests.js';
 import {TOPOLOGY_INFO, type ClusterSpec, type MeshPlanInput} from '../../source/core/model.js';
 import {readPeers, remoteObserved, remoteSecretName} from '../../source/core/remote.js';

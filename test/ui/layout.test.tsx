@@ -2,7 +2,7 @@ import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import React from 'react';
 import App from '../../source/app.js';
-import type {ClusterFacts} from '../../source/core/checks.js';
+import type {ClusterFacts} from '../../source/core/checks/index.js';
 import {fakeServices, kubeconfig} from '../support/fake-services.js';
 import {KEY, passTrust, press, waitForFrame, waitForText} from '../support/ink.js';
 import {renderAt} from '../support/render-at.js';

@@ -4,15 +4,15 @@ import React from 'react';
 import {cleanup, render} from 'ink-testing-library';
 import StatusView from '../../source/ui/status/StatusView.js';
 import {StatusMonitor} from '../../source/engine/status-monitor.js';
-import {FakeWatchCluster, readyGateway, seedSetUpCluster} from '../support/fake-cluster.js';
+import {FakeCluster, readyGateway, seedSetUpCluster} from '../support/fake-cluster.js';
 import {press, waitForText} from '../support/ink.js';
 
 afterEach(() => cleanup());
 
 
 test('the live view shows the picture and rows, follows watch changes, marks a dropped cluster, and quits on q', async () => {
-	const east = new FakeWatchCluster('east');
-	const west = new FakeWatchCluster('west');
+	const east = new FakeCluster('east');
+	const west = new FakeCluster('west');
 	seedSetUpCluster(east, 'net-east', '127.0.10.1');
 	seedSetUpCluster(west, 'net-west');
 	const fakes = {east, west};

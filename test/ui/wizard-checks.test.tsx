@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import React from 'react';
 import {cleanup, render} from 'ink-testing-library';
 import App from '../../source/app.js';
-import type {ClusterFacts} from '../../source/core/checks.js';
+import type {ClusterFacts} from '../../source/core/checks/index.js';
 import {fakeServices, kubeconfig, type FactsScript, type FakeOptions} from '../support/fake-services.js';
 import {KEY, press, tick, waitForFrame, waitForText, passTrust} from '../support/ink.js';
 
@@ -64,6 +64,9 @@ describe('wizard preflight checks', () => {
 		assert.match(frame, /✘ istio-system carries no topology\.istio\.io\/network label, or network2/);
 		assert.match(frame, /istio-system is labeled topology\.istio\.io\/network=other, the plan says network2/);
 		assert.match(frame, /hint: /);
+		const flat = frame.replace(/\s+/g, ' ');
+		assert.match(flat, /hint: the wizard never relabels istio-system: set west's network to the existing one on the IDs screen/, 'the hint speaks of the wizard');
+		assert.doesNotMatch(flat, /--force/, 'no command-line flag in the wizard');
 		assert.match(frame, /✘ 1 failed, 0 warnings, 27 passed/);
 		await press(r, KEY.enter);
 		frame = await waitForText(r, 'the run is blocked by 1 failed check');

@@ -1,6 +1,6 @@
 import React from 'react';
 import {Box, Text} from 'ink';
-import {groupResults, SKIPPED_UNREACHABLE, type CheckResult, type CheckStatus} from '../../core/checks.js';
+import {groupResults, SKIPPED_UNREACHABLE, type CheckResult, type CheckStatus} from '../../core/checks/index.js';
 import {formatElapsed} from '../../core/events.js';
 import type {MeshPlanInput} from '../../core/model.js';
 import type {CheckRunView} from '../hooks/useChecks.js';

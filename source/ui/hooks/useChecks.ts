@@ -1,5 +1,5 @@
 import {useEffect, useRef, useState} from 'react';
-import type {CheckPhase, CheckResult, ClusterFacts} from '../../core/checks.js';
+import type {CheckPhase, CheckResult, ClusterFacts} from '../../core/checks/index.js';
 import type {MeshPlanInput} from '../../core/model.js';
 import {planKey} from '../../core/wizard.js';
 import {DEFAULT_CHECKS_TIMEOUT_MS, runCheckPhase} from '../../checks/run.js';
@@ -67,6 +67,7 @@ export function useChecks(
 			deadlineMs,
 			signal: controller.signal,
 			read: (cluster, signal) => services.collectFacts({plan, cluster, phase, signal}),
+			voice: 'wizard',
 			onClusterDone: (cluster, facts) => {
 				clusters = clusters.map(c => (c.name === cluster.name ? {...c, state: 'done', elapsedMs: Date.now() - startedAt, facts} : c));
 				setView({phase, key, deadlineMs, clusters});

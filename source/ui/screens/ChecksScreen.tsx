@@ -1,6 +1,6 @@
 import React, {useMemo, useState} from 'react';
 import {Box, Text} from 'ink';
-import {summarize, summaryText} from '../../core/checks.js';
+import {summarize, summaryText} from '../../core/checks/index.js';
 import {toPlanInput, type WizardState} from '../../core/wizard.js';
 import {CheckRowsView, ReadingLines, ScrollMarker} from '../components/CheckList.js';
 import {KeyHints} from '../components/KeyHints.js';
@@ -11,6 +11,7 @@ import {useChecks, type CheckRunView} from '../hooks/useChecks.js';
 import {useTicker} from '../hooks/useTicker.js';
 import {useServices} from '../services.js';
 import {useTheme} from '../theme.js';
+import {plural} from '../../core/text.js';
 
 export interface ChecksScreenProps {
 	state: WizardState;
@@ -23,7 +24,6 @@ export interface ChecksScreenProps {
 	onContinue(override: boolean): void;
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** Preflight: read every cluster, judge the plan against what it found, and only then allow Review. */
 export function ChecksScreen({state, cached, overridden, onResult, onContinue}: ChecksScreenProps) {

@@ -1,6 +1,6 @@
 import React, {useState} from 'react';
 import {Box, Text, useStdout} from 'ink';
-import {summarize, summaryText, wiringSummary, type CheckResult} from '../../core/checks.js';
+import {summarize, summaryText, wiringSummary, type CheckResult} from '../../core/checks/index.js';
 import {formatClusterFlag} from '../../core/cluster-flag.js';
 import {formatElapsed} from '../../core/events.js';
 import type {MeshPlanInput} from '../../core/model.js';
@@ -17,6 +17,7 @@ import {useServices} from '../services.js';
 import {SCREEN_COMMANDS, hintLine} from '../keys.js';
 import {firstFit, terminalOf, type Line} from '../layout.js';
 import {useTheme} from '../theme.js';
+import {plural} from '../../core/text.js';
 
 /** Quote a shell word only when it needs it. */
 function sh(word: string): string {
@@ -37,7 +38,6 @@ export function statusCommand(input: MeshPlanInput, profile?: string): string {
 	return `eastwest status ${input.clusters.map(c => `--context ${sh(c.context)}`).join(' ')}`;
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function DoneScreen({view, input, profile, onExit}: {view: RunView; input: MeshPlanInput; profile?: string; onExit: (code: number) => void}) {
 	const theme = useTheme();

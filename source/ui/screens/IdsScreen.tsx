@@ -2,7 +2,7 @@ import React, {useMemo, useState} from 'react';
 import {Box, Text} from 'ink';
 import {TOPOLOGY_INFO} from '../../core/model.js';
 import {orderedSelection, problemsOf, roleOf, type FieldId, type ProbeState, type ScreenAction, type WizardState} from '../../core/wizard.js';
-import {isLoopbackHost} from '../../core/checks.js';
+import {isLoopbackServer} from '../../core/address.js';
 import {KeyHints} from '../components/KeyHints.js';
 import {Notice} from '../components/Notice.js';
 import {useCommands} from '../hooks/useCommands.js';
@@ -38,13 +38,7 @@ function isReadByOthers(state: WizardState, context: string): boolean {
 /** The kubeconfig's server of a context, and whether other clusters could use it. */
 function kubeconfigServer(state: WizardState, context: string): {server?: string; loopback: boolean} {
 	const server = state.access.state === 'ready' ? state.access.info.contexts.find(c => c.name === context)?.server : undefined;
-	let host: string | undefined;
-	try {
-		host = server ? new URL(server).hostname.replace(/^\[|\]$/g, '') : undefined;
-	} catch {
-		host = undefined;
-	}
-	return {...(server ? {server} : {}), loopback: host !== undefined && isLoopbackHost(host)};
+	return {...(server ? {server} : {}), loopback: isLoopbackServer(server)};
 }
 
 export function IdsScreen({state, dispatch, probes = {}}: {state: WizardState; dispatch: (a: ScreenAction) => void; probes?: Record<string, ProbeState>}) {

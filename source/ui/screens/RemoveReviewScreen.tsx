@@ -1,8 +1,8 @@
 import React, {useEffect, useMemo, useState} from 'react';
 import {Box, Text, useStdout} from 'ink';
-import {TOPOLOGY_INFO} from '../../core/model.js';
+import {CACERTS_SECRET, TOPOLOGY_INFO} from '../../core/model.js';
 import type {ProbeResult} from '../../core/ports.js';
-import {CACERTS_SECRET, buildTeardown, type ObjectRef, type TeardownStep} from '../../core/teardown.js';
+import {buildTeardown, type ObjectRef, type TeardownStep} from '../../core/teardown.js';
 import {firstLine} from '../../core/text.js';
 import {probeBlocker, type RemovalState} from '../../core/wizard.js';
 import {KeyHints} from '../components/KeyHints.js';

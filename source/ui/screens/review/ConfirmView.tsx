@@ -6,7 +6,8 @@ import {Mark} from '../../components/Mark.js';
 import {SCREEN_COMMANDS, hintLine} from '../../keys.js';
 import type {Line} from '../../layout.js';
 import {useTheme} from '../../theme.js';
-import {plural, ToolsLine, type ReviewChecks} from './PlanView.js';
+import {ToolsLine, type ReviewChecks} from './PlanView.js';
+import {plural} from '../../../core/text.js';
 
 export type Changes = Array<{context: string; cluster: string; changes: string[]}>;
 

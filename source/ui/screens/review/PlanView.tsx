@@ -12,6 +12,7 @@ import {useTheme, type MarkStatus} from '../../theme.js';
 import type {ReviewState} from './mode.js';
 import {DEFAULT_PARALLEL} from '../../../core/slots.js';
 import {STEP_SHORT} from '../../step-labels.js';
+import {plural} from '../../../core/text.js';
 
 /** What the preflight of this plan found; undefined when it has not run. */
 export interface ReviewChecks {
@@ -22,7 +23,6 @@ export interface ReviewChecks {
 	overridden: boolean;
 }
 
-export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 const folded = (steps: Plan['clusters'][number]['steps']) => steps.map((s, i) => `${i + 1}. ${STEP_SHORT[s.kind]}`).join(' → ');
 
