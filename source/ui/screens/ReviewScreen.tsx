@@ -98,7 +98,7 @@ export function ReviewScreen({state, dispatch}: ReviewScreenProps) {
 
 	if (review.mode === 'yaml') return <YamlView lines={yamlLines} scroll={review.scroll} rows={pageRows} />;
 	if (review.mode === 'confirm') {
-		const props = {changes: describeChanges(plan), checks, gate, asked: state.runAsked, tools};
+		const props = {changes: describeChanges(plan, {restartIstiod: state.restartIstiod === true}), checks, gate, asked: state.runAsked, tools};
 		// Short of rows: no blank line between contexts, one row per change (the YAML view has every detail).
 		const tight = firstFit(terminal, [[false, confirmLines(props)], [true, []]]);
 		return <ConfirmView {...props} tight={tight} />;
