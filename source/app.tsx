@@ -18,9 +18,9 @@ import {TopologyScreen} from './ui/screens/TopologyScreen.js';
 import {TrustScreen} from './ui/screens/TrustScreen.js';
 import {ServicesContext, type SavedProfile, type WizardServices} from './ui/services.js';
 import {buildTeardown, type LeftItem, type RemoveRunOptions} from './core/teardown.js';
-import {RemoveProfilesScreen} from './ui/screens/RemoveProfilesScreen.js';
-import {RemoveReviewScreen} from './ui/screens/RemoveReviewScreen.js';
-import {RemoveDoneScreen} from './ui/screens/RemoveDoneScreen.js';
+import {RemoveProfilesScreen} from './ui/screens/remove/RemoveProfilesScreen.js';
+import {RemoveReviewScreen} from './ui/screens/remove/RemoveReviewScreen.js';
+import {RemoveDoneScreen} from './ui/screens/remove/RemoveDoneScreen.js';
 import {ThemeContext, createTheme} from './ui/theme.js';
 import {firstLine} from './core/text.js';
 

@@ -1,13 +1,13 @@
 import React from 'react';
 import {Box, Text, useStdout} from 'ink';
-import {runExitCode, type ClusterView} from '../../core/run-progress.js';
-import type {RemovalState} from '../../core/wizard.js';
-import {KeyHints} from '../components/KeyHints.js';
-import {Mark} from '../components/Mark.js';
-import {useCommands} from '../hooks/useCommands.js';
-import {SCREEN_COMMANDS, hintLine} from '../keys.js';
-import {firstFit, terminalOf, type Line} from '../layout.js';
-import {useTheme} from '../theme.js';
+import {runExitCode, type ClusterView} from '../../../core/run-progress.js';
+import type {RemovalState} from '../../../core/wizard.js';
+import {KeyHints} from '../../components/KeyHints.js';
+import {Mark} from '../../components/Mark.js';
+import {useCommands} from '../../hooks/useCommands.js';
+import {SCREEN_COMMANDS, hintLine} from '../../keys.js';
+import {firstFit, terminalOf, type Line} from '../../layout.js';
+import {useTheme} from '../../theme.js';
 import {NEVER_TOUCHED} from './RemoveReviewScreen.js';
 
 type Finished = NonNullable<RemovalState['finished']>;

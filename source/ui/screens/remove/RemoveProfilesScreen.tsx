@@ -1,12 +1,12 @@
 import React, {useState} from 'react';
 import {Box, Text, useStdout} from 'ink';
-import {TOPOLOGY_INFO, type MeshPlanInput} from '../../core/model.js';
-import {KeyHints} from '../components/KeyHints.js';
-import {Notice} from '../components/Notice.js';
-import {useCommands} from '../hooks/useCommands.js';
-import {terminalOf} from '../layout.js';
-import type {SavedProfile, SavedRunRecord} from '../services.js';
-import {useTheme} from '../theme.js';
+import {TOPOLOGY_INFO, type MeshPlanInput} from '../../../core/model.js';
+import {KeyHints} from '../../components/KeyHints.js';
+import {Notice} from '../../components/Notice.js';
+import {useCommands} from '../../hooks/useCommands.js';
+import {terminalOf} from '../../layout.js';
+import type {SavedProfile, SavedRunRecord} from '../../services.js';
+import {useTheme} from '../../theme.js';
 
 /** "2026-12-01 10:02 succeeded" (profiles record ISO 8601 times in UTC), or "never". */
 export function runRecordText(record: SavedRunRecord | undefined): string {

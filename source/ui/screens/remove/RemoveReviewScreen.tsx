@@ -1,18 +1,18 @@
 import React, {useEffect, useMemo, useState} from 'react';
 import {Box, Text, useStdout} from 'ink';
-import {TOPOLOGY_INFO} from '../../core/model.js';
-import type {ProbeResult} from '../../core/ports.js';
-import {CACERTS_SECRET, buildTeardown, type ObjectRef, type TeardownStep} from '../../core/teardown.js';
-import {firstLine} from '../../core/text.js';
-import {probeBlocker, type RemovalState} from '../../core/wizard.js';
-import {KeyHints} from '../components/KeyHints.js';
-import {Mark} from '../components/Mark.js';
-import {Notice} from '../components/Notice.js';
-import {useCommands} from '../hooks/useCommands.js';
-import {SCREEN_COMMANDS, hintLine} from '../keys.js';
-import {firstFit, terminalOf, type Line} from '../layout.js';
-import {useServices} from '../services.js';
-import {useTheme} from '../theme.js';
+import {TOPOLOGY_INFO} from '../../../core/model.js';
+import type {ProbeResult} from '../../../core/ports.js';
+import {CACERTS_SECRET, buildTeardown, type ObjectRef, type TeardownStep} from '../../../core/teardown.js';
+import {firstLine} from '../../../core/text.js';
+import {probeBlocker, type RemovalState} from '../../../core/wizard.js';
+import {KeyHints} from '../../components/KeyHints.js';
+import {Mark} from '../../components/Mark.js';
+import {Notice} from '../../components/Notice.js';
+import {useCommands} from '../../hooks/useCommands.js';
+import {SCREEN_COMMANDS, hintLine} from '../../keys.js';
+import {firstFit, terminalOf, type Line} from '../../layout.js';
+import {useServices} from '../../services.js';
+import {useTheme} from '../../theme.js';
 
 /** Whether a context answers: being asked, answers, or may not be removed from (and why). */
 export type Reach = {state: 'probing'} | {state: 'ok'; version?: string} | {state: 'blocked'; reason: string};
