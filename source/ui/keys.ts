@@ -110,7 +110,7 @@ export function hintLine(commands: readonly Command[], textEntry = false): strin
 export const SCREEN_COMMANDS = {
 	topology: ['up', 'down', 'next', 'help', 'quit'],
 	contexts: ['up', 'down', 'pageUp', 'pageDown', 'toggle', 'primary', 'override', 'filter', 'next', 'back', 'help', 'quit'],
-	contextsFilter: ['up', 'down', 'erase', 'next', 'back', 'quit'],
+	contextsFilter: ['up', 'down', 'erase', 'clearField', 'next', 'back', 'quit'],
 	ids: ['nextField', 'prevField', 'erase', 'clearField', 'suggest', 'next', 'back', 'quit'],
 	checksRunning: ['back', 'help', 'quit'],
 	checks: ['up', 'down', 'pageUp', 'pageDown', 'expand', 'rerun', 'force', 'next', 'back', 'help', 'quit'],

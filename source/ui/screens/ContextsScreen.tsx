@@ -96,6 +96,10 @@ export function ContextsScreen({kubeconfig, state, probes, requestProbes, dispat
 					up: () => move(-1),
 					down: () => move(1),
 					erase: () => setFilter(f => f.slice(0, -1)),
+					clearField: () => {
+						setFilter('');
+						setCursor(0);
+					},
 					next: endFilter,
 					back: endFilter,
 				}
