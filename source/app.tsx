@@ -1,8 +1,9 @@
-import React, {Suspense, lazy, useCallback, useEffect, useMemo, useReducer, useRef, useState} from 'react';
-import {Box, Text, useApp} from 'ink';
+import React, {Suspense, lazy, useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState} from 'react';
+import {Box, Text, measureElement, useApp, useStdout, type DOMElement} from 'ink';
 import type {MeshPlanInput, Topology} from './core/model.js';
 import type {RunView} from './core/run-progress.js';
 import {initialWizardState, judgedPreflight, stateFromPlan, wizardReducer} from './core/wizard.js';
+import {ScreenRowsContext} from './ui/components/Fit.js';
 import {Header} from './ui/components/Header.js';
 import {Help} from './ui/components/Help.js';
 import {NavContext, type Nav} from './ui/hooks/useCommands.js';
@@ -162,6 +163,16 @@ export default function App({services: given, color = true, initialTopology, ini
 		[services],
 	);
 	const onPreflight = useCallback((view: CheckRunView) => dispatch({type: 'preflight-done', view}), []);
+	// The rows a screen has: the terminal's, less the header as drawn (measured, so a narrow terminal's wrap counts).
+	const {stdout} = useStdout();
+	const header = useRef<DOMElement>(null);
+	const [headerRows, setHeaderRows] = useState(1);
+	// After every layout: the header wraps differently as the screen or the terminal changes.
+	// eslint-disable-next-line react-hooks/exhaustive-deps
+	useLayoutEffect(() => {
+		const rows = header.current ? measureElement(header.current).height : 1;
+		if (rows !== headerRows) setHeaderRows(rows);
+	});
 	const judged = judgedPreflight(state);
 	const access = state.access;
 
@@ -244,13 +255,17 @@ export default function App({services: given, color = true, initialTopology, ini
 		<ThemeContext.Provider value={theme}>
 			<ServicesContext.Provider value={services}>
 				<NavContext.Provider value={nav}>
-					<Box flexDirection="column">
-						<Header screen={state.screen} />
-						{help ? <Help scope={help} onClose={() => setHelp(undefined)} /> : null}
-						<Box display={help ? 'none' : 'flex'} flexDirection="column">
-							{body}
+					<ScreenRowsContext.Provider value={(stdout.rows || 24) - headerRows}>
+						<Box flexDirection="column">
+							<Box ref={header}>
+								<Header screen={state.screen} />
+							</Box>
+							{help ? <Help scope={help} onClose={() => setHelp(undefined)} /> : null}
+							<Box display={help ? 'none' : 'flex'} flexDirection="column">
+								{body}
+							</Box>
 						</Box>
-					</Box>
+					</ScreenRowsContext.Provider>
 				</NavContext.Provider>
 			</ServicesContext.Provider>
 		</ThemeContext.Provider>
