@@ -134,6 +134,7 @@ export const SCREEN_COMMANDS = {
 	removeReview: ['removeCa', 'rerun', 'next', 'back', 'help', 'quit'],
 	removeConfirm: ['confirm', 'deny', 'quit'],
 	removeDone: ['finish', 'help', 'quit'],
+	status: ['quit', 'back'],
 } as const satisfies Record<string, readonly Command[]>;
 
 export type KeyScope = keyof typeof SCREEN_COMMANDS;
@@ -165,4 +166,5 @@ export const SCOPE_TITLES: Record<KeyScope, string> = {
 	removeReview: 'Remove: review',
 	removeConfirm: 'Remove: confirm',
 	removeDone: 'Remove: done',
+	status: 'eastwest status --watch',
 };
