@@ -49,7 +49,7 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 	const {view: checks, rerun} = useChecks(services, input, 'post-install', {enabled: checksWanted});
 	const [showAll, setShowAll] = useState(false);
 	const tick = useTicker(Boolean(checks && !checks.results));
-	const {rows, offset, height, end, keys: scroll} = useCheckList(input, checks, 7);
+	const {rows, offset, height, end, screen, window, keys: scroll} = useCheckList(input, checks);
 	useCommands(
 		showAll ? 'doneChecks' : 'done',
 		showAll
@@ -68,7 +68,7 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 	);
 	if (showAll && checks?.results) {
 		return (
-			<Box flexDirection="column">
+			<Box ref={screen} flexDirection="column">
 				<Text bold>
 					Post-install checks{' '}
 					<Text color={theme.tone('muted')}>
@@ -76,7 +76,9 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 						{rows.length > height ? `; rows ${offset + 1}–${end} of ${rows.length}` : ''})
 					</Text>
 				</Text>
-				<CheckRowsView rows={rows} offset={offset} height={height} />
+				<Box ref={window} flexDirection="column">
+					<CheckRowsView rows={rows} offset={offset} height={height} />
+				</Box>
 				<ScrollMarker total={rows.length} end={end} height={height} />
 				<Text color={theme.tone('muted')}>exit code {code}, from the run</Text>
 				<KeyHints scope="doneChecks" />
