@@ -5,8 +5,9 @@ import {firstLine} from '../../core/text.js';
 import {canRun, describeChanges, preflightSummary, toPlanInput, type ScreenAction, type WizardState} from '../../core/wizard.js';
 import {toYaml} from '../../core/yaml.js';
 import {useCommands, type Handlers} from '../hooks/useCommands.js';
-import {SCREEN_COMMANDS, hintLine, type KeyScope} from '../keys.js';
-import {firstFit, spareRows, terminalOf} from '../layout.js';
+import type {KeyScope} from '../keys.js';
+import {firstFit, terminalOf} from '../layout.js';
+import {useRowsLeft} from '../components/Fit.js';
 import {useServices} from '../services.js';
 import {ConfirmView, confirmLines} from './review/ConfirmView.js';
 import {initialReview, reviewReducer, type ReviewMode} from './review/mode.js';
@@ -73,8 +74,9 @@ export function ReviewScreen({state, dispatch}: ReviewScreenProps) {
 			}),
 		[plan],
 	);
-	// Header, title, hints, and a spare row: a frame that fills the terminal is redrawn whole.
-	const pageRows = spareRows(terminal, [{rows: 3}, hintLine(SCREEN_COMMANDS.reviewYaml)], 5);
+	// What the title and the hints leave, as drawn, and a spare row: a frame that fills the terminal is redrawn whole.
+	const yamlRoom = useRowsLeft({min: 5, reserve: 1});
+	const pageRows = yamlRoom.rows;
 	const scrollBy = (by: number) => send({type: 'scroll', by, lines: yamlLines.length, page: pageRows});
 	const close = () => send({type: 'close'});
 
@@ -96,7 +98,7 @@ export function ReviewScreen({state, dispatch}: ReviewScreenProps) {
 	};
 	useCommands(SCOPES[review.mode], handlers[review.mode], {textEntry: review.mode === 'save', onText: text => send({type: 'type', text})});
 
-	if (review.mode === 'yaml') return <YamlView lines={yamlLines} scroll={review.scroll} rows={pageRows} />;
+	if (review.mode === 'yaml') return <YamlView lines={yamlLines} scroll={review.scroll} rows={pageRows} room={yamlRoom} />;
 	if (review.mode === 'confirm') {
 		const props = {changes: describeChanges(plan, {restartIstiod: state.restartIstiod === true}), checks, gate, asked: state.runAsked, tools};
 		// Short of rows: no blank line between contexts, one row per change (the YAML view has every detail).
