@@ -1,17 +1,15 @@
 import React, {useEffect, useMemo, useReducer} from 'react';
-import {useStdout} from 'ink';
 import {buildPlan, clusterManifests} from '../../core/plan.js';
 import {firstLine} from '../../core/text.js';
 import {canRun, describeChanges, preflightSummary, toPlanInput, type ScreenAction, type WizardState} from '../../core/wizard.js';
 import {toYaml} from '../../core/yaml.js';
 import {useCommands, type Handlers} from '../hooks/useCommands.js';
 import type {KeyScope} from '../keys.js';
-import {firstFit, terminalOf} from '../layout.js';
-import {useRowsLeft} from '../components/Fit.js';
+import {Fit, useRowsLeft} from '../components/Fit.js';
 import {useServices} from '../services.js';
-import {ConfirmView, confirmLines} from './review/ConfirmView.js';
+import {ConfirmView} from './review/ConfirmView.js';
 import {initialReview, reviewReducer, type ReviewMode} from './review/mode.js';
-import {PlanView, planLines} from './review/PlanView.js';
+import {PlanView} from './review/PlanView.js';
 import {YamlView} from './review/YamlView.js';
 
 export type {ReviewChecks} from './review/PlanView.js';
@@ -21,13 +19,14 @@ export interface ReviewScreenProps {
 	dispatch: (action: ScreenAction) => void;
 }
 
+/** Unfolded, then folded. */
+const FOLDS = [false, true] as const;
+
 const SCOPES: Record<ReviewMode, KeyScope> = {plan: 'review', yaml: 'reviewYaml', save: 'saveName', confirm: 'confirm'};
 
 /** Review: the plan, its exact YAML, saving it as a profile, and the confirmation before the run. */
 export function ReviewScreen({state, dispatch}: ReviewScreenProps) {
 	const services = useServices();
-	const {stdout} = useStdout();
-	const terminal = terminalOf(stdout);
 	const input = useMemo(() => toPlanInput(state), [state]);
 	const plan = useMemo(() => buildPlan(input), [input]);
 	const [review, send] = useReducer(reviewReducer, state.profile?.name, initialReview);
@@ -102,11 +101,9 @@ export function ReviewScreen({state, dispatch}: ReviewScreenProps) {
 	if (review.mode === 'confirm') {
 		const props = {changes: describeChanges(plan, {restartIstiod: state.restartIstiod === true}), checks, gate, asked: state.runAsked, tools};
 		// Short of rows: no blank line between contexts, one row per change (the YAML view has every detail).
-		const tight = firstFit(terminal, [[false, confirmLines(props)], [true, []]]);
-		return <ConfirmView {...props} tight={tight} />;
+		return <Fit layouts={FOLDS} render={tight => <ConfirmView {...props} tight={tight} />} />;
 	}
 	const props = {plan, input, checks, tools, canSave: Boolean(services?.saveProfile), review, restartIstiod: state.restartIstiod === true};
 	// Short of rows (three clusters at 24 rows): each cluster's steps fold into one line of short names.
-	const compact = firstFit(terminal, [[false, planLines(props, false)], [true, []]]);
-	return <PlanView {...props} compact={compact} />;
+	return <Fit layouts={FOLDS} render={compact => <PlanView {...props} compact={compact} />} />;
 }
