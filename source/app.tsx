@@ -1,8 +1,9 @@
-import React, {Suspense, lazy, useCallback, useEffect, useMemo, useReducer, useRef, useState} from 'react';
-import {Box, Text, useApp} from 'ink';
+import React, {Suspense, lazy, useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState} from 'react';
+import {Box, Text, measureElement, useApp, useStdout, type DOMElement} from 'ink';
 import type {MeshPlanInput, Topology} from './core/model.js';
 import type {RunView} from './core/run-progress.js';
 import {initialWizardState, judgedPreflight, stateFromPlan, wizardReducer} from './core/wizard.js';
+import {ScreenRowsContext} from './ui/components/Fit.js';
 import {Header} from './ui/components/Header.js';
 import {Help} from './ui/components/Help.js';
 import {NavContext, type Nav} from './ui/hooks/useCommands.js';
@@ -18,9 +19,9 @@ import {TopologyScreen} from './ui/screens/TopologyScreen.js';
 import {TrustScreen} from './ui/screens/TrustScreen.js';
 import {ServicesContext, type SavedProfile, type WizardServices} from './ui/services.js';
 import {buildTeardown, type LeftItem, type RemoveRunOptions} from './core/teardown.js';
-import {RemoveProfilesScreen} from './ui/screens/RemoveProfilesScreen.js';
-import {RemoveReviewScreen} from './ui/screens/RemoveReviewScreen.js';
-import {RemoveDoneScreen} from './ui/screens/RemoveDoneScreen.js';
+import {RemoveProfilesScreen} from './ui/screens/remove/RemoveProfilesScreen.js';
+import {RemoveReviewScreen} from './ui/screens/remove/RemoveReviewScreen.js';
+import {RemoveDoneScreen} from './ui/screens/remove/RemoveDoneScreen.js';
 import {ThemeContext, createTheme} from './ui/theme.js';
 import {firstLine} from './core/text.js';
 import {DEFAULT_REMOVE_TIMEOUT_MS} from './core/timeouts.js';
@@ -160,6 +161,16 @@ export default function App({services: given, color = true, initialTopology, ini
 		[services],
 	);
 	const onPreflight = useCallback((view: CheckRunView) => dispatch({type: 'preflight-done', view}), []);
+	// The rows a screen has: the terminal's, less the header as drawn (measured, so a narrow terminal's wrap counts).
+	const {stdout} = useStdout();
+	const header = useRef<DOMElement>(null);
+	const [headerRows, setHeaderRows] = useState(1);
+	// After every layout: the header wraps differently as the screen or the terminal changes.
+	// eslint-disable-next-line react-hooks/exhaustive-deps
+	useLayoutEffect(() => {
+		const rows = header.current ? measureElement(header.current).height : 1;
+		if (rows !== headerRows) setHeaderRows(rows);
+	});
 	const judged = judgedPreflight(state);
 	const access = state.access;
 
@@ -242,13 +253,17 @@ export default function App({services: given, color = true, initialTopology, ini
 		<ThemeContext.Provider value={theme}>
 			<ServicesContext.Provider value={services}>
 				<NavContext.Provider value={nav}>
-					<Box flexDirection="column">
-						<Header screen={state.screen} />
-						{help ? <Help scope={help} onClose={() => setHelp(undefined)} /> : null}
-						<Box display={help ? 'none' : 'flex'} flexDirection="column">
-							{body}
+					<ScreenRowsContext.Provider value={(stdout.rows || 24) - headerRows}>
+						<Box flexDirection="column">
+							<Box ref={header}>
+								<Header screen={state.screen} />
+							</Box>
+							{help ? <Help scope={help} onClose={() => setHelp(undefined)} /> : null}
+							<Box display={help ? 'none' : 'flex'} flexDirection="column">
+								{body}
+							</Box>
 						</Box>
-					</Box>
+					</ScreenRowsContext.Provider>
 				</NavContext.Provider>
 			</ServicesContext.Provider>
 		</ThemeContext.Provider>

@@ -24,8 +24,8 @@ export function rootFiles(dir: string): RootFiles {
 export function writeProblem(dir: string): string | undefined {
 	const files = rootFiles(dir);
 	const present = [files.certPath, files.keyPath].filter(p => fs.existsSync(p));
-	if (present.length > 0) return `${present.join(' and ')} already exist${present.length === 1 ? 's' : ''}; eastwest never replaces a root: pick another --out directory, or move the files away`;
-	if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) return `${dir} is not a directory; pick another --out directory`;
+	if (present.length > 0) return `${present.join(' and ')} already exist${present.length === 1 ? 's' : ''}; eastwest never replaces a root: pick another directory, or move the files away`;
+	if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) return `${dir} is not a directory; pick another directory`;
 	return undefined;
 }
 
@@ -49,7 +49,7 @@ export function writeRoot(dir: string, certPem: string, keyPem: string): RootFil
 	} catch (error) {
 		for (const p of written) fs.rmSync(p, {force: true});
 		const e = error as NodeJS.ErrnoException;
-		if (e.code === 'EEXIST') throw new CaError(`${e.path ?? dir} appeared while writing; nothing was replaced: pick another --out directory`);
+		if (e.code === 'EEXIST') throw new CaError(`${e.path ?? dir} appeared while writing; nothing was replaced: pick another directory`);
 		throw new CaError(`could not write the root to ${dir}: ${e.code ?? 'error'}${e.path ? ` on ${e.path}` : ''}`, 'pick a directory you can write to');
 	}
 	return files;

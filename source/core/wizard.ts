@@ -5,7 +5,7 @@
 import {CONTROL_PLANE_ANNOTATION, REMOTE_OPERATOR_NAME, remoteSecretName} from './remote.js';
 import type {CheckResult} from './checks/index.js';
 import {TOPOLOGY_INFO, type ClusterSpec, type MeshPlanInput, type Role, type Topology} from './model.js';
-import {buildPlan, type Plan} from './plan.js';
+import {buildPlan, type Plan, type Step, type StepKind} from './plan.js';
 import type {ContextInfo, KubeconfigInfo, ProbeResult} from './ports.js';
 import type {RunView} from './run-progress.js';
 import {validatePlan, type Problem} from './validate.js';
@@ -462,29 +462,35 @@ function addOnce(list: string[], item: string): string[] {
 	return list.includes(item) ? list : [...list, item];
 }
 
-/** What running the plan changes on each context, in words, for the confirm step. */
-export function describeChanges(plan: Plan): Array<{context: string; cluster: string; changes: string[]}> {
+/**
+ * What a step changes, for the Review screen's "This will change:" list; none for a step that only waits.
+ * A record over every step kind, so a new kind cannot be left out of the list.
+ */
+const CHANGES: Record<StepKind, (s: Step, cluster: ClusterSpec, plan: Plan, options: {restartIstiod?: boolean}) => string[]> = {
+	'label-network': (s, c) => [`label namespace istio-system topology.istio.io/network=${s.network ?? c.network} (creating the namespace if absent)`],
+	'install-gateway': s => [`istioctl install the east-west gateway (IstioOperator "${s.manifests[0]?.metadata.name ?? 'eastwest'}", Deployment and Service istio-eastwestgateway in istio-system)`],
+	'wait-rollout': () => [],
+	'wait-address': () => [],
+	'expose-istiod': s => [`server-side apply ${s.manifests.map(m => `${m.kind} ${m.metadata.name}`).join(', ')} in istio-system`],
+	'expose-services': s => [`server-side apply ${s.manifests.map(m => `${m.kind} ${m.metadata.name}`).join(', ')} in istio-system`],
+	'annotate-remote': s => [`annotate namespace istio-system ${CONTROL_PLANE_ANNOTATION}=${s.primary ?? ''} (creating the namespace if absent)`],
+	'install-remote': s => [`istioctl install the remote control plane (IstioOperator "${REMOTE_OPERATOR_NAME}", profile remote, pointed at ${s.primary ?? 'the primary'}'s gateway)`],
+	'remote-secret': s => [
+		`server-side apply Secret ${remoteSecretName(s.peer ?? '')} in istio-system (made by istioctl create-remote-secret --context ${s.peerContext ?? ''}, which creates the istio-reader service account there if missing)`,
+	],
+	'plug-ca': (_s, c, plan, options) => [
+		`server-side apply Secret istio-system/cacerts: an intermediate CA for ${c.name} from the shared root${plan.input.caDir !== undefined ? ` in ${plan.input.caDir}` : ''}`,
+		options.restartIstiod
+			? 'restart istiod (rollout restart of its Deployments) so it signs with the new CA; workloads keep their certificates until they restart'
+			: 'istiod is not restarted by the run: it keeps signing with its old CA until it restarts',
+	],
+};
+
+/** What running the plan changes on each context, in words, for the confirm step (restarting istiod when asked). */
+export function describeChanges(plan: Plan, options: {restartIstiod?: boolean} = {}): Array<{context: string; cluster: string; changes: string[]}> {
 	return plan.clusters.map(c => ({
 		context: c.cluster.context,
 		cluster: c.cluster.name,
-		changes: c.steps.flatMap(s => {
-			switch (s.kind) {
-				case 'label-network':
-					return [`label namespace istio-system topology.istio.io/network=${s.network ?? c.cluster.network} (creating the namespace if absent)`];
-				case 'install-gateway':
-					return [`istioctl install the east-west gateway (IstioOperator "${s.manifests[0]?.metadata.name ?? 'eastwest'}", Deployment and Service istio-eastwestgateway in istio-system)`];
-				case 'expose-istiod':
-				case 'expose-services':
-					return [`server-side apply ${s.manifests.map(m => `${m.kind} ${m.metadata.name}`).join(', ')} in istio-system`];
-				case 'annotate-remote':
-					return [`annotate namespace istio-system ${CONTROL_PLANE_ANNOTATION}=${s.primary ?? ''} (creating the namespace if absent)`];
-				case 'install-remote':
-					return [`istioctl install the remote control plane (IstioOperator "${REMOTE_OPERATOR_NAME}", profile remote, pointed at ${s.primary ?? 'the primary'}'s gateway)`];
-				case 'remote-secret':
-					return [`server-side apply Secret ${remoteSecretName(s.peer ?? '')} in istio-system (made by istioctl create-remote-secret --context ${s.peerContext ?? ''}, which creates the istio-reader service account there if missing)`];
-				default:
-					return [];
-			}
-		}),
+		changes: c.steps.flatMap(s => CHANGES[s.kind](s, c.cluster, plan, options)),
 	}));
 }

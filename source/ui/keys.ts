@@ -110,7 +110,7 @@ export function hintLine(commands: readonly Command[], textEntry = false): strin
 export const SCREEN_COMMANDS = {
 	topology: ['up', 'down', 'next', 'help', 'quit'],
 	contexts: ['up', 'down', 'pageUp', 'pageDown', 'toggle', 'primary', 'override', 'filter', 'next', 'back', 'help', 'quit'],
-	contextsFilter: ['up', 'down', 'erase', 'next', 'back', 'quit'],
+	contextsFilter: ['up', 'down', 'erase', 'clearField', 'next', 'back', 'quit'],
 	ids: ['nextField', 'prevField', 'erase', 'clearField', 'suggest', 'next', 'back', 'quit'],
 	checksRunning: ['back', 'help', 'quit'],
 	checks: ['up', 'down', 'pageUp', 'pageDown', 'expand', 'rerun', 'force', 'next', 'back', 'help', 'quit'],
@@ -134,6 +134,7 @@ export const SCREEN_COMMANDS = {
 	removeReview: ['removeCa', 'rerun', 'next', 'back', 'help', 'quit'],
 	removeConfirm: ['confirm', 'deny', 'quit'],
 	removeDone: ['finish', 'help', 'quit'],
+	status: ['quit', 'back'],
 } as const satisfies Record<string, readonly Command[]>;
 
 export type KeyScope = keyof typeof SCREEN_COMMANDS;
@@ -165,4 +166,5 @@ export const SCOPE_TITLES: Record<KeyScope, string> = {
 	removeReview: 'Remove: review',
 	removeConfirm: 'Remove: confirm',
 	removeDone: 'Remove: done',
+	status: 'eastwest status --watch',
 };

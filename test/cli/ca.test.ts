@@ -36,7 +36,7 @@ test('ca create --out DIR writes a root (key 0600) and prints paths, subject and
 	const again = await runCli(['ca', 'create', '--out', dir, '-o', 'json']);
 	assert.equal(again.code, 2);
 	assert.equal(again.stdout, '');
-	assert.match(again.stderr, /^eastwest: .*root-cert\.pem and .*root-key\.pem already exist; eastwest never replaces a root: pick another --out directory, or move the files away\n$/);
+	assert.match(again.stderr, /^eastwest: .*root-cert\.pem and .*root-key\.pem already exist; eastwest never replaces a root: pick another directory, or move the files away\n$/);
 	assert.equal(fs.readFileSync(path.join(dir, 'root-key.pem'), 'utf8'), key);
 });
 
@@ -73,7 +73,7 @@ test('ca create into a path that is a file fails in one line (exit 2) and writes
 	fs.writeFileSync(file, 'x');
 	const r = await runCli(['ca', 'create', '--out', file]);
 	assert.equal(r.code, 2);
-	assert.match(r.stderr, /is not a directory; pick another --out directory\n$/);
+	assert.match(r.stderr, /is not a directory; pick another directory\n$/);
 	assert.equal(fs.readFileSync(file, 'utf8'), 'x');
 });
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {buildPlan} from '../../source/core/plan.js';
 import {dns1123LabelProblem} from '../../source/core/validate.js';
 import type {ProbeResult} from '../../source/core/ports.js';
+import type {MeshPlanInput} from '../../source/core/model.js';
 import type {CheckResult} from '../../source/core/checks/index.js';
 import {initialRunView, type RunView} from '../../source/core/run-progress.js';
 import {
@@ -239,6 +240,31 @@ describe('describeChanges', () => {
 		assert.match(d[1]!.changes[1]!, /controlPlaneClusters=a/);
 		assert.match(d[1]!.changes[2]!, /istioctl install the remote control plane \(IstioOperator "eastwest-remote"/);
 		assert.match(d[1]!.changes[3]!, /istioctl install the east-west gateway/);
+	});
+
+	it('names every changing step kind, the shared CA too, and whether istiod restarts', () => {
+		const input: MeshPlanInput = {
+			topology: 'multi-network',
+			meshId: 'm',
+			caDir: '/ca',
+			clusters: [
+				{context: 'ctx-a', name: 'a', network: 'n1', role: 'primary'},
+				{context: 'ctx-b', name: 'b', network: 'n2', role: 'primary'},
+			],
+		};
+		const plan = buildPlan(input);
+		for (const restartIstiod of [false, true]) {
+			const d = describeChanges(plan, {restartIstiod});
+			for (const [i, c] of d.entries()) {
+				const text = c.changes.join('\n');
+				assert.match(text, new RegExp(`Secret istio-system/cacerts: an intermediate CA for ${c.cluster} from the shared root in /ca`));
+				assert.match(text, restartIstiod ? /restart istiod/ : /istiod is not restarted/);
+				// One line per step that changes something: every step but the waits.
+				const changing = plan.clusters[i]!.steps.filter(s => !s.kind.startsWith('wait-')).length;
+				assert.equal(c.changes.length, changing + 1, 'plug-ca adds its istiod line');
+			}
+		}
+		assert.doesNotMatch(describeChanges(buildPlan({topology: input.topology, meshId: input.meshId, clusters: input.clusters})).map(c => c.changes.join('\n')).join('\n'), /cacerts/);
 	});
 });
 

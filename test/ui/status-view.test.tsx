@@ -5,7 +5,9 @@ import {cleanup, render} from 'ink-testing-library';
 import StatusView from '../../source/ui/status/StatusView.js';
 import {StatusMonitor} from '../../source/engine/status-monitor.js';
 import {FakeCluster, readyGateway, seedSetUpCluster} from '../support/fake-cluster.js';
-import {press, waitForText} from '../support/ink.js';
+import {press, waitForFrame, waitForText} from '../support/ink.js';
+import {renderAt} from '../support/render-at.js';
+import {ThemeContext, createTheme} from '../../source/ui/theme.js';
 
 afterEach(() => cleanup());
 
@@ -41,4 +43,49 @@ test('the live view shows the picture and rows, follows watch changes, marks a d
 	await press(r, 'q');
 	assert.equal(quit, 0);
 	assert.equal(east.openWatches + west.openWatches, 0, 'leaving the view stops every watch');
+});
+
+test('the live view fits the terminal by folding passing rows, and takes its keys from the key table (Esc leaves with 0, Ctrl-C with 130)', async () => {
+	const make = () => {
+		const east = new FakeCluster('east');
+		const west = new FakeCluster('west');
+		seedSetUpCluster(east, 'net-east', '127.0.10.1');
+		seedSetUpCluster(west, 'net-west', '127.0.20.1');
+		const fakes = {east, west};
+		const monitor = new StatusMonitor(c => fakes[c as 'east' | 'west'].client(), [
+			{context: 'east', expectation: {name: 'east', network: 'net-east', role: 'primary', topology: 'multi-network'}},
+			{context: 'west', expectation: {name: 'west', network: 'net-west', role: 'primary', topology: 'multi-network'}},
+		]);
+		return {monitor, fakes};
+	};
+	const view = (monitor: StatusMonitor, onQuit: (code: number) => void) => (
+		<ThemeContext.Provider value={createTheme(false)}>
+			<StatusView monitor={monitor} onQuit={onQuit} />
+		</ThemeContext.Provider>
+	);
+	const quits: number[] = [];
+	const shown: Array<ReturnType<typeof renderAt>> = [];
+	try {
+		// Tall enough: every row, and the long hint.
+		const big = renderAt(view(make().monitor, c => quits.push(c)), 100, 60);
+		shown.push(big);
+		let frame = await waitForText(big, 'west · primary · network net-west · healthy');
+		assert.match(frame, /updates arrive from watches/);
+		const full = frame.split('\n').length;
+		big.stdin.write('\u001B');
+		await waitForFrame(big, () => quits.length === 1, 3000, 'Esc to leave');
+		assert.deepEqual(quits, [0]);
+		// Fewer rows than the full view takes: passing rows fold into one line per cluster, and it fits.
+		const small = renderAt(view(make().monitor, c => quits.push(c)), 100, full - 2);
+		shown.push(small);
+		frame = await waitForText(small, 'west · primary · network net-west · healthy');
+		assert.ok(frame.split('\n').length <= full - 2, `${frame.split('\n').length} rows:\n${frame}`);
+		assert.match(frame, /live from watches/);
+		assert.match(frame, /q\/ctrl-c quit · esc back/);
+		small.stdin.write('\u0003');
+		await waitForFrame(small, () => quits.length === 2, 3000, 'Ctrl-C to leave');
+		assert.deepEqual(quits, [0, 130]);
+	} finally {
+		for (const r of shown) r.unmount();
+	}
 });

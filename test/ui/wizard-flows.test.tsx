@@ -286,8 +286,13 @@ describe('wizard screens and keys', () => {
 		let frame = await waitForText(r, 'Mesh and cluster IDs');
 		assert.match(frame, /API server\s+https:\/\/127\.0\.0\.1:26443\s*\n\s+‼ loopback: other clusters cannot use it; ctrl-y: https:\/\/127\.0\.20\.3:6443/);
 		assert.doesNotMatch(frame, /east\.example:6443\s+‼/, 'a routable server gets no warning');
+		assert.doesNotMatch(frame, /ctrl-y use suggestion/, 'on the mesh ID there is nothing to suggest');
 		// mesh, revision, east name, network, API server, west name, network, API server.
-		await press(r, KEY.tab, KEY.tab, KEY.tab, KEY.tab, KEY.tab, KEY.tab, KEY.tab);
+		await press(r, KEY.tab, KEY.tab, KEY.tab, KEY.tab);
+		frame = await waitForFrame(r, f => /❯ API server/.test(f), 2000, "east's API server field");
+		assert.doesNotMatch(frame, /ctrl-y use suggestion/, 'east advertises no other address');
+		await press(r, KEY.tab, KEY.tab, KEY.tab);
+		frame = await waitForText(r, 'ctrl-y use suggestion');
 		await press(r, '\u0019');
 		frame = await waitForText(r, /API server\s+https:\/\/127\.0\.20\.3:6443/);
 		assert.doesNotMatch(frame, /ctrl-y: https/);

@@ -167,6 +167,9 @@ describe('wizard Trust step', () => {
 			await press(r, KEY.enter);
 			let frame = await waitForText(r, 'already exists; eastwest never replaces a root');
 			assert.match(frame, /Write the new root/, 'the field stays');
+			// The remedy is the field on this screen, not a command-line flag.
+			assert.match(frame, /pick another directory/);
+			assert.doesNotMatch(frame, /--out/);
 			assert.equal(fs.readFileSync(path.join(taken, 'root-key.pem'), 'utf8'), keyText, 'the existing key is untouched');
 			assert.deepEqual(fs.readdirSync(taken), ['root-key.pem']);
 			// Use my root whose key others may read: refused with the reason.

@@ -4,9 +4,37 @@ import {groupResults, SKIPPED_UNREACHABLE, type CheckResult, type CheckStatus} f
 import {formatElapsed} from '../../core/events.js';
 import type {MeshPlanInput} from '../../core/model.js';
 import type {CheckRunView} from '../hooks/useChecks.js';
-import {wrapText} from '../layout.js';
 import {MARKS, useTheme, type Tone} from '../theme.js';
 import {Mark} from './Mark.js';
+
+/** Word-wrap plain text (a check list row each) to `width` columns; continuation rows get `indent` spaces. Long words break. */
+function wrapText(text: string, width: number, indent = 0): string[] {
+	const max = Math.max(10, width);
+	const rows: string[] = [];
+	let line = '';
+	const room = () => max - (rows.length === 0 ? 0 : indent);
+	for (const word of text.split(/\s+/).filter(Boolean)) {
+		let w = word;
+		while ([...w].length > room() && line === '') {
+			const chars = [...w];
+			rows.push(chars.slice(0, room()).join(''));
+			w = chars.slice(room()).join('');
+		}
+		if (line === '') line = w;
+		else if ([...line].length + 1 + [...w].length <= room()) line += ` ${w}`;
+		else {
+			rows.push(line);
+			line = w;
+			while ([...line].length > room()) {
+				const chars = [...line];
+				rows.push(chars.slice(0, room()).join(''));
+				line = chars.slice(room()).join('');
+			}
+		}
+	}
+	if (line !== '' || rows.length === 0) rows.push(line);
+	return rows.map((r, i) => (i === 0 ? r : `${' '.repeat(indent)}${r}`));
+}
 
 /** One terminal row of the check list, already wrapped to the width. */
 export interface CheckRow {

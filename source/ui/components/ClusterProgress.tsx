@@ -19,32 +19,6 @@ export interface ClusterProgressProps {
 
 const FINISHED = new Set(['changed', 'unchanged', 'skipped']);
 
-/** Rows the folded (compact) column of a cluster takes now, as compactLines draws it, without wrapping. */
-export function compactRows(cluster: ClusterView): number {
-	const rest = cluster.steps.filter(s => !FINISHED.has(s.status));
-	const firstPending = rest.findIndex(s => s.status === 'pending');
-	const shown = rest.filter((s, i) => s.status !== 'pending' || i === firstPending);
-	const live = shown.reduce((sum, s) => sum + (s.status === 'running' && (s.waiting || s.lastLine) ? 2 : s.status === 'failed' ? 2 + (s.hint ? 1 : 0) : 1), 0);
-	const header = 2 + (cluster.steps.length === 0 ? 1 : 0);
-	return header + (rest.length < cluster.steps.length ? 1 : 0) + live + (rest.length > shown.length ? 1 : 0);
-}
-
-/** Rows a text takes wrapped at `width` columns (at least one). */
-function wrapped(text: string, width: number): number {
-	return Math.max(1, Math.ceil([...text].length / Math.max(1, width)));
-}
-
-/** Rows the full column of a cluster takes now at `width` columns, as ClusterProgress draws it (headers included). */
-export function fullRows(cluster: ClusterView, width: number): number {
-	let rows = 2;
-	for (const s of cluster.steps) {
-		rows += wrapped(`✔ ${s.title} (already in place) 10.0s`, width);
-		const sub = s.status === 'failed' ? [s.error ?? '', ...(s.hint ? [`hint: ${s.hint}`] : [])] : s.status === 'running' ? [s.waiting ? `waiting: ${s.waiting}` : (s.lastLine ?? '')] : [s.detail ?? ''];
-		for (const t of sub) if (t) rows += wrapped(t, width - 2);
-	}
-	return rows;
-}
-
 export function ClusterProgress({cluster, width, tick, now, compact = false}: ClusterProgressProps) {
 	const theme = useTheme();
 	const spinner = theme.spinner[tick % theme.spinner.length];

@@ -1,12 +1,19 @@
 import React from 'react';
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
+import {PRIORITY, useKeypress} from '../hooks/useKeypress.js';
 import {KEYMAP, SCOPE_TITLES, SCREEN_COMMANDS, type KeyScope} from '../keys.js';
 import {useTheme} from '../theme.js';
 
 /** Every key of the current screen, then the rest of the wizard's keys; any key closes it. */
 export function Help({scope, onClose}: {scope: KeyScope; onClose: () => void}) {
 	const theme = useTheme();
-	useInput(() => onClose());
+	useKeypress(
+		() => {
+			onClose();
+			return true;
+		},
+		{priority: PRIORITY.overlay},
+	);
 	const commands = SCREEN_COMMANDS[scope];
 	const others = [...new Set(Object.values(SCREEN_COMMANDS).flat())].filter(c => !(commands as readonly string[]).includes(c));
 	const row = (c: keyof typeof KEYMAP) => (

@@ -36,8 +36,8 @@ export function ChecksScreen({state, cached, overridden, onResult, onContinue}: 
 	const running = !view?.results;
 	const tick = useTicker(running);
 
-	// Header, title, scroll marker, summary, verdict (up to 2), notice, hints (2).
-	const {rows, offset, height, end: shownEnd, toTop, keys: scroll} = useCheckList(input, view, 10);
+	// The list gets what the title, the summary, the verdict and the hints leave, and a row kept for a notice.
+	const {rows, offset, height, end: shownEnd, toTop, screen, window, keys: scroll} = useCheckList(input, view, {reserve: notice ? 0 : 1});
 	const summary = summarize(view?.results ?? []);
 
 	const again = () => {
@@ -99,14 +99,16 @@ export function ChecksScreen({state, cached, overridden, onResult, onContinue}: 
 				? {tone: 'warn' as const, text: `No check failed; ${plural(summary.warn, 'warning')} to read. Enter continues to Review.`}
 				: {tone: 'ok' as const, text: 'Every check passed. Enter continues to Review.'};
 	return (
-		<Box flexDirection="column">
+		<Box ref={screen} flexDirection="column">
 			<Text bold>
 				Preflight checks{' '}
 				<Text color={theme.tone('muted')}>
 					(nothing has changed yet{rows.length > height ? `; rows ${offset + 1}–${shownEnd} of ${rows.length}` : ''})
 				</Text>
 			</Text>
-			<CheckRowsView rows={rows} offset={offset} height={height} />
+			<Box ref={window} flexDirection="column">
+				<CheckRowsView rows={rows} offset={offset} height={height} />
+			</Box>
 			<ScrollMarker total={rows.length} end={shownEnd} height={height} />
 			<Text bold color={theme.tone(summary.fail > 0 ? 'error' : summary.warn > 0 ? 'warn' : 'ok')}>
 				{summary.fail > 0 ? theme.symbols.error : summary.warn > 0 ? theme.symbols.warn : theme.symbols.ok} {summaryText(summary)}

@@ -1,8 +1,9 @@
 import React, {useEffect, useMemo, useRef, useState} from 'react';
-import {Box, Text, useStdout} from 'ink';
+import {Box, Text} from 'ink';
 import {TOPOLOGY_INFO} from '../../core/model.js';
 import type {ContextInfo, KubeconfigInfo} from '../../core/ports.js';
 import {probeBlocker, roleOf, type ProbeState, type ScreenAction, type WizardState} from '../../core/wizard.js';
+import {useRowsLeft, useScreenSize} from '../components/Fit.js';
 import {KeyHints} from '../components/KeyHints.js';
 import {Notice} from '../components/Notice.js';
 import {probeDetail, probeSummary} from '../components/probe-text.js';
@@ -16,9 +17,6 @@ export interface ContextsScreenProps {
 	requestProbes: (contexts: readonly string[]) => void;
 	dispatch: (action: ScreenAction) => void;
 }
-
-/** Rows of the screen that are not list rows (header, title, column heads, detail, notice, hints). */
-const CHROME_ROWS = 11;
 
 /** Each context's name, cluster and user, lower-cased once per kubeconfig (a filter never holds the separator). */
 const haystacks = new WeakMap<readonly ContextInfo[], string[]>();
@@ -58,9 +56,10 @@ export function filterContexts(kubeconfig: KubeconfigInfo, filter: string, previ
 
 export function ContextsScreen({kubeconfig, state, probes, requestProbes, dispatch}: ContextsScreenProps) {
 	const theme = useTheme();
-	const {stdout} = useStdout();
-	const columns = stdout.columns || 80;
-	const listRows = Math.max(3, Math.min(20, (stdout.rows || 24) - CHROME_ROWS - (kubeconfig.warnings.length > 0 ? 1 : 0)));
+	const {columns} = useScreenSize();
+	// The list gets the rows the rest of the screen leaves, as drawn (a row is kept for a notice that comes and goes).
+	const room = useRowsLeft({min: 3, max: 20, reserve: state.notice ? 0 : 1});
+	const listRows = room.rows;
 	const [filter, setFilter] = useState('');
 	const [filtering, setFiltering] = useState(false);
 	const [cursor, setCursor] = useState(() => Math.max(0, kubeconfig.contexts.findIndex(c => c.name === kubeconfig.currentContext)));
@@ -96,6 +95,10 @@ export function ContextsScreen({kubeconfig, state, probes, requestProbes, dispat
 					up: () => move(-1),
 					down: () => move(1),
 					erase: () => setFilter(f => f.slice(0, -1)),
+					clearField: () => {
+						setFilter('');
+						setCursor(0);
+					},
 					next: endFilter,
 					back: endFilter,
 				}
@@ -141,7 +144,7 @@ export function ContextsScreen({kubeconfig, state, probes, requestProbes, dispat
 	);
 
 	return (
-		<Box flexDirection="column">
+		<Box ref={room.screen} flexDirection="column">
 			<Text bold>
 				Pick the clusters: {TOPOLOGY_INFO[state.topology].title}
 				<Text color={theme.tone('muted')}>
@@ -166,34 +169,36 @@ export function ContextsScreen({kubeconfig, state, probes, requestProbes, dispat
 				</Text>
 			</Box>
 			{rows.length === 0 ? <Text color={theme.tone('muted')}>  no context matches "{filter}"</Text> : null}
-			{windowRows.map((c, i) => {
-				const here = first + i === at;
-				const selected = state.selected.includes(c.name);
-				const probe = probes[c.name];
-				const summary = probeSummary(probe);
-				const blocked = Boolean(probeBlocker(probe));
-				const overridden = state.overrides.includes(c.name);
-				const name = c.name === kubeconfig.currentContext ? `${c.name}${theme.symbols.current}` : c.name;
-				return (
-					<Box key={c.name}>
-						<Box width={4} flexShrink={0}>
-							<Text color={here ? theme.tone('accent') : undefined}>
-								{here ? theme.symbols.pointer : ' '} {selected ? theme.symbols.checked : blocked && !overridden ? theme.symbols.error : theme.symbols.unchecked}
-							</Text>
+			<Box ref={room.window} flexDirection="column">
+				{windowRows.map((c, i) => {
+					const here = first + i === at;
+					const selected = state.selected.includes(c.name);
+					const probe = probes[c.name];
+					const summary = probeSummary(probe);
+					const blocked = Boolean(probeBlocker(probe));
+					const overridden = state.overrides.includes(c.name);
+					const name = c.name === kubeconfig.currentContext ? `${c.name}${theme.symbols.current}` : c.name;
+					return (
+						<Box key={c.name}>
+							<Box width={4} flexShrink={0}>
+								<Text color={here ? theme.tone('accent') : undefined}>
+									{here ? theme.symbols.pointer : ' '} {selected ? theme.symbols.checked : blocked && !overridden ? theme.symbols.error : theme.symbols.unchecked}
+								</Text>
+							</Box>
+							{cell(name, nameW, here ? theme.tone('accent') : undefined)}
+							{cell(c.cluster, clusterW)}
+							{cell(c.user, userW)}
+							{primaryRemote ? cell(selected ? roleOf(state, c.name) : '', roleW, roleOf(state, c.name) === 'primary' ? theme.tone('title') : undefined) : null}
+							<Box flexGrow={1} flexShrink={1}>
+								<Text wrap="truncate-end" color={theme.tone(summary.tone)}>
+									{overridden && blocked ? 'override: ' : ''}
+									{summary.text}
+								</Text>
+							</Box>
 						</Box>
-						{cell(name, nameW, here ? theme.tone('accent') : undefined)}
-						{cell(c.cluster, clusterW)}
-						{cell(c.user, userW)}
-						{primaryRemote ? cell(selected ? roleOf(state, c.name) : '', roleW, roleOf(state, c.name) === 'primary' ? theme.tone('title') : undefined) : null}
-						<Box flexGrow={1} flexShrink={1}>
-							<Text wrap="truncate-end" color={theme.tone(summary.tone)}>
-								{overridden && blocked ? 'override: ' : ''}
-								{summary.text}
-							</Text>
-						</Box>
-					</Box>
-				);
-			})}
+					);
+				})}
+			</Box>
 			{rows.length > listRows ? (
 				<Text color={theme.tone('muted')}>
 					{'    '}rows {first + 1}–{first + windowRows.length} of {rows.length}

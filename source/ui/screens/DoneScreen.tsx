@@ -1,5 +1,5 @@
 import React, {useState} from 'react';
-import {Box, Text, useStdout} from 'ink';
+import {Box, Text} from 'ink';
 import {summarize, summaryText, wiringSummary, type CheckResult} from '../../core/checks/index.js';
 import {formatClusterFlag} from '../../core/cluster-flag.js';
 import {formatElapsed} from '../../core/events.js';
@@ -8,14 +8,13 @@ import {runExitCode, type RunView} from '../../core/run-progress.js';
 import {formatAddress} from '../../core/rollout.js';
 import {CheckRowsView, ScrollMarker} from '../components/CheckList.js';
 import {Mark} from '../components/Mark.js';
+import {Fit} from '../components/Fit.js';
 import {KeyHints} from '../components/KeyHints.js';
 import {useCheckList} from '../hooks/useCheckList.js';
 import {useChecks} from '../hooks/useChecks.js';
 import {useCommands} from '../hooks/useCommands.js';
 import {useTicker} from '../hooks/useTicker.js';
 import {useServices} from '../services.js';
-import {SCREEN_COMMANDS, hintLine} from '../keys.js';
-import {firstFit, terminalOf, type Line} from '../layout.js';
 import {useTheme} from '../theme.js';
 import {plural} from '../../core/text.js';
 
@@ -42,14 +41,13 @@ export function statusCommand(input: MeshPlanInput, profile?: string): string {
 export function DoneScreen({view, input, profile, onExit}: {view: RunView; input: MeshPlanInput; profile?: string; onExit: (code: number) => void}) {
 	const theme = useTheme();
 	const services = useServices();
-	const {stdout} = useStdout();
 	const code = runExitCode(view.outcome);
 	// After a run that was not cancelled, the post-install checks read every cluster again. They never change the exit code.
 	const checksWanted = Boolean(view.outcome) && !view.outcome?.cancelled;
 	const {view: checks, rerun} = useChecks(services, input, 'post-install', {enabled: checksWanted});
 	const [showAll, setShowAll] = useState(false);
 	const tick = useTicker(Boolean(checks && !checks.results));
-	const {rows, offset, height, end, keys: scroll} = useCheckList(input, checks, 7);
+	const {rows, offset, height, end, screen, window, keys: scroll} = useCheckList(input, checks);
 	useCommands(
 		showAll ? 'doneChecks' : 'done',
 		showAll
@@ -68,7 +66,7 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 	);
 	if (showAll && checks?.results) {
 		return (
-			<Box flexDirection="column">
+			<Box ref={screen} flexDirection="column">
 				<Text bold>
 					Post-install checks{' '}
 					<Text color={theme.tone('muted')}>
@@ -76,7 +74,9 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 						{rows.length > height ? `; rows ${offset + 1}–${end} of ${rows.length}` : ''})
 					</Text>
 				</Text>
-				<CheckRowsView rows={rows} offset={offset} height={height} />
+				<Box ref={window} flexDirection="column">
+					<CheckRowsView rows={rows} offset={offset} height={height} />
+				</Box>
 				<ScrollMarker total={rows.length} end={end} height={height} />
 				<Text color={theme.tone('muted')}>exit code {code}, from the run</Text>
 				<KeyHints scope="doneChecks" />
@@ -89,106 +89,83 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 		: outcome?.ok
 			? {tone: 'ok' as const, text: `East-west gateways are set up for mesh ${input.meshId}, clusters wired.`}
 			: {tone: 'error' as const, text: 'The run failed on at least one cluster.'};
-	const first = checks?.results ? firstProblem(checks.results) : undefined;
 	const applyLabel = outcome?.ok ? 'run the same plan again, headless (safe to rerun):' : 'retry headless once the problem is fixed (steps already in place report unchanged):';
-	// What the screen prints besides the post-install checks, then the richest layout of the checks that fits.
-	const lines = (detail: Detail, status: boolean): Line[] => [
-		{rows: 1},
-		headline.text,
-		...(view.error ? [{rows: 1}, view.error] : []),
-		{rows: 1},
-		...view.clusters.flatMap(c => [
-			{rows: c.address ? 2 : 1},
-			...c.steps.filter(x => x.status === 'failed').flatMap((x): Line[] => [{text: `${x.title}: ${x.error ?? ''}`, indent: 2}, ...(x.hint ? [{text: `hint: ${x.hint}`, indent: 2}] : [])]),
-		]),
-		...(checksWanted ? [{rows: 1}, ...postInstallLines(detail, first)] : []),
-		{rows: 2},
-		...(status ? [{text: 'watch the gateways and the wiring:', indent: 2}, {text: statusCommand(input, profile), indent: 4}] : []),
-		{text: applyLabel, indent: 2},
-		{text: applyCommand(input, profile), indent: 4},
-		{rows: 1},
-		`exit code ${code}${checks?.results?.some(r => r.status === 'fail') ? ", the run's result (post-install checks do not change it)" : ''}`,
-		hintLine(SCREEN_COMMANDS.done),
-	];
 	// The first problem wrapped in full, cut to a row per line, or the verdict alone; then the status command goes too.
-	const [detail, withStatus] = firstFit<[Detail, boolean]>(terminalOf(stdout), [
-		[['wrapped', true], lines('wrapped', true)],
-		[['truncated', true], lines('truncated', true)],
-		[['line', true], lines('line', true)],
-		[['line', false], lines('line', false)],
-	]);
-	const tight = !withStatus;
-	return (
-		<Box flexDirection="column">
-			<Mark status={headline.tone} bold>
-				{headline.text}
-			</Mark>
-			{view.error ? <Box marginTop={1}><Text color={theme.tone('error')} wrap="wrap">{view.error}</Text></Box> : null}
-			<Box flexDirection="column" marginTop={1}>
-				{view.clusters.map(c => {
-					const failed = c.steps.filter(s => s.status === 'failed');
-					const changed = c.steps.filter(s => s.status === 'changed').length;
-					const unchanged = c.steps.filter(s => s.status === 'unchanged').length;
-					const idle = c.steps.length === 0;
-					return (
-						<Box key={c.name} flexDirection="column">
-							<Text wrap="truncate-end">
-								<Mark status={idle ? 'idle' : (c.outcome ?? 'cancelled')} /> <Text bold>{c.name}</Text>
-								<Text color={theme.tone('muted')}> ({c.context})</Text>{' '}
-								{idle ? 'nothing to do on this cluster' : `${c.outcome ?? 'unknown'}: ${changed} changed, ${unchanged} already in place`}
-							</Text>
-							{c.address ? (
-								<Text>
-									{'  '}gateway address <Text color={theme.tone('ok')}>{formatAddress(c.address)}</Text>
-								</Text>
-							) : null}
-							{failed.map(s => (
-								<Box key={s.id} paddingLeft={2} flexDirection="column">
-									<Text color={theme.tone('error')} wrap="wrap">
-										{s.title}: {s.error}
-									</Text>
-									{s.hint ? <Text wrap="wrap">hint: {s.hint}</Text> : null}
-								</Box>
-							))}
-						</Box>
-					);
-				})}
-			</Box>
-			{checksWanted && checks ? (
+	const draw = ([detail, withStatus]: readonly [Detail, boolean]) => {
+		const tight = !withStatus;
+		return (
+			<Box flexDirection="column">
+				<Mark status={headline.tone} bold>
+					{headline.text}
+				</Mark>
+				{view.error ? <Box marginTop={1}><Text color={theme.tone('error')} wrap="wrap">{view.error}</Text></Box> : null}
 				<Box flexDirection="column" marginTop={1}>
-					<PostInstall checks={checks} runOk={Boolean(view.outcome?.ok)} tick={tick} detail={detail} />
-				</Box>
-			) : null}
-			<Box flexDirection="column" marginTop={1}>
-				<Text bold>Next</Text>
-				<Box paddingLeft={2} flexDirection="column">
-					{tight ? null : (
-						<>
-							<Text wrap="wrap">watch the gateways and the wiring:</Text>
-							<Box paddingLeft={2}>
-								<Text wrap="wrap" color={theme.tone('accent')}>
-									{statusCommand(input, profile)}
+					{view.clusters.map(c => {
+						const failed = c.steps.filter(s => s.status === 'failed');
+						const changed = c.steps.filter(s => s.status === 'changed').length;
+						const unchanged = c.steps.filter(s => s.status === 'unchanged').length;
+						const idle = c.steps.length === 0;
+						return (
+							<Box key={c.name} flexDirection="column">
+								<Text wrap="truncate-end">
+									<Mark status={idle ? 'idle' : (c.outcome ?? 'cancelled')} /> <Text bold>{c.name}</Text>
+									<Text color={theme.tone('muted')}> ({c.context})</Text>{' '}
+									{idle ? 'nothing to do on this cluster' : `${c.outcome ?? 'unknown'}: ${changed} changed, ${unchanged} already in place`}
 								</Text>
+								{c.address ? (
+									<Text>
+										{'  '}gateway address <Text color={theme.tone('ok')}>{formatAddress(c.address)}</Text>
+									</Text>
+								) : null}
+								{failed.map(s => (
+									<Box key={s.id} paddingLeft={2} flexDirection="column">
+										<Text color={theme.tone('error')} wrap="wrap">
+											{s.title}: {s.error}
+										</Text>
+										{s.hint ? <Text wrap="wrap">hint: {s.hint}</Text> : null}
+									</Box>
+								))}
 							</Box>
-						</>
-					)}
-					<Text wrap="wrap">{applyLabel}</Text>
-					<Box paddingLeft={2}>
-						<Text wrap="wrap" color={theme.tone('accent')}>
-							{applyCommand(input, profile)}
-						</Text>
+						);
+					})}
+				</Box>
+				{checksWanted && checks ? (
+					<Box flexDirection="column" marginTop={1}>
+						<PostInstall checks={checks} runOk={Boolean(view.outcome?.ok)} tick={tick} detail={detail} />
+					</Box>
+				) : null}
+				<Box flexDirection="column" marginTop={1}>
+					<Text bold>Next</Text>
+					<Box paddingLeft={2} flexDirection="column">
+						{tight ? null : (
+							<>
+								<Text wrap="wrap">watch the gateways and the wiring:</Text>
+								<Box paddingLeft={2}>
+									<Text wrap="wrap" color={theme.tone('accent')}>
+										{statusCommand(input, profile)}
+									</Text>
+								</Box>
+							</>
+						)}
+						<Text wrap="wrap">{applyLabel}</Text>
+						<Box paddingLeft={2}>
+							<Text wrap="wrap" color={theme.tone('accent')}>
+								{applyCommand(input, profile)}
+							</Text>
+						</Box>
 					</Box>
 				</Box>
+				<Box marginTop={1}>
+					<Text color={theme.tone('muted')}>
+						exit code {code}
+						{checks?.results?.some(r => r.status === 'fail') ? ", the run's result (post-install checks do not change it)" : ''}
+					</Text>
+				</Box>
+				<KeyHints scope="done" />
 			</Box>
-			<Box marginTop={1}>
-				<Text color={theme.tone('muted')}>
-					exit code {code}
-					{checks?.results?.some(r => r.status === 'fail') ? ", the run's result (post-install checks do not change it)" : ''}
-				</Text>
-			</Box>
-			<KeyHints scope="done" />
-		</Box>
-	);
+		);
+	};
+	return <Fit layouts={DONE_LAYOUTS} render={draw} />;
 }
 
 /** The problem Done shows: the first failure, else the first warning. */
@@ -199,14 +176,13 @@ function firstProblem(results: readonly CheckResult[]): CheckResult | undefined 
 /** How much of the first post-install problem Done shows: wrapped in full, one row per line, or only the verdict. */
 type Detail = 'wrapped' | 'truncated' | 'line';
 
-/** The rows PostInstall prints for a detail level. */
-function postInstallLines(detail: Detail, first: CheckResult | undefined): Line[] {
-	if (detail === 'line' || !first) return [{rows: 1}];
-	const problem = `${first.cluster ? `${first.cluster}: ` : ''}${first.claim}${first.reason ? `: ${first.reason}` : ''}`;
-	const hint = first.hint ? `hint: ${first.hint}` : undefined;
-	if (detail === 'truncated') return [{rows: hint ? 3 : 2}];
-	return [{rows: 1}, {text: `✔ ${problem}`, indent: 2}, ...(hint ? [{text: hint, indent: 4}] : [])];
-}
+/** Done's layouts, richest first: how much of the first post-install problem, and whether the status command shows. */
+const DONE_LAYOUTS: ReadonlyArray<readonly [Detail, boolean]> = [
+	['wrapped', true],
+	['truncated', true],
+	['line', true],
+	['line', false],
+];
 
 /** The post-install checks on the Done screen: live reads, then the verdict and the first problem with its hint. */
 function PostInstall({checks, runOk, tick, detail}: {checks: NonNullable<ReturnType<typeof useChecks>['view']>; runOk: boolean; tick: number; detail: Detail}) {

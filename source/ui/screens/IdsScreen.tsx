@@ -53,6 +53,8 @@ export function IdsScreen({state, dispatch, probes = {}}: {state: WizardState; d
 		const p = probes[context];
 		return p?.state === 'done' ? p.result.advertisedApiServer : undefined;
 	};
+	// ctrl-y has something to put in only on an API server field whose cluster advertises an address.
+	const suggestion = field.id.kind === 'apiServer' ? suggestionFor(field.id.context) : undefined;
 	useCommands(
 		'ids',
 		{
@@ -61,7 +63,6 @@ export function IdsScreen({state, dispatch, probes = {}}: {state: WizardState; d
 			erase: () => set(field.value.slice(0, -1)),
 			clearField: () => set(''),
 			suggest: () => {
-				const suggestion = field.id.kind === 'apiServer' ? suggestionFor(field.id.context) : undefined;
 				if (suggestion) set(suggestion);
 			},
 			next: () => {
@@ -154,13 +155,13 @@ export function IdsScreen({state, dispatch, probes = {}}: {state: WizardState; d
 				const apiField = mine[2];
 				const here = mine.includes(field);
 				const kc = kubeconfigServer(state, context);
-				const suggestion = suggestionFor(context);
+				const advertised = suggestionFor(context);
 				const overridden = apiField ? apiField.value.trim() !== '' : false;
 				const note = !apiField || overridden
 					? undefined
 					: kc.loopback
-						? suggestion
-							? `‼ loopback: other clusters cannot use it; ctrl-y: ${suggestion}`
+						? advertised
+							? `‼ loopback: other clusters cannot use it; ctrl-y: ${advertised}`
 							: '‼ loopback: other clusters cannot use it; type an address they can reach'
 						: undefined;
 				return (
@@ -211,7 +212,7 @@ export function IdsScreen({state, dispatch, probes = {}}: {state: WizardState; d
 				)}
 			</Box>
 			<Notice text={state.notice} />
-			<KeyHints scope="ids" textEntry />
+			<KeyHints scope="ids" textEntry without={suggestion ? [] : ['suggest']} />
 		</Box>
 	);
 }

@@ -1,16 +1,15 @@
 import React, {useEffect, useMemo, useReducer} from 'react';
-import {useStdout} from 'ink';
 import {buildPlan, clusterManifests} from '../../core/plan.js';
 import {firstLine} from '../../core/text.js';
 import {canRun, describeChanges, preflightSummary, toPlanInput, type ScreenAction, type WizardState} from '../../core/wizard.js';
 import {toYaml} from '../../core/yaml.js';
 import {useCommands, type Handlers} from '../hooks/useCommands.js';
-import {SCREEN_COMMANDS, hintLine, type KeyScope} from '../keys.js';
-import {firstFit, spareRows, terminalOf} from '../layout.js';
+import type {KeyScope} from '../keys.js';
+import {Fit, useRowsLeft} from '../components/Fit.js';
 import {useServices} from '../services.js';
-import {ConfirmView, confirmLines} from './review/ConfirmView.js';
+import {ConfirmView} from './review/ConfirmView.js';
 import {initialReview, reviewReducer, type ReviewMode} from './review/mode.js';
-import {PlanView, planLines} from './review/PlanView.js';
+import {PlanView} from './review/PlanView.js';
 import {YamlView} from './review/YamlView.js';
 
 export type {ReviewChecks} from './review/PlanView.js';
@@ -20,13 +19,14 @@ export interface ReviewScreenProps {
 	dispatch: (action: ScreenAction) => void;
 }
 
+/** Unfolded, then folded. */
+const FOLDS = [false, true] as const;
+
 const SCOPES: Record<ReviewMode, KeyScope> = {plan: 'review', yaml: 'reviewYaml', save: 'saveName', confirm: 'confirm'};
 
 /** Review: the plan, its exact YAML, saving it as a profile, and the confirmation before the run. */
 export function ReviewScreen({state, dispatch}: ReviewScreenProps) {
 	const services = useServices();
-	const {stdout} = useStdout();
-	const terminal = terminalOf(stdout);
 	const input = useMemo(() => toPlanInput(state), [state]);
 	const plan = useMemo(() => buildPlan(input), [input]);
 	const [review, send] = useReducer(reviewReducer, state.profile?.name, initialReview);
@@ -73,8 +73,9 @@ export function ReviewScreen({state, dispatch}: ReviewScreenProps) {
 			}),
 		[plan],
 	);
-	// Header, title, hints, and a spare row: a frame that fills the terminal is redrawn whole.
-	const pageRows = spareRows(terminal, [{rows: 3}, hintLine(SCREEN_COMMANDS.reviewYaml)], 5);
+	// What the title and the hints leave, as drawn, and a spare row: a frame that fills the terminal is redrawn whole.
+	const yamlRoom = useRowsLeft({min: 5, reserve: 1});
+	const pageRows = yamlRoom.rows;
 	const scrollBy = (by: number) => send({type: 'scroll', by, lines: yamlLines.length, page: pageRows});
 	const close = () => send({type: 'close'});
 
@@ -96,15 +97,13 @@ export function ReviewScreen({state, dispatch}: ReviewScreenProps) {
 	};
 	useCommands(SCOPES[review.mode], handlers[review.mode], {textEntry: review.mode === 'save', onText: text => send({type: 'type', text})});
 
-	if (review.mode === 'yaml') return <YamlView lines={yamlLines} scroll={review.scroll} rows={pageRows} />;
+	if (review.mode === 'yaml') return <YamlView lines={yamlLines} scroll={review.scroll} rows={pageRows} room={yamlRoom} />;
 	if (review.mode === 'confirm') {
-		const props = {changes: describeChanges(plan), checks, gate, asked: state.runAsked, tools};
+		const props = {changes: describeChanges(plan, {restartIstiod: state.restartIstiod === true}), checks, gate, asked: state.runAsked, tools};
 		// Short of rows: no blank line between contexts, one row per change (the YAML view has every detail).
-		const tight = firstFit(terminal, [[false, confirmLines(props)], [true, []]]);
-		return <ConfirmView {...props} tight={tight} />;
+		return <Fit layouts={FOLDS} render={tight => <ConfirmView {...props} tight={tight} />} />;
 	}
 	const props = {plan, input, checks, tools, canSave: Boolean(services?.saveProfile), review, restartIstiod: state.restartIstiod === true};
 	// Short of rows (three clusters at 24 rows): each cluster's steps fold into one line of short names.
-	const compact = firstFit(terminal, [[false, planLines(props, false)], [true, []]]);
-	return <PlanView {...props} compact={compact} />;
+	return <Fit layouts={FOLDS} render={compact => <PlanView {...props} compact={compact} />} />;
 }

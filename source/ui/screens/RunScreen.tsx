@@ -1,15 +1,18 @@
 import React, {useEffect, useState} from 'react';
-import {Box, Text, useStdout} from 'ink';
+import {Box, Text} from 'ink';
 import type {Plan} from '../../core/plan.js';
 import type {TeardownPlan} from '../../core/teardown.js';
 import {clustersInRows, type ClusterState, type RunView} from '../../core/run-progress.js';
-import {ClusterLine, ClusterProgress, compactRows, fullRows} from '../components/ClusterProgress.js';
+import {ClusterLine, ClusterProgress} from '../components/ClusterProgress.js';
+import {Fit, useRowsLeft, useScreenSize} from '../components/Fit.js';
 import {KeyHints} from '../components/KeyHints.js';
 import {useCommands} from '../hooks/useCommands.js';
 import {usePlanRun, type StartRun} from '../hooks/usePlanRun.js';
 import {useTicker} from '../hooks/useTicker.js';
 import type {WizardServices} from '../services.js';
 import {useTheme} from '../theme.js';
+
+const LAYOUTS = ['full', 'compact', 'lines'] as const;
 
 /** Columns each cluster needs to sit side by side; below that clusters stack. */
 export const MIN_COLUMN_WIDTH = 38;
@@ -29,7 +32,6 @@ export interface RunScreenProps {
 
 export function RunScreen({plan, services, onFinished, cancelRequested = false, restartIstiod = false, start, title}: RunScreenProps) {
 	const theme = useTheme();
-	const {stdout} = useStdout();
 	const {view, cancel, cancelling} = usePlanRun(plan, services, start, {restartIstiod});
 	const [asking, setAsking] = useState(false);
 	const finished = view.outcome !== undefined;
@@ -53,32 +55,35 @@ export function RunScreen({plan, services, onFinished, cancelRequested = false, 
 	// While asking, Ctrl-C again means yes.
 	useCommands('run', {quit: confirmCancel, help: undefined}, {isActive: asking && !finished});
 
-	const columns = stdout.columns || 80;
+	const {columns} = useScreenSize();
 	const n = view.clusters.length;
 	const sideBySide = n > 1 && Math.floor(columns / n) >= MIN_COLUMN_WIDTH;
 	const width = sideBySide ? Math.floor(columns / n) : undefined;
-	// Rows for the clusters: the terminal less the title, its margin, the key hints and a status line.
-	const room = (stdout.rows || 24) - 5;
-	// Height of the full view as drawn now (titles and details wrap at the column width).
-	const tallest = Math.max(...view.clusters.map(c => fullRows(c, width ?? columns)));
-	const needed = sideBySide ? tallest : view.clusters.reduce((sum, c) => sum + 1 + fullRows(c, columns), 0);
-	// Folded, as each cluster stands now; stacked clusters have a blank row between them.
-	const folded = view.clusters.map(compactRows);
-	const foldedNeeded = sideBySide ? Math.max(...folded) : folded.reduce((sum, r) => sum + r + 1, 0);
-	const layout: 'full' | 'compact' | 'lines' = needed <= room ? 'full' : foldedNeeded <= room ? 'compact' : 'lines';
+	// The clusters get the rows the title and the key hints leave (as drawn, measured), and one kept for the
+	// cancelling or "Cancel the run?" line.
+	const room = useRowsLeft({min: 1, reserve: cancelling || asking ? 0 : 1});
 	const now = Date.now();
 	return (
-		<Box flexDirection="column">
+		<Box ref={room.screen} flexDirection="column">
 			<Text bold>{title ?? `Setting up ${plan.input.meshId} on ${n} cluster${n === 1 ? '' : 's'}`}</Text>
-			{layout === 'lines' ? (
-				<ClusterLines view={view} rows={room} tick={tick} now={now} />
-			) : (
-				<Box flexDirection={sideBySide ? 'row' : 'column'} marginTop={1}>
-					{view.clusters.map(c => (
-						<ClusterProgress key={c.name} cluster={c} width={width} tick={tick} now={now} compact={layout === 'compact'} />
-					))}
-				</Box>
-			)}
+			<Box ref={room.window} flexDirection="column">
+				<Fit
+					rows={room.rows}
+					// Every step with its detail; short of rows, finished steps folded; shorter still, one line per cluster.
+					layouts={LAYOUTS}
+					render={layout =>
+						layout === 'lines' ? (
+							<ClusterLines view={view} rows={Math.max(1, room.rows - 1)} tick={tick} now={now} />
+						) : (
+							<Box flexDirection={sideBySide ? 'row' : 'column'} marginTop={1}>
+								{view.clusters.map(c => (
+									<ClusterProgress key={c.name} cluster={c} width={width} tick={tick} now={now} compact={layout === 'compact'} />
+								))}
+							</Box>
+						)
+					}
+				/>
+			</Box>
 			{cancelling ? (
 				<Text color={theme.tone('warn')}>
 					{theme.spinner[tick % theme.spinner.length]} cancelling: waiting for the running steps to stop (istioctl is sent SIGTERM)…

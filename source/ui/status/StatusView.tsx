@@ -1,11 +1,17 @@
 import React, {useEffect, useState} from 'react';
-import {Box, Text, useApp, useInput, useStdout} from 'ink';
+import {Box, Text, useApp, useStdout} from 'ink';
 import {formatElapsed} from '../../core/events.js';
-import {SYMBOL, clusterHeading, rowKey, topologyPicture, type ClusterHealth, type Level} from '../../core/status.js';
+import {clusterHeading, rowKey, topologyPicture, type ClusterHealth, type Level} from '../../core/status.js';
 import type {StatusMonitor} from '../../engine/status-monitor.js';
 import {EXIT} from '../../core/exit-codes.js';
+import {Fit, ScreenRowsContext} from '../components/Fit.js';
+import {Mark} from '../components/Mark.js';
+import {useKeypress} from '../hooks/useKeypress.js';
+import {SCREEN_COMMANDS, hintLine, matchCommand} from '../keys.js';
+import {useTheme, type MarkStatus, type Tone} from '../theme.js';
 
-const COLOR: Record<Level, string> = {ok: 'green', warn: 'yellow', fail: 'red'};
+/** A row's level as the wizard marks it. */
+const MARK: Record<Level, MarkStatus> = {ok: 'ok', warn: 'warn', fail: 'fail'};
 
 export interface StatusViewProps {
 	monitor: StatusMonitor;
@@ -14,9 +20,19 @@ export interface StatusViewProps {
 	now?: () => number;
 }
 
-/** Live gateway health across clusters, redrawn from watch events. */
-export default function StatusView({monitor, onQuit, now = Date.now}: StatusViewProps) {
+/** Live gateway health across clusters, redrawn from watch events; it has the whole terminal (no header). */
+export default function StatusView(props: StatusViewProps) {
+	const {stdout} = useStdout();
+	return (
+		<ScreenRowsContext.Provider value={stdout.rows || 24}>
+			<Status {...props} />
+		</ScreenRowsContext.Provider>
+	);
+}
+
+function Status({monitor, onQuit, now = Date.now}: StatusViewProps) {
 	const {exit} = useApp();
+	const theme = useTheme();
 	const [health, setHealth] = useState<ClusterHealth[]>(() => monitor.snapshot());
 	const [updatedAt, setUpdatedAt] = useState<number | undefined>();
 	const [startedAt] = useState(now);
@@ -37,30 +53,32 @@ export default function StatusView({monitor, onQuit, now = Date.now}: StatusView
 		};
 	}, [monitor, now]);
 
-	useInput((input, key) => {
-		if (input === 'q' || key.escape || (key.ctrl && input === 'c')) {
-			onQuit?.(key.ctrl ? EXIT.interrupted : EXIT.ok);
-			exit();
-		}
+	useKeypress(({input, key}) => {
+		const command = matchCommand(SCREEN_COMMANDS.status, input, key, false);
+		if (!command) return false;
+		// q and Esc leave with 0; Ctrl-C with the interrupted code.
+		onQuit?.(key.ctrl ? EXIT.interrupted : EXIT.ok);
+		exit();
+		return true;
 	});
 
 	const waiting = monitor.waitingFor;
-	const {stdout} = useStdout();
 	const picture = topologyPicture(health);
+	const tone = (c: ClusterHealth): Tone => (!c.reachable ? 'error' : c.stale ? 'warn' : c.healthy ? 'ok' : 'error');
+	const keys = hintLine(SCREEN_COMMANDS.status);
 	// Everything, or, when that is taller than the terminal, passing rows folded into one line per cluster.
-	const fullHeight =
-		3 + picture.length + 2 + (waiting.length > 0 ? 1 : 0) + health.reduce((n, c) => n + 2 + (c.error ? 1 : 0) + c.rows.length + c.rows.filter(r => r.reason).length, 0);
-	const compact = fullHeight > (stdout.rows || 40);
-	return (
+	const view = (compact: boolean) => (
 		<Box flexDirection="column">
 			<Text bold>
 				eastwest status · {health.length} cluster{health.length === 1 ? '' : 's'}
-				<Text dimColor>
+				<Text color={theme.tone('muted')}>
 					{updatedAt === undefined ? ` · connecting (${formatElapsed(now() - startedAt)})` : ` · updated ${formatElapsed(now() - updatedAt)} ago`}
 				</Text>
 			</Text>
 			{waiting.length > 0 ? (
-				<Text color="yellow">… waiting for the first answer from {waiting.join(', ')} ({formatElapsed(now() - startedAt)})</Text>
+				<Text color={theme.tone('warn')}>
+					… waiting for the first answer from {waiting.join(', ')} ({formatElapsed(now() - startedAt)})
+				</Text>
 			) : null}
 			<Box flexDirection="column" marginY={compact ? 0 : 1}>
 				{picture.map((line, i) => (
@@ -69,28 +87,45 @@ export default function StatusView({monitor, onQuit, now = Date.now}: StatusView
 			</Box>
 			{health.map(c => (
 				<Box key={c.context} flexDirection="column" marginBottom={compact ? 0 : 1}>
-					<Text bold color={!c.reachable ? 'red' : c.stale ? 'yellow' : c.healthy ? 'green' : 'red'}>
+					<Text bold color={theme.tone(tone(c))}>
 						{clusterHeading(c)}
 					</Text>
-					{c.error ? <Text color="red">  ✘ {c.error}</Text> : null}
+					{c.error ? (
+						<Text color={theme.tone('error')}>
+							{'  '}
+							{theme.symbols.error} {c.error}
+						</Text>
+					) : null}
 					{compact && c.rows.some(r => r.level === 'ok') ? (
 						<Text>
 							{'  '}
-							<Text color={COLOR.ok}>{SYMBOL.ok}</Text> {c.rows.filter(r => r.level === 'ok').map(r => r.label).join(', ')}
+							<Mark status="ok" />{' '}
+							{c.rows
+								.filter(r => r.level === 'ok')
+								.map(r => r.label)
+								.join(', ')}
 						</Text>
 					) : null}
-					{c.rows.filter(r => !compact || r.level !== 'ok').map(r => (
-						<Box key={rowKey(r)} flexDirection="column">
-							<Text>
-								{'  '}
-								<Text color={COLOR[r.level]}>{SYMBOL[r.level]}</Text> {r.label.padEnd(16)} {r.text}
-							</Text>
-							{r.reason ? <Text dimColor>{'      '}{r.reason}</Text> : null}
-						</Box>
-					))}
+					{c.rows
+						.filter(r => !compact || r.level !== 'ok')
+						.map(r => (
+							<Box key={rowKey(r)} flexDirection="column">
+								<Text>
+									{'  '}
+									<Mark status={MARK[r.level]} /> {r.label.padEnd(16)} {r.text}
+								</Text>
+								{r.reason ? (
+									<Text color={theme.tone('muted')}>
+										{'      '}
+										{r.reason}
+									</Text>
+								) : null}
+							</Box>
+						))}
 				</Box>
 			))}
-			<Text dimColor>{compact ? 'q quit · live from watches' : 'q quit · updates arrive from watches; a dropped watch reconnects and marks the cluster stale'}</Text>
+			<Text color={theme.tone('muted')}>{compact ? `${keys} · live from watches` : `${keys} · updates arrive from watches; a dropped watch reconnects and marks the cluster stale`}</Text>
 		</Box>
 	);
+	return <Fit layouts={[false, true]} render={view} />;
 }

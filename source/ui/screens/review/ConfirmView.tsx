@@ -3,8 +3,6 @@ import {Box, Text} from 'ink';
 import type {RunGate, ToolsCheck} from '../../../core/wizard.js';
 import {KeyHints} from '../../components/KeyHints.js';
 import {Mark} from '../../components/Mark.js';
-import {SCREEN_COMMANDS, hintLine} from '../../keys.js';
-import type {Line} from '../../layout.js';
 import {useTheme} from '../../theme.js';
 import {ToolsLine, type ReviewChecks} from './PlanView.js';
 import {plural} from '../../../core/text.js';
@@ -22,19 +20,6 @@ export interface ConfirmViewProps {
 
 function prompt(checks: ReviewChecks | undefined): string {
 	return checks && checks.failed > 0 ? `Proceed despite ${plural(checks.failed, 'failed preflight check')}? (y/N)` : 'Proceed? (y/N)';
-}
-
-/** The confirmation's lines at full detail, to measure. */
-export function confirmLines({changes, checks, gate}: ConfirmViewProps): Line[] {
-	return [
-		{rows: 1},
-		'This will change:',
-		...changes.flatMap((c): Line[] => [{rows: 1}, `context ${c.context} (cluster ${c.cluster})`, ...(c.changes.length === 0 ? [{rows: 1}] : c.changes.map(text => ({text, indent: 4})))]),
-		{rows: 1},
-		prompt(checks),
-		...(gate.state === 'ready' ? [] : [{rows: 1}]),
-		hintLine(SCREEN_COMMANDS.confirm),
-	];
 }
 
 /** What the run changes per context, then the question; while istioctl is checked or unusable, that too. */

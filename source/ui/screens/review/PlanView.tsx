@@ -6,8 +6,6 @@ import type {ToolsCheck} from '../../../core/wizard.js';
 import {KeyHints} from '../../components/KeyHints.js';
 import {Mark} from '../../components/Mark.js';
 import {Notice} from '../../components/Notice.js';
-import {SCREEN_COMMANDS, hintLine} from '../../keys.js';
-import type {Line} from '../../layout.js';
 import {useTheme, type MarkStatus} from '../../theme.js';
 import type {ReviewState} from './mode.js';
 import {DEFAULT_PARALLEL} from '../../../core/slots.js';
@@ -69,29 +67,6 @@ export interface PlanViewProps {
 export function trustLine(input: MeshPlanInput, restartIstiod = false): string | undefined {
 	if (input.caDir === undefined) return undefined;
 	return `CA: intermediates of the root in ${input.caDir}; istiod ${restartIstiod ? 'restarts after cacerts changes' : 'not restarted (it keeps its old CA until it restarts)'}`;
-}
-
-/** The plan's lines, to measure: full step titles, or each cluster's steps folded into one line. */
-export function planLines({plan, input, checks, tools, canSave, review, restartIstiod}: PlanViewProps, compact: boolean): Line[] {
-	return [
-		{rows: 1},
-		`Review: ${TOPOLOGY_INFO[input.topology].title}, mesh ${input.meshId}, ${input.revision ? `revision ${input.revision}` : 'default revision'}`,
-		...plan.clusters.flatMap((c): Line[] => [
-			{rows: 2},
-			...(compact ? [{text: folded(c.steps), indent: 2}] : [{rows: c.steps.length}]),
-			...c.notes.map(n => ({text: `note: ${n}`, indent: 2})),
-		]),
-		{rows: 1},
-		`✔ ${preflightLine(checks).text}`,
-		...(tools ? [tools.state === 'checking' ? 'checking istioctl…' : `✔ ${tools.message}`] : []),
-		parallelLine(plan),
-		...(trustLine(input, restartIstiod) ? [trustLine(input, restartIstiod)!] : []),
-		...(review.mode === 'save' ? [{rows: 2}] : []),
-		...(canSave ? [] : ['s save profile: unavailable, this build has no profile store']),
-		{rows: 1},
-		...(review.notice ? [`‼ ${review.notice.text}`] : []),
-		hintLine(SCREEN_COMMANDS[review.mode === 'save' ? 'saveName' : 'review'], review.mode === 'save'),
-	];
 }
 
 /** The plan per cluster, the preflight verdict, istioctl, and (in save mode) the profile-name field. */

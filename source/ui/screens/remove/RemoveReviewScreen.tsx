@@ -1,18 +1,17 @@
 import React, {useEffect, useMemo, useState} from 'react';
-import {Box, Text, useStdout} from 'ink';
-import {CACERTS_SECRET, TOPOLOGY_INFO} from '../../core/model.js';
-import type {ProbeResult} from '../../core/ports.js';
-import {buildTeardown, type ObjectRef, type TeardownStep} from '../../core/teardown.js';
-import {firstLine} from '../../core/text.js';
-import {probeBlocker, type RemovalState} from '../../core/wizard.js';
-import {KeyHints} from '../components/KeyHints.js';
-import {Mark} from '../components/Mark.js';
-import {Notice} from '../components/Notice.js';
-import {useCommands} from '../hooks/useCommands.js';
-import {SCREEN_COMMANDS, hintLine} from '../keys.js';
-import {firstFit, terminalOf, type Line} from '../layout.js';
-import {useServices} from '../services.js';
-import {useTheme} from '../theme.js';
+import {Box, Text} from 'ink';
+import {CACERTS_SECRET, TOPOLOGY_INFO} from '../../../core/model.js';
+import type {ProbeResult} from '../../../core/ports.js';
+import {buildTeardown, type ObjectRef, type TeardownStep} from '../../../core/teardown.js';
+import {firstLine} from '../../../core/text.js';
+import {probeBlocker, type RemovalState} from '../../../core/wizard.js';
+import {Fit} from '../../components/Fit.js';
+import {KeyHints} from '../../components/KeyHints.js';
+import {Mark} from '../../components/Mark.js';
+import {Notice} from '../../components/Notice.js';
+import {useCommands} from '../../hooks/useCommands.js';
+import {useServices} from '../../services.js';
+import {useTheme} from '../../theme.js';
 
 /** Whether a context answers: being asked, answers, or may not be removed from (and why). */
 export type Reach = {state: 'probing'} | {state: 'ok'; version?: string} | {state: 'blocked'; reason: string};
@@ -63,7 +62,6 @@ export interface RemoveReviewScreenProps {
 export function RemoveReviewScreen({removal, known, onToggleCa, onConfirm}: RemoveReviewScreenProps) {
 	const theme = useTheme();
 	const services = useServices();
-	const {stdout} = useStdout();
 	const {input, ca, profile} = removal;
 	const plan = useMemo(() => buildTeardown(input, {ca}), [input, ca]);
 	const removals = useMemo(
@@ -137,30 +135,8 @@ export function RemoveReviewScreen({removal, known, onToggleCa, onConfirm}: Remo
 		? `Secret istio-system/${CACERTS_SECRET} goes too, when eastwest created it (c keeps it).`
 		: `Secret istio-system/${CACERTS_SECRET} stays (c removes it too, when eastwest created it).`;
 	const title = `Remove profile ${profile}'s setup (${TOPOLOGY_INFO[input.topology].title}, mesh ${input.meshId})`;
-	const bottom = confirming ? confirmQuestion(contexts) : notice;
 	// Roomy: full titles, wrapped, a blank row between contexts; short of rows, a few words per removal, then one row each.
-	type Fit = [wrap: boolean, gaps: boolean, short: boolean];
-	const lines = ([wrap, gaps, short]: Fit): Line[] => [
-		{rows: 1},
-		title,
-		'Only what eastwest created goes; each object is checked before it is deleted.',
-		...removals.flatMap((r): Line[] => [...(gaps ? [{rows: 1}] : []), {text: `context ${r.context} (cluster ${r.cluster}) probing…`, truncate: true}, ...(short ? r.short : r.lines).map(text => ({text, indent: 4, truncate: !wrap}))]),
-		{rows: 1},
-		NEVER_TOUCHED,
-		cacertsLine,
-		...(bottom ? [bottom] : []),
-		hintLine(SCREEN_COMMANDS[confirming ? 'removeConfirm' : 'removeReview']),
-	];
-	const fits: Fit[] = [
-		[true, true, false],
-		[true, false, false],
-		[true, true, true],
-		[true, false, true],
-		[false, false, true],
-	];
-	const [wrap, gaps, short] = firstFit<Fit>(terminalOf(stdout), fits.map(f => [f, lines(f)] as const));
-
-	return (
+	const draw = ([wrap, gaps, short]: Layout) => (
 		<Box flexDirection="column">
 			<Text bold wrap="wrap">
 				{title}
@@ -211,4 +187,14 @@ export function RemoveReviewScreen({removal, known, onToggleCa, onConfirm}: Remo
 			<KeyHints scope={confirming ? 'removeConfirm' : 'removeReview'} />
 		</Box>
 	);
+	return <Fit layouts={LAYOUTS} render={draw} />;
 }
+
+type Layout = readonly [wrap: boolean, gaps: boolean, short: boolean];
+const LAYOUTS: readonly Layout[] = [
+	[true, true, false],
+	[true, false, false],
+	[true, true, true],
+	[true, false, true],
+	[false, false, true],
+];

@@ -1,13 +1,12 @@
 import React from 'react';
-import {Box, Text, useStdout} from 'ink';
-import {runExitCode, type ClusterView} from '../../core/run-progress.js';
-import type {RemovalState} from '../../core/wizard.js';
-import {KeyHints} from '../components/KeyHints.js';
-import {Mark} from '../components/Mark.js';
-import {useCommands} from '../hooks/useCommands.js';
-import {SCREEN_COMMANDS, hintLine} from '../keys.js';
-import {firstFit, terminalOf, type Line} from '../layout.js';
-import {useTheme} from '../theme.js';
+import {Box, Text} from 'ink';
+import {runExitCode, type ClusterView} from '../../../core/run-progress.js';
+import type {RemovalState} from '../../../core/wizard.js';
+import {Fit} from '../../components/Fit.js';
+import {KeyHints} from '../../components/KeyHints.js';
+import {Mark} from '../../components/Mark.js';
+import {useCommands} from '../../hooks/useCommands.js';
+import {useTheme} from '../../theme.js';
 import {NEVER_TOUCHED} from './RemoveReviewScreen.js';
 
 type Finished = NonNullable<RemovalState['finished']>;
@@ -31,7 +30,6 @@ export interface RemoveDoneScreenProps {
 /** What the removal took out, what it left and why, and the exit code (as eastwest remove's). */
 export function RemoveDoneScreen({removal, onExit}: RemoveDoneScreenProps) {
 	const theme = useTheme();
-	const {stdout} = useStdout();
 	const {view, left} = removal.finished;
 	const code = runExitCode(view.outcome);
 	useCommands('removeDone', {finish: () => onExit(code), quit: () => onExit(code)});
@@ -45,33 +43,13 @@ export function RemoveDoneScreen({removal, onExit}: RemoveDoneScreenProps) {
 	const again = `eastwest remove --profile ${removal.profile}${removal.ca ? ' --ca' : ''}`;
 	const leftLines = left.map(l => `${l.cluster} (${l.context}): ${l.reason}`);
 	const failed = (c: ClusterView) => c.steps.filter(s => s.status === 'failed');
-	const rest = (details: boolean, wrapLeft: boolean, shownLeft: number): Line[] => [
-		{rows: 1},
-		headline.text,
-		...(view.error ? [view.error] : []),
-		{rows: 1},
-		...view.clusters.flatMap((c): Line[] => [
-			{rows: 1},
-			...(details ? c.steps.filter(s => s.status === 'changed').map(() => ({rows: 1})) : []),
-			...failed(c).flatMap((s): Line[] => [{text: `${s.title}: ${s.error ?? ''}`, indent: 2}, ...(s.hint ? [{text: `hint: ${s.hint}`, indent: 2}] : [])]),
-		]),
-		...(left.length > 0 ? [{rows: 1}, 'Left in place', ...leftLines.slice(0, shownLeft).map((text): Line => (wrapLeft ? {text, indent: 2} : {rows: 1})), ...(shownLeft < left.length ? [{rows: 1}] : [])] : []),
-		{rows: 1},
-		NEVER_TOUCHED,
-		`The profile stays: eastwest apply --profile ${removal.profile} sets it up again; rerun the removal with ${again}.`,
-		{rows: 1},
-		`exit code ${code}`,
-		hintLine(SCREEN_COMMANDS.removeDone),
-	];
-	const terminal = terminalOf(stdout);
 	// Richest first: what each step removed and every reason in full; then reasons cut to a row; then fewer of them.
-	const candidates: Array<readonly [[boolean, boolean, number], Line[]]> = [
-		[[true, true, left.length], rest(true, true, left.length)],
-		[[false, true, left.length], rest(false, true, left.length)],
+	const layouts: Array<readonly [details: boolean, wrapLeft: boolean, shownLeft: number]> = [
+		[true, true, left.length],
+		[false, true, left.length],
 	];
-	for (let n = left.length; n >= 0; n--) candidates.push([[false, false, n], rest(false, false, n)]);
-	const [details, wrapLeft, shownLeft] = firstFit(terminal, candidates);
-	return (
+	for (let n = left.length; n >= 0; n--) layouts.push([false, false, n]);
+	const draw = ([details, wrapLeft, shownLeft]: (typeof layouts)[number]) => (
 		<Box flexDirection="column">
 			<Mark status={headline.tone} bold>
 				{headline.text}
@@ -135,4 +113,5 @@ export function RemoveDoneScreen({removal, onExit}: RemoveDoneScreenProps) {
 			<KeyHints scope="removeDone" />
 		</Box>
 	);
+	return <Fit layouts={layouts} render={draw} />;
 }

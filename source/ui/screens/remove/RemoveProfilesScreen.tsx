@@ -1,12 +1,12 @@
 import React, {useState} from 'react';
-import {Box, Text, useStdout} from 'ink';
-import {TOPOLOGY_INFO, type MeshPlanInput} from '../../core/model.js';
-import {KeyHints} from '../components/KeyHints.js';
-import {Notice} from '../components/Notice.js';
-import {useCommands} from '../hooks/useCommands.js';
-import {terminalOf} from '../layout.js';
-import type {SavedProfile, SavedRunRecord} from '../services.js';
-import {useTheme} from '../theme.js';
+import {Box, Text} from 'ink';
+import {TOPOLOGY_INFO, type MeshPlanInput} from '../../../core/model.js';
+import {useRowsLeft} from '../../components/Fit.js';
+import {KeyHints} from '../../components/KeyHints.js';
+import {Notice} from '../../components/Notice.js';
+import {useCommands} from '../../hooks/useCommands.js';
+import type {SavedProfile, SavedRunRecord} from '../../services.js';
+import {useTheme} from '../../theme.js';
 
 /** "2026-12-01 10:02 succeeded" (profiles record ISO 8601 times in UTC), or "never". */
 export function runRecordText(record: SavedRunRecord | undefined): string {
@@ -34,7 +34,8 @@ export interface RemoveProfilesScreenProps {
 /** Which saved profile's setup to remove: each with its topology, contexts, and its last apply and remove. */
 export function RemoveProfilesScreen({profiles, notice, onPick}: RemoveProfilesScreenProps) {
 	const theme = useTheme();
-	const {stdout} = useStdout();
+	// The list gets the rows the rest of the screen leaves, as drawn (a row kept for a notice), two a profile.
+	const room = useRowsLeft({min: 2, reserve: notice ? 0 : 1});
 	const [index, setIndex] = useState(0);
 	const n = profiles.length;
 	useCommands('removeProfiles', {
@@ -42,36 +43,37 @@ export function RemoveProfilesScreen({profiles, notice, onPick}: RemoveProfilesS
 		down: () => setIndex(i => (i + 1) % Math.max(1, n)),
 		next: () => (n > 0 ? onPick(profiles[index]!) : undefined),
 	});
-	// Two rows a profile; the header, title, notice, margins and hints take the rest.
-	const window = Math.max(1, Math.floor((terminalOf(stdout).rows - 8) / 2));
+	const window = Math.max(1, Math.floor(room.rows / 2));
 	const first = Math.min(Math.max(0, index - window + 1), Math.max(0, n - window));
 	const shown = profiles.slice(first, first + window);
 	return (
-		<Box flexDirection="column">
+		<Box ref={room.screen} flexDirection="column">
 			<Text bold>Remove a saved setup: which profile?</Text>
 			<Text color={theme.tone('muted')} wrap="truncate-end">
 				Review shows per context what goes; nothing changes until you confirm.
 			</Text>
 			<Box flexDirection="column" marginTop={1}>
 				{n === 0 ? <Text color={theme.tone('muted')}>No saved profiles.</Text> : null}
-				{shown.map((p, i) => {
-					const at = first + i === index;
-					return (
-						<Box key={p.name} flexDirection="column">
-							<Text wrap="truncate-end" color={at ? theme.tone('accent') : undefined} bold={at}>
-								{at ? theme.symbols.pointer : ' '} {p.name}
-								<Text color={theme.tone('muted')}>
-									{'  '}
-									{TOPOLOGY_INFO[p.input.topology]?.title ?? p.input.topology} · mesh {p.input.meshId} · {clustersText(p.input)}
+				<Box ref={room.window} flexDirection="column">
+					{shown.map((p, i) => {
+						const at = first + i === index;
+						return (
+							<Box key={p.name} flexDirection="column">
+								<Text wrap="truncate-end" color={at ? theme.tone('accent') : undefined} bold={at}>
+									{at ? theme.symbols.pointer : ' '} {p.name}
+									<Text color={theme.tone('muted')}>
+										{'  '}
+										{TOPOLOGY_INFO[p.input.topology]?.title ?? p.input.topology} · mesh {p.input.meshId} · {clustersText(p.input)}
+									</Text>
 								</Text>
-							</Text>
-							<Text wrap="truncate-end" color={theme.tone('muted')}>
-								{'  '}
-								{historyText(p)}
-							</Text>
-						</Box>
-					);
-				})}
+								<Text wrap="truncate-end" color={theme.tone('muted')}>
+									{'  '}
+									{historyText(p)}
+								</Text>
+							</Box>
+						);
+					})}
+				</Box>
 				{n > shown.length ? (
 					<Text color={theme.tone('muted')}>
 						{'  '}profiles {first + 1}–{first + shown.length} of {n}
