@@ -26,6 +26,7 @@ import type {
 	IstioctlInstallOptions,
 	KubeErrorInfo,
 	RemoteSecretInfo,
+	TrustRootInfo,
 	NetworkLabelOutcome,
 	ProbeResult,
 	RemoveOptions,
@@ -35,6 +36,7 @@ import type {
 } from '../../source/core/ports.js';
 import type {DeploymentLike, PodLike, ServiceLike} from '../../source/core/rollout.js';
 import {FIXTURE_ROOT_CERT, fixtureCacertsData} from './ca-fixtures.js';
+import {pluggedRoot, publishedRoot} from '../../source/kube/trust-roots.js';
 
 export type Obj = Record<string, any>;
 
@@ -389,6 +391,14 @@ export class FakeCluster implements ClusterClient {
 		return this.watch('Secret', {namespace: ISTIO_NAMESPACE, labelSelector: `${MULTICLUSTER_LABEL}=true`}, (u: WatchUpdate<Obj>) => onUpdate({...u, items: u.items.map(o => this.secretInfo(o))}));
 	}
 
+	watchPublishedRoot(onUpdate: (u: WatchUpdate<TrustRootInfo>) => void): WatchHandle {
+		return this.watch('ConfigMap', {namespace: ISTIO_NAMESPACE, name: 'istio-ca-root-cert'}, (u: WatchUpdate<Obj>) => onUpdate({...u, items: u.items.map(publishedRoot)}));
+	}
+
+	watchPluggedRoot(onUpdate: (u: WatchUpdate<TrustRootInfo>) => void): WatchHandle {
+		return this.watch('Secret', {namespace: ISTIO_NAMESPACE, name: 'cacerts'}, (u: WatchUpdate<Obj>) => onUpdate({...u, items: u.items.map(pluggedRoot)}));
+	}
+
 	async getRemoteSecret(name: string): Promise<RemoteSecretInfo | undefined> {
 		this.check(`getRemoteSecret ${name}`);
 		const o = this.objectsOf('Secret', {namespace: ISTIO_NAMESPACE, name})[0];
@@ -575,6 +585,8 @@ export class FakeCluster implements ClusterClient {
 			listRemoteSecrets: this.listRemoteSecrets.bind(this),
 			getRemoteSecret: this.getRemoteSecret.bind(this),
 			watchRemoteSecrets: this.watchRemoteSecrets.bind(this),
+			watchPublishedRoot: this.watchPublishedRoot.bind(this),
+			watchPluggedRoot: this.watchPluggedRoot.bind(this),
 			verifyRemoteSecret: this.verifyRemoteSecret.bind(this),
 			applyRemoteSecret: this.applyRemoteSecret.bind(this),
 			advertisedApiServer: this.advertisedApiServer.bind(this),
