@@ -106,8 +106,8 @@ test('live monitor over real watches: healthy, then a dropped watch goes stale a
 		const istiodRead = (r: {path: string; query: Record<string, string>}) => r.path.endsWith('/portforward') || r.query.labelSelector === 'app=istiod';
 		const lists = east.count(r => !istiodRead(r) && (r.method === 'GET' && !r.watch && r.path.includes('istio-system') || (r.path === '/api/v1/namespaces' && !r.watch)));
 		const watches = east.count(r => r.watch);
-		assert.equal(watches, 7, 'one watch per kind: deployments, services, pods, namespaces, gateways, virtualservices, secrets');
-		assert.ok(lists >= 7 && lists <= 8, `one list per kind (saw ${lists})`);
+		assert.equal(watches, 9, 'one watch per kind: deployments, services, pods, namespaces, gateways, virtualservices, secrets, istio-ca-root-cert, cacerts');
+		assert.ok(lists >= 9 && lists <= 10, `one list per kind (saw ${lists})`);
 		assert.ok(east.count(r => r.path.endsWith('/portforward')) >= 2, "istiod's view was read through pods/portforward");
 		assert.deepEqual(h!.rows.filter(r => r.id.startsWith('istiod-gateway:')).map(r => `${r.label} ${r.level} ${r.text}`), [`gateway net-east ok ${h!.address!.value}:15443`]);
 
