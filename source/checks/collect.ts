@@ -20,7 +20,7 @@ import {GATEWAY_NAME, ISTIO_NAMESPACE, normalRevision, type ClusterSpec, type Me
 import {injectorConfigMapName, injectorValues, isIstiodDeployment, istiodFromDeployment, type IstiodDeploymentLike} from '../core/istiod.js';
 import type {ClusterClient, ClusterClientFactory, KubeErrorInfo} from '../core/ports.js';
 import {firstLine} from '../core/text.js';
-import {inspectBundle} from '../ca/inspect.js';
+import {fingerprint, inspectBundle, parseCertificates, subjectLine} from '../ca/inspect.js';
 import {ISTIOD_DEBUG_PATHS, ISTIOD_VIEW_TIMEOUT_MS, istiodViewError, istiodViewFrom} from '../core/istiod-view.js';
 
 export interface CollectOptions {
@@ -149,6 +149,16 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 			if (cm === undefined) return;
 			const pem = cm ? strings(cm.data)['root-cert.pem'] : undefined;
 			facts.caRootCertSha256 = pem ? sha256(pem) : null;
+			// The certificate itself, so that it compares with cacerts' root (the same root however its PEM is wrapped).
+			if (!pem) facts.caRootCert = null;
+			else {
+				try {
+					const cert = parseCertificates(pem, 'istio-ca-root-cert root-cert.pem')[0]!;
+					facts.caRootCert = {subject: subjectLine(cert), fingerprint: fingerprint(cert)};
+				} catch {
+					// Unparsed: judged by the sha256 of its text alone.
+				}
+			}
 		})(),
 	);
 

@@ -26,6 +26,7 @@ import {
 	type RemoteField,
 	type RemoteObserved,
 } from './remote.js';
+import {judgeMeshTrust, type ClusterRoots, type RootIdentity} from './trust.js';
 import {istiodExpectation, judgeIstiodView, type IstiodView, type IstiodViewItem} from './istiod-view.js';
 
 // ---------- facts ----------
@@ -139,6 +140,8 @@ export interface ClusterFacts {
 	expose?: ExposeFacts;
 	/** sha256 of ConfigMap istio-system/istio-ca-root-cert data["root-cert.pem"]; null when the ConfigMap is absent. */
 	caRootCertSha256?: string | null;
+	/** The certificate in that ConfigMap (subject, SHA-256 fingerprint AB:CD:…), comparable with cacerts' root; null when the ConfigMap is absent. */
+	caRootCert?: RootIdentity | null;
 	/** istiod's own view (/debug/clusterz, /debug/networkz), read through a port-forward; primaries, post-install. */
 	istiodView?: IstiodView;
 }
@@ -967,12 +970,12 @@ export const CHECKS: readonly Check[] = [
 		doc: DOCS.verify,
 		claim: () => 'ConfigMap istio-ca-root-cert holds the same root certificate in every cluster',
 		hint: () => 'plug in one root everywhere and restart istiod (eastwest ca create --out DIR, then eastwest apply --ca DIR --restart-istiod); on a remote the ConfigMap appears once the primary manages that cluster',
+		// The judgement `eastwest status` shows as its trust line (core/trust.ts), so the two never disagree.
 		evaluate: ({facts}) => {
-			const absent = facts.filter(f => f.facts?.reachable && f.facts.caRootCertSha256 === null).map(f => f.cluster.name);
-			const verdict = mustBeEqual(facts, f => f.caRootCertSha256 ?? undefined, 'root certificate', 'have istio-ca-root-cert');
-			if (verdict.status === 'fail') return verdict;
-			if (absent.length > 0) return warn(`istio-ca-root-cert is not in ${absent.join(', ')} yet`);
-			return verdict;
+			const trust = judgeMeshTrust(facts.map(f => rootsOf(f.cluster.name, f.facts)));
+			if (trust.level === 'unknown') return skip(trust.line);
+			if (trust.level === 'pass') return pass();
+			return trust.level === 'fail' ? fail(trust.detail ?? trust.line) : warn(trust.detail ?? trust.line);
 		},
 	},
 	// ----- the plugged-in CA's certificates, per cluster -----
@@ -1101,6 +1104,21 @@ function istiodViewHint({facts, plan, cluster}: ClusterInput, kind: 'peer' | 'ne
 	return kind === 'peer'
 		? 'each other cluster needs a remote secret in this one, with a server address istiod can reach: eastwest apply creates them'
 		: "each network's east-west gateway Service needs the label topology.istio.io/network, port 15443 and an external address";
+}
+
+/**
+ * A cluster's roots as core/trust.ts judges them. The published root is the ConfigMap's certificate, or the
+ * sha256 of its text when it was not parsed; the plugged-in root is compared only with a parsed certificate.
+ */
+function rootsOf(cluster: string, facts: ClusterFacts | undefined): ClusterRoots {
+	const reachable = facts?.reachable === true;
+	if (!facts) return {cluster, reachable};
+	const published: RootIdentity | null | undefined =
+		facts.caRootCert !== undefined ? facts.caRootCert : facts.caRootCertSha256 === undefined ? undefined : facts.caRootCertSha256 === null ? null : {fingerprint: facts.caRootCertSha256};
+	const comparable = facts.caRootCert !== undefined;
+	const root = facts.caBundle?.rootFingerprint;
+	const plugged: RootIdentity | null | undefined = !comparable ? undefined : root ? {fingerprint: root, ...(facts.caBundle?.rootSubject ? {subject: facts.caBundle.rootSubject} : {})} : facts.cacerts?.present === false ? null : undefined;
+	return {cluster, reachable, published, plugged};
 }
 
 function mustBeEqual(
