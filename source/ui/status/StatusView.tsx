@@ -1,11 +1,13 @@
 import React, {useEffect, useState} from 'react';
 import {Box, Text, useApp, useInput, useStdout} from 'ink';
 import {formatElapsed} from '../../core/events.js';
-import {SYMBOL, clusterHeading, rowKey, topologyPicture, type ClusterHealth, type Level} from '../../core/status.js';
+import {SYMBOL, TRUST_SYMBOL, clusterHeading, rowKey, topologyPicture, type ClusterHealth, type Level} from '../../core/status.js';
+import type {MeshTrustLevel} from '../../core/trust.js';
 import type {StatusMonitor} from '../../engine/status-monitor.js';
 import {EXIT} from '../../core/exit-codes.js';
 
 const COLOR: Record<Level, string> = {ok: 'green', warn: 'yellow', fail: 'red'};
+const TRUST_COLOR: Record<MeshTrustLevel, string> = {pass: 'green', warn: 'yellow', fail: 'red', unknown: 'gray'};
 
 export interface StatusViewProps {
 	monitor: StatusMonitor;
@@ -47,8 +49,12 @@ export default function StatusView({monitor, onQuit, now = Date.now}: StatusView
 	const waiting = monitor.waitingFor;
 	const {stdout} = useStdout();
 	const picture = topologyPicture(health);
+	// Whether the clusters trust one root (absent for a single cluster), from what the watches hold now.
+	const trust = monitor.trust();
+	const trustHint = trust && trust.level !== 'pass' ? trust.hint : undefined;
 	// Everything, or, when that is taller than the terminal, passing rows folded into one line per cluster.
 	const fullHeight =
+		(trust ? 2 + (trustHint ? 1 : 0) : 0) +
 		3 + picture.length + 2 + (waiting.length > 0 ? 1 : 0) + health.reduce((n, c) => n + 2 + (c.error ? 1 : 0) + c.rows.length + c.rows.filter(r => r.reason).length, 0);
 	const compact = fullHeight > (stdout.rows || 40);
 	return (
@@ -90,6 +96,14 @@ export default function StatusView({monitor, onQuit, now = Date.now}: StatusView
 					))}
 				</Box>
 			))}
+			{trust ? (
+				<Box flexDirection="column" marginBottom={compact ? 0 : 1}>
+					<Text>
+						<Text color={TRUST_COLOR[trust.level]}>{TRUST_SYMBOL[trust.level]}</Text> {'trust'.padEnd(16)} {trust.line}
+					</Text>
+					{trustHint ? <Text dimColor>{'      '}{trustHint}</Text> : null}
+				</Box>
+			) : null}
 			<Text dimColor>{compact ? 'q quit · live from watches' : 'q quit · updates arrive from watches; a dropped watch reconnects and marks the cluster stale'}</Text>
 		</Box>
 	);
