@@ -2,7 +2,7 @@
  * On a fresh lab, a dry run changes nothing on the real API servers: `apply --dry-run` (which must not
  * mint the istio-reader token that istioctl create-remote-secret creates even with
  * --create-service-account=false) and `apply --ca DIR --dry-run` (no cacerts). Every object in
- * istio-system and every webhook configuration keeps its uid and resourceVersion. Runs first on each lab
+ * istio-system and every webhook configuration keeps its uid and every field a client writes (status subresource writes of controllers aside). Runs first on each lab
  * topology and leaves the lab as fresh as it found it.
  */
 import {before, test} from 'node:test';

@@ -2,7 +2,7 @@
  * On a lab that eastwest has set up, dry runs change nothing on the real API servers: `remove --dry-run`
  * (a delete's dry run must travel in its DeleteOptions body, or kube-apiserver deletes for real) and
  * `apply --dry-run`. Every object in istio-system and every webhook configuration keeps its uid and
- * resourceVersion. Runs last on each lab topology, after the suites that set the lab up.
+ * every field a client writes (controllers' status writes aside). Runs last on each lab topology, after the suites that set the lab up.
  */
 import {before, test} from 'node:test';
 import assert from 'node:assert/strict';

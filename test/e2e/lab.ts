@@ -149,16 +149,22 @@ export const VOLATILE_KINDS = new Set(['events', 'events.events.k8s.io', 'leases
 
 /**
  * Every object in istio-system (every listable namespaced kind but the volatile ones, and istiod's
- * leader-election ConfigMaps), the namespace
- * itself and every webhook configuration, each with its uid and resourceVersion: two snapshots are
- * equal exactly when nothing among them was created, changed or deleted in between.
+ * leader-election ConfigMaps), the namespace itself and every webhook configuration, each as its uid and
+ * everything but what controllers write through the status subresource (status, and the managedFields
+ * entries of status writers) and the resourceVersion that such writes move: two snapshots are equal
+ * exactly when nothing among them was created, deleted, or changed by a client.
  */
 export function versionSnapshot(context: string): Record<string, string> {
 	const kinds = kubectl(context, ['api-resources', '--verbs=list', '--namespaced', '-o', 'name']).split('\n').filter(k => k && !VOLATILE_KINDS.has(k));
 	const out: Record<string, string> = {};
 	const add = (items: any[]) => {
 		// istiod's leader elections renew a ConfigMap's annotation every few seconds, whatever eastwest does.
-		for (const o of items.filter(x => !x.metadata.annotations?.['control-plane.alpha.kubernetes.io/leader'])) out[`${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`] = `${o.metadata.uid}@${o.metadata.resourceVersion}`;
+		for (const o of items.filter(x => !x.metadata.annotations?.['control-plane.alpha.kubernetes.io/leader'])) {
+			const {status: _status, ...rest} = o;
+			const {resourceVersion: _rv, managedFields, ...metadata} = o.metadata;
+			const fields = (managedFields ?? []).filter((m: any) => m.subresource !== 'status');
+			out[`${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`] = `${o.metadata.uid} ${JSON.stringify({...rest, metadata: {...metadata, managedFields: fields}})}`;
+		}
 	};
 	add(kubectlJson(context, ['get', 'namespaces', '--field-selector', 'metadata.name=istio-system']).items ?? []);
 	add(kubectlJson(context, ['-n', 'istio-system', 'get', kinds.join(','), '--ignore-not-found']).items ?? []);
