@@ -19,7 +19,7 @@ import {CACERTS_SECRET, GATEWAY_NAME, ISTIO_NAMESPACE, normalRevision, type Clus
 import {injectorConfigMapName, injectorValues, isIstiodDeployment, istiodFromDeployment, type IstiodDeploymentLike} from '../core/istiod.js';
 import type {ClusterClient, ClusterClientFactory, KubeErrorInfo} from '../core/ports.js';
 import {firstLine} from '../core/text.js';
-import {inspectBundle} from '../ca/inspect.js';
+import {fingerprint, inspectBundle, parseCertificates, subjectLine} from '../ca/inspect.js';
 import {ISTIOD_DEBUG_PATHS, ISTIOD_VIEW_TIMEOUT_MS, istiodViewError, istiodViewFrom} from '../core/istiod-view.js';
 import {rec, strings} from '../core/record.js';
 import {isLoopbackHost, urlHost} from '../core/address.js';
@@ -133,6 +133,16 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 			if (cm === undefined) return;
 			const pem = cm ? strings(cm.data)['root-cert.pem'] : undefined;
 			facts.caRootCertSha256 = pem ? sha256(pem) : null;
+			// The certificate itself, so that it compares with cacerts' root (the same root however its PEM is wrapped).
+			if (!pem) facts.caRootCert = null;
+			else {
+				try {
+					const cert = parseCertificates(pem, 'istio-ca-root-cert root-cert.pem')[0]!;
+					facts.caRootCert = {subject: subjectLine(cert), fingerprint: fingerprint(cert)};
+				} catch {
+					// Unparsed: judged by the sha256 of its text alone.
+				}
+			}
 		})(),
 	);
 

@@ -10,7 +10,7 @@ import {choiceOf, globalFlags, parseFlags, parserOptions} from './args.js';
 import {COMMAND_SPECS} from './spec.js';
 import {EXIT, UsageError} from '../core/exit-codes.js';
 import {currentContext, openKubeconfig, planContexts, requireContexts} from './kubeconfig.js';
-import {ChangePrinter, renderStatusText, statusJson} from './status-format.js';
+import {ChangePrinter, meshHealthy, renderStatusText, statusJson} from './status-format.js';
 import {loadSavedPlan} from './saved-plan.js';
 import {istiodExpectation} from '../core/istiod-view.js';
 import type {CommandContext} from '../core/command-context.js';
@@ -105,7 +105,7 @@ export async function runStatus(args: string[], ctx: CommandContext, deps: Statu
 		// Print once every cluster has answered, or at the deadline with what is known by then.
 		let ready = false;
 		const print = (health: ClusterHealth[]) => {
-			for (const line of printer.lines(health, now())) ctx.stdout.write(`${line}\n`);
+			for (const line of printer.lines(health, now(), monitor.trust())) ctx.stdout.write(`${line}\n`);
 		};
 		const deadline = setTimeout(() => {
 			ready = true;
@@ -125,10 +125,13 @@ export async function runStatus(args: string[], ctx: CommandContext, deps: Statu
 		return EXIT.interrupted;
 	}
 
-	const health = await snapshotWithin(new StatusMonitor(c => factory.client(c), targets), timeoutMs, ctx.signal);
+	const monitor = new StatusMonitor(c => factory.client(c), targets);
+	const health = await snapshotWithin(monitor, timeoutMs, ctx.signal);
 	if (health === 'cancelled') return EXIT.interrupted;
-	ctx.stdout.write(output === 'json' ? statusJson(health, now()) : renderStatusText(health));
-	return health.every(c => c.healthy) ? EXIT.ok : EXIT.failed;
+	// Read from what the stopped watches last held, as the snapshot was.
+	const trust = monitor.trust();
+	ctx.stdout.write(output === 'json' ? statusJson(health, now(), trust) : renderStatusText(health, trust));
+	return meshHealthy(health, trust) ? EXIT.ok : EXIT.failed;
 }
 
 /**

@@ -166,6 +166,21 @@ export interface RemoteSecretInfo {
 	managers: string[];
 }
 
+/**
+ * One root certificate as the kube layer hands it out: the ConfigMap istio-ca-root-cert's or the Secret cacerts'
+ * root-cert.pem, parsed there, named by subject and SHA-256 fingerprint. Never a key nor any other data.
+ */
+export interface TrustRootInfo {
+	/** The object's name (istio-ca-root-cert or cacerts). */
+	name: string;
+	/** "O=Istio, CN=Root CA". */
+	subject?: string;
+	/** SHA-256 fingerprint of the certificate, AB:CD:… */
+	fingerprint?: string;
+	/** Why root-cert.pem could not be read, when it could not (no certificate text in it). */
+	problem?: string;
+}
+
 export type CredentialKind = 'ok' | 'unauthorized' | 'forbidden' | 'unreachable' | 'timeout' | 'invalid';
 
 /** Whether the identity in a remote secret may read, on the server the secret names, what istiod reads. */
@@ -261,6 +276,10 @@ export interface ClusterClient {
 	listRemoteSecrets(signal?: AbortSignal): Promise<RemoteSecretInfo[]>;
 	/** List+watch of the remote secrets in istio-system (label istio/multiCluster=true), each described without its credentials. */
 	watchRemoteSecrets(onUpdate: (update: WatchUpdate<RemoteSecretInfo>) => void): WatchHandle;
+	/** List+watch of ConfigMap istio-system/istio-ca-root-cert: the root istiod publishes, as a TrustRootInfo. */
+	watchPublishedRoot(onUpdate: (update: WatchUpdate<TrustRootInfo>) => void): WatchHandle;
+	/** List+watch of Secret istio-system/cacerts: the plugged-in root, as a TrustRootInfo (never a key). */
+	watchPluggedRoot(onUpdate: (update: WatchUpdate<TrustRootInfo>) => void): WatchHandle;
 	/** One Secret in istio-system read as a remote secret (whatever its labels), undefined when absent. */
 	getRemoteSecret(name: string, signal?: AbortSignal): Promise<RemoteSecretInfo | undefined>;
 	/**

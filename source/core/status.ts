@@ -5,7 +5,8 @@
 import {CROSS_NETWORK_GATEWAY_NAME, GATEWAY_PORTS, ISTIOD_GATEWAY_NAME, istiodVirtualServiceName} from './manifests.js';
 import {NETWORK_VIEW_ENV, REVISION_LABEL, gatewayReasons, planReasons, type GatewayReason} from './gateway.js';
 import {NETWORK_LABEL, TOPOLOGY_INFO, normalRevision, type Role, type Topology} from './model.js';
-import type {IstiodInfo, KubeErrorInfo, RemoteSecretInfo} from './ports.js';
+import type {IstiodInfo, KubeErrorInfo, RemoteSecretInfo, TrustRootInfo} from './ports.js';
+import {judgeMeshTrust, type MeshTrust, type MeshTrustLevel, type RootIdentity} from './trust.js';
 import {remoteReasons, remoteSecretName, remoteSecretReasons, type RemoteObserved} from './remote.js';
 import {podProblems, rolloutStatus, serviceAddress, type DeploymentLike, type GatewayAddress, type PodLike, type ServiceLike} from './rollout.js';
 import {judgeIstiodView, type IstiodView, type IstiodViewExpectation} from './istiod-view.js';
@@ -78,6 +79,8 @@ export interface ClusterObservation {
 	remote?: RemoteObserved;
 	/** istiod's own view, when it was read (or tried). */
 	istiodView?: IstiodView;
+	/** The roots that decide trust (undefined when not watched or not heard yet; null when the object is absent). */
+	trustRoots?: {published?: TrustRootInfo | null; plugged?: TrustRootInfo | null};
 }
 
 export interface ClusterHealth {
@@ -379,4 +382,30 @@ export function clusterHeading(c: ClusterHealth): string {
 	const name = c.name && c.name !== c.context ? `${c.name} (context ${c.context})` : c.context;
 	const state = !c.reachable ? 'unreachable' : c.stale ? 'stale: watch reconnecting' : c.healthy ? 'healthy' : 'not healthy';
 	return `${name}${c.role ? ` · ${c.role}` : ''}${c.network ? ` · network ${c.network}` : ''} · ${state}`;
+}
+
+// ---------- trust across the mesh ----------
+
+/** The mark of the mesh-level trust line (✔ one root, ‼ converging, ✘ different roots, – not known). */
+export const TRUST_SYMBOL: Record<MeshTrustLevel, string> = {pass: MARK.ok, warn: MARK.warn, fail: MARK.fail, unknown: MARK.skip};
+
+function identity(info: TrustRootInfo | null | undefined): RootIdentity | null | undefined {
+	if (info === null || info === undefined) return info;
+	// A root-cert.pem that could not be parsed says nothing about whom the cluster trusts.
+	return info.fingerprint ? {fingerprint: info.fingerprint, ...(info.subject ? {subject: info.subject} : {})} : undefined;
+}
+
+/** Whether the watched clusters trust one root: the same judgement as eastwest check's (core/trust.ts judgeMeshTrust). */
+export function meshTrustOf(clusters: ReadonlyArray<{cluster: string; observation: ClusterObservation}>): MeshTrust {
+	return judgeMeshTrust(clusters.map(({cluster, observation}) => ({
+		cluster,
+		reachable: observation.reachable,
+		published: identity(observation.trustRoots?.published),
+		plugged: identity(observation.trustRoots?.plugged),
+	})));
+}
+
+/** The trust line as text: "✘ trust  east and west have different roots: …". */
+export function trustLine(trust: MeshTrust): string {
+	return `${TRUST_SYMBOL[trust.level]} ${'trust'.padEnd(16)} ${trust.line}`;
 }

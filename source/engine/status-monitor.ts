@@ -7,11 +7,12 @@
  * istiod's own view cannot be watched: it is read through a port-forward once at start, then again every interval.
  */
 import {GATEWAY_NAME, ISTIO_NAMESPACE} from '../core/model.js';
-import type {ClusterClient, KubeErrorInfo, RemoteSecretInfo, WatchHandle, WatchUpdate} from '../core/ports.js';
+import type {ClusterClient, KubeErrorInfo, RemoteSecretInfo, TrustRootInfo, WatchHandle, WatchUpdate} from '../core/ports.js';
+import type {MeshTrust} from '../core/trust.js';
 import {injectorWebhookName, remoteIstiodServiceName, remoteObserved} from '../core/remote.js';
 import type {DeploymentLike, PodLike, ServiceLike} from '../core/rollout.js';
 import {isIstiodDeployment, istiodFromDeployment, type IstiodDeploymentLike} from '../core/istiod.js';
-import {evaluateCluster, type ClusterExpectation, type ClusterHealth, type ClusterObservation} from '../core/status.js';
+import {evaluateCluster, meshTrustOf, type ClusterExpectation, type ClusterHealth, type ClusterObservation} from '../core/status.js';
 import {ISTIOD_DEBUG_PATHS, ISTIOD_VIEW_TIMEOUT_MS, istiodViewError, istiodViewFrom, type IstiodView} from '../core/istiod-view.js';
 
 /** How often a running monitor reads istiod's view again. */
@@ -29,8 +30,9 @@ export interface MonitorTarget {
 	expectation: ClusterExpectation;
 }
 
-type Feed = 'deployments' | 'services' | 'pods' | 'namespaces' | 'gateways' | 'virtualservices' | 'secrets' | 'endpointslices' | 'webhooks';
-const FEEDS: Feed[] = ['deployments', 'services', 'pods', 'namespaces', 'gateways', 'virtualservices'];
+type Feed = 'deployments' | 'services' | 'pods' | 'namespaces' | 'gateways' | 'virtualservices' | 'secrets' | 'endpointslices' | 'webhooks' | 'published-root' | 'plugged-root';
+// Every cluster: the roots that decide trust (ConfigMap istio-ca-root-cert, Secret cacerts), as identities only.
+const FEEDS: Feed[] = ['deployments', 'services', 'pods', 'namespaces', 'gateways', 'virtualservices', 'published-root', 'plugged-root'];
 /** A remote reads nobody (no remote secrets) but has its control-plane wiring; every other cluster may read peers. */
 const isRemote = (t: MonitorTarget) => t.expectation.role === 'remote';
 function feedsOf(t: MonitorTarget): Feed[] {
@@ -121,6 +123,8 @@ class ClusterWatch {
 			this.client.watchObjects('v1', 'Namespace', {namespace: '', name: ISTIO_NAMESPACE}, on('namespaces')),
 			this.client.watchObjects('networking.istio.io/v1', 'Gateway', ns, on('gateways')),
 			this.client.watchObjects('networking.istio.io/v1', 'VirtualService', ns, on('virtualservices')),
+			this.client.watchPublishedRoot(on('published-root')),
+			this.client.watchPluggedRoot(on('plugged-root')),
 			...(remote
 				? [
 						this.client.watchObjects('discovery.k8s.io/v1', 'EndpointSlice', {...ns, labelSelector: `kubernetes.io/service-name=${remoteIstiodServiceName(revision)}`}, on('endpointslices')),
@@ -183,6 +187,8 @@ class ClusterWatch {
 			});
 		}
 		if (this.istiodView) obs.istiodView = this.istiodView;
+		const root = (feed: Feed) => (heard(feed) && f(feed).everConnected ? ((f(feed).items[0] as TrustRootInfo | undefined) ?? null) : undefined);
+		obs.trustRoots = {published: root('published-root'), plugged: root('plugged-root')};
 		return obs;
 	}
 }
@@ -227,6 +233,15 @@ export class StatusMonitor {
 	/** Contexts whose feeds have not all answered yet. */
 	get waitingFor(): string[] {
 		return this.clusters.filter(c => !c.synced).map(c => c.target.context);
+	}
+
+	/**
+	 * Whether the clusters trust one root (the same judgement as eastwest check's root-cert-converged);
+	 * undefined for a single cluster, which has no peer to trust.
+	 */
+	trust(): MeshTrust | undefined {
+		if (this.clusters.length < 2) return undefined;
+		return meshTrustOf(this.clusters.map(c => ({cluster: c.target.expectation.name ?? c.target.context, observation: c.observe()})));
 	}
 
 	snapshot(): ClusterHealth[] {

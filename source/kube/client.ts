@@ -29,6 +29,7 @@ import type {
 	RemoteSecretInfo,
 	KeyWriteOutcome,
 	NamespaceKeyWrite,
+	TrustRootInfo,
 	ProbeResult,
 	WatchHandle,
 	WatchTarget,
@@ -47,6 +48,7 @@ import type {Sealed} from '../core/sealed.js';
 import {MULTICLUSTER_LABEL} from '../core/remote.js';
 import {plain} from './plain.js';
 import {probeCluster} from './probe.js';
+import {PLUGGED_ROOT_NAME, PUBLISHED_ROOT_NAME, pluggedRoot, publishedRoot} from './trust-roots.js';
 import {advertisedServer, describeRemoteSecret, secretFromIstioctlOutput, verifyCredentials, type SecretLike} from './remote-secrets.js';
 
 const CONCURRENT_REQUESTS_PER_SIGNAL = 256;
@@ -350,6 +352,21 @@ export class KubeClusterClient implements ClusterClient {
 		return this.watch<SecretLike>(target, 'secrets', `/api/v1/namespaces/${ISTIO_NAMESPACE}/secrets`, (query, signal) =>
 			this.call(signal, {verb: 'list', resource: 'secrets', namespace: ISTIO_NAMESPACE}, () => this.core.listNamespacedSecret({namespace: ISTIO_NAMESPACE, ...query})), update =>
 			onUpdate({...update, items: update.items.map(describeRemoteSecret)}));
+	}
+
+	watchPublishedRoot(onUpdate: (update: WatchUpdate<TrustRootInfo>) => void): WatchHandle {
+		const target = {namespace: ISTIO_NAMESPACE, name: PUBLISHED_ROOT_NAME};
+		return this.watch<Record<string, unknown>>(target, 'configmaps', `/api/v1/namespaces/${ISTIO_NAMESPACE}/configmaps`, (query, signal) =>
+			this.call(signal, {verb: 'list', resource: 'configmaps', namespace: ISTIO_NAMESPACE}, () => this.core.listNamespacedConfigMap({namespace: ISTIO_NAMESPACE, ...query})), update =>
+			onUpdate({...update, items: update.items.map(publishedRoot)}));
+	}
+
+	watchPluggedRoot(onUpdate: (update: WatchUpdate<TrustRootInfo>) => void): WatchHandle {
+		const target = {namespace: ISTIO_NAMESPACE, name: PLUGGED_ROOT_NAME};
+		// The watch holds cacerts (its key included) in memory; only the root's subject and fingerprint leave this layer.
+		return this.watch<Record<string, unknown>>(target, 'secrets', `/api/v1/namespaces/${ISTIO_NAMESPACE}/secrets`, (query, signal) =>
+			this.call(signal, {verb: 'list', resource: 'secrets', namespace: ISTIO_NAMESPACE}, () => this.core.listNamespacedSecret({namespace: ISTIO_NAMESPACE, ...query})), update =>
+			onUpdate({...update, items: update.items.map(pluggedRoot)}));
 	}
 
 	async getRemoteSecret(name: string, signal?: AbortSignal): Promise<RemoteSecretInfo | undefined> {

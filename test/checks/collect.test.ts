@@ -1,3 +1,4 @@
+import {X509Certificate} from 'node:crypto';
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {collectFacts, sha256, trustDomainOf} from '../../source/checks/collect.js';
@@ -56,6 +57,9 @@ test('preflight facts: hashes, never key material; istiod env; injector values; 
 	for (const line of [...keyLines, Buffer.from(FIXTURE_CA_KEY).toString('base64').slice(0, 40)]) assert.ok(!JSON.stringify(facts).includes(line), 'no key bytes in the facts');
 	assert.doesNotMatch(JSON.stringify(facts), /BEGIN|PRIVATE/, 'no PEM in the facts');
 	assert.equal(facts.caRootCertSha256, sha256(ROOT_PEM));
+	// The ConfigMap's certificate, comparable with cacerts' root.
+	assert.deepEqual(facts.caRootCert, {subject: 'O=Istio, CN=Root CA', fingerprint: new X509Certificate(ROOT_PEM).fingerprint256});
+	assert.equal(facts.caRootCert!.fingerprint, facts.caBundle!.rootFingerprint);
 	assert.deepEqual(facts.istiod, [{name: 'istiod', ready: true, clusterId: 'east', externalIstiod: true}]);
 	assert.deepEqual(facts.injectors, [{meshId: 'mesh1', network: 'network1', clusterName: 'east'}]);
 	assert.equal(facts.permissions!.find(p => p.resource === 'deployments')!.allowed, false);

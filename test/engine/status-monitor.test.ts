@@ -21,9 +21,10 @@ test('one watch per resource kind per cluster; snapshot once all answered; stop 
 	const health = await snapshotWithin(monitor, 5000, new AbortController().signal);
 	assert.notEqual(health, 'cancelled');
 	const h = health as Exclude<typeof health, 'cancelled'>;
-	// deployments, services, pods, namespaces, gateways, virtualservices, and the remote secrets a primary reads peers with.
-	assert.equal(east.watchesStarted, 7);
-	assert.equal(west.watchesStarted, 7);
+	// deployments, services, pods, namespaces, gateways, virtualservices, the two roots (istio-ca-root-cert, cacerts),
+	// and the remote secrets a primary reads peers with.
+	assert.equal(east.watchesStarted, 9);
+	assert.equal(west.watchesStarted, 9);
 	assert.deepEqual(h.map(c => [c.context, c.healthy, c.address?.value]), [['east', true, '127.0.10.1'], ['west', true, '127.0.20.1']]);
 	assert.equal(east.openWatches + west.openWatches, 0, 'snapshot stops its watches');
 });
@@ -113,9 +114,11 @@ test('the wiring live: the primary reads the remote, the remote is controlled by
 	assert.deepEqual(w!.rows.find(r => r.id === 'control-plane'), {id: 'control-plane', label: 'controlled by', level: 'ok', text: 'east via 127.0.10.1'});
 	assert.equal(w!.rows.some(r => r.id === 'reads'), false, 'a remote reads nobody');
 	// The remote watches its istiod EndpointSlice and the injector webhook instead of remote secrets.
-	assert.equal(east.watchesStarted, 7);
-	assert.equal(west.watchesStarted, 8);
-	assert.ok(east.calls.includes('watch Secret') && !west.calls.includes('watch Secret'));
+	assert.equal(east.watchesStarted, 9);
+	assert.equal(west.watchesStarted, 10);
+	// Both watch cacerts; only the primary watches remote secrets.
+	const secretWatches = (c: typeof east) => c.calls.filter(call => call === 'watch Secret').length;
+	assert.deepEqual([secretWatches(east), secretWatches(west)], [2, 1]);
 
 	// A change arrives by watch: the remote's istiod endpoints move away from the primary's gateway.
 	const slice = west.objectsOf('EndpointSlice')[0]!;

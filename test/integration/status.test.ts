@@ -11,6 +11,7 @@ import {StatusMonitor} from '../../source/engine/status-monitor.js';
 import type {ClusterHealth} from '../../source/core/status.js';
 import {GATEWAY_PORTS} from '../../source/core/manifests.js';
 import {runCli} from '../helpers/cli.js';
+import {FIXTURE_OTHER_ROOT_CERT, FIXTURE_ROOT_CERT, fixtureCacertsData} from '../support/ca-fixtures.js';
 
 const servers: FakeApiServer[] = [];
 after(async () => {
@@ -106,8 +107,8 @@ test('live monitor over real watches: healthy, then a dropped watch goes stale a
 		const istiodRead = (r: {path: string; query: Record<string, string>}) => r.path.endsWith('/portforward') || r.query.labelSelector === 'app=istiod';
 		const lists = east.count(r => !istiodRead(r) && (r.method === 'GET' && !r.watch && r.path.includes('istio-system') || (r.path === '/api/v1/namespaces' && !r.watch)));
 		const watches = east.count(r => r.watch);
-		assert.equal(watches, 7, 'one watch per kind: deployments, services, pods, namespaces, gateways, virtualservices, secrets');
-		assert.ok(lists >= 7 && lists <= 8, `one list per kind (saw ${lists})`);
+		assert.equal(watches, 9, 'one watch per kind: deployments, services, pods, namespaces, gateways, virtualservices, secrets, istio-ca-root-cert, cacerts');
+		assert.ok(lists >= 9 && lists <= 10, `one list per kind (saw ${lists})`);
 		assert.ok(east.count(r => r.path.endsWith('/portforward')) >= 2, "istiod's view was read through pods/portforward");
 		assert.deepEqual(h!.rows.filter(r => r.id.startsWith('istiod-gateway:')).map(r => `${r.label} ${r.level} ${r.text}`), [`gateway net-east ok ${h!.address!.value}:15443`]);
 
@@ -166,4 +167,89 @@ test('status --watch without a terminal prints a line per change and stops on SI
 	assert.match(r.stdout, /^\d\d:\d\d:\d\d east ✔ gateway: 1\/1 ready$/m);
 	const lines = r.stdout.trim().split('\n');
 	assert.equal(new Set(lines.map(l => l.slice(9))).size, lines.length, 'no line is repeated without a change');
+});
+
+/** What istiod publishes (ConfigMap istio-ca-root-cert) and, when given, the cacerts it is plugged in with. */
+function seedRoots(s: FakeApiServer, published: string, plugged?: string): void {
+	s.put({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'istio-ca-root-cert', namespace: 'istio-system'}, data: {'root-cert.pem': published}});
+	if (plugged) s.put({apiVersion: 'v1', kind: 'Secret', metadata: {name: 'cacerts', namespace: 'istio-system'}, data: fixtureCacertsData(plugged)});
+}
+
+async function twoClusters(): Promise<{east: FakeApiServer; west: FakeApiServer; kubeconfig: string}> {
+	const east = await clusterWithGateway('net-east');
+	const west = await clusterWithGateway('net-west');
+	await Promise.all([settled(east), settled(west)]);
+	return {east, west, kubeconfig: writeKubeconfig([{name: 'east', server: east}, {name: 'west', server: west}])};
+}
+
+const TWO = ['--context', 'east', '--context', 'west', '--timeout', '5s'];
+
+test('status: one root in every cluster → ✔ trust line, -o json trust pass and healthy, exit 0', async () => {
+	const {east, west, kubeconfig} = await twoClusters();
+	seedRoots(east, FIXTURE_ROOT_CERT, FIXTURE_ROOT_CERT);
+	seedRoots(west, FIXTURE_ROOT_CERT, FIXTURE_ROOT_CERT);
+	const json = await runCli(['status', '--kubeconfig', kubeconfig, ...TWO, '-o', 'json']);
+	assert.equal(json.code, 0, json.stderr);
+	const doc = JSON.parse(json.stdout);
+	assert.equal(doc.healthy, true);
+	assert.equal(doc.trust.level, 'pass');
+	assert.match(doc.trust.line, /^every cluster trusts one root \(O=Istio, CN=Root CA, sha256 [0-9A-F]{2}(:[0-9A-F]{2}){3}…\)$/);
+	const text = await runCli(['status', '--kubeconfig', kubeconfig, ...TWO]);
+	assert.equal(text.code, 0, text.stderr);
+	assert.match(text.stdout, /^✔ trust {12}every cluster trusts one root \(O=Istio, CN=Root CA, sha256 /m);
+	assert.match(text.stdout, /All 2 clusters healthy\./);
+});
+
+test('status: different roots → ✘ with the hint, -o json healthy false, exit 1, though every gateway is healthy', async () => {
+	const {east, west, kubeconfig} = await twoClusters();
+	seedRoots(east, FIXTURE_ROOT_CERT);
+	seedRoots(west, FIXTURE_OTHER_ROOT_CERT);
+	const json = await runCli(['status', '--kubeconfig', kubeconfig, ...TWO, '-o', 'json']);
+	assert.equal(json.code, 1, json.stderr);
+	const doc = JSON.parse(json.stdout);
+	assert.equal(doc.healthy, false);
+	assert.ok(doc.clusters.every((c: any) => c.healthy), 'each cluster on its own is healthy');
+	assert.equal(doc.trust.level, 'fail');
+	assert.equal(doc.trust.line, 'east and west have different roots: cross-cluster mTLS fails');
+	assert.ok(!json.stdout.includes('BEGIN CERTIFICATE') && !json.stdout.includes('PRIVATE KEY'), 'no certificate or key text');
+	const text = await runCli(['status', '--kubeconfig', kubeconfig, ...TWO]);
+	assert.equal(text.code, 1);
+	assert.match(text.stdout, /^✘ trust {12}east and west have different roots: cross-cluster mTLS fails$/m);
+	assert.match(text.stdout, /eastwest apply --ca DIR --restart-istiod/);
+	assert.match(text.stdout, /The clusters do not trust one root\./);
+});
+
+test('status: one plugged-in root not yet republished by istiod → ‼ converging, not a failure', async () => {
+	const {east, west, kubeconfig} = await twoClusters();
+	seedRoots(east, FIXTURE_ROOT_CERT, FIXTURE_ROOT_CERT);
+	seedRoots(west, FIXTURE_OTHER_ROOT_CERT, FIXTURE_ROOT_CERT);
+	const json = await runCli(['status', '--kubeconfig', kubeconfig, ...TWO, '-o', 'json']);
+	assert.equal(json.code, 0, json.stderr);
+	const doc = JSON.parse(json.stdout);
+	assert.equal(doc.trust.level, 'warn');
+	assert.match(doc.trust.line, /^converging: west does not publish the plugged-in root/);
+	assert.equal(doc.healthy, true);
+	const text = await runCli(['status', '--kubeconfig', kubeconfig, ...TWO]);
+	assert.match(text.stdout, /^‼ trust {12}converging: west /m);
+});
+
+test('status --watch without a terminal prints a trust line when istiod republishes the shared root', async () => {
+	const {east, west, kubeconfig} = await twoClusters();
+	seedRoots(east, FIXTURE_ROOT_CERT, FIXTURE_ROOT_CERT);
+	seedRoots(west, FIXTURE_OTHER_ROOT_CERT, FIXTURE_ROOT_CERT);
+	let republished = false;
+	const r = await runCli(['status', '--kubeconfig', kubeconfig, '--context', 'east', '--context', 'west', '--watch'], {
+		signalWhen: out => {
+			if (!republished && / mesh ‼ trust: converging: west /m.test(out)) {
+				republished = true;
+				seedRoots(west, FIXTURE_ROOT_CERT);
+			}
+			return / mesh ✔ trust: every cluster trusts one root /m.test(out);
+		},
+	});
+	assert.equal(r.code, 130, r.stderr);
+	const trustLines = r.stdout.split('\n').filter(l => / mesh . trust: /.test(l));
+	assert.ok(trustLines.length >= 2);
+	assert.match(trustLines[0]!, /^\d\d:\d\d:\d\d mesh ‼ trust: converging: west /);
+	assert.match(trustLines.at(-1)!, /^\d\d:\d\d:\d\d mesh ✔ trust: every cluster trusts one root \(O=Istio, CN=Root CA, /);
 });

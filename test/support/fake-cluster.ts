@@ -24,6 +24,7 @@ import type {
 	RemoteSecretInfo,
 	NamespaceKeyWrite,
 	KeyWriteOutcome,
+	TrustRootInfo,
 	ProbeResult,
 	RemoveOptions,
 	WatchHandle,
@@ -33,6 +34,7 @@ import type {
 import type {DeploymentLike, PodLike, ServiceLike} from '../../source/core/rollout.js';
 import {FIXTURE_ROOT_CERT, fixtureCacertsData} from './ca-fixtures.js';
 import {matchesLabels} from './label-selector.js';
+import {pluggedRoot, publishedRoot} from '../../source/kube/trust-roots.js';
 
 export type Obj = Record<string, any>;
 
@@ -364,6 +366,14 @@ export class FakeCluster implements ClusterClient {
 		return this.watch('Secret', {namespace: ISTIO_NAMESPACE, labelSelector: `${MULTICLUSTER_LABEL}=true`}, (u: WatchUpdate<Obj>) => onUpdate({...u, items: u.items.map(o => this.secretInfo(o))}));
 	}
 
+	watchPublishedRoot(onUpdate: (u: WatchUpdate<TrustRootInfo>) => void): WatchHandle {
+		return this.watch('ConfigMap', {namespace: ISTIO_NAMESPACE, name: 'istio-ca-root-cert'}, (u: WatchUpdate<Obj>) => onUpdate({...u, items: u.items.map(publishedRoot)}));
+	}
+
+	watchPluggedRoot(onUpdate: (u: WatchUpdate<TrustRootInfo>) => void): WatchHandle {
+		return this.watch('Secret', {namespace: ISTIO_NAMESPACE, name: 'cacerts'}, (u: WatchUpdate<Obj>) => onUpdate({...u, items: u.items.map(pluggedRoot)}));
+	}
+
 	async getRemoteSecret(name: string): Promise<RemoteSecretInfo | undefined> {
 		this.check(`getRemoteSecret ${name}`);
 		const o = this.objectsOf('Secret', {namespace: ISTIO_NAMESPACE, name})[0];
@@ -533,6 +543,8 @@ export class FakeCluster implements ClusterClient {
 			listRemoteSecrets: this.listRemoteSecrets.bind(this),
 			getRemoteSecret: this.getRemoteSecret.bind(this),
 			watchRemoteSecrets: this.watchRemoteSecrets.bind(this),
+			watchPublishedRoot: this.watchPublishedRoot.bind(this),
+			watchPluggedRoot: this.watchPluggedRoot.bind(this),
 			verifyRemoteSecret: this.verifyRemoteSecret.bind(this),
 			applyRemoteSecret: this.applyRemoteSecret.bind(this),
 			advertisedApiServer: this.advertisedApiServer.bind(this),

@@ -89,3 +89,28 @@ test('the live view fits the terminal by folding passing rows, and takes its key
 		for (const r of shown) r.unmount();
 	}
 });
+
+test('the live view shows whether the clusters trust one root, and follows a root change', async () => {
+	const {FIXTURE_OTHER_ROOT_CERT, FIXTURE_ROOT_CERT} = await import('../support/ca-fixtures.js');
+	const east = new FakeCluster('east');
+	const west = new FakeCluster('west');
+	seedSetUpCluster(east, 'net-east', '127.0.10.1');
+	seedSetUpCluster(west, 'net-west', '127.0.20.1');
+	const rootConfigMap = (pem: string) => ({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'istio-ca-root-cert', namespace: 'istio-system'}, data: {'root-cert.pem': pem}});
+	east.put(rootConfigMap(FIXTURE_ROOT_CERT));
+	west.put(rootConfigMap(FIXTURE_OTHER_ROOT_CERT));
+	const fakes = {east, west};
+	const monitor = new StatusMonitor(c => fakes[c as 'east' | 'west'].client(), [
+		{context: 'east', expectation: {name: 'east', network: 'net-east', role: 'primary', topology: 'multi-network'}},
+		{context: 'west', expectation: {name: 'west', network: 'net-west', role: 'primary', topology: 'multi-network'}},
+	]);
+	const r = render(<StatusView monitor={monitor} />);
+	let frame = await waitForText(r, 'east and west have different roots: cross-cluster mTLS fails');
+	assert.match(frame, /✘ trust {12}east and west have different roots/);
+	assert.match(frame.replace(/\s+/g, ' '), /eastwest apply --ca DIR --restart-istiod/, 'the hint, however the terminal wraps it');
+	// istiod in west republishes east's root.
+	west.put(rootConfigMap(FIXTURE_ROOT_CERT));
+	frame = await waitForText(r, 'every cluster trusts one root');
+	assert.match(frame, /✔ trust {12}every cluster trusts one root \(O=Istio, CN=Root CA, sha256 /);
+	assert.doesNotMatch(frame, /restart-istiod/);
+});

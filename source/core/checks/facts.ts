@@ -5,6 +5,7 @@ import type {InjectorValues} from '../istiod.js';
 import type {CredentialVerdict, IstiodInfo, RemoteSecretInfo} from '../ports.js';
 import type {RemoteObserved} from '../remote.js';
 import type {IstiodView} from '../istiod-view.js';
+import type {RootIdentity} from '../trust.js';
 
 export interface PermissionFact {
 	verb: string;
@@ -115,6 +116,8 @@ export interface ClusterFacts {
 	expose?: ExposeFacts;
 	/** sha256 of ConfigMap istio-system/istio-ca-root-cert data["root-cert.pem"]; null when the ConfigMap is absent. */
 	caRootCertSha256?: string | null;
+	/** The certificate in that ConfigMap (subject, SHA-256 fingerprint AB:CD:…), comparable with cacerts' root; null when the ConfigMap is absent. */
+	caRootCert?: RootIdentity | null;
 	/** istiod's own view (/debug/clusterz, /debug/networkz), read through a port-forward; primaries, post-install. */
 	istiodView?: IstiodView;
 }

@@ -1,6 +1,7 @@
 /** Checks across the mesh: what the clusters must agree on. */
 import {validatePlan} from '../validate.js';
 import type {ClusterFacts} from './facts.js';
+import {judgeMeshTrust, type ClusterRoots, type RootIdentity} from '../trust.js';
 import type {Check, MeshInput, Verdict} from './types.js';
 import {DOCS, REPLACED_BY_CA, installDoc, ALL, MULTI_NETWORK, pass, fail, warn, skip, isRemote, primaryOf} from './helpers.js';
 
@@ -74,12 +75,12 @@ export const MESH_CHECKS: readonly Check[] = [
 		claim: () => 'ConfigMap istio-ca-root-cert holds the same root certificate in every cluster',
 		hint: () => 'plug in one root everywhere and restart istiod (eastwest ca create --out DIR, then eastwest apply --ca DIR --restart-istiod); on a remote the ConfigMap appears once the primary manages that cluster',
 		wizardHint: () => 'plug in one root everywhere and restart istiod: run the wizard again, generate a root or use yours on the Trust screen, and let the run restart istiod; on a remote the ConfigMap appears once the primary manages that cluster',
+		// The judgement `eastwest status` shows as its trust line (core/trust.ts), so the two never disagree.
 		evaluate: ({facts}) => {
-			const absent = facts.filter(f => f.facts?.reachable && f.facts.caRootCertSha256 === null).map(f => f.cluster.name);
-			const verdict = mustBeEqual(facts, f => f.caRootCertSha256 ?? undefined, 'root certificate', 'have istio-ca-root-cert');
-			if (verdict.status === 'fail') return verdict;
-			if (absent.length > 0) return warn(`istio-ca-root-cert is not in ${absent.join(', ')} yet`);
-			return verdict;
+			const trust = judgeMeshTrust(facts.map(f => rootsOf(f.cluster.name, f.facts)));
+			if (trust.level === 'unknown') return skip(trust.line);
+			if (trust.level === 'pass') return pass();
+			return trust.level === 'fail' ? fail(trust.detail ?? trust.line) : warn(trust.detail ?? trust.line);
 		},
 	},
 ];
@@ -97,4 +98,19 @@ function mustBeEqual(
 	if (groups.size === 1) return pass();
 	const short = (v: string) => (/^[0-9a-f]{64}$/.test(v) ? `sha256 ${v.slice(0, 12)}…` : /^[0-9A-F]{2}(?::[0-9A-F]{2}){31}$/.test(v) ? `sha256 ${v.slice(0, 23)}…` : v);
 	return fail(`the ${what} differs: ${[...groups].map(([v, names]) => `${names.join(', ')} ${short(v)}`).join(' vs ')}`);
+}
+
+/**
+ * A cluster's roots as core/trust.ts judges them. The published root is the ConfigMap's certificate, or the
+ * sha256 of its text when it was not parsed; the plugged-in root is compared only with a parsed certificate.
+ */
+function rootsOf(cluster: string, facts: ClusterFacts | undefined): ClusterRoots {
+	const reachable = facts?.reachable === true;
+	if (!facts) return {cluster, reachable};
+	const published: RootIdentity | null | undefined =
+		facts.caRootCert !== undefined ? facts.caRootCert : facts.caRootCertSha256 === undefined ? undefined : facts.caRootCertSha256 === null ? null : {fingerprint: facts.caRootCertSha256};
+	const comparable = facts.caRootCert !== undefined;
+	const root = facts.caBundle?.rootFingerprint;
+	const plugged: RootIdentity | null | undefined = !comparable ? undefined : root ? {fingerprint: root, ...(facts.caBundle?.rootSubject ? {subject: facts.caBundle.rootSubject} : {})} : facts.cacerts?.present === false ? null : undefined;
+	return {cluster, reachable, published, plugged};
 }

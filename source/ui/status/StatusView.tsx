@@ -2,6 +2,7 @@ import React, {useEffect, useState} from 'react';
 import {Box, Text, useApp, useStdout} from 'ink';
 import {formatElapsed} from '../../core/events.js';
 import {clusterHeading, rowKey, topologyPicture, type ClusterHealth, type Level} from '../../core/status.js';
+import type {MeshTrustLevel} from '../../core/trust.js';
 import type {StatusMonitor} from '../../engine/status-monitor.js';
 import {EXIT} from '../../core/exit-codes.js';
 import {Fit, ScreenRowsContext} from '../components/Fit.js';
@@ -12,6 +13,8 @@ import {useTheme, type MarkStatus, type Tone} from '../theme.js';
 
 /** A row's level as the wizard marks it. */
 const MARK: Record<Level, MarkStatus> = {ok: 'ok', warn: 'warn', fail: 'fail'};
+/** The mesh's trust verdict as the wizard marks it. */
+const TRUST_MARK: Record<MeshTrustLevel, MarkStatus> = {pass: 'ok', warn: 'warn', fail: 'fail', unknown: 'skip'};
 
 export interface StatusViewProps {
 	monitor: StatusMonitor;
@@ -66,6 +69,9 @@ function Status({monitor, onQuit, now = Date.now}: StatusViewProps) {
 	const picture = topologyPicture(health);
 	const tone = (c: ClusterHealth): Tone => (!c.reachable ? 'error' : c.stale ? 'warn' : c.healthy ? 'ok' : 'error');
 	const keys = hintLine(SCREEN_COMMANDS.status);
+	// Whether the clusters trust one root (absent for a single cluster), from what the watches hold now.
+	const trust = monitor.trust();
+	const trustHint = trust && trust.level !== 'pass' ? trust.hint : undefined;
 	// Everything, or, when that is taller than the terminal, passing rows folded into one line per cluster.
 	const view = (compact: boolean) => (
 		<Box flexDirection="column">
@@ -124,6 +130,19 @@ function Status({monitor, onQuit, now = Date.now}: StatusViewProps) {
 						))}
 				</Box>
 			))}
+			{trust ? (
+				<Box flexDirection="column" marginBottom={compact ? 0 : 1}>
+					<Text>
+						<Mark status={TRUST_MARK[trust.level]} /> {'trust'.padEnd(16)} {trust.line}
+					</Text>
+					{trustHint ? (
+						<Text color={theme.tone('muted')}>
+							{'      '}
+							{trustHint}
+						</Text>
+					) : null}
+				</Box>
+			) : null}
 			<Text color={theme.tone('muted')}>{compact ? `${keys} · live from watches` : `${keys} · updates arrive from watches; a dropped watch reconnects and marks the cluster stale`}</Text>
 		</Box>
 	);
