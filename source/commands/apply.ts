@@ -14,11 +14,11 @@ import type {CaSource, ClusterClientFactory, Istioctl, KubeconfigSource, RunPlan
 import * as engine from '../engine/index.js';
 import * as istioctlLayer from '../istioctl/index.js';
 import * as kube from '../kube/index.js';
-import {choiceOf, globalFlags, parseFlags, parserOptions, readParallel, readTimeout} from './args.js';
+import {globalFlags, parseFlags, parserOptions, readParallel} from './args.js';
 import {COMMAND_SPECS} from './spec.js';
 import {DEFAULT_PARALLEL} from '../core/slots.js';
 import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
-import {readPlanOrProfile} from './plan-flags.js';
+import {askToProceed, finishRun, mustConfirm, readRunFlags, runEngine, throwProblems, type RunFlags} from './run-flow.js';
 import {loadSavedPlan, recordProfileRun, savedParallel} from './saved-plan.js';
 import {openCaDir} from './ca.js';
 import {openKubeconfig, planContexts} from './kubeconfig.js';
@@ -61,14 +61,7 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 	});
 }
 
-interface ParsedApply {
-	/** From the plan flags; absent when --profile names the plan. */
-	input?: MeshPlanInput;
-	profile?: string;
-	dryRun: boolean;
-	yes: boolean;
-	timeoutMs: number;
-	output: 'text' | 'json';
+interface ParsedApply extends RunFlags {
 	force: boolean;
 	reinstall: boolean;
 	skipChecks: boolean;
@@ -89,32 +82,21 @@ export const FLAGS = parserOptions(SPEC.flags);
 /** Flags → plan input; every problem at once as UsageError lines. */
 export function parseApplyArgs(args: string[]): ParsedApply {
 	const {values} = parseFlags('apply', args, FLAGS);
-	const output = choiceOf('output', SPEC.flags.output, values.output);
-	const read = readPlanOrProfile(values);
-	const problems = [...read.problems];
-	const input: MeshPlanInput | undefined = read.input;
-	const timeout = readTimeout(values.timeout, DEFAULT_TIMEOUT_MS, '90s, 5m or 1m30s');
-	if (timeout.problem !== undefined) problems.push(timeout.problem);
+	const run = readRunFlags(values, SPEC.flags.output, DEFAULT_TIMEOUT_MS, '90s, 5m or 1m30s');
+	const problems = [...run.problems];
 	if (values.ca === '') problems.push('--ca needs the directory of the root CA (root-cert.pem, root-key.pem); create one with eastwest ca create --out DIR');
-	const timeoutMs = timeout.ms ?? DEFAULT_TIMEOUT_MS;
 	const parallel = readParallel(values.parallel);
 	if (parallel.problem !== undefined) problems.push(parallel.problem);
-	if (problems.length > 0) throw new UsageError(problems.join('\neastwest: '));
+	throwProblems(problems);
 	const g = globalFlags(values);
 	return {
-		...(input ? {input} : {}),
-		...(values.profile !== undefined ? {profile: values.profile} : {}),
-		dryRun: Boolean(values['dry-run']),
-		yes: Boolean(values.yes),
-		timeoutMs,
-		output,
+		...run.flags,
 		force: Boolean(values.force),
 		reinstall: Boolean(values.reinstall),
 		skipChecks: Boolean(values['skip-checks']),
 		...(parallel.value !== undefined ? {parallel: parallel.value} : {}),
 		...(values.ca ? {caDir: path.resolve(values.ca)} : {}),
 		restartIstiod: Boolean(values['restart-istiod']),
-		...(g.kubeconfig ? {kubeconfig: g.kubeconfig} : {}),
 		...(g.istioctl ? {istioctl: g.istioctl} : {}),
 	};
 }
@@ -142,11 +124,8 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 	const factory = await openKubeconfig(() => deps.createFactory(source), planContexts(opts.input.clusters));
 	// The root is read (and its key checked) before any cluster or istioctl is asked anything.
 	const ca = opts.input.caDir !== undefined ? await (deps.openCa ?? openCaDir)(opts.input.caDir) : undefined;
-	const mustAsk = !opts.yes && !opts.dryRun;
 	// Known before any cluster is read: a run nobody can confirm is refused at once.
-	if (mustAsk && !deps.interactive()) {
-		throw new UsageError('eastwest apply changes clusters and needs confirmation: pass --yes (or --dry-run to preview)');
-	}
+	const mustAsk = mustConfirm(opts, () => deps.interactive(), 'eastwest apply changes clusters and needs confirmation: pass --yes (or --dry-run to preview)');
 	// istioctl as the wizard checks it: found, executable, and answering `version`; before any cluster is touched.
 	let istioctl: Istioctl;
 	let istioctlVersion: string;
@@ -178,20 +157,14 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 	}
 
 	if (mustAsk) {
-		ctx.stderr.write(describeChanges(plan));
-		const ok = await deps.confirm('Proceed? [y/N] ', ctx.signal);
-		if (ctx.signal.aborted) return EXIT.interrupted;
-		if (!ok) {
-			ctx.stderr.write('eastwest: nothing changed\n');
-			return EXIT.failed;
-		}
+		const stop = await askToProceed(ctx, (q, signal) => deps.confirm(q, signal), {changes: describeChanges(plan), question: 'Proceed? [y/N] ', declined: 'nothing changed'});
+		if (stop !== undefined) return stop;
 	}
 
 	const printer = opts.output === 'text' ? new TextPrinter(ctx, plan) : undefined;
 	const runPlan = deps.createRunPlan({factory, istioctl});
-	let outcome: RunOutcome;
-	try {
-		outcome = await runPlan(plan, {
+	const outcome = await runEngine(() =>
+		runPlan(plan, {
 			timeoutMs: opts.timeoutMs,
 			dryRun: opts.dryRun,
 			force: opts.force,
@@ -200,17 +173,9 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 			...(ca ? {ca, restartIstiod: opts.restartIstiod} : {}),
 			signal: ctx.signal,
 			onEvent: event => printer?.print(event),
-		});
-	} catch (error) {
-		throw new WorkError(`the run stopped unexpectedly: ${firstLine(error)}`);
-	}
-	if (opts.profile !== undefined) {
-		const warning = await deps.recordRun(opts.profile, outcome.cancelled ? 'cancelled' : outcome.ok ? 'succeeded' : 'failed', opts.dryRun);
-		if (warning) ctx.stderr.write(`eastwest: warning: ${warning}\n`);
-	}
-	if (opts.output === 'json') ctx.stdout.write(`${JSON.stringify(jsonResult(plan, opts, outcome, istioctl.path, istioctlVersion, preflight), null, 2)}\n`);
-	if (outcome.cancelled) return EXIT.interrupted;
-	return outcome.ok ? EXIT.ok : EXIT.failed;
+		}),
+	);
+	return finishRun(ctx, opts, outcome, (name, result, dryRun) => deps.recordRun(name, result, dryRun), () => jsonResult(plan, opts, outcome, istioctl.path, istioctlVersion, preflight));
 }
 
 /** What the preflight said, as apply acts on it. */

@@ -10,10 +10,10 @@ import type {ClusterClientFactory, KubeconfigSource} from '../core/ports.js';
 import {buildTeardown, type RunRemovePlan, type TeardownOutcome, type TeardownPlan} from '../core/teardown.js';
 import * as removeEngine from '../engine/remove.js';
 import * as kube from '../kube/index.js';
-import {choiceOf, globalFlags, parseFlags, parserOptions, readTimeout} from './args.js';
+import {parseFlags, parserOptions} from './args.js';
 import {COMMAND_SPECS} from './spec.js';
-import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
-import {readPlanOrProfile} from './plan-flags.js';
+import {EXIT, WorkError} from '../core/exit-codes.js';
+import {askToProceed, finishRun, mustConfirm, readRunFlags, runEngine, throwProblems, type RunFlags} from './run-flow.js';
 import {loadSavedPlan, recordProfileRemove} from './saved-plan.js';
 import type {CommandContext} from '../core/command-context.js';
 import {firstLine} from '../core/text.js';
@@ -50,37 +50,15 @@ const SPEC = COMMAND_SPECS.remove;
 /** The flags of `eastwest remove` (besides the global ones). */
 export const FLAGS = parserOptions(SPEC.flags);
 
-interface ParsedRemove {
-	input?: MeshPlanInput;
-	profile?: string;
-	dryRun: boolean;
-	yes: boolean;
-	timeoutMs: number;
-	output: 'text' | 'json';
+interface ParsedRemove extends RunFlags {
 	ca: boolean;
-	kubeconfig?: string;
 }
 
 export function parseRemoveArgs(args: string[]): ParsedRemove {
 	const {values} = parseFlags('remove', args, FLAGS);
-	const output = choiceOf('output', SPEC.flags.output, values.output);
-	const read = readPlanOrProfile(values);
-	const problems = [...read.problems];
-	const input: MeshPlanInput | undefined = read.input;
-	const timeout = readTimeout(values.timeout, DEFAULT_TIMEOUT_MS, '90s, 2m or 1m30s');
-	if (timeout.problem !== undefined) problems.push(timeout.problem);
-	if (problems.length > 0) throw new UsageError(problems.join('\neastwest: '));
-	const g = globalFlags(values);
-	return {
-		...(input ? {input} : {}),
-		...(values.profile !== undefined ? {profile: values.profile} : {}),
-		dryRun: Boolean(values['dry-run']),
-		yes: Boolean(values.yes),
-		timeoutMs: timeout.ms ?? DEFAULT_TIMEOUT_MS,
-		output,
-		ca: Boolean(values.ca),
-		...(g.kubeconfig ? {kubeconfig: g.kubeconfig} : {}),
-	};
+	const run = readRunFlags(values, SPEC.flags.output, DEFAULT_TIMEOUT_MS, '90s, 2m or 1m30s');
+	throwProblems(run.problems);
+	return {...run.flags, ca: Boolean(values.ca)};
 }
 
 /** What goes, per context, in the words the confirmation and the dry run use. */
@@ -97,10 +75,7 @@ export async function removeCommand(args: string[], ctx: CommandContext, deps: R
 	const input = parsed.input ?? (await deps.loadProfile(parsed.profile!));
 	const source: KubeconfigSource = {env: ctx.env, ...(parsed.kubeconfig ? {kubeconfig: parsed.kubeconfig} : {})};
 	const factory = await openKubeconfig(() => deps.createFactory(source), planContexts(input.clusters));
-	const mustAsk = !parsed.yes && !parsed.dryRun;
-	if (mustAsk && !deps.interactive()) {
-		throw new UsageError('eastwest remove deletes objects from clusters and needs confirmation: pass --yes (or --dry-run to preview)');
-	}
+	const mustAsk = mustConfirm(parsed, () => deps.interactive(), 'eastwest remove deletes objects from clusters and needs confirmation: pass --yes (or --dry-run to preview)');
 	const plan = buildTeardown(input, {ca: parsed.ca});
 
 	// Blocking check: every cluster answers, before anything is removed from any of them.
@@ -122,14 +97,13 @@ export async function removeCommand(args: string[], ctx: CommandContext, deps: R
 	}
 
 	if (mustAsk) {
-		ctx.stderr.write(describeRemovals(plan));
 		const contexts = plan.clusters.map(c => c.cluster.context).join(', ');
-		const ok = await deps.confirm(`Remove eastwest's setup from ${contexts}? [y/N] `, ctx.signal);
-		if (ctx.signal.aborted) return EXIT.interrupted;
-		if (!ok) {
-			ctx.stderr.write('eastwest: nothing removed\n');
-			return EXIT.failed;
-		}
+		const stop = await askToProceed(ctx, (q, signal) => deps.confirm(q, signal), {
+			changes: describeRemovals(plan),
+			question: `Remove eastwest's setup from ${contexts}? [y/N] `,
+			declined: 'nothing removed',
+		});
+		if (stop !== undefined) return stop;
 	} else if (parsed.output === 'text' && parsed.dryRun) {
 		ctx.stdout.write(`${describeRemovals(plan)}\n`);
 	}
@@ -138,27 +112,18 @@ export async function removeCommand(args: string[], ctx: CommandContext, deps: R
 		parsed.output === 'text'
 			? new TextPrinter(ctx, plan, {result: {changed: 'removed', unchanged: 'already gone', skipped: parsed.dryRun ? 'dry run' : 'left'}, notes: 'Kept'})
 			: undefined;
-	let outcome: TeardownOutcome;
-	try {
-		outcome = await deps.createRemovePlan({factory})(plan, {
+	const outcome = await runEngine(() =>
+		deps.createRemovePlan({factory})(plan, {
 			timeoutMs: parsed.timeoutMs,
 			dryRun: parsed.dryRun,
 			signal: ctx.signal,
 			onEvent: event => printer?.print(event),
-		});
-	} catch (error) {
-		throw new WorkError(`the run stopped unexpectedly: ${firstLine(error)}`);
-	}
+		}),
+	);
 	if (parsed.output === 'text' && outcome.left.length > 0) {
 		ctx.stdout.write(`\nLeft in place (not eastwest's, or kept by design):\n${outcome.left.map(l => `  ${l.cluster} (context ${l.context}): ${l.reason}`).join('\n')}\n`);
 	}
-	if (parsed.profile !== undefined) {
-		const warning = await deps.recordRemove(parsed.profile, outcome.cancelled ? 'cancelled' : outcome.ok ? 'succeeded' : 'failed', parsed.dryRun);
-		if (warning) ctx.stderr.write(`eastwest: warning: ${warning}\n`);
-	}
-	if (parsed.output === 'json') ctx.stdout.write(`${JSON.stringify(jsonResult(plan, parsed, outcome), null, 2)}\n`);
-	if (outcome.cancelled) return EXIT.interrupted;
-	return outcome.ok ? EXIT.ok : EXIT.failed;
+	return finishRun(ctx, parsed, outcome, (name, result, dryRun) => deps.recordRemove(name, result, dryRun), () => jsonResult(plan, parsed, outcome));
 }
 
 function jsonResult(plan: TeardownPlan, opts: ParsedRemove, outcome: TeardownOutcome | RunOutcome) {

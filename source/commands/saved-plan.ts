@@ -23,13 +23,7 @@ export async function loadSavedPlan(name: string): Promise<MeshPlanInput> {
 
 /** Remember how the last run of a profile ended. Returns a warning instead of failing the run. */
 export async function recordProfileRun(name: string, result: 'succeeded' | 'failed' | 'cancelled', dryRun: boolean): Promise<string | undefined> {
-	try {
-		const {ProfileStore} = await import('../store/profiles.js');
-		await new ProfileStore().recordApplied(name, result, {dryRun});
-		return undefined;
-	} catch (error) {
-		return `could not record the run on profile "${name}": ${firstLine(error)}`;
-	}
+	return recordOnProfile(name, 'run', result, dryRun);
 }
 
 /** The --parallel saved on a profile, or undefined (none saved, or the profile cannot be read: loadSavedPlan reports that). */
@@ -44,11 +38,17 @@ export async function savedParallel(name: string): Promise<number | undefined> {
 
 /** Remember how the last remove of a profile's wiring ended. Returns a warning instead of failing the run. */
 export async function recordProfileRemove(name: string, result: 'succeeded' | 'failed' | 'cancelled', dryRun: boolean): Promise<string | undefined> {
+	return recordOnProfile(name, 'remove', result, dryRun);
+}
+
+/** Record how a run or a remove ended on the profile; a failure to record is the warning's text, never a throw. */
+async function recordOnProfile(name: string, what: 'run' | 'remove', result: 'succeeded' | 'failed' | 'cancelled', dryRun: boolean): Promise<string | undefined> {
 	try {
 		const {ProfileStore} = await import('../store/profiles.js');
-		await new ProfileStore().recordRemoved(name, result, {dryRun});
+		const store = new ProfileStore();
+		await (what === 'run' ? store.recordApplied(name, result, {dryRun}) : store.recordRemoved(name, result, {dryRun}));
 		return undefined;
 	} catch (error) {
-		return `could not record the remove on profile "${name}": ${firstLine(error)}`;
+		return `could not record the ${what} on profile "${name}": ${firstLine(error)}`;
 	}
 }

@@ -9,7 +9,7 @@ import type {Manifest} from '../core/manifests.js';
 import {OWNING_RESOURCE_LABEL, gatewayReasons, planReasons, reasonsText} from '../core/gateway.js';
 import {formatElapsed, type Event, type RunOutcome, type StepResult} from '../core/events.js';
 import type {Plan, Step, StepKind} from '../core/plan.js';
-import type {AppliedObject, CaBundle, Clock, ClusterClient, ClusterClientFactory, Istioctl, RunOptions, RunPlan, WatchHandle} from '../core/ports.js';
+import type {AppliedObject, CaBundle, Clock, ClusterClient, ClusterClientFactory, Istioctl, IstioctlProgress, RunOptions, RunPlan, WatchHandle} from '../core/ports.js';
 import {podProblems, rolloutStatus, serviceAddress, type DeploymentLike, type GatewayAddress, type PodLike, type ServiceLike} from '../core/rollout.js';
 import {toYaml} from '../core/yaml.js';
 import type {Sealed} from '../core/sealed.js';
@@ -206,21 +206,12 @@ class Run {
 					update();
 				});
 		try {
-			await this.istioctl.install({
-				context: step.context,
-				...(this.factory.kubeconfigPath ? {kubeconfig: this.factory.kubeconfigPath} : {}),
-				manifestYaml: toYaml([manifest]),
-				readinessTimeoutMs: this.options.timeoutMs,
-				dryRun: this.options.dryRun,
-				...(signal ? {signal} : {}),
-				onLine: (line, progress) => {
-					this.emit({type: 'line', stepId: step.id, cluster: step.cluster, text: line});
-					const reason = progress ? describeProgress(progress) : undefined;
-					if (reason && (progress?.type === 'waiting' || progress?.type === 'pruning')) {
-						progressReason = reason;
-						update();
-					}
-				},
+			await this.istioctlInstall(step, manifest, progress => {
+				const reason = progress ? describeProgress(progress) : undefined;
+				if (reason && (progress?.type === 'waiting' || progress?.type === 'pruning')) {
+					progressReason = reason;
+					update();
+				}
 			});
 		} finally {
 			podWatch?.stop();
@@ -379,15 +370,7 @@ class Run {
 		const release = await this.istioctlSlot('install', waiter);
 		waiter.set(`istioctl install (profile remote, remotePilotAddress ${address.value}) is running`);
 		try {
-			await this.istioctl.install({
-				context: step.context,
-				...(this.factory.kubeconfigPath ? {kubeconfig: this.factory.kubeconfigPath} : {}),
-				manifestYaml: toYaml([manifest]),
-				readinessTimeoutMs: this.options.timeoutMs,
-				dryRun: this.options.dryRun,
-				...(this.options.signal ? {signal: this.options.signal} : {}),
-				onLine: line => this.emit({type: 'line', stepId: step.id, cluster: step.cluster, text: line}),
-			});
+			await this.istioctlInstall(step, manifest);
 		} finally {
 			release();
 			waiter.stop();
@@ -425,6 +408,25 @@ class Run {
 			this.secretOutputs.set(peer.name, output);
 		}
 		return output;
+	}
+
+	/**
+	 * `istioctl install` of one IstioOperator for a step, under the run's deadline, dry run and signal; each
+	 * output line goes out as the step's `line` event, and what it means to `onProgress`.
+	 */
+	private istioctlInstall(step: Step, manifest: Manifest, onProgress?: (progress: IstioctlProgress | undefined) => void): Promise<void> {
+		return this.istioctl.install({
+			context: step.context,
+			...(this.factory.kubeconfigPath ? {kubeconfig: this.factory.kubeconfigPath} : {}),
+			manifestYaml: toYaml([manifest]),
+			readinessTimeoutMs: this.options.timeoutMs,
+			dryRun: this.options.dryRun,
+			...(this.options.signal ? {signal: this.options.signal} : {}),
+			onLine: (line, progress) => {
+				this.emit({type: 'line', stepId: step.id, cluster: step.cluster, text: line});
+				onProgress?.(progress);
+			},
+		});
 	}
 
 	/** Run one istioctl call within the run's --parallel bound, saying what it waits for meanwhile. */

@@ -290,20 +290,20 @@ export class ProfileStore {
 
 	/** Note the outcome of running the profile. */
 	async recordApplied(name: string, result: ApplyResult, options: {dryRun?: boolean} = {}): Promise<Profile> {
-		return this.update(file => {
-			const profile = Object.hasOwn(file.profiles, name) ? file.profiles[name] : undefined;
-			if (!profile) throw this.notFound(name, file);
-			profile.lastApplied = {at: this.now().toISOString(), result, ...(options.dryRun ? {dryRun: true} : {})};
-			return profile;
-		});
+		return this.recordOutcome(name, 'lastApplied', result, options);
 	}
 
 	/** Note the outcome of removing the profile's wiring (the profile itself stays). */
 	async recordRemoved(name: string, result: ApplyResult, options: {dryRun?: boolean} = {}): Promise<Profile> {
+		return this.recordOutcome(name, 'lastRemoved', result, options);
+	}
+
+	/** Note when and how a run of the profile ended, under `field`; an unknown profile is refused as `get` refuses it. */
+	private async recordOutcome(name: string, field: 'lastApplied' | 'lastRemoved', result: ApplyResult, options: {dryRun?: boolean}): Promise<Profile> {
 		return this.update(file => {
 			const profile = Object.hasOwn(file.profiles, name) ? file.profiles[name] : undefined;
 			if (!profile) throw this.notFound(name, file);
-			profile.lastRemoved = {at: this.now().toISOString(), result, ...(options.dryRun ? {dryRun: true} : {})};
+			profile[field] = {at: this.now().toISOString(), result, ...(options.dryRun ? {dryRun: true} : {})};
 			return profile;
 		});
 	}

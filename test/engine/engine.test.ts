@@ -109,6 +109,24 @@ test('primary-remote across networks: the remote installs only after the primary
 	assert.ok(factory.cluster('c1').applied.has('VirtualService/istiod-vs'));
 });
 
+test('the gateway install and the remote control-plane install call istioctl alike: context, kubeconfig, deadline, dry run, signal; lines go out on the step', async () => {
+	const signal = new AbortController().signal;
+	for (const dryRun of [false, true]) {
+		const {factory, istioctl, events, outcome} = await run(primaryRemoteMulti, () => {}, {timeoutMs: 3000, dryRun, signal, reinstall: true});
+		factory.dispose();
+		assert.equal(outcome.ok, true);
+		const contexts = primaryRemoteMulti.clusters.map(c => c.context);
+		const calls = istioctl.installs.map(i => ({context: i.context, kubeconfig: i.kubeconfig, readiness: i.readinessTimeoutMs, dryRun: i.dryRun, signal: i.signal === signal}));
+		assert.ok(events.some(e => e.type === 'step-start' && e.kind === 'install-gateway'));
+		assert.ok(calls.length >= 2, `a gateway install and the remote control plane's: ${calls.length}`);
+		for (const call of calls) assert.deepEqual({...call, context: contexts.includes(call.context)}, {context: true, kubeconfig: '/tmp/kubeconfig', readiness: 3000, dryRun, signal: true});
+		if (dryRun) continue;
+		const remote = events.find(e => e.type === 'step-start' && e.kind === 'install-remote');
+		assert.ok(remote && remote.type === 'step-start');
+		assert.ok(events.some(e => e.type === 'line' && e.stepId === remote.stepId && e.text === '✔ Istiod remote installed 🧠'));
+	}
+});
+
 test('istioctl failing fails that cluster with cause and hint; its dependants are not-run; the other cluster continues', async () => {
 	const {factory, events, outcome} = await run(multi, (_f, i) => {
 		i.scenario = {ce: 'fail'};

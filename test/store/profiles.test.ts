@@ -236,3 +236,16 @@ test('recordRemoved notes the last remove beside the last apply; the plan stays'
 	assert.deepEqual(reread.clusters, plan.clusters, 'the plan itself stays');
 	await assert.rejects(store.recordRemoved('nope', 'succeeded'), (e: ProfileStoreError) => e.kind === 'not-found');
 });
+
+test('recordApplied and recordRemoved note an outcome alike: when, the result, a dry run; each under its own field', async () => {
+	const store = new ProfileStore({cwd: tempDir(), now: fixedClock()});
+	await store.save('p', plan);
+	const applied = await store.recordApplied('p', 'failed', {dryRun: true});
+	const removed = await store.recordRemoved('p', 'failed', {dryRun: true});
+	assert.deepEqual({...removed.lastRemoved, at: undefined}, {...applied.lastApplied, at: undefined});
+	assert.equal(removed.lastRemoved?.at, '2026-01-02T03:04:08.000Z', "the store's clock, at the remove");
+	assert.deepEqual(Object.keys(removed.lastRemoved ?? {}).sort(), ['at', 'dryRun', 'result']);
+	assert.equal((await store.recordRemoved('p', 'succeeded')).lastRemoved?.dryRun, undefined, 'a real run leaves no dryRun mark');
+	assert.equal(store.get('p').lastApplied?.result, 'failed', 'a remove leaves the last apply');
+	await assert.rejects(store.recordApplied('nope', 'succeeded'), (e: ProfileStoreError) => e.kind === 'not-found');
+});

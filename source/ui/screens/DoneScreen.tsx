@@ -7,6 +7,7 @@ import type {MeshPlanInput} from '../../core/model.js';
 import {runExitCode, type RunView} from '../../core/run-progress.js';
 import {formatAddress} from '../../core/rollout.js';
 import {CheckRowsView, ScrollMarker} from '../components/CheckList.js';
+import {ClusterOutcome} from '../components/ClusterOutcome.js';
 import {Mark} from '../components/Mark.js';
 import {Fit} from '../components/Fit.js';
 import {KeyHints} from '../components/KeyHints.js';
@@ -100,34 +101,20 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 				</Mark>
 				{view.error ? <Box marginTop={1}><Text color={theme.tone('error')} wrap="wrap">{view.error}</Text></Box> : null}
 				<Box flexDirection="column" marginTop={1}>
-					{view.clusters.map(c => {
-						const failed = c.steps.filter(s => s.status === 'failed');
-						const changed = c.steps.filter(s => s.status === 'changed').length;
-						const unchanged = c.steps.filter(s => s.status === 'unchanged').length;
-						const idle = c.steps.length === 0;
-						return (
-							<Box key={c.name} flexDirection="column">
-								<Text wrap="truncate-end">
-									<Mark status={idle ? 'idle' : (c.outcome ?? 'cancelled')} /> <Text bold>{c.name}</Text>
-									<Text color={theme.tone('muted')}> ({c.context})</Text>{' '}
-									{idle ? 'nothing to do on this cluster' : `${c.outcome ?? 'unknown'}: ${changed} changed, ${unchanged} already in place`}
+					{view.clusters.map(c => (
+						<ClusterOutcome
+							key={c.name}
+							cluster={c}
+							idle="nothing to do on this cluster"
+							counts={`${c.steps.filter(s => s.status === 'changed').length} changed, ${c.steps.filter(s => s.status === 'unchanged').length} already in place`}
+						>
+							{c.address ? (
+								<Text>
+									{'  '}gateway address <Text color={theme.tone('ok')}>{formatAddress(c.address)}</Text>
 								</Text>
-								{c.address ? (
-									<Text>
-										{'  '}gateway address <Text color={theme.tone('ok')}>{formatAddress(c.address)}</Text>
-									</Text>
-								) : null}
-								{failed.map(s => (
-									<Box key={s.id} paddingLeft={2} flexDirection="column">
-										<Text color={theme.tone('error')} wrap="wrap">
-											{s.title}: {s.error}
-										</Text>
-										{s.hint ? <Text wrap="wrap">hint: {s.hint}</Text> : null}
-									</Box>
-								))}
-							</Box>
-						);
-					})}
+							) : null}
+						</ClusterOutcome>
+					))}
 				</Box>
 				{checksWanted && checks ? (
 					<Box flexDirection="column" marginTop={1}>

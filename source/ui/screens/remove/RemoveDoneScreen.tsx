@@ -2,6 +2,7 @@ import React from 'react';
 import {Box, Text} from 'ink';
 import {runExitCode, type ClusterView} from '../../../core/run-progress.js';
 import type {RemovalState} from '../../../core/wizard.js';
+import {ClusterOutcome} from '../../components/ClusterOutcome.js';
 import {Fit} from '../../components/Fit.js';
 import {KeyHints} from '../../components/KeyHints.js';
 import {Mark} from '../../components/Mark.js';
@@ -42,7 +43,6 @@ export function RemoveDoneScreen({removal, onExit}: RemoveDoneScreenProps) {
 			: {tone: 'error' as const, text: 'The removal failed on at least one cluster.'};
 	const again = `eastwest remove --profile ${removal.profile}${removal.ca ? ' --ca' : ''}`;
 	const leftLines = left.map(l => `${l.cluster} (${l.context}): ${l.reason}`);
-	const failed = (c: ClusterView) => c.steps.filter(s => s.status === 'failed');
 	// Richest first: what each step removed and every reason in full; then reasons cut to a row; then fewer of them.
 	const layouts: Array<readonly [details: boolean, wrapLeft: boolean, shownLeft: number]> = [
 		[true, true, left.length],
@@ -57,11 +57,7 @@ export function RemoveDoneScreen({removal, onExit}: RemoveDoneScreenProps) {
 			{view.error ? <Text color={theme.tone('error')} wrap="wrap">{view.error}</Text> : null}
 			<Box flexDirection="column" marginTop={1}>
 				{view.clusters.map(c => (
-					<Box key={c.name} flexDirection="column">
-						<Text wrap="truncate-end">
-							<Mark status={c.steps.length === 0 ? 'idle' : (c.outcome ?? 'cancelled')} /> <Text bold>{c.name}</Text>
-							<Text color={theme.tone('muted')}> ({c.context})</Text> {c.steps.length === 0 ? 'nothing eastwest set up here' : `${c.outcome ?? 'unknown'}: ${removalCounts(c)}`}
-						</Text>
+					<ClusterOutcome key={c.name} cluster={c} idle="nothing eastwest set up here" counts={removalCounts(c)}>
 						{details
 							? c.steps
 									.filter(s => s.status === 'changed')
@@ -72,15 +68,7 @@ export function RemoveDoneScreen({removal, onExit}: RemoveDoneScreenProps) {
 										</Text>
 									))
 							: null}
-						{failed(c).map(s => (
-							<Box key={s.id} paddingLeft={2} flexDirection="column">
-								<Text color={theme.tone('error')} wrap="wrap">
-									{s.title}: {s.error}
-								</Text>
-								{s.hint ? <Text wrap="wrap">hint: {s.hint}</Text> : null}
-							</Box>
-						))}
-					</Box>
+					</ClusterOutcome>
 				))}
 			</Box>
 			{left.length > 0 ? (
