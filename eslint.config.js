@@ -36,10 +36,17 @@ const importBlocks = [
 		// The wizard and the status view are handed their services; they never reach for a layer with I/O.
 		files: ['source/ui/**/*.{ts,tsx}', 'source/app.tsx'],
 		patterns: [
-			into(['kube', 'istioctl', 'store', 'commands', 'ca'], 'ui/ reaches clusters, istioctl and profiles only through the services it is handed (ui/services.ts).'),
-			{regex: String.raw`${UP}engine/${ENGINE_ENTRY}`, allowTypeImports: true, message: 'ui/ may only `import type` from engine/index.ts or engine/status-monitor.ts; the engine itself is handed in.'},
+			into(
+				['kube', 'istioctl', 'store', 'commands', 'ca'],
+				'ui/ reaches clusters, istioctl and profiles only through the services it is handed (ui/services.ts).',
+			),
+			{
+				regex: String.raw`${UP}engine/${ENGINE_ENTRY}`,
+				allowTypeImports: true,
+				message: 'ui/ may only `import type` from engine/index.ts or engine/status-monitor.ts; the engine itself is handed in.',
+			},
 			{regex: String.raw`${UP}engine(?:$|/(?!${ENGINE_ENTRY}))`, message: "ui/ must not import the engine's internals."},
-			{regex: String.raw`${UP}checks(?:$|/(?!run\.js$))`, message: 'ui/ runs checks through checks/run.ts; reading facts is the services\' job.'},
+			{regex: String.raw`${UP}checks(?:$|/(?!run\.js$))`, message: "ui/ runs checks through checks/run.ts; reading facts is the services' job."},
 		],
 	},
 	{
@@ -47,7 +54,11 @@ const importBlocks = [
 		files: ['source/commands/**/*.{ts,tsx}'],
 		ignores: ['source/commands/wizard.tsx', 'source/commands/status-live.tsx'],
 		patterns: [
-			{regex: String.raw`${UP}ui/services\.js$`, allowTypeImports: true, message: 'commands/ may only `import type` the services a UI is handed (ui/services.ts).'},
+			{
+				regex: String.raw`${UP}ui/services\.js$`,
+				allowTypeImports: true,
+				message: 'commands/ may only `import type` the services a UI is handed (ui/services.ts).',
+			},
 			into(['ui'], 'Only commands/wizard.tsx and commands/status-live.tsx render the UI (loaded lazily).'),
 			APP,
 		],
@@ -55,7 +66,10 @@ const importBlocks = [
 	{
 		// The engine runs a plan through the ports it is handed (core/ports.ts).
 		files: ['source/engine/**/*.ts'],
-		patterns: [into(['kube', 'istioctl', 'store', 'ui', 'commands', 'ca'], 'engine/ reaches clusters and istioctl only through the ports it is handed (core/ports.ts).'), APP],
+		patterns: [
+			into(['kube', 'istioctl', 'store', 'ui', 'commands', 'ca'], 'engine/ reaches clusters and istioctl only through the ports it is handed (core/ports.ts).'),
+			APP,
+		],
 	},
 	{
 		// The CA layer makes and reads certificates; it knows only core/ (its types).
@@ -107,13 +121,16 @@ export default tseslint.config(
 	{
 		files: ['source/core/**/*.ts'],
 		rules: {
-			'no-restricted-imports': ['error', {
-				paths: restricted(undefined),
-				patterns: [
-					{group: ['node:*', 'fs', 'child_process', 'http', 'https', 'net'], message: 'core/ is pure: no I/O.'},
-					{group: ['ink', 'react', 'ink-*'], message: 'core/ knows nothing of the UI.'},
-				],
-			}],
+			'no-restricted-imports': [
+				'error',
+				{
+					paths: restricted(undefined),
+					patterns: [
+						{group: ['node:*', 'fs', 'child_process', 'http', 'https', 'net'], message: 'core/ is pure: no I/O.'},
+						{group: ['ink', 'react', 'ink-*'], message: 'core/ knows nothing of the UI.'},
+					],
+				},
+			],
 		},
 	},
 );

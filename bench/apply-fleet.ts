@@ -96,7 +96,24 @@ async function applyFleetOnce(clusters: number, parallel: number, o: Required<Om
 		const istioctl = writeHeavyIstioctl(dir);
 		env = {...process.env, ...fakeIstioctlEnv().env, CI: '', BENCH_ISTIOCTL_MB: String(o.istioctlMb), BENCH_ISTIOCTL_HOLD_MS: String(o.istioctlHoldMs)};
 		const flags = servers.flatMap((_, i) => ['--cluster', `cluster-${i + 1}=cluster-${i + 1}:network-${i + 1}`]);
-		const args = [cliPath, 'apply', '--topology', 'multi-network', '--mesh', 'bench-mesh', ...flags, '--kubeconfig', kubeconfig, '--istioctl', istioctl, '--parallel', String(parallel), '--yes', '--timeout', '5m'];
+		const args = [
+			cliPath,
+			'apply',
+			'--topology',
+			'multi-network',
+			'--mesh',
+			'bench-mesh',
+			...flags,
+			'--kubeconfig',
+			kubeconfig,
+			'--istioctl',
+			istioctl,
+			'--parallel',
+			String(parallel),
+			'--yes',
+			'--timeout',
+			'5m',
+		];
 		let shell: number | undefined;
 		let node: number | undefined;
 		let own: number | undefined;
@@ -107,13 +124,20 @@ async function applyFleetOnce(clusters: number, parallel: number, o: Required<Om
 			const now = pid === undefined ? undefined : ownCpuMs(pid);
 			if (now !== undefined) own = now;
 		}, 25);
-		const t = await timeToExitWithCpu(process.execPath, args, {env, deadlineMs: 15 * 60_000, what: `eastwest apply on ${clusters} clusters (--parallel ${parallel})`, onSpawn: pid => (shell = pid)});
+		const t = await timeToExitWithCpu(process.execPath, args, {
+			env,
+			deadlineMs: 15 * 60_000,
+			what: `eastwest apply on ${clusters} clusters (--parallel ${parallel})`,
+			onSpawn: pid => (shell = pid),
+		});
 		const memory = sampler.stop();
 		clearInterval(ownSampler);
 		if (t.code !== 0) throw new Error(`eastwest apply on ${clusters} clusters exited with ${t.code}:\n${t.output.slice(-3000)}`);
 		if (!/^Done:$/m.test(t.output)) throw new Error(`eastwest apply on ${clusters} clusters did not finish everywhere:\n${t.output.slice(-3000)}`);
 		// "[8.3s]", "[12s]", "[1m05s]": the install step's time as the text output prints it.
-		const installSteps = [...t.output.matchAll(/✔ Install the east-west gateway .*: changed .*\[(?:(\d+)m)?([\d.]+)s\]$/gm)].map(m => (Number(m[1] ?? 0) * 60 + Number(m[2])) * 1000);
+		const installSteps = [...t.output.matchAll(/✔ Install the east-west gateway .*: changed .*\[(?:(\d+)m)?([\d.]+)s\]$/gm)].map(
+			m => (Number(m[1] ?? 0) * 60 + Number(m[2])) * 1000,
+		);
 		return {
 			clusters,
 			parallel,
@@ -137,7 +161,13 @@ async function applyFleetOnce(clusters: number, parallel: number, o: Required<Om
 
 export async function applyFleet(options: FleetOptions): Promise<BenchReport> {
 	const large = options.clusters ?? 32;
-	const o = {clusters: large, istioctlMb: options.istioctlMb ?? 150, istioctlHoldMs: options.istioctlHoldMs ?? 5000, rolloutMs: options.rolloutMs ?? 3000, addressMs: options.addressMs ?? 1000};
+	const o = {
+		clusters: large,
+		istioctlMb: options.istioctlMb ?? 150,
+		istioctlHoldMs: options.istioctlHoldMs ?? 5000,
+		rolloutMs: options.rolloutMs ?? 3000,
+		addressMs: options.addressMs ?? 1000,
+	};
 	const high = large;
 	const small: FleetRun[] = [];
 	const big: FleetRun[] = [];
@@ -179,7 +209,20 @@ export async function applyFleet(options: FleetOptions): Promise<BenchReport> {
 	return {
 		title: `7. \`eastwest apply\` at fleet scale: 2 vs ${large} clusters, --parallel ${high}, and the staircase`,
 		table: table(
-			['run', 'runs', 'median wall time', 'min', 'max', 'ratio', 'target', 'CPU, whole tree (median)', 'CPU, eastwest alone (median)', 'peak RSS, whole tree', 'peak PSS, whole tree', 'most istioctl at once'],
+			[
+				'run',
+				'runs',
+				'median wall time',
+				'min',
+				'max',
+				'ratio',
+				'target',
+				'CPU, whole tree (median)',
+				'CPU, eastwest alone (median)',
+				'peak RSS, whole tree',
+				'peak PSS, whole tree',
+				'most istioctl at once',
+			],
 			[
 				row(`2 clusters, --parallel ${high}`, small, '1.00×', ''),
 				row(`${large} clusters, --parallel ${high}`, big, ratio(r), `≤ ${TARGET_RATIO}× (${verdict(r <= TARGET_RATIO)})`),

@@ -33,7 +33,24 @@ async function applyOnce(clusters: number, delays: Scripted): Promise<{ms: numbe
 		kubeconfig = writeKubeconfig(servers.map((server, i) => ({name: `cluster-${i + 1}`, server})));
 		env = {...process.env, ...fakeIstioctlEnv().env, CI: ''};
 		const flags = servers.flatMap((_, i) => ['--cluster', `cluster-${i + 1}=cluster-${i + 1}:network-${i + 1}`]);
-		const args = [cliPath, 'apply', '--topology', 'multi-network', '--mesh', 'bench-mesh', ...flags, '--kubeconfig', kubeconfig, '--parallel', String(clusters), '--yes', '--timeout', '60s', '-o', 'json'];
+		const args = [
+			cliPath,
+			'apply',
+			'--topology',
+			'multi-network',
+			'--mesh',
+			'bench-mesh',
+			...flags,
+			'--kubeconfig',
+			kubeconfig,
+			'--parallel',
+			String(clusters),
+			'--yes',
+			'--timeout',
+			'60s',
+			'-o',
+			'json',
+		];
 		// eastwest's own CPU (without the istioctl processes it runs), sampled until it exits.
 		let own: number | undefined;
 		let sampler: NodeJS.Timeout | undefined;
@@ -53,7 +70,8 @@ async function applyOnce(clusters: number, delays: Scripted): Promise<{ms: numbe
 		clearInterval(sampler);
 		if (t.code !== 0) throw new Error(`eastwest apply on ${clusters} clusters exited with ${t.code}:\n${t.output.slice(-2000)}`);
 		const doc = JSON.parse(t.output.slice(t.output.indexOf('{'))) as {ok: boolean; clusters: Array<{outcome: string}>};
-		if (!doc.ok || doc.clusters.length !== clusters || doc.clusters.some(c => c.outcome !== 'succeeded')) throw new Error(`eastwest apply on ${clusters} clusters did not succeed everywhere:\n${t.output.slice(-2000)}`);
+		if (!doc.ok || doc.clusters.length !== clusters || doc.clusters.some(c => c.outcome !== 'succeeded'))
+			throw new Error(`eastwest apply on ${clusters} clusters did not succeed everywhere:\n${t.output.slice(-2000)}`);
 		return {ms: t.ms, cpuMs: t.cpuMs, ownCpuMs: own, installs: readFakeIstioctlLog(env).filter(r => r.argv[0] === 'install').length};
 	} finally {
 		await Promise.all(servers.map(s => s.close()));
@@ -93,10 +111,30 @@ export async function applyParallel(options: {runs: number; rolloutMs?: number; 
 	return {
 		title: `4. \`eastwest apply\`, ${SMALL} clusters vs ${LARGE} clusters (multi-network)`,
 		table: table(
-			['clusters', 'runs', 'median wall time', 'min', 'max', `ratio to ${SMALL} clusters`, 'target', 'CPU, eastwest + fake istioctl (median)', 'CPU, eastwest alone (median)'],
+			[
+				'clusters',
+				'runs',
+				'median wall time',
+				'min',
+				'max',
+				`ratio to ${SMALL} clusters`,
+				'target',
+				'CPU, eastwest + fake istioctl (median)',
+				'CPU, eastwest alone (median)',
+			],
 			[
 				[String(SMALL), one.length, ms(m1), ms(Math.min(...one)), ms(Math.max(...one)), '1.00×', '', cpu(cpuOne), cpu(ownOne)],
-				[String(LARGE), four.length, ms(m4), ms(Math.min(...four)), ms(Math.max(...four)), ratio(r), `≤ ${TARGET_RATIO}× (${verdict(r <= TARGET_RATIO)})`, cpu(cpuFour), cpu(ownFour)],
+				[
+					String(LARGE),
+					four.length,
+					ms(m4),
+					ms(Math.min(...four)),
+					ms(Math.max(...four)),
+					ratio(r),
+					`≤ ${TARGET_RATIO}× (${verdict(r <= TARGET_RATIO)})`,
+					cpu(cpuFour),
+					cpu(ownFour),
+				],
 			],
 		),
 		notes: [

@@ -43,7 +43,7 @@ export async function cliStartup(options: {runs: number}): Promise<BenchReport> 
 		),
 		notes: [
 			'spawn to exit, each through `/bin/sh -c` (the same small cost for all three), runs interleaved, one warm-up round discarded',
-			'CPU: user + system time of node as the shell\'s `times` reports it (10 ms ticks); less sensitive than wall time to other load on the machine',
+			"CPU: user + system time of node as the shell's `times` reports it (10 ms ticks); less sensitive than wall time to other load on the machine",
 		],
 		ok,
 	};

@@ -19,7 +19,16 @@ export function completionFixture(dir: string): NodeJS.ProcessEnv {
 	const profiles = Object.fromEntries(
 		Array.from({length: COUNT}, (_, i) => [
 			`profile-${String(i + 1).padStart(2, '0')}`,
-			{topology: 'multi-network', meshId: 'mesh1', clusters: [{context: 'cluster-01', name: 'a', network: 'n1', role: 'primary'}, {context: 'cluster-02', name: 'b', network: 'n2', role: 'primary'}], createdAt: at, updatedAt: at},
+			{
+				topology: 'multi-network',
+				meshId: 'mesh1',
+				clusters: [
+					{context: 'cluster-01', name: 'a', network: 'n1', role: 'primary'},
+					{context: 'cluster-02', name: 'b', network: 'n2', role: 'primary'},
+				],
+				createdAt: at,
+				updatedAt: at,
+			},
 		]),
 	);
 	writeFileSync(path.join(config, 'eastwest-nodejs', 'profiles.json'), JSON.stringify({schemaVersion: 1, profiles}, null, '\t'));
@@ -45,7 +54,8 @@ export async function completion(options: {runs: number}): Promise<BenchReport> 
 				const t = await timeToExitWithCpu(process.execPath, c.args, {env, deadlineMs: 10_000, what: c.name});
 				if (t.code !== 0) throw new Error(`${c.name} exited with ${t.code}: ${t.output.slice(0, 500)}`);
 				const printed = t.output.split('\n').filter(Boolean).length;
-				if (c.atLeast ? printed < c.lines : printed !== c.lines) throw new Error(`${c.name} printed ${printed} candidates, expected ${c.atLeast ? 'at least ' : ''}${c.lines}: ${t.output.slice(0, 500)}`);
+				if (c.atLeast ? printed < c.lines : printed !== c.lines)
+					throw new Error(`${c.name} printed ${printed} candidates, expected ${c.atLeast ? 'at least ' : ''}${c.lines}: ${t.output.slice(0, 500)}`);
 				if (i < 0) continue;
 				times[k]!.push(t.ms);
 				if (t.cpuMs !== undefined) cpu[k]!.push(t.cpuMs);
@@ -77,7 +87,7 @@ export async function completion(options: {runs: number}): Promise<BenchReport> 
 		notes: [
 			'what one Tab costs (the shell function itself adds a fork); spawn to exit through `/bin/sh -c`, runs interleaved, one warm-up round discarded; every run checked for the expected number of candidates',
 			'profiles are read from profiles.json as JSON (conf is not loaded); contexts from the kubeconfig YAML (the `yaml` parser is loaded only for them; @kubernetes/client-node never)',
-			'CPU: user + system time of node as the shell\'s `times` reports it (10 ms ticks)',
+			"CPU: user + system time of node as the shell's `times` reports it (10 ms ticks)",
 		],
 		ok: ratios.every(r => r <= TARGET_RATIO),
 	};

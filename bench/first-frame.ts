@@ -117,8 +117,28 @@ export async function firstFrame(options: {runs: number}): Promise<BenchReport> 
 			table: table(
 				['program', 'runs', 'median', 'min', 'max', 'ratio to baseline', 'target', 'CPU to the frame (median)', 'CPU ratio'],
 				[
-					['one-line Ink program (baseline)', times.baseline.length, ms(mb), ms(Math.min(...times.baseline)), ms(Math.max(...times.baseline)), '1.00×', '', cpuCell(cpu.baseline), '1.00×'],
-					['`eastwest` → topology screen drawn', times.wizard.length, ms(mw), ms(Math.min(...times.wizard)), ms(Math.max(...times.wizard)), ratio(r), `≤ ${TARGET_RATIO}× (${verdict(r <= TARGET_RATIO)})`, cpuCell(cpu.wizard), cpuRatio],
+					[
+						'one-line Ink program (baseline)',
+						times.baseline.length,
+						ms(mb),
+						ms(Math.min(...times.baseline)),
+						ms(Math.max(...times.baseline)),
+						'1.00×',
+						'',
+						cpuCell(cpu.baseline),
+						'1.00×',
+					],
+					[
+						'`eastwest` → topology screen drawn',
+						times.wizard.length,
+						ms(mw),
+						ms(Math.min(...times.wizard)),
+						ms(Math.max(...times.wizard)),
+						ratio(r),
+						`≤ ${TARGET_RATIO}× (${verdict(r <= TARGET_RATIO)})`,
+						cpuCell(cpu.wizard),
+						cpuRatio,
+					],
 				],
 			),
 			notes: [

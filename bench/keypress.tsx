@@ -18,7 +18,10 @@ const TEAMS = ['payments', 'search', 'identity', 'ledger', 'mobile', 'edge', 'da
 
 /** Plausible context names (env-region-team-nnnn). */
 export function contextNames(count: number): string[] {
-	return Array.from({length: count}, (_, i) => `${ENVS[i % ENVS.length]}-${REGIONS[Math.floor(i / ENVS.length) % REGIONS.length]}-${TEAMS[i % TEAMS.length]}-${String(i).padStart(4, '0')}`);
+	return Array.from(
+		{length: count},
+		(_, i) => `${ENVS[i % ENVS.length]}-${REGIONS[Math.floor(i / ENVS.length) % REGIONS.length]}-${TEAMS[i % TEAMS.length]}-${String(i).padStart(4, '0')}`,
+	);
 }
 
 /** Wait until a frame written after `since` satisfies the predicate; returns when that frame was written. */
@@ -100,11 +103,17 @@ export async function keypress(options: {rounds: number; contexts?: number; filt
 			title: `3. Keypress → next frame, context picker with ${count} contexts, filter typed`,
 			table: table(
 				['keys', 'samples', 'median', 'p95', 'max'],
-				[row(`typing "${filter}" one character at a time`, typing), row('backspace back to empty', erasing), row('all', all), row('all: CPU of the process, key → frame', cpuPerKey), ['target', '', '', `≤ ${TARGET_P95_MS} ms (${verdict(p95 <= TARGET_P95_MS)})`, '']],
+				[
+					row(`typing "${filter}" one character at a time`, typing),
+					row('backspace back to empty', erasing),
+					row('all', all),
+					row('all: CPU of the process, key → frame', cpuPerKey),
+					['target', '', '', `≤ ${TARGET_P95_MS} ms (${verdict(p95 <= TARGET_P95_MS)})`, ''],
+				],
 			),
 			notes: [
 				'in-process: the real App and ContextsScreen under ink-testing-library (debug mode, so every React commit is written at once) with the scripted services; time from writing the key to stdin until a frame shows the new filter',
-				'CPU row: user + system time of the benchmark process (process.cpuUsage) from the key to its frame, the picker\'s own cost; it moves much less than wall time when other work shares the machine',
+				"CPU row: user + system time of the benchmark process (process.cpuUsage) from the key to its frame, the picker's own cost; it moves much less than wall time when other work shares the machine",
 				`probes of newly visible rows answer at once and re-render in between, as a fast cluster would; ${services.probed.length} contexts were probed during the run`,
 			],
 			ok: p95 <= TARGET_P95_MS,

@@ -115,7 +115,12 @@ export function timeProcess(
 		};
 		const elapsed = () => Number(process.hrtime.bigint() - start) / 1e6;
 		const timer = setTimeout(
-			() => finish(new Error(`${options.what}: gave up after ${options.deadlineMs} ms waiting for ${options.done ? 'the marker in its output' : 'it to exit'}; output so far:\n${output.slice(-2000)}`)),
+			() =>
+				finish(
+					new Error(
+						`${options.what}: gave up after ${options.deadlineMs} ms waiting for ${options.done ? 'the marker in its output' : 'it to exit'}; output so far:\n${output.slice(-2000)}`,
+					),
+				),
 			options.deadlineMs,
 		);
 		const onData = (d: Buffer) => {
@@ -148,7 +153,11 @@ export function killGroup(child: ChildProcess): void {
  * Run a command to exit through `/bin/sh -c` so that the shell's `times` reports the CPU time (user +
  * system, 10 ms ticks) of the command and every descendant it waited for. Output and exit code are the command's.
  */
-export async function timeToExitWithCpu(command: string, args: string[], options: {env?: NodeJS.ProcessEnv; deadlineMs: number; what: string; onSpawn?: (pid: number) => void}): Promise<Timed> {
+export async function timeToExitWithCpu(
+	command: string,
+	args: string[],
+	options: {env?: NodeJS.ProcessEnv; deadlineMs: number; what: string; onSpawn?: (pid: number) => void},
+): Promise<Timed> {
 	const t = await timeProcess('/bin/sh', ['-c', '"$@"; code=$?; times; exit $code', 'sh', command, ...args], options);
 	const children = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(t.output);
 	const cpuMs = children ? (Number(children[1]) * 60 + Number(children[2]) + Number(children[3]) * 60 + Number(children[4])) * 1000 : undefined;
@@ -233,8 +242,14 @@ export function sampleTreeMemory(root: () => number | undefined, everyMs: number
 		const pid = root();
 		if (pid === undefined) return;
 		const tree = processTree(pid);
-		peakRssKb = Math.max(peakRssKb, tree.reduce((sum, p) => sum + statusKb(p, 'VmRSS'), 0));
-		peakPssKb = Math.max(peakPssKb, tree.reduce((sum, p) => sum + pssKb(p), 0));
+		peakRssKb = Math.max(
+			peakRssKb,
+			tree.reduce((sum, p) => sum + statusKb(p, 'VmRSS'), 0),
+		);
+		peakPssKb = Math.max(
+			peakPssKb,
+			tree.reduce((sum, p) => sum + pssKb(p), 0),
+		);
 		peakCounted = Math.max(peakCounted, tree.filter(count).length);
 	}, everyMs);
 	return {

@@ -23,7 +23,10 @@ function machine(): string {
 	} catch {
 		// nproc missing: keep Node's count.
 	}
-	const load = os.loadavg().map(l => l.toFixed(1)).join(' ');
+	const load = os
+		.loadavg()
+		.map(l => l.toFixed(1))
+		.join(' ');
 	return `nproc ${cpus} · ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory · ${os.cpus()[0]?.model ?? 'unknown CPU'} · Node ${process.version} · ${os.platform()} ${os.release()} · load average ${load} at start · ${new Date().toISOString()}`;
 }
 
@@ -34,7 +37,11 @@ const benches: Array<{n: number; run: () => Promise<BenchReport>}> = [
 	{n: 4, run: async () => (await import('./apply.js')).applyParallel({runs: quick ? 1 : 3})},
 	{n: 5, run: async () => (await import('./status-watch.js')).statusWatch({seconds: quick ? 5 : 60})},
 	{n: 6, run: async () => (await import('./completion.js')).completion({runs: quick ? 3 : 25})},
-	{n: 7, run: async () => (await import('./apply-fleet.js')).applyFleet(quick ? {runs: 1, clusters: 8, istioctlMb: 20, istioctlHoldMs: 500, staircase: [4]} : {runs: 3})},
+	{
+		n: 7,
+		run: async () =>
+			(await import('./apply-fleet.js')).applyFleet(quick ? {runs: 1, clusters: 8, istioctlMb: 20, istioctlHoldMs: 500, staircase: [4]} : {runs: 3}),
+	},
 	{n: 8, run: async () => (await import('./ca.js')).caGeneration({runs: quick ? 1 : 3})},
 ];
 

@@ -26,7 +26,11 @@ async function gatewayCluster(network: string): Promise<FakeApiServer> {
 		apiVersion: 'apps/v1',
 		kind: 'Deployment',
 		metadata: {name: 'istio-eastwestgateway', namespace: 'istio-system', labels, generation: 1},
-		spec: {replicas: 1, selector: {matchLabels: {app: 'istio-eastwestgateway'}}, template: {metadata: {labels}, spec: {containers: [{name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.30.0'}]}}},
+		spec: {
+			replicas: 1,
+			selector: {matchLabels: {app: 'istio-eastwestgateway'}},
+			template: {metadata: {labels}, spec: {containers: [{name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.30.0'}]}},
+		},
 	});
 	s.put({
 		apiVersion: 'v1',
@@ -38,7 +42,10 @@ async function gatewayCluster(network: string): Promise<FakeApiServer> {
 		apiVersion: 'networking.istio.io/v1',
 		kind: 'Gateway',
 		metadata: {name: 'cross-network-gateway', namespace: 'istio-system'},
-		spec: {selector: {istio: 'eastwestgateway'}, servers: [{port: {number: 15443, name: 'tls', protocol: 'TLS'}, tls: {mode: 'AUTO_PASSTHROUGH'}, hosts: ['*.local']}]},
+		spec: {
+			selector: {istio: 'eastwestgateway'},
+			servers: [{port: {number: 15443, name: 'tls', protocol: 'TLS'}, tls: {mode: 'AUTO_PASSTHROUGH'}, hosts: ['*.local']}],
+		},
 	});
 	return s;
 }
@@ -91,13 +98,18 @@ async function timeToVerdicts(names: string[], kubeconfig: string): Promise<numb
 	const env: NodeJS.ProcessEnv = {...process.env, CI: '', HOME: path.dirname(kubeconfig)};
 	const started = performance.now();
 	const clock = verdictClock(started);
-	const child = spawn(process.execPath, [cliPath, 'status', '--watch', '--kubeconfig', kubeconfig, ...names.flatMap(n => ['--context', n])], {env, stdio: ['ignore', 'pipe', 'pipe'], detached: true});
+	const child = spawn(process.execPath, [cliPath, 'status', '--watch', '--kubeconfig', kubeconfig, ...names.flatMap(n => ['--context', n])], {
+		env,
+		stdio: ['ignore', 'pipe', 'pipe'],
+		detached: true,
+	});
 	child.stdout.setEncoding('utf8');
 	child.stdout.on('data', (d: string) => clock.push(d));
 	try {
 		const deadline = started + 60_000;
 		while (clock.first.size < names.length) {
-			if (performance.now() > deadline || child.exitCode !== null) throw new Error(`status --watch on ${names.length} cluster(s): ${clock.first.size} verdicts after ${Math.round(performance.now() - started)} ms`);
+			if (performance.now() > deadline || child.exitCode !== null)
+				throw new Error(`status --watch on ${names.length} cluster(s): ${clock.first.size} verdicts after ${Math.round(performance.now() - started)} ms`);
 			await sleep(5);
 		}
 		return Math.max(...clock.first.values());
@@ -124,7 +136,11 @@ export async function statusWatch(options: {clusters?: number; seconds: number})
 		// Only what eastwest status asks from now on counts.
 		for (const s of servers) s.requests.length = 0;
 		const env: NodeJS.ProcessEnv = {...process.env, CI: '', HOME: path.dirname(kubeconfig)};
-		const child = spawn(process.execPath, [cliPath, 'status', '--watch', '--kubeconfig', kubeconfig, ...names.flatMap(n => ['--context', n])], {env, stdio: ['ignore', 'pipe', 'pipe'], detached: true});
+		const child = spawn(process.execPath, [cliPath, 'status', '--watch', '--kubeconfig', kubeconfig, ...names.flatMap(n => ['--context', n])], {
+			env,
+			stdio: ['ignore', 'pipe', 'pipe'],
+			detached: true,
+		});
 		let stdout = '';
 		let stderr = '';
 		const clock = verdictClock(performance.now());
@@ -166,7 +182,9 @@ export async function statusWatch(options: {clusters?: number; seconds: number})
 				byKind.set(k, counts);
 			}
 		});
-		const rows = [...byKind.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, counts]) => [k, counts.reduce((a, b) => a + b, 0), Math.min(...counts), Math.max(...counts)]);
+		const rows = [...byKind.entries()]
+			.sort(([a], [b]) => a.localeCompare(b))
+			.map(([k, counts]) => [k, counts.reduce((a, b) => a + b, 0), Math.min(...counts), Math.max(...counts)]);
 		const lists = rows.filter(r => String(r[0]).startsWith('list ')).reduce((a, r) => a + Number(r[1]), 0);
 		const watches = rows.filter(r => String(r[0]).startsWith('watch ')).reduce((a, r) => a + Number(r[1]), 0);
 		const kinds = rows.filter(r => String(r[0]).startsWith('watch ')).length;
@@ -181,9 +199,17 @@ export async function statusWatch(options: {clusters?: number; seconds: number})
 				table(
 					['measure', 'value', 'target'],
 					[
-						['list + watch requests', `${lists} lists + ${watches} watches over ${kinds} resource kinds`, `one list and one watch per kind per cluster (${oneEach ? 'yes' : '**no**'})`],
+						[
+							'list + watch requests',
+							`${lists} lists + ${watches} watches over ${kinds} resource kinds`,
+							`one list and one watch per kind per cluster (${oneEach ? 'yes' : '**no**'})`,
+						],
 						['peak RSS (VmHWM) of the eastwest process', `${peakMb.toFixed(1)} MB`, `≤ ${TARGET_RSS_MB} MB (${verdict(peakMb <= TARGET_RSS_MB)})`],
-						['time until every cluster has its first verdict (median of 3 starts)', `${ms(median(allVerdicts))} (1 cluster: ${ms(median(oneVerdict))}; ${ratio(median(allVerdicts) / median(oneVerdict))})`, ''],
+						[
+							'time until every cluster has its first verdict (median of 3 starts)',
+							`${ms(median(allVerdicts))} (1 cluster: ${ms(median(oneVerdict))}; ${ratio(median(allVerdicts) / median(oneVerdict))})`,
+							'',
+						],
 						['clusters with a verdict in the long run', `${clock.first.size} of ${count}`, String(count)],
 						['lines printed', String(lines), ''],
 						['exit on SIGINT', String(code), '130'],

@@ -215,13 +215,21 @@ export default function App({services: given, color = true, initialTopology, ini
 	} else if (state.screen === 'run' && state.run && services) {
 		body = (
 			<Suspense fallback={<Text color={theme.tone('muted')}>Starting the run…</Text>}>
-				<RunScreen plan={state.run.plan} services={services} onFinished={onFinished} cancelRequested={state.run.interrupted} restartIstiod={state.run.restartIstiod} />
+				<RunScreen
+					plan={state.run.plan}
+					services={services}
+					onFinished={onFinished}
+					cancelRequested={state.run.interrupted}
+					restartIstiod={state.run.restartIstiod}
+				/>
 			</Suspense>
 		);
 	} else if (state.screen === 'done' && state.run?.finished) {
 		body = <DoneScreen view={state.run.finished} input={state.run.plan.input} profile={state.profile?.name} onExit={finish} />;
 	} else if (state.screen === 'remove-profiles') {
-		body = <RemoveProfilesScreen profiles={saved ?? []} notice={state.notice} onPick={p => dispatch({type: 'pick-remove-profile', name: p.name, input: p.input})} />;
+		body = (
+			<RemoveProfilesScreen profiles={saved ?? []} notice={state.notice} onPick={p => dispatch({type: 'pick-remove-profile', name: p.name, input: p.input})} />
+		);
 	} else if (state.screen === 'remove-review' && state.removal) {
 		body = (
 			<RemoveReviewScreen

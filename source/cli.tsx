@@ -27,7 +27,10 @@ const COMMANDS: Record<ModuleCommandName, () => Promise<CommandModule>> = {
 async function main(argv: string[]): Promise<number> {
 	// The shells' Tab: first and alone, so it loads nothing else and never prints an error.
 	if (argv[0] === '__complete') {
-		return import('./commands/complete.js').then(m => m.run(argv.slice(1), process.stdout, process.env), () => EXIT.ok);
+		return import('./commands/complete.js').then(
+			m => m.run(argv.slice(1), process.stdout, process.env),
+			() => EXIT.ok,
+		);
 	}
 	// Colour is decided once (core/color.ts), before any module that renders is loaded: chalk reads FORCE_COLOR at import.
 	if (!colorEnabled(process.env, argv.includes('--no-color'))) process.env.FORCE_COLOR = '0';
@@ -43,7 +46,8 @@ async function main(argv: string[]): Promise<number> {
 	const ctx: CommandContext = {stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal};
 	// -v / --verbose: every Kubernetes request and istioctl command line to stderr (the parser accepts it everywhere).
 	const flags = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length);
-	if ((flags.includes('-v') || flags.includes('--verbose')) && !flags.includes('--help') && !flags.includes('-h')) (await import('./commands/verbose.js')).enableVerbose(ctx);
+	if ((flags.includes('-v') || flags.includes('--verbose')) && !flags.includes('--help') && !flags.includes('-h'))
+		(await import('./commands/verbose.js')).enableVerbose(ctx);
 
 	const [first, ...rest] = argv;
 	try {

@@ -24,7 +24,8 @@ export function rootFiles(dir: string): RootFiles {
 export function writeProblem(dir: string): string | undefined {
 	const files = rootFiles(dir);
 	const present = [files.certPath, files.keyPath].filter(p => fs.existsSync(p));
-	if (present.length > 0) return `${present.join(' and ')} already exist${present.length === 1 ? 's' : ''}; eastwest never replaces a root: pick another directory, or move the files away`;
+	if (present.length > 0)
+		return `${present.join(' and ')} already exist${present.length === 1 ? 's' : ''}; eastwest never replaces a root: pick another directory, or move the files away`;
 	if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) return `${dir} is not a directory; pick another directory`;
 	return undefined;
 }
@@ -59,7 +60,10 @@ export function writeRoot(dir: string, certPem: string, keyPem: string): RootFil
 export function readRootDir(dir: string): {files: RootFiles; certPem: string; keyPem: string} {
 	const files = rootFiles(dir);
 	if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-		throw new CaError(`${dir} is not a directory holding a root CA`, `create one with 'eastwest ca create --out ${dir}', or give the directory of ${ROOT_CERT_FILE} and ${ROOT_KEY_FILE}`);
+		throw new CaError(
+			`${dir} is not a directory holding a root CA`,
+			`create one with 'eastwest ca create --out ${dir}', or give the directory of ${ROOT_CERT_FILE} and ${ROOT_KEY_FILE}`,
+		);
 	}
 	return {files, ...readRootFiles(files.certPath, files.keyPath, dir)};
 }
@@ -69,12 +73,20 @@ function readRootFiles(certPath: string, keyPath: string, dir?: string): {certPe
 	const where = dir ?? path.dirname(keyPath);
 	for (const p of [certPath, keyPath]) {
 		if (!fs.existsSync(p)) {
-			throw new CaError(`${p} does not exist`, dir ? `a root directory holds ${ROOT_CERT_FILE} and ${ROOT_KEY_FILE}; create one with 'eastwest ca create --out ${where}'` : 'give the paths of the root certificate and its key');
+			throw new CaError(
+				`${p} does not exist`,
+				dir
+					? `a root directory holds ${ROOT_CERT_FILE} and ${ROOT_KEY_FILE}; create one with 'eastwest ca create --out ${where}'`
+					: 'give the paths of the root certificate and its key',
+			);
 		}
 	}
 	const mode = fs.statSync(keyPath).mode & 0o777;
 	if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-		throw new CaError(`${keyPath} is readable by ${mode & 0o007 ? 'others' : 'its group'} (mode 0${mode.toString(8)}); a root key must be private to its owner`, `run 'chmod 600 ${keyPath}' and check who could have copied it`);
+		throw new CaError(
+			`${keyPath} is readable by ${mode & 0o007 ? 'others' : 'its group'} (mode 0${mode.toString(8)}); a root key must be private to its owner`,
+			`run 'chmod 600 ${keyPath}' and check who could have copied it`,
+		);
 	}
 	try {
 		return {certPem: fs.readFileSync(certPath, 'utf8'), keyPem: fs.readFileSync(keyPath, 'utf8')};

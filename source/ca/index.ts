@@ -75,4 +75,3 @@ export async function openRootDir(dir: string, options: KeyOptions = {}): Promis
 	const {files, certPem, keyPem} = readRootDir(dir);
 	return caSource(await loadRoot(certPem, keyPem, {cert: files.certPath, key: files.keyPath}, options.now), options);
 }
-

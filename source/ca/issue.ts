@@ -100,12 +100,16 @@ export async function createRoot(options: KeyOptions = {}): Promise<SigningCa> {
 function signingCa(certPem: string, keyPem: string, signer: SigningCa['signer'], now: Date): SigningCa {
 	const cert = new NodeCertificate(certPem);
 	if (!keyMatches(cert, parsePrivateKey(keyPem, 'the root key'))) throw new CaError('the root key does not belong to the root certificate');
-	if (new Date(cert.validTo).getTime() <= now.getTime()) throw new CaError(`the root certificate expired on ${new Date(cert.validTo).toISOString()}`, 'create a new root with eastwest ca create');
+	if (new Date(cert.validTo).getTime() <= now.getTime())
+		throw new CaError(`the root certificate expired on ${new Date(cert.validTo).toISOString()}`, 'create a new root with eastwest ca create');
 	return {certPem, keyPem, description: describeRoot(cert), fingerprint: cert.fingerprint256, signer};
 }
 
 /** How WebCrypto signs with a root key of this type (RSA or EC P-256/P-384/P-521). */
-function signerFor(keyPem: string, what: string): {algorithm: Algorithm | EcdsaParams; importAlgorithm: webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams} {
+function signerFor(
+	keyPem: string,
+	what: string,
+): {algorithm: Algorithm | EcdsaParams; importAlgorithm: webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams} {
 	const key = parsePrivateKey(keyPem, what);
 	if (key.asymmetricKeyType === 'rsa') return {algorithm: RSA, importAlgorithm: RSA};
 	if (key.asymmetricKeyType === 'ec') {
@@ -124,9 +128,14 @@ function signerFor(keyPem: string, what: string): {algorithm: Algorithm | EcdsaP
  */
 export async function loadRoot(certPem: string, keyPem: string, where: {cert: string; key: string}, now: Date = new Date()): Promise<SigningCa> {
 	const [cert] = parseCertificates(certPem, where.cert);
-	if (!isCa(cert!)) throw new CaError(`${where.cert} is not a CA certificate (basicConstraints CA:TRUE is missing)`, 'give the root certificate, not a leaf or intermediate without CA:TRUE');
+	if (!isCa(cert!))
+		throw new CaError(
+			`${where.cert} is not a CA certificate (basicConstraints CA:TRUE is missing)`,
+			'give the root certificate, not a leaf or intermediate without CA:TRUE',
+		);
 	const {algorithm, importAlgorithm} = signerFor(keyPem, where.key);
-	if (!keyMatches(cert!, parsePrivateKey(keyPem, where.key))) throw new CaError(`${where.key} is not the key of ${where.cert}`, 'give the key the root certificate was made with');
+	if (!keyMatches(cert!, parsePrivateKey(keyPem, where.key)))
+		throw new CaError(`${where.key} is not the key of ${where.cert}`, 'give the key the root certificate was made with');
 	const der = parsePrivateKey(keyPem, where.key).export({type: 'pkcs8', format: 'der'});
 	const key = await webcrypto.subtle.importKey('pkcs8', der, importAlgorithm, false, ['sign']);
 	const rootPem = cert!.toString();

@@ -6,13 +6,7 @@
  */
 import {createHash} from 'node:crypto';
 import {parse as parseYaml} from 'yaml';
-import {
-	requiredPermissions,
-	type CheckPhase,
-	type ClusterFacts,
-	type GatewayDeploymentLike,
-	type PeerSecretFact,
-} from '../core/checks/index.js';
+import {requiredPermissions, type CheckPhase, type ClusterFacts, type GatewayDeploymentLike, type PeerSecretFact} from '../core/checks/index.js';
 import {controllingPrimary, injectorWebhookName, readPeers, remoteIstiodServiceName, remoteObserved, remoteSecretName} from '../core/remote.js';
 import {CROSS_NETWORK_GATEWAY_NAME, ISTIOD_GATEWAY_NAME, istiodVirtualServiceName, type NetworkingApiVersion} from '../core/manifests.js';
 import {CACERTS_SECRET, GATEWAY_NAME, ISTIO_NAMESPACE, normalRevision, type ClusterSpec, type MeshPlanInput} from '../core/model.js';
@@ -53,7 +47,6 @@ export interface CollectedFacts extends ClusterFacts {
 export function sha256(text: string | Buffer): string {
 	return createHash('sha256').update(text).digest('hex');
 }
-
 
 /** trustDomain from ConfigMap istio data.mesh (YAML); Istio's default is cluster.local. */
 export function trustDomainOf(configMap: Record<string, unknown>): string {
@@ -210,12 +203,15 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 				const answers = await Promise.all(
 					peers.map(async peer => {
 						const name = remoteSecretName(peer.name);
-						const secret = listed.find(s => s.name === name) ?? (await read(`get Secret ${ISTIO_NAMESPACE}/${name}`, async () => (await client.getRemoteSecret(name, signal)) ?? null));
+						const secret =
+							listed.find(s => s.name === name) ??
+							(await read(`get Secret ${ISTIO_NAMESPACE}/${name}`, async () => (await client.getRemoteSecret(name, signal)) ?? null));
 						if (secret === undefined) return false;
 						const fact: PeerSecretFact = {secret};
 						if (secret && secret.entries.some(e => e.cluster === peer.name)) {
 							const credentials = await read(`verify the credentials in ${name}`, () =>
-								client.verifyRemoteSecret(name, peer.name, {timeoutMs: options.verifyTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS, ...(signal ? {signal} : {})}));
+								client.verifyRemoteSecret(name, peer.name, {timeoutMs: options.verifyTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS, ...(signal ? {signal} : {})}),
+							);
 							if (credentials) fact.credentials = credentials;
 						}
 						byPeer[peer.name] = fact;
@@ -231,7 +227,9 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 					namespaceRead,
 					istiodsRead,
 					get('v1', 'Service', ISTIO_NAMESPACE, svcName),
-					read(`list EndpointSlices of ${svcName}`, () => client.listObjects('discovery.k8s.io/v1', 'EndpointSlice', ISTIO_NAMESPACE, `kubernetes.io/service-name=${svcName}`, signal)),
+					read(`list EndpointSlices of ${svcName}`, () =>
+						client.listObjects('discovery.k8s.io/v1', 'EndpointSlice', ISTIO_NAMESPACE, `kubernetes.io/service-name=${svcName}`, signal),
+					),
 					get('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', undefined, injectorWebhookName(revision)),
 				]);
 				if (namespace === undefined || istiods === undefined || service === undefined || slices === undefined || webhook === undefined) return;
@@ -262,7 +260,15 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 /** Collect the facts of one planned cluster through the factory, with its API server address from the kubeconfig. */
 export async function collectClusterFacts(
 	factory: ClusterClientFactory,
-	options: {plan: MeshPlanInput; cluster: ClusterSpec; phase: CheckPhase | 'all'; signal?: AbortSignal; probeTimeoutMs?: number; istiodViewTimeoutMs?: number; now?: () => Date},
+	options: {
+		plan: MeshPlanInput;
+		cluster: ClusterSpec;
+		phase: CheckPhase | 'all';
+		signal?: AbortSignal;
+		probeTimeoutMs?: number;
+		istiodViewTimeoutMs?: number;
+		now?: () => Date;
+	},
 ): Promise<CollectedFacts> {
 	const server = factory.kubeconfig.contexts.find(c => c.name === options.cluster.context)?.server;
 	return collectFacts(factory.client(options.cluster.context), {...options, ...(server ? {server} : {})});

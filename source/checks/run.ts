@@ -36,12 +36,7 @@ export interface CheckRunResult {
 }
 
 /** Read one cluster under the deadline; never rejects. */
-export async function readWithDeadline(
-	cluster: ClusterSpec,
-	read: CheckRunOptions['read'],
-	deadlineMs: number,
-	outer?: AbortSignal,
-): Promise<ReadResult> {
+export async function readWithDeadline(cluster: ClusterSpec, read: CheckRunOptions['read'], deadlineMs: number, outer?: AbortSignal): Promise<ReadResult> {
 	const controller = new AbortController();
 	// The caller's abort stops the read and settles at once, whatever the read does with its signal.
 	let settle: (facts: ReadResult) => void = () => {};
@@ -91,7 +86,9 @@ export function runPhases(plan: MeshPlanInput, facts: Record<string, ClusterFact
 	// Keep the cluster grouping: clusters in plan order, then the mesh.
 	const order = new Map(plan.clusters.map((c, i) => [c.name, i]));
 	const catalogue = new Map(CHECKS.map((c, i) => [c.id, i]));
-	return merged.sort((a, b) => (order.get(a.cluster ?? '') ?? 1e6) - (order.get(b.cluster ?? '') ?? 1e6) || (catalogue.get(a.id) ?? 0) - (catalogue.get(b.id) ?? 0));
+	return merged.sort(
+		(a, b) => (order.get(a.cluster ?? '') ?? 1e6) - (order.get(b.cluster ?? '') ?? 1e6) || (catalogue.get(a.id) ?? 0) - (catalogue.get(b.id) ?? 0),
+	);
 }
 
 /** Run a phase of checks over the plan: reads in parallel, one deadline per cluster, then the catalogue. */

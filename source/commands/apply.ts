@@ -46,7 +46,6 @@ export interface ApplyDeps {
 	openCa?(dir: string): Promise<CaSource>;
 }
 
-
 export async function run(args: string[], ctx: CommandContext): Promise<number> {
 	return applyCommand(args, ctx, {
 		createFactory: source => kube.createClusterClientFactory(source),
@@ -151,13 +150,19 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 			if (opts.output === 'json') {
 				ctx.stdout.write(`${JSON.stringify(jsonResult(plan, opts, notStarted(plan), istioctl.path, istioctlVersion, preflight), null, 2)}\n`);
 			}
-			throw new WorkError(`${count} failed (${which}); nothing was changed: fix ${preflight.failed.length === 1 ? 'it' : 'them'} and run again, or pass --skip-checks to run anyway`);
+			throw new WorkError(
+				`${count} failed (${which}); nothing was changed: fix ${preflight.failed.length === 1 ? 'it' : 'them'} and run again, or pass --skip-checks to run anyway`,
+			);
 		}
 		ctx.stderr.write(`eastwest: warning: --skip-checks: running despite ${count} that failed: ${which}\n`);
 	}
 
 	if (mustAsk) {
-		const stop = await askToProceed(ctx, (q, signal) => deps.confirm(q, signal), {changes: describeChanges(plan), question: 'Proceed? [y/N] ', declined: 'nothing changed'});
+		const stop = await askToProceed(ctx, (q, signal) => deps.confirm(q, signal), {
+			changes: describeChanges(plan),
+			question: 'Proceed? [y/N] ',
+			declined: 'nothing changed',
+		});
 		if (stop !== undefined) return stop;
 	}
 
@@ -175,7 +180,13 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 			onEvent: event => printer?.print(event),
 		}),
 	);
-	return finishRun(ctx, opts, outcome, (name, result, dryRun) => deps.recordRun(name, result, dryRun), () => jsonResult(plan, opts, outcome, istioctl.path, istioctlVersion, preflight));
+	return finishRun(
+		ctx,
+		opts,
+		outcome,
+		(name, result, dryRun) => deps.recordRun(name, result, dryRun),
+		() => jsonResult(plan, opts, outcome, istioctl.path, istioctlVersion, preflight),
+	);
 }
 
 /** What the preflight said, as apply acts on it. */

@@ -21,7 +21,11 @@ export type ParserOptions<Fs extends Flags> = {-readonly [K in keyof Fs]: Parser
 export function parserOptions<Fs extends Flags>(flags: Fs): ParserOptions<Fs> {
 	const options: OptionSpec = {};
 	for (const [name, flag] of Object.entries(flags)) {
-		options[name] = {type: flag.value === undefined ? 'boolean' : 'string', ...(flag.short ? {short: flag.short} : {}), ...(flag.multiple ? {multiple: true} : {})};
+		options[name] = {
+			type: flag.value === undefined ? 'boolean' : 'string',
+			...(flag.short ? {short: flag.short} : {}),
+			...(flag.multiple ? {multiple: true} : {}),
+		};
 	}
 	return options as ParserOptions<Fs>;
 }
@@ -98,7 +102,8 @@ function describeParseError(command: string, error: NodeJS.ErrnoException): stri
 			return `unknown flag ${flag ?? ''} for ${where}; run '${where} --help' for the flags it takes`;
 		case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
 			if (/argument missing/.test(error.message)) return `flag ${flag ?? ''} needs a value; run '${where} --help'`;
-			if (/argument is ambiguous/.test(error.message)) return `flag ${flag ?? ''} needs a value; to give one that starts with '-', write ${flag ?? '--flag'}=VALUE`;
+			if (/argument is ambiguous/.test(error.message))
+				return `flag ${flag ?? ''} needs a value; to give one that starts with '-', write ${flag ?? '--flag'}=VALUE`;
 			return `flag ${flag ?? ''} takes no value; run '${where} --help'`;
 		case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
 			return `unexpected argument ${flag ?? ''}; run '${where} --help'`;
@@ -123,7 +128,11 @@ export function oneOf<T extends string>(flag: string, value: string | undefined,
 }
 
 /** The value of a flag with fixed choices, checked against the choices its spec gives; its spec's default when absent. */
-export function choiceOf<const C extends readonly string[]>(name: string, flag: {readonly value: C; readonly default: C[number]}, value: string | undefined): C[number] {
+export function choiceOf<const C extends readonly string[]>(
+	name: string,
+	flag: {readonly value: C; readonly default: C[number]},
+	value: string | undefined,
+): C[number] {
 	return oneOf(name, value, flag.value, flag.default);
 }
 
@@ -131,7 +140,11 @@ export function choiceOf<const C extends readonly string[]>(name: string, flag: 
  * A positive `--timeout` duration in ms (the default when absent), or the one-line problem with it.
  * `examples` shows the forms that suit the command ("30s, 2m or 1m30s").
  */
-export function readTimeout(value: string | undefined, defaultMs: number, examples: string): {ms: number; problem?: undefined} | {ms?: undefined; problem: string} {
+export function readTimeout(
+	value: string | undefined,
+	defaultMs: number,
+	examples: string,
+): {ms: number; problem?: undefined} | {ms?: undefined; problem: string} {
 	if (value === undefined) return {ms: defaultMs};
 	const ms = parseDuration(value);
 	return ms === undefined || ms <= 0 ? {problem: `--timeout "${value}" is not a duration; use e.g. ${examples}`} : {ms};

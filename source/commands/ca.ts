@@ -19,12 +19,16 @@ export const FLAGS: OptionSpec = parserOptions(SPEC.flags);
 export async function run(args: string[], ctx: CommandContext): Promise<number> {
 	const [sub, ...rest] = args;
 	if (sub === undefined || !SUBCOMMANDS.includes(sub)) {
-		throw new UsageError(`${sub === undefined ? 'eastwest ca needs a subcommand' : `unknown subcommand "${sub}"`}: ${SUBCOMMANDS.join(', ')} (run 'eastwest ca --help')`);
+		throw new UsageError(
+			`${sub === undefined ? 'eastwest ca needs a subcommand' : `unknown subcommand "${sub}"`}: ${SUBCOMMANDS.join(', ')} (run 'eastwest ca --help')`,
+		);
 	}
 	const {values, positionals} = parseFlags('ca create', rest, SUBCOMMAND_FLAGS.create, true);
-	if (positionals.length > 0) throw new UsageError(`eastwest ca create takes no arguments; unexpected "${positionals[0]}" (did you mean --out ${positionals[0]}?)`);
+	if (positionals.length > 0)
+		throw new UsageError(`eastwest ca create takes no arguments; unexpected "${positionals[0]}" (did you mean --out ${positionals[0]}?)`);
 	const output = choiceOf('output', SPEC.subcommands.create.flags.output, values.output);
-	if (values.out === undefined || values.out === '') throw new UsageError('--out DIR is required: the directory to write root-cert.pem and root-key.pem to (created if missing)');
+	if (values.out === undefined || values.out === '')
+		throw new UsageError('--out DIR is required: the directory to write root-cert.pem and root-key.pem to (created if missing)');
 	const dir = values.out;
 	const ca = await import('../ca/index.js');
 	// Refused before the slow key generation: an existing root is never replaced.

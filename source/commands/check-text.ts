@@ -19,7 +19,9 @@ export interface CheckLinesOptions {
 
 /** The grouped lines, without the verdict. */
 export function checkLines(plan: MeshPlanInput, results: readonly CheckResult[], collected: ReadErrors = {}, options: CheckLinesOptions = {}): string[] {
-	const shown = options.problemsOnly ? results.filter(r => r.status === 'fail' || r.status === 'warn' || (r.status === 'skip' && r.reason === SKIPPED_UNREACHABLE)) : results;
+	const shown = options.problemsOnly
+		? results.filter(r => r.status === 'fail' || r.status === 'warn' || (r.status === 'skip' && r.reason === SKIPPED_UNREACHABLE))
+		: results;
 	const lines: string[] = [];
 	for (const group of groupResults(plan, shown)) {
 		if (group.results.length === 0 && group.blocked === 0) continue;
@@ -47,7 +49,8 @@ export function countsText(s: CheckSummary): string {
 
 /** `eastwest check`'s text: every result, then the verdict. */
 export function formatCheckResults(plan: MeshPlanInput, results: readonly CheckResult[], summary: CheckSummary, collected: ReadErrors = {}): string {
-	const verdict = summary.fail > 0 ? `${MARK.fail} checks failed` : summary.warn > 0 ? `${MARK.warn} checks passed with warnings` : `${MARK.ok} all checks passed`;
+	const verdict =
+		summary.fail > 0 ? `${MARK.fail} checks failed` : summary.warn > 0 ? `${MARK.warn} checks passed with warnings` : `${MARK.ok} all checks passed`;
 	return `${[...checkLines(plan, results, collected), '', `${verdict}: ${countsText(summary)}`].join('\n')}\n`;
 }
 

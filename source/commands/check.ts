@@ -28,7 +28,6 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 	return checkCommand(args, ctx, {
 		createFactory: async source => (await import('../kube/index.js')).createClusterClientFactory(source),
 		loadProfile: loadSavedPlan,
-
 	});
 }
 
@@ -57,7 +56,8 @@ export async function checkCommand(args: string[], ctx: CommandContext, deps: Ch
 		deadlineMs,
 		signal: ctx.signal,
 		// istiod's view gets at most half the cluster's deadline, so a slow istiod leaves the other facts in place.
-		read: (cluster, signal) => collectClusterFacts(factory, {plan, cluster, phase, signal, istiodViewTimeoutMs: Math.min(ISTIOD_VIEW_TIMEOUT_MS, deadlineMs / 2)}),
+		read: (cluster, signal) =>
+			collectClusterFacts(factory, {plan, cluster, phase, signal, istiodViewTimeoutMs: Math.min(ISTIOD_VIEW_TIMEOUT_MS, deadlineMs / 2)}),
 	});
 	if (aborted || ctx.signal.aborted) return EXIT.interrupted;
 	const collected = facts;

@@ -233,7 +233,10 @@ export function profileNames(where: CompletionEnv): string[] {
 export function kubeconfigFiles(where: CompletionEnv, flag?: string): string[] {
 	const home = where.home ?? where.env.HOME ?? os.homedir();
 	if (flag !== undefined && flag !== '') return [path.resolve(flag.startsWith('~/') ? path.join(home, flag.slice(2)) : flag)];
-	const listed = (where.env.KUBECONFIG ?? '').split(path.delimiter).filter(p => p.trim() !== '').map(p => path.resolve(p));
+	const listed = (where.env.KUBECONFIG ?? '')
+		.split(path.delimiter)
+		.filter(p => p.trim() !== '')
+		.map(p => path.resolve(p));
 	if (listed.length > 0) return listed.filter((p, i) => listed.indexOf(p) === i);
 	return [path.join(home, '.kube', 'config')];
 }

@@ -55,7 +55,13 @@ export function commandText(name: string, table: CommandTable = COMMAND_SPECS): 
 	const spec = table[name];
 	if (!spec) return '';
 	const flags = flagLines(spec.flags, 19);
-	const parts = [`Usage: ${spec.usage}`, spec.about, ...(flags.length > 0 ? [flags.join('\n')] : []), ...(spec.after ? [spec.after] : []), ...(spec.examples ? [`Examples:\n${spec.examples}`] : [])];
+	const parts = [
+		`Usage: ${spec.usage}`,
+		spec.about,
+		...(flags.length > 0 ? [flags.join('\n')] : []),
+		...(spec.after ? [spec.after] : []),
+		...(spec.examples ? [`Examples:\n${spec.examples}`] : []),
+	];
 	return `${parts.join('\n\n')}\n`;
 }
 

@@ -27,10 +27,14 @@ function filesText(kubeconfig: KubeconfigInfo): string {
 /** Throw one UsageError line naming every wanted context missing from the kubeconfig and the files searched. */
 export function requireContexts(kubeconfig: KubeconfigInfo, wanted: ReadonlyArray<string | WantedContext>): void {
 	const known = new Set(kubeconfig.contexts.map(c => c.name));
-	const missing = wanted.map(w => (typeof w === 'string' ? {name: w} : w)).filter((w, i, all) => !known.has(w.name) && all.findIndex(x => x.name === w.name) === i);
+	const missing = wanted
+		.map(w => (typeof w === 'string' ? {name: w} : w))
+		.filter((w, i, all) => !known.has(w.name) && all.findIndex(x => x.name === w.name) === i);
 	if (missing.length === 0) return;
 	const names = missing.map(m => `"${m.name}"${m.from ? ` (${m.from})` : ''}`).join(', ');
-	throw new UsageError(`context${missing.length > 1 ? 's' : ''} ${names} not found in kubeconfig ${filesText(kubeconfig)}; run 'kubectl config get-contexts' to list the contexts, or pass --kubeconfig`);
+	throw new UsageError(
+		`context${missing.length > 1 ? 's' : ''} ${names} not found in kubeconfig ${filesText(kubeconfig)}; run 'kubectl config get-contexts' to list the contexts, or pass --kubeconfig`,
+	);
 }
 
 /** The kubeconfig's current context, or one UsageError line saying there is none. */
@@ -43,7 +47,10 @@ export function currentContext(kubeconfig: KubeconfigInfo): string {
  * Load the kubeconfig with `open` (a cluster client factory, or `{kubeconfig}` alone) and check that every
  * wanted context is in it. A kubeconfig that cannot be read or parsed is bad input: one line, exit 2.
  */
-export async function openKubeconfig<T extends {kubeconfig: KubeconfigInfo}>(open: () => T | Promise<T>, wanted: ReadonlyArray<string | WantedContext> = []): Promise<T> {
+export async function openKubeconfig<T extends {kubeconfig: KubeconfigInfo}>(
+	open: () => T | Promise<T>,
+	wanted: ReadonlyArray<string | WantedContext> = [],
+): Promise<T> {
 	let opened: T;
 	try {
 		opened = await open();

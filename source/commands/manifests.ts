@@ -23,7 +23,9 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 	const {values} = parseFlags('manifests', args, FLAGS);
 	if (values.profile !== undefined) return profileManifests(values, ctx, globalFlags(values).kubeconfig);
 	if (values.network === undefined) {
-		throw new UsageError('--network is required: the network ID the gateway serves, e.g. --network network1 (or --profile NAME for every cluster of a saved plan)');
+		throw new UsageError(
+			'--network is required: the network ID the gateway serves, e.g. --network network1 (or --profile NAME for every cluster of a saved plan)',
+		);
 	}
 	const networkProblem = dns1123LabelProblem(values.network, 'network');
 	if (networkProblem) throw new UsageError(networkProblem);
@@ -62,7 +64,11 @@ async function liveDiscoveryAddress(primary: ClusterSpec, kubeconfig: string | u
  * remote's control-plane IstioOperator carries the primary's live gateway address when it can be read,
  * else a marked placeholder; remote secrets are named (they are made at run time and hold a token).
  */
-async function profileManifests(values: {profile?: string; network?: string; revision?: string; expose?: string; 'api-version'?: string}, ctx: CommandContext, kubeconfig: string | undefined): Promise<number> {
+async function profileManifests(
+	values: {profile?: string; network?: string; revision?: string; expose?: string; 'api-version'?: string},
+	ctx: CommandContext,
+	kubeconfig: string | undefined,
+): Promise<number> {
 	if (values.network !== undefined || values.revision !== undefined || values.expose !== undefined) {
 		throw new UsageError('--profile takes the network, revision and what to expose from the profile; drop --network, --revision and --expose');
 	}
@@ -75,7 +81,7 @@ async function profileManifests(values: {profile?: string; network?: string; rev
 	const parts = plan.clusters.map(({cluster}) => {
 		const notes: string[] = [];
 		const docs = clusterManifests(plan, cluster.name).map((doc): Manifest => {
-			const global = ((doc.spec as {values?: {global?: {remotePilotAddress?: string}}} | undefined)?.values?.global);
+			const global = (doc.spec as {values?: {global?: {remotePilotAddress?: string}}} | undefined)?.values?.global;
 			if (global?.remotePilotAddress !== DISCOVERY_ADDRESS_PLACEHOLDER || !live) return doc;
 			if ('address' in live) {
 				notes.push(`# remotePilotAddress is ${primary!.name}'s gateway address, read live`);
@@ -87,7 +93,9 @@ async function profileManifests(values: {profile?: string; network?: string; rev
 			return doc;
 		});
 		for (const step of plan.steps.filter(s => s.cluster === cluster.name && s.kind === 'remote-secret')) {
-			notes.push(`# a run also applies Secret ${ISTIO_NAMESPACE}/${remoteSecretName(step.peer!)} (istioctl create-remote-secret --context ${step.peerContext} --name ${step.peer}); it holds a token, so it is not shown`);
+			notes.push(
+				`# a run also applies Secret ${ISTIO_NAMESPACE}/${remoteSecretName(step.peer!)} (istioctl create-remote-secret --context ${step.peerContext} --name ${step.peer}); it holds a token, so it is not shown`,
+			);
 		}
 		const head = `# cluster ${cluster.name} (context ${cluster.context}, network ${cluster.network}, ${cluster.role})\n${notes.map(n => `${n}\n`).join('')}`;
 		return docs.length > 0 ? `${head}${toYaml(docs)}` : `${head}# nothing to install or apply on this cluster\n`;

@@ -4,7 +4,6 @@ import {formatProblem, validatePlan} from '../core/validate.js';
 import {PLAN_FLAGS} from './spec.js';
 import {UsageError} from '../core/exit-codes.js';
 
-
 /** The values of the plan flags (spec.ts PLAN_FLAGS) as a command's parser reads them. */
 export interface PlanFlagValues {
 	topology?: string;
@@ -65,7 +64,8 @@ export function readPlanFlags(values: PlanFlagValues): {input: MeshPlanInput; pr
 		}
 		const cluster = clusters.find(c => c.context === context);
 		if (!cluster) {
-			if (flags.length > 0) problems.push(`--api-server ${text}: context ${context} is not one of the plan's --cluster contexts (${clusters.map(c => c.context).join(', ')})`);
+			if (flags.length > 0)
+				problems.push(`--api-server ${text}: context ${context} is not one of the plan's --cluster contexts (${clusters.map(c => c.context).join(', ')})`);
 			continue;
 		}
 		if (cluster.apiServer !== undefined) problems.push(`--api-server is given twice for context ${context}; give it once`);

@@ -34,7 +34,9 @@ export function storeErrorToCli(error: unknown): unknown {
 export async function run(args: string[], ctx: CommandContext): Promise<number> {
 	const [sub, ...rest] = args;
 	if (sub === undefined || !(SUBCOMMANDS as string[]).includes(sub)) {
-		throw new UsageError(`${sub === undefined ? 'eastwest profiles needs a subcommand' : `unknown subcommand "${sub}"`}: ${SUBCOMMANDS.join(', ')} (run 'eastwest profiles --help')`);
+		throw new UsageError(
+			`${sub === undefined ? 'eastwest profiles needs a subcommand' : `unknown subcommand "${sub}"`}: ${SUBCOMMANDS.join(', ')} (run 'eastwest profiles --help')`,
+		);
 	}
 	try {
 		return await runSub(sub as Subcommand, rest, ctx);
@@ -48,7 +50,9 @@ function positionals(sub: Subcommand, got: string[]): string[] {
 	const command = `profiles ${sub}`;
 	const names = SPEC.subcommands[sub].args.map(a => a.name);
 	if (got.length !== names.length) {
-		throw new UsageError(`eastwest ${command} takes ${names.join(' ')}${got.length > names.length ? `; unexpected "${got[names.length]}"` : ''} (run 'eastwest profiles --help')`);
+		throw new UsageError(
+			`eastwest ${command} takes ${names.join(' ')}${got.length > names.length ? `; unexpected "${got[names.length]}"` : ''} (run 'eastwest profiles --help')`,
+		);
 	}
 	return got;
 }
@@ -62,9 +66,19 @@ async function runSub(sub: Subcommand, args: string[], ctx: CommandContext): Pro
 			const output = choiceOf('output', SPEC.subcommands.list.flags.output, values.output);
 			const profiles = new ProfileStore().list();
 			if (output === 'json') {
-				ctx.stdout.write(`${JSON.stringify(profiles.map(({name, profile}) => ({name, ...profile})), null, 2)}\n`);
+				ctx.stdout.write(
+					`${JSON.stringify(
+						profiles.map(({name, profile}) => ({name, ...profile})),
+						null,
+						2,
+					)}\n`,
+				);
 			} else {
-				ctx.stdout.write(profiles.length === 0 ? "No profiles saved yet; save one with 'eastwest profiles save NAME --topology … --mesh … --cluster …'.\n" : listTable(profiles));
+				ctx.stdout.write(
+					profiles.length === 0
+						? "No profiles saved yet; save one with 'eastwest profiles save NAME --topology … --mesh … --cluster …'.\n"
+						: listTable(profiles),
+				);
 			}
 			return EXIT.ok;
 		}
@@ -90,7 +104,8 @@ async function runSub(sub: Subcommand, args: string[], ctx: CommandContext): Pro
 			const input = planFromFlags(values);
 			assertValidPlan(input);
 			if (values.ca !== undefined) {
-				if (values.ca === '') throw new UsageError('--ca needs the directory of the root CA (root-cert.pem, root-key.pem); create one with eastwest ca create --out DIR');
+				if (values.ca === '')
+					throw new UsageError('--ca needs the directory of the root CA (root-cert.pem, root-key.pem); create one with eastwest ca create --out DIR');
 				// The directory is checked now (a root and its private key) and stored as a path: never the key.
 				input.caDir = path.resolve(values.ca);
 				await (await import('./ca.js')).openCaDir(input.caDir);
@@ -130,7 +145,10 @@ function clustersText(profile: Profile): string {
 }
 
 function listTable(profiles: Array<{name: string; profile: Profile}>): string {
-	const rows = [['NAME', 'TOPOLOGY', 'MESH', 'CLUSTERS', 'LAST APPLIED'], ...profiles.map(({name, profile}) => [name, profile.topology, profile.meshId, clustersText(profile), lastAppliedText(profile)])];
+	const rows = [
+		['NAME', 'TOPOLOGY', 'MESH', 'CLUSTERS', 'LAST APPLIED'],
+		...profiles.map(({name, profile}) => [name, profile.topology, profile.meshId, clustersText(profile), lastAppliedText(profile)]),
+	];
 	const widths = rows[0]!.map((_, i) => Math.max(...rows.map(r => r[i]!.length)));
 	return rows.map(r => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
 }
@@ -144,7 +162,9 @@ function showText(name: string, profile: Profile): string {
 		`Revision:     ${plan.revision ?? '(default)'}`,
 		...(plan.caDir ? [`Root CA:      ${plan.caDir} (apply plugs its intermediates into every cluster)`] : []),
 		'Clusters:',
-		...plan.clusters.map(c => `  ${c.name.padEnd(16)} context ${c.context}, network ${c.network}, ${c.role}${c.apiServer ? `, API server ${c.apiServer}` : ''}`),
+		...plan.clusters.map(
+			c => `  ${c.name.padEnd(16)} context ${c.context}, network ${c.network}, ${c.role}${c.apiServer ? `, API server ${c.apiServer}` : ''}`,
+		),
 		...(profile.parallel !== undefined ? [`Parallel:     ${profile.parallel} istioctl processes at once (eastwest apply --profile ${name})`] : []),
 		`Created:      ${profile.createdAt}`,
 		`Updated:      ${profile.updatedAt}`,

@@ -75,12 +75,23 @@ export async function removeCommand(args: string[], ctx: CommandContext, deps: R
 	const input = parsed.input ?? (await deps.loadProfile(parsed.profile!));
 	const source: KubeconfigSource = {env: ctx.env, ...(parsed.kubeconfig ? {kubeconfig: parsed.kubeconfig} : {})};
 	const factory = await openKubeconfig(() => deps.createFactory(source), planContexts(input.clusters));
-	const mustAsk = mustConfirm(parsed, () => deps.interactive(), 'eastwest remove deletes objects from clusters and needs confirmation: pass --yes (or --dry-run to preview)');
+	const mustAsk = mustConfirm(
+		parsed,
+		() => deps.interactive(),
+		'eastwest remove deletes objects from clusters and needs confirmation: pass --yes (or --dry-run to preview)',
+	);
 	const plan = buildTeardown(input, {ca: parsed.ca});
 
 	// Blocking check: every cluster answers, before anything is removed from any of them.
 	const probeMs = Math.min(PROBE_TIMEOUT_MS, parsed.timeoutMs);
-	const probes = await Promise.all(input.clusters.map(c => factory.client(c.context).probe({timeoutMs: probeMs, signal: ctx.signal}).catch((error: unknown) => ({reachable: false, error: {message: firstLine(error)}}) as const)));
+	const probes = await Promise.all(
+		input.clusters.map(c =>
+			factory
+				.client(c.context)
+				.probe({timeoutMs: probeMs, signal: ctx.signal})
+				.catch((error: unknown) => ({reachable: false, error: {message: firstLine(error)}}) as const),
+		),
+	);
 	if (ctx.signal.aborted) {
 		ctx.stderr.write('eastwest: interrupted while checking the clusters; nothing was removed\n');
 		return EXIT.interrupted;
@@ -88,7 +99,8 @@ export async function removeCommand(args: string[], ctx: CommandContext, deps: R
 	const down = input.clusters.flatMap((c, i) => {
 		const p = probes[i]!;
 		if (!p.reachable) return [`${c.name} (context ${c.context}) is unreachable: ${p.error?.message ?? 'no answer'}`];
-		if ('auth' in p && p.auth && p.auth !== 'ok') return [`${c.name} (context ${c.context}) refuses the request (${p.auth}): ${p.error?.message ?? ''}`.trimEnd()];
+		if ('auth' in p && p.auth && p.auth !== 'ok')
+			return [`${c.name} (context ${c.context}) refuses the request (${p.auth}): ${p.error?.message ?? ''}`.trimEnd()];
 		return [];
 	});
 	if (down.length > 0) {
@@ -121,9 +133,17 @@ export async function removeCommand(args: string[], ctx: CommandContext, deps: R
 		}),
 	);
 	if (parsed.output === 'text' && outcome.left.length > 0) {
-		ctx.stdout.write(`\nLeft in place (not eastwest's, or kept by design):\n${outcome.left.map(l => `  ${l.cluster} (context ${l.context}): ${l.reason}`).join('\n')}\n`);
+		ctx.stdout.write(
+			`\nLeft in place (not eastwest's, or kept by design):\n${outcome.left.map(l => `  ${l.cluster} (context ${l.context}): ${l.reason}`).join('\n')}\n`,
+		);
 	}
-	return finishRun(ctx, parsed, outcome, (name, result, dryRun) => deps.recordRemove(name, result, dryRun), () => jsonResult(plan, parsed, outcome));
+	return finishRun(
+		ctx,
+		parsed,
+		outcome,
+		(name, result, dryRun) => deps.recordRemove(name, result, dryRun),
+		() => jsonResult(plan, parsed, outcome),
+	);
 }
 
 function jsonResult(plan: TeardownPlan, opts: ParsedRemove, outcome: TeardownOutcome | RunOutcome) {

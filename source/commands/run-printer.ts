@@ -74,7 +74,10 @@ export class TextPrinter {
 				const title = this.steps.get(event.stepId)?.title ?? event.stepId;
 				const mark = event.result === 'skipped' ? MARK.skip : MARK.ok;
 				const word = this.words.result?.[event.result] ?? event.result;
-				this.out(event.cluster, `${mark} ${title}: ${word}${event.detail && event.detail !== word ? ` (${event.detail})` : ''} [${formatElapsed(event.elapsedMs)}]`);
+				this.out(
+					event.cluster,
+					`${mark} ${title}: ${word}${event.detail && event.detail !== word ? ` (${event.detail})` : ''} [${formatElapsed(event.elapsedMs)}]`,
+				);
 				return;
 			}
 			case 'step-failed': {
@@ -103,7 +106,9 @@ export class TextPrinter {
 			const address = c.address ? `, gateway ${c.address.value}` : '';
 			w.write(`  ${c.cluster} (context ${c.context}): ${c.outcome}${address}\n`);
 			const done = c.steps.filter(s => s.status === 'changed' || s.status === 'unchanged' || s.status === 'skipped').map(s => `${s.kind} ${s.status}`);
-			const bad = c.steps.filter(s => s.status === 'failed' || s.status === 'cancelled').map(s => `${s.kind} ${s.status}${s.error && s.status === 'failed' ? `: ${s.error}` : ''}`);
+			const bad = c.steps
+				.filter(s => s.status === 'failed' || s.status === 'cancelled')
+				.map(s => `${s.kind} ${s.status}${s.error && s.status === 'failed' ? `: ${s.error}` : ''}`);
 			const notRun = c.steps.filter(s => s.status === 'not-run').map(s => s.kind);
 			if (done.length > 0 && c.outcome !== 'succeeded') w.write(`    done: ${done.join(', ')}\n`);
 			for (const b of bad) w.write(`    ${b}\n`);

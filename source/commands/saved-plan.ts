@@ -42,7 +42,12 @@ export async function recordProfileRemove(name: string, result: 'succeeded' | 'f
 }
 
 /** Record how a run or a remove ended on the profile; a failure to record is the warning's text, never a throw. */
-async function recordOnProfile(name: string, what: 'run' | 'remove', result: 'succeeded' | 'failed' | 'cancelled', dryRun: boolean): Promise<string | undefined> {
+async function recordOnProfile(
+	name: string,
+	what: 'run' | 'remove',
+	result: 'succeeded' | 'failed' | 'cancelled',
+	dryRun: boolean,
+): Promise<string | undefined> {
 	try {
 		const {ProfileStore} = await import('../store/profiles.js');
 		const store = new ProfileStore();

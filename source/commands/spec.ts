@@ -97,7 +97,10 @@ export const PLAN_FLAGS = {
 		arg: 'CONTEXT=URL',
 		multiple: true,
 		plan: true,
-		help: ["the API server address other clusters' istiod use to read CONTEXT (written", "into its remote secrets); default the kubeconfig's server; repeatable"],
+		help: [
+			"the API server address other clusters' istiod use to read CONTEXT (written",
+			"into its remote secrets); default the kubeconfig's server; repeatable",
+		],
 	},
 } as const satisfies Flags;
 
@@ -116,13 +119,20 @@ export const GLOBAL_FLAGS = {
 
 /** `eastwest` with no command: the wizard. */
 export const WIZARD = {
-	summary: ['guided wizard: topology → contexts → IDs → trust → checks → review → run (needs a terminal);', '--profile NAME checks a saved plan, then opens it at Review'],
+	summary: [
+		'guided wizard: topology → contexts → IDs → trust → checks → review → run (needs a terminal);',
+		'--profile NAME checks a saved plan, then opens it at Review',
+	],
 	flags: {profile: profile(['check a saved plan, then open it at Review'])},
 } as const;
 
 const PROFILE_FLAGS = {
 	...PLAN_FLAGS,
-	ca: {value: 'file', arg: 'DIR', help: ['the root CA whose intermediates apply plugs into every cluster: the directory', 'is checked and stored as a path; the key stays in its file']},
+	ca: {
+		value: 'file',
+		arg: 'DIR',
+		help: ['the root CA whose intermediates apply plugs into every cluster: the directory', 'is checked and stored as a path; the key stays in its file'],
+	},
 	overwrite: {help: ['replace an existing profile of that name']},
 	parallel: {value: 'number', arg: 'N', help: ["the --parallel 'eastwest apply --profile NAME' uses when given none"]},
 	output: output(['text (default) or json, for list and show']),
@@ -149,7 +159,11 @@ export const COMMAND_SPECS = {
 				value: EXPOSE_CHOICES,
 				default: 'none',
 				arg: 'WHAT',
-				help: ['istiod: Gateway+VirtualService for remotes to reach istiod', 'services: cross-network Gateway (15443, AUTO_PASSTHROUGH)', 'all: both · none: only the gateway (default)'],
+				help: [
+					'istiod: Gateway+VirtualService for remotes to reach istiod',
+					'services: cross-network Gateway (15443, AUTO_PASSTHROUGH)',
+					'all: both · none: only the gateway (default)',
+				],
 			},
 			'api-version': {value: NETWORKING_API_VERSIONS, default: 'v1', arg: 'V', help: ['networking.istio.io version: v1 (Istio ≥ 1.22, default) or v1beta1']},
 			profile: profile(["every cluster's manifests of a saved profile, each under a comment naming it"]),
@@ -177,15 +191,26 @@ changed anywhere; warnings are printed and do not block. --dry-run runs the chec
 			...PLAN_FLAGS,
 			'dry-run': {help: ['server-side dry run and istioctl --dry-run: nothing changes']},
 			yes: {short: 'y', help: ['do not ask for confirmation (required without a terminal)']},
-			timeout: timeout(["deadline for every wait and istioctl's --readiness-timeout (default 5m);", "each cluster's preflight reads get at most 30s, or D when shorter"]),
+			timeout: timeout([
+				"deadline for every wait and istioctl's --readiness-timeout (default 5m);",
+				"each cluster's preflight reads get at most 30s, or D when shorter",
+			]),
 			output: output(['text (one line per event, default) or json (one document at the end)']),
-			force: {help: ['overwrite a different network label and take over fields other managers own', '(a network-label preflight failure then does not block multi-network plans)']},
+			force: {
+				help: [
+					'overwrite a different network label and take over fields other managers own',
+					'(a network-label preflight failure then does not block multi-network plans)',
+				],
+			},
 			reinstall: {help: ['run istioctl install even when the gateway already matches the plan']},
 			'skip-checks': {help: ['run even when preflight checks fail (the failures are still printed)']},
 			parallel: {
 				value: 'number',
 				arg: 'N',
-				help: [`at most N istioctl processes at once across the run (default ${DEFAULT_PARALLEL}); the rest`, 'wait in line and say so ("queued: 2 istioctl installs ahead")'],
+				help: [
+					`at most N istioctl processes at once across the run (default ${DEFAULT_PARALLEL}); the rest`,
+					'wait in line and say so ("queued: 2 istioctl installs ahead")',
+				],
 			},
 			ca: {
 				value: 'file',
@@ -300,7 +325,10 @@ intermediate is not expired (a warning within 30 days).`,
 			profile: profile(['check a saved profile']),
 			...PLAN_FLAGS,
 			phase: {value: PHASES, default: 'all', arg: 'P', help: [`${either(PHASES)} (default)`]},
-			timeout: timeout(["how long each cluster's reads may take (default 30s, as in the wizard); a", 'cluster that does not answer in time is reported unreachable, with the reason']),
+			timeout: timeout([
+				"how long each cluster's reads may take (default 30s, as in the wizard); a",
+				'cluster that does not answer in time is reported unreachable, with the reason',
+			]),
 			output: output(['text (default) or json']),
 		},
 		after: `Each claim prints ✔ (holds), ‼ (warning), ✘ (fails) or – (skipped: not readable), with a hint

@@ -72,12 +72,23 @@ export class ChangePrinter {
 		const time = now.toISOString().slice(11, 19);
 		const entries: Array<[string, string]> = [];
 		for (const c of health) {
-			const state = !c.reachable ? `unreachable${c.error ? `: ${c.error}` : ''}` : c.stale ? 'stale: watch reconnecting' : c.healthy ? 'healthy' : 'not healthy';
+			const state = !c.reachable
+				? `unreachable${c.error ? `: ${c.error}` : ''}`
+				: c.stale
+					? 'stale: watch reconnecting'
+					: c.healthy
+						? 'healthy'
+						: 'not healthy';
 			entries.push([`${c.context}`, `${time} ${c.context} ${state}`]);
-			for (const r of c.rows) entries.push([`${c.context}/${rowKey(r)}`, `${time} ${c.context} ${SYMBOL[r.level]} ${r.label}: ${r.text}${r.reason ? ` (${r.reason})` : ''}`]);
+			for (const r of c.rows)
+				entries.push([`${c.context}/${rowKey(r)}`, `${time} ${c.context} ${SYMBOL[r.level]} ${r.label}: ${r.text}${r.reason ? ` (${r.reason})` : ''}`]);
 		}
 		// The mesh's trust after the clusters, once more each time its verdict or line changes.
-		if (trust) entries.push(['trust', `${time} mesh ${TRUST_SYMBOL[trust.level]} trust: ${trust.line}${trust.level !== 'pass' && trust.hint ? ` (${trust.hint})` : ''}`]);
+		if (trust)
+			entries.push([
+				'trust',
+				`${time} mesh ${TRUST_SYMBOL[trust.level]} trust: ${trust.line}${trust.level !== 'pass' && trust.hint ? ` (${trust.hint})` : ''}`,
+			]);
 		const out: string[] = [];
 		for (const [key, line] of entries) {
 			const body = line.slice(time.length + 1);

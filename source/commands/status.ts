@@ -75,7 +75,8 @@ export async function runStatus(args: string[], ctx: CommandContext, deps: Statu
 	const timeoutMs = values.timeout === undefined ? 15_000 : parseDuration(values.timeout);
 	if (timeoutMs === undefined) throw new UsageError(`--timeout "${values.timeout}" is not a duration; use e.g. 15s or 1m`);
 	if (values.profile && values.context?.length) throw new UsageError('give either --profile or --context, not both');
-	if (output === 'json' && values.watch) throw new UsageError('-o json prints one snapshot; drop --watch, or use --watch without -o json for a line per change');
+	if (output === 'json' && values.watch)
+		throw new UsageError('-o json prints one snapshot; drop --watch, or use --watch without -o json for a line per change');
 
 	const flags = globalFlags(values);
 	const factory = await openKubeconfig(() => deps.factory({kubeconfig: flags.kubeconfig, env: ctx.env}));

@@ -117,7 +117,12 @@ async function readContext(factory: ClusterClientFactory, context: string, timeo
 		return {context, controlPlanes: controlPlaneVersions(items as IstiodImageLike[])};
 	} catch (error) {
 		if (deadline.aborted && !signal.aborted) {
-			return {context, controlPlanes: [], error: `no answer from the API server of ${context} within ${seconds(timeoutMs)}`, hint: `is it up and reachable from here? check kubectl --context ${context} get --raw /version`};
+			return {
+				context,
+				controlPlanes: [],
+				error: `no answer from the API server of ${context} within ${seconds(timeoutMs)}`,
+				hint: `is it up and reachable from here? check kubectl --context ${context} get --raw /version`,
+			};
 		}
 		const info = (error as {info?: {message?: string; hint?: string}}).info;
 		const row: ContextRead = {context, controlPlanes: [], error: firstLine(info?.message ?? error)};

@@ -41,7 +41,9 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
 			...(flags.istioctl ? {istioctl: flags.istioctl} : {}),
 			env: ctx.env,
 		});
-	const instance = render(<App services={loadServices} color={color} signal={ctx.signal} initialPlan={initialPlan} onExit={code => (result = code)} />, {exitOnCtrlC: false});
+	const instance = render(<App services={loadServices} color={color} signal={ctx.signal} initialPlan={initialPlan} onExit={code => (result = code)} />, {
+		exitOnCtrlC: false,
+	});
 	await instance.waitUntilExit();
 	return result;
 }

@@ -3,7 +3,10 @@ export const EXIT = {ok: 0, failed: 1, usage: 2, interrupted: 130} as const;
 
 /** Bad input: printed as one line, exit 2. */
 export class UsageError extends Error {
-	constructor(message: string, readonly hint?: string) {
+	constructor(
+		message: string,
+		readonly hint?: string,
+	) {
 		super(message);
 		this.name = 'UsageError';
 	}
@@ -11,7 +14,11 @@ export class UsageError extends Error {
 
 /** The work failed for a reason the user can act on: printed as one line (plus hint), exit 1. */
 export class WorkError extends Error {
-	constructor(message: string, readonly hint?: string, readonly exitCode: number = EXIT.failed) {
+	constructor(
+		message: string,
+		readonly hint?: string,
+		readonly exitCode: number = EXIT.failed,
+	) {
 		super(message);
 		this.name = 'WorkError';
 	}

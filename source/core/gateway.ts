@@ -69,11 +69,29 @@ export function gatewayReasons(deployment: GatewayDeploymentLike | undefined, se
 	const reasons: GatewayReason[] = [];
 	const wantRev = normalRevision(plan.revision) ?? 'default';
 	if (!deployment) {
-		reasons.push(reason('deployment', 'Deployment', `Deployment ${ISTIO_NAMESPACE}/${GATEWAY_NAME}`, undefined, 'present', `Deployment ${ISTIO_NAMESPACE}/${GATEWAY_NAME} does not exist`));
+		reasons.push(
+			reason(
+				'deployment',
+				'Deployment',
+				`Deployment ${ISTIO_NAMESPACE}/${GATEWAY_NAME}`,
+				undefined,
+				'present',
+				`Deployment ${ISTIO_NAMESPACE}/${GATEWAY_NAME} does not exist`,
+			),
+		);
 	} else {
 		const owner = deployment.metadata?.labels?.[OWNING_RESOURCE_LABEL];
 		if (owner !== GATEWAY_OPERATOR_NAME) {
-			reasons.push(reason('owner', 'Deployment', `label ${OWNING_RESOURCE_LABEL}`, owner, GATEWAY_OPERATOR_NAME, `the gateway was not installed by eastwest (${OWNING_RESOURCE_LABEL} is ${owner ?? 'missing'})`));
+			reasons.push(
+				reason(
+					'owner',
+					'Deployment',
+					`label ${OWNING_RESOURCE_LABEL}`,
+					owner,
+					GATEWAY_OPERATOR_NAME,
+					`the gateway was not installed by eastwest (${OWNING_RESOURCE_LABEL} is ${owner ?? 'missing'})`,
+				),
+			);
 		}
 		const labels = deployment.spec?.template?.metadata?.labels ?? {};
 		const want: Array<[GatewayField, string, string]> = [
@@ -85,13 +103,23 @@ export function gatewayReasons(deployment: GatewayDeploymentLike | undefined, se
 			if (labels[key] !== value) reasons.push(reason(field, 'Deployment', `pod label ${key}`, labels[key], value));
 		}
 		const rev = labels[REVISION_LABEL];
-		if ((normalRevision(rev) ?? 'default') !== wantRev) reasons.push(reason(`pod-label:${REVISION_LABEL}`, 'Deployment', `pod label ${REVISION_LABEL}`, rev, wantRev));
+		if ((normalRevision(rev) ?? 'default') !== wantRev)
+			reasons.push(reason(`pod-label:${REVISION_LABEL}`, 'Deployment', `pod label ${REVISION_LABEL}`, rev, wantRev));
 		const env = deployment.spec?.template?.spec?.containers?.flatMap(c => c.env ?? []) ?? [];
 		const view = env.find(e => e.name === NETWORK_VIEW_ENV)?.value;
 		if (view !== plan.network) reasons.push(reason(`env:${NETWORK_VIEW_ENV}`, 'Deployment', `env ${NETWORK_VIEW_ENV}`, view, plan.network));
 	}
 	if (!service) {
-		reasons.push(reason('service', 'Service', `Service ${ISTIO_NAMESPACE}/${GATEWAY_NAME}`, undefined, 'present', `Service ${ISTIO_NAMESPACE}/${GATEWAY_NAME} does not exist`));
+		reasons.push(
+			reason(
+				'service',
+				'Service',
+				`Service ${ISTIO_NAMESPACE}/${GATEWAY_NAME}`,
+				undefined,
+				'present',
+				`Service ${ISTIO_NAMESPACE}/${GATEWAY_NAME} does not exist`,
+			),
+		);
 	} else {
 		const label = service.metadata?.labels?.[NETWORK_LABEL];
 		if (label !== plan.network) reasons.push(reason(`service-label:${NETWORK_LABEL}`, 'Service', `Service label ${NETWORK_LABEL}`, label, plan.network));
@@ -104,7 +132,16 @@ export function gatewayReasons(deployment: GatewayDeploymentLike | undefined, se
 		}
 		const type = service.spec?.type ?? 'ClusterIP';
 		if (type !== 'LoadBalancer' && !service.spec?.externalIPs?.length) {
-			reasons.push(reason('service-type', 'Service', 'Service type', type, 'LoadBalancer', `Service type is ${type}, which gets no external address (want LoadBalancer, or externalIPs)`));
+			reasons.push(
+				reason(
+					'service-type',
+					'Service',
+					'Service type',
+					type,
+					'LoadBalancer',
+					`Service type is ${type}, which gets no external address (want LoadBalancer, or externalIPs)`,
+				),
+			);
 		}
 	}
 	return reasons;

@@ -57,7 +57,10 @@ export function parseIstioctlLine(line: string): IstioctlProgress | undefined {
 	if (/^-\s+Pruning removed resources\b/.test(text)) return {type: 'pruning'};
 	const processing = /^-\s+Processing resources for (.+?)\.(?:\s+Waiting for (.+?))?\s*$/.exec(text);
 	if (processing) {
-		const components = processing[1]!.split(',').map(s => s.trim()).filter(Boolean);
+		const components = processing[1]!
+			.split(',')
+			.map(s => s.trim())
+			.filter(Boolean);
 		// A TTY-width truncation ends with "...": drop the cut-off item.
 		const waitingFor = (processing[2] ?? '')
 			.split(',')

@@ -54,18 +54,24 @@ function parseJsonArray(body: string): unknown[] | undefined {
 export function parseClusterz(body: string): IstiodClusterEntry[] | undefined {
 	const items = parseJsonArray(body);
 	if (!items) return undefined;
-	return items.map(rec).filter(i => str(i.id) !== '').map(i => ({id: str(i.id), secretName: str(i.secretName), syncStatus: str(i.syncStatus)}));
+	return items
+		.map(rec)
+		.filter(i => str(i.id) !== '')
+		.map(i => ({id: str(i.id), secretName: str(i.secretName), syncStatus: str(i.syncStatus)}));
 }
 
 /** /debug/networkz as gateways; undefined when the body is not istiod's JSON array. */
 export function parseNetworkz(body: string): IstiodNetworkGateway[] | undefined {
 	const items = parseJsonArray(body);
 	if (!items) return undefined;
-	return items.map(rec).filter(i => str(i.Addr) !== '').map(i => {
-		const gateway: IstiodNetworkGateway = {network: str(i.Network), address: str(i.Addr), port: typeof i.Port === 'number' ? i.Port : 0};
-		if (str(i.Cluster)) gateway.cluster = str(i.Cluster);
-		return gateway;
-	});
+	return items
+		.map(rec)
+		.filter(i => str(i.Addr) !== '')
+		.map(i => {
+			const gateway: IstiodNetworkGateway = {network: str(i.Network), address: str(i.Addr), port: typeof i.Port === 'number' ? i.Port : 0};
+			if (str(i.Cluster)) gateway.cluster = str(i.Cluster);
+			return gateway;
+		});
 }
 
 /** The view from what the debug endpoints answered; an endpoint that failed is a problem, not an error. */
@@ -153,7 +159,14 @@ function peerItem(id: string, entry: IstiodClusterEntry | undefined, self: strin
 			return {kind: 'peer', subject: id, level: 'warn', text: 'syncing', reason: `istiod is still reading ${id}'s API server${from}`};
 		case 'timeout':
 		case 'closed':
-			return {kind: 'peer', subject: id, level: 'fail', text: entry.syncStatus, reason: `istiod's client for ${id}${from} is ${entry.syncStatus}`, hint: PEER_UNREACHABLE_HINT};
+			return {
+				kind: 'peer',
+				subject: id,
+				level: 'fail',
+				text: entry.syncStatus,
+				reason: `istiod's client for ${id}${from} is ${entry.syncStatus}`,
+				hint: PEER_UNREACHABLE_HINT,
+			};
 		default:
 			return {kind: 'peer', subject: id, level: 'warn', text: entry.syncStatus || 'unknown', reason: `istiod reports ${id} as "${entry.syncStatus}"${from}`};
 	}
@@ -167,7 +180,14 @@ export function judgeIstiodView(view: IstiodView, exp: IstiodViewExpectation = {
 	const items: IstiodViewItem[] = [];
 	const listedPeers = view.clusters.filter(c => c.secretName !== '' || (exp.self !== undefined && c.id !== exp.self));
 	const peerIds = exp.peers ?? [...new Set(listedPeers.map(c => c.id))];
-	for (const id of peerIds) items.push(peerItem(id, listedPeers.find(c => c.id === id), exp.self));
+	for (const id of peerIds)
+		items.push(
+			peerItem(
+				id,
+				listedPeers.find(c => c.id === id),
+				exp.self,
+			),
+		);
 
 	const networks = exp.gatewayNetworks ?? [...new Set(view.gateways.map(g => g.network))];
 	for (const network of networks) {

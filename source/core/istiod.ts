@@ -45,7 +45,6 @@ export interface InjectorValues {
 	clusterName?: string;
 }
 
-
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
 /** Parse the injector ConfigMap's data; empty when data.values is absent or not JSON. Empty strings count as unset. */

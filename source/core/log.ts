@@ -92,7 +92,15 @@ export function formatKubeRequest(r: {context: string; method: string; path: str
 }
 
 /** A watch opening (`WATCH path 200 3ms, open`) or closing (`WATCH path closed after 1m2s, 4 events`). */
-export function formatWatch(w: {context: string; path: string; phase: 'open' | 'closed'; ms: number; events?: number; status?: number; error?: string}): string {
+export function formatWatch(w: {
+	context: string;
+	path: string;
+	phase: 'open' | 'closed';
+	ms: number;
+	events?: number;
+	status?: number;
+	error?: string;
+}): string {
 	const head = `[kube ${w.context}] WATCH ${redactPath(w.path)}`;
 	if (w.phase === 'open') return `${head} ${w.status ?? 200} ${formatMs(w.ms)}, open`;
 	const events = w.events === undefined ? '' : `, ${w.events} event${w.events === 1 ? '' : 's'}`;

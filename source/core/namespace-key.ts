@@ -16,7 +16,8 @@ export interface NamespaceKey {
 }
 
 /** What setting a key comes to: nothing to do, one write (creating istio-system when absent), or a refusal. */
-export type SetVerdict = {action: 'keep'; detail: string} | {action: 'write'; create: boolean; detail: string} | {action: 'refuse'; message: string; hint: string};
+export type SetVerdict =
+	{action: 'keep'; detail: string} | {action: 'write'; create: boolean; detail: string} | {action: 'refuse'; message: string; hint: string};
 
 export interface SetOptions {
 	/** Replace a value another hand set. */
@@ -80,9 +81,12 @@ export function namespaceKeyVerdict(namespace: Obj | undefined, key: NamespaceKe
 	const what = `${ISTIO_NAMESPACE} ${key.field} ${key.name}`;
 	if (value === undefined) return {action: 'gone'};
 	if (value !== key.value) return {action: 'leave', reason: `${what} is ${value}, not the plan's ${key.value}: someone changed it since, so it is left`};
-	const holders = managedEntries(namespace).filter(m => ownsKey(m.fields, key)).map(m => m.manager);
+	const holders = managedEntries(namespace)
+		.filter(m => ownsKey(m.fields, key))
+		.map(m => m.manager);
 	const others = [...new Set(holders.filter(m => m !== FIELD_MANAGER))];
-	if (!holders.includes(FIELD_MANAGER)) return {action: 'leave', reason: `${what} set by someone else (${others.join(', ') || 'no field manager recorded'}), not eastwest`};
+	if (!holders.includes(FIELD_MANAGER))
+		return {action: 'leave', reason: `${what} set by someone else (${others.join(', ') || 'no field manager recorded'}), not eastwest`};
 	if (others.length > 0) return {action: 'leave', reason: `${what} is also set by ${others.join(', ')}, so it is left`};
 	return {action: 'remove'};
 }

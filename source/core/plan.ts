@@ -1,10 +1,4 @@
-import {
-	renderEastWestGateway,
-	renderExposeIstiod,
-	renderExposeServices,
-	type Manifest,
-	type NetworkingApiVersion,
-} from './manifests.js';
+import {renderEastWestGateway, renderExposeIstiod, renderExposeServices, type Manifest, type NetworkingApiVersion} from './manifests.js';
 import {TOPOLOGY_INFO, needsGateway, normalRevision, type ClusterSpec, type MeshPlanInput} from './model.js';
 import {CONTROL_PLANE_ANNOTATION, DISCOVERY_ADDRESS_PLACEHOLDER, remoteSecretName, renderRemoteControlPlane} from './remote.js';
 
@@ -128,7 +122,15 @@ export function buildPlan(input: MeshPlanInput, options: PlanOptions = {}): Plan
 			const remote = make(
 				'install-remote',
 				[annotate.id, stepId(primary.name, 'expose-istiod')],
-				[renderRemoteControlPlane({cluster: cluster.name, network: cluster.network, meshId: input.meshId, ...(revision ? {revision} : {}), discoveryAddress: DISCOVERY_ADDRESS_PLACEHOLDER})],
+				[
+					renderRemoteControlPlane({
+						cluster: cluster.name,
+						network: cluster.network,
+						meshId: input.meshId,
+						...(revision ? {revision} : {}),
+						discoveryAddress: DISCOVERY_ADDRESS_PLACEHOLDER,
+					}),
+				],
 				{primary: primary.name},
 			);
 			last = remote;

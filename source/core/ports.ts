@@ -269,7 +269,13 @@ export interface ClusterClient {
 	/** Generic read of any object (custom resources included), undefined when absent. */
 	getObject(apiVersion: string, kind: string, namespace: string | undefined, name: string, signal?: AbortSignal): Promise<Record<string, unknown> | undefined>;
 	/** Generic list (custom resources included). */
-	listObjects(apiVersion: string, kind: string, namespace: string | undefined, labelSelector?: string, signal?: AbortSignal): Promise<Array<Record<string, unknown>>>;
+	listObjects(
+		apiVersion: string,
+		kind: string,
+		namespace: string | undefined,
+		labelSelector?: string,
+		signal?: AbortSignal,
+	): Promise<Array<Record<string, unknown>>>;
 	/** SelfSubjectAccessReview: may the context's user do this? */
 	canI(check: {verb: string; group: string; resource: string; namespace?: string}, signal?: AbortSignal): Promise<boolean>;
 	/** Remote secrets in istio-system (label istio/multiCluster=true), without their credentials. */

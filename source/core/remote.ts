@@ -98,7 +98,13 @@ export interface RemoteObserved {
 	/** Names of istiod Deployments running on the cluster (a remote must have none). */
 	localIstiods: string[];
 	/** Service istio-system/istiod[-<rev>]. */
-	service?: {type?: string; externalName?: string; selector?: Record<string, string>; ports: Array<{port?: number; targetPort?: number | string}>; owner?: string};
+	service?: {
+		type?: string;
+		externalName?: string;
+		selector?: Record<string, string>;
+		ports: Array<{port?: number; targetPort?: number | string}>;
+		owner?: string;
+	};
 	/** EndpointSlice addresses and ports of that Service. */
 	endpoints?: {addresses: string[]; ports: number[]};
 	/** The injector webhook configuration: every webhook's service path, and whether each has a caBundle. */
@@ -150,13 +156,19 @@ export function remoteReasons(observed: RemoteObserved, expected: RemoteExpectat
 		const address = expected.address;
 		if (address?.kind === 'hostname') {
 			if (svc.type !== 'ExternalName' || svc.externalName !== address.value) {
-				reasons.push({field: 'endpoints', text: `Service ${svcName} is ${svc.type === 'ExternalName' ? `ExternalName ${svc.externalName ?? ''}` : (svc.type ?? 'ClusterIP')} (want ExternalName ${address.value})`});
+				reasons.push({
+					field: 'endpoints',
+					text: `Service ${svcName} is ${svc.type === 'ExternalName' ? `ExternalName ${svc.externalName ?? ''}` : (svc.type ?? 'ClusterIP')} (want ExternalName ${address.value})`,
+				});
 			}
 		} else if (address) {
 			const have = observed.endpoints;
 			const ports = [15012, 15017];
 			if (!have || !have.addresses.includes(address.value)) {
-				reasons.push({field: 'endpoints', text: `EndpointSlice ${svcName} points at ${have?.addresses.length ? have.addresses.join(', ') : 'nothing'} (want ${address.value}, the primary's gateway)`});
+				reasons.push({
+					field: 'endpoints',
+					text: `EndpointSlice ${svcName} points at ${have?.addresses.length ? have.addresses.join(', ') : 'nothing'} (want ${address.value}, the primary's gateway)`,
+				});
 			} else if (!ports.every(p => have.ports.includes(p))) {
 				reasons.push({field: 'endpoints', text: `EndpointSlice ${svcName} has ports ${have.ports.join(', ') || 'none'} (want 15012 and 15017)`});
 			}
@@ -169,7 +181,10 @@ export function remoteReasons(observed: RemoteObserved, expected: RemoteExpectat
 	} else if (!hook.paths.every(p => p === wantPath)) {
 		reasons.push({field: 'webhook-path', text: `the injector webhook path is ${[...new Set(hook.paths)].join(', ')} (want ${wantPath})`});
 	} else if (!hook.caBundle) {
-		reasons.push({field: 'webhook-ca', text: `the injector webhook has no caBundle yet: ${expected.primary}'s istiod patches it once it reads this cluster (remote secret + annotation)`});
+		reasons.push({
+			field: 'webhook-ca',
+			text: `the injector webhook has no caBundle yet: ${expected.primary}'s istiod patches it once it reads this cluster (remote secret + annotation)`,
+		});
 	}
 	return reasons;
 }
@@ -204,15 +219,19 @@ export interface RemoteSecretExpectation {
 export function remoteSecretReasons(secret: RemoteSecretView, expected: RemoteSecretExpectation): string[] {
 	const reasons: string[] = [];
 	if (!secret.multiClusterLabel) reasons.push(`it is not labelled ${MULTICLUSTER_LABEL}=true, so istiod ignores it`);
-	if (secret.clusterAnnotation !== expected.peer) reasons.push(`annotation ${CLUSTER_ANNOTATION} is ${secret.clusterAnnotation ?? 'missing'} (want ${expected.peer})`);
+	if (secret.clusterAnnotation !== expected.peer)
+		reasons.push(`annotation ${CLUSTER_ANNOTATION} is ${secret.clusterAnnotation ?? 'missing'} (want ${expected.peer})`);
 	const entry = secret.entries.find(e => e.cluster === expected.peer);
 	if (!entry) {
 		const keys = secret.entries.map(e => e.cluster);
-		reasons.push(`it has no kubeconfig under key ${expected.peer}${keys.length ? ` (it has ${keys.join(', ')}): the key must equal the peer's cluster name` : ''}`);
+		reasons.push(
+			`it has no kubeconfig under key ${expected.peer}${keys.length ? ` (it has ${keys.join(', ')}): the key must equal the peer's cluster name` : ''}`,
+		);
 		return reasons;
 	}
 	if (entry.problem) reasons.push(entry.problem);
-	if (entry.auth !== 'token' && entry.auth !== 'client-certificate') reasons.push(`its kubeconfig authenticates with ${entry.auth}, which istiod cannot use (it needs an inline token)`);
+	if (entry.auth !== 'token' && entry.auth !== 'client-certificate')
+		reasons.push(`its kubeconfig authenticates with ${entry.auth}, which istiod cannot use (it needs an inline token)`);
 	if (expected.server && entry.server !== expected.server) reasons.push(`it points at ${entry.server ?? 'no server'} (want ${expected.server})`);
 	return reasons;
 }
@@ -227,7 +246,6 @@ export interface RemoteRaw {
 	slices: Array<Record<string, unknown>>;
 	webhook?: Record<string, unknown>;
 }
-
 
 /** RemoteObserved from raw objects (one reading for the engine, the checks and the status view). */
 export function remoteObserved(raw: RemoteRaw): RemoteObserved {

@@ -16,10 +16,7 @@ export interface DeploymentLike {
 	};
 }
 
-export type RolloutState =
-	| {state: 'done'; message: string}
-	| {state: 'waiting'; message: string}
-	| {state: 'failed'; message: string};
+export type RolloutState = {state: 'done'; message: string} | {state: 'waiting'; message: string} | {state: 'failed'; message: string};
 
 /** kubectl's DeploymentStatusViewer rules (rollout_status.go). */
 export function rolloutStatus(d: DeploymentLike): RolloutState {
@@ -124,9 +121,7 @@ export interface ServiceLike {
 
 export type GatewayAddress = {kind: 'ip'; value: string} | {kind: 'hostname'; value: string};
 
-export type AddressState =
-	| {state: 'ready'; address: GatewayAddress; source: 'loadBalancer' | 'externalIPs'}
-	| {state: 'pending'; reason: string; hint: string};
+export type AddressState = {state: 'ready'; address: GatewayAddress; source: 'loadBalancer' | 'externalIPs'} | {state: 'pending'; reason: string; hint: string};
 
 /** The external address istiod would use for this gateway (network.go order: LB ingress, then externalIPs). */
 export function serviceAddress(svc: ServiceLike): AddressState {

@@ -99,7 +99,14 @@ export function applyRunEvents(view: RunView, batch: ReadonlyArray<{event: Event
 				step(event.cluster, event.stepId, s => ({...s, status: event.result, detail: event.detail, elapsedMs: event.elapsedMs, waiting: undefined}));
 				break;
 			case 'step-failed':
-				step(event.cluster, event.stepId, s => ({...s, status: 'failed', error: event.error, hint: event.hint, elapsedMs: event.elapsedMs, waiting: undefined}));
+				step(event.cluster, event.stepId, s => ({
+					...s,
+					status: 'failed',
+					error: event.error,
+					hint: event.hint,
+					elapsedMs: event.elapsedMs,
+					waiting: undefined,
+				}));
 				break;
 			case 'address': {
 				const c = cluster(event.cluster);

@@ -185,10 +185,12 @@ const NOUNS: Record<string, [string, string]> = {
 
 /** "queued: 4 istioctl installs ahead (--parallel 4)". */
 export function queueReason(ahead: Ahead, limit: number): string {
-	const parts = [...ahead.entries()].filter(([, n]) => n > 0).map(([kind, n]) => {
-		const [one, many] = NOUNS[kind] ?? [`istioctl ${kind} call`, `istioctl ${kind} calls`];
-		return `${n} ${n === 1 ? one : many}`;
-	});
+	const parts = [...ahead.entries()]
+		.filter(([, n]) => n > 0)
+		.map(([kind, n]) => {
+			const [one, many] = NOUNS[kind] ?? [`istioctl ${kind} call`, `istioctl ${kind} calls`];
+			return `${n} ${n === 1 ? one : many}`;
+		});
 	const what = parts.length === 0 ? 'next in line' : `${parts.join(' and ')} ahead`;
 	return `queued: ${what} (--parallel ${limit})`;
 }

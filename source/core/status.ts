@@ -16,9 +16,22 @@ export type Level = 'ok' | 'warn' | 'fail';
 
 export interface StatusRow {
 	id:
-		| 'deployment' | 'pods' | 'gateway-spec' | 'service' | 'address' | 'ports' | 'network' | 'expose-istiod' | 'expose-services' | 'istiod' | 'reads' | 'control-plane'
+		| 'deployment'
+		| 'pods'
+		| 'gateway-spec'
+		| 'service'
+		| 'address'
+		| 'ports'
+		| 'network'
+		| 'expose-istiod'
+		| 'expose-services'
+		| 'istiod'
+		| 'reads'
+		| 'control-plane'
 		// istiod's own view: one row per peer cluster, one per network, one when it could not be read.
-		| `istiod-sees:${string}` | `istiod-gateway:${string}` | 'istiod-view';
+		| `istiod-sees:${string}`
+		| `istiod-gateway:${string}`
+		| 'istiod-view';
 	/** For `reads`: the peer cluster the row is about (one row per peer). */
 	peer?: string;
 	label: string;
@@ -193,7 +206,13 @@ export function evaluateCluster(obs: ClusterObservation, exp: ClusterExpectation
 
 	// Gateway Deployment and its pods.
 	if (!obs.deployment) {
-		rows.push({id: 'deployment', label: 'gateway', level: want.gateway ? 'fail' : 'ok', text: 'not installed', reason: want.gateway ? 'Deployment istio-system/istio-eastwestgateway does not exist: run eastwest apply' : undefined});
+		rows.push({
+			id: 'deployment',
+			label: 'gateway',
+			level: want.gateway ? 'fail' : 'ok',
+			text: 'not installed',
+			reason: want.gateway ? 'Deployment istio-system/istio-eastwestgateway does not exist: run eastwest apply' : undefined,
+		});
 	} else {
 		const r = rolloutStatus(obs.deployment);
 		const ready = obs.deployment.status?.readyReplicas ?? 0;
@@ -208,18 +227,31 @@ export function evaluateCluster(obs: ClusterObservation, exp: ClusterExpectation
 		const problems = podProblems(obs.pods, revision);
 		if (problems.length > 0) {
 			const first = problems[0]!;
-			rows.push({id: 'pods', label: 'pods', level: 'fail', text: `${first.reason} (${problems.length})`, reason: `${first.pod}: ${first.message}${first.hint ? `; ${first.hint}` : ''}`});
+			rows.push({
+				id: 'pods',
+				label: 'pods',
+				level: 'fail',
+				text: `${first.reason} (${problems.length})`,
+				reason: `${first.pod}: ${first.message}${first.hint ? `; ${first.hint}` : ''}`,
+			});
 		}
 		const spec = [...on('Deployment', 'pod-label:'), ...on('Deployment', 'env:')];
 		if (spec.length > 0) {
-			rows.push({id: 'gateway-spec', label: 'gateway spec', level: 'fail', text: `${spec.length} field${spec.length > 1 ? 's' : ''} not as ${exp.network !== undefined ? 'planned' : 'eastwest installs'}`, reason: `${spec.map(r => r.text).join('; ')}: reinstall the gateway with eastwest apply`});
+			rows.push({
+				id: 'gateway-spec',
+				label: 'gateway spec',
+				level: 'fail',
+				text: `${spec.length} field${spec.length > 1 ? 's' : ''} not as ${exp.network !== undefined ? 'planned' : 'eastwest installs'}`,
+				reason: `${spec.map(r => r.text).join('; ')}: reinstall the gateway with eastwest apply`,
+			});
 		}
 	}
 
 	// Service: type, address, ports.
 	let address: GatewayAddress | undefined;
 	if (!obs.service) {
-		if (want.gateway) rows.push({id: 'service', label: 'service', level: 'fail', text: 'missing', reason: 'Service istio-system/istio-eastwestgateway does not exist'});
+		if (want.gateway)
+			rows.push({id: 'service', label: 'service', level: 'fail', text: 'missing', reason: 'Service istio-system/istio-eastwestgateway does not exist'});
 	} else {
 		const type = obs.service.spec?.type ?? 'ClusterIP';
 		const a = serviceAddress(obs.service);
@@ -233,7 +265,10 @@ export function evaluateCluster(obs: ClusterObservation, exp: ClusterExpectation
 				label: 'address',
 				level: a.address.kind === 'hostname' ? 'warn' : 'ok',
 				text: `${type} ${a.address.value}`,
-				reason: a.address.kind === 'hostname' ? 'hostname address: istiod must resolve it (RESOLVE_HOSTNAME_GATEWAYS), and remotes need an IP for primary-remote' : undefined,
+				reason:
+					a.address.kind === 'hostname'
+						? 'hostname address: istiod must resolve it (RESOLVE_HOSTNAME_GATEWAYS), and remotes need an IP for primary-remote'
+						: undefined,
 			});
 		} else {
 			rows.push({id: 'address', label: 'address', level: 'warn', text: `${type} <pending>`, reason: `${a.reason}; ${a.hint}`});
@@ -254,9 +289,12 @@ export function evaluateCluster(obs: ClusterObservation, exp: ClusterExpectation
 		const wanted = exp.network;
 		const problems: string[] = [];
 		if (wanted !== undefined && nsNet !== wanted) problems.push(`istio-system has ${nsNet ? `network ${nsNet}` : 'no network label'}, plan says ${wanted}`);
-		if (wanted !== undefined && on('Service', 'service-label:').length > 0) problems.push(`gateway Service has ${svcNet ? `network ${svcNet}` : 'no network label'}, plan says ${wanted}`);
-		if (wanted === undefined && obs.service && nsNet !== undefined && svcNet !== nsNet) problems.push(`istio-system says ${nsNet}, gateway Service says ${svcNet ?? 'nothing'}`);
-		if (wanted === undefined && obs.service && svcNet === undefined) problems.push('gateway Service has no topology.istio.io/network label: istiod will not use it as a network gateway');
+		if (wanted !== undefined && on('Service', 'service-label:').length > 0)
+			problems.push(`gateway Service has ${svcNet ? `network ${svcNet}` : 'no network label'}, plan says ${wanted}`);
+		if (wanted === undefined && obs.service && nsNet !== undefined && svcNet !== nsNet)
+			problems.push(`istio-system says ${nsNet}, gateway Service says ${svcNet ?? 'nothing'}`);
+		if (wanted === undefined && obs.service && svcNet === undefined)
+			problems.push('gateway Service has no topology.istio.io/network label: istiod will not use it as a network gateway');
 		rows.push({
 			id: 'network',
 			label: 'network',
@@ -300,7 +338,13 @@ export function evaluateCluster(obs: ClusterObservation, exp: ClusterExpectation
 	if (want.istiod !== false) {
 		if (matching.length > 0) {
 			const i = matching[0]!;
-			rows.push({id: 'istiod', label: 'istiod', level: i.ready ? 'ok' : 'warn', text: `${i.name}${i.revision ? ` (rev ${i.revision})` : ''}`, reason: i.ready ? undefined : `${i.name} is not ready`});
+			rows.push({
+				id: 'istiod',
+				label: 'istiod',
+				level: i.ready ? 'ok' : 'warn',
+				text: `${i.name}${i.revision ? ` (rev ${i.revision})` : ''}`,
+				reason: i.ready ? undefined : `${i.name} is not ready`,
+			});
 		} else if (want.istiod) {
 			const others = obs.istiod.map(i => i.revision ?? 'default');
 			rows.push({
@@ -312,13 +356,26 @@ export function evaluateCluster(obs: ClusterObservation, exp: ClusterExpectation
 			});
 		}
 	} else if (obs.istiod.length > 0) {
-		rows.push({id: 'istiod', label: 'istiod', level: 'warn', text: obs.istiod.map(i => i.name).join(', '), reason: 'a remote runs its own istiod: proxies may take config from it instead of the primary'});
+		rows.push({
+			id: 'istiod',
+			label: 'istiod',
+			level: 'warn',
+			text: obs.istiod.map(i => i.name).join(', '),
+			reason: 'a remote runs its own istiod: proxies may take config from it instead of the primary',
+		});
 	}
 
 	// The wiring: which peers this cluster reads, and for a remote, which primary controls it.
 	const reads = readsOf(obs, exp);
 	for (const r of reads) {
-		rows.push({id: 'reads', peer: r.peer, label: 'reads', level: r.ok ? 'ok' : 'fail', text: `${r.peer}${r.server ? ` at ${r.server}` : ''}`, ...(r.reason ? {reason: r.reason} : {})});
+		rows.push({
+			id: 'reads',
+			peer: r.peer,
+			label: 'reads',
+			level: r.ok ? 'ok' : 'fail',
+			text: `${r.peer}${r.server ? ` at ${r.server}` : ''}`,
+			...(r.reason ? {reason: r.reason} : {}),
+		});
 	}
 	const controlledBy = controlledByOf(obs, exp);
 	if (controlledBy) {
@@ -339,7 +396,8 @@ export function evaluateCluster(obs: ClusterObservation, exp: ClusterExpectation
 		for (const item of judgeIstiodView(view, exp.istiodView ?? {...(exp.name ? {self: exp.name} : {})})) {
 			const reason = [item.reason, item.hint].filter(Boolean).join('; ') || undefined;
 			if (item.kind === 'peer') rows.push({id: `istiod-sees:${item.subject}`, label: `sees ${item.subject}`, level: item.level, text: item.text, reason});
-			else if (item.kind === 'network') rows.push({id: `istiod-gateway:${item.subject}`, label: `gateway ${item.subject}`, level: item.level, text: item.text, reason});
+			else if (item.kind === 'network')
+				rows.push({id: `istiod-gateway:${item.subject}`, label: `gateway ${item.subject}`, level: item.level, text: item.text, reason});
 			else if (!rows.some(r => r.id === 'istiod-view')) rows.push({id: 'istiod-view', label: "istiod's view", level: item.level, text: item.text, reason});
 		}
 	}
@@ -348,7 +406,16 @@ export function evaluateCluster(obs: ClusterObservation, exp: ClusterExpectation
 	// only a warning while it may still be coming.
 	const addressPending = obs.service !== undefined && address === undefined;
 	const healthy = obs.reachable && !obs.stale && rows.every(r => r.level !== 'fail') && !addressPending;
-	return {...base, network: exp.network ?? nsNet ?? svcNet, healthy, address, rows, ...(wiring ? {wiring} : {}), error: obs.reachable ? undefined : obs.error?.message, ...(view ? {istiodView: view} : {})};
+	return {
+		...base,
+		network: exp.network ?? nsNet ?? svcNet,
+		healthy,
+		address,
+		rows,
+		...(wiring ? {wiring} : {}),
+		error: obs.reachable ? undefined : obs.error?.message,
+		...(view ? {istiodView: view} : {}),
+	};
 }
 
 /** A compact picture: clusters grouped by network, each gateway with its address and what it exposes. */
@@ -362,7 +429,9 @@ export function topologyPicture(clusters: readonly ClusterHealth[]): string[] {
 	for (const [network, members] of byNetwork) {
 		lines.push(`network ${network}`);
 		for (const c of members) {
-			const exposed = c.rows.filter(r => (r.id === 'expose-istiod' || r.id === 'expose-services') && r.level === 'ok').map(r => (r.id === 'expose-istiod' ? 'istiod' : 'services'));
+			const exposed = c.rows
+				.filter(r => (r.id === 'expose-istiod' || r.id === 'expose-services') && r.level === 'ok')
+				.map(r => (r.id === 'expose-istiod' ? 'istiod' : 'services'));
 			const gw = c.rows.some(r => r.id === 'deployment' && r.text !== 'not installed')
 				? `gateway ${c.address?.value ?? '<pending>'}${exposed.length ? ` exposes ${exposed.join(' + ')}` : ''}`
 				: 'no gateway';
@@ -372,7 +441,6 @@ export function topologyPicture(clusters: readonly ClusterHealth[]): string[] {
 	if (byNetwork.size > 1) lines.push(`${byNetwork.size} networks: cross-network traffic goes through the gateways on 15443`);
 	return lines;
 }
-
 
 /** The mark for a row's level, shared by the status command's text and the live view. */
 export const SYMBOL: Record<Level, string> = {ok: MARK.ok, warn: MARK.warn, fail: MARK.fail};
@@ -397,12 +465,14 @@ function identity(info: TrustRootInfo | null | undefined): RootIdentity | null |
 
 /** Whether the watched clusters trust one root: the same judgement as eastwest check's (core/trust.ts judgeMeshTrust). */
 export function meshTrustOf(clusters: ReadonlyArray<{cluster: string; observation: ClusterObservation}>): MeshTrust {
-	return judgeMeshTrust(clusters.map(({cluster, observation}) => ({
-		cluster,
-		reachable: observation.reachable,
-		published: identity(observation.trustRoots?.published),
-		plugged: identity(observation.trustRoots?.plugged),
-	})));
+	return judgeMeshTrust(
+		clusters.map(({cluster, observation}) => ({
+			cluster,
+			reachable: observation.reachable,
+			published: identity(observation.trustRoots?.published),
+			plugged: identity(observation.trustRoots?.plugged),
+		})),
+	);
 }
 
 /** The trust line as text: "✘ trust  east and west have different roots: …". */

@@ -13,7 +13,16 @@
  * plan's value. istio-system itself, Istio's CRDs and a control plane are never removed.
  */
 import {renderExposeIstiod, renderExposeServices, type NetworkingApiVersion} from './manifests.js';
-import {CACERTS_SECRET, FIELD_MANAGER, GATEWAY_NAME, GATEWAY_OPERATOR_NAME, ISTIO_NAMESPACE, NETWORK_LABEL, type ClusterSpec, type MeshPlanInput} from './model.js';
+import {
+	CACERTS_SECRET,
+	FIELD_MANAGER,
+	GATEWAY_NAME,
+	GATEWAY_OPERATOR_NAME,
+	ISTIO_NAMESPACE,
+	NETWORK_LABEL,
+	type ClusterSpec,
+	type MeshPlanInput,
+} from './model.js';
 import {buildPlan, orderSteps, type Step, type StepKind} from './plan.js';
 import {CONTROL_PLANE_ANNOTATION, REMOTE_OPERATOR_NAME, remoteIstiodServiceName, remoteSecretName} from './remote.js';
 import {OWNING_RESOURCE_LABEL} from './gateway.js';
@@ -111,7 +120,8 @@ function undoStep(step: Step, input: MeshPlanInput, options: TeardownOptions): T
 	switch (kind) {
 		case 'remove-expose-services':
 		case 'remove-expose-istiod': {
-			const manifests = step.manifests.length > 0 ? step.manifests : kind === 'remove-expose-istiod' ? renderExposeIstiod(options) : renderExposeServices(options);
+			const manifests =
+				step.manifests.length > 0 ? step.manifests : kind === 'remove-expose-istiod' ? renderExposeIstiod(options) : renderExposeServices(options);
 			const objects = refs(manifests);
 			const what = kind === 'remove-expose-istiod' ? 'istiod' : 'services';
 			return {...base, objects, title: `Remove the ${what} exposure through the gateway (${objects.map(refText).join(', ')})`};
@@ -122,9 +132,19 @@ function undoStep(step: Step, input: MeshPlanInput, options: TeardownOptions): T
 			return {...base, objects, peer, title: `Remove Secret ${ISTIO_NAMESPACE}/${remoteSecretName(peer)}: istiod stops reading ${peer}'s API server`};
 		}
 		case 'remove-gateway':
-			return {...base, owner: GATEWAY_OPERATOR_NAME, anchor: installAnchor(GATEWAY_OPERATOR_NAME, input.revision), title: `Remove the east-west gateway eastwest installed (objects labelled ${OWNING_RESOURCE_LABEL}=${GATEWAY_OPERATOR_NAME})`};
+			return {
+				...base,
+				owner: GATEWAY_OPERATOR_NAME,
+				anchor: installAnchor(GATEWAY_OPERATOR_NAME, input.revision),
+				title: `Remove the east-west gateway eastwest installed (objects labelled ${OWNING_RESOURCE_LABEL}=${GATEWAY_OPERATOR_NAME})`,
+			};
 		case 'remove-remote':
-			return {...base, owner: REMOTE_OPERATOR_NAME, anchor: installAnchor(REMOTE_OPERATOR_NAME, input.revision), title: `Remove the remote control plane eastwest installed (objects labelled ${OWNING_RESOURCE_LABEL}=${REMOTE_OPERATOR_NAME}; CRDs stay)`};
+			return {
+				...base,
+				owner: REMOTE_OPERATOR_NAME,
+				anchor: installAnchor(REMOTE_OPERATOR_NAME, input.revision),
+				title: `Remove the remote control plane eastwest installed (objects labelled ${OWNING_RESOURCE_LABEL}=${REMOTE_OPERATOR_NAME}; CRDs stay)`,
+			};
 		case 'remove-annotation': {
 			const key: NamespaceKey = {field: 'annotation', name: CONTROL_PLANE_ANNOTATION, value: step.primary ?? ''};
 			return {...base, key, title: `Remove annotation ${key.name}=${key.value} from namespace ${ISTIO_NAMESPACE}`};
@@ -191,8 +211,10 @@ export function buildTeardown(input: MeshPlanInput, options: TeardownOptions = {
 // ---------- ownership ----------
 
 /** What to do with one thing a removal step finds. */
-export type Verdict = {action: 'remove'} | {action: 'gone'} | {action: 'leave'; reason: string; /** Left by design (Base objects), not because someone else owns it. */ kept?: true};
-
+export type Verdict =
+	| {action: 'remove'}
+	| {action: 'gone'}
+	| {action: 'leave'; reason: string; /** Left by design (Base objects), not because someone else owns it. */ kept?: true};
 
 export interface ManagedEntry {
 	manager: string;
@@ -204,12 +226,20 @@ export interface ManagedEntry {
 export function managedEntries(obj: Obj): ManagedEntry[] {
 	const list = rec(obj.metadata).managedFields;
 	if (!Array.isArray(list)) return [];
-	return list.map(rec).map(m => ({manager: String(m.manager ?? ''), ...(typeof m.operation === 'string' ? {operation: m.operation} : {}), fields: rec(m.fieldsV1)}));
+	return list
+		.map(rec)
+		.map(m => ({manager: String(m.manager ?? ''), ...(typeof m.operation === 'string' ? {operation: m.operation} : {}), fields: rec(m.fieldsV1)}));
 }
 
 /** Field managers that hold fields of the object, in the order the server lists them, without duplicates. */
 export function fieldManagers(obj: Obj): string[] {
-	return [...new Set(managedEntries(obj).map(m => m.manager).filter(Boolean))];
+	return [
+		...new Set(
+			managedEntries(obj)
+				.map(m => m.manager)
+				.filter(Boolean),
+		),
+	];
 }
 
 /**
@@ -228,10 +258,16 @@ export function appliedVerdict(obj: Obj | undefined, ref: ObjectRef): Verdict {
 	const managers = fieldManagers(obj);
 	const others = managers.filter(m => m !== FIELD_MANAGER && !INCIDENTAL_MANAGERS.has(m));
 	if (!managers.includes(FIELD_MANAGER)) {
-		return {action: 'leave', reason: `${refText(ref)} was not created by eastwest (field manager${others.length === 1 ? '' : 's'}: ${others.join(', ') || 'none recorded'})`};
+		return {
+			action: 'leave',
+			reason: `${refText(ref)} was not created by eastwest (field manager${others.length === 1 ? '' : 's'}: ${others.join(', ') || 'none recorded'})`,
+		};
 	}
 	if (others.length > 0) {
-		return {action: 'leave', reason: `${refText(ref)} is also managed by ${others.join(', ')}: eastwest adopted or shares it, so it is not eastwest's to delete`};
+		return {
+			action: 'leave',
+			reason: `${refText(ref)} is also managed by ${others.join(', ')}: eastwest adopted or shares it, so it is not eastwest's to delete`,
+		};
 	}
 	return {action: 'remove'};
 }
@@ -249,8 +285,14 @@ const isClusterScoped = (obj: Obj) => rec(obj.metadata).namespace === undefined 
 export function installedVerdict(obj: Obj, owner: string): Verdict {
 	const meta = rec(obj.metadata);
 	const labels = strings(meta.labels);
-	const ref: ObjectRef = {apiVersion: String(obj.apiVersion ?? ''), kind: String(obj.kind ?? ''), ...(typeof meta.namespace === 'string' && meta.namespace ? {namespace: meta.namespace} : {}), name: String(meta.name ?? '')};
-	if (labels[OWNING_RESOURCE_LABEL] !== owner) return {action: 'leave', reason: `${refText(ref)} belongs to ${labels[OWNING_RESOURCE_LABEL] ?? 'no IstioOperator'}, not ${owner}`};
+	const ref: ObjectRef = {
+		apiVersion: String(obj.apiVersion ?? ''),
+		kind: String(obj.kind ?? ''),
+		...(typeof meta.namespace === 'string' && meta.namespace ? {namespace: meta.namespace} : {}),
+		name: String(meta.name ?? ''),
+	};
+	if (labels[OWNING_RESOURCE_LABEL] !== owner)
+		return {action: 'leave', reason: `${refText(ref)} belongs to ${labels[OWNING_RESOURCE_LABEL] ?? 'no IstioOperator'}, not ${owner}`};
 	if (ref.kind === 'CustomResourceDefinition') return {action: 'leave', reason: `${refText(ref)} is one of Istio's CRDs: eastwest never deletes them`};
 	if (ref.kind === 'Deployment' && (labels.app === 'istiod' || /^istiod(-|$)/.test(ref.name))) {
 		return {action: 'leave', reason: `${refText(ref)} is a control plane: eastwest never deletes one`};
@@ -259,12 +301,20 @@ export function installedVerdict(obj: Obj, owner: string): Verdict {
 	// tag (Service, webhook istiod-revision-tag-default), relabelling it as the gateway install's: only the
 	// gateway component is the gateway's.
 	if (owner === GATEWAY_OPERATOR_NAME && labels[COMPONENT_LABEL] !== 'IngressGateways') {
-		return {action: 'leave', kept: true, reason: `${refText(ref)} is ${labels[COMPONENT_LABEL] ? `Istio's ${labels[COMPONENT_LABEL]} component` : 'not the gateway component'}, which istioctl re-applied with the gateway: it belongs to the control plane, so it is kept`};
+		return {
+			action: 'leave',
+			kept: true,
+			reason: `${refText(ref)} is ${labels[COMPONENT_LABEL] ? `Istio's ${labels[COMPONENT_LABEL]} component` : 'not the gateway component'}, which istioctl re-applied with the gateway: it belongs to the control plane, so it is kept`,
+		};
 	}
 	// Base objects (CRDs, cluster roles, the istio-reader service account) are often there before the remote
 	// install, which relabels them as its own; a control plane needs them either way: kept.
 	if (labels[COMPONENT_LABEL] === 'Base') {
-		return {action: 'leave', kept: true, reason: `${refText(ref)} is a ${isClusterScoped(obj) ? 'cluster-wide ' : ''}Base object of ${owner} (kept, as istioctl uninstall keeps Base: a control plane needs it)`};
+		return {
+			action: 'leave',
+			kept: true,
+			reason: `${refText(ref)} is a ${isClusterScoped(obj) ? 'cluster-wide ' : ''}Base object of ${owner} (kept, as istioctl uninstall keeps Base: a control plane needs it)`,
+		};
 	}
 	return {action: 'remove'};
 }
@@ -287,7 +337,11 @@ export function installAnchor(owner: string, revision?: string): ObjectRef {
 
 /** The manifest that records an install as eastwest's (server-side applied onto the anchor). */
 export function installRecordManifest(anchor: ObjectRef, owner: string) {
-	return {apiVersion: anchor.apiVersion, kind: anchor.kind, metadata: {name: anchor.name, ...(anchor.namespace ? {namespace: anchor.namespace} : {}), annotations: {[INSTALLED_BY_ANNOTATION]: owner}}};
+	return {
+		apiVersion: anchor.apiVersion,
+		kind: anchor.kind,
+		metadata: {name: anchor.name, ...(anchor.namespace ? {namespace: anchor.namespace} : {}), annotations: {[INSTALLED_BY_ANNOTATION]: owner}},
+	};
 }
 
 /** eastwest made this install: its anchor carries eastwest's record for this IstioOperator, held by eastwest's field manager. */

@@ -3,7 +3,12 @@
 /** The first non-blank line of an error's message (or of any thrown value, or of a tool's output), trimmed, for one-line reports. */
 export function firstLine(value: unknown): string {
 	const text = value instanceof Error ? value.message : typeof value === 'string' ? value : String(value);
-	return text.split('\n').map(l => l.trim()).find(Boolean) ?? '';
+	return (
+		text
+			.split('\n')
+			.map(l => l.trim())
+			.find(Boolean) ?? ''
+	);
 }
 
 /** The text ending in exactly one newline where it had none (PEM files end with one, as openssl writes them). */

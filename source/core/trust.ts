@@ -142,7 +142,10 @@ export function judgeMeshTrust(clusters: readonly ClusterRoots[]): MeshTrust {
 	const first = known[0];
 	if (!first || known.length < 2) {
 		const unread = clusters.filter(c => !c.reachable || c.published === undefined).map(c => c.cluster);
-		return {level: 'unknown', line: unread.length > 0 ? `the roots are not known yet: ${andList(unread)} could not be read` : 'fewer than two clusters have istio-ca-root-cert'};
+		return {
+			level: 'unknown',
+			line: unread.length > 0 ? `the roots are not known yet: ${andList(unread)} could not be read` : 'fewer than two clusters have istio-ca-root-cert',
+		};
 	}
 	const unread = clusters.filter(c => !c.reachable || c.published === undefined).map(c => c.cluster);
 	const who = unread.length > 0 ? 'every cluster read' : 'every cluster';

@@ -16,9 +16,7 @@ export function dns1123LabelProblem(value: string, what: string): string | undef
 	if (value.length > 63) return `${what} "${value}" is ${value.length} characters; the limit is 63`;
 	if (!DNS1123_LABEL.test(value)) {
 		const lower = value.toLowerCase();
-		const hint = DNS1123_LABEL.test(lower)
-			? `try "${lower}"`
-			: "use lowercase letters, digits and '-', starting and ending with a letter or digit";
+		const hint = DNS1123_LABEL.test(lower) ? `try "${lower}"` : "use lowercase letters, digits and '-', starting and ending with a letter or digit";
 		return `${what} "${value}" is not a DNS-1123 label; ${hint}`;
 	}
 	return undefined;
@@ -100,7 +98,10 @@ export function validatePlan(input: MeshPlanInput): Problem[] {
 	}
 
 	if (input.topology === 'primary-remote' && networks.size > 1) {
-		add('clusters', `primary-remote puts every cluster on one network, but ${networks.size} are given (${[...networks].join(', ')}); use one network or pick primary-remote-multi-network`);
+		add(
+			'clusters',
+			`primary-remote puts every cluster on one network, but ${networks.size} are given (${[...networks].join(', ')}); use one network or pick primary-remote-multi-network`,
+		);
 	}
 	if (info.multiNetwork && clusters.length >= 2 && networks.size < 2) {
 		add('clusters', `${info.title} needs at least two distinct networks; all clusters are on "${[...networks][0] ?? ''}"`);

@@ -91,17 +91,19 @@ export function controlPlaneVersions(deployments: IstiodImageLike[]): ControlPla
 		.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export type Skew =
-	| {status: 'ok'; minorsApart: number}
-	| {status: 'warn'; minorsApart?: number; reason: string}
-	| {status: 'unknown'; reason: string};
+export type Skew = {status: 'ok'; minorsApart: number} | {status: 'warn'; minorsApart?: number; reason: string} | {status: 'unknown'; reason: string};
 
 /** How far apart istioctl and a control plane are; istioctl supports control planes at most one minor version away. */
 export function versionSkew(istioctl: string | undefined, controlPlane: string | undefined): Skew {
 	const client = parseIstioVersion(istioctl);
 	const server = parseIstioVersion(controlPlane);
-	if (!client) return {status: 'unknown', reason: istioctl === undefined ? 'the istioctl version is unknown' : `istioctl version "${istioctl}" is not a version number`};
-	if (!server) return {status: 'unknown', reason: controlPlane === undefined ? 'the control-plane version is unknown' : `control-plane version "${controlPlane}" is not a version number`};
+	if (!client)
+		return {status: 'unknown', reason: istioctl === undefined ? 'the istioctl version is unknown' : `istioctl version "${istioctl}" is not a version number`};
+	if (!server)
+		return {
+			status: 'unknown',
+			reason: controlPlane === undefined ? 'the control-plane version is unknown' : `control-plane version "${controlPlane}" is not a version number`,
+		};
 	if (client.major !== server.major) return {status: 'warn', reason: `of different major versions (${client.major} and ${server.major})`};
 	const minorsApart = Math.abs(client.minor - server.minor);
 	if (minorsApart <= 1) return {status: 'ok', minorsApart};

@@ -11,7 +11,20 @@ import type {RunView} from './run-progress.js';
 import {validatePlan, type Problem} from './validate.js';
 import {plural} from './text.js';
 
-export const SCREENS = ['topology', 'contexts', 'ids', 'trust', 'checks', 'review', 'run', 'done', 'remove-profiles', 'remove-review', 'remove-run', 'remove-done'] as const;
+export const SCREENS = [
+	'topology',
+	'contexts',
+	'ids',
+	'trust',
+	'checks',
+	'review',
+	'run',
+	'done',
+	'remove-profiles',
+	'remove-review',
+	'remove-run',
+	'remove-done',
+] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export interface ClusterDraft {
@@ -137,13 +150,35 @@ export type ScreenAction =
 export type WizardAction<V extends PreflightRun = PreflightRun> = ScreenAction | {type: 'preflight-done'; view: V};
 
 /** Things that happen on their own (reads, checks, the run): they never clear the notice the last key left. */
-const BACKGROUND = new Set<WizardAction['type']>(['tools-checking', 'tools-checked', 'kubeconfig-read', 'kubeconfig-failed', 'services-failed', 'run-finished', 'interrupt', 'preflight-done', 'remove-finished']);
+const BACKGROUND = new Set<WizardAction['type']>([
+	'tools-checking',
+	'tools-checked',
+	'kubeconfig-read',
+	'kubeconfig-failed',
+	'services-failed',
+	'run-finished',
+	'interrupt',
+	'preflight-done',
+	'remove-finished',
+]);
 
 /** An editable field on the IDs screen. */
 export type FieldId = {kind: 'meshId'} | {kind: 'revision'} | {kind: 'name' | 'network' | 'apiServer'; context: string};
 
 export function initialWizardState<V extends PreflightRun = PreflightRun>(topology: Topology = 'primary-remote'): WizardState<V> {
-	return {screen: 'topology', topology, selected: [], overrides: [], meshId: '', revision: '', drafts: {}, touched: [], access: {state: 'loading'}, tools: {state: 'checking'}, runAsked: false};
+	return {
+		screen: 'topology',
+		topology,
+		selected: [],
+		overrides: [],
+		meshId: '',
+		revision: '',
+		drafts: {},
+		touched: [],
+		access: {state: 'loading'},
+		tools: {state: 'checking'},
+		runAsked: false,
+	};
 }
 
 /** The wizard opened at Review with a saved plan (eastwest --profile NAME). Going back edits it. */
@@ -182,7 +217,10 @@ export function probeBlocker(probe: ProbeState | undefined): string | undefined 
 export function sanitizeLabel(text: string): string {
 	// EKS ARNs and GKE names carry the useful part last: arn:aws:eks:region:acct:cluster/NAME.
 	const tail = text.includes('/') ? text.slice(text.lastIndexOf('/') + 1) : text;
-	let s = tail.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-');
+	let s = tail
+		.toLowerCase()
+		.replace(/[^a-z0-9-]+/g, '-')
+		.replace(/-+/g, '-');
 	s = s.replace(/^-+/, '').slice(0, 63).replace(/-+$/, '');
 	return s || 'cluster';
 }
@@ -277,7 +315,6 @@ const PREVIOUS: Record<Screen, Screen | undefined> = {
 	'remove-done': undefined,
 };
 
-
 /** The preflight that judged exactly the plan the answers describe, if there is one. */
 export function judgedPreflight<V extends PreflightRun>(state: WizardState<V>): {view: V; overridden: boolean} | undefined {
 	const p = state.preflight;
@@ -300,7 +337,8 @@ export function preflightSummary(state: WizardState): {failed: number; warned: n
 export function canRun(state: WizardState): RunGate {
 	if (state.screen !== 'review') return {state: 'blocked', reason: 'the run starts from the Review screen'};
 	const problems = problemsOf(state);
-	if (problems.length > 0) return {state: 'blocked', reason: `fix ${problems.length === 1 ? 'the problem' : `${problems.length} problems`} in the answers first`};
+	if (problems.length > 0)
+		return {state: 'blocked', reason: `fix ${problems.length === 1 ? 'the problem' : `${problems.length} problems`} in the answers first`};
 	const checks = preflightSummary(state);
 	if (!checks) return {state: 'blocked', reason: 'the preflight checks have not run for this plan: press esc to run them'};
 	if (checks.failed > 0 && !checks.overridden) return {state: 'blocked', reason: `${plural(checks.failed, 'preflight check')} failed: press esc to see them`};
@@ -317,7 +355,12 @@ function startRun<V extends PreflightRun>(s: WizardState<V>): WizardState<V> {
 		...s,
 		screen: 'run',
 		runAsked: false,
-		run: {plan: buildPlan(input), interrupted: false, ...(profile !== undefined ? {profile} : {}), ...(input.caDir !== undefined && s.restartIstiod ? {restartIstiod: true} : {})},
+		run: {
+			plan: buildPlan(input),
+			interrupted: false,
+			...(profile !== undefined ? {profile} : {}),
+			...(input.caDir !== undefined && s.restartIstiod ? {restartIstiod: true} : {}),
+		},
 	};
 }
 
@@ -328,7 +371,13 @@ export function wizardReducer<V extends PreflightRun>(state: WizardState<V>, act
 			return s;
 		case 'choose-topology': {
 			const primaryRemote = TOPOLOGY_INFO[action.topology].primaryRemote;
-			return {...s, topology: action.topology, screen: 'contexts', primary: primaryRemote ? s.primary : undefined, touched: action.topology === state.topology ? s.touched : []};
+			return {
+				...s,
+				topology: action.topology,
+				screen: 'contexts',
+				primary: primaryRemote ? s.primary : undefined,
+				touched: action.topology === state.topology ? s.touched : [],
+			};
 		}
 		case 'toggle-context': {
 			const {context} = action;
@@ -354,7 +403,8 @@ export function wizardReducer<V extends PreflightRun>(state: WizardState<V>, act
 			return {...s, overrides: [...s.overrides, context], selected: s.selected.includes(context) ? s.selected : [...s.selected, context]};
 		}
 		case 'set-primary': {
-			if (!TOPOLOGY_INFO[s.topology].primaryRemote) return {...s, notice: `${TOPOLOGY_INFO[s.topology].title} runs istiod in every cluster: every cluster is a primary`};
+			if (!TOPOLOGY_INFO[s.topology].primaryRemote)
+				return {...s, notice: `${TOPOLOGY_INFO[s.topology].title} runs istiod in every cluster: every cluster is a primary`};
 			if (!s.selected.includes(action.context)) return {...s, notice: `select ${action.context} (space) before making it the primary`};
 			return {...s, primary: action.context};
 		}
@@ -438,14 +488,20 @@ export function wizardReducer<V extends PreflightRun>(state: WizardState<V>, act
 		case 'trust-done': {
 			if (s.screen !== 'trust') return s;
 			const {caDir: _dir, restartIstiod: _restart, ...rest} = s;
-			return action.caDir === undefined ? {...rest, screen: 'checks'} : {...rest, screen: 'checks', caDir: action.caDir, restartIstiod: action.restartIstiod === true};
+			return action.caDir === undefined
+				? {...rest, screen: 'checks'}
+				: {...rest, screen: 'checks', caDir: action.caDir, restartIstiod: action.restartIstiod === true};
 		}
 		case 'open-remove':
 			return s.screen === 'topology' ? {...s, screen: 'remove-profiles'} : s;
 		case 'pick-remove-profile': {
 			if (s.screen !== 'remove-profiles') return s;
 			const problems = validatePlan(action.input);
-			if (problems.length > 0) return {...s, notice: `profile "${action.name}" is not a valid plan (${problems[0]!.message}): fix it with eastwest profiles save ${action.name} … --overwrite`};
+			if (problems.length > 0)
+				return {
+					...s,
+					notice: `profile "${action.name}" is not a valid plan (${problems[0]!.message}): fix it with eastwest profiles save ${action.name} … --overwrite`,
+				};
 			const ca = s.removal?.profile === action.name ? s.removal.ca : false;
 			return {...s, screen: 'remove-review', removal: {profile: action.name, input: action.input, ca, interrupted: false}};
 		}
@@ -454,7 +510,9 @@ export function wizardReducer<V extends PreflightRun>(state: WizardState<V>, act
 		case 'start-remove':
 			return s.screen === 'remove-review' && s.removal ? {...s, screen: 'remove-run', removal: {...s.removal, interrupted: false}} : s;
 		case 'remove-finished':
-			return s.screen === 'remove-run' && s.removal ? {...s, screen: 'remove-done', removal: {...s.removal, finished: {view: action.view, left: action.left}}} : s;
+			return s.screen === 'remove-run' && s.removal
+				? {...s, screen: 'remove-done', removal: {...s.removal, finished: {view: action.view, left: action.left}}}
+				: s;
 	}
 }
 
@@ -468,13 +526,17 @@ function addOnce(list: string[], item: string): string[] {
  */
 const CHANGES: Record<StepKind, (s: Step, cluster: ClusterSpec, plan: Plan, options: {restartIstiod?: boolean}) => string[]> = {
 	'label-network': (s, c) => [`label namespace istio-system topology.istio.io/network=${s.network ?? c.network} (creating the namespace if absent)`],
-	'install-gateway': s => [`istioctl install the east-west gateway (IstioOperator "${s.manifests[0]?.metadata.name ?? 'eastwest'}", Deployment and Service istio-eastwestgateway in istio-system)`],
+	'install-gateway': s => [
+		`istioctl install the east-west gateway (IstioOperator "${s.manifests[0]?.metadata.name ?? 'eastwest'}", Deployment and Service istio-eastwestgateway in istio-system)`,
+	],
 	'wait-rollout': () => [],
 	'wait-address': () => [],
 	'expose-istiod': s => [`server-side apply ${s.manifests.map(m => `${m.kind} ${m.metadata.name}`).join(', ')} in istio-system`],
 	'expose-services': s => [`server-side apply ${s.manifests.map(m => `${m.kind} ${m.metadata.name}`).join(', ')} in istio-system`],
 	'annotate-remote': s => [`annotate namespace istio-system ${CONTROL_PLANE_ANNOTATION}=${s.primary ?? ''} (creating the namespace if absent)`],
-	'install-remote': s => [`istioctl install the remote control plane (IstioOperator "${REMOTE_OPERATOR_NAME}", profile remote, pointed at ${s.primary ?? 'the primary'}'s gateway)`],
+	'install-remote': s => [
+		`istioctl install the remote control plane (IstioOperator "${REMOTE_OPERATOR_NAME}", profile remote, pointed at ${s.primary ?? 'the primary'}'s gateway)`,
+	],
 	'remote-secret': s => [
 		`server-side apply Secret ${remoteSecretName(s.peer ?? '')} in istio-system (made by istioctl create-remote-secret --context ${s.peerContext ?? ''}, which creates the istio-reader service account there if missing)`,
 	],

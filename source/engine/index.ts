@@ -9,7 +9,18 @@ import type {Manifest} from '../core/manifests.js';
 import {OWNING_RESOURCE_LABEL, gatewayReasons, planReasons, reasonsText} from '../core/gateway.js';
 import {formatElapsed, type Event, type RunOutcome, type StepResult} from '../core/events.js';
 import type {Plan, Step, StepKind} from '../core/plan.js';
-import type {AppliedObject, CaBundle, Clock, ClusterClient, ClusterClientFactory, Istioctl, IstioctlProgress, RunOptions, RunPlan, WatchHandle} from '../core/ports.js';
+import type {
+	AppliedObject,
+	CaBundle,
+	Clock,
+	ClusterClient,
+	ClusterClientFactory,
+	Istioctl,
+	IstioctlProgress,
+	RunOptions,
+	RunPlan,
+	WatchHandle,
+} from '../core/ports.js';
 import {podProblems, rolloutStatus, serviceAddress, type DeploymentLike, type GatewayAddress, type PodLike, type ServiceLike} from '../core/rollout.js';
 import {toYaml} from '../core/yaml.js';
 import type {Sealed} from '../core/sealed.js';
@@ -39,7 +50,12 @@ const GATEWAY_SELECTOR = `app=${GATEWAY_NAME}`;
  * Who installed it is not a reason: a gateway found in place that serves the plan is used as it is (and
  * `remove` leaves it, see `madeByEastwest`).
  */
-export function gatewayMismatch(deployment: DeploymentLike | undefined, service: ServiceLike | undefined, network: string, revision: string | undefined): string | undefined {
+export function gatewayMismatch(
+	deployment: DeploymentLike | undefined,
+	service: ServiceLike | undefined,
+	network: string,
+	revision: string | undefined,
+): string | undefined {
 	return reasonsText(planReasons(gatewayReasons(deployment, service, {network, ...(revision ? {revision} : {})})));
 }
 
@@ -112,9 +128,17 @@ class Run {
 		const cancelQueued = () => this.istioctlSlots.cancelQueued(new Cancelled());
 		if (signal?.aborted) cancelQueued();
 		signal?.addEventListener('abort', cancelQueued, {once: true});
-		const records = await walkSteps(this.plan.steps, {signal, onEvent: this.options.onEvent, clock: this.clock, perform: (step, started) => this.perform(step, started)});
+		const records = await walkSteps(this.plan.steps, {
+			signal,
+			onEvent: this.options.onEvent,
+			clock: this.clock,
+			perform: (step, started) => this.perform(step, started),
+		});
 		signal?.removeEventListener('abort', cancelQueued);
-		return announce(this.options.onEvent, walkOutcome(this.plan, records, signal, cluster => this.addresses.get(cluster)));
+		return announce(
+			this.options.onEvent,
+			walkOutcome(this.plan, records, signal, cluster => this.addresses.get(cluster)),
+		);
 	}
 
 	private perform(step: Step, started: number): Promise<{result: StepResult; detail?: string}> {
@@ -161,7 +185,11 @@ class Run {
 	}
 
 	/** A label or annotation on istio-system: read the namespace, ask core whether and what to write, then write it. */
-	private async setNamespaceKey(step: Step, key: {field: 'label' | 'annotation'; name: string; value: string}, decide: (namespace: Record<string, unknown> | undefined) => SetVerdict) {
+	private async setNamespaceKey(
+		step: Step,
+		key: {field: 'label' | 'annotation'; name: string; value: string},
+		decide: (namespace: Record<string, unknown> | undefined) => SetVerdict,
+	) {
 		const client = this.client(step.context);
 		const verdict = decide(await client.getObject('v1', 'Namespace', undefined, ISTIO_NAMESPACE, this.options.signal));
 		if (verdict.action === 'refuse') throw new StepFailure(verdict.message, verdict.hint);
@@ -187,7 +215,10 @@ class Run {
 		if (!mismatch && !this.options.reinstall) {
 			this.gatewayPresent.add(step.cluster);
 			if (ours) return {result: 'unchanged' as const, detail: `already installed by eastwest for network ${network}, revision ${this.revision ?? 'default'}`};
-			return {result: 'unchanged' as const, detail: `found in place (installed before eastwest${installedBy(deployment)}): it serves network ${network}, revision ${this.revision ?? 'default'}, so eastwest uses it as it is; remove leaves it`};
+			return {
+				result: 'unchanged' as const,
+				detail: `found in place (installed before eastwest${installedBy(deployment)}): it serves network ${network}, revision ${this.revision ?? 'default'}, so eastwest uses it as it is; remove leaves it`,
+			};
 		}
 		const manifest = step.manifests[0];
 		if (!manifest) throw new StepFailure(`step ${step.id} has no IstioOperator to install`);
@@ -221,7 +252,10 @@ class Run {
 		const why = mismatch ? `before: ${mismatch}` : 'reinstalled on request (--reinstall)';
 		if (this.options.dryRun) return {result: 'skipped' as const, detail: `dry run: istioctl install --dry-run passed, nothing installed; ${why}`};
 		if (foundInPlace) {
-			return {result: 'changed' as const, detail: `installed with istioctl over a gateway found in place (installed before eastwest${installedBy(deployment)}), which stays the user's: remove leaves it; ${why}`};
+			return {
+				result: 'changed' as const,
+				detail: `installed with istioctl over a gateway found in place (installed before eastwest${installedBy(deployment)}), which stays the user's: remove leaves it; ${why}`,
+			};
 		}
 		await this.recordInstall(step, GATEWAY_OPERATOR_NAME);
 		return {result: 'changed' as const, detail: `installed with istioctl; ${why}`};
@@ -254,11 +288,21 @@ class Run {
 		const value = await this.watchUntil<string>(step, started, 'the gateway Deployment to roll out', push => {
 			const evaluate = (): Evaluation<string> => {
 				if (!deploymentSeen) return {kind: 'waiting', reason: 'reading the gateway Deployment'};
-				if (!deployment) return {kind: 'waiting', reason: `Deployment ${ISTIO_NAMESPACE}/${GATEWAY_NAME} does not exist yet`, hint: 'the install step should have created it; check `istioctl install` output'};
+				if (!deployment)
+					return {
+						kind: 'waiting',
+						reason: `Deployment ${ISTIO_NAMESPACE}/${GATEWAY_NAME} does not exist yet`,
+						hint: 'the install step should have created it; check `istioctl install` output',
+					};
 				const state = rolloutStatus(deployment);
 				const problem = podProblems(pods, this.revision)[0];
 				if (state.state === 'done') return {kind: 'done', value: state.message};
-				if (state.state === 'failed') return {kind: 'failed', message: state.message, ...(problem?.hint ? {hint: problem.hint} : problem ? {hint: `pod ${problem.pod}: ${problem.reason}: ${problem.message}`} : {})};
+				if (state.state === 'failed')
+					return {
+						kind: 'failed',
+						message: state.message,
+						...(problem?.hint ? {hint: problem.hint} : problem ? {hint: `pod ${problem.pod}: ${problem.reason}: ${problem.message}`} : {}),
+					};
 				const reason = problem ? `${state.message}; pod ${problem.pod}: ${problem.reason}: ${problem.message}` : state.message;
 				return {kind: 'waiting', reason, ...(problem?.hint ? {hint: problem.hint} : {})};
 			};
@@ -280,24 +324,22 @@ class Run {
 	private async waitAddress(step: Step, started: number) {
 		if (this.dryRunSkip(step)) return {result: 'skipped' as const, detail: 'dry run: no gateway was installed to wait for'};
 		const client = this.client(step.context);
-		const address = await this.watchUntil<GatewayAddress>(step, started, 'an external address for the gateway Service', push =>
-			[
-				client.watchServices({namespace: ISTIO_NAMESPACE, name: GATEWAY_NAME}, u => {
-					const svc = u.items.find(s => s.metadata?.name === GATEWAY_NAME) ?? u.items[0];
-					const err = u.connected ? undefined : u.error?.message;
-					if (!svc) {
-						push({kind: 'waiting', reason: u.connected ? `Service ${ISTIO_NAMESPACE}/${GATEWAY_NAME} does not exist yet` : 'reading the gateway Service'}, err);
-						return;
-					}
-					const state = serviceAddress(svc);
-					if (state.state === 'ready') {
-						push({kind: 'done', value: state.address}, err);
-						return;
-					}
-						push({kind: 'waiting', reason: state.reason, hint: state.hint}, err);
-				}),
-			],
-		);
+		const address = await this.watchUntil<GatewayAddress>(step, started, 'an external address for the gateway Service', push => [
+			client.watchServices({namespace: ISTIO_NAMESPACE, name: GATEWAY_NAME}, u => {
+				const svc = u.items.find(s => s.metadata?.name === GATEWAY_NAME) ?? u.items[0];
+				const err = u.connected ? undefined : u.error?.message;
+				if (!svc) {
+					push({kind: 'waiting', reason: u.connected ? `Service ${ISTIO_NAMESPACE}/${GATEWAY_NAME} does not exist yet` : 'reading the gateway Service'}, err);
+					return;
+				}
+				const state = serviceAddress(svc);
+				if (state.state === 'ready') {
+					push({kind: 'done', value: state.address}, err);
+					return;
+				}
+				push({kind: 'waiting', reason: state.reason, hint: state.hint}, err);
+			}),
+		]);
 		this.addresses.set(step.cluster, address);
 		this.emit({type: 'address', cluster: step.cluster, address});
 		return {result: this.waitResult(step), detail: `${address.kind === 'ip' ? 'IP' : 'hostname'} ${address.value}`};
@@ -312,7 +354,9 @@ class Run {
 
 	private async annotateRemote(step: Step) {
 		const primary = step.primary!;
-		return this.setNamespaceKey(step, {field: 'annotation', name: CONTROL_PLANE_ANNOTATION, value: primary}, ns => controlPlaneVerdict(ns, primary, this.keyOptions(step)));
+		return this.setNamespaceKey(step, {field: 'annotation', name: CONTROL_PLANE_ANNOTATION, value: primary}, ns =>
+			controlPlaneVerdict(ns, primary, this.keyOptions(step)),
+		);
 	}
 
 	/** What the remote has of its wiring now. */
@@ -351,21 +395,37 @@ class Run {
 		}
 		const address = await this.discoveryAddress(primary);
 		if (!address) {
-			if (this.options.dryRun) return {result: 'skipped' as const, detail: `dry run: ${primary}'s gateway has no address yet, so the remote install cannot be rendered`};
-			throw new StepFailure(`${primary}'s east-west gateway has no external address to point ${cluster.name} at`, `check Service ${ISTIO_NAMESPACE}/${GATEWAY_NAME} on ${primary}`);
+			if (this.options.dryRun)
+				return {result: 'skipped' as const, detail: `dry run: ${primary}'s gateway has no address yet, so the remote install cannot be rendered`};
+			throw new StepFailure(
+				`${primary}'s east-west gateway has no external address to point ${cluster.name} at`,
+				`check Service ${ISTIO_NAMESPACE}/${GATEWAY_NAME} on ${primary}`,
+			);
 		}
 		const expected = {cluster: cluster.name, network: cluster.network, primary, ...(this.revision ? {revision: this.revision} : {}), address};
 		const reasons = installReasons(remoteReasons(before, expected));
-		const caveat = address.kind === 'hostname' ? `; ${primary}'s gateway address is a hostname (${address.value}): the remote's istiod Service becomes ExternalName, which Istio documents as unsupported for primary-remote (EKS); prefer an IP` : '';
+		const caveat =
+			address.kind === 'hostname'
+				? `; ${primary}'s gateway address is a hostname (${address.value}): the remote's istiod Service becomes ExternalName, which Istio documents as unsupported for primary-remote (EKS); prefer an IP`
+				: '';
 		const anchorRef = installAnchor(REMOTE_OPERATOR_NAME, this.revision);
 		const anchor = await this.client(step.context).getObject(anchorRef.apiVersion, anchorRef.kind, anchorRef.namespace, anchorRef.name, this.options.signal);
 		const ours = madeByEastwest(anchor, REMOTE_OPERATOR_NAME);
 		const foundInPlace = anchor !== undefined && !ours;
 		if (reasons.length === 0 && !this.options.reinstall) {
 			if (ours) return {result: 'unchanged' as const, detail: `already installed by eastwest, pointed at ${primary} (${address.value})${caveat}`};
-			return {result: 'unchanged' as const, detail: `found in place (installed before eastwest${installedBy(anchor)}), pointed at ${primary} (${address.value}): eastwest uses it as it is; remove leaves it${caveat}`};
+			return {
+				result: 'unchanged' as const,
+				detail: `found in place (installed before eastwest${installedBy(anchor)}), pointed at ${primary} (${address.value}): eastwest uses it as it is; remove leaves it${caveat}`,
+			};
 		}
-		const manifest = renderRemoteControlPlane({cluster: cluster.name, network: cluster.network, meshId: this.plan.input.meshId, ...(this.revision ? {revision: this.revision} : {}), discoveryAddress: address.value});
+		const manifest = renderRemoteControlPlane({
+			cluster: cluster.name,
+			network: cluster.network,
+			meshId: this.plan.input.meshId,
+			...(this.revision ? {revision: this.revision} : {}),
+			discoveryAddress: address.value,
+		});
 		const waiter = new Waiter(this, step, started);
 		const release = await this.istioctlSlot('install', waiter);
 		waiter.set(`istioctl install (profile remote, remotePilotAddress ${address.value}) is running`);
@@ -379,9 +439,16 @@ class Run {
 		if (this.options.dryRun) return {result: 'skipped' as const, detail: `dry run: istioctl install --dry-run passed, nothing installed; ${why}${caveat}`};
 		// Truthful: the install is done only when the remote now points where the plan says.
 		const left = installReasons(remoteReasons(await this.readRemote(step), expected));
-		if (left.length > 0) throw new StepFailure(`istioctl install finished, but ${left.map(r => r.text).join('; ')}`, 'run istioctl install by hand with the manifest from eastwest manifests to see why');
+		if (left.length > 0)
+			throw new StepFailure(
+				`istioctl install finished, but ${left.map(r => r.text).join('; ')}`,
+				'run istioctl install by hand with the manifest from eastwest manifests to see why',
+			);
 		if (foundInPlace) {
-			return {result: 'changed' as const, detail: `installed with istioctl over a remote profile found in place (installed before eastwest${installedBy(anchor)}), which stays the user's: remove leaves it; pointed at ${primary} (${address.value}); ${why}${caveat}`};
+			return {
+				result: 'changed' as const,
+				detail: `installed with istioctl over a remote profile found in place (installed before eastwest${installedBy(anchor)}), which stays the user's: remove leaves it; pointed at ${primary} (${address.value}); ${why}${caveat}`,
+			};
 		}
 		await this.recordInstall(step, REMOTE_OPERATOR_NAME);
 		return {result: 'changed' as const, detail: `installed with istioctl, pointed at ${primary} (${address.value}); ${why}${caveat}`};
@@ -395,16 +462,18 @@ class Run {
 		let output = this.secretOutputs.get(peer.name);
 		if (!output) {
 			const server = peer.apiServer;
-			output = this.withSlot(step, started, 'create-remote-secret', () => this.istioctl.createRemoteSecret({
-				context: peer.context,
-				...(this.factory.kubeconfigPath ? {kubeconfig: this.factory.kubeconfigPath} : {}),
-				name: peer.name,
-				...(server ? {server} : {}),
-				...(this.options.dryRun ? {createServiceAccount: false} : {}),
-				timeoutMs: this.options.timeoutMs,
-				...(this.options.signal ? {signal: this.options.signal} : {}),
-				onLine: line => this.emit({type: 'line', stepId: step.id, cluster: step.cluster, text: line}),
-			}));
+			output = this.withSlot(step, started, 'create-remote-secret', () =>
+				this.istioctl.createRemoteSecret({
+					context: peer.context,
+					...(this.factory.kubeconfigPath ? {kubeconfig: this.factory.kubeconfigPath} : {}),
+					name: peer.name,
+					...(server ? {server} : {}),
+					...(this.options.dryRun ? {createServiceAccount: false} : {}),
+					timeoutMs: this.options.timeoutMs,
+					...(this.options.signal ? {signal: this.options.signal} : {}),
+					onLine: line => this.emit({type: 'line', stepId: step.id, cluster: step.cluster, text: line}),
+				}),
+			);
 			this.secretOutputs.set(peer.name, output);
 		}
 		return output;
@@ -474,7 +543,11 @@ class Run {
 			output = await this.secretOutput(step, started);
 		} catch (error) {
 			const d = describeError(error);
-			if (this.options.dryRun && !d.cancelled) return {result: 'skipped' as const, detail: `dry run: the reader token of ${peer.name} cannot be read without creating its service account (${d.message}); a real run creates it`};
+			if (this.options.dryRun && !d.cancelled)
+				return {
+					result: 'skipped' as const,
+					detail: `dry run: the reader token of ${peer.name} cannot be read without creating its service account (${d.message}); a real run creates it`,
+				};
 			throw error;
 		}
 		const applied = await client.applyRemoteSecret(output, {name}, {...this.applyOptions(), force: this.options.force || adopt});
@@ -483,9 +556,13 @@ class Run {
 		const base = `Secret ${ISTIO_NAMESPACE}/${name} ${applied.outcome}${adopted}${dry}`;
 		const result = applied.outcome === 'unchanged' && !adopt ? ('unchanged' as const) : ('changed' as const);
 		if (this.options.dryRun) return {result: 'skipped' as const, detail: `dry run: ${base}`};
-		const verdict = await client.verifyRemoteSecret(name, peer.name, {timeoutMs: Math.min(this.options.timeoutMs, 15_000), ...(this.options.signal ? {signal: this.options.signal} : {})});
+		const verdict = await client.verifyRemoteSecret(name, peer.name, {
+			timeoutMs: Math.min(this.options.timeoutMs, 15_000),
+			...(this.options.signal ? {signal: this.options.signal} : {}),
+		});
 		if (verdict.kind === 'ok') return {result, detail: `${base}; ${step.cluster}'s istiod can read ${peer.name} (${want ?? 'its API server'})`};
-		if (verdict.kind === 'unreachable' || verdict.kind === 'timeout') return {result, detail: `${base}; could not check its credentials from this machine: ${verdict.message}`};
+		if (verdict.kind === 'unreachable' || verdict.kind === 'timeout')
+			return {result, detail: `${base}; could not check its credentials from this machine: ${verdict.message}`};
 		throw new StepFailure(verdict.message, verdict.hint);
 	}
 
@@ -523,7 +600,9 @@ class Run {
 		const applied = await client.apply([cacertsManifest(bundle)], this.applyOptions());
 		const replaced = existing ? `replaced cacerts (it held ${held === undefined ? 'no root-cert.pem' : ca.describe(held)}; --force)` : 'created cacerts';
 		const what = `${replaced} with an intermediate for ${step.cluster} from ${ca.root}${!namespace ? `; created ${ISTIO_NAMESPACE}` : ''}${dry}`;
-		const istiods = (await client.listObjects('apps/v1', 'Deployment', ISTIO_NAMESPACE, 'app=istiod', signal)).map(d => String((d.metadata as {name?: unknown} | undefined)?.name ?? '')).filter(Boolean);
+		const istiods = (await client.listObjects('apps/v1', 'Deployment', ISTIO_NAMESPACE, 'app=istiod', signal))
+			.map(d => String((d.metadata as {name?: unknown} | undefined)?.name ?? ''))
+			.filter(Boolean);
 		const changed = applied.some(o => o.outcome !== 'unchanged');
 		if (istiods.length === 0) return {result: changed ? ('changed' as const) : ('unchanged' as const), detail: `${what}; istiod reads it when it starts`};
 		if (!this.options.restartIstiod || this.options.dryRun) {
@@ -543,10 +622,12 @@ class Run {
 			client.watchDeployments({namespace: ISTIO_NAMESPACE, name}, u => {
 				const deployment = u.items.find(d => d.metadata?.name === name);
 				const err = u.connected ? undefined : u.error?.message;
-				if (!deployment) return push({kind: 'waiting', reason: u.connected ? `Deployment ${ISTIO_NAMESPACE}/${name} is gone` : `reading Deployment ${name}`}, err);
+				if (!deployment)
+					return push({kind: 'waiting', reason: u.connected ? `Deployment ${ISTIO_NAMESPACE}/${name} is gone` : `reading Deployment ${name}`}, err);
 				const state = rolloutStatus(deployment);
 				if (state.state === 'done') return push({kind: 'done', value: state.message}, err);
-				if (state.state === 'failed') return push({kind: 'failed', message: state.message, hint: `see kubectl rollout status deployment/${name} -n ${ISTIO_NAMESPACE}`}, err);
+				if (state.state === 'failed')
+					return push({kind: 'failed', message: state.message, hint: `see kubectl rollout status deployment/${name} -n ${ISTIO_NAMESPACE}`}, err);
 				push({kind: 'waiting', reason: state.message}, err);
 			}),
 		]);
@@ -556,7 +637,12 @@ class Run {
 	 * Wait on watches until evaluate says done/failed, the deadline passes or the run is cancelled.
 	 * `push(evaluation, watchError)` is called by the watch callbacks on every update.
 	 */
-	private watchUntil<R>(step: Step, started: number, what: string, setup: (push: (e: Evaluation<R>, watchError?: string) => void) => WatchHandle[]): Promise<R> {
+	private watchUntil<R>(
+		step: Step,
+		started: number,
+		what: string,
+		setup: (push: (e: Evaluation<R>, watchError?: string) => void) => WatchHandle[],
+	): Promise<R> {
 		const signal = this.options.signal;
 		return new Promise<R>((resolve, reject) => {
 			const waiter = new Waiter(this, step, started);

@@ -46,7 +46,7 @@ class Tally {
 		if (this.removed.length > 0) parts.push(`${dryRun ? 'would remove' : 'removed'} ${this.removed.join(', ')}`);
 		if (this.left.length > 0) parts.push(`left: ${this.left.join('; ')}`);
 		if (this.removed.length === 0 && this.left.length === 0) parts.push(this.note ? `already gone (${this.note})` : 'already gone');
-		else if (this.removed.length === 0) parts.push('nothing of eastwest\'s to remove');
+		else if (this.removed.length === 0) parts.push("nothing of eastwest's to remove");
 		const detail = `${dryRun && this.removed.length > 0 ? 'dry run: ' : ''}${parts.join('; ')}`;
 		if (this.removed.length > 0) return {result: dryRun ? 'skipped' : 'changed', detail};
 		return {result: this.left.length > 0 ? 'skipped' : 'unchanged', detail};
@@ -85,7 +85,10 @@ class Removal {
 			return await this.perform(step, {dryRun: this.options.dryRun, signal});
 		} catch (error) {
 			if (deadline.signal.aborted && !this.options.signal?.aborted) {
-				throw new StepFailure(`gave up after ${formatElapsed(this.options.timeoutMs)}: the API server of ${step.context} did not answer in time`, 'raise --timeout if the cluster is just slow');
+				throw new StepFailure(
+					`gave up after ${formatElapsed(this.options.timeoutMs)}: the API server of ${step.context} did not answer in time`,
+					'raise --timeout if the cluster is just slow',
+				);
 			}
 			throw error;
 		} finally {
@@ -133,26 +136,36 @@ class Removal {
 		const owner = step.owner!;
 		const found: Array<Record<string, unknown>> = [];
 		for (const k of INSTALLED_KINDS) {
-			const items = await readOptional(() => client.listObjects(k.apiVersion, k.kind, k.namespaced ? ISTIO_NAMESPACE : undefined, ownerSelector(owner), opts.signal));
+			const items = await readOptional(() =>
+				client.listObjects(k.apiVersion, k.kind, k.namespaced ? ISTIO_NAMESPACE : undefined, ownerSelector(owner), opts.signal),
+			);
 			for (const item of items ?? []) found.push({apiVersion: k.apiVersion, kind: k.kind, ...item});
 		}
 		const tally = new Tally();
 		// Only an install eastwest made (its anchor carries eastwest's record) is removed; one found in place stays whole.
 		const anchorRef = step.anchor;
-		const anchor = anchorRef ? await readOptional(() => client.getObject(anchorRef.apiVersion, anchorRef.kind, anchorRef.namespace, anchorRef.name, opts.signal)) : undefined;
+		const anchor = anchorRef
+			? await readOptional(() => client.getObject(anchorRef.apiVersion, anchorRef.kind, anchorRef.namespace, anchorRef.name, opts.signal))
+			: undefined;
 		const record = anchorRef ? installRecordVerdict(anchor, anchorRef, owner) : ({action: 'remove'} as const);
 		if (record.action === 'leave') {
 			if (found.length > 0 || anchor) this.leave(step, tally, record.reason);
 			return tally.result(opts.dryRun);
 		}
 		// The anchor goes last, so that an interrupted removal can be finished by running it again.
-		const isAnchor = (obj: Record<string, unknown>) => anchorRef !== undefined && obj.kind === anchorRef.kind && (obj.metadata as {name?: unknown} | undefined)?.name === anchorRef.name;
+		const isAnchor = (obj: Record<string, unknown>) =>
+			anchorRef !== undefined && obj.kind === anchorRef.kind && (obj.metadata as {name?: unknown} | undefined)?.name === anchorRef.name;
 		found.sort((a, b) => Number(isAnchor(a)) - Number(isAnchor(b)));
 		const kept: string[] = [];
 		for (const obj of found) {
 			const verdict = record.action === 'gone' ? goneAnchorVerdict(installedVerdict(obj, owner), obj, anchorRef!) : installedVerdict(obj, owner);
 			const meta = (obj.metadata ?? {}) as {name?: string; namespace?: string; uid?: string};
-			const ref: ObjectRef = {apiVersion: String(obj.apiVersion), kind: String(obj.kind), ...(meta.namespace ? {namespace: meta.namespace} : {}), name: String(meta.name)};
+			const ref: ObjectRef = {
+				apiVersion: String(obj.apiVersion),
+				kind: String(obj.kind),
+				...(meta.namespace ? {namespace: meta.namespace} : {}),
+				name: String(meta.name),
+			};
 			if (verdict.action === 'leave' && verdict.kept) kept.push(verdict.reason);
 			else if (verdict.action === 'leave') this.leave(step, tally, verdict.reason);
 			else if (verdict.action === 'remove') await this.deleteOne(step, tally, {...ref, ...(meta.uid ? {uid: meta.uid} : {})}, opts);
@@ -193,8 +206,16 @@ class Removal {
 function goneAnchorVerdict(verdict: ReturnType<typeof installedVerdict>, obj: Record<string, unknown>, anchor: ObjectRef): ReturnType<typeof installedVerdict> {
 	if (verdict.action !== 'remove') return verdict;
 	const meta = (obj.metadata ?? {}) as {name?: string; namespace?: string};
-	const what = describeRef({apiVersion: String(obj.apiVersion), kind: String(obj.kind), ...(meta.namespace ? {namespace: meta.namespace} : {}), name: String(meta.name)});
-	return {action: 'leave', reason: `${what} is left: ${describeRef(anchor)}, which records who made the install, is gone, so eastwest cannot tell it made this`};
+	const what = describeRef({
+		apiVersion: String(obj.apiVersion),
+		kind: String(obj.kind),
+		...(meta.namespace ? {namespace: meta.namespace} : {}),
+		name: String(meta.name),
+	});
+	return {
+		action: 'leave',
+		reason: `${what} is left: ${describeRef(anchor)}, which records who made the install, is gone, so eastwest cannot tell it made this`,
+	};
 }
 
 function withUid(ref: ObjectRef, obj: Record<string, unknown> | undefined): DeleteTarget {

@@ -30,7 +30,18 @@ export interface MonitorTarget {
 	expectation: ClusterExpectation;
 }
 
-type Feed = 'deployments' | 'services' | 'pods' | 'namespaces' | 'gateways' | 'virtualservices' | 'secrets' | 'endpointslices' | 'webhooks' | 'published-root' | 'plugged-root';
+type Feed =
+	| 'deployments'
+	| 'services'
+	| 'pods'
+	| 'namespaces'
+	| 'gateways'
+	| 'virtualservices'
+	| 'secrets'
+	| 'endpointslices'
+	| 'webhooks'
+	| 'published-root'
+	| 'plugged-root';
 // Every cluster: the roots that decide trust (ConfigMap istio-ca-root-cert, Secret cacerts), as identities only.
 const FEEDS: Feed[] = ['deployments', 'services', 'pods', 'namespaces', 'gateways', 'virtualservices', 'published-root', 'plugged-root'];
 /** A remote reads nobody (no remote secrets) but has its control-plane wiring; every other cluster may read peers. */
@@ -77,12 +88,14 @@ class ClusterWatch {
 		const readOnce = async () => {
 			let view: IstiodView;
 			try {
-				view = istiodViewFrom(await this.client.readIstiodDebug!({
-					paths: ISTIOD_DEBUG_PATHS,
-					timeoutMs: this.options.istiodViewTimeoutMs ?? ISTIOD_VIEW_TIMEOUT_MS,
-					signal: stop.signal,
-					...(revision ? {revision} : {}),
-				}));
+				view = istiodViewFrom(
+					await this.client.readIstiodDebug!({
+						paths: ISTIOD_DEBUG_PATHS,
+						timeoutMs: this.options.istiodViewTimeoutMs ?? ISTIOD_VIEW_TIMEOUT_MS,
+						signal: stop.signal,
+						...(revision ? {revision} : {}),
+					}),
+				);
 			} catch (error) {
 				const info = (error as {info?: KubeErrorInfo}).info;
 				view = istiodViewError(info ?? {kind: 'other', message: error instanceof Error ? error.message : String(error)});
@@ -127,8 +140,18 @@ class ClusterWatch {
 			this.client.watchPluggedRoot(on('plugged-root')),
 			...(remote
 				? [
-						this.client.watchObjects('discovery.k8s.io/v1', 'EndpointSlice', {...ns, labelSelector: `kubernetes.io/service-name=${remoteIstiodServiceName(revision)}`}, on('endpointslices')),
-						this.client.watchObjects('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', {namespace: '', name: injectorWebhookName(revision)}, on('webhooks')),
+						this.client.watchObjects(
+							'discovery.k8s.io/v1',
+							'EndpointSlice',
+							{...ns, labelSelector: `kubernetes.io/service-name=${remoteIstiodServiceName(revision)}`},
+							on('endpointslices'),
+						),
+						this.client.watchObjects(
+							'admissionregistration.k8s.io/v1',
+							'MutatingWebhookConfiguration',
+							{namespace: '', name: injectorWebhookName(revision)},
+							on('webhooks'),
+						),
 					]
 				: [this.client.watchRemoteSecrets(on('secrets'))]),
 		];

@@ -123,7 +123,10 @@ export async function walkSteps<S extends WalkStep>(steps: readonly S[], options
 	const ended = new Map<string, Promise<void>>();
 	for (const step of steps) {
 		const deps = step.dependsOn.map(d => ended.get(d)!);
-		ended.set(step.id, Promise.all(deps).then(() => runStep(step, records, options)));
+		ended.set(
+			step.id,
+			Promise.all(deps).then(() => runStep(step, records, options)),
+		);
 	}
 	await Promise.all(ended.values());
 	return records;
@@ -152,7 +155,14 @@ async function runStep<S extends WalkStep>(step: S, records: Map<string, StepRec
 		const d = describeError(error);
 		if (d.cancelled || signal?.aborted) {
 			records.set(step.id, {status: 'cancelled', error: 'interrupted'});
-			emit({type: 'step-failed', ...base, kind: step.kind, error: 'interrupted', hint: 'the run was cancelled; run it again to finish', elapsedMs: clock.now() - started});
+			emit({
+				type: 'step-failed',
+				...base,
+				kind: step.kind,
+				error: 'interrupted',
+				hint: 'the run was cancelled; run it again to finish',
+				elapsedMs: clock.now() - started,
+			});
 			return;
 		}
 		records.set(step.id, {status: 'failed', error: d.message, ...(d.hint ? {hint: d.hint} : {})});
@@ -174,10 +184,26 @@ export function walkOutcome<S extends WalkStep>(
 	const clusters = plan.clusters.map(cp => {
 		const steps = cp.steps.map(s => {
 			const r = records.get(s.id) ?? {status: 'not-run' as const};
-			return {id: s.id, kind: s.kind, status: r.status, ...(r.detail ? {detail: r.detail} : {}), ...(r.error ? {error: r.error} : {}), ...(r.hint ? {hint: r.hint} : {})};
+			return {
+				id: s.id,
+				kind: s.kind,
+				status: r.status,
+				...(r.detail ? {detail: r.detail} : {}),
+				...(r.error ? {error: r.error} : {}),
+				...(r.hint ? {hint: r.hint} : {}),
+			};
 		});
 		const address = addressOf(cp.cluster.name);
-		return {cluster: cp.cluster.name, context: cp.cluster.context, outcome: clusterOutcome(steps.map(s => s.status), cancelled), ...(address ? {address} : {}), steps};
+		return {
+			cluster: cp.cluster.name,
+			context: cp.cluster.context,
+			outcome: clusterOutcome(
+				steps.map(s => s.status),
+				cancelled,
+			),
+			...(address ? {address} : {}),
+			steps,
+		};
 	});
 	return {ok: !cancelled && clusters.every(c => c.outcome === 'succeeded'), cancelled, clusters};
 }

@@ -142,7 +142,14 @@ class ExecIstioctl implements Istioctl {
 	async clientVersion(signal?: AbortSignal): Promise<string> {
 		const run = async (args: string[]) => {
 			const ended = announce(this.path, args);
-			const result = await execa(this.path, args, {env: this.env, extendEnv: false, reject: false, timeout: VERSION_TIMEOUT_MS, cancelSignal: signal, stdin: 'ignore'});
+			const result = await execa(this.path, args, {
+				env: this.env,
+				extendEnv: false,
+				reject: false,
+				timeout: VERSION_TIMEOUT_MS,
+				cancelSignal: signal,
+				stdin: 'ignore',
+			});
 			ended(result.exitCode ?? result.code ?? (result.isCanceled ? 'cancelled' : undefined));
 			return result;
 		};
@@ -314,7 +321,11 @@ class ExecIstioctl implements Istioctl {
 		}
 		if (result.failed) {
 			if (result.exitCode === undefined && result.code === 'ENOENT') {
-				throw new IstioctlError({message: `cannot run ${this.path}: no such file`, hint: `install istioctl (${INSTALL_DOCS_URL}) or pass --istioctl PATH`, lastLines});
+				throw new IstioctlError({
+					message: `cannot run ${this.path}: no such file`,
+					hint: `install istioctl (${INSTALL_DOCS_URL}) or pass --istioctl PATH`,
+					lastLines,
+				});
 			}
 			const summary = summarizeIstioctlFailure(lastLines, result.exitCode);
 			throw new IstioctlError({

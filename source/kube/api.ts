@@ -1,5 +1,13 @@
 /** One way to make client-node API objects: the caller's AbortSignal on every request, a `-v` line per request. */
-import {IsomorphicFetchHttpLibrary, ServerConfiguration, createConfiguration, wrapHttpLibrary, type KubeConfig, type RequestContext, type ResponseContext} from '@kubernetes/client-node';
+import {
+	IsomorphicFetchHttpLibrary,
+	ServerConfiguration,
+	createConfiguration,
+	wrapHttpLibrary,
+	type KubeConfig,
+	type RequestContext,
+	type ResponseContext,
+} from '@kubernetes/client-node';
 import {KubeError, describeKubeError} from './errors.js';
 import {formatKubeRequest} from '../core/log.js';
 import {kubeLog, kubeLogging} from './log.js';
@@ -51,4 +59,3 @@ export function makeApi<T>(kc: KubeConfig, api: ApiClass<T>): T {
 	});
 	return new api(configuration);
 }
-

@@ -53,8 +53,6 @@ import {advertisedServer, describeRemoteSecret, secretFromIstioctlOutput, verify
 
 const CONCURRENT_REQUESTS_PER_SIGNAL = 256;
 
-
-
 function isNotFound(err: unknown): boolean {
 	return (err instanceof KubeError && err.info.httpStatus === 404) || (err as {code?: unknown})?.code === 404;
 }
@@ -161,7 +159,9 @@ export class KubeClusterClient implements ClusterClient {
 				// Server-side apply: eastwest owns the label (and creates istio-system when absent).
 				await this.call(options.signal, ctx, () => this.objects.patch(body, undefined, dryRun, FIELD_MANAGER, options.force, PatchStrategy.ServerSideApply));
 			} else if (write.create) {
-				await this.call(options.signal, {...ctx, verb: 'create'}, () => this.core.createNamespace({body, fieldManager: FIELD_MANAGER, ...(dryRun ? {dryRun} : {})}));
+				await this.call(options.signal, {...ctx, verb: 'create'}, () =>
+					this.core.createNamespace({body, fieldManager: FIELD_MANAGER, ...(dryRun ? {dryRun} : {})}),
+				);
 			} else {
 				// A merge patch (not an apply): eastwest's server-side apply of the network label must not own, and so drop, this annotation.
 				await this.call(options.signal, ctx, () => this.objects.patch(body, undefined, dryRun, FIELD_MANAGER, undefined, PatchStrategy.MergePatch));
@@ -169,9 +169,15 @@ export class KubeClusterClient implements ClusterClient {
 			return 'written';
 		}
 		// resourceVersion in a merge patch is a precondition: a namespace changed since the read is not patched.
-		const body = {apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE, ...(write.resourceVersion ? {resourceVersion: write.resourceVersion} : {}), [group]: {[write.name]: null}}};
+		const body = {
+			apiVersion: 'v1',
+			kind: 'Namespace',
+			metadata: {name: ISTIO_NAMESPACE, ...(write.resourceVersion ? {resourceVersion: write.resourceVersion} : {}), [group]: {[write.name]: null}},
+		};
 		try {
-			await this.call(options.signal, ctx, () => this.objects.patch(body as unknown as KubernetesObject, undefined, dryRun, FIELD_MANAGER, undefined, PatchStrategy.MergePatch));
+			await this.call(options.signal, ctx, () =>
+				this.objects.patch(body as unknown as KubernetesObject, undefined, dryRun, FIELD_MANAGER, undefined, PatchStrategy.MergePatch),
+			);
 			return 'written';
 		} catch (error) {
 			if (isNotFound(error)) return 'not-found';
@@ -184,7 +190,8 @@ export class KubeClusterClient implements ClusterClient {
 		const body: KubernetesObject = {apiVersion: 'apps/v1', kind: 'Deployment', metadata: {name, namespace}};
 		(body as {spec?: unknown}).spec = {template: {metadata: {annotations: {'kubectl.kubernetes.io/restartedAt': at}}}};
 		await this.call(options.signal, {verb: 'patch', resource: 'deployments', namespace, name}, () =>
-			this.objects.patch(body, undefined, options.dryRun ? 'All' : undefined, FIELD_MANAGER, undefined, PatchStrategy.StrategicMergePatch));
+			this.objects.patch(body, undefined, options.dryRun ? 'All' : undefined, FIELD_MANAGER, undefined, PatchStrategy.StrategicMergePatch),
+		);
 	}
 
 	async apply(manifests: Manifest[], options: ApplyOptions): Promise<AppliedObject[]> {
@@ -198,12 +205,16 @@ export class KubeClusterClient implements ClusterClient {
 			};
 			const spec = manifest as unknown as KubernetesObject;
 			try {
-				const before = await this.read(options.signal, {...ctx, verb: 'get'}, () => this.objects.read(spec as {apiVersion: string; kind: string; metadata: {name: string; namespace?: string}}));
+				const before = await this.read(options.signal, {...ctx, verb: 'get'}, () =>
+					this.objects.read(spec as {apiVersion: string; kind: string; metadata: {name: string; namespace?: string}}),
+				);
 				const after = await this.call(options.signal, ctx, () =>
-					this.objects.patch(spec, undefined, options.dryRun ? 'All' : undefined, FIELD_MANAGER, options.force, PatchStrategy.ServerSideApply));
+					this.objects.patch(spec, undefined, options.dryRun ? 'All' : undefined, FIELD_MANAGER, options.force, PatchStrategy.ServerSideApply),
+				);
 				let outcome: AppliedObject['outcome'];
 				if (!before) outcome = 'created';
-				else if (options.dryRun) outcome = isDeepStrictEqual(comparable(before as Record<string, unknown>), comparable(after as Record<string, unknown>)) ? 'unchanged' : 'configured';
+				else if (options.dryRun)
+					outcome = isDeepStrictEqual(comparable(before as Record<string, unknown>), comparable(after as Record<string, unknown>)) ? 'unchanged' : 'configured';
 				else outcome = before.metadata?.resourceVersion === after.metadata?.resourceVersion ? 'unchanged' : 'configured';
 				results.push({
 					kind: manifest.kind,
@@ -251,18 +262,42 @@ export class KubeClusterClient implements ClusterClient {
 	}
 
 	watchDeployments(target: WatchTarget, onUpdate: (update: WatchUpdate<DeploymentLike>) => void): WatchHandle {
-		return this.watch(target, 'deployments', `/apis/apps/v1/namespaces/${encodeURIComponent(target.namespace)}/deployments`, (query, signal) =>
-			this.call(signal, {verb: 'list', resource: 'deployments', namespace: target.namespace}, () => this.apps.listNamespacedDeployment({namespace: target.namespace, ...query})), onUpdate);
+		return this.watch(
+			target,
+			'deployments',
+			`/apis/apps/v1/namespaces/${encodeURIComponent(target.namespace)}/deployments`,
+			(query, signal) =>
+				this.call(signal, {verb: 'list', resource: 'deployments', namespace: target.namespace}, () =>
+					this.apps.listNamespacedDeployment({namespace: target.namespace, ...query}),
+				),
+			onUpdate,
+		);
 	}
 
 	watchServices(target: WatchTarget, onUpdate: (update: WatchUpdate<ServiceLike>) => void): WatchHandle {
-		return this.watch(target, 'services', `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/services`, (query, signal) =>
-			this.call(signal, {verb: 'list', resource: 'services', namespace: target.namespace}, () => this.core.listNamespacedService({namespace: target.namespace, ...query})), onUpdate);
+		return this.watch(
+			target,
+			'services',
+			`/api/v1/namespaces/${encodeURIComponent(target.namespace)}/services`,
+			(query, signal) =>
+				this.call(signal, {verb: 'list', resource: 'services', namespace: target.namespace}, () =>
+					this.core.listNamespacedService({namespace: target.namespace, ...query}),
+				),
+			onUpdate,
+		);
 	}
 
 	watchPods(target: WatchTarget, onUpdate: (update: WatchUpdate<PodLike>) => void): WatchHandle {
-		return this.watch(target, 'pods', `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods`, (query, signal) =>
-			this.call(signal, {verb: 'list', resource: 'pods', namespace: target.namespace}, () => this.core.listNamespacedPod({namespace: target.namespace, ...query})), onUpdate);
+		return this.watch(
+			target,
+			'pods',
+			`/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods`,
+			(query, signal) =>
+				this.call(signal, {verb: 'list', resource: 'pods', namespace: target.namespace}, () =>
+					this.core.listNamespacedPod({namespace: target.namespace, ...query}),
+				),
+			onUpdate,
+		);
 	}
 
 	watchObjects(apiVersion: string, kind: string, target: WatchTarget, onUpdate: (update: WatchUpdate<Record<string, unknown>>) => void): WatchHandle {
@@ -270,9 +305,16 @@ export class KubeClusterClient implements ClusterClient {
 		const prefix = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
 		const path = target.namespace ? `${prefix}/namespaces/${encodeURIComponent(target.namespace)}/${resource}` : `${prefix}/${resource}`;
 		const namespace = target.namespace || undefined;
-		return this.watch(target, resourceWord(kind, apiVersion), path, (query, signal) =>
-			this.call(signal, {verb: 'list', resource: resourceWord(kind, apiVersion), ...(namespace ? {namespace} : {})}, () =>
-				this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, query.fieldSelector, query.labelSelector)), onUpdate);
+		return this.watch(
+			target,
+			resourceWord(kind, apiVersion),
+			path,
+			(query, signal) =>
+				this.call(signal, {verb: 'list', resource: resourceWord(kind, apiVersion), ...(namespace ? {namespace} : {})}, () =>
+					this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, query.fieldSelector, query.labelSelector),
+				),
+			onUpdate,
+		);
 	}
 
 	private watch<T>(
@@ -299,20 +341,36 @@ export class KubeClusterClient implements ClusterClient {
 		});
 	}
 
-	async getObject(apiVersion: string, kind: string, namespace: string | undefined, name: string, signal?: AbortSignal): Promise<Record<string, unknown> | undefined> {
+	async getObject(
+		apiVersion: string,
+		kind: string,
+		namespace: string | undefined,
+		name: string,
+		signal?: AbortSignal,
+	): Promise<Record<string, unknown> | undefined> {
 		const header = {apiVersion, kind, metadata: {name, ...(namespace ? {namespace} : {})}};
 		try {
-			const obj = await this.read(signal, {verb: 'get', resource: resourceWord(kind, apiVersion), name, ...(namespace ? {namespace} : {})}, () => this.objects.read(header));
+			const obj = await this.read(signal, {verb: 'get', resource: resourceWord(kind, apiVersion), name, ...(namespace ? {namespace} : {})}, () =>
+				this.objects.read(header),
+			);
 			return obj && plain<Record<string, unknown>>(obj);
 		} catch (error) {
 			throw this.applyError(error, {apiVersion, kind, metadata: {name}} as Manifest, {verb: 'get', resource: resourceWord(kind, apiVersion), name});
 		}
 	}
 
-	async listObjects(apiVersion: string, kind: string, namespace: string | undefined, labelSelector?: string, signal?: AbortSignal): Promise<Array<Record<string, unknown>>> {
+	async listObjects(
+		apiVersion: string,
+		kind: string,
+		namespace: string | undefined,
+		labelSelector?: string,
+		signal?: AbortSignal,
+	): Promise<Array<Record<string, unknown>>> {
 		const ctx = {verb: 'list', resource: resourceWord(kind, apiVersion), ...(namespace ? {namespace} : {})};
 		try {
-			const list = await this.call(signal, ctx, () => this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector));
+			const list = await this.call(signal, ctx, () =>
+				this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector),
+			);
 			return plain<Array<Record<string, unknown>>>(list.items);
 		} catch (error) {
 			throw this.applyError(error, {apiVersion, kind, metadata: {name: ''}} as Manifest, ctx);
@@ -320,7 +378,10 @@ export class KubeClusterClient implements ClusterClient {
 	}
 
 	readIstiodDebug(request: IstiodDebugRequest): Promise<IstiodDebugAnswer> {
-		return readIstiodDebug({context: this.context, dial: this.dial, listPods: (namespace, labelSelector, signal) => this.listPods(namespace, labelSelector, signal)}, request);
+		return readIstiodDebug(
+			{context: this.context, dial: this.dial, listPods: (namespace, labelSelector, signal) => this.listPods(namespace, labelSelector, signal)},
+			request,
+		);
 	}
 
 	async canI(check: {verb: string; group: string; resource: string; namespace?: string}, signal?: AbortSignal): Promise<boolean> {
@@ -329,44 +390,71 @@ export class KubeClusterClient implements ClusterClient {
 				body: {
 					apiVersion: 'authorization.k8s.io/v1',
 					kind: 'SelfSubjectAccessReview',
-					spec: {resourceAttributes: {verb: check.verb, group: check.group, resource: check.resource, ...(check.namespace ? {namespace: check.namespace} : {})}},
+					spec: {
+						resourceAttributes: {verb: check.verb, group: check.group, resource: check.resource, ...(check.namespace ? {namespace: check.namespace} : {})},
+					},
 				},
-			}));
+			}),
+		);
 		return review.status?.allowed === true;
 	}
 
 	private async readSecret(name: string, signal?: AbortSignal): Promise<SecretLike | undefined> {
-		const s = await this.read(signal, {verb: 'get', resource: 'secrets', namespace: ISTIO_NAMESPACE, name}, () => this.core.readNamespacedSecret({namespace: ISTIO_NAMESPACE, name}));
-		return s && (plain<SecretLike>(s));
+		const s = await this.read(signal, {verb: 'get', resource: 'secrets', namespace: ISTIO_NAMESPACE, name}, () =>
+			this.core.readNamespacedSecret({namespace: ISTIO_NAMESPACE, name}),
+		);
+		return s && plain<SecretLike>(s);
 	}
 
 	async listRemoteSecrets(signal?: AbortSignal): Promise<RemoteSecretInfo[]> {
 		const list = await this.call(signal, {verb: 'list', resource: 'secrets', namespace: ISTIO_NAMESPACE}, () =>
-			this.core.listNamespacedSecret({namespace: ISTIO_NAMESPACE, labelSelector: `${MULTICLUSTER_LABEL}=true`}));
+			this.core.listNamespacedSecret({namespace: ISTIO_NAMESPACE, labelSelector: `${MULTICLUSTER_LABEL}=true`}),
+		);
 		return plain<SecretLike[]>(list.items).map(describeRemoteSecret);
 	}
 
 	watchRemoteSecrets(onUpdate: (update: WatchUpdate<RemoteSecretInfo>) => void): WatchHandle {
 		const target = {namespace: ISTIO_NAMESPACE, labelSelector: `${MULTICLUSTER_LABEL}=true`};
 		// The watch holds the Secrets in memory; only their descriptions (no token, no CA) leave this layer.
-		return this.watch<SecretLike>(target, 'secrets', `/api/v1/namespaces/${ISTIO_NAMESPACE}/secrets`, (query, signal) =>
-			this.call(signal, {verb: 'list', resource: 'secrets', namespace: ISTIO_NAMESPACE}, () => this.core.listNamespacedSecret({namespace: ISTIO_NAMESPACE, ...query})), update =>
-			onUpdate({...update, items: update.items.map(describeRemoteSecret)}));
+		return this.watch<SecretLike>(
+			target,
+			'secrets',
+			`/api/v1/namespaces/${ISTIO_NAMESPACE}/secrets`,
+			(query, signal) =>
+				this.call(signal, {verb: 'list', resource: 'secrets', namespace: ISTIO_NAMESPACE}, () =>
+					this.core.listNamespacedSecret({namespace: ISTIO_NAMESPACE, ...query}),
+				),
+			update => onUpdate({...update, items: update.items.map(describeRemoteSecret)}),
+		);
 	}
 
 	watchPublishedRoot(onUpdate: (update: WatchUpdate<TrustRootInfo>) => void): WatchHandle {
 		const target = {namespace: ISTIO_NAMESPACE, name: PUBLISHED_ROOT_NAME};
-		return this.watch<Record<string, unknown>>(target, 'configmaps', `/api/v1/namespaces/${ISTIO_NAMESPACE}/configmaps`, (query, signal) =>
-			this.call(signal, {verb: 'list', resource: 'configmaps', namespace: ISTIO_NAMESPACE}, () => this.core.listNamespacedConfigMap({namespace: ISTIO_NAMESPACE, ...query})), update =>
-			onUpdate({...update, items: update.items.map(publishedRoot)}));
+		return this.watch<Record<string, unknown>>(
+			target,
+			'configmaps',
+			`/api/v1/namespaces/${ISTIO_NAMESPACE}/configmaps`,
+			(query, signal) =>
+				this.call(signal, {verb: 'list', resource: 'configmaps', namespace: ISTIO_NAMESPACE}, () =>
+					this.core.listNamespacedConfigMap({namespace: ISTIO_NAMESPACE, ...query}),
+				),
+			update => onUpdate({...update, items: update.items.map(publishedRoot)}),
+		);
 	}
 
 	watchPluggedRoot(onUpdate: (update: WatchUpdate<TrustRootInfo>) => void): WatchHandle {
 		const target = {namespace: ISTIO_NAMESPACE, name: PLUGGED_ROOT_NAME};
 		// The watch holds cacerts (its key included) in memory; only the root's subject and fingerprint leave this layer.
-		return this.watch<Record<string, unknown>>(target, 'secrets', `/api/v1/namespaces/${ISTIO_NAMESPACE}/secrets`, (query, signal) =>
-			this.call(signal, {verb: 'list', resource: 'secrets', namespace: ISTIO_NAMESPACE}, () => this.core.listNamespacedSecret({namespace: ISTIO_NAMESPACE, ...query})), update =>
-			onUpdate({...update, items: update.items.map(pluggedRoot)}));
+		return this.watch<Record<string, unknown>>(
+			target,
+			'secrets',
+			`/api/v1/namespaces/${ISTIO_NAMESPACE}/secrets`,
+			(query, signal) =>
+				this.call(signal, {verb: 'list', resource: 'secrets', namespace: ISTIO_NAMESPACE}, () =>
+					this.core.listNamespacedSecret({namespace: ISTIO_NAMESPACE, ...query}),
+				),
+			update => onUpdate({...update, items: update.items.map(pluggedRoot)}),
+		);
 	}
 
 	async getRemoteSecret(name: string, signal?: AbortSignal): Promise<RemoteSecretInfo | undefined> {
@@ -386,10 +474,22 @@ export class KubeClusterClient implements ClusterClient {
 		const ctx = {verb: 'patch', resource: 'secrets', namespace: ISTIO_NAMESPACE, name: expect.name};
 		const before = await this.readSecret(expect.name, options.signal);
 		const after = await this.call(options.signal, ctx, () =>
-			this.objects.patch(manifest as unknown as KubernetesObject, undefined, options.dryRun ? 'All' : undefined, FIELD_MANAGER, options.force, PatchStrategy.ServerSideApply));
+			this.objects.patch(
+				manifest as unknown as KubernetesObject,
+				undefined,
+				options.dryRun ? 'All' : undefined,
+				FIELD_MANAGER,
+				options.force,
+				PatchStrategy.ServerSideApply,
+			),
+		);
 		let outcome: AppliedObject['outcome'];
 		if (!before) outcome = 'created';
-		else if (options.dryRun) outcome = isDeepStrictEqual(before.data ?? {}, (after as SecretLike).data ?? {}) && isDeepStrictEqual(before.metadata?.labels ?? {}, after.metadata?.labels ?? {}) ? 'unchanged' : 'configured';
+		else if (options.dryRun)
+			outcome =
+				isDeepStrictEqual(before.data ?? {}, (after as SecretLike).data ?? {}) && isDeepStrictEqual(before.metadata?.labels ?? {}, after.metadata?.labels ?? {})
+					? 'unchanged'
+					: 'configured';
 		else outcome = before.metadata?.resourceVersion === after.metadata?.resourceVersion ? 'unchanged' : 'configured';
 		return {kind: 'Secret', namespace: ISTIO_NAMESPACE, name: expect.name, outcome};
 	}
@@ -400,7 +500,9 @@ export class KubeClusterClient implements ClusterClient {
 		const spec = {apiVersion: ref.apiVersion, kind: ref.kind, metadata: {name: ref.name, ...(ref.namespace ? {namespace: ref.namespace} : {})}};
 		const body = deleteOptions(ref, options);
 		try {
-			await this.call(options.signal, ctx, () => this.objects.delete(spec, undefined, options.dryRun ? 'All' : undefined, undefined, undefined, 'Background', body));
+			await this.call(options.signal, ctx, () =>
+				this.objects.delete(spec, undefined, options.dryRun ? 'All' : undefined, undefined, undefined, 'Background', body),
+			);
 			return 'deleted';
 		} catch (error) {
 			if (isNotFound(error)) return 'not-found';

@@ -97,7 +97,7 @@ function fromStatus(code: number, status: StatusLike | undefined, ctx: KubeError
 				kind: 'unauthorized',
 				httpStatus: 401,
 				message: `credentials rejected by the API server${on} (401 Unauthorized)`,
-				hint: 'refresh them (e.g. re-run your cloud\'s get-credentials) and check the user in your kubeconfig',
+				hint: "refresh them (e.g. re-run your cloud's get-credentials) and check the user in your kubeconfig",
 			};
 		case 403: {
 			const who = ctx.user ? `user ${ctx.user}` : 'this user';
@@ -219,8 +219,24 @@ export function describeKubeError(err: unknown, ctx: KubeErrorContext = {}): Kub
 	}
 	const code = errorCode(err);
 	const text = errorText(err);
-	if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EPIPE' || code === 'ETIMEDOUT' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-		const why = code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'its host name does not resolve' : code === 'ECONNREFUSED' ? 'connection refused' : code === 'ETIMEDOUT' ? 'connection timed out' : `connection failed (${code})`;
+	if (
+		code === 'ECONNREFUSED' ||
+		code === 'ECONNRESET' ||
+		code === 'EHOSTUNREACH' ||
+		code === 'ENETUNREACH' ||
+		code === 'EPIPE' ||
+		code === 'ETIMEDOUT' ||
+		code === 'ENOTFOUND' ||
+		code === 'EAI_AGAIN'
+	) {
+		const why =
+			code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+				? 'its host name does not resolve'
+				: code === 'ECONNREFUSED'
+					? 'connection refused'
+					: code === 'ETIMEDOUT'
+						? 'connection timed out'
+						: `connection failed (${code})`;
 		return {
 			kind: code === 'ETIMEDOUT' ? 'timeout' : 'unreachable',
 			message: `cannot reach the API server${on}: ${why}`,
@@ -231,7 +247,7 @@ export function describeKubeError(err: unknown, ctx: KubeErrorContext = {}): Kub
 		return {
 			kind: 'unreachable',
 			message: `TLS failed talking to the API server${on}: ${text}`,
-			hint: 'the server certificate does not match the kubeconfig\'s certificate-authority: refresh the kubeconfig',
+			hint: "the server certificate does not match the kubeconfig's certificate-authority: refresh the kubeconfig",
 		};
 	}
 	if (code === 'ERR_STREAM_PREMATURE_CLOSE' || /premature close/i.test(text)) {
@@ -248,4 +264,3 @@ export function toKubeError(err: unknown, ctx: KubeErrorContext = {}): KubeError
 	if (err instanceof KubeError) return err;
 	return new KubeError(describeKubeError(err, ctx), {cause: err});
 }
-

@@ -39,11 +39,31 @@ type Authenticator = Parameters<KubeConfig['addAuthenticator']>[0];
 
 /** Hints for the plugins people meet most: how to install them and how to log in again. */
 const KNOWN: Array<{match: RegExp; install: string; login: string}> = [
-	{match: /^aws$/, install: 'install the AWS CLI v2 (https://aws.amazon.com/cli/)', login: 'log in again (aws sso login, or check aws configure / AWS_PROFILE) and retry'},
-	{match: /^aws-iam-authenticator$/, install: 'install aws-iam-authenticator, or switch to aws eks update-kubeconfig', login: 'check your AWS credentials (aws sts get-caller-identity) and retry'},
-	{match: /^gke-gcloud-auth-plugin$/, install: 'install it: gcloud components install gke-gcloud-auth-plugin', login: 'log in again (gcloud auth login) and retry'},
-	{match: /^kubelogin$/, install: 'install kubelogin (az aks install-cli, or https://azure.github.io/kubelogin/)', login: 'log in again (az login, or kubelogin convert-kubeconfig) and retry'},
-	{match: /^kubectl-oidc_login$|^kubectl$/, install: 'install the oidc-login plugin (kubectl krew install oidc-login)', login: 'log in again (run kubectl oidc-login get-token with the same flags) and retry'},
+	{
+		match: /^aws$/,
+		install: 'install the AWS CLI v2 (https://aws.amazon.com/cli/)',
+		login: 'log in again (aws sso login, or check aws configure / AWS_PROFILE) and retry',
+	},
+	{
+		match: /^aws-iam-authenticator$/,
+		install: 'install aws-iam-authenticator, or switch to aws eks update-kubeconfig',
+		login: 'check your AWS credentials (aws sts get-caller-identity) and retry',
+	},
+	{
+		match: /^gke-gcloud-auth-plugin$/,
+		install: 'install it: gcloud components install gke-gcloud-auth-plugin',
+		login: 'log in again (gcloud auth login) and retry',
+	},
+	{
+		match: /^kubelogin$/,
+		install: 'install kubelogin (az aks install-cli, or https://azure.github.io/kubelogin/)',
+		login: 'log in again (az login, or kubelogin convert-kubeconfig) and retry',
+	},
+	{
+		match: /^kubectl-oidc_login$|^kubectl$/,
+		install: 'install the oidc-login plugin (kubectl krew install oidc-login)',
+		login: 'log in again (run kubectl oidc-login get-token with the same flags) and retry',
+	},
 ];
 
 function known(command: string) {
@@ -74,7 +94,14 @@ function runPlugin(exec: ExecConfig, context: string, cluster: {server?: string;
 	const apiVersion = exec.apiVersion ?? DEFAULT_API_VERSION;
 	const hints = known(command);
 	if (exec.interactiveMode === 'Always') {
-		return Promise.reject(pluginError(exec, context, 'needs a terminal to ask you something (interactiveMode: Always)', `run ${pluginCommandLine(exec)} yourself once to log in, then retry`));
+		return Promise.reject(
+			pluginError(
+				exec,
+				context,
+				'needs a terminal to ask you something (interactiveMode: Always)',
+				`run ${pluginCommandLine(exec)} yourself once to log in, then retry`,
+			),
+		);
 	}
 	const execInfo = {
 		apiVersion,
@@ -82,7 +109,13 @@ function runPlugin(exec: ExecConfig, context: string, cluster: {server?: string;
 		spec: {
 			interactive: false,
 			...(exec.provideClusterInfo && cluster
-				? {cluster: {server: cluster.server, ...(cluster.caData ? {'certificate-authority-data': cluster.caData} : {}), ...(cluster.skipTLSVerify ? {'insecure-skip-tls-verify': true} : {})}}
+				? {
+						cluster: {
+							server: cluster.server,
+							...(cluster.caData ? {'certificate-authority-data': cluster.caData} : {}),
+							...(cluster.skipTLSVerify ? {'insecure-skip-tls-verify': true} : {}),
+						},
+					}
 				: {}),
 		},
 	};
@@ -106,35 +139,84 @@ function runPlugin(exec: ExecConfig, context: string, cluster: {server?: string;
 		child.on('error', error => (spawnError = error));
 		child.on('close', code => {
 			clearTimeout(timer);
-			kubeLog(formatPluginRun(context, command, exec.args ?? [], spawnError ? (spawnError.code ?? 'failed') : timedOut ? 'stopped' : (code ?? 'killed'), Date.now() - started));
+			kubeLog(
+				formatPluginRun(
+					context,
+					command,
+					exec.args ?? [],
+					spawnError ? (spawnError.code ?? 'failed') : timedOut ? 'stopped' : (code ?? 'killed'),
+					Date.now() - started,
+				),
+			);
 			if (spawnError) {
 				const missing = spawnError.code === 'ENOENT';
-				const hint = exec.installHint ? saidLine(exec.installHint) : (hints?.install ?? `install ${path.basename(command)}, or fix users[].user.exec.command in the kubeconfig`);
-				reject(pluginError(exec, context, missing ? `is not installed (${command} not found)` : `cannot be run (${spawnError.code ?? spawnError.message})`, missing ? hint : `check that ${command} is an executable file`));
+				const hint = exec.installHint
+					? saidLine(exec.installHint)
+					: (hints?.install ?? `install ${path.basename(command)}, or fix users[].user.exec.command in the kubeconfig`);
+				reject(
+					pluginError(
+						exec,
+						context,
+						missing ? `is not installed (${command} not found)` : `cannot be run (${spawnError.code ?? spawnError.message})`,
+						missing ? hint : `check that ${command} is an executable file`,
+					),
+				);
 				return;
 			}
 			if (timedOut) {
-				reject(pluginError(exec, context, `did not finish within ${PLUGIN_TIMEOUT_MS / 1000}s`, `run ${pluginCommandLine(exec)} yourself: it may be waiting for a login`));
+				reject(
+					pluginError(
+						exec,
+						context,
+						`did not finish within ${PLUGIN_TIMEOUT_MS / 1000}s`,
+						`run ${pluginCommandLine(exec)} yourself: it may be waiting for a login`,
+					),
+				);
 				return;
 			}
 			if (code !== 0) {
 				const said = saidLine(stderr) || saidLine(stdout.startsWith('{') ? '' : stdout) || 'no message';
-				reject(pluginError(exec, context, `failed (exit ${code ?? 'signal'}): ${said}`, hints?.login ?? `run ${pluginCommandLine(exec)} yourself to see why, log in again, and retry`));
+				reject(
+					pluginError(
+						exec,
+						context,
+						`failed (exit ${code ?? 'signal'}): ${said}`,
+						hints?.login ?? `run ${pluginCommandLine(exec)} yourself to see why, log in again, and retry`,
+					),
+				);
 				return;
 			}
 			// Never quote what the plugin printed: on a success it is the credential.
-			let parsed: {apiVersion?: string; kind?: string; status?: {token?: string; clientCertificateData?: string; clientKeyData?: string; expirationTimestamp?: string}};
+			let parsed: {
+				apiVersion?: string;
+				kind?: string;
+				status?: {token?: string; clientCertificateData?: string; clientKeyData?: string; expirationTimestamp?: string};
+			};
 			try {
 				parsed = JSON.parse(stdout) as typeof parsed;
 			} catch {
-				reject(pluginError(exec, context, 'printed something that is not an ExecCredential (JSON expected)', 'check that the plugin and its apiVersion in the kubeconfig match, and update it'));
+				reject(
+					pluginError(
+						exec,
+						context,
+						'printed something that is not an ExecCredential (JSON expected)',
+						'check that the plugin and its apiVersion in the kubeconfig match, and update it',
+					),
+				);
 				return;
 			}
 			const status = parsed?.status;
 			rememberSecret(status?.token);
 			rememberSecret(status?.clientKeyData);
 			if (parsed?.kind !== 'ExecCredential' || parsed.apiVersion !== apiVersion) {
-				reject(pluginError(exec, context, `returned ${parsed?.kind ?? 'no kind'} ${parsed?.apiVersion ?? 'without apiVersion'}, but the kubeconfig expects ExecCredential ${apiVersion}`, 'update the plugin, or the apiVersion of users[].user.exec in the kubeconfig'));
+				reject(
+					pluginError(
+						exec,
+						context,
+						`returned ${parsed?.kind ?? 'no kind'} ${parsed?.apiVersion ?? 'without apiVersion'}, but the kubeconfig expects ExecCredential ${apiVersion}`,
+						'update the plugin, or the apiVersion of users[].user.exec in the kubeconfig',
+					),
+				);
 				return;
 			}
 			if (!status?.token && !(status?.clientCertificateData && status.clientKeyData)) {
@@ -153,8 +235,17 @@ function runPlugin(exec: ExecConfig, context: string, cluster: {server?: string;
 }
 
 /** The credential for exec, from the cache while it is valid, else from one (shared) plugin run. */
-export async function execCredential(exec: ExecConfig, context: string, cluster?: {server?: string; caData?: string; skipTLSVerify?: boolean}): Promise<Credential> {
-	if (!exec.command) throw new KubeError({kind: 'unauthorized', message: `the kubeconfig user of context ${context} has an exec plugin without a command`, hint: 'fix users[].user.exec.command in the kubeconfig'});
+export async function execCredential(
+	exec: ExecConfig,
+	context: string,
+	cluster?: {server?: string; caData?: string; skipTLSVerify?: boolean},
+): Promise<Credential> {
+	if (!exec.command)
+		throw new KubeError({
+			kind: 'unauthorized',
+			message: `the kubeconfig user of context ${context} has an exec plugin without a command`,
+			hint: 'fix users[].user.exec.command in the kubeconfig',
+		});
 	const key = cacheKey(exec, cluster?.server);
 	let entry = cache.get(key);
 	if (!entry) {

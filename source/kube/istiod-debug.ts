@@ -43,7 +43,11 @@ export function portForwardDialer(kc: KubeConfig): PodDialer {
 		new PortForward(kc, true)
 			.portForward(namespace, pod, [port], fromPod, errors, toPod)
 			.then(ws => {
-				const s = ws as unknown as {close(): void; on(event: 'close', listener: () => void): void; on(event: 'error', listener: (error: unknown) => void): void};
+				const s = ws as unknown as {
+					close(): void;
+					on(event: 'close', listener: () => void): void;
+					on(event: 'error', listener: (error: unknown) => void): void;
+				};
 				socket = s;
 				// A connection reset after the upgrade must end this read, not the process (an unhandled 'error').
 				s.on('error', error => stream.destroy(error instanceof Error ? error : new Error(String((error as {message?: unknown})?.message ?? error))));
@@ -150,17 +154,29 @@ export async function readIstiodDebug(deps: IstiodDebugDeps, request: IstiodDebu
 		const port = monitoringPort(pod);
 		step = `port-forward to ${name}:${port}`;
 		const forward = `/api/v1/namespaces/${ISTIO_NAMESPACE}/pods/${name}/portforward?ports=${port}`;
-		const responses = await Promise.all(request.paths.map(async path => {
-			const started = Date.now();
-			try {
-				const answer = await getOverStream(() => deps.dial(ISTIO_NAMESPACE, name, port), path, signal);
-				if (kubeLogging()) kubeLog(formatKubeRequest({context, method: 'GET', path: `${forward} → ${path}`, status: answer.status, ms: Date.now() - started}));
-				return {path, ...answer};
-			} catch (error) {
-				if (kubeLogging()) kubeLog(formatKubeRequest({context, method: 'GET', path: `${forward} → ${path}`, ms: Date.now() - started, error: error instanceof Error ? error.message : String(error)}));
-				throw error;
-			}
-		}));
+		const responses = await Promise.all(
+			request.paths.map(async path => {
+				const started = Date.now();
+				try {
+					const answer = await getOverStream(() => deps.dial(ISTIO_NAMESPACE, name, port), path, signal);
+					if (kubeLogging())
+						kubeLog(formatKubeRequest({context, method: 'GET', path: `${forward} → ${path}`, status: answer.status, ms: Date.now() - started}));
+					return {path, ...answer};
+				} catch (error) {
+					if (kubeLogging())
+						kubeLog(
+							formatKubeRequest({
+								context,
+								method: 'GET',
+								path: `${forward} → ${path}`,
+								ms: Date.now() - started,
+								error: error instanceof Error ? error.message : String(error),
+							}),
+						);
+					throw error;
+				}
+			}),
+		);
 		return {pod: name, port, responses};
 	} catch (error) {
 		if (error instanceof KubeError && error.info.kind !== 'cancelled') throw error;

@@ -88,7 +88,10 @@ export interface KubeconfigSearch {
 /** kubectl's order: --kubeconfig, else the non-empty entries of KUBECONFIG (each once), else ~/.kube/config. */
 export function kubeconfigSearchOrder(source: KubeconfigSource): KubeconfigSearch {
 	if (source.kubeconfig !== undefined && source.kubeconfig !== '') return {from: 'flag', files: [path.resolve(source.kubeconfig)]};
-	const listed = (source.env.KUBECONFIG ?? '').split(path.delimiter).filter(p => p.trim() !== '').map(p => path.resolve(p));
+	const listed = (source.env.KUBECONFIG ?? '')
+		.split(path.delimiter)
+		.filter(p => p.trim() !== '')
+		.map(p => path.resolve(p));
 	if (listed.length > 0) return {from: 'env', files: listed.filter((p, i) => listed.indexOf(p) === i)};
 	const home = source.env.HOME ?? source.env.USERPROFILE;
 	return {from: 'home', files: home ? [path.join(home, '.kube', 'config')] : []};
@@ -106,7 +109,9 @@ export function loadMergedKubeconfig(source: KubeconfigSource): MergedKubeconfig
 	} else if (search.from === 'env') {
 		files = search.files.filter(p => fs.existsSync(p));
 		if (files.length === 0) {
-			throw new KubeconfigError(`no kubeconfig found: none of the files in KUBECONFIG exist (${search.files.join(path.delimiter)}); fix KUBECONFIG or pass --kubeconfig PATH`);
+			throw new KubeconfigError(
+				`no kubeconfig found: none of the files in KUBECONFIG exist (${search.files.join(path.delimiter)}); fix KUBECONFIG or pass --kubeconfig PATH`,
+			);
 		}
 		// istioctl honours KUBECONFIG itself (client-go merges with the same first-wins rules), so only
 		// name a file when one file holds the whole config; with several, istioctl reads KUBECONFIG as we did.
@@ -114,7 +119,9 @@ export function loadMergedKubeconfig(source: KubeconfigSource): MergedKubeconfig
 	} else {
 		const home = search.files[0];
 		if (!home || !fs.existsSync(home)) {
-			throw new KubeconfigError(`no kubeconfig found: looked at --kubeconfig (not given), KUBECONFIG (not set) and ${home ?? '~/.kube/config (HOME not set)'}; pass --kubeconfig PATH or set KUBECONFIG`);
+			throw new KubeconfigError(
+				`no kubeconfig found: looked at --kubeconfig (not given), KUBECONFIG (not set) and ${home ?? '~/.kube/config (HOME not set)'}; pass --kubeconfig PATH or set KUBECONFIG`,
+			);
 		}
 		files = [home];
 		kubeconfigPath = home;
@@ -173,7 +180,9 @@ export function kubeConfigFor(merged: MergedKubeconfig, contextName: string): Ku
 	}
 	const cluster = merged.clusters.find(c => c.name === context.cluster);
 	if (!cluster) {
-		throw new KubeconfigError(`context "${contextName}" names cluster "${context.cluster}", which the kubeconfig (${where}) does not define: fix the kubeconfig`);
+		throw new KubeconfigError(
+			`context "${contextName}" names cluster "${context.cluster}", which the kubeconfig (${where}) does not define: fix the kubeconfig`,
+		);
 	}
 	const user = merged.users.find(u => u.name === context.user) ?? {name: context.user || 'anonymous'};
 	// An exec plugin runs through eastwest's own authenticator (one run shared, errors that name the plugin).
@@ -185,6 +194,13 @@ export function kubeConfigFor(merged: MergedKubeconfig, contextName: string): Ku
 		contexts: [{...context, user: user.name}],
 		currentContext: context.name,
 	});
-	if (exec) kc.addAuthenticator(execAuthenticator(exec, contextName, {server: cluster.server, ...(cluster.caData ? {caData: cluster.caData} : {}), ...(cluster.skipTLSVerify ? {skipTLSVerify: true} : {})}));
+	if (exec)
+		kc.addAuthenticator(
+			execAuthenticator(exec, contextName, {
+				server: cluster.server,
+				...(cluster.caData ? {caData: cluster.caData} : {}),
+				...(cluster.skipTLSVerify ? {skipTLSVerify: true} : {}),
+			}),
+		);
 	return kc;
 }

@@ -72,8 +72,16 @@ export async function probeCluster(api: ProbeAccess, options: {timeoutMs?: numbe
 		}
 
 		const namespace = api.read(signal, {verb: 'get', resource: 'namespaces', name: ISTIO_NAMESPACE}, () => api.core.readNamespace({name: ISTIO_NAMESPACE}));
-		const crds = Promise.all(ISTIO_CRDS.map(name => api.read(signal, {verb: 'get', resource: 'customresourcedefinitions.apiextensions.k8s.io', name}, () => api.apiext.readCustomResourceDefinition({name}))));
-		const deployments = api.call(signal, {verb: 'list', resource: 'deployments', namespace: ISTIO_NAMESPACE}, () => api.apps.listNamespacedDeployment({namespace: ISTIO_NAMESPACE, labelSelector: 'app=istiod'}));
+		const crds = Promise.all(
+			ISTIO_CRDS.map(name =>
+				api.read(signal, {verb: 'get', resource: 'customresourcedefinitions.apiextensions.k8s.io', name}, () =>
+					api.apiext.readCustomResourceDefinition({name}),
+				),
+			),
+		);
+		const deployments = api.call(signal, {verb: 'list', resource: 'deployments', namespace: ISTIO_NAMESPACE}, () =>
+			api.apps.listNamespacedDeployment({namespace: ISTIO_NAMESPACE, labelSelector: 'app=istiod'}),
+		);
 		const [ns, crdList, deploymentList] = await Promise.allSettled([namespace, crds, deployments]);
 
 		if (ns.status === 'fulfilled') {
@@ -108,19 +116,23 @@ export async function probeCluster(api: ProbeAccess, options: {timeoutMs?: numbe
 		if (deploymentList.status === 'fulfilled') {
 			const items = plain<IstiodDeploymentLike[]>(deploymentList.value.items);
 			const istiods = items.filter(isIstiodDeployment);
-			result.istiod = await Promise.all(istiods.map(async d => {
-				const info = istiodFromDeployment(d);
-				const configMap = injectorConfigMapName(info.revision);
-				try {
-					const cm = await api.read(signal, {verb: 'get', resource: 'configmaps', namespace: ISTIO_NAMESPACE, name: configMap}, () => api.core.readNamespacedConfigMap({namespace: ISTIO_NAMESPACE, name: configMap}));
-					const values = injectorValues(cm?.data);
-					if (values.meshId !== undefined) info.meshId = values.meshId;
-					if (values.network !== undefined) info.network = values.network;
-				} catch {
-					// The injector values are a nicety: without them meshId/network stay unknown.
-				}
-				return info;
-			}));
+			result.istiod = await Promise.all(
+				istiods.map(async d => {
+					const info = istiodFromDeployment(d);
+					const configMap = injectorConfigMapName(info.revision);
+					try {
+						const cm = await api.read(signal, {verb: 'get', resource: 'configmaps', namespace: ISTIO_NAMESPACE, name: configMap}, () =>
+							api.core.readNamespacedConfigMap({namespace: ISTIO_NAMESPACE, name: configMap}),
+						);
+						const values = injectorValues(cm?.data);
+						if (values.meshId !== undefined) info.meshId = values.meshId;
+						if (values.network !== undefined) info.network = values.network;
+					} catch {
+						// The injector values are a nicety: without them meshId/network stay unknown.
+					}
+					return info;
+				}),
+			);
 		} else {
 			fail(deploymentList.reason, {verb: 'list', resource: 'deployments', namespace: ISTIO_NAMESPACE});
 		}

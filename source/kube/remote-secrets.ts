@@ -20,7 +20,14 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 
 /** A Secret as read from the API (data base64-encoded). */
 export interface SecretLike {
-	metadata?: {name?: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string>; managedFields?: Array<{manager?: string}>};
+	metadata?: {
+		name?: string;
+		namespace?: string;
+		resourceVersion?: string;
+		labels?: Record<string, string>;
+		annotations?: Record<string, string>;
+		managedFields?: Array<{manager?: string}>;
+	};
 	data?: Record<string, string>;
 }
 
@@ -48,7 +55,10 @@ function parseKubeconfig(cluster: string, text: string): ParsedEntry {
 	} catch {
 		return {entry: {cluster, auth: 'none', inlineCa: false, problem: `the kubeconfig under key ${cluster} is not valid YAML`}};
 	}
-	const named = (items: unknown, name: string | undefined) => list(items).map(rec).find(i => i.name === name) ?? rec(list(items)[0]);
+	const named = (items: unknown, name: string | undefined) =>
+		list(items)
+			.map(rec)
+			.find(i => i.name === name) ?? rec(list(items)[0]);
 	const contextName = str(doc['current-context']);
 	const context = rec(named(doc.contexts, contextName).context);
 	const clusterEntry = rec(named(doc.clusters, str(context.cluster)).cluster);
@@ -66,7 +76,9 @@ function parseKubeconfig(cluster: string, text: string): ParsedEntry {
 	entry.auth = auth;
 	if (!server) return {entry: {...entry, problem: `the kubeconfig under key ${cluster} names no server`}};
 	if (clusterEntry['certificate-authority'] !== undefined && !caData) {
-		return {entry: {...entry, problem: `the kubeconfig under key ${cluster} points at a CA file, which istiod cannot read (it needs certificate-authority-data)`}};
+		return {
+			entry: {...entry, problem: `the kubeconfig under key ${cluster} points at a CA file, which istiod cannot read (it needs certificate-authority-data)`},
+		};
 	}
 	if (auth !== 'token' && auth !== 'client-certificate') return {entry};
 	const credentials: InlineCredentials = {
@@ -113,7 +125,15 @@ function kubeConfigFor(c: InlineCredentials): KubeConfig {
 	const kc = new KubeConfig();
 	// Built from the inline fields only: nothing here can read a file or start a process.
 	kc.loadFromOptions({
-		clusters: [{name: 'peer', server: c.server, skipTLSVerify: c.skipTLSVerify, ...(c.caData ? {caData: c.caData} : {}), ...(c.tlsServerName ? {tlsServerName: c.tlsServerName} : {})}],
+		clusters: [
+			{
+				name: 'peer',
+				server: c.server,
+				skipTLSVerify: c.skipTLSVerify,
+				...(c.caData ? {caData: c.caData} : {}),
+				...(c.tlsServerName ? {tlsServerName: c.tlsServerName} : {}),
+			},
+		],
 		users: [{name: 'peer', ...(c.token ? {token: c.token} : {}), ...(c.certData ? {certData: c.certData, keyData: c.keyData} : {})}],
 		contexts: [{name: 'peer', cluster: 'peer', user: 'peer'}],
 		currentContext: 'peer',
@@ -125,10 +145,20 @@ function kubeConfigFor(c: InlineCredentials): KubeConfig {
  * Ask the server named in the secret, as the secret's identity, whether istiod may list and watch
  * what it reads. `where` names the secret for messages (never its content).
  */
-export async function verifyCredentials(secret: SecretLike, cluster: string, where: string, options: {timeoutMs: number; signal?: AbortSignal}): Promise<CredentialVerdict> {
+export async function verifyCredentials(
+	secret: SecretLike,
+	cluster: string,
+	where: string,
+	options: {timeoutMs: number; signal?: AbortSignal},
+): Promise<CredentialVerdict> {
 	const {info, credentials} = parseSecret(secret);
 	const entry = info.entries.find(e => e.cluster === cluster);
-	if (!entry) return {kind: 'invalid', message: `${where} has no kubeconfig under key ${cluster}`, hint: `the key must equal the peer's cluster name; recreate it with istioctl create-remote-secret --name ${cluster}`};
+	if (!entry)
+		return {
+			kind: 'invalid',
+			message: `${where} has no kubeconfig under key ${cluster}`,
+			hint: `the key must equal the peer's cluster name; recreate it with istioctl create-remote-secret --name ${cluster}`,
+		};
 	if (entry.problem) return {kind: 'invalid', message: `${where}: ${entry.problem}`};
 	const c = credentials.get(cluster);
 	if (!c) {
@@ -147,7 +177,11 @@ export async function verifyCredentials(secret: SecretLike, cluster: string, whe
 			reviews.map(async r => {
 				const review = await currentSignal.run(signal, () =>
 					authz.createSelfSubjectAccessReview({
-						body: {apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: {resourceAttributes: {verb: r.verb, group: r.group, resource: r.resource}}},
+						body: {
+							apiVersion: 'authorization.k8s.io/v1',
+							kind: 'SelfSubjectAccessReview',
+							spec: {resourceAttributes: {verb: r.verb, group: r.group, resource: r.resource}},
+						},
 					}),
 				);
 				return {r, allowed: review.status?.allowed === true};
@@ -165,14 +199,26 @@ export async function verifyCredentials(secret: SecretLike, cluster: string, whe
 		return {kind: 'ok', message: `the identity in ${where} may list and watch ${ISTIOD_PEER_READS.map(r => r.resource).join(', ')} on ${c.server}`};
 	} catch (error) {
 		if (deadline.aborted && !options.signal?.aborted) {
-			return {kind: 'timeout', message: `${c.server} (from ${where}) did not answer within ${Math.round(options.timeoutMs / 1000)}s`, hint: "is the secret's server an address this machine and istiod can reach? pass --api-server CONTEXT=URL"};
+			return {
+				kind: 'timeout',
+				message: `${c.server} (from ${where}) did not answer within ${Math.round(options.timeoutMs / 1000)}s`,
+				hint: "is the secret's server an address this machine and istiod can reach? pass --api-server CONTEXT=URL",
+			};
 		}
 		const d = describeKubeError(error, {verb: 'create', resource: 'selfsubjectaccessreviews.authorization.k8s.io'});
 		if (d.kind === 'unauthorized') {
-			return {kind: 'unauthorized', message: `${c.server} does not accept the token in ${where} (revoked or expired?)`, hint: 'run eastwest apply again to refresh it'};
+			return {
+				kind: 'unauthorized',
+				message: `${c.server} does not accept the token in ${where} (revoked or expired?)`,
+				hint: 'run eastwest apply again to refresh it',
+			};
 		}
 		if (d.kind === 'cancelled') throw new KubeError(d);
-		return {kind: 'unreachable', message: `cannot reach ${c.server} (from ${where}): ${d.message}`, hint: "check the secret's server address; pass --api-server CONTEXT=URL with one istiod can reach"};
+		return {
+			kind: 'unreachable',
+			message: `cannot reach ${c.server} (from ${where}): ${d.message}`,
+			hint: "check the secret's server address; pass --api-server CONTEXT=URL with one istiod can reach",
+		};
 	}
 }
 
@@ -180,7 +226,10 @@ export async function verifyCredentials(secret: SecretLike, cluster: string, whe
  * The one Secret in `istioctl create-remote-secret` output, as a manifest ready for server-side apply:
  * stringData moved into data (base64), so ownership is plain fields. Errors never quote the content.
  */
-export function secretFromIstioctlOutput(output: string, expectName: string): {apiVersion: string; kind: string; metadata: Raw; data: Record<string, string>; type?: string} {
+export function secretFromIstioctlOutput(
+	output: string,
+	expectName: string,
+): {apiVersion: string; kind: string; metadata: Raw; data: Record<string, string>; type?: string} {
 	let docs: unknown[];
 	try {
 		// Split by hand: istioctl ends its output with `---`, an empty document client-node's loadAllYaml cannot take.
@@ -189,11 +238,19 @@ export function secretFromIstioctlOutput(output: string, expectName: string): {a
 			.filter(text => text.split('\n').some(line => line.trim() !== '' && !line.trim().startsWith('#')))
 			.map(text => loadYaml<unknown>(text));
 	} catch {
-		throw new KubeError({kind: 'invalid', message: 'istioctl create-remote-secret printed something that is not YAML', hint: 'run it by hand to see what it prints'});
+		throw new KubeError({
+			kind: 'invalid',
+			message: 'istioctl create-remote-secret printed something that is not YAML',
+			hint: 'run it by hand to see what it prints',
+		});
 	}
 	const secrets = docs.map(rec).filter(d => d.kind === 'Secret');
 	if (docs.length !== 1 || secrets.length !== 1) {
-		throw new KubeError({kind: 'invalid', message: `istioctl create-remote-secret printed ${docs.length} objects (${secrets.length} Secret); expected one Secret`, hint: 'run it by hand to see what it prints'});
+		throw new KubeError({
+			kind: 'invalid',
+			message: `istioctl create-remote-secret printed ${docs.length} objects (${secrets.length} Secret); expected one Secret`,
+			hint: 'run it by hand to see what it prints',
+		});
 	}
 	const s = secrets[0]!;
 	const metadata = rec(s.metadata);
@@ -206,7 +263,12 @@ export function secretFromIstioctlOutput(output: string, expectName: string): {a
 	// Only what istiod can use is applied: an inline token or client certificate, never a command or a file path.
 	for (const [key, value] of Object.entries(data)) {
 		const {entry, credentials} = parseKubeconfig(key, decode(value));
-		if (entry.problem) throw new KubeError({kind: 'invalid', message: `istioctl create-remote-secret printed a Secret whose ${entry.problem.replace(/^the /, '')}`, hint: 'run it by hand to see what it prints'});
+		if (entry.problem)
+			throw new KubeError({
+				kind: 'invalid',
+				message: `istioctl create-remote-secret printed a Secret whose ${entry.problem.replace(/^the /, '')}`,
+				hint: 'run it by hand to see what it prints',
+			});
 		if (!credentials) {
 			throw new KubeError({
 				kind: 'invalid',
@@ -220,7 +282,12 @@ export function secretFromIstioctlOutput(output: string, expectName: string): {a
 	return {
 		apiVersion: 'v1',
 		kind: 'Secret',
-		metadata: {name: expectName, namespace: ISTIO_NAMESPACE, ...(Object.keys(labels).length ? {labels} : {}), ...(Object.keys(annotations).length ? {annotations} : {})},
+		metadata: {
+			name: expectName,
+			namespace: ISTIO_NAMESPACE,
+			...(Object.keys(labels).length ? {labels} : {}),
+			...(Object.keys(annotations).length ? {annotations} : {}),
+		},
 		...(typeof s.type === 'string' ? {type: s.type} : {}),
 		data,
 	};
@@ -229,7 +296,10 @@ export function secretFromIstioctlOutput(output: string, expectName: string): {a
 /** The address the API server advertises in-cluster (EndpointSlice default/kubernetes) as a URL. */
 export function advertisedServer(slices: Array<Record<string, unknown>>): string | undefined {
 	for (const slice of slices) {
-		const address = list(slice.endpoints).map(rec).flatMap(e => list(e.addresses)).find((a): a is string => typeof a === 'string');
+		const address = list(slice.endpoints)
+			.map(rec)
+			.flatMap(e => list(e.addresses))
+			.find((a): a is string => typeof a === 'string');
 		const ports = list(slice.ports).map(rec);
 		const port = (ports.find(p => p.name === 'https') ?? ports[0])?.port;
 		if (address && typeof port === 'number') return `https://${address.includes(':') ? `[${address}]` : address}:${port}`;

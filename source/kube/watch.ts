@@ -98,7 +98,14 @@ export function startWatch<T>(spec: WatchSpec<T>): WatchHandle {
 			kubeLog(
 				!opened && typeof status === 'number'
 					? `[kube ${spec.context ?? '?'}] WATCH ${where} ${status} ${Date.now() - started}ms`
-					: formatWatch({context: spec.context ?? '?', path: where, phase: 'closed', ms: Date.now() - started, events, ...(err0 && !stopped ? {error: spec.describe(err0).message} : {})}),
+					: formatWatch({
+							context: spec.context ?? '?',
+							path: where,
+							phase: 'closed',
+							ms: Date.now() - started,
+							events,
+							...(err0 && !stopped ? {error: spec.describe(err0).message} : {}),
+						}),
 			);
 			if (stopped || mine !== generation) return;
 			request = undefined;

@@ -2,7 +2,10 @@ export type ProfileErrorKind = 'invalid-name' | 'not-found' | 'exists' | 'corrup
 
 /** A profile store error already in words a person can act on (one line). */
 export class ProfileStoreError extends Error {
-	constructor(readonly kind: ProfileErrorKind, message: string) {
+	constructor(
+		readonly kind: ProfileErrorKind,
+		message: string,
+	) {
 		super(message);
 		this.name = 'ProfileStoreError';
 	}

@@ -107,7 +107,10 @@ export async function withFileLock<T>(file: string, options: LockOptions = {}, w
 			} catch {
 				owner = undefined;
 			}
-			throw new ProfileStoreError('locked', `profile store is locked by ${owner ? `pid ${owner.pid}` : 'another eastwest'} (${file}) and stayed locked for ${Math.round(timeoutMs / 1000)} s; retry, or remove the lock file if no eastwest is running`);
+			throw new ProfileStoreError(
+				'locked',
+				`profile store is locked by ${owner ? `pid ${owner.pid}` : 'another eastwest'} (${file}) and stayed locked for ${Math.round(timeoutMs / 1000)} s; retry, or remove the lock file if no eastwest is running`,
+			);
 		}
 		await sleep(retryMs + Math.floor(Math.random() * retryMs));
 	}

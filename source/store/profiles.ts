@@ -55,7 +55,13 @@ export function planFields(input: MeshPlanInput): MeshPlanInput {
 	const plan: MeshPlanInput = {
 		topology: input.topology,
 		meshId: input.meshId,
-		clusters: input.clusters.map((c): ClusterSpec => ({context: c.context, name: c.name, network: c.network, role: c.role, ...(typeof c.apiServer === 'string' && c.apiServer !== '' ? {apiServer: c.apiServer} : {})})),
+		clusters: input.clusters.map((c): ClusterSpec => ({
+			context: c.context,
+			name: c.name,
+			network: c.network,
+			role: c.role,
+			...(typeof c.apiServer === 'string' && c.apiServer !== '' ? {apiServer: c.apiServer} : {}),
+		})),
 	};
 	if (input.revision !== undefined && input.revision !== '') plan.revision = input.revision;
 	// The root CA's directory only: the key stays in its file.
@@ -106,7 +112,10 @@ export function migrate(raw: Record<string, unknown>, file: string): Record<stri
 	}
 	let version: number = found;
 	if (version > SCHEMA_VERSION) {
-		throw new ProfileStoreError('newer-schema', `profile file ${file} has schemaVersion ${version}, newer than this eastwest understands (${SCHEMA_VERSION}); upgrade eastwest (the file was left untouched)`);
+		throw new ProfileStoreError(
+			'newer-schema',
+			`profile file ${file} has schemaVersion ${version}, newer than this eastwest understands (${SCHEMA_VERSION}); upgrade eastwest (the file was left untouched)`,
+		);
 	}
 	while (version < SCHEMA_VERSION) {
 		const step = MIGRATIONS[version];
@@ -148,7 +157,8 @@ function checkProfile(file: string, name: string, value: unknown): Profile {
 		updatedAt: value.updatedAt as string,
 	};
 	if (value.parallel !== undefined) {
-		if (typeof value.parallel !== 'number' || parallelProblem(value.parallel)) throw corrupt(file, `${where} parallel ${JSON.stringify(value.parallel)} ${parallelProblem(Number.NaN)}`);
+		if (typeof value.parallel !== 'number' || parallelProblem(value.parallel))
+			throw corrupt(file, `${where} parallel ${JSON.stringify(value.parallel)} ${parallelProblem(Number.NaN)}`);
 		profile.parallel = value.parallel;
 	}
 	if (value.lastApplied !== undefined) {
@@ -262,7 +272,12 @@ export class ProfileStore {
 				throw new ProfileStoreError('exists', `profile "${name}" already exists; pass --overwrite to replace it, or pick another name`);
 			}
 			const at = this.now().toISOString();
-			const profile: Profile = {...planFields(input), createdAt: existing?.createdAt ?? at, updatedAt: at, ...(options.parallel !== undefined ? {parallel: options.parallel} : {})};
+			const profile: Profile = {
+				...planFields(input),
+				createdAt: existing?.createdAt ?? at,
+				updatedAt: at,
+				...(options.parallel !== undefined ? {parallel: options.parallel} : {}),
+			};
 			file.profiles[name] = profile;
 			return profile;
 		});

@@ -74,7 +74,6 @@ export function createTheme(color: boolean): Theme {
 	};
 }
 
-
 export const ThemeContext = createContext<Theme>(createTheme(true));
 
 export function useTheme(): Theme {

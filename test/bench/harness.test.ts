@@ -47,7 +47,10 @@ test('requests are classified by verb and resource, discovery apart', () => {
 	const r = (path: string, watch = false, query: Record<string, string> = {}) => ({method: 'GET', path, query, watch});
 	assert.equal(requestKind(r('/apis/apps/v1/namespaces/istio-system/deployments')), 'list deployments');
 	assert.equal(requestKind(r('/apis/apps/v1/namespaces/istio-system/deployments', true)), 'watch deployments');
-	assert.equal(requestKind(r('/api/v1/namespaces/istio-system/services', true, {fieldSelector: 'metadata.name=istio-eastwestgateway'})), 'watch services (one object by name)');
+	assert.equal(
+		requestKind(r('/api/v1/namespaces/istio-system/services', true, {fieldSelector: 'metadata.name=istio-eastwestgateway'})),
+		'watch services (one object by name)',
+	);
 	assert.equal(requestKind(r('/api/v1/namespaces', false, {fieldSelector: 'metadata.name=istio-system'})), 'list namespaces (one object by name)');
 	assert.equal(requestKind(r('/api/v1/namespaces/istio-system')), 'get namespaces');
 	assert.equal(requestKind(r('/apis/networking.istio.io/v1')), 'discovery apis/networking.istio.io/v1');
@@ -64,7 +67,7 @@ test('the wizard loads @kubernetes/client-node only after its first frame', () =
 	assert.ok(readdirSync(chunks).some(f => f.endsWith('.js') && readFileSync(path.join(chunks, f), 'utf8').includes('V1Deployment')));
 });
 
-test('the status bench notes each context\'s first verdict line once, across chunk boundaries', () => {
+test("the status bench notes each context's first verdict line once, across chunk boundaries", () => {
 	const clock = verdictClock(performance.now());
 	clock.push('12:00:01 cluster-001 healthy\n12:00:01 cluster-001 ✔ gateway: ready\n12:00:01 cluster-0');
 	assert.deepEqual([...clock.first.keys()], ['cluster-001']);

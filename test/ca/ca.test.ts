@@ -115,7 +115,10 @@ test("a user's EC root signs intermediates that chain to it; each cluster gets i
 	const east = await issueIntermediate(root, 'east', {modulusLength: 2048, now: NOW});
 	const west = await issueIntermediate(root, 'west', {modulusLength: 2048, now: NOW});
 	const r = new X509Certificate(FIXTURE_ROOT_CERT);
-	for (const [name, b] of [['east', east], ['west', west]] as const) {
+	for (const [name, b] of [
+		['east', east],
+		['west', west],
+	] as const) {
 		const ca = new X509Certificate(b['ca-cert.pem']);
 		assert.equal(ca.subject, `O=Istio\nCN=Intermediate CA\nL=${name}`);
 		assert.ok(ca.verify(r.publicKey));
@@ -135,17 +138,33 @@ test("a user's EC root signs intermediates that chain to it; each cluster gets i
 });
 
 test('verifyBundle refuses a key of another certificate, a chain in the wrong order and a foreign root', () => {
-	const good = {'ca-cert.pem': FIXTURE_CA_CERT, 'ca-key.pem': FIXTURE_CA_KEY, 'root-cert.pem': FIXTURE_ROOT_CERT, 'cert-chain.pem': FIXTURE_CA_CERT + FIXTURE_ROOT_CERT};
+	const good = {
+		'ca-cert.pem': FIXTURE_CA_CERT,
+		'ca-key.pem': FIXTURE_CA_KEY,
+		'root-cert.pem': FIXTURE_ROOT_CERT,
+		'cert-chain.pem': FIXTURE_CA_CERT + FIXTURE_ROOT_CERT,
+	};
 	verifyBundle(good, NOW);
 	const refuse = (bundle: typeof good, message: RegExp) => {
-		assert.throws(() => verifyBundle(bundle, NOW), (e: unknown) => e instanceof CaError && message.test(e.message) && !e.message.includes('PRIVATE KEY') && !e.message.includes('\n'));
+		assert.throws(
+			() => verifyBundle(bundle, NOW),
+			(e: unknown) => e instanceof CaError && message.test(e.message) && !e.message.includes('PRIVATE KEY') && !e.message.includes('\n'),
+		);
 	};
 	refuse({...good, 'ca-key.pem': FIXTURE_ROOT_KEY}, /ca-key\.pem is not the key of ca-cert\.pem/);
 	refuse({...good, 'cert-chain.pem': FIXTURE_ROOT_CERT + FIXTURE_CA_CERT}, /cert-chain\.pem does not start with ca-cert\.pem/);
-	refuse({...good, 'root-cert.pem': FIXTURE_OTHER_ROOT_CERT, 'cert-chain.pem': FIXTURE_CA_CERT + FIXTURE_OTHER_ROOT_CERT}, /certificate 1 is not issued by certificate 2/);
+	refuse(
+		{...good, 'root-cert.pem': FIXTURE_OTHER_ROOT_CERT, 'cert-chain.pem': FIXTURE_CA_CERT + FIXTURE_OTHER_ROOT_CERT},
+		/certificate 1 is not issued by certificate 2/,
+	);
 	refuse({...good, 'ca-key.pem': 'not a key'}, /ca-key\.pem holds no readable unencrypted private key/);
 	assert.throws(() => verifyBundle(good, new Date('2200-01-01T00:00:00Z')), /ca-cert\.pem expired on 2/);
-	const facts = inspectBundle({...good, 'ca-key.pem': FIXTURE_OTHER_ROOT_KEY, 'root-cert.pem': FIXTURE_OTHER_ROOT_CERT, 'cert-chain.pem': FIXTURE_CA_CERT + FIXTURE_OTHER_ROOT_CERT});
+	const facts = inspectBundle({
+		...good,
+		'ca-key.pem': FIXTURE_OTHER_ROOT_KEY,
+		'root-cert.pem': FIXTURE_OTHER_ROOT_CERT,
+		'cert-chain.pem': FIXTURE_CA_CERT + FIXTURE_OTHER_ROOT_CERT,
+	});
 	assert.equal(facts.keyMatches, false);
 	assert.equal(facts.chainsToRoot, false);
 	assert.doesNotMatch(JSON.stringify(facts), /PRIVATE|BEGIN/);
@@ -161,7 +180,10 @@ test('a root directory: written once (key 0600), never replaced; read only when 
 	assert.match(key, /^-----BEGIN PRIVATE KEY-----/);
 
 	// Never replaced: the files are untouched.
-	await assert.rejects(createRootDir(dir, {modulusLength: 2048}), (e: unknown) => e instanceof CaError && /already exist; eastwest never replaces a root/.test(e.message));
+	await assert.rejects(
+		createRootDir(dir, {modulusLength: 2048}),
+		(e: unknown) => e instanceof CaError && /already exist; eastwest never replaces a root/.test(e.message),
+	);
 	assert.equal(fs.readFileSync(created.files.keyPath, 'utf8'), key);
 	assert.throws(() => writeRoot(dir, 'x', 'y'), /already exist/);
 
@@ -172,7 +194,13 @@ test('a root directory: written once (key 0600), never replaced; read only when 
 	assert.match(source.describe(FIXTURE_ROOT_CERT), /^O=Istio, CN=Root CA \(sha256 /);
 
 	fs.chmodSync(created.files.keyPath, 0o640);
-	assert.throws(() => readRootDir(dir), (e: unknown) => e instanceof CaError && e.message === `${created.files.keyPath} is readable by its group (mode 0640); a root key must be private to its owner` && e.hint === `run 'chmod 600 ${created.files.keyPath}' and check who could have copied it`);
+	assert.throws(
+		() => readRootDir(dir),
+		(e: unknown) =>
+			e instanceof CaError &&
+			e.message === `${created.files.keyPath} is readable by its group (mode 0640); a root key must be private to its owner` &&
+			e.hint === `run 'chmod 600 ${created.files.keyPath}' and check who could have copied it`,
+	);
 	fs.chmodSync(created.files.keyPath, 0o604);
 	assert.throws(() => readRootDir(dir), /readable by others \(mode 0604\)/);
 });
@@ -183,7 +211,10 @@ test('a root directory that is missing, half there, or holds a key of another ro
 	fs.writeFileSync(path.join(dir, 'root-cert.pem'), FIXTURE_ROOT_CERT);
 	assert.throws(() => readRootDir(dir), new RegExp(`${path.join(dir, 'root-key.pem')} does not exist`));
 	fs.writeFileSync(path.join(dir, 'root-key.pem'), FIXTURE_OTHER_ROOT_KEY, {mode: 0o600});
-	await assert.rejects(openRootDir(dir), (e: unknown) => e instanceof CaError && /root-key\.pem is not the key of .*root-cert\.pem/.test(e.message) && !e.message.includes('BEGIN'));
+	await assert.rejects(
+		openRootDir(dir),
+		(e: unknown) => e instanceof CaError && /root-key\.pem is not the key of .*root-cert\.pem/.test(e.message) && !e.message.includes('BEGIN'),
+	);
 	fs.writeFileSync(path.join(dir, 'root-cert.pem'), FIXTURE_CA_CERT.replace('MII', 'MIX'));
 	await assert.rejects(openRootDir(dir), /root-cert\.pem: certificate 1 does not parse/);
 });

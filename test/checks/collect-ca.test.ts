@@ -5,7 +5,14 @@ import {X509Certificate} from 'node:crypto';
 import {collectFacts} from '../../source/checks/collect.js';
 import {runChecks} from '../../source/core/checks/index.js';
 import {FakeCluster, clusterObjects, type Obj} from '../support/fake-cluster.js';
-import {FIXTURE_CA_CERT, FIXTURE_CA_KEY, FIXTURE_OTHER_ROOT_CERT, FIXTURE_OTHER_ROOT_KEY, FIXTURE_ROOT_CERT, fixtureCacertsData} from '../support/ca-fixtures.js';
+import {
+	FIXTURE_CA_CERT,
+	FIXTURE_CA_KEY,
+	FIXTURE_OTHER_ROOT_CERT,
+	FIXTURE_OTHER_ROOT_KEY,
+	FIXTURE_ROOT_CERT,
+	fixtureCacertsData,
+} from '../support/ca-fixtures.js';
 import {meshPlan, numberedNetworks} from '../support/plans.js';
 
 const plan = meshPlan({topology: 'multi-network', network: numberedNetworks});
@@ -42,7 +49,10 @@ test('a foreign root, a wrong key and an expired intermediate become failing che
 	assert.equal(f.caBundle?.chainsToRoot, false);
 	assert.equal(f.caBundle?.keyMatches, false);
 	const results = runChecks(plan, {east: f}, 'preflight').filter(r => r.id.startsWith('cacerts-') && r.cluster === 'east');
-	assert.deepEqual(results.map(r => `${r.id} ${r.status}`), ['cacerts-chain fail', 'cacerts-key fail', 'cacerts-expiry fail']);
+	assert.deepEqual(
+		results.map(r => `${r.id} ${r.status}`),
+		['cacerts-chain fail', 'cacerts-key fail', 'cacerts-expiry fail'],
+	);
 	assert.match(results[0]!.reason!, /is not issued by root-cert\.pem \(O=Other, CN=Other Root CA\)/);
 });
 

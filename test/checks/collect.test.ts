@@ -28,7 +28,11 @@ test('collected facts from a healthy primary-remote-multi-network mesh pass pref
 		};
 		assert.deepEqual(facts.east.errors, []);
 		const results = runChecks(plan, facts, phase);
-		assert.deepEqual(results.filter(r => r.status !== 'pass').map(r => `${r.id}@${r.cluster}: ${r.reason}`), [], phase);
+		assert.deepEqual(
+			results.filter(r => r.status !== 'pass').map(r => `${r.id}@${r.cluster}: ${r.reason}`),
+			[],
+			phase,
+		);
 		assert.deepEqual(asked, phase === 'post-install' ? ['/debug/clusterz', '/debug/networkz'] : [], "istiod's view is read after the install only");
 		assert.equal(facts.west.istiodView, undefined, 'a remote has no istiod to ask');
 	}
@@ -37,15 +41,20 @@ test('collected facts from a healthy primary-remote-multi-network mesh pass pref
 test("istiod's view: an istiod that cannot be read is a warning with its hint, never a failure", async () => {
 	const east = new FakeCluster('ctx-east', clusterObjects('east', 'network1', true));
 	east.readIstiodDebug = async () => {
-		throw Object.assign(new Error('istiod in ctx-east did not answer within 4s'), {info: {kind: 'timeout', message: 'istiod in ctx-east did not answer within 4s', hint: 'is istiod running?'}});
+		throw Object.assign(new Error('istiod in ctx-east did not answer within 4s'), {
+			info: {kind: 'timeout', message: 'istiod in ctx-east did not answer within 4s', hint: 'is istiod running?'},
+		});
 	};
 	const facts = await collectFacts(east, {plan, cluster: plan.clusters[0]!, phase: 'post-install'});
 	assert.deepEqual(facts.istiodView, {read: false, error: 'istiod in ctx-east did not answer within 4s', kind: 'timeout', hint: 'is istiod running?'});
 	const results = runChecks(plan, {east: facts}, 'post-install').filter(r => r.id.startsWith('istiod-sees') || r.id.startsWith('istiod-knows'));
-	assert.deepEqual(results.map(r => `${r.id} ${r.status}: ${r.reason} / ${r.hint}`), [
-		"istiod-sees-clusters warn: could not read istiod's view: istiod in ctx-east did not answer within 4s / is istiod running?",
-		"istiod-knows-gateways warn: could not read istiod's view: istiod in ctx-east did not answer within 4s / is istiod running?",
-	]);
+	assert.deepEqual(
+		results.map(r => `${r.id} ${r.status}: ${r.reason} / ${r.hint}`),
+		[
+			"istiod-sees-clusters warn: could not read istiod's view: istiod in ctx-east did not answer within 4s / is istiod running?",
+			"istiod-knows-gateways warn: could not read istiod's view: istiod in ctx-east did not answer within 4s / is istiod running?",
+		],
+	);
 });
 
 test('preflight facts: hashes, never key material; istiod env; injector values; permissions; LB heuristic', async () => {
@@ -54,7 +63,8 @@ test('preflight facts: hashes, never key material; istiod env; injector values; 
 	assert.equal(facts.apiServerHost, '127.0.0.1');
 	assert.deepEqual(facts.cacerts, {present: true, keys: ['ca-cert.pem', 'ca-key.pem', 'cert-chain.pem', 'root-cert.pem'], rootCertSha256: sha256(ROOT_PEM)});
 	const keyLines = FIXTURE_CA_KEY.split('\n').filter(l => l.length > 20 && !l.startsWith('---'));
-	for (const line of [...keyLines, Buffer.from(FIXTURE_CA_KEY).toString('base64').slice(0, 40)]) assert.ok(!JSON.stringify(facts).includes(line), 'no key bytes in the facts');
+	for (const line of [...keyLines, Buffer.from(FIXTURE_CA_KEY).toString('base64').slice(0, 40)])
+		assert.ok(!JSON.stringify(facts).includes(line), 'no key bytes in the facts');
 	assert.doesNotMatch(JSON.stringify(facts), /BEGIN|PRIVATE/, 'no PEM in the facts');
 	assert.equal(facts.caRootCertSha256, sha256(ROOT_PEM));
 	// The ConfigMap's certificate, comparable with cacerts' root.
@@ -81,7 +91,9 @@ test('a forbidden read leaves the fact unset (check skipped) and names the read 
 });
 
 test('absent objects are facts too: no cacerts with istio-ca-secret, no gateway, no expose resources', async () => {
-	const objs = clusterObjects('east', 'network1', true).filter(o => o.metadata.name !== 'cacerts' && o.metadata.name !== 'istio-eastwestgateway' && o.kind !== 'Gateway');
+	const objs = clusterObjects('east', 'network1', true).filter(
+		o => o.metadata.name !== 'cacerts' && o.metadata.name !== 'istio-eastwestgateway' && o.kind !== 'Gateway',
+	);
 	objs.push({apiVersion: 'v1', kind: 'Secret', metadata: {name: 'istio-ca-secret', namespace: 'istio-system'}, data: {}});
 	const pre = await collectFacts(new FakeCluster('ctx-east', objs), {plan, cluster: plan.clusters[0]!, phase: 'preflight'});
 	assert.deepEqual(pre.cacerts, {present: false, keys: []});
@@ -114,7 +126,9 @@ test('post-install wiring facts: remote secrets without credentials, their verdi
 	wireMesh(plan, {east, west}, {east: 'https://east.example.internal:6443', west: 'https://west.example.internal:6443'});
 	const collect = () => collectFacts(east, {plan, cluster: plan.clusters[0]!, phase: 'post-install', server: 'https://east.example.internal:6443'});
 	const facts = await collect();
-	assert.deepEqual(facts.remoteSecrets!.byPeer.west!.secret!.entries, [{cluster: 'west', server: 'https://west.example.internal:6443', auth: 'token', inlineCa: true}]);
+	assert.deepEqual(facts.remoteSecrets!.byPeer.west!.secret!.entries, [
+		{cluster: 'west', server: 'https://west.example.internal:6443', auth: 'token', inlineCa: true},
+	]);
 	assert.equal(facts.remoteSecrets!.byPeer.west!.credentials!.kind, 'ok');
 	assert.ok(east.calls.includes('verifyRemoteSecret istio-remote-secret-west west'));
 	assert.ok(!JSON.stringify(facts).includes(west.readerToken), 'the token never enters the facts');
@@ -139,11 +153,17 @@ test('a secret made with another --name is found by its server and named in the 
 	east.put(remoteSecretObject('west', west, {key: 'cluster2'}));
 	const facts = await collectFacts(east, {plan, cluster: plan.clusters[0]!, phase: 'post-install', server: 'https://east.example.internal:6443'});
 	assert.equal(facts.remoteSecrets!.byPeer.west!.secret, null);
-	assert.deepEqual(facts.remoteSecrets!.listed.map(s => s.name), ['istio-remote-secret-cluster2']);
+	assert.deepEqual(
+		facts.remoteSecrets!.listed.map(s => s.name),
+		['istio-remote-secret-cluster2'],
+	);
 	const westFacts = {context: 'ctx-west', reachable: true, apiServer: 'https://west.example.internal:6443'};
 	const r = runChecks(plan, {east: facts, west: westFacts}, 'post-install').find(x => x.id === 'remote-secrets')!;
 	assert.equal(r.status, 'fail');
-	assert.match(r.reason!, /istio-remote-secret-cluster2 opens https:\/\/west\.example\.internal:6443 under key cluster2, but istiod knows that cluster as west/);
+	assert.match(
+		r.reason!,
+		/istio-remote-secret-cluster2 opens https:\/\/west\.example\.internal:6443 under key cluster2, but istiod knows that cluster as west/,
+	);
 });
 
 test('preflight: a loopback kubeconfig server reads what the API server advertises (never dialled); a routable one does not', async () => {

@@ -18,7 +18,11 @@ function hangingRead(aborted: string[]) {
 function factoryFor(objects: Record<string, ReturnType<typeof clusterObjects>>): ClusterClientFactory {
 	const fakes = Object.fromEntries(Object.entries(objects).map(([ctx, objs]) => [ctx, new FakeCluster(ctx, objs)]));
 	return {
-		kubeconfig: {files: [], warnings: [], contexts: Object.keys(objects).map(name => ({name, cluster: name, user: 'u', server: `https://${name}.example.internal:6443`}))},
+		kubeconfig: {
+			files: [],
+			warnings: [],
+			contexts: Object.keys(objects).map(name => ({name, cluster: name, user: 'u', server: `https://${name}.example.internal:6443`})),
+		},
 		client: context => fakes[context]!,
 	};
 }
@@ -67,7 +71,14 @@ test('aborting stops a run at once: hanging reads are cancelled and no verdict i
 		if (++started === plan.clusters.length) queueMicrotask(() => controller.abort());
 		return p;
 	};
-	const result = await runCheckPhase({plan, phase: 'preflight', deadlineMs: 3_600_000, read, signal: controller.signal, onClusterDone: () => assert.fail('no cluster is reported after an abort')});
+	const result = await runCheckPhase({
+		plan,
+		phase: 'preflight',
+		deadlineMs: 3_600_000,
+		read,
+		signal: controller.signal,
+		onClusterDone: () => assert.fail('no cluster is reported after an abort'),
+	});
 	assert.equal(result.aborted, true);
 	assert.deepEqual(result.results, []);
 	assert.deepEqual(aborted.sort(), plan.clusters.map(c => c.name).sort());
@@ -76,11 +87,19 @@ test('aborting stops a run at once: hanging reads are cancelled and no verdict i
 test("phase 'all' judges each check once, clusters in plan order", async () => {
 	const plan = multiNetwork;
 	const factory = factoryFor(Object.fromEntries(plan.clusters.map(c => [c.context, clusterObjects(c.name, c.network, true)])));
-	const result = await runCheckPhase({plan, phase: 'all', deadlineMs: 10_000, read: (cluster, signal) => collectClusterFacts(factory, {plan, cluster, phase: 'all', signal})});
+	const result = await runCheckPhase({
+		plan,
+		phase: 'all',
+		deadlineMs: 10_000,
+		read: (cluster, signal) => collectClusterFacts(factory, {plan, cluster, phase: 'all', signal}),
+	});
 	const keys = result.results.map(r => `${r.id}@${r.cluster ?? ''}`);
 	assert.equal(new Set(keys).size, keys.length);
 	assert.ok(result.results.some(r => r.id === 'cluster-reachable'));
 	assert.ok(result.results.some(r => r.id === 'gateway-rolled-out'));
 	const order = result.results.map(r => r.cluster).filter((c, i, all) => c && all.indexOf(c) === i);
-	assert.deepEqual(order, plan.clusters.map(c => c.name));
+	assert.deepEqual(
+		order,
+		plan.clusters.map(c => c.name),
+	);
 });

@@ -75,22 +75,31 @@ function readyFactory(options: {without?: string} = {}): FakeFactory {
 const writes = (fake: FakeCluster) => fake.calls.filter(c => /^(writeNamespaceKey|apply) /.test(c));
 
 test('flags: every problem at once; roles default to primary only for multi-network', () => {
-	assert.throws(() => parseApplyArgs(['--topology', 'primary-remote', '--cluster', 'a=one:n1', '--cluster', 'b=two', '--timeout', 'soon']), (e: unknown) => {
-		assert.ok(e instanceof UsageError);
-		const lines = e.message.split('\neastwest: ');
-		assert.deepEqual(lines, [
-			'--mesh is required: the mesh ID every primary shares, e.g. --mesh mesh1',
-			'--cluster "a=one:n1": Primary-Remote needs a role; append :primary or :remote, e.g. a=one:n1:remote',
-			'--cluster "b=two": expected CONTEXT=NAME:NETWORK[:primary|remote], e.g. --cluster east=east:network1:primary',
-			'--timeout "soon" is not a duration; use e.g. 90s, 5m or 1m30s',
-		]);
-		return true;
-	});
+	assert.throws(
+		() => parseApplyArgs(['--topology', 'primary-remote', '--cluster', 'a=one:n1', '--cluster', 'b=two', '--timeout', 'soon']),
+		(e: unknown) => {
+			assert.ok(e instanceof UsageError);
+			const lines = e.message.split('\neastwest: ');
+			assert.deepEqual(lines, [
+				'--mesh is required: the mesh ID every primary shares, e.g. --mesh mesh1',
+				'--cluster "a=one:n1": Primary-Remote needs a role; append :primary or :remote, e.g. a=one:n1:remote',
+				'--cluster "b=two": expected CONTEXT=NAME:NETWORK[:primary|remote], e.g. --cluster east=east:network1:primary',
+				'--timeout "soon" is not a duration; use e.g. 90s, 5m or 1m30s',
+			]);
+			return true;
+		},
+	);
 	const p = parseApplyArgs(multiArgs);
-	assert.deepEqual(p.input!.clusters.map(c => c.role), ['primary', 'primary']);
+	assert.deepEqual(
+		p.input!.clusters.map(c => c.role),
+		['primary', 'primary'],
+	);
 	assert.equal(p.timeoutMs, 2000);
 	assert.throws(() => parseApplyArgs(['--topology', 'multi-network', '--mesh', 'mesh1', '--cluster', 'a=One:n1']), /clusters\[0\]\.name/);
-	assert.throws(() => parseApplyArgs(['--topology', 'mesh', '--mesh', 'm', '--cluster', 'a=b:c']), /--topology "mesh" is not one of primary-remote, multi-network, primary-remote-multi-network/);
+	assert.throws(
+		() => parseApplyArgs(['--topology', 'mesh', '--mesh', 'm', '--cluster', 'a=b:c']),
+		/--topology "mesh" is not one of primary-remote, multi-network, primary-remote-multi-network/,
+	);
 });
 
 test('text output: one line per event with [cluster], ✔ lines, addresses and a summary; exit 0', async () => {
@@ -119,10 +128,13 @@ test('json output: exactly one document with the plan, per-cluster results and a
 	const doc = JSON.parse(out());
 	assert.equal(doc.ok, false);
 	assert.equal(doc.plan.meshId, 'mesh1');
-	assert.deepEqual(doc.clusters.map((c: any) => [c.cluster, c.outcome, c.address]), [
-		['east', 'succeeded', {kind: 'ip', value: '127.0.0.10'}],
-		['west', 'failed', null],
-	]);
+	assert.deepEqual(
+		doc.clusters.map((c: any) => [c.cluster, c.outcome, c.address]),
+		[
+			['east', 'succeeded', {kind: 'ip', value: '127.0.0.10'}],
+			['west', 'failed', null],
+		],
+	);
 	const failed = doc.clusters[1].steps.find((s: any) => s.status === 'failed');
 	assert.equal(failed.kind, 'wait-rollout');
 	assert.match(failed.hint, /sidecar-injector/);
@@ -152,7 +164,10 @@ test('contexts missing from the kubeconfig are a usage error naming them and the
 	const {d} = deps(factory);
 	await assert.rejects(applyCommand([...multiArgs, '--yes'], makeCtx().ctx, d), (e: unknown) => {
 		assert.ok(e instanceof UsageError);
-		assert.equal(e.message, 'context "cw" (--cluster cw=west:net-west:primary) not found in kubeconfig /home/u/.kube/config; run \'kubectl config get-contexts\' to list the contexts, or pass --kubeconfig');
+		assert.equal(
+			e.message,
+			'context "cw" (--cluster cw=west:net-west:primary) not found in kubeconfig /home/u/.kube/config; run \'kubectl config get-contexts\' to list the contexts, or pass --kubeconfig',
+		);
 		return true;
 	});
 });
@@ -181,7 +196,10 @@ test('Ctrl-C: exit 130 and a summary of what was done and what was not', async (
 	const code = await applyCommand([...multiArgs, '--timeout', '1m', '--yes'], ctx, d);
 	factory.dispose();
 	assert.equal(code, 130);
-	assert.match(out(), /\nInterrupted:\n {2}east \(context ce\): succeeded, gateway 127\.0\.0\.10\n {2}west \(context cw\): cancelled\n {4}done: label-network changed, remote-secret changed\n {4}install-gateway cancelled\n {4}not run: wait-rollout, wait-address, expose-services\n/);
+	assert.match(
+		out(),
+		/\nInterrupted:\n {2}east \(context ce\): succeeded, gateway 127\.0\.0\.10\n {2}west \(context cw\): cancelled\n {4}done: label-network changed, remote-secret changed\n {4}install-gateway cancelled\n {4}not run: wait-rollout, wait-address, expose-services\n/,
+	);
 });
 
 test('text output rate-limits repeated waiting lines but prints every change of reason', async () => {
@@ -191,14 +209,20 @@ test('text output rate-limits repeated waiting lines but prints every change of 
 			const base = {stepId: 'east/wait-address', cluster: 'east'};
 			for (const ms of [0, 1000, 2000, 9000, 10_500, 11_000]) options.onEvent({type: 'waiting', ...base, elapsedMs: ms, reason: 'no address yet'});
 			options.onEvent({type: 'waiting', ...base, elapsedMs: 11_500, reason: 'Service deleted'});
-			const outcome = {ok: true, cancelled: false, clusters: plan.clusters.map(c => ({cluster: c.cluster.name, context: c.cluster.context, outcome: 'succeeded' as const, steps: []}))};
+			const outcome = {
+				ok: true,
+				cancelled: false,
+				clusters: plan.clusters.map(c => ({cluster: c.cluster.name, context: c.cluster.context, outcome: 'succeeded' as const, steps: []})),
+			};
 			options.onEvent({type: 'run-done', outcome});
 			return outcome;
 		},
 	});
 	const {ctx, out} = makeCtx();
 	assert.equal(await applyCommand([...multiArgs, '--yes'], ctx, d), 0);
-	const waits = out().split('\n').filter(l => l.includes('waiting'));
+	const waits = out()
+		.split('\n')
+		.filter(l => l.includes('waiting'));
 	assert.deepEqual(waits, ['[east]     waiting 0.0s: no address yet', '[east]     waiting 10s: no address yet', '[east]     waiting 11s: Service deleted']);
 });
 
@@ -244,11 +268,17 @@ test('preflight: a primary without istiod blocks the run before anything changes
 	const {ctx, out} = makeCtx();
 	await assert.rejects(applyCommand([...multiArgs, '--yes'], ctx, d), (e: unknown) => {
 		assert.ok(e instanceof WorkError);
-		assert.equal(e.message, '1 blocking preflight check failed (istiod-present on west); nothing was changed: fix it and run again, or pass --skip-checks to run anyway');
+		assert.equal(
+			e.message,
+			'1 blocking preflight check failed (istiod-present on west); nothing was changed: fix it and run again, or pass --skip-checks to run anyway',
+		);
 		return true;
 	});
 	factory.dispose();
-	assert.match(out(), /^west \(context cw\)\n-+\n(?:.*\n)*?✘ istiod for the default revision is installed and ready\n {4}no istiod Deployment in istio-system\n {4}hint: install the control plane first/m);
+	assert.match(
+		out(),
+		/^west \(context cw\)\n-+\n(?:.*\n)*?✘ istiod for the default revision is installed and ready\n {4}no istiod Deployment in istio-system\n {4}hint: install the control plane first/m,
+	);
 	assert.match(out(), /^✘ preflight checks failed: \d+ passed, \d+ warnings?, 1 failed, \d+ skipped$/m);
 	assert.doesNotMatch(out(), /^\[(east|west)\]/m, 'no step started');
 	assert.deepEqual([...writes(factory.cluster('ce')), ...writes(factory.cluster('cw'))], []);
@@ -264,12 +294,18 @@ test('preflight with -o json: one document with the failed results and every clu
 	const doc = JSON.parse(out());
 	assert.equal(doc.ok, false);
 	assert.equal(doc.preflight.passed, false);
-	assert.deepEqual(doc.preflight.failed.map((r: any) => [r.id, r.cluster, r.status]), [['istiod-present', 'west', 'fail']]);
+	assert.deepEqual(
+		doc.preflight.failed.map((r: any) => [r.id, r.cluster, r.status]),
+		[['istiod-present', 'west', 'fail']],
+	);
 	assert.match(doc.preflight.failed[0].hint, /install the control plane first/);
-	assert.deepEqual(doc.clusters.map((c: any) => [c.cluster, c.outcome, [...new Set(c.steps.map((st: any) => st.status))]]), [
-		['east', 'not-started', ['not-run']],
-		['west', 'not-started', ['not-run']],
-	]);
+	assert.deepEqual(
+		doc.clusters.map((c: any) => [c.cluster, c.outcome, [...new Set(c.steps.map((st: any) => st.status))]]),
+		[
+			['east', 'not-started', ['not-run']],
+			['west', 'not-started', ['not-run']],
+		],
+	);
 });
 
 test('--skip-checks runs anyway and says which failed checks it skipped; --dry-run runs the checks too', async () => {
@@ -363,16 +399,24 @@ test('--parallel: a whole number of istioctl processes from 1 up, default DEFAUL
 	for (const bad of ['0', '-2', '2.5', 'many', '4000', '']) {
 		assert.throws(
 			() => parseApplyArgs([...multiArgs, `--parallel=${bad}`]),
-			(e: unknown) => e instanceof UsageError && e.message === `--parallel "${bad}" must be a whole number from 1 to ${MAX_PARALLEL} (istioctl processes at once), e.g. --parallel 4`,
+			(e: unknown) =>
+				e instanceof UsageError &&
+				e.message === `--parallel "${bad}" must be a whole number from 1 to ${MAX_PARALLEL} (istioctl processes at once), e.g. --parallel 4`,
 			bad,
 		);
 	}
 	// Collected with the other problems.
-	assert.throws(() => parseApplyArgs([...multiArgs, '--timeout', 'soon', '--parallel', 'x']), (e: unknown) => e instanceof UsageError && e.message.split('\neastwest: ').length === 2);
+	assert.throws(
+		() => parseApplyArgs([...multiArgs, '--timeout', 'soon', '--parallel', 'x']),
+		(e: unknown) => e instanceof UsageError && e.message.split('\neastwest: ').length === 2,
+	);
 });
 
 test('--parallel reaches the engine and the JSON document; without it the run uses the default', async () => {
-	for (const [flags, expected] of [[['--parallel', '7'], 7], [[], DEFAULT_PARALLEL]] as const) {
+	for (const [flags, expected] of [
+		[['--parallel', '7'], 7],
+		[[], DEFAULT_PARALLEL],
+	] as const) {
 		const factory = readyFactory();
 		const seen: Array<number | undefined> = [];
 		const {d} = deps(factory, {
@@ -393,7 +437,10 @@ test('--parallel reaches the engine and the JSON document; without it the run us
 });
 
 test('apply --help documents --parallel with its default', () => {
-	assert.match(commandHelp('apply'), new RegExp(`^ {2}--parallel N {9}at most N istioctl processes at once across the run \\(default ${DEFAULT_PARALLEL}\\)`, 'm'));
+	assert.match(
+		commandHelp('apply'),
+		new RegExp(`^ {2}--parallel N {9}at most N istioctl processes at once across the run \\(default ${DEFAULT_PARALLEL}\\)`, 'm'),
+	);
 });
 
 test('text output: an install waiting for an istioctl slot says so on its own line', async () => {
@@ -414,8 +461,12 @@ test('text output: an install waiting for an istioctl slot says so on its own li
 	assert.match(out(), /^\[west\] +waiting [\d.]+s: queued: (.* and )?1 istioctl install ahead \(--parallel 1\)$/m);
 });
 
-test('apply --profile uses the profile\'s --parallel unless the command line gives one', async () => {
-	for (const [flags, saved, expected] of [[[], 9, 9], [['--parallel', '2'], 9, 2], [[], undefined, DEFAULT_PARALLEL]] as const) {
+test("apply --profile uses the profile's --parallel unless the command line gives one", async () => {
+	for (const [flags, saved, expected] of [
+		[[], 9, 9],
+		[['--parallel', '2'], 9, 2],
+		[[], undefined, DEFAULT_PARALLEL],
+	] as const) {
 		const factory = readyFactory();
 		const asked: string[] = [];
 		const {d} = deps(factory, {

@@ -17,12 +17,30 @@ const FORMS = [['-o', 'json'], ['-o=json'], ['-ojson'], ['--output', 'json'], ['
 for (const form of FORMS) {
 	test(`${form.join(' ')} gives JSON from profiles list, profiles show and status`, async () => {
 		const env = sandbox();
-		const save = await runCli(['profiles', 'save', 'prod', '--topology', 'multi-network', '--mesh', 'mesh1', '--cluster', 'kind-east=east:network1', '--cluster', 'kind-west=west:network2'], {env});
+		const save = await runCli(
+			[
+				'profiles',
+				'save',
+				'prod',
+				'--topology',
+				'multi-network',
+				'--mesh',
+				'mesh1',
+				'--cluster',
+				'kind-east=east:network1',
+				'--cluster',
+				'kind-west=west:network2',
+			],
+			{env},
+		);
 		assert.equal(save.code, 0, save.stderr);
 
 		const list = await runCli(['profiles', 'list', ...form], {env});
 		assert.equal(list.code, 0, list.stderr);
-		assert.deepEqual(JSON.parse(list.stdout).map((p: {name: string}) => p.name), ['prod']);
+		assert.deepEqual(
+			JSON.parse(list.stdout).map((p: {name: string}) => p.name),
+			['prod'],
+		);
 
 		const show = await runCli(['profiles', 'show', ...form, 'prod'], {env});
 		assert.equal(show.code, 0, show.stderr);
@@ -32,7 +50,10 @@ for (const form of FORMS) {
 		assert.equal(status.code, 1, status.stderr);
 		const snapshot = JSON.parse(status.stdout);
 		assert.equal(snapshot.healthy, false);
-		assert.deepEqual(snapshot.clusters.map((c: {context: string; reachable: boolean}) => [c.context, c.reachable]), [['kind-east', false]]);
+		assert.deepEqual(
+			snapshot.clusters.map((c: {context: string; reachable: boolean}) => [c.context, c.reachable]),
+			[['kind-east', false]],
+		);
 	});
 }
 

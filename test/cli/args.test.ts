@@ -10,13 +10,7 @@ const OPTIONS = {
 	mesh: {type: 'string'},
 } as const;
 
-const FORMS = [
-	['-o', 'json'],
-	['-o=json'],
-	['-ojson'],
-	['--output', 'json'],
-	['--output=json'],
-];
+const FORMS = [['-o', 'json'], ['-o=json'], ['-ojson'], ['--output', 'json'], ['--output=json']];
 
 for (const form of FORMS) {
 	test(`parseFlags reads ${form.join(' ')} as output "json"`, () => {
@@ -60,18 +54,33 @@ function usageError(fn: () => unknown): string {
 }
 
 test('bad input is one actionable line naming the flag', () => {
-	assert.equal(usageError(() => parseFlags('status', ['-o='], OPTIONS)), "flag -o needs a value; run 'eastwest status --help'");
-	assert.equal(usageError(() => parseFlags('status', ['-o'], OPTIONS)), "flag -o needs a value; run 'eastwest status --help'");
-	assert.equal(usageError(() => parseFlags('status', ['-w=yes'], OPTIONS)), "flag -w (--watch) takes no value; run 'eastwest status --help'");
-	assert.equal(usageError(() => parseFlags('status', ['--watch=yes'], OPTIONS)), "flag -w takes no value; run 'eastwest status --help'");
-	assert.equal(usageError(() => parseFlags('', ['--bogus'], OPTIONS)), "unknown flag --bogus for eastwest; run 'eastwest --help' for the flags it takes");
+	assert.equal(
+		usageError(() => parseFlags('status', ['-o='], OPTIONS)),
+		"flag -o needs a value; run 'eastwest status --help'",
+	);
+	assert.equal(
+		usageError(() => parseFlags('status', ['-o'], OPTIONS)),
+		"flag -o needs a value; run 'eastwest status --help'",
+	);
+	assert.equal(
+		usageError(() => parseFlags('status', ['-w=yes'], OPTIONS)),
+		"flag -w (--watch) takes no value; run 'eastwest status --help'",
+	);
+	assert.equal(
+		usageError(() => parseFlags('status', ['--watch=yes'], OPTIONS)),
+		"flag -w takes no value; run 'eastwest status --help'",
+	);
+	assert.equal(
+		usageError(() => parseFlags('', ['--bogus'], OPTIONS)),
+		"unknown flag --bogus for eastwest; run 'eastwest --help' for the flags it takes",
+	);
 	assert.equal(
 		usageError(() => parseFlags('apply', ['--mesh', '-x'], OPTIONS)),
 		"flag --mesh needs a value; to give one that starts with '-', write --mesh=VALUE",
 	);
 });
 
-test('acceptedOptions is what parseFlags accepts: the global flags and the command\'s own', () => {
+test("acceptedOptions is what parseFlags accepts: the global flags and the command's own", () => {
 	const all = acceptedOptions(OPTIONS);
 	assert.deepEqual(Object.keys(all).sort(), [...Object.keys(GLOBAL_OPTIONS), ...Object.keys(OPTIONS)].sort());
 	for (const name of Object.keys(GLOBAL_OPTIONS)) {

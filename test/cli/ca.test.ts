@@ -9,7 +9,10 @@ import {runCli} from '../helpers/cli.js';
 
 function keyBody(file: string): string[] {
 	// Lines of the base64 body: none of them may appear anywhere else.
-	return fs.readFileSync(file, 'utf8').split('\n').filter(l => l.length > 20 && !l.startsWith('-----'));
+	return fs
+		.readFileSync(file, 'utf8')
+		.split('\n')
+		.filter(l => l.length > 20 && !l.startsWith('-----'));
 }
 
 test('ca create --out DIR writes a root (key 0600) and prints paths, subject and fingerprint, never the key', async () => {
@@ -36,7 +39,10 @@ test('ca create --out DIR writes a root (key 0600) and prints paths, subject and
 	const again = await runCli(['ca', 'create', '--out', dir, '-o', 'json']);
 	assert.equal(again.code, 2);
 	assert.equal(again.stdout, '');
-	assert.match(again.stderr, /^eastwest: .*root-cert\.pem and .*root-key\.pem already exist; eastwest never replaces a root: pick another directory, or move the files away\n$/);
+	assert.match(
+		again.stderr,
+		/^eastwest: .*root-cert\.pem and .*root-key\.pem already exist; eastwest never replaces a root: pick another directory, or move the files away\n$/,
+	);
 	assert.equal(fs.readFileSync(path.join(dir, 'root-key.pem'), 'utf8'), key);
 });
 
@@ -90,9 +96,17 @@ test('the certificate library stays out of start-up: nothing cli.js loads static
 	};
 	visit(path.join(root, 'dist/cli.js'));
 	assert.ok(seen.size > 1, 'cli.js has static chunks');
-	const chunks = fs.readdirSync(path.join(root, 'dist/chunks')).map(f => path.join(root, 'dist/chunks', f)).filter(f => f.endsWith('.js'));
+	const chunks = fs
+		.readdirSync(path.join(root, 'dist/chunks'))
+		.map(f => path.join(root, 'dist/chunks', f))
+		.filter(f => f.endsWith('.js'));
 	const library = chunks.filter(f => fs.readFileSync(f, 'utf8').includes('X509CertificateGenerator'));
 	assert.ok(library.length > 0, 'the library is in the bundle');
 	for (const file of seen) assert.ok(!library.includes(file), `${path.basename(file)} is loaded at start-up and holds the certificate library`);
-	for (const file of seen) assert.doesNotMatch(fs.readFileSync(file, 'utf8'), /Reflect\.defineMetadata\s*=|function defineMetadata/, `${path.basename(file)} holds the Reflect polyfill`);
+	for (const file of seen)
+		assert.doesNotMatch(
+			fs.readFileSync(file, 'utf8'),
+			/Reflect\.defineMetadata\s*=|function defineMetadata/,
+			`${path.basename(file)} holds the Reflect polyfill`,
+		);
 });

@@ -18,14 +18,23 @@ const plan: MeshPlanInput = {
 
 const results: CheckResult[] = [
 	{id: 'reachable', cluster: 'east', claim: 'the API server answers', level: 'fail', status: 'pass'},
-	{id: 'network-label', cluster: 'east', claim: 'istio-system is labelled n1', level: 'fail', status: 'fail', reason: 'labelled n9', hint: 'pass --force', doc: 'https://istio.io/x'},
+	{
+		id: 'network-label',
+		cluster: 'east',
+		claim: 'istio-system is labelled n1',
+		level: 'fail',
+		status: 'fail',
+		reason: 'labelled n9',
+		hint: 'pass --force',
+		doc: 'https://istio.io/x',
+	},
 	{id: 'lb', cluster: 'east', claim: 'LoadBalancer Services get an address', level: 'warn', status: 'warn', reason: 'none seen'},
 	{id: 'reachable', cluster: 'west', claim: 'the API server answers', level: 'fail', status: 'fail', reason: 'connection refused'},
 	{id: 'istiod', cluster: 'west', claim: 'istiod runs', level: 'fail', status: 'skip', reason: SKIPPED_UNREACHABLE},
 	{id: 'trust-domain', claim: 'one trust domain', level: 'fail', status: 'skip', reason: 'no istiod read'},
 ];
 
-test("check prints every claim; a result that does not pass has its reason, hint and doc under it", () => {
+test('check prints every claim; a result that does not pass has its reason, hint and doc under it', () => {
 	const text = formatCheckResults(plan, results, summarize(results), {west: {errors: ['GET /version: refused']}});
 	assert.equal(
 		text,
@@ -65,7 +74,12 @@ test("apply's preflight shows the same lines for what did not pass, with how the
 	const check = formatCheckResults(plan, results, summary);
 	// Each claim apply shows is worded as check words it.
 	for (const r of results.filter(x => x.status === 'fail' || x.status === 'warn')) {
-		const block = (t: string) => t.split('\n').slice(t.split('\n').indexOf(`${CHECK_MARK[r.status]} ${r.claim}`)).slice(0, 2).join('\n');
+		const block = (t: string) =>
+			t
+				.split('\n')
+				.slice(t.split('\n').indexOf(`${CHECK_MARK[r.status]} ${r.claim}`))
+				.slice(0, 2)
+				.join('\n');
 		assert.equal(block(text), block(check), r.id);
 	}
 	assert.doesNotMatch(text, /✔ the API server answers/, 'passing checks are only counted');

@@ -18,7 +18,16 @@ const PLAN: MeshPlanInput = {
 		{context: 'ctx-west', name: 'west', network: 'network2', role: 'remote'},
 	],
 };
-const PLAN_FLAGS = ['--topology', 'primary-remote-multi-network', '--mesh', 'mesh1', '--cluster', 'ctx-east=east:network1:primary', '--cluster', 'ctx-west=west:network2:remote'];
+const PLAN_FLAGS = [
+	'--topology',
+	'primary-remote-multi-network',
+	'--mesh',
+	'mesh1',
+	'--cluster',
+	'ctx-east=east:network1:primary',
+	'--cluster',
+	'ctx-west=west:network2:remote',
+];
 
 function kubeconfig(servers: Record<string, string> = {}): KubeconfigInfo {
 	return {
@@ -28,12 +37,18 @@ function kubeconfig(servers: Record<string, string> = {}): KubeconfigInfo {
 	};
 }
 
-function setup(options: {east?: Obj[]; west?: Obj[]; westReachable?: boolean; westHangs?: boolean; servers?: Record<string, string>; profile?: MeshPlanInput} = {}) {
+function setup(
+	options: {east?: Obj[]; west?: Obj[]; westReachable?: boolean; westHangs?: boolean; servers?: Record<string, string>; profile?: MeshPlanInput} = {},
+) {
 	const clients: Record<string, FakeCluster> = {
 		'ctx-east': new FakeCluster('ctx-east', options.east ?? clusterObjects('east', 'network1', true)),
 		'ctx-west': new FakeCluster('ctx-west', options.west ?? clusterObjects('west', 'network2', false), {reachable: options.westReachable ?? true}),
 	};
-	wireMesh(PLAN, {east: clients['ctx-east']!, west: clients['ctx-west']!}, {east: kubeconfig(options.servers).contexts[0]!.server!, west: kubeconfig(options.servers).contexts[1]!.server!});
+	wireMesh(
+		PLAN,
+		{east: clients['ctx-east']!, west: clients['ctx-west']!},
+		{east: kubeconfig(options.servers).contexts[0]!.server!, west: kubeconfig(options.servers).contexts[1]!.server!},
+	);
 	// A west whose every read stays unanswered (a black-holed API server) until it is cancelled.
 	const hang = (): Promise<never> => new Promise(() => {});
 	// east's istiod answers as in a wired mesh: it reads west and knows both networks' gateways.
@@ -43,7 +58,9 @@ function setup(options: {east?: Obj[]; west?: Obj[]; westReachable?: boolean; we
 	const client = (context: string): ClusterClient =>
 		options.westHangs && context === 'ctx-west'
 			? {...clients[context]!.client(), probe: hang, getObject: hang, listObjects: hang, getDeployment: hang, getService: hang, listPods: hang}
-			: context === 'ctx-east' ? eastClient : clients[context]!;
+			: context === 'ctx-east'
+				? eastClient
+				: clients[context]!;
 	const factory: ClusterClientFactory = {kubeconfig: kubeconfig(options.servers), client};
 	const deps: CheckDeps = {
 		createFactory: () => factory,
@@ -57,7 +74,10 @@ function setup(options: {east?: Obj[]; west?: Obj[]; westReachable?: boolean; we
 	let out = '';
 	stdout.on('data', d => (out += d));
 	const ctx = {stdout, stderr, env: {}, signal: new AbortController().signal};
-	return {tokens: Object.values(clients).map(c => c.readerToken), run: async (args: string[]) => ({code: await checkCommand(args, ctx, deps), stdout: () => out})};
+	return {
+		tokens: Object.values(clients).map(c => c.readerToken),
+		run: async (args: string[]) => ({code: await checkCommand(args, ctx, deps), stdout: () => out}),
+	};
 }
 
 test('a healthy mesh: every claim ✔ grouped by cluster, summary line, exit 0', async () => {
@@ -77,8 +97,14 @@ test('seeded faults: wrong network label and loopback API server → ✘/‼ wit
 	const r = await setup({west, servers: {'ctx-west': 'https://127.0.0.1:6443'}}).run([...PLAN_FLAGS, '--phase', 'preflight']);
 	const out = r.stdout();
 	assert.equal(r.code, 1, out);
-	assert.match(out, /✘ istio-system carries no topology.istio.io\/network label, or network2\n {4}istio-system is labeled topology.istio.io\/network=network7, the plan says network2\n {4}hint: .*--force.*\n {4}see: https:\/\/istio.io\/latest\/docs\/setup\/install\/multicluster\/primary-remote_multi-network\//);
-	assert.match(out, /‼ the API server address written into remote secrets is one other clusters can use\n {4}the kubeconfig's server is 127.0.0.1, a loopback address no other cluster can use\n {4}hint: .*pass --api-server ctx-west=https:\/\/HOST:PORT/);
+	assert.match(
+		out,
+		/✘ istio-system carries no topology.istio.io\/network label, or network2\n {4}istio-system is labeled topology.istio.io\/network=network7, the plan says network2\n {4}hint: .*--force.*\n {4}see: https:\/\/istio.io\/latest\/docs\/setup\/install\/multicluster\/primary-remote_multi-network\//,
+	);
+	assert.match(
+		out,
+		/‼ the API server address written into remote secrets is one other clusters can use\n {4}the kubeconfig's server is 127.0.0.1, a loopback address no other cluster can use\n {4}hint: .*pass --api-server ctx-west=https:\/\/HOST:PORT/,
+	);
 	assert.match(out, /✘ checks failed: \d+ passed, 1 warning, 1 failed, 0 skipped/);
 });
 
@@ -91,7 +117,10 @@ test('an unreachable cluster fails its reachability claim and skips the rest, sa
 	assert.doesNotMatch(out, /istio-system carries network label network2/, 'blocked checks are counted, not listed');
 	assert.match(out, /east \(context ctx-east\)\n-+\n(✔ .*\n)+/, 'the reachable cluster is listed in full');
 	// east's secret for west cannot be verified from here: a warning, not a failure.
-	assert.match(out, /‼ each remote secret's identity may list and watch .* on west\n {4}cannot reach https:\/\/ctx-west\.example\.internal:6443 .*: this machine cannot tell, istiod inside the cluster may still reach it\n/);
+	assert.match(
+		out,
+		/‼ each remote secret's identity may list and watch .* on west\n {4}cannot reach https:\/\/ctx-west\.example\.internal:6443 .*: this machine cannot tell, istiod inside the cluster may still reach it\n/,
+	);
 });
 
 test('-o json: results, summary and read errors; post-install phase only', async () => {
@@ -102,7 +131,10 @@ test('-o json: results, summary and read errors; post-install phase only', async
 	assert.equal(doc.phase, 'post-install');
 	assert.equal(doc.summary.fail, 1);
 	const failed = doc.results.filter((x: any) => x.status === 'fail');
-	assert.deepEqual(failed.map((x: any) => `${x.id}@${x.cluster}`), ['services-exposed@east']);
+	assert.deepEqual(
+		failed.map((x: any) => `${x.id}@${x.cluster}`),
+		['services-exposed@east'],
+	);
 	assert.ok(!doc.results.some((x: any) => x.id === 'permissions'), 'preflight-only checks are not run');
 	assert.deepEqual(doc.readErrors, {east: [], west: []});
 });
@@ -124,7 +156,10 @@ test('--profile checks the saved plan; both --profile and plan flags is a usage 
 	assert.equal((await setup({profile}).run(['--profile', 'prod'])).code, 0);
 	await assert.rejects(setup({profile}).run(['--profile', 'prod', ...PLAN_FLAGS]), /either --profile or the plan flags/);
 	await assert.rejects(setup().run(['--profile', 'nope']), /no profile named "nope"/);
-	await assert.rejects(setup().run([...PLAN_FLAGS.slice(0, 6), '--cluster', 'ctx-north=north:network2:remote']), /context "ctx-north" \(--cluster ctx-north=north:network2:remote\) not found in kubeconfig \/tmp\/kubeconfig-for-test/);
+	await assert.rejects(
+		setup().run([...PLAN_FLAGS.slice(0, 6), '--cluster', 'ctx-north=north:network2:remote']),
+		/context "ctx-north" \(--cluster ctx-north=north:network2:remote\) not found in kubeconfig \/tmp\/kubeconfig-for-test/,
+	);
 });
 
 for (const [args, pattern] of [
@@ -140,7 +175,7 @@ for (const [args, pattern] of [
 	});
 }
 
-test('--timeout bounds each cluster\'s reads: a cluster that never answers is reported unreachable and the command ends (exit 1)', async () => {
+test("--timeout bounds each cluster's reads: a cluster that never answers is reported unreachable and the command ends (exit 1)", async () => {
 	const r = await setup({westHangs: true}).run([...PLAN_FLAGS, '--phase', 'preflight', '--timeout', '50ms']);
 	const out = r.stdout();
 	assert.equal(r.code, 1, out);
@@ -149,7 +184,10 @@ test('--timeout bounds each cluster\'s reads: a cluster that never answers is re
 });
 
 test('--timeout that is not a duration: one line naming the flag and the form, exit 2, nothing read', async () => {
-	await assert.rejects(setup().run([...PLAN_FLAGS, '--timeout', 'soon']), (e: Error) => e instanceof UsageError && /^--timeout "soon" is not a duration; use e\.g\. 30s/.test(e.message) && !e.message.includes('\n'));
+	await assert.rejects(
+		setup().run([...PLAN_FLAGS, '--timeout', 'soon']),
+		(e: Error) => e instanceof UsageError && /^--timeout "soon" is not a duration; use e\.g\. 30s/.test(e.message) && !e.message.includes('\n'),
+	);
 	const r = await runCli(['check', ...PLAN_FLAGS, '--timeout', '0s']);
 	assert.equal(r.code, 2);
 	assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

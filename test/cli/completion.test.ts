@@ -33,7 +33,13 @@ function sandbox() {
 	const b = path.join(dir, 'b.yaml');
 	fs.writeFileSync(a, KUBECONFIG(['kind-east']));
 	fs.writeFileSync(b, KUBECONFIG(['kind-west', 'arn:aws:eks:eu-west-1:123:cluster/west']));
-	const env: NodeJS.ProcessEnv = {PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`, HOME: dir, XDG_CONFIG_HOME: config, KUBECONFIG: [a, b].join(path.delimiter), NO_COLOR: '1'};
+	const env: NodeJS.ProcessEnv = {
+		PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`,
+		HOME: dir,
+		XDG_CONFIG_HOME: config,
+		KUBECONFIG: [a, b].join(path.delimiter),
+		NO_COLOR: '1',
+	};
 	return {dir, env};
 }
 
@@ -77,7 +83,8 @@ test('bash: the script registers for eastwest and completes commands, flags, val
 test('bash: --kubeconfig completes file names; a broken kubeconfig gives no candidates and no error', () => {
 	const {dir, env} = sandbox();
 	fs.writeFileSync(path.join(dir, 'kube-one.yaml'), KUBECONFIG(['one']));
-	const ask = (line: string, extra: NodeJS.ProcessEnv = {}) => lines(shell('bash', ['--norc', '--noprofile', '-c', BASH_ASK, 'bash', line], {...env, ...extra}));
+	const ask = (line: string, extra: NodeJS.ProcessEnv = {}) =>
+		lines(shell('bash', ['--norc', '--noprofile', '-c', BASH_ASK, 'bash', line], {...env, ...extra}));
 	assert.deepEqual(ask(`eastwest --kubeconfig ${dir}/kube-o`), [`${dir}/kube-one.yaml`]);
 	assert.deepEqual(ask(`eastwest status --kubeconfig ${dir}/kube-one.yaml --context `), ['one']);
 	const broken = path.join(dir, 'broken.yaml');
@@ -123,27 +130,35 @@ CURRENT=\${#words}
 PREFIX=\${words[CURRENT]}
 _eastwest`;
 
-test('zsh: the script completes commands, values, profiles and contexts', {skip: installed('zsh') ? false : 'zsh is not installed (apt-get install zsh to run this test)'}, () => {
-	const {env} = sandbox();
-	const ask = (line: string) => lines(shell('zsh', ['-f', '-c', ZSH_ASK, 'zsh', line], env));
-	assert.deepEqual(ask('eastwest pro'), ['profiles']);
-	assert.deepEqual(ask('eastwest check --phase '), ['preflight', 'post-install', 'all']);
-	assert.deepEqual(ask('eastwest status --output=j'), ['--output=json']);
-	assert.deepEqual(ask('eastwest apply --profile '), ['prod', 'staging']);
-	assert.deepEqual(ask('eastwest status --context kind-'), ['kind-east', 'kind-west']);
-	assert.deepEqual(ask('eastwest --kubeconfig '), [':files:']);
-	const registered = spawnSync('zsh', ['-f', '-c', 'compdef() { print -r -- "compdef $*" }; source <(eastwest completion zsh)'], {env, encoding: 'utf8'});
-	assert.equal(registered.stdout.trim(), 'compdef _eastwest eastwest');
-});
+test(
+	'zsh: the script completes commands, values, profiles and contexts',
+	{skip: installed('zsh') ? false : 'zsh is not installed (apt-get install zsh to run this test)'},
+	() => {
+		const {env} = sandbox();
+		const ask = (line: string) => lines(shell('zsh', ['-f', '-c', ZSH_ASK, 'zsh', line], env));
+		assert.deepEqual(ask('eastwest pro'), ['profiles']);
+		assert.deepEqual(ask('eastwest check --phase '), ['preflight', 'post-install', 'all']);
+		assert.deepEqual(ask('eastwest status --output=j'), ['--output=json']);
+		assert.deepEqual(ask('eastwest apply --profile '), ['prod', 'staging']);
+		assert.deepEqual(ask('eastwest status --context kind-'), ['kind-east', 'kind-west']);
+		assert.deepEqual(ask('eastwest --kubeconfig '), [':files:']);
+		const registered = spawnSync('zsh', ['-f', '-c', 'compdef() { print -r -- "compdef $*" }; source <(eastwest completion zsh)'], {env, encoding: 'utf8'});
+		assert.equal(registered.stdout.trim(), 'compdef _eastwest eastwest');
+	},
+);
 
-test('fish: complete -C through the script gives commands, values, profiles and contexts', {skip: installed('fish') ? false : 'fish is not installed (apt-get install fish to run this test)'}, () => {
-	const {env} = sandbox();
-	const ask = (line: string) =>
-		lines(shell('fish', ['--no-config', '-c', 'eastwest completion fish | source; complete -C $argv[1]', line], env)).map(l => l.split('\t')[0]);
-	assert.deepEqual(ask('eastwest sta'), ['status']);
-	assert.deepEqual(ask('eastwest manifests --expose '), ['istiod', 'services', 'all', 'none']);
-	assert.deepEqual(ask('eastwest check --phase=p'), ['--phase=preflight', '--phase=post-install']);
-	assert.deepEqual(ask('eastwest profiles show '), ['prod', 'staging']);
-	assert.deepEqual(ask('eastwest status --context kind-'), ['kind-east', 'kind-west']);
-	assert.deepEqual(ask('eastwest status --context arn:'), ['arn:aws:eks:eu-west-1:123:cluster/west']);
-});
+test(
+	'fish: complete -C through the script gives commands, values, profiles and contexts',
+	{skip: installed('fish') ? false : 'fish is not installed (apt-get install fish to run this test)'},
+	() => {
+		const {env} = sandbox();
+		const ask = (line: string) =>
+			lines(shell('fish', ['--no-config', '-c', 'eastwest completion fish | source; complete -C $argv[1]', line], env)).map(l => l.split('\t')[0]);
+		assert.deepEqual(ask('eastwest sta'), ['status']);
+		assert.deepEqual(ask('eastwest manifests --expose '), ['istiod', 'services', 'all', 'none']);
+		assert.deepEqual(ask('eastwest check --phase=p'), ['--phase=preflight', '--phase=post-install']);
+		assert.deepEqual(ask('eastwest profiles show '), ['prod', 'staging']);
+		assert.deepEqual(ask('eastwest status --context kind-'), ['kind-east', 'kind-west']);
+		assert.deepEqual(ask('eastwest status --context arn:'), ['arn:aws:eks:eu-west-1:123:cluster/west']);
+	},
+);

@@ -130,19 +130,35 @@ function wizardPart(text: string): string {
 	return out.join('\n');
 }
 
-test('the commands the CLI dispatches are the spec\'s, and each module parses the flags the spec gives it', async () => {
+test("the commands the CLI dispatches are the spec's, and each module parses the flags the spec gives it", async () => {
 	assert.deepEqual(await cliCommands(), moduleCommands());
 	for (const command of moduleCommands()) assert.deepEqual(await commandFlags(command), specFlags(command), `source/commands/${command} FLAGS`);
 });
 
-test('the commands the CLI dispatches are exactly the ones with help, each in the main help\'s list', async () => {
+test("the commands the CLI dispatches are exactly the ones with help, each in the main help's list", async () => {
 	const commands = await cliCommands();
 	const helped = Object.keys(COMMAND_HELP);
-	assert.deepEqual(commands.filter(c => !helped.includes(c)), [], 'commands with no entry in COMMAND_HELP (source/commands/help.ts)');
-	assert.deepEqual(helped.filter(c => !commands.includes(c)), [], 'COMMAND_HELP entries the CLI does not dispatch');
+	assert.deepEqual(
+		commands.filter(c => !helped.includes(c)),
+		[],
+		'commands with no entry in COMMAND_HELP (source/commands/help.ts)',
+	);
+	assert.deepEqual(
+		helped.filter(c => !commands.includes(c)),
+		[],
+		'COMMAND_HELP entries the CLI does not dispatch',
+	);
 	const summarized = COMMAND_SUMMARIES.map(([name]) => name);
-	assert.deepEqual(commands.filter(c => !summarized.includes(c)), [], 'commands missing from COMMAND_SUMMARIES (the main help)');
-	assert.deepEqual(summarized.filter(n => n !== '' && n !== '(none)' && n !== 'help' && !commands.includes(n)), [], 'COMMAND_SUMMARIES rows for commands the CLI does not dispatch');
+	assert.deepEqual(
+		commands.filter(c => !summarized.includes(c)),
+		[],
+		'commands missing from COMMAND_SUMMARIES (the main help)',
+	);
+	assert.deepEqual(
+		summarized.filter(n => n !== '' && n !== '(none)' && n !== 'help' && !commands.includes(n)),
+		[],
+		'COMMAND_SUMMARIES rows for commands the CLI does not dispatch',
+	);
 });
 
 for (const command of Object.keys(COMMAND_HELP)) {
@@ -151,7 +167,7 @@ for (const command of Object.keys(COMMAND_HELP)) {
 	});
 }
 
-test('eastwest --help documents the wizard\'s flags and the global ones, and only those', () => {
+test("eastwest --help documents the wizard's flags and the global ones, and only those", () => {
 	checkHelp('eastwest', WIZARD_OPTIONS, wizardPart(mainHelp(pkg.version)), "'eastwest --help'");
 });
 
@@ -164,7 +180,9 @@ test('the checker itself: a flag missing from either side is named, with the sid
 		"eastwest x accepts --profile but 'eastwest x --help' does not document it; 'eastwest x --help' documents --bogus but eastwest x does not accept it",
 	);
 	// Prose and piped commands are not documentation of eastwest's flags; examples are.
-	const prose = documentedFlags('  --dry-run   also istioctl --dry-run\n  eastwest m --network n | istioctl install -y -f -\n  eastwest a --mesh m \\\n      --cluster c --yes\n');
+	const prose = documentedFlags(
+		'  --dry-run   also istioctl --dry-run\n  eastwest m --network n | istioctl install -y -f -\n  eastwest a --mesh m \\\n      --cluster c --yes\n',
+	);
 	assert.deepEqual([...prose.flags].sort(), ['--cluster', '--dry-run', '--mesh', '--network', '--yes']);
 });
 
@@ -231,12 +249,31 @@ function readmeSections(): {sections: Map<string, string>; global: string} {
 test("README's Commands block documents every command of the spec and every flag the spec gives it, and only those", () => {
 	const {sections, global} = readmeSections();
 	const globals = Object.keys(GLOBAL_OPTIONS).map(n => `--${n}`);
-	assert.equal(mismatch('every command', "README's global: line", globals, flagsIn(global).filter(f => f.startsWith('--'))), '');
+	assert.equal(
+		mismatch(
+			'every command',
+			"README's global: line",
+			globals,
+			flagsIn(global).filter(f => f.startsWith('--')),
+		),
+		'',
+	);
 	const commands = moduleCommands();
-	assert.deepEqual(commands.filter(c => !sections.has(c)), [], "commands with no 'eastwest NAME' line in README's Commands block");
-	assert.deepEqual([...sections.keys()].filter(s => s !== '' && s !== 'help' && !commands.includes(s)), [], "README's Commands block names commands the CLI does not dispatch");
+	assert.deepEqual(
+		commands.filter(c => !sections.has(c)),
+		[],
+		"commands with no 'eastwest NAME' line in README's Commands block",
+	);
+	assert.deepEqual(
+		[...sections.keys()].filter(s => s !== '' && s !== 'help' && !commands.includes(s)),
+		[],
+		"README's Commands block names commands the CLI does not dispatch",
+	);
 	// `eastwest help` takes only the global flags.
-	const cases: Array<[string, OptionSpec]> = [['', WIZARD_OPTIONS], ['help', specFlags('help')]];
+	const cases: Array<[string, OptionSpec]> = [
+		['', WIZARD_OPTIONS],
+		['help', specFlags('help')],
+	];
 	for (const c of commands) cases.push([c, specFlags(c)]);
 	for (const [name, options] of cases) {
 		const command = name ? `eastwest ${name}` : 'eastwest';

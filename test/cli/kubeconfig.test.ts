@@ -21,13 +21,19 @@ const usage = (pattern: RegExp) => (e: unknown) => {
 
 test('every missing context is named in one line, with where the command was told of it, each once', () => {
 	assert.doesNotThrow(() => requireContexts(info(['a', 'b']), ['a', 'b']));
-	assert.throws(() => requireContexts(info(['a']), ['b']), usage(/^context "b" not found in kubeconfig \/home\/u\/\.kube\/config; run 'kubectl config get-contexts' to list the contexts, or pass --kubeconfig$/));
+	assert.throws(
+		() => requireContexts(info(['a']), ['b']),
+		usage(/^context "b" not found in kubeconfig \/home\/u\/\.kube\/config; run 'kubectl config get-contexts' to list the contexts, or pass --kubeconfig$/),
+	);
 	const plan = planContexts([
 		{context: 'a', name: 'east', network: 'n1', role: 'primary'},
 		{context: 'x', name: 'west', network: 'n2', role: 'primary'},
 		{context: 'y', name: 'north', network: 'n3', role: 'remote'},
 	]);
-	assert.throws(() => requireContexts(info(['a'], undefined, []), [...plan, 'x']), usage(/^contexts "x" \(--cluster x=west:n2:primary\), "y" \(--cluster y=north:n3:remote\) not found in kubeconfig \(no kubeconfig file found\);/));
+	assert.throws(
+		() => requireContexts(info(['a'], undefined, []), [...plan, 'x']),
+		usage(/^contexts "x" \(--cluster x=west:n2:primary\), "y" \(--cluster y=north:n3:remote\) not found in kubeconfig \(no kubeconfig file found\);/),
+	);
 });
 
 test('the current context, or a line saying the kubeconfig has none', () => {
@@ -37,10 +43,21 @@ test('the current context, or a line saying the kubeconfig has none', () => {
 
 test('a kubeconfig that cannot be read is a usage error in one line; other errors pass through', async () => {
 	const broken = Object.assign(new Error('cannot parse /k: bad indentation\n  at line 3'), {name: 'KubeconfigError'});
-	await assert.rejects(openKubeconfig(() => { throw broken; }), usage(/^cannot parse \/k: bad indentation$/));
+	await assert.rejects(
+		openKubeconfig(() => {
+			throw broken;
+		}),
+		usage(/^cannot parse \/k: bad indentation$/),
+	);
 	const other = new Error('boom');
-	await assert.rejects(openKubeconfig(() => Promise.reject(other)), (e: unknown) => e === other);
+	await assert.rejects(
+		openKubeconfig(() => Promise.reject(other)),
+		(e: unknown) => e === other,
+	);
 	const opened = {kubeconfig: info(['a'])};
 	assert.equal(await openKubeconfig(async () => opened, ['a']), opened);
-	await assert.rejects(openKubeconfig(() => opened, ['b']), usage(/^context "b" not found/));
+	await assert.rejects(
+		openKubeconfig(() => opened, ['b']),
+		usage(/^context "b" not found/),
+	);
 });

@@ -10,12 +10,10 @@ test('manifests --network network1 --expose all prints the four documents', asyn
 	assert.equal(r.code, 0, r.stderr);
 	assert.equal(r.stderr, '');
 	const docs = parseAllDocuments(r.stdout).map(d => d.toJS());
-	assert.deepEqual(docs.map(d => `${d.kind}/${d.metadata.name}`), [
-		'IstioOperator/eastwest',
-		'Gateway/istiod-gateway',
-		'VirtualService/istiod-vs',
-		'Gateway/cross-network-gateway',
-	]);
+	assert.deepEqual(
+		docs.map(d => `${d.kind}/${d.metadata.name}`),
+		['IstioOperator/eastwest', 'Gateway/istiod-gateway', 'VirtualService/istiod-vs', 'Gateway/cross-network-gateway'],
+	);
 	assert.equal(docs[0].spec.values.global.network, 'network1');
 });
 

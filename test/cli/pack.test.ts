@@ -26,10 +26,18 @@ test('npm pack → npm install -g --offline into an empty prefix → a working e
 		// dist/ is already built by the test run; rebuilding here would race the other CLI tests.
 		const out = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--json'], {cwd: root, encoding: 'utf8'});
 		const {filename, files} = (JSON.parse(out) as Array<{filename: string; files: Array<{path: string}>}>)[0]!;
-		assert.ok(files.some(f => f.path === 'dist/cli.js'), 'the tarball holds the program');
-		assert.ok(files.every(f => f.path.startsWith('dist/') || ['package.json', 'README.md', 'LICENSE'].includes(f.path)), files.map(f => f.path).join(', '));
+		assert.ok(
+			files.some(f => f.path === 'dist/cli.js'),
+			'the tarball holds the program',
+		);
+		assert.ok(
+			files.every(f => f.path.startsWith('dist/') || ['package.json', 'README.md', 'LICENSE'].includes(f.path)),
+			files.map(f => f.path).join(', '),
+		);
 		const prefix = path.join(dir, 'prefix');
-		execFileSync('npm', ['install', '-g', '--offline', '--no-audit', '--no-fund', '--prefix', prefix, path.join(dir, path.basename(filename))], {encoding: 'utf8'});
+		execFileSync('npm', ['install', '-g', '--offline', '--no-audit', '--no-fund', '--prefix', prefix, path.join(dir, path.basename(filename))], {
+			encoding: 'utf8',
+		});
 		const modules = readdirSync(path.join(prefix, 'lib', 'node_modules'));
 		assert.deepEqual(modules, ['eastwest'], 'no runtime package besides eastwest itself');
 		const bin = path.join(prefix, 'bin', 'eastwest');

@@ -6,7 +6,6 @@ import path from 'node:path';
 import {parseAllDocuments} from 'yaml';
 import {UNREACHABLE_KUBECONFIG, runCli} from '../helpers/cli.js';
 
-
 function sandbox() {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eastwest-profiles-cli-'));
 	const kubeconfig = path.join(dir, 'kubeconfig');
@@ -76,16 +75,41 @@ test('profiles save refuses to overwrite without --overwrite, then replaces with
 
 test('profiles save names a missing context and the kubeconfig searched; touches no file', async () => {
 	const s = sandbox();
-	const r = await s.run(['profiles', 'save', 'p', '--topology', 'multi-network', '--mesh', 'mesh1', '--cluster', 'kind-east=east:network1', '--cluster', 'kind-north=north:network2']);
+	const r = await s.run([
+		'profiles',
+		'save',
+		'p',
+		'--topology',
+		'multi-network',
+		'--mesh',
+		'mesh1',
+		'--cluster',
+		'kind-east=east:network1',
+		'--cluster',
+		'kind-north=north:network2',
+	]);
 	assert.equal(r.code, 2);
-	assert.match(r.stderr, new RegExp(`context "kind-north" \\(--cluster kind-north=north:network2:primary\\) not found in kubeconfig ${s.kubeconfig.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+	assert.match(
+		r.stderr,
+		new RegExp(
+			`context "kind-north" \\(--cluster kind-north=north:network2:primary\\) not found in kubeconfig ${s.kubeconfig.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+		),
+	);
 	oneLine(r.stderr);
 	assert.equal(fs.existsSync(s.file), false);
 });
 
 for (const [what, args, pattern] of [
-	['invalid plan', ['profiles', 'save', 'p', '--topology', 'multi-network', '--mesh', 'mesh1', '--cluster', 'kind-east=East:network1', '--cluster', 'kind-west=west:network2'], /clusters\[0\]\.name: cluster name "East" is not a DNS-1123 label/],
-	['missing role for primary-remote', ['profiles', 'save', 'p', '--topology', 'primary-remote', '--mesh', 'm', '--cluster', 'kind-east=east:n1'], /Primary-Remote needs a role; append :primary or :remote/],
+	[
+		'invalid plan',
+		['profiles', 'save', 'p', '--topology', 'multi-network', '--mesh', 'mesh1', '--cluster', 'kind-east=East:network1', '--cluster', 'kind-west=west:network2'],
+		/clusters\[0\]\.name: cluster name "East" is not a DNS-1123 label/,
+	],
+	[
+		'missing role for primary-remote',
+		['profiles', 'save', 'p', '--topology', 'primary-remote', '--mesh', 'm', '--cluster', 'kind-east=east:n1'],
+		/Primary-Remote needs a role; append :primary or :remote/,
+	],
 	['missing --topology', ['profiles', 'save', 'p', '--mesh', 'm'], /--topology is required[^\n]*\neastwest: --cluster is required/],
 	['bad profile name', ['profiles', 'save', 'a/b', ...SAVE], /profile name "a\/b" is not allowed/],
 	['unknown profile', ['profiles', 'show', 'nope'], /no profile named "nope"; no profiles are saved yet/],
@@ -109,7 +133,11 @@ test('a hand-broken profile file → exit 2, one line naming the file, bytes unc
 	fs.mkdirSync(path.dirname(s.file), {recursive: true});
 	const broken = '{"schemaVersion": 1, "profiles": {"p": ';
 	fs.writeFileSync(s.file, broken);
-	for (const args of [['profiles', 'list'], ['profiles', 'save', 'q', ...SAVE], ['profiles', 'delete', 'p']]) {
+	for (const args of [
+		['profiles', 'list'],
+		['profiles', 'save', 'q', ...SAVE],
+		['profiles', 'delete', 'p'],
+	]) {
 		const r = await s.run(args);
 		assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
 		assert.match(r.stderr, new RegExp(`profile file ${s.file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is broken: not valid JSON`));
@@ -126,17 +154,20 @@ test('profiles --help documents the subcommands', async () => {
 	assert.match((await runCli(['--help'])).stdout, /profiles\s+list, show, save/);
 });
 
-test('status --profile targets the profile\'s clusters (names and networks from the profile); unknown or missing contexts are one-line errors', async () => {
+test("status --profile targets the profile's clusters (names and networks from the profile); unknown or missing contexts are one-line errors", async () => {
 	const s = sandbox();
 	assert.equal((await s.run(['profiles', 'save', 'prod', ...SAVE])).code, 0);
 	// The kubeconfig points at 127.0.0.1 ports 1 and 2, where nothing listens: both clusters are unreachable.
 	const r = await runCli(['status', '--profile', 'prod', '-o', 'json', '--timeout', '5s'], {env: s.env});
 	assert.equal(r.code, 1, r.stderr);
 	const doc = JSON.parse(r.stdout);
-	assert.deepEqual(doc.clusters.map((c: any) => [c.context, c.name, c.network, c.reachable]), [
-		['kind-east', 'east', 'network1', false],
-		['kind-west', 'west', 'network2', false],
-	]);
+	assert.deepEqual(
+		doc.clusters.map((c: any) => [c.context, c.name, c.network, c.reachable]),
+		[
+			['kind-east', 'east', 'network1', false],
+			['kind-west', 'west', 'network2', false],
+		],
+	);
 	const unknown = await runCli(['status', '--profile', 'nope', '-o', 'json'], {env: s.env});
 	assert.equal(unknown.code, 2);
 	assert.match(unknown.stderr, /no profile named "nope"; saved profiles: prod/);
@@ -148,18 +179,43 @@ test('status --profile targets the profile\'s clusters (names and networks from 
 	oneLine(missing.stderr);
 });
 
-test('manifests --profile prints each cluster\'s documents under a comment naming the cluster', async () => {
+test("manifests --profile prints each cluster's documents under a comment naming the cluster", async () => {
 	const s = sandbox();
-	const save = await s.run(['profiles', 'save', 'pr', '--topology', 'primary-remote', '--mesh', 'mesh1', '--revision', 'canary', '--cluster', 'kind-east=east:network1:primary', '--cluster', 'kind-west=west:network1:remote']);
+	const save = await s.run([
+		'profiles',
+		'save',
+		'pr',
+		'--topology',
+		'primary-remote',
+		'--mesh',
+		'mesh1',
+		'--revision',
+		'canary',
+		'--cluster',
+		'kind-east=east:network1:primary',
+		'--cluster',
+		'kind-west=west:network1:remote',
+	]);
 	assert.equal(save.code, 0, save.stderr);
 	const r = await s.run(['manifests', '--profile', 'pr']);
 	assert.equal(r.code, 0, r.stderr);
 	assert.match(r.stdout, /^# cluster east \(context kind-east, network network1, primary\)\n/);
-	assert.match(r.stdout, /^# a run also applies Secret istio-system\/istio-remote-secret-west \(istioctl create-remote-secret --context kind-west --name west\); it holds a token, so it is not shown$/m);
+	assert.match(
+		r.stdout,
+		/^# a run also applies Secret istio-system\/istio-remote-secret-west \(istioctl create-remote-secret --context kind-west --name west\); it holds a token, so it is not shown$/m,
+	);
 	// No cluster to read here: the remote's IstioOperator says its address is a placeholder, and why.
-	assert.match(r.stdout, /\n# cluster west \(context kind-west, network network1, remote\)\n# remotePilotAddress is a placeholder: east could not be read \(.+\); a run fills in the address\n/);
-	const docs = parseAllDocuments(r.stdout).map(d => d.toJS()).filter(Boolean);
-	assert.deepEqual(docs.map(d => `${d.kind}/${d.metadata.name}`), ['IstioOperator/eastwest', 'Gateway/istiod-gateway', 'VirtualService/istiod-vs-canary', 'IstioOperator/eastwest-remote']);
+	assert.match(
+		r.stdout,
+		/\n# cluster west \(context kind-west, network network1, remote\)\n# remotePilotAddress is a placeholder: east could not be read \(.+\); a run fills in the address\n/,
+	);
+	const docs = parseAllDocuments(r.stdout)
+		.map(d => d.toJS())
+		.filter(Boolean);
+	assert.deepEqual(
+		docs.map(d => `${d.kind}/${d.metadata.name}`),
+		['IstioOperator/eastwest', 'Gateway/istiod-gateway', 'VirtualService/istiod-vs-canary', 'IstioOperator/eastwest-remote'],
+	);
 	assert.equal(docs[0].spec.revision, 'canary');
 	assert.equal(docs[3].spec.profile, 'remote');
 	assert.equal(docs[3].spec.values.global.remotePilotAddress, '<primary gateway address>');

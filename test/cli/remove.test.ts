@@ -58,7 +58,12 @@ async function setUpFactory(): Promise<FakeFactory> {
 	const factory = new FakeFactory(['ce', 'cw'], '/tmp/kubeconfig');
 	for (const c of factory.clusters.values()) c.put({apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'istio-system'}});
 	const input = parseRemoveArgs(multiArgs).input!;
-	const outcome = await createRunPlan({factory, istioctl: new FakeIstioctl(factory)})(buildPlan(input), {timeoutMs: 2000, dryRun: false, force: false, onEvent: () => {}});
+	const outcome = await createRunPlan({factory, istioctl: new FakeIstioctl(factory)})(buildPlan(input), {
+		timeoutMs: 2000,
+		dryRun: false,
+		force: false,
+		onEvent: () => {},
+	});
 	assert.equal(outcome.ok, true);
 	return factory;
 }
@@ -66,13 +71,16 @@ async function setUpFactory(): Promise<FakeFactory> {
 const deletes = (fake: FakeCluster) => fake.calls.filter(c => /^(delete |writeNamespaceKey \S+ \S+ remove)/.test(c) && !c.endsWith('dry-run'));
 
 test('flags: every problem at once; --profile and plan flags together are refused', () => {
-	assert.throws(() => parseRemoveArgs(['--topology', 'nope', '--timeout', 'soon']), (e: unknown) => {
-		assert.ok(e instanceof UsageError);
-		assert.match(e.message, /--topology "nope" is not one of/);
-		assert.match(e.message, /--mesh is required/);
-		assert.match(e.message, /timeout/);
-		return true;
-	});
+	assert.throws(
+		() => parseRemoveArgs(['--topology', 'nope', '--timeout', 'soon']),
+		(e: unknown) => {
+			assert.ok(e instanceof UsageError);
+			assert.match(e.message, /--topology "nope" is not one of/);
+			assert.match(e.message, /--mesh is required/);
+			assert.match(e.message, /timeout/);
+			return true;
+		},
+	);
 	assert.throws(() => parseRemoveArgs(['--profile', 'prod', '--mesh', 'm']), /give either --profile or the plan flags/);
 	assert.equal(parseRemoveArgs([...multiArgs, '--ca']).ca, true);
 });
@@ -82,14 +90,23 @@ test('text: one line per removal with [cluster], removed / already gone words, a
 	const first = makeCtx();
 	assert.equal(await removeCommand([...multiArgs, '--yes'], first.ctx, deps(factory).d), 0, first.err());
 	assert.match(first.out(), /^\[east\] +… Remove Secret istio-system\/istio-remote-secret-west: istiod stops reading west's API server$/m);
-	assert.match(first.out(), /^\[west\] +✔ Remove the east-west gateway eastwest installed .*: removed \(removed .*Deployment istio-system\/istio-eastwestgateway/m);
-	assert.match(first.out(), /^\[east\] +✔ Remove label topology.istio.io\/network=net-east from namespace istio-system: removed \(removed label topology.istio.io\/network=net-east\)/m);
+	assert.match(
+		first.out(),
+		/^\[west\] +✔ Remove the east-west gateway eastwest installed .*: removed \(removed .*Deployment istio-system\/istio-eastwestgateway/m,
+	);
+	assert.match(
+		first.out(),
+		/^\[east\] +✔ Remove label topology.istio.io\/network=net-east from namespace istio-system: removed \(removed label topology.istio.io\/network=net-east\)/m,
+	);
 	assert.match(first.out(), /\nDone:\n/);
 	assert.equal(factory.cluster('ce').deployments.has('istio-eastwestgateway'), false);
 
 	const second = makeCtx();
 	assert.equal(await removeCommand([...multiArgs, '--yes'], second.ctx, deps(factory).d), 0);
-	const doneLines = second.out().split('\n').filter(l => /[✔–✘] Remove/.test(l));
+	const doneLines = second
+		.out()
+		.split('\n')
+		.filter(l => /[✔–✘] Remove/.test(l));
 	assert.equal(doneLines.length, 8, 'four removals on each cluster');
 	for (const l of doneLines) assert.match(l, /✔ Remove .*: already gone \[\d/);
 	assert.doesNotMatch(second.out(), /Left in place/);
@@ -107,12 +124,20 @@ test('json: one document with per-cluster steps and what was left; --profile rec
 	assert.equal(await removeCommand(['--profile', 'prod', '--yes', '-o', 'json'], ctx, d), 0);
 	const doc = JSON.parse(out());
 	assert.equal(doc.ok, true);
-	assert.deepEqual(doc.clusters.map((c: {cluster: string; outcome: string}) => [c.cluster, c.outcome]), [
-		['east', 'succeeded'],
-		['west', 'succeeded'],
-	]);
+	assert.deepEqual(
+		doc.clusters.map((c: {cluster: string; outcome: string}) => [c.cluster, c.outcome]),
+		[
+			['east', 'succeeded'],
+			['west', 'succeeded'],
+		],
+	);
 	const w = doc.clusters.find((c: {cluster: string}) => c.cluster === 'west');
-	assert.deepEqual(w.left, [{stepId: 'west/remove/label-network', reason: "istio-system label topology.istio.io/network is net-other, not the plan's net-west: someone changed it since, so it is left"}]);
+	assert.deepEqual(w.left, [
+		{
+			stepId: 'west/remove/label-network',
+			reason: "istio-system label topology.istio.io/network is net-other, not the plan's net-west: someone changed it since, so it is left",
+		},
+	]);
 	assert.equal(west.namespaces.get('istio-system')?.['topology.istio.io/network'], 'net-other');
 	assert.deepEqual(recorded, [['prod', 'succeeded', false]]);
 	assert.doesNotMatch(out(), /token-c[ew]-/, 'no reader token in the output');
@@ -122,7 +147,10 @@ test('json: one document with per-cluster steps and what was left; --profile rec
 test('without a terminal --yes is required (exit 2, nothing read); a person is asked once, naming the contexts and what goes', async () => {
 	const factory = await setUpFactory();
 	const callsBefore = factory.cluster('ce').calls.length;
-	await assert.rejects(removeCommand(multiArgs, makeCtx().ctx, deps(factory).d), (e: unknown) => e instanceof UsageError && /needs confirmation: pass --yes/.test(e.message));
+	await assert.rejects(
+		removeCommand(multiArgs, makeCtx().ctx, deps(factory).d),
+		(e: unknown) => e instanceof UsageError && /needs confirmation: pass --yes/.test(e.message),
+	);
 	assert.equal(factory.cluster('ce').calls.length, callsBefore, 'no cluster was read');
 	const tty = deps(factory, {interactive: () => true, confirm: async q => (tty.asked.push(q), false)});
 	const {ctx, err} = makeCtx();
@@ -162,7 +190,11 @@ test('Ctrl-C during remove: exit 130 with a summary; a re-run finishes and exits
 	const west = factory.cluster('cw');
 	const original = west.deleteObject.bind(west);
 	west.deleteObject = (_ref: DeleteTarget, options: RemoveOptions) =>
-		new Promise((_, reject) => options.signal?.addEventListener('abort', () => reject(Object.assign(new Error('cancelled'), {info: {kind: 'cancelled', message: 'cancelled'}})), {once: true}));
+		new Promise((_, reject) =>
+			options.signal?.addEventListener('abort', () => reject(Object.assign(new Error('cancelled'), {info: {kind: 'cancelled', message: 'cancelled'}})), {
+				once: true,
+			}),
+		);
 	const controller = new AbortController();
 	const {ctx, out} = makeCtx(controller.signal);
 	const {d} = deps(factory, {
@@ -207,7 +239,10 @@ test('the bundled CLI: unreachable clusters are one line naming each, exit 1, no
 	const plan = ['remove', '--topology', 'multi-network', '--mesh', 'm', '--cluster', 'kind-east=east:n1', '--cluster', 'kind-west=west:n2', '--kubeconfig', kc];
 	const down = await runCli([...plan, '--dry-run', '--timeout', '5s']);
 	assert.equal(down.code, 1);
-	assert.match(down.stderr, /^eastwest: east \(context kind-east\) is unreachable: .*; west \(context kind-west\) is unreachable: .*; nothing was removed: fix the access and run again\n$/);
+	assert.match(
+		down.stderr,
+		/^eastwest: east \(context kind-east\) is unreachable: .*; west \(context kind-west\) is unreachable: .*; nothing was removed: fix the access and run again\n$/,
+	);
 	const unconfirmed = await runCli(plan);
 	assert.equal(unconfirmed.code, 2);
 	assert.equal(unconfirmed.stderr, 'eastwest: eastwest remove deletes objects from clusters and needs confirmation: pass --yes (or --dry-run to preview)\n');

@@ -36,7 +36,7 @@ test('apply and remove read the flags they share alike', () => {
 	assert.equal(parseRemoveArgs(byProfile).input, undefined);
 });
 
-test('both run commands report the shared flags\' problems together, each with its own --timeout examples', () => {
+test("both run commands report the shared flags' problems together, each with its own --timeout examples", () => {
 	const bad = ['--mesh', 'm', '--timeout', 'soon'];
 	const lines = (f: () => unknown) => {
 		try {
@@ -68,28 +68,28 @@ test('mustConfirm: --yes or --dry-run need nobody; otherwise a person must be th
 	assert.equal(mustConfirm({yes: true, dryRun: false}, nobody, 'refused'), false);
 	assert.equal(mustConfirm({yes: false, dryRun: true}, nobody, 'refused'), false);
 	assert.equal(asked, 0);
-	assert.throws(() => mustConfirm({yes: false, dryRun: false}, nobody, 'refused: pass --yes'), (e: unknown) => e instanceof UsageError && e.message === 'refused: pass --yes');
-	assert.equal(mustConfirm({yes: false, dryRun: false}, () => true, 'refused'), true);
+	assert.throws(
+		() => mustConfirm({yes: false, dryRun: false}, nobody, 'refused: pass --yes'),
+		(e: unknown) => e instanceof UsageError && e.message === 'refused: pass --yes',
+	);
+	assert.equal(
+		mustConfirm({yes: false, dryRun: false}, () => true, 'refused'),
+		true,
+	);
 });
 
 test('askToProceed: yes goes on, no says what did not happen, an interrupt stops', async () => {
 	const ask = {changes: 'these change\n', question: 'Go? ', declined: 'nothing changed'};
 	const yes = makeCtx();
 	const questions: string[] = [];
-	assert.equal(
-		await askToProceed(yes.ctx, async q => (questions.push(q), true), ask),
-		undefined,
-	);
+	assert.equal(await askToProceed(yes.ctx, async q => (questions.push(q), true), ask), undefined);
 	assert.deepEqual(questions, ['Go? ']);
 	const no = makeCtx();
 	assert.equal(await askToProceed(no.ctx, async () => false, ask), EXIT.failed);
 	assert.equal(no.err(), 'these change\neastwest: nothing changed\n');
 	const controller = new AbortController();
 	const interrupted = makeCtx(controller.signal);
-	assert.equal(
-		await askToProceed(interrupted.ctx, async () => (controller.abort(), false), ask),
-		EXIT.interrupted,
-	);
+	assert.equal(await askToProceed(interrupted.ctx, async () => (controller.abort(), false), ask), EXIT.interrupted);
 	assert.equal(interrupted.err(), 'these change\n');
 });
 
@@ -113,7 +113,13 @@ test('finishRun: records the result on the profile, prints JSON with -o json, an
 	for (const [o, result, code] of cases) {
 		const {ctx, out, err} = makeCtx();
 		const recorded: unknown[] = [];
-		const got = await finishRun(ctx, {profile: 'prod', dryRun: true, output: 'json'}, o, async (...a) => (recorded.push(a), 'could not save'), () => ({ok: o.ok}));
+		const got = await finishRun(
+			ctx,
+			{profile: 'prod', dryRun: true, output: 'json'},
+			o,
+			async (...a) => (recorded.push(a), 'could not save'),
+			() => ({ok: o.ok}),
+		);
 		assert.equal(got, code);
 		assert.deepEqual(recorded, [['prod', result, true]]);
 		assert.equal(err(), 'eastwest: warning: could not save\n');
@@ -121,7 +127,13 @@ test('finishRun: records the result on the profile, prints JSON with -o json, an
 	}
 	const {ctx, out} = makeCtx();
 	let records = 0;
-	await finishRun(ctx, {dryRun: false, output: 'text'}, outcome(true, false), async () => (records++, undefined), () => assert.fail('no JSON with text output'));
+	await finishRun(
+		ctx,
+		{dryRun: false, output: 'text'},
+		outcome(true, false),
+		async () => (records++, undefined),
+		() => assert.fail('no JSON with text output'),
+	);
 	assert.equal(records, 0);
 	assert.equal(out(), '');
 });

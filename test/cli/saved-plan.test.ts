@@ -15,7 +15,14 @@ const {ProfileStore} = await import('../../source/store/profiles.js');
 test('a run and a remove are recorded on the profile alike, each under its own field', async () => {
 	const store = new ProfileStore();
 	assert.ok(store.path.startsWith(dir), store.path);
-	await store.save('p', {topology: 'multi-network', meshId: 'mesh1', clusters: [{context: 'ce', name: 'east', network: 'n1', role: 'primary'}, {context: 'cw', name: 'west', network: 'n2', role: 'primary'}]});
+	await store.save('p', {
+		topology: 'multi-network',
+		meshId: 'mesh1',
+		clusters: [
+			{context: 'ce', name: 'east', network: 'n1', role: 'primary'},
+			{context: 'cw', name: 'west', network: 'n2', role: 'primary'},
+		],
+	});
 	assert.equal(await recordProfileRun('p', 'succeeded', true), undefined);
 	assert.equal(await recordProfileRemove('p', 'cancelled', false), undefined);
 	const saved = new ProfileStore().get('p');

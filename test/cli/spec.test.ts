@@ -10,12 +10,19 @@ import {complete, completionTable, type CompletionEnv} from '../../source/comman
 import {COMMAND_SPECS, moduleCommands, type CommandTable} from '../../source/commands/spec.js';
 import {UsageError} from '../../source/core/exit-codes.js';
 
-const none: CompletionEnv = {env: {HOME: '/nonexistent-home', XDG_CONFIG_HOME: '/nonexistent-config', KUBECONFIG: ''}, home: '/nonexistent-home', platform: 'linux'};
+const none: CompletionEnv = {
+	env: {HOME: '/nonexistent-home', XDG_CONFIG_HOME: '/nonexistent-config', KUBECONFIG: ''},
+	home: '/nonexistent-home',
+	platform: 'linux',
+};
 
 /** A copy of the spec where `status --watch` is called `--follow` and `-o` also offers yaml. */
 function changedSpec(): CommandTable {
 	const {watch, output, ...rest} = COMMAND_SPECS.status.flags;
-	const status = {...COMMAND_SPECS.status, flags: {...rest, follow: {...watch, help: ['stream changes until interrupted']}, output: {...output, value: ['text', 'json', 'yaml']}}};
+	const status = {
+		...COMMAND_SPECS.status,
+		flags: {...rest, follow: {...watch, help: ['stream changes until interrupted']}, output: {...output, value: ['text', 'json', 'yaml']}},
+	};
 	return {...COMMAND_SPECS, status};
 }
 
@@ -28,7 +35,10 @@ test('a flag renamed in a copied spec: the parser, the help and the completion a
 	const parsed = parseFlags('status', ['--follow'], parserOptions(changed.status!.flags)).values as Record<string, unknown>;
 	assert.equal(parsed.follow, true);
 	assert.equal(parseFlags('status', ['-w'], parserOptions(changed.status!.flags)).values.follow, true, 'the short alias moved with it');
-	assert.throws(() => parseFlags('status', ['--watch'], parserOptions(changed.status!.flags)), (e: Error) => e instanceof UsageError && /unknown flag --watch for eastwest status/.test(e.message));
+	assert.throws(
+		() => parseFlags('status', ['--watch'], parserOptions(changed.status!.flags)),
+		(e: Error) => e instanceof UsageError && /unknown flag --watch for eastwest status/.test(e.message),
+	);
 
 	// The help.
 	assert.match(commandHelp('status', real), /^ {2}-w, --watch {10}without a terminal/m);
@@ -52,7 +62,10 @@ test('a choice added in a copied spec: the parser accepts it and the completion 
 });
 
 test('a command added to a copied spec is listed by the main help and offered by the completion', async () => {
-	const changed: CommandTable = {...COMMAND_SPECS, verify: {summary: ['verify the mesh'], usage: 'eastwest verify', about: 'Verify.', flags: {deep: {help: ['look harder']}}}};
+	const changed: CommandTable = {
+		...COMMAND_SPECS,
+		verify: {summary: ['verify the mesh'], usage: 'eastwest verify', about: 'Verify.', flags: {deep: {help: ['look harder']}}},
+	};
 	assert.match(mainHelp('0', changed), /^ {2}verify +verify the mesh$/m);
 	assert.doesNotMatch(mainHelp('0'), /verify the mesh/);
 	assert.deepEqual((await complete(['ver'], none, completionTable(changed))).candidates, ['version', 'verify']);
@@ -74,5 +87,8 @@ test('--profile with a plan flag is refused in the same words by apply, remove a
 	assert.throws(() => parseRemoveArgs(args), refused);
 	const sink = {write: () => true} as unknown as NodeJS.WritableStream;
 	const unused = () => assert.fail('nothing is read before the flags are checked');
-	await assert.rejects(checkCommand(args, {stdout: sink, stderr: sink, env: {}, signal: new AbortController().signal}, {createFactory: unused, loadProfile: unused}), refused);
+	await assert.rejects(
+		checkCommand(args, {stdout: sink, stderr: sink, env: {}, signal: new AbortController().signal}, {createFactory: unused, loadProfile: unused}),
+		refused,
+	);
 });

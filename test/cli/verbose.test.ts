@@ -63,7 +63,10 @@ test('apply -v: each istioctl command line, and how it ended', async () => {
 	const w = await cluster('west');
 	s.deployment = w.deployment = {scenario: 'ready', delayMs: 10};
 	s.loadBalancer = w.loadBalancer = {scenario: 'ip', delayMs: 10};
-	const kubeconfig = writeKubeconfig([{name: 'east', server: s}, {name: 'west', server: w}]);
+	const kubeconfig = writeKubeconfig([
+		{name: 'east', server: s},
+		{name: 'west', server: w},
+	]);
 	const {env} = fakeIstioctlEnv();
 	const plan = ['--topology', 'multi-network', '--mesh', 'mesh1', '--cluster', 'east=east:net-east', '--cluster', 'west=west:net-west'];
 	const r = await runCli(['apply', ...plan, '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s', '-v'], {env});

@@ -51,7 +51,9 @@ test('text: one line per fact; skewed control planes make warnings, unknown vers
 });
 
 test('text: istioctl not found, or found without a readable version; then no skew is claimed either way', () => {
-	const missing = buildReport('0.1.0', {found: false, lookedIn: ['/usr/local/bin', '/usr/bin'], error: 'istioctl not found on PATH'}, [{context: 'east', controlPlanes: [cp('1.20.0')]}]);
+	const missing = buildReport('0.1.0', {found: false, lookedIn: ['/usr/local/bin', '/usr/bin'], error: 'istioctl not found on PATH'}, [
+		{context: 'east', controlPlanes: [cp('1.20.0')]},
+	]);
 	assert.match(renderVersionText(missing), /^istioctl: not found \(looked in \/usr\/local\/bin, \/usr\/bin\)$/m);
 	assert.match(renderVersionText(missing), /^control plane on east: istiod 1\.20\.0 \(image docker\.io\/istio\/pilot:1\.20\.0\)$/m);
 	assert.deepEqual(missing.warnings, []);
@@ -72,8 +74,22 @@ test('json: {eastwest, istioctl, contexts[], warnings[]}; the default revision i
 			{
 				context: 'east',
 				controlPlanes: [
-					{name: 'istiod', revision: 'default', version: null, image: 'pilot@sha256:0123', ready: true, skew: {status: 'unknown', reason: 'the control-plane version is unknown'}},
-					{name: 'istiod-canary', revision: 'canary', version: '1.31.0', image: 'docker.io/istio/pilot:1.31.0', ready: true, skew: {status: 'warn', minorsApart: 2, reason: '2 minor versions apart'}},
+					{
+						name: 'istiod',
+						revision: 'default',
+						version: null,
+						image: 'pilot@sha256:0123',
+						ready: true,
+						skew: {status: 'unknown', reason: 'the control-plane version is unknown'},
+					},
+					{
+						name: 'istiod-canary',
+						revision: 'canary',
+						version: '1.31.0',
+						image: 'docker.io/istio/pilot:1.31.0',
+						ready: true,
+						skew: {status: 'warn', minorsApart: 2, reason: '2 minor versions apart'},
+					},
 				],
 			},
 			{context: 'south', error: 'forbidden on south: no', hint: 'ask for RBAC', controlPlanes: []},
@@ -104,7 +120,11 @@ before(async () => {
 		apiVersion: 'apps/v1',
 		kind: 'Deployment',
 		metadata: {name: 'istiod-canary', namespace: 'istio-system', labels: {app: 'istiod', 'istio.io/rev': 'canary'}, generation: 1},
-		spec: {replicas: 1, selector: {matchLabels: {app: 'istiod', 'istio.io/rev': 'canary'}}, template: {metadata: {labels: {app: 'istiod'}}, spec: {containers: [{name: 'discovery', image: 'gcr.io/istio-release/pilot:1.32.0-rc.0-distroless'}]}}},
+		spec: {
+			replicas: 1,
+			selector: {matchLabels: {app: 'istiod', 'istio.io/rev': 'canary'}},
+			template: {metadata: {labels: {app: 'istiod'}}, spec: {containers: [{name: 'discovery', image: 'gcr.io/istio-release/pilot:1.32.0-rc.0-distroless'}]}},
+		},
 		status: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1},
 	});
 	bare = await FakeApiServer.start({token: 't'});
@@ -165,7 +185,10 @@ test('contexts within one minor of istioctl: every istiod with its revision and 
 	assert.match(r.stdout, /^istioctl: 1\.31\.1 \(/m);
 	assert.match(r.stdout, /^control plane on east: istiod 1\.30\.0 \(image docker\.io\/istio\/pilot:1\.30\.0\)$/m);
 	assert.match(r.stdout, /^control plane on west: istiod 1\.30\.0 \(image docker\.io\/istio\/pilot:1\.30\.0\)$/m);
-	assert.match(r.stdout, /^control plane on west: istiod-canary 1\.32\.0-rc\.0, revision canary \(image gcr\.io\/istio-release\/pilot:1\.32\.0-rc\.0-distroless\)$/m);
+	assert.match(
+		r.stdout,
+		/^control plane on west: istiod-canary 1\.32\.0-rc\.0, revision canary \(image gcr\.io\/istio-release\/pilot:1\.32\.0-rc\.0-distroless\)$/m,
+	);
 });
 
 test('istioctl two minors behind a control plane: a warning on stderr naming it, in JSON too; still exit 0', async () => {
@@ -179,7 +202,10 @@ test('istioctl two minors behind a control plane: a warning on stderr naming it,
 	const json = await runCli(['version', '--context', 'west', '-o', 'json', '--kubeconfig', kubeconfig()], {env});
 	assert.equal(json.code, 0);
 	const doc = JSON.parse(json.stdout);
-	assert.deepEqual(doc.contexts[0].controlPlanes.map((c: {name: string; skew: {status: string}}) => `${c.name}:${c.skew.status}`), ['istiod:ok', 'istiod-canary:warn']);
+	assert.deepEqual(
+		doc.contexts[0].controlPlanes.map((c: {name: string; skew: {status: string}}) => `${c.name}:${c.skew.status}`),
+		['istiod:ok', 'istiod-canary:warn'],
+	);
 	assert.equal(doc.warnings.length, 1);
 });
 
@@ -191,7 +217,12 @@ test('-o json: the whole document', async () => {
 		eastwest: {version: pkg.version},
 		istioctl: {found: true, path: path.join(fakeBin, 'istioctl'), version: '1.30.3'},
 		contexts: [
-			{context: 'east', controlPlanes: [{name: 'istiod', revision: 'default', version: '1.30.0', image: 'docker.io/istio/pilot:1.30.0', ready: true, skew: {status: 'ok', minorsApart: 0}}]},
+			{
+				context: 'east',
+				controlPlanes: [
+					{name: 'istiod', revision: 'default', version: '1.30.0', image: 'docker.io/istio/pilot:1.30.0', ready: true, skew: {status: 'ok', minorsApart: 0}},
+				],
+			},
 			{context: 'bare', controlPlanes: []},
 		],
 		warnings: [],
@@ -201,7 +232,9 @@ test('-o json: the whole document', async () => {
 test('an unreachable and a silent context: their lines say why, the others still print, exit 1 (as kubectl version)', async () => {
 	const {env} = fakeIstioctlEnv();
 	const started = Date.now();
-	const r = await runCli(['version', '--context', 'gone', '--context', 'east', '--context', 'silent', '--timeout', '500ms', '--kubeconfig', kubeconfig()], {env});
+	const r = await runCli(['version', '--context', 'gone', '--context', 'east', '--context', 'silent', '--timeout', '500ms', '--kubeconfig', kubeconfig()], {
+		env,
+	});
 	assert.equal(r.code, 1, r.stdout + r.stderr);
 	const lines = r.stdout.trimEnd().split('\n');
 	assert.equal(lines.length, 5, r.stdout);
@@ -234,7 +267,11 @@ test('istioctl missing: the row says where eastwest looked; not a failure', asyn
 	assert.equal(r.stdout, `eastwest: ${pkg.version}\nistioctl: not found (looked in ${emptyDir})\n`);
 	const given = await runCli(['version', '--istioctl', '/nonexistent/istioctl', '-o', 'json'], {env: {PATH: emptyDir}});
 	assert.equal(given.code, 0, given.stderr);
-	assert.deepEqual(JSON.parse(given.stdout).istioctl, {found: false, lookedIn: ['/nonexistent/istioctl'], error: '--istioctl /nonexistent/istioctl: no executable file there (/nonexistent/istioctl does not exist)'});
+	assert.deepEqual(JSON.parse(given.stdout).istioctl, {
+		found: false,
+		lookedIn: ['/nonexistent/istioctl'],
+		error: '--istioctl /nonexistent/istioctl: no executable file there (/nonexistent/istioctl does not exist)',
+	});
 });
 
 test('an istioctl whose version fails: its path and the first line it said; the --istioctl path is the one used', async () => {

@@ -22,7 +22,11 @@ function tempDir(): string {
 	return fs.mkdtempSync(path.join(os.tmpdir(), 'eastwest-complete-'));
 }
 
-const none: CompletionEnv = {env: {HOME: '/nonexistent-home', XDG_CONFIG_HOME: '/nonexistent-config', KUBECONFIG: ''}, home: '/nonexistent-home', platform: 'linux'};
+const none: CompletionEnv = {
+	env: {HOME: '/nonexistent-home', XDG_CONFIG_HOME: '/nonexistent-config', KUBECONFIG: ''},
+	home: '/nonexistent-home',
+	platform: 'linux',
+};
 const words = async (line: string, where: CompletionEnv = none) => (await complete(line.split(' '), where)).candidates;
 
 describe('commands and flags', () => {
@@ -37,7 +41,23 @@ describe('commands and flags', () => {
 
 	test("each command offers its own flags and the global ones, and not another command's", async () => {
 		const apply = await words('apply --');
-		for (const flag of ['--topology', '--mesh', '--cluster', '--revision', '--profile', '--dry-run', '--yes', '--timeout', '--output', '--force', '--reinstall', '--kubeconfig', '--istioctl', '--no-color', '--help']) {
+		for (const flag of [
+			'--topology',
+			'--mesh',
+			'--cluster',
+			'--revision',
+			'--profile',
+			'--dry-run',
+			'--yes',
+			'--timeout',
+			'--output',
+			'--force',
+			'--reinstall',
+			'--kubeconfig',
+			'--istioctl',
+			'--no-color',
+			'--help',
+		]) {
 			assert.ok(apply.includes(flag), `${flag} in ${apply.join(' ')}`);
 		}
 		assert.ok(!apply.includes('--phase'));
@@ -103,7 +123,14 @@ describe('profiles from the store', () => {
 	test('the names saved through the store, read from its file without conf', async () => {
 		const dir = tempDir();
 		const store = new ProfileStore({cwd: path.join(dir, 'eastwest-nodejs')});
-		const plan = {topology: 'multi-network' as const, meshId: 'mesh1', clusters: [{context: 'a', name: 'a', network: 'n1', role: 'primary' as const}, {context: 'b', name: 'b', network: 'n2', role: 'primary' as const}]};
+		const plan = {
+			topology: 'multi-network' as const,
+			meshId: 'mesh1',
+			clusters: [
+				{context: 'a', name: 'a', network: 'n1', role: 'primary' as const},
+				{context: 'b', name: 'b', network: 'n2', role: 'primary' as const},
+			],
+		};
 		await store.save('prod', plan);
 		await store.save('staging', plan);
 		await store.save('perf', plan);
@@ -201,7 +228,10 @@ describe('the table stays true to the commands', () => {
 		const listed = COMMAND_SUMMARIES.map(([name]) => name).filter(name => name !== '' && name !== '(none)');
 		assert.deepEqual([...COMMANDS].sort(), [...listed].sort());
 		for (const command of COMMANDS) {
-			assert.ok(Object.keys(COMMAND_FLAGS).some(key => key === command || key.startsWith(`${command} `)), `COMMAND_FLAGS has ${command}`);
+			assert.ok(
+				Object.keys(COMMAND_FLAGS).some(key => key === command || key.startsWith(`${command} `)),
+				`COMMAND_FLAGS has ${command}`,
+			);
 		}
 	});
 
@@ -244,7 +274,11 @@ describe('the table stays true to the commands', () => {
 	test("every flag a command's help describes is in the table, and the global ones are", () => {
 		const described = (text: string) => [...text.matchAll(/^ {2}(?:-\w, )?--([\w-]+)/gm)].map(m => m[1]!);
 		for (const command of ['manifests', 'apply', 'status', 'check', 'profiles', 'version', 'completion', 'ca']) {
-			const table = new Set(Object.entries(COMMAND_FLAGS).filter(([key]) => key === command || key.startsWith(`${command} `)).flatMap(([, flags]) => flags.map(f => f.name)));
+			const table = new Set(
+				Object.entries(COMMAND_FLAGS)
+					.filter(([key]) => key === command || key.startsWith(`${command} `))
+					.flatMap(([, flags]) => flags.map(f => f.name)),
+			);
 			for (const flag of described(COMMAND_HELP[command] ?? '')) assert.ok(table.has(flag), `${command} --${flag} (in its help) is in COMMAND_FLAGS`);
 		}
 		const global = described(mainHelp('0').split('Global flags:')[1] ?? '');

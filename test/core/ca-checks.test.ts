@@ -15,10 +15,16 @@ function judge(change: (f: ClusterFacts) => void, id: string, phase: CheckPhase 
 }
 
 test('the cacerts certificate checks are in the catalogue, in order, and run in both phases', () => {
-	assert.deepEqual(CHECKS.map(c => c.id).filter(id => CA_CHECKS.includes(id)), CA_CHECKS);
+	assert.deepEqual(
+		CHECKS.map(c => c.id).filter(id => CA_CHECKS.includes(id)),
+		CA_CHECKS,
+	);
 	for (const phase of ['preflight', 'post-install'] as const) {
 		const results = runChecks(multiNetwork, allHealthy(multiNetwork), phase).filter(r => CA_CHECKS.includes(r.id));
-		assert.deepEqual(results.map(r => `${r.id}@${r.cluster} ${r.status}`), ['east', 'west'].flatMap(c => CA_CHECKS.map(id => `${id}@${c} pass`)));
+		assert.deepEqual(
+			results.map(r => `${r.id}@${r.cluster} ${r.status}`),
+			['east', 'west'].flatMap(c => CA_CHECKS.map(id => `${id}@${c} pass`)),
+		);
 	}
 	assert.equal(judge(() => {}, 'cacerts-chain').reason, 'O=Istio, CN=Intermediate CA, L=west → O=Istio, CN=Root CA');
 	assert.equal(judge(() => {}, 'cacerts-expiry').reason, 'valid until 2028-01-01');

@@ -40,7 +40,14 @@ function find(results: CheckResult[], id: string, cluster?: string): CheckResult
 }
 
 /** Run with one cluster's facts changed; return that check's result (resultCluster null: the mesh-wide result). */
-function withFault(plan: MeshPlanInput, phase: CheckPhase, cluster: string, change: (f: ClusterFacts) => void, id: string, resultCluster: string | null = cluster): CheckResult {
+function withFault(
+	plan: MeshPlanInput,
+	phase: CheckPhase,
+	cluster: string,
+	change: (f: ClusterFacts) => void,
+	id: string,
+	resultCluster: string | null = cluster,
+): CheckResult {
 	const facts = allHealthy(plan);
 	change(facts[cluster]!);
 	return find(runChecks(plan, facts, phase), id, resultCluster ?? undefined);
@@ -109,9 +116,15 @@ test('missing facts skip (never pass)', () => {
 });
 
 test('P2 permissions: a denied review fails naming the permission', () => {
-	const r = withFault(multiNetwork, 'preflight', 'east', f => {
-		f.permissions = f.permissions!.map(p => (p.resource === 'deployments' ? {...p, allowed: false} : p));
-	}, 'permissions');
+	const r = withFault(
+		multiNetwork,
+		'preflight',
+		'east',
+		f => {
+			f.permissions = f.permissions!.map(p => (p.resource === 'deployments' ? {...p, allowed: false} : p));
+		},
+		'permissions',
+	);
 	assert.equal(r.status, 'fail');
 	assert.equal(r.reason, 'not allowed to create deployments.apps in istio-system');
 	// A review that was never asked counts as not allowed.
@@ -119,13 +132,19 @@ test('P2 permissions: a denied review fails naming the permission', () => {
 	assert.match(r2.reason!, /create gateways.networking.istio.io/);
 	// Remotes in primary-remote need no gateway or expose permissions.
 	const remote = requiredPermissions(primaryRemote.clusters[1]!, primaryRemote);
-	assert.deepEqual(remote.map(p => p.resource), ['secrets']);
+	assert.deepEqual(
+		remote.map(p => p.resource),
+		['secrets'],
+	);
 	assert.ok(requiredPermissions(primaryRemote.clusters[0]!, primaryRemote).some(p => p.resource === 'virtualservices'));
 });
 
 test('P4 network label: absent or equal passes, different fails', () => {
 	assert.equal(withFault(multiNetwork, 'preflight', 'east', f => (f.namespace!.labels = {}), 'network-label').status, 'pass');
-	assert.equal(withFault(multiNetwork, 'preflight', 'east', f => (f.namespace = {present: false, labels: {}, annotations: {}}), 'network-label').status, 'pass');
+	assert.equal(
+		withFault(multiNetwork, 'preflight', 'east', f => (f.namespace = {present: false, labels: {}, annotations: {}}), 'network-label').status,
+		'pass',
+	);
 	const r = withFault(multiNetwork, 'preflight', 'east', f => (f.namespace!.labels['topology.istio.io/network'] = 'network2'), 'network-label');
 	assert.equal(r.status, 'fail');
 	assert.equal(r.reason, 'istio-system is labeled topology.istio.io/network=network2, the plan says network1');
@@ -136,11 +155,26 @@ test('P4 network label: absent or equal passes, different fails', () => {
 });
 
 test('P5 remote annotation names the primary or *; not set yet is fine (apply sets it), another primary warns', () => {
-	assert.equal(withFault(primaryRemote, 'preflight', 'west', f => (f.namespace!.annotations = {'topology.istio.io/controlPlaneClusters': '*'}), 'remote-control-plane-annotation').status, 'pass');
+	assert.equal(
+		withFault(
+			primaryRemote,
+			'preflight',
+			'west',
+			f => (f.namespace!.annotations = {'topology.istio.io/controlPlaneClusters': '*'}),
+			'remote-control-plane-annotation',
+		).status,
+		'pass',
+	);
 	const missing = withFault(primaryRemote, 'preflight', 'west', f => (f.namespace!.annotations = {}), 'remote-control-plane-annotation');
 	assert.equal(missing.status, 'pass');
 	assert.match(missing.reason!, /not set yet: apply sets it/);
-	const other = withFault(primaryRemote, 'preflight', 'west', f => (f.namespace!.annotations = {'topology.istio.io/controlPlaneClusters': 'north'}), 'remote-control-plane-annotation');
+	const other = withFault(
+		primaryRemote,
+		'preflight',
+		'west',
+		f => (f.namespace!.annotations = {'topology.istio.io/controlPlaneClusters': 'north'}),
+		'remote-control-plane-annotation',
+	);
 	assert.equal(other.status, 'warn');
 	assert.match(other.hint!, /--force hands it to east/);
 	assert.ok(!runChecks(primaryRemote, allHealthy(primaryRemote), 'preflight').some(r => r.id === 'remote-control-plane-annotation' && r.cluster === 'east'));
@@ -152,7 +186,10 @@ test('P6 a remote running its own istiod fails (blocking): eastwest never instal
 	assert.equal(r.status, 'fail');
 	assert.equal(r.reason, 'it runs its own control plane (Deployment istiod)');
 	assert.match(r.hint!, /make west a primary in the plan, or uninstall its istiod/);
-	assert.equal(withFault(primaryRemote, 'post-install', 'west', f => (f.istiod = [{name: 'istiod-canary', ready: true}]), 'remote-no-local-istiod').status, 'fail');
+	assert.equal(
+		withFault(primaryRemote, 'post-install', 'west', f => (f.istiod = [{name: 'istiod-canary', ready: true}]), 'remote-no-local-istiod').status,
+		'fail',
+	);
 });
 
 test('P7 istiod on the primary: present for the revision, CLUSTER_ID, EXTERNAL_ISTIOD, injector values', () => {
@@ -163,29 +200,51 @@ test('P7 istiod on the primary: present for the revision, CLUSTER_ID, EXTERNAL_I
 	const defaultId = withFault(primaryRemote, 'preflight', 'east', f => (f.istiod![0]!.clusterId = 'Kubernetes'), 'istiod-cluster-id');
 	assert.equal(defaultId.status, 'fail');
 	assert.match(defaultId.reason!, /Kubernetes.*breaks multicluster/);
-	assert.equal(withFault(primaryRemote, 'preflight', 'east', f => (f.istiod![0]!.clusterId = 'other'), 'istiod-cluster-id').reason, 'CLUSTER_ID is other, the plan says east');
+	assert.equal(
+		withFault(primaryRemote, 'preflight', 'east', f => (f.istiod![0]!.clusterId = 'other'), 'istiod-cluster-id').reason,
+		'CLUSTER_ID is other, the plan says east',
+	);
 	assert.equal(withFault(primaryRemote, 'preflight', 'east', f => (f.istiod![0]!.externalIstiod = false), 'istiod-external').status, 'fail');
 	assert.ok(!runChecks(multiNetwork, allHealthy(multiNetwork), 'preflight').some(r => r.id === 'istiod-external'));
-	const values = withFault(primaryRemote, 'preflight', 'east', f => (f.injectors = [{revision: 'canary', meshId: 'mesh2', network: '', clusterName: 'east'}]), 'injector-values');
+	const values = withFault(
+		primaryRemote,
+		'preflight',
+		'east',
+		f => (f.injectors = [{revision: 'canary', meshId: 'mesh2', network: '', clusterName: 'east'}]),
+		'injector-values',
+	);
 	assert.equal(values.status, 'fail');
 	assert.equal(values.reason, 'meshID is mesh2, network is unset');
 	assert.equal(withFault(primaryRemote, 'preflight', 'east', f => (f.injectors = []), 'injector-values').status, 'skip');
 });
 
 test('P3 cacerts: all four keys; self-signed CA warns; differing roots fail across the mesh', () => {
-	const selfSigned = withFault(multiNetwork, 'preflight', 'east', f => {
-		f.cacerts = {present: false, keys: []};
-		f.istioCaSecret = true;
-	}, 'plugged-in-ca');
+	const selfSigned = withFault(
+		multiNetwork,
+		'preflight',
+		'east',
+		f => {
+			f.cacerts = {present: false, keys: []};
+			f.istioCaSecret = true;
+		},
+		'plugged-in-ca',
+	);
 	assert.equal(selfSigned.status, 'warn');
 	assert.match(selfSigned.reason!, /self-signed CA \(istio-ca-secret\)/);
 	const partial = withFault(multiNetwork, 'preflight', 'east', f => (f.cacerts!.keys = ['ca-cert.pem', 'root-cert.pem']), 'plugged-in-ca');
 	assert.equal(partial.status, 'fail');
 	assert.equal(partial.reason, 'cacerts lacks ca-key.pem, cert-chain.pem');
-	const differ = withFault(multiNetwork, 'preflight', 'west', f => {
-		f.cacerts!.rootCertSha256 = OTHER_ROOT;
-		f.caBundle!.rootFingerprint = ROOT_FINGERPRINT.replace(/AB/g, 'CD');
-	}, 'shared-root-ca', null);
+	const differ = withFault(
+		multiNetwork,
+		'preflight',
+		'west',
+		f => {
+			f.cacerts!.rootCertSha256 = OTHER_ROOT;
+			f.caBundle!.rootFingerprint = ROOT_FINGERPRINT.replace(/AB/g, 'CD');
+		},
+		'shared-root-ca',
+		null,
+	);
 	assert.equal(differ.status, 'fail');
 	assert.equal(differ.reason, 'the root certificate differs: east sha256 AB:AB:AB:AB:AB:AB:AB:AB… vs west sha256 CD:CD:CD:CD:CD:CD:CD:CD…');
 	// Where the certificates were not parsed, the PEM's hash stands in.
@@ -214,18 +273,30 @@ test('P9 API server host: loopback warns where other clusters must reach it', ()
 	assert.equal(r.status, 'warn');
 	assert.match(r.hint!, /pass --api-server ctx-west=https:\/\/HOST:PORT/);
 	// A loopback kubeconfig (kind) whose cluster advertises a node address: that is the suggestion.
-	const kind = withFault(primaryRemote, 'preflight', 'west', f => {
-		f.apiServerHost = '127.0.0.1';
-		f.advertisedApiServer = 'https://172.18.0.2:6443';
-	}, 'api-server-address');
+	const kind = withFault(
+		primaryRemote,
+		'preflight',
+		'west',
+		f => {
+			f.apiServerHost = '127.0.0.1';
+			f.advertisedApiServer = 'https://172.18.0.2:6443';
+		},
+		'api-server-address',
+	);
 	assert.equal(kind.status, 'warn');
 	assert.match(kind.reason!, /loopback address no other cluster can use; the cluster advertises https:\/\/172\.18\.0\.2:6443$/);
 	assert.match(kind.hint!, /pass --api-server ctx-west=https:\/\/172\.18\.0\.2:6443$/);
 	// An advertised loopback address is no suggestion.
-	const lo = withFault(primaryRemote, 'preflight', 'west', f => {
-		f.apiServerHost = '127.0.0.1';
-		f.advertisedApiServer = 'https://127.0.0.1:6443';
-	}, 'api-server-address');
+	const lo = withFault(
+		primaryRemote,
+		'preflight',
+		'west',
+		f => {
+			f.apiServerHost = '127.0.0.1';
+			f.advertisedApiServer = 'https://127.0.0.1:6443';
+		},
+		'api-server-address',
+	);
 	assert.doesNotMatch(lo.hint!, /127\.0\.0\.1/);
 	// The plan's override is what is judged, not the kubeconfig.
 	const overridden = {...primaryRemote, clusters: [primaryRemote.clusters[0]!, {...primaryRemote.clusters[1]!, apiServer: 'https://10.1.2.3:6443'}]};
@@ -257,32 +328,68 @@ test('P11 trust domains must match', () => {
 });
 
 test('A1 gateway rolled out: absent or not ready fails with the pod problem', () => {
-	assert.equal(withFault(multiNetwork, 'post-install', 'east', f => (f.gateway!.deployment = null), 'gateway-rolled-out').reason, 'the Deployment does not exist');
-	const r = withFault(multiNetwork, 'post-install', 'east', f => {
-		f.gateway!.deployment!.status = {observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 0};
-		f.gateway!.pods = [{metadata: {name: 'gw-1'}, spec: {containers: [{name: 'istio-proxy', image: 'auto'}]}, status: {containerStatuses: [{name: 'istio-proxy', image: 'auto', state: {waiting: {reason: 'ImagePullBackOff'}}}]}}];
-	}, 'gateway-rolled-out');
+	assert.equal(
+		withFault(multiNetwork, 'post-install', 'east', f => (f.gateway!.deployment = null), 'gateway-rolled-out').reason,
+		'the Deployment does not exist',
+	);
+	const r = withFault(
+		multiNetwork,
+		'post-install',
+		'east',
+		f => {
+			f.gateway!.deployment!.status = {observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 0};
+			f.gateway!.pods = [
+				{
+					metadata: {name: 'gw-1'},
+					spec: {containers: [{name: 'istio-proxy', image: 'auto'}]},
+					status: {containerStatuses: [{name: 'istio-proxy', image: 'auto', state: {waiting: {reason: 'ImagePullBackOff'}}}]},
+				},
+			];
+		},
+		'gateway-rolled-out',
+	);
 	assert.equal(r.status, 'fail');
 	assert.match(r.reason!, /0 of 1 updated replicas are available; gw-1: ImagePullBackOff: .*image "auto"/);
 });
 
 test('A2 gateway labels and network view env as rendered', () => {
-	const r = withFault(primaryRemote, 'post-install', 'east', f => {
-		delete f.gateway!.deployment!.spec!.template!.metadata!.labels!['istio.io/rev'];
-		f.gateway!.deployment!.spec!.template!.spec!.containers = [{name: 'istio-proxy', env: []}];
-	}, 'gateway-labels');
+	const r = withFault(
+		primaryRemote,
+		'post-install',
+		'east',
+		f => {
+			delete f.gateway!.deployment!.spec!.template!.metadata!.labels!['istio.io/rev'];
+			f.gateway!.deployment!.spec!.template!.spec!.containers = [{name: 'istio-proxy', env: []}];
+		},
+		'gateway-labels',
+	);
 	assert.equal(r.status, 'fail');
 	assert.equal(r.reason, 'label istio.io/rev is missing (want canary); ISTIO_META_REQUESTED_NETWORK_VIEW is missing (want network1)');
 });
 
 test('A3 gateway Service: type, ports, network label', () => {
-	const ports = withFault(multiNetwork, 'post-install', 'east', f => (f.gateway!.service!.spec!.ports = f.gateway!.service!.spec!.ports!.filter(p => p.port !== 15443)), 'gateway-service');
+	const ports = withFault(
+		multiNetwork,
+		'post-install',
+		'east',
+		f => (f.gateway!.service!.spec!.ports = f.gateway!.service!.spec!.ports!.filter(p => p.port !== 15443)),
+		'gateway-service',
+	);
 	assert.equal(ports.status, 'fail');
 	assert.equal(ports.reason, 'ports missing: tls 15443');
 	const label = withFault(multiNetwork, 'post-install', 'east', f => (f.gateway!.service!.metadata!.labels = {}), 'gateway-service');
 	assert.equal(label.reason, 'label topology.istio.io/network is missing');
 	assert.equal(withFault(multiNetwork, 'post-install', 'east', f => (f.gateway!.service!.spec!.type = 'ClusterIP'), 'gateway-service').status, 'fail');
-	assert.equal(withFault(multiNetwork, 'post-install', 'east', f => (f.gateway!.service!.spec = {...f.gateway!.service!.spec, type: 'NodePort', externalIPs: ['192.0.2.1']}), 'gateway-service').status, 'warn');
+	assert.equal(
+		withFault(
+			multiNetwork,
+			'post-install',
+			'east',
+			f => (f.gateway!.service!.spec = {...f.gateway!.service!.spec, type: 'NodePort', externalIPs: ['192.0.2.1']}),
+			'gateway-service',
+		).status,
+		'warn',
+	);
 	assert.equal(withFault(multiNetwork, 'post-install', 'east', f => (f.gateway!.service = null), 'gateway-service').reason, 'the Service does not exist');
 });
 
@@ -290,7 +397,13 @@ test('A4 external address: pending fails with the controller hint; a hostname wa
 	const pending = withFault(multiNetwork, 'post-install', 'east', f => (f.gateway!.service!.status = {}), 'gateway-address');
 	assert.equal(pending.status, 'fail');
 	assert.match(pending.hint!, /MetalLB/);
-	const host = withFault(multiNetwork, 'post-install', 'east', f => (f.gateway!.service!.status = {loadBalancer: {ingress: [{hostname: 'gw.elb.example'}]}}), 'gateway-address');
+	const host = withFault(
+		multiNetwork,
+		'post-install',
+		'east',
+		f => (f.gateway!.service!.status = {loadBalancer: {ingress: [{hostname: 'gw.elb.example'}]}}),
+		'gateway-address',
+	);
 	assert.equal(host.status, 'warn');
 	assert.equal(host.reason, 'the address is a hostname, gw.elb.example');
 });
@@ -299,11 +412,17 @@ test('A5 istiod exposed on the primary of primary-remote', () => {
 	const r = withFault(primaryRemote, 'post-install', 'east', f => (f.expose!.istiodVirtualService = null), 'istiod-exposed');
 	assert.equal(r.status, 'fail');
 	assert.equal(r.reason, 'VirtualService istiod-vs-canary is missing');
-	const servers = withFault(primaryRemote, 'post-install', 'east', f => {
-		const gw = structuredClone(f.expose!.istiodGateway!) as any;
-		gw.spec.servers = gw.spec.servers.slice(0, 1);
-		f.expose!.istiodGateway = gw;
-	}, 'istiod-exposed');
+	const servers = withFault(
+		primaryRemote,
+		'post-install',
+		'east',
+		f => {
+			const gw = structuredClone(f.expose!.istiodGateway!) as any;
+			gw.spec.servers = gw.spec.servers.slice(0, 1);
+			f.expose!.istiodGateway = gw;
+		},
+		'istiod-exposed',
+	);
 	assert.equal(servers.reason, 'no PASSTHROUGH server on 15017');
 	assert.ok(!runChecks(multiNetwork, allHealthy(multiNetwork), 'post-install').some(r => r.id === 'istiod-exposed'));
 });
@@ -311,11 +430,17 @@ test('A5 istiod exposed on the primary of primary-remote', () => {
 test('A6 services exposed on multi-network primaries only', () => {
 	const r = withFault(multiNetwork, 'post-install', 'west', f => (f.expose!.crossNetworkGateway = null), 'services-exposed');
 	assert.equal(r.status, 'fail');
-	const wrongMode = withFault(multiNetwork, 'post-install', 'west', f => {
-		const gw = structuredClone(f.expose!.crossNetworkGateway!) as any;
-		gw.spec.servers[0].tls.mode = 'PASSTHROUGH';
-		f.expose!.crossNetworkGateway = gw;
-	}, 'services-exposed');
+	const wrongMode = withFault(
+		multiNetwork,
+		'post-install',
+		'west',
+		f => {
+			const gw = structuredClone(f.expose!.crossNetworkGateway!) as any;
+			gw.spec.servers[0].tls.mode = 'PASSTHROUGH';
+			f.expose!.crossNetworkGateway = gw;
+		},
+		'services-exposed',
+	);
 	assert.equal(wrongMode.status, 'fail');
 	const results = runChecks(prmn, allHealthy(prmn), 'post-install');
 	assert.ok(results.some(r => r.id === 'services-exposed' && r.cluster === 'east'));
@@ -331,7 +456,10 @@ test('A10 root cert converged: different fails, absent on a cluster warns', () =
 });
 
 test('A11 namespace network label after install', () => {
-	assert.equal(withFault(multiNetwork, 'post-install', 'east', f => (f.namespace = {present: false, labels: {}, annotations: {}}), 'namespace-network').status, 'fail');
+	assert.equal(
+		withFault(multiNetwork, 'post-install', 'east', f => (f.namespace = {present: false, labels: {}, annotations: {}}), 'namespace-network').status,
+		'fail',
+	);
 });
 
 test('results come per cluster in plan order, then the mesh checks; summarize counts them', () => {
@@ -352,9 +480,15 @@ test('remote secrets: one per peer, labelled, annotated and keyed by the cluster
 	const claim = find(runChecks(primaryRemote, allHealthy(primaryRemote), 'post-install'), 'remote-secrets', 'east').claim;
 	assert.match(claim, /remote secret for west, labelled istio\/multiCluster=true/);
 
-	const missing = withFault(primaryRemote, 'post-install', 'east', f => {
-		f.remoteSecrets = {listed: [], byPeer: {west: {secret: null}}};
-	}, 'remote-secrets');
+	const missing = withFault(
+		primaryRemote,
+		'post-install',
+		'east',
+		f => {
+			f.remoteSecrets = {listed: [], byPeer: {west: {secret: null}}};
+		},
+		'remote-secrets',
+	);
 	assert.equal(missing.status, 'fail');
 	assert.equal(missing.reason, 'no Secret istio-remote-secret-west for west');
 	assert.match(missing.hint!, /istioctl create-remote-secret --context ctx-west --name west \| kubectl --context ctx-east apply -f -/);
@@ -362,17 +496,35 @@ test('remote secrets: one per peer, labelled, annotated and keyed by the cluster
 	// Made with --name cluster2 instead of west: the #1 authentication error.
 	const wrong = {...secretOf(primaryRemote.clusters[1]!), name: 'istio-remote-secret-cluster2', clusterAnnotation: 'cluster2'};
 	wrong.entries = [{...wrong.entries[0]!, cluster: 'cluster2'}];
-	const misnamed = withFault(primaryRemote, 'post-install', 'east', f => {
-		f.remoteSecrets = {listed: [wrong], byPeer: {west: {secret: null}}};
-	}, 'remote-secrets');
-	assert.equal(misnamed.reason, 'no Secret istio-remote-secret-west; istio-remote-secret-cluster2 opens https://west.example.internal:6443 under key cluster2, but istiod knows that cluster as west: the key must equal the peer\'s cluster name');
+	const misnamed = withFault(
+		primaryRemote,
+		'post-install',
+		'east',
+		f => {
+			f.remoteSecrets = {listed: [wrong], byPeer: {west: {secret: null}}};
+		},
+		'remote-secrets',
+	);
+	assert.equal(
+		misnamed.reason,
+		"no Secret istio-remote-secret-west; istio-remote-secret-cluster2 opens https://west.example.internal:6443 under key cluster2, but istiod knows that cluster as west: the key must equal the peer's cluster name",
+	);
 
-	const unlabelled = withFault(primaryRemote, 'post-install', 'east', f => {
-		const s = {...secretOf(primaryRemote.clusters[1]!), multiClusterLabel: false};
-		delete (s as {clusterAnnotation?: string}).clusterAnnotation;
-		f.remoteSecrets = {listed: [], byPeer: {west: {secret: s}}};
-	}, 'remote-secrets');
-	assert.equal(unlabelled.reason, 'istio-remote-secret-west: it is not labelled istio/multiCluster=true, so istiod ignores it; annotation networking.istio.io/cluster is missing (want west)');
+	const unlabelled = withFault(
+		primaryRemote,
+		'post-install',
+		'east',
+		f => {
+			const s = {...secretOf(primaryRemote.clusters[1]!), multiClusterLabel: false};
+			delete (s as {clusterAnnotation?: string}).clusterAnnotation;
+			f.remoteSecrets = {listed: [], byPeer: {west: {secret: s}}};
+		},
+		'remote-secrets',
+	);
+	assert.equal(
+		unlabelled.reason,
+		'istio-remote-secret-west: it is not labelled istio/multiCluster=true, so istiod ignores it; annotation networking.istio.io/cluster is missing (want west)',
+	);
 
 	// Another server than the plan's --api-server.
 	const moved = {...multiNetwork, clusters: [multiNetwork.clusters[0]!, {...multiNetwork.clusters[1]!, apiServer: 'https://10.9.9.9:6443'}]};
@@ -383,7 +535,13 @@ test('remote secrets: one per peer, labelled, annotated and keyed by the cluster
 
 test('remote secret credentials: 401/403/invalid fail, unreachable warns that istiod may still reach it', () => {
 	const verdict = (kind: CredentialVerdict['kind'], message: string, hint?: string) =>
-		withFault(primaryRemote, 'post-install', 'east', f => (f.remoteSecrets!.byPeer.west!.credentials = {kind, message, ...(hint ? {hint} : {})}), 'remote-secret-credentials');
+		withFault(
+			primaryRemote,
+			'post-install',
+			'east',
+			f => (f.remoteSecrets!.byPeer.west!.credentials = {kind, message, ...(hint ? {hint} : {})}),
+			'remote-secret-credentials',
+		);
 	for (const kind of ['unauthorized', 'forbidden', 'invalid'] as const) {
 		const r = verdict(kind, `the token is refused (${kind})`, 'run eastwest apply again to refresh it');
 		assert.equal(r.status, 'fail', kind);
@@ -399,12 +557,18 @@ test('remote secret credentials: 401/403/invalid fail, unreachable warns that is
 	assert.equal(none.status, 'skip');
 });
 
-test('a remote: controlPlaneClusters, istiod endpoints at the primary\'s gateway on 15012/15017, injector path and caBundle', () => {
+test("a remote: controlPlaneClusters, istiod endpoints at the primary's gateway on 15012/15017, injector path and caBundle", () => {
 	const annotation = withFault(prmn, 'post-install', 'west', f => (f.remote!.controlPlaneClusters = 'north'), 'remote-controlled-by-primary');
 	assert.equal(annotation.status, 'fail');
 	assert.equal(annotation.reason, 'istio-system is annotated topology.istio.io/controlPlaneClusters=north, which does not name east');
 
-	const elsewhere = withFault(prmn, 'post-install', 'west', f => (f.remote!.endpoints = {addresses: ['192.0.2.99'], ports: [15012, 15017]}), 'remote-istiod-endpoints');
+	const elsewhere = withFault(
+		prmn,
+		'post-install',
+		'west',
+		f => (f.remote!.endpoints = {addresses: ['192.0.2.99'], ports: [15012, 15017]}),
+		'remote-istiod-endpoints',
+	);
 	assert.equal(elsewhere.status, 'fail');
 	assert.equal(elsewhere.reason, "EndpointSlice istiod-canary points at 192.0.2.99 (want 192.0.2.10, the primary's gateway)");
 	const port = withFault(prmn, 'post-install', 'west', f => (f.remote!.endpoints = {addresses: ['192.0.2.10'], ports: [15012]}), 'remote-istiod-endpoints');
@@ -419,11 +583,21 @@ test('a remote: controlPlaneClusters, istiod endpoints at the primary\'s gateway
 	const path = withFault(prmn, 'post-install', 'west', f => (f.remote!.webhook = {paths: ['/inject'], caBundle: true}), 'remote-injector-webhook');
 	assert.equal(path.status, 'fail');
 	assert.equal(path.reason, 'the injector webhook path is /inject (want /inject/cluster/west/net/network2)');
-	const ca = withFault(prmn, 'post-install', 'west', f => (f.remote!.webhook = {paths: ['/inject/cluster/west/net/network2'], caBundle: false}), 'remote-injector-webhook');
+	const ca = withFault(
+		prmn,
+		'post-install',
+		'west',
+		f => (f.remote!.webhook = {paths: ['/inject/cluster/west/net/network2'], caBundle: false}),
+		'remote-injector-webhook',
+	);
 	assert.equal(ca.status, 'warn');
 	assert.match(ca.hint!, /x509: certificate signed by unknown authority/);
 	// None of these concern a primary.
-	assert.ok(!runChecks(prmn, allHealthy(prmn), 'post-install').some(r => r.id.startsWith('remote-') && r.id !== 'remote-secrets' && r.id !== 'remote-secret-credentials' && r.cluster === 'east'));
+	assert.ok(
+		!runChecks(prmn, allHealthy(prmn), 'post-install').some(
+			r => r.id.startsWith('remote-') && r.id !== 'remote-secrets' && r.id !== 'remote-secret-credentials' && r.cluster === 'east',
+		),
+	);
 });
 
 test('a failed check is resolved by the run only when apply has every flag its declaration names, and the plan allows it', () => {
@@ -442,7 +616,14 @@ test('a failed check is resolved by the run only when apply has every flag its d
 	assert.equal(resolvedBy(root, multiNetwork, ['--force']), undefined, '--force without a root has nothing to plug in');
 
 	const resolvable = CHECKS.filter(c => c.resolvedBy).map(c => `${c.id} ${c.resolvedBy!.flags.join(' ')}`);
-	assert.deepEqual(resolvable, ['network-label --force', 'plugged-in-ca --ca --force', 'shared-root-ca --ca --force', 'cacerts-chain --ca --force', 'cacerts-key --ca --force', 'cacerts-expiry --ca --force']);
+	assert.deepEqual(resolvable, [
+		'network-label --force',
+		'plugged-in-ca --ca --force',
+		'shared-root-ca --ca --force',
+		'cacerts-chain --ca --force',
+		'cacerts-key --ca --force',
+		'cacerts-expiry --ca --force',
+	]);
 	const unreachable = withFault(multiNetwork, 'preflight', 'east', f => (f.reachable = false), 'cluster-reachable');
 	assert.equal(resolvedBy(unreachable, withCa, ['--force', '--ca']), undefined, 'a check that names no flag is never resolved');
 });
@@ -455,7 +636,10 @@ test("hints speak in the front-end's voice: the wizard's names its screens where
 	const wizard = find(runChecks(multiNetwork, facts, 'preflight', 'wizard'), 'api-server-address', 'west');
 	assert.equal(cli.status, 'warn');
 	assert.match(cli.hint!, /pass --api-server ctx-west=https:\/\/HOST:PORT/);
-	assert.equal(wizard.hint, "istiod in another cluster must reach this API server: set west's API server on the IDs screen to https://HOST:PORT, an address it can reach");
+	assert.equal(
+		wizard.hint,
+		"istiod in another cluster must reach this API server: set west's API server on the IDs screen to https://HOST:PORT, an address it can reach",
+	);
 	assert.deepEqual({...wizard, hint: cli.hint}, cli, 'only the hint differs');
 
 	// Every hint that names one of apply's flags has a wizard voice, which sends the user to a screen, or says
@@ -470,8 +654,13 @@ test("hints speak in the front-end's voice: the wizard's names its screens where
 			if (!c.topologies.includes(plan.topology)) continue;
 			const hints =
 				c.scope === 'cluster'
-					? plan.clusters.map(cluster => ({plan, cluster, facts: healthyFacts[cluster.name], factsOf})).map(i => ({cli: typeof c.hint === 'function' ? c.hint(i) : c.hint, wizard: c.wizardHint?.(i)}))
-					: [{plan, facts: plan.clusters.map(cluster => ({cluster, facts: healthyFacts[cluster.name]}))}].map(i => ({cli: typeof c.hint === 'function' ? c.hint(i) : c.hint, wizard: c.wizardHint?.(i)}));
+					? plan.clusters
+							.map(cluster => ({plan, cluster, facts: healthyFacts[cluster.name], factsOf}))
+							.map(i => ({cli: typeof c.hint === 'function' ? c.hint(i) : c.hint, wizard: c.wizardHint?.(i)}))
+					: [{plan, facts: plan.clusters.map(cluster => ({cluster, facts: healthyFacts[cluster.name]}))}].map(i => ({
+							cli: typeof c.hint === 'function' ? c.hint(i) : c.hint,
+							wizard: c.wizardHint?.(i),
+						}));
 			for (const h of hints) {
 				if (!flag.test(h.cli)) continue;
 				needing.push(c.id);
@@ -483,5 +672,15 @@ test("hints speak in the front-end's voice: the wizard's names its screens where
 			}
 		}
 	}
-	assert.deepEqual([...new Set(needing)].sort(), ['api-server-address', 'cacerts-chain', 'cacerts-expiry', 'cacerts-key', 'network-label', 'plugged-in-ca', 'remote-control-plane-annotation', 'remote-secret-credentials', 'root-cert-converged']);
+	assert.deepEqual([...new Set(needing)].sort(), [
+		'api-server-address',
+		'cacerts-chain',
+		'cacerts-expiry',
+		'cacerts-key',
+		'network-label',
+		'plugged-in-ca',
+		'remote-control-plane-annotation',
+		'remote-secret-credentials',
+		'root-cert-converged',
+	]);
 });

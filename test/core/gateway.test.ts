@@ -54,7 +54,9 @@ const CHANGES: Array<{field: GatewayField; change: (g: Gateway) => void; serves?
 function verdicts(facts: ClusterFacts) {
 	const g = facts.gateway!;
 	const engineUnchanged = gatewayMismatch(g.deployment ?? undefined, g.service ?? undefined, east.network, plan.revision) === undefined;
-	const gatewayChecks = runChecks(plan, {east: facts, west: healthy(plan, plan.clusters[1]!)}, 'post-install').filter(r => r.cluster === 'east' && r.id.startsWith('gateway-'));
+	const gatewayChecks = runChecks(plan, {east: facts, west: healthy(plan, plan.clusters[1]!)}, 'post-install').filter(
+		r => r.cluster === 'east' && r.id.startsWith('gateway-'),
+	);
 	const status = evaluateCluster(
 		{
 			context: east.context,
@@ -105,7 +107,10 @@ for (const {field, change, serves} of CHANGES) {
 			assert.equal(v.checksPass, false, `a gateway check fails: ${JSON.stringify(v.checks.map(c => [c.id, c.status]))}`);
 			assert.ok(v.checks.some(c => c.status === 'fail'));
 			assert.equal(v.statusHealthy, false, JSON.stringify(v.status.rows));
-			assert.ok(v.status.rows.some(r => r.level === 'fail'), 'status shows a failed row, not only a warning');
+			assert.ok(
+				v.status.rows.some(r => r.level === 'fail'),
+				'status shows a failed row, not only a warning',
+			);
 		}
 	});
 }
@@ -131,7 +136,10 @@ test('revision: absent or "default" is the default revision; a revisioned plan w
 	assert.deepEqual(gatewayReasons(d, svc, {network: 'network1', revision: 'default'}), []);
 	podLabels(facts.gateway!)['istio.io/rev'] = 'default';
 	assert.deepEqual(gatewayReasons(d, svc, {network: 'network1'}), []);
-	assert.deepEqual(gatewayReasons(d, svc, {network: 'network1', revision: 'canary'}).map(r => [r.field, r.have, r.want]), [['pod-label:istio.io/rev', 'default', 'canary']]);
+	assert.deepEqual(
+		gatewayReasons(d, svc, {network: 'network1', revision: 'canary'}).map(r => [r.field, r.have, r.want]),
+		[['pod-label:istio.io/rev', 'default', 'canary']],
+	);
 });
 
 test('a non-LoadBalancer Service with externalIPs still serves the plan (check only cautions)', () => {

@@ -7,16 +7,24 @@ test('parses the install progress lines istioctl prints', () => {
 	assert.deepEqual(parseIstioctlLine('✔ Istio core installed ⛵️'), {type: 'component-done', component: 'Istio core'});
 	assert.deepEqual(parseIstioctlLine('✔ Installation complete'), {type: 'complete'});
 	assert.deepEqual(parseIstioctlLine('- Pruning removed resources'), {type: 'pruning'});
-	assert.deepEqual(parseIstioctlLine('✘ Ingress gateways encountered an error: failed to wait for resource: resources not ready after 5m0s: context deadline exceeded'), {
-		type: 'component-error',
-		component: 'Ingress gateways',
-		error: 'failed to wait for resource: resources not ready after 5m0s: context deadline exceeded',
-	});
-	assert.deepEqual(parseIstioctlLine('- Processing resources for Istio core, Istiod. Waiting for Deployment/istio-system/istiod, Deployment/istio-system/istio-eastwestgateway'), {
-		type: 'waiting',
-		components: ['Istio core', 'Istiod'],
-		waitingFor: ['Deployment/istio-system/istiod', 'Deployment/istio-system/istio-eastwestgateway'],
-	});
+	assert.deepEqual(
+		parseIstioctlLine('✘ Ingress gateways encountered an error: failed to wait for resource: resources not ready after 5m0s: context deadline exceeded'),
+		{
+			type: 'component-error',
+			component: 'Ingress gateways',
+			error: 'failed to wait for resource: resources not ready after 5m0s: context deadline exceeded',
+		},
+	);
+	assert.deepEqual(
+		parseIstioctlLine(
+			'- Processing resources for Istio core, Istiod. Waiting for Deployment/istio-system/istiod, Deployment/istio-system/istio-eastwestgateway',
+		),
+		{
+			type: 'waiting',
+			components: ['Istio core', 'Istiod'],
+			waitingFor: ['Deployment/istio-system/istiod', 'Deployment/istio-system/istio-eastwestgateway'],
+		},
+	);
 	assert.deepEqual(parseIstioctlLine('- Processing resources for Ingress gateways.'), {type: 'waiting', components: ['Ingress gateways'], waitingFor: []});
 	assert.equal(parseIstioctlLine('WARNING: Istio is being upgraded from 1.29.0 to 1.30.3.'), undefined);
 	assert.equal(parseIstioctlLine('  Deployment/istio-system/istio-eastwestgateway (container failed to start)'), undefined);
@@ -68,7 +76,16 @@ test('an unknown flag points at a matching istioctl; no Error line falls back to
 
 test("istioctl's ASCII-art banner is decoration; real lines are not", async () => {
 	const {isDecoration} = await import('../../source/core/istioctl-output.js');
-	for (const line of ['        |\\', '       /||    \\', '  /     ||         \\', ' /______||__________\\', '____________________', '  \\__       _____/', '', '   ']) {
+	for (const line of [
+		'        |\\',
+		'       /||    \\',
+		'  /     ||         \\',
+		' /______||__________\\',
+		'____________________',
+		'  \\__       _____/',
+		'',
+		'   ',
+	]) {
 		assert.equal(isDecoration(line), true, JSON.stringify(line));
 	}
 	for (const line of ['✔ Installation complete', '- Processing resources for Ingress gateways.', 'Error: failed to install manifests: x']) {

@@ -89,14 +89,25 @@ describe('parsing istiod debug bodies', () => {
 describe('judging istiod view', () => {
 	const exp = istiodExpectation(multiNetwork, multiNetwork.clusters[0]!);
 
-	test('the plan expects every other cluster as a peer and, multi-network, every network\'s gateway', () => {
+	test("the plan expects every other cluster as a peer and, multi-network, every network's gateway", () => {
 		assert.deepEqual(exp, {self: 'east', peers: ['west'], gatewayNetworks: ['net-east', 'net-west']});
 		assert.deepEqual(istiodExpectation(primaryRemote, primaryRemote.clusters[0]!).gatewayNetworks, [], 'one network: no cross-network gateway is expected');
 	});
 
-	test('synced ✔, syncing ‼, timeout and closed ✘ with the hint about the remote secret\'s server', () => {
-		for (const [status, level, hint] of [['synced', 'ok', undefined], ['syncing', 'warn', undefined], ['timeout', 'fail', PEER_UNREACHABLE_HINT], ['closed', 'fail', PEER_UNREACHABLE_HINT]] as const) {
-			const [peer] = judgeIstiodView(view([['east', '', 'synced'], ['west', 'istio-system/istio-remote-secret-west', status]]), {self: 'east', peers: ['west']});
+	test("synced ✔, syncing ‼, timeout and closed ✘ with the hint about the remote secret's server", () => {
+		for (const [status, level, hint] of [
+			['synced', 'ok', undefined],
+			['syncing', 'warn', undefined],
+			['timeout', 'fail', PEER_UNREACHABLE_HINT],
+			['closed', 'fail', PEER_UNREACHABLE_HINT],
+		] as const) {
+			const [peer] = judgeIstiodView(
+				view([
+					['east', '', 'synced'],
+					['west', 'istio-system/istio-remote-secret-west', status],
+				]),
+				{self: 'east', peers: ['west']},
+			);
 			assert.equal(peer!.level, level, status);
 			assert.equal(peer!.text, status);
 			assert.equal(peer!.hint, hint, status);
@@ -113,21 +124,44 @@ describe('judging istiod view', () => {
 	});
 
 	test('gateways: ✔ with the address istiod uses, ✘ for a network it lists no gateway for', () => {
-		const items = judgeIstiodView(view([['east', '', 'synced'], ['west', 's', 'synced']], [['net-east', '127.0.10.1']]), exp);
+		const items = judgeIstiodView(
+			view(
+				[
+					['east', '', 'synced'],
+					['west', 's', 'synced'],
+				],
+				[['net-east', '127.0.10.1']],
+			),
+			exp,
+		);
 		const nets = items.filter(i => i.kind === 'network').map(i => [i.subject, i.level, i.text]);
-		assert.deepEqual(nets, [['net-east', 'ok', '127.0.10.1:15443'], ['net-west', 'fail', 'no gateway']]);
+		assert.deepEqual(nets, [
+			['net-east', 'ok', '127.0.10.1:15443'],
+			['net-west', 'fail', 'no gateway'],
+		]);
 		const missing = items.find(i => i.subject === 'net-west')!;
 		assert.match(missing.hint!, /topology\.istio\.io\/network=net-west, port 15443 and an external address/);
 	});
 
 	test('without a plan: every listed peer and network is judged as it is', () => {
-		const items = judgeIstiodView(view([['east', '', 'synced'], ['north', 'istio-system/s', 'syncing']], [['net-x', '127.0.0.9']]), {self: 'east'});
+		const items = judgeIstiodView(
+			view(
+				[
+					['east', '', 'synced'],
+					['north', 'istio-system/s', 'syncing'],
+				],
+				[['net-x', '127.0.0.9']],
+			),
+			{self: 'east'},
+		);
 		assert.deepEqual(items.map(istiodViewLine), ['sees north: syncing', 'gateway of net-x: 127.0.0.9:15443']);
 	});
 
 	test('istiod not read: one warning carrying the reason and the hint, nothing else', () => {
 		const items = judgeIstiodView(istiodViewError({kind: 'timeout', message: 'istiod in east did not answer within 8s', hint: 'is istiod running?'}), exp);
-		assert.deepEqual(items, [{kind: 'unread', subject: 'istiod', level: 'warn', text: 'not read', reason: 'istiod in east did not answer within 8s', hint: 'is istiod running?'}]);
+		assert.deepEqual(items, [
+			{kind: 'unread', subject: 'istiod', level: 'warn', text: 'not read', reason: 'istiod in east did not answer within 8s', hint: 'is istiod running?'},
+		]);
 	});
 });
 
@@ -142,32 +176,69 @@ describe("istiod's view in status", () => {
 		istiod: [{name: 'istiod', ready: true}],
 		...(istiodView ? {istiodView} : {}),
 	});
-	const expectation = {name: 'east', network: 'net-east', role: 'primary' as const, topology: 'multi-network' as const, istiodView: istiodExpectation(multiNetwork, multiNetwork.clusters[0]!)};
+	const expectation = {
+		name: 'east',
+		network: 'net-east',
+		role: 'primary' as const,
+		topology: 'multi-network' as const,
+		istiodView: istiodExpectation(multiNetwork, multiNetwork.clusters[0]!),
+	};
 
 	test('one row per peer and per network; a timeout makes the cluster unhealthy with the hint in its reason', () => {
-		const h = evaluateCluster(obs(view([['east', '', 'synced'], ['west', 'istio-system/istio-remote-secret-west', 'timeout']], [['net-east', '127.0.10.1'], ['net-west', '127.0.20.1']])), expectation);
+		const h = evaluateCluster(
+			obs(
+				view(
+					[
+						['east', '', 'synced'],
+						['west', 'istio-system/istio-remote-secret-west', 'timeout'],
+					],
+					[
+						['net-east', '127.0.10.1'],
+						['net-west', '127.0.20.1'],
+					],
+				),
+			),
+			expectation,
+		);
 		const rows = h.rows.filter(r => r.id.startsWith('istiod-'));
-		assert.deepEqual(rows.map(r => [r.id, r.label, r.level, r.text]), [
-			['istiod-sees:west', 'sees west', 'fail', 'timeout'],
-			['istiod-gateway:net-east', 'gateway net-east', 'ok', '127.0.10.1:15443'],
-			['istiod-gateway:net-west', 'gateway net-west', 'ok', '127.0.20.1:15443'],
-		]);
+		assert.deepEqual(
+			rows.map(r => [r.id, r.label, r.level, r.text]),
+			[
+				['istiod-sees:west', 'sees west', 'fail', 'timeout'],
+				['istiod-gateway:net-east', 'gateway net-east', 'ok', '127.0.10.1:15443'],
+				['istiod-gateway:net-west', 'gateway net-west', 'ok', '127.0.20.1:15443'],
+			],
+		);
 		assert.match(rows[0]!.reason!, /istio-remote-secret-west\) is timeout; istiod cannot reach that API server/);
 		assert.equal(h.healthy, false);
 	});
 
 	test('istiod that cannot be read is a warning row and does not make the cluster unhealthy; no istiod pod says nothing', () => {
-		const unread = evaluateCluster(obs(istiodViewError({kind: 'unreachable', message: 'could not port-forward to istiod-x:15014 on east: boom'})), {name: 'east'});
+		const unread = evaluateCluster(obs(istiodViewError({kind: 'unreachable', message: 'could not port-forward to istiod-x:15014 on east: boom'})), {
+			name: 'east',
+		});
 		const row = unread.rows.find(r => r.id === 'istiod-view')!;
 		assert.deepEqual([row.level, row.text, row.reason], ['warn', 'not read', 'could not port-forward to istiod-x:15014 on east: boom']);
 		const none = evaluateCluster(obs(istiodViewError({kind: 'not-found', message: 'no Running istiod pod'})), {name: 'east'});
-		assert.equal(none.rows.some(r => r.id.startsWith('istiod-') && r.id !== 'istiod'), false);
+		assert.equal(
+			none.rows.some(r => r.id.startsWith('istiod-') && r.id !== 'istiod'),
+			false,
+		);
 	});
 
 	test('-o json carries istiod view as read, next to the rows', () => {
-		const v = view([['east', '', 'synced'], ['west', 'istio-system/istio-remote-secret-west', 'synced']], [['net-west', '127.0.20.1']]);
+		const v = view(
+			[
+				['east', '', 'synced'],
+				['west', 'istio-system/istio-remote-secret-west', 'synced'],
+			],
+			[['net-west', '127.0.20.1']],
+		);
 		const doc = JSON.parse(statusJson([evaluateCluster(obs(v), {name: 'east'})], new Date(0)));
 		assert.deepEqual(doc.clusters[0].istiodView, v);
-		assert.deepEqual(doc.clusters[0].checks.find((c: any) => c.id === 'istiod-sees:west'), {id: 'istiod-sees:west', level: 'ok', text: 'synced'});
+		assert.deepEqual(
+			doc.clusters[0].checks.find((c: any) => c.id === 'istiod-sees:west'),
+			{id: 'istiod-sees:west', level: 'ok', text: 'synced'},
+		);
 	});
 });

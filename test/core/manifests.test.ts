@@ -34,7 +34,10 @@ test('a revision goes into spec.revision only', () => {
 	const iop = renderEastWestGateway({network: 'n2', revision: 'canary'}) as any;
 	assert.equal(iop.spec.revision, 'canary');
 	assert.equal(iop.metadata.name, 'eastwest');
-	assert.equal(renderEastWestGateway({network: 'n2', revision: '  '}).spec && (renderEastWestGateway({network: 'n2', revision: '  '}) as any).spec.revision, '');
+	assert.equal(
+		renderEastWestGateway({network: 'n2', revision: '  '}).spec && (renderEastWestGateway({network: 'n2', revision: '  '}) as any).spec.revision,
+		'',
+	);
 });
 
 test('expose-istiod: Gateway and VirtualService of the default revision', () => {
@@ -85,8 +88,7 @@ test('v1beta1 for Istio before 1.22', () => {
 });
 
 test('each expose choice selects its resources', () => {
-	const names = (expose: 'istiod' | 'services' | 'all' | 'none') =>
-		renderManifestSet({network: 'n', expose}).expose.map(m => `${m.kind}/${m.metadata.name}`);
+	const names = (expose: 'istiod' | 'services' | 'all' | 'none') => renderManifestSet({network: 'n', expose}).expose.map(m => `${m.kind}/${m.metadata.name}`);
 	assert.deepEqual(names('none'), []);
 	assert.deepEqual(names('istiod'), ['Gateway/istiod-gateway', 'VirtualService/istiod-vs']);
 	assert.deepEqual(names('services'), ['Gateway/cross-network-gateway']);

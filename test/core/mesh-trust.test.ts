@@ -4,7 +4,12 @@ import {judgeMeshTrust, type ClusterRoots, type RootIdentity} from '../../source
 
 const A: RootIdentity = {subject: 'O=Istio, CN=Root CA', fingerprint: 'C1:EE:01:02:03:04:05:06'};
 const B: RootIdentity = {subject: 'O=Other, CN=Other Root CA', fingerprint: '0A:0B:0C:0D:0E:0F:10:11'};
-const roots = (cluster: string, published: RootIdentity | null | undefined, plugged: RootIdentity | null | undefined, reachable = true): ClusterRoots => ({cluster, reachable, published, plugged});
+const roots = (cluster: string, published: RootIdentity | null | undefined, plugged: RootIdentity | null | undefined, reachable = true): ClusterRoots => ({
+	cluster,
+	reachable,
+	published,
+	plugged,
+});
 
 describe('judgeMeshTrust', () => {
 	it('passes when every cluster publishes the same root, naming it by subject and short fingerprint', () => {
@@ -14,7 +19,7 @@ describe('judgeMeshTrust', () => {
 		assert.deepEqual(t.root, A);
 	});
 
-	it('passes on Istio\'s self-signed roots only when they are the same certificate', () => {
+	it("passes on Istio's self-signed roots only when they are the same certificate", () => {
 		assert.equal(judgeMeshTrust([roots('east', A, null), roots('west', A, null)]).level, 'pass');
 	});
 

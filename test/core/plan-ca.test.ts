@@ -21,13 +21,21 @@ test('plug-ca comes first on every cluster, everything else waits for it, and it
 		}
 		const without = buildPlan(input);
 		assert.ok(!without.steps.some(s => s.kind === 'plug-ca'));
-		assert.deepEqual(plan.steps.filter(s => s.kind !== 'plug-ca').map(s => s.kind), without.steps.map(s => s.kind));
+		assert.deepEqual(
+			plan.steps.filter(s => s.kind !== 'plug-ca').map(s => s.kind),
+			without.steps.map(s => s.kind),
+		);
 		assert.doesNotMatch(JSON.stringify(plan.clusters.flatMap(c => clusterManifests(plan, c.cluster.name))), /cacerts|Secret/);
 	}
 });
 
 test('-v redaction: PEM private keys, plain or base64 as in a Secret, never reach a log line', () => {
-	for (const key of [FIXTURE_CA_KEY, FIXTURE_ROOT_KEY, FIXTURE_CA_KEY.replace(/PRIVATE KEY/g, 'EC PRIVATE KEY'), FIXTURE_CA_KEY.replace(/PRIVATE KEY/g, 'RSA PRIVATE KEY')]) {
+	for (const key of [
+		FIXTURE_CA_KEY,
+		FIXTURE_ROOT_KEY,
+		FIXTURE_CA_KEY.replace(/PRIVATE KEY/g, 'EC PRIVATE KEY'),
+		FIXTURE_CA_KEY.replace(/PRIVATE KEY/g, 'RSA PRIVATE KEY'),
+	]) {
 		const out = redactText(`body {"ca-key.pem": "${key.trimEnd()}"}`);
 		assert.equal(out, `body {"ca-key.pem": "${REDACTED}"}`);
 		const b64 = Buffer.from(key).toString('base64');
@@ -37,7 +45,7 @@ test('-v redaction: PEM private keys, plain or base64 as in a Secret, never reac
 	assert.equal(redactText(`root ${cert}`), `root ${cert}`, 'certificates are public');
 });
 
-test('the wizard keeps a profile\'s root CA directory: opened at Review, its plan still plugs in the CA', async () => {
+test("the wizard keeps a profile's root CA directory: opened at Review, its plan still plugs in the CA", async () => {
 	const {stateFromPlan, toPlanInput, planKey} = await import('../../source/core/wizard.js');
 	const input = {...multiNetwork, caDir: '/roots/mesh'};
 	const state = stateFromPlan(input, 'trust');

@@ -14,12 +14,20 @@ test('rollout waits for the controller to observe the generation', () => {
 test('rollout follows kubectl: updated, old pending termination, available', () => {
 	assert.match(rolloutStatus(dep({observedGeneration: 2, updatedReplicas: 0, replicas: 1}, 2, 2)).message, /0 out of 2 new replicas/);
 	assert.match(rolloutStatus(dep({observedGeneration: 2, updatedReplicas: 1, replicas: 2})).message, /1 old replicas are pending termination/);
-	assert.match(rolloutStatus(dep({observedGeneration: 2, updatedReplicas: 1, replicas: 1, availableReplicas: 0})).message, /0 of 1 updated replicas are available/);
+	assert.match(
+		rolloutStatus(dep({observedGeneration: 2, updatedReplicas: 1, replicas: 1, availableReplicas: 0})).message,
+		/0 of 1 updated replicas are available/,
+	);
 	assert.equal(rolloutStatus(dep({observedGeneration: 2, updatedReplicas: 1, replicas: 1, availableReplicas: 1})).state, 'done');
 });
 
 test('ProgressDeadlineExceeded fails the rollout', () => {
-	const r = rolloutStatus(dep({observedGeneration: 2, conditions: [{type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "gw-1" has timed out progressing.'}]}));
+	const r = rolloutStatus(
+		dep({
+			observedGeneration: 2,
+			conditions: [{type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "gw-1" has timed out progressing.'}],
+		}),
+	);
 	assert.equal(r.state, 'failed');
 	assert.match(r.message, /progress deadline.*timed out progressing/);
 });
@@ -40,14 +48,26 @@ test('ImagePullBackOff on image auto is reported as failed injection', () => {
 });
 
 test('unschedulable pods are reported with the scheduler message', () => {
-	const [p] = podProblems([{metadata: {name: 'gw'}, status: {conditions: [{type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu.'}]}}]);
+	const [p] = podProblems([
+		{
+			metadata: {name: 'gw'},
+			status: {conditions: [{type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu.'}]},
+		},
+	]);
 	assert.equal(p!.reason, 'Unschedulable');
 	assert.match(p!.message, /Insufficient cpu/);
 });
 
 test('service address: LB ip, then hostname, then externalIPs; pending reasons per type', () => {
-	assert.deepEqual(serviceAddress({spec: {type: 'LoadBalancer'}, status: {loadBalancer: {ingress: [{ip: '127.0.10.1'}]}}}), {state: 'ready', address: {kind: 'ip', value: '127.0.10.1'}, source: 'loadBalancer'});
-	assert.deepEqual((serviceAddress({status: {loadBalancer: {ingress: [{hostname: 'a.elb.example'}]}}}) as any).address, {kind: 'hostname', value: 'a.elb.example'});
+	assert.deepEqual(serviceAddress({spec: {type: 'LoadBalancer'}, status: {loadBalancer: {ingress: [{ip: '127.0.10.1'}]}}}), {
+		state: 'ready',
+		address: {kind: 'ip', value: '127.0.10.1'},
+		source: 'loadBalancer',
+	});
+	assert.deepEqual((serviceAddress({status: {loadBalancer: {ingress: [{hostname: 'a.elb.example'}]}}}) as any).address, {
+		kind: 'hostname',
+		value: 'a.elb.example',
+	});
 	assert.deepEqual((serviceAddress({spec: {type: 'ClusterIP', externalIPs: ['127.0.0.9']}}) as any).source, 'externalIPs');
 	const lb = serviceAddress({spec: {type: 'LoadBalancer'}, status: {loadBalancer: {}}});
 	assert.equal(lb.state, 'pending');
@@ -71,7 +91,9 @@ test('durations and elapsed time', () => {
 
 test('--cluster CONTEXT=NAME:NETWORK[:role], contexts may contain colons', () => {
 	assert.deepEqual(parseClusterFlag('east=east:net1:primary'), {spec: {context: 'east', name: 'east', network: 'net1', role: 'primary'}});
-	assert.deepEqual(parseClusterFlag('arn:aws:eks:us-west-2:1:cluster/a=a:n1', 'remote'), {spec: {context: 'arn:aws:eks:us-west-2:1:cluster/a', name: 'a', network: 'n1', role: 'remote'}});
+	assert.deepEqual(parseClusterFlag('arn:aws:eks:us-west-2:1:cluster/a=a:n1', 'remote'), {
+		spec: {context: 'arn:aws:eks:us-west-2:1:cluster/a', name: 'a', network: 'n1', role: 'remote'},
+	});
 	assert.deepEqual(parseClusterFlag('ctx=a:n1'), {spec: {context: 'ctx', name: 'a', network: 'n1'}});
 	assert.match((parseClusterFlag('ctx') as any).error, /expected CONTEXT=NAME:NETWORK/);
 	assert.match((parseClusterFlag('ctx=a') as any).error, /expected CONTEXT=NAME:NETWORK/);

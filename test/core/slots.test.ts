@@ -90,7 +90,16 @@ test('cancelQueued rejects every waiting call and leaves holders alone', async (
 
 test('queueReason names what is ahead and the bound', () => {
 	assert.equal(queueReason(new Map([['install', 4]]), 4), 'queued: 4 istioctl installs ahead (--parallel 4)');
-	assert.equal(queueReason(new Map([['install', 1], ['create-remote-secret', 2]]), 1), 'queued: 1 istioctl install and 2 istioctl create-remote-secret calls ahead (--parallel 1)');
+	assert.equal(
+		queueReason(
+			new Map([
+				['install', 1],
+				['create-remote-secret', 2],
+			]),
+			1,
+		),
+		'queued: 1 istioctl install and 2 istioctl create-remote-secret calls ahead (--parallel 1)',
+	);
 	assert.match(queueReason(new Map(), 2), /^queued: next in line/);
 });
 

@@ -15,7 +15,12 @@ const gatewayDeployment = (network: string, revision?: string) => ({
 	status: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1},
 });
 const readyDeployment = gatewayDeployment('net-east');
-const ports = [{name: 'status-port', port: 15021}, {name: 'tls', port: 15443}, {name: 'tls-istiod', port: 15012}, {name: 'tls-webhook', port: 15017}];
+const ports = [
+	{name: 'status-port', port: 15021},
+	{name: 'tls', port: 15443},
+	{name: 'tls-istiod', port: 15012},
+	{name: 'tls-webhook', port: 15017},
+];
 const service = (over: Record<string, unknown> = {}) => ({
 	metadata: {name: 'istio-eastwestgateway', labels: {'topology.istio.io/network': 'net-east'}},
 	spec: {type: 'LoadBalancer', ports},
@@ -65,8 +70,15 @@ test('pending address warns and says why; missing ports fail', () => {
 });
 
 test('injection failure on the gateway pods is a failed pods row', () => {
-	const pod = {metadata: {name: 'gw-1'}, spec: {containers: [{name: 'istio-proxy', image: 'auto'}]}, status: {containerStatuses: [{name: 'istio-proxy', image: 'auto', state: {waiting: {reason: 'ImagePullBackOff'}}}]}};
-	const h = evaluateCluster(healthy({pods: [pod], deployment: {...readyDeployment, status: {...readyDeployment.status, availableReplicas: 0, readyReplicas: 0}}}), exp);
+	const pod = {
+		metadata: {name: 'gw-1'},
+		spec: {containers: [{name: 'istio-proxy', image: 'auto'}]},
+		status: {containerStatuses: [{name: 'istio-proxy', image: 'auto', state: {waiting: {reason: 'ImagePullBackOff'}}}]},
+	};
+	const h = evaluateCluster(
+		healthy({pods: [pod], deployment: {...readyDeployment, status: {...readyDeployment.status, availableReplicas: 0, readyReplicas: 0}}}),
+		exp,
+	);
 	assert.equal(row(h, 'pods')!.level, 'fail');
 	assert.match(row(h, 'pods')!.reason!, /sidecar injection did not run/);
 	assert.equal(row(h, 'deployment')!.level, 'warn');
@@ -74,7 +86,14 @@ test('injection failure on the gateway pods is a failed pods row', () => {
 
 test('primary-remote primary needs istiod exposed for its revision', () => {
 	const e = {name: 'east', network: 'net1', role: 'primary' as const, topology: 'primary-remote' as const, revision: 'canary'};
-	const obs = healthy({deployment: gatewayDeployment('net1', 'canary'), namespaceLabels: {'topology.istio.io/network': 'net1'}, service: service({metadata: {labels: {'topology.istio.io/network': 'net1'}}}), gateways: ['istiod-gateway'], virtualServices: ['istiod-vs'], istiod: [{name: 'istiod-canary', revision: 'canary', ready: true}]});
+	const obs = healthy({
+		deployment: gatewayDeployment('net1', 'canary'),
+		namespaceLabels: {'topology.istio.io/network': 'net1'},
+		service: service({metadata: {labels: {'topology.istio.io/network': 'net1'}}}),
+		gateways: ['istiod-gateway'],
+		virtualServices: ['istiod-vs'],
+		istiod: [{name: 'istiod-canary', revision: 'canary', ready: true}],
+	});
 	const h = evaluateCluster(obs, e);
 	assert.equal(row(h, 'expose-istiod')!.level, 'fail');
 	assert.match(row(h, 'expose-istiod')!.reason!, /istiod-vs-canary/);
@@ -84,14 +103,22 @@ test('primary-remote primary needs istiod exposed for its revision', () => {
 });
 
 test('a remote with its own istiod is warned about; a primary without istiod fails', () => {
-	const remote = evaluateCluster(healthy({deployment: undefined, service: undefined, gateways: [], namespaceLabels: {}}), {name: 'west', role: 'remote', topology: 'primary-remote', network: 'n'});
+	const remote = evaluateCluster(healthy({deployment: undefined, service: undefined, gateways: [], namespaceLabels: {}}), {
+		name: 'west',
+		role: 'remote',
+		topology: 'primary-remote',
+		network: 'n',
+	});
 	assert.equal(row(remote, 'istiod')!.level, 'warn');
 	const primary = evaluateCluster(healthy({istiod: []}), exp);
 	assert.match(row(primary, 'istiod')!.reason!, /no istiod Deployment/);
 });
 
 test('unreachable and stale clusters are not healthy', () => {
-	const u = evaluateCluster({...healthy(), reachable: false, deployment: undefined, service: undefined, error: {kind: 'unreachable', message: 'connect ECONNREFUSED 127.0.0.1:1'}}, exp);
+	const u = evaluateCluster(
+		{...healthy(), reachable: false, deployment: undefined, service: undefined, error: {kind: 'unreachable', message: 'connect ECONNREFUSED 127.0.0.1:1'}},
+		exp,
+	);
 	assert.equal(u.healthy, false);
 	assert.match(u.error!, /ECONNREFUSED/);
 	assert.equal(evaluateCluster(healthy({stale: true}), exp).healthy, false);
@@ -99,7 +126,15 @@ test('unreachable and stale clusters are not healthy', () => {
 
 test('the topology picture groups clusters by network', () => {
 	const east = evaluateCluster(healthy(), exp);
-	const west = evaluateCluster(healthy({context: 'west', deployment: gatewayDeployment('net-west'), namespaceLabels: {'topology.istio.io/network': 'net-west'}, service: service({metadata: {labels: {'topology.istio.io/network': 'net-west'}}, status: {loadBalancer: {ingress: [{ip: '127.0.20.1'}]}}})}), {...exp, name: 'west', network: 'net-west'});
+	const west = evaluateCluster(
+		healthy({
+			context: 'west',
+			deployment: gatewayDeployment('net-west'),
+			namespaceLabels: {'topology.istio.io/network': 'net-west'},
+			service: service({metadata: {labels: {'topology.istio.io/network': 'net-west'}}, status: {loadBalancer: {ingress: [{ip: '127.0.20.1'}]}}}),
+		}),
+		{...exp, name: 'west', network: 'net-west'},
+	);
 	const lines = topologyPicture([east, west]);
 	assert.deepEqual(lines, [
 		'network net-east',
@@ -119,7 +154,8 @@ test('the gateway is judged as apply and check judge it: pod-template fields, po
 		label: 'gateway spec',
 		level: 'fail',
 		text: '2 fields not as planned',
-		reason: 'pod label topology.istio.io/network is net-west (want net-east); env ISTIO_META_REQUESTED_NETWORK_VIEW is net-west (want net-east): reinstall the gateway with eastwest apply',
+		reason:
+			'pod label topology.istio.io/network is net-west (want net-east); env ISTIO_META_REQUESTED_NETWORK_VIEW is net-west (want net-east): reinstall the gateway with eastwest apply',
 	});
 	assert.equal(row(h, 'ports')!.text, '!15021 15443 15012 15017');
 	assert.equal(row(h, 'ports')!.reason, 'missing status-port 15021 (have unnamed 15021)');
@@ -150,7 +186,10 @@ const reading = {...exp, peers: [{name: 'west', server: 'https://172.18.0.3:6443
 
 test('reads: each planned peer ✔ with the server its secret names, or ✘ with the reason (same judgement as the checks)', () => {
 	const ok = evaluateCluster(healthy({remoteSecrets: [westSecret()]}), reading);
-	assert.deepEqual(ok.rows.filter(r => r.id === 'reads').map(r => [r.peer, r.level, r.text]), [['west', 'ok', 'west at https://172.18.0.3:6443']]);
+	assert.deepEqual(
+		ok.rows.filter(r => r.id === 'reads').map(r => [r.peer, r.level, r.text]),
+		[['west', 'ok', 'west at https://172.18.0.3:6443']],
+	);
 	assert.equal(ok.healthy, true);
 	assert.deepEqual(ok.wiring, {reads: [{peer: 'west', ok: true, secret: 'istio-remote-secret-west', server: 'https://172.18.0.3:6443'}]});
 
@@ -159,22 +198,63 @@ test('reads: each planned peer ✔ with the server its secret names, or ✘ with
 	assert.match(row(none, 'reads')!.reason!, /no remote secret istio-remote-secret-west labelled istio\/multiCluster=true: run eastwest apply/);
 	assert.equal(none.healthy, false);
 
-	const misnamed = evaluateCluster(healthy({remoteSecrets: [westSecret({name: 'istio-remote-secret-cluster2', clusterAnnotation: 'cluster2', entries: [{cluster: 'cluster2', server: 'https://172.18.0.3:6443', auth: 'token', inlineCa: true}]})]}), reading);
-	assert.match(row(misnamed, 'reads')!.reason!, /istio-remote-secret-cluster2 opens https:\/\/172\.18\.0\.3:6443 under key cluster2: the key must equal the peer's cluster name/);
+	const misnamed = evaluateCluster(
+		healthy({
+			remoteSecrets: [
+				westSecret({
+					name: 'istio-remote-secret-cluster2',
+					clusterAnnotation: 'cluster2',
+					entries: [{cluster: 'cluster2', server: 'https://172.18.0.3:6443', auth: 'token', inlineCa: true}],
+				}),
+			],
+		}),
+		reading,
+	);
+	assert.match(
+		row(misnamed, 'reads')!.reason!,
+		/istio-remote-secret-cluster2 opens https:\/\/172\.18\.0\.3:6443 under key cluster2: the key must equal the peer's cluster name/,
+	);
 
 	const moved = evaluateCluster(healthy({remoteSecrets: [westSecret()]}), {...exp, peers: [{name: 'west', server: 'https://10.0.0.9:6443'}]});
 	assert.equal(row(moved, 'reads')!.reason, 'it points at https://172.18.0.3:6443 (want https://10.0.0.9:6443)');
 
 	// No plan (a bare --context): every secret seen, judged by its own annotation.
-	const bare = evaluateCluster(healthy({remoteSecrets: [westSecret(), westSecret({name: 'istio-remote-secret-north', clusterAnnotation: 'north', multiClusterLabel: true, entries: [{cluster: 'north', auth: 'exec', inlineCa: false, server: 'https://n:6443'}]})]}), {});
-	assert.deepEqual(bare.rows.filter(r => r.id === 'reads').map(r => [r.peer, r.level]), [['west', 'ok'], ['north', 'fail']]);
+	const bare = evaluateCluster(
+		healthy({
+			remoteSecrets: [
+				westSecret(),
+				westSecret({
+					name: 'istio-remote-secret-north',
+					clusterAnnotation: 'north',
+					multiClusterLabel: true,
+					entries: [{cluster: 'north', auth: 'exec', inlineCa: false, server: 'https://n:6443'}],
+				}),
+			],
+		}),
+		{},
+	);
+	assert.deepEqual(
+		bare.rows.filter(r => r.id === 'reads').map(r => [r.peer, r.level]),
+		[
+			['west', 'ok'],
+			['north', 'fail'],
+		],
+	);
 	assert.match(bare.rows.find(r => r.peer === 'north')!.reason!, /authenticates with exec, which istiod cannot use/);
 	// Secrets not watched: no rows, no wiring.
 	assert.equal(evaluateCluster(healthy(), reading).wiring, undefined);
 });
 
 test('controlled by: a remote names its primary, points at its gateway on 15012/15017 and injects on its path', () => {
-	const remoteExp = {name: 'west', network: 'net-west', role: 'remote' as const, topology: 'primary-remote-multi-network' as const, primary: 'east', peers: [], primaryAddress: {kind: 'ip' as const, value: '127.0.10.1'}};
+	const remoteExp = {
+		name: 'west',
+		network: 'net-west',
+		role: 'remote' as const,
+		topology: 'primary-remote-multi-network' as const,
+		primary: 'east',
+		peers: [],
+		primaryAddress: {kind: 'ip' as const, value: '127.0.10.1'},
+	};
 	const wired = {
 		controlPlaneClusters: 'east',
 		localIstiods: [],

@@ -37,17 +37,27 @@ function statusVerdict(scenario: Scenario): string {
 	const info = (r: RootIdentity | null) => r && {name: 'root', ...r};
 	const clusters = Object.entries(scenario).map(([cluster, s]) => ({
 		cluster,
-		observation: {context: cluster, reachable: true, stale: false, pods: [], gateways: [], virtualServices: [], istiod: [], trustRoots: {published: info(s.published), plugged: info(s.plugged)}} as ClusterObservation,
+		observation: {
+			context: cluster,
+			reachable: true,
+			stale: false,
+			pods: [],
+			gateways: [],
+			virtualServices: [],
+			istiod: [],
+			trustRoots: {published: info(s.published), plugged: info(s.plugged)},
+		} as ClusterObservation,
 	}));
 	return CHECK_OF[meshTrustOf(clusters).level];
 }
 
 const names = plan.clusters.map(c => c.name);
-const each = (f: (name: string, i: number) => {published: RootIdentity | null; plugged: RootIdentity | null}): Scenario => Object.fromEntries(names.map((n, i) => [n, f(n, i)]));
+const each = (f: (name: string, i: number) => {published: RootIdentity | null; plugged: RootIdentity | null}): Scenario =>
+	Object.fromEntries(names.map((n, i) => [n, f(n, i)]));
 
 const scenarios: Array<[string, Scenario, string]> = [
 	['one root everywhere', each(() => ({published: A, plugged: A})), 'pass'],
-	['Istio\'s self-signed roots, the same', each(() => ({published: A, plugged: null})), 'pass'],
+	["Istio's self-signed roots, the same", each(() => ({published: A, plugged: null})), 'pass'],
 	['different self-signed roots', each((_, i) => ({published: i === 0 ? A : B, plugged: null})), 'fail'],
 	['different plugged-in roots', each((_, i) => ({published: i === 0 ? A : B, plugged: i === 0 ? A : B})), 'fail'],
 	['one plugged-in root, not yet republished on one cluster', each((_, i) => ({published: i === 0 ? B : A, plugged: A})), 'warn'],

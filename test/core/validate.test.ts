@@ -61,60 +61,92 @@ test('every problem is reported at once, with field paths', () => {
 });
 
 test('cluster name "Kubernetes" is refused in any case', () => {
-	const ps = validatePlan(base({clusters: [
-		{context: 'a', name: 'kubernetes', network: 'n1', role: 'primary'},
-		{context: 'b', name: 'b', network: 'n2', role: 'primary'},
-	]}));
+	const ps = validatePlan(
+		base({
+			clusters: [
+				{context: 'a', name: 'kubernetes', network: 'n1', role: 'primary'},
+				{context: 'b', name: 'b', network: 'n2', role: 'primary'},
+			],
+		}),
+	);
 	assert.deepEqual(paths(ps), ['clusters[0].name']);
 	assert.match(ps[0]!.message, /breaks multicluster/);
 });
 
 test('duplicate cluster names are refused and point at the first use', () => {
-	const ps = validatePlan(base({clusters: [
-		{context: 'a', name: 'same', network: 'n1', role: 'primary'},
-		{context: 'b', name: 'same', network: 'n2', role: 'primary'},
-	]}));
+	const ps = validatePlan(
+		base({
+			clusters: [
+				{context: 'a', name: 'same', network: 'n1', role: 'primary'},
+				{context: 'b', name: 'same', network: 'n2', role: 'primary'},
+			],
+		}),
+	);
 	assert.deepEqual(paths(ps), ['clusters[1].name']);
 	assert.match(ps[0]!.message, /already used by clusters\[0\]/);
 });
 
 test('primary-remote topologies need exactly one primary and at least one remote', () => {
-	const two = validatePlan(base({topology: 'primary-remote', clusters: [
-		{context: 'a', name: 'a', network: 'n', role: 'primary'},
-		{context: 'b', name: 'b', network: 'n', role: 'primary'},
-	]}));
+	const two = validatePlan(
+		base({
+			topology: 'primary-remote',
+			clusters: [
+				{context: 'a', name: 'a', network: 'n', role: 'primary'},
+				{context: 'b', name: 'b', network: 'n', role: 'primary'},
+			],
+		}),
+	);
 	assert.ok(two.some(p => /exactly one primary; 2 given/.test(p.message)));
 	assert.ok(two.some(p => /at least one remote/.test(p.message)));
-	const none = validatePlan(base({topology: 'primary-remote-multi-network', clusters: [
-		{context: 'a', name: 'a', network: 'n1', role: 'remote'},
-		{context: 'b', name: 'b', network: 'n2', role: 'remote'},
-	]}));
+	const none = validatePlan(
+		base({
+			topology: 'primary-remote-multi-network',
+			clusters: [
+				{context: 'a', name: 'a', network: 'n1', role: 'remote'},
+				{context: 'b', name: 'b', network: 'n2', role: 'remote'},
+			],
+		}),
+	);
 	assert.ok(none.some(p => /exactly one primary; 0 given/.test(p.message)));
 });
 
 test('primary-remote keeps all clusters on one network', () => {
-	const ps = validatePlan(base({topology: 'primary-remote', clusters: [
-		{context: 'a', name: 'a', network: 'n1', role: 'primary'},
-		{context: 'b', name: 'b', network: 'n2', role: 'remote'},
-	]}));
+	const ps = validatePlan(
+		base({
+			topology: 'primary-remote',
+			clusters: [
+				{context: 'a', name: 'a', network: 'n1', role: 'primary'},
+				{context: 'b', name: 'b', network: 'n2', role: 'remote'},
+			],
+		}),
+	);
 	assert.equal(ps.length, 1);
 	assert.match(ps[0]!.message, /one network.*primary-remote-multi-network/);
 });
 
 test('primary-remote-multi-network needs each remote off the primary network', () => {
-	const ps = validatePlan(base({topology: 'primary-remote-multi-network', clusters: [
-		{context: 'a', name: 'a', network: 'n1', role: 'primary'},
-		{context: 'b', name: 'b', network: 'n2', role: 'remote'},
-		{context: 'c', name: 'c', network: 'n1', role: 'remote'},
-	]}));
+	const ps = validatePlan(
+		base({
+			topology: 'primary-remote-multi-network',
+			clusters: [
+				{context: 'a', name: 'a', network: 'n1', role: 'primary'},
+				{context: 'b', name: 'b', network: 'n2', role: 'remote'},
+				{context: 'c', name: 'c', network: 'n1', role: 'remote'},
+			],
+		}),
+	);
 	assert.deepEqual(paths(ps), ['clusters[2].network']);
 });
 
 test('multi-network has no remotes', () => {
-	const ps = validatePlan(base({clusters: [
-		{context: 'a', name: 'a', network: 'n1', role: 'primary'},
-		{context: 'b', name: 'b', network: 'n2', role: 'remote'},
-	]}));
+	const ps = validatePlan(
+		base({
+			clusters: [
+				{context: 'a', name: 'a', network: 'n1', role: 'primary'},
+				{context: 'b', name: 'b', network: 'n2', role: 'remote'},
+			],
+		}),
+	);
 	assert.deepEqual(paths(ps), ['clusters[1].role']);
 });
 

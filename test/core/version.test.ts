@@ -61,7 +61,10 @@ test('skewWarning names both versions, the context and the istioctl to use', () 
 const istiod = (name: string, options: {image?: string; labels?: Record<string, string>; ready?: boolean} = {}) => ({
 	metadata: {name, generation: 1, labels: {app: 'istiod', ...options.labels}},
 	spec: {replicas: 1, template: {spec: {containers: [{name: 'discovery', ...(options.image ? {image: options.image} : {}), env: []}]}}},
-	status: options.ready === false ? {observedGeneration: 1, replicas: 1, readyReplicas: 0} : {observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1},
+	status:
+		options.ready === false
+			? {observedGeneration: 1, replicas: 1, readyReplicas: 0}
+			: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1},
 });
 
 test('controlPlaneVersions: every istiod with its revision and image version; other deployments ignored', () => {

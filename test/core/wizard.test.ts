@@ -29,12 +29,23 @@ const ok = (context: string, extra: Partial<ProbeResult> = {}): ProbeState => ({
 });
 const down = (context: string): ProbeState => ({
 	state: 'done',
-	result: {context, reachable: false, error: {kind: 'unreachable', message: 'connect ECONNREFUSED'}, istioNamespace: false, istioCrds: false, istiod: [], elapsedMs: 1},
+	result: {
+		context,
+		reachable: false,
+		error: {kind: 'unreachable', message: 'connect ECONNREFUSED'},
+		istioNamespace: false,
+		istioCrds: false,
+		istiod: [],
+		elapsedMs: 1,
+	},
 });
 const run = (state: WizardState, ...actions: WizardAction[]) => actions.reduce<WizardState>(wizardReducer, state);
-const result = (status: CheckResult['status']): CheckResult => ({id: `c-${status}`, claim: `a ${status} check`, status} as CheckResult);
+const result = (status: CheckResult['status']): CheckResult => ({id: `c-${status}`, claim: `a ${status} check`, status}) as CheckResult;
 /** A finished preflight of the state's current plan with these results. */
-const passed = (s: WizardState, ...statuses: Array<CheckResult['status']>): PreflightRun => ({key: planKey(toPlanInput(s)), results: (statuses.length ? statuses : ['pass' as const]).map(result)});
+const passed = (s: WizardState, ...statuses: Array<CheckResult['status']>): PreflightRun => ({
+	key: planKey(toPlanInput(s)),
+	results: (statuses.length ? statuses : ['pass' as const]).map(result),
+});
 const finished = (s: WizardState): RunView => initialRunView(s.run!.plan);
 
 /** Multi-network over a and b, on the Review screen after a passing preflight; istioctl not checked yet. */
@@ -46,18 +57,36 @@ function atReview(...statuses: Array<CheckResult['status']>): WizardState {
 }
 
 describe('wizard reducer', () => {
-	it('the Trust choice becomes the plan\'s caDir and the run\'s istiod restart; skip clears both', () => {
+	it("the Trust choice becomes the plan's caDir and the run's istiod restart; skip clears both", () => {
 		let s = run(initialWizardState(), {type: 'choose-topology', topology: 'multi-network'});
 		s = run(s, {type: 'toggle-context', context: 'a', probe: ok('a')}, {type: 'toggle-context', context: 'b', probe: ok('b')});
 		s = run(s, {type: 'contexts-done', contexts: [], probes: {a: ok('a'), b: ok('b')}}, {type: 'ids-done'});
 		const plugged = run(s, {type: 'trust-done', caDir: '/ca', restartIstiod: true});
 		assert.equal(toPlanInput(plugged).caDir, '/ca');
-		const ran = run(plugged, {type: 'preflight-done', view: passed(plugged)}, {type: 'checks-done'}, {type: 'tools-checked', ready: true, message: 'istioctl'}, {type: 'start-run'});
+		const ran = run(
+			plugged,
+			{type: 'preflight-done', view: passed(plugged)},
+			{type: 'checks-done'},
+			{type: 'tools-checked', ready: true, message: 'istioctl'},
+			{type: 'start-run'},
+		);
 		assert.equal(ran.run?.plan.input.caDir, '/ca');
 		assert.equal(ran.run?.restartIstiod, true);
-		assert.ok(ran.run?.plan.clusters.every(c => c.steps.some(st => st.kind === 'plug-ca')), 'every cluster plugs in an intermediate');
+		assert.ok(
+			ran.run?.plan.clusters.every(c => c.steps.some(st => st.kind === 'plug-ca')),
+			'every cluster plugs in an intermediate',
+		);
 		const noRestart = run(s, {type: 'trust-done', caDir: '/ca', restartIstiod: false});
-		assert.equal(run(noRestart, {type: 'preflight-done', view: passed(noRestart)}, {type: 'checks-done'}, {type: 'tools-checked', ready: true, message: 'i'}, {type: 'start-run'}).run?.restartIstiod, undefined);
+		assert.equal(
+			run(
+				noRestart,
+				{type: 'preflight-done', view: passed(noRestart)},
+				{type: 'checks-done'},
+				{type: 'tools-checked', ready: true, message: 'i'},
+				{type: 'start-run'},
+			).run?.restartIstiod,
+			undefined,
+		);
 		const skipped = run(plugged, {type: 'back'}, {type: 'trust-done'});
 		assert.equal(skipped.caDir, undefined);
 		assert.equal(skipped.restartIstiod, undefined);
@@ -125,19 +154,39 @@ describe('wizard reducer', () => {
 
 	it('roles: the first pick or the one running istiod is primary; p moves it; multi-network has none', () => {
 		let s = run(initialWizardState(), {type: 'choose-topology', topology: 'primary-remote'});
-		s = run(s, {type: 'toggle-context', context: 'a', probe: ok('a')}, {type: 'toggle-context', context: 'b', probe: ok('b', {istiod: [{name: 'istiod', ready: true}]})});
+		s = run(
+			s,
+			{type: 'toggle-context', context: 'a', probe: ok('a')},
+			{type: 'toggle-context', context: 'b', probe: ok('b', {istiod: [{name: 'istiod', ready: true}]})},
+		);
 		assert.equal(toPlanInput(s).clusters[0]!.context, 'b');
 		s = run(s, {type: 'set-primary', context: 'a'});
-		assert.deepEqual(toPlanInput(s).clusters.map(c => [c.context, c.role]), [['a', 'primary'], ['b', 'remote']]);
+		assert.deepEqual(
+			toPlanInput(s).clusters.map(c => [c.context, c.role]),
+			[
+				['a', 'primary'],
+				['b', 'remote'],
+			],
+		);
 		s = run(s, {type: 'set-primary', context: 'zzz'});
 		assert.match(s.notice ?? '', /select zzz/);
-		const m = run(initialWizardState(), {type: 'choose-topology', topology: 'multi-network'}, {type: 'toggle-context', context: 'a'}, {type: 'set-primary', context: 'a'});
+		const m = run(
+			initialWizardState(),
+			{type: 'choose-topology', topology: 'multi-network'},
+			{type: 'toggle-context', context: 'a'},
+			{type: 'set-primary', context: 'a'},
+		);
 		assert.match(m.notice ?? '', /every cluster is a primary/);
 		assert.equal(toPlanInput(m).clusters[0]!.role, 'primary');
 	});
 
 	it('edits survive going back to contexts and forward again; untouched fields refill', () => {
-		let s = run(initialWizardState(), {type: 'choose-topology', topology: 'multi-network'}, {type: 'toggle-context', context: 'a'}, {type: 'toggle-context', context: 'b'});
+		let s = run(
+			initialWizardState(),
+			{type: 'choose-topology', topology: 'multi-network'},
+			{type: 'toggle-context', context: 'a'},
+			{type: 'toggle-context', context: 'b'},
+		);
 		s = run(s, {type: 'contexts-done', contexts: [], probes: {}});
 		s = run(s, {type: 'set-field', field: {kind: 'network', context: 'a'}, value: 'east-net'}, {type: 'set-field', field: {kind: 'meshId'}, value: 'm2'});
 		s = run(s, {type: 'back'}, {type: 'contexts-done', contexts: [], probes: {b: ok('b', {networkLabel: 'west-net'})}});
@@ -174,7 +223,10 @@ describe('stateFromPlan', () => {
 describe('prefill', () => {
 	it('takes istiod cluster ID, mesh ID, network and revision, and the istio-system label', () => {
 		const probes = {
-			east: ok('east', {networkLabel: 'net-e', istiod: [{name: 'istiod-canary', revision: 'canary', clusterId: 'cluster-east', meshId: 'prod', network: 'ignored', ready: true}]}),
+			east: ok('east', {
+				networkLabel: 'net-e',
+				istiod: [{name: 'istiod-canary', revision: 'canary', clusterId: 'cluster-east', meshId: 'prod', network: 'ignored', ready: true}],
+			}),
 			west: ok('west', {istiod: [{name: 'istiod', clusterId: 'Kubernetes', network: 'net-w', ready: true}]}),
 		};
 		const p = prefill('multi-network', ['east', 'west'], probes, undefined);
@@ -194,7 +246,10 @@ describe('prefill', () => {
 		assert.equal(multi.meshId, 'mesh1');
 		assert.equal(multi.revision, '');
 		const flat = prefill('primary-remote', ['a', 'b'], {b: ok('b', {networkLabel: 'shared'})}, 'b');
-		assert.deepEqual(Object.values(flat.drafts).map(d => d.network), ['shared', 'shared']);
+		assert.deepEqual(
+			Object.values(flat.drafts).map(d => d.network),
+			['shared', 'shared'],
+		);
 	});
 
 	it('sanitizeLabel always yields a DNS-1123 label', () => {
@@ -264,7 +319,12 @@ describe('describeChanges', () => {
 				assert.equal(c.changes.length, changing + 1, 'plug-ca adds its istiod line');
 			}
 		}
-		assert.doesNotMatch(describeChanges(buildPlan({topology: input.topology, meshId: input.meshId, clusters: input.clusters})).map(c => c.changes.join('\n')).join('\n'), /cacerts/);
+		assert.doesNotMatch(
+			describeChanges(buildPlan({topology: input.topology, meshId: input.meshId, clusters: input.clusters}))
+				.map(c => c.changes.join('\n'))
+				.join('\n'),
+			/cacerts/,
+		);
 	});
 });
 
@@ -275,7 +335,10 @@ describe('can the run start (canRun) and a run asked for while istioctl is check
 		s = run(s, {type: 'tools-checked', ready: true, message: 'istioctl 1.30.3'});
 		assert.deepEqual(canRun(s), {state: 'ready'});
 		assert.equal(canRun(run(s, {type: 'back'})).state, 'blocked', 'only from Review');
-		assert.deepEqual(canRun(run(s, {type: 'tools-checked', ready: false, message: 'istioctl not found on PATH'})), {state: 'blocked', reason: 'cannot run: istioctl not found on PATH'});
+		assert.deepEqual(canRun(run(s, {type: 'tools-checked', ready: false, message: 'istioctl not found on PATH'})), {
+			state: 'blocked',
+			reason: 'cannot run: istioctl not found on PATH',
+		});
 		// The answers changed since the preflight (a different mesh ID): that preflight does not judge this plan.
 		const edited = {...s, meshId: 'other'};
 		const gate = canRun(edited);
@@ -324,14 +387,26 @@ describe('can the run start (canRun) and a run asked for while istioctl is check
 	});
 
 	it('a run of an unedited saved profile is recorded on it; an edited one is not', () => {
-		const input = {topology: 'multi-network' as const, meshId: 'saved', clusters: [
-			{context: 'east', name: 'e', network: 'n1', role: 'primary' as const},
-			{context: 'west', name: 'w', network: 'n2', role: 'primary' as const},
-		]};
-		const atReviewOf = (s: WizardState) => run(s, {type: 'preflight-done', view: passed(s)}, {type: 'checks-done'}, {type: 'tools-checked', ready: true, message: 'istioctl'});
+		const input = {
+			topology: 'multi-network' as const,
+			meshId: 'saved',
+			clusters: [
+				{context: 'east', name: 'e', network: 'n1', role: 'primary' as const},
+				{context: 'west', name: 'w', network: 'n2', role: 'primary' as const},
+			],
+		};
+		const atReviewOf = (s: WizardState) =>
+			run(s, {type: 'preflight-done', view: passed(s)}, {type: 'checks-done'}, {type: 'tools-checked', ready: true, message: 'istioctl'});
 		const opened = stateFromPlan(input, 'prod');
 		assert.equal(run(atReviewOf(opened), {type: 'start-run'}).run?.profile, 'prod');
-		const edited = run(opened, {type: 'back'}, {type: 'back'}, {type: 'set-field', field: {kind: 'meshId'}, value: 'edited'}, {type: 'ids-done'}, {type: 'trust-done'});
+		const edited = run(
+			opened,
+			{type: 'back'},
+			{type: 'back'},
+			{type: 'set-field', field: {kind: 'meshId'}, value: 'edited'},
+			{type: 'ids-done'},
+			{type: 'trust-done'},
+		);
 		assert.equal(run(atReviewOf(edited), {type: 'start-run'}).run?.profile, undefined);
 		const saved = run(atReviewOf(edited), {type: 'profile-saved', name: 'new'}, {type: 'start-run'});
 		assert.equal(saved.run?.profile, 'new');

@@ -47,7 +47,13 @@ test('eastwest apply uses the gateways found in place and says so', async () => 
 	const r = await eastwest(['apply', ...plan, '--yes', '--timeout', '4m']);
 	assert.equal(r.code, 0, r.stdout + r.stderr);
 	for (const [context, network] of clusters) {
-		assert.match(r.stdout, new RegExp(`^\\[${context}\\] ✔ Install the east-west gateway for network ${network} \\(istioctl install\\): unchanged \\(found in place \\(installed before eastwest, by IstioOperator eastwest\\)`, 'm'));
+		assert.match(
+			r.stdout,
+			new RegExp(
+				`^\\[${context}\\] ✔ Install the east-west gateway for network ${network} \\(istioctl install\\): unchanged \\(found in place \\(installed before eastwest, by IstioOperator eastwest\\)`,
+				'm',
+			),
+		);
 		assert.deepEqual(gateway(context), found[context], `${context}: apply did not touch the gateway`);
 	}
 });
@@ -58,10 +64,23 @@ test('eastwest remove leaves both gateways serving: same objects, unchanged; it 
 	const doc = JSON.parse(r.stdout);
 	for (const [context] of clusters) {
 		assert.deepEqual(gateway(context), found[context], `${context}: the gateway is still there, unchanged`);
-		const left = doc.clusters.find((c: any) => c.context === context).left.map((l: any) => l.reason).join('\n');
-		assert.match(left, /Deployment istio-system\/istio-eastwestgateway and the rest of its install were found in place \(installed before eastwest, by IstioOperator eastwest\)/);
+		const left = doc.clusters
+			.find((c: any) => c.context === context)
+			.left.map((l: any) => l.reason)
+			.join('\n');
+		assert.match(
+			left,
+			/Deployment istio-system\/istio-eastwestgateway and the rest of its install were found in place \(installed before eastwest, by IstioOperator eastwest\)/,
+		);
 		assert.match(left, /Gateway istio-system\/cross-network-gateway .*(not created by eastwest|also managed by)/);
-		const hpa = kubectlJson(context, ['-n', 'istio-system', 'get', 'hpa,role,rolebinding,serviceaccount', '-l', 'install.operator.istio.io/owning-resource=eastwest']).items;
+		const hpa = kubectlJson(context, [
+			'-n',
+			'istio-system',
+			'get',
+			'hpa,role,rolebinding,serviceaccount',
+			'-l',
+			'install.operator.istio.io/owning-resource=eastwest',
+		]).items;
 		assert.ok(hpa.length > 0, `${context}: the rest of the install (HPA, Role, RoleBinding, ServiceAccount) stays`);
 	}
 });

@@ -27,7 +27,8 @@ async function assertNothingChanged(args: string[]): Promise<string> {
 	const before = Object.fromEntries(contexts.map(c => [c, versionSnapshot(c)]));
 	const r = await eastwest(args);
 	assert.equal(r.code, 0, r.stdout + r.stderr);
-	for (const c of contexts) assert.deepEqual(snapshotDiff(before[c]!, versionSnapshot(c)), [], `${c}: eastwest ${args.join(' ')} changed the cluster\n${r.stdout}`);
+	for (const c of contexts)
+		assert.deepEqual(snapshotDiff(before[c]!, versionSnapshot(c)), [], `${c}: eastwest ${args.join(' ')} changed the cluster\n${r.stdout}`);
 	return r.stdout;
 }
 

@@ -24,13 +24,20 @@ test('the lab is set up: apply finds everything in place', async () => {
 	assert.equal(r.code, 0, r.stdout + r.stderr);
 });
 
-for (const args of [['remove', '--dry-run'], ['apply', '--dry-run']]) {
+for (const args of [
+	['remove', '--dry-run'],
+	['apply', '--dry-run'],
+]) {
 	test(`${args.join(' ')} on a set-up lab changes no object`, async () => {
 		const before = Object.fromEntries(contexts.map(c => [c, versionSnapshot(c)]));
-		assert.ok(Object.keys(before.east!).some(k => k.startsWith('Deployment/istio-system/istio-eastwestgateway')), 'the gateway is there to be (not) removed');
+		assert.ok(
+			Object.keys(before.east!).some(k => k.startsWith('Deployment/istio-system/istio-eastwestgateway')),
+			'the gateway is there to be (not) removed',
+		);
 		const r = await eastwest([args[0]!, ...plan, '--yes', args[1]!]);
 		assert.equal(r.code, 0, r.stdout + r.stderr);
 		if (args[0] === 'remove') assert.match(r.stdout, /would remove/);
-		for (const c of contexts) assert.deepEqual(snapshotDiff(before[c]!, versionSnapshot(c)), [], `${c}: eastwest ${args.join(' ')} changed the cluster\n${r.stdout}`);
+		for (const c of contexts)
+			assert.deepEqual(snapshotDiff(before[c]!, versionSnapshot(c)), [], `${c}: eastwest ${args.join(' ')} changed the cluster\n${r.stdout}`);
 	});
 }

@@ -87,7 +87,10 @@ export async function istiodDebug(context: string, debugPath: string): Promise<a
 
 /** The remote secret of `remote` in `primary`, made by the real istioctl (server: the kubeconfig's, or the one given). */
 export function applyRemoteSecret(primary: string, remote: string, server?: string): void {
-	const secret = execFileSync('istioctl', ['create-remote-secret', '--context', remote, '--name', remote, ...(server ? ['--server', server] : [])], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']});
+	const secret = execFileSync('istioctl', ['create-remote-secret', '--context', remote, '--name', remote, ...(server ? ['--server', server] : [])], {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'ignore'],
+	});
 	execFileSync('kubectl', ['--context', primary, 'apply', '-f', '-'], {input: secret, stdio: ['pipe', 'ignore', 'pipe']});
 }
 
@@ -112,22 +115,65 @@ export async function plugInSharedRoot(clusters: string[]): Promise<string> {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'eastwest-e2e-ca-'));
 	const ssl = (args: string[]) => execFileSync('openssl', args, {cwd: dir, stdio: ['ignore', 'ignore', 'pipe']});
 	try {
-		ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'root-key.pem', '-out', 'root-cert.pem', '-days', '30', '-subj', `/O=eastwest-e2e/CN=Root CA ${Date.now()}`,
-			'-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature']);
+		ssl([
+			'req',
+			'-x509',
+			'-newkey',
+			'rsa:2048',
+			'-nodes',
+			'-keyout',
+			'root-key.pem',
+			'-out',
+			'root-cert.pem',
+			'-days',
+			'30',
+			'-subj',
+			`/O=eastwest-e2e/CN=Root CA ${Date.now()}`,
+			'-addext',
+			'basicConstraints=critical,CA:TRUE',
+			'-addext',
+			'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+		]);
 		const root = readFileSync(path.join(dir, 'root-cert.pem'), 'utf8');
 		for (const c of clusters) {
 			mkdirSync(path.join(dir, c));
 			writeFileSync(path.join(dir, c, 'ext.cnf'), 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign,digitalSignature\n');
 			ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${c}/ca-key.pem`, '-out', `${c}/ca.csr`, '-subj', `/O=eastwest-e2e/CN=Intermediate CA/L=${c}`]);
-			ssl(['x509', '-req', '-in', `${c}/ca.csr`, '-CA', 'root-cert.pem', '-CAkey', 'root-key.pem', '-CAcreateserial', '-days', '30', '-extfile', `${c}/ext.cnf`, '-out', `${c}/ca-cert.pem`]);
+			ssl([
+				'x509',
+				'-req',
+				'-in',
+				`${c}/ca.csr`,
+				'-CA',
+				'root-cert.pem',
+				'-CAkey',
+				'root-key.pem',
+				'-CAcreateserial',
+				'-days',
+				'30',
+				'-extfile',
+				`${c}/ext.cnf`,
+				'-out',
+				`${c}/ca-cert.pem`,
+			]);
 			writeFileSync(path.join(dir, c, 'cert-chain.pem'), readFileSync(path.join(dir, c, 'ca-cert.pem'), 'utf8') + root);
 			writeFileSync(path.join(dir, c, 'root-cert.pem'), root);
 			kubectl(c, ['-n', 'istio-system', 'delete', 'secret', 'cacerts', '--ignore-not-found']);
-			kubectl(c, ['-n', 'istio-system', 'create', 'secret', 'generic', 'cacerts', ...['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert-chain.pem'].map(f => `--from-file=${f}=${path.join(dir, c, f)}`)]);
+			kubectl(c, [
+				'-n',
+				'istio-system',
+				'create',
+				'secret',
+				'generic',
+				'cacerts',
+				...['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert-chain.pem'].map(f => `--from-file=${f}=${path.join(dir, c, f)}`),
+			]);
 			kubectl(c, ['-n', 'istio-system', 'rollout', 'restart', 'deployment/istiod']);
 		}
 		for (const c of clusters) {
-			await waitFor(`istio-ca-root-cert in ${c}/istio-system to hold the plugged-in root`, 120_000, () => (rootCertOf(c, 'istio-system') === root.trim() ? true : undefined));
+			await waitFor(`istio-ca-root-cert in ${c}/istio-system to hold the plugged-in root`, 120_000, () =>
+				rootCertOf(c, 'istio-system') === root.trim() ? true : undefined,
+			);
 		}
 		return root.trim();
 	} finally {
@@ -139,7 +185,13 @@ export async function plugInSharedRoot(clusters: string[]): Promise<string> {
 export function remoteSecretTokens(contexts: string[]): string[] {
 	return contexts.flatMap(ctx =>
 		kubectlJson(ctx, ['-n', 'istio-system', 'get', 'secrets', '-l', 'istio/multiCluster=true']).items.flatMap((s: any) =>
-			Object.values<string>(s.data ?? {}).flatMap(v => [...Buffer.from(v, 'base64').toString().matchAll(/token: (\S+)/g)].map(m => m[1]!)),
+			Object.values<string>(s.data ?? {}).flatMap(v =>
+				[
+					...Buffer.from(v, 'base64')
+						.toString()
+						.matchAll(/token: (\S+)/g),
+				].map(m => m[1]!),
+			),
 		),
 	);
 }
@@ -155,7 +207,9 @@ export const VOLATILE_KINDS = new Set(['events', 'events.events.k8s.io', 'leases
  * exactly when nothing among them was created, deleted, or changed by a client.
  */
 export function versionSnapshot(context: string): Record<string, string> {
-	const kinds = kubectl(context, ['api-resources', '--verbs=list', '--namespaced', '-o', 'name']).split('\n').filter(k => k && !VOLATILE_KINDS.has(k));
+	const kinds = kubectl(context, ['api-resources', '--verbs=list', '--namespaced', '-o', 'name'])
+		.split('\n')
+		.filter(k => k && !VOLATILE_KINDS.has(k));
 	const out: Record<string, string> = {};
 	const add = (items: any[]) => {
 		// istiod's leader elections renew a ConfigMap's annotation every few seconds, whatever eastwest does.
@@ -163,7 +217,8 @@ export function versionSnapshot(context: string): Record<string, string> {
 			const {status: _status, ...rest} = o;
 			const {resourceVersion: _rv, managedFields, ...metadata} = o.metadata;
 			const fields = (managedFields ?? []).filter((m: any) => m.subresource !== 'status');
-			out[`${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`] = `${o.metadata.uid} ${JSON.stringify({...rest, metadata: {...metadata, managedFields: fields}})}`;
+			out[`${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`] =
+				`${o.metadata.uid} ${JSON.stringify({...rest, metadata: {...metadata, managedFields: fields}})}`;
 		}
 	};
 	add(kubectlJson(context, ['get', 'namespaces', '--field-selector', 'metadata.name=istio-system']).items ?? []);
@@ -175,5 +230,7 @@ export function versionSnapshot(context: string): Record<string, string> {
 /** Which keys of two snapshots differ, in words, for an assertion message. */
 export function snapshotDiff(before: Record<string, string>, after: Record<string, string>): string[] {
 	const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-	return keys.filter(k => before[k] !== after[k]).map(k => (before[k] === undefined ? `created ${k}` : after[k] === undefined ? `deleted ${k}` : `changed ${k}`));
+	return keys
+		.filter(k => before[k] !== after[k])
+		.map(k => (before[k] === undefined ? `created ${k}` : after[k] === undefined ? `deleted ${k}` : `changed ${k}`));
 }

@@ -13,7 +13,7 @@ before(() => requireLab('multi-primary'));
 const plan = ['--topology', 'multi-network', '--mesh', 'mesh1', '--cluster', 'east=east:net-east', '--cluster', 'west=west:net-west'];
 const eastwest = (args: string[], timeoutMs = 240_000) => runCli([...args, '--kubeconfig', kubeconfig()], {timeoutMs});
 
-test('preflight on the fresh lab: no failures; the lab\'s known gaps are warnings', async () => {
+test("preflight on the fresh lab: no failures; the lab's known gaps are warnings", async () => {
 	const r = await eastwest(['check', ...plan, '--phase', 'preflight', '-o', 'json']);
 	assert.equal(r.code, 0, r.stdout + r.stderr);
 	const doc = JSON.parse(r.stdout);
@@ -31,7 +31,10 @@ test('apply sets up both gateways: what the real API servers hold afterwards', a
 	assert.equal(r.code, 0, r.stdout + r.stderr);
 	const doc = JSON.parse(r.stdout);
 	assert.equal(doc.ok, true);
-	for (const [ctx, net, prefix] of [['east', 'net-east', '127.0.10.'], ['west', 'net-west', '127.0.20.']] as const) {
+	for (const [ctx, net, prefix] of [
+		['east', 'net-east', '127.0.10.'],
+		['west', 'net-west', '127.0.20.'],
+	] as const) {
 		const result = doc.clusters.find((c: any) => c.cluster === ctx);
 		assert.equal(result.outcome, 'succeeded');
 		assert.ok(result.address.value.startsWith(prefix), `${ctx} address ${result.address.value}`);
@@ -52,7 +55,12 @@ test('apply sets up both gateways: what the real API servers hold afterwards', a
 		assert.equal(svc.metadata.labels['topology.istio.io/network'], net);
 		assert.deepEqual(
 			svc.spec.ports.map((p: any) => [p.name, p.port, p.protocol]),
-			[['status-port', 15021, 'TCP'], ['tls', 15443, 'TCP'], ['tls-istiod', 15012, 'TCP'], ['tls-webhook', 15017, 'TCP']],
+			[
+				['status-port', 15021, 'TCP'],
+				['tls', 15443, 'TCP'],
+				['tls-istiod', 15012, 'TCP'],
+				['tls-webhook', 15017, 'TCP'],
+			],
 		);
 		assert.equal(svc.status.loadBalancer.ingress[0].ip, result.address.value);
 
@@ -75,10 +83,15 @@ test('a re-run changes nothing and does not reinstall', async () => {
 	assert.equal(after, before, 'the gateway Deployment was not rewritten');
 });
 
-const PEERS = [['east', 'west'], ['west', 'east']] as const;
+const PEERS = [
+	['east', 'west'],
+	['west', 'east'],
+] as const;
 const remoteClusters = (context: string) => execFileSync('istioctl', ['remote-clusters', '--context', context], {encoding: 'utf8'});
-const peerStatus = (context: string, peer: string) => new RegExp(`^${peer}\\s+istio-system/istio-remote-secret-${peer}\\s+(\\w+)`, 'm').exec(remoteClusters(context))?.[1];
-const lbAddress = (context: string) => kubectlJson(context, ['-n', 'istio-system', 'get', 'service', 'istio-eastwestgateway']).status.loadBalancer.ingress[0].ip as string;
+const peerStatus = (context: string, peer: string) =>
+	new RegExp(`^${peer}\\s+istio-system/istio-remote-secret-${peer}\\s+(\\w+)`, 'm').exec(remoteClusters(context))?.[1];
+const lbAddress = (context: string) =>
+	kubectlJson(context, ['-n', 'istio-system', 'get', 'service', 'istio-eastwestgateway']).status.loadBalancer.ingress[0].ip as string;
 
 test("istiod's own view: each real istiod syncs the other cluster and knows both gateways at their LB addresses; status -o json agrees", async () => {
 	// The remote secrets, as istioctl makes them, unless apply already made them.
@@ -87,7 +100,12 @@ test("istiod's own view: each real istiod syncs the other cluster and knows both
 		if (!have.includes(`istio-remote-secret-${remote}`)) applyRemoteSecret(primary, remote);
 	}
 	for (const [primary, remote] of PEERS) {
-		await waitFor(`istioctl remote-clusters --context ${primary} to list ${remote} synced`, 60_000, () => (peerStatus(primary, remote) === 'synced' ? true : undefined), () => remoteClusters(primary));
+		await waitFor(
+			`istioctl remote-clusters --context ${primary} to list ${remote} synced`,
+			60_000,
+			() => (peerStatus(primary, remote) === 'synced' ? true : undefined),
+			() => remoteClusters(primary),
+		);
 	}
 	const addresses = {'net-east': lbAddress('east'), 'net-west': lbAddress('west')};
 	for (const [primary] of PEERS) {
@@ -95,7 +113,10 @@ test("istiod's own view: each real istiod syncs the other cluster and knows both
 			const list = ((await istiodDebug(primary, '/debug/networkz')) ?? []) as Array<{Network: string; Addr: string; Port: number}>;
 			return list.length >= 2 ? list : undefined;
 		});
-		assert.deepEqual(gateways.map(g => `${g.Network} ${g.Addr}:${g.Port}`).sort(), [`net-east ${addresses['net-east']}:15443`, `net-west ${addresses['net-west']}:15443`]);
+		assert.deepEqual(gateways.map(g => `${g.Network} ${g.Addr}:${g.Port}`).sort(), [
+			`net-east ${addresses['net-east']}:15443`,
+			`net-west ${addresses['net-west']}:15443`,
+		]);
 	}
 
 	const status = await eastwest(['status', '--context', 'east', '--context', 'west', '-o', 'json']);
@@ -104,19 +125,30 @@ test("istiod's own view: each real istiod syncs the other cluster and knows both
 		const c = doc.clusters.find((x: any) => x.context === primary);
 		assert.equal(c.istiodView.read, true, `${primary}: ${JSON.stringify(c.istiodView)}`);
 		assert.match(c.istiodView.pod, /^istiod-/);
-		assert.deepEqual(c.istiodView.clusters.find((x: any) => x.id === remote), {id: remote, secretName: `istio-system/istio-remote-secret-${remote}`, syncStatus: 'synced'});
-		assert.deepEqual(c.istiodView.gateways.map((g: any) => `${g.network} ${g.address}:${g.port}`).sort(), [`net-east ${addresses['net-east']}:15443`, `net-west ${addresses['net-west']}:15443`]);
+		assert.deepEqual(
+			c.istiodView.clusters.find((x: any) => x.id === remote),
+			{id: remote, secretName: `istio-system/istio-remote-secret-${remote}`, syncStatus: 'synced'},
+		);
+		assert.deepEqual(c.istiodView.gateways.map((g: any) => `${g.network} ${g.address}:${g.port}`).sort(), [
+			`net-east ${addresses['net-east']}:15443`,
+			`net-west ${addresses['net-west']}:15443`,
+		]);
 		const row = c.checks.find((x: any) => x.id === `istiod-sees:${remote}`);
 		assert.deepEqual([row?.level, row?.text], ['ok', 'synced']);
 	}
 	assert.equal(status.code, 0, status.stdout + status.stderr);
 });
 
-test("a remote secret pointed at a wrong server: istiod turns it to timeout and eastwest check fails with the hint; the right one syncs again", async () => {
+test('a remote secret pointed at a wrong server: istiod turns it to timeout and eastwest check fails with the hint; the right one syncs again', async () => {
 	// 127.0.0.1:29999: nothing listens there inside the lab.
 	applyRemoteSecret('east', 'west', 'https://127.0.0.1:29999');
 	try {
-		await waitFor("east's istiod to report west as timeout (istiod's remote cluster timeout)", 120_000, () => (peerStatus('east', 'west') === 'timeout' ? true : undefined), () => remoteClusters('east'));
+		await waitFor(
+			"east's istiod to report west as timeout (istiod's remote cluster timeout)",
+			120_000,
+			() => (peerStatus('east', 'west') === 'timeout' ? true : undefined),
+			() => remoteClusters('east'),
+		);
 		const check = await eastwest(['check', ...plan, '--phase', 'post-install', '-o', 'json']);
 		assert.equal(check.code, 1, check.stdout + check.stderr);
 		const result = JSON.parse(check.stdout).results.find((x: any) => x.id === 'istiod-sees-clusters' && x.cluster === 'east');
@@ -128,7 +160,12 @@ test("a remote secret pointed at a wrong server: istiod turns it to timeout and 
 	} finally {
 		applyRemoteSecret('east', 'west');
 	}
-	await waitFor("east's istiod to sync west again", 90_000, () => (peerStatus('east', 'west') === 'synced' ? true : undefined), () => remoteClusters('east'));
+	await waitFor(
+		"east's istiod to sync west again",
+		90_000,
+		() => (peerStatus('east', 'west') === 'synced' ? true : undefined),
+		() => remoteClusters('east'),
+	);
 });
 
 test('a plugged-in shared root CA: after kubectl rollout restart, the istio-ca-root-cert each real istiod writes is the (new) shared root in every cluster', async () => {
@@ -141,7 +178,12 @@ test('a plugged-in shared root CA: after kubectl rollout restart, the istio-ca-r
 		}
 	}
 	for (const [primary, remote] of PEERS) {
-		await waitFor(`istioctl remote-clusters --context ${primary} to list ${remote} synced after the restart`, 60_000, () => (peerStatus(primary, remote) === 'synced' ? true : undefined), () => remoteClusters(primary));
+		await waitFor(
+			`istioctl remote-clusters --context ${primary} to list ${remote} synced after the restart`,
+			60_000,
+			() => (peerStatus(primary, remote) === 'synced' ? true : undefined),
+			() => remoteClusters(primary),
+		);
 	}
 });
 
@@ -150,13 +192,19 @@ test('status -o json and the post-install checks agree that both clusters are he
 	assert.equal(status.code, 0, status.stdout + status.stderr);
 	const doc = JSON.parse(status.stdout);
 	assert.equal(doc.healthy, true);
-	assert.deepEqual(doc.clusters.map((c: any) => [c.context, c.network, c.address.value.slice(0, 9)]), [
-		['east', 'net-east', '127.0.10.'],
-		['west', 'net-west', '127.0.20.'],
-	]);
+	assert.deepEqual(
+		doc.clusters.map((c: any) => [c.context, c.network, c.address.value.slice(0, 9)]),
+		[
+			['east', 'net-east', '127.0.10.'],
+			['west', 'net-west', '127.0.20.'],
+		],
+	);
 	const check = await eastwest(['check', ...plan, '--phase', 'post-install', '-o', 'json']);
 	assert.equal(check.code, 0, check.stdout + check.stderr);
-	assert.deepEqual(JSON.parse(check.stdout).results.filter((x: any) => x.status === 'fail'), []);
+	assert.deepEqual(
+		JSON.parse(check.stdout).results.filter((x: any) => x.status === 'fail'),
+		[],
+	);
 });
 
 test('no LoadBalancer address: the wait fails at its deadline with the reason, and a re-run recovers', async () => {

@@ -11,31 +11,47 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {parseAllDocuments} from 'yaml';
-import {applyMakesRemoteSecrets, applyRemoteSecret, kubeconfig, kubectl, kubectlAsRemoteSecret, kubectlJson, remoteSecretTokens, requireLab, waitFor} from './lab.js';
+import {
+	applyMakesRemoteSecrets,
+	applyRemoteSecret,
+	kubeconfig,
+	kubectl,
+	kubectlAsRemoteSecret,
+	kubectlJson,
+	remoteSecretTokens,
+	requireLab,
+	waitFor,
+} from './lab.js';
 
 before(() => requireLab('primary-remote'));
 
 const plan = ['--topology', 'primary-remote', '--mesh', 'mesh1', '--cluster', 'east=east:net-east:primary', '--cluster', 'west=west:net-east:remote'];
 const eastwest = (args: string[]) => runCli([...args, '--kubeconfig', kubeconfig()], {timeoutMs: 240_000});
 
-test('apply wires the remote: annotated, remote profile by the real istioctl pointed at east\'s gateway, read by east through a working secret', async () => {
+test("apply wires the remote: annotated, remote profile by the real istioctl pointed at east's gateway, read by east through a working secret", async () => {
 	const r = await eastwest(['apply', ...plan, '--yes', '--timeout', '3m']);
 	assert.equal(r.code, 0, r.stdout + r.stderr);
 	assert.doesNotMatch(r.stdout, /yours to run|Left to you/);
 
 	const gw = kubectlJson('east', ['-n', 'istio-system', 'get', 'gateways.networking.istio.io', 'istiod-gateway']);
-	assert.deepEqual(gw.spec.servers.map((s: any) => [s.port.number, s.port.name, s.tls.mode]), [
-		[15012, 'tls-istiod', 'PASSTHROUGH'],
-		[15017, 'tls-istiodwebhook', 'PASSTHROUGH'],
-	]);
+	assert.deepEqual(
+		gw.spec.servers.map((s: any) => [s.port.number, s.port.name, s.tls.mode]),
+		[
+			[15012, 'tls-istiod', 'PASSTHROUGH'],
+			[15017, 'tls-istiodwebhook', 'PASSTHROUGH'],
+		],
+	);
 	const vs = kubectlJson('east', ['-n', 'istio-system', 'get', 'virtualservices.networking.istio.io', 'istiod-vs']);
-	assert.deepEqual(vs.spec.tls.map((t: any) => [t.match[0].port, t.route[0].destination.host, t.route[0].destination.port.number]), [
-		[15012, 'istiod.istio-system.svc.cluster.local', 15012],
-		[15017, 'istiod.istio-system.svc.cluster.local', 443],
-	]);
+	assert.deepEqual(
+		vs.spec.tls.map((t: any) => [t.match[0].port, t.route[0].destination.host, t.route[0].destination.port.number]),
+		[
+			[15012, 'istiod.istio-system.svc.cluster.local', 15012],
+			[15017, 'istiod.istio-system.svc.cluster.local', 443],
+		],
+	);
 	const svc = kubectlJson('east', ['-n', 'istio-system', 'get', 'service', 'istio-eastwestgateway']);
 	const lb = svc.status.loadBalancer.ingress[0].ip;
-	assert.match(lb, /^192\.0\.2\.\d+$/, "the primary-remote lab gives east TEST-NET-1 addresses (lab/lib.sh)");
+	assert.match(lb, /^192\.0\.2\.\d+$/, 'the primary-remote lab gives east TEST-NET-1 addresses (lab/lib.sh)');
 
 	// The remote: annotated with its primary, no gateway of its own (one flat network), the remote profile installed.
 	const ns = kubectlJson('west', ['get', 'namespace', 'istio-system']);
@@ -43,7 +59,7 @@ test('apply wires the remote: annotated, remote profile by the real istioctl poi
 	assert.throws(() => kubectl('west', ['-n', 'istio-system', 'get', 'deployment', 'istio-eastwestgateway']), /NotFound|not found/);
 	const istiodSvc = kubectlJson('west', ['-n', 'istio-system', 'get', 'service', 'istiod']);
 	assert.equal(istiodSvc.metadata.labels['install.operator.istio.io/owning-resource'], 'eastwest-remote');
-	assert.equal(istiodSvc.spec.selector, undefined, 'selectorless: it stands for the primary\'s istiod');
+	assert.equal(istiodSvc.spec.selector, undefined, "selectorless: it stands for the primary's istiod");
 	const slices = kubectlJson('west', ['-n', 'istio-system', 'get', 'endpointslices', '-l', 'kubernetes.io/service-name=istiod']).items;
 	assert.deepEqual([...new Set(slices.flatMap((s: any) => s.endpoints.flatMap((e: any) => e.addresses)))], [lb], "west's istiod endpoints are east's gateway");
 	assert.deepEqual(slices.flatMap((s: any) => s.ports.map((p: any) => p.port)).sort(), [15012, 15017]);
@@ -64,7 +80,10 @@ test('a second run is all unchanged; Ctrl-C during the remote install exits 130 
 	const again = await eastwest(['apply', ...plan, '--yes', '-o', 'json', '--timeout', '3m']);
 	assert.equal(again.code, 0, again.stdout + again.stderr);
 	const statuses = JSON.parse(again.stdout).clusters.flatMap((c: any) => c.steps.map((s: any) => `${s.id}:${s.status}`));
-	assert.deepEqual(statuses.filter((s: string) => !s.endsWith(':unchanged')), []);
+	assert.deepEqual(
+		statuses.filter((s: string) => !s.endsWith(':unchanged')),
+		[],
+	);
 
 	// Force the remote install to run again (--reinstall) and interrupt it while istioctl works.
 	const cut = await runCli([...['apply', ...plan, '--yes', '--reinstall', '--timeout', '3m'], '--kubeconfig', kubeconfig()], {
@@ -85,10 +104,16 @@ test('bad input: an --api-server of a context outside the plan exits 2; a remote
 	// east runs istiod: as a "remote" of west it is refused before anything changes on it.
 	const inverted = ['--topology', 'primary-remote', '--mesh', 'mesh1', '--cluster', 'west=west:net-east:primary', '--cluster', 'east=east:net-east:remote'];
 	const r = await eastwest(['apply', ...inverted, '--yes', '--dry-run', '--skip-checks', '-o', 'json', '--timeout', '1m']);
-	const step = JSON.parse(r.stdout).clusters.flatMap((c: any) => c.steps).find((s: any) => s.id === 'east/install-remote');
+	const step = JSON.parse(r.stdout)
+		.clusters.flatMap((c: any) => c.steps)
+		.find((s: any) => s.id === 'east/install-remote');
 	assert.equal(step?.status, 'failed', r.stdout);
 	assert.match(step.error, /east runs its own istiod \(istiod\): it is a primary, and eastwest never installs a remote profile over a control plane/);
-	assert.equal(kubectlJson('east', ['get', 'namespace', 'istio-system']).metadata.annotations?.['topology.istio.io/controlPlaneClusters'], undefined, 'a dry run changed nothing');
+	assert.equal(
+		kubectlJson('east', ['get', 'namespace', 'istio-system']).metadata.annotations?.['topology.istio.io/controlPlaneClusters'],
+		undefined,
+		'a dry run changed nothing',
+	);
 });
 
 test('status and post-install checks on the primary-remote plan', async () => {
@@ -113,15 +138,29 @@ test("east's real istiod (EXTERNAL_ISTIOD) syncs west through its remote secret 
 		const remote = {
 			apiVersion: 'install.istio.io/v1alpha1',
 			kind: 'IstioOperator',
-			spec: {profile: 'remote', values: {istiodRemote: {injectionPath: '/inject/cluster/west/net/net-east'}, global: {meshID: 'mesh1', multiCluster: {clusterName: 'west'}, network: 'net-east', remotePilotAddress: 'istiod.example.invalid'}}},
+			spec: {
+				profile: 'remote',
+				values: {
+					istiodRemote: {injectionPath: '/inject/cluster/west/net/net-east'},
+					global: {meshID: 'mesh1', multiCluster: {clusterName: 'west'}, network: 'net-east', remotePilotAddress: 'istiod.example.invalid'},
+				},
+			},
 		};
 		const dir = mkdtempSync(path.join(os.tmpdir(), 'eastwest-e2e-remote-'));
 		try {
 			writeFileSync(path.join(dir, 'remote.json'), JSON.stringify(remote));
-			const rendered = execFileSync('istioctl', ['manifest', 'generate', '-f', path.join(dir, 'remote.json')], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']});
-			const rbac = parseAllDocuments(rendered).map(d => d.toJS()).filter((o: any) => ['ClusterRole', 'ClusterRoleBinding'].includes(o?.kind) && /istio-reader/.test(o.metadata?.name ?? ''));
+			const rendered = execFileSync('istioctl', ['manifest', 'generate', '-f', path.join(dir, 'remote.json')], {
+				encoding: 'utf8',
+				stdio: ['ignore', 'pipe', 'ignore'],
+			});
+			const rbac = parseAllDocuments(rendered)
+				.map(d => d.toJS())
+				.filter((o: any) => ['ClusterRole', 'ClusterRoleBinding'].includes(o?.kind) && /istio-reader/.test(o.metadata?.name ?? ''));
 			assert.ok(rbac.length >= 2, 'the remote profile renders the reader ClusterRole and its binding');
-			execFileSync('kubectl', ['--context', 'west', 'apply', '-f', '-'], {input: JSON.stringify({apiVersion: 'v1', kind: 'List', items: rbac}), stdio: ['pipe', 'ignore', 'pipe']});
+			execFileSync('kubectl', ['--context', 'west', 'apply', '-f', '-'], {
+				input: JSON.stringify({apiVersion: 'v1', kind: 'List', items: rbac}),
+				stdio: ['pipe', 'ignore', 'pipe'],
+			});
 		} finally {
 			rmSync(dir, {recursive: true, force: true});
 		}
@@ -130,7 +169,12 @@ test("east's real istiod (EXTERNAL_ISTIOD) syncs west through its remote secret 
 	const have = kubectl('east', ['-n', 'istio-system', 'get', 'secrets', '-l', 'istio/multiCluster=true', '-o', 'name']);
 	if (!have.includes('istio-remote-secret-west')) applyRemoteSecret('east', 'west');
 	const remoteClusters = () => execFileSync('istioctl', ['remote-clusters', '--context', 'east'], {encoding: 'utf8'});
-	await waitFor('istioctl remote-clusters --context east to list west synced', 60_000, () => (/^west\s+istio-system\/istio-remote-secret-west\s+synced/m.test(remoteClusters()) ? true : undefined), remoteClusters);
+	await waitFor(
+		'istioctl remote-clusters --context east to list west synced',
+		60_000,
+		() => (/^west\s+istio-system\/istio-remote-secret-west\s+synced/m.test(remoteClusters()) ? true : undefined),
+		remoteClusters,
+	);
 
 	const root = kubectlJson('east', ['-n', 'istio-system', 'get', 'configmap', 'istio-ca-root-cert']).data['root-cert.pem'] as string;
 	const westRoot = (ns: string) => {

@@ -33,7 +33,15 @@ function strip(o: any): any {
 	const m = o.metadata ?? {};
 	const metadata: any = {name: m.name};
 	if (m.labels && Object.keys(m.labels).length > 0) metadata.labels = m.labels;
-	const annotations = Object.fromEntries(Object.entries(m.annotations ?? {}).filter(([k]) => k !== 'kubectl.kubernetes.io/last-applied-configuration' && !k.startsWith('deployment.kubernetes.io/') && k !== 'control-plane.alpha.kubernetes.io/leader' && k !== 'endpoints.kubernetes.io/last-change-trigger-time'));
+	const annotations = Object.fromEntries(
+		Object.entries(m.annotations ?? {}).filter(
+			([k]) =>
+				k !== 'kubectl.kubernetes.io/last-applied-configuration' &&
+				!k.startsWith('deployment.kubernetes.io/') &&
+				k !== 'control-plane.alpha.kubernetes.io/leader' &&
+				k !== 'endpoints.kubernetes.io/last-change-trigger-time',
+		),
+	);
 	if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
 	const copy = {...o, metadata};
 	delete copy.status;
@@ -53,7 +61,9 @@ function snapshot(context: string): Snapshot {
 	} catch {
 		ns = undefined;
 	}
-	const kinds = kubectl(context, ['api-resources', '--verbs=list', '--namespaced', '-o', 'name']).split('\n').filter(k => k && !VOLATILE_KINDS.has(k));
+	const kinds = kubectl(context, ['api-resources', '--verbs=list', '--namespaced', '-o', 'name'])
+		.split('\n')
+		.filter(k => k && !VOLATILE_KINDS.has(k));
 	const objects: Record<string, any> = {};
 	if (ns) {
 		const list = kubectlJson(context, ['-n', 'istio-system', 'get', kinds.join(','), '--ignore-not-found']);
@@ -132,11 +142,18 @@ test('snapshot, apply, remove: both clusters are as they were before apply', asy
 			assert.equal(after.namespace?.annotations['topology.istio.io/controlPlaneClusters'], undefined);
 		}
 		// Webhook configurations the remote profile's Base keeps are reported as left; nothing else may differ.
-		const keptBase = doc.clusters.find((x: any) => x.context === c).left.map((l: any) => l.reason).join('\n');
+		const keptBase = doc.clusters
+			.find((x: any) => x.context === c)
+			.left.map((l: any) => l.reason)
+			.join('\n');
 		assertObjectsAsBefore(c, after.objects, was.objects, keptBase);
 		const extra = after.webhooks.filter(w => !was.webhooks.includes(w) && !keptBase.includes(w.split('/')[1]!));
 		assert.deepEqual(extra, [], `${c}: webhook configurations`);
-		assert.deepEqual(was.webhooks.filter(w => !after.webhooks.includes(w)), [], `${c}: no webhook configuration of anyone else went`);
+		assert.deepEqual(
+			was.webhooks.filter(w => !after.webhooks.includes(w)),
+			[],
+			`${c}: no webhook configuration of anyone else went`,
+		);
 	}
 });
 
@@ -160,6 +177,9 @@ test('apply works again after remove; a last remove leaves the lab fresh', async
 	const removed = await eastwest(['remove', ...plan, '--yes', '-o', 'json']);
 	assert.equal(removed.code, 0, removed.stdout + removed.stderr);
 	for (const c of contexts) await gatewayPodsGone(c);
-	const left = JSON.parse(removed.stdout).clusters.find((x: any) => x.context === 'east').left.map((l: any) => l.reason).join('\n');
+	const left = JSON.parse(removed.stdout)
+		.clusters.find((x: any) => x.context === 'east')
+		.left.map((l: any) => l.reason)
+		.join('\n');
 	assertObjectsAsBefore('east', snapshot('east').objects, before0.east!.objects, left);
 });

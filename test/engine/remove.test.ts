@@ -29,11 +29,20 @@ function comparable(c: FakeCluster): Obj[] {
 }
 
 async function apply(input: MeshPlanInput, factory: FakeFactory) {
-	const outcome = await createRunPlan({factory, istioctl: new FakeIstioctl(factory)})(buildPlan(input), {timeoutMs: 2000, dryRun: false, force: false, onEvent: () => {}});
+	const outcome = await createRunPlan({factory, istioctl: new FakeIstioctl(factory)})(buildPlan(input), {
+		timeoutMs: 2000,
+		dryRun: false,
+		force: false,
+		onEvent: () => {},
+	});
 	assert.equal(outcome.ok, true, JSON.stringify(outcome.clusters.flatMap(c => c.steps.filter(s => s.status === 'failed'))));
 }
 
-async function remove(input: MeshPlanInput, factory: FakeFactory, opts: {dryRun?: boolean; ca?: boolean; signal?: AbortSignal; timeoutMs?: number; clock?: FakeClock; onEvent?: (e: Event) => void} = {}) {
+async function remove(
+	input: MeshPlanInput,
+	factory: FakeFactory,
+	opts: {dryRun?: boolean; ca?: boolean; signal?: AbortSignal; timeoutMs?: number; clock?: FakeClock; onEvent?: (e: Event) => void} = {},
+) {
 	const events: Event[] = [];
 	const outcome = await createRemovePlan({factory, ...(opts.clock ? {clock: opts.clock} : {})})(buildTeardown(input, {ca: opts.ca}), {
 		timeoutMs: opts.timeoutMs ?? 2000,
@@ -80,7 +89,13 @@ test('multi-network: apply then remove returns both clusters to what they were; 
 		assert.equal(s.status, 'unchanged', s.id);
 		assert.equal(s.detail, 'already gone', s.id);
 	}
-	assert.ok(!factory.cluster('ce').calls.slice(callsBefore).some(c => c.startsWith('delete ')), 'nothing left to delete');
+	assert.ok(
+		!factory
+			.cluster('ce')
+			.calls.slice(callsBefore)
+			.some(c => c.startsWith('delete ')),
+		'nothing left to delete',
+	);
 });
 
 test('primary-remote across networks: the remote profile goes, its CRDs and Base objects stay and are reported', async () => {
@@ -97,12 +112,30 @@ test('primary-remote across networks: the remote profile goes, its CRDs and Base
 	assert.equal(outcome.ok, true, JSON.stringify(steps(outcome)));
 	const kept = (o: Obj) => o.metadata?.labels?.['operator.istio.io/component'] === 'Base';
 	assert.deepEqual(comparable(factory.cluster('c1')), before[0]);
-	assert.deepEqual(comparable(remote).filter(o => !kept(o)), before[1]);
-	assert.deepEqual(comparable(remote).filter(kept).map(o => o.kind).sort(), ['ClusterRole', 'CustomResourceDefinition', 'ServiceAccount']);
+	assert.deepEqual(
+		comparable(remote).filter(o => !kept(o)),
+		before[1],
+	);
+	assert.deepEqual(
+		comparable(remote)
+			.filter(kept)
+			.map(o => o.kind)
+			.sort(),
+		['ClusterRole', 'CustomResourceDefinition', 'ServiceAccount'],
+	);
 	// CRDs are never even listed; the cluster role and the reader service account are found by their label and left with the reason.
-	assert.deepEqual(outcome.left.map(l => [l.cluster, l.stepId]), [['two', 'two/remove/install-remote'], ['two', 'two/remove/install-remote']]);
+	assert.deepEqual(
+		outcome.left.map(l => [l.cluster, l.stepId]),
+		[
+			['two', 'two/remove/install-remote'],
+			['two', 'two/remove/install-remote'],
+		],
+	);
 	assert.ok(outcome.left.some(l => /ClusterRole istio-reader-clusterrole-istio-system is a cluster-wide Base object of eastwest-remote \(kept/.test(l.reason)));
-	assert.ok(outcome.left.some(l => /ServiceAccount istio-system\/.* is a Base object of eastwest-remote \(kept/.test(l.reason)), JSON.stringify(outcome.left));
+	assert.ok(
+		outcome.left.some(l => /ServiceAccount istio-system\/.* is a Base object of eastwest-remote \(kept/.test(l.reason)),
+		JSON.stringify(outcome.left),
+	);
 	assert.ok(!remote.objectsOf('MutatingWebhookConfiguration').length, 'the injector webhook of the remote profile is gone');
 	assert.ok(factory.cluster('c1').deployments.has('istiod'), "the primary's control plane stays");
 
@@ -120,15 +153,51 @@ test('a foreign object in every slot survives, and the outcome says why it was l
 	seed(east, true);
 	seed(west, true);
 	// east: the network label was set by the user (same value as the plan's).
-	east.put({apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'istio-system', labels: {'topology.istio.io/network': 'net-east'}, managedFields: [{manager: 'kubectl-label', operation: 'Update', fieldsV1: {'f:metadata': {'f:labels': {'f:topology.istio.io/network': {}}}}}]}});
+	east.put({
+		apiVersion: 'v1',
+		kind: 'Namespace',
+		metadata: {
+			name: 'istio-system',
+			labels: {'topology.istio.io/network': 'net-east'},
+			managedFields: [{manager: 'kubectl-label', operation: 'Update', fieldsV1: {'f:metadata': {'f:labels': {'f:topology.istio.io/network': {}}}}}],
+		},
+	});
 	// west: the user's own cross-network Gateway, and the user's own cacerts.
-	west.put({apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: {name: 'cross-network-gateway', namespace: 'istio-system', managedFields: [{manager: 'kubectl-client-side-apply', operation: 'Update'}]}, spec: {mine: true}});
-	west.put({apiVersion: 'v1', kind: 'Secret', metadata: {name: 'cacerts', namespace: 'istio-system', managedFields: [{manager: 'kubectl-create', operation: 'Update'}]}, data: {'ca-cert.pem': 'Y2E='}});
+	west.put({
+		apiVersion: 'networking.istio.io/v1',
+		kind: 'Gateway',
+		metadata: {name: 'cross-network-gateway', namespace: 'istio-system', managedFields: [{manager: 'kubectl-client-side-apply', operation: 'Update'}]},
+		spec: {mine: true},
+	});
+	west.put({
+		apiVersion: 'v1',
+		kind: 'Secret',
+		metadata: {name: 'cacerts', namespace: 'istio-system', managedFields: [{manager: 'kubectl-create', operation: 'Update'}]},
+		data: {'ca-cert.pem': 'Y2E='},
+	});
 	// west: a user gateway install (another IstioOperator) in the gateway's namespace.
-	west.put({apiVersion: 'v1', kind: 'Service', metadata: {name: 'istio-ingressgateway', namespace: 'istio-system', labels: {'install.operator.istio.io/owning-resource': 'installed-state', 'operator.istio.io/component': 'IngressGateways'}}});
+	west.put({
+		apiVersion: 'v1',
+		kind: 'Service',
+		metadata: {
+			name: 'istio-ingressgateway',
+			namespace: 'istio-system',
+			labels: {'install.operator.istio.io/owning-resource': 'installed-state', 'operator.istio.io/component': 'IngressGateways'},
+		},
+	});
 	await apply(multiNetwork, factory);
 	// east: a remote secret for west created by hand after the apply (eastwest's one was replaced).
-	east.put({apiVersion: 'v1', kind: 'Secret', metadata: {name: 'istio-remote-secret-west', namespace: 'istio-system', labels: {'istio/multiCluster': 'true'}, managedFields: [{manager: 'kubectl-create', operation: 'Update'}]}, data: {}});
+	east.put({
+		apiVersion: 'v1',
+		kind: 'Secret',
+		metadata: {
+			name: 'istio-remote-secret-west',
+			namespace: 'istio-system',
+			labels: {'istio/multiCluster': 'true'},
+			managedFields: [{manager: 'kubectl-create', operation: 'Update'}],
+		},
+		data: {},
+	});
 
 	const {outcome} = await remove(multiNetwork, factory, {ca: true});
 	factory.dispose();
@@ -142,10 +211,22 @@ test('a foreign object in every slot survives, and the outcome says why it was l
 	assert.equal(west.deployments.has('istio-eastwestgateway'), false, "eastwest's gateway goes");
 	assert.equal(west.namespaces.get('istio-system')?.['topology.istio.io/network'], undefined, "eastwest's label on west goes");
 	const reasons = outcome.left.map(l => `${l.cluster}: ${l.reason}`);
-	assert.ok(reasons.some(r => /^east: istio-system label topology.istio.io\/network set by someone else \(kubectl-label\)/.test(r)), reasons.join('\n'));
-	assert.ok(reasons.some(r => /^east: Secret istio-system\/istio-remote-secret-west was not created by eastwest \(field manager: kubectl-create\)/.test(r)), reasons.join('\n'));
-	assert.ok(reasons.some(r => /^west: Gateway istio-system\/cross-network-gateway is also managed by kubectl-client-side-apply/.test(r)), reasons.join('\n'));
-	assert.ok(reasons.some(r => /^west: Secret istio-system\/cacerts was not created by eastwest/.test(r)), reasons.join('\n'));
+	assert.ok(
+		reasons.some(r => /^east: istio-system label topology.istio.io\/network set by someone else \(kubectl-label\)/.test(r)),
+		reasons.join('\n'),
+	);
+	assert.ok(
+		reasons.some(r => /^east: Secret istio-system\/istio-remote-secret-west was not created by eastwest \(field manager: kubectl-create\)/.test(r)),
+		reasons.join('\n'),
+	);
+	assert.ok(
+		reasons.some(r => /^west: Gateway istio-system\/cross-network-gateway is also managed by kubectl-client-side-apply/.test(r)),
+		reasons.join('\n'),
+	);
+	assert.ok(
+		reasons.some(r => /^west: Secret istio-system\/cacerts was not created by eastwest/.test(r)),
+		reasons.join('\n'),
+	);
 	const label = steps(outcome).find(s => s.id === 'east/remove/label-network')!;
 	assert.equal(label.status, 'skipped');
 	assert.match(label.detail!, /^left: istio-system label/);
@@ -159,11 +240,19 @@ test('dry run: nothing changes; each step says what it would remove', async () =
 	const {outcome} = await remove(multiNetwork, factory, {dryRun: true});
 	factory.dispose();
 	assert.equal(outcome.ok, true);
-	assert.deepEqual([...factory.clusters.values()].map(c => c.snapshot()), after);
+	assert.deepEqual(
+		[...factory.clusters.values()].map(c => c.snapshot()),
+		after,
+	);
 	const gw = steps(outcome).find(s => s.id === 'east/remove/install-gateway')!;
 	assert.equal(gw.status, 'skipped');
 	assert.match(gw.detail!, /^dry run: would remove .*Deployment istio-system\/istio-eastwestgateway/);
-	assert.ok(factory.cluster('ce').calls.filter(c => c.startsWith('delete ')).every(c => c.endsWith(' dry-run')));
+	assert.ok(
+		factory
+			.cluster('ce')
+			.calls.filter(c => c.startsWith('delete '))
+			.every(c => c.endsWith(' dry-run')),
+	);
 });
 
 /** deleteObject that never answers until its signal aborts (as a stalled API server would). */
@@ -244,11 +333,25 @@ test('primary-remote across networks: an annotation someone else set and a remot
 	remote.put({
 		apiVersion: 'v1',
 		kind: 'Namespace',
-		metadata: {name: 'istio-system', annotations: {'topology.istio.io/controlPlaneClusters': 'one'}, managedFields: [{manager: 'kubectl-annotate', operation: 'Update', fieldsV1: {'f:metadata': {'f:annotations': {'f:topology.istio.io/controlPlaneClusters': {}}}}}]},
+		metadata: {
+			name: 'istio-system',
+			annotations: {'topology.istio.io/controlPlaneClusters': 'one'},
+			managedFields: [
+				{manager: 'kubectl-annotate', operation: 'Update', fieldsV1: {'f:metadata': {'f:annotations': {'f:topology.istio.io/controlPlaneClusters': {}}}}},
+			],
+		},
 	});
 	await apply(primaryRemoteMultiNetwork, factory);
 	// Another tool's install in the same namespace, with its own owning-resource label.
-	remote.put({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'other-install', namespace: 'istio-system', labels: {'install.operator.istio.io/owning-resource': 'user-operator', 'operator.istio.io/component': 'Pilot'}}});
+	remote.put({
+		apiVersion: 'v1',
+		kind: 'ConfigMap',
+		metadata: {
+			name: 'other-install',
+			namespace: 'istio-system',
+			labels: {'install.operator.istio.io/owning-resource': 'user-operator', 'operator.istio.io/component': 'Pilot'},
+		},
+	});
 	const {outcome} = await remove(primaryRemoteMultiNetwork, factory);
 	factory.dispose();
 	assert.equal(outcome.ok, true, JSON.stringify(steps(outcome)));
@@ -256,7 +359,10 @@ test('primary-remote across networks: an annotation someone else set and a remot
 	assert.equal(ns.metadata.annotations['topology.istio.io/controlPlaneClusters'], 'one', "the user's annotation stays");
 	assert.equal(ns.metadata.labels?.['topology.istio.io/network'], undefined, "eastwest's network label goes");
 	assert.equal(remote.objectsOf('ConfigMap', {name: 'other-install'}).length, 1, "another owner's object stays");
-	assert.ok(outcome.left.some(l => /controlPlaneClusters set by someone else \(kubectl-annotate\)/.test(l.reason)), outcome.left.map(l => l.reason).join('\n'));
+	assert.ok(
+		outcome.left.some(l => /controlPlaneClusters set by someone else \(kubectl-annotate\)/.test(l.reason)),
+		outcome.left.map(l => l.reason).join('\n'),
+	);
 });
 
 /** Each cluster's gateway as the docs procedure leaves it: istioctl install of an IstioOperator named eastwest, kubectl apply of expose-services. */
@@ -275,7 +381,10 @@ test('a gateway installed before eastwest (the docs procedure, same IstioOperato
 	for (const c of factory.clusters.values()) seed(c, true);
 	docsGateway(factory.cluster('ce'), 'net-east');
 	docsGateway(factory.cluster('cw'), 'net-west');
-	const uids = [...factory.clusters.values()].map(c => [c.deployments.get('istio-eastwestgateway')!.metadata.uid, c.services.get('istio-eastwestgateway')!.metadata.uid]);
+	const uids = [...factory.clusters.values()].map(c => [
+		c.deployments.get('istio-eastwestgateway')!.metadata.uid,
+		c.services.get('istio-eastwestgateway')!.metadata.uid,
+	]);
 	const istioctl = new FakeIstioctl(factory);
 	const applied = await createRunPlan({factory, istioctl})(buildPlan(multiNetwork), {timeoutMs: 2000, dryRun: false, force: false, onEvent: () => {}});
 	assert.equal(applied.ok, true, JSON.stringify(applied.clusters));
@@ -289,12 +398,19 @@ test('a gateway installed before eastwest (the docs procedure, same IstioOperato
 	const {outcome} = await remove(multiNetwork, factory);
 	assert.equal(outcome.ok, true, JSON.stringify(steps(outcome)));
 	[...factory.clusters.values()].forEach((c, i) => {
-		assert.deepEqual([c.deployments.get('istio-eastwestgateway')?.metadata.uid, c.services.get('istio-eastwestgateway')?.metadata.uid], uids[i], 'Deployment and Service stay, the same objects');
+		assert.deepEqual(
+			[c.deployments.get('istio-eastwestgateway')?.metadata.uid, c.services.get('istio-eastwestgateway')?.metadata.uid],
+			uids[i],
+			'Deployment and Service stay, the same objects',
+		);
 		assert.equal(c.objectsOf('ServiceAccount', {name: 'istio-eastwestgateway-service-account'}).length, 1);
 		assert.equal(c.objectsOf('Gateway', {name: 'cross-network-gateway'}).length, 1, "the user's expose Gateway stays");
 	});
 	const reasons = outcome.left.map(l => l.reason).join('\n');
-	assert.match(reasons, /Deployment istio-system\/istio-eastwestgateway and the rest of its install were found in place \(installed before eastwest, by IstioOperator eastwest\): eastwest did not install them, so it leaves them/);
+	assert.match(
+		reasons,
+		/Deployment istio-system\/istio-eastwestgateway and the rest of its install were found in place \(installed before eastwest, by IstioOperator eastwest\): eastwest did not install them, so it leaves them/,
+	);
 	factory.dispose();
 });
 
@@ -302,13 +418,26 @@ test('--reinstall keeps the record of an install eastwest made, but never claims
 	const factory = new FakeFactory(['ce', 'cw'], '/tmp/kubeconfig');
 	for (const c of factory.clusters.values()) seed(c, true);
 	docsGateway(factory.cluster('cw'), 'net-west');
-	const run = () => createRunPlan({factory, istioctl: new FakeIstioctl(factory)})(buildPlan(multiNetwork), {timeoutMs: 2000, dryRun: false, force: false, reinstall: true, onEvent: () => {}});
+	const run = () =>
+		createRunPlan({factory, istioctl: new FakeIstioctl(factory)})(buildPlan(multiNetwork), {
+			timeoutMs: 2000,
+			dryRun: false,
+			force: false,
+			reinstall: true,
+			onEvent: () => {},
+		});
 	for (let i = 0; i < 2; i++) {
 		const outcome = await run();
 		assert.equal(outcome.ok, true, JSON.stringify(outcome.clusters));
 		const detail = (id: string) => outcome.clusters.flatMap(c => c.steps).find(s => s.id === id)!.detail ?? '';
-		assert.match(detail('east/install-gateway'), i === 0 ? /^installed with istioctl; before: Deployment .* does not exist/ : /^installed with istioctl; reinstalled on request/);
-		assert.match(detail('west/install-gateway'), /over a gateway found in place \(installed before eastwest, by IstioOperator eastwest\), which stays the user's: remove leaves it/);
+		assert.match(
+			detail('east/install-gateway'),
+			i === 0 ? /^installed with istioctl; before: Deployment .* does not exist/ : /^installed with istioctl; reinstalled on request/,
+		);
+		assert.match(
+			detail('west/install-gateway'),
+			/over a gateway found in place \(installed before eastwest, by IstioOperator eastwest\), which stays the user's: remove leaves it/,
+		);
 	}
 	const {outcome} = await remove(multiNetwork, factory);
 	assert.equal(outcome.ok, true, JSON.stringify(steps(outcome)));

@@ -7,17 +7,19 @@ import {FakeCluster, readyGateway, seedSetUpCluster, wireMesh} from '../support/
 
 const exp = (name: string, network: string) => ({name, network, role: 'primary' as const, topology: 'multi-network' as const});
 
-
 test('one watch per resource kind per cluster; snapshot once all answered; stop closes them all', async () => {
 	const east = new FakeCluster('east');
 	const west = new FakeCluster('west');
 	seedSetUpCluster(east, 'net-east', '127.0.10.1');
 	seedSetUpCluster(west, 'net-west', '127.0.20.1');
 	const fakes = {east, west};
-	const monitor = new StatusMonitor(c => fakes[c as 'east' | 'west'].client(), [
-		{context: 'east', expectation: exp('east', 'net-east')},
-		{context: 'west', expectation: exp('west', 'net-west')},
-	]);
+	const monitor = new StatusMonitor(
+		c => fakes[c as 'east' | 'west'].client(),
+		[
+			{context: 'east', expectation: exp('east', 'net-east')},
+			{context: 'west', expectation: exp('west', 'net-west')},
+		],
+	);
 	const health = await snapshotWithin(monitor, 5000, new AbortController().signal);
 	assert.notEqual(health, 'cancelled');
 	const h = health as Exclude<typeof health, 'cancelled'>;
@@ -25,7 +27,13 @@ test('one watch per resource kind per cluster; snapshot once all answered; stop 
 	// and the remote secrets a primary reads peers with.
 	assert.equal(east.watchesStarted, 9);
 	assert.equal(west.watchesStarted, 9);
-	assert.deepEqual(h.map(c => [c.context, c.healthy, c.address?.value]), [['east', true, '127.0.10.1'], ['west', true, '127.0.20.1']]);
+	assert.deepEqual(
+		h.map(c => [c.context, c.healthy, c.address?.value]),
+		[
+			['east', true, '127.0.10.1'],
+			['west', true, '127.0.20.1'],
+		],
+	);
 	assert.equal(east.openWatches + west.openWatches, 0, 'snapshot stops its watches');
 });
 
@@ -63,10 +71,13 @@ test('an unreachable cluster is reported with its error; missing Istio CRDs are 
 	bare.missingKinds.add('Gateway');
 	bare.missingKinds.add('VirtualService');
 	const fakes = {down, bare};
-	const monitor = new StatusMonitor(c => fakes[c as 'down' | 'bare'].client(), [
-		{context: 'down', expectation: {}},
-		{context: 'bare', expectation: {}},
-	]);
+	const monitor = new StatusMonitor(
+		c => fakes[c as 'down' | 'bare'].client(),
+		[
+			{context: 'down', expectation: {}},
+			{context: 'bare', expectation: {}},
+		],
+	);
 	const h = (await snapshotWithin(monitor, 5000, new AbortController().signal)) as any[];
 	assert.equal(h[0].reachable, false);
 	assert.match(h[0].error, /ECONNREFUSED/);
@@ -98,21 +109,48 @@ test('the wiring live: the primary reads the remote, the remote is controlled by
 	seedSetUpCluster(east, 'net-east', '127.0.10.1');
 	seedSetUpCluster(west, 'net-west', '127.0.20.1');
 	west.set('Deployment', [readyGateway('net-west', '127.0.20.1').deployment]);
-	west.put({apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'istio-system', labels: {'topology.istio.io/network': 'net-west'}, annotations: {'topology.istio.io/controlPlaneClusters': 'east'}}});
+	west.put({
+		apiVersion: 'v1',
+		kind: 'Namespace',
+		metadata: {name: 'istio-system', labels: {'topology.istio.io/network': 'net-west'}, annotations: {'topology.istio.io/controlPlaneClusters': 'east'}},
+	});
 	const servers = {east: 'https://172.18.0.2:6443', west: 'https://172.18.0.3:6443'};
 	wireMesh(plan, {east, west}, servers);
-	const kubeconfig = {files: [], contexts: [{name: 'ctx-east', cluster: 'e', user: 'u', server: servers.east}, {name: 'ctx-west', cluster: 'w', user: 'u', server: servers.west}], warnings: []};
+	const kubeconfig = {
+		files: [],
+		contexts: [
+			{name: 'ctx-east', cluster: 'e', user: 'u', server: servers.east},
+			{name: 'ctx-west', cluster: 'w', user: 'u', server: servers.west},
+		],
+		warnings: [],
+	};
 	const fakes: Record<string, FakeCluster> = {'ctx-east': east, 'ctx-west': west};
 	const targets = profileTargets(plan, kubeconfig);
-	assert.deepEqual(targets.map(t => [t.expectation.peers, t.expectation.primary]), [[[{name: 'west', server: servers.west}], undefined], [[], 'east']]);
+	assert.deepEqual(
+		targets.map(t => [t.expectation.peers, t.expectation.primary]),
+		[
+			[[{name: 'west', server: servers.west}], undefined],
+			[[], 'east'],
+		],
+	);
 
 	const monitor = new StatusMonitor(c => fakes[c]!.client(), targets);
 	monitor.start();
 	await new Promise(r => setImmediate(r));
 	let [e, w] = monitor.snapshot();
-	assert.deepEqual(e!.rows.filter(r => r.id === 'reads').map(r => [r.peer, r.level, r.text]), [['west', 'ok', `west at ${servers.west}`]]);
-	assert.deepEqual(w!.rows.find(r => r.id === 'control-plane'), {id: 'control-plane', label: 'controlled by', level: 'ok', text: 'east via 127.0.10.1'});
-	assert.equal(w!.rows.some(r => r.id === 'reads'), false, 'a remote reads nobody');
+	assert.deepEqual(
+		e!.rows.filter(r => r.id === 'reads').map(r => [r.peer, r.level, r.text]),
+		[['west', 'ok', `west at ${servers.west}`]],
+	);
+	assert.deepEqual(
+		w!.rows.find(r => r.id === 'control-plane'),
+		{id: 'control-plane', label: 'controlled by', level: 'ok', text: 'east via 127.0.10.1'},
+	);
+	assert.equal(
+		w!.rows.some(r => r.id === 'reads'),
+		false,
+		'a remote reads nobody',
+	);
 	// The remote watches its istiod EndpointSlice and the injector webhook instead of remote secrets.
 	assert.equal(east.watchesStarted, 9);
 	assert.equal(west.watchesStarted, 10);
@@ -132,7 +170,10 @@ test('the wiring live: the primary reads the remote, the remote is controlled by
 
 	const json = statusJson([e!, w!], new Date(0));
 	const doc = JSON.parse(json);
-	assert.deepEqual(doc.clusters[0].wiring.reads.map((r: {peer: string; ok: boolean}) => [r.peer, r.ok]), [['west', false]]);
+	assert.deepEqual(
+		doc.clusters[0].wiring.reads.map((r: {peer: string; ok: boolean}) => [r.peer, r.ok]),
+		[['west', false]],
+	);
 	assert.equal(doc.clusters[1].wiring.controlledBy.primary, 'east');
 	assert.deepEqual(doc.clusters[0].checks.find((c: {id: string}) => c.id === 'reads').peer, 'west');
 	for (const token of [east.readerToken, west.readerToken]) assert.ok(!json.includes(token));
@@ -153,7 +194,14 @@ test("istiod's view: read at start (the snapshot waits for it), again each inter
 			pod: 'istiod-1',
 			port: 15014,
 			responses: [
-				{path: '/debug/clusterz', status: 200, body: JSON.stringify([{id: 'east', secretName: '', syncStatus: 'synced'}, {id: 'west', secretName: 'istio-system/istio-remote-secret-west', syncStatus: status}])},
+				{
+					path: '/debug/clusterz',
+					status: 200,
+					body: JSON.stringify([
+						{id: 'east', secretName: '', syncStatus: 'synced'},
+						{id: 'west', secretName: 'istio-system/istio-remote-secret-west', syncStatus: status},
+					]),
+				},
 				{path: '/debug/networkz', status: 200, body: 'null'},
 			],
 		};
@@ -165,16 +213,22 @@ test("istiod's view: read at start (the snapshot waits for it), again each inter
 		{context: 'east', expectation: {...exp('east', 'net-east'), istiodView: {self: 'east', peers: ['west'], gatewayNetworks: []}}},
 		{context: 'west', expectation: {...exp('west', 'net-west'), role: 'remote' as const}},
 	];
-	const health = await snapshotWithin(new StatusMonitor(c => clients[c as 'east' | 'west'], targets, {istiodViewTimeoutMs: 1234}), 5000, new AbortController().signal);
+	const health = await snapshotWithin(
+		new StatusMonitor(c => clients[c as 'east' | 'west'], targets, {istiodViewTimeoutMs: 1234}),
+		5000,
+		new AbortController().signal,
+	);
 	assert.notEqual(health, 'cancelled');
 	const row = (health as Exclude<typeof health, 'cancelled'>)[0]!.rows.find(r => r.id === 'istiod-sees:west');
 	assert.deepEqual([row?.level, row?.text], ['warn', 'syncing'], 'the snapshot waited for the first read');
 	assert.deepEqual(reads, ['/debug/clusterz,/debug/networkz within 1234ms']);
 
 	const monitor = new StatusMonitor(c => clients[c as 'east' | 'west'], targets, {istiodViewIntervalMs: 20});
-	const synced = new Promise<void>(resolve => monitor.subscribe(h => {
-		if (h[0]!.rows.some(r => r.id === 'istiod-sees:west' && r.level === 'ok')) resolve();
-	}));
+	const synced = new Promise<void>(resolve =>
+		monitor.subscribe(h => {
+			if (h[0]!.rows.some(r => r.id === 'istiod-sees:west' && r.level === 'ok')) resolve();
+		}),
+	);
 	monitor.start();
 	status = 'synced';
 	await synced;

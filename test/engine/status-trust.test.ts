@@ -19,10 +19,13 @@ function mesh(): {east: FakeCluster; west: FakeCluster; monitor: StatusMonitor} 
 	seedSetUpCluster(east, 'net-east', '127.0.10.1');
 	seedSetUpCluster(west, 'net-west', '127.0.20.1');
 	const fakes = {east, west};
-	const monitor = new StatusMonitor(c => fakes[c as 'east' | 'west'].client(), [
-		{context: 'east', expectation: exp('east', 'net-east')},
-		{context: 'west', expectation: exp('west', 'net-west')},
-	]);
+	const monitor = new StatusMonitor(
+		c => fakes[c as 'east' | 'west'].client(),
+		[
+			{context: 'east', expectation: exp('east', 'net-east')},
+			{context: 'west', expectation: exp('west', 'net-west')},
+		],
+	);
 	return {east, west, monitor};
 }
 

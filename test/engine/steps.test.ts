@@ -6,13 +6,25 @@ import type {Event} from '../../source/core/events.js';
 import {announce, Cancelled, StepFailure, walkOutcome, walkSteps, type StepDone, type WalkStep} from '../../source/engine/steps.js';
 import {FakeClock} from '../support/fake-clock.js';
 
-const step = (cluster: string, kind: WalkStep['kind'], dependsOn: string[] = []): WalkStep => ({id: `${cluster}/${kind}`, kind, cluster, title: kind, dependsOn});
+const step = (cluster: string, kind: WalkStep['kind'], dependsOn: string[] = []): WalkStep => ({
+	id: `${cluster}/${kind}`,
+	kind,
+	cluster,
+	title: kind,
+	dependsOn,
+});
 
 /** Two clusters: a's chain label → install → wait; b's label, and b's install also waits for a's install. */
 function plan() {
 	const a = [step('a', 'label-network'), step('a', 'install-gateway', ['a/label-network']), step('a', 'wait-rollout', ['a/install-gateway'])];
 	const b = [step('b', 'label-network'), step('b', 'install-gateway', ['b/label-network', 'a/install-gateway'])];
-	return {clusters: [{cluster: {name: 'a', context: 'ca'}, steps: a}, {cluster: {name: 'b', context: 'cb'}, steps: b}], steps: [...a, ...b]};
+	return {
+		clusters: [
+			{cluster: {name: 'a', context: 'ca'}, steps: a},
+			{cluster: {name: 'b', context: 'cb'}, steps: b},
+		],
+		steps: [...a, ...b],
+	};
 }
 
 async function walk(perform: (s: WalkStep, clock: FakeClock) => Promise<StepDone>, signal?: AbortSignal) {
@@ -34,10 +46,13 @@ test('each step starts after the steps it depends on ended, across clusters too;
 	assert.ok(at('step-done', 'a/label-network') < at('step-start', 'a/install-gateway'));
 	const installA = events.find(e => e.type === 'step-done' && e.stepId === 'a/install-gateway');
 	assert.ok(installA?.type === 'step-done' && installA.elapsedMs >= 1500, JSON.stringify(installA));
-	assert.deepEqual(outcome.clusters.map(c => [c.cluster, c.outcome, c.steps.map(s => s.status)]), [
-		['a', 'succeeded', ['changed', 'changed', 'changed']],
-		['b', 'succeeded', ['unchanged', 'changed']],
-	]);
+	assert.deepEqual(
+		outcome.clusters.map(c => [c.cluster, c.outcome, c.steps.map(s => s.status)]),
+		[
+			['a', 'succeeded', ['changed', 'changed', 'changed']],
+			['b', 'succeeded', ['unchanged', 'changed']],
+		],
+	);
 	assert.equal(outcome.clusters[0]!.steps[0]!.detail, 'did a/label-network');
 	assert.equal(events.at(-1)?.type, 'run-done');
 });
@@ -64,7 +79,10 @@ test('a failed step fails its cluster with message and hint; what depends on it 
 	assert.equal(a.outcome, 'failed');
 	assert.deepEqual(a.steps[1], {id: 'a/install-gateway', kind: 'install-gateway', status: 'failed', error: 'istioctl install failed', hint: 'check RBAC'});
 	assert.deepEqual(a.steps[2], {id: 'a/wait-rollout', kind: 'wait-rollout', status: 'not-run', detail: 'a/install-gateway did not succeed'});
-	assert.deepEqual(outcome.clusters[1]!.steps.map(s => s.status), ['changed', 'not-run']);
+	assert.deepEqual(
+		outcome.clusters[1]!.steps.map(s => s.status),
+		['changed', 'not-run'],
+	);
 	assert.equal(outcome.clusters[1]!.outcome, 'failed');
 });
 
@@ -83,7 +101,10 @@ test('cancelled: the running step is marked cancelled with how to finish, the re
 	assert.ok(failed?.type === 'step-failed');
 	assert.equal(failed.error, 'interrupted');
 	assert.equal(failed.hint, 'the run was cancelled; run it again to finish');
-	assert.deepEqual(outcome.clusters.map(c => c.outcome), ['cancelled', 'cancelled']);
+	assert.deepEqual(
+		outcome.clusters.map(c => c.outcome),
+		['cancelled', 'cancelled'],
+	);
 	const wait = outcome.clusters[0]!.steps[2]!;
 	assert.equal(wait.status, 'not-run');
 	assert.equal(wait.detail, 'interrupted before it started');

@@ -18,7 +18,12 @@ interface RunOpts {
 }
 
 async function run(input: MeshPlanInput, opts: RunOpts = {}) {
-	const factory = opts.factory ?? new FakeFactory(input.clusters.map(c => c.context), '/tmp/kubeconfig');
+	const factory =
+		opts.factory ??
+		new FakeFactory(
+			input.clusters.map(c => c.context),
+			'/tmp/kubeconfig',
+		);
 	const istioctl = new FakeIstioctl(factory);
 	opts.setup?.(factory, istioctl);
 	const events: Event[] = [];
@@ -52,7 +57,10 @@ test('primary-remote: the remote is annotated, gets the remote profile pointed a
 	assert.match(remoteInstall.manifestYaml, /name: eastwest-remote/);
 	assert.equal(west.objectsOf('EndpointSlice', {name: 'istiod'})[0]?.endpoints[0].addresses[0], '127.0.0.10');
 	// east's istiod reads west: the secret is made from west's context with west's cluster name.
-	assert.deepEqual(istioctl.remoteSecrets.map(r => [r.context, r.name]), [['cw', 'west']]);
+	assert.deepEqual(
+		istioctl.remoteSecrets.map(r => [r.context, r.name]),
+		[['cw', 'west']],
+	);
 	const secret = factory.cluster('ce').objectsOf('Secret', {name: 'istio-remote-secret-west'})[0];
 	assert.ok(secret, 'the remote secret is on the primary');
 	assert.equal(secret.metadata.labels['istio/multiCluster'], 'true');
@@ -81,8 +89,15 @@ test('multi-network with three clusters: N create-remote-secret calls for N×(N-
 	assert.equal(outcome.ok, true);
 	assert.deepEqual(istioctl.remoteSecrets.map(r => r.context).sort(), ['ctx-east', 'ctx-north', 'ctx-west']);
 	for (const reader of input.clusters) {
-		const names = factory.cluster(reader.context).objectsOf('Secret').map(s => s.metadata.name).sort();
-		const peers = input.clusters.filter(c => c !== reader).map(c => `istio-remote-secret-${c.name}`).sort();
+		const names = factory
+			.cluster(reader.context)
+			.objectsOf('Secret')
+			.map(s => s.metadata.name)
+			.sort();
+		const peers = input.clusters
+			.filter(c => c !== reader)
+			.map(c => `istio-remote-secret-${c.name}`)
+			.sort();
 		assert.deepEqual(names, peers, reader.name);
 	}
 });
@@ -98,7 +113,10 @@ test('a revoked reader token is refreshed on the next run (configured, not uncha
 });
 
 test('--api-server: the override reaches istioctl --server and the secret', async () => {
-	const input: MeshPlanInput = {...multiNetwork, clusters: multiNetwork.clusters.map(c => (c.name === 'west' ? {...c, apiServer: 'https://127.0.20.9:6443'} : c))};
+	const input: MeshPlanInput = {
+		...multiNetwork,
+		clusters: multiNetwork.clusters.map(c => (c.name === 'west' ? {...c, apiServer: 'https://127.0.20.9:6443'} : c)),
+	};
 	const {factory, istioctl} = await run(input);
 	assert.equal(istioctl.remoteSecrets.find(r => r.context === 'cw')?.server, 'https://127.0.20.9:6443');
 	assert.equal(istioctl.remoteSecrets.find(r => r.context === 'ce')?.server, undefined, 'no override: the kubeconfig server');
@@ -109,7 +127,13 @@ test('--api-server: the override reaches istioctl --server and the secret', asyn
 const foreignSecret = (peer: string, server: string) => ({
 	apiVersion: 'v1',
 	kind: 'Secret',
-	metadata: {name: `istio-remote-secret-${peer}`, namespace: 'istio-system', labels: {'istio/multiCluster': 'true'}, annotations: {'networking.istio.io/cluster': peer}, managedFields: [{manager: 'kubectl-client-side-apply'}]},
+	metadata: {
+		name: `istio-remote-secret-${peer}`,
+		namespace: 'istio-system',
+		labels: {'istio/multiCluster': 'true'},
+		annotations: {'networking.istio.io/cluster': peer},
+		managedFields: [{manager: 'kubectl-client-side-apply'}],
+	},
 	data: {[peer]: Buffer.from(JSON.stringify({clusters: [{name: peer, cluster: {server}}], users: [{name: peer, user: {token: 'old'}}]})).toString('base64')},
 });
 
@@ -117,28 +141,50 @@ test('a foreign remote secret with the same server is adopted; with another serv
 	const factory = new FakeFactory(['ce', 'cw'], '/tmp/kubeconfig');
 	const server = factory.cluster('cw').server;
 	// The fake's kubeconfig reports each context's server as the fake's own.
-	Object.defineProperty(factory, 'kubeconfig', {value: {files: [], contexts: [...factory.clusters.values()].map(c => ({name: c.context, cluster: c.context, user: c.context, server: c.server})), warnings: []}});
+	Object.defineProperty(factory, 'kubeconfig', {
+		value: {
+			files: [],
+			contexts: [...factory.clusters.values()].map(c => ({name: c.context, cluster: c.context, user: c.context, server: c.server})),
+			warnings: [],
+		},
+	});
 	factory.cluster('ce').put(foreignSecret('west', server));
 	const adopted = await run(multiNetwork, {factory});
 	assert.equal(step(adopted.outcome, 'east/remote-secret/west').status, 'changed');
 	assert.match(step(adopted.outcome, 'east/remote-secret/west').detail ?? '', /adopted \(it pointed at the same server\)/);
 
 	const other = new FakeFactory(['ce', 'cw'], '/tmp/kubeconfig');
-	Object.defineProperty(other, 'kubeconfig', {value: {files: [], contexts: [...other.clusters.values()].map(c => ({name: c.context, cluster: c.context, user: c.context, server: c.server})), warnings: []}});
+	Object.defineProperty(other, 'kubeconfig', {
+		value: {
+			files: [],
+			contexts: [...other.clusters.values()].map(c => ({name: c.context, cluster: c.context, user: c.context, server: c.server})),
+			warnings: [],
+		},
+	});
 	other.cluster('ce').put(foreignSecret('west', 'https://127.0.99.1:6443'));
 	const refused = await run(multiNetwork, {factory: other});
 	const s = step(refused.outcome, 'east/remote-secret/west');
 	assert.equal(s.status, 'failed');
-	assert.equal(s.error, `istio-system/istio-remote-secret-west on east was not created by eastwest and points at https://127.0.99.1:6443, not ${other.cluster('cw').server}`);
+	assert.equal(
+		s.error,
+		`istio-system/istio-remote-secret-west on east was not created by eastwest and points at https://127.0.99.1:6443, not ${other.cluster('cw').server}`,
+	);
 	assert.match(s.hint ?? '', /--force/);
-	assert.equal(JSON.parse(Buffer.from(other.cluster('ce').objectsOf('Secret')[0]!.data.west, 'base64').toString()).users[0].user.token, 'old', 'the refused secret is untouched');
+	assert.equal(
+		JSON.parse(Buffer.from(other.cluster('ce').objectsOf('Secret')[0]!.data.west, 'base64').toString()).users[0].user.token,
+		'old',
+		'the refused secret is untouched',
+	);
 	const forced = await run(multiNetwork, {factory: other, force: true});
 	assert.equal(step(forced.outcome, 'east/remote-secret/west').status, 'changed');
 });
 
 test('a "remote" that runs its own istiod is refused before istioctl touches it', async () => {
 	const {istioctl, outcome} = await run(primaryRemote, {
-		setup: f => f.cluster('cw').put({apiVersion: 'apps/v1', kind: 'Deployment', ...istiodDeployment(), metadata: {...istiodDeployment().metadata, namespace: 'istio-system'}}),
+		setup: f =>
+			f
+				.cluster('cw')
+				.put({apiVersion: 'apps/v1', kind: 'Deployment', ...istiodDeployment(), metadata: {...istiodDeployment().metadata, namespace: 'istio-system'}}),
 	});
 	const s = step(outcome, 'west/install-remote');
 	assert.equal(s.status, 'failed');
@@ -150,7 +196,11 @@ test('a "remote" that runs its own istiod is refused before istioctl touches it'
 test('credentials the peer refuses fail the secret step with the reason', async () => {
 	const {outcome} = await run(multiNetwork, {
 		setup: f => {
-			f.cluster('ce').verifyRemoteSecret = async () => ({kind: 'unauthorized', message: 'https://127.0.0.2:1 does not accept the token in istio-system/istio-remote-secret-west on east (revoked or expired?)', hint: 'run eastwest apply again to refresh it'});
+			f.cluster('ce').verifyRemoteSecret = async () => ({
+				kind: 'unauthorized',
+				message: 'https://127.0.0.2:1 does not accept the token in istio-system/istio-remote-secret-west on east (revoked or expired?)',
+				hint: 'run eastwest apply again to refresh it',
+			});
 		},
 	});
 	const s = step(outcome, 'east/remote-secret/west');
@@ -172,7 +222,10 @@ test('no token appears in any event or in the outcome', async () => {
 	assert.equal(outcome.ok, true, JSON.stringify(outcome));
 	const secretSteps = events.flatMap(e => (e.type === 'step-done' && e.kind === 'remote-secret' ? [`${e.stepId} ${e.result}`] : []));
 	assert.deepEqual(secretSteps.sort(), ['east/remote-secret/west changed', 'west/remote-secret/east changed']);
-	for (const [reader, peer, name] of [['ce', 'cw', 'west'], ['cw', 'ce', 'east']] as const) {
+	for (const [reader, peer, name] of [
+		['ce', 'cw', 'west'],
+		['cw', 'ce', 'east'],
+	] as const) {
 		const secret = factory.cluster(reader).objectsOf('Secret', {name: `istio-remote-secret-${name}`})[0];
 		const kubeconfig = JSON.parse(Buffer.from(secret?.data?.[name] ?? '', 'base64').toString() || '{}');
 		assert.equal(kubeconfig.users?.[0]?.user?.token, factory.cluster(peer).readerToken, `the secret on ${reader} holds ${peer}'s token`);

@@ -20,7 +20,10 @@ export interface CliResult {
 }
 
 /** Run the bundled CLI as a user would, with its own environment. */
-export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; signalAfterMs?: number; signalWhen?: (stdout: string) => boolean} = {}): Promise<CliResult> {
+export function runCli(
+	args: string[],
+	options: {env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; signalAfterMs?: number; signalWhen?: (stdout: string) => boolean} = {},
+): Promise<CliResult> {
 	ensureBuilt();
 	return new Promise((resolve, reject) => {
 		const child = spawn(process.execPath, [cliPath, ...args], {

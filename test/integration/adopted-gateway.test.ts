@@ -39,7 +39,10 @@ async function docsProcedure(server: FakeApiServer, context: string, network: st
 	assert.equal(iop.kind, 'IstioOperator');
 	assert.equal(iop.metadata.name, 'eastwest', "the docs' IstioOperator name");
 	// Asynchronously: the fake API servers answer from this process.
-	const child = spawn(path.join(fakeBin, 'istioctl'), ['install', '-y', '-f', '-', '--context', context, '--kubeconfig', kubeconfig], {env, stdio: ['pipe', 'ignore', 'pipe']});
+	const child = spawn(path.join(fakeBin, 'istioctl'), ['install', '-y', '-f', '-', '--context', context, '--kubeconfig', kubeconfig], {
+		env,
+		stdio: ['pipe', 'ignore', 'pipe'],
+	});
 	let stderr = '';
 	child.stderr.on('data', d => (stderr += String(d)));
 	child.stdin.end(printed.stdout.split(/^---$/m)[0]);
@@ -64,7 +67,10 @@ test('apply uses gateways installed by the docs procedure, remove leaves them wh
 
 	const applied = await runCli(['apply', ...plan, '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s'], {env});
 	assert.equal(applied.code, 0, applied.stdout + applied.stderr);
-	assert.match(applied.stdout, /^\[east\] ✔ Install the east-west gateway for network net-east \(istioctl install\): unchanged \(found in place \(installed before eastwest, by IstioOperator eastwest\)/m);
+	assert.match(
+		applied.stdout,
+		/^\[east\] ✔ Install the east-west gateway for network net-east \(istioctl install\): unchanged \(found in place \(installed before eastwest, by IstioOperator eastwest\)/m,
+	);
 	assert.equal(readFakeIstioctlLog(env).filter(x => x.argv[0] === 'install').length, 2, 'only the docs procedure ran istioctl install');
 
 	const removed = await runCli(['remove', ...plan, '--kubeconfig', kubeconfig, '--yes', '-o', 'json'], {env});
@@ -73,8 +79,13 @@ test('apply uses gateways installed by the docs procedure, remove leaves them wh
 	for (const s of [east, west]) {
 		assert.ok(s.get('networking.istio.io/v1', 'Gateway', 'istio-system', 'cross-network-gateway'), "the user's expose Gateway stays");
 	}
-	const left = JSON.parse(removed.stdout).clusters.flatMap((c: {left: Array<{reason: string}>}) => c.left.map(l => l.reason)).join('\n');
-	assert.match(left, /Deployment istio-system\/istio-eastwestgateway and the rest of its install were found in place \(installed before eastwest, by IstioOperator eastwest\)/);
+	const left = JSON.parse(removed.stdout)
+		.clusters.flatMap((c: {left: Array<{reason: string}>}) => c.left.map(l => l.reason))
+		.join('\n');
+	assert.match(
+		left,
+		/Deployment istio-system\/istio-eastwestgateway and the rest of its install were found in place \(installed before eastwest, by IstioOperator eastwest\)/,
+	);
 
 	// Without the user's gateway on west, eastwest installs its own there: that one remove takes.
 	west.remove('apps/v1', 'Deployment', ...GW);
@@ -84,7 +95,11 @@ test('apply uses gateways installed by the docs procedure, remove leaves them wh
 	assert.match(again.stdout, /^\[west\] ✔ Install the east-west gateway for network net-west \(istioctl install\): changed \(installed with istioctl;/m);
 	assert.equal(west.get('apps/v1', 'Deployment', ...GW)?.metadata.annotations?.['eastwest/installed-by'], 'eastwest');
 	const second = await runCli(['apply', ...plan, '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s'], {env});
-	assert.match(second.stdout, /^\[west\] ✔ Install the east-west gateway for network net-west \(istioctl install\): unchanged \(already installed by eastwest/m, 'the record survives a re-run that finds it unchanged');
+	assert.match(
+		second.stdout,
+		/^\[west\] ✔ Install the east-west gateway for network net-west \(istioctl install\): unchanged \(already installed by eastwest/m,
+		'the record survives a re-run that finds it unchanged',
+	);
 	const last = await runCli(['remove', ...plan, '--kubeconfig', kubeconfig, '--yes'], {env});
 	assert.equal(last.code, 0, last.stdout + last.stderr);
 	assert.equal(west.get('apps/v1', 'Deployment', ...GW), undefined, "eastwest's own gateway is removed");

@@ -49,24 +49,38 @@ test('a cluster without a control plane: exit 1, the failure with its hint, --sk
 	const {env} = fakeIstioctlEnv();
 	const r = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s'], {env});
 	assert.equal(r.code, 1, r.stdout + r.stderr);
-	assert.match(r.stdout, /^west \(context west-ctx\)\n-+\n(?:.*\n)*?✘ istiod for the default revision is installed and ready\n {4}no istiod Deployment in istio-system\n {4}hint: install the control plane first \(istioctl install with meshID, clusterName and network as planned\)\n {4}see: https:\/\/istio\.io\//m);
+	assert.match(
+		r.stdout,
+		/^west \(context west-ctx\)\n-+\n(?:.*\n)*?✘ istiod for the default revision is installed and ready\n {4}no istiod Deployment in istio-system\n {4}hint: install the control plane first \(istioctl install with meshID, clusterName and network as planned\)\n {4}see: https:\/\/istio\.io\//m,
+	);
 	assert.match(r.stdout, /^✘ preflight checks failed: \d+ passed, \d+ warnings?, 1 failed, \d+ skipped$/m);
 	assert.doesNotMatch(r.stdout, /^\[(east|west)\]/m, 'no step started');
-	assert.equal(r.stderr, 'eastwest: 1 blocking preflight check failed (istiod-present on west); nothing was changed: fix it and run again, or pass --skip-checks to run anyway\n');
+	assert.equal(
+		r.stderr,
+		'eastwest: 1 blocking preflight check failed (istiod-present on west); nothing was changed: fix it and run again, or pass --skip-checks to run anyway\n',
+	);
 	// Both clusters were read (the preflight), neither was written.
 	assert.ok(east.requests.length > 0 && west.requests.length > 0);
 	assert.deepEqual(writesTo(east, west), []);
 	assert.equal(west.get('v1', 'Namespace', undefined, 'istio-system'), undefined, 'istio-system was not created on west');
-	assert.deepEqual(readFakeIstioctlLog(env).map(x => x.argv[0]), ['version'], 'istioctl was asked its version only');
+	assert.deepEqual(
+		readFakeIstioctlLog(env).map(x => x.argv[0]),
+		['version'],
+		'istioctl was asked its version only',
+	);
 
 	// -o json: one document carrying the failed result; the error line is the same.
 	const json = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '-o', 'json', '--dry-run'], {env});
 	assert.equal(json.code, 1);
 	const doc = JSON.parse(json.stdout);
-	assert.deepEqual(doc.preflight.failed.map((x: any) => [x.id, x.cluster, x.status, x.hint]), [
-		['istiod-present', 'west', 'fail', 'install the control plane first (istioctl install with meshID, clusterName and network as planned)'],
-	]);
-	assert.deepEqual(doc.clusters.map((c: any) => c.outcome), ['not-started', 'not-started']);
+	assert.deepEqual(
+		doc.preflight.failed.map((x: any) => [x.id, x.cluster, x.status, x.hint]),
+		[['istiod-present', 'west', 'fail', 'install the control plane first (istioctl install with meshID, clusterName and network as planned)']],
+	);
+	assert.deepEqual(
+		doc.clusters.map((c: any) => c.outcome),
+		['not-started', 'not-started'],
+	);
 	assert.match(json.stderr, /--skip-checks/);
 	assert.deepEqual(writesTo(east, west), []);
 	assert.equal(readFakeIstioctlLog(env).filter(x => x.argv[0] === 'install').length, 0);
@@ -101,10 +115,25 @@ test('healthy clusters: the warnings are printed, the run goes ahead', async () 
 	assert.equal(r.code, 0, r.stdout + r.stderr);
 	// The fake API servers listen on 127.0.0.1, which other clusters could not reach.
 	const claim = '‼ the API server address written into remote secrets is one other clusters can use';
-	assert.match(r.stdout, new RegExp(`^${claim}\\n {4}the kubeconfig's server is 127\\.0\\.0\\.1, a loopback address no other cluster can use; the cluster advertises https://127\\.0\\.10\\.5:6443\\n {4}hint: .*pass --api-server east-ctx=https://127\\.0\\.10\\.5:6443\\n`, 'm'));
-	assert.match(r.stdout, new RegExp(`^${claim}\\n {4}the kubeconfig's server is 127\\.0\\.0\\.1, a loopback address no other cluster can use\\n {4}hint: .*pass --api-server west-ctx=https://HOST:PORT`, 'm'));
+	assert.match(
+		r.stdout,
+		new RegExp(
+			`^${claim}\\n {4}the kubeconfig's server is 127\\.0\\.0\\.1, a loopback address no other cluster can use; the cluster advertises https://127\\.0\\.10\\.5:6443\\n {4}hint: .*pass --api-server east-ctx=https://127\\.0\\.10\\.5:6443\\n`,
+			'm',
+		),
+	);
+	assert.match(
+		r.stdout,
+		new RegExp(
+			`^${claim}\\n {4}the kubeconfig's server is 127\\.0\\.0\\.1, a loopback address no other cluster can use\\n {4}hint: .*pass --api-server west-ctx=https://HOST:PORT`,
+			'm',
+		),
+	);
 	assert.match(r.stdout, /^‼ preflight checks passed with warnings: \d+ passed, \d+ warnings, 0 failed/m);
-	assert.match(r.stdout, /^\[east\] – Install the east-west gateway for network net-east \(istioctl install\): skipped \(dry run: istioctl install --dry-run passed/m);
+	assert.match(
+		r.stdout,
+		/^\[east\] – Install the east-west gateway for network net-east \(istioctl install\): skipped \(dry run: istioctl install --dry-run passed/m,
+	);
 	assert.equal(r.stderr, '');
 });
 
@@ -120,12 +149,16 @@ function brokenIstioctl(body: string, mode = 0o755): {dir: string; file: string}
 test('istioctl missing, not executable, or failing `version`: exit 2, one line with its path and what it said, no cluster touched', async () => {
 	const {east, west, kubeconfig} = await setup({westIstiod: false});
 	const {env} = fakeIstioctlEnv();
-	const run = (extraEnv: NodeJS.ProcessEnv, extraArgs: string[] = []) => runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', ...extraArgs], {env: {...env, ...extraEnv}});
+	const run = (extraEnv: NodeJS.ProcessEnv, extraArgs: string[] = []) =>
+		runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', ...extraArgs], {env: {...env, ...extraEnv}});
 	const nodeDir = path.dirname(process.execPath);
 
 	const missing = await run({PATH: '/nonexistent'});
 	assert.equal(missing.code, 2);
-	assert.match(missing.stderr, /^eastwest: istioctl not found on PATH: install the istioctl matching your control plane \(https:\/\/istio\.io\/[^)]*\) or pass --istioctl PATH\n$/);
+	assert.match(
+		missing.stderr,
+		/^eastwest: istioctl not found on PATH: install the istioctl matching your control plane \(https:\/\/istio\.io\/[^)]*\) or pass --istioctl PATH\n$/,
+	);
 
 	const gone = await run({}, ['--istioctl', '/nonexistent/istioctl']);
 	assert.equal(gone.code, 2);

@@ -55,11 +55,17 @@ test('multi-network: two clusters end to end, JSON result, objects in the API se
 	assert.equal(r.code, 0, r.stderr + r.stdout);
 	const doc = JSON.parse(r.stdout);
 	assert.equal(doc.ok, true);
-	assert.deepEqual(doc.clusters.map((c: any) => [c.cluster, c.outcome, c.address?.kind]), [
-		['east', 'succeeded', 'ip'],
-		['west', 'succeeded', 'ip'],
-	]);
-	for (const [s, net] of [[east, 'net-east'], [west, 'net-west']] as const) {
+	assert.deepEqual(
+		doc.clusters.map((c: any) => [c.cluster, c.outcome, c.address?.kind]),
+		[
+			['east', 'succeeded', 'ip'],
+			['west', 'succeeded', 'ip'],
+		],
+	);
+	for (const [s, net] of [
+		[east, 'net-east'],
+		[west, 'net-west'],
+	] as const) {
 		assert.equal(s.get('v1', 'Namespace', undefined, 'istio-system')?.metadata.labels['topology.istio.io/network'], net);
 		const dep = gw(s, 'Deployment');
 		assert.equal(dep?.metadata.labels['install.operator.istio.io/owning-resource'], 'eastwest');
@@ -72,12 +78,19 @@ test('multi-network: two clusters end to end, JSON result, objects in the API se
 		['install', '-y', '-f', '-', '--context', 'east-ctx'],
 		['install', '-y', '-f', '-', '--context', 'west-ctx'],
 	]);
-	assert.ok(installs.every(i => i.argv.includes('--kubeconfig') && i.argv.includes('--readiness-timeout') && i.argv[i.argv.indexOf('--readiness-timeout') + 1] === '20s'));
+	assert.ok(
+		installs.every(
+			i => i.argv.includes('--kubeconfig') && i.argv.includes('--readiness-timeout') && i.argv[i.argv.indexOf('--readiness-timeout') + 1] === '20s',
+		),
+	);
 	assert.match(installs[0]!.stdin ?? '', /kind: IstioOperator/);
 
 	const again = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s'], {env});
 	assert.equal(again.code, 0, again.stderr);
-	assert.match(again.stdout, /^\[east\] ✔ Install the east-west gateway for network net-east \(istioctl install\): unchanged \(already installed by eastwest for network net-east, revision default\)/m);
+	assert.match(
+		again.stdout,
+		/^\[east\] ✔ Install the east-west gateway for network net-east \(istioctl install\): unchanged \(already installed by eastwest for network net-east, revision default\)/m,
+	);
 	assert.match(again.stdout, /^\[west\] ✔ Expose services \(15443, AUTO_PASSTHROUGH\) through the gateway: unchanged/m);
 	assert.equal(readFakeIstioctlLog(env).filter(x => x.argv[0] === 'install').length, 2, 'no second istioctl install');
 });
@@ -87,19 +100,32 @@ test('primary-remote: the primary exposes istiod; the remote is annotated, gets 
 	const r = await runCli(['apply', ...primaryRemote, '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s'], {env});
 	assert.equal(r.code, 0, r.stderr + r.stdout);
 	assert.match(r.stdout, /^\[east\] ✔ gateway address: 127\.0\.10\.\d+$/m);
-	assert.match(r.stdout, /^\[east\] ✔ Expose istiod \(15012, 15017\) through the gateway: changed \(Gateway istio-system\/istiod-gateway created, VirtualService istio-system\/istiod-vs created\)/m);
+	assert.match(
+		r.stdout,
+		/^\[east\] ✔ Expose istiod \(15012, 15017\) through the gateway: changed \(Gateway istio-system\/istiod-gateway created, VirtualService istio-system\/istiod-vs created\)/m,
+	);
 	assert.match(r.stdout, /Notes:\n {2}west: No east-west gateway/);
 	assert.doesNotMatch(r.stdout, /yours to run|Left to you/);
 	assert.ok(east.get('networking.istio.io/v1', 'VirtualService', 'istio-system', 'istiod-vs'));
 	assert.equal(gw(west, 'Deployment'), undefined);
 	assert.equal(west.get('v1', 'Namespace', undefined, 'istio-system')?.metadata.annotations?.['topology.istio.io/controlPlaneClusters'], 'east');
 	const lbIp = /gateway address: (127\.0\.10\.\d+)/.exec(r.stdout)![1];
-	assert.equal(west.get('discovery.k8s.io/v1', 'EndpointSlice', 'istio-system', 'istiod')?.endpoints[0].addresses[0], lbIp, "the remote's istiod endpoints are the primary's gateway");
+	assert.equal(
+		west.get('discovery.k8s.io/v1', 'EndpointSlice', 'istio-system', 'istiod')?.endpoints[0].addresses[0],
+		lbIp,
+		"the remote's istiod endpoints are the primary's gateway",
+	);
 	assert.match(r.stdout, /^\[west\] ✔ Install the remote control plane, pointed at east's istiod \(istioctl install, profile remote\): changed/m);
 	const secret = east.get('v1', 'Secret', 'istio-system', 'istio-remote-secret-west');
 	assert.equal(secret?.metadata.labels['istio/multiCluster'], 'true');
-	assert.ok(secret?.metadata.managedFields.some((m: any) => m.manager === 'eastwest'), 'applied by eastwest (server-side apply)');
-	assert.match(r.stdout, /^\[east\] ✔ Give istiod read access to west's API server \(Secret istio-remote-secret-west\): changed \(Secret istio-system\/istio-remote-secret-west created; east's istiod can read west/m);
+	assert.ok(
+		secret?.metadata.managedFields.some((m: any) => m.manager === 'eastwest'),
+		'applied by eastwest (server-side apply)',
+	);
+	assert.match(
+		r.stdout,
+		/^\[east\] ✔ Give istiod read access to west's API server \(Secret istio-remote-secret-west\): changed \(Secret istio-system\/istio-remote-secret-west created; east's istiod can read west/m,
+	);
 	assert.equal(r.stdout.includes('secret-token'), false, 'the token never reaches the output');
 	const again = await runCli(['apply', ...primaryRemote, '--kubeconfig', kubeconfig, '--yes', '-o', 'json', '--timeout', '20s'], {env});
 	assert.equal(again.code, 0, again.stderr);
@@ -111,7 +137,12 @@ test('primary-remote: the primary exposes istiod; the remote is annotated, gets 
 test('an SSA conflict names the other field manager and fails with exit 1', async () => {
 	const {east, kubeconfig, env} = await setup({}, 'primary-remote');
 	east.put(
-		{apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: {name: 'istiod-gateway', namespace: 'istio-system'}, spec: {selector: {istio: 'something-else'}, servers: []}},
+		{
+			apiVersion: 'networking.istio.io/v1',
+			kind: 'Gateway',
+			metadata: {name: 'istiod-gateway', namespace: 'istio-system'},
+			spec: {selector: {istio: 'something-else'}, servers: []},
+		},
 		{manager: 'helm'},
 	);
 	const r = await runCli(['apply', ...primaryRemote, '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s'], {env});
@@ -137,7 +168,10 @@ test('an unreachable context blocks the run in the preflight; with --skip-checks
 	assert.equal(r.code, 1);
 	const doc = JSON.parse(r.stdout);
 	// east's own gateway is set up; its secret for the cluster it could not reach is not attempted.
-	assert.deepEqual(doc.clusters[0].steps.map((s: any) => `${s.kind}:${s.status}`), ['label-network:changed', 'install-gateway:changed', 'wait-rollout:changed', 'wait-address:changed', 'expose-services:changed', 'remote-secret:not-run']);
+	assert.deepEqual(
+		doc.clusters[0].steps.map((s: any) => `${s.kind}:${s.status}`),
+		['label-network:changed', 'install-gateway:changed', 'wait-rollout:changed', 'wait-address:changed', 'expose-services:changed', 'remote-secret:not-run'],
+	);
 	assert.equal(doc.clusters[1].outcome, 'failed');
 	const failed = doc.clusters[1].steps[0];
 	assert.equal(failed.status, 'failed');
@@ -150,7 +184,10 @@ test('a pending LoadBalancer hits its deadline with the reason and what to do', 
 	west.loadBalancer = {scenario: 'pending', delayMs: 0};
 	const r = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '--timeout', '3s'], {env});
 	assert.equal(r.code, 1);
-	assert.match(r.stdout, /^\[west\] ✘ Wait for the gateway Service to get an external address: gave up after 3\.0s waiting for an external address for the gateway Service: the LoadBalancer Service has no ingress address yet$/m);
+	assert.match(
+		r.stdout,
+		/^\[west\] ✘ Wait for the gateway Service to get an external address: gave up after 3\.0s waiting for an external address for the gateway Service: the LoadBalancer Service has no ingress address yet$/m,
+	);
 	assert.match(r.stdout, /^\[west\] {5}hint: .*MetalLB/m);
 	assert.match(r.stdout, /^\[west\] {5}waiting .*no ingress address yet/m);
 	assert.match(r.stdout, /east \(context east-ctx\): succeeded, gateway 127\.0\.10\.\d+/);
@@ -162,7 +199,10 @@ test('an injection failure (ImagePullBackOff on image auto) fails the install wi
 	const r = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '--timeout', '2s'], {env});
 	assert.equal(r.code, 1);
 	assert.match(r.stdout, /^\[west\] ✘ Install the east-west gateway .*: failed to install manifests: errors occurred during operation$/m);
-	assert.match(r.stdout, /^\[west\] {5}hint: Deployment\/istio-system\/istio-eastwestgateway did not become ready: container failed to start: ImagePullBackOff.*injection did not run/m);
+	assert.match(
+		r.stdout,
+		/^\[west\] {5}hint: Deployment\/istio-system\/istio-eastwestgateway did not become ready: container failed to start: ImagePullBackOff.*injection did not run/m,
+	);
 	assert.match(r.stdout, /^\[west\] {5}waiting .*ImagePullBackOff: container istio-proxy still has image "auto"/m);
 });
 
@@ -172,16 +212,38 @@ test('istioctl failing: cause and hint, dependants not run, exit 1', async () =>
 	assert.equal(r.code, 1);
 	const doc = JSON.parse(r.stdout);
 	const east = doc.clusters[0];
-	assert.deepEqual(east.steps.map((s: any) => s.status), ['changed', 'failed', 'not-run', 'not-run', 'not-run', 'changed']);
+	assert.deepEqual(
+		east.steps.map((s: any) => s.status),
+		['changed', 'failed', 'not-run', 'not-run', 'not-run', 'changed'],
+	);
 	assert.equal(east.steps[1].error, 'failed to install manifests: errors occurred during operation');
 	assert.match(east.steps[1].hint, /RBAC/);
 });
 
 test('bad input: usage errors exit 2 without touching clusters; a missing context names the kubeconfig', async () => {
 	const {kubeconfig, env} = await setup();
-	const r = await runCli(['apply', '--topology', 'multi-network', '--mesh', 'mesh1', '--cluster', 'nope=east:n1', '--cluster', 'west-ctx=west:n2', '--kubeconfig', kubeconfig, '--yes'], {env});
+	const r = await runCli(
+		[
+			'apply',
+			'--topology',
+			'multi-network',
+			'--mesh',
+			'mesh1',
+			'--cluster',
+			'nope=east:n1',
+			'--cluster',
+			'west-ctx=west:n2',
+			'--kubeconfig',
+			kubeconfig,
+			'--yes',
+		],
+		{env},
+	);
 	assert.equal(r.code, 2);
-	assert.equal(r.stderr, `eastwest: context "nope" (--cluster nope=east:n1:primary) not found in kubeconfig ${kubeconfig}; run 'kubectl config get-contexts' to list the contexts, or pass --kubeconfig\n`);
+	assert.equal(
+		r.stderr,
+		`eastwest: context "nope" (--cluster nope=east:n1:primary) not found in kubeconfig ${kubeconfig}; run 'kubectl config get-contexts' to list the contexts, or pass --kubeconfig\n`,
+	);
 	const noYes = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig], {env});
 	assert.equal(noYes.code, 2);
 	assert.match(noYes.stderr, /pass --yes/);
@@ -203,7 +265,10 @@ function alive(pid: number): boolean {
 test('Ctrl-C: exit 130, a summary of what was and was not done, and no istioctl left running', async () => {
 	const {kubeconfig, env} = await setup({FAKE_ISTIOCTL_SCENARIO: 'hang'});
 	ensureBuilt();
-	const child = spawn(process.execPath, [cliPath, 'apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '--timeout', '1m'], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
+	const child = spawn(process.execPath, [cliPath, 'apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '--timeout', '1m'], {
+		env: {...process.env, ...env},
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	let stdout = '';
 	child.stdout.on('data', d => (stdout += d));
 	const closed = new Promise<number | null>(resolve => child.on('close', code => resolve(code)));
@@ -216,7 +281,10 @@ test('Ctrl-C: exit 130, a summary of what was and was not done, and no istioctl 
 	const code = await closed;
 	assert.equal(code, 130);
 	assert.match(stdout, /\nInterrupted:\n/);
-	assert.match(stdout, /east \(context east-ctx\): cancelled\n {4}done: label-network changed\n {4}install-gateway cancelled\n {4}remote-secret cancelled\n {4}not run: wait-rollout, wait-address, expose-services/);
+	assert.match(
+		stdout,
+		/east \(context east-ctx\): cancelled\n {4}done: label-network changed\n {4}install-gateway cancelled\n {4}remote-secret cancelled\n {4}not run: wait-rollout, wait-address, expose-services/,
+	);
 	for (let i = 0; i < 500 && pids.some(alive); i++) await delay(20);
 	assert.deepEqual(pids.filter(alive), [], 'no istioctl process or child left');
 });
@@ -224,15 +292,43 @@ test('Ctrl-C: exit 130, a summary of what was and was not done, and no istioctl 
 test('primary-remote across networks: both clusters labeled; the remote installs after the primary exposed istiod', async () => {
 	const {east, west, kubeconfig, env} = await setup({}, 'primary-remote-multi-network');
 	const r = await runCli(
-		['apply', '--topology', 'primary-remote-multi-network', '--mesh', 'mesh1', '--cluster', 'east-ctx=east:net1:primary', '--cluster', 'west-ctx=west:net2:remote', '--kubeconfig', kubeconfig, '--yes', '-o', 'json', '--timeout', '20s'],
+		[
+			'apply',
+			'--topology',
+			'primary-remote-multi-network',
+			'--mesh',
+			'mesh1',
+			'--cluster',
+			'east-ctx=east:net1:primary',
+			'--cluster',
+			'west-ctx=west:net2:remote',
+			'--kubeconfig',
+			kubeconfig,
+			'--yes',
+			'-o',
+			'json',
+			'--timeout',
+			'20s',
+		],
 		{env},
 	);
 	assert.equal(r.code, 0, r.stderr + r.stdout);
 	const doc = JSON.parse(r.stdout);
-	assert.deepEqual(doc.clusters.map((c: any) => c.steps.map((s: any) => `${s.kind}:${s.status}`)), [
-		['label-network:changed', 'install-gateway:changed', 'wait-rollout:changed', 'wait-address:changed', 'expose-istiod:changed', 'expose-services:changed', 'remote-secret:changed'],
-		['label-network:changed', 'annotate-remote:changed', 'install-remote:changed', 'install-gateway:changed', 'wait-rollout:changed', 'wait-address:changed'],
-	]);
+	assert.deepEqual(
+		doc.clusters.map((c: any) => c.steps.map((s: any) => `${s.kind}:${s.status}`)),
+		[
+			[
+				'label-network:changed',
+				'install-gateway:changed',
+				'wait-rollout:changed',
+				'wait-address:changed',
+				'expose-istiod:changed',
+				'expose-services:changed',
+				'remote-secret:changed',
+			],
+			['label-network:changed', 'annotate-remote:changed', 'install-remote:changed', 'install-gateway:changed', 'wait-rollout:changed', 'wait-address:changed'],
+		],
+	);
 	assert.ok(doc.clusters[1].address);
 	assert.ok(east.get('networking.istio.io/v1', 'Gateway', 'istio-system', 'cross-network-gateway'));
 	assert.equal(gw(west, 'Deployment')?.metadata.labels['topology.istio.io/network'], 'net2');
@@ -253,7 +349,10 @@ test('a saved profile reruns headless to the same result, and the profile rememb
 	const a = JSON.parse(byFlags.stdout);
 	const b = JSON.parse(byProfile.stdout);
 	assert.deepEqual(b.plan, a.plan);
-	assert.deepEqual(b.clusters.map((c: any) => [c.cluster, c.outcome, c.address]), a.clusters.map((c: any) => [c.cluster, c.outcome, c.address]));
+	assert.deepEqual(
+		b.clusters.map((c: any) => [c.cluster, c.outcome, c.address]),
+		a.clusters.map((c: any) => [c.cluster, c.outcome, c.address]),
+	);
 	const show = await runCli(['profiles', 'show', 'prod', '-o', 'json'], {env: profileEnv});
 	assert.equal(JSON.parse(show.stdout).lastApplied.result, 'succeeded');
 });
@@ -265,7 +364,9 @@ test('--api-server: saved with the profile, written into the remote secret; mani
 	const path = await import('node:path');
 	const profileEnv = {...env, XDG_CONFIG_HOME: mkdtempSync(path.join(tmpdir(), 'ew-profiles-'))};
 	const westServer = `http://127.0.0.1:${new URL(west.url).port}`;
-	const save = await runCli(['profiles', 'save', 'pr', ...primaryRemote, '--api-server', `west-ctx=${westServer}/`, '--kubeconfig', kubeconfig], {env: profileEnv});
+	const save = await runCli(['profiles', 'save', 'pr', ...primaryRemote, '--api-server', `west-ctx=${westServer}/`, '--kubeconfig', kubeconfig], {
+		env: profileEnv,
+	});
 	assert.equal(save.code, 0, save.stderr);
 	const show = await runCli(['profiles', 'show', 'pr', '-o', 'json'], {env: profileEnv});
 	assert.equal(JSON.parse(show.stdout).clusters[1].apiServer, `${westServer}/`);

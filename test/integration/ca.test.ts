@@ -66,13 +66,19 @@ function assertNoKeys(text: string, keys: string[]) {
 
 test('apply --ca -v -o json --restart-istiod: every cluster gets an intermediate of the one root, istiod restarts; no key in any output', async () => {
 	const {east, west, kubeconfig, env, dir} = await setup();
-	const r = await runCli(['apply', ...multi, '--ca', dir, '--restart-istiod', '--kubeconfig', kubeconfig, '--yes', '-o', 'json', '-v', '--timeout', '20s'], {env, timeoutMs: 120_000});
+	const r = await runCli(['apply', ...multi, '--ca', dir, '--restart-istiod', '--kubeconfig', kubeconfig, '--yes', '-o', 'json', '-v', '--timeout', '20s'], {
+		env,
+		timeoutMs: 120_000,
+	});
 	assert.equal(r.code, 0, r.stdout.slice(0, 3000) + r.stderr.slice(-1500));
 	const doc = JSON.parse(r.stdout);
 	assert.equal(doc.plan.caDir, dir);
 	const root = new X509Certificate(FIXTURE_ROOT_CERT);
 	const keys = [FIXTURE_ROOT_KEY];
-	for (const [s, name] of [[east, 'east'], [west, 'west']] as const) {
+	for (const [s, name] of [
+		[east, 'east'],
+		[west, 'west'],
+	] as const) {
 		const secret = cacerts(s);
 		assert.ok(secret, `cacerts on ${name}`);
 		const ca = new X509Certificate(file(secret, 'ca-cert.pem'));
@@ -82,7 +88,10 @@ test('apply --ca -v -o json --restart-istiod: every cluster gets an intermediate
 		keys.push(file(secret, 'ca-key.pem'));
 		const step = doc.clusters.find((c: any) => c.cluster === name).steps[0];
 		assert.equal(step.kind, 'plug-ca');
-		assert.match(step.detail, /^created cacerts with an intermediate for \w+ from O=Istio, CN=Root CA \(sha256 [0-9A-F:]+…\); restarted istiod; workloads keep their certificates until they restart$/);
+		assert.match(
+			step.detail,
+			/^created cacerts with an intermediate for \w+ from O=Istio, CN=Root CA \(sha256 [0-9A-F:]+…\); restarted istiod; workloads keep their certificates until they restart$/,
+		);
 		const istiod = s.get('apps/v1', 'Deployment', 'istio-system', 'istiod');
 		assert.match(istiod?.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt'] ?? '', /^\d{4}-\d\d-\d\dT/);
 		assert.equal(istiod?.status.observedGeneration, istiod?.metadata.generation, 'the rollout was waited for');
@@ -94,38 +103,63 @@ test('apply --ca -v -o json --restart-istiod: every cluster gets an intermediate
 
 	// A second run: both cacerts hold the root already: unchanged, no restart.
 	const patchesBefore = east.count(x => isWrite(x) && x.path.includes('/deployments/istiod'));
-	const again = await runCli(['apply', ...multi, '--ca', dir, '--restart-istiod', '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s'], {env, timeoutMs: 120_000});
+	const again = await runCli(['apply', ...multi, '--ca', dir, '--restart-istiod', '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s'], {
+		env,
+		timeoutMs: 120_000,
+	});
 	assert.equal(again.code, 0, again.stderr);
-	assert.match(again.stdout, /^\[east\] ✔ Plug in an intermediate CA for east \(Secret istio-system\/cacerts\) from the shared root: unchanged \(cacerts already holds an intermediate of O=Istio, CN=Root CA/m);
-	assert.equal(east.count(x => isWrite(x) && x.path.includes('/deployments/istiod')), patchesBefore, 'istiod was not restarted again');
+	assert.match(
+		again.stdout,
+		/^\[east\] ✔ Plug in an intermediate CA for east \(Secret istio-system\/cacerts\) from the shared root: unchanged \(cacerts already holds an intermediate of O=Istio, CN=Root CA/m,
+	);
+	assert.equal(
+		east.count(x => isWrite(x) && x.path.includes('/deployments/istiod')),
+		patchesBefore,
+		'istiod was not restarted again',
+	);
 	assertNoKeys(again.stdout + again.stderr, keys);
 
 	// check: both clusters chain to one root.
 	const check = await runCli(['check', ...multi, '--phase', 'preflight', '--kubeconfig', kubeconfig, '-o', 'json'], {env, timeoutMs: 120_000});
 	const results = JSON.parse(check.stdout).results as Array<{id: string; cluster?: string; status: string; reason?: string}>;
-	assert.deepEqual(results.filter(x => ['shared-root-ca', 'cacerts-chain', 'cacerts-key', 'cacerts-expiry'].includes(x.id)).map(x => `${x.id}@${x.cluster ?? 'mesh'} ${x.status}`).sort(), [
-		'cacerts-chain@east pass',
-		'cacerts-chain@west pass',
-		'cacerts-expiry@east pass',
-		'cacerts-expiry@west pass',
-		'cacerts-key@east pass',
-		'cacerts-key@west pass',
-		'shared-root-ca@mesh pass',
-	]);
+	assert.deepEqual(
+		results
+			.filter(x => ['shared-root-ca', 'cacerts-chain', 'cacerts-key', 'cacerts-expiry'].includes(x.id))
+			.map(x => `${x.id}@${x.cluster ?? 'mesh'} ${x.status}`)
+			.sort(),
+		[
+			'cacerts-chain@east pass',
+			'cacerts-chain@west pass',
+			'cacerts-expiry@east pass',
+			'cacerts-expiry@west pass',
+			'cacerts-key@east pass',
+			'cacerts-key@west pass',
+			'shared-root-ca@mesh pass',
+		],
+	);
 	assertNoKeys(check.stdout + check.stderr, keys);
 });
 
 test('a cluster holding another root is refused in one line and untouched; --force replaces it', async () => {
 	const {east, west, kubeconfig, env, dir} = await setup();
-	west.put({apiVersion: 'v1', kind: 'Secret', metadata: {name: 'cacerts', namespace: 'istio-system'}, type: 'Opaque', data: otherCacertsData()}, {manager: 'kubectl-create'});
+	west.put(
+		{apiVersion: 'v1', kind: 'Secret', metadata: {name: 'cacerts', namespace: 'istio-system'}, type: 'Opaque', data: otherCacertsData()},
+		{manager: 'kubectl-create'},
+	);
 	const before = structuredClone(cacerts(west))!;
 	const r = await runCli(['apply', ...multi, '--ca', dir, '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s'], {env, timeoutMs: 120_000});
 	assert.equal(r.code, 1, r.stdout + r.stderr);
-	assert.match(r.stdout, /^\[west\] ✘ Plug in an intermediate CA for west \(Secret istio-system\/cacerts\) from the shared root: Secret istio-system\/cacerts on west holds root O=Other, CN=Other Root CA \(sha256 [0-9A-F:]+…\), but the plan plugs in root O=Istio, CN=Root CA \(sha256 [0-9A-F:]+…\)$/m);
+	assert.match(
+		r.stdout,
+		/^\[west\] ✘ Plug in an intermediate CA for west \(Secret istio-system\/cacerts\) from the shared root: Secret istio-system\/cacerts on west holds root O=Other, CN=Other Root CA \(sha256 [0-9A-F:]+…\), but the plan plugs in root O=Istio, CN=Root CA \(sha256 [0-9A-F:]+…\)$/m,
+	);
 	assert.deepEqual(cacerts(west)?.data, before.data, 'untouched');
 	assert.equal(cacerts(west)?.metadata.resourceVersion, before.metadata.resourceVersion);
 	assert.ok(cacerts(east), 'east is independent and got its cacerts');
-	assert.match(r.stdout, /istiod keeps the old CA until restarted \(--restart-istiod, or kubectl rollout restart deployment -n istio-system istiod\); workloads keep their certificates until they restart/);
+	assert.match(
+		r.stdout,
+		/istiod keeps the old CA until restarted \(--restart-istiod, or kubectl rollout restart deployment -n istio-system istiod\); workloads keep their certificates until they restart/,
+	);
 
 	const forced = await runCli(['apply', ...multi, '--ca', dir, '--force', '--kubeconfig', kubeconfig, '--yes', '--timeout', '20s'], {env, timeoutMs: 120_000});
 	assert.equal(forced.code, 0, forced.stdout + forced.stderr);
@@ -137,7 +171,10 @@ test('a root whose key others may read is refused before any cluster or istioctl
 	fs.chmodSync(path.join(dir, 'root-key.pem'), 0o644);
 	const r = await runCli(['apply', ...multi, '--ca', dir, '--kubeconfig', kubeconfig, '--yes'], {env, timeoutMs: 120_000});
 	assert.equal(r.code, 2);
-	assert.equal(r.stderr, `eastwest: --ca ${dir}: ${path.join(dir, 'root-key.pem')} is readable by others (mode 0644); a root key must be private to its owner; run 'chmod 600 ${path.join(dir, 'root-key.pem')}' and check who could have copied it\n`);
+	assert.equal(
+		r.stderr,
+		`eastwest: --ca ${dir}: ${path.join(dir, 'root-key.pem')} is readable by others (mode 0644); a root key must be private to its owner; run 'chmod 600 ${path.join(dir, 'root-key.pem')}' and check who could have copied it\n`,
+	);
 	assert.equal(east.requests.length + west.requests.length, 0);
 	const restart = await runCli(['apply', ...multi, '--restart-istiod', '--kubeconfig', kubeconfig, '--yes'], {env, timeoutMs: 120_000});
 	assert.equal(restart.code, 2);

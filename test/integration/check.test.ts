@@ -27,7 +27,10 @@ const results = (stdout: string) => JSON.parse(stdout).results as Array<{id: str
 test('preflight on healthy clusters passes; the text groups by cluster and ends with a summary', async () => {
 	const east = await primary('east', 'net-east', {label: 'net-east'});
 	const west = await primary('west', 'net-west');
-	const kubeconfig = writeKubeconfig([{name: 'east', server: east}, {name: 'west', server: west}]);
+	const kubeconfig = writeKubeconfig([
+		{name: 'east', server: east},
+		{name: 'west', server: west},
+	]);
 	const r = await runCli(['check', ...plan, '--phase', 'preflight', '--kubeconfig', kubeconfig]);
 	assert.equal(r.code, 0, r.stdout + r.stderr);
 	assert.match(r.stdout, /^east \(context east\)\n-+\n/m);
@@ -40,7 +43,10 @@ test('seeded faults: a conflicting network label, a primary without istiod, a fo
 	const east = await primary('east', 'net-east', {label: 'net-other'});
 	const west = await primary('west', 'net-west', {istiod: false});
 	west.forbid({verb: 'create', resource: 'services', namespace: 'istio-system'});
-	const kubeconfig = writeKubeconfig([{name: 'east', server: east}, {name: 'west', server: west}]);
+	const kubeconfig = writeKubeconfig([
+		{name: 'east', server: east},
+		{name: 'west', server: west},
+	]);
 	const r = await runCli(['check', ...plan, '--phase', 'preflight', '--kubeconfig', kubeconfig, '-o', 'json']);
 	assert.equal(r.code, 1, r.stdout + r.stderr);
 	const status = (id: string, cluster: string) => results(r.stdout).find(x => x.id === id && x.cluster === cluster);
@@ -67,5 +73,8 @@ test('post-install on clusters without the gateway fails on the gateway checks; 
 	const res = results(r.stdout);
 	assert.equal(res.find(x => x.id === 'gateway-rolled-out' && x.cluster === 'east')?.status, 'fail');
 	assert.equal(res.find(x => x.id === 'cluster-reachable' && x.cluster === 'west')?.status, 'fail');
-	assert.ok(res.filter(x => x.cluster === 'west' && x.id !== 'cluster-reachable').every(x => x.status === 'skip'), 'nothing else is claimed about an unreachable cluster');
+	assert.ok(
+		res.filter(x => x.cluster === 'west' && x.id !== 'cluster-reachable').every(x => x.status === 'skip'),
+		'nothing else is claimed about an unreachable cluster',
+	);
 });

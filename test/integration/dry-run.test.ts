@@ -55,7 +55,11 @@ async function assertWritesNothing(servers: FakeApiServer[], args: string[], env
 	const before = servers.map(s => s.resourceVersion);
 	const r = await runCli(args, {env, timeoutMs: 120_000});
 	assert.equal(r.code, 0, r.stdout + r.stderr);
-	assert.deepEqual(servers.map(s => s.resourceVersion), before, `no write persisted by: eastwest ${args.slice(0, 2).join(' ')}\n${r.stdout}`);
+	assert.deepEqual(
+		servers.map(s => s.resourceVersion),
+		before,
+		`no write persisted by: eastwest ${args.slice(0, 2).join(' ')}\n${r.stdout}`,
+	);
 	return r.stdout;
 }
 
@@ -64,7 +68,10 @@ test('apply --dry-run on fresh clusters writes nothing and mints no reader token
 	const out = await assertWritesNothing([east, west], ['apply', ...plan, '--kubeconfig', kubeconfig, '--yes', '--dry-run'], env);
 	for (const s of [east, west]) assert.equal(s.get('v1', 'Secret', 'istio-system', TOKEN), undefined, 'no token Secret');
 	assert.equal(readFakeIstioctlLog(env).filter(x => x.argv[0] === 'create-remote-secret').length, 0, 'create-remote-secret is not run');
-	assert.match(out, /^\[east\] – Give istiod read access to west's API server .*: skipped \(dry run: west has no reader token yet \(Secret istio-system\/istio-reader-service-account-istio-remote-secret-token\); a real run creates it/m);
+	assert.match(
+		out,
+		/^\[east\] – Give istiod read access to west's API server .*: skipped \(dry run: west has no reader token yet \(Secret istio-system\/istio-reader-service-account-istio-remote-secret-token\); a real run creates it/m,
+	);
 });
 
 test('apply --ca DIR --dry-run writes no cacerts', async () => {

@@ -24,15 +24,24 @@ async function cluster(name = 'east'): Promise<FakeApiServer> {
 	return s;
 }
 
-const failing = () => fakePlugin({exitCode: 1, stderr: 'An error occurred (ExpiredTokenException): The security token included in the request is expired', name: 'aws'});
+const failing = () =>
+	fakePlugin({exitCode: 1, stderr: 'An error occurred (ExpiredTokenException): The security token included in the request is expired', name: 'aws'});
 const plan = ['--topology', 'multi-network', '--mesh', 'mesh1', '--cluster', 'east=east:net-east', '--cluster', 'west=west:net-west'];
 /** Both contexts of the plan, each on its own fake server, authenticating through the same plugin command. */
 async function both(command: string, args?: string[]) {
 	const east = await cluster('east');
 	const west = await cluster('west');
-	return {east, west, kubeconfig: writeExecKubeconfig([{name: 'east', server: east, command, ...(args ? {args} : {})}, {name: 'west', server: west, command, ...(args ? {args} : {})}])};
+	return {
+		east,
+		west,
+		kubeconfig: writeExecKubeconfig([
+			{name: 'east', server: east, command, ...(args ? {args} : {})},
+			{name: 'west', server: west, command, ...(args ? {args} : {})},
+		]),
+	};
 }
-const noToken = (r: {stdout: string; stderr: string}) => assert.ok(!`${r.stdout}${r.stderr}`.includes(TOKEN) && !`${r.stdout}${r.stderr}`.includes('plugin-token-7c1e'), 'the token never shows');
+const noToken = (r: {stdout: string; stderr: string}) =>
+	assert.ok(!`${r.stdout}${r.stderr}`.includes(TOKEN) && !`${r.stdout}${r.stderr}`.includes('plugin-token-7c1e'), 'the token never shows');
 
 test('status: a working plugin reads the cluster; a failing one is one line naming the plugin and its stderr', async () => {
 	const s = await cluster();
@@ -48,7 +57,13 @@ test('status: a working plugin reads the cluster; a failing one is one line nami
 	const bad = writeExecKubeconfig([{name: 'east', server: s, command: plugin.command, args: ['eks', 'get-token', '--cluster-name', 'east']}]);
 	const r = await runCli(['status', '--context', 'east', '--kubeconfig', bad]);
 	assert.equal(r.code, 1);
-	assert.match(r.stdout, new RegExp(`^ {2}✘ credential plugin ${plugin.command} eks get-token --cluster-name east for context east failed \\(exit 1\\): An error occurred \\(ExpiredTokenException\\): The security token included in the request is expired$`, 'm'));
+	assert.match(
+		r.stdout,
+		new RegExp(
+			`^ {2}✘ credential plugin ${plugin.command} eks get-token --cluster-name east for context east failed \\(exit 1\\): An error occurred \\(ExpiredTokenException\\): The security token included in the request is expired$`,
+			'm',
+		),
+	);
 	noToken(r);
 });
 
@@ -56,12 +71,19 @@ test('check: a missing plugin fails cluster-reachable with its name and an insta
 	const {kubeconfig: missing} = await both('gke-gcloud-auth-plugin');
 	const r = await runCli(['check', ...plan, '--phase', 'preflight', '--kubeconfig', missing], {env: {PATH: '/nonexistent'}});
 	assert.equal(r.code, 1, r.stdout + r.stderr);
-	assert.match(r.stdout, /^ {4}credential plugin gke-gcloud-auth-plugin for context east is not installed \(gke-gcloud-auth-plugin not found\) \(install it: gcloud components install gke-gcloud-auth-plugin\)$/m);
+	assert.match(
+		r.stdout,
+		/^ {4}credential plugin gke-gcloud-auth-plugin for context east is not installed \(gke-gcloud-auth-plugin not found\) \(install it: gcloud components install gke-gcloud-auth-plugin\)$/m,
+	);
 
 	const {kubeconfig: ok} = await both(fakePlugin({token: TOKEN}).command);
 	const good = await runCli(['check', ...plan, '--phase', 'preflight', '--kubeconfig', ok, '-o', 'json']);
 	const reachable = JSON.parse(good.stdout).results.filter((x: {id: string}) => x.id === 'cluster-reachable');
-	assert.deepEqual(reachable.map((x: {status: string}) => x.status), ['pass', 'pass'], good.stdout);
+	assert.deepEqual(
+		reachable.map((x: {status: string}) => x.status),
+		['pass', 'pass'],
+		good.stdout,
+	);
 	noToken(good);
 });
 

@@ -35,7 +35,10 @@ async function clusterWithGateway(network: string, scenario: 'ready' | 'image-pu
 		spec: {
 			replicas: 1,
 			selector: {matchLabels: {app: 'istio-eastwestgateway'}},
-			template: {metadata: {labels: gatewayLabels(network)}, spec: {containers: [{name: 'istio-proxy', image: 'auto', env: [{name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: network}]}]}},
+			template: {
+				metadata: {labels: gatewayLabels(network)},
+				spec: {containers: [{name: 'istio-proxy', image: 'auto', env: [{name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: network}]}]},
+			},
 		},
 	});
 	s.put({
@@ -80,7 +83,11 @@ function until(monitor: StatusMonitor, predicate: (h: ClusterHealth[]) => boolea
 	return new Promise((resolve, reject) => {
 		const timer = setTimeout(() => {
 			unsubscribe();
-			reject(new Error(`timed out waiting for ${what}; last: ${JSON.stringify(monitor.snapshot().map(c => ({c: c.context, r: c.reachable, s: c.stale, h: c.healthy, e: c.error})))}`));
+			reject(
+				new Error(
+					`timed out waiting for ${what}; last: ${JSON.stringify(monitor.snapshot().map(c => ({c: c.context, r: c.reachable, s: c.stale, h: c.healthy, e: c.error})))}`,
+				),
+			);
 		}, timeoutMs);
 		const check = (h: ClusterHealth[]) => {
 			if (!predicate(h)) return;
@@ -97,20 +104,33 @@ test('live monitor over real watches: healthy, then a dropped watch goes stale a
 	const east = await clusterWithGateway('net-east');
 	const kubeconfig = writeKubeconfig([{name: 'east', server: east}]);
 	const factory = createClusterClientFactory({kubeconfig, env: {}});
-	const monitor = new StatusMonitor(c => factory.client(c), [{context: 'east', expectation: {name: 'east', network: 'net-east', role: 'primary', topology: 'multi-network'}}], {istiodViewIntervalMs: 100});
+	const monitor = new StatusMonitor(
+		c => factory.client(c),
+		[{context: 'east', expectation: {name: 'east', network: 'net-east', role: 'primary', topology: 'multi-network'}}],
+		{istiodViewIntervalMs: 100},
+	);
 	monitor.start();
 	try {
-		const [h] = await until(monitor, hs => hs[0]!.healthy && hs[0]!.rows.some(r => r.id.startsWith('istiod-gateway:')), "a healthy gateway that istiod's view lists");
+		const [h] = await until(
+			monitor,
+			hs => hs[0]!.healthy && hs[0]!.rows.some(r => r.id.startsWith('istiod-gateway:')),
+			"a healthy gateway that istiod's view lists",
+		);
 		assert.match(h!.address!.value, /^127\.0\.10\.\d+$/);
 		for (let i = 0; i < 500 && east.openWatches < 7; i++) await new Promise(r => setTimeout(r, 20));
 		// istiod's view is read apart from the watches: a list of istiod pods, then a port-forward per debug path.
 		const istiodRead = (r: {path: string; query: Record<string, string>}) => r.path.endsWith('/portforward') || r.query.labelSelector === 'app=istiod';
-		const lists = east.count(r => !istiodRead(r) && (r.method === 'GET' && !r.watch && r.path.includes('istio-system') || (r.path === '/api/v1/namespaces' && !r.watch)));
+		const lists = east.count(
+			r => !istiodRead(r) && ((r.method === 'GET' && !r.watch && r.path.includes('istio-system')) || (r.path === '/api/v1/namespaces' && !r.watch)),
+		);
 		const watches = east.count(r => r.watch);
 		assert.equal(watches, 9, 'one watch per kind: deployments, services, pods, namespaces, gateways, virtualservices, secrets, istio-ca-root-cert, cacerts');
 		assert.ok(lists >= 9 && lists <= 10, `one list per kind (saw ${lists})`);
 		assert.ok(east.count(r => r.path.endsWith('/portforward')) >= 2, "istiod's view was read through pods/portforward");
-		assert.deepEqual(h!.rows.filter(r => r.id.startsWith('istiod-gateway:')).map(r => `${r.label} ${r.level} ${r.text}`), [`gateway net-east ok ${h!.address!.value}:15443`]);
+		assert.deepEqual(
+			h!.rows.filter(r => r.id.startsWith('istiod-gateway:')).map(r => `${r.label} ${r.level} ${r.text}`),
+			[`gateway net-east ok ${h!.address!.value}:15443`],
+		);
 
 		east.failAll = 503;
 		east.dropWatches();
@@ -161,7 +181,9 @@ test('status --watch without a terminal prints a line per change and stops on SI
 	const kubeconfig = writeKubeconfig([{name: 'east', server: s}]);
 	await settled(s);
 	// Interrupt once both lines are printed.
-	const r = await runCli(['status', '--kubeconfig', kubeconfig, '--watch'], {signalWhen: out => / east healthy$/m.test(out) && / east ✔ gateway: 1\/1 ready$/m.test(out)});
+	const r = await runCli(['status', '--kubeconfig', kubeconfig, '--watch'], {
+		signalWhen: out => / east healthy$/m.test(out) && / east ✔ gateway: 1\/1 ready$/m.test(out),
+	});
 	assert.equal(r.code, 130, r.stderr);
 	assert.match(r.stdout, /^\d\d:\d\d:\d\d east healthy$/m);
 	assert.match(r.stdout, /^\d\d:\d\d:\d\d east ✔ gateway: 1\/1 ready$/m);
@@ -179,7 +201,14 @@ async function twoClusters(): Promise<{east: FakeApiServer; west: FakeApiServer;
 	const east = await clusterWithGateway('net-east');
 	const west = await clusterWithGateway('net-west');
 	await Promise.all([settled(east), settled(west)]);
-	return {east, west, kubeconfig: writeKubeconfig([{name: 'east', server: east}, {name: 'west', server: west}])};
+	return {
+		east,
+		west,
+		kubeconfig: writeKubeconfig([
+			{name: 'east', server: east},
+			{name: 'west', server: west},
+		]),
+	};
 }
 
 const TWO = ['--context', 'east', '--context', 'west', '--timeout', '5s'];
@@ -208,7 +237,10 @@ test('status: different roots → ✘ with the hint, -o json healthy false, exit
 	assert.equal(json.code, 1, json.stderr);
 	const doc = JSON.parse(json.stdout);
 	assert.equal(doc.healthy, false);
-	assert.ok(doc.clusters.every((c: any) => c.healthy), 'each cluster on its own is healthy');
+	assert.ok(
+		doc.clusters.every((c: any) => c.healthy),
+		'each cluster on its own is healthy',
+	);
 	assert.equal(doc.trust.level, 'fail');
 	assert.equal(doc.trust.line, 'east and west have different roots: cross-cluster mTLS fails');
 	assert.ok(!json.stdout.includes('BEGIN CERTIFICATE') && !json.stdout.includes('PRIVATE KEY'), 'no certificate or key text');

@@ -53,14 +53,23 @@ test('wizard remove end to end: pick the saved profile, review, confirm, the rea
 			{context: 'west-ctx', name: 'west', network: 'network2', role: 'primary'},
 		],
 	};
-	const applied = await services.runPlan(buildPlan(input), {timeoutMs: 20_000, dryRun: false, force: false, parallel: DEFAULT_PARALLEL, onEvent: () => undefined});
+	const applied = await services.runPlan(buildPlan(input), {
+		timeoutMs: 20_000,
+		dryRun: false,
+		force: false,
+		parallel: DEFAULT_PARALLEL,
+		onEvent: () => undefined,
+	});
 	assert.ok(applied.ok, JSON.stringify(applied.clusters.map(c => c.steps.filter(s => s.status === 'failed'))));
 	await services.saveProfile!('lab', input);
 	await services.recordRun!('lab', 'succeeded');
 	for (const s of [east, west]) assert.ok(s.get('networking.istio.io/v1', 'Gateway', 'istio-system', 'cross-network-gateway'), 'apply exposed the services');
 	// Someone else changes west's network label after the apply: it is no longer eastwest's to remove.
 	const ns = west.get('v1', 'Namespace', undefined, 'istio-system')!;
-	west.put({...ns, metadata: {...ns.metadata, labels: {...(ns.metadata.labels ?? {}), 'topology.istio.io/network': 'net-other'}}}, {manager: 'kubectl-label', operation: 'Update'});
+	west.put(
+		{...ns, metadata: {...ns.metadata, labels: {...(ns.metadata.labels ?? {}), 'topology.istio.io/network': 'net-other'}}},
+		{manager: 'kubectl-label', operation: 'Update'},
+	);
 
 	const exits: number[] = [];
 	const r = render(<App services={services} color={false} onExit={c => exits.push(c)} />);
@@ -78,7 +87,10 @@ test('wizard remove end to end: pick the saved profile, review, confirm, the rea
 	frame = await waitForText(r, 'exit code 0', 30_000);
 	assert.match(frame, /Removed eastwest's setup of profile lab from east-ctx, west-ctx\./);
 	assert.match(frame, /Left in place/);
-	assert.match(frame.replace(/\s+/g, ' '), /west \(west-ctx\): istio-system label topology\.istio\.io\/network is net-other, not the plan's network2: someone changed it since/);
+	assert.match(
+		frame.replace(/\s+/g, ' '),
+		/west \(west-ctx\): istio-system label topology\.istio\.io\/network is net-other, not the plan's network2: someone changed it since/,
+	);
 
 	for (const s of [east, west]) {
 		assert.equal(s.get('networking.istio.io/v1', 'Gateway', 'istio-system', 'cross-network-gateway'), undefined);

@@ -81,7 +81,12 @@ test('wizard end to end: probes real API servers, runs multi-network with the en
 	const r = render(<App services={services} color={false} onExit={c => exits.push(c)} />);
 	await waitForText(r, 'Which multicluster topology?');
 	await press(r, KEY.down, KEY.enter);
-	let frame = await waitForFrame(r, f => /east-ctx.*istiod/.test(f) && /west-ctx.*no Istio/.test(f) && /gone-ctx/.test(f) && !f.includes('probing…'), 15_000, 'probe results');
+	let frame = await waitForFrame(
+		r,
+		f => /east-ctx.*istiod/.test(f) && /west-ctx.*no Istio/.test(f) && /gone-ctx/.test(f) && !f.includes('probing…'),
+		15_000,
+		'probe results',
+	);
 	assert.match(frame, /east-ctx\(\*\)\s+east-ctx\s+east-ctx\s+v1\.35\.4 · istiod/);
 	assert.match(frame, /✘ gone-ctx/);
 	await press(r, KEY.space, KEY.down);
@@ -103,9 +108,15 @@ test('wizard end to end: probes real API servers, runs multi-network with the en
 	await press(r, 'a');
 	frame = await waitForText(r, '✔ context east-ctx is reachable and runs Kubernetes');
 	const all = await scrollAll(r);
-	assert.match(all, /east-cluster \(context east-ctx\)[^]*✘ the control plane was installed with meshID mesh1, network network1 and clusterName east-cluster\n\s+meshID is unset, network is unset\n/);
+	assert.match(
+		all,
+		/east-cluster \(context east-ctx\)[^]*✘ the control plane was installed with meshID mesh1, network network1 and clusterName east-cluster\n\s+meshID is unset, network is unset\n/,
+	);
 	assert.match(all, /west-ctx \(context west-ctx\)[^]*✘ istiod for the default revision is installed and ready\n\s+no istiod Deployment in istio-system/);
-	assert.match(all, /‼ the API server address written into remote secrets is one other clusters can use\n\s+the kubeconfig's server is 127\.0\.0\.1, a loopback address/);
+	assert.match(
+		all,
+		/‼ the API server address written into remote secrets is one other clusters can use\n\s+the kubeconfig's server is 127\.0\.0\.1, a loopback address/,
+	);
 	await press(r, 'a');
 	await waitForText(r, /east-cluster \(context east-ctx\)\n✘ the control plane was installed/);
 	await press(r, KEY.enter);
@@ -143,7 +154,10 @@ test('wizard end to end: probes real API servers, runs multi-network with the en
 	await press(r, 'c');
 	await waitForText(r, 'exit code 0');
 
-	for (const [s, net] of [[east, 'network1'], [west, 'network2']] as const) {
+	for (const [s, net] of [
+		[east, 'network1'],
+		[west, 'network2'],
+	] as const) {
 		assert.equal(s.get('v1', 'Namespace', undefined, 'istio-system')?.metadata.labels['topology.istio.io/network'], net);
 		assert.equal(s.get('apps/v1', 'Deployment', 'istio-system', 'istio-eastwestgateway')?.metadata.labels['topology.istio.io/network'], net);
 		assert.ok(s.get('networking.istio.io/v1', 'Gateway', 'istio-system', 'cross-network-gateway'));
@@ -151,10 +165,13 @@ test('wizard end to end: probes real API servers, runs multi-network with the en
 	const installs = readFakeIstioctlLog(env).filter(x => x.argv[0] === 'install');
 	assert.deepEqual(installs.map(i => i.argv[5]).sort(), ['east-ctx', 'west-ctx']);
 	const saved = new ProfileStore({cwd: profilesDir}).get('lab');
-	assert.deepEqual(saved.clusters.map(c => [c.context, c.name, c.network, c.role]), [
-		['east-ctx', 'east-cluster', 'network1', 'primary'],
-		['west-ctx', 'west-ctx', 'network2', 'primary'],
-	]);
+	assert.deepEqual(
+		saved.clusters.map(c => [c.context, c.name, c.network, c.role]),
+		[
+			['east-ctx', 'east-cluster', 'network1', 'primary'],
+			['west-ctx', 'west-ctx', 'network2', 'primary'],
+		],
+	);
 	await tick();
 	await press(r, KEY.enter);
 	assert.deepEqual(exits, [0]);

@@ -23,7 +23,10 @@ test('locate: a missing istioctl is a one-line error saying what to install', as
 	const empty = mkdtempSync(path.join(tmpdir(), 'ew-empty-'));
 	await assert.rejects(locateIstioctl({env: {PATH: empty}}), (e: unknown) => {
 		assert.ok(e instanceof IstioctlNotFoundError);
-		assert.match(e.message, /^istioctl not found on PATH: install the istioctl matching your control plane \(https:\/\/istio\.io\/.*\) or pass --istioctl PATH$/);
+		assert.match(
+			e.message,
+			/^istioctl not found on PATH: install the istioctl matching your control plane \(https:\/\/istio\.io\/.*\) or pass --istioctl PATH$/,
+		);
 		return true;
 	});
 	const notExec = path.join(empty, 'istioctl');
@@ -48,11 +51,21 @@ test('install passes the documented flags, feeds the YAML on stdin and streams p
 	const {env} = fakeIstioctlEnv();
 	const istioctl = await locateIstioctl({env});
 	const lines: Array<[string, IstioctlProgress | undefined]> = [];
-	await istioctl.install({context: 'east', kubeconfig: '/k/config', manifestYaml: yaml, readinessTimeoutMs: 90_000, dryRun: true, onLine: (l, p) => lines.push([l, p])});
+	await istioctl.install({
+		context: 'east',
+		kubeconfig: '/k/config',
+		manifestYaml: yaml,
+		readinessTimeoutMs: 90_000,
+		dryRun: true,
+		onLine: (l, p) => lines.push([l, p]),
+	});
 	const [run] = readFakeIstioctlLog(env);
 	assert.deepEqual(run!.argv, ['install', '-y', '-f', '-', '--context', 'east', '--kubeconfig', '/k/config', '--readiness-timeout', '90s', '--dry-run']);
 	assert.equal(run!.stdin, yaml);
-	assert.deepEqual(lines.map(([, p]) => p?.type), ['waiting', 'component-done', 'pruning', 'complete']);
+	assert.deepEqual(
+		lines.map(([, p]) => p?.type),
+		['waiting', 'component-done', 'pruning', 'complete'],
+	);
 	assert.equal(lines[1]![0], '✔ Ingress gateways installed 🛬');
 });
 
@@ -75,7 +88,14 @@ test('cancellation kills istioctl and the children it spawned', async () => {
 	const istioctl = await locateIstioctl({env});
 	const controller = new AbortController();
 	const seen: string[] = [];
-	const running = istioctl.install({context: 'east', manifestYaml: yaml, readinessTimeoutMs: 60_000, dryRun: false, signal: controller.signal, onLine: l => seen.push(l)});
+	const running = istioctl.install({
+		context: 'east',
+		manifestYaml: yaml,
+		readinessTimeoutMs: 60_000,
+		dryRun: false,
+		signal: controller.signal,
+		onLine: l => seen.push(l),
+	});
 	// Wait until the fake has started its child (it logs the pid).
 	let childPid: number | undefined;
 	for (let i = 0; i < 200 && childPid === undefined; i++) {

@@ -34,7 +34,8 @@ describe('network label and server-side apply', () => {
 
 	const label = (value: string | null) => ({field: 'label' as const, name: LABEL, value});
 	const ANNOTATION = 'topology.istio.io/controlPlaneClusters';
-	const managers = () => (fake.get('v1', 'Namespace', undefined, NS)!.metadata.managedFields as Array<{manager: string; operation: string}>).map(m => [m.manager, m.operation]);
+	const managers = () =>
+		(fake.get('v1', 'Namespace', undefined, NS)!.metadata.managedFields as Array<{manager: string; operation: string}>).map(m => [m.manager, m.operation]);
 
 	test('a label: server-side applied, creating istio-system when absent, owned by eastwest', async () => {
 		assert.equal(await client.writeNamespaceKey(label('network1'), {dryRun: false, force: false}), 'written');
@@ -60,8 +61,19 @@ describe('network label and server-side apply', () => {
 		await client.writeNamespaceKey(label('network1'), {dryRun: false, force: false});
 		const ns = fake.get('v1', 'Namespace', undefined, NS)!;
 		assert.equal(ns.metadata.annotations[ANNOTATION], 'east,west', 'applying the label leaves the annotation');
-		assert.deepEqual(fake.requests.filter(r => r.method === 'POST' || r.method === 'PATCH').map(r => r.method), ['POST', 'PATCH', 'PATCH']);
-		assert.deepEqual(managers().filter(([m]) => m === 'eastwest').sort(), [['eastwest', 'Apply'], ['eastwest', 'Update']]);
+		assert.deepEqual(
+			fake.requests.filter(r => r.method === 'POST' || r.method === 'PATCH').map(r => r.method),
+			['POST', 'PATCH', 'PATCH'],
+		);
+		assert.deepEqual(
+			managers()
+				.filter(([m]) => m === 'eastwest')
+				.sort(),
+			[
+				['eastwest', 'Apply'],
+				['eastwest', 'Update'],
+			],
+		);
 	});
 
 	test('dry run writes nothing', async () => {
@@ -88,12 +100,18 @@ describe('network label and server-side apply', () => {
 		assert.deepEqual(gw.spec, manifests[0]!.spec);
 		const rv = gw.metadata.resourceVersion;
 
-		assert.deepEqual((await client.apply(manifests, {dryRun: false, force: false})).map(r => r.outcome), ['unchanged', 'unchanged']);
+		assert.deepEqual(
+			(await client.apply(manifests, {dryRun: false, force: false})).map(r => r.outcome),
+			['unchanged', 'unchanged'],
+		);
 		assert.equal(fake.get('networking.istio.io/v1', 'Gateway', NS, 'istiod-gateway')!.metadata.resourceVersion, rv);
 
 		const changed = structuredClone(manifests);
 		(changed[0]!.spec as any).servers.pop();
-		assert.deepEqual((await client.apply(changed, {dryRun: false, force: false})).map(r => r.outcome), ['configured', 'unchanged']);
+		assert.deepEqual(
+			(await client.apply(changed, {dryRun: false, force: false})).map(r => r.outcome),
+			['configured', 'unchanged'],
+		);
 		assert.equal(fake.get('networking.istio.io/v1', 'Gateway', NS, 'istiod-gateway')!.spec.servers.length, 1);
 	});
 
@@ -106,15 +124,24 @@ describe('network label and server-side apply', () => {
 	test('dry run: reports created/configured/unchanged honestly and changes nothing', async () => {
 		fake.addNamespace(NS);
 		const manifests = renderExposeIstiod();
-		assert.deepEqual((await client.apply(manifests, {dryRun: true, force: false})).map(r => r.outcome), ['created', 'created']);
+		assert.deepEqual(
+			(await client.apply(manifests, {dryRun: true, force: false})).map(r => r.outcome),
+			['created', 'created'],
+		);
 		assert.equal(fake.get('networking.istio.io/v1', 'Gateway', NS, 'istiod-gateway'), undefined);
 
 		await client.apply(manifests, {dryRun: false, force: false});
 		const rv = fake.get('networking.istio.io/v1', 'Gateway', NS, 'istiod-gateway')!.metadata.resourceVersion;
-		assert.deepEqual((await client.apply(manifests, {dryRun: true, force: false})).map(r => r.outcome), ['unchanged', 'unchanged']);
+		assert.deepEqual(
+			(await client.apply(manifests, {dryRun: true, force: false})).map(r => r.outcome),
+			['unchanged', 'unchanged'],
+		);
 		const changed = structuredClone(manifests);
 		(changed[1]!.spec as any).hosts = ['istiod.example'];
-		assert.deepEqual((await client.apply(changed, {dryRun: true, force: false})).map(r => r.outcome), ['unchanged', 'configured']);
+		assert.deepEqual(
+			(await client.apply(changed, {dryRun: true, force: false})).map(r => r.outcome),
+			['unchanged', 'configured'],
+		);
 		assert.deepEqual(fake.get('networking.istio.io/v1', 'VirtualService', NS, 'istiod-vs')!.spec.hosts, ['*']);
 		assert.equal(fake.get('networking.istio.io/v1', 'Gateway', NS, 'istiod-gateway')!.metadata.resourceVersion, rv);
 	});
@@ -122,7 +149,16 @@ describe('network label and server-side apply', () => {
 	test('a conflict names the other field manager and hints --force; force takes the fields over', async () => {
 		fake.addNamespace(NS);
 		const [gateway] = renderExposeServices();
-		fake.put({...structuredClone(gateway!), spec: {selector: {istio: 'eastwestgateway'}, servers: [{port: {number: 15443, name: 'tls', protocol: 'TLS'}, tls: {mode: 'ISTIO_MUTUAL'}, hosts: ['*.local']}]}}, {manager: 'kubectl-client-side-apply'});
+		fake.put(
+			{
+				...structuredClone(gateway!),
+				spec: {
+					selector: {istio: 'eastwestgateway'},
+					servers: [{port: {number: 15443, name: 'tls', protocol: 'TLS'}, tls: {mode: 'ISTIO_MUTUAL'}, hosts: ['*.local']}],
+				},
+			},
+			{manager: 'kubectl-client-side-apply'},
+		);
 		await rejectsKube(client.apply([gateway!], {dryRun: false, force: false}), error => {
 			assert.equal(error.info.kind, 'conflict');
 			assert.equal(error.info.httpStatus, 409);
@@ -134,7 +170,10 @@ describe('network label and server-side apply', () => {
 		assert.equal(fake.get('networking.istio.io/v1', 'Gateway', NS, 'cross-network-gateway')!.spec.servers[0].tls.mode, 'ISTIO_MUTUAL');
 		assert.equal(fake.requests.find(r => r.method === 'PATCH')!.query.force, 'false');
 
-		assert.deepEqual((await client.apply([gateway!], {dryRun: false, force: true})).map(r => r.outcome), ['configured']);
+		assert.deepEqual(
+			(await client.apply([gateway!], {dryRun: false, force: true})).map(r => r.outcome),
+			['configured'],
+		);
 		const after = fake.get('networking.istio.io/v1', 'Gateway', NS, 'cross-network-gateway')!;
 		assert.equal(after.spec.servers[0].tls.mode, 'AUTO_PASSTHROUGH');
 		// FieldsV1 is nested ({"f:spec": {"f:servers": {}}}); flatten it to "f:spec.servers".
@@ -149,7 +188,10 @@ describe('network label and server-side apply', () => {
 		fake.addNamespace(NS);
 		const [gateway] = renderExposeServices();
 		fake.put(structuredClone(gateway!), {manager: 'kubectl-client-side-apply'});
-		assert.deepEqual((await client.apply([gateway!], {dryRun: false, force: false})).map(r => r.outcome), ['configured']);
+		assert.deepEqual(
+			(await client.apply([gateway!], {dryRun: false, force: false})).map(r => r.outcome),
+			['configured'],
+		);
 	});
 
 	test('Istio CRDs missing → not-found naming the kind, with a hint to install Istio', async () => {
@@ -194,18 +236,42 @@ describe('network label and server-side apply', () => {
 		const gw = await client.getObject('networking.istio.io/v1', 'Gateway', NS, 'istiod-gateway');
 		assert.equal((gw as any).spec.servers[0].port.number, 15012);
 		const list = await client.listObjects('networking.istio.io/v1', 'VirtualService', NS);
-		assert.deepEqual(list.map(o => (o as any).metadata.name), ['istiod-vs']);
-		fake.put({apiVersion: 'v1', kind: 'Service', metadata: {name: 'istio-eastwestgateway', namespace: NS}, spec: {type: 'ClusterIP', ports: [{name: 'tls', port: 15443}]}});
+		assert.deepEqual(
+			list.map(o => (o as any).metadata.name),
+			['istiod-vs'],
+		);
+		fake.put({
+			apiVersion: 'v1',
+			kind: 'Service',
+			metadata: {name: 'istio-eastwestgateway', namespace: NS},
+			spec: {type: 'ClusterIP', ports: [{name: 'tls', port: 15443}]},
+		});
 		assert.equal((await client.getService(NS, 'istio-eastwestgateway'))?.spec?.ports?.[0]?.port, 15443);
-		fake.put({apiVersion: 'v1', kind: 'Pod', metadata: {name: 'a', namespace: NS, labels: {istio: 'eastwestgateway'}}, spec: {containers: [{name: 'istio-proxy', image: 'auto'}]}});
-		fake.put({apiVersion: 'v1', kind: 'Pod', metadata: {name: 'b', namespace: NS, labels: {istio: 'ingressgateway'}}, spec: {containers: [{name: 'istio-proxy', image: 'auto'}]}});
-		assert.deepEqual((await client.listPods(NS, 'istio=eastwestgateway')).map(p => p.metadata?.name), ['a']);
+		fake.put({
+			apiVersion: 'v1',
+			kind: 'Pod',
+			metadata: {name: 'a', namespace: NS, labels: {istio: 'eastwestgateway'}},
+			spec: {containers: [{name: 'istio-proxy', image: 'auto'}]},
+		});
+		fake.put({
+			apiVersion: 'v1',
+			kind: 'Pod',
+			metadata: {name: 'b', namespace: NS, labels: {istio: 'ingressgateway'}},
+			spec: {containers: [{name: 'istio-proxy', image: 'auto'}]},
+		});
+		assert.deepEqual(
+			(await client.listPods(NS, 'istio=eastwestgateway')).map(p => p.metadata?.name),
+			['a'],
+		);
 	});
 
 	test('canI asks a SelfSubjectAccessReview', async () => {
 		fake.forbid({verb: 'create', resource: 'gateways', namespace: NS});
 		assert.equal(await client.canI({verb: 'create', group: 'networking.istio.io', resource: 'gateways', namespace: NS}), false);
 		assert.equal(await client.canI({verb: 'get', group: 'networking.istio.io', resource: 'gateways', namespace: NS}), true);
-		assert.equal(fake.count(r => r.method === 'POST' && r.path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews'), 2);
+		assert.equal(
+			fake.count(r => r.method === 'POST' && r.path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews'),
+			2,
+		);
 	});
 });

@@ -46,7 +46,12 @@ describe('describeKubeError', () => {
 	});
 
 	test('ApiException 403 with a Status body as text → forbidden quoting the server and naming the user', () => {
-		const body = JSON.stringify({kind: 'Status', code: 403, reason: 'Forbidden', message: 'namespaces "istio-system" is forbidden: User "dev" cannot get resource "namespaces"'});
+		const body = JSON.stringify({
+			kind: 'Status',
+			code: 403,
+			reason: 'Forbidden',
+			message: 'namespaces "istio-system" is forbidden: User "dev" cannot get resource "namespaces"',
+		});
 		const info = describeKubeError(new ApiException(403, 'Forbidden', body, {}), ctx);
 		assert.equal(info.kind, 'forbidden');
 		assert.match(info.message, /^forbidden on east: namespaces "istio-system" is forbidden/);
@@ -60,13 +65,21 @@ describe('describeKubeError', () => {
 			code: 409,
 			reason: 'Conflict',
 			message: 'Apply failed with 3 conflicts: ...',
-			details: {causes: [
-				{type: 'FieldManagerConflict', message: 'conflict with "helm" using networking.istio.io/v1', field: '.spec.servers'},
-				{type: 'FieldManagerConflict', message: 'conflict with "helm" using networking.istio.io/v1', field: '.spec.selector'},
-				{type: 'FieldManagerConflict', message: 'conflict with "kubectl-edit" using networking.istio.io/v1', field: '.metadata.labels.app'},
-			]},
+			details: {
+				causes: [
+					{type: 'FieldManagerConflict', message: 'conflict with "helm" using networking.istio.io/v1', field: '.spec.servers'},
+					{type: 'FieldManagerConflict', message: 'conflict with "helm" using networking.istio.io/v1', field: '.spec.selector'},
+					{type: 'FieldManagerConflict', message: 'conflict with "kubectl-edit" using networking.istio.io/v1', field: '.metadata.labels.app'},
+				],
+			},
 		};
-		const info = describeKubeError(new ApiException(409, 'Conflict', status, {}), {...ctx, verb: 'patch', resource: 'gateways.networking.istio.io', name: 'cross-network-gateway', namespace: 'istio-system'});
+		const info = describeKubeError(new ApiException(409, 'Conflict', status, {}), {
+			...ctx,
+			verb: 'patch',
+			resource: 'gateways.networking.istio.io',
+			name: 'cross-network-gateway',
+			namespace: 'istio-system',
+		});
 		assert.equal(info.kind, 'conflict');
 		assert.equal(info.manager, 'helm');
 		assert.match(info.message, /conflict with "helm" using networking\.istio\.io\/v1: \.spec\.servers, \.spec\.selector; conflict with "kubectl-edit"/);

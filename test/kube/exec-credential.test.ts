@@ -53,7 +53,10 @@ describe('exec credential plugins in the probe', () => {
 		assert.equal(result.reachable, false);
 		assert.equal(result.auth, 'unauthorized');
 		assert.equal(result.error?.kind, 'unauthorized');
-		assert.equal(result.error?.message, `credential plugin ${plugin.command} eks get-token --cluster-name prod for context eks failed (exit 1): Error: the SSO session has expired or is invalid`);
+		assert.equal(
+			result.error?.message,
+			`credential plugin ${plugin.command} eks get-token --cluster-name prod for context eks failed (exit 1): Error: the SSO session has expired or is invalid`,
+		);
 		assert.match(result.error?.hint ?? '', /aws sso login/);
 		assert.equal(server.requests.length, before, 'no request without a credential');
 	});
@@ -61,12 +64,21 @@ describe('exec credential plugins in the probe', () => {
 	test('a missing plugin: named, with the kubeconfig installHint (or a default install hint)', async () => {
 		const file = writeExecKubeconfig([
 			{name: 'gke', server, command: 'gke-gcloud-auth-plugin-not-here'},
-			{name: 'gke2', server, command: 'gke-gcloud-auth-plugin-not-here', args: ['--x'], installHint: 'Install it with: gcloud components install gke-gcloud-auth-plugin\nsecond line'},
+			{
+				name: 'gke2',
+				server,
+				command: 'gke-gcloud-auth-plugin-not-here',
+				args: ['--x'],
+				installHint: 'Install it with: gcloud components install gke-gcloud-auth-plugin\nsecond line',
+			},
 		]);
 		const factory = createClusterClientFactory({kubeconfig: file, env: {}});
 		const one = await factory.client('gke').probe();
 		assert.equal(one.reachable, false);
-		assert.equal(one.error?.message, 'credential plugin gke-gcloud-auth-plugin-not-here for context gke is not installed (gke-gcloud-auth-plugin-not-here not found)');
+		assert.equal(
+			one.error?.message,
+			'credential plugin gke-gcloud-auth-plugin-not-here for context gke is not installed (gke-gcloud-auth-plugin-not-here not found)',
+		);
 		assert.match(one.error?.hint ?? '', /^install gke-gcloud-auth-plugin-not-here/);
 		const two = await factory.client('gke2').probe();
 		assert.equal(two.error?.hint, 'Install it with: gcloud components install gke-gcloud-auth-plugin');
@@ -83,7 +95,9 @@ describe('exec credential plugins in the probe', () => {
 
 	test('secret-named plugin flags are redacted in the message', async () => {
 		const plugin = fakePlugin({exitCode: 2, stderr: 'AADSTS7000215: Invalid client secret provided.', name: 'kubelogin'});
-		const file = writeExecKubeconfig([{name: 'aks', server, command: plugin.command, args: ['get-token', '--client-secret', 'hunter2-secret', '--server-id=abc']}]);
+		const file = writeExecKubeconfig([
+			{name: 'aks', server, command: plugin.command, args: ['get-token', '--client-secret', 'hunter2-secret', '--server-id=abc']},
+		]);
 		const result = await createClusterClientFactory({kubeconfig: file, env: {}}).client('aks').probe();
 		assert.ok(!result.error!.message.includes('hunter2-secret'), result.error!.message);
 		assert.match(result.error!.message, /--client-secret \[redacted\] --server-id=abc for context aks failed \(exit 2\): AADSTS7000215/);

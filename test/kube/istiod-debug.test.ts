@@ -24,10 +24,11 @@ async function debugServer(routes: Record<string, {status?: number; body: string
 	return {
 		port,
 		seen,
-		close: () => new Promise<void>(resolve => {
-			server.closeAllConnections();
-			server.close(() => resolve());
-		}),
+		close: () =>
+			new Promise<void>(resolve => {
+				server.closeAllConnections();
+				server.close(() => resolve());
+			}),
 	};
 }
 
@@ -46,7 +47,10 @@ function istiodPod(name: string, options: {phase?: string; ready?: boolean; port
 	};
 }
 
-const CLUSTERZ = JSON.stringify([{id: 'east', secretName: '', syncStatus: 'synced'}, {id: 'west', secretName: 'istio-system/istio-remote-secret-west', syncStatus: 'synced'}]);
+const CLUSTERZ = JSON.stringify([
+	{id: 'east', secretName: '', syncStatus: 'synced'},
+	{id: 'west', secretName: 'istio-system/istio-remote-secret-west', syncStatus: 'synced'},
+]);
 const NETWORKZ = JSON.stringify([{Network: 'net-west', Cluster: 'west', Addr: '127.0.20.1', Port: 15443, HBONEPort: 0}]);
 
 describe('readIstiodDebug: the kube layer against a fake API server and a local debug endpoint', () => {
@@ -147,7 +151,12 @@ describe('readIstiodDebug: the kube layer against a fake API server and a local 
 		const client = new KubeClusterClient('east', kc, {
 			dial: () => {
 				// As portForwardDialer fails: the stream is handed out at once, then destroyed with the API server's answer.
-				const stream = new Duplex({read() {}, write(_chunk, _encoding, callback) { callback(); }});
+				const stream = new Duplex({
+					read() {},
+					write(_chunk, _encoding, callback) {
+						callback();
+					},
+				});
 				setImmediate(() => stream.destroy(new Error('error dialing backend: dial tcp 127.0.0.1:10250: connect: connection refused')));
 				return stream;
 			},
@@ -238,7 +247,7 @@ describe("istiod's view through the API server's pods/portforward (WebSocket, cl
 		await west.close();
 	});
 
-	test('a remote secret that reaches west: west synced, both networks\' gateways; the stream is the real port-forward', async () => {
+	test("a remote secret that reaches west: west synced, both networks' gateways; the stream is the real port-forward", async () => {
 		east.put(remoteSecret('west', west.url));
 		const kc = new KubeConfig();
 		kc.loadFromFile(writeKubeconfig([{name: 'east', server: east}]));
@@ -248,7 +257,10 @@ describe("istiod's view through the API server's pods/portforward (WebSocket, cl
 			{id: 'east', secretName: '', syncStatus: 'synced'},
 			{id: 'west', secretName: 'istio-system/istio-remote-secret-west', syncStatus: 'synced'},
 		]);
-		assert.deepEqual(JSON.parse(answer.responses[1]!.body).map((g: any) => `${g.Network} ${g.Cluster} ${g.Addr}:${g.Port}`), ['net-east east 127.0.10.1:15443', 'net-west west 127.0.20.1:15443']);
+		assert.deepEqual(
+			JSON.parse(answer.responses[1]!.body).map((g: any) => `${g.Network} ${g.Cluster} ${g.Addr}:${g.Port}`),
+			['net-east east 127.0.10.1:15443', 'net-west west 127.0.20.1:15443'],
+		);
 		const pf = east.requests.filter(r => r.path === '/api/v1/namespaces/istio-system/pods/istiod-5d8f7c9b4-fk7x2/portforward');
 		assert.equal(pf.length, 2, 'one port-forward per path');
 		assert.equal(pf[0]!.query.ports, '15014');

@@ -30,10 +30,17 @@ function throwsKubeconfigError(fn: () => unknown, pattern: RegExp): void {
 describe('loadKubeconfig', () => {
 	test('a single --kubeconfig file: contexts with cluster, user, namespace, server; current context', () => {
 		const dir = tempDir();
-		const file = write(dir, 'config', kubeconfigYaml([
-			{name: 'east', server: 'http://127.0.0.1:1', namespace: 'apps'},
-			{name: 'west', server: 'http://127.0.0.1:2', cluster: 'west-cluster', user: 'admin'},
-		], 'west'));
+		const file = write(
+			dir,
+			'config',
+			kubeconfigYaml(
+				[
+					{name: 'east', server: 'http://127.0.0.1:1', namespace: 'apps'},
+					{name: 'west', server: 'http://127.0.0.1:2', cluster: 'west-cluster', user: 'admin'},
+				],
+				'west',
+			),
+		);
 		const info = loadKubeconfig({kubeconfig: file, env: {KUBECONFIG: '/nonexistent/ignored'}});
 		assert.deepEqual(info.files, [file]);
 		assert.equal(info.currentContext, 'west');
@@ -46,19 +53,45 @@ describe('loadKubeconfig', () => {
 
 	test('KUBECONFIG merges like kubectl: first current-context and first definition of a name win, empty entries and missing files skipped', () => {
 		const dir = tempDir();
-		const a = write(dir, 'a.yaml', kubeconfigYaml([{name: 'shared', server: 'http://127.0.0.1:1', cluster: 'c'}, {name: 'a-only', server: 'http://127.0.0.1:1', cluster: 'c'}], 'a-only'));
-		const b = write(dir, 'b.yaml', kubeconfigYaml([{name: 'shared', server: 'http://127.0.0.1:2', cluster: 'c2'}, {name: 'b-only', server: 'http://127.0.0.1:3', cluster: 'c'}], 'b-only'));
+		const a = write(
+			dir,
+			'a.yaml',
+			kubeconfigYaml(
+				[
+					{name: 'shared', server: 'http://127.0.0.1:1', cluster: 'c'},
+					{name: 'a-only', server: 'http://127.0.0.1:1', cluster: 'c'},
+				],
+				'a-only',
+			),
+		);
+		const b = write(
+			dir,
+			'b.yaml',
+			kubeconfigYaml(
+				[
+					{name: 'shared', server: 'http://127.0.0.1:2', cluster: 'c2'},
+					{name: 'b-only', server: 'http://127.0.0.1:3', cluster: 'c'},
+				],
+				'b-only',
+			),
+		);
 		const missing = path.join(dir, 'missing.yaml');
 		const info = loadKubeconfig({env: {KUBECONFIG: [a, '', missing, b].join(path.delimiter)}});
 		assert.deepEqual(info.files, [a, b]);
 		assert.equal(info.currentContext, 'a-only');
-		assert.deepEqual(info.contexts.map(c => c.name), ['shared', 'a-only', 'b-only']);
+		assert.deepEqual(
+			info.contexts.map(c => c.name),
+			['shared', 'a-only', 'b-only'],
+		);
 		// The first file's "shared" context and its cluster "c" win.
 		assert.equal(info.contexts[0]!.cluster, 'c');
 		assert.equal(info.contexts[0]!.server, 'http://127.0.0.1:1');
 		// b-only names cluster "c", which a.yaml defined first.
 		assert.equal(info.contexts[2]!.server, 'http://127.0.0.1:1');
-		assert.ok(info.warnings.some(w => w.includes('context "shared"') && w.includes(b)), info.warnings.join('\n'));
+		assert.ok(
+			info.warnings.some(w => w.includes('context "shared"') && w.includes(b)),
+			info.warnings.join('\n'),
+		);
 		assert.ok(info.warnings.some(w => w.includes('cluster "c"') && w.includes(b)));
 	});
 
@@ -81,12 +114,25 @@ describe('loadKubeconfig', () => {
 
 	test('relative certificate paths are resolved against the kubeconfig file', () => {
 		const dir = tempDir();
-		const file = write(dir, 'config', [
-			'apiVersion: v1', 'kind: Config', 'current-context: x',
-			'clusters:', '- name: x', '  cluster: {server: "https://127.0.0.1:6443", certificate-authority: certs/ca.crt}',
-			'users:', '- name: x', '  user: {client-certificate: certs/me.crt, client-key: certs/me.key}',
-			'contexts:', '- name: x', '  context: {cluster: x, user: x}', '',
-		].join('\n'));
+		const file = write(
+			dir,
+			'config',
+			[
+				'apiVersion: v1',
+				'kind: Config',
+				'current-context: x',
+				'clusters:',
+				'- name: x',
+				'  cluster: {server: "https://127.0.0.1:6443", certificate-authority: certs/ca.crt}',
+				'users:',
+				'- name: x',
+				'  user: {client-certificate: certs/me.crt, client-key: certs/me.key}',
+				'contexts:',
+				'- name: x',
+				'  context: {cluster: x, user: x}',
+				'',
+			].join('\n'),
+		);
 		const merged = loadMergedKubeconfig({kubeconfig: file, env: {}});
 		assert.equal(merged.clusters[0]!.caFile, path.join(dir, 'certs', 'ca.crt'));
 		assert.equal(merged.users[0]!.certFile, path.join(dir, 'certs', 'me.crt'));
@@ -108,7 +154,10 @@ describe('loadKubeconfig', () => {
 		const dir = tempDir();
 		const good = write(dir, 'good', kubeconfigYaml([{name: 'g', server: 'http://127.0.0.1:1'}]));
 		const bad = write(dir, 'bad', 'clusters: [\n  - name: x\n contexts: {\n');
-		throwsKubeconfigError(() => loadKubeconfig({env: {KUBECONFIG: `${good}${path.delimiter}${bad}`}}), new RegExp(`kubeconfig ${bad} is not valid YAML \\(.+\\): fix or regenerate it`));
+		throwsKubeconfigError(
+			() => loadKubeconfig({env: {KUBECONFIG: `${good}${path.delimiter}${bad}`}}),
+			new RegExp(`kubeconfig ${bad} is not valid YAML \\(.+\\): fix or regenerate it`),
+		);
 	});
 
 	test('YAML that is not a mapping is an error naming the file', () => {
@@ -118,7 +167,10 @@ describe('loadKubeconfig', () => {
 
 	test('no kubeconfig anywhere: the error says where it looked', () => {
 		const home = tempDir();
-		throwsKubeconfigError(() => loadKubeconfig({env: {HOME: home}}), new RegExp(`looked at --kubeconfig \\(not given\\), KUBECONFIG \\(not set\\) and ${path.join(home, '.kube', 'config')}`));
+		throwsKubeconfigError(
+			() => loadKubeconfig({env: {HOME: home}}),
+			new RegExp(`looked at --kubeconfig \\(not given\\), KUBECONFIG \\(not set\\) and ${path.join(home, '.kube', 'config')}`),
+		);
 		const missing = path.join(home, 'x');
 		throwsKubeconfigError(() => loadKubeconfig({env: {HOME: home, KUBECONFIG: missing}}), /none of the files in KUBECONFIG exist/);
 	});
@@ -165,7 +217,13 @@ describe('loadKubeconfig', () => {
 		try {
 			const dir = tempDir();
 			const a = writeKubeconfig([{name: 'prod', server: first}], {dir, file: 'a'});
-			const b = writeKubeconfig([{name: 'prod', server: second}, {name: 'staging', server: second}], {dir, file: 'b'});
+			const b = writeKubeconfig(
+				[
+					{name: 'prod', server: second},
+					{name: 'staging', server: second},
+				],
+				{dir, file: 'b'},
+			);
 			const factory = createClusterClientFactory({env: {KUBECONFIG: `${a}${path.delimiter}${b}`}});
 			const prod = await factory.client('prod').probe();
 			assert.equal(prod.serverVersion, 'v1.35.1');

@@ -50,7 +50,9 @@ describe('probe against the fake API server', () => {
 			assert.equal(result.networkLabel, 'network1');
 			assert.equal(result.istioCrds, true);
 			assert.deepEqual(result.istioCrdNames, ['gateways.networking.istio.io', 'virtualservices.networking.istio.io']);
-			assert.deepEqual(result.istiod, [{name: 'istiod-1-30', revision: '1-30', clusterId: 'east', meshId: 'mesh1', network: 'network1', externalIstiod: true, ready: true}]);
+			assert.deepEqual(result.istiod, [
+				{name: 'istiod-1-30', revision: '1-30', clusterId: 'east', meshId: 'mesh1', network: 'network1', externalIstiod: true, ready: true},
+			]);
 		} finally {
 			await server.close();
 		}
@@ -160,7 +162,10 @@ describe('probe against the fake API server', () => {
 	test('each context talks to its own server with its own credentials', async () => {
 		const other = await FakeApiServer.start({token: 'other-token', gitVersion: 'v1.34.1'});
 		try {
-			const file = writeKubeconfig([{name: 'one', server: fake}, {name: 'two', server: other}]);
+			const file = writeKubeconfig([
+				{name: 'one', server: fake},
+				{name: 'two', server: other},
+			]);
 			const factory = createClusterClientFactory({kubeconfig: file, env: {}});
 			const [a, b] = await Promise.all([factory.client('one').probe(), factory.client('two').probe()]);
 			assert.equal(a.serverVersion, 'v1.35.4');

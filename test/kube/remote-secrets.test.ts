@@ -10,7 +10,7 @@ import {createClusterClientFactory} from '../../source/kube/index.js';
 import {describeRemoteSecret, secretFromIstioctlOutput, type SecretLike} from '../../source/kube/remote-secrets.js';
 import {ISTIOD_PEER_READS} from '../../source/core/ports.js';
 import type {FakeApiServer} from '../support/fake-apiserver.js';
-import { startPrimary, writeKubeconfig} from '../support/fake-apiserver.js';
+import {startPrimary, writeKubeconfig} from '../support/fake-apiserver.js';
 
 const TOKEN = 'reader-token-7Qx9s3cr3t';
 const ADMIN = 'admin-token-east';
@@ -54,7 +54,10 @@ function markerScript(): {command: string; marker: string} {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'eastwest-exec-'));
 	const marker = path.join(dir, 'ran');
 	const command = path.join(dir, 'plugin.sh');
-	writeFileSync(command, `#!/bin/sh\ntouch ${marker}\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${TOKEN}"}}'\n`);
+	writeFileSync(
+		command,
+		`#!/bin/sh\ntouch ${marker}\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${TOKEN}"}}'\n`,
+	);
 	chmodSync(command, 0o755);
 	return {command, marker};
 }
@@ -81,7 +84,7 @@ describe('remote secrets against fake API servers', () => {
 
 	const reviewsAt = (s: FakeApiServer) => s.requests.filter(r => r.path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews').length;
 
-	test('a working secret: every read istiod needs is allowed, asked of the peer as the secret\'s identity', async () => {
+	test("a working secret: every read istiod needs is allowed, asked of the peer as the secret's identity", async () => {
 		east.put(secret('istio-remote-secret-west', {west: kubeconfigFor('west', west.url, {token: TOKEN})}));
 		const before = reviewsAt(west);
 		const verdict = await client.verifyRemoteSecret('istio-remote-secret-west', 'west', {timeoutMs: 10_000});
@@ -89,7 +92,7 @@ describe('remote secrets against fake API servers', () => {
 		assert.match(verdict.message, new RegExp(`may list and watch services, endpointslices, pods, nodes, namespaces on ${west.url.replace(/[.]/g, '\\.')}`));
 		// west accepts only TOKEN: every review reached it authenticated as the secret's identity.
 		assert.equal(reviewsAt(west) - before, ISTIOD_PEER_READS.length * 2);
-		assert.equal(reviewsAt(east), 0, 'the reader cluster is not asked on the peer\'s behalf');
+		assert.equal(reviewsAt(east), 0, "the reader cluster is not asked on the peer's behalf");
 	});
 
 	test('a denied read: forbidden, naming what istiod may not do', async () => {
@@ -125,7 +128,7 @@ describe('remote secrets against fake API servers', () => {
 		assert.ok(!JSON.stringify(verdict).includes(TOKEN));
 	});
 
-	test('a key that is not the peer\'s cluster name, a missing secret: invalid without dialling anything', async () => {
+	test("a key that is not the peer's cluster name, a missing secret: invalid without dialling anything", async () => {
 		east.put(secret('istio-remote-secret-west', {cluster2: kubeconfigFor('cluster2', quiet.url, {token: TOKEN})}));
 		const before = quiet.requests.length;
 		const misnamed = await client.verifyRemoteSecret('istio-remote-secret-west', 'west', {timeoutMs: 10_000});
@@ -168,7 +171,10 @@ describe('remote secrets against fake API servers', () => {
 		east.put(secret('istio-remote-secret-west', {west: kubeconfigFor('west', west.url, {token: TOKEN})}));
 		east.put(secret('unrelated', {west: kubeconfigFor('west', west.url, {token: TOKEN})}, false));
 		const listed = await client.listRemoteSecrets();
-		assert.deepEqual(listed.map(s => s.name), ['istio-remote-secret-west']);
+		assert.deepEqual(
+			listed.map(s => s.name),
+			['istio-remote-secret-west'],
+		);
 		assert.deepEqual(listed[0]!.entries, [{cluster: 'west', server: west.url, auth: 'token', inlineCa: false}]);
 		assert.equal(listed[0]!.clusterAnnotation, 'west');
 		assert.equal(listed[0]!.multiClusterLabel, true);
@@ -212,8 +218,15 @@ describe('remote secrets against fake API servers', () => {
 		const before = east.requests.length;
 		assert.equal(await client.advertisedApiServer(), 'https://127.0.10.5:6443');
 		const made = east.requests.slice(before);
-		assert.ok(made.every(r => r.method === 'GET'), 'a read only');
-		assert.ok(made.some(r => r.path === '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices' && r.query.labelSelector === 'kubernetes.io/service-name=kubernetes'));
+		assert.ok(
+			made.every(r => r.method === 'GET'),
+			'a read only',
+		);
+		assert.ok(
+			made.some(
+				r => r.path === '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices' && r.query.labelSelector === 'kubernetes.io/service-name=kubernetes',
+			),
+		);
 	});
 });
 
@@ -264,7 +277,8 @@ describe('remote secrets in memory: described and converted without their creden
 		for (const user of [{exec: {command}}, {'auth-provider': {name: 'gcp', config: {'access-token': TOKEN}}}, {'token-file': '/nonexistent/token'}]) {
 			assert.throws(
 				() => secretFromIstioctlOutput(output([istioctlSecret(user)]), 'istio-remote-secret-west'),
-				(e: Error) => /authenticates with (exec|auth-provider|file), which istiod cannot use/.test(e.message) && !e.message.includes(TOKEN) && !e.message.includes(command),
+				(e: Error) =>
+					/authenticates with (exec|auth-provider|file), which istiod cannot use/.test(e.message) && !e.message.includes(TOKEN) && !e.message.includes(command),
 			);
 		}
 		assert.equal(existsSync(marker), false);

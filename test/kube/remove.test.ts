@@ -54,12 +54,16 @@ describe('removal through the kube layer', () => {
 		assert.equal(fake.get(ref.apiVersion, ref.kind, NS, ref.name), undefined);
 	});
 
-	test('the fake decodes a delete as kube-apiserver does: a body\'s options win and its query string is ignored', async () => {
+	test("the fake decodes a delete as kube-apiserver does: a body's options win and its query string is ignored", async () => {
 		fake.addNamespace(NS);
 		await client.apply(renderExposeServices(), {dryRun: false, force: false});
 		const url = (name: string, query: string) => `${fake.url}/apis/networking.istio.io/v1/namespaces/${NS}/gateways/${name}${query}`;
 		const send = (name: string, query: string, body?: unknown) =>
-			fetch(url(name, query), {method: 'DELETE', headers: {authorization: 'Bearer tok', 'content-type': 'application/json'}, ...(body ? {body: JSON.stringify(body)} : {})});
+			fetch(url(name, query), {
+				method: 'DELETE',
+				headers: {authorization: 'Bearer tok', 'content-type': 'application/json'},
+				...(body ? {body: JSON.stringify(body)} : {}),
+			});
 		// A query-only dry run is honoured…
 		assert.equal((await send('cross-network-gateway', '?dryRun=All')).status, 200);
 		assert.ok(fake.get('networking.istio.io/v1', 'Gateway', NS, 'cross-network-gateway'));
@@ -83,15 +87,22 @@ describe('removal through the kube layer', () => {
 		assert.equal(await client.writeNamespaceKey(remove, {dryRun: false}), 'not-found');
 	});
 
-	test('the engine, reading managedFields from the server: eastwest\'s label and Gateway go, a label set by kubectl stays', async () => {
+	test("the engine, reading managedFields from the server: eastwest's label and Gateway go, a label set by kubectl stays", async () => {
 		fake.put({apiVersion: 'v1', kind: 'Namespace', metadata: {name: NS, labels: {[LABEL]: 'net-east'}}}, {manager: 'kubectl-label'});
 		await client.apply(renderExposeServices(), {dryRun: false, force: false});
-		const input = {topology: 'multi-network' as const, meshId: 'mesh1', clusters: [{context: 'east', name: 'east', network: 'net-east', role: 'primary' as const}]};
+		const input = {
+			topology: 'multi-network' as const,
+			meshId: 'mesh1',
+			clusters: [{context: 'east', name: 'east', network: 'net-east', role: 'primary' as const}],
+		};
 		const outcome = await createRemovePlan({factory})(buildTeardown(input), {timeoutMs: 5000, dryRun: false, onEvent: () => {}});
 		assert.equal(outcome.ok, true, JSON.stringify(outcome.clusters));
 		assert.equal(fake.get('networking.istio.io/v1', 'Gateway', NS, 'cross-network-gateway'), undefined);
 		assert.equal(fake.get('v1', 'Namespace', undefined, NS)!.metadata.labels[LABEL], 'net-east');
-		assert.deepEqual(outcome.left.map(l => l.reason), [`${NS} label ${LABEL} set by someone else (kubectl-label), not eastwest`]);
+		assert.deepEqual(
+			outcome.left.map(l => l.reason),
+			[`${NS} label ${LABEL} set by someone else (kubectl-label), not eastwest`],
+		);
 		const gateway = outcome.clusters[0]!.steps.find(s => s.id === 'east/remove/install-gateway')!;
 		assert.equal(gateway.status, 'unchanged', 'kinds the server does not serve are skipped, nothing labelled eastwest exists');
 	});

@@ -131,7 +131,10 @@ describe('watches', () => {
 		await updates.next('connected', u => u.connected);
 		fake.put(deployment(GW));
 		const u = await updates.next('gateway seen', x => x.items.length > 0);
-		assert.deepEqual(u.items.map(d => d.metadata?.name), [GW]);
+		assert.deepEqual(
+			u.items.map(d => d.metadata?.name),
+			[GW],
+		);
 	});
 
 	test('a dropped watch is reported as disconnected, then re-listed and re-watched', async () => {
@@ -165,7 +168,10 @@ describe('watches', () => {
 		const u = await updates.next('both deployments', x => x.items.length >= 2 && x.connected);
 		assert.deepEqual(u.items.map(d => d.metadata?.name).sort(), [GW, 'second'].sort());
 		assert.ok(lists('deployments') > before, 're-listed after 410');
-		assert.ok(updates.all.every(x => x.connected), 'never reported disconnected');
+		assert.ok(
+			updates.all.every(x => x.connected),
+			'never reported disconnected',
+		);
 	});
 
 	test('a routine watch end resumes from the last resourceVersion without a re-list', async () => {
@@ -250,7 +256,17 @@ describe('watches', () => {
 		const gateways = new Updates<Record<string, any>>();
 		handles.push(client.watchObjects('networking.istio.io/v1', 'Gateway', {namespace: NS}, gateways.push));
 		await gateways.next('connected', u => u.connected);
-		await client.apply([{apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: {name: 'cross-network-gateway', namespace: NS}, spec: {selector: {istio: 'eastwestgateway'}}}], {dryRun: false, force: false});
+		await client.apply(
+			[
+				{
+					apiVersion: 'networking.istio.io/v1',
+					kind: 'Gateway',
+					metadata: {name: 'cross-network-gateway', namespace: NS},
+					spec: {selector: {istio: 'eastwestgateway'}},
+				},
+			],
+			{dryRun: false, force: false},
+		);
 		const seen = await gateways.next('gateway', u => u.items.length === 1);
 		assert.equal(seen.items[0]!.metadata.name, 'cross-network-gateway');
 		assert.ok(fake.requests.some(r => r.watch && r.path === '/apis/networking.istio.io/v1/namespaces/istio-system/gateways'));

@@ -26,7 +26,11 @@ const cases: Array<{file: string; code: string; error?: RegExp}> = [
 	{file: 'source/app.tsx', code: "import './commands/args.js';\n", error: /ui\/ reaches clusters/},
 	// The engine's public surface reaches ui/ as types only; its internals not at all.
 	{file: 'source/ui/status/X.tsx', code: "import type {StatusMonitor} from '../../engine/status-monitor.js';\nexport type M = StatusMonitor;\n"},
-	{file: 'source/ui/status/X.tsx', code: "import {StatusMonitor} from '../../engine/status-monitor.js';\nexport const M = StatusMonitor;\n", error: /only `import type`/},
+	{
+		file: 'source/ui/status/X.tsx',
+		code: "import {StatusMonitor} from '../../engine/status-monitor.js';\nexport const M = StatusMonitor;\n",
+		error: /only `import type`/,
+	},
 	{file: 'source/app.tsx', code: "import {createRunPlan} from './engine/index.js';\nexport const r = createRunPlan;\n", error: /only `import type`/},
 	{file: 'source/ui/X.ts', code: "import type {S} from '../engine/steps.js';\nexport type T = S;\n", error: /engine's internals/},
 	{file: 'source/ui/X.ts', code: "import '../engine';\n", error: /engine's internals/},

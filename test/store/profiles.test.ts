@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type {MeshPlanInput} from '../../source/core/model.js';
-import type { ProfileStoreError} from '../../source/store/profiles.js';
+import type {ProfileStoreError} from '../../source/store/profiles.js';
 import {ProfileStore, SCHEMA_VERSION, migrate, profileNameProblem} from '../../source/store/profiles.js';
 import {withFileLock} from '../../source/store/lock.js';
 import {root} from '../helpers/cli.js';
@@ -44,17 +44,29 @@ test('save, get, list, delete round-trip in a file of mode 0600', async () => {
 	const again = new ProfileStore({cwd: dir});
 	assert.deepEqual(again.get('prod.eu'), {...plan, createdAt: saved.createdAt, updatedAt: saved.updatedAt});
 	await store.save('a-first', plan);
-	assert.deepEqual(store.list().map(p => p.name), ['a-first', 'prod.eu']);
+	assert.deepEqual(
+		store.list().map(p => p.name),
+		['a-first', 'prod.eu'],
+	);
 	await store.delete('prod.eu');
-	assert.deepEqual(store.list().map(p => p.name), ['a-first']);
-	assert.throws(() => store.get('prod.eu'), (e: ProfileStoreError) => e.kind === 'not-found' && /no profile named "prod.eu"; saved profiles: a-first/.test(e.message));
+	assert.deepEqual(
+		store.list().map(p => p.name),
+		['a-first'],
+	);
+	assert.throws(
+		() => store.get('prod.eu'),
+		(e: ProfileStoreError) => e.kind === 'not-found' && /no profile named "prod.eu"; saved profiles: a-first/.test(e.message),
+	);
 	await assert.rejects(store.delete('prod.eu'), {name: 'ProfileStoreError', message: /no profile named/});
 });
 
 test('save refuses to overwrite unless asked, and keeps createdAt when overwriting', async () => {
 	const store = new ProfileStore({cwd: tempDir(), now: fixedClock()});
 	const first = await store.save('prod', plan);
-	await assert.rejects(store.save('prod', {...plan, meshId: 'mesh2'}), (e: ProfileStoreError) => e.kind === 'exists' && /already exists; pass --overwrite/.test(e.message));
+	await assert.rejects(
+		store.save('prod', {...plan, meshId: 'mesh2'}),
+		(e: ProfileStoreError) => e.kind === 'exists' && /already exists; pass --overwrite/.test(e.message),
+	);
 	assert.equal(store.get('prod').meshId, 'mesh1');
 	const second = await store.save('prod', {...plan, meshId: 'mesh2'}, {overwrite: true});
 	assert.equal(second.meshId, 'mesh2');
@@ -82,7 +94,10 @@ test('rename moves a profile and refuses to clobber; recordApplied notes the out
 	await assert.rejects(store.rename('a', 'b'), (e: ProfileStoreError) => e.kind === 'exists' && /"b" already exists/.test(e.message));
 	await assert.rejects(store.rename('zzz', 'c'), (e: ProfileStoreError) => e.kind === 'not-found');
 	await store.rename('a', 'c.1');
-	assert.deepEqual(store.list().map(p => p.name), ['b', 'c.1']);
+	assert.deepEqual(
+		store.list().map(p => p.name),
+		['b', 'c.1'],
+	);
 	const applied = await store.recordApplied('c.1', 'failed', {dryRun: true});
 	assert.deepEqual({...applied.lastApplied, at: undefined}, {at: undefined, result: 'failed', dryRun: true});
 	assert.equal(new ProfileStore({cwd: path.dirname(store.path)}).get('c.1').lastApplied?.result, 'failed');
@@ -103,7 +118,12 @@ test('a v0 file (mesh, savedAt, no schemaVersion) is read as v1 without rewritin
 	const dir = tempDir();
 	const v0 = {
 		profiles: {
-			'old.one': {topology: 'multi-network', mesh: 'legacy-mesh', clusters: plan.clusters.map(c => ({...c, role: 'primary'})), savedAt: '2025-05-05T05:05:05.000Z'},
+			'old.one': {
+				topology: 'multi-network',
+				mesh: 'legacy-mesh',
+				clusters: plan.clusters.map(c => ({...c, role: 'primary'})),
+				savedAt: '2025-05-05T05:05:05.000Z',
+			},
 		},
 	};
 	const file = path.join(dir, 'profiles.json');
@@ -125,8 +145,14 @@ test('a v0 file (mesh, savedAt, no schemaVersion) is read as v1 without rewritin
 });
 
 test('migrate refuses a newer or nonsense schemaVersion with the file named', () => {
-	assert.throws(() => migrate({schemaVersion: 99, profiles: {}}, '/x/profiles.json'), (e: ProfileStoreError) => e.kind === 'newer-schema' && /\/x\/profiles.json.*upgrade eastwest/.test(e.message));
-	assert.throws(() => migrate({schemaVersion: 'one', profiles: {}}, '/x/profiles.json'), (e: ProfileStoreError) => e.kind === 'corrupt');
+	assert.throws(
+		() => migrate({schemaVersion: 99, profiles: {}}, '/x/profiles.json'),
+		(e: ProfileStoreError) => e.kind === 'newer-schema' && /\/x\/profiles.json.*upgrade eastwest/.test(e.message),
+	);
+	assert.throws(
+		() => migrate({schemaVersion: 'one', profiles: {}}, '/x/profiles.json'),
+		(e: ProfileStoreError) => e.kind === 'corrupt',
+	);
 	assert.deepEqual(migrate({schemaVersion: 1, profiles: {}}, 'f'), {schemaVersion: 1, profiles: {}});
 });
 
@@ -141,7 +167,8 @@ for (const [what, content] of [
 		const file = path.join(dir, 'profiles.json');
 		fs.writeFileSync(file, content, {mode: 0o644});
 		const store = new ProfileStore({cwd: dir});
-		const check = (e: ProfileStoreError) => e.kind === 'corrupt' && e.message.includes(file) && !e.message.includes('\n') && /left it untouched/.test(e.message);
+		const check = (e: ProfileStoreError) =>
+			e.kind === 'corrupt' && e.message.includes(file) && !e.message.includes('\n') && /left it untouched/.test(e.message);
 		assert.throws(() => store.list(), check);
 		await assert.rejects(store.save('new', plan), check);
 		await assert.rejects(store.delete('p'), check);
@@ -155,7 +182,10 @@ test('a lock held by a live process makes a save wait, then fail with a one-line
 	const dir = tempDir();
 	const store = new ProfileStore({cwd: dir, lock: {timeoutMs: 200, retryMs: 5}});
 	fs.writeFileSync(`${store.path}.lock`, JSON.stringify({pid: process.pid, at: Date.now()}));
-	await assert.rejects(store.save('x', plan), (e: ProfileStoreError) => e.kind === 'locked' && e.message.includes(`pid ${process.pid}`) && e.message.includes('.lock'));
+	await assert.rejects(
+		store.save('x', plan),
+		(e: ProfileStoreError) => e.kind === 'locked' && e.message.includes(`pid ${process.pid}`) && e.message.includes('.lock'),
+	);
 	assert.equal(fs.existsSync(`${store.path}.lock`), true, 'a live lock is not stolen');
 	assert.equal(fs.existsSync(store.path), false);
 });
@@ -172,7 +202,10 @@ test('a lock left by a dead process or held too long is taken over', async () =>
 	await store.save('after-dead', plan);
 	fs.writeFileSync(`${store.path}.lock`, JSON.stringify({pid: process.pid, at: Date.now() - 120_000}));
 	await store.save('after-old', plan);
-	assert.deepEqual(store.list().map(p => p.name), ['after-dead', 'after-old']);
+	assert.deepEqual(
+		store.list().map(p => p.name),
+		['after-dead', 'after-old'],
+	);
 	assert.equal(fs.existsSync(`${store.path}.lock`), false);
 });
 
@@ -192,14 +225,16 @@ test('withFileLock serialises work within one process too', async () => {
 test('8 processes saving 5 profiles each at once lose none', async () => {
 	const dir = tempDir();
 	const fixture = path.join(root, 'test/fixtures/save-profiles.ts');
-	const runs = Array.from({length: 8}, (_, i) =>
-		new Promise<void>((resolve, reject) => {
-			const child = spawn(process.execPath, ['--import', 'tsx', fixture, dir, `p${i}`, '5'], {cwd: root, stdio: ['ignore', 'ignore', 'pipe']});
-			let stderr = '';
-			child.stderr.on('data', d => (stderr += d));
-			child.on('error', reject);
-			child.on('exit', code => (code === 0 ? resolve() : reject(new Error(`child p${i} exited ${code}: ${stderr}`))));
-		}),
+	const runs = Array.from(
+		{length: 8},
+		(_, i) =>
+			new Promise<void>((resolve, reject) => {
+				const child = spawn(process.execPath, ['--import', 'tsx', fixture, dir, `p${i}`, '5'], {cwd: root, stdio: ['ignore', 'ignore', 'pipe']});
+				let stderr = '';
+				child.stderr.on('data', d => (stderr += d));
+				child.on('error', reject);
+				child.on('exit', code => (code === 0 ? resolve() : reject(new Error(`child p${i} exited ${code}: ${stderr}`))));
+			}),
 	);
 	await Promise.all(runs);
 	const names = new ProfileStore({cwd: dir}).list().map(p => p.name);
@@ -221,7 +256,10 @@ test('a profile may keep a --parallel for apply; rename keeps it; a bad stored v
 	const onDisk = JSON.parse(fs.readFileSync(store.path, 'utf8'));
 	onDisk.profiles.fleet2.parallel = 0;
 	fs.writeFileSync(store.path, JSON.stringify(onDisk));
-	assert.throws(() => new ProfileStore({cwd: dir}).get('fleet2'), (e: ProfileStoreError) => e.kind === 'corrupt' && /profile "fleet2" parallel 0 must be a whole number from 1 to 256/.test(e.message));
+	assert.throws(
+		() => new ProfileStore({cwd: dir}).get('fleet2'),
+		(e: ProfileStoreError) => e.kind === 'corrupt' && /profile "fleet2" parallel 0 must be a whole number from 1 to 256/.test(e.message),
+	);
 });
 
 test('recordRemoved notes the last remove beside the last apply; the plan stays', async () => {

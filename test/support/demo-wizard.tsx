@@ -11,20 +11,39 @@ import {fakeServices, kubeconfig, okProbe, unreachableProbe} from './fake-servic
 
 const args = process.argv.slice(2);
 const many = args.includes('--many');
-const names = many ? Array.from({length: 1000}, (_, i) => `ctx-${String(i).padStart(4, '0')}`) : ['kind-east', 'kind-west', 'gke_prod_europe-west1_mesh-eu', 'staging-old'];
+const names = many
+	? Array.from({length: 1000}, (_, i) => `ctx-${String(i).padStart(4, '0')}`)
+	: ['kind-east', 'kind-west', 'gke_prod_europe-west1_mesh-eu', 'staging-old'];
 if (!many) names.push('arn:aws:eks:us-east-1:123456789012:cluster/payments');
 const services = fakeServices({
-	kubeconfig: args.includes('--no-kubeconfig') ? new Error('no kubeconfig: /home/me/.kube/config does not exist and KUBECONFIG is not set') : kubeconfig(names, names[0]),
+	kubeconfig: args.includes('--no-kubeconfig')
+		? new Error('no kubeconfig: /home/me/.kube/config does not exist and KUBECONFIG is not set')
+		: kubeconfig(names, names[0]),
 	probes: {
-		'kind-east': okProbe('kind-east', {istioNamespace: true, istioCrds: true, networkLabel: 'network1', istiod: [{name: 'istiod-1-30', revision: '1-30', clusterId: 'east', meshId: 'mesh1', network: 'network1', ready: true}]}),
+		'kind-east': okProbe('kind-east', {
+			istioNamespace: true,
+			istioCrds: true,
+			networkLabel: 'network1',
+			istiod: [{name: 'istiod-1-30', revision: '1-30', clusterId: 'east', meshId: 'mesh1', network: 'network1', ready: true}],
+		}),
 		'kind-west': okProbe('kind-west', {serverVersion: 'v1.34.2'}),
 		'staging-old': unreachableProbe('staging-old', 'dial tcp: lookup staging.internal: no such host'),
 	},
 	delayMs: 700,
 	steps: args.includes('--fail')
-		? {'east/wait-address': {waiting: ['the LoadBalancer Service has no ingress address yet'], fail: {error: 'no external address after 5m0s: the LoadBalancer Service has no ingress address yet', hint: 'install a LoadBalancer controller (e.g. MetalLB) or set spec.externalIPs'}}}
+		? {
+				'east/wait-address': {
+					waiting: ['the LoadBalancer Service has no ingress address yet'],
+					fail: {
+						error: 'no external address after 5m0s: the LoadBalancer Service has no ingress address yet',
+						hint: 'install a LoadBalancer controller (e.g. MetalLB) or set spec.externalIPs',
+					},
+				},
+			}
 		: {
-				'east/install-gateway': {waiting: ['istioctl install: Processing resources for Ingress gateways. Waiting for Deployment/istio-system/istio-eastwestgateway']},
+				'east/install-gateway': {
+					waiting: ['istioctl install: Processing resources for Ingress gateways. Waiting for Deployment/istio-system/istio-eastwestgateway'],
+				},
 				'east/wait-rollout': {waiting: ['0 out of 1 new replicas have been updated', '0 of 1 updated replicas are available']},
 				'east/wait-address': {waiting: ['the LoadBalancer Service has no ingress address yet']},
 				'kind-west/wait-rollout': {waiting: ['0 of 1 updated replicas are available']},
@@ -69,6 +88,8 @@ const services = fakeServices({
 });
 
 let code = 0;
-const instance = render(<App services={services} color={colorEnabled(process.env, args.includes('--no-color'))} onExit={c => (code = c)} />, {exitOnCtrlC: false});
+const instance = render(<App services={services} color={colorEnabled(process.env, args.includes('--no-color'))} onExit={c => (code = c)} />, {
+	exitOnCtrlC: false,
+});
 await instance.waitUntilExit();
 process.exit(code);

@@ -34,11 +34,16 @@ export function fakePlugin(options: {token?: string; exitCode?: number; stderr?:
 
 export function pluginRuns(plugin: FakePlugin): Array<{argv: string[]; info?: string}> {
 	if (!existsSync(plugin.runs)) return [];
-	return readFileSync(plugin.runs, 'utf8').split('\n').filter(Boolean).map(l => JSON.parse(l) as {argv: string[]; info?: string});
+	return readFileSync(plugin.runs, 'utf8')
+		.split('\n')
+		.filter(Boolean)
+		.map(l => JSON.parse(l) as {argv: string[]; info?: string});
 }
 
 /** A kubeconfig whose contexts authenticate through exec plugins (command, args). */
-export function writeExecKubeconfig(contexts: Array<{name: string; server: FakeApiServer | string; command: string; args?: string[]; installHint?: string}>): string {
+export function writeExecKubeconfig(
+	contexts: Array<{name: string; server: FakeApiServer | string; command: string; args?: string[]; installHint?: string}>,
+): string {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'ew-exec-kubeconfig-'));
 	const file = path.join(dir, 'config');
 	const yaml = stringifyYaml({
@@ -48,7 +53,15 @@ export function writeExecKubeconfig(contexts: Array<{name: string; server: FakeA
 		clusters: contexts.map(c => ({name: c.name, cluster: {server: typeof c.server === 'string' ? c.server : c.server.url, 'insecure-skip-tls-verify': true}})),
 		users: contexts.map(c => ({
 			name: c.name,
-			user: {exec: {apiVersion: 'client.authentication.k8s.io/v1beta1', command: c.command, args: c.args ?? [], ...(c.installHint ? {installHint: c.installHint} : {}), interactiveMode: 'IfAvailable'}},
+			user: {
+				exec: {
+					apiVersion: 'client.authentication.k8s.io/v1beta1',
+					command: c.command,
+					args: c.args ?? [],
+					...(c.installHint ? {installHint: c.installHint} : {}),
+					interactiveMode: 'IfAvailable',
+				},
+			},
 		})),
 		contexts: contexts.map(c => ({name: c.name, context: {cluster: c.name, user: c.name}})),
 	});

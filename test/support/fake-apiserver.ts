@@ -43,14 +43,75 @@ const RESOURCES: ResourceDef[] = [
 	{group: '', versions: ['v1'], plural: 'secrets', singular: 'secret', kind: 'Secret', namespaced: true, verbs: RW},
 	{group: '', versions: ['v1'], plural: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, verbs: RW},
 	{group: 'discovery.k8s.io', versions: ['v1'], plural: 'endpointslices', singular: 'endpointslice', kind: 'EndpointSlice', namespaced: true, verbs: RW},
-	{group: 'admissionregistration.k8s.io', versions: ['v1'], plural: 'mutatingwebhookconfigurations', singular: 'mutatingwebhookconfiguration', kind: 'MutatingWebhookConfiguration', namespaced: false, verbs: RW},
+	{
+		group: 'admissionregistration.k8s.io',
+		versions: ['v1'],
+		plural: 'mutatingwebhookconfigurations',
+		singular: 'mutatingwebhookconfiguration',
+		kind: 'MutatingWebhookConfiguration',
+		namespaced: false,
+		verbs: RW,
+	},
 	{group: 'apps', versions: ['v1'], plural: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, verbs: RW},
-	{group: 'apiextensions.k8s.io', versions: ['v1'], plural: 'customresourcedefinitions', singular: 'customresourcedefinition', kind: 'CustomResourceDefinition', namespaced: false, verbs: RW},
-	{group: 'authorization.k8s.io', versions: ['v1'], plural: 'selfsubjectaccessreviews', singular: 'selfsubjectaccessreview', kind: 'SelfSubjectAccessReview', namespaced: false, verbs: ['create'], review: true},
-	{group: 'networking.istio.io', versions: ['v1', 'v1beta1'], plural: 'gateways', singular: 'gateway', kind: 'Gateway', namespaced: true, verbs: RW, crd: 'gateways.networking.istio.io'},
-	{group: 'networking.istio.io', versions: ['v1', 'v1beta1'], plural: 'virtualservices', singular: 'virtualservice', kind: 'VirtualService', namespaced: true, verbs: RW, crd: 'virtualservices.networking.istio.io'},
-	{group: 'networking.istio.io', versions: ['v1', 'v1beta1'], plural: 'destinationrules', singular: 'destinationrule', kind: 'DestinationRule', namespaced: true, verbs: RW, crd: 'destinationrules.networking.istio.io'},
-	{group: 'install.istio.io', versions: ['v1alpha1'], plural: 'istiooperators', singular: 'istiooperator', kind: 'IstioOperator', namespaced: true, verbs: RW, crd: 'istiooperators.install.istio.io'},
+	{
+		group: 'apiextensions.k8s.io',
+		versions: ['v1'],
+		plural: 'customresourcedefinitions',
+		singular: 'customresourcedefinition',
+		kind: 'CustomResourceDefinition',
+		namespaced: false,
+		verbs: RW,
+	},
+	{
+		group: 'authorization.k8s.io',
+		versions: ['v1'],
+		plural: 'selfsubjectaccessreviews',
+		singular: 'selfsubjectaccessreview',
+		kind: 'SelfSubjectAccessReview',
+		namespaced: false,
+		verbs: ['create'],
+		review: true,
+	},
+	{
+		group: 'networking.istio.io',
+		versions: ['v1', 'v1beta1'],
+		plural: 'gateways',
+		singular: 'gateway',
+		kind: 'Gateway',
+		namespaced: true,
+		verbs: RW,
+		crd: 'gateways.networking.istio.io',
+	},
+	{
+		group: 'networking.istio.io',
+		versions: ['v1', 'v1beta1'],
+		plural: 'virtualservices',
+		singular: 'virtualservice',
+		kind: 'VirtualService',
+		namespaced: true,
+		verbs: RW,
+		crd: 'virtualservices.networking.istio.io',
+	},
+	{
+		group: 'networking.istio.io',
+		versions: ['v1', 'v1beta1'],
+		plural: 'destinationrules',
+		singular: 'destinationrule',
+		kind: 'DestinationRule',
+		namespaced: true,
+		verbs: RW,
+		crd: 'destinationrules.networking.istio.io',
+	},
+	{
+		group: 'install.istio.io',
+		versions: ['v1alpha1'],
+		plural: 'istiooperators',
+		singular: 'istiooperator',
+		kind: 'IstioOperator',
+		namespaced: true,
+		verbs: RW,
+		crd: 'istiooperators.install.istio.io',
+	},
 ];
 
 export interface LoggedRequest {
@@ -110,7 +171,12 @@ interface OpenWatch {
 
 class HttpError extends Error {
 	readonly status: Obj;
-	constructor(readonly code: number, reason: string, message: string, details?: Obj) {
+	constructor(
+		readonly code: number,
+		reason: string,
+		message: string,
+		details?: Obj,
+	) {
 		super(message);
 		this.status = {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code, ...(details ? {details} : {})};
 	}
@@ -142,7 +208,12 @@ function nestedFields(paths: string[]): Obj {
 	const root: Obj = {};
 	for (const path of paths) {
 		const meta = /^\.metadata\.(labels|annotations)\.(.+)$/.exec(path);
-		const parts = meta ? ['metadata', meta[1]!, meta[2]!] : path.slice(1).split(/\.(.*)/s).filter(Boolean);
+		const parts = meta
+			? ['metadata', meta[1]!, meta[2]!]
+			: path
+					.slice(1)
+					.split(/\.(.*)/s)
+					.filter(Boolean);
 		let node = root;
 		for (const part of parts) node = (node[`f:${part}`] ??= {}) as Obj;
 	}
@@ -324,7 +395,11 @@ export class FakeApiServer {
 	bookmark(): void {
 		for (const watch of this.watches) {
 			if (!watch.bookmarks) continue;
-			this.writeEvent(watch, 'BOOKMARK', {apiVersion: groupVersion(watch.def, watch.version), kind: watch.def.kind, metadata: {resourceVersion: String(this.rv)}});
+			this.writeEvent(watch, 'BOOKMARK', {
+				apiVersion: groupVersion(watch.def, watch.version),
+				kind: watch.def.kind,
+				metadata: {resourceVersion: String(this.rv)},
+			});
 		}
 	}
 
@@ -371,7 +446,12 @@ export class FakeApiServer {
 		if (!namespace) delete next.metadata.namespace;
 		const owners = existing ? existing.owners : [];
 		if (options.manager) {
-			owners.push({manager: options.manager, operation: options.operation ?? 'Update', apiVersion: groupVersion(def, version), fields: new Set(fieldPaths(next).keys())});
+			owners.push({
+				manager: options.manager,
+				operation: options.operation ?? 'Update',
+				apiVersion: groupVersion(def, version),
+				fields: new Set(fieldPaths(next).keys()),
+			});
 		}
 		return this.write(def, key, next, owners, existing);
 	}
@@ -409,22 +489,35 @@ export class FakeApiServer {
 	addIstioCrds(options: {istioOperator?: boolean} = {}): void {
 		const crds = RESOURCES.filter(r => r.crd && (r.group === 'networking.istio.io' || (options.istioOperator && r.group === 'install.istio.io')));
 		for (const def of crds) {
-			this.put({
-				apiVersion: 'apiextensions.k8s.io/v1',
-				kind: 'CustomResourceDefinition',
-				metadata: {name: def.crd, labels: {'app.kubernetes.io/part-of': 'istio'}},
-				spec: {
-					group: def.group,
-					names: {kind: def.kind, plural: def.plural, singular: def.singular, listKind: `${def.kind}List`},
-					scope: def.namespaced ? 'Namespaced' : 'Cluster',
-					versions: def.versions.map((name, i) => ({name, served: true, storage: i === 0})),
+			this.put(
+				{
+					apiVersion: 'apiextensions.k8s.io/v1',
+					kind: 'CustomResourceDefinition',
+					metadata: {name: def.crd, labels: {'app.kubernetes.io/part-of': 'istio'}},
+					spec: {
+						group: def.group,
+						names: {kind: def.kind, plural: def.plural, singular: def.singular, listKind: `${def.kind}List`},
+						scope: def.namespaced ? 'Namespaced' : 'Cluster',
+						versions: def.versions.map((name, i) => ({name, served: true, storage: i === 0})),
+					},
 				},
-			}, {manager: 'istio-operator'});
+				{manager: 'istio-operator'},
+			);
 		}
 	}
 
 	/** An istiod Deployment (rolled out) with env, plus its injector ConfigMap carrying global.meshID/network. */
-	addIstiod(options: {revision?: string; clusterId?: string; meshId?: string; network?: string; externalIstiod?: boolean; ready?: boolean; env?: Record<string, string>} = {}): void {
+	addIstiod(
+		options: {
+			revision?: string;
+			clusterId?: string;
+			meshId?: string;
+			network?: string;
+			externalIstiod?: boolean;
+			ready?: boolean;
+			env?: Record<string, string>;
+		} = {},
+	): void {
 		if (!this.bucket(this.defFor('v1', 'Namespace').def).has(this.key(undefined, 'istio-system'))) this.addNamespace('istio-system');
 		const name = options.revision ? `istiod-${options.revision}` : 'istiod';
 		const env: Record<string, string> = {...options.env};
@@ -432,41 +525,69 @@ export class FakeApiServer {
 		if (options.externalIstiod !== undefined) env.EXTERNAL_ISTIOD = String(options.externalIstiod);
 		const labels = {app: 'istiod', istio: 'pilot', 'istio.io/rev': options.revision ?? 'default'};
 		const ready = options.ready ?? true;
-		this.put({
-			apiVersion: 'apps/v1',
-			kind: 'Deployment',
-			metadata: {name, namespace: 'istio-system', labels, generation: 1},
-			spec: {
-				replicas: 1,
-				selector: {matchLabels: {app: 'istiod', 'istio.io/rev': options.revision ?? 'default'}},
-				template: {
-					metadata: {labels},
-					spec: {containers: [{name: 'discovery', image: 'docker.io/istio/pilot:1.30.0', env: Object.entries(env).map(([n, value]) => ({name: n, value}))}]},
+		this.put(
+			{
+				apiVersion: 'apps/v1',
+				kind: 'Deployment',
+				metadata: {name, namespace: 'istio-system', labels, generation: 1},
+				spec: {
+					replicas: 1,
+					selector: {matchLabels: {app: 'istiod', 'istio.io/rev': options.revision ?? 'default'}},
+					template: {
+						metadata: {labels},
+						spec: {containers: [{name: 'discovery', image: 'docker.io/istio/pilot:1.30.0', env: Object.entries(env).map(([n, value]) => ({name: n, value}))}]},
+					},
 				},
+				status: ready
+					? {
+							observedGeneration: 1,
+							replicas: 1,
+							updatedReplicas: 1,
+							readyReplicas: 1,
+							availableReplicas: 1,
+							conditions: [
+								{type: 'Available', status: 'True'},
+								{type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable'},
+							],
+						}
+					: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 0, availableReplicas: 0},
 			},
-			status: ready
-				? {observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1, conditions: [{type: 'Available', status: 'True'}, {type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable'}]}
-				: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 0, availableReplicas: 0},
-		}, {manager: 'istio-operator'});
+			{manager: 'istio-operator'},
+		);
 		// Its pod, Running and Ready, as the ReplicaSet would make it (istioctl and eastwest port-forward to it).
-		this.put({
-			apiVersion: 'v1',
-			kind: 'Pod',
-			metadata: {name: `${name}-5d8f7c9b4-fk7x2`, namespace: 'istio-system', labels, annotations: {'prometheus.io/port': '15014', 'prometheus.io/scrape': 'true'}},
-			spec: {containers: [{name: 'discovery', image: 'docker.io/istio/pilot:1.30.0', ports: [{containerPort: 15014, name: 'http-monitoring'}]}]},
-			status: {phase: ready ? 'Running' : 'Pending', conditions: [{type: 'Ready', status: ready ? 'True' : 'False'}]},
-		}, {manager: 'kube-controller-manager'});
+		this.put(
+			{
+				apiVersion: 'v1',
+				kind: 'Pod',
+				metadata: {
+					name: `${name}-5d8f7c9b4-fk7x2`,
+					namespace: 'istio-system',
+					labels,
+					annotations: {'prometheus.io/port': '15014', 'prometheus.io/scrape': 'true'},
+				},
+				spec: {containers: [{name: 'discovery', image: 'docker.io/istio/pilot:1.30.0', ports: [{containerPort: 15014, name: 'http-monitoring'}]}]},
+				status: {phase: ready ? 'Running' : 'Pending', conditions: [{type: 'Ready', status: ready ? 'True' : 'False'}]},
+			},
+			{manager: 'kube-controller-manager'},
+		);
 		const global: Obj = {};
 		if (options.meshId) global.meshID = options.meshId;
 		if (options.network !== undefined) global.network = options.network;
 		// As istioctl renders it: the cluster name istiod runs with (Istio's default is "Kubernetes").
 		global.multiCluster = {clusterName: options.clusterId ?? 'Kubernetes'};
-		this.put({
-			apiVersion: 'v1',
-			kind: 'ConfigMap',
-			metadata: {name: options.revision ? `istio-sidecar-injector-${options.revision}` : 'istio-sidecar-injector', namespace: 'istio-system', labels: {'istio.io/rev': options.revision ?? 'default'}},
-			data: {values: JSON.stringify({global, revision: options.revision ?? ''}), config: 'policy: enabled\n'},
-		}, {manager: 'istio-operator'});
+		this.put(
+			{
+				apiVersion: 'v1',
+				kind: 'ConfigMap',
+				metadata: {
+					name: options.revision ? `istio-sidecar-injector-${options.revision}` : 'istio-sidecar-injector',
+					namespace: 'istio-system',
+					labels: {'istio.io/rev': options.revision ?? 'default'},
+				},
+				data: {values: JSON.stringify({global, revision: options.revision ?? ''}), config: 'policy: enabled\n'},
+			},
+			{manager: 'istio-operator'},
+		);
 	}
 
 	// ---------- istiod's debug endpoints, through pods/portforward ----------
@@ -485,7 +606,14 @@ export class FakeApiServer {
 			const has15443 = (svc.spec?.ports ?? []).some((p: Obj) => p.port === 15443);
 			const addresses: string[] = [...(svc.status?.loadBalancer?.ingress ?? []).map((i: Obj) => i.ip).filter(Boolean), ...(svc.spec?.externalIPs ?? [])];
 			if (!network || !has15443 || addresses.length === 0) return [];
-			return addresses.map(addr => ({Network: network, Cluster: cluster, Addr: addr, Port: 15443, HBONEPort: 0, ServiceAccount: {Namespace: svc.metadata.namespace, Name: `${svc.metadata.name}-service-account`}}));
+			return addresses.map(addr => ({
+				Network: network,
+				Cluster: cluster,
+				Addr: addr,
+				Port: 15443,
+				HBONEPort: 0,
+				ServiceAccount: {Namespace: svc.metadata.namespace, Name: `${svc.metadata.name}-service-account`},
+			}));
 		});
 	}
 
@@ -496,7 +624,10 @@ export class FakeApiServer {
 		const networkz = this.networkGateways(self);
 		const secrets = this.list('v1', 'Secret', 'istio-system').filter(s => s.metadata?.labels?.['istio/multiCluster'] === 'true');
 		for (const secret of secrets) {
-			const entries: Record<string, string> = {...Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString('utf8')])), ...(secret.stringData ?? {})};
+			const entries: Record<string, string> = {
+				...Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString('utf8')])),
+				...(secret.stringData ?? {}),
+			};
 			for (const [id, kubeconfig] of Object.entries(entries)) {
 				// istiod ignores a secret keyed by its own cluster ID.
 				if (id === self) continue;
@@ -546,11 +677,15 @@ export class FakeApiServer {
 		if (this.isForbidden('create', 'pods/portforward', namespace)) return void refuse(403, 'Forbidden');
 		const pod = this.get('v1', 'Pod', namespace, name);
 		if (!pod) return void refuse(404, 'Not Found');
-		const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map(p => p.trim());
+		const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
+			.split(',')
+			.map(p => p.trim());
 		if (!protocols.includes('v4.channel.k8s.io')) return void refuse(400, 'Bad Request');
 		const port = Number(url.searchParams.get('ports'));
 		const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-		socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n`);
+		socket.write(
+			`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n`,
+		);
 		const send = (opcode: number, payload: Buffer) => {
 			if (socket.destroyed || socket.writableEnded) return;
 			const n = payload.length;
@@ -638,7 +773,7 @@ export class FakeApiServer {
 	}
 
 	private defFor(apiVersion: string, kind: string): {def: ResourceDef; version: string} {
-		const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') as [string, string] : ['', apiVersion];
+		const [group, version] = apiVersion.includes('/') ? (apiVersion.split('/') as [string, string]) : ['', apiVersion];
 		const def = RESOURCES.find(r => r.group === group && r.kind === kind && r.versions.includes(version));
 		if (!def) throw new Error(`fake API server: unknown kind ${apiVersion} ${kind}`);
 		return {def, version};
@@ -663,7 +798,14 @@ export class FakeApiServer {
 	}
 
 	/** Store an object: new resourceVersion, generation on spec changes, events, controllers. */
-	private write(def: ResourceDef, key: string, next: Obj, owners: Ownership[], existing: Stored | undefined, options: {dryRun?: boolean; statusOnly?: boolean} = {}): Obj {
+	private write(
+		def: ResourceDef,
+		key: string,
+		next: Obj,
+		owners: Ownership[],
+		existing: Stored | undefined,
+		options: {dryRun?: boolean; statusOnly?: boolean} = {},
+	): Obj {
 		const version = def.versions[0]!;
 		next.metadata ??= {};
 		delete next.metadata.managedFields;
@@ -674,7 +816,9 @@ export class FakeApiServer {
 			next.metadata.generation = (existing.obj.metadata.generation ?? 1) + (specChanged && !options.statusOnly ? 1 : 0);
 			if (!options.statusOnly && next.status === undefined && existing.obj.status !== undefined) next.status = clone(existing.obj.status);
 			next.metadata.resourceVersion = existing.obj.metadata.resourceVersion;
-			const same = isDeepStrictEqual(existing.obj, next) && existing.owners.length === owners.length &&
+			const same =
+				isDeepStrictEqual(existing.obj, next) &&
+				existing.owners.length === owners.length &&
 				existing.owners.every((o, i) => o.manager === owners[i]!.manager && isDeepStrictEqual(o.fields, owners[i]!.fields));
 			if (same) return this.present(def, version, existing);
 		} else {
@@ -756,7 +900,8 @@ export class FakeApiServer {
 				const current = this.bucket(def).get(this.key(namespace, name));
 				if (!current || current.obj.spec?.type !== 'LoadBalancer') return;
 				const next = clone(current.obj);
-				const ingress = scenario === 'ip' ? {ip: `127.0.10.${(this.nextIp++ % 250) + 1}`, ipMode: 'VIP'} : {hostname: `${name}-${namespace}.elb.example.invalid`};
+				const ingress =
+					scenario === 'ip' ? {ip: `127.0.10.${(this.nextIp++ % 250) + 1}`, ipMode: 'VIP'} : {hostname: `${name}-${namespace}.elb.example.invalid`};
 				next.status = {loadBalancer: {ingress: [ingress]}};
 				this.write(def, this.key(namespace, name), next, current.owners, current, {statusOnly: true});
 			});
@@ -792,9 +937,10 @@ export class FakeApiServer {
 				image: c.image,
 				ready,
 				restartCount: 0,
-				state: scenario === 'image-pull-auto'
-					? {waiting: {reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"`}}
-					: {running: {startedAt: '2026-01-01T00:00:00Z'}},
+				state:
+					scenario === 'image-pull-auto'
+						? {waiting: {reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"`}}
+						: {running: {startedAt: '2026-01-01T00:00:00Z'}},
 			}));
 			const pod: Obj = {
 				apiVersion: 'v1',
@@ -816,7 +962,13 @@ export class FakeApiServer {
 				},
 			};
 			const key = this.key(namespace, pod.metadata.name);
-			this.write(podDef, key, pod, [{manager: 'kubelet', operation: 'Update', apiVersion: 'v1', fields: new Set(['.spec.containers'])}], this.bucket(podDef).get(key));
+			this.write(
+				podDef,
+				key,
+				pod,
+				[{manager: 'kubelet', operation: 'Update', apiVersion: 'v1', fields: new Set(['.spec.containers'])}],
+				this.bucket(podDef).get(key),
+			);
 		}
 		const next = clone(dep);
 		next.status = ready
@@ -939,7 +1091,14 @@ export class FakeApiServer {
 		return undefined;
 	}
 
-	private async route(req: http.IncomingMessage, res: http.ServerResponse, method: string, pathname: string, query: Record<string, string>, watch: boolean): Promise<void> {
+	private async route(
+		req: http.IncomingMessage,
+		res: http.ServerResponse,
+		method: string,
+		pathname: string,
+		query: Record<string, string>,
+		watch: boolean,
+	): Promise<void> {
 		if (method === 'GET') {
 			const doc = this.discovery(pathname);
 			if (doc !== undefined) {
@@ -969,18 +1128,43 @@ export class FakeApiServer {
 		const def = RESOURCES.find(r => r.group === group && r.plural === plural && r.versions.includes(version) && this.served(r));
 		if (!def) throw new HttpError(404, 'NotFound', 'the server could not find the requested resource');
 		if (!def.namespaced && namespace) throw new HttpError(404, 'NotFound', 'the server could not find the requested resource');
-		const verb = method === 'GET' ? (name ? 'get' : watch ? 'watch' : 'list') : method === 'POST' ? 'create' : method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch' : method === 'DELETE' ? 'delete' : method.toLowerCase();
+		const verb =
+			method === 'GET'
+				? name
+					? 'get'
+					: watch
+						? 'watch'
+						: 'list'
+				: method === 'POST'
+					? 'create'
+					: method === 'PUT'
+						? 'update'
+						: method === 'PATCH'
+							? 'patch'
+							: method === 'DELETE'
+								? 'delete'
+								: method.toLowerCase();
 		const resourceLabel = def.group ? `${def.plural}.${def.group}` : def.plural;
 		if (this.isForbidden(verb, def.plural, namespace)) {
 			const scope = namespace ? `in the namespace "${namespace}"` : 'at the cluster scope';
-			throw new HttpError(403, 'Forbidden', `${resourceLabel}${name ? ` "${name}"` : ''} is forbidden: User "${this.user}" cannot ${verb} resource "${def.plural}" in API group "${def.group}" ${scope}`, {name, group: def.group, kind: def.plural});
+			throw new HttpError(
+				403,
+				'Forbidden',
+				`${resourceLabel}${name ? ` "${name}"` : ''} is forbidden: User "${this.user}" cannot ${verb} resource "${def.plural}" in API group "${def.group}" ${scope}`,
+				{name, group: def.group, kind: def.plural},
+			);
 		}
 		if (def.review) {
 			if (method !== 'POST') throw new HttpError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
 			const body = JSON.parse(await this.readBody(req)) as Obj;
 			const attrs = body.spec?.resourceAttributes ?? {};
 			const allowed = !this.isForbidden(attrs.verb, attrs.resource, attrs.namespace || undefined);
-			this.sendJson(res, 201, {...body, apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', status: {allowed, ...(allowed ? {} : {reason: 'no RBAC policy matched'})}});
+			this.sendJson(res, 201, {
+				...body,
+				apiVersion: 'authorization.k8s.io/v1',
+				kind: 'SelfSubjectAccessReview',
+				status: {allowed, ...(allowed ? {} : {reason: 'no RBAC policy matched'})},
+			});
 			return;
 		}
 		if (sub && sub !== 'status') throw new HttpError(404, 'NotFound', 'the server could not find the requested resource');
@@ -1021,7 +1205,12 @@ export class FakeApiServer {
 			if (!stored) throw notFound(name!);
 			const uid = options.preconditions?.uid;
 			if (uid !== undefined && uid !== stored.obj.metadata.uid) {
-				throw new HttpError(409, 'Conflict', `Operation cannot be fulfilled on ${resourceLabel} "${name}": Precondition failed: UID in precondition: ${uid}, UID in object meta: ${String(stored.obj.metadata.uid)}`, {name, group: def.group, kind: def.plural});
+				throw new HttpError(
+					409,
+					'Conflict',
+					`Operation cannot be fulfilled on ${resourceLabel} "${name}": Precondition failed: UID in precondition: ${uid}, UID in object meta: ${String(stored.obj.metadata.uid)}`,
+					{name, group: def.group, kind: def.plural},
+				);
 			}
 			if (!options.dryRun) this.remove(groupVersion(def, version), def.kind, namespace, name!);
 			this.sendJson(res, 200, {kind: 'Status', apiVersion: 'v1', status: 'Success', details: {name, kind: def.plural}});
@@ -1040,7 +1229,8 @@ export class FakeApiServer {
 			if (!objName) throw new HttpError(422, 'Invalid', `${def.kind} "" is invalid: metadata.name: Required value: name or generateName is required`);
 			requireNamespace();
 			const createKey = this.key(def.namespaced ? namespace : undefined, objName);
-			if (bucket.has(createKey)) throw new HttpError(409, 'AlreadyExists', `${resourceLabel} "${objName}" already exists`, {name: objName, group: def.group, kind: def.plural});
+			if (bucket.has(createKey))
+				throw new HttpError(409, 'AlreadyExists', `${resourceLabel} "${objName}" already exists`, {name: objName, group: def.group, kind: def.plural});
 			const obj = clone(body);
 			if (def.namespaced) obj.metadata.namespace = namespace;
 			const owners = [{manager, operation: 'Update' as const, apiVersion: groupVersion(def, version), fields: new Set(fieldPaths(obj).keys())}];
@@ -1058,17 +1248,29 @@ export class FakeApiServer {
 		let next: Obj;
 		if (method === 'PUT') {
 			if (body.metadata?.resourceVersion && body.metadata.resourceVersion !== existing.obj.metadata.resourceVersion) {
-				throw new HttpError(409, 'Conflict', `Operation cannot be fulfilled on ${resourceLabel} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+				throw new HttpError(
+					409,
+					'Conflict',
+					`Operation cannot be fulfilled on ${resourceLabel} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+				);
 			}
 			next = clone(body);
 		} else if (method === 'PATCH' && (contentType === 'application/merge-patch+json' || contentType === 'application/strategic-merge-patch+json')) {
 			// As the API server: a resourceVersion in a patch is a precondition.
 			if (body.metadata?.resourceVersion && body.metadata.resourceVersion !== existing.obj.metadata.resourceVersion) {
-				throw new HttpError(409, 'Conflict', `Operation cannot be fulfilled on ${resourceLabel} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+				throw new HttpError(
+					409,
+					'Conflict',
+					`Operation cannot be fulfilled on ${resourceLabel} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+				);
 			}
 			next = mergePatch(existing.obj, body) as Obj;
 		} else {
-			throw new HttpError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
+			throw new HttpError(
+				415,
+				'UnsupportedMediaType',
+				`the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
+			);
 		}
 		next.metadata ??= {};
 		next.metadata.name = name;
@@ -1100,12 +1302,24 @@ export class FakeApiServer {
 	}
 
 	/** Server-side apply at the fake's field granularity. */
-	private apply(def: ResourceDef, version: string, key: string, namespace: string | undefined, name: string, body: Obj, manager: string, force: boolean, dryRun: boolean, existing: Stored | undefined): Obj {
+	private apply(
+		def: ResourceDef,
+		version: string,
+		key: string,
+		namespace: string | undefined,
+		name: string,
+		body: Obj,
+		manager: string,
+		force: boolean,
+		dryRun: boolean,
+		existing: Stored | undefined,
+	): Obj {
 		const gv = groupVersion(def, version);
 		if (body.apiVersion !== gv || body.kind !== def.kind) {
 			throw new HttpError(400, 'BadRequest', `the API version in the data (${body.apiVersion}) does not match the expected API version (${gv})`);
 		}
-		if (body.metadata?.name !== name) throw new HttpError(400, 'BadRequest', `the name of the object (${body.metadata?.name}) does not match the name on the URL (${name})`);
+		if (body.metadata?.name !== name)
+			throw new HttpError(400, 'BadRequest', `the name of the object (${body.metadata?.name}) does not match the name on the URL (${name})`);
 		if (def.namespaced && body.metadata?.namespace && body.metadata.namespace !== namespace) {
 			throw new HttpError(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
 		}
@@ -1123,7 +1337,8 @@ export class FakeApiServer {
 		}
 		if (conflicts.length > 0 && !force) {
 			const lines = conflicts.map(c => `conflict with "${c.manager}" using ${c.apiVersion}: ${c.field}`);
-			const message = conflicts.length === 1 ? `Apply failed with 1 conflict: ${lines[0]}` : `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
+			const message =
+				conflicts.length === 1 ? `Apply failed with 1 conflict: ${lines[0]}` : `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
 			throw new HttpError(409, 'Conflict', message, {
 				name,
 				group: def.group,
@@ -1147,16 +1362,33 @@ export class FakeApiServer {
 		}
 		mine.fields = new Set(applied.keys());
 		mine.apiVersion = gv;
-		return this.write(def, key, live, owners.filter(o => o.fields.size > 0), existing, {dryRun});
+		return this.write(
+			def,
+			key,
+			live,
+			owners.filter(o => o.fields.size > 0),
+			existing,
+			{dryRun},
+		);
 	}
 
 	private startWatch(res: http.ServerResponse, def: ResourceDef, version: string, namespace: string | undefined, query: Record<string, string>): void {
 		res.writeHead(200, {'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked'});
 		res.flushHeaders();
-		const watch: OpenWatch = {def, version, namespace, labelSelector: query.labelSelector, fieldSelector: query.fieldSelector, res, bookmarks: query.allowWatchBookmarks === 'true' || query.allowWatchBookmarks === '1'};
+		const watch: OpenWatch = {
+			def,
+			version,
+			namespace,
+			labelSelector: query.labelSelector,
+			fieldSelector: query.fieldSelector,
+			res,
+			bookmarks: query.allowWatchBookmarks === 'true' || query.allowWatchBookmarks === '1',
+		};
 		const from = query.resourceVersion;
 		if (from && from !== '0' && Number(from) < this.oldestRv) {
-			res.end(`${JSON.stringify({type: 'ERROR', object: {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${from} (${this.oldestRv})`, reason: 'Expired', code: 410}})}\n`);
+			res.end(
+				`${JSON.stringify({type: 'ERROR', object: {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${from} (${this.oldestRv})`, reason: 'Expired', code: 410}})}\n`,
+			);
 			return;
 		}
 		this.watches.add(watch);
@@ -1170,7 +1402,8 @@ export class FakeApiServer {
 				if (event.rv > Number(from)) this.sendMatching(watch, event, []);
 			}
 		}
-		if (watch.bookmarks) this.writeEvent(watch, 'BOOKMARK', {apiVersion: groupVersion(def, version), kind: def.kind, metadata: {resourceVersion: String(this.rv)}});
+		if (watch.bookmarks)
+			this.writeEvent(watch, 'BOOKMARK', {apiVersion: groupVersion(def, version), kind: def.kind, metadata: {resourceVersion: String(this.rv)}});
 	}
 }
 
@@ -1215,7 +1448,10 @@ export function kubeconfigYaml(contexts: TestContext[], currentContext?: string)
 		'current-context': currentContext ?? contexts[0]?.name ?? '',
 		clusters: [...clusters.values()],
 		users: [...users.values()],
-		contexts: contexts.map(c => ({name: c.name, context: {cluster: c.cluster ?? c.name, user: c.user ?? c.name, ...(c.namespace ? {namespace: c.namespace} : {})}})),
+		contexts: contexts.map(c => ({
+			name: c.name,
+			context: {cluster: c.cluster ?? c.name, user: c.user ?? c.name, ...(c.namespace ? {namespace: c.namespace} : {})},
+		})),
 		preferences: {},
 	});
 }
@@ -1234,7 +1470,8 @@ export function writeKubeconfig(contexts: TestContext[], options: {currentContex
  */
 export function deleteOptions(text: string, query: Record<string, string | undefined>): {dryRun: boolean; preconditions?: {uid?: string}} {
 	if (text.trim() === '') {
-		if (query.dryRun !== undefined && query.dryRun !== 'All') throw new HttpError(400, 'BadRequest', `invalid dry run value "${query.dryRun}": only "All" is supported`);
+		if (query.dryRun !== undefined && query.dryRun !== 'All')
+			throw new HttpError(400, 'BadRequest', `invalid dry run value "${query.dryRun}": only "All" is supported`);
 		return {dryRun: query.dryRun === 'All'};
 	}
 	let body: unknown;

@@ -7,7 +7,15 @@
 import {GATEWAY_NAME, ISTIO_NAMESPACE, NETWORK_LABEL} from '../../source/core/model.js';
 import {GATEWAY_PORTS, renderExposeIstiod, renderExposeServices, type Manifest} from '../../source/core/manifests.js';
 import {Sealed} from '../../source/core/sealed.js';
-import {CLUSTER_ANNOTATION, MULTICLUSTER_LABEL, REMOTE_OPERATOR_NAME, injectorWebhookName, readPeers, remoteIstiodServiceName, remoteSecretName} from '../../source/core/remote.js';
+import {
+	CLUSTER_ANNOTATION,
+	MULTICLUSTER_LABEL,
+	REMOTE_OPERATOR_NAME,
+	injectorWebhookName,
+	readPeers,
+	remoteIstiodServiceName,
+	remoteSecretName,
+} from '../../source/core/remote.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import type {
 	AppliedObject,
@@ -232,8 +240,18 @@ export class FakeCluster implements ClusterClient {
 
 	async probe(): Promise<ProbeResult> {
 		this.calls.push('probe');
-		if (this.script.unreachable) return {context: this.context, reachable: false, error: this.unreachableError(), istioNamespace: false, istioCrds: false, istiod: [], elapsedMs: 1};
-		return {context: this.context, reachable: true, auth: 'ok', serverVersion: 'v1.35.1', istioNamespace: this.namespaces.has(ISTIO_NAMESPACE), istioCrds: true, istiod: [], elapsedMs: 1};
+		if (this.script.unreachable)
+			return {context: this.context, reachable: false, error: this.unreachableError(), istioNamespace: false, istioCrds: false, istiod: [], elapsedMs: 1};
+		return {
+			context: this.context,
+			reachable: true,
+			auth: 'ok',
+			serverVersion: 'v1.35.1',
+			istioNamespace: this.namespaces.has(ISTIO_NAMESPACE),
+			istioCrds: true,
+			istiod: [],
+			elapsedMs: 1,
+		};
 	}
 
 	/** The writes only, as the API server does them; whether to write is the engine's (core's) decision. */
@@ -252,10 +270,21 @@ export class FakeCluster implements ClusterClient {
 			return 'written';
 		}
 		// A label is server-side applied, an annotation merge-patched: managedFields record Apply and Update.
-		const entry = {manager: 'eastwest', operation: write.field === 'label' ? 'Apply' : 'Update', fieldsV1: {'f:metadata': {[`f:${group}`]: {[`f:${write.name}`]: {}}}}};
+		const entry = {
+			manager: 'eastwest',
+			operation: write.field === 'label' ? 'Apply' : 'Update',
+			fieldsV1: {'f:metadata': {[`f:${group}`]: {[`f:${write.name}`]: {}}}},
+		};
 		const base = ns ?? {apiVersion: 'v1', kind: 'Namespace', metadata: {name: ISTIO_NAMESPACE}};
 		if (!options.dryRun) {
-			this.put({...base, metadata: {...base.metadata, [group]: {...base.metadata[group], [write.name]: write.value}, managedFields: withManager(takeKey(base.metadata.managedFields, `f:${group}`, write.name), entry)}});
+			this.put({
+				...base,
+				metadata: {
+					...base.metadata,
+					[group]: {...base.metadata[group], [write.name]: write.value},
+					managedFields: withManager(takeKey(base.metadata.managedFields, `f:${group}`, write.name), entry),
+				},
+			});
 		}
 		return 'written';
 	}
@@ -267,7 +296,12 @@ export class FakeCluster implements ClusterClient {
 			const key = `${m.kind}/${m.metadata.name}`;
 			const owner = this.script.conflicts?.[key];
 			if (owner && !options.force) {
-				throw new FakeKubeError({kind: 'conflict', manager: owner, message: `${key}: conflict with field manager "${owner}" on .spec`, hint: `another tool (${owner}) owns these fields: resolve it or pass --force to take them over`});
+				throw new FakeKubeError({
+					kind: 'conflict',
+					manager: owner,
+					message: `${key}: conflict with field manager "${owner}" on .spec`,
+					hint: `another tool (${owner}) owns these fields: resolve it or pass --force to take them over`,
+				});
 			}
 			const before = this.applied.get(key);
 			const outcome = !before ? 'created' : JSON.stringify(before) === JSON.stringify(m) ? 'unchanged' : 'configured';
@@ -289,8 +323,13 @@ export class FakeCluster implements ClusterClient {
 						}
 					: (m as Obj);
 				const keys = (group: unknown) => Object.fromEntries(Object.keys((group as Obj | undefined) ?? {}).map(k => [`f:${k}`, {}]));
-				const fieldsV1 = {'f:metadata': {...(meta.labels ? {'f:labels': keys(meta.labels)} : {}), ...(meta.annotations ? {'f:annotations': keys(meta.annotations)} : {})}};
-				this.put({...merged, metadata: {...merged.metadata, managedFields: withManager(existing?.metadata?.managedFields, {manager: 'eastwest', operation: 'Apply', fieldsV1})}});
+				const fieldsV1 = {
+					'f:metadata': {...(meta.labels ? {'f:labels': keys(meta.labels)} : {}), ...(meta.annotations ? {'f:annotations': keys(meta.annotations)} : {})},
+				};
+				this.put({
+					...merged,
+					metadata: {...merged.metadata, managedFields: withManager(existing?.metadata?.managedFields, {manager: 'eastwest', operation: 'Apply', fieldsV1})},
+				});
 			}
 			out.push({kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name, outcome});
 		}
@@ -303,7 +342,13 @@ export class FakeCluster implements ClusterClient {
 		if (!d) throw new FakeKubeError({kind: 'not-found', message: `deployments.apps "${name}" not found`});
 		if (options.dryRun) return;
 		const template = d.spec?.template ?? {};
-		this.put({...d, spec: {...d.spec, template: {...template, metadata: {...template.metadata, annotations: {...template.metadata?.annotations, 'kubectl.kubernetes.io/restartedAt': at}}}}});
+		this.put({
+			...d,
+			spec: {
+				...d.spec,
+				template: {...template, metadata: {...template.metadata, annotations: {...template.metadata?.annotations, 'kubectl.kubernetes.io/restartedAt': at}}},
+			},
+		});
 	}
 
 	async getObject(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<Record<string, unknown> | undefined> {
@@ -341,7 +386,12 @@ export class FakeCluster implements ClusterClient {
 				const kc = JSON.parse(Buffer.from(b64, 'base64').toString('utf8'));
 				const user = kc.users?.[0]?.user ?? {};
 				const server = kc.clusters?.[0]?.cluster?.server;
-				return {cluster, ...(server ? {server} : {}), auth: user.exec ? ('exec' as const) : user.token ? ('token' as const) : ('none' as const), inlineCa: Boolean(kc.clusters?.[0]?.cluster?.['certificate-authority-data'])};
+				return {
+					cluster,
+					...(server ? {server} : {}),
+					auth: user.exec ? ('exec' as const) : user.token ? ('token' as const) : ('none' as const),
+					inlineCa: Boolean(kc.clusters?.[0]?.cluster?.['certificate-authority-data']),
+				};
 			} catch {
 				return {cluster, auth: 'none' as const, inlineCa: false, problem: `the kubeconfig under key ${cluster} is not valid YAML`};
 			}
@@ -363,11 +413,15 @@ export class FakeCluster implements ClusterClient {
 	}
 
 	watchRemoteSecrets(onUpdate: (u: WatchUpdate<RemoteSecretInfo>) => void): WatchHandle {
-		return this.watch('Secret', {namespace: ISTIO_NAMESPACE, labelSelector: `${MULTICLUSTER_LABEL}=true`}, (u: WatchUpdate<Obj>) => onUpdate({...u, items: u.items.map(o => this.secretInfo(o))}));
+		return this.watch('Secret', {namespace: ISTIO_NAMESPACE, labelSelector: `${MULTICLUSTER_LABEL}=true`}, (u: WatchUpdate<Obj>) =>
+			onUpdate({...u, items: u.items.map(o => this.secretInfo(o))}),
+		);
 	}
 
 	watchPublishedRoot(onUpdate: (u: WatchUpdate<TrustRootInfo>) => void): WatchHandle {
-		return this.watch('ConfigMap', {namespace: ISTIO_NAMESPACE, name: 'istio-ca-root-cert'}, (u: WatchUpdate<Obj>) => onUpdate({...u, items: u.items.map(publishedRoot)}));
+		return this.watch('ConfigMap', {namespace: ISTIO_NAMESPACE, name: 'istio-ca-root-cert'}, (u: WatchUpdate<Obj>) =>
+			onUpdate({...u, items: u.items.map(publishedRoot)}),
+		);
 	}
 
 	watchPluggedRoot(onUpdate: (u: WatchUpdate<TrustRootInfo>) => void): WatchHandle {
@@ -391,24 +445,42 @@ export class FakeCluster implements ClusterClient {
 		const token: string | undefined = kc.users?.[0]?.user?.token;
 		const peer = this.peerByServer(server);
 		if (!peer || peer.script.unreachable) return {kind: 'unreachable', message: `cannot reach ${server} (from istio-system/${name} on ${this.context})`};
-		if (token !== peer.readerToken) return {kind: 'unauthorized', message: `${server} does not accept the token in istio-system/${name} on ${this.context} (revoked or expired?)`, hint: 'run eastwest apply again to refresh it'};
-		return {kind: 'ok', message: `the identity in istio-system/${name} on ${this.context} may list and watch services, endpointslices, pods, nodes, namespaces on ${server}`};
+		if (token !== peer.readerToken)
+			return {
+				kind: 'unauthorized',
+				message: `${server} does not accept the token in istio-system/${name} on ${this.context} (revoked or expired?)`,
+				hint: 'run eastwest apply again to refresh it',
+			};
+		return {
+			kind: 'ok',
+			message: `the identity in istio-system/${name} on ${this.context} may list and watch services, endpointslices, pods, nodes, namespaces on ${server}`,
+		};
 	}
 
 	async applyRemoteSecret(output: Sealed<string>, expect: {name: string}, options: ApplyOptions): Promise<AppliedObject> {
 		this.check(`applyRemoteSecret ${expect.name}${options.dryRun ? ' dry-run' : ''}`);
 		const doc = JSON.parse(output.reveal());
-		if (doc.metadata?.name !== expect.name) throw new FakeKubeError({kind: 'invalid', message: `istioctl create-remote-secret made Secret ${doc.metadata?.name}, expected ${expect.name}`});
+		if (doc.metadata?.name !== expect.name)
+			throw new FakeKubeError({kind: 'invalid', message: `istioctl create-remote-secret made Secret ${doc.metadata?.name}, expected ${expect.name}`});
 		const data = Object.fromEntries(Object.entries<string>(doc.stringData ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
 		const before = this.objectsOf('Secret', {namespace: ISTIO_NAMESPACE, name: expect.name})[0];
 		const owners: string[] = (before?.metadata.managedFields ?? []).map((m: Obj) => m.manager);
 		const owner = owners.find(m => m !== 'eastwest');
 		if (before && owner && !options.force && JSON.stringify(before.data) !== JSON.stringify(data)) {
-			throw new FakeKubeError({kind: 'conflict', manager: owner, message: `Secret/${expect.name}: conflict with field manager "${owner}" on .data`, hint: 'pass --force'});
+			throw new FakeKubeError({
+				kind: 'conflict',
+				manager: owner,
+				message: `Secret/${expect.name}: conflict with field manager "${owner}" on .data`,
+				hint: 'pass --force',
+			});
 		}
 		const managedFields = [...new Set([...owners, 'eastwest'])].map(manager => ({manager}));
 		const next = {apiVersion: 'v1', kind: 'Secret', metadata: {...doc.metadata, namespace: ISTIO_NAMESPACE, managedFields}, data};
-		const same = before && JSON.stringify(before.data) === JSON.stringify(data) && JSON.stringify(before.metadata.labels) === JSON.stringify(doc.metadata.labels) && owners.includes('eastwest');
+		const same =
+			before &&
+			JSON.stringify(before.data) === JSON.stringify(data) &&
+			JSON.stringify(before.metadata.labels) === JSON.stringify(doc.metadata.labels) &&
+			owners.includes('eastwest');
 		if (!options.dryRun && !same) this.put(next);
 		return {kind: 'Secret', namespace: ISTIO_NAMESPACE, name: expect.name, outcome: !before ? 'created' : same ? 'unchanged' : 'configured'};
 	}
@@ -445,16 +517,32 @@ export class FakeCluster implements ClusterClient {
 		this.put({apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: 'istio-reader-service-account', namespace: ISTIO_NAMESPACE, labels: base}});
 		this.put({apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: {name: 'istio-reader-clusterrole-istio-system', labels: base}});
 		this.put({apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: {name: 'virtualservices.networking.istio.io', labels: base}});
-		const labels = {'install.operator.istio.io/owning-resource': REMOTE_OPERATOR_NAME, 'operator.istio.io/component': 'Pilot', 'istio.io/rev': options.revision ?? 'default'};
+		const labels = {
+			'install.operator.istio.io/owning-resource': REMOTE_OPERATOR_NAME,
+			'operator.istio.io/component': 'Pilot',
+			'istio.io/rev': options.revision ?? 'default',
+		};
 		const name = remoteIstiodServiceName(options.revision);
 		const isIp = /^[0-9.]+$|:/.test(options.address);
 		const before = this.objectsOf('Service', {namespace: ISTIO_NAMESPACE, name})[0];
-		const kept = before ? {...(before.metadata.annotations ? {annotations: before.metadata.annotations} : {}), ...(before.metadata.managedFields ? {managedFields: before.metadata.managedFields} : {})} : {};
+		const kept = before
+			? {
+					...(before.metadata.annotations ? {annotations: before.metadata.annotations} : {}),
+					...(before.metadata.managedFields ? {managedFields: before.metadata.managedFields} : {}),
+				}
+			: {};
 		this.put({
 			apiVersion: 'v1',
 			kind: 'Service',
 			metadata: {name, namespace: ISTIO_NAMESPACE, labels, ...kept},
-			spec: isIp ? {ports: [{name: 'tcp-istiod', port: 15012}, {name: 'tcp-webhook', port: 443, targetPort: 15017}]} : {type: 'ExternalName', externalName: options.address},
+			spec: isIp
+				? {
+						ports: [
+							{name: 'tcp-istiod', port: 15012},
+							{name: 'tcp-webhook', port: 443, targetPort: 15017},
+						],
+					}
+				: {type: 'ExternalName', externalName: options.address},
 		});
 		if (isIp) {
 			this.put({
@@ -462,14 +550,20 @@ export class FakeCluster implements ClusterClient {
 				kind: 'EndpointSlice',
 				metadata: {name, namespace: ISTIO_NAMESPACE, labels: {...labels, 'kubernetes.io/service-name': name}},
 				endpoints: [{addresses: [options.address]}],
-				ports: [{name: 'tcp-istiod', port: 15012}, {name: 'tcp-webhook', port: 15017}],
+				ports: [
+					{name: 'tcp-istiod', port: 15012},
+					{name: 'tcp-webhook', port: 15017},
+				],
 			});
 		}
 		this.put({
 			apiVersion: 'admissionregistration.k8s.io/v1',
 			kind: 'MutatingWebhookConfiguration',
 			metadata: {name: injectorWebhookName(options.revision), labels},
-			webhooks: ['rev.namespace', 'rev.object'].map(w => ({name: `${w}.sidecar-injector.istio.io`, clientConfig: {service: {name, namespace: ISTIO_NAMESPACE, path: `/inject/cluster/${options.cluster}/net/${options.network}`, port: 443}}})),
+			webhooks: ['rev.namespace', 'rev.object'].map(w => ({
+				name: `${w}.sidecar-injector.istio.io`,
+				clientConfig: {service: {name, namespace: ISTIO_NAMESPACE, path: `/inject/cluster/${options.cluster}/net/${options.network}`, port: 443}},
+			})),
 		});
 	}
 
@@ -479,7 +573,8 @@ export class FakeCluster implements ClusterClient {
 			if (initial) l.onUpdate({items: [], connected: false, error});
 			return;
 		}
-		if (this.missingKinds.has(l.kind)) l.onUpdate({items: [], connected: false, error: {kind: 'not-found', message: `the server could not find the requested resource (${l.kind})`}});
+		if (this.missingKinds.has(l.kind))
+			l.onUpdate({items: [], connected: false, error: {kind: 'not-found', message: `the server could not find the requested resource (${l.kind})`}});
 		else l.onUpdate({items: this.objectsOf(l.kind, l.target), connected: true});
 	}
 
@@ -593,10 +688,21 @@ export class FakeCluster implements ClusterClient {
 		const before = this.deployments.get(GATEWAY_NAME);
 		const generation = (before?.metadata.generation ?? 0) + 1;
 		// istioctl applies server-side: annotations and managedFields of other managers stay.
-		const kept = before ? {...(before.metadata.annotations ? {annotations: before.metadata.annotations} : {}), ...(before.metadata.managedFields ? {managedFields: before.metadata.managedFields} : {})} : {};
+		const kept = before
+			? {
+					...(before.metadata.annotations ? {annotations: before.metadata.annotations} : {}),
+					...(before.metadata.managedFields ? {managedFields: before.metadata.managedFields} : {}),
+				}
+			: {};
 		this.setDeployment({
 			metadata: {name: GATEWAY_NAME, namespace: ISTIO_NAMESPACE, labels, generation, ...kept},
-			spec: {replicas: 1, template: {metadata: {labels}, spec: {containers: [{name: 'istio-proxy', image: 'auto', env: [{name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: network}]}]}}},
+			spec: {
+				replicas: 1,
+				template: {
+					metadata: {labels},
+					spec: {containers: [{name: 'istio-proxy', image: 'auto', env: [{name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: network}]}]},
+				},
+			},
 			status: {observedGeneration: generation, replicas: 1, updatedReplicas: 1, availableReplicas: 0, readyReplicas: 0},
 		});
 		this.put({apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: `${GATEWAY_NAME}-service-account`, namespace: ISTIO_NAMESPACE, labels}});
@@ -611,7 +717,12 @@ export class FakeCluster implements ClusterClient {
 			this.setPod({
 				metadata: {name: `${GATEWAY_NAME}-7d9f-abcde`, namespace: ISTIO_NAMESPACE, labels},
 				spec: {containers: [{name: 'istio-proxy', image: 'auto'}]},
-				status: {phase: 'Pending', containerStatuses: [{name: 'istio-proxy', image: 'auto', ready: false, state: {waiting: {reason: 'ImagePullBackOff', message: 'Back-off pulling image "auto"'}}}]},
+				status: {
+					phase: 'Pending',
+					containerStatuses: [
+						{name: 'istio-proxy', image: 'auto', ready: false, state: {waiting: {reason: 'ImagePullBackOff', message: 'Back-off pulling image "auto"'}}},
+					],
+				},
 			});
 		} else if (rollout === 'ok') {
 			this.later(this.script.rolloutDelayMs, () => this.completeRollout());
@@ -644,7 +755,11 @@ export class FakeFactory implements ClusterClientFactory {
 		return cluster;
 	}
 	get kubeconfig() {
-		return {files: this.kubeconfigPath ? [this.kubeconfigPath] : [], contexts: [...this.clusters.keys()].map(name => ({name, cluster: name, user: name})), warnings: []};
+		return {
+			files: this.kubeconfigPath ? [this.kubeconfigPath] : [],
+			contexts: [...this.clusters.keys()].map(name => ({name, cluster: name, user: name})),
+			warnings: [],
+		};
 	}
 	client(context: string): ClusterClient {
 		const c = this.clusters.get(context);
@@ -685,11 +800,17 @@ export class FakeIstioctl implements Istioctl {
 	async createRemoteSecret(options: CreateRemoteSecretOptions): Promise<Sealed<string>> {
 		this.remoteSecrets.push(options);
 		const scenario = this.secretScenario[options.context] ?? 'ok';
-		if (scenario === 'fail') throw new FakeIstioctlError({message: `istioctl create-remote-secret --context ${options.context} failed (exit 1): forbidden`, lastLines: [], exitCode: 1});
+		if (scenario === 'fail')
+			throw new FakeIstioctlError({
+				message: `istioctl create-remote-secret --context ${options.context} failed (exit 1): forbidden`,
+				lastLines: [],
+				exitCode: 1,
+			});
 		if (scenario === 'hang') await hangUntilAborted(options.signal, 'istioctl create-remote-secret was cancelled');
 		const cluster = this.factory.cluster(options.context);
 		const server = options.server ?? cluster.server;
-		if (server.includes('127.0.0.1') || server.includes('localhost')) options.onLine?.(`warn: server in Kubeconfig is ${server}. This is likely not reachable from inside the cluster`);
+		if (server.includes('127.0.0.1') || server.includes('localhost'))
+			options.onLine?.(`warn: server in Kubeconfig is ${server}. This is likely not reachable from inside the cluster`);
 		const kubeconfig = {
 			apiVersion: 'v1',
 			kind: 'Config',
@@ -702,7 +823,12 @@ export class FakeIstioctl implements Istioctl {
 			JSON.stringify({
 				apiVersion: 'v1',
 				kind: 'Secret',
-				metadata: {name: `istio-remote-secret-${options.name}`, namespace: ISTIO_NAMESPACE, labels: {'istio/multiCluster': 'true'}, annotations: {'networking.istio.io/cluster': options.name}},
+				metadata: {
+					name: `istio-remote-secret-${options.name}`,
+					namespace: ISTIO_NAMESPACE,
+					labels: {'istio/multiCluster': 'true'},
+					annotations: {'networking.istio.io/cluster': options.name},
+				},
 				stringData: {[options.name]: JSON.stringify(kubeconfig)},
 			}),
 		);
@@ -715,7 +841,12 @@ export class FakeIstioctl implements Istioctl {
 		line('- Processing resources for Ingress gateways.');
 		if (scenario === 'fail') {
 			line('✘ Ingress gateways encountered an error: failed to update resource with server-side apply: forbidden');
-			throw new FakeIstioctlError({message: 'failed to install manifests: errors occurred during operation', hint: "the context's user may not install these resources: check its RBAC", lastLines: [], exitCode: 1});
+			throw new FakeIstioctlError({
+				message: 'failed to install manifests: errors occurred during operation',
+				hint: "the context's user may not install these resources: check its RBAC",
+				lastLines: [],
+				exitCode: 1,
+			});
 		}
 		if (scenario === 'hang') await hangUntilAborted(options.signal, 'istioctl install was cancelled');
 		if (options.dryRun) {
@@ -753,7 +884,12 @@ function hangUntilAborted(signal: AbortSignal | undefined, message: string): Pro
 function parseLine(text: string) {
 	if (text.startsWith('✔ Installation complete')) return {type: 'complete' as const};
 	if (text.startsWith('✔ ')) return {type: 'component-done' as const, component: 'Ingress gateways'};
-	if (text.startsWith('- Processing')) return {type: 'waiting' as const, components: ['Ingress gateways'], waitingFor: text.includes('Waiting for') ? ['Deployment/istio-system/istio-eastwestgateway'] : []};
+	if (text.startsWith('- Processing'))
+		return {
+			type: 'waiting' as const,
+			components: ['Ingress gateways'],
+			waitingFor: text.includes('Waiting for') ? ['Deployment/istio-system/istio-eastwestgateway'] : [],
+		};
 	return undefined;
 }
 
@@ -776,7 +912,15 @@ export const readyGateway = (network: string, ip?: string) => ({
 	},
 	service: {
 		metadata: {name: 'istio-eastwestgateway', labels: {'topology.istio.io/network': network}},
-		spec: {type: 'LoadBalancer', ports: [{name: 'status-port', port: 15021}, {name: 'tls', port: 15443}, {name: 'tls-istiod', port: 15012}, {name: 'tls-webhook', port: 15017}]},
+		spec: {
+			type: 'LoadBalancer',
+			ports: [
+				{name: 'status-port', port: 15021},
+				{name: 'tls', port: 15443},
+				{name: 'tls-istiod', port: 15012},
+				{name: 'tls-webhook', port: 15017},
+			],
+		},
 		status: ip ? {loadBalancer: {ingress: [{ip}]}} : {loadBalancer: {}},
 	},
 });
@@ -801,23 +945,56 @@ export function seedSetUpCluster(fake: FakeCluster, network: string, ip?: string
 /** Objects of a healthy cluster after eastwest ran (primary: istiod, injector values and expose resources too). */
 export function clusterObjects(name: string, network: string, primary: boolean): Obj[] {
 	const objs: Obj[] = [
-		{apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'istio-system', labels: {'topology.istio.io/network': network}, annotations: primary ? {} : {'topology.istio.io/controlPlaneClusters': 'east'}}},
+		{
+			apiVersion: 'v1',
+			kind: 'Namespace',
+			metadata: {
+				name: 'istio-system',
+				labels: {'topology.istio.io/network': network},
+				annotations: primary ? {} : {'topology.istio.io/controlPlaneClusters': 'east'},
+			},
+		},
 		{apiVersion: 'v1', kind: 'Secret', metadata: {name: 'cacerts', namespace: 'istio-system'}, data: fixtureCacertsData()},
-		{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'istio', namespace: 'istio-system'}, data: {mesh: 'defaultConfig:\n  discoveryAddress: istiod:15012\ntrustDomain: cluster.local\n'}},
+		{
+			apiVersion: 'v1',
+			kind: 'ConfigMap',
+			metadata: {name: 'istio', namespace: 'istio-system'},
+			data: {mesh: 'defaultConfig:\n  discoveryAddress: istiod:15012\ntrustDomain: cluster.local\n'},
+		},
 		{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'istio-ca-root-cert', namespace: 'istio-system'}, data: {'root-cert.pem': ROOT_PEM}},
-		{apiVersion: 'v1', kind: 'Service', metadata: {name: 'lb', namespace: 'default'}, spec: {type: 'LoadBalancer'}, status: {loadBalancer: {ingress: [{ip: '192.0.2.9'}]}}},
+		{
+			apiVersion: 'v1',
+			kind: 'Service',
+			metadata: {name: 'lb', namespace: 'default'},
+			spec: {type: 'LoadBalancer'},
+			status: {loadBalancer: {ingress: [{ip: '192.0.2.9'}]}},
+		},
 		{
 			apiVersion: 'apps/v1',
 			kind: 'Deployment',
 			metadata: {name: 'istio-eastwestgateway', namespace: 'istio-system', generation: 1},
-			spec: {replicas: 1, template: {metadata: {labels: {istio: 'eastwestgateway', app: 'istio-eastwestgateway', 'topology.istio.io/network': network}}, spec: {containers: [{name: 'istio-proxy', env: [{name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: network}]}]}}},
+			spec: {
+				replicas: 1,
+				template: {
+					metadata: {labels: {istio: 'eastwestgateway', app: 'istio-eastwestgateway', 'topology.istio.io/network': network}},
+					spec: {containers: [{name: 'istio-proxy', env: [{name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: network}]}]},
+				},
+			},
 			status: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1, readyReplicas: 1},
 		},
 		{
 			apiVersion: 'v1',
 			kind: 'Service',
 			metadata: {name: 'istio-eastwestgateway', namespace: 'istio-system', labels: {'topology.istio.io/network': network}},
-			spec: {type: 'LoadBalancer', ports: [{name: 'status-port', port: 15021}, {name: 'tls', port: 15443}, {name: 'tls-istiod', port: 15012}, {name: 'tls-webhook', port: 15017}]},
+			spec: {
+				type: 'LoadBalancer',
+				ports: [
+					{name: 'status-port', port: 15021},
+					{name: 'tls', port: 15443},
+					{name: 'tls-istiod', port: 15012},
+					{name: 'tls-webhook', port: 15017},
+				],
+			},
 			status: {loadBalancer: {ingress: [{ip: primary ? '192.0.2.10' : '192.0.2.20'}]}},
 		},
 	];
@@ -827,10 +1004,30 @@ export function clusterObjects(name: string, network: string, primary: boolean):
 				apiVersion: 'apps/v1',
 				kind: 'Deployment',
 				metadata: {name: 'istiod', namespace: 'istio-system', labels: {app: 'istiod'}, generation: 1},
-				spec: {replicas: 1, template: {spec: {containers: [{name: 'discovery', env: [{name: 'CLUSTER_ID', value: name}, {name: 'EXTERNAL_ISTIOD', value: 'true'}]}]}}},
+				spec: {
+					replicas: 1,
+					template: {
+						spec: {
+							containers: [
+								{
+									name: 'discovery',
+									env: [
+										{name: 'CLUSTER_ID', value: name},
+										{name: 'EXTERNAL_ISTIOD', value: 'true'},
+									],
+								},
+							],
+						},
+					},
+				},
 				status: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1},
 			},
-			{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'istio-sidecar-injector', namespace: 'istio-system'}, data: {values: JSON.stringify({global: {meshID: 'mesh1', network, multiCluster: {clusterName: name}}, revision: ''})}},
+			{
+				apiVersion: 'v1',
+				kind: 'ConfigMap',
+				metadata: {name: 'istio-sidecar-injector', namespace: 'istio-system'},
+				data: {values: JSON.stringify({global: {meshID: 'mesh1', network, multiCluster: {clusterName: name}}, revision: ''})},
+			},
 			...[...renderExposeIstiod(), ...renderExposeServices()].map(m => structuredClone(m) as Obj),
 		);
 	}
@@ -874,7 +1071,13 @@ export function remoteSecretObject(peerName: string, peer: FakeCluster, options:
 	return {
 		apiVersion: 'v1',
 		kind: 'Secret',
-		metadata: {name: remoteSecretName(key), namespace: ISTIO_NAMESPACE, labels: {[MULTICLUSTER_LABEL]: 'true'}, annotations: {[CLUSTER_ANNOTATION]: key}, managedFields: [{manager: 'eastwest'}]},
+		metadata: {
+			name: remoteSecretName(key),
+			namespace: ISTIO_NAMESPACE,
+			labels: {[MULTICLUSTER_LABEL]: 'true'},
+			annotations: {[CLUSTER_ANNOTATION]: key},
+			managedFields: [{manager: 'eastwest'}],
+		},
 		data: {[key]: Buffer.from(JSON.stringify(kubeconfig)).toString('base64')},
 	};
 }

@@ -28,7 +28,15 @@ export function okProbe(context: string, extra: Partial<ProbeResult> = {}): Prob
 }
 
 export function unreachableProbe(context: string, message = 'connect ECONNREFUSED 127.0.0.1:6443'): ProbeResult {
-	return {context, reachable: false, error: {kind: 'unreachable', message, hint: 'check that the API server is up and reachable'}, istioNamespace: false, istioCrds: false, istiod: [], elapsedMs: 3};
+	return {
+		context,
+		reachable: false,
+		error: {kind: 'unreachable', message, hint: 'check that the API server is up and reachable'},
+		istioNamespace: false,
+		istioCrds: false,
+		istiod: [],
+		elapsedMs: 3,
+	};
 }
 
 export interface StepScript {
@@ -110,7 +118,13 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * A scripted step on the engine's own walk (engine/steps.ts): waits `delay`, says its scripted waiting
  * reasons, then hangs until cancelled, fails as scripted, or ends as `done` says.
  */
-async function scriptedStep(step: WalkStep, started: number, script: StepScript, run: {delay: number; clock: Clock; signal: AbortSignal | undefined; emit: (e: Event) => void}, done: () => StepDone): Promise<StepDone> {
+async function scriptedStep(
+	step: WalkStep,
+	started: number,
+	script: StepScript,
+	run: {delay: number; clock: Clock; signal: AbortSignal | undefined; emit: (e: Event) => void},
+	done: () => StepDone,
+): Promise<StepDone> {
 	const {delay, clock, signal, emit} = run;
 	await sleep(delay, signal);
 	for (const reason of script.waiting ?? []) {
@@ -219,7 +233,10 @@ export function fakeServices(options: FakeOptions = {}): FakeServices {
 						return {result: 'changed'};
 					}),
 			});
-			return announce(emit, walkOutcome(plan, records, signal, cluster => addresses.get(cluster)));
+			return announce(
+				emit,
+				walkOutcome(plan, records, signal, cluster => addresses.get(cluster)),
+			);
 		},
 	};
 	services.listProfiles = async () => options.profiles ?? [];

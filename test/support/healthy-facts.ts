@@ -11,7 +11,6 @@ export const OTHER_ROOT = 'b'.repeat(64);
 /** The shared root's certificate fingerprint, as the collector reports it. */
 export const ROOT_FINGERPRINT = Array.from({length: 32}, () => 'AB').join(':');
 
-
 /** Facts of a cluster where everything is as the plan wants. */
 export function healthy(plan: MeshPlanInput, c: ClusterSpec): ClusterFacts {
 	const revision = plan.revision;
@@ -50,7 +49,12 @@ export function healthy(plan: MeshPlanInput, c: ClusterSpec): ClusterFacts {
 		trustDomain: 'cluster.local',
 		apiServerHost: `${c.name}.example.internal`,
 		apiServer: serverOf(c),
-		remoteSecrets: {listed: readPeers(plan, c).map(secretOf), byPeer: Object.fromEntries(readPeers(plan, c).map(p => [p.name, {secret: secretOf(p), credentials: {kind: 'ok' as const, message: `may read ${p.name}`}}]))},
+		remoteSecrets: {
+			listed: readPeers(plan, c).map(secretOf),
+			byPeer: Object.fromEntries(
+				readPeers(plan, c).map(p => [p.name, {secret: secretOf(p), credentials: {kind: 'ok' as const, message: `may read ${p.name}`}}]),
+			),
+		},
 		...(c.role === 'remote' ? {remote: remoteOf(plan, c)} : {}),
 		loadBalancer: {services: 1, withAddress: 1},
 		gateway: {
@@ -59,7 +63,14 @@ export function healthy(plan: MeshPlanInput, c: ClusterSpec): ClusterFacts {
 				spec: {
 					replicas: 1,
 					template: {
-						metadata: {labels: {istio: 'eastwestgateway', app: 'istio-eastwestgateway', 'topology.istio.io/network': c.network, ...(revision ? {'istio.io/rev': revision} : {})}},
+						metadata: {
+							labels: {
+								istio: 'eastwestgateway',
+								app: 'istio-eastwestgateway',
+								'topology.istio.io/network': c.network,
+								...(revision ? {'istio.io/rev': revision} : {}),
+							},
+						},
 						spec: {containers: [{name: 'istio-proxy', env: [{name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: c.network}]}]},
 					},
 				},
@@ -123,7 +134,10 @@ function remoteOf(plan: MeshPlanInput, c: ClusterSpec) {
 	return remoteObserved({
 		namespace: {metadata: {annotations: {'topology.istio.io/controlPlaneClusters': primary.name}}},
 		istiods: [],
-		service: {metadata: {name: svc, labels: {'install.operator.istio.io/owning-resource': 'eastwest-remote'}}, spec: {ports: [{port: 15012}, {port: 443, targetPort: 15017}]}},
+		service: {
+			metadata: {name: svc, labels: {'install.operator.istio.io/owning-resource': 'eastwest-remote'}},
+			spec: {ports: [{port: 15012}, {port: 443, targetPort: 15017}]},
+		},
 		slices: [{endpoints: [{addresses: ['192.0.2.10']}], ports: [{port: 15012}, {port: 15017}]}],
 		webhook: {webhooks: [{clientConfig: {caBundle: 'Q0E=', service: {path: `/inject/cluster/${c.name}/net/${c.network}`}}}]},
 	});
@@ -133,7 +147,6 @@ export function allHealthy(plan: MeshPlanInput): Record<string, ClusterFacts> {
 	return Object.fromEntries(plan.clusters.map(c => [c.name, healthy(plan, c)]));
 }
 
-
 /** The same view as istiod's debug endpoints serve it (what ClusterClient.readIstiodDebug hands back). */
 export function healthyIstiodAnswer(plan: MeshPlanInput, c: ClusterSpec): IstiodDebugAnswer {
 	const view = healthyIstiodView(plan, c) as Extract<IstiodView, {read: true}>;
@@ -142,7 +155,11 @@ export function healthyIstiodAnswer(plan: MeshPlanInput, c: ClusterSpec): Istiod
 		port: 15014,
 		responses: [
 			{path: '/debug/clusterz', status: 200, body: JSON.stringify(view.clusters)},
-			{path: '/debug/networkz', status: 200, body: JSON.stringify(view.gateways.map(g => ({Network: g.network, Cluster: g.cluster, Addr: g.address, Port: g.port, HBONEPort: 0})))},
+			{
+				path: '/debug/networkz',
+				status: 200,
+				body: JSON.stringify(view.gateways.map(g => ({Network: g.network, Cluster: g.cluster, Addr: g.address, Port: g.port, HBONEPort: 0}))),
+			},
 		],
 	};
 }

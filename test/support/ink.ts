@@ -98,7 +98,12 @@ export async function passTrust(r: Rendered, timeoutMs = 3000): Promise<string> 
 
 /** On the Trust screen (passed as passTrust does) or the preflight checks: wait until every check passed, then continue to Review. */
 export async function passChecks(r: Rendered, timeoutMs = 3000): Promise<string> {
-	const first = await waitForFrame(r, f => f.includes('Every check passed. Enter continues to Review.') || f.includes(NOTHING_TO_DO) || f.includes(SKIP_TRUST), timeoutMs, 'Trust or the checks');
+	const first = await waitForFrame(
+		r,
+		f => f.includes('Every check passed. Enter continues to Review.') || f.includes(NOTHING_TO_DO) || f.includes(SKIP_TRUST),
+		timeoutMs,
+		'Trust or the checks',
+	);
 	if (!first.includes('Every check passed. Enter continues to Review.')) await passTrust(r, timeoutMs);
 	const frame = await waitForText(r, 'Every check passed. Enter continues to Review.', timeoutMs);
 	await press(r, '\r');

@@ -41,14 +41,16 @@ export const numberedNetworks = (_name: string, index: number) => `network${inde
  * Contexts default to ctx-<name>, networks to net-<name>; for primary-remote topologies the first cluster
  * is the primary and the rest are remotes, otherwise every cluster is a primary.
  */
-export function meshPlan(options: {
-	topology?: Topology;
-	meshId?: string;
-	revision?: string;
-	clusters?: number | string[];
-	context?: (name: string, index: number) => string;
-	network?: (name: string, index: number) => string;
-} = {}): MeshPlanInput {
+export function meshPlan(
+	options: {
+		topology?: Topology;
+		meshId?: string;
+		revision?: string;
+		clusters?: number | string[];
+		context?: (name: string, index: number) => string;
+		network?: (name: string, index: number) => string;
+	} = {},
+): MeshPlanInput {
 	const topology = options.topology ?? 'multi-network';
 	const names = Array.isArray(options.clusters) ? options.clusters : Array.from({length: options.clusters ?? 2}, (_, i) => NAMES[i] ?? `cluster${i + 1}`);
 	const context = options.context ?? (name => `ctx-${name}`);

@@ -17,7 +17,10 @@ const rolloutMs = Number(flag('--rollout-ms') ?? 2500);
 const lbScenario = (flag('--lb') ?? 'ip') as 'ip' | 'pending' | 'hostname';
 
 const servers: FakeApiServer[] = [];
-for (const [name, network] of [['east', 'net-east'], ['west', 'net-west']] as const) {
+for (const [name, network] of [
+	['east', 'net-east'],
+	['west', 'net-west'],
+] as const) {
 	const s = await FakeApiServer.start({token: `${name}-token`});
 	s.addIstioCrds();
 	s.addNamespace('istio-system', {'topology.istio.io/network': network});

@@ -49,7 +49,10 @@ test('a cluster with steps: outcome and counts, then what the screen adds, then 
 });
 
 test('a cluster with no steps says the idle text; an outcome not known yet reads unknown', async () => {
-	assert.match((await lines(<ClusterOutcome cluster={cluster([])} idle="nothing eastwest set up here" counts="0 removed" />))[0]!, /^. east \(kind-east\) nothing eastwest set up here$/);
+	assert.match(
+		(await lines(<ClusterOutcome cluster={cluster([])} idle="nothing eastwest set up here" counts="0 removed" />))[0]!,
+		/^. east \(kind-east\) nothing eastwest set up here$/,
+	);
 	const pending = cluster([{id: 'a', kind: 'label-network', title: 'Label the network', status: 'not-run'}]);
 	assert.deepEqual(
 		(await lines(<ClusterOutcome cluster={pending} idle="idle" counts="1 not run" />)).map(l => l.slice(2)),

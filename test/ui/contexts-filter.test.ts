@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import {filterContexts, type FilterResult} from '../../source/ui/screens/ContextsScreen.js';
 import type {KubeconfigInfo} from '../../source/core/ports.js';
 
-const kc = (rows: Array<[string, string, string]>): KubeconfigInfo => ({files: [], contexts: rows.map(([name, cluster, user]) => ({name, cluster, user})), warnings: []});
+const kc = (rows: Array<[string, string, string]>): KubeconfigInfo => ({
+	files: [],
+	contexts: rows.map(([name, cluster, user]) => ({name, cluster, user})),
+	warnings: [],
+});
 
 test('filterContexts matches name, cluster or user in any case; an extended filter narrows the previous matches to the same rows', () => {
 	const config = kc([

@@ -8,7 +8,8 @@ import {waitForFrame} from '../support/ink.js';
 import {renderAt} from '../support/render-at.js';
 
 const rowsOf = (frame: string) => frame.split('\n').length;
-const sentence = (i: number) => `step ${i}: a detail long enough to wrap at eighty columns, as istioctl's lines and the hints do on a narrow terminal, and at one hundred and twenty too`;
+const sentence = (i: number) =>
+	`step ${i}: a detail long enough to wrap at eighty columns, as istioctl's lines and the hints do on a narrow terminal, and at one hundred and twenty too`;
 
 /** Content that grows (or shrinks) when told: n items. */
 function useCount(feed: EventEmitter, initial: number) {
@@ -76,7 +77,12 @@ describe('Fit: the richest layout whose drawing fits, measured', () => {
 				assert.ok(rowsOf(frame) <= rows - 1);
 				for (const n of [5, 8, 12, 20, 40]) {
 					feed.emit('n', n);
-					frame = await waitForFrame(r, f => f.includes(`step ${n - 1}: a detail`) || f.includes(`step ${n - 1}.`) || f.includes(`${n} steps`), 3000, `${n} steps`);
+					frame = await waitForFrame(
+						r,
+						f => f.includes(`step ${n - 1}: a detail`) || f.includes(`step ${n - 1}.`) || f.includes(`${n} steps`),
+						3000,
+						`${n} steps`,
+					);
 					assert.ok(rowsOf(frame) <= rows - 1, `${n} steps: ${rowsOf(frame)} rows:\n${frame}`);
 					// The richest whose drawing fits: a full step wraps to two rows at 80 and 120 columns, a folded one takes one.
 					const expected = 2 + n * 2 <= rows - 1 ? `step ${n - 1}: a detail` : 2 + n <= rows - 1 ? `step ${n - 1}.` : `${n} steps`;

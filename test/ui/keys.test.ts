@@ -6,8 +6,22 @@ import {createTheme} from '../../source/ui/theme.js';
 import {colorEnabled as colorWanted} from '../../source/core/color.js';
 
 const none: Key = {
-	upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
-	return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false,
+	upArrow: false,
+	downArrow: false,
+	leftArrow: false,
+	rightArrow: false,
+	pageDown: false,
+	pageUp: false,
+	home: false,
+	end: false,
+	return: false,
+	escape: false,
+	ctrl: false,
+	shift: false,
+	tab: false,
+	backspace: false,
+	delete: false,
+	meta: false,
 } as Key;
 
 describe('keymap', () => {
@@ -17,7 +31,10 @@ describe('keymap', () => {
 		assert.equal(matchCommand(SCREEN_COMMANDS.contexts, '', {...none, escape: true}, false), 'back');
 		assert.equal(matchCommand(SCREEN_COMMANDS.contexts, 'q', none, false), 'quit');
 		assert.equal(matchCommand(SCREEN_COMMANDS.contexts, 'c', {...none, ctrl: true}, false), 'quit');
-		assert.match(hintLine(SCREEN_COMMANDS.contexts), /space select · p make primary · o override · \/ filter · enter continue · esc back · \? keys · q\/ctrl-c quit/);
+		assert.match(
+			hintLine(SCREEN_COMMANDS.contexts),
+			/space select · p make primary · o override · \/ filter · enter continue · esc back · \? keys · q\/ctrl-c quit/,
+		);
 	});
 
 	it('a text field keeps printable keys: q, j, space and ? are typed, Ctrl-C still quits', () => {

@@ -37,7 +37,12 @@ describe('run screen at fleet scale', () => {
 			40,
 		);
 		try {
-			const frame = await waitForFrame(r, f => (f.match(/queued: /g) ?? []).length === 32 - DEFAULT_PARALLEL && (f.match(/ · istioctl /g) ?? []).length === DEFAULT_PARALLEL, 10_000, 'every install running or queued');
+			const frame = await waitForFrame(
+				r,
+				f => (f.match(/queued: /g) ?? []).length === 32 - DEFAULT_PARALLEL && (f.match(/ · istioctl /g) ?? []).length === DEFAULT_PARALLEL,
+				10_000,
+				'every install running or queued',
+			);
 			assert.ok(rows(frame).length <= 40, `${rows(frame).length} rows:\n${frame}`);
 			assert.ok(widest(frame) <= 100, `a line is ${widest(frame)} columns wide:\n${frame}`);
 			assert.match(frame, /^Setting up mesh1 on 32 clusters/m);
@@ -71,7 +76,12 @@ describe('run screen at fleet scale', () => {
 			24,
 		);
 		try {
-			const frame = await waitForFrame(r, f => /cluster31 .*failed/.test(f) && /cluster20 .*failed/.test(f) && (f.match(/queued: /g) ?? []).length > 0, 10_000, 'failures shown');
+			const frame = await waitForFrame(
+				r,
+				f => /cluster31 .*failed/.test(f) && /cluster20 .*failed/.test(f) && (f.match(/queued: /g) ?? []).length > 0,
+				10_000,
+				'failures shown',
+			);
 			assert.ok(rows(frame).length <= 24, `${rows(frame).length} rows:\n${frame}`);
 			assert.ok(widest(frame) <= 80, frame);
 			const clusterLines = rows(frame).filter(l => /^(east|west|north|south|cluster\d+)\s/.test(l));
@@ -81,7 +91,10 @@ describe('run screen at fleet scale', () => {
 			// Shown in plan order.
 			const names = clusterLines.map(l => l.split(/\s/)[0]!);
 			const order = plan.clusters.map(c => c.cluster.name);
-			assert.deepEqual(names, [...names].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
+			assert.deepEqual(
+				names,
+				[...names].sort((a, b) => order.indexOf(a) - order.indexOf(b)),
+			);
 		} finally {
 			r.unmount();
 			factory.dispose();

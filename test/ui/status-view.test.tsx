@@ -11,17 +11,19 @@ import {ThemeContext, createTheme} from '../../source/ui/theme.js';
 
 afterEach(() => cleanup());
 
-
 test('the live view shows the picture and rows, follows watch changes, marks a dropped cluster, and quits on q', async () => {
 	const east = new FakeCluster('east');
 	const west = new FakeCluster('west');
 	seedSetUpCluster(east, 'net-east', '127.0.10.1');
 	seedSetUpCluster(west, 'net-west');
 	const fakes = {east, west};
-	const monitor = new StatusMonitor(c => fakes[c as 'east' | 'west'].client(), [
-		{context: 'east', expectation: {name: 'east', network: 'net-east', role: 'primary', topology: 'multi-network'}},
-		{context: 'west', expectation: {name: 'west', network: 'net-west', role: 'primary', topology: 'multi-network'}},
-	]);
+	const monitor = new StatusMonitor(
+		c => fakes[c as 'east' | 'west'].client(),
+		[
+			{context: 'east', expectation: {name: 'east', network: 'net-east', role: 'primary', topology: 'multi-network'}},
+			{context: 'west', expectation: {name: 'west', network: 'net-west', role: 'primary', topology: 'multi-network'}},
+		],
+	);
 	let quit: number | undefined;
 	const r = render(<StatusView monitor={monitor} onQuit={c => (quit = c)} />);
 	let frame = await waitForText(r, 'east · primary · network net-east · healthy');
@@ -52,10 +54,13 @@ test('the live view fits the terminal by folding passing rows, and takes its key
 		seedSetUpCluster(east, 'net-east', '127.0.10.1');
 		seedSetUpCluster(west, 'net-west', '127.0.20.1');
 		const fakes = {east, west};
-		const monitor = new StatusMonitor(c => fakes[c as 'east' | 'west'].client(), [
-			{context: 'east', expectation: {name: 'east', network: 'net-east', role: 'primary', topology: 'multi-network'}},
-			{context: 'west', expectation: {name: 'west', network: 'net-west', role: 'primary', topology: 'multi-network'}},
-		]);
+		const monitor = new StatusMonitor(
+			c => fakes[c as 'east' | 'west'].client(),
+			[
+				{context: 'east', expectation: {name: 'east', network: 'net-east', role: 'primary', topology: 'multi-network'}},
+				{context: 'west', expectation: {name: 'west', network: 'net-west', role: 'primary', topology: 'multi-network'}},
+			],
+		);
 		return {monitor, fakes};
 	};
 	const view = (monitor: StatusMonitor, onQuit: (code: number) => void) => (
@@ -67,7 +72,11 @@ test('the live view fits the terminal by folding passing rows, and takes its key
 	const shown: Array<ReturnType<typeof renderAt>> = [];
 	try {
 		// Tall enough: every row, and the long hint.
-		const big = renderAt(view(make().monitor, c => quits.push(c)), 100, 60);
+		const big = renderAt(
+			view(make().monitor, c => quits.push(c)),
+			100,
+			60,
+		);
 		shown.push(big);
 		let frame = await waitForText(big, 'west · primary · network net-west · healthy');
 		assert.match(frame, /updates arrive from watches/);
@@ -76,7 +85,11 @@ test('the live view fits the terminal by folding passing rows, and takes its key
 		await waitForFrame(big, () => quits.length === 1, 3000, 'Esc to leave');
 		assert.deepEqual(quits, [0]);
 		// Fewer rows than the full view takes: passing rows fold into one line per cluster, and it fits.
-		const small = renderAt(view(make().monitor, c => quits.push(c)), 100, full - 2);
+		const small = renderAt(
+			view(make().monitor, c => quits.push(c)),
+			100,
+			full - 2,
+		);
 		shown.push(small);
 		frame = await waitForText(small, 'west · primary · network net-west · healthy');
 		assert.ok(frame.split('\n').length <= full - 2, `${frame.split('\n').length} rows:\n${frame}`);
@@ -96,14 +109,22 @@ test('the live view shows whether the clusters trust one root, and follows a roo
 	const west = new FakeCluster('west');
 	seedSetUpCluster(east, 'net-east', '127.0.10.1');
 	seedSetUpCluster(west, 'net-west', '127.0.20.1');
-	const rootConfigMap = (pem: string) => ({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'istio-ca-root-cert', namespace: 'istio-system'}, data: {'root-cert.pem': pem}});
+	const rootConfigMap = (pem: string) => ({
+		apiVersion: 'v1',
+		kind: 'ConfigMap',
+		metadata: {name: 'istio-ca-root-cert', namespace: 'istio-system'},
+		data: {'root-cert.pem': pem},
+	});
 	east.put(rootConfigMap(FIXTURE_ROOT_CERT));
 	west.put(rootConfigMap(FIXTURE_OTHER_ROOT_CERT));
 	const fakes = {east, west};
-	const monitor = new StatusMonitor(c => fakes[c as 'east' | 'west'].client(), [
-		{context: 'east', expectation: {name: 'east', network: 'net-east', role: 'primary', topology: 'multi-network'}},
-		{context: 'west', expectation: {name: 'west', network: 'net-west', role: 'primary', topology: 'multi-network'}},
-	]);
+	const monitor = new StatusMonitor(
+		c => fakes[c as 'east' | 'west'].client(),
+		[
+			{context: 'east', expectation: {name: 'east', network: 'net-east', role: 'primary', topology: 'multi-network'}},
+			{context: 'west', expectation: {name: 'west', network: 'net-west', role: 'primary', topology: 'multi-network'}},
+		],
+	);
 	const r = render(<StatusView monitor={monitor} />);
 	let frame = await waitForText(r, 'east and west have different roots: cross-cluster mTLS fails');
 	assert.match(frame, /✘ trust {12}east and west have different roots/);

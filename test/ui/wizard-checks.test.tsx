@@ -65,7 +65,11 @@ describe('wizard preflight checks', () => {
 		assert.match(frame, /istio-system is labeled topology\.istio\.io\/network=other, the plan says network2/);
 		assert.match(frame, /hint: /);
 		const flat = frame.replace(/\s+/g, ' ');
-		assert.match(flat, /hint: the wizard never relabels istio-system: set west's network to the existing one on the IDs screen/, 'the hint speaks of the wizard');
+		assert.match(
+			flat,
+			/hint: the wizard never relabels istio-system: set west's network to the existing one on the IDs screen/,
+			'the hint speaks of the wizard',
+		);
 		assert.doesNotMatch(flat, /--force/, 'no command-line flag in the wizard');
 		assert.match(frame, /✘ 1 failed, 0 warnings, 27 passed/);
 		await press(r, KEY.enter);
@@ -178,9 +182,13 @@ describe('wizard post-install checks on Done', () => {
 		assert.deepEqual(exits, [0]);
 	});
 
-	it('a failed wiring check is the verdict\'s first problem, with its hint', async () => {
+	it("a failed wiring check is the verdict's first problem, with its hint", async () => {
 		const revoked: FactsScript = f => {
-			f.remoteSecrets!.byPeer.east!.credentials = {kind: 'unauthorized', message: 'https://east.example.internal:6443 does not accept the token in istio-system/istio-remote-secret-east on west (revoked or expired?)', hint: 'run eastwest apply again to refresh it'};
+			f.remoteSecrets!.byPeer.east!.credentials = {
+				kind: 'unauthorized',
+				message: 'https://east.example.internal:6443 does not accept the token in istio-system/istio-remote-secret-east on west (revoked or expired?)',
+				hint: 'run eastwest apply again to refresh it',
+			};
 		};
 		const {r} = await toChecks({checks: {'post-install': {west: revoked}}});
 		await waitForText(r, 'Every check passed');
@@ -189,7 +197,10 @@ describe('wizard post-install checks on Done', () => {
 		await press(r, KEY.enter, 'y');
 		const frame = await waitForText(r, 'the run succeeded but 1 post-install check failed', 5000);
 		assert.match(frame, /wiring 3\/4 passed/);
-		assert.match(frame, /✘ west: each remote secret's identity may list and watch[\s\S]* on east: https:\/\/east\.example\.internal:6443 does not accept the token/);
+		assert.match(
+			frame,
+			/✘ west: each remote secret's identity may list and watch[\s\S]* on east: https:\/\/east\.example\.internal:6443 does not accept the token/,
+		);
 		assert.match(frame, /hint: run eastwest apply again to refresh it/);
 	});
 

@@ -45,10 +45,14 @@ async function pickContexts(r: R, names: string[], all: string[]) {
 /** Scripted services, the plan saved as profile "prod", and the runs recorded on profiles. */
 function savedProfile() {
 	const services = fakeServices();
-	const input = {topology: 'multi-network' as const, meshId: 'saved', clusters: [
-		{context: 'east', name: 'e', network: 'n1', role: 'primary' as const},
-		{context: 'west', name: 'w', network: 'n2', role: 'primary' as const},
-	]};
+	const input = {
+		topology: 'multi-network' as const,
+		meshId: 'saved',
+		clusters: [
+			{context: 'east', name: 'e', network: 'n1', role: 'primary' as const},
+			{context: 'west', name: 'w', network: 'n2', role: 'primary' as const},
+		],
+	};
 	const recorded: Array<[string, string]> = [];
 	services.recordRun = async (name, result) => {
 		recorded.push([name, result]);
@@ -61,7 +65,14 @@ describe('wizard flows, every topology to Run and Done', () => {
 		const all = ['east', 'west'];
 		const {r, services, exits} = await start({
 			kubeconfig: kubeconfig(all),
-			probes: {east: okProbe('east', {istioNamespace: true, istioCrds: true, networkLabel: 'net-a', istiod: [{name: 'istiod-1-30', revision: '1-30', clusterId: 'east-1', meshId: 'prod-mesh', ready: true}]})},
+			probes: {
+				east: okProbe('east', {
+					istioNamespace: true,
+					istioCrds: true,
+					networkLabel: 'net-a',
+					istiod: [{name: 'istiod-1-30', revision: '1-30', clusterId: 'east-1', meshId: 'prod-mesh', ready: true}],
+				}),
+			},
 		});
 		await pickContexts(r, ['west', 'east'], all);
 		let frame = await waitForText(r, '2 selected');
@@ -80,7 +91,11 @@ describe('wizard flows, every topology to Run and Done', () => {
 		frame = await waitForText(r, 'Review: Primary-Remote');
 		assert.match(frame, /Expose istiod \(15012, 15017\)/);
 		assert.match(frame, /note: No east-west gateway: west shares network net-a/);
-		assert.match(frame, new RegExp(`istioctl: at most ${DEFAULT_PARALLEL} at once \\(2 installs, 1 create-remote-secret planned\\)`), 'the run\'s istioctl bound, as apply\'s --parallel default');
+		assert.match(
+			frame,
+			new RegExp(`istioctl: at most ${DEFAULT_PARALLEL} at once \\(2 installs, 1 create-remote-secret planned\\)`),
+			"the run's istioctl bound, as apply's --parallel default",
+		);
 		await press(r, KEY.enter);
 		frame = await waitForText(r, 'This will change:');
 		assert.match(frame, /context east \(cluster east-1\)/);
@@ -104,7 +119,10 @@ describe('wizard flows, every topology to Run and Done', () => {
 		});
 		assert.match(frame, /gateway address 192\.0\.2\.10/);
 		const flat = frame.replace(/\s+/g, ' ');
-		assert.match(flat, /eastwest apply --topology primary-remote --mesh prod-mesh --cluster east=east-1:net-a:primary --cluster west=west:net-a:remote --revision 1-30/);
+		assert.match(
+			flat,
+			/eastwest apply --topology primary-remote --mesh prod-mesh --cluster east=east-1:net-a:primary --cluster west=west:net-a:remote --revision 1-30/,
+		);
 		assert.match(flat, /eastwest status --context east --context west/);
 		assert.match(frame, /exit code 0/);
 		await press(r, KEY.enter);
@@ -239,7 +257,7 @@ describe('wizard validation and back paths', () => {
 		const reads = services.factReads.length;
 		await press(r, KEY.esc);
 		await waitForText(r, 'Every check passed');
-		assert.equal(services.factReads.length, reads, 'back from Review shows the same plan\'s checks without reading the clusters again');
+		assert.equal(services.factReads.length, reads, "back from Review shows the same plan's checks without reading the clusters again");
 		await press(r, KEY.esc);
 		await waitForText(r, 'Trust: one root CA for every cluster');
 		await press(r, KEY.esc);
@@ -306,7 +324,10 @@ describe('wizard screens and keys', () => {
 		await waitForText(r, 'This will change:');
 		await press(r, 'y');
 		await waitForText(r, /exit code/, 5000);
-		assert.deepEqual(services.runs[0]!.plan.input.clusters.map(c => c.apiServer), [undefined, 'https://127.0.20.3:6443']);
+		assert.deepEqual(
+			services.runs[0]!.plan.input.clusters.map(c => c.apiServer),
+			[undefined, 'https://127.0.20.3:6443'],
+		);
 	});
 
 	it('keys that arrive in one chunk are taken one by one outside text fields', async () => {

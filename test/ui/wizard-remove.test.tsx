@@ -31,7 +31,12 @@ const staging: MeshPlanInput = {
 
 const PROFILES: SavedProfile[] = [
 	{name: 'prod', input: prod, lastApplied: {at: '2026-11-30T09:15:02.000Z', result: 'succeeded'}},
-	{name: 'staging', input: staging, lastApplied: {at: '2026-11-29T08:00:00.000Z', result: 'failed'}, lastRemoved: {at: '2026-11-29T08:30:00.000Z', result: 'succeeded'}},
+	{
+		name: 'staging',
+		input: staging,
+		lastApplied: {at: '2026-11-29T08:00:00.000Z', result: 'failed'},
+		lastRemoved: {at: '2026-11-29T08:30:00.000Z', result: 'succeeded'},
+	},
 ];
 
 async function start(options: FakeOptions = {}) {
@@ -78,7 +83,7 @@ describe('wizard: remove a saved setup', () => {
 		let frame = await waitForText(r, 'Remove a saved setup (2 saved profiles)');
 		// The entry is the last one: up from the first topology wraps round to it.
 		await press(r, KEY.up);
-		frame = await waitForText(r, "Take out exactly what eastwest set up");
+		frame = await waitForText(r, 'Take out exactly what eastwest set up');
 		assert.match(frame, /❯ Remove a saved setup/);
 		await press(r, KEY.enter);
 		frame = await waitForText(r, 'Remove a saved setup: which profile?');
@@ -144,7 +149,10 @@ describe('wizard: remove a saved setup', () => {
 	it('y runs the removal live to Done: what went, what was left and why, exit code 0, the profile records it', async () => {
 		const {r, services, exits} = await start({
 			delayMs: 5,
-			removeSteps: {'w/remove/label-network': {left: 'istio-system label topology.istio.io/network set by someone else (kubectl-label), not eastwest'}, 'e/remove/label-network': {gone: true}},
+			removeSteps: {
+				'w/remove/label-network': {left: 'istio-system label topology.istio.io/network set by someone else (kubectl-label), not eastwest'},
+				'e/remove/label-network': {gone: true},
+			},
 		});
 		await openReview(r);
 		await waitForFrame(r, f => (f.match(/answers \(/g) ?? []).length === 2, 3000, 'both clusters answer');
@@ -174,7 +182,13 @@ describe('wizard: remove a saved setup', () => {
 	});
 
 	it('with cacerts toggled the run removes it; a failed step exits 1 with its error and hint', async () => {
-		const {r, services, exits} = await start({removeSteps: {'e/remove/install-gateway': {fail: {error: 'deleting Deployment istio-eastwestgateway: forbidden', hint: 'grant delete on deployments in istio-system'}}}});
+		const {r, services, exits} = await start({
+			removeSteps: {
+				'e/remove/install-gateway': {
+					fail: {error: 'deleting Deployment istio-eastwestgateway: forbidden', hint: 'grant delete on deployments in istio-system'},
+				},
+			},
+		});
 		await openReview(r);
 		await waitForFrame(r, f => (f.match(/answers \(/g) ?? []).length === 2, 3000, 'both clusters answer');
 		await press(r, 'c', KEY.enter, 'y');
@@ -240,7 +254,9 @@ describe('remove screens at 80×24', () => {
 		steps.push(...['remote-secret/e', 'expose-services', 'install-gateway', 'label-network'].map(s => `w/remove/${s}`));
 		const services = fakeServices({
 			profiles: PROFILES,
-			removeSteps: Object.fromEntries(steps.map(id => [id, {left: ['first', 'second'].map(n => `${id}: a ${n} object whose field manager is someone else entirely, so it stays`)}])),
+			removeSteps: Object.fromEntries(
+				steps.map(id => [id, {left: ['first', 'second'].map(n => `${id}: a ${n} object whose field manager is someone else entirely, so it stays`)}]),
+			),
 		});
 		const r = renderAt(<App services={services} color={false} />, 80, 24);
 		try {
@@ -260,7 +276,7 @@ describe('remove screens at 80×24', () => {
 			await press(r, 'c');
 			let frame = await fits('goes too');
 			assert.equal((frame.match(/Secret istio-system\/cacerts \(the plugged-in CA/g) ?? []).length, 2, `both contexts list cacerts:\n${frame}`);
-			assert.match(frame, /• Secret istio-system\/istio-remote-secret-w \(istiod stops reading w\)/, "short of rows, each removal takes a row");
+			assert.match(frame, /• Secret istio-system\/istio-remote-secret-w \(istiod stops reading w\)/, 'short of rows, each removal takes a row');
 			await press(r, KEY.enter);
 			frame = await fits("Remove eastwest's setup from contexts east, west? (y/N)");
 			assert.match(frame, /context east/);

@@ -181,7 +181,12 @@ describe('wizard Trust step', () => {
 			fs.chmodSync(path.join(open, 'root-key.pem'), 0o600);
 			const before = (r.frames ?? []).length;
 			await press(r, KEY.enter);
-			await waitForFrame(r, f => f.includes('The directory holding') && (r.frames ?? []).length > before && !f.includes('mode 0644'), 10_000, 'the second refusal');
+			await waitForFrame(
+				r,
+				f => f.includes('The directory holding') && (r.frames ?? []).length > before && !f.includes('mode 0644'),
+				10_000,
+				'the second refusal',
+			);
 			frame = plain(r.lastFrame());
 			assert.match(frame, /root-key\.pem|root-cert\.pem/);
 			assert.equal(services.runs.length, 0);

@@ -43,7 +43,8 @@ export const CA_CHECKS: readonly Check[] = [
 		id: 'cacerts-chain',
 		claim: "cacerts' intermediate (ca-cert.pem) chains to its root-cert.pem",
 		hint: 'plug in a bundle issued by the shared root: eastwest apply --ca DIR --force (cert-chain.pem is the intermediate, then the root)',
-		wizardHint: 'plug in a bundle issued by the shared root (cert-chain.pem is the intermediate, then the root); the wizard keeps an existing cacerts, so replace it from the command line: eastwest apply --ca DIR --force',
+		wizardHint:
+			'plug in a bundle issued by the shared root (cert-chain.pem is the intermediate, then the root); the wizard keeps an existing cacerts, so replace it from the command line: eastwest apply --ca DIR --force',
 		judge: b => {
 			if (b.problem) return fail(b.problem);
 			if (b.chainsToRoot === undefined) return skip('the chain was not judged');
@@ -55,7 +56,8 @@ export const CA_CHECKS: readonly Check[] = [
 		id: 'cacerts-key',
 		claim: "cacerts' ca-key.pem is the key of ca-cert.pem",
 		hint: 'istiod cannot sign with a key of another certificate: plug in a matching bundle (eastwest apply --ca DIR --force)',
-		wizardHint: 'istiod cannot sign with a key of another certificate: plug in a matching bundle; the wizard keeps an existing cacerts, so replace it from the command line: eastwest apply --ca DIR --force',
+		wizardHint:
+			'istiod cannot sign with a key of another certificate: plug in a matching bundle; the wizard keeps an existing cacerts, so replace it from the command line: eastwest apply --ca DIR --force',
 		judge: b => {
 			if (b.keyMatches === undefined) return skip(b.problem ?? 'the key was not judged');
 			return b.keyMatches ? pass() : fail('ca-key.pem does not belong to ca-cert.pem');
@@ -65,7 +67,8 @@ export const CA_CHECKS: readonly Check[] = [
 		id: 'cacerts-expiry',
 		claim: `cacerts' intermediate is valid for more than ${CA_EXPIRY_WARN_DAYS} days`,
 		hint: 'issue a new intermediate from the same root (eastwest apply --ca DIR --force), then restart istiod; workloads renew their certificates from it',
-		wizardHint: 'issue a new intermediate from the same root, then restart istiod (workloads renew their certificates from it); the wizard keeps an existing cacerts, so replace it from the command line: eastwest apply --ca DIR --force --restart-istiod',
+		wizardHint:
+			'issue a new intermediate from the same root, then restart istiod (workloads renew their certificates from it); the wizard keeps an existing cacerts, so replace it from the command line: eastwest apply --ca DIR --force --restart-istiod',
 		judge: b => {
 			if (!b.intermediateNotAfter) return skip(b.problem ?? 'the intermediate was not read');
 			const left = Date.parse(b.intermediateNotAfter) - Date.parse(b.readAt);

@@ -59,9 +59,10 @@ export function plannedIstiod(facts: ClusterFacts, plan: MeshPlanInput): IstiodI
 /** The one gateway judgement (core/gateway.ts) over the collected gateway objects; who installed it is the engine's concern. */
 export function gatewayOf(facts: ClusterFacts, plan: MeshPlanInput, cluster: ClusterSpec): GatewayReason[] {
 	const g = facts.gateway;
-	return planReasons(gatewayReasons(g?.deployment ?? undefined, g?.service ?? undefined, {network: cluster.network, ...(plan.revision ? {revision: plan.revision} : {})}));
+	return planReasons(
+		gatewayReasons(g?.deployment ?? undefined, g?.service ?? undefined, {network: cluster.network, ...(plan.revision ? {revision: plan.revision} : {})}),
+	);
 }
-
 
 /** The API server URL a peer's remote secret must carry: the plan's override, else the peer's kubeconfig server. */
 export function peerServer(peer: ClusterSpec, factsOf: ClusterInput['factsOf']): string | undefined {
@@ -109,7 +110,6 @@ export function kubernetesMinor(gitVersion: string | undefined): {major: number;
 	return m ? {major: Number(m[1]), minor: Number(m[2])} : undefined;
 }
 
-
 /** Permissions the plan needs on a cluster (SelfSubjectAccessReview). The collector asks for exactly these. */
 export function requiredPermissions(cluster: ClusterSpec, plan: MeshPlanInput): Array<Omit<PermissionFact, 'allowed'>> {
 	const ns = 'istio-system';
@@ -139,7 +139,6 @@ export function formatPermission(p: Omit<PermissionFact, 'allowed'>): string {
 	const resource = p.group ? `${p.resource}.${p.group}` : p.resource;
 	return `${p.verb} ${resource}${p.namespace ? ` in ${p.namespace}` : ''}`;
 }
-
 
 /** Servers of an Istio Gateway as {port number, tls mode, hosts}. */
 export function gatewayServers(gw: Record<string, unknown>): Array<{port?: number; mode?: string; hosts: string[]}> {

@@ -56,7 +56,10 @@ function istiodViewVerdict(facts: ClusterFacts, plan: MeshPlanInput, cluster: Cl
 function istiodViewHint({facts, plan, cluster}: ClusterInput, kind: 'peer' | 'network'): string {
 	const view = facts?.istiodView;
 	if (view && !view.read) {
-		return view.hint ?? 'eastwest reads istiod\'s view through a port-forward to its monitoring port (15014): check that istiod runs and that you may create pods/portforward in istio-system';
+		return (
+			view.hint ??
+			"eastwest reads istiod's view through a port-forward to its monitoring port (15014): check that istiod runs and that you may create pods/portforward in istio-system"
+		);
 	}
 	const items = view ? judgeIstiodView(view, istiodExpectation(plan, cluster)) : [];
 	const hints = [...new Set(items.filter(i => i.kind === kind && i.level === 'fail' && i.hint).map(i => i.hint!))];

@@ -35,7 +35,8 @@ export const MESH_CHECKS: readonly Check[] = [
 			if (plan.topology === 'primary-remote-multi-network') {
 				const primary = primaryOf(plan);
 				const same = plan.clusters.filter(c => isRemote(c) && c.network === primary?.network);
-				if (same.length > 0) return fail(`${same.map(c => c.name).join(', ')} share${same.length === 1 ? 's' : ''} network ${primary?.network} with the primary`);
+				if (same.length > 0)
+					return fail(`${same.map(c => c.name).join(', ')} share${same.length === 1 ? 's' : ''} network ${primary?.network} with the primary`);
 			}
 			if (new Set(networks).size < 2) return fail(`all clusters are on ${networks[0] ?? '?'}`);
 			return pass(`networks ${[...new Set(networks)].join(', ')}`);
@@ -50,9 +51,11 @@ export const MESH_CHECKS: readonly Check[] = [
 		doc: DOCS.pluginCa,
 		claim: () => 'every cluster plugs in the same root certificate (cacerts root-cert.pem)',
 		resolvedBy: REPLACED_BY_CA,
-		hint: () => 'generate every cluster\'s cacerts from one root CA, then restart istiod; clusters with different roots reject each other\'s mTLS (CERTIFICATE_VERIFY_FAILED)',
+		hint: () =>
+			"generate every cluster's cacerts from one root CA, then restart istiod; clusters with different roots reject each other's mTLS (CERTIFICATE_VERIFY_FAILED)",
 		// By certificate fingerprint where the collector could parse it (the same root however its PEM is wrapped).
-		evaluate: ({facts}) => mustBeEqual(facts, f => f.caBundle?.rootFingerprint ?? f.cacerts?.rootCertSha256, 'root certificate', 'have cacerts with a root certificate'),
+		evaluate: ({facts}) =>
+			mustBeEqual(facts, f => f.caBundle?.rootFingerprint ?? f.cacerts?.rootCertSha256, 'root certificate', 'have cacerts with a root certificate'),
 	},
 	{
 		id: 'trust-domain',
@@ -73,8 +76,10 @@ export const MESH_CHECKS: readonly Check[] = [
 		topologies: ALL,
 		doc: DOCS.verify,
 		claim: () => 'ConfigMap istio-ca-root-cert holds the same root certificate in every cluster',
-		hint: () => 'plug in one root everywhere and restart istiod (eastwest ca create --out DIR, then eastwest apply --ca DIR --restart-istiod); on a remote the ConfigMap appears once the primary manages that cluster',
-		wizardHint: () => 'plug in one root everywhere and restart istiod: run the wizard again, generate a root or use yours on the Trust screen, and let the run restart istiod; on a remote the ConfigMap appears once the primary manages that cluster',
+		hint: () =>
+			'plug in one root everywhere and restart istiod (eastwest ca create --out DIR, then eastwest apply --ca DIR --restart-istiod); on a remote the ConfigMap appears once the primary manages that cluster',
+		wizardHint: () =>
+			'plug in one root everywhere and restart istiod: run the wizard again, generate a root or use yours on the Trust screen, and let the run restart istiod; on a remote the ConfigMap appears once the primary manages that cluster',
 		// The judgement `eastwest status` shows as its trust line (core/trust.ts), so the two never disagree.
 		evaluate: ({facts}) => {
 			const trust = judgeMeshTrust(facts.map(f => rootsOf(f.cluster.name, f.facts)));
@@ -85,18 +90,14 @@ export const MESH_CHECKS: readonly Check[] = [
 	},
 ];
 
-function mustBeEqual(
-	facts: MeshInput['facts'],
-	value: (f: ClusterFacts) => string | undefined,
-	what: string,
-	needs: string,
-): Verdict {
+function mustBeEqual(facts: MeshInput['facts'], value: (f: ClusterFacts) => string | undefined, what: string, needs: string): Verdict {
 	const known = facts.flatMap(f => (f.facts?.reachable && value(f.facts) !== undefined ? [{name: f.cluster.name, value: value(f.facts)!}] : []));
 	if (known.length < 2) return skip(`fewer than two clusters ${needs}`);
 	const groups = new Map<string, string[]>();
 	for (const k of known) groups.set(k.value, [...(groups.get(k.value) ?? []), k.name]);
 	if (groups.size === 1) return pass();
-	const short = (v: string) => (/^[0-9a-f]{64}$/.test(v) ? `sha256 ${v.slice(0, 12)}…` : /^[0-9A-F]{2}(?::[0-9A-F]{2}){31}$/.test(v) ? `sha256 ${v.slice(0, 23)}…` : v);
+	const short = (v: string) =>
+		/^[0-9a-f]{64}$/.test(v) ? `sha256 ${v.slice(0, 12)}…` : /^[0-9A-F]{2}(?::[0-9A-F]{2}){31}$/.test(v) ? `sha256 ${v.slice(0, 23)}…` : v;
 	return fail(`the ${what} differs: ${[...groups].map(([v, names]) => `${names.join(', ')} ${short(v)}`).join(' vs ')}`);
 }
 
@@ -108,9 +109,21 @@ function rootsOf(cluster: string, facts: ClusterFacts | undefined): ClusterRoots
 	const reachable = facts?.reachable === true;
 	if (!facts) return {cluster, reachable};
 	const published: RootIdentity | null | undefined =
-		facts.caRootCert !== undefined ? facts.caRootCert : facts.caRootCertSha256 === undefined ? undefined : facts.caRootCertSha256 === null ? null : {fingerprint: facts.caRootCertSha256};
+		facts.caRootCert !== undefined
+			? facts.caRootCert
+			: facts.caRootCertSha256 === undefined
+				? undefined
+				: facts.caRootCertSha256 === null
+					? null
+					: {fingerprint: facts.caRootCertSha256};
 	const comparable = facts.caRootCert !== undefined;
 	const root = facts.caBundle?.rootFingerprint;
-	const plugged: RootIdentity | null | undefined = !comparable ? undefined : root ? {fingerprint: root, ...(facts.caBundle?.rootSubject ? {subject: facts.caBundle.rootSubject} : {})} : facts.cacerts?.present === false ? null : undefined;
+	const plugged: RootIdentity | null | undefined = !comparable
+		? undefined
+		: root
+			? {fingerprint: root, ...(facts.caBundle?.rootSubject ? {subject: facts.caBundle.rootSubject} : {})}
+			: facts.cacerts?.present === false
+				? null
+				: undefined;
 	return {cluster, reachable, published, plugged};
 }

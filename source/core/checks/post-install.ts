@@ -84,7 +84,8 @@ export const POST_INSTALL_CHECKS: readonly Check[] = [
 		topologies: ALL,
 		appliesTo: needsGateway,
 		doc: DOCS.troubleshooting,
-		claim: ({cluster}) => `Service istio-system/${GATEWAY_NAME} is a LoadBalancer with ports 15021, 15443, 15012, 15017 and label ${NETWORK_LABEL}=${cluster.network}`,
+		claim: ({cluster}) =>
+			`Service istio-system/${GATEWAY_NAME} is a LoadBalancer with ports 15021, 15443, 15012, 15017 and label ${NETWORK_LABEL}=${cluster.network}`,
 		hint: () => 'without the network label istiod does not treat the Service as a network gateway; reinstall the gateway with eastwest',
 		evaluate: ({facts, plan, cluster}) => {
 			if (!facts.gateway) return skip('the gateway was not read');
@@ -136,7 +137,8 @@ export const POST_INSTALL_CHECKS: readonly Check[] = [
 		topologies: PRIMARY_REMOTE,
 		appliesTo: isPrimary,
 		doc: installDoc,
-		claim: ({plan}) => `Gateway ${ISTIOD_GATEWAY_NAME} passes 15012 and 15017 through and VirtualService ${istiodVirtualServiceName(plan.revision)} routes them to ${istiodName(plan)}`,
+		claim: ({plan}) =>
+			`Gateway ${ISTIOD_GATEWAY_NAME} passes 15012 and 15017 through and VirtualService ${istiodVirtualServiceName(plan.revision)} routes them to ${istiodName(plan)}`,
 		hint: () => 'rerun eastwest apply to expose istiod; remotes cannot reach the control plane without it',
 		evaluate: ({facts, plan}) => {
 			if (!facts.expose) return skip('expose resources were not read');
@@ -182,7 +184,9 @@ export const POST_INSTALL_CHECKS: readonly Check[] = [
 		appliesTo: (cluster, plan) => readPeers(plan, cluster).length > 0,
 		doc: installDoc,
 		claim: ({plan, cluster}) =>
-			`istio-system holds a remote secret for ${readPeers(plan, cluster).map(p => p.name).join(', ')}, labelled ${MULTICLUSTER_LABEL}=true, annotated ${CLUSTER_ANNOTATION} and keyed by the cluster name`,
+			`istio-system holds a remote secret for ${readPeers(plan, cluster)
+				.map(p => p.name)
+				.join(', ')}, labelled ${MULTICLUSTER_LABEL}=true, annotated ${CLUSTER_ANNOTATION} and keyed by the cluster name`,
 		hint: ({plan, cluster}) => {
 			const peer = readPeers(plan, cluster)[0];
 			return `eastwest apply creates them; by hand: istioctl create-remote-secret --context ${peer?.context ?? 'PEER'} --name ${peer?.name ?? 'PEER_NAME'} | kubectl --context ${cluster.context} apply -f - (--name must be the peer's cluster name, or istiod cannot authenticate to it)`;
@@ -220,7 +224,10 @@ export const POST_INSTALL_CHECKS: readonly Check[] = [
 		topologies: ALL,
 		appliesTo: (cluster, plan) => readPeers(plan, cluster).length > 0,
 		doc: DOCS.troubleshooting,
-		claim: ({plan, cluster}) => `each remote secret's identity may list and watch services, endpointslices, pods, nodes and namespaces on ${readPeers(plan, cluster).map(p => p.name).join(', ')}`,
+		claim: ({plan, cluster}) =>
+			`each remote secret's identity may list and watch services, endpointslices, pods, nodes and namespaces on ${readPeers(plan, cluster)
+				.map(p => p.name)
+				.join(', ')}`,
 		hint: input => credentialsHint(input, 'cli'),
 		wizardHint: input => credentialsHint(input, 'wizard'),
 		evaluate: ({facts, plan, cluster}) => {
@@ -251,7 +258,8 @@ export const POST_INSTALL_CHECKS: readonly Check[] = [
 		appliesTo: isRemote,
 		doc: installDoc,
 		claim: ({plan}) => `istio-system names ${primaryOf(plan)?.name ?? 'the primary'} in ${CONTROL_PLANE_ANNOTATION}`,
-		hint: ({plan, cluster}) => `run eastwest apply, or kubectl --context ${cluster.context} annotate namespace istio-system ${CONTROL_PLANE_ANNOTATION}=${primaryOf(plan)?.name ?? '<primary>'}`,
+		hint: ({plan, cluster}) =>
+			`run eastwest apply, or kubectl --context ${cluster.context} annotate namespace istio-system ${CONTROL_PLANE_ANNOTATION}=${primaryOf(plan)?.name ?? '<primary>'}`,
 		evaluate: input => {
 			if (!input.facts.remote) return skip("the remote's wiring was not read");
 			const {reasons} = remoteWiring(input, ['annotation']);
@@ -266,8 +274,10 @@ export const POST_INSTALL_CHECKS: readonly Check[] = [
 		topologies: PRIMARY_REMOTE,
 		appliesTo: isRemote,
 		doc: installDoc,
-		claim: ({plan}) => `Service and EndpointSlice istio-system/${remoteIstiodServiceName(plan.revision)} point at ${primaryOf(plan)?.name ?? 'the primary'}'s gateway address on 15012 and 15017`,
-		hint: ({plan}) => `run eastwest apply: it installs the remote profile with remotePilotAddress set to ${primaryOf(plan)?.name ?? 'the primary'}'s east-west gateway address`,
+		claim: ({plan}) =>
+			`Service and EndpointSlice istio-system/${remoteIstiodServiceName(plan.revision)} point at ${primaryOf(plan)?.name ?? 'the primary'}'s gateway address on 15012 and 15017`,
+		hint: ({plan}) =>
+			`run eastwest apply: it installs the remote profile with remotePilotAddress set to ${primaryOf(plan)?.name ?? 'the primary'}'s east-west gateway address`,
 		evaluate: input => {
 			if (!input.facts.remote) return skip("the remote's wiring was not read");
 			const {reasons, address} = remoteWiring(input, ['service', 'endpoints']);
@@ -284,7 +294,8 @@ export const POST_INSTALL_CHECKS: readonly Check[] = [
 		topologies: PRIMARY_REMOTE,
 		appliesTo: isRemote,
 		doc: installDoc,
-		claim: ({plan, cluster}) => `MutatingWebhookConfiguration ${injectorWebhookName(plan.revision)} calls ${injectionPath(cluster.name, cluster.network)} and has a caBundle`,
+		claim: ({plan, cluster}) =>
+			`MutatingWebhookConfiguration ${injectorWebhookName(plan.revision)} calls ${injectionPath(cluster.name, cluster.network)} and has a caBundle`,
 		hint: ({plan}) =>
 			`run eastwest apply to install the remote profile with this injection path; the caBundle is patched by ${primaryOf(plan)?.name ?? 'the primary'}'s istiod once it reads this cluster (its remote secret) — without it pod creation fails with x509: certificate signed by unknown authority`,
 		evaluate: input => {
@@ -323,6 +334,12 @@ function credentialsHint({facts, plan, cluster}: ClusterInput, voice: Voice): st
 	const failed = verdicts.find(v => CREDENTIAL_FAILS.has(v.kind));
 	const again = voice === 'wizard' ? 'run the wizard again' : 'run eastwest apply again';
 	if (failed) return failed.hint ?? `${again}: it recreates the secret with a token of the istio-reader service account`;
-	const elsewhere = voice === 'wizard' ? "to write another address, run the wizard again and set the peer's API server on the IDs screen" : 'pass --api-server CONTEXT=URL to write another address';
-	return verdicts.find(v => v.kind !== 'ok')?.hint ?? `check that the secret's server answers from inside ${cluster.name}'s network (istiod dials it from there); ${elsewhere}`;
+	const elsewhere =
+		voice === 'wizard'
+			? "to write another address, run the wizard again and set the peer's API server on the IDs screen"
+			: 'pass --api-server CONTEXT=URL to write another address';
+	return (
+		verdicts.find(v => v.kind !== 'ok')?.hint ??
+		`check that the secret's server answers from inside ${cluster.name}'s network (istiod dials it from there); ${elsewhere}`
+	);
 }

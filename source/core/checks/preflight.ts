@@ -42,7 +42,8 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
 			if (!facts.reachable) return fail(facts.error ?? 'the API server did not answer');
 			const v = kubernetesMinor(facts.serverVersion);
 			if (!v) return warn(`server version "${facts.serverVersion ?? ''}" is unreadable`);
-			if (v.major === 1 && v.minor < MIN_KUBERNETES_MINOR) return warn(`Kubernetes ${facts.serverVersion} is older than 1.${MIN_KUBERNETES_MINOR}, the oldest current Istio supports`);
+			if (v.major === 1 && v.minor < MIN_KUBERNETES_MINOR)
+				return warn(`Kubernetes ${facts.serverVersion} is older than 1.${MIN_KUBERNETES_MINOR}, the oldest current Istio supports`);
 			return pass(`Kubernetes ${facts.serverVersion}`);
 		},
 	},
@@ -54,7 +55,8 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
 		topologies: ALL,
 		doc: DOCS.beforeYouBegin,
 		claim: ({cluster}) => `the user of context ${cluster.context} may do what the plan needs here`,
-		hint: ({cluster}) => `ask for these permissions or use a context with cluster-admin; 'kubectl --context ${cluster.context} auth can-i --list -n istio-system' shows what you have`,
+		hint: ({cluster}) =>
+			`ask for these permissions or use a context with cluster-admin; 'kubectl --context ${cluster.context} auth can-i --list -n istio-system' shows what you have`,
 		evaluate: ({facts, cluster, plan}) => {
 			if (!facts.permissions) return skip('permissions were not checked');
 			const missing = requiredPermissions(cluster, plan).filter(req => {
@@ -72,7 +74,11 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
 		topologies: ALL,
 		doc: installDoc,
 		claim: ({cluster}) => `istio-system carries no ${NETWORK_LABEL} label, or ${cluster.network}`,
-		resolvedBy: {flags: ['--force'], applies: plan => TOPOLOGY_INFO[plan.topology].multiNetwork, does: () => 'the run relabels istio-system with the planned network'},
+		resolvedBy: {
+			flags: ['--force'],
+			applies: plan => TOPOLOGY_INFO[plan.topology].multiNetwork,
+			does: () => 'the run relabels istio-system with the planned network',
+		},
 		hint: ({cluster, plan}) =>
 			TOPOLOGY_INFO[plan.topology].multiNetwork
 				? `the network label decides which gateway reaches this cluster; if ${cluster.network} is right, rerun with --force to relabel, otherwise use the existing network in the plan`
@@ -96,7 +102,8 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
 		appliesTo: isRemote,
 		doc: installDoc,
 		claim: ({plan}) => `istio-system names ${primaryOf(plan)?.name ?? '<primary>'} in topology.istio.io/controlPlaneClusters, or eastwest may set it`,
-		hint: ({plan}) => `another primary controls this cluster: apply refuses to change the annotation unless --force hands it to ${primaryOf(plan)?.name ?? '<primary>'}`,
+		hint: ({plan}) =>
+			`another primary controls this cluster: apply refuses to change the annotation unless --force hands it to ${primaryOf(plan)?.name ?? '<primary>'}`,
 		wizardHint: ({plan, cluster}) =>
 			`another primary controls this cluster, and the wizard never takes it over: if ${primaryOf(plan)?.name ?? '<primary>'} should, run 'kubectl --context ${cluster.context} annotate namespace istio-system ${CONTROL_PLANE_ANNOTATION}=${primaryOf(plan)?.name ?? '<primary>'} --overwrite' and check again`,
 		evaluate: ({facts, plan}) => {
@@ -132,7 +139,8 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
 		appliesTo: isPrimary,
 		doc: installDoc,
 		claim: ({plan}) => `istiod for ${revisionText(plan)} is installed and ready`,
-		hint: ({plan}) => `install the control plane first (istioctl install with meshID, clusterName and network as planned${normalRevision(plan.revision) ? `, --revision ${normalRevision(plan.revision)}` : ''})`,
+		hint: ({plan}) =>
+			`install the control plane first (istioctl install with meshID, clusterName and network as planned${normalRevision(plan.revision) ? `, --revision ${normalRevision(plan.revision)}` : ''})`,
 		evaluate: ({facts, plan}) => {
 			const istiod = plannedIstiod(facts, plan);
 			if (istiod === 'not-collected') return skip('istiod Deployments were not listed');
@@ -228,7 +236,7 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
 		phases: ['preflight'],
 		topologies: ALL,
 		// Primaries read the API servers of remotes (primary-remote) or of each other (multi-primary).
-		appliesTo: (cluster, plan) => TOPOLOGY_INFO[plan.topology].primaryRemote ? isRemote(cluster) : true,
+		appliesTo: (cluster, plan) => (TOPOLOGY_INFO[plan.topology].primaryRemote ? isRemote(cluster) : true),
 		doc: DOCS.troubleshooting,
 		claim: () => 'the API server address written into remote secrets is one other clusters can use',
 		hint: ({cluster, facts}) => {
@@ -254,7 +262,9 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
 			if (facts.apiServerHost === undefined) return skip('the kubeconfig has no server for this context');
 			if (!isLoopbackHost(facts.apiServerHost)) return pass(facts.apiServerHost);
 			const advertised = suggestion(facts.advertisedApiServer, facts.apiServerHost);
-			return warn(`the kubeconfig's server is ${facts.apiServerHost}, a loopback address no other cluster can use${advertised ? `; the cluster advertises ${advertised}` : ''}`);
+			return warn(
+				`the kubeconfig's server is ${facts.apiServerHost}, a loopback address no other cluster can use${advertised ? `; the cluster advertises ${advertised}` : ''}`,
+			);
 		},
 	},
 	{

@@ -51,7 +51,10 @@ export function runChecks(plan: MeshPlanInput, factsByCluster: Readonly<Record<s
 			results.push(finish(c, base, verdict, voice === 'wizard' && c.wizardHint ? c.wizardHint(input) : typeof c.hint === 'function' ? c.hint(input) : c.hint));
 		}
 	}
-	const meshInput: MeshInput = {plan, facts: plan.clusters.map(cluster => ({cluster, facts: Object.hasOwn(factsByCluster, cluster.name) ? factsByCluster[cluster.name] : undefined}))};
+	const meshInput: MeshInput = {
+		plan,
+		facts: plan.clusters.map(cluster => ({cluster, facts: Object.hasOwn(factsByCluster, cluster.name) ? factsByCluster[cluster.name] : undefined})),
+	};
 	for (const c of checks) {
 		if (c.scope !== 'mesh') continue;
 		const hint = voice === 'wizard' && c.wizardHint ? c.wizardHint(meshInput) : typeof c.hint === 'function' ? c.hint(meshInput) : c.hint;
@@ -71,7 +74,14 @@ export function resolvedBy(result: CheckResult, plan: MeshPlanInput, given: read
 }
 
 /** The post-install checks that prove the wiring between clusters (remote secrets, the remotes' control plane). */
-export const WIRING_CHECK_IDS: readonly string[] = ['remote-secrets', 'remote-secret-credentials', 'remote-no-local-istiod', 'remote-controlled-by-primary', 'remote-istiod-endpoints', 'remote-injector-webhook'];
+export const WIRING_CHECK_IDS: readonly string[] = [
+	'remote-secrets',
+	'remote-secret-credentials',
+	'remote-no-local-istiod',
+	'remote-controlled-by-primary',
+	'remote-istiod-endpoints',
+	'remote-injector-webhook',
+];
 
 /** How the wiring checks among some results went: passed, and how many ran (skips left out). */
 export function wiringSummary(results: readonly CheckResult[]): {passed: number; total: number} {
@@ -105,7 +115,10 @@ export interface ResultGroup {
 /** Results grouped as they are shown: each cluster in plan order ("NAME (context CTX)"), then "across the mesh"; empty groups left out. */
 export function groupResults(plan: MeshPlanInput, results: readonly CheckResult[]): ResultGroup[] {
 	const groups: ResultGroup[] = [];
-	const heads = [...plan.clusters.map(c => ({cluster: c.name as string | undefined, title: `${c.name} (context ${c.context})`})), {cluster: undefined, title: 'across the mesh'}];
+	const heads = [
+		...plan.clusters.map(c => ({cluster: c.name as string | undefined, title: `${c.name} (context ${c.context})`})),
+		{cluster: undefined, title: 'across the mesh'},
+	];
 	for (const head of heads) {
 		const mine = results.filter(r => r.cluster === head.cluster);
 		if (mine.length === 0) continue;

@@ -79,7 +79,8 @@ export function checkRows(plan: MeshPlanInput, view: CheckRunView, width: number
 		const skipped = folded.length - passed;
 		if (passed > 0) push(`${passed} check${passed === 1 ? '' : 's'} passed`, 0, {mark: 'pass', tone: 'muted'});
 		if (skipped > 0) push(`${skipped} skipped`, 0, {mark: 'skip', tone: 'muted'});
-		if (group.blocked > 0) push(`${group.blocked} more check${group.blocked === 1 ? '' : 's'} skipped: ${SKIPPED_UNREACHABLE}`, 0, {mark: 'skip', tone: 'muted'});
+		if (group.blocked > 0)
+			push(`${group.blocked} more check${group.blocked === 1 ? '' : 's'} skipped: ${SKIPPED_UNREACHABLE}`, 0, {mark: 'skip', tone: 'muted'});
 		const errors = group.cluster ? (view.clusters.find(c => c.name === group.cluster)?.facts?.errors ?? []) : [];
 		if (errors.length > 0) {
 			if (expanded) for (const e of errors) push(`(could not read: ${e})`, 4, {tone: 'muted'});
@@ -97,7 +98,11 @@ export function CheckRowsView({rows, offset, height}: {rows: CheckRow[]; offset:
 		<Box flexDirection="column">
 			{shown.map((row, i) => (
 				<Text key={offset + i} wrap="truncate-end" bold={row.bold} color={row.tone ? theme.tone(row.tone) : undefined}>
-					{row.mark ? <><Mark status={row.mark} /> </> : null}
+					{row.mark ? (
+						<>
+							<Mark status={row.mark} />{' '}
+						</>
+					) : null}
 					{row.text || ' '}
 				</Text>
 			))}

@@ -9,7 +9,12 @@ import {MARKS, useTheme, type MarkStatus} from '../theme.js';
 export function Mark({status, children, bold}: {status: MarkStatus; children?: ReactNode; bold?: boolean}) {
 	const theme = useTheme();
 	const {symbol, tone} = MARKS[status];
-	if (children === undefined) return <Text color={theme.tone(tone)} bold={bold}>{theme.symbols[symbol]}</Text>;
+	if (children === undefined)
+		return (
+			<Text color={theme.tone(tone)} bold={bold}>
+				{theme.symbols[symbol]}
+			</Text>
+		);
 	return (
 		<Text color={theme.tone(tone)} bold={bold}>
 			{theme.symbols[symbol]} {children}

@@ -56,22 +56,30 @@ export function usePlanRun(plan: Plan | TeardownPlan, services: WizardServices, 
 		};
 		const running = start
 			? start({timeoutMs: services.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS, dryRun: false, signal: c.signal, onEvent})
-			: services.runPlan(plan as Plan, {timeoutMs: services.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS, dryRun: false, force: false, parallel: DEFAULT_PARALLEL, signal: c.signal, onEvent, ...(extra.restartIstiod ? {restartIstiod: true} : {})});
+			: services.runPlan(plan as Plan, {
+					timeoutMs: services.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS,
+					dryRun: false,
+					force: false,
+					parallel: DEFAULT_PARALLEL,
+					signal: c.signal,
+					onEvent,
+					...(extra.restartIstiod ? {restartIstiod: true} : {}),
+				});
 		running.then(
-				outcome => {
-					if (!live) return;
-					if (timer) clearTimeout(timer);
-					flush();
-					dispatch({type: 'outcome', outcome});
-				},
-				(error: unknown) => {
-					if (!live) return;
-					if (timer) clearTimeout(timer);
-					flush();
-					const message = firstLine(error);
-					dispatch({type: 'outcome', outcome: failedOutcome(plan, message, c.signal.aborted), error: message});
-				},
-			);
+			outcome => {
+				if (!live) return;
+				if (timer) clearTimeout(timer);
+				flush();
+				dispatch({type: 'outcome', outcome});
+			},
+			(error: unknown) => {
+				if (!live) return;
+				if (timer) clearTimeout(timer);
+				flush();
+				const message = firstLine(error);
+				dispatch({type: 'outcome', outcome: failedOutcome(plan, message, c.signal.aborted), error: message});
+			},
+		);
 		return () => {
 			live = false;
 			if (timer) clearTimeout(timer);

@@ -33,9 +33,13 @@ export function useProbes(services: WizardServices | undefined): {probes: Record
 			const t0 = Date.now();
 			services
 				.probe(context, signal)
-				.catch((error: unknown): ProbeResult => failedProbe(context, signal.aborted && !controller.current.signal.aborted
-					? `no answer within ${PROBE_DEADLINE_MS / 1000}s`
-					: firstLine(error), Date.now() - t0))
+				.catch((error: unknown): ProbeResult =>
+					failedProbe(
+						context,
+						signal.aborted && !controller.current.signal.aborted ? `no answer within ${PROBE_DEADLINE_MS / 1000}s` : firstLine(error),
+						Date.now() - t0,
+					),
+				)
 				.then(result => {
 					running.current -= 1;
 					if (controller.current.signal.aborted) return;

@@ -24,7 +24,6 @@ export interface ChecksScreenProps {
 	onContinue(override: boolean): void;
 }
 
-
 /** Preflight: read every cluster, judge the plan against what it found, and only then allow Review. */
 export function ChecksScreen({state, cached, overridden, onResult, onContinue}: ChecksScreenProps) {
 	const theme = useTheme();
@@ -94,7 +93,10 @@ export function ChecksScreen({state, cached, overridden, onResult, onContinue}: 
 		summary.fail > 0
 			? overridden
 				? {tone: 'warn' as const, text: `You chose to run despite ${plural(summary.fail, 'failed check')}. Enter continues to Review.`}
-				: {tone: 'error' as const, text: `${plural(summary.fail, 'failed check')} block${summary.fail === 1 ? 's' : ''} the run: fix ${summary.fail === 1 ? 'it' : 'them'} and press r, or ! to run anyway.`}
+				: {
+						tone: 'error' as const,
+						text: `${plural(summary.fail, 'failed check')} block${summary.fail === 1 ? 's' : ''} the run: fix ${summary.fail === 1 ? 'it' : 'them'} and press r, or ! to run anyway.`,
+					}
 			: summary.warn > 0
 				? {tone: 'warn' as const, text: `No check failed; ${plural(summary.warn, 'warning')} to read. Enter continues to Review.`}
 				: {tone: 'ok' as const, text: 'Every check passed. Enter continues to Review.'};
@@ -102,9 +104,7 @@ export function ChecksScreen({state, cached, overridden, onResult, onContinue}: 
 		<Box ref={screen} flexDirection="column">
 			<Text bold>
 				Preflight checks{' '}
-				<Text color={theme.tone('muted')}>
-					(nothing has changed yet{rows.length > height ? `; rows ${offset + 1}–${shownEnd} of ${rows.length}` : ''})
-				</Text>
+				<Text color={theme.tone('muted')}>(nothing has changed yet{rows.length > height ? `; rows ${offset + 1}–${shownEnd} of ${rows.length}` : ''})</Text>
 			</Text>
 			<Box ref={window} flexDirection="column">
 				<CheckRowsView rows={rows} offset={offset} height={height} />

@@ -62,7 +62,12 @@ export function ContextsScreen({kubeconfig, state, probes, requestProbes, dispat
 	const listRows = room.rows;
 	const [filter, setFilter] = useState('');
 	const [filtering, setFiltering] = useState(false);
-	const [cursor, setCursor] = useState(() => Math.max(0, kubeconfig.contexts.findIndex(c => c.name === kubeconfig.currentContext)));
+	const [cursor, setCursor] = useState(() =>
+		Math.max(
+			0,
+			kubeconfig.contexts.findIndex(c => c.name === kubeconfig.currentContext),
+		),
+	);
 	const [top, setTop] = useState(0);
 	const lastFilter = useRef<{contexts: readonly ContextInfo[]; result: FilterResult} | undefined>(undefined);
 	const rows = useMemo(() => {
@@ -168,7 +173,7 @@ export function ContextsScreen({kubeconfig, state, probes, requestProbes, dispat
 					PROBE
 				</Text>
 			</Box>
-			{rows.length === 0 ? <Text color={theme.tone('muted')}>  no context matches "{filter}"</Text> : null}
+			{rows.length === 0 ? <Text color={theme.tone('muted')}> no context matches "{filter}"</Text> : null}
 			<Box ref={room.window} flexDirection="column">
 				{windowRows.map((c, i) => {
 					const here = first + i === at;
@@ -182,7 +187,8 @@ export function ContextsScreen({kubeconfig, state, probes, requestProbes, dispat
 						<Box key={c.name}>
 							<Box width={4} flexShrink={0}>
 								<Text color={here ? theme.tone('accent') : undefined}>
-									{here ? theme.symbols.pointer : ' '} {selected ? theme.symbols.checked : blocked && !overridden ? theme.symbols.error : theme.symbols.unchecked}
+									{here ? theme.symbols.pointer : ' '}{' '}
+									{selected ? theme.symbols.checked : blocked && !overridden ? theme.symbols.error : theme.symbols.unchecked}
 								</Text>
 							</Box>
 							{cell(name, nameW, here ? theme.tone('accent') : undefined)}
@@ -205,7 +211,10 @@ export function ContextsScreen({kubeconfig, state, probes, requestProbes, dispat
 				</Text>
 			) : null}
 			<Box marginTop={1}>
-				<Text wrap={current && probeBlocker(probes[current.name]) ? 'wrap' : 'truncate-end'} color={current && probeBlocker(probes[current.name]) ? theme.tone('error') : theme.tone('muted')}>
+				<Text
+					wrap={current && probeBlocker(probes[current.name]) ? 'wrap' : 'truncate-end'}
+					color={current && probeBlocker(probes[current.name]) ? theme.tone('error') : theme.tone('muted')}
+				>
 					{current ? `${current.name}: ${probeDetail(probes[current.name])}` : ''}
 				</Text>
 			</Box>

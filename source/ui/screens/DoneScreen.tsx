@@ -38,7 +38,6 @@ export function statusCommand(input: MeshPlanInput, profile?: string): string {
 	return `eastwest status ${input.clusters.map(c => `--context ${sh(c.context)}`).join(' ')}`;
 }
 
-
 export function DoneScreen({view, input, profile, onExit}: {view: RunView; input: MeshPlanInput; profile?: string; onExit: (code: number) => void}) {
 	const theme = useTheme();
 	const services = useServices();
@@ -90,7 +89,9 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 		: outcome?.ok
 			? {tone: 'ok' as const, text: `East-west gateways are set up for mesh ${input.meshId}, clusters wired.`}
 			: {tone: 'error' as const, text: 'The run failed on at least one cluster.'};
-	const applyLabel = outcome?.ok ? 'run the same plan again, headless (safe to rerun):' : 'retry headless once the problem is fixed (steps already in place report unchanged):';
+	const applyLabel = outcome?.ok
+		? 'run the same plan again, headless (safe to rerun):'
+		: 'retry headless once the problem is fixed (steps already in place report unchanged):';
 	// The first problem wrapped in full, cut to a row per line, or the verdict alone; then the status command goes too.
 	const draw = ([detail, withStatus]: readonly [Detail, boolean]) => {
 		const tight = !withStatus;
@@ -99,7 +100,13 @@ export function DoneScreen({view, input, profile, onExit}: {view: RunView; input
 				<Mark status={headline.tone} bold>
 					{headline.text}
 				</Mark>
-				{view.error ? <Box marginTop={1}><Text color={theme.tone('error')} wrap="wrap">{view.error}</Text></Box> : null}
+				{view.error ? (
+					<Box marginTop={1}>
+						<Text color={theme.tone('error')} wrap="wrap">
+							{view.error}
+						</Text>
+					</Box>
+				) : null}
 				<Box flexDirection="column" marginTop={1}>
 					{view.clusters.map(c => (
 						<ClusterOutcome
@@ -180,7 +187,8 @@ function PostInstall({checks, runOk, tick, detail}: {checks: NonNullable<ReturnT
 		const since = Math.min(...checks.clusters.map(c => c.startedAt));
 		return (
 			<Text wrap="truncate-end">
-				<Text color={theme.tone('accent')}>{theme.spinner[tick % theme.spinner.length]}</Text> post-install checks: waiting for {waiting.map(c => c.name).join(', ')} to answer{' '}
+				<Text color={theme.tone('accent')}>{theme.spinner[tick % theme.spinner.length]}</Text> post-install checks: waiting for{' '}
+				{waiting.map(c => c.name).join(', ')} to answer{' '}
 				<Text color={theme.tone('muted')}>
 					{formatElapsed(Date.now() - since)} (deadline {formatElapsed(checks.deadlineMs)})
 				</Text>

@@ -157,13 +157,14 @@ export function IdsScreen({state, dispatch, probes = {}}: {state: WizardState; d
 				const kc = kubeconfigServer(state, context);
 				const advertised = suggestionFor(context);
 				const overridden = apiField ? apiField.value.trim() !== '' : false;
-				const note = !apiField || overridden
-					? undefined
-					: kc.loopback
-						? advertised
-							? `‼ loopback: other clusters cannot use it; ctrl-y: ${advertised}`
-							: '‼ loopback: other clusters cannot use it; type an address they can reach'
-						: undefined;
+				const note =
+					!apiField || overridden
+						? undefined
+						: kc.loopback
+							? advertised
+								? `‼ loopback: other clusters cannot use it; ctrl-y: ${advertised}`
+								: '‼ loopback: other clusters cannot use it; type an address they can reach'
+							: undefined;
 				return (
 					<Box key={context} flexDirection="column">
 						<Box>

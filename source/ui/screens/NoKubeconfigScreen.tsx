@@ -15,7 +15,7 @@ export function NoKubeconfigScreen({reason, searched, onExit}: {reason: string; 
 			</Text>
 			<Box flexDirection="column" marginTop={1}>
 				<Text>Looked in:</Text>
-				{searched.length === 0 ? <Text color={theme.tone('muted')}>  (nowhere: no KUBECONFIG and no home directory)</Text> : null}
+				{searched.length === 0 ? <Text color={theme.tone('muted')}> (nowhere: no KUBECONFIG and no home directory)</Text> : null}
 				{searched.map(p => (
 					<Text key={p} wrap="truncate-start">
 						{'  '}

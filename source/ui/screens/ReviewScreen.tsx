@@ -44,7 +44,8 @@ export function ReviewScreen({state, dispatch}: ReviewScreenProps) {
 		dispatch({type: 'tools-checking'});
 		services.preflight(controller.signal).then(
 			result => !controller.signal.aborted && dispatch({type: 'tools-checked', ready: result.ready, message: result.message}),
-			(error: unknown) => !controller.signal.aborted && dispatch({type: 'tools-checked', ready: false, message: error instanceof Error ? error.message : String(error)}),
+			(error: unknown) =>
+				!controller.signal.aborted && dispatch({type: 'tools-checked', ready: false, message: error instanceof Error ? error.message : String(error)}),
 		);
 		return () => controller.abort();
 	}, [services, dispatch]);

@@ -49,9 +49,13 @@ export function RunScreen({plan, services, onFinished, cancelRequested = false, 
 		setAsking(false);
 		cancel();
 	};
-	useCommands(asking ? 'quitConfirm' : 'run', asking ? {confirm: confirmCancel, deny: () => setAsking(false)} : {quit: () => !cancelling && setAsking(true), back: undefined}, {
-		isActive: !finished,
-	});
+	useCommands(
+		asking ? 'quitConfirm' : 'run',
+		asking ? {confirm: confirmCancel, deny: () => setAsking(false)} : {quit: () => !cancelling && setAsking(true), back: undefined},
+		{
+			isActive: !finished,
+		},
+	);
 	// While asking, Ctrl-C again means yes.
 	useCommands('run', {quit: confirmCancel, help: undefined}, {isActive: asking && !finished});
 

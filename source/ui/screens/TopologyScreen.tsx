@@ -82,7 +82,8 @@ export function TopologyScreen({initial, onChoose, savedProfiles = 0, onRemove}:
 			<Box flexDirection="column" marginTop={1}>
 				{onRemoveEntry ? (
 					<Text wrap="wrap" color={theme.tone('muted')}>
-						Take out exactly what eastwest set up for a saved profile, per context: istio-system, Istio&apos;s CRDs and control planes eastwest did not install stay.
+						Take out exactly what eastwest set up for a saved profile, per context: istio-system, Istio&apos;s CRDs and control planes eastwest did not install
+						stay.
 					</Text>
 				) : (
 					DIAGRAMS[current].map((line, i) => (

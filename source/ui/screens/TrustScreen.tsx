@@ -29,7 +29,11 @@ export interface TrustScreenProps {
 }
 
 type Reading = {state: 'reading'; done: Record<string, ClusterTrust>} | {state: 'read'; trusts: ClusterTrust[]};
-type Phase = {kind: 'choose'} | {kind: 'dir'; option: 'generate' | 'own'} | {kind: 'working'; option: 'generate' | 'own'; dir: string} | {kind: 'restart'; dir: string; root: string};
+type Phase =
+	| {kind: 'choose'}
+	| {kind: 'dir'; option: 'generate' | 'own'}
+	| {kind: 'working'; option: 'generate' | 'own'; dir: string}
+	| {kind: 'restart'; dir: string; root: string};
 
 /** Trust: what each cluster's istiod signs with, and a choice of one shared root before anything changes. */
 export function TrustScreen({state, onDone}: TrustScreenProps) {
@@ -100,7 +104,16 @@ export function TrustScreen({state, onDone}: TrustScreenProps) {
 		);
 	};
 
-	const scope = reading.state === 'reading' ? 'trustReading' : phase.kind === 'choose' ? 'trust' : phase.kind === 'dir' ? 'trustDir' : phase.kind === 'working' ? 'trustWorking' : 'trustRestart';
+	const scope =
+		reading.state === 'reading'
+			? 'trustReading'
+			: phase.kind === 'choose'
+				? 'trust'
+				: phase.kind === 'dir'
+					? 'trustDir'
+					: phase.kind === 'working'
+						? 'trustWorking'
+						: 'trustRestart';
 	useCommands(
 		scope,
 		phase.kind === 'dir'
@@ -137,7 +150,10 @@ export function TrustScreen({state, onDone}: TrustScreenProps) {
 		phase.kind === 'dir' ? {textEntry: true, onText: text => setDir(d => d + text)} : {},
 	);
 
-	const clusters = input.clusters.map(c => ({spec: c, trust: reading.state === 'read' ? reading.trusts.find(t => t.cluster === c.name) : reading.done[c.name]}));
+	const clusters = input.clusters.map(c => ({
+		spec: c,
+		trust: reading.state === 'read' ? reading.trusts.find(t => t.cluster === c.name) : reading.done[c.name],
+	}));
 	return (
 		<Box flexDirection="column">
 			<Text bold>
@@ -150,7 +166,9 @@ export function TrustScreen({state, onDone}: TrustScreenProps) {
 			</Box>
 			{verdict ? (
 				<Text bold color={theme.tone(verdict.shared ? 'ok' : 'warn')} wrap="wrap">
-					{verdict.shared ? `${theme.symbols.ok} The clusters already share one root: ${verdict.root}` : `${theme.symbols.warn} The clusters do not share one root: ${verdict.reason}`}
+					{verdict.shared
+						? `${theme.symbols.ok} The clusters already share one root: ${verdict.root}`
+						: `${theme.symbols.warn} The clusters do not share one root: ${verdict.reason}`}
 				</Text>
 			) : null}
 			{reading.state === 'read' && phase.kind === 'choose' ? (
@@ -169,7 +187,11 @@ export function TrustScreen({state, onDone}: TrustScreenProps) {
 			) : null}
 			{phase.kind === 'dir' ? (
 				<Box marginTop={1} flexDirection="column">
-					<Text>{phase.option === 'generate' ? 'Write the new root (root-cert.pem, root-key.pem mode 0600) to:' : 'The directory holding root-cert.pem and root-key.pem:'}</Text>
+					<Text>
+						{phase.option === 'generate'
+							? 'Write the new root (root-cert.pem, root-key.pem mode 0600) to:'
+							: 'The directory holding root-cert.pem and root-key.pem:'}
+					</Text>
 					<Text color={theme.tone('accent')} underline wrap="truncate-start">
 						{theme.symbols.pointer} {dir}▏
 					</Text>
@@ -178,7 +200,8 @@ export function TrustScreen({state, onDone}: TrustScreenProps) {
 			{phase.kind === 'working' ? (
 				<Box marginTop={1}>
 					<Text color={theme.tone('accent')} wrap="wrap">
-						{SPINNER[tick % SPINNER.length]} {phase.option === 'generate' ? `Generating an RSA 4096 root key for ${phase.dir} (this takes a few seconds)…` : `Reading the root in ${phase.dir}…`}
+						{SPINNER[tick % SPINNER.length]}{' '}
+						{phase.option === 'generate' ? `Generating an RSA 4096 root key for ${phase.dir} (this takes a few seconds)…` : `Reading the root in ${phase.dir}…`}
 					</Text>
 				</Box>
 			) : null}
@@ -220,9 +243,14 @@ function ClusterTrustLines({name, trust, spinner}: {name: string; trust: Cluster
 			? `cacerts root ${trust.rootSubject ?? '?'} (${shortFingerprint(trust.rootFingerprint)})`
 			: `cacerts unreadable${trust.problem ? `: ${trust.problem}` : ''}`
 		: 'no cacerts';
-	const selfSigned = trust.istioCaSecret === undefined ? 'istio-ca-secret not read' : trust.istioCaSecret ? 'self-signed istio-ca-secret' : 'no istio-ca-secret';
+	const selfSigned =
+		trust.istioCaSecret === undefined ? 'istio-ca-secret not read' : trust.istioCaSecret ? 'self-signed istio-ca-secret' : 'no istio-ca-secret';
 	const configMap =
-		trust.caRootCertSha256 === undefined ? 'istio-ca-root-cert not read' : trust.caRootCertSha256 === null ? 'no istio-ca-root-cert' : `istio-ca-root-cert sha256 ${shortFingerprint(trust.caRootCertSha256)}`;
+		trust.caRootCertSha256 === undefined
+			? 'istio-ca-root-cert not read'
+			: trust.caRootCertSha256 === null
+				? 'no istio-ca-root-cert'
+				: `istio-ca-root-cert sha256 ${shortFingerprint(trust.caRootCertSha256)}`;
 	return (
 		<Box flexDirection="column">
 			<Text wrap="truncate-end">

@@ -143,7 +143,9 @@ function Status({monitor, onQuit, now = Date.now}: StatusViewProps) {
 					) : null}
 				</Box>
 			) : null}
-			<Text color={theme.tone('muted')}>{compact ? `${keys} · live from watches` : `${keys} · updates arrive from watches; a dropped watch reconnects and marks the cluster stale`}</Text>
+			<Text color={theme.tone('muted')}>
+				{compact ? `${keys} · live from watches` : `${keys} · updates arrive from watches; a dropped watch reconnects and marks the cluster stale`}
+			</Text>
 		</Box>
 	);
 	return <Fit layouts={[false, true]} render={view} />;

@@ -54,7 +54,11 @@ export function RemoveDoneScreen({removal, onExit}: RemoveDoneScreenProps) {
 			<Mark status={headline.tone} bold>
 				{headline.text}
 			</Mark>
-			{view.error ? <Text color={theme.tone('error')} wrap="wrap">{view.error}</Text> : null}
+			{view.error ? (
+				<Text color={theme.tone('error')} wrap="wrap">
+					{view.error}
+				</Text>
+			) : null}
 			<Box flexDirection="column" marginTop={1}>
 				{view.clusters.map(c => (
 					<ClusterOutcome key={c.name} cluster={c} idle="nothing eastwest set up here" counts={removalCounts(c)}>

@@ -65,7 +65,8 @@ export function RemoveReviewScreen({removal, known, onToggleCa, onConfirm}: Remo
 	const {input, ca, profile} = removal;
 	const plan = useMemo(() => buildTeardown(input, {ca}), [input, ca]);
 	const removals = useMemo(
-		() => plan.clusters.map(cp => ({context: cp.cluster.context, cluster: cp.cluster.name, lines: cp.steps.map(s => s.title), short: cp.steps.map(shortRemoval)})),
+		() =>
+			plan.clusters.map(cp => ({context: cp.cluster.context, cluster: cp.cluster.name, lines: cp.steps.map(s => s.title), short: cp.steps.map(shortRemoval)})),
 		[plan],
 	);
 	const contexts = input.clusters.map(c => c.context);
@@ -101,9 +102,12 @@ export function RemoveReviewScreen({removal, known, onToggleCa, onConfirm}: Remo
 		if (blocked.length > 0) {
 			const first = blocked[0]!;
 			const why = reach[first]!.state === 'blocked' ? (reach[first] as {reason: string}).reason : '';
-			return setNotice(`nothing can be removed while ${blocked.join(', ')} ${blocked.length === 1 ? 'does' : 'do'} not answer (${first}: ${why}); fix the access, then r checks again`);
+			return setNotice(
+				`nothing can be removed while ${blocked.join(', ')} ${blocked.length === 1 ? 'does' : 'do'} not answer (${first}: ${why}); fix the access, then r checks again`,
+			);
 		}
-		if (waiting.length > 0) return setNotice(`still checking that ${waiting.join(', ')} ${waiting.length === 1 ? 'answers' : 'answer'}; Enter again once every context shows ✔`);
+		if (waiting.length > 0)
+			return setNotice(`still checking that ${waiting.join(', ')} ${waiting.length === 1 ? 'answers' : 'answer'}; Enter again once every context shows ✔`);
 		setNotice(undefined);
 		setConfirming(true);
 	};
@@ -159,7 +163,7 @@ export function RemoveReviewScreen({removal, known, onToggleCa, onConfirm}: Remo
 								<Mark status="error">{state.reason}</Mark>
 							)}
 						</Text>
-						{r.lines.length === 0 ? <Text color={theme.tone('muted')}>    nothing eastwest set up here</Text> : null}
+						{r.lines.length === 0 ? <Text color={theme.tone('muted')}> nothing eastwest set up here</Text> : null}
 						{(short ? r.short : r.lines).map((line, i) => (
 							<Box key={i} paddingLeft={2}>
 								<Box width={2} flexShrink={0}>

@@ -34,7 +34,7 @@ export function ConfirmView(props: ConfirmViewProps & {tight: boolean}) {
 					<Text bold wrap={tight ? 'truncate-end' : 'wrap'}>
 						context {c.context} <Text color={theme.tone('muted')}>(cluster {c.cluster})</Text>
 					</Text>
-					{c.changes.length === 0 ? <Text color={theme.tone('muted')}>  nothing changes on this cluster</Text> : null}
+					{c.changes.length === 0 ? <Text color={theme.tone('muted')}> nothing changes on this cluster</Text> : null}
 					{c.changes.map((line, i) => (
 						<Box key={i} paddingLeft={2}>
 							<Box width={2} flexShrink={0}>

@@ -21,17 +21,21 @@ export interface ReviewChecks {
 	overridden: boolean;
 }
 
-
 const folded = (steps: Plan['clusters'][number]['steps']) => steps.map((s, i) => `${i + 1}. ${STEP_SHORT[s.kind]}`).join(' → ');
 
 /** The line saying what the preflight found, and whether the run goes ahead despite failures. */
 export function preflightLine(checks: ReviewChecks | undefined): {status: MarkStatus; bold?: boolean; text: string} {
 	if (!checks) return {status: 'warn', text: 'the preflight checks have not run for this plan (esc runs them)'};
 	if (checks.failed > 0) {
-		const what = checks.overridden ? `runs despite ${plural(checks.failed, 'failed preflight check')} (you confirmed)` : `${plural(checks.failed, 'failed preflight check')} block the run (esc to see them)`;
+		const what = checks.overridden
+			? `runs despite ${plural(checks.failed, 'failed preflight check')} (you confirmed)`
+			: `${plural(checks.failed, 'failed preflight check')} block the run (esc to see them)`;
 		return {status: 'error', bold: true, text: `${what}${checks.warned > 0 ? `, ${plural(checks.warned, 'warning')}` : ''}`};
 	}
-	return {status: checks.warned > 0 ? 'warn' : 'ok', text: `preflight: ${checks.passed} passed${checks.warned > 0 ? `, ${plural(checks.warned, 'warning')} (esc to read them)` : ''}`};
+	return {
+		status: checks.warned > 0 ? 'warn' : 'ok',
+		text: `preflight: ${checks.passed} passed${checks.warned > 0 ? `, ${plural(checks.warned, 'warning')} (esc to read them)` : ''}`,
+	};
 }
 
 /** How many istioctl processes the run starts at once (the same default as `eastwest apply --parallel`). */

@@ -4,7 +4,17 @@ import {KeyHints} from '../../components/KeyHints.js';
 import {useTheme} from '../../theme.js';
 
 /** A window of the exact YAML per cluster, `rows` lines from `scroll`; `room` is measured for the rows (useRowsLeft). */
-export function YamlView({lines, scroll, rows, room}: {lines: readonly string[]; scroll: number; rows: number; room?: {screen: RefObject<DOMElement | null>; window: RefObject<DOMElement | null>}}) {
+export function YamlView({
+	lines,
+	scroll,
+	rows,
+	room,
+}: {
+	lines: readonly string[];
+	scroll: number;
+	rows: number;
+	room?: {screen: RefObject<DOMElement | null>; window: RefObject<DOMElement | null>};
+}) {
 	const theme = useTheme();
 	const shown = lines.slice(scroll, scroll + rows);
 	return (

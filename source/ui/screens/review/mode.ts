@@ -56,7 +56,12 @@ export function reviewReducer(state: ReviewState, action: ReviewAction): ReviewS
 			if (state.name.trim() === '') return {...state, notice: {text: 'profile name is empty: type a name such as prod-mesh'}};
 			return {...state, saving: true, notice: undefined};
 		case 'saved':
-			return {...state, saving: false, mode: 'plan', notice: {text: `saved as profile "${action.name}": rerun it with eastwest apply --profile ${action.name}`, ok: true}};
+			return {
+				...state,
+				saving: false,
+				mode: 'plan',
+				notice: {text: `saved as profile "${action.name}": rerun it with eastwest apply --profile ${action.name}`, ok: true},
+			};
 		case 'save-failed':
 			return {...state, saving: false, notice: {text: `could not save profile "${action.name}": ${action.error}`}};
 	}
