@@ -414,46 +414,34 @@ export class KubeClusterClient implements ClusterClient {
 	}
 
 	watchRemoteSecrets(onUpdate: (update: WatchUpdate<RemoteSecretInfo>) => void): WatchHandle {
-		const target = {namespace: ISTIO_NAMESPACE, labelSelector: `${MULTICLUSTER_LABEL}=true`};
 		// The watch holds the Secrets in memory; only their descriptions (no token, no CA) leave this layer.
-		return this.watch<SecretLike>(
-			target,
-			'secrets',
-			`/api/v1/namespaces/${ISTIO_NAMESPACE}/secrets`,
-			(query, signal) =>
-				this.call(signal, {verb: 'list', resource: 'secrets', namespace: ISTIO_NAMESPACE}, () =>
-					this.core.listNamespacedSecret({namespace: ISTIO_NAMESPACE, ...query}),
-				),
-			update => onUpdate({...update, items: update.items.map(describeRemoteSecret)}),
-		);
+		return this.watchIstioSystem('secrets', {labelSelector: `${MULTICLUSTER_LABEL}=true`}, describeRemoteSecret, onUpdate);
 	}
 
 	watchPublishedRoot(onUpdate: (update: WatchUpdate<TrustRootInfo>) => void): WatchHandle {
-		const target = {namespace: ISTIO_NAMESPACE, name: PUBLISHED_ROOT_NAME};
-		return this.watch<Record<string, unknown>>(
-			target,
-			'configmaps',
-			`/api/v1/namespaces/${ISTIO_NAMESPACE}/configmaps`,
-			(query, signal) =>
-				this.call(signal, {verb: 'list', resource: 'configmaps', namespace: ISTIO_NAMESPACE}, () =>
-					this.core.listNamespacedConfigMap({namespace: ISTIO_NAMESPACE, ...query}),
-				),
-			update => onUpdate({...update, items: update.items.map(publishedRoot)}),
-		);
+		return this.watchIstioSystem('configmaps', {name: PUBLISHED_ROOT_NAME}, publishedRoot, onUpdate);
 	}
 
 	watchPluggedRoot(onUpdate: (update: WatchUpdate<TrustRootInfo>) => void): WatchHandle {
-		const target = {namespace: ISTIO_NAMESPACE, name: PLUGGED_ROOT_NAME};
 		// The watch holds cacerts (its key included) in memory; only the root's subject and fingerprint leave this layer.
+		return this.watchIstioSystem('secrets', {name: PLUGGED_ROOT_NAME}, pluggedRoot, onUpdate);
+	}
+
+	/** A list+watch of Secrets or ConfigMaps in istio-system whose objects stay here: only `describe`'s view of each is handed out. */
+	private watchIstioSystem<T>(
+		resource: 'secrets' | 'configmaps',
+		select: {name?: string; labelSelector?: string},
+		describe: (obj: Record<string, unknown>) => T,
+		onUpdate: (update: WatchUpdate<T>) => void,
+	): WatchHandle {
+		const namespace = ISTIO_NAMESPACE;
+		const list = resource === 'secrets' ? this.core.listNamespacedSecret.bind(this.core) : this.core.listNamespacedConfigMap.bind(this.core);
 		return this.watch<Record<string, unknown>>(
-			target,
-			'secrets',
-			`/api/v1/namespaces/${ISTIO_NAMESPACE}/secrets`,
-			(query, signal) =>
-				this.call(signal, {verb: 'list', resource: 'secrets', namespace: ISTIO_NAMESPACE}, () =>
-					this.core.listNamespacedSecret({namespace: ISTIO_NAMESPACE, ...query}),
-				),
-			update => onUpdate({...update, items: update.items.map(pluggedRoot)}),
+			{namespace, ...select},
+			resource,
+			`/api/v1/namespaces/${namespace}/${resource}`,
+			(query, signal) => this.call(signal, {verb: 'list', resource, namespace}, () => list({namespace, ...query})),
+			update => onUpdate({...update, items: update.items.map(describe)}),
 		);
 	}
 
