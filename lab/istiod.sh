@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # Runs one cluster's real istiod (pilot-discovery) as a plain process and plays
-# the two kubelet duties that matter for it (started by lab/up.sh inside the
-# lab's namespace; stopped by lab/down.sh):
+# the kubelet duties that matter for it (started by lab/up.sh on every cluster,
+# whatever the topology, inside the lab's namespace; stopped by lab/down.sh):
+#   - it follows the control plane's Deployment in istio-system: `istiod`, or
+#     `istiod-<revision>` (label app=istiod); when there are several, `istiod`,
+#     else the oldest (the lab runs one istiod process per cluster). The process
+#     starts when such a Deployment appears (also long after lab:up: an install
+#     by eastwest on a bare cluster) and stops when it is deleted;
 #   - the `cacerts` secret in istio-system is kept copied into the process's
 #     ./etc/cacerts (as a pod's optional secret volume: empty when the secret
 #     is missing), so a plugged-in CA is there when istiod starts;
 #   - when the istiod Deployment's pod template changes (`kubectl rollout
 #     restart`, a new install), the process is stopped and started again, as
-#     the new pod would be; it is also restarted when it exits.
+#     the new pod would be; it is also restarted when it exits;
+#   - Istio's webhook configurations that an install creates (or resets) are
+#     pointed at the lab's stand-in, as lab/up.sh does after its own installs
+#     (lab_retarget_webhooks in lab/lib.sh).
 # The process runs in <state>/istiod/<cluster>/ (its ./etc/cacerts,
 # ./var/run/secrets/istio-dns) with <state>/istiod/<cluster>/kubeconfig
 # (current context <cluster>), listens on the ports lab/lib.sh gives
@@ -24,7 +32,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 C="${1:?usage: lab/istiod.sh CLUSTER}"
 NS=istio-system
-DEPLOY=istiod
+DEPLOY="" # the Deployment followed (empty: none)
 DIR="$LAB_STATE/istiod/$C"
 KCFG="$DIR/kubeconfig"
 PLOG="$LAB_STATE/logs/$C-istiod.log"
@@ -64,12 +72,31 @@ on_term() {
 }
 trap on_term TERM INT HUP
 
-# template_hash: a digest of the Deployment's pod template (empty: no Deployment).
-template_hash() {
-  local t
-  t="$(kc get deployment "$DEPLOY" -o jsonpath='{.spec.template}' 2>/dev/null)" || return 1
-  [[ -n "$t" ]] || return 1
-  printf '%s' "$t" | sha256sum | cut -c1-16
+# follow: picks the istiod Deployment to follow (istiod, else the oldest
+# istiod-<revision> with label app=istiod) into FOUND_NAME, and FOUND_HASH a
+# digest of its name and pod template; status 1 when there is none, 2 when
+# the API server did not answer (the pass is skipped, nothing is stopped).
+IGNORED="" FOUND_NAME="" FOUND_HASH=""
+follow() {
+  local out line name ts tmpl best="" best_ts="" best_tmpl="" others=()
+  out="$(kc get deployments -l app=istiod \
+    -o jsonpath='{range .items[*]}{.metadata.name}{"\t"}{.metadata.creationTimestamp}{"\t"}{.spec.template}{"\n"}{end}' 2>/dev/null)" || return 2
+  while IFS=$'\t' read -r name ts tmpl; do
+    [[ "$name" == istiod || "$name" == istiod-* ]] || continue
+    if [[ -z "$best" || "$name" == istiod || ("$best" != istiod && "$ts" < "$best_ts") ]]; then
+      [[ -z "$best" ]] || others+=("$best")
+      best="$name" best_ts="$ts" best_tmpl="$tmpl"
+    else
+      others+=("$name")
+    fi
+  done <<<"$out"
+  if ((${#others[@]})) && [[ "${others[*]}" != "$IGNORED" ]]; then
+    say "also found ${others[*]}: no process for it (the lab runs one istiod per cluster; following $best)"
+  fi
+  IGNORED="${others[*]}"
+  [[ -n "$best" ]] || return 1
+  FOUND_NAME="$best"
+  FOUND_HASH="$(printf '%s\n%s' "$best" "$best_tmpl" | sha256sum | cut -c1-16)"
 }
 
 # sync_cacerts: ./etc/cacerts holds exactly the keys of secret cacerts (none
@@ -101,6 +128,13 @@ deployment_env() {
   kc get deployment "$DEPLOY" -o go-template='{{range (index .spec.template.spec.containers 0).env}}{{if .value}}{{.name}}={{.value}}{{"\n"}}{{end}}{{end}}'
 }
 
+# pod_selector: the Deployment's spec.selector.matchLabels as a label selector.
+pod_selector() {
+  local sel
+  sel="$(kc get deployment "$DEPLOY" -o go-template='{{range $k, $v := .spec.selector.matchLabels}}{{$k}}={{$v}},{{end}}' 2>/dev/null)"
+  echo "${sel%,}"
+}
+
 start_child() {
   local envs=() line name pod
   while IFS= read -r line; do
@@ -110,10 +144,10 @@ start_child() {
     esac
     envs+=("$line")
   done < <(deployment_env)
-  pod="$(kc get pods -l app=istiod --field-selector status.phase=Running \
+  pod="$(kc get pods -l "$(pod_selector)" --field-selector status.phase=Running \
     -o jsonpath='{range .items[*]}{.metadata.creationTimestamp} {.metadata.name}{"\n"}{end}' 2>/dev/null | sort | tail -n1 | cut -d' ' -f2)"
   envs+=(
-    "POD_NAME=${pod:-istiod-lab-$C}" "POD_NAMESPACE=$NS" "SERVICE_ACCOUNT=istiod"
+    "POD_NAME=${pod:-$DEPLOY-lab-$C}" "POD_NAMESPACE=$NS" "SERVICE_ACCOUNT=istiod"
     "INJECTION_WEBHOOK_CONFIG_NAME=" "VALIDATION_WEBHOOK_CONFIG_NAME="
     "GOMAXPROCS=1"
   )
@@ -132,12 +166,18 @@ start_child() {
   (cd "$DIR" && exec env -i PATH="$PATH" HOME="$DIR" "${envs[@]}" "$LAB_BIN/pilot-discovery" discovery "${p[@]}") >>"$PLOG" 2>&1 &
   CHILD=$!
   echo "$CHILD" >"$DIR/pid"
-  say "istiod started (pid $CHILD, pod template $TEMPLATE, monitoring 127.0.0.1:$(lab_port "$C" istiod-monitoring))"
+  echo "$DEPLOY" >"$DIR/deployment"
+  say "istiod started for deployment $NS/$DEPLOY (pid $CHILD, pod template $TEMPLATE, monitoring 127.0.0.1:$(lab_port "$C" istiod-monitoring))"
 }
 
-say "watching deployment $NS/$DEPLOY in $C (working directory $DIR)"
+say "watching for an istiod Deployment (istiod, istiod-<revision>) in $NS of $C (working directory $DIR)"
 while true; do
-  if hash="$(template_hash)"; then
+  lab_retarget_webhooks "$C" "$LAB_BIN/kubectl" --kubeconfig "$KCFG" --request-timeout=5s
+  follow; found=$?
+  if ((found == 2)); then
+    : # API hiccup: keep things as they are until the next pass
+  elif ((found == 0)); then
+    name="$FOUND_NAME" hash="$FOUND_HASH"
     sync_cacerts
     if ! child_alive; then
       if [[ -n "$CHILD" ]]; then
@@ -148,17 +188,30 @@ while true; do
         say "istiod exited (status $rc); restart $RESTARTS in ${delay}s (see $PLOG)"
         CHILD="" NEXT_START=$((SECONDS + delay))
       fi
-      if ((SECONDS >= NEXT_START)); then TEMPLATE="$hash"; start_child; fi
+      if [[ "$hash" != "$TEMPLATE" ]]; then # a new pod: no back-off
+        [[ -z "$DEPLOY" || "$name" == "$DEPLOY" ]] || say "now following deployment $NS/$name (was $DEPLOY)"
+        RESTARTS=0 NEXT_START=0
+      fi
+      if ((SECONDS >= NEXT_START)); then DEPLOY="$name" TEMPLATE="$hash"; start_child; fi
     elif [[ "$hash" != "$TEMPLATE" ]]; then
-      say "pod template changed ($TEMPLATE -> $hash): restarting istiod"
+      if [[ "$name" != "$DEPLOY" ]]; then say "deployment $NS/$DEPLOY is gone or superseded by $NS/$name: restarting istiod"
+      else say "pod template of $NS/$name changed ($TEMPLATE -> $hash): restarting istiod"; fi
       stop_child
-      RESTARTS=0 TEMPLATE="$hash"
+      RESTARTS=0 DEPLOY="$name" TEMPLATE="$hash"
       sync_cacerts
       start_child
     fi
   elif child_alive; then
     say "deployment $NS/$DEPLOY is gone: stopping istiod"
     stop_child
+    rm -f "$DIR/deployment"
+    DEPLOY="" TEMPLATE="" RESTARTS=0 NEXT_START=0
+  elif [[ -n "$CHILD" || -n "$DEPLOY" ]]; then
+    # the process had exited and the Deployment is gone too: nothing to restart
+    [[ -z "$CHILD" ]] || wait "$CHILD" 2>/dev/null
+    say "deployment $NS/$DEPLOY is gone"
+    rm -f "$DIR/pid" "$DIR/deployment"
+    CHILD="" DEPLOY="" TEMPLATE="" RESTARTS=0 NEXT_START=0
   fi
   sleep "$POLL" &
   NAP=$!

@@ -69,9 +69,58 @@ lab_istiod_pod_port() {
   esac
 }
 LAB_ISTIOD_COMPONENTS=(istiod-http istiod-https istiod-grpc istiod-secure-grpc istiod-monitoring istiod-ctrlz)
-# lab_control_plane_clusters TOPOLOGY: the clusters that run an istiod.
+# The lab's shapes (lab/up.sh --topology).
+LAB_TOPOLOGIES=(multi-primary primary-remote bare single-cluster)
+# lab_control_plane_clusters TOPOLOGY: the clusters whose control plane lab:up
+# installs (and whose istiod it waits for). lab/istiod.sh runs on every
+# cluster whatever the topology, so an istiod installed later gets a process too.
 lab_control_plane_clusters() {
-  case "$1" in primary-remote) echo east ;; *) echo "${LAB_CLUSTERS[*]}" ;; esac
+  case "$1" in primary-remote) echo east ;; bare) echo "" ;; *) echo "${LAB_CLUSTERS[*]}" ;; esac
+}
+# lab_istiod_clusters: the clusters that have an istiod process right now
+# (the pid file lab/istiod.sh writes while the process runs).
+lab_istiod_clusters() {
+  local c out=()
+  for c in "${LAB_CLUSTERS[@]}"; do lab_pid_alive "$LAB_STATE/istiod/$c/pid" && out+=("$c"); done
+  echo "${out[*]}"
+}
+
+# lab_retarget_webhooks CLUSTER KUBECTL...: points every webhook of every Istio
+# MutatingWebhookConfiguration / ValidatingWebhookConfiguration (name contains
+# "istio") of CLUSTER at the lab's stand-in (https://127.0.0.1:<webhook port>
+# plus the webhook's own path, the cluster's CA as caBundle), unless it already
+# points there. KUBECTL... is the command (with its context) that runs kubectl
+# for CLUSTER. One list call when nothing is to do; logs each configuration it
+# patches. See README ("Istio's webhooks are answered by a stand-in").
+lab_retarget_webhooks() {
+  local c="$1"; shift
+  local port prefix ca list line ref hooks h url path ops i
+  port="$(lab_port "$c" webhook)" prefix="https://127.0.0.1:$(lab_port "$c" webhook)/"
+  list="$("$@" get mutatingwebhookconfigurations,validatingwebhookconfigurations \
+    -o jsonpath='{range .items[*]}{.kind}/{.metadata.name}{range .webhooks[*]}{" "}{.clientConfig.url}|{.clientConfig.service.path}{end}{"\n"}{end}')" || return 1
+  while IFS= read -r line; do
+    ref="${line%% *}"
+    [[ "${ref,,}" == *istio* && "$line" == *" "* ]] || continue
+    hooks="${line#* }"
+    ops="" i=0
+    for h in $hooks; do
+      url="${h%%|*}" path="${h#*|}"
+      if [[ -n "$url" ]]; then
+        case "$url" in https://*/*) path="/${url#https://*/}" ;; *) path="/" ;; esac
+      fi
+      [[ -n "$path" ]] || path="/"
+      [[ "$url" == "$prefix"* ]] || ops+="{\"op\":\"replace\",\"path\":\"/webhooks/$i/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port$path\",\"caBundle\":\"CA\"}},"
+      i=$((i + 1))
+    done
+    [[ -n "$ops" ]] || continue
+    [[ -n "${ca:-}" ]] || ca="$(base64 -w0 <"$LAB_STATE/$c/pki/ca.crt")"
+    ops="${ops//\"CA\"/\"$ca\"}"
+    if "$@" patch "${ref,,}" --type=json -p "[${ops%,}]" >/dev/null; then
+      log "$c: ${ref#*/}: $i webhook(s) now served by the lab's stand-in on 127.0.0.1:$port"
+    else
+      log "$c: ${ref#*/}: could not point its webhooks at the lab's stand-in (retried on the next pass)"
+    fi
+  done <<<"$list"
 }
 lab_lb_prefix() { # 127.0.10 for east, 127.0.20 for west; primary-remote: east 192.0.2 (see below)
   # A remote's istiod EndpointSlice carries the primary's gateway address, and the real API server
@@ -159,8 +208,12 @@ EOT
   for c in "${LAB_CLUSTERS[@]}"; do
     echo "  $c: https://127.0.0.1:$(lab_port "$c" apiserver), LoadBalancer addresses $(lab_lb_prefix "$c").1-254"
   done
-  for c in $(lab_control_plane_clusters "$(cat "$LAB_STATE/topology" 2>/dev/null)"); do
-    echo "  $c istiod: pilot-discovery (pid $(cat "$LAB_STATE/istiod/$c/pid" 2>/dev/null || echo '?')), monitoring 127.0.0.1:$(lab_port "$c" istiod-monitoring), log logs/$c-istiod.log"
+  for c in "${LAB_CLUSTERS[@]}"; do
+    if lab_pid_alive "$LAB_STATE/istiod/$c/pid"; then
+      echo "  $c istiod: pilot-discovery (pid $(cat "$LAB_STATE/istiod/$c/pid"), deployment $(cat "$LAB_STATE/istiod/$c/deployment" 2>/dev/null || echo '?')), monitoring 127.0.0.1:$(lab_port "$c" istiod-monitoring), log logs/$c-istiod.log"
+    else
+      echo "  $c istiod: none running (lab/istiod.sh starts one when an istiod Deployment appears in istio-system)"
+    fi
   done
   echo "  run a command in the lab: lab/exec.sh -- kubectl --context west get nodes"
 }

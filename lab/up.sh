@@ -5,12 +5,17 @@
 # (lab/istiod.sh), all inside the network namespace
 # "eastwest-lab" (loopback only). Reuses a running lab.
 #
-# usage: lab/up.sh [--topology multi-primary|primary-remote] [--lb assign|pending]
+# usage: lab/up.sh [--topology multi-primary|primary-remote|bare|single-cluster] [--lb assign|pending]
 #   --topology multi-primary   (default) east and west both primaries
 #                              (mesh mesh1, clusters east/west, networks net-east/net-west)
 #   --topology primary-remote  east primary with externalIstiod=true; west gets only
 #                              Istio's base component (CRDs), no istiod
 #                              (EASTWEST_LAB_REMOTE_BASE=0: west left bare)
+#   --topology bare            no Istio on either cluster (no istio-system, no CRDs)
+#   --topology single-cluster  `istioctl install -y` (profile default, Istio's
+#                              single-cluster defaults) on both clusters
+#   Whatever the topology, an istiod Deployment installed later (istio-system,
+#   istiod or istiod-<revision>) gets a real istiod process (lab/istiod.sh).
 #   --lb assign|pending        LoadBalancer Services get a 127.0.x.y address after
 #                              ~1s (assign, default) or stay pending; flip at run time
 #                              with lab/lb.sh
@@ -29,11 +34,11 @@ while (($#)); do
     --topology=*) TOPOLOGY="${arg#*=}" ;;
     --lb) LB_MODE="${1:?--lb needs a value}"; shift ;;
     --lb=*) LB_MODE="${arg#*=}" ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) die "unknown argument: $arg (see --help)" ;;
   esac
 done
-case "$TOPOLOGY" in multi-primary|primary-remote) ;; *) die "unknown topology: $TOPOLOGY" ;; esac
+[[ " ${LAB_TOPOLOGIES[*]} " == *" $TOPOLOGY "* ]] || die "unknown topology: $TOPOLOGY (one of: ${LAB_TOPOLOGIES[*]})"
 case "$LB_MODE" in ""|assign|pending) ;; *) die "--lb must be assign or pending" ;; esac
 NODES="${EASTWEST_LAB_NODES:-1}"
 
@@ -269,13 +274,12 @@ start_workers() {
   # Pod IPs come from a per-cluster private range that nothing routes to: the
   # namespace has no interface but lo, so a dial there fails at once.
   # kwok's server is also the nodes' kubelet endpoint (--node-port), so the API
-  # server's pods/portforward reaches it; on a cluster with a control plane it
-  # forwards istiod's pod ports to the real istiod (lab/istiod.sh).
+  # server's pods/portforward reaches it; it forwards istiod's pod ports to the
+  # real istiod (lab/istiod.sh) on every cluster, since a control plane may be
+  # installed after lab:up (nothing listens there until it is).
   local configs="$LAB_HOME/kwok-stages.yaml"
-  if [[ " $(lab_control_plane_clusters "$TOPOLOGY") " == *" $c "* ]]; then
-    kwok_port_forwards "$c" >"$d/kwok-port-forward.yaml"
-    configs+=",$d/kwok-port-forward.yaml"
-  fi
+  kwok_port_forwards "$c" >"$d/kwok-port-forward.yaml"
+  configs+=",$d/kwok-port-forward.yaml"
   start_daemon "$c-kwok" "$LAB_BIN/kwok" \
     --kubeconfig "$d/kwok.kubeconfig" --config "$configs" \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
@@ -372,11 +376,12 @@ spec:
 EOF
 }
 
-istio_install() { # istio_install CLUSTER FILE
-  local c="$1" f="$2" logf="$LAB_STATE/logs/$1-istioctl-install.log"
-  log "$c: istioctl install -f $f (log: $logf)"
+istio_install() { # istio_install CLUSTER FILE (FILE empty: `istioctl install -y`, Istio's defaults)
+  local c="$1" f="$2" logf="$LAB_STATE/logs/$1-istioctl-install.log" file=()
+  [[ -z "$f" ]] || file=(-f "$f")
+  log "$c: istioctl install -y ${file[*]} (log: $logf)"
   # istioctl waits up to 3m for its Deployments; 5m is the hard deadline.
-  if ! in_ns timeout 300 env KUBECONFIG="$LAB_KUBECONFIG" "$LAB_BIN/istioctl" install -y -f "$f" --context "$c" \
+  if ! in_ns timeout 300 env KUBECONFIG="$LAB_KUBECONFIG" "$LAB_BIN/istioctl" install -y "${file[@]}" --context "$c" \
     --readiness-timeout 3m >"$logf" 2>&1; then
     tail -n 30 "$logf" >&2
     die "$c: istioctl install failed"
@@ -384,36 +389,15 @@ istio_install() { # istio_install CLUSTER FILE
   retarget_webhooks "$c"
 }
 
-# Nothing runs istiod here (its pod is a kwok pod), so nothing would answer
-# Istio's webhooks; the API server would fail every pod creation that the
-# injector matches. Every Istio webhook configuration is pointed at the lab's
-# stand-in (lab/webhook-stub.mjs, https://127.0.0.1:<port><same path>), which
-# admits everything without mutating. istioctl derives the default revision
-# tag webhooks from istio-sidecar-injector on every later install, so they
-# follow it to the stand-in. See README.
-retarget_webhooks() { # retarget_webhooks CLUSTER
-  local c="$1" ca port name ops i p path kind
-  ca="$(base64 -w0 <"$LAB_STATE/$c/pki/ca.crt")"
-  port="$(lab_port "$c" webhook)"
-  for kind in mutatingwebhookconfigurations validatingwebhookconfigurations; do
-    for name in $(kc --context "$c" get "$kind" -o name | grep -i istio || true); do
-      ops="" i=0
-      while IFS= read -r p; do
-        case "$p" in
-          https://*/*) path="/${p#https://*/}" ;;
-          https://*) path="/" ;;
-          "") path="/" ;;
-          *) path="$p" ;;
-        esac
-        ops+="{\"op\":\"replace\",\"path\":\"/webhooks/$i/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port$path\",\"caBundle\":\"$ca\"}},"
-        i=$((i + 1))
-      done < <(kc --context "$c" get "$name" -o jsonpath='{range .webhooks[*]}{.clientConfig.service.path}{.clientConfig.url}{"\n"}{end}')
-      ((i > 0)) || continue
-      kc --context "$c" patch "$name" --type=json -p "[${ops%,}]" >/dev/null
-      log "$c: $name: $i webhook(s) now served by the lab's stand-in on 127.0.0.1:$port"
-    done
-  done
-}
+# Istio's webhooks would be served by istiod's pod, whose address goes nowhere;
+# the API server would fail every pod creation that the injector matches. Every
+# Istio webhook configuration is pointed at the lab's stand-in
+# (lab/webhook-stub.mjs, https://127.0.0.1:<port><same path>), which admits
+# everything without mutating. istioctl derives the default revision tag
+# webhooks from istio-sidecar-injector on every later install, so they follow
+# it to the stand-in; configurations that a later install creates or resets are
+# pointed there by lab/istiod.sh within a pass. See README.
+retarget_webhooks() { lab_retarget_webhooks "$1" kc --context "$1"; }
 
 case "$TOPOLOGY" in
   multi-primary)
@@ -442,15 +426,30 @@ case "$TOPOLOGY" in
     wait $p1 || die "east: Istio install failed"
     [[ -z "$p2" ]] || wait "$p2" || die "west: Istio base install failed"
     ;;
+  bare)
+    log "bare: no Istio on either cluster (lab/istiod.sh starts an istiod for one installed later)"
+    ;;
+  single-cluster)
+    # What a first-time user runs: no file, no values (profile default, which
+    # adds the istio-ingressgateway; its Service gets a LoadBalancer address
+    # like any other). CLUSTER_ID stays Kubernetes, no meshID, no network.
+    istio_install east "" &
+    p1=$!
+    istio_install west "" &
+    p2=$!
+    wait $p1 || die "east: Istio install failed"
+    wait $p2 || die "west: Istio install failed"
+    ;;
 esac
 
 # ---------------------------------------------------------------------------
-# The real istiod of each cluster with a control plane: a plain pilot-discovery
-# process run by lab/istiod.sh (which plays the kubelet: cacerts, restarts).
+# The real istiod of each cluster: a plain pilot-discovery process run by
+# lab/istiod.sh (which plays the kubelet: cacerts, restarts, webhooks), on
+# every cluster, so a control plane installed after lab:up gets one too.
 istiod_ready() { # istiod_ready CLUSTER: /ready on istiod's http port answers 200
   in_ns bash -c 'source "$0"; lab_http_ok "$1" /ready' "$LAB_DIR/lib.sh" "$(lab_port "$1" istiod-http)"
 }
-for c in $(lab_control_plane_clusters "$TOPOLOGY"); do
+for c in "${LAB_CLUSTERS[@]}"; do
   mkdir -p "$LAB_STATE/istiod/$c"
   "$KUBECTL" config view --kubeconfig "$LAB_KUBECONFIG" --context "$c" --minify --flatten >"$LAB_STATE/istiod/$c/kubeconfig"
   chmod 600 "$LAB_STATE/istiod/$c/kubeconfig"
