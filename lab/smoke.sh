@@ -2,7 +2,16 @@
 # The lab's own smoke test, against a running lab (lab/up.sh):
 #   - both contexts answer /version with the real Kubernetes version
 #   - the kwok fake nodes are Ready
-#   - istiod is rolled out (both clusters, or east only for primary-remote)
+#   - istiod is rolled out (both clusters, or east only for primary-remote),
+#     with the lab's multicluster values, or Istio's single-cluster defaults
+#     (single-cluster: CLUSTER_ID Kubernetes, no mesh ID, no network label)
+#   - bare: no Istio at all; then the real istioctl installs a multicluster-ready
+#     control plane (IstioOperator eastwest-control-plane, mesh1, east|west,
+#     net-east|net-west) in both clusters, lab/istiod.sh starts a real istiod
+#     for it, the remote secrets (istioctl create-remote-secret) both ways show
+#     the peers synced, and everything below runs against it; at the end
+#     `istioctl uninstall --purge` and deleting istio-system leave the clusters
+#     bare again, with the istiod processes stopped
 #   - istioctl reports its real version
 #   - each control plane's istiod is a real pilot-discovery process: ready,
 #     writing istio-ca-root-cert, reachable through the API server's
@@ -16,7 +25,8 @@
 #     owner label), leaving the control plane in place.
 # Prints PASS/FAIL lines and "N passed, M failed"; exits non-zero on failure.
 #
-# usage: lab/smoke.sh [--full]   --full: lab/up.sh first and lab/down.sh after
+# usage: lab/smoke.sh [--full [lab/up.sh options, e.g. --topology bare]]
+#   --full: lab/up.sh first (with the options that follow) and lab/down.sh after
 set -uo pipefail
 LAB_SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$LAB_SCRIPT_DIR/lib.sh"
@@ -28,7 +38,7 @@ if [[ "${1:-}" == --full ]]; then
   bash "$LAB_DIR/down.sh" || rc=1
   exit $rc
 fi
-case "${1:-}" in -h|--help) sed -n '2,15p' "$0"; exit 0 ;; esac
+case "${1:-}" in -h|--help) sed -n '2,26p' "$0"; exit 0 ;; esac
 
 # Run inside the lab's namespace (re-exec through exec.sh when outside).
 if [[ "$(ip netns identify $$ 2>/dev/null)" != "$LAB_NETNS" ]]; then
@@ -115,15 +125,91 @@ webhooks_on_stand_in() { # every Istio webhook points at the lab's stand-in on 1
   bad="$(awk -v p="https://127.0.0.1:$(lab_port "$1" webhook)/" '{for (i = 2; i <= NF; i++) if (index($i, p) != 1) print $1 ": " $i}' <<<"$urls")"
   [[ -z "$bad" ]] || { echo "$bad"; return 1; }
 }
+# cluster_id CLUSTER: the cluster ID its istiod runs with.
+cluster_id() { if [[ "$TOPOLOGY" == single-cluster ]]; then echo Kubernetes; else echo "$1"; fi; }
+istiod_pid() { cat "$LAB_STATE/istiod/$1/pid" 2>/dev/null; }
+istiod_running() { local p; p="$(istiod_pid "$1")" && kill -0 "$p" 2>/dev/null; }
+no_istio() { # no_istio CONTEXT: no istio-system, no Istio CRD, no Istio webhook, no istiod process
+  local out
+  if kc --context "$1" get ns istio-system >/dev/null 2>&1; then echo "namespace istio-system exists"; return 1; fi
+  out="$(kc --context "$1" get crd -o name | grep 'istio\.io' || true)"
+  [[ -z "$out" ]] || { echo "Istio CRDs: $out"; return 1; }
+  out="$(kc --context "$1" get mutatingwebhookconfigurations,validatingwebhookconfigurations -o name | grep -i istio || true)"
+  [[ -z "$out" ]] || { echo "Istio webhooks: $out"; return 1; }
+  ! istiod_running "$1" || { echo "an istiod process runs (pid $(istiod_pid "$1"))"; return 1; }
+}
+istiod_started_within() { # istiod_started_within CLUSTER SECONDS: lab/istiod.sh runs a process for the Deployment
+  local deadline=$((SECONDS + $2))
+  until istiod_running "$1"; do
+    ((SECONDS < deadline)) || { echo "no istiod process $2s after the install"; tail -n 5 "$LAB_STATE/logs/$1-istiod-kubelet.log"; return 1; }
+    sleep 1
+  done
+}
+istiod_stopped_within() { # istiod_stopped_within CLUSTER SECONDS
+  local deadline=$((SECONDS + $2))
+  while istiod_running "$1"; do
+    ((SECONDS < deadline)) || { echo "istiod (pid $(istiod_pid "$1")) still running $2s after its Deployment was deleted"; return 1; }
+    sleep 1
+  done
+}
+control_plane_iop() { # control_plane_iop CLUSTER: a multicluster-ready control plane, as the Istio docs install it
+  cat <<EOF
+apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata:
+  name: eastwest-control-plane
+  namespace: istio-system
+spec:
+  profile: default
+  values:
+    global:
+      meshID: mesh1
+      multiCluster:
+        clusterName: $1
+      network: net-$1
+EOF
+}
+install_done() { # install_done CLUSTER: the background istioctl install (waited for below) completed
+  [[ "$(cat "$WORK/$1-install.rc")" == 0 ]] && grep -q 'Installation complete' "$WORK/$1-install.log" \
+    || { echo "exit status $(cat "$WORK/$1-install.rc")"; tail -n 20 "$WORK/$1-install.log"; return 1; }
+}
 case "$TOPOLOGY" in
-  multi-primary) PRIMARIES=(east west) ;;
+  multi-primary|single-cluster) PRIMARIES=(east west) ;;
   primary-remote) PRIMARIES=(east) ;;
+  bare) PRIMARIES=() ;;
 esac
+if [[ "$TOPOLOGY" == bare ]]; then
+  for c in "${LAB_CLUSTERS[@]}"; do
+    check "$c: bare (no istio-system, no Istio CRDs or webhooks, no istiod process)" no_istio "$c"
+    check "$c: lab/istiod.sh is running (waiting for an istiod Deployment)" lab_pid_alive "$LAB_STATE/pids/$c-istiod-kubelet.pid"
+  done
+  # A control plane installed after lab:up, as eastwest's control-plane step installs it.
+  for c in "${LAB_CLUSTERS[@]}"; do
+    control_plane_iop "$c" >"$WORK/$c-control-plane.yaml"
+    timeout 300 istioctl install -y -f "$WORK/$c-control-plane.yaml" --context "$c" --readiness-timeout 3m >"$WORK/$c-install.log" 2>&1 &
+    echo $! >"$WORK/$c-install.pid"
+  done
+  for c in "${LAB_CLUSTERS[@]}"; do
+    wait "$(cat "$WORK/$c-install.pid")"; echo $? >"$WORK/$c-install.rc"
+    check "$c: istioctl install -y -f <IstioOperator eastwest-control-plane: mesh1, $c, net-$c> after lab:up" install_done "$c"
+    check "$c: lab/istiod.sh starts an istiod process for the new Deployment (deadline 60s)" istiod_started_within "$c" 60
+  done
+  PRIMARIES=(east west)
+fi
 for c in "${PRIMARIES[@]}"; do
   check "$c: istiod Deployment rolled out" kc --context "$c" -n istio-system rollout status deploy/istiod --timeout=120s
-  check "$c: istiod CLUSTER_ID=$c" istiod_env_is "$c" CLUSTER_ID "$c"
-  check "$c: namespace istio-system labelled topology.istio.io/network=net-$c" \
-    bash -c "[[ \"\$(kubectl --context $c get ns istio-system -o jsonpath='{.metadata.labels.topology\.istio\.io/network}')\" == net-$c ]]"
+  check "$c: istiod CLUSTER_ID=$(cluster_id "$c")" istiod_env_is "$c" CLUSTER_ID "$(cluster_id "$c")"
+  if [[ "$TOPOLOGY" == single-cluster ]]; then
+    check "$c: namespace istio-system has no topology.istio.io/network label (single-cluster defaults)" \
+      bash -c "[[ -z \"\$(kubectl --context $c get ns istio-system -o jsonpath='{.metadata.labels.topology\.istio\.io/network}')\" ]]"
+    check "$c: mesh config sets no meshId (single-cluster defaults)" \
+      bash -c "! kubectl --context $c -n istio-system get configmap istio -o jsonpath='{.data.mesh}' | grep -q 'meshId:'"
+    check "$c: istio-ingressgateway rolled out (profile default)" \
+      kc --context "$c" -n istio-system rollout status deploy/istio-ingressgateway --timeout=120s
+  else
+    check "$c: namespace istio-system labelled topology.istio.io/network=net-$c" \
+      bash -c "[[ \"\$(kubectl --context $c get ns istio-system -o jsonpath='{.metadata.labels.topology\.istio\.io/network}')\" == net-$c ]]"
+  fi
 done
 if [[ "$TOPOLOGY" == primary-remote ]]; then
   check "east: istiod EXTERNAL_ISTIOD=true" istiod_env_is east EXTERNAL_ISTIOD true
@@ -137,7 +223,6 @@ if [[ "$TOPOLOGY" == primary-remote ]]; then
   fi
 fi
 # --- the real istiod (lab/istiod.sh) -------------------------------------------
-istiod_pid() { cat "$LAB_STATE/istiod/$1/pid" 2>/dev/null; }
 istiod_process() { # the recorded pilot-discovery process runs in the lab's istiod directory
   local p; p="$(istiod_pid "$1")" || { echo "no pid file"; return 1; }
   [[ "$(readlink "/proc/$p/exe" 2>/dev/null)" == "$LAB_BIN/pilot-discovery" ]] || { echo "pid $p is not pilot-discovery"; return 1; }
@@ -159,7 +244,15 @@ root_cert_written() { # istiod writes istio-ca-root-cert into every namespace
 }
 remote_clusters_answers() { # the real istioctl port-forwards to the pod; kwok forwards to the process
   local out; out="$(istioctl remote-clusters --context "$1" 2>&1)" || { echo "$out"; return 1; }
-  grep -Eq "^$1[[:space:]].*synced" <<<"$out" || { echo "$out"; return 1; }
+  grep -Eq "^$(cluster_id "$1")[[:space:]].*synced" <<<"$out" || { echo "$out"; return 1; }
+}
+peer_synced_within() { # peer_synced_within CONTEXT PEER SECONDS: istiod of CONTEXT lists PEER's remote secret synced
+  local out deadline=$((SECONDS + $3))
+  until out="$(istioctl remote-clusters --context "$1" 2>&1)" && grep -Eq "^$2[[:space:]]+istio-system/istio-remote-secret-$2[[:space:]]+synced" <<<"$out"; do
+    ((SECONDS < deadline)) || { echo "$out"; return 1; }
+    sleep 2
+  done
+  echo "$out" | sed 's/^/  /' >&3
 }
 clusterz_via_port_forward() { # kubectl port-forward to the pod's 15014 reaches /debug/clusterz
   local port=$((30000 + RANDOM % 20000)) pf out rc=1
@@ -171,7 +264,7 @@ clusterz_via_port_forward() { # kubectl port-forward to the pod's 15014 reaches 
   done
   kill "$pf" 2>/dev/null; wait "$pf" 2>/dev/null
   ((rc == 0)) || { echo "$out"; cat "$WORK/pf-$1.log"; return 1; }
-  grep -q "\"id\": *\"$1\"" <<<"$out" || { echo "$out"; return 1; }
+  grep -q "\"id\": *\"$(cluster_id "$1")\"" <<<"$out" || { echo "$out"; return 1; }
 }
 restarts_on_rollout() { # kubectl rollout restart -> a new pilot-discovery process, ready again
   local before after deadline
@@ -189,8 +282,15 @@ for c in "${PRIMARIES[@]}"; do
   check "$c: istiod answers /ready (deadline 60s)" istiod_ready_within "$c" 60
   check "$c: istiod wrote ConfigMap istio-ca-root-cert in namespace default (deadline 60s)" root_cert_written "$c"
   check "$c: kubectl port-forward deploy/istiod 15014 reaches istiod's /debug/clusterz" clusterz_via_port_forward "$c"
-  check "$c: istioctl remote-clusters --context $c lists $c synced (through the API server's port-forward)" remote_clusters_answers "$c"
+  check "$c: istioctl remote-clusters --context $c lists $(cluster_id "$c") synced (through the API server's port-forward)" remote_clusters_answers "$c"
 done
+if [[ "$TOPOLOGY" == bare ]]; then
+  check "remote secrets both ways (istioctl create-remote-secret --context west --name west | kubectl --context east apply -f -, and back)" \
+    bash -c 'istioctl create-remote-secret --context west --name west 2>/dev/null | kubectl --context east apply -f - >/dev/null &&
+      istioctl create-remote-secret --context east --name east 2>/dev/null | kubectl --context west apply -f - >/dev/null'
+  check "east: istiod lists west synced (istioctl remote-clusters, deadline 60s)" peer_synced_within east west 60 3>&1
+  check "west: istiod lists east synced (istioctl remote-clusters, deadline 60s)" peer_synced_within west east 60 3>&1
+fi
 check "${PRIMARIES[0]}: kubectl rollout restart deploy/istiod restarts the istiod process" restarts_on_rollout "${PRIMARIES[0]}"
 for c in "${PRIMARIES[@]}"; do
   check "$c: Istio webhooks are served by the lab's stand-in on 127.0.0.1" webhooks_on_stand_in "$c"
@@ -295,6 +395,16 @@ done
 for c in "${PRIMARIES[@]}"; do
   check "$c: istiod still present after the gateway cleanup" kc --context "$c" -n istio-system get deploy istiod
 done
+
+# --- bare: back to bare ---------------------------------------------------------
+if [[ "$TOPOLOGY" == bare ]]; then
+  for c in "${LAB_CLUSTERS[@]}"; do
+    check "$c: istioctl uninstall --purge -y" istioctl uninstall --purge -y --context "$c"
+    check "$c: lab/istiod.sh stops the istiod process once its Deployment is gone (deadline 30s)" istiod_stopped_within "$c" 30
+    check "$c: namespace istio-system deleted" kc --context "$c" delete ns istio-system --wait=true --timeout=120s
+    check "$c: bare again" no_istio "$c"
+  done
+fi
 
 echo
 echo "smoke: $PASSED passed, $FAILED failed"
