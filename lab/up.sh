@@ -433,6 +433,11 @@ case "$TOPOLOGY" in
     # What a first-time user runs: no file, no values (profile default, which
     # adds the istio-ingressgateway; its Service gets a LoadBalancer address
     # like any other). CLUSTER_ID stays Kubernetes, no meshID, no network.
+    # single-cluster.yaml is the IstioOperator file equivalent to that install
+    # (`istioctl manifest generate` renders both the same), for tests that play
+    # a user who keeps their own file; the install itself uses no file.
+    printf '%s\n' 'apiVersion: install.istio.io/v1alpha1' 'kind: IstioOperator' 'spec:' '  profile: default' \
+      >"$LAB_STATE/istio/single-cluster.yaml"
     istio_install east "" &
     p1=$!
     istio_install west "" &
