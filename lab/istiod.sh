@@ -13,9 +13,11 @@
 #   - when the istiod Deployment's pod template changes (`kubectl rollout
 #     restart`, a new install), the process is stopped and started again, as
 #     the new pod would be; it is also restarted when it exits;
-#   - Istio's webhook configurations that an install creates (or resets) are
-#     pointed at the lab's stand-in, as lab/up.sh does after its own installs
-#     (lab_retarget_webhooks in lab/lib.sh).
+#   - while the cluster has an istiod Deployment, Istio's webhook
+#     configurations that an install creates (or resets) are pointed at the
+#     lab's stand-in, as lab/up.sh does after its own installs
+#     (lab_retarget_webhooks in lab/lib.sh). A cluster without one (a remote,
+#     whose webhooks name the primary's istiod) keeps them as installed.
 # The process runs in <state>/istiod/<cluster>/ (its ./etc/cacerts,
 # ./var/run/secrets/istio-dns) with <state>/istiod/<cluster>/kubeconfig
 # (current context <cluster>), listens on the ports lab/lib.sh gives
@@ -172,12 +174,12 @@ start_child() {
 
 say "watching for an istiod Deployment (istiod, istiod-<revision>) in $NS of $C (working directory $DIR)"
 while true; do
-  lab_retarget_webhooks "$C" "$LAB_BIN/kubectl" --kubeconfig "$KCFG" --request-timeout=5s
   follow; found=$?
   if ((found == 2)); then
     : # API hiccup: keep things as they are until the next pass
   elif ((found == 0)); then
     name="$FOUND_NAME" hash="$FOUND_HASH"
+    lab_retarget_webhooks "$C" "$LAB_BIN/kubectl" --kubeconfig "$KCFG" --request-timeout=5s
     sync_cacerts
     if ! child_alive; then
       if [[ -n "$CHILD" ]]; then

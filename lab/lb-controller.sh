@@ -2,7 +2,8 @@
 # The lab's LoadBalancer controller for one cluster (run by lab/up.sh inside
 # the lab's network namespace). Every Service of type LoadBalancer without a
 # spec.loadBalancerClass gets status.loadBalancer.ingress[0].ip from
-# 127.0.<10|20>.1-254 (east|west), distinct per Service, about
+# 127.0.<10|20>.1-254 (east|west; east 192.0.2.1-254 outside the
+# multi-primary lab, see lab_lb_prefix in lab/lib.sh), distinct per Service, about
 # EASTWEST_LAB_LB_DELAY seconds (default 1) after the controller first sees it.
 #
 # Mode, re-read on every pass: $LAB_STATE/lb-mode.<cluster> if present, else

@@ -122,14 +122,15 @@ lab_retarget_webhooks() {
     fi
   done <<<"$list"
 }
-lab_lb_prefix() { # 127.0.10 for east, 127.0.20 for west; primary-remote: east 192.0.2 (see below)
+lab_lb_prefix() { # 127.0.10 for east, 127.0.20 for west; east 192.0.2 except in multi-primary (see below)
   # A remote's istiod EndpointSlice carries the primary's gateway address, and the real API server
-  # refuses loopback addresses in EndpointSlices. So in the primary-remote lab east's LoadBalancer
-  # addresses come from TEST-NET-1 (192.0.2.0/24, RFC 5737: never routed). Nothing in that lab dials
-  # them: the remote (west) runs no pods that its injector webhook would be called for, and the lab's
-  # namespace has no route off loopback, so a dial could not leave it anyway.
+  # refuses loopback addresses in EndpointSlices. So in every lab that can become primary-remote
+  # (primary-remote, and bare and single-cluster, where eastwest may set up either shape) east's
+  # LoadBalancer addresses come from TEST-NET-1 (192.0.2.0/24, RFC 5737: never routed). Nothing in
+  # the lab dials them: a remote runs no pods that its injector webhook would be called for, and the
+  # lab's namespace has no route off loopback, so a dial could not leave it anyway.
   case "$1" in
-    east) if [[ "$(cat "$LAB_STATE/topology.pending" 2>/dev/null || cat "$LAB_STATE/topology" 2>/dev/null)" == primary-remote ]]; then echo 192.0.2; else echo 127.0.10; fi ;;
+    east) if [[ "$(cat "$LAB_STATE/topology.pending" 2>/dev/null || cat "$LAB_STATE/topology" 2>/dev/null)" != multi-primary ]]; then echo 192.0.2; else echo 127.0.10; fi ;;
     west) echo 127.0.20 ;;
   esac
 }

@@ -18,10 +18,11 @@
 #     port-forward (kubectl, istioctl remote-clusters), restarted by
 #     `kubectl rollout restart`, leaving the webhooks on the stand-in
 #   - the LoadBalancer controller leaves Services pending when switched to
-#     pending, and assigns a 127.x address when switched back
+#     pending, and assigns an address of the cluster's range when switched back
 #   - `istioctl install -y -f <east-west gateway IstioOperator>` succeeds in
 #     each cluster, the gateway Deployment rolls out and its LoadBalancer
-#     Service gets a 127.x address; then the gateway is deleted again (by its
+#     Service gets an address of the cluster's range (127.0.10|20.x, east's
+#     192.0.2.x outside multi-primary); then the gateway is deleted again (by its
 #     owner label), leaving the control plane in place.
 # Prints PASS/FAIL lines and "N passed, M failed"; exits non-zero on failure.
 #
@@ -298,11 +299,11 @@ done
 
 # --- LoadBalancer controller switch -----------------------------------------
 lb_ip() { kc --context "$1" -n "$2" get svc "$3" -o jsonpath='{.status.loadBalancer.ingress[0].ip}'; }
-lb_has_127() { [[ "$(lb_ip "$@")" == 127.* ]]; }
+lb_in_range() { [[ "$(lb_ip "$@")" == "$(lab_lb_prefix "$1")".* ]]; }
 wait_lb() { # wait_lb CONTEXT NS NAME TIMEOUT
   local deadline=$((SECONDS + $4))
-  until lb_has_127 "$1" "$2" "$3"; do
-    ((SECONDS < deadline)) || { echo "no 127.x ingress address on $2/$3 in $1 after $4s"; return 1; }
+  until lb_in_range "$1" "$2" "$3"; do
+    ((SECONDS < deadline)) || { echo "no $(lab_lb_prefix "$1").x ingress address on $2/$3 in $1 after $4s"; return 1; }
     sleep 1
   done
 }
@@ -317,7 +318,7 @@ lb_switch() {
   kc --context "$c" -n default create service loadbalancer lab-smoke-lb --tcp=80:8080 >/dev/null || return 1
   check "$c: LoadBalancer Service stays pending while lb mode is pending (4s)" stays_pending "$c" default lab-smoke-lb 4
   bash "$LAB_DIR/lb.sh" assign >/dev/null   # both clusters, for the rest of the test
-  check "$c: LoadBalancer Service gets a 127.x address once switched to assign (deadline 15s)" wait_lb "$c" default lab-smoke-lb 15
+  check "$c: LoadBalancer Service gets a $(lab_lb_prefix "$c").x address once switched to assign (deadline 15s)" wait_lb "$c" default lab-smoke-lb 15
   kc --context "$c" -n default delete service lab-smoke-lb --wait=false >/dev/null
 }
 lb_switch
@@ -380,7 +381,7 @@ for c in "${LAB_CLUSTERS[@]}"; do
   if [[ " ${PRIMARIES[*]} " == *" $c "* ]]; then
     check "$c: Istio webhooks still served by the stand-in after the gateway install" webhooks_on_stand_in "$c"
   fi
-  check "$c: gateway Service gets a 127.x LoadBalancer address (deadline 30s)" \
+  check "$c: gateway Service gets a $(lab_lb_prefix "$c").x LoadBalancer address (deadline 30s)" \
     wait_lb "$c" istio-system istio-eastwestgateway 30
   echo "  $c gateway address: $(lb_ip "$c" istio-system istio-eastwestgateway)"
 done
