@@ -6,8 +6,24 @@
  */
 import {createHash} from 'node:crypto';
 import {parse as parseYaml} from 'yaml';
-import {requiredPermissions, type CheckPhase, type ClusterFacts, type GatewayDeploymentLike, type PeerSecretFact} from '../core/checks/index.js';
-import {controllingPrimary, injectorWebhookName, readPeers, remoteIstiodServiceName, remoteObserved, remoteSecretName} from '../core/remote.js';
+import {
+	requiredPermissions,
+	type CheckPhase,
+	type ClusterFacts,
+	type GatewayDeploymentLike,
+	type PeerSecretFact,
+	type PolicyRuleFact,
+	type ReaderRoleFact,
+} from '../core/checks/index.js';
+import {
+	READER_SERVICE_ACCOUNT,
+	controllingPrimary,
+	injectorWebhookName,
+	readPeers,
+	remoteIstiodServiceName,
+	remoteObserved,
+	remoteSecretName,
+} from '../core/remote.js';
 import {CROSS_NETWORK_GATEWAY_NAME, ISTIOD_GATEWAY_NAME, istiodVirtualServiceName, type NetworkingApiVersion} from '../core/manifests.js';
 import {CACERTS_SECRET, GATEWAY_NAME, ISTIO_NAMESPACE, normalRevision, type ClusterSpec, type MeshPlanInput} from '../core/model.js';
 import {injectorConfigMapName, injectorValues, isIstiodDeployment, istiodFromDeployment, type IstiodDeploymentLike} from '../core/istiod.js';
@@ -15,7 +31,8 @@ import type {ClusterClient, ClusterClientFactory, KubeErrorInfo} from '../core/p
 import {firstLine} from '../core/text.js';
 import {fingerprint, inspectBundle, parseCertificates, subjectLine} from '../ca/inspect.js';
 import {ISTIOD_DEBUG_PATHS, ISTIOD_VIEW_TIMEOUT_MS, istiodViewError, istiodViewFrom} from '../core/istiod-view.js';
-import {rec, strings} from '../core/record.js';
+import {list, rec, strings} from '../core/record.js';
+import {controlPlaneVersions, type IstiodImageLike} from '../core/version.js';
 import {isLoopbackHost, urlHost} from '../core/address.js';
 
 export interface CollectOptions {
@@ -50,14 +67,42 @@ export function sha256(text: string | Buffer): string {
 
 /** trustDomain from ConfigMap istio data.mesh (YAML); Istio's default is cluster.local. */
 export function trustDomainOf(configMap: Record<string, unknown>): string {
+	return meshTrustOf(configMap).trustDomain;
+}
+
+/** trustDomain and trustDomainAliases from ConfigMap istio data.mesh (YAML): cluster.local and none when unset or unreadable. */
+export function meshTrustOf(configMap: Record<string, unknown>): {trustDomain: string; aliases: string[]} {
 	const mesh = strings(rec(configMap).data).mesh;
-	if (!mesh) return 'cluster.local';
+	const none = {trustDomain: 'cluster.local', aliases: []};
+	if (!mesh) return none;
 	try {
 		const parsed = rec(parseYaml(mesh));
-		return typeof parsed.trustDomain === 'string' && parsed.trustDomain !== '' ? parsed.trustDomain : 'cluster.local';
+		return {
+			trustDomain: typeof parsed.trustDomain === 'string' && parsed.trustDomain !== '' ? parsed.trustDomain : 'cluster.local',
+			aliases: list(parsed.trustDomainAliases).filter((a): a is string => typeof a === 'string' && a !== ''),
+		};
 	} catch {
-		return 'cluster.local';
+		return none;
 	}
+}
+
+const RBAC = 'rbac.authorization.k8s.io/v1';
+
+/** A role's rules as the checks judge them. */
+export function policyRules(role: Record<string, unknown>): PolicyRuleFact[] {
+	const texts = (value: unknown) => list(value).filter((v): v is string => typeof v === 'string');
+	return list(role.rules).map(r => {
+		const rule = rec(r);
+		return {apiGroups: texts(rule.apiGroups), resources: texts(rule.resources), verbs: texts(rule.verbs), resourceNames: texts(rule.resourceNames)};
+	});
+}
+
+/** Whether a binding names the istio-reader service account among its subjects. */
+function bindsReader(binding: Record<string, unknown>): boolean {
+	return list(binding.subjects).some(s => {
+		const subject = rec(s);
+		return subject.kind === 'ServiceAccount' && subject.name === READER_SERVICE_ACCOUNT && subject.namespace === ISTIO_NAMESPACE;
+	});
 }
 
 /** Collect one cluster's facts for a phase. Never throws for a cluster problem: unreachable clusters come back reachable=false. */
@@ -102,12 +147,17 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 			facts.namespace = {present: ns !== null, labels: strings(meta.labels), annotations: strings(meta.annotations)};
 		})(),
 		(async () => {
-			const list = await istiodsRead;
-			if (list) facts.istiod = (list as IstiodDeploymentLike[]).filter(isIstiodDeployment).map(istiodFromDeployment);
+			const deployments = await istiodsRead;
+			if (!deployments) return;
+			facts.istiod = (deployments as IstiodDeploymentLike[]).filter(isIstiodDeployment).map(istiodFromDeployment);
+			facts.istiodVersions = controlPlaneVersions(deployments as IstiodImageLike[]);
 		})(),
 		(async () => {
 			const cm = await get('v1', 'ConfigMap', ISTIO_NAMESPACE, revision ? `istio-${revision}` : 'istio');
-			if (cm !== undefined) facts.trustDomain = cm ? trustDomainOf(cm) : 'cluster.local';
+			if (cm === undefined) return;
+			const trust = cm ? meshTrustOf(cm) : {trustDomain: 'cluster.local', aliases: []};
+			facts.trustDomain = trust.trustDomain;
+			facts.trustDomainAliases = trust.aliases;
 		})(),
 		(async () => {
 			const secret = await get('v1', 'Secret', ISTIO_NAMESPACE, CACERTS_SECRET);
@@ -219,6 +269,33 @@ export async function collectFacts(client: ClusterClient, options: CollectOption
 					}),
 				);
 				if (answers.every(Boolean)) facts.remoteSecrets = {listed, byPeer};
+			})(),
+			(async () => {
+				// The roles of the identity other clusters' istiods read this one with (istioctl create-remote-secret's service account).
+				if (!plan.clusters.some(r => readPeers(plan, r).some(p => p.name === cluster.name))) return;
+				const [clusterBindings, bindings] = await Promise.all([
+					read('list ClusterRoleBindings', () => client.listObjects(RBAC, 'ClusterRoleBinding', undefined, undefined, signal)),
+					read(`list RoleBindings in ${ISTIO_NAMESPACE}`, () => client.listObjects(RBAC, 'RoleBinding', ISTIO_NAMESPACE, undefined, signal)),
+				]);
+				if (!clusterBindings || !bindings) return;
+				const bound = [...clusterBindings.map(b => ({b, namespaced: false})), ...bindings.map(b => ({b, namespaced: true}))].filter(x => bindsReader(x.b));
+				const roles = await Promise.all(
+					bound.map(async ({b, namespaced}): Promise<ReaderRoleFact | undefined> => {
+						const ref = rec(b.roleRef);
+						const name = String(ref.name ?? '');
+						const kind = ref.kind === 'Role' ? 'Role' : 'ClusterRole';
+						const role = await get(RBAC, kind, kind === 'Role' ? ISTIO_NAMESPACE : undefined, name);
+						if (role === undefined) return undefined;
+						const bindingName = String(rec(b.metadata).name ?? '');
+						return {
+							binding: namespaced ? `RoleBinding ${ISTIO_NAMESPACE}/${bindingName}` : `ClusterRoleBinding ${bindingName}`,
+							role: kind === 'Role' ? `Role ${ISTIO_NAMESPACE}/${name}` : `ClusterRole ${name}`,
+							namespaced,
+							rules: role ? policyRules(role) : null,
+						};
+					}),
+				);
+				if (roles.every(r => r !== undefined)) facts.readerRbac = {serviceAccount: `${ISTIO_NAMESPACE}/${READER_SERVICE_ACCOUNT}`, roles};
 			})(),
 			(async () => {
 				if (!controllingPrimary(plan, cluster)) return;

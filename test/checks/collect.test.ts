@@ -1,7 +1,7 @@
 import {X509Certificate} from 'node:crypto';
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {collectFacts, sha256, trustDomainOf} from '../../source/checks/collect.js';
+import {collectFacts, meshTrustOf, sha256, trustDomainOf} from '../../source/checks/collect.js';
 import {runChecks} from '../../source/core/checks/index.js';
 import type {MeshPlanInput} from '../../source/core/model.js';
 import {FakeCluster, ROOT_PEM, clusterObjects, remoteSecretObject, wireMesh} from '../support/fake-cluster.js';
@@ -118,6 +118,57 @@ test('an unreachable cluster stops after the probe with its error', async () => 
 test('parsers: trust domain', () => {
 	assert.equal(trustDomainOf({data: {mesh: 'trustDomain: corp.example\n'}}), 'corp.example');
 	assert.equal(trustDomainOf({data: {mesh: 'accessLogFile: /dev/stdout\n'}}), 'cluster.local');
+});
+
+test('parsers: trust domain aliases', () => {
+	assert.deepEqual(meshTrustOf({data: {mesh: 'trustDomain: a.example\ntrustDomainAliases: [b.example, c.example]\n'}}), {
+		trustDomain: 'a.example',
+		aliases: ['b.example', 'c.example'],
+	});
+	assert.deepEqual(meshTrustOf({data: {mesh: ': not yaml ['}}), {trustDomain: 'cluster.local', aliases: []});
+});
+
+test("post-install field facts: the reader service account's bindings and roles, istiod's version from its image tag, the mesh config's aliases", async () => {
+	const rbac = 'rbac.authorization.k8s.io/v1';
+	const subjects = [{kind: 'ServiceAccount', name: 'istio-reader-service-account', namespace: 'istio-system'}];
+	const west = new FakeCluster('ctx-west', [
+		...clusterObjects('west', 'network2', false).filter(o => o.kind !== 'ConfigMap' || o.metadata.name !== 'istio'),
+		{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'istio', namespace: 'istio-system'}, data: {mesh: 'trustDomainAliases: [east.example]\n'}},
+		{
+			apiVersion: rbac,
+			kind: 'Role',
+			metadata: {name: 'mesh-config', namespace: 'istio-system'},
+			rules: [{apiGroups: [''], resources: ['configmaps'], verbs: ['list', 'watch'], resourceNames: ['istio']}],
+		},
+		{apiVersion: rbac, kind: 'RoleBinding', metadata: {name: 'mesh-config', namespace: 'istio-system'}, roleRef: {kind: 'Role', name: 'mesh-config'}, subjects},
+		{apiVersion: rbac, kind: 'ClusterRoleBinding', metadata: {name: 'gone'}, roleRef: {kind: 'ClusterRole', name: 'gone'}, subjects},
+		{
+			apiVersion: rbac,
+			kind: 'ClusterRoleBinding',
+			metadata: {name: 'other'},
+			roleRef: {kind: 'ClusterRole', name: 'view'},
+			subjects: [{kind: 'User', name: 'alice'}],
+		},
+	]);
+	const facts = await collectFacts(west, {plan, cluster: plan.clusters[1]!, phase: 'post-install'});
+	assert.deepEqual(facts.trustDomainAliases, ['east.example']);
+	assert.deepEqual(
+		facts.readerRbac?.roles
+			.map(
+				r =>
+					`${r.binding} → ${r.role}: ${r.rules === null ? 'missing' : r.rules.map(x => `${x.verbs.join('/')} ${x.resources.join(',')} ${x.resourceNames.join(',')}`).join('; ')}`,
+			)
+			.sort(),
+		[
+			'ClusterRoleBinding gone → ClusterRole gone: missing',
+			'ClusterRoleBinding istio-reader-clusterrole-istio-system → ClusterRole istio-reader-clusterrole-istio-system: get/list/watch endpoints,pods,services,nodes,namespaces,secrets,configmaps ; get/list/watch endpointslices ',
+			'RoleBinding istio-system/mesh-config → Role istio-system/mesh-config: list/watch configmaps istio',
+		],
+	);
+	const east = new FakeCluster('ctx-east', clusterObjects('east', 'network1', true));
+	const primary = await collectFacts(east, {plan, cluster: plan.clusters[0]!, phase: 'post-install'});
+	assert.deepEqual(primary.istiodVersions, [{name: 'istiod', version: '1.31.0', image: 'docker.io/istio/pilot:1.31.0', ready: true}]);
+	assert.equal(primary.readerRbac, undefined, 'nobody reads the primary of primary-remote: its reader role is not read');
 });
 
 test('post-install wiring facts: remote secrets without credentials, their verdicts, a revoked token, the remote wiring', async () => {

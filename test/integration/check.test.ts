@@ -78,3 +78,42 @@ test('post-install on clusters without the gateway fails on the gateway checks; 
 		'nothing else is claimed about an unreachable cluster',
 	);
 });
+
+test('post-install reads the istio-reader role through RBAC: a role without configmaps fails, naming it and the reading istiod', async () => {
+	const east = await primary('east', 'net-east', {label: 'net-east'});
+	const west = await primary('west', 'net-west', {label: 'net-west'});
+	const role = 'istio-reader-clusterrole-istio-system';
+	const reader = (s: FakeApiServer, resources: string[]) => {
+		s.put({
+			apiVersion: 'rbac.authorization.k8s.io/v1',
+			kind: 'ClusterRole',
+			metadata: {name: role},
+			rules: [{apiGroups: [''], resources, verbs: ['get', 'list', 'watch']}],
+		});
+		s.put({
+			apiVersion: 'rbac.authorization.k8s.io/v1',
+			kind: 'ClusterRoleBinding',
+			metadata: {name: role},
+			roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role},
+			subjects: [{kind: 'ServiceAccount', name: 'istio-reader-service-account', namespace: 'istio-system'}],
+		});
+	};
+	reader(east, ['pods', 'services', 'configmaps']);
+	reader(west, ['pods', 'services']);
+	const kubeconfig = writeKubeconfig([
+		{name: 'east', server: east},
+		{name: 'west', server: west},
+	]);
+	const r = await runCli(['check', ...plan, '--phase', 'post-install', '--kubeconfig', kubeconfig, '-o', 'json']);
+	const res = results(r.stdout);
+	const check = (cluster: string) => res.find(x => x.id === 'reader-role-configmaps' && x.cluster === cluster);
+	assert.equal(check('east')?.status, 'pass', r.stdout + r.stderr);
+	assert.equal(check('east')?.reason, `ClusterRole ${role}`);
+	assert.equal(check('west')?.status, 'fail');
+	assert.equal(
+		check('west')?.reason,
+		`ClusterRole ${role} does not let it list or watch configmaps: istiod 1.30.0 in east cannot read this cluster's trust domain`,
+	);
+	// The istiod version comes from its image tag (docker.io/istio/pilot:1.30.0): no rotation warning.
+	assert.equal(res.find(x => x.id === 'istiod-secret-rotation' && x.cluster === 'east')?.status, 'pass');
+});

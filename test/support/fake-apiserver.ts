@@ -53,6 +53,18 @@ const RESOURCES: ResourceDef[] = [
 		verbs: RW,
 	},
 	{group: 'apps', versions: ['v1'], plural: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, verbs: RW},
+	{group: 'rbac.authorization.k8s.io', versions: ['v1'], plural: 'clusterroles', singular: 'clusterrole', kind: 'ClusterRole', namespaced: false, verbs: RW},
+	{
+		group: 'rbac.authorization.k8s.io',
+		versions: ['v1'],
+		plural: 'clusterrolebindings',
+		singular: 'clusterrolebinding',
+		kind: 'ClusterRoleBinding',
+		namespaced: false,
+		verbs: RW,
+	},
+	{group: 'rbac.authorization.k8s.io', versions: ['v1'], plural: 'roles', singular: 'role', kind: 'Role', namespaced: true, verbs: RW},
+	{group: 'rbac.authorization.k8s.io', versions: ['v1'], plural: 'rolebindings', singular: 'rolebinding', kind: 'RoleBinding', namespaced: true, verbs: RW},
 	{
 		group: 'apiextensions.k8s.io',
 		versions: ['v1'],

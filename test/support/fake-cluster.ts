@@ -515,7 +515,7 @@ export class FakeCluster implements ClusterClient {
 	installRemote(options: {cluster: string; network: string; address: string; revision?: string}): void {
 		const base = {'install.operator.istio.io/owning-resource': REMOTE_OPERATOR_NAME, 'operator.istio.io/component': 'Base'};
 		this.put({apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: 'istio-reader-service-account', namespace: ISTIO_NAMESPACE, labels: base}});
-		this.put({apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: {name: 'istio-reader-clusterrole-istio-system', labels: base}});
+		for (const o of readerRbacObjects(base)) this.put(o);
 		this.put({apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: {name: 'virtualservices.networking.istio.io', labels: base}});
 		const labels = {
 			'install.operator.istio.io/owning-resource': REMOTE_OPERATOR_NAME,
@@ -997,6 +997,7 @@ export function clusterObjects(name: string, network: string, primary: boolean):
 			},
 			status: {loadBalancer: {ingress: [{ip: primary ? '192.0.2.10' : '192.0.2.20'}]}},
 		},
+		...readerRbacObjects(),
 	];
 	if (primary) {
 		objs.push(
@@ -1011,6 +1012,7 @@ export function clusterObjects(name: string, network: string, primary: boolean):
 							containers: [
 								{
 									name: 'discovery',
+									image: 'docker.io/istio/pilot:1.31.0',
 									env: [
 										{name: 'CLUSTER_ID', value: name},
 										{name: 'EXTERNAL_ISTIOD', value: 'true'},
@@ -1032,6 +1034,29 @@ export function clusterObjects(name: string, network: string, primary: boolean):
 		);
 	}
 	return objs;
+}
+
+/** The istio-reader ClusterRole (configmaps included, as the 1.29+ charts have it) and its binding to the reader service account. */
+export function readerRbacObjects(labels: Record<string, string> = {}): Obj[] {
+	const name = 'istio-reader-clusterrole-istio-system';
+	return [
+		{
+			apiVersion: 'rbac.authorization.k8s.io/v1',
+			kind: 'ClusterRole',
+			metadata: {name, labels},
+			rules: [
+				{apiGroups: [''], resources: ['endpoints', 'pods', 'services', 'nodes', 'namespaces', 'secrets', 'configmaps'], verbs: ['get', 'list', 'watch']},
+				{apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch']},
+			],
+		},
+		{
+			apiVersion: 'rbac.authorization.k8s.io/v1',
+			kind: 'ClusterRoleBinding',
+			metadata: {name, labels},
+			roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name},
+			subjects: [{kind: 'ServiceAccount', name: 'istio-reader-service-account', namespace: 'istio-system'}],
+		},
+	];
 }
 
 /**

@@ -34,6 +34,8 @@ export function healthy(plan: MeshPlanInput, c: ClusterSpec): ClusterFacts {
 			c.role === 'primary'
 				? [{name: revision ? `istiod-${revision}` : 'istiod', revision, clusterId: c.name, externalIstiod: plan.topology !== 'multi-network', ready: true}]
 				: [],
+		istiodVersions:
+			c.role === 'primary' ? [{name: revision ? `istiod-${revision}` : 'istiod', ...(revision ? {revision} : {}), version: '1.31.0', ready: true}] : [],
 		injectors: c.role === 'primary' ? [{revision, meshId: plan.meshId, network: c.network, clusterName: c.name}] : [],
 		cacerts: {present: true, keys: ['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert-chain.pem'], rootCertSha256: ROOT},
 		caBundle: {
@@ -47,6 +49,8 @@ export function healthy(plan: MeshPlanInput, c: ClusterSpec): ClusterFacts {
 		},
 		istioCaSecret: false,
 		trustDomain: 'cluster.local',
+		trustDomainAliases: [],
+		readerRbac: structuredClone(READER_RBAC),
 		apiServerHost: `${c.name}.example.internal`,
 		apiServer: serverOf(c),
 		remoteSecrets: {
@@ -112,6 +116,27 @@ export function healthyIstiodView(plan: MeshPlanInput, c: ClusterSpec): IstiodVi
 		problems: [],
 	};
 }
+
+/** The istio-reader role as the 1.29+ charts install it (configmaps included). */
+export const READER_RBAC = {
+	serviceAccount: 'istio-system/istio-reader-service-account',
+	roles: [
+		{
+			binding: 'ClusterRoleBinding istio-reader-clusterrole-istio-system',
+			role: 'ClusterRole istio-reader-clusterrole-istio-system',
+			namespaced: false,
+			rules: [
+				{
+					apiGroups: [''],
+					resources: ['endpoints', 'pods', 'services', 'nodes', 'namespaces', 'secrets', 'configmaps'],
+					verbs: ['get', 'list', 'watch'],
+					resourceNames: [],
+				},
+				{apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'], resourceNames: []},
+			],
+		},
+	],
+};
 
 export const serverOf = (c: ClusterSpec) => `https://${c.name}.example.internal:6443`;
 

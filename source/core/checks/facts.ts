@@ -6,6 +6,7 @@ import type {CredentialVerdict, IstiodInfo, RemoteSecretInfo} from '../ports.js'
 import type {RemoteObserved} from '../remote.js';
 import type {IstiodView} from '../istiod-view.js';
 import type {RootIdentity} from '../trust.js';
+import type {ControlPlaneVersion} from '../version.js';
 
 export interface PermissionFact {
 	verb: string;
@@ -79,6 +80,33 @@ export interface RemoteSecretsFacts {
 	byPeer: Record<string, PeerSecretFact>;
 }
 
+/** One rule of a Role or ClusterRole, as RBAC writes it (empty lists where the rule has none). */
+export interface PolicyRuleFact {
+	apiGroups: string[];
+	resources: string[];
+	verbs: string[];
+	resourceNames: string[];
+}
+
+/** A role bound to the istio-reader service account, the identity of the remote secrets made for this cluster. */
+export interface ReaderRoleFact {
+	/** The binding: ClusterRoleBinding NAME, or RoleBinding istio-system/NAME. */
+	binding: string;
+	/** ClusterRole NAME, or Role istio-system/NAME. */
+	role: string;
+	/** Only istio-system (a RoleBinding's grant) rather than every namespace. */
+	namespaced: boolean;
+	/** The role's rules; null when the role it names does not exist. */
+	rules: PolicyRuleFact[] | null;
+}
+
+/** What the istio-reader service account may do here, as the bindings that name it say. */
+export interface ReaderRbacFacts {
+	/** namespace/name of the service account. */
+	serviceAccount: string;
+	roles: ReaderRoleFact[];
+}
+
 export interface ClusterFacts {
 	context: string;
 	reachable: boolean;
@@ -100,6 +128,12 @@ export interface ClusterFacts {
 	istioCaSecret?: boolean;
 	/** trustDomain from ConfigMap istio-system/istio data.mesh (cluster.local when unset). */
 	trustDomain?: string;
+	/** trustDomainAliases from the same mesh config (empty when unset). */
+	trustDomainAliases?: string[];
+	/** The istiod Deployments' versions, as their image tags (or version labels) say. */
+	istiodVersions?: ControlPlaneVersion[];
+	/** The roles of the istio-reader service account (post-install, on a cluster another cluster's istiod reads). */
+	readerRbac?: ReaderRbacFacts;
 	/** Host of the context's API server URL in the kubeconfig. */
 	apiServerHost?: string;
 	/** The context's API server URL in the kubeconfig. */

@@ -13,6 +13,9 @@ export type {
 	NamespaceFacts,
 	PeerSecretFact,
 	PermissionFact,
+	PolicyRuleFact,
+	ReaderRbacFacts,
+	ReaderRoleFact,
 	RemoteSecretsFacts,
 } from './facts.js';
 export type {Check, CheckLevel, CheckPhase, CheckResult, CheckStatus, ClusterCheck, MeshCheck, Resolution, ResolvingFlag, Voice} from './types.js';

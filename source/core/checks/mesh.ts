@@ -61,12 +61,26 @@ export const MESH_CHECKS: readonly Check[] = [
 		id: 'trust-domain',
 		scope: 'mesh',
 		level: 'warn',
-		phases: ['preflight'],
+		phases: ['preflight', 'post-install'],
 		topologies: ALL,
 		doc: DOCS.troubleshooting,
-		claim: () => 'every cluster uses the same trust domain',
-		hint: () => 'set meshConfig.trustDomain the same everywhere, or list the others in meshConfig.trustDomainAliases',
-		evaluate: ({facts}) => mustBeEqual(facts, f => f.trustDomain, 'trust domain', 'report a trust domain'),
+		claim: () => 'every cluster uses the same trust domain, or lists the others in meshConfig.trustDomainAliases',
+		hint: () =>
+			"set meshConfig.trustDomain the same everywhere, or list the others in every cluster's meshConfig.trustDomainAliases; otherwise a client expects its own trust domain in the peer's certificate and cross-cluster calls fail (https://github.com/istio/istio/issues/39204)",
+		evaluate: ({facts}) => {
+			const verdict = mustBeEqual(facts, f => f.trustDomain, 'trust domain', 'report a trust domain');
+			if (verdict.status !== 'fail') return verdict;
+			// Different trust domains work when each cluster aliases the others' (istiod then expects any of them).
+			const known = facts.flatMap(f => (f.facts?.reachable && f.facts.trustDomain !== undefined ? [{name: f.cluster.name, facts: f.facts}] : []));
+			const domains = [...new Set(known.map(k => k.facts.trustDomain!))];
+			const unaliased = known.flatMap(k => {
+				const missing = domains.filter(d => d !== k.facts.trustDomain && !(k.facts.trustDomainAliases ?? []).includes(d));
+				return missing.length > 0 ? [`${k.name} does not alias ${missing.join(', ')}`] : [];
+			});
+			if (unaliased.length === 0) return pass(`${verdict.reason.replace(/^the trust domain differs: /, 'trust domains ')}, each aliased by the others`);
+			if (known.every(k => (k.facts.trustDomainAliases ?? []).length === 0)) return verdict;
+			return fail(`${verdict.reason}; ${unaliased.join('; ')}`);
+		},
 	},
 	{
 		id: 'root-cert-converged',
