@@ -18,6 +18,7 @@ const COMMANDS: Record<ModuleCommandName, () => Promise<CommandModule>> = {
 	status: () => import('./commands/status.js'),
 	profiles: () => import('./commands/profiles.js'),
 	check: () => import('./commands/check.js'),
+	verify: () => import('./commands/verify.js'),
 	version: () => import('./commands/version.js'),
 	completion: () => import('./commands/completion.js'),
 	remove: () => import('./commands/remove.js'),

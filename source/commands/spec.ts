@@ -334,6 +334,53 @@ intermediate is not expired (a warning within 30 days).`,
 		after: `Each claim prints ✔ (holds), ‼ (warning), ✘ (fails) or – (skipped: not readable), with a hint
 and the Istio doc section under anything that does not hold. Exit 1 when any check fails.`,
 	},
+	verify: {
+		summary: [
+			"prove the mesh carries traffic: istiod sees its peers, holds every cluster's endpoints,",
+			'and requests from each cluster reach every other (cleans up after itself)',
+		],
+		usage: `eastwest verify (--profile NAME | ${PLAN_USAGE})
+                       [--namespace eastwest-verify] [--requests 20] [--timeout 3m] [--keep]
+                       [--image-registry R | --helloworld-image I --curl-image I] [-o text|json] [--junit FILE]`,
+		about: `Verify the installation as Istio's docs do, in three layers, each reported as it goes:
+1. control plane (reads only): every primary's istiod sees every other cluster synced
+   (/debug/clusterz) and, across networks, knows every other network's gateway (/debug/networkz);
+2. service discovery: a namespace of eastwest's (labelled for sidecar injection) gets a helloworld
+   Service in every cluster, a helloworld Deployment per cluster answering with its cluster's name and
+   a curl client; then each istiod must hold the Service's endpoints from every cluster it reads
+   (/debug/endpointShardz), waited for until --timeout;
+3. data plane: from each cluster's client, --requests calls to helloworld.<namespace>:5000/hello (one
+   kubectl-style exec of a shell loop); every cluster must be answered by every cluster it should reach
+   (all pairs when every cluster is a primary, remote <-> primary otherwise). A skewed histogram is a
+   warning. When the loop cannot run (exec refused, no container), the layer is "not verified".
+When a direction fails, verify walks the troubleshooting ladder (client sidecar, remote secret and its
+credentials, one root, gateway address, network labels, istiod's endpoints) and names the first broken
+link. Everything verify creates carries the label eastwest.io/verify=true and field manager eastwest,
+and its namespace is deleted in every cluster at the end, on failure and on Ctrl-C, unless --keep.`,
+		flags: {
+			profile: profile(['verify a saved profile']),
+			...PLAN_FLAGS,
+			namespace: {
+				value: 'text',
+				arg: 'NS',
+				help: ['namespace verify creates in every cluster (default eastwest-verify); one', 'eastwest did not create is refused'],
+			},
+			requests: {value: 'number', arg: 'N', help: ["requests from each cluster's client (default 20)"]},
+			timeout: timeout(['deadline for the test workloads to roll out and for istiod to hold their', 'endpoints (default 3m)']),
+			keep: {help: ['leave the namespace and its workloads in place (delete it yourself later)']},
+			'image-registry': {value: 'text', arg: 'R', help: ['pull both images from R instead of docker.io (air-gapped registries)']},
+			'helloworld-image': {value: 'text', arg: 'IMAGE', help: ['the helloworld image (default docker.io/istio/examples-helloworld-v1:1.0)']},
+			'curl-image': {value: 'text', arg: 'IMAGE', help: ['the client image (default docker.io/curlimages/curl:8.16.0)']},
+			output: output(['text (default) or json: per layer, per direction, the histograms and the ladder']),
+			junit: {value: 'file', arg: 'FILE', help: ['also write a JUnit XML report, one testcase per check']},
+		},
+		after: `Exit 0 when every layer passes; 1 when a layer fails; 3 when layers 1 and 2 pass but the data
+plane could not be verified (the reason is printed); 2 for bad input, a namespace eastwest did not
+create, or another verify already running (its namespace says so); 130 on Ctrl-C (after cleaning up).`,
+		examples: `  eastwest verify --profile prod
+  eastwest verify --profile prod --requests 50 -o json --junit verify.xml
+  eastwest verify --profile prod --image-registry registry.internal:5000`,
+	},
 	version: {
 		summary: ['eastwest, istioctl and control-plane versions, with a warning on istioctl skew'],
 		usage: 'eastwest version [--context CTX ...] [-o text|json] [--timeout 10s]',

@@ -1,5 +1,5 @@
 /** Exit codes (README "Exit codes") and the two errors every front-end reports the same way. */
-export const EXIT = {ok: 0, failed: 1, usage: 2, interrupted: 130} as const;
+export const EXIT = {ok: 0, failed: 1, usage: 2, unverified: 3, interrupted: 130} as const;
 
 /** Bad input: printed as one line, exit 2. */
 export class UsageError extends Error {

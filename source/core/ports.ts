@@ -252,6 +252,23 @@ export interface IstiodDebugAnswer {
 	responses: Array<{path: string; status: number; body: string}>;
 }
 
+/** A command run in a pod's container (as `kubectl exec`), with one deadline. */
+export interface PodExecRequest {
+	namespace: string;
+	pod: string;
+	container: string;
+	command: readonly string[];
+	timeoutMs: number;
+	signal?: AbortSignal;
+}
+
+export interface PodExecResult {
+	stdout: string;
+	stderr: string;
+	/** The command's exit code when the API server reported one. */
+	exitCode?: number;
+}
+
 /** Everything the engine and the front-ends do on one cluster, bound to one kube context. */
 export interface ClusterClient {
 	readonly context: string;
@@ -324,6 +341,11 @@ export interface ClusterClient {
 	 * cannot port-forward leave it out, and istiod's view is then not shown.
 	 */
 	readIstiodDebug?(request: IstiodDebugRequest): Promise<IstiodDebugAnswer>;
+	/**
+	 * Run a command in a container (pods/exec) and collect its output. Rejects with a KubeError (forbidden,
+	 * timeout at the deadline, unreachable). Optional: without it, verify's data plane is not verified.
+	 */
+	execInPod?(request: PodExecRequest): Promise<PodExecResult>;
 }
 
 /** Creates one ClusterClient per context (one KubeConfig each; a shared one is never switched). */

@@ -24,6 +24,8 @@ import type {
 	DeleteTarget,
 	IstiodDebugAnswer,
 	IstiodDebugRequest,
+	PodExecRequest,
+	PodExecResult,
 	KubeErrorInfo,
 	RemoveOptions,
 	RemoteSecretInfo,
@@ -41,6 +43,7 @@ import type {DeploymentLike, PodLike, ServiceLike} from '../core/rollout.js';
 import {KubeError, describeKubeError, toKubeError, type KubeErrorContext} from './errors.js';
 import {startWatch} from './watch.js';
 import {portForwardDialer, readIstiodDebug, type PodDialer} from './istiod-debug.js';
+import {execInPod} from './exec.js';
 import {currentSignal} from './signal.js';
 import {setMaxListeners} from 'node:events';
 import {makeApi} from './api.js';
@@ -382,6 +385,10 @@ export class KubeClusterClient implements ClusterClient {
 			{context: this.context, dial: this.dial, listPods: (namespace, labelSelector, signal) => this.listPods(namespace, labelSelector, signal)},
 			request,
 		);
+	}
+
+	execInPod(request: PodExecRequest): Promise<PodExecResult> {
+		return execInPod(this.kc, this.context, request);
 	}
 
 	async canI(check: {verb: string; group: string; resource: string; namespace?: string}, signal?: AbortSignal): Promise<boolean> {

@@ -64,13 +64,13 @@ test('a choice added in a copied spec: the parser accepts it and the completion 
 test('a command added to a copied spec is listed by the main help and offered by the completion', async () => {
 	const changed: CommandTable = {
 		...COMMAND_SPECS,
-		verify: {summary: ['verify the mesh'], usage: 'eastwest verify', about: 'Verify.', flags: {deep: {help: ['look harder']}}},
+		vouch: {summary: ['vouch for the mesh'], usage: 'eastwest vouch', about: 'Vouch.', flags: {deep: {help: ['look harder']}}},
 	};
-	assert.match(mainHelp('0', changed), /^ {2}verify +verify the mesh$/m);
-	assert.doesNotMatch(mainHelp('0'), /verify the mesh/);
-	assert.deepEqual((await complete(['ver'], none, completionTable(changed))).candidates, ['version', 'verify']);
-	assert.deepEqual((await complete(['verify', '--d'], none, completionTable(changed))).candidates, ['--deep']);
-	assert.ok(moduleCommands(changed).includes('verify'));
+	assert.match(mainHelp('0', changed), /^ {2}vouch +vouch for the mesh$/m);
+	assert.doesNotMatch(mainHelp('0'), /vouch for the mesh/);
+	assert.deepEqual((await complete(['v'], none, completionTable(changed))).candidates, ['verify', 'version', 'vouch']);
+	assert.deepEqual((await complete(['vouch', '--d'], none, completionTable(changed))).candidates, ['--deep']);
+	assert.ok(moduleCommands(changed).includes('vouch'));
 	assert.ok(!moduleCommands(changed).includes('help'), 'help is answered by cli.tsx itself');
 });
 
