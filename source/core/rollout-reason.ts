@@ -101,7 +101,10 @@ function endpointOf(url: string): string {
 
 /** One line and a hint for a ReplicaSet that cannot create its pods, from the controller's message. */
 export function describeCreateFailure(message: string, ctx: RolloutContext): RolloutBlocker {
-	const text = firstLine(message);
+	// An event's words: "Error creating: …", "(combined from similar events): Error creating: …".
+	const text = firstLine(message)
+		.replace(/^\(combined from similar events\):\s*/, '')
+		.replace(/^Error creating:\s*/, '');
 	const describe = `kubectl describe replicaset -n ${ctx.namespace} -l ${ctx.selector}`;
 	const call = WEBHOOK_CALL.exec(text);
 	if (call) {
@@ -144,7 +147,8 @@ export function describeCreateFailure(message: string, ctx: RolloutContext): Rol
 
 /**
  * The first thing that keeps the Deployment's pods from becoming ready, or undefined when nothing is known
- * to be wrong (the rollout is just in progress). Order: pods that cannot be created (ReplicaFailure), the
+ * to be wrong (the rollout is just in progress). Order: pods that cannot be created (ReplicaFailure, in the
+ * words of its newest FailedCreate event: the condition keeps the first error), the
  * pods' own problems, then Warning events (pods', then the ReplicaSets' FailedCreate).
  */
 export function rolloutBlocker(
@@ -154,7 +158,10 @@ export function rolloutBlocker(
 	const live = liveReplicaSets(input.replicaSets, ctx.deployment);
 	for (const rs of live) {
 		const failure = rs.status?.conditions?.find(c => c.type === 'ReplicaFailure' && c.status === 'True');
-		if (failure?.message) return describeCreateFailure(failure.message, ctx);
+		if (!failure?.message) continue;
+		// The condition keeps the first error until a creation succeeds; each new attempt's error is an event.
+		const latest = newestWarning(input.events, 'ReplicaSet', new Set([rs.metadata?.name ?? '']), 'FailedCreate');
+		return describeCreateFailure(latest?.message ?? failure.message, ctx);
 	}
 	const problem = podProblems(input.pods, ctx.revision)[0];
 	if (problem) {

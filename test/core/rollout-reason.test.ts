@@ -74,6 +74,27 @@ test('webhook failures are told apart: untrusted certificate, timeout, another w
 	assert.equal(other2.hint, 'see kubectl describe replicaset -n istio-system -l app=istio-eastwestgateway');
 });
 
+test('the ReplicaFailure condition keeps its first error: the newest FailedCreate event of that ReplicaSet says what fails now', () => {
+	const first =
+		'pods "istio-eastwestgateway-abc-" is forbidden: error looking up service account istio-system/istio-eastwestgateway-service-account: serviceaccount "istio-eastwestgateway-service-account" not found';
+	const events = [
+		warning('ReplicaSet', 'istio-eastwestgateway-abc', 'FailedCreate', `Error creating: ${first}`, '2026-12-07T04:00:00Z'),
+		warning(
+			'ReplicaSet',
+			'istio-eastwestgateway-abc',
+			'FailedCreate',
+			`(combined from similar events): Error creating: ${UNREACHABLE}`,
+			'2026-12-07T04:00:30Z',
+		),
+		warning('ReplicaSet', 'istio-eastwestgateway-old', 'FailedCreate', 'Error creating: older ReplicaSet', '2026-12-07T04:01:00Z'),
+	];
+	const b = rolloutBlocker({replicaSets: [rs('istio-eastwestgateway-abc', 2, 1, first)], pods: [], events}, remote);
+	assert.match(b?.reason ?? '', /^pods cannot be created: the sidecar injector at istiod\.istio-system\.svc:443 is unreachable/);
+	const onlyCondition = rolloutBlocker({replicaSets: [rs('istio-eastwestgateway-abc', 2, 1, first)], pods: [], events: []}, remote);
+	assert.equal(onlyCondition?.reason, `pods cannot be created: ${first}`);
+	assert.match(onlyCondition?.hint ?? '', /should have created the ServiceAccount/);
+});
+
 test('only the live ReplicaSets count: an old one scaled to zero, or another Deployment, says nothing', () => {
 	const old = rs('istio-eastwestgateway-old', 1, 0, UNREACHABLE);
 	const foreign: ReplicaSetLike = {
