@@ -50,9 +50,9 @@ test("apply sets up the remote's own gateway: its pods are injected by east's is
 });
 
 test('post-install checks pass on both clusters', async () => {
-	const check = await eastwest(['check', ...plan, '--phase', 'post-install', '-o', 'json']);
+	const check = await eastwest(['check', ...plan, '--phase', 'post-install', '--timeout', '2m', '-o', 'json']);
 	const doc = JSON.parse(check.stdout);
-	const failed = doc.results.filter((x: any) => x.status === 'fail').map((x: any) => `${x.cluster} ${x.id}: ${x.message ?? ''}`);
+	const failed = doc.results.filter((x: any) => x.status === 'fail').map((x: any) => `${x.cluster} ${x.id}: ${x.reason ?? ''}`);
 	assert.deepEqual(failed, []);
 	assert.equal(check.code, 0, check.stdout);
 	for (const cluster of ['east', 'west']) {
