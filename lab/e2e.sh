@@ -32,6 +32,8 @@ run multi-primary test/e2e/dry-run-fresh test/e2e/remove test/e2e/wizard test/e2
 # A mesh set up by hand before eastwest ran: apply uses it, remove leaves it.
 run multi-primary test/e2e/adopted
 run primary-remote test/e2e/dry-run-fresh test/e2e/remove test/e2e/primary-remote test/e2e/dry-run-setup
+# Primary-remote across networks: the remote's own gateway, injected by east's istiod through east's gateway.
+run primary-remote test/e2e/primary-remote-multi-network
 # The last lab:down is not forgiven: it fails when any lab process (istiod included) is left behind.
 trap - EXIT
 bash lab/down.sh

@@ -126,9 +126,10 @@ lab_lb_prefix() { # 127.0.10 for east, 127.0.20 for west; east 192.0.2 except in
   # A remote's istiod EndpointSlice carries the primary's gateway address, and the real API server
   # refuses loopback addresses in EndpointSlices. So in every lab that can become primary-remote
   # (primary-remote, and bare and single-cluster, where eastwest may set up either shape) east's
-  # LoadBalancer addresses come from TEST-NET-1 (192.0.2.0/24, RFC 5737: never routed). Nothing in
-  # the lab dials them: a remote runs no pods that its injector webhook would be called for, and the
-  # lab's namespace has no route off loopback, so a dial could not leave it anyway.
+  # LoadBalancer addresses come from TEST-NET-1 (192.0.2.0/24, RFC 5737: never routed). In the
+  # primary-remote lab, lab/up.sh puts that range on the namespace's lo, where
+  # lab/gateway-passthrough.mjs plays east's gateway for istiod's ports; elsewhere nothing dials them.
+  # Either way the addresses exist only inside the namespace, and no route leads off it.
   case "$1" in
     east) if [[ "$(cat "$LAB_STATE/topology.pending" 2>/dev/null || cat "$LAB_STATE/topology" 2>/dev/null)" != multi-primary ]]; then echo 192.0.2; else echo 127.0.10; fi ;;
     west) echo 127.0.20 ;;

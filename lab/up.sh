@@ -98,6 +98,13 @@ in_ns ip link set lo up
 links="$(in_ns ip -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')"
 [[ "$links" == "lo " ]] || die "namespace $LAB_NETNS has links other than lo: $links"
 log "netns $LAB_NETNS: loopback only"
+# primary-remote: east's gateway addresses (TEST-NET-1, lab_lb_prefix) are the namespace's own, on lo,
+# so the remote's calls to istiod through east's gateway end at lab/gateway-passthrough.mjs. They stay
+# inside the namespace like 127.0.0.1: lo has no route off it, and nothing outside can dial them.
+if [[ "$TOPOLOGY" == primary-remote ]]; then
+  in_ns ip addr add 192.0.2.0/24 dev lo
+  log "netns $LAB_NETNS: 192.0.2.0/24 (east's gateway addresses) on lo"
+fi
 
 # start_daemon NAME COMMAND...: runs COMMAND in the namespace in its own
 # session/process group, logging to logs/NAME.log, pid in pids/NAME.pid.
@@ -202,6 +209,11 @@ start_control_plane() {
   local c="$1" d="$LAB_STATE/$1" pki="$LAB_STATE/$1/pki"
   local ec ep
   ec="$(lab_port "$c" etcd-client)"; ep="$(lab_port "$c" etcd-peer)"
+  # With no kube-proxy, a call to a Service's ClusterIP goes nowhere. In the primary-remote lab the
+  # API servers dial a Service's endpoints instead (as kube-proxy would route the ClusterIP), so the
+  # remote's injector webhook (Service istiod, endpoints: east's gateway address) reaches east's gateway.
+  local aggregator_routing=()
+  [[ "$TOPOLOGY" != primary-remote ]] || aggregator_routing=(--enable-aggregator-routing=true)
   mkdir -p "$d/etcd"
   start_daemon "$c-etcd" "$LAB_BIN/etcd" --name "$c" --data-dir "$d/etcd" \
     --listen-client-urls "http://127.0.0.1:$ec" --advertise-client-urls "http://127.0.0.1:$ec" \
@@ -223,6 +235,7 @@ start_control_plane() {
     --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
     --service-cluster-ip-range "$(lab_service_cidr "$c")" \
     --authorization-mode Node,RBAC --allow-privileged=true \
+    "${aggregator_routing[@]}" \
     --profiling=false --v=1
 }
 
@@ -465,6 +478,14 @@ for c in $(lab_control_plane_clusters "$TOPOLOGY"); do
     || { tail -n 20 "$LAB_STATE/logs/$c-istiod.log" >&2; die "$c: istiod did not become ready"; }
   log "$c: istiod running (pilot-discovery, monitoring 127.0.0.1:$(lab_port "$c" istiod-monitoring), pod port 15014 via kwok)"
 done
+# primary-remote: east's gateway passing 15012/15017 through to east's istiod, for the remote (see README).
+if [[ "$TOPOLOGY" == primary-remote ]]; then
+  start_daemon east-gateway-passthrough node "$LAB_DIR/gateway-passthrough.mjs" "$LAB_BIN/kubectl" "$LAB_KUBECONFIG" east west \
+    "$(lab_lb_prefix east)" "$(lab_port east istiod-secure-grpc)" "$(lab_port east istiod-https)"
+  sleep 1
+  daemon_alive east-gateway-passthrough || { tail -n 20 "$LAB_STATE/logs/east-gateway-passthrough.log" >&2; die "east: gateway passthrough did not start"; }
+  log "east: gateway passthrough for istiod running (15012/15017 on $(lab_lb_prefix east).x once eastwest exposes istiod; log: logs/east-gateway-passthrough.log)"
+fi
 
 echo "$TOPOLOGY" >"$LAB_STATE/topology"
 rm -f "$LAB_STATE/topology.pending"

@@ -134,6 +134,8 @@ export interface WatchTarget {
 	/** metadata.name=… */
 	name?: string;
 	labelSelector?: string;
+	/** Further field selector terms (e.g. type=Warning), joined with metadata.name's. */
+	fieldSelector?: string;
 }
 
 // ---------- remote secrets ----------

@@ -21,7 +21,8 @@ import type {
 	RunPlan,
 	WatchHandle,
 } from '../core/ports.js';
-import {podProblems, rolloutStatus, serviceAddress, type DeploymentLike, type GatewayAddress, type PodLike, type ServiceLike} from '../core/rollout.js';
+import {rolloutStatus, serviceAddress, type DeploymentLike, type GatewayAddress, type PodLike, type ServiceLike} from '../core/rollout.js';
+import {rolloutBlocker, type EventLike, type ReplicaSetLike, type RolloutBlocker, type RolloutContext} from '../core/rollout-reason.js';
 import {toYaml} from '../core/yaml.js';
 import type {Sealed} from '../core/sealed.js';
 import {
@@ -224,16 +225,16 @@ class Run {
 		if (!manifest) throw new StepFailure(`step ${step.id} has no IstioOperator to install`);
 		const waiter = new Waiter(this, step, started);
 		const release = await this.istioctlSlot('install', waiter);
-		// While istioctl waits for readiness, watch the gateway pods so the reason says why they are not ready.
-		let podReason: string | undefined;
+		// While istioctl waits for readiness, read what `kubectl describe` would (ReplicaSets, pods, Warning
+		// events) so the reason says why the gateway is not ready, and a timeout names it.
+		let blocker: RolloutBlocker | undefined;
 		let progressReason = 'istioctl install is running';
-		const update = () => waiter.set(podReason ? `${progressReason}; ${podReason}` : progressReason);
+		const update = () => waiter.set(blocker ? `${progressReason}; ${blocker.reason}` : progressReason);
 		update();
-		const podWatch = this.options.dryRun
-			? undefined
-			: client.watchPods({namespace: ISTIO_NAMESPACE, labelSelector: GATEWAY_SELECTOR}, u => {
-					const problem = podProblems(u.items, this.revision)[0];
-					podReason = problem ? `pod ${problem.pod}: ${problem.reason}: ${problem.message}` : undefined;
+		const watches = this.options.dryRun
+			? []
+			: this.watchBlockers(client, this.rolloutContext(step, GATEWAY_NAME, GATEWAY_SELECTOR), b => {
+					blocker = b;
 					update();
 				});
 		try {
@@ -244,8 +245,14 @@ class Run {
 					update();
 				}
 			});
+		} catch (error) {
+			const timedOut = (error as {info?: {timedOut?: unknown}} | undefined)?.info?.timedOut === true;
+			if (timedOut && blocker) {
+				throw new StepFailure(`${describeError(error).message}: ${blocker.reason}`, blocker.hint);
+			}
+			throw error;
 		} finally {
-			podWatch?.stop();
+			for (const w of watches) w.stop();
 			waiter.stop();
 			release();
 		}
@@ -284,7 +291,8 @@ class Run {
 		const client = this.client(step.context);
 		let deployment: DeploymentLike | undefined;
 		let deploymentSeen = false;
-		let pods: PodLike[] = [];
+		let deploymentError: string | undefined;
+		let blocker: RolloutBlocker | undefined;
 		const value = await this.watchUntil<string>(step, started, 'the gateway Deployment to roll out', push => {
 			const evaluate = (): Evaluation<string> => {
 				if (!deploymentSeen) return {kind: 'waiting', reason: 'reading the gateway Deployment'};
@@ -295,30 +303,67 @@ class Run {
 						hint: 'the install step should have created it; check `istioctl install` output',
 					};
 				const state = rolloutStatus(deployment);
-				const problem = podProblems(pods, this.revision)[0];
 				if (state.state === 'done') return {kind: 'done', value: state.message};
 				if (state.state === 'failed')
-					return {
-						kind: 'failed',
-						message: state.message,
-						...(problem?.hint ? {hint: problem.hint} : problem ? {hint: `pod ${problem.pod}: ${problem.reason}: ${problem.message}`} : {}),
-					};
-				const reason = problem ? `${state.message}; pod ${problem.pod}: ${problem.reason}: ${problem.message}` : state.message;
-				return {kind: 'waiting', reason, ...(problem?.hint ? {hint: problem.hint} : {})};
+					return {kind: 'failed', message: blocker ? `${state.message}: ${blocker.reason}` : state.message, ...(blocker ? {hint: blocker.hint} : {})};
+				const reason = blocker ? `${state.message}; ${blocker.reason}` : state.message;
+				return {kind: 'waiting', reason, ...(blocker ? {hint: blocker.hint} : {})};
 			};
 			return [
 				client.watchDeployments({namespace: ISTIO_NAMESPACE, name: GATEWAY_NAME}, u => {
 					deployment = u.items.find(d => d.metadata?.name === GATEWAY_NAME) ?? u.items[0];
 					deploymentSeen = deploymentSeen || u.connected;
-					push(evaluate(), u.connected ? undefined : u.error?.message);
+					deploymentError = u.connected ? undefined : u.error?.message;
+					push(evaluate(), deploymentError);
 				}),
-				client.watchPods({namespace: ISTIO_NAMESPACE, labelSelector: GATEWAY_SELECTOR}, u => {
-					pods = u.items;
-					push(evaluate(), u.connected ? undefined : u.error?.message);
+				...this.watchBlockers(client, this.rolloutContext(step, GATEWAY_NAME, GATEWAY_SELECTOR), b => {
+					blocker = b;
+					push(evaluate(), deploymentError);
 				}),
 			];
 		});
 		return {result: this.waitResult(step), detail: value};
+	}
+
+	/** Where this cluster's injector is, for the words of a blocked rollout: a remote's is the primary's istiod behind its gateway. */
+	private rolloutContext(step: Step, deployment: string, selector: string): RolloutContext {
+		const remote = this.spec(step.cluster).role === 'remote';
+		const primary = remote ? this.plan.clusters.find(c => c.cluster.role === 'primary')?.cluster.name : undefined;
+		const address = primary ? this.addresses.get(primary) : undefined;
+		return {
+			cluster: step.cluster,
+			deployment,
+			namespace: ISTIO_NAMESPACE,
+			selector,
+			...(this.revision ? {revision: this.revision} : {}),
+			...(primary ? {remoteOf: {primary, ...(address ? {gatewayAddress: address.value} : {})}} : {}),
+		};
+	}
+
+	/**
+	 * List+watch what `kubectl describe` reads for a rollout: the pods, their ReplicaSets (a ReplicaFailure
+	 * condition: pods that cannot be created) and the namespace's Warning events; `onChange` gets the first
+	 * blocker each time one of them changes. A watch that cannot read (RBAC) only leaves its part unknown.
+	 */
+	private watchBlockers(client: ClusterClient, ctx: RolloutContext, onChange: (blocker: RolloutBlocker | undefined) => void): WatchHandle[] {
+		let pods: PodLike[] = [];
+		let replicaSets: ReplicaSetLike[] = [];
+		let events: EventLike[] = [];
+		const update = () => onChange(rolloutBlocker({replicaSets, pods, events}, ctx));
+		return [
+			client.watchPods({namespace: ctx.namespace, labelSelector: ctx.selector}, u => {
+				pods = u.items;
+				update();
+			}),
+			client.watchObjects('apps/v1', 'ReplicaSet', {namespace: ctx.namespace, labelSelector: ctx.selector}, u => {
+				replicaSets = u.items as ReplicaSetLike[];
+				update();
+			}),
+			client.watchObjects('v1', 'Event', {namespace: ctx.namespace, fieldSelector: 'type=Warning'}, u => {
+				events = u.items as EventLike[];
+				update();
+			}),
+		];
 	}
 
 	private async waitAddress(step: Step, started: number) {

@@ -329,7 +329,8 @@ export class KubeClusterClient implements ClusterClient {
 	): WatchHandle {
 		const query: {labelSelector?: string; fieldSelector?: string} = {};
 		if (target.labelSelector) query.labelSelector = target.labelSelector;
-		if (target.name) query.fieldSelector = `metadata.name=${target.name}`;
+		const fields = [...(target.name ? [`metadata.name=${target.name}`] : []), ...(target.fieldSelector ? [target.fieldSelector] : [])];
+		if (fields.length > 0) query.fieldSelector = fields.join(',');
 		return startWatch<T>({
 			kc: this.kc,
 			context: this.context,

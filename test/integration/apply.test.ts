@@ -196,14 +196,75 @@ test('a pending LoadBalancer hits its deadline with the reason and what to do', 
 test('an injection failure (ImagePullBackOff on image auto) fails the install with the pod reason', async () => {
 	const {west, kubeconfig, env} = await setup();
 	west.deployment = {scenario: 'image-pull-auto', delayMs: 10};
-	const r = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '--timeout', '2s'], {env});
+	const r = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '--skip-checks', '--timeout', '3s'], {env, timeoutMs: 120_000});
 	assert.equal(r.code, 1);
-	assert.match(r.stdout, /^\[west\] ✘ Install the east-west gateway .*: failed to install manifests: errors occurred during operation$/m);
 	assert.match(
 		r.stdout,
-		/^\[west\] {5}hint: Deployment\/istio-system\/istio-eastwestgateway did not become ready: container failed to start: ImagePullBackOff.*injection did not run/m,
+		/^\[west\] ✘ Install the east-west gateway .*: failed to install manifests: errors occurred during operation: pod istio-eastwestgateway-\S+: ImagePullBackOff: container istio-proxy still has image "auto": sidecar injection did not run$/m,
 	);
+	assert.match(r.stdout, /^\[west\] {5}hint: check that istiod is running and MutatingWebhookConfiguration istio-sidecar-injector exists/m);
 	assert.match(r.stdout, /^\[west\] {5}waiting .*ImagePullBackOff: container istio-proxy still has image "auto"/m);
+});
+
+test('a remote whose injector cannot be reached: the wait says so live, from the ReplicaSet, and the failure names it', async () => {
+	const {east, west, kubeconfig, env} = await setup({}, 'primary-remote-multi-network');
+	west.deployment = {scenario: 'webhook-unreachable', delayMs: 10};
+	const r = await runCli(
+		[
+			'apply',
+			'--topology',
+			'primary-remote-multi-network',
+			'--mesh',
+			'mesh1',
+			'--cluster',
+			'east-ctx=east:net1:primary',
+			'--cluster',
+			'west-ctx=west:net2:remote',
+			'--kubeconfig',
+			kubeconfig,
+			'--yes',
+			'--skip-checks',
+			'--timeout',
+			'5s',
+		],
+		{env, timeoutMs: 120_000},
+	);
+	assert.equal(r.code, 1, r.stderr + r.stdout);
+	const eastAddress = east.get('v1', 'Service', 'istio-system', 'istio-eastwestgateway')?.status.loadBalancer.ingress[0].ip as string;
+	const injector = `the sidecar injector at istiod\\.istio-system\\.svc:443 is unreachable \\(dial tcp 10\\.96\\.0\\.10:443: connect: network is unreachable\\); on a remote that is east's istiod through east's gateway ${eastAddress.replaceAll('.', '\\.')}:15017`;
+	assert.match(r.stdout, new RegExp(`^\\[west\\] {5}waiting .*pods cannot be created: ${injector}$`, 'm'));
+	assert.match(
+		r.stdout,
+		new RegExp(
+			`^\\[west\\] ✘ Install the east-west gateway .*: failed to install manifests: errors occurred during operation: pods cannot be created: ${injector}$`,
+			'm',
+		),
+	);
+	assert.match(r.stdout, /^\[west\] {5}hint: check that east's istiod is running, that east's gateway passes 15017 through to it/m);
+	assert.ok(
+		west.get('apps/v1', 'ReplicaSet', 'istio-system', west.list('apps/v1', 'ReplicaSet', 'istio-system')[0]?.metadata.name),
+		'the scripted ReplicaSet exists',
+	);
+});
+
+test('a pending LoadBalancer still waits on the address with its own reason while the rollout is read from ReplicaSets and events', async () => {
+	const {west, kubeconfig, env} = await setup();
+	west.loadBalancer = {scenario: 'pending', delayMs: 10};
+	const r = await runCli(['apply', ...multi, '--kubeconfig', kubeconfig, '--yes', '--skip-checks', '--timeout', '5s'], {env, timeoutMs: 120_000});
+	assert.equal(r.code, 1);
+	assert.match(
+		r.stdout,
+		/^\[west\] ✘ Wait for the gateway Service to get an external address: gave up after 5\.0s waiting for an external address for the gateway Service: the LoadBalancer Service has no ingress address yet$/m,
+	);
+	assert.match(r.stdout, /^\[west\] ✔ Wait for the gateway Deployment to roll out/m);
+	assert.ok(
+		west.requests.some(q => q.watch && q.path.endsWith('/replicasets')),
+		'ReplicaSets were watched',
+	);
+	assert.ok(
+		west.requests.some(q => q.watch && q.path.endsWith('/events') && q.query.fieldSelector === 'type=Warning'),
+		'Warning events were watched',
+	);
 });
 
 test('istioctl failing: cause and hint, dependants not run, exit 1', async () => {

@@ -65,6 +65,8 @@ const RESOURCES: ResourceDef[] = [
 	},
 	{group: 'rbac.authorization.k8s.io', versions: ['v1'], plural: 'roles', singular: 'role', kind: 'Role', namespaced: true, verbs: RW},
 	{group: 'rbac.authorization.k8s.io', versions: ['v1'], plural: 'rolebindings', singular: 'rolebinding', kind: 'RoleBinding', namespaced: true, verbs: RW},
+	{group: 'apps', versions: ['v1'], plural: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true, verbs: RW},
+	{group: '', versions: ['v1'], plural: 'events', singular: 'event', kind: 'Event', namespaced: true, verbs: RW},
 	{
 		group: 'apiextensions.k8s.io',
 		versions: ['v1'],
@@ -134,7 +136,8 @@ export interface LoggedRequest {
 	watch: boolean;
 }
 
-export type DeploymentScenario = 'ready' | 'never-ready' | 'image-pull-auto' | 'progress-deadline';
+/** webhook-unreachable: the ReplicaSet cannot create pods (ReplicaFailure, a FailedCreate event), as when the injector is out of reach. */
+export type DeploymentScenario = 'ready' | 'never-ready' | 'image-pull-auto' | 'progress-deadline' | 'webhook-unreachable';
 export type LoadBalancerScenario = 'ip' | 'hostname' | 'pending';
 
 export interface FakeApiServerOptions {
@@ -303,7 +306,7 @@ function matchesFields(obj: Obj, selector: string | undefined): boolean {
 	return selector.split(',').every(term => {
 		const m = /^([^!=]+)(!=|==|=)(.*)$/.exec(term.trim());
 		if (!m) return true;
-		const value = m[1] === 'metadata.name' ? obj.metadata?.name : m[1] === 'metadata.namespace' ? obj.metadata?.namespace : undefined;
+		const value = m[1]!.split('.').reduce<any>((v, k) => v?.[k], obj);
 		return m[2] === '!=' ? value !== m[3] : value === m[3];
 	});
 }
@@ -920,6 +923,64 @@ export class FakeApiServer {
 		}
 	}
 
+	/** What the webhook-unreachable scenario's pods fail with (the ReplicaSet controller's words). */
+	createFailureMessage =
+		'Internal error occurred: failed calling webhook "object.sidecar-injector.istio.io": failed to call webhook: Post "https://istiod.istio-system.svc:443/inject/cluster/west/net/net-west?timeout=10s": dial tcp 10.96.0.10:443: connect: network is unreachable';
+
+	/** As the ReplicaSet controller when pod creation is refused: no pods, a ReplicaFailure condition, a FailedCreate event. */
+	private createFailure(namespace: string, name: string, generation: number, rsName: string, hash: string, replicas: number, template: Obj): void {
+		const rsDef = this.defFor('apps/v1', 'ReplicaSet').def;
+		const eventDef = this.defFor('v1', 'Event').def;
+		const depDef = this.defFor('apps/v1', 'Deployment').def;
+		const rs: Obj = {
+			apiVersion: 'apps/v1',
+			kind: 'ReplicaSet',
+			metadata: {
+				name: rsName,
+				namespace,
+				labels: {...template.metadata?.labels, 'pod-template-hash': hash},
+				annotations: {'deployment.kubernetes.io/revision': String(generation)},
+				ownerReferences: [{apiVersion: 'apps/v1', kind: 'Deployment', name, controller: true}],
+			},
+			spec: {replicas},
+			status: {
+				replicas: 0,
+				observedGeneration: 1,
+				conditions: [{type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: this.createFailureMessage}],
+			},
+		};
+		const rsKey = this.key(namespace, rsName);
+		this.write(rsDef, rsKey, rs, [], this.bucket(rsDef).get(rsKey));
+		const event: Obj = {
+			apiVersion: 'v1',
+			kind: 'Event',
+			metadata: {name: `${rsName}.failed`, namespace},
+			type: 'Warning',
+			reason: 'FailedCreate',
+			message: `Error creating: ${this.createFailureMessage}`,
+			involvedObject: {kind: 'ReplicaSet', name: rsName, namespace},
+			lastTimestamp: '2026-01-01T00:00:00Z',
+		};
+		const eventKey = this.key(namespace, event.metadata.name);
+		this.write(eventDef, eventKey, event, [], this.bucket(eventDef).get(eventKey));
+		const current = this.bucket(depDef).get(this.key(namespace, name));
+		if (!current) return;
+		const next = clone(current.obj);
+		next.status = {
+			observedGeneration: generation,
+			replicas: 0,
+			updatedReplicas: 0,
+			availableReplicas: 0,
+			unavailableReplicas: replicas,
+			conditions: [
+				{type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable'},
+				{type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rsName}" is progressing.`},
+				{type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: this.createFailureMessage},
+			],
+		};
+		this.write(depDef, this.key(namespace, name), next, current.owners, current, {statusOnly: true});
+	}
+
 	private rollout(namespace: string, name: string, generation: number, scenario: DeploymentScenario): void {
 		const depDef = this.defFor('apps/v1', 'Deployment').def;
 		const podDef = this.defFor('v1', 'Pod').def;
@@ -940,6 +1001,7 @@ export class FakeApiServer {
 			}
 		}
 		const template = dep.spec?.template ?? {};
+		if (scenario === 'webhook-unreachable') return this.createFailure(namespace, name, generation, rsName, hash, replicas, template);
 		const ready = scenario === 'ready';
 		for (let i = 0; i < replicas; i++) {
 			const containers = clone(template.spec?.containers ?? [{name: 'main', image: 'auto'}]) as Obj[];
