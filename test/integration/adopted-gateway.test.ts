@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import path from 'node:path';
 import {parseAllDocuments} from 'yaml';
-import {FakeApiServer, writeKubeconfig, startReadyPrimary} from '../support/fake-apiserver.js';
+import {type FakeApiServer, writeKubeconfig, startReadyPrimary} from '../support/fake-apiserver.js';
 import {fakeBin, fakeIstioctlEnv, readFakeIstioctlLog} from '../support/fake-istioctl.js';
 import {runCli} from '../helpers/cli.js';
 

@@ -9,7 +9,7 @@ import {X509Certificate} from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {FakeApiServer, writeKubeconfig, type LoggedRequest, startReadyPrimary} from '../support/fake-apiserver.js';
+import {type FakeApiServer, writeKubeconfig, type LoggedRequest, startReadyPrimary} from '../support/fake-apiserver.js';
 import {fakeIstioctlEnv} from '../support/fake-istioctl.js';
 import {runCli} from '../helpers/cli.js';
 import {FIXTURE_ROOT_CERT, FIXTURE_ROOT_KEY, otherCacertsData} from '../support/ca-fixtures.js';

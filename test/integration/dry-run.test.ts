@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {FakeApiServer, writeKubeconfig, startReadyPrimary} from '../support/fake-apiserver.js';
+import {type FakeApiServer, writeKubeconfig, startReadyPrimary} from '../support/fake-apiserver.js';
 import {fakeIstioctlEnv, readFakeIstioctlLog} from '../support/fake-istioctl.js';
 import {runCli} from '../helpers/cli.js';
 import {FIXTURE_ROOT_CERT, FIXTURE_ROOT_KEY} from '../support/ca-fixtures.js';
