@@ -1,5 +1,5 @@
 /**
- * Bench 3: keypress → next frame on the context picker with 5,000 contexts while a filter is typed.
+ * Bench 3: keypress → next frame on the context picker with 5,000 and 20,000 contexts while a filter is typed.
  * In-process: the real App and ContextsScreen under ink-testing-library, with the scripted services.
  */
 import React from 'react';
@@ -11,6 +11,8 @@ import {median, ms, quantile, sleep, table, verdict, type BenchReport} from './l
 
 /** One frame at 60 Hz. */
 export const TARGET_P95_MS = 16;
+/** The picker's own CPU per key (user + system of the process, key → frame), p95. */
+export const TARGET_CPU_P95_MS = 8;
 
 const ENVS = ['prod', 'stage', 'dev', 'test', 'perf'];
 const REGIONS = ['eu-west-1', 'eu-central-1', 'us-east-1', 'us-west-2', 'ap-south-1'];
@@ -98,6 +100,7 @@ export async function keypress(options: {rounds: number; contexts?: number; filt
 		}
 		const all = [...typing, ...erasing];
 		const p95 = quantile(all, 0.95);
+		const cpuP95 = quantile(cpuPerKey, 0.95);
 		const row = (name: string, xs: number[]) => [name, xs.length, ms(median(xs)), ms(quantile(xs, 0.95)), ms(Math.max(...xs))];
 		return {
 			title: `3. Keypress → next frame, context picker with ${count} contexts, filter typed`,
@@ -108,15 +111,16 @@ export async function keypress(options: {rounds: number; contexts?: number; filt
 					row('backspace back to empty', erasing),
 					row('all', all),
 					row('all: CPU of the process, key → frame', cpuPerKey),
-					['target', '', '', `≤ ${TARGET_P95_MS} ms (${verdict(p95 <= TARGET_P95_MS)})`, ''],
+					['target, key → frame', '', '', `≤ ${TARGET_P95_MS} ms (${verdict(p95 <= TARGET_P95_MS)})`, ''],
+					['target, CPU per key', '', '', `≤ ${TARGET_CPU_P95_MS} ms (${verdict(cpuP95 <= TARGET_CPU_P95_MS)})`, ''],
 				],
 			),
 			notes: [
 				'in-process: the real App and ContextsScreen under ink-testing-library (debug mode, so every React commit is written at once) with the scripted services; time from writing the key to stdin until a frame shows the new filter',
 				"CPU row: user + system time of the benchmark process (process.cpuUsage) from the key to its frame, the picker's own cost; it moves much less than wall time when other work shares the machine",
-				`probes of newly visible rows answer at once and re-render in between, as a fast cluster would; ${services.probed.length} contexts were probed during the run`,
+				`probes of newly visible rows answer at once, as a fast cluster would (their answers are drawn in batches, one render per frame); ${services.probed.length} contexts were probed during the run`,
 			],
-			ok: p95 <= TARGET_P95_MS,
+			ok: p95 <= TARGET_P95_MS && cpuP95 <= TARGET_CPU_P95_MS,
 		};
 	} finally {
 		cleanup();

@@ -33,7 +33,8 @@ function machine(): string {
 const benches: Array<{n: number; run: () => Promise<BenchReport>}> = [
 	{n: 1, run: async () => (await import('./first-frame.js')).firstFrame({runs: quick ? 3 : 15})},
 	{n: 2, run: async () => (await import('./cli-startup.js')).cliStartup({runs: quick ? 3 : 25})},
-	{n: 3, run: async () => (await import('./keypress.js')).keypress({rounds: quick ? 1 : 4})},
+	{n: 3, run: async () => (await import('./keypress.js')).keypress({rounds: quick ? 1 : 4, contexts: 5000})},
+	{n: 3, run: async () => (await import('./keypress.js')).keypress({rounds: quick ? 1 : 4, contexts: 20_000})},
 	{n: 4, run: async () => (await import('./apply.js')).applyParallel({runs: quick ? 1 : 3})},
 	{n: 5, run: async () => (await import('./status-watch.js')).statusWatch({seconds: quick ? 5 : 60})},
 	{n: 6, run: async () => (await import('./completion.js')).completion({runs: quick ? 3 : 25})},

@@ -10,18 +10,10 @@ import {NavContext, type Nav} from './ui/hooks/useCommands.js';
 import {useProbes} from './ui/hooks/useProbes.js';
 import type {KeyScope} from './ui/keys.js';
 import type {CheckRunView} from './ui/hooks/useChecks.js';
-import {ChecksScreen} from './ui/screens/ChecksScreen.js';
-import {ContextsScreen} from './ui/screens/ContextsScreen.js';
-import {DoneScreen} from './ui/screens/DoneScreen.js';
-import {IdsScreen} from './ui/screens/IdsScreen.js';
-import {NoKubeconfigScreen} from './ui/screens/NoKubeconfigScreen.js';
 import {TopologyScreen} from './ui/screens/TopologyScreen.js';
-import {TrustScreen} from './ui/screens/TrustScreen.js';
 import {ServicesContext, type SavedProfile, type WizardServices} from './ui/services.js';
-import {buildTeardown, type LeftItem, type RemoveRunOptions} from './core/teardown.js';
-import {RemoveProfilesScreen} from './ui/screens/remove/RemoveProfilesScreen.js';
-import {RemoveReviewScreen} from './ui/screens/remove/RemoveReviewScreen.js';
-import {RemoveDoneScreen} from './ui/screens/remove/RemoveDoneScreen.js';
+import type {LeftItem, RemoveRunOptions} from './core/teardown.js';
+import type * as Later from './ui/screens/later.js';
 import {ThemeContext, createTheme} from './ui/theme.js';
 import {firstLine} from './core/text.js';
 import {DEFAULT_REMOVE_TIMEOUT_MS} from './core/timeouts.js';
@@ -30,6 +22,16 @@ import {DEFAULT_REMOVE_TIMEOUT_MS} from './core/timeouts.js';
 const ReviewScreen = lazy(async () => ({default: (await import('./ui/screens/ReviewScreen.js')).ReviewScreen}));
 // The run screen (its layouts, the event batching, the istioctl bound's labels) is needed only after Review.
 const RunScreen = lazy(async () => ({default: (await import('./ui/screens/RunScreen.js')).RunScreen}));
+
+// Only the topology screen is drawn first; every other screen (and the checks catalogue, the trust rules and the
+// teardown planner they use) loads right after that frame, while the cluster libraries load too.
+type LaterScreens = typeof Later;
+let laterScreens: LaterScreens | undefined;
+/** Load the screens after the first (once per process; the App calls it after its first frame). */
+export async function loadScreens(): Promise<LaterScreens> {
+	laterScreens ??= await import('./ui/screens/later.js');
+	return laterScreens;
+}
 
 export interface AppProps {
 	/** The services, or a loader called after the first frame (cluster libraries load lazily). */
@@ -59,6 +61,19 @@ export default function App({services: given, color = true, initialTopology, ini
 	latest.current = state;
 	// Saved profiles, for "remove a saved setup" (read once the services are there).
 	const [saved, setSaved] = useState<SavedProfile[] | undefined>();
+	const [screens, setScreens] = useState(laterScreens);
+
+	useEffect(() => {
+		if (screens) return;
+		let live = true;
+		loadScreens().then(
+			m => live && setScreens(m),
+			(error: unknown) => live && dispatch({type: 'services-failed', reason: firstLine(error)}),
+		);
+		return () => {
+			live = false;
+		};
+	}, [screens]);
 
 	useEffect(() => {
 		if (typeof given !== 'function') return;
@@ -136,7 +151,11 @@ export default function App({services: given, color = true, initialTopology, ini
 	// A removal: its teardown plan (cacerts only when asked), how it starts, and what it left.
 	const removalInput = state.removal?.input;
 	const removalCa = state.removal?.ca ?? false;
-	const teardown = useMemo(() => (removalInput ? buildTeardown(removalInput, {ca: removalCa}) : undefined), [removalInput, removalCa]);
+	const buildTeardown = screens?.buildTeardown;
+	const teardown = useMemo(
+		() => (removalInput && buildTeardown ? buildTeardown(removalInput, {ca: removalCa}) : undefined),
+		[removalInput, removalCa, buildTeardown],
+	);
 	const removalLeft = useRef<LeftItem[]>([]);
 	const startRemoval = useCallback(
 		async (options: RemoveRunOptions) => {
@@ -175,8 +194,19 @@ export default function App({services: given, color = true, initialTopology, ini
 	const access = state.access;
 
 	let body: React.ReactNode;
-	if (access.state === 'broken') {
-		body = <NoKubeconfigScreen reason={`could not load cluster access: ${access.reason}`} searched={[]} onExit={() => finish(1)} />;
+	if (!screens && (state.screen !== 'topology' || access.state === 'broken')) {
+		body = <Text color={theme.tone('muted')}>Loading…</Text>;
+	} else if (!screens) {
+		body = (
+			<TopologyScreen
+				initial={state.topology}
+				onChoose={topology => dispatch({type: 'choose-topology', topology})}
+				savedProfiles={saved?.length ?? 0}
+				onRemove={() => dispatch({type: 'open-remove'})}
+			/>
+		);
+	} else if (access.state === 'broken') {
+		body = <screens.NoKubeconfigScreen reason={`could not load cluster access: ${access.reason}`} searched={[]} onExit={() => finish(1)} />;
 	} else if (state.screen === 'topology') {
 		body = (
 			<TopologyScreen
@@ -187,18 +217,18 @@ export default function App({services: given, color = true, initialTopology, ini
 			/>
 		);
 	} else if (access.state === 'missing') {
-		body = <NoKubeconfigScreen reason={access.reason} searched={services?.kubeconfigSearched ?? []} onExit={finish} />;
+		body = <screens.NoKubeconfigScreen reason={access.reason} searched={services?.kubeconfigSearched ?? []} onExit={finish} />;
 	} else if (access.state === 'loading') {
 		body = <Text color={theme.tone('muted')}>Reading the kubeconfig…</Text>;
 	} else if (state.screen === 'contexts') {
-		body = <ContextsScreen kubeconfig={access.info} state={state} probes={probes} requestProbes={request} dispatch={dispatch} />;
+		body = <screens.ContextsScreen kubeconfig={access.info} state={state} probes={probes} requestProbes={request} dispatch={dispatch} />;
 	} else if (state.screen === 'ids') {
-		body = <IdsScreen state={state} dispatch={dispatch} probes={probes} />;
+		body = <screens.IdsScreen state={state} dispatch={dispatch} probes={probes} />;
 	} else if (state.screen === 'trust') {
-		body = <TrustScreen state={state} onDone={choice => dispatch({type: 'trust-done', ...choice})} />;
+		body = <screens.TrustScreen state={state} onDone={choice => dispatch({type: 'trust-done', ...choice})} />;
 	} else if (state.screen === 'checks') {
 		body = (
-			<ChecksScreen
+			<screens.ChecksScreen
 				state={state}
 				cached={judged?.view}
 				overridden={judged?.overridden ?? false}
@@ -225,14 +255,18 @@ export default function App({services: given, color = true, initialTopology, ini
 			</Suspense>
 		);
 	} else if (state.screen === 'done' && state.run?.finished) {
-		body = <DoneScreen view={state.run.finished} input={state.run.plan.input} profile={state.profile?.name} onExit={finish} />;
+		body = <screens.DoneScreen view={state.run.finished} input={state.run.plan.input} profile={state.profile?.name} onExit={finish} />;
 	} else if (state.screen === 'remove-profiles') {
 		body = (
-			<RemoveProfilesScreen profiles={saved ?? []} notice={state.notice} onPick={p => dispatch({type: 'pick-remove-profile', name: p.name, input: p.input})} />
+			<screens.RemoveProfilesScreen
+				profiles={saved ?? []}
+				notice={state.notice}
+				onPick={p => dispatch({type: 'pick-remove-profile', name: p.name, input: p.input})}
+			/>
 		);
 	} else if (state.screen === 'remove-review' && state.removal) {
 		body = (
-			<RemoveReviewScreen
+			<screens.RemoveReviewScreen
 				removal={state.removal}
 				known={access.info.contexts.map(c => c.name)}
 				onToggleCa={() => dispatch({type: 'toggle-remove-ca'})}
@@ -254,7 +288,7 @@ export default function App({services: given, color = true, initialTopology, ini
 			</Suspense>
 		);
 	} else if (state.screen === 'remove-done' && state.removal?.finished) {
-		body = <RemoveDoneScreen removal={{...state.removal, finished: state.removal.finished}} onExit={finish} />;
+		body = <screens.RemoveDoneScreen removal={{...state.removal, finished: state.removal.finished}} onExit={finish} />;
 	}
 
 	return (

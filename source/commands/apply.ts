@@ -1,6 +1,7 @@
 /**
  * `eastwest apply`: headless run of a plan, text or JSON, with confirmation, deadlines and Ctrl-C.
- * Before anything changes: the plan, istioctl (located and asked its version) and the blocking preflight checks.
+ * Before anything changes: the plan, istioctl (located and asked its version) and the blocking preflight checks
+ * (read while istioctl answers).
  */
 import path from 'node:path';
 import {confirmOnTerminal} from './confirm.js';
@@ -125,19 +126,25 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 	const ca = opts.input.caDir !== undefined ? await (deps.openCa ?? openCaDir)(opts.input.caDir) : undefined;
 	// Known before any cluster is read: a run nobody can confirm is refused at once.
 	const mustAsk = mustConfirm(opts, () => deps.interactive(), 'eastwest apply changes clusters and needs confirmation: pass --yes (or --dry-run to preview)');
-	// istioctl as the wizard checks it: found, executable, and answering `version`; before any cluster is touched.
+	// The blocking preflight only reads: it starts now and reads the clusters while istioctl answers `version`.
+	// Nothing changes before both are done and every blocking check passed.
+	const stopPreflight = new AbortController();
+	const preflightRun = runPreflight(opts, factory, AbortSignal.any([ctx.signal, stopPreflight.signal]));
+	// istioctl as the wizard checks it: found, executable, and answering `version`; before any cluster is changed.
 	let istioctl: Istioctl;
 	let istioctlVersion: string;
 	try {
 		istioctl = await deps.locateIstioctl({...(opts.istioctl ? {path: opts.istioctl} : {}), env: ctx.env});
 		istioctlVersion = await istioctl.clientVersion(ctx.signal);
 	} catch (error) {
+		stopPreflight.abort();
+		await preflightRun.catch(() => undefined);
 		if (ctx.signal.aborted) return EXIT.interrupted;
 		throw new UsageError(firstLine(error));
 	}
 	const plan = buildPlan(opts.input);
 
-	const preflight = await runPreflight(opts, factory, ctx.signal);
+	const preflight = await preflightRun;
 	if (!preflight) {
 		ctx.stderr.write('eastwest: interrupted during the preflight checks; nothing was changed\n');
 		return EXIT.interrupted;

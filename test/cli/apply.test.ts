@@ -354,7 +354,7 @@ test('a conflicting network label blocks, unless --force, which relabels it in m
 	assert.equal(factory.cluster('ce').namespaces.get('istio-system')?.['topology.istio.io/network'], 'net-east');
 });
 
-test('istioctl whose version fails is bad input (exit 2) before any cluster is read', async () => {
+test('istioctl whose version fails is bad input (exit 2) and nothing on any cluster changed (the preflight reads ran meanwhile)', async () => {
 	const factory = readyFactory();
 	const {d, istioctl} = deps(factory);
 	istioctl.clientVersion = async () => {
@@ -366,7 +366,23 @@ test('istioctl whose version fails is bad input (exit 2) before any cluster is r
 		return true;
 	});
 	factory.dispose();
-	assert.deepEqual([...factory.cluster('ce').calls, ...factory.cluster('cw').calls], []);
+	assert.deepEqual([...writes(factory.cluster('ce')), ...writes(factory.cluster('cw'))], []);
+});
+
+test('the preflight reads the clusters while istioctl answers version', async () => {
+	const factory = readyFactory();
+	const {d, istioctl} = deps(factory);
+	let readBeforeVersion = false;
+	const answer = istioctl.clientVersion.bind(istioctl);
+	istioctl.clientVersion = async () => {
+		// Answers only once a cluster has been read: a preflight waiting for istioctl would never finish.
+		for (let i = 0; i < 1000 && factory.cluster('ce').calls.length === 0; i++) await new Promise(resolve => setImmediate(resolve));
+		readBeforeVersion = factory.cluster('ce').calls.length > 0;
+		return answer();
+	};
+	assert.equal(await applyCommand([...multiArgs, '--yes'], makeCtx().ctx, d), 0);
+	factory.dispose();
+	assert.ok(readBeforeVersion, 'a cluster was read before istioctl answered version');
 });
 
 test('Ctrl-C during the preflight: exit 130, nothing changed', async () => {

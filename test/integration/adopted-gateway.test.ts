@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import path from 'node:path';
 import {parseAllDocuments} from 'yaml';
-import {FakeApiServer, writeKubeconfig} from '../support/fake-apiserver.js';
+import {type FakeApiServer, writeKubeconfig, startReadyPrimary} from '../support/fake-apiserver.js';
 import {fakeBin, fakeIstioctlEnv, readFakeIstioctlLog} from '../support/fake-istioctl.js';
 import {runCli} from '../helpers/cli.js';
 
@@ -18,15 +18,7 @@ after(async () => {
 	await Promise.all(servers.map(s => s.close()));
 });
 
-async function primary(name: string, network: string): Promise<FakeApiServer> {
-	const s = await FakeApiServer.start({token: 'secret-token'});
-	servers.push(s);
-	s.addIstioCrds();
-	s.addIstiod({clusterId: name, meshId: 'mesh1', network});
-	s.deployment = {scenario: 'ready', delayMs: 20};
-	s.loadBalancer = {scenario: 'ip', delayMs: 20};
-	return s;
-}
+const primary = (name: string, network: string) => startReadyPrimary(name, network, servers);
 
 const plan = ['--topology', 'multi-network', '--mesh', 'mesh1', '--cluster', 'east-ctx=east:net-east', '--cluster', 'west-ctx=west:net-west'];
 const GW = ['istio-system', 'istio-eastwestgateway'] as const;

@@ -9,7 +9,7 @@ import {X509Certificate} from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {FakeApiServer, writeKubeconfig, type LoggedRequest} from '../support/fake-apiserver.js';
+import {type FakeApiServer, writeKubeconfig, type LoggedRequest, startReadyPrimary} from '../support/fake-apiserver.js';
 import {fakeIstioctlEnv} from '../support/fake-istioctl.js';
 import {runCli} from '../helpers/cli.js';
 import {FIXTURE_ROOT_CERT, FIXTURE_ROOT_KEY, otherCacertsData} from '../support/ca-fixtures.js';
@@ -19,15 +19,7 @@ after(async () => {
 	await Promise.all(servers.map(s => s.close()));
 });
 
-async function primary(name: string, network: string): Promise<FakeApiServer> {
-	const s = await FakeApiServer.start({token: 'secret-token'});
-	servers.push(s);
-	s.addIstioCrds();
-	s.addIstiod({clusterId: name, meshId: 'mesh1', network});
-	s.deployment = {scenario: 'ready', delayMs: 20};
-	s.loadBalancer = {scenario: 'ip', delayMs: 20};
-	return s;
-}
+const primary = (name: string, network: string) => startReadyPrimary(name, network, servers);
 
 function rootDir(): string {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eastwest-root-'));

@@ -1507,6 +1507,21 @@ export async function startPrimary(name: string, options: FakeApiServerOptions =
 	return s;
 }
 
+/**
+ * A multi-network primary of mesh1 for the CLI's integration tests: Istio's CRDs, a ready istiod with the cluster's
+ * name and the given network, a bearer token, and a Deployment rollout and LoadBalancer address that each come 20 ms
+ * after the change. Added to `servers`, which the test closes.
+ */
+export async function startReadyPrimary(name: string, network: string, servers: FakeApiServer[]): Promise<FakeApiServer> {
+	const s = await FakeApiServer.start({token: 'secret-token'});
+	servers.push(s);
+	s.addIstioCrds();
+	s.addIstiod({clusterId: name, meshId: 'mesh1', network});
+	s.deployment = {scenario: 'ready', delayMs: 20};
+	s.loadBalancer = {scenario: 'ip', delayMs: 20};
+	return s;
+}
+
 export function kubeconfigYaml(contexts: TestContext[], currentContext?: string): string {
 	const clusters = new Map<string, Obj>();
 	const users = new Map<string, Obj>();

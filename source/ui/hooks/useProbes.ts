@@ -7,10 +7,15 @@ import {firstLine} from '../../core/text.js';
 /** How many probes run at once, and how long one may take before it counts as failed. */
 export const PROBE_CONCURRENCY = 6;
 export const PROBE_DEADLINE_MS = 15_000;
+/** Probe answers (and rows marked as probing) within one frame at 60 Hz are drawn together, in one render. */
+export const PROBE_BATCH_MS = 16;
+
+type ProbeChange = {context: string; probe: ProbeState | undefined};
 
 /**
  * Probes contexts in the background, only those asked for (the visible rows and the chosen ones),
- * a few at a time, each with a deadline. Results are kept for the life of the wizard.
+ * a few at a time, each with a deadline. Results are kept for the life of the wizard. Changes are
+ * applied in batches, at most one render per frame however many probes answer in it.
  */
 export function useProbes(services: WizardServices | undefined): {probes: Record<string, ProbeState>; request: (contexts: readonly string[]) => void} {
 	const [probes, setProbes] = useState<Record<string, ProbeState>>({});
@@ -18,10 +23,33 @@ export function useProbes(services: WizardServices | undefined): {probes: Record
 	const started = useRef(new Set<string>());
 	const running = useRef(0);
 	const controller = useRef(new AbortController());
+	const changes = useRef<ProbeChange[]>([]);
+	const flushTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
 	useEffect(() => {
 		const c = controller.current;
-		return () => c.abort();
+		return () => {
+			c.abort();
+			clearTimeout(flushTimer.current);
+		};
+	}, []);
+
+	const change = useCallback((batch: ProbeChange[]) => {
+		changes.current.push(...batch);
+		if (flushTimer.current !== undefined) return;
+		flushTimer.current = setTimeout(() => {
+			flushTimer.current = undefined;
+			const applied = changes.current.splice(0);
+			if (controller.current.signal.aborted || applied.length === 0) return;
+			setProbes(p => {
+				const next = {...p};
+				for (const {context, probe} of applied) {
+					if (probe) next[context] = probe;
+					else delete next[context];
+				}
+				return next;
+			});
+		}, PROBE_BATCH_MS);
 	}, []);
 
 	const pump = useCallback(() => {
@@ -43,11 +71,11 @@ export function useProbes(services: WizardServices | undefined): {probes: Record
 				.then(result => {
 					running.current -= 1;
 					if (controller.current.signal.aborted) return;
-					setProbes(p => ({...p, [context]: {state: 'done', result}}));
+					change([{context, probe: {state: 'done', result}}]);
 					pump();
 				});
 		}
-	}, [services]);
+	}, [services, change]);
 
 	// Requests made before the services loaded start now.
 	useEffect(() => pump(), [pump]);
@@ -66,15 +94,10 @@ export function useProbes(services: WizardServices | undefined): {probes: Record
 			for (const c of fresh) started.current.add(c);
 			// Newly visible rows go first: they are what the user is looking at.
 			queue.current.unshift(...fresh);
-			setProbes(p => {
-				const next = {...p};
-				for (const c of dropped) delete next[c];
-				for (const c of fresh) next[c] = {state: 'pending'};
-				return next;
-			});
+			change([...dropped.map(context => ({context, probe: undefined})), ...fresh.map(context => ({context, probe: {state: 'pending'} as const}))]);
 			pump();
 		},
-		[pump],
+		[pump, change],
 	);
 
 	return {probes, request};

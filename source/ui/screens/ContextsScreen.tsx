@@ -84,9 +84,8 @@ export function ContextsScreen({kubeconfig, state, probes, requestProbes, dispat
 	const primaryRemote = TOPOLOGY_INFO[state.topology].primaryRemote;
 
 	const visibleKey = windowRows.map(r => r.name).join('\n');
-	useEffect(() => {
-		if (first !== top) setTop(first);
-	}, [first, top]);
+	// The window's top follows the cursor in this same render (no second commit, so no second frame).
+	if (first !== top) setTop(first);
 	useEffect(() => {
 		requestProbes([...(visibleKey ? visibleKey.split('\n') : []), ...state.selected]);
 	}, [visibleKey, state.selected, requestProbes]);
