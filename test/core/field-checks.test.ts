@@ -224,13 +224,14 @@ test('load balancer: an AWS certificate on every port, or an HTTP backend, fails
 });
 
 test('load balancer: L4 annotations and a certificate on other ports pass', () => {
-	for (const annotations of [
+	const l4: Array<Record<string, string>> = [
 		{'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb'},
 		{'service.beta.kubernetes.io/aws-load-balancer-type': 'external', 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip'},
 		{'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': 'arn:x', 'service.beta.kubernetes.io/aws-load-balancer-ssl-ports': '443,status-port'},
 		{'service.beta.kubernetes.io/do-loadbalancer-protocol': 'https', 'service.beta.kubernetes.io/do-loadbalancer-tls-passthrough': 'true'},
 		{'service.beta.kubernetes.io/azure-load-balancer-internal': 'true'},
-	]) {
+	];
+	for (const annotations of l4) {
 		assert.equal(result(multiNetwork, annotate('east', annotations), 'gateway-load-balancer', 'east').status, 'pass', JSON.stringify(annotations));
 	}
 });

@@ -238,7 +238,7 @@ test('wizard end to end: clusters prepared as documented pass the real preflight
 	frame = await waitForText(r, /post-install checks passed|post-install checks? failed/, 30_000);
 	assert.match(frame, /East-west gateways are set up for mesh mesh1/);
 	// The gateways and the mesh, the wiring, the CA bundle and istiod's own view (each sees the other synced, knows both gateways).
-	assert.match(frame, /✔ all 32 post-install checks passed · wiring 4\/4 passed · c shows every check/);
+	assert.match(frame, /✔ all 41 post-install checks passed · wiring 4\/4 passed · c shows every check/);
 	assert.match(frame, /exit code 0\n/);
 	await tick();
 	await press(r, KEY.enter);

@@ -569,6 +569,30 @@ export class FakeApiServer {
 			},
 			{manager: 'istio-operator'},
 		);
+		// The istio-reader role the istiod chart binds to istio-reader-service-account (1.29+: configmaps included).
+		const reader = 'istio-reader-clusterrole-istio-system';
+		this.put(
+			{
+				apiVersion: 'rbac.authorization.k8s.io/v1',
+				kind: 'ClusterRole',
+				metadata: {name: reader, labels: {app: 'istio-reader'}},
+				rules: [
+					{apiGroups: [''], resources: ['endpoints', 'pods', 'services', 'nodes', 'namespaces', 'secrets', 'configmaps'], verbs: ['get', 'list', 'watch']},
+					{apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch']},
+				],
+			},
+			{manager: 'istio-operator'},
+		);
+		this.put(
+			{
+				apiVersion: 'rbac.authorization.k8s.io/v1',
+				kind: 'ClusterRoleBinding',
+				metadata: {name: reader, labels: {app: 'istio-reader'}},
+				roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: reader},
+				subjects: [{kind: 'ServiceAccount', name: 'istio-reader-service-account', namespace: 'istio-system'}],
+			},
+			{manager: 'istio-operator'},
+		);
 		// Its pod, Running and Ready, as the ReplicaSet would make it (istioctl and eastwest port-forward to it).
 		this.put(
 			{

@@ -515,7 +515,8 @@ export class FakeCluster implements ClusterClient {
 	installRemote(options: {cluster: string; network: string; address: string; revision?: string}): void {
 		const base = {'install.operator.istio.io/owning-resource': REMOTE_OPERATOR_NAME, 'operator.istio.io/component': 'Base'};
 		this.put({apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: 'istio-reader-service-account', namespace: ISTIO_NAMESPACE, labels: base}});
-		for (const o of readerRbacObjects(base)) this.put(o);
+		// The reader ClusterRole (its binding is the istiod chart's, seeded with the cluster).
+		this.put(readerRbacObjects(base)[0]!);
 		this.put({apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: {name: 'virtualservices.networking.istio.io', labels: base}});
 		const labels = {
 			'install.operator.istio.io/owning-resource': REMOTE_OPERATOR_NAME,

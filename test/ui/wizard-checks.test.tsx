@@ -173,7 +173,7 @@ describe('wizard post-install checks on Done', () => {
 		await press(r, KEY.enter, 'y');
 		const frame = await waitForText(r, /all \d+ post-install checks passed/, 5000);
 		// The verdict includes the wiring checks (each primary's remote secret for the other and its credentials) and istiod's own view.
-		assert.match(frame, /✔ all 32 post-install checks passed · wiring 4\/4 passed · c shows every check/);
+		assert.match(frame, /✔ all 41 post-install checks passed · wiring 4\/4 passed · c shows every check/);
 		assert.match(frame, /East-west gateways are set up for mesh mesh1, clusters wired\./);
 		assert.doesNotMatch(frame, /still need/);
 		assert.deepEqual(services.factReads.filter(x => x.startsWith('post-install')).sort(), ['post-install east', 'post-install west']);
