@@ -40,7 +40,12 @@ class Scripted {
 		return `${kind}/${namespace ?? ''}/${name}`;
 	}
 	client(): ClusterClient {
-		const self = this;
+		return clientOf(this);
+	}
+}
+
+function clientOf(self: Scripted): ClusterClient {
+	{
 		const other = self.name === 'east' ? 'west' : 'east';
 		return {
 			context: self.name,
