@@ -372,7 +372,7 @@ const LADDER_CHECKS: Partial<Record<LadderStepId, readonly string[]>> = {
 	'remote-secret': ['remote-secrets', 'remote-secret-credentials'],
 	'shared-root': ['shared-root-ca', 'cacerts-chain', 'root-cert-converged'],
 	'gateway-address': ['gateway-address'],
-	'network-labels': ['namespace-network', 'gateway-labels', 'network-label'],
+	'network-labels': ['namespace-network', 'gateway-labels', 'gateway-service', 'network-label'],
 };
 
 /** Whether a pod carries Istio's proxy (a container, or a native sidecar init container) and is Running with every container ready. */

@@ -115,7 +115,13 @@ class Verify {
 		this.plan = options.plan;
 	}
 
+	private lastWait = '';
+
 	private emit(event: VerifyEvent): void {
+		if (event.type === 'waiting') {
+			if (event.text === this.lastWait) return;
+			this.lastWait = event.text;
+		}
 		try {
 			this.options.onEvent?.(event);
 		} catch {
@@ -153,12 +159,10 @@ class Verify {
 		try {
 			const controlPlane = await this.controlPlane();
 			if (controlPlane.status === 'fail') {
-				await this.ladderForItems(controlPlane);
 				this.notRun(['discovery', 'data-plane'], 'the control plane layer failed');
 			} else {
 				const discovery = await this.discovery();
 				if (discovery.status === 'fail') {
-					await this.ladderForItems(discovery);
 					this.notRun(['data-plane'], 'the service discovery layer failed');
 				} else {
 					await this.dataPlane();
@@ -257,12 +261,14 @@ class Verify {
 			this.emit({type: 'waiting', layer: 'control-plane', text: `waiting for ${open.map(i => i.text).join('; ')}`});
 			await this.sleep(POLL_MS);
 		}
-		return this.finishLayer('control-plane', items);
+		return await this.finishLayer('control-plane', items);
 	}
 
-	private finishLayer(id: LayerId, items: VerifyItem[], extra: Partial<LayerReport> = {}): LayerReport {
+	/** A layer of items: each item reported, then, when it failed, the ladder of every direction it breaks. */
+	private async finishLayer(id: LayerId, items: VerifyItem[]): Promise<LayerReport> {
 		for (const item of items) this.emit({type: 'item', layer: id, item});
-		const layer: LayerReport = {id, status: layerStatus(items), items, ...extra};
+		const layer: LayerReport = {id, status: layerStatus(items), items};
+		if (layer.status === 'fail') await this.ladderForItems(layer);
 		this.layers.push(layer);
 		this.emit({type: 'layer-done', layer});
 		return layer;
@@ -351,7 +357,7 @@ class Verify {
 		this.emit({type: 'waiting', layer: 'discovery', text: `deploying ${HELLOWORLD} and ${CLIENT} into ${this.options.namespace} in every cluster`});
 		await Promise.all(this.plan.clusters.map(c => this.deploy(c)));
 		const rollouts = await this.waitRollouts();
-		if (rollouts.some(i => i.level === 'fail')) return this.finishLayer('discovery', rollouts);
+		if (rollouts.some(i => i.level === 'fail')) return await this.finishLayer('discovery', rollouts);
 		let items: VerifyItem[] = [];
 		for (;;) {
 			this.checkCancel();
@@ -362,7 +368,7 @@ class Verify {
 			this.emit({type: 'waiting', layer: 'discovery', text: `waiting for istiod: ${open.map(i => i.text).join('; ')}`});
 			await this.sleep(POLL_MS);
 		}
-		return this.finishLayer('discovery', [...rollouts, ...items]);
+		return await this.finishLayer('discovery', [...rollouts, ...items]);
 	}
 
 	// ---------- layer 3 ----------

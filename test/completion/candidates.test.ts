@@ -32,7 +32,7 @@ const words = async (line: string, where: CompletionEnv = none) => (await comple
 describe('commands and flags', () => {
 	test('the first word offers every command, filtered by what is typed', async () => {
 		// The spec's order, which the main help lists too.
-		assert.deepEqual(await words(''), ['manifests', 'apply', 'remove', 'status', 'profiles', 'check', 'version', 'completion', 'ca', 'help']);
+		assert.deepEqual(await words(''), ['manifests', 'apply', 'remove', 'status', 'profiles', 'check', 'verify', 'version', 'completion', 'ca', 'help']);
 		assert.deepEqual(await words('st'), ['status']);
 		assert.deepEqual(await words('ca '), ['create']);
 		assert.deepEqual(await words('ca create --'), ['--kubeconfig', '--istioctl', '--no-color', '--verbose', '--help', '--out', '--output']);
@@ -246,6 +246,7 @@ describe('the table stays true to the commands', () => {
 		remove: () => import('../../source/commands/remove.js'),
 		status: () => import('../../source/commands/status.js'),
 		check: () => import('../../source/commands/check.js'),
+		verify: () => import('../../source/commands/verify.js'),
 		profiles: () => import('../../source/commands/profiles.js'),
 		version: () => import('../../source/commands/version.js'),
 		completion: () => import('../../source/commands/completion.js'),
