@@ -14,6 +14,8 @@ import {istiodFromDeployment} from '../../source/core/istiod.js';
 import {buildPlan} from '../../source/core/plan.js';
 import type {IstiodInfo} from '../../source/core/ports.js';
 import {multiNetwork, primaryRemote} from '../support/plans.js';
+import {runChecks} from '../../source/core/checks/index.js';
+import type {ClusterFacts} from '../../source/core/checks/index.js';
 
 const want: ControlPlaneWant = {cluster: 'east', network: 'net-east', meshId: 'mesh1', externalIstiod: false};
 const ctx = {context: 'ce'};
@@ -162,4 +164,40 @@ test('the plan puts the control-plane step first on every primary when asked, an
 		"Install Istio's control plane on east unless it runs as planned (istioctl, revision default, mesh1/east/net-east)",
 	);
 	assert.equal(controlPlaneWant(primaryRemote, primaryRemote.clusters[0]!).externalIstiod, true);
+});
+
+test('preflight: the checks that block on the control plane pass as planned when the step fixes it, and still block when it cannot', () => {
+	const facts = (istiod: IstiodInfo[]): ClusterFacts => ({context: 'ce', reachable: true, istiod, injectors: istiod.length ? [{}] : []});
+	const ids = ['istiod-present', 'istiod-cluster-id', 'injector-values'];
+	const judged = (plan: typeof multiNetwork, f: ClusterFacts, phase: 'preflight' | 'post-install' = 'preflight') =>
+		runChecks(plan, {east: f, west: f}, phase)
+			.filter(r => r.cluster === 'east' && ids.includes(r.id))
+			.map(r => `${r.id} ${r.status}${r.reason?.startsWith('planned') ? ' planned' : ''}`);
+	// Bare: no step → blocks; with the step → the install is planned.
+	assert.deepEqual(judged(multiNetwork, facts([])), ['istiod-present fail', 'istiod-cluster-id skip', 'injector-values skip']);
+	assert.deepEqual(judged({...multiNetwork, controlPlane: {}}, facts([])), [
+		'istiod-present pass planned',
+		'istiod-cluster-id skip',
+		'injector-values pass planned',
+	]);
+	// After the run nothing is planned any more.
+	assert.deepEqual(judged({...multiNetwork, controlPlane: {}}, facts([]), 'post-install'), ['istiod-present fail']);
+	// Single-cluster defaults: blocks without a file, planned with one.
+	assert.deepEqual(judged({...multiNetwork, controlPlane: {}}, facts([singleCluster])), [
+		'istiod-present pass',
+		'istiod-cluster-id fail',
+		'injector-values fail',
+	]);
+	assert.deepEqual(judged({...multiNetwork, controlPlane: {iops: {ce: 'east.yaml'}}}, facts([singleCluster])), [
+		'istiod-present pass',
+		'istiod-cluster-id pass planned',
+		'injector-values pass planned',
+	]);
+	// Helm-managed: the plan cannot fix it.
+	const helm = {...singleCluster, helmRelease: 'istiod'};
+	assert.deepEqual(judged({...multiNetwork, controlPlane: {iops: {ce: 'east.yaml'}}}, facts([helm])), [
+		'istiod-present pass',
+		'istiod-cluster-id fail',
+		'injector-values fail',
+	]);
 });
