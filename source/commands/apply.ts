@@ -11,6 +11,7 @@ import {resolvedBy, summarize, type CheckResult, type CheckSummary, type Resolvi
 import type {RunOutcome} from '../core/events.js';
 import type {MeshPlanInput} from '../core/model.js';
 import {buildPlan, type Plan} from '../core/plan.js';
+import {readControlPlaneFiles} from './control-plane-files.js';
 import type {CaSource, ClusterClientFactory, Istioctl, KubeconfigSource, RunPlan} from '../core/ports.js';
 import * as engine from '../engine/index.js';
 import * as istioctlLayer from '../istioctl/index.js';
@@ -114,6 +115,8 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 	const loaded = parsed.input ?? (await deps.loadProfile(parsed.profile!));
 	// --ca on the line wins over the directory a profile was saved with.
 	const input = parsed.caDir ? {...loaded, caDir: parsed.caDir} : loaded;
+	// The user's IstioOperator files are read and checked (exit 2) before anything else.
+	const controlPlaneFiles = await readControlPlaneFiles(input);
 	if (parsed.restartIstiod && input.caDir === undefined) {
 		throw new UsageError('--restart-istiod restarts istiod after a new CA is plugged in: give --ca DIR too (or a profile saved with --ca)');
 	}
@@ -142,7 +145,7 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 		if (ctx.signal.aborted) return EXIT.interrupted;
 		throw new UsageError(firstLine(error));
 	}
-	const plan = buildPlan(opts.input);
+	const plan = buildPlan(opts.input, {controlPlaneFiles});
 
 	const preflight = await preflightRun;
 	if (!preflight) {

@@ -1,5 +1,6 @@
 import {renderManifestSet} from '../core/manifests.js';
 import {buildPlan, clusterManifests} from '../core/plan.js';
+import {readControlPlaneFiles} from './control-plane-files.js';
 import {dns1123LabelProblem} from '../core/validate.js';
 import {toYaml} from '../core/yaml.js';
 import {choiceOf, globalFlags, parseFlags, parserOptions} from './args.js';
@@ -74,7 +75,7 @@ async function profileManifests(
 	}
 	const apiVersion = choiceOf('api-version', SPEC.flags['api-version'], values['api-version']);
 	const input = await loadSavedPlan(values.profile!);
-	const plan = buildPlan(input, {apiVersion});
+	const plan = buildPlan(input, {apiVersion, controlPlaneFiles: await readControlPlaneFiles(input)});
 	const primary = input.clusters.find(c => c.role === 'primary');
 	const needsAddress = plan.steps.some(s => s.kind === 'install-remote');
 	const live = needsAddress && primary ? await liveDiscoveryAddress(primary, kubeconfig, ctx) : undefined;

@@ -1,5 +1,6 @@
 import {parseClusterFlag} from '../core/cluster-flag.js';
-import {TOPOLOGIES, TOPOLOGY_INFO, isTopology, type ClusterSpec, type MeshPlanInput, type Topology} from '../core/model.js';
+import {TOPOLOGIES, TOPOLOGY_INFO, isTopology, type ClusterSpec, type ControlPlaneInput, type MeshPlanInput, type Topology} from '../core/model.js';
+import {CONTROL_PLANE_PROFILES} from '../core/control-plane.js';
 import {formatProblem, validatePlan} from '../core/validate.js';
 import {PLAN_FLAGS} from './spec.js';
 import {UsageError} from '../core/exit-codes.js';
@@ -11,6 +12,8 @@ export interface PlanFlagValues {
 	cluster?: string[];
 	revision?: string;
 	'api-server'?: string[];
+	'control-plane'?: string;
+	'control-plane-iop'?: string[];
 }
 
 /** The refusal of --profile together with plan flags, naming the plan flags of the spec. */
@@ -73,8 +76,48 @@ export function readPlanFlags(values: PlanFlagValues): {input: MeshPlanInput; pr
 	}
 	const input: MeshPlanInput = {topology: topology ?? 'multi-network', meshId: values.mesh ?? '', clusters};
 	if (values.revision !== undefined && values.revision !== '') input.revision = values.revision;
+	const controlPlane = readControlPlaneFlags(values, clusters, flags.length > 0, problems);
+	if (controlPlane) input.controlPlane = controlPlane;
 	if (problems.length === 0) problems.push(...validatePlan(input).map(formatProblem));
 	return {input, problems};
+}
+
+/** --control-plane P and --control-plane-iop CONTEXT=FILE (either plans the control-plane step); problems are added to `problems`. */
+function readControlPlaneFlags(values: PlanFlagValues, clusters: ClusterSpec[], anyCluster: boolean, problems: string[]): ControlPlaneInput | undefined {
+	const profile = values['control-plane'];
+	const texts = values['control-plane-iop'] ?? [];
+	if (profile === undefined && texts.length === 0) return undefined;
+	const input: ControlPlaneInput = {};
+	if (profile !== undefined) {
+		if (!(CONTROL_PLANE_PROFILES as readonly string[]).includes(profile))
+			problems.push(`--control-plane "${profile}" is not one of ${CONTROL_PLANE_PROFILES.join(', ')}`);
+		else input.profile = profile as ControlPlaneInput['profile'];
+	}
+	for (const text of texts) {
+		const eq = text.indexOf('=');
+		const context = eq > 0 ? text.slice(0, eq) : '';
+		const file = eq > 0 ? text.slice(eq + 1) : '';
+		if (!context || !file) {
+			problems.push(`--control-plane-iop "${text}" is not CONTEXT=FILE, e.g. --control-plane-iop kind-east=east-iop.yaml`);
+			continue;
+		}
+		const cluster = clusters.find(c => c.context === context);
+		if (!cluster) {
+			if (anyCluster)
+				problems.push(
+					`--control-plane-iop ${text}: context ${context} is not one of the plan's --cluster contexts (${clusters.map(c => c.context).join(', ')})`,
+				);
+			continue;
+		}
+		if (cluster.role !== 'primary') {
+			problems.push(`--control-plane-iop ${text}: ${cluster.name} is a remote; only a primary runs its own control plane`);
+			continue;
+		}
+		input.iops ??= {};
+		if (input.iops[context] !== undefined) problems.push(`--control-plane-iop is given twice for context ${context}; give it once`);
+		input.iops[context] = file;
+	}
+	return input;
 }
 
 /** --profile NAME or the plan flags, never both: the plan input when the flags give it, and every problem. */

@@ -7,6 +7,7 @@
 import {TOPOLOGIES} from '../core/model.js';
 import {EXPOSE_CHOICES, NETWORKING_API_VERSIONS} from '../core/manifests.js';
 import {DEFAULT_PARALLEL} from '../core/slots.js';
+import {CONTROL_PLANE_PROFILES} from '../core/control-plane.js';
 
 /**
  * What a flag's value is: free text, a number, a duration (30s, 2m, 1m30s), a file or directory, a saved
@@ -92,6 +93,25 @@ export const PLAN_FLAGS = {
 		help: ['CONTEXT=NAME:NETWORK[:primary|remote], once per cluster; the role', 'defaults to primary for multi-network and is required otherwise'],
 	},
 	revision: {value: 'text', arg: 'R', plan: true, help: ['control-plane revision (default: the default revision)']},
+	'control-plane': {
+		value: CONTROL_PLANE_PROFILES,
+		arg: 'P',
+		plan: true,
+		help: [
+			"make every primary's control plane multicluster-ready first: install Istio",
+			'with profile P (default as the docs, or minimal) where no istiod runs',
+		],
+	},
+	'control-plane-iop': {
+		value: 'text',
+		arg: 'CONTEXT=FILE',
+		multiple: true,
+		plan: true,
+		help: [
+			'your IstioOperator for CONTEXT: an istiod whose values differ from the plan',
+			'is retrofitted with it, overlaid with the multicluster values; repeatable',
+		],
+	},
 	'api-server': {
 		value: 'text',
 		arg: 'CONTEXT=URL',

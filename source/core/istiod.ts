@@ -5,7 +5,7 @@ import {rolloutStatus, type DeploymentLike} from './rollout.js';
 import {rec} from './record.js';
 
 export interface IstiodDeploymentLike extends DeploymentLike {
-	metadata?: DeploymentLike['metadata'] & {labels?: Record<string, string>};
+	metadata?: DeploymentLike['metadata'] & {labels?: Record<string, string>; annotations?: Record<string, string>};
 	spec?: DeploymentLike['spec'] & {template?: {spec?: {containers?: Array<{name?: string; env?: Array<{name?: string; value?: string}>}>}}};
 }
 
@@ -15,7 +15,7 @@ export function isIstiodDeployment(d: IstiodDeploymentLike): boolean {
 	return name === 'istiod' || name.startsWith('istiod-');
 }
 
-/** Revision (istio.io/rev label, else the name's suffix; undefined for the default), CLUSTER_ID, EXTERNAL_ISTIOD, readiness. */
+/** Revision (istio.io/rev label, else the name's suffix; undefined for the default), CLUSTER_ID, EXTERNAL_ISTIOD, Helm release, readiness. */
 export function istiodFromDeployment(d: IstiodDeploymentLike): IstiodInfo {
 	const name = d.metadata?.name ?? 'istiod';
 	const label = d.metadata?.labels?.['istio.io/rev'];
@@ -28,6 +28,12 @@ export function istiodFromDeployment(d: IstiodDeploymentLike): IstiodInfo {
 	const clusterId = env.get('CLUSTER_ID');
 	if (clusterId !== undefined) info.clusterId = clusterId;
 	if (env.has('EXTERNAL_ISTIOD')) info.externalIstiod = env.get('EXTERNAL_ISTIOD') === 'true';
+	const helmRelease = d.metadata?.annotations?.['meta.helm.sh/release-name'];
+	if (helmRelease) {
+		info.helmRelease = helmRelease;
+		const ns = d.metadata?.annotations?.['meta.helm.sh/release-namespace'];
+		if (ns) info.helmReleaseNamespace = ns;
+	}
 	return info;
 }
 

@@ -27,8 +27,17 @@ export interface MeshPlanInput {
 	/** Control-plane revision; empty or undefined means the default revision. */
 	revision?: string;
 	clusters: ClusterSpec[];
+	/** The control-plane step on every primary (install Istio where none runs, retrofit with the user's IstioOperator); absent: none is planned. */
+	controlPlane?: ControlPlaneInput;
 	/** Directory of the root CA (root-cert.pem, root-key.pem) whose intermediates the run plugs into every cluster (Secret istio-system/cacerts). A path only: never the key. */
 	caDir?: string;
+}
+
+export interface ControlPlaneInput {
+	/** The istioctl profile of an install: `default` as Istio's multicluster docs, or `minimal` (istiod only). */
+	profile?: 'default' | 'minimal';
+	/** By kube context: the path of the user's own IstioOperator (--control-plane-iop), overlaid with the plan's values. A path only. */
+	iops?: Record<string, string>;
 }
 
 export interface TopologyInfo {

@@ -1,8 +1,10 @@
 import {renderEastWestGateway, renderExposeIstiod, renderExposeServices, type Manifest, type NetworkingApiVersion} from './manifests.js';
 import {TOPOLOGY_INFO, needsGateway, normalRevision, type ClusterSpec, type MeshPlanInput} from './model.js';
+import {controlPlaneWant, overlayControlPlane, renderControlPlane} from './control-plane.js';
 import {CONTROL_PLANE_ANNOTATION, DISCOVERY_ADDRESS_PLACEHOLDER, remoteSecretName, renderRemoteControlPlane} from './remote.js';
 
 export const STEP_KINDS = [
+	'control-plane',
 	'label-network',
 	'annotate-remote',
 	'install-remote',
@@ -36,6 +38,8 @@ export interface Step {
 	peerContext?: string;
 	/** annotate-remote, install-remote: the primary that controls this remote. */
 	primary?: string;
+	/** control-plane: the user's IstioOperator file the manifest overlays (--control-plane-iop), when given. */
+	iopFile?: string;
 }
 
 export interface ClusterPlan {
@@ -54,13 +58,19 @@ export interface Plan {
 
 export interface PlanOptions {
 	apiVersion?: NetworkingApiVersion;
+	/** The parsed IstioOperator of each --control-plane-iop file, by context (checked with iopFileProblem). */
+	controlPlaneFiles?: Record<string, Record<string, unknown>>;
 }
 
 const stepId = (cluster: string, kind: StepKind) => `${cluster}/${kind}`;
 /** A remote secret step: applied on `cluster`, giving its istiod access to `peer`. */
 export const remoteSecretStepId = (cluster: string, peer: string) => `${cluster}/remote-secret/${peer}`;
 
-const TITLES: Record<StepKind, (c: ClusterSpec, step: Pick<Step, 'peer' | 'primary'>) => string> = {
+const TITLES: Record<StepKind, (c: ClusterSpec, step: Pick<Step, 'peer' | 'primary' | 'iopFile'>, plan: MeshPlanInput) => string> = {
+	'control-plane': (c, s, plan) =>
+		s.iopFile !== undefined
+			? `Make ${c.name}'s control plane multicluster-ready: install, or retrofit with ${s.iopFile} (istioctl, revision ${normalRevision(plan.revision) ?? 'default'}, ${plan.meshId}/${c.name}/${c.network})`
+			: `Install Istio's control plane on ${c.name} unless it runs as planned (istioctl, revision ${normalRevision(plan.revision) ?? 'default'}, ${plan.meshId}/${c.name}/${c.network})`,
 	'label-network': c => `Label namespace istio-system with topology.istio.io/network=${c.network}`,
 	'annotate-remote': (_c, s) => `Annotate istio-system with ${CONTROL_PLANE_ANNOTATION}=${s.primary ?? ''}`,
 	'install-remote': (_c, s) => `Install the remote control plane, pointed at ${s.primary ?? 'the primary'}'s istiod (istioctl install, profile remote)`,
@@ -86,14 +96,19 @@ export function buildPlan(input: MeshPlanInput, options: PlanOptions = {}): Plan
 	const clusters: ClusterPlan[] = input.clusters.map(cluster => {
 		const steps: Step[] = [];
 		const notes: string[] = [];
-		const make = (kind: StepKind, dependsOn: string[], manifests: Manifest[] = [], extra: Pick<Step, 'peer' | 'peerContext' | 'primary'> = {}): Step => {
+		const make = (
+			kind: StepKind,
+			dependsOn: string[],
+			manifests: Manifest[] = [],
+			extra: Pick<Step, 'peer' | 'peerContext' | 'primary' | 'iopFile'> = {},
+		): Step => {
 			const step: Step = {
 				id: kind === 'remote-secret' ? remoteSecretStepId(cluster.name, extra.peer ?? '') : stepId(cluster.name, kind),
 				kind,
 				cluster: cluster.name,
 				context: cluster.context,
 				dependsOn,
-				title: TITLES[kind](cluster, extra),
+				title: TITLES[kind](cluster, extra, input),
 				manifests,
 				...extra,
 			};
@@ -113,6 +128,8 @@ export function buildPlan(input: MeshPlanInput, options: PlanOptions = {}): Plan
 		let last: Step | undefined;
 		// Trust first: the plugged-in CA (its key material is handed to the engine at run time, never put in the plan).
 		if (input.caDir !== undefined) last = make('plug-ca', []);
+		// Then the control plane: istiod reads cacerts when it starts, so the CA goes in before an install.
+		if (isPrimary && input.controlPlane) last = make('control-plane', last ? [last.id] : [], ...controlPlaneManifest(input, cluster, options));
 		if (info.multiNetwork) last = make('label-network', last ? [last.id] : []);
 		if (!isPrimary && primary) {
 			// The documented order for a remote: annotate → install the remote profile (needs the primary's
@@ -158,7 +175,7 @@ export function buildPlan(input: MeshPlanInput, options: PlanOptions = {}): Plan
 			cluster: reader.name,
 			context: reader.context,
 			dependsOn,
-			title: TITLES['remote-secret'](reader, {peer: peer.name}),
+			title: TITLES['remote-secret'](reader, {peer: peer.name}, input),
 			manifests: [],
 			peer: peer.name,
 			peerContext: peer.context,
@@ -178,6 +195,16 @@ export function buildPlan(input: MeshPlanInput, options: PlanOptions = {}): Plan
 	}
 
 	return {input, clusters, steps: orderSteps(clusters.flatMap(c => c.steps))};
+}
+
+/** The control-plane step's IstioOperator: the user's file overlaid with the plan's values, else eastwest's own. */
+function controlPlaneManifest(input: MeshPlanInput, cluster: ClusterSpec, options: PlanOptions): [Manifest[], Pick<Step, 'iopFile'>] {
+	const want = controlPlaneWant(input, cluster);
+	const iopFile = input.controlPlane?.iops?.[cluster.context];
+	if (iopFile === undefined) return [[renderControlPlane({...want, profile: input.controlPlane?.profile ?? 'default'})], {}];
+	const parsed = options.controlPlaneFiles?.[cluster.context];
+	// A file named but not read (a caller that did not load it) installs nothing: the engine refuses an empty step.
+	return [parsed ? [overlayControlPlane(parsed, want)] : [], {iopFile}];
 }
 
 /**

@@ -65,6 +65,10 @@ export interface IstiodInfo {
 	network?: string;
 	/** istiod env EXTERNAL_ISTIOD=true. */
 	externalIstiod?: boolean;
+	/** The Helm release that manages the Deployment (annotation meta.helm.sh/release-name), when Helm does. */
+	helmRelease?: string;
+	/** Its namespace (meta.helm.sh/release-namespace). */
+	helmReleaseNamespace?: string;
 	ready: boolean;
 }
 

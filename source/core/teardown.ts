@@ -23,6 +23,7 @@ import {
 	type ClusterSpec,
 	type MeshPlanInput,
 } from './model.js';
+import {CONTROL_PLANE_OPERATOR_NAME} from './control-plane.js';
 import {buildPlan, orderSteps, type Step, type StepKind} from './plan.js';
 import {CONTROL_PLANE_ANNOTATION, REMOTE_OPERATOR_NAME, remoteIstiodServiceName, remoteSecretName} from './remote.js';
 import {OWNING_RESOURCE_LABEL} from './gateway.js';
@@ -329,9 +330,11 @@ export function installedVerdict(obj: Obj, owner: string): Verdict {
  */
 export const INSTALLED_BY_ANNOTATION = 'eastwest/installed-by';
 
-/** The object of an install that holds its record: the gateway's Deployment, the remote's istiod Service. */
+/** The object of an install that holds its record: the gateway's Deployment, the remote's istiod Service, the control plane's istiod Deployment. */
 export function installAnchor(owner: string, revision?: string): ObjectRef {
 	if (owner === REMOTE_OPERATOR_NAME) return {apiVersion: 'v1', kind: 'Service', namespace: ISTIO_NAMESPACE, name: remoteIstiodServiceName(revision)};
+	if (owner === CONTROL_PLANE_OPERATOR_NAME)
+		return {apiVersion: 'apps/v1', kind: 'Deployment', namespace: ISTIO_NAMESPACE, name: remoteIstiodServiceName(revision)};
 	return {apiVersion: 'apps/v1', kind: 'Deployment', namespace: ISTIO_NAMESPACE, name: GATEWAY_NAME};
 }
 

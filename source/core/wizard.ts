@@ -525,6 +525,11 @@ function addOnce(list: string[], item: string): string[] {
  * A record over every step kind, so a new kind cannot be left out of the list.
  */
 const CHANGES: Record<StepKind, (s: Step, cluster: ClusterSpec, plan: Plan, options: {restartIstiod?: boolean}) => string[]> = {
+	'control-plane': (s, c, plan) => [
+		s.iopFile !== undefined
+			? `istioctl install ${s.iopFile} overlaid with meshID ${plan.input.meshId}, clusterName ${c.name}, network ${c.network} (retrofit), or install it where no istiod runs; nothing when istiod already runs as planned`
+			: `istioctl install Istio's control plane (IstioOperator "${s.manifests[0]?.metadata.name ?? 'eastwest-control-plane'}", revision ${plan.input.revision || 'default'}, ${plan.input.meshId}/${c.name}/${c.network}) where no istiod runs; nothing when it already runs as planned`,
+	],
 	'label-network': (s, c) => [`label namespace istio-system topology.istio.io/network=${s.network ?? c.network} (creating the namespace if absent)`],
 	'install-gateway': s => [
 		`istioctl install the east-west gateway (IstioOperator "${s.manifests[0]?.metadata.name ?? 'eastwest'}", Deployment and Service istio-eastwestgateway in istio-system)`,

@@ -39,6 +39,9 @@ import {
 	renderRemoteControlPlane,
 } from '../core/remote.js';
 import {DEFAULT_PARALLEL, Slots, queueReason} from '../core/slots.js';
+import {CONTROL_PLANE_OPERATOR_NAME, controlPlaneWant, diffText, judgeControlPlane, type ControlPlaneObserved} from '../core/control-plane.js';
+import {injectorConfigMapName, injectorValues, isIstiodDeployment, istiodFromDeployment, type IstiodDeploymentLike} from '../core/istiod.js';
+import {rec} from '../core/record.js';
 import {announce, Cancelled, clientCache, describeError, safeEmit, StepFailure, systemClock, walkOutcome, walkSteps} from './steps.js';
 import {controlPlaneVerdict, networkLabelVerdict, type SetVerdict} from '../core/namespace-key.js';
 
@@ -144,6 +147,7 @@ class Run {
 
 	private perform(step: Step, started: number): Promise<{result: StepResult; detail?: string}> {
 		const handlers: Record<StepKind, () => Promise<{result: StepResult; detail?: string}>> = {
+			'control-plane': () => this.controlPlane(step, started),
 			'label-network': () => this.labelNetwork(step),
 			'install-gateway': () => this.installGateway(step, started),
 			'wait-rollout': () => this.waitRollout(step, started),
@@ -197,6 +201,101 @@ class Run {
 		if (verdict.action === 'keep') return {result: 'unchanged' as const, detail: verdict.detail};
 		await client.writeNamespaceKey({...key, ...(verdict.create ? {create: true} : {})}, this.applyOptions());
 		return {result: 'changed' as const, detail: verdict.detail};
+	}
+
+	/** What a primary runs of the control plane: every istiod Deployment, and the planned revision's injector values. */
+	private async readControlPlane(step: Step): Promise<ControlPlaneObserved> {
+		const client = this.client(step.context);
+		const signal = this.options.signal;
+		const [deployments, injector] = await Promise.all([
+			client.listObjects('apps/v1', 'Deployment', ISTIO_NAMESPACE, 'app=istiod', signal),
+			client.getObject('v1', 'ConfigMap', ISTIO_NAMESPACE, injectorConfigMapName(this.revision), signal),
+		]);
+		const istiods = (deployments as IstiodDeploymentLike[]).filter(isIstiodDeployment).map(istiodFromDeployment);
+		return {istiods, ...(injector ? {injector: injectorValues(rec(injector.data))} : {})};
+	}
+
+	/**
+	 * control-plane: leave an istiod that runs as planned, install one where none runs, retrofit one whose values
+	 * differ with the user's IstioOperator; refuse (nothing changed) a Helm-managed one, another revision only, or a
+	 * retrofit without the user's file. After an install, wait for istiod to be ready and read its values again.
+	 */
+	private async controlPlane(step: Step, started: number) {
+		const spec = this.spec(step.cluster);
+		const want = controlPlaneWant(this.plan.input, spec);
+		const before = await this.readControlPlane(step);
+		const verdict = judgeControlPlane(before, want, {context: step.context, ...(step.iopFile !== undefined ? {iopFile: step.iopFile} : {})});
+		const anchorRef = installAnchor(CONTROL_PLANE_OPERATOR_NAME, this.revision);
+		if (verdict.action === 'ready') {
+			const anchor = await this.client(step.context).getObject(anchorRef.apiVersion, anchorRef.kind, anchorRef.namespace, anchorRef.name, this.options.signal);
+			const by = madeByEastwest(anchor, CONTROL_PLANE_OPERATOR_NAME) ? 'installed by eastwest' : 'found in place: eastwest uses it as it is; remove leaves it';
+			return {result: 'unchanged' as const, detail: `${verdict.detail} (${by})`};
+		}
+		if (verdict.action === 'refused' || verdict.action === 'needs-file' || verdict.action === 'helm') throw new StepFailure(verdict.message, verdict.hint);
+		const manifest = step.manifests[0];
+		if (!manifest)
+			throw new StepFailure(`${step.iopFile ?? 'the IstioOperator'} for ${step.cluster} was not read`, 'pass --control-plane-iop CONTEXT=FILE again');
+		const what = verdict.action === 'install' ? 'install' : 'retrofit';
+		const waiter = new Waiter(this, step, started);
+		const release = await this.istioctlSlot('install', waiter);
+		waiter.set(`istioctl install (${what} of the control plane, revision ${this.revision ?? 'default'}) is running`);
+		try {
+			await this.istioctlInstall(step, manifest, progress => {
+				const reason = progress ? describeProgress(progress) : undefined;
+				if (reason && (progress?.type === 'waiting' || progress?.type === 'pruning')) waiter.set(reason);
+			});
+		} finally {
+			release();
+			waiter.stop();
+		}
+		const planned = verdict.action === 'install' ? verdict.detail : diffText(verdict.diff);
+		if (this.options.dryRun) return {result: 'skipped' as const, detail: `dry run: istioctl install --dry-run passed, nothing installed (${what}: ${planned})`};
+		const name = remoteIstiodServiceName(this.revision);
+		await this.watchUntil<string>(step, started, `${name} to be ready after the ${what}`, push => [
+			this.client(step.context).watchDeployments({namespace: ISTIO_NAMESPACE, name}, u => {
+				const deployment = u.items.find(d => d.metadata?.name === name);
+				const err = u.connected ? undefined : u.error?.message;
+				if (!deployment)
+					return push(
+						{
+							kind: 'waiting',
+							reason: u.connected ? `Deployment ${ISTIO_NAMESPACE}/${name} does not exist yet` : `reading Deployment ${name}`,
+							hint: 'istioctl install should have created it; run it by hand with the manifest from eastwest manifests to see why',
+						},
+						err,
+					);
+				const state = rolloutStatus(deployment);
+				if (state.state === 'done') return push({kind: 'done', value: state.message}, err);
+				if (state.state === 'failed')
+					return push({kind: 'failed', message: state.message, hint: `see kubectl rollout status deployment/${name} -n ${ISTIO_NAMESPACE}`}, err);
+				push({kind: 'waiting', reason: state.message}, err);
+			}),
+		]);
+		// Truthful: the step is done only when istiod now runs with the planned values.
+		const after = judgeControlPlane(await this.readControlPlane(step), want, {context: step.context, iopFile: step.iopFile ?? ''});
+		if (after.action !== 'ready') {
+			const left = 'diff' in after ? diffText(after.diff) : 'message' in after ? after.message : after.detail;
+			throw new StepFailure(
+				`istioctl install finished, but istiod on ${step.cluster} still differs from the plan: ${left}`,
+				'run istioctl install by hand with the manifest from eastwest manifests to see why',
+			);
+		}
+		if (verdict.action === 'install') {
+			if (manifest.metadata.name === CONTROL_PLANE_OPERATOR_NAME) await this.recordInstall(step, CONTROL_PLANE_OPERATOR_NAME);
+			return {result: 'changed' as const, detail: `installed with istioctl (IstioOperator ${manifest.metadata.name}): ${after.detail}`};
+		}
+		const injected = await this.injectedNamespaces(step);
+		const pods = injected.length
+			? `; pods in ${injected.join(', ')} keep the old cluster ID and network until they restart (eastwest restarts none)`
+			: '; no injected pods outside istio-system';
+		return {result: 'changed' as const, detail: `retrofitted with istioctl from ${step.iopFile ?? 'your IstioOperator'}: ${diffText(verdict.diff)}${pods}`};
+	}
+
+	/** Namespaces (istio-system aside) holding pods with an injected sidecar. */
+	private async injectedNamespaces(step: Step): Promise<string[]> {
+		const pods = await this.client(step.context).listObjects('v1', 'Pod', undefined, 'security.istio.io/tlsMode=istio', this.options.signal);
+		const names = pods.map(p => String(rec(p.metadata).namespace ?? '')).filter(ns => ns !== '' && ns !== ISTIO_NAMESPACE);
+		return [...new Set(names)].sort();
 	}
 
 	/** True when install-gateway found the gateway already in place (so dry runs can still read it). */

@@ -66,6 +66,18 @@ export function planFields(input: MeshPlanInput): MeshPlanInput {
 	if (input.revision !== undefined && input.revision !== '') plan.revision = input.revision;
 	// The root CA's directory only: the key stays in its file.
 	if (typeof input.caDir === 'string' && input.caDir !== '') plan.caDir = input.caDir;
+	// The control-plane step: its profile and the user's IstioOperator files, by path only.
+	const cp = input.controlPlane as unknown;
+	if (typeof cp === 'object' && cp !== null) {
+		const {profile, iops} = cp as {profile?: unknown; iops?: unknown};
+		const controlPlane: NonNullable<MeshPlanInput['controlPlane']> = {};
+		if (profile === 'default' || profile === 'minimal') controlPlane.profile = profile;
+		if (typeof iops === 'object' && iops !== null) {
+			const files = Object.entries(iops).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '');
+			if (files.length > 0) controlPlane.iops = Object.fromEntries(files);
+		}
+		plan.controlPlane = controlPlane;
+	}
 	return plan;
 }
 

@@ -3,6 +3,7 @@ import type {TeardownKind} from '../core/teardown.js';
 
 /** Short step names: Review's folded view and the run screen's one line per cluster. */
 export const STEP_SHORT: Record<StepKind | TeardownKind, string> = {
+	'control-plane': 'control plane',
 	'label-network': 'label network',
 	'install-gateway': 'install gateway',
 	'wait-rollout': 'wait for rollout',

@@ -51,7 +51,7 @@ test('a cluster without a control plane: exit 1, the failure with its hint, --sk
 	assert.equal(r.code, 1, r.stdout + r.stderr);
 	assert.match(
 		r.stdout,
-		/^west \(context west-ctx\)\n-+\n(?:.*\n)*?✘ istiod for the default revision is installed and ready\n {4}no istiod Deployment in istio-system\n {4}hint: install the control plane first \(istioctl install with meshID, clusterName and network as planned\)\n {4}see: https:\/\/istio\.io\//m,
+		/^west \(context west-ctx\)\n-+\n(?:.*\n)*?✘ istiod for the default revision is installed and ready\n {4}no istiod Deployment in istio-system\n {4}hint: install the control plane first \(istioctl install with meshID, clusterName and network as planned\), or let apply install it: --control-plane default\n {4}see: https:\/\/istio\.io\//m,
 	);
 	assert.match(r.stdout, /^✘ preflight checks failed: \d+ passed, \d+ warnings?, 1 failed, \d+ skipped$/m);
 	assert.doesNotMatch(r.stdout, /^\[(east|west)\]/m, 'no step started');
@@ -75,7 +75,14 @@ test('a cluster without a control plane: exit 1, the failure with its hint, --sk
 	const doc = JSON.parse(json.stdout);
 	assert.deepEqual(
 		doc.preflight.failed.map((x: any) => [x.id, x.cluster, x.status, x.hint]),
-		[['istiod-present', 'west', 'fail', 'install the control plane first (istioctl install with meshID, clusterName and network as planned)']],
+		[
+			[
+				'istiod-present',
+				'west',
+				'fail',
+				'install the control plane first (istioctl install with meshID, clusterName and network as planned), or let apply install it: --control-plane default',
+			],
+		],
 	);
 	assert.deepEqual(
 		doc.clusters.map((c: any) => c.outcome),

@@ -42,6 +42,7 @@ import type {
 import type {DeploymentLike, PodLike, ServiceLike} from '../../source/core/rollout.js';
 import {FIXTURE_ROOT_CERT, fixtureCacertsData} from './ca-fixtures.js';
 import {matchesLabels} from './label-selector.js';
+import {parse as parseYaml} from 'yaml';
 import {pluggedRoot, publishedRoot} from '../../source/kube/trust-roots.js';
 
 export type Obj = Record<string, any>;
@@ -677,6 +678,41 @@ export class FakeCluster implements ClusterClient {
 	}
 
 	/** What `istioctl install` of the east-west IstioOperator creates, then the scripted rollout and LB. */
+	/**
+	 * What istioctl install of a primary control plane leaves: istiod[-<rev>] rolled out with CLUSTER_ID (and
+	 * EXTERNAL_ISTIOD) in its env, and the injector ConfigMap with the values. Annotations and managedFields stay.
+	 */
+	installControlPlane(values: {revision?: string; clusterName?: string; meshId?: string; network?: string; externalIstiod?: boolean; owner?: string}): void {
+		const name = values.revision ? `istiod-${values.revision}` : 'istiod';
+		const before = this.deployments.get(name);
+		const generation = (before?.metadata.generation ?? 0) + 1;
+		const labels = {
+			app: 'istiod',
+			'istio.io/rev': values.revision ?? 'default',
+			...(values.owner ? {'install.operator.istio.io/owning-resource': values.owner} : {}),
+		};
+		const env = [{name: 'CLUSTER_ID', value: values.clusterName ?? 'Kubernetes'}, ...(values.externalIstiod ? [{name: 'EXTERNAL_ISTIOD', value: 'true'}] : [])];
+		this.setDeployment({
+			metadata: {
+				name,
+				namespace: ISTIO_NAMESPACE,
+				labels,
+				generation,
+				...(before?.metadata.annotations ? {annotations: before.metadata.annotations} : {}),
+				...(before?.metadata.managedFields ? {managedFields: before.metadata.managedFields} : {}),
+			},
+			spec: {replicas: 1, template: {metadata: {labels}, spec: {containers: [{name: 'discovery', env}]}}},
+			status: {observedGeneration: generation, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1},
+		});
+		const global: Obj = {multiCluster: {clusterName: values.clusterName ?? ''}, meshID: values.meshId ?? '', network: values.network ?? ''};
+		this.put({
+			apiVersion: 'v1',
+			kind: 'ConfigMap',
+			metadata: {name: values.revision ? `istio-sidecar-injector-${values.revision}` : 'istio-sidecar-injector', namespace: ISTIO_NAMESPACE},
+			data: {values: JSON.stringify({revision: values.revision ?? '', global})},
+		});
+	}
+
 	installGateway(network: string, revision: string | undefined): void {
 		const labels = {
 			istio: 'eastwestgateway',
@@ -862,6 +898,23 @@ export class FakeIstioctl implements Istioctl {
 			this.factory.cluster(options.context).installRemote({cluster, network, address: get('remotePilotAddress') ?? '', ...(revision ? {revision} : {})});
 			line('✔ Istio core installed ⛵️');
 			line('✔ Istiod remote installed 🧠');
+			line('✔ Installation complete');
+			return;
+		}
+		const iop = parseYaml(options.manifestYaml) as Obj;
+		if (iop?.spec?.values?.global?.multiCluster) {
+			const global = iop.spec.values.global;
+			const revision = iop.spec.revision || undefined;
+			this.factory.cluster(options.context).installControlPlane({
+				...(revision ? {revision} : {}),
+				clusterName: global.multiCluster.clusterName,
+				meshId: global.meshID,
+				network: global.network,
+				externalIstiod: String(iop.spec.values.pilot?.env?.EXTERNAL_ISTIOD) === 'true',
+				...(iop.metadata?.name ? {owner: iop.metadata.name} : {}),
+			});
+			line('✔ Istio core installed ⛵️');
+			line('✔ Istiod installed 🧠');
 			line('✔ Installation complete');
 			return;
 		}

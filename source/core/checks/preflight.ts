@@ -1,5 +1,7 @@
 /** Preflight checks, per cluster: run before anything changes. */
-import {NETWORK_LABEL, TOPOLOGY_INFO, needsGateway, normalRevision} from '../model.js';
+import {NETWORK_LABEL, TOPOLOGY_INFO, needsGateway, normalRevision, type ClusterSpec, type MeshPlanInput} from '../model.js';
+import {controlPlaneWant, diffText, judgeControlPlane} from '../control-plane.js';
+import type {ClusterFacts} from './facts.js';
 import {CONTROL_PLANE_ANNOTATION, controlPlaneIncludes} from '../remote.js';
 import type {Check} from './types.js';
 import {isLoopbackHost, urlHost} from '../address.js';
@@ -26,6 +28,26 @@ import {
 	requiredPermissions,
 	formatPermission,
 } from './helpers.js';
+
+/**
+ * What the plan's control-plane step does about this primary's istiod, when it fixes what the checks below
+ * judge: an install where none runs, a retrofit with the user's IstioOperator. Undefined when no step is
+ * planned, or the step cannot fix it (the checks then judge the cluster as it is).
+ */
+function plannedFix(facts: ClusterFacts, plan: MeshPlanInput, cluster: ClusterSpec): string | undefined {
+	if (!plan.controlPlane || !facts.istiod) return undefined;
+	const iopFile = plan.controlPlane.iops?.[cluster.context];
+	const injector = facts.injectors?.find(i => sameRevision(i.revision, plan.revision));
+	const verdict = judgeControlPlane({istiods: facts.istiod, ...(injector ? {injector} : {})}, controlPlaneWant(plan, cluster), {
+		context: cluster.context,
+		...(iopFile !== undefined ? {iopFile} : {}),
+	});
+	if (verdict.action === 'install') return `planned: the run installs istiod here (control-plane step, ${verdict.detail})`;
+	if (verdict.action === 'retrofit') return `planned: the run retrofits istiod with ${iopFile ?? 'your IstioOperator'} (${diffText(verdict.diff)})`;
+	return undefined;
+}
+
+const RETROFIT_HINT = ', or let apply retrofit it: --control-plane-iop CONTEXT=FILE (the IstioOperator you installed with)';
 
 export const PREFLIGHT_CHECKS: readonly Check[] = [
 	{
@@ -140,10 +162,12 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
 		doc: installDoc,
 		claim: ({plan}) => `istiod for ${revisionText(plan)} is installed and ready`,
 		hint: ({plan}) =>
-			`install the control plane first (istioctl install with meshID, clusterName and network as planned${normalRevision(plan.revision) ? `, --revision ${normalRevision(plan.revision)}` : ''})`,
-		evaluate: ({facts, plan}) => {
+			`install the control plane first (istioctl install with meshID, clusterName and network as planned${normalRevision(plan.revision) ? `, --revision ${normalRevision(plan.revision)}` : ''}), or let apply install it: --control-plane default`,
+		evaluate: ({facts, plan, cluster, phase}) => {
 			const istiod = plannedIstiod(facts, plan);
 			if (istiod === 'not-collected') return skip('istiod Deployments were not listed');
+			const fix = phase === 'preflight' ? plannedFix(facts, plan, cluster) : undefined;
+			if (!istiod && fix) return pass(fix);
 			if (!istiod) {
 				const others = facts.istiod!.map(i => `${i.name} (${i.revision ?? 'default'})`);
 				return fail(`no ${istiodName(plan)} Deployment in istio-system${others.length ? `; found ${others.join(', ')}` : ''}`);
@@ -160,10 +184,13 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
 		appliesTo: isPrimary,
 		doc: DOCS.troubleshooting,
 		claim: ({cluster}) => `istiod runs with CLUSTER_ID=${cluster.name}`,
-		hint: ({cluster}) => `reinstall the control plane with values.global.multiCluster.clusterName=${cluster.name}, or use its cluster name in the plan`,
+		hint: ({cluster}) =>
+			`reinstall the control plane with values.global.multiCluster.clusterName=${cluster.name}, or use its cluster name in the plan${RETROFIT_HINT}`,
 		evaluate: ({facts, plan, cluster}) => {
 			const istiod = plannedIstiod(facts, plan);
 			if (istiod === 'not-collected' || !istiod) return skip(`no ${istiodName(plan)} to read`);
+			const fix = plannedFix(facts, plan, cluster);
+			if (fix) return pass(fix);
 			if (istiod.clusterId === undefined || istiod.clusterId === 'Kubernetes') {
 				return fail(`CLUSTER_ID is ${istiod.clusterId ?? 'unset'} (Istio's single-cluster default), which breaks multicluster`);
 			}
@@ -179,10 +206,12 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
 		appliesTo: isPrimary,
 		doc: installDoc,
 		claim: () => 'istiod runs with EXTERNAL_ISTIOD=true (it serves remote clusters)',
-		hint: () => 'reinstall the primary with values.pilot.env.EXTERNAL_ISTIOD=true (the primary-remote install page shows it)',
-		evaluate: ({facts, plan}) => {
+		hint: () => `reinstall the primary with values.pilot.env.EXTERNAL_ISTIOD=true (the primary-remote install page shows it)${RETROFIT_HINT}`,
+		evaluate: ({facts, plan, cluster}) => {
 			const istiod = plannedIstiod(facts, plan);
 			if (istiod === 'not-collected' || !istiod) return skip(`no ${istiodName(plan)} to read`);
+			const fix = plannedFix(facts, plan, cluster);
+			if (fix) return pass(fix);
 			return istiod.externalIstiod ? pass() : fail('EXTERNAL_ISTIOD is not true');
 		},
 	},
@@ -195,9 +224,12 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
 		appliesTo: isPrimary,
 		doc: installDoc,
 		claim: ({plan, cluster}) => `the control plane was installed with meshID ${plan.meshId}, network ${cluster.network} and clusterName ${cluster.name}`,
-		hint: () => 'install values and plan must agree: reinstall the control plane with the planned values, or change the plan to match the cluster',
+		hint: () =>
+			`install values and plan must agree: reinstall the control plane with the planned values, or change the plan to match the cluster${RETROFIT_HINT}`,
 		evaluate: ({facts, plan, cluster}) => {
 			if (!facts.injectors) return skip('the sidecar injector values were not read');
+			const fix = plannedFix(facts, plan, cluster);
+			if (fix) return pass(fix);
 			const values = facts.injectors.find(i => sameRevision(i.revision, plan.revision));
 			if (!values) return skip(`no istio-sidecar-injector ConfigMap for ${revisionText(plan)}`);
 			const wrong: string[] = [];

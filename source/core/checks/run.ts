@@ -42,7 +42,7 @@ export function runChecks(plan: MeshPlanInput, factsByCluster: Readonly<Record<s
 		for (const c of checks) {
 			if (c.scope !== 'cluster') continue;
 			if (c.appliesTo && !c.appliesTo(cluster, plan)) continue;
-			const input: ClusterInput = {plan, cluster, facts, factsOf};
+			const input: ClusterInput = {plan, cluster, facts, factsOf, phase};
 			const base = {cluster: cluster.name, context: cluster.context, claim: c.claim(input)};
 			let verdict: Verdict;
 			if (!facts) verdict = skip('no facts were collected for this cluster');

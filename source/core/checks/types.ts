@@ -32,6 +32,8 @@ export interface ClusterInput {
 	facts: ClusterFacts | undefined;
 	/** Another cluster's facts, by cluster name (e.g. the primary's gateway address, a peer's API server). */
 	factsOf: (name: string) => ClusterFacts | undefined;
+	/** The phase being run (a preflight check may pass what the plan is about to fix; after the run it may not). */
+	phase?: CheckPhase;
 }
 
 export interface MeshInput {
