@@ -1,11 +1,12 @@
 /** What an istiod Deployment says about itself: one reading shared by probes, checks and status. */
+import {helmReleaseOf} from './helm.js';
 import type {IstiodInfo} from './ports.js';
 import {normalRevision} from './model.js';
 import {rolloutStatus, type DeploymentLike} from './rollout.js';
 import {rec} from './record.js';
 
 export interface IstiodDeploymentLike extends DeploymentLike {
-	metadata?: DeploymentLike['metadata'] & {labels?: Record<string, string>};
+	metadata?: DeploymentLike['metadata'] & {labels?: Record<string, string>; annotations?: Record<string, string>};
 	spec?: DeploymentLike['spec'] & {template?: {spec?: {containers?: Array<{name?: string; env?: Array<{name?: string; value?: string}>}>}}};
 }
 
@@ -28,6 +29,8 @@ export function istiodFromDeployment(d: IstiodDeploymentLike): IstiodInfo {
 	const clusterId = env.get('CLUSTER_ID');
 	if (clusterId !== undefined) info.clusterId = clusterId;
 	if (env.has('EXTERNAL_ISTIOD')) info.externalIstiod = env.get('EXTERNAL_ISTIOD') === 'true';
+	const release = helmReleaseOf(d.metadata?.annotations);
+	if (release) info.helmRelease = release;
 	return info;
 }
 
