@@ -2,9 +2,12 @@
 # Builds the lab's binaries from Go modules, if they are not cached yet:
 #   kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd,
 #   kwok, istioctl, pilot-discovery (istiod)  ->  ${EASTWEST_LAB_CACHE:-~/.cache/eastwest-lab}/<versions>/bin
+#   helm                                      ->  ${EASTWEST_LAB_CACHE:-~/.cache/eastwest-lab}/helm-<version>/bin
+# and copies Istio's Helm charts (base, istiod, gateway) out of the istio.io/istio
+# module into <versions>/charts.
 # Runs outside the lab's network namespace (it needs the Go module proxy).
 # Options: --force        rebuild even if cached
-#          --only STEP    build one step only: k8s | kwok | istioctl | pilot
+#          --only STEP    build one step only: k8s | kwok | istioctl | pilot | helm
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -23,7 +26,12 @@ command -v go >/dev/null || die "go is required (Go 1.25 or newer)"
 export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
 mkdir -p "$LAB_BIN" "$LAB_BUILD" "$LAB_BUILD_LOGS"
 
-have() { [[ $FORCE -eq 0 && -x "$LAB_BIN/$1" ]]; }
+# have BINARY: cached (helm lives in its own directory, the others in $LAB_BIN).
+have() {
+  local dir="$LAB_BIN"
+  [[ "$1" != helm ]] || dir="$LAB_HELM_BIN"
+  [[ $FORCE -eq 0 && -x "$dir/$1" ]]
+}
 
 # json_field FILE FIELD: a top-level string field of `go mod download -json` output.
 json_field() { sed -n "s/^[[:space:]]*\"$2\": \"\(.*\)\",\{0,1\}$/\1/p" "$1" | head -n1; }
@@ -138,6 +146,33 @@ build_pilot() {
 }
 
 # ---------------------------------------------------------------------------
+# helm, from its Go module at a named version, into its own cache directory
+# (not under LAB_KEY: building it never touches the binaries above).
+build_helm() {
+  local dir="$LAB_HELM_HOME/build" p=helm.sh/helm/v4/internal/version
+  rm -rf "$dir"; mkdir -p "$dir" "$LAB_HELM_BIN"
+  GOBIN="$dir" go install -trimpath \
+    -ldflags "-s -w -X ${p}.version=${LAB_HELM_VERSION} -X ${p}.gitTreeState=clean" \
+    "helm.sh/helm/v4/cmd/helm@${LAB_HELM_VERSION}"
+  mv -f "$dir/helm" "$LAB_HELM_BIN/helm"
+}
+
+# copy_charts: Istio's charts from the istio.io/istio module the lab builds
+# istioctl and istiod from, one directory per chart name.
+copy_charts() {
+  local src tmp="$LAB_CHARTS.tmp"
+  src="$(cd "$LAB_BUILD" && go mod download -json "istio.io/istio@${LAB_ISTIO_MODULE_VERSION}" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')/manifests/charts"
+  [[ -d "$src/gateway" && -d "$src/base" && -d "$src/istio-control/istio-discovery" ]] || die "Istio charts not found in $src"
+  rm -rf "$tmp"; mkdir -p "$tmp"
+  cp -r "$src/base" "$tmp/base"
+  cp -r "$src/istio-control/istio-discovery" "$tmp/istiod"
+  cp -r "$src/gateway" "$tmp/gateway"
+  chmod -R u+w "$tmp"
+  rm -rf "$LAB_CHARTS"; mv "$tmp" "$LAB_CHARTS"
+  log "build: Istio charts (base, istiod, gateway) copied to $LAB_CHARTS"
+}
+
+# ---------------------------------------------------------------------------
 # run_step NAME BINARIES...: runs build_NAME in the background unless all its
 # binaries are cached; logs to $LAB_BUILD_LOGS/NAME.log.
 declare -A PIDS=() STARTED=()
@@ -164,6 +199,7 @@ run_step k8s kube-apiserver kube-controller-manager kube-scheduler kubectl etcd
 run_step kwok kwok
 run_step istioctl istioctl
 run_step pilot pilot-discovery
+run_step helm helm
 
 failed=0
 # Report each step as it finishes (wait -n), whatever the order.
@@ -185,6 +221,7 @@ while ((${#NAME_OF[@]})); do
 done
 [[ $failed -eq 0 ]] || die "build failed"
 
+if [[ -z "$ONLY" || "$ONLY" == helm ]] && [[ $FORCE -eq 1 || ! -f "$LAB_CHARTS/gateway/Chart.yaml" ]]; then copy_charts; fi
 [[ -z "$ONLY" ]] || { log "build: step $ONLY finished ($((SECONDS - T0))s)"; exit 0; }
 for b in "${LAB_BINARIES[@]}"; do
   [[ -x "$LAB_BIN/$b" ]] || die "missing $LAB_BIN/$b after build"
@@ -205,4 +242,5 @@ if [[ $FORCE -eq 1 || ! -s "$LAB_HOME/kwok-stages.yaml" ]]; then
   mv -f "$tmp" "$LAB_HOME/kwok-stages.yaml"
   log "build: kwok stages written to $LAB_HOME/kwok-stages.yaml"
 fi
-log "build: all binaries present in $LAB_BIN ($((SECONDS - T0))s)"
+[[ -x "$LAB_HELM_BIN/helm" ]] || die "missing $LAB_HELM_BIN/helm after build"
+log "build: all binaries present in $LAB_BIN and $LAB_HELM_BIN ($((SECONDS - T0))s)"

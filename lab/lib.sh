@@ -19,6 +19,10 @@ LAB_ISTIO_MODULE_VERSION="${EASTWEST_LAB_ISTIO_MODULE_VERSION:-v0.0.0-2026082712
 # itself <VERSION>-dev).
 LAB_ISTIO_VERSION="${EASTWEST_LAB_ISTIO_VERSION:-1.31-dev}"
 
+# helm (module helm.sh/helm/v4), built into its own cache directory: it is not
+# part of LAB_KEY, so adding or moving it never rebuilds the binaries above.
+LAB_HELM_VERSION="${EASTWEST_LAB_HELM_VERSION:-v4.3.2}"
+
 LAB_KEY="k8s-${LAB_K8S_VERSION}_istio-${LAB_ISTIO_VERSION}-${LAB_ISTIO_MODULE_VERSION##*-}_kwok-${LAB_KWOK_VERSION}"
 
 # --- paths -----------------------------------------------------------------
@@ -27,6 +31,11 @@ LAB_HOME="${LAB_CACHE}/${LAB_KEY}"
 LAB_BIN="${LAB_HOME}/bin"
 LAB_BUILD="${LAB_HOME}/build"
 LAB_BUILD_LOGS="${LAB_HOME}/logs"
+# Istio's Helm charts (base, istiod, gateway) from the same istio.io/istio module, one directory per
+# chart name (usable as eastwest --charts DIR).
+LAB_CHARTS="${LAB_HOME}/charts"
+LAB_HELM_HOME="${LAB_CACHE}/helm-${LAB_HELM_VERSION}"
+LAB_HELM_BIN="${LAB_HELM_HOME}/bin"
 LAB_STATE="${EASTWEST_LAB_STATE:-${LAB_CACHE}/state}"
 LAB_KUBECONFIG="${LAB_STATE}/kubeconfig"
 LAB_NETNS="${EASTWEST_LAB_NETNS:-eastwest-lab}"
@@ -201,6 +210,7 @@ lab_print_summary() {
   cat <<EOT
 lab is up
   topology:   $(cat "$LAB_STATE/topology" 2>/dev/null || echo '?')
+  installer:  $(cat "$LAB_STATE/installer" 2>/dev/null || echo istioctl) (of the control planes)
   netns:      $LAB_NETNS (loopback only)
   kubeconfig: $LAB_KUBECONFIG (contexts: ${LAB_CLUSTERS[*]})
   binaries:   $LAB_BIN

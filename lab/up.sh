@@ -6,6 +6,7 @@
 # "eastwest-lab" (loopback only). Reuses a running lab.
 #
 # usage: lab/up.sh [--topology multi-primary|primary-remote|bare|single-cluster] [--lb assign|pending]
+#                  [--installer istioctl|helm]
 #   --topology multi-primary   (default) east and west both primaries
 #                              (mesh mesh1, clusters east/west, networks net-east/net-west)
 #   --topology primary-remote  east primary with externalIstiod=true; west gets only
@@ -19,6 +20,10 @@
 #   --lb assign|pending        LoadBalancer Services get a 127.0.x.y address after
 #                              ~1s (assign, default) or stay pending; flip at run time
 #                              with lab/lb.sh
+#   --installer istioctl|helm  who installs the control planes: istioctl (default) or
+#                              helm (releases istio-base + istiod of the charts in the
+#                              lab cache, same values), so istiod carries Helm's
+#                              release annotations
 # environment: EASTWEST_LAB_CACHE, EASTWEST_LAB_STATE, EASTWEST_LAB_NETNS,
 #   EASTWEST_LAB_NODES (fake nodes per cluster, default 1), EASTWEST_LAB_LB_DELAY (s),
 #   EASTWEST_LAB_KEEP_ON_FAILURE=1 (leave a half-started lab running to debug it)
@@ -27,6 +32,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 TOPOLOGY="${EASTWEST_LAB_TOPOLOGY:-multi-primary}"
 LB_MODE="${EASTWEST_LAB_LB:-}"
+INSTALLER="${EASTWEST_LAB_INSTALLER:-istioctl}"
 while (($#)); do
   arg="$1"; shift
   case "$arg" in
@@ -34,12 +40,18 @@ while (($#)); do
     --topology=*) TOPOLOGY="${arg#*=}" ;;
     --lb) LB_MODE="${1:?--lb needs a value}"; shift ;;
     --lb=*) LB_MODE="${arg#*=}" ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    --installer) INSTALLER="${1:?--installer needs a value}"; shift ;;
+    --installer=*) INSTALLER="${arg#*=}" ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) die "unknown argument: $arg (see --help)" ;;
   esac
 done
 [[ " ${LAB_TOPOLOGIES[*]} " == *" $TOPOLOGY "* ]] || die "unknown topology: $TOPOLOGY (one of: ${LAB_TOPOLOGIES[*]})"
 case "$LB_MODE" in ""|assign|pending) ;; *) die "--lb must be assign or pending" ;; esac
+case "$INSTALLER" in istioctl|helm) ;; *) die "--installer must be istioctl or helm" ;; esac
+if [[ "$INSTALLER" == helm ]]; then
+  [[ -x "$LAB_HELM_BIN/helm" && -f "$LAB_CHARTS/istiod/Chart.yaml" ]] || die "helm or Istio's charts are not built yet: run lab/build.sh --only helm"
+fi
 NODES="${EASTWEST_LAB_NODES:-1}"
 
 lab_require_root
@@ -54,6 +66,8 @@ T0=$SECONDS
 if lab_is_up; then
   running="$(cat "$LAB_STATE/topology")"
   [[ "$running" == "$TOPOLOGY" ]] || die "the lab is up with topology $running; run lab/down.sh first to switch to $TOPOLOGY"
+  installed_by="$(cat "$LAB_STATE/installer" 2>/dev/null || echo istioctl)"
+  [[ "$installed_by" == "$INSTALLER" ]] || die "the lab's control planes were installed with $installed_by; run lab/down.sh first to switch to --installer $INSTALLER"
   [[ -z "$LB_MODE" ]] || echo "$LB_MODE" >"$LAB_STATE/lb-mode"
   log "lab already up (topology $running, lb $(cat "$LAB_STATE/lb-mode")); reusing it"
   lab_print_summary
@@ -85,7 +99,7 @@ on_exit() {
 trap on_exit EXIT
 
 mkdir -p "$LAB_STATE" "$LAB_STATE/pids" "$LAB_STATE/logs"
-rm -f "$LAB_STATE"/logs/*.log "$LAB_STATE/ready" "$LAB_STATE/topology" "$LAB_STATE/remote"
+rm -f "$LAB_STATE"/logs/*.log "$LAB_STATE/ready" "$LAB_STATE/topology" "$LAB_STATE/remote" "$LAB_STATE/installer"
 # Read by lab_lb_prefix while the lab starts (topology is written once it is up).
 mkdir -p "$LAB_STATE" && echo "$TOPOLOGY" >"$LAB_STATE/topology.pending"
 echo "${LB_MODE:-assign}" >"$LAB_STATE/lb-mode"
@@ -412,6 +426,64 @@ istio_install() { # istio_install CLUSTER FILE (FILE empty: `istioctl install -y
 # pointed there by lab/istiod.sh within a pass. See README.
 retarget_webhooks() { lab_retarget_webhooks "$1" kc --context "$1"; }
 
+# The same control planes installed with Helm: release istio-base (chart base)
+# and release istiod (chart istiod) with the values of control_plane_iop.
+helm_values() { # helm_values CLUSTER EXTERNAL_ISTIOD
+  cat <<EOF
+global:
+  meshID: mesh1
+  multiCluster:
+    clusterName: $1
+  network: net-$1
+EOF
+  [[ "$2" != true ]] || echo "  externalIstiod: true"
+}
+helm_release() { # helm_release CLUSTER RELEASE CHART [VALUES_FILE]
+  local c="$1" rel="$2" chart="$3" values="${4:-}" logf="$LAB_STATE/logs/$1-helm-$2.log"
+  log "$c: helm upgrade --install $rel $LAB_CHARTS/$chart (log: $logf)"
+  if ! in_ns timeout 300 env KUBECONFIG="$LAB_KUBECONFIG" HELM_CONFIG_HOME="$LAB_STATE/helm/config" \
+    HELM_CACHE_HOME="$LAB_STATE/helm/cache" HELM_DATA_HOME="$LAB_STATE/helm/data" \
+    "$LAB_HELM_BIN/helm" upgrade --install "$rel" "$LAB_CHARTS/$chart" --namespace istio-system --create-namespace \
+    --kube-context "$c" ${values:+--values "$values"} >"$logf" 2>&1; then
+    tail -n 30 "$logf" >&2
+    die "$c: helm install of $rel failed"
+  fi
+}
+helm_control_plane() { # helm_control_plane CLUSTER EXTERNAL_ISTIOD
+  helm_values "$1" "$2" >"$LAB_STATE/istio/$1-istiod-values.yaml"
+  helm_release "$1" istio-base base
+  helm_release "$1" istiod istiod "$LAB_STATE/istio/$1-istiod-values.yaml"
+  retarget_webhooks "$1"
+}
+
+echo "$INSTALLER" >"$LAB_STATE/installer"
+if [[ "$INSTALLER" == helm ]]; then
+  case "$TOPOLOGY" in
+    multi-primary)
+      helm_control_plane east false &
+      p1=$!
+      helm_control_plane west false &
+      p2=$!
+      wait $p1 || die "east: Istio install (helm) failed"
+      wait $p2 || die "west: Istio install (helm) failed"
+      ;;
+    primary-remote)
+      helm_control_plane east true &
+      p1=$!
+      p2=""
+      if [[ "${EASTWEST_LAB_REMOTE_BASE:-1}" != 0 ]]; then
+        echo base >"$LAB_STATE/remote"
+        ( helm_release west istio-base base && retarget_webhooks west ) &
+        p2=$!
+      else
+        echo bare >"$LAB_STATE/remote"
+        log "west: left bare (EASTWEST_LAB_REMOTE_BASE=0)"
+      fi
+      wait $p1 || die "east: Istio install (helm) failed"
+      [[ -z "$p2" ]] || wait "$p2" || die "west: Istio base install (helm) failed"
+      ;;
+  esac
+else
 case "$TOPOLOGY" in
   multi-primary)
     for c in "${LAB_CLUSTERS[@]}"; do control_plane_iop "$c" false >"$LAB_STATE/istio/$c-control-plane.yaml"; done
@@ -459,6 +531,7 @@ case "$TOPOLOGY" in
     wait $p2 || die "west: Istio install failed"
     ;;
 esac
+fi
 
 # ---------------------------------------------------------------------------
 # The real istiod of each cluster: a plain pilot-discovery process run by

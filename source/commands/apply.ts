@@ -12,8 +12,10 @@ import type {RunOutcome} from '../core/events.js';
 import type {MeshPlanInput} from '../core/model.js';
 import {buildPlan, type Plan} from '../core/plan.js';
 import {readControlPlaneFiles} from './control-plane-files.js';
-import type {CaSource, ClusterClientFactory, Istioctl, KubeconfigSource, RunPlan} from '../core/ports.js';
+import type {CaSource, ClusterClientFactory, ComponentInstaller, Istioctl, KubeconfigSource, RunPlan} from '../core/ports.js';
+import {readInstallerFlags, resolveInstaller, type InstallerDeps, type InstallerFlags} from './installer.js';
 import * as engine from '../engine/index.js';
+import * as helmLayer from '../helm/index.js';
 import * as istioctlLayer from '../istioctl/index.js';
 import * as kube from '../kube/index.js';
 import {globalFlags, parseFlags, parserOptions, readParallel} from './args.js';
@@ -33,7 +35,9 @@ import {DEFAULT_RUN_TIMEOUT_MS as DEFAULT_TIMEOUT_MS} from '../core/timeouts.js'
 export interface ApplyDeps {
 	createFactory(source: KubeconfigSource): ClusterClientFactory;
 	locateIstioctl(options: {path?: string; env: NodeJS.ProcessEnv}): Promise<Istioctl>;
-	createRunPlan(deps: {factory: ClusterClientFactory; istioctl: Istioctl}): RunPlan;
+	createRunPlan(deps: {factory: ClusterClientFactory; istioctl: Istioctl; installer?: ComponentInstaller}): RunPlan;
+	/** Locating helm and its installer (the helm layer; tests hand in fakes). */
+	helm?: InstallerDeps;
 	/** True when a person can answer a question (stdin and stderr are terminals). */
 	interactive(): boolean;
 	/** Ask once; resolves true for yes. */
@@ -53,6 +57,10 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 		createFactory: source => kube.createClusterClientFactory(source),
 		locateIstioctl: options => istioctlLayer.locateIstioctl(options),
 		createRunPlan: deps => engine.createRunPlan(deps),
+		helm: {
+			locateHelm: options => helmLayer.locateHelm(options),
+			helmInstaller: (helm, options) => helmLayer.helmInstaller(helm as helmLayer.Helm, options),
+		},
 		loadProfile: loadSavedPlan,
 		profileParallel: savedParallel,
 		recordRun: recordProfileRun,
@@ -73,6 +81,7 @@ interface ParsedApply extends RunFlags {
 	/** --ca DIR, absolute. */
 	caDir?: string;
 	restartIstiod: boolean;
+	installerFlags: InstallerFlags;
 }
 
 const SPEC = COMMAND_SPECS.apply;
@@ -88,6 +97,7 @@ export function parseApplyArgs(args: string[]): ParsedApply {
 	if (values.ca === '') problems.push('--ca needs the directory of the root CA (root-cert.pem, root-key.pem); create one with eastwest ca create --out DIR');
 	const parallel = readParallel(values.parallel);
 	if (parallel.problem !== undefined) problems.push(parallel.problem);
+	const installerFlags = readInstallerFlags(values, problems);
 	throwProblems(problems);
 	const g = globalFlags(values);
 	return {
@@ -98,6 +108,7 @@ export function parseApplyArgs(args: string[]): ParsedApply {
 		...(parallel.value !== undefined ? {parallel: parallel.value} : {}),
 		...(values.ca ? {caDir: path.resolve(values.ca)} : {}),
 		restartIstiod: Boolean(values['restart-istiod']),
+		installerFlags,
 		...(g.istioctl ? {istioctl: g.istioctl} : {}),
 	};
 }
@@ -146,6 +157,23 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 		throw new UsageError(firstLine(error));
 	}
 	const plan = buildPlan(opts.input, {controlPlaneFiles});
+	// The installer (and for Helm, helm found and answering `version`), before anything changes.
+	const resolved = deps.helm
+		? await resolveInstaller(
+				opts.installerFlags,
+				{factory, contexts: opts.input.clusters.map(c => c.context), env: ctx.env, signal: ctx.signal, istioctl, force: opts.force},
+				deps.helm,
+			)
+		: undefined;
+	if (ctx.signal.aborted) return EXIT.interrupted;
+	if (resolved?.kind === 'helm' && opts.output === 'text') {
+		const charts =
+			resolved.charts?.kind === 'dir'
+				? `charts from ${resolved.charts.dir}`
+				: `charts from repository ${resolved.charts?.repo}${resolved.charts?.kind === 'repo' && resolved.charts.version ? ` at ${resolved.charts.version}` : ''}`;
+		ctx.stdout.write(`Installer: helm ${resolved.toolVersion ?? ''} (${resolved.installer.path}; ${resolved.why}; ${charts})\n`);
+	}
+	for (const warning of resolved?.warnings ?? []) ctx.stderr.write(`eastwest: warning: ${warning}\n`);
 
 	const preflight = await preflightRun;
 	if (!preflight) {
@@ -177,7 +205,7 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 	}
 
 	const printer = opts.output === 'text' ? new TextPrinter(ctx, plan) : undefined;
-	const runPlan = deps.createRunPlan({factory, istioctl});
+	const runPlan = deps.createRunPlan({factory, istioctl, ...(resolved ? {installer: resolved.installer} : {})});
 	const outcome = await runEngine(() =>
 		runPlan(plan, {
 			timeoutMs: opts.timeoutMs,
@@ -195,7 +223,7 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 		opts,
 		outcome,
 		(name, result, dryRun) => deps.recordRun(name, result, dryRun),
-		() => jsonResult(plan, opts, outcome, istioctl.path, istioctlVersion, preflight),
+		() => ({...jsonResult(plan, opts, outcome, istioctl.path, istioctlVersion, preflight), installer: resolved?.kind ?? 'istioctl'}),
 	);
 }
 

@@ -1,18 +1,21 @@
 /**
  * `eastwest remove`: headless teardown of what a plan set up, text or JSON, with confirmation, deadlines
  * and Ctrl-C. Before anything changes: the plan's contexts exist and every cluster answers.
- * Removes through the kube layer only (no istioctl needed): see core/teardown.ts for what goes and what stays.
+ * Removes through the kube layer (no istioctl needed), and Helm releases eastwest made through helm (with
+ * --installer helm, or when a cluster's istiod is a Helm release): see core/teardown.ts for what goes and what stays.
  */
 import {confirmOnTerminal} from './confirm.js';
 import type {RunOutcome} from '../core/events.js';
 import type {MeshPlanInput} from '../core/model.js';
-import type {ClusterClientFactory, KubeconfigSource} from '../core/ports.js';
+import type {ClusterClientFactory, ComponentInstaller, KubeconfigSource} from '../core/ports.js';
+import * as helmLayer from '../helm/index.js';
+import {readInstallerFlags, type InstallerFlags} from './installer.js';
 import {buildTeardown, type RunRemovePlan, type TeardownOutcome, type TeardownPlan} from '../core/teardown.js';
 import * as removeEngine from '../engine/remove.js';
 import * as kube from '../kube/index.js';
 import {parseFlags, parserOptions} from './args.js';
 import {COMMAND_SPECS} from './spec.js';
-import {EXIT, WorkError} from '../core/exit-codes.js';
+import {EXIT, UsageError, WorkError} from '../core/exit-codes.js';
 import {askToProceed, finishRun, mustConfirm, readRunFlags, runEngine, throwProblems, type RunFlags} from './run-flow.js';
 import {loadSavedPlan, recordProfileRemove} from './saved-plan.js';
 import type {CommandContext} from '../core/command-context.js';
@@ -23,7 +26,9 @@ import {openKubeconfig, planContexts} from './kubeconfig.js';
 
 export interface RemoveDeps {
 	createFactory(source: KubeconfigSource): ClusterClientFactory;
-	createRemovePlan(deps: {factory: ClusterClientFactory}): RunRemovePlan;
+	createRemovePlan(deps: {factory: ClusterClientFactory; installer?: ComponentInstaller}): RunRemovePlan;
+	/** helm's installer, for uninstalling the releases eastwest made (the helm layer; tests hand in fakes). */
+	helmInstaller?(options: {path?: string; env: NodeJS.ProcessEnv; signal: AbortSignal}): Promise<ComponentInstaller>;
 	/** True when a person can answer a question (stdin and stderr are terminals). */
 	interactive(): boolean;
 	confirm(question: string, signal: AbortSignal): Promise<boolean>;
@@ -38,6 +43,11 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 	return removeCommand(args, ctx, {
 		createFactory: source => kube.createClusterClientFactory(source),
 		createRemovePlan: deps => removeEngine.createRemovePlan(deps),
+		helmInstaller: async options => {
+			const helm = await helmLayer.locateHelm(options);
+			await helm.clientVersion(options.signal);
+			return helmLayer.helmInstaller(helm, {charts: {kind: 'repo', repo: 'istio'}});
+		},
 		loadProfile: loadSavedPlan,
 		recordRemove: recordProfileRemove,
 		interactive: () => Boolean(process.stdin.isTTY && ctx.stderr.isTTY),
@@ -52,13 +62,16 @@ export const FLAGS = parserOptions(SPEC.flags);
 
 interface ParsedRemove extends RunFlags {
 	ca: boolean;
+	installerFlags: InstallerFlags;
 }
 
 export function parseRemoveArgs(args: string[]): ParsedRemove {
 	const {values} = parseFlags('remove', args, FLAGS);
 	const run = readRunFlags(values, SPEC.flags.output, DEFAULT_TIMEOUT_MS, '90s, 2m or 1m30s');
-	throwProblems(run.problems);
-	return {...run.flags, ca: Boolean(values.ca)};
+	const problems = [...run.problems];
+	const installerFlags = readInstallerFlags(values, problems);
+	throwProblems(problems);
+	return {...run.flags, ca: Boolean(values.ca), installerFlags};
 }
 
 /** What goes, per context, in the words the confirmation and the dry run use. */
@@ -108,6 +121,26 @@ export async function removeCommand(args: string[], ctx: CommandContext, deps: R
 		throw new WorkError(`${down.join('; ')}; nothing was removed: fix the access and run again`);
 	}
 
+	// Helm releases are uninstalled with helm: chosen, or because a cluster's istiod is a Helm release.
+	const helmManaged = input.clusters.filter((_c, i) => {
+		const p = probes[i]!;
+		return 'istiod' in p && p.istiod.some(d => d.helmRelease !== undefined);
+	});
+	const useHelm = parsed.installerFlags.installer === 'helm' || (parsed.installerFlags.installer === undefined && helmManaged.length > 0);
+	let installer: ComponentInstaller | undefined;
+	if (useHelm && deps.helmInstaller) {
+		try {
+			installer = await deps.helmInstaller({...(parsed.installerFlags.helm ? {path: parsed.installerFlags.helm} : {}), env: ctx.env, signal: ctx.signal});
+		} catch (error) {
+			if (ctx.signal.aborted) return EXIT.interrupted;
+			const why =
+				parsed.installerFlags.installer === 'helm'
+					? ''
+					: ` (needed because istiod on ${helmManaged.map(c => c.name).join(', ')} is a Helm release; --installer istioctl removes without helm)`;
+			throw new UsageError(`${firstLine(error)}${why}`);
+		}
+	}
+
 	if (mustAsk) {
 		const contexts = plan.clusters.map(c => c.cluster.context).join(', ');
 		const stop = await askToProceed(ctx, (q, signal) => deps.confirm(q, signal), {
@@ -125,7 +158,7 @@ export async function removeCommand(args: string[], ctx: CommandContext, deps: R
 			? new TextPrinter(ctx, plan, {result: {changed: 'removed', unchanged: 'already gone', skipped: parsed.dryRun ? 'dry run' : 'left'}, notes: 'Kept'})
 			: undefined;
 	const outcome = await runEngine(() =>
-		deps.createRemovePlan({factory})(plan, {
+		deps.createRemovePlan({factory, ...(installer ? {installer} : {})})(plan, {
 			timeoutMs: parsed.timeoutMs,
 			dryRun: parsed.dryRun,
 			signal: ctx.signal,

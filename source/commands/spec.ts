@@ -124,6 +124,19 @@ export const PLAN_FLAGS = {
 	},
 } as const satisfies Flags;
 
+/** Which tool installs the components, and where Helm finds its charts (apply, remove, manifests). */
+const INSTALLER_FLAGS = {
+	installer: {
+		value: ['istioctl', 'helm'],
+		arg: 'TOOL',
+		help: ["install with istioctl or helm (default: the tool that manages the cluster's istiod:", "helm when it carries Helm's release annotations)"],
+	},
+	helm: {value: 'file', arg: 'PATH', help: ['helm binary (default: helm on PATH)']},
+	charts: {value: 'file', arg: 'DIR', help: ["Istio's charts from a directory (DIR/gateway, DIR/base, DIR/istiod; air-gapped)"]},
+	'helm-repo': {value: 'text', arg: 'NAME', help: ['the chart repository added as in the docs (default istio)']},
+	'chart-version': {value: 'text', arg: 'V', help: ["the charts' version (default: the version of the cluster's istiod)"]},
+} as const satisfies Flags;
+
 /** The plan flags as a usage line writes them. */
 const PLAN_USAGE = '--topology T --mesh ID --cluster CONTEXT=NAME:NETWORK[:primary|remote] ...';
 
@@ -242,6 +255,7 @@ changed anywhere; warnings are printed and do not block. --dry-run runs the chec
 				],
 			},
 			'restart-istiod': {help: ['after a new cacerts, restart istiod and wait for its rollout (with --ca)']},
+			...INSTALLER_FLAGS,
 		},
 		after: `istiod reads cacerts only when it starts: without --restart-istiod it keeps its old CA until restarted,
 and workloads keep their certificates until they restart too.`,
@@ -274,6 +288,12 @@ no istioctl is needed. A second run reports every step "already gone". The profi
 			yes: {short: 'y', help: ['do not ask for confirmation (required without a terminal)']},
 			timeout: timeout(['deadline of every step (default 2m); the reachability check gets at most 10s']),
 			output: output(['text (one line per event, default) or json (one document at the end)']),
+			installer: {
+				value: ['istioctl', 'helm'],
+				arg: 'TOOL',
+				help: ["helm: uninstall the Helm releases eastwest made (default: helm when the cluster's", "istiod carries Helm's release annotations)"],
+			},
+			helm: INSTALLER_FLAGS.helm,
 		},
 		examples: `  eastwest remove --profile prod --dry-run
   eastwest remove --profile prod --yes

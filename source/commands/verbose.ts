@@ -1,5 +1,6 @@
-/** `-v` / `--verbose`: the kube and istioctl layers write one redacted line per request or command to stderr. */
+/** `-v` / `--verbose`: the kube, istioctl and helm layers write one redacted line per request or command to stderr. */
 import type {CommandContext} from '../core/command-context.js';
+import {setHelmLog} from '../helm/index.js';
 import {setIstioctlLog} from '../istioctl/index.js';
 import {redactKnown, setKubeLog} from '../kube/log.js';
 
@@ -10,4 +11,5 @@ export function enableVerbose(ctx: CommandContext): void {
 	setKubeLog(sink);
 	// istioctl lines also lose every secret the kube layer has seen (kubeconfig and plugin tokens).
 	setIstioctlLog(line => sink(redactKnown(line)));
+	setHelmLog(line => sink(redactKnown(line)));
 }

@@ -136,15 +136,15 @@ export function judgeControlPlane(observed: ControlPlaneObserved, want: ControlP
 	const diff = controlPlaneDiff(istiod, observed.injector, want);
 	if (diff.length === 0) return {action: 'ready', istiod, detail: `${istiod.name} runs with ${want.meshId}/${want.cluster}/${want.network}`};
 	if (istiod.helmRelease) {
-		const ns = istiod.helmReleaseNamespace ?? ISTIO_NAMESPACE;
+		const ns = istiod.helmRelease.namespace;
 		const sets = planSets(want, diff).map(s => `--set ${s.replace(/^values\./, '')}`);
 		return {
 			action: 'helm',
 			istiod,
 			diff,
-			release: istiod.helmRelease,
-			message: `${istiod.name} on ${want.cluster} is managed by Helm (release ${ns}/${istiod.helmRelease}), which eastwest never changes with istioctl: ${diffText(diff)}`,
-			hint: `helm upgrade ${istiod.helmRelease} istio/istiod -n ${ns} --kube-context ${ctx.context} --reuse-values ${sets.join(' ')}`,
+			release: istiod.helmRelease.name,
+			message: `${istiod.name} on ${want.cluster} is managed by Helm (release ${ns}/${istiod.helmRelease.name}), which eastwest never changes with istioctl: ${diffText(diff)}`,
+			hint: `helm upgrade ${istiod.helmRelease.name} istio/istiod -n ${ns} --kube-context ${ctx.context} --reuse-values ${sets.join(' ')}`,
 		};
 	}
 	if (ctx.iopFile !== undefined) return {action: 'retrofit', istiod, diff, detail: `${diffText(diff)} (overlaid on ${ctx.iopFile})`};

@@ -1,4 +1,5 @@
 /** What an istiod Deployment says about itself: one reading shared by probes, checks and status. */
+import {helmReleaseOf} from './helm.js';
 import type {IstiodInfo} from './ports.js';
 import {normalRevision} from './model.js';
 import {rolloutStatus, type DeploymentLike} from './rollout.js';
@@ -28,12 +29,8 @@ export function istiodFromDeployment(d: IstiodDeploymentLike): IstiodInfo {
 	const clusterId = env.get('CLUSTER_ID');
 	if (clusterId !== undefined) info.clusterId = clusterId;
 	if (env.has('EXTERNAL_ISTIOD')) info.externalIstiod = env.get('EXTERNAL_ISTIOD') === 'true';
-	const helmRelease = d.metadata?.annotations?.['meta.helm.sh/release-name'];
-	if (helmRelease) {
-		info.helmRelease = helmRelease;
-		const ns = d.metadata?.annotations?.['meta.helm.sh/release-namespace'];
-		if (ns) info.helmReleaseNamespace = ns;
-	}
+	const release = helmReleaseOf(d.metadata?.annotations);
+	if (release) info.helmRelease = release;
 	return info;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The seams between layers: what the engine, the commands and the wizard need from the outside world.
- * source/kube/ and source/istioctl/ implement these; tests hand in fakes.
+ * source/kube/, source/istioctl/ and source/helm/ implement these; tests hand in fakes.
  */
 import type {Manifest} from './manifests.js';
 import type {Event, RunOutcome} from './events.js';
@@ -65,10 +65,8 @@ export interface IstiodInfo {
 	network?: string;
 	/** istiod env EXTERNAL_ISTIOD=true. */
 	externalIstiod?: boolean;
-	/** The Helm release that manages the Deployment (annotation meta.helm.sh/release-name), when Helm does. */
-	helmRelease?: string;
-	/** Its namespace (meta.helm.sh/release-namespace). */
-	helmReleaseNamespace?: string;
+	/** The Helm release that installed it (Helm's release annotations), when Helm did. */
+	helmRelease?: {name: string; namespace: string};
 	ready: boolean;
 }
 
@@ -481,4 +479,91 @@ export interface CaSource {
 	isRoot(pem: string): boolean;
 	/** A root certificate found on a cluster, named as `root` is. */
 	describe(pem: string): string;
+}
+
+// ---------- installers ----------
+
+/** The tools eastwest can install Istio components with. */
+export const INSTALLER_KINDS = ['istioctl', 'helm'] as const;
+export type InstallerKind = (typeof INSTALLER_KINDS)[number];
+
+/** What an installer installs, upgrades and uninstalls. */
+export type ComponentKind = 'eastwest-gateway' | 'remote-control-plane' | 'primary-control-plane';
+
+/** What a component is made of, whichever installer renders it. */
+export interface ComponentParams {
+	/** The cluster's name in the mesh (global.multiCluster.clusterName). */
+	cluster: string;
+	network: string;
+	meshId: string;
+	/** The plan's revision; undefined for the default revision. */
+	revision?: string;
+	/** remote-control-plane: the primary's gateway address (global.remotePilotAddress). */
+	discoveryAddress?: string;
+}
+
+/** One component on one cluster. */
+export interface ComponentTarget {
+	component: ComponentKind;
+	context: string;
+	kubeconfig?: string;
+	params: ComponentParams;
+	signal?: AbortSignal;
+}
+
+export interface ComponentInstallOptions extends ComponentTarget {
+	/** The component as an IstioOperator (what istioctl installs; other installers render their own from `params`). */
+	manifest: Manifest;
+	readinessTimeoutMs: number;
+	dryRun: boolean;
+	/** Each output line, ANSI stripped, as it arrives, with what it means when the installer knows. */
+	onLine?: (line: string, progress: IstioctlProgress | undefined) => void;
+}
+
+/** A release an installer keeps for a component (Helm's), as eastwest judges it against the plan. */
+export interface ReleaseState {
+	installer: InstallerKind;
+	/** The release's name and namespace. */
+	name: string;
+	namespace: string;
+	/** Chart name and version, when the installer says. */
+	chart?: string;
+	chartVersion?: string;
+	/** The release's status, e.g. deployed, failed, pending-install, pending-upgrade. */
+	status: string;
+	/** Made by eastwest (the release carries eastwest's release label). */
+	ours: boolean;
+	/** Values (or the chart version) that differ from the plan, one phrase each; empty when it matches. */
+	differences: string[];
+}
+
+export type UninstallOutcome = 'uninstalled' | 'not-found';
+
+/**
+ * Installs, upgrades and uninstalls a component on a cluster: the seam between the engine and the tool
+ * (istioctl, helm). The engine, remove, status and check speak to it, never to a tool by name.
+ */
+export interface ComponentInstaller {
+	readonly kind: InstallerKind;
+	/** Path of the tool's binary. */
+	readonly path: string;
+	/** How its install is named in messages: "istioctl install", "helm upgrade --install". */
+	readonly verb: string;
+	/**
+	 * The installer keeps a release per component that records who made it (Helm, with eastwest's release
+	 * label); otherwise eastwest records its install on the install's anchor (core/teardown.ts).
+	 */
+	readonly keepsReleases: boolean;
+	/**
+	 * The release the installer keeps for the component, judged against `params`; undefined when there is
+	 * none, or when the installer keeps no release (istioctl: the cluster's objects are all there is).
+	 */
+	inspect(target: ComponentTarget): Promise<ReleaseState | undefined>;
+	/** Install or upgrade the component as `params` say. Rejects with an error whose `info` is an IstioctlErrorInfo-like report. */
+	install(options: ComponentInstallOptions): Promise<void>;
+	/**
+	 * Uninstall the release eastwest made for the component (never one without eastwest's release label:
+	 * the caller inspects first). Undefined for installers that keep no release.
+	 */
+	uninstall?(target: ComponentTarget, options: {dryRun: boolean; timeoutMs: number}): Promise<UninstallOutcome>;
 }

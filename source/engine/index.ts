@@ -15,6 +15,9 @@ import type {
 	Clock,
 	ClusterClient,
 	ClusterClientFactory,
+	ComponentInstaller,
+	ComponentKind,
+	ComponentParams,
 	Istioctl,
 	IstioctlProgress,
 	RunOptions,
@@ -42,6 +45,7 @@ import {DEFAULT_PARALLEL, Slots, queueReason} from '../core/slots.js';
 import {CONTROL_PLANE_OPERATOR_NAME, controlPlaneWant, diffText, judgeControlPlane, type ControlPlaneObserved} from '../core/control-plane.js';
 import {injectorConfigMapName, injectorValues, isIstiodDeployment, istiodFromDeployment, type IstiodDeploymentLike} from '../core/istiod.js';
 import {rec} from '../core/record.js';
+import {istioctlInstaller} from '../core/installer.js';
 import {announce, Cancelled, clientCache, describeError, safeEmit, StepFailure, systemClock, walkOutcome, walkSteps} from './steps.js';
 import {controlPlaneVerdict, networkLabelVerdict, type SetVerdict} from '../core/namespace-key.js';
 
@@ -75,9 +79,20 @@ function summarizeApplied(objects: AppliedObject[]): string {
 
 type Evaluation<R> = {kind: 'done'; value: R} | {kind: 'failed'; message: string; hint?: string} | {kind: 'waiting'; reason: string; hint?: string};
 
-/** A run's ports; `clock` is the machine's unless another is handed in (tests). */
-export function createRunPlan(deps: {factory: ClusterClientFactory; istioctl: Istioctl; clock?: Clock}): RunPlan {
-	return (plan, options) => new Run(plan, options, deps.factory, deps.istioctl, deps.clock ?? systemClock).execute();
+/**
+ * A run's ports; `clock` is the machine's unless another is handed in (tests). Components are installed
+ * by `installer` (istioctl's adapter of `istioctl` unless another is handed in); remote secrets always
+ * come from istioctl.
+ */
+export function createRunPlan(deps: {factory: ClusterClientFactory; istioctl: Istioctl; installer?: ComponentInstaller; clock?: Clock}): RunPlan {
+	return (plan, options) =>
+		new Run(plan, options, deps.factory, deps.istioctl, deps.installer ?? istioctlInstaller(deps.istioctl), deps.clock ?? systemClock).execute();
+}
+
+/** "Helm release istio-system/x (chart gateway 1.0.0, deployed)". */
+function describeRelease(r: {name: string; namespace: string; chart?: string; chartVersion?: string; status: string}): string {
+	const chart = r.chart ? `chart ${r.chart}${r.chartVersion ? ` ${r.chartVersion}` : ''}, ` : '';
+	return `release ${r.namespace}/${r.name} (${chart}${r.status})`;
 }
 
 class Run {
@@ -91,6 +106,7 @@ class Run {
 		private readonly options: RunOptions,
 		private readonly factory: ClusterClientFactory,
 		private readonly istioctl: Istioctl,
+		private readonly installer: ComponentInstaller,
 		readonly clock: Clock,
 	) {
 		this.revision = normalRevision(plan.input.revision);
@@ -240,10 +256,19 @@ class Run {
 		const release = await this.istioctlSlot('install', waiter);
 		waiter.set(`istioctl install (${what} of the control plane, revision ${this.revision ?? 'default'}) is running`);
 		try {
-			await this.istioctlInstall(step, manifest, progress => {
-				const reason = progress ? describeProgress(progress) : undefined;
-				if (reason && (progress?.type === 'waiting' || progress?.type === 'pruning')) waiter.set(reason);
-			});
+			// A primary's control plane is installed with istioctl whichever installer the run's components use.
+			const params = this.componentParams(step);
+			await this.installComponent(
+				step,
+				'primary-control-plane',
+				params,
+				manifest,
+				progress => {
+					const reason = progress ? describeProgress(progress) : undefined;
+					if (reason && (progress?.type === 'waiting' || progress?.type === 'pruning')) waiter.set(reason);
+				},
+				this.installer.kind === 'istioctl' ? this.installer : istioctlInstaller(this.istioctl),
+			);
 		} finally {
 			release();
 			waiter.stop();
@@ -301,15 +326,67 @@ class Run {
 	/** True when install-gateway found the gateway already in place (so dry runs can still read it). */
 	private readonly gatewayPresent = new Set<string>();
 
+	/** The component's parameters for the installer. */
+	private componentParams(step: Step, discoveryAddress?: string): ComponentParams {
+		const spec = this.spec(step.cluster);
+		return {
+			cluster: spec.name,
+			network: spec.network,
+			meshId: this.plan.input.meshId,
+			...(this.revision ? {revision: this.revision} : {}),
+			...(discoveryAddress !== undefined ? {discoveryAddress} : {}),
+		};
+	}
+
+	private target(step: Step, component: ComponentKind, params: ComponentParams) {
+		return {
+			component,
+			context: step.context,
+			...(this.factory.kubeconfigPath ? {kubeconfig: this.factory.kubeconfigPath} : {}),
+			params,
+			...(this.options.signal ? {signal: this.options.signal} : {}),
+		};
+	}
+
+	/**
+	 * An installer that keeps releases (Helm): the component's release, when one matches the plan, is the
+	 * step's whole answer (unchanged, the tool not run); undefined when the installer must run (or keeps none).
+	 */
+	private async releaseInPlace(
+		step: Step,
+		component: ComponentKind,
+		params: ComponentParams,
+	): Promise<{kept?: {result: 'unchanged'; detail: string}; stale?: string}> {
+		if (!this.installer.keepsReleases) return {};
+		const release = await this.installer.inspect(this.target(step, component, params));
+		if (!release) return {};
+		if (release.differences.length > 0) return {stale: `${describeRelease(release)}: ${release.differences.join('; ')}`};
+		if (this.options.reinstall) return {};
+		if (release.ours)
+			return {kept: {result: 'unchanged', detail: `already installed by eastwest: ${this.installer.kind} ${describeRelease(release)} matches the plan`}};
+		return {
+			kept: {
+				result: 'unchanged',
+				detail: `found ${this.installer.kind} ${describeRelease(release)}, not installed by eastwest: its values match the plan, so eastwest uses it as it is; remove leaves it`,
+			},
+		};
+	}
+
 	private async installGateway(step: Step, started: number) {
 		const network = this.network(step);
 		const client = this.client(step.context);
 		const signal = this.options.signal;
+		const params = this.componentParams(step);
+		const {kept, stale} = await this.releaseInPlace(step, 'eastwest-gateway', params);
+		if (kept) {
+			this.gatewayPresent.add(step.cluster);
+			return kept;
+		}
 		const [deployment, service] = await Promise.all([
 			client.getDeployment(ISTIO_NAMESPACE, GATEWAY_NAME, signal),
 			client.getService(ISTIO_NAMESPACE, GATEWAY_NAME, signal),
 		]);
-		const mismatch = gatewayMismatch(deployment, service, network, this.revision);
+		const mismatch = gatewayMismatch(deployment, service, network, this.revision) ?? stale;
 		const ours = madeByEastwest(deployment as Record<string, unknown> | undefined, GATEWAY_OPERATOR_NAME);
 		const foundInPlace = deployment !== undefined && !ours;
 		if (!mismatch && !this.options.reinstall) {
@@ -327,7 +404,7 @@ class Run {
 		// While istioctl waits for readiness, read what `kubectl describe` would (ReplicaSets, pods, Warning
 		// events) so the reason says why the gateway is not ready, and a timeout names it.
 		let blocker: RolloutBlocker | undefined;
-		let progressReason = 'istioctl install is running';
+		let progressReason = `${this.installer.verb} is running`;
 		const update = () => waiter.set(blocker ? `${progressReason}; ${blocker.reason}` : progressReason);
 		update();
 		const watches = this.options.dryRun
@@ -337,7 +414,7 @@ class Run {
 					update();
 				});
 		try {
-			await this.istioctlInstall(step, manifest, progress => {
+			await this.installComponent(step, 'eastwest-gateway', params, manifest, progress => {
 				const reason = progress ? describeProgress(progress) : undefined;
 				if (reason && (progress?.type === 'waiting' || progress?.type === 'pruning')) {
 					progressReason = reason;
@@ -356,15 +433,18 @@ class Run {
 			release();
 		}
 		const why = mismatch ? `before: ${mismatch}` : 'reinstalled on request (--reinstall)';
-		if (this.options.dryRun) return {result: 'skipped' as const, detail: `dry run: istioctl install --dry-run passed, nothing installed; ${why}`};
+		const tool = this.installer.kind;
+		if (this.options.dryRun) return {result: 'skipped' as const, detail: `dry run: ${this.installer.verb} --dry-run passed, nothing installed; ${why}`};
+		if (this.installer.keepsReleases)
+			return {result: 'changed' as const, detail: `installed with ${tool} (release ${GATEWAY_NAME}, eastwest's release label); ${why}`};
 		if (foundInPlace) {
 			return {
 				result: 'changed' as const,
-				detail: `installed with istioctl over a gateway found in place (installed before eastwest${installedBy(deployment)}), which stays the user's: remove leaves it; ${why}`,
+				detail: `installed with ${tool} over a gateway found in place (installed before eastwest${installedBy(deployment)}), which stays the user's: remove leaves it; ${why}`,
 			};
 		}
 		await this.recordInstall(step, GATEWAY_OPERATOR_NAME);
-		return {result: 'changed' as const, detail: `installed with istioctl; ${why}`};
+		return {result: 'changed' as const, detail: `installed with ${tool}; ${why}`};
 	}
 
 	/**
@@ -547,16 +627,20 @@ class Run {
 			);
 		}
 		const expected = {cluster: cluster.name, network: cluster.network, primary, ...(this.revision ? {revision: this.revision} : {}), address};
-		const reasons = installReasons(remoteReasons(before, expected));
+		const reasons: Array<{text: string}> = installReasons(remoteReasons(before, expected));
 		const caveat =
 			address.kind === 'hostname'
 				? `; ${primary}'s gateway address is a hostname (${address.value}): the remote's istiod Service becomes ExternalName, which Istio documents as unsupported for primary-remote (EKS); prefer an IP`
 				: '';
+		const params = this.componentParams(step, address.value);
+		const {kept, stale} = await this.releaseInPlace(step, 'remote-control-plane', params);
+		if (kept && reasons.length === 0) return {...kept, detail: `${kept.detail}; pointed at ${primary} (${address.value})${caveat}`};
+		if (stale) reasons.push({text: stale});
 		const anchorRef = installAnchor(REMOTE_OPERATOR_NAME, this.revision);
 		const anchor = await this.client(step.context).getObject(anchorRef.apiVersion, anchorRef.kind, anchorRef.namespace, anchorRef.name, this.options.signal);
 		const ours = madeByEastwest(anchor, REMOTE_OPERATOR_NAME);
 		const foundInPlace = anchor !== undefined && !ours;
-		if (reasons.length === 0 && !this.options.reinstall) {
+		if (reasons.length === 0 && !this.options.reinstall && !this.installer.keepsReleases) {
 			if (ours) return {result: 'unchanged' as const, detail: `already installed by eastwest, pointed at ${primary} (${address.value})${caveat}`};
 			return {
 				result: 'unchanged' as const,
@@ -572,22 +656,29 @@ class Run {
 		});
 		const waiter = new Waiter(this, step, started);
 		const release = await this.istioctlSlot('install', waiter);
-		waiter.set(`istioctl install (profile remote, remotePilotAddress ${address.value}) is running`);
+		waiter.set(`${this.installer.verb} (profile remote, remotePilotAddress ${address.value}) is running`);
 		try {
-			await this.istioctlInstall(step, manifest);
+			await this.installComponent(step, 'remote-control-plane', params, manifest);
 		} finally {
 			release();
 			waiter.stop();
 		}
 		const why = reasons.length > 0 ? `before: ${reasons.map(r => r.text).join('; ')}` : 'reinstalled on request (--reinstall)';
-		if (this.options.dryRun) return {result: 'skipped' as const, detail: `dry run: istioctl install --dry-run passed, nothing installed; ${why}${caveat}`};
+		if (this.options.dryRun)
+			return {result: 'skipped' as const, detail: `dry run: ${this.installer.verb} --dry-run passed, nothing installed; ${why}${caveat}`};
 		// Truthful: the install is done only when the remote now points where the plan says.
 		const left = installReasons(remoteReasons(await this.readRemote(step), expected));
 		if (left.length > 0)
 			throw new StepFailure(
-				`istioctl install finished, but ${left.map(r => r.text).join('; ')}`,
-				'run istioctl install by hand with the manifest from eastwest manifests to see why',
+				`${this.installer.verb} finished, but ${left.map(r => r.text).join('; ')}`,
+				`run ${this.installer.verb} by hand with what eastwest manifests prints to see why`,
 			);
+		if (this.installer.keepsReleases) {
+			return {
+				result: 'changed' as const,
+				detail: `installed with ${this.installer.kind} (eastwest's release label), pointed at ${primary} (${address.value}); ${why}${caveat}`,
+			};
+		}
 		if (foundInPlace) {
 			return {
 				result: 'changed' as const,
@@ -624,14 +715,20 @@ class Run {
 	}
 
 	/**
-	 * `istioctl install` of one IstioOperator for a step, under the run's deadline, dry run and signal; each
+	 * The installer's install of one component for a step, under the run's deadline, dry run and signal; each
 	 * output line goes out as the step's `line` event, and what it means to `onProgress`.
 	 */
-	private istioctlInstall(step: Step, manifest: Manifest, onProgress?: (progress: IstioctlProgress | undefined) => void): Promise<void> {
-		return this.istioctl.install({
-			context: step.context,
-			...(this.factory.kubeconfigPath ? {kubeconfig: this.factory.kubeconfigPath} : {}),
-			manifestYaml: toYaml([manifest]),
+	private installComponent(
+		step: Step,
+		component: ComponentKind,
+		params: ComponentParams,
+		manifest: Manifest,
+		onProgress?: (progress: IstioctlProgress | undefined) => void,
+		installer: ComponentInstaller = this.installer,
+	): Promise<void> {
+		return installer.install({
+			...this.target(step, component, params),
+			manifest,
 			readinessTimeoutMs: this.options.timeoutMs,
 			dryRun: this.options.dryRun,
 			...(this.options.signal ? {signal: this.options.signal} : {}),

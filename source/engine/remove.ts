@@ -5,8 +5,9 @@
  * finds and leaves is reported with its reason.
  */
 import {formatElapsed, type StepResult} from '../core/events.js';
-import {ISTIO_NAMESPACE} from '../core/model.js';
-import type {Clock, ClusterClient, ClusterClientFactory, DeleteTarget, RemoveOptions} from '../core/ports.js';
+import {GATEWAY_OPERATOR_NAME, ISTIO_NAMESPACE, normalRevision} from '../core/model.js';
+import type {Clock, ClusterClient, ClusterClientFactory, ComponentInstaller, ComponentKind, DeleteTarget, RemoveOptions} from '../core/ports.js';
+import {REMOTE_OPERATOR_NAME} from '../core/remote.js';
 import {
 	INSTALLED_KINDS,
 	appliedVerdict,
@@ -26,10 +27,17 @@ import {
 import {announce, clientCache, StepFailure, systemClock, walkOutcome, walkSteps} from './steps.js';
 import {namespaceKeyVerdict} from '../core/namespace-key.js';
 
-/** A removal's ports; `clock` is the machine's unless another is handed in (tests). */
-export function createRemovePlan(deps: {factory: ClusterClientFactory; clock?: Clock}): RunRemovePlan {
-	return (plan, options) => new Removal(plan, options, deps.factory, deps.clock ?? systemClock).execute();
+/**
+ * A removal's ports; `clock` is the machine's unless another is handed in (tests). With an `installer` that
+ * keeps releases (Helm), an install step uninstalls the component's releases that carry eastwest's
+ * release label, and leaves a release of the same name that does not.
+ */
+export function createRemovePlan(deps: {factory: ClusterClientFactory; clock?: Clock; installer?: ComponentInstaller}): RunRemovePlan {
+	return (plan, options) => new Removal(plan, options, deps.factory, deps.clock ?? systemClock, deps.installer).execute();
 }
+
+/** The component an install step's IstioOperator name stands for. */
+const COMPONENT_OF: Record<string, ComponentKind> = {[GATEWAY_OPERATOR_NAME]: 'eastwest-gateway', [REMOTE_OPERATOR_NAME]: 'remote-control-plane'};
 
 class StepTimeout extends Error {}
 
@@ -61,6 +69,7 @@ class Removal {
 		private readonly options: RemoveRunOptions,
 		private readonly factory: ClusterClientFactory,
 		private readonly clock: Clock,
+		private readonly installer?: ComponentInstaller,
 	) {}
 
 	private clientFor: ((context: string) => ClusterClient) | undefined;
@@ -130,8 +139,41 @@ class Removal {
 		return tally.result(opts.dryRun);
 	}
 
+	/**
+	 * The component's release, when the installer keeps one: uninstalled when eastwest made it, left otherwise.
+	 * Undefined when there is no release (the install is judged by its objects).
+	 */
+	private async removeRelease(step: TeardownStep, opts: RemoveOptions): Promise<{result: StepResult; detail: string} | undefined> {
+		const installer = this.installer;
+		const component = COMPONENT_OF[step.owner ?? ''];
+		if (!installer?.keepsReleases || !installer.uninstall || !component) return undefined;
+		const spec = this.plan.clusters.find(c => c.cluster.name === step.cluster)?.cluster;
+		const revision = normalRevision(this.plan.input.revision);
+		const target = {
+			component,
+			context: step.context,
+			...(this.factory.kubeconfigPath ? {kubeconfig: this.factory.kubeconfigPath} : {}),
+			params: {cluster: step.cluster, network: spec?.network ?? '', meshId: this.plan.input.meshId, ...(revision ? {revision} : {})},
+			...(opts.signal ? {signal: opts.signal} : {}),
+		};
+		const release = await installer.inspect(target);
+		if (!release) return undefined;
+		const tally = new Tally();
+		const what = `${installer.kind} release ${release.namespace}/${release.name}`;
+		if (!release.ours) {
+			this.leave(step, tally, `${what} was not installed by eastwest (it lacks eastwest's release label), so eastwest leaves it`);
+			return tally.result(opts.dryRun);
+		}
+		const outcome = await installer.uninstall(target, {dryRun: opts.dryRun, timeoutMs: this.options.timeoutMs});
+		if (outcome === 'uninstalled') tally.removed.push(what);
+		else tally.gone += 1;
+		return tally.result(opts.dryRun);
+	}
+
 	/** Everything istioctl installed for one of eastwest's IstioOperators, found by its owning-resource label. */
 	private async removeInstalled(step: TeardownStep, opts: RemoveOptions) {
+		const released = await this.removeRelease(step, opts);
+		if (released) return released;
 		const client = this.client(step.context);
 		const owner = step.owner!;
 		const found: Array<Record<string, unknown>> = [];

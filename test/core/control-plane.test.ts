@@ -66,7 +66,7 @@ test('a Helm-managed istiod is refused with the helm upgrade that would set the 
 		spec: {template: {spec: {containers: [{name: 'discovery', env: [{name: 'CLUSTER_ID', value: 'Kubernetes'}]}]}}},
 	};
 	const info = istiodFromDeployment(deployment);
-	assert.equal(info.helmRelease, 'istiod');
+	assert.deepEqual(info.helmRelease, {name: 'istiod', namespace: 'istio-system'});
 	for (const iopFile of [undefined, 'east.yaml']) {
 		const v = judgeControlPlane({istiods: [info], injector: {meshId: 'mesh1', network: 'net-east'}}, want, {context: 'ce', ...(iopFile ? {iopFile} : {})});
 		assert.equal(v.action, 'helm');
@@ -194,7 +194,7 @@ test('preflight: the checks that block on the control plane pass as planned when
 		'injector-values pass planned',
 	]);
 	// Helm-managed: the plan cannot fix it.
-	const helm = {...singleCluster, helmRelease: 'istiod'};
+	const helm = {...singleCluster, helmRelease: {name: 'istiod', namespace: 'istio-system'}};
 	assert.deepEqual(judged({...multiNetwork, controlPlane: {iops: {ce: 'east.yaml'}}}, facts([helm])), [
 		'istiod-present pass',
 		'istiod-cluster-id fail',

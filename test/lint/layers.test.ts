@@ -64,6 +64,12 @@ const cases: Array<{file: string; code: string; error?: RegExp}> = [
 	{file: 'source/ca/issue.ts', code: "import '@peculiar/x509';\nimport 'reflect-metadata';\n"},
 	{file: 'source/kube/client.ts', code: "import '@peculiar/x509';\n", error: /Only source\/ca\/ imports @peculiar\/x509/},
 	{file: 'source/checks/collect.ts', code: "import 'reflect-metadata';\n", error: /Only source\/ca\/ imports reflect-metadata/},
+	// execa: istioctl/ and helm/ only.
+	{file: 'source/kube/client.ts', code: "import 'execa';\n", error: /Only source\/istioctl\/ and source\/helm\/ import execa/},
+	{file: 'source/helm/index.ts', code: "import 'execa';\n"},
+	{file: 'source/helm/index.ts', code: "import '../kube/index.js';\n", error: /helm\/ imports only core\//},
+	{file: 'source/engine/x.ts', code: "import '../helm/index.js';\n", error: /engine\/ reaches clusters/},
+	{file: 'source/ui/x.tsx', code: "import '../helm/index.js';\n", error: /ui\/ reaches clusters/},
 	{file: 'source/ca/issue.ts', code: "import '../core/ports.js';\n"},
 	{file: 'source/ca/issue.ts', code: "import '../kube/index.js';\n", error: /ca\/ imports only core/},
 	{file: 'source/ca/sub/x.ts', code: "import '../../engine/index.js';\n", error: /ca\/ imports only core/},
