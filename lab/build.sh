@@ -2,9 +2,11 @@
 # Builds the lab's binaries from Go modules, if they are not cached yet:
 #   kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd,
 #   kwok, istioctl, pilot-discovery (istiod)  ->  ${EASTWEST_LAB_CACHE:-~/.cache/eastwest-lab}/<versions>/bin
+# and fetches the Gateway API CRDs (standard channel) of sigs.k8s.io/gateway-api
+#   ->  ${EASTWEST_LAB_CACHE:-~/.cache/eastwest-lab}/gateway-api-<version>/ (the ambient lab's)
 # Runs outside the lab's network namespace (it needs the Go module proxy).
 # Options: --force        rebuild even if cached
-#          --only STEP    build one step only: k8s | kwok | istioctl | pilot
+#          --only STEP    build one step only: k8s | kwok | istioctl | pilot | gateway-api
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -14,7 +16,7 @@ while (($#)); do
   case "$arg" in
     --force) FORCE=1 ;;
     --only) ONLY="${1:?--only needs a step name}"; shift ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) die "unknown argument: $arg" ;;
   esac
 done
@@ -138,6 +140,31 @@ build_pilot() {
 }
 
 # ---------------------------------------------------------------------------
+# Gateway API CRDs: the standard channel's config/crd/standard/*.yaml of the
+# sigs.k8s.io/gateway-api module, copied into their own directory (not under
+# LAB_HOME: adding them changes neither the binaries' cache key nor their path).
+fetch_gateway_api() {
+  local dir="$LAB_GATEWAY_API_DIR" src tmp f n=0
+  if [[ $FORCE -eq 0 && -s "$dir/crds.yaml" ]]; then
+    log "build: gateway-api cached ($dir)"
+    return
+  fi
+  src="$(cd "$LAB_BUILD" && go mod download -json "sigs.k8s.io/gateway-api@${LAB_GATEWAY_API_VERSION}" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+  [[ -d "$src/config/crd/standard" ]] || die "gateway-api module source not found (sigs.k8s.io/gateway-api@${LAB_GATEWAY_API_VERSION})"
+  mkdir -p "$dir"
+  tmp="$dir/crds.yaml.tmp"; : >"$tmp"
+  for f in "$src"/config/crd/standard/*.yaml; do
+    [[ "$(basename "$f")" == kustomization.yaml ]] && continue
+    { echo "---"; cat "$f"; } >>"$tmp"
+    n=$((n + 1))
+  done
+  ((n > 0)) || die "no CRD files in $src/config/crd/standard"
+  mv -f "$tmp" "$dir/crds.yaml"
+  echo "$LAB_GATEWAY_API_VERSION" >"$dir/version"
+  log "build: gateway-api ${LAB_GATEWAY_API_VERSION}: $n CRD files written to $dir/crds.yaml"
+}
+
+# ---------------------------------------------------------------------------
 # run_step NAME BINARIES...: runs build_NAME in the background unless all its
 # binaries are cached; logs to $LAB_BUILD_LOGS/NAME.log.
 declare -A PIDS=() STARTED=()
@@ -157,6 +184,11 @@ run_step() {
 }
 
 T0=$SECONDS
+if [[ "$ONLY" == gateway-api ]]; then
+  mkdir -p "$LAB_BUILD"
+  fetch_gateway_api
+  exit 0
+fi
 log "build: cache $LAB_HOME"
 # The machine has 2 cores: the big Kubernetes build runs alongside the two
 # smaller ones (their module downloads overlap its compiling).
@@ -205,4 +237,5 @@ if [[ $FORCE -eq 1 || ! -s "$LAB_HOME/kwok-stages.yaml" ]]; then
   mv -f "$tmp" "$LAB_HOME/kwok-stages.yaml"
   log "build: kwok stages written to $LAB_HOME/kwok-stages.yaml"
 fi
+fetch_gateway_api
 log "build: all binaries present in $LAB_BIN ($((SECONDS - T0))s)"

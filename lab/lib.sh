@@ -19,6 +19,11 @@ LAB_ISTIO_MODULE_VERSION="${EASTWEST_LAB_ISTIO_MODULE_VERSION:-v0.0.0-2026082712
 # itself <VERSION>-dev).
 LAB_ISTIO_VERSION="${EASTWEST_LAB_ISTIO_VERSION:-1.31-dev}"
 
+# Gateway API CRDs (standard channel) for the ambient lab, from the Go module
+# sigs.k8s.io/gateway-api (its config/crd/standard files). They are data, not
+# binaries: kept in their own cache directory, outside LAB_KEY.
+LAB_GATEWAY_API_VERSION="${EASTWEST_LAB_GATEWAY_API_VERSION:-v1.6.3}"
+
 LAB_KEY="k8s-${LAB_K8S_VERSION}_istio-${LAB_ISTIO_VERSION}-${LAB_ISTIO_MODULE_VERSION##*-}_kwok-${LAB_KWOK_VERSION}"
 
 # --- paths -----------------------------------------------------------------
@@ -27,6 +32,7 @@ LAB_HOME="${LAB_CACHE}/${LAB_KEY}"
 LAB_BIN="${LAB_HOME}/bin"
 LAB_BUILD="${LAB_HOME}/build"
 LAB_BUILD_LOGS="${LAB_HOME}/logs"
+LAB_GATEWAY_API_DIR="${LAB_CACHE}/gateway-api-${LAB_GATEWAY_API_VERSION}"
 LAB_STATE="${EASTWEST_LAB_STATE:-${LAB_CACHE}/state}"
 LAB_KUBECONFIG="${LAB_STATE}/kubeconfig"
 LAB_NETNS="${EASTWEST_LAB_NETNS:-eastwest-lab}"

@@ -116,7 +116,7 @@ webhooks_on_stand_in() { # every Istio webhook points at the lab's stand-in on 1
   [[ -z "$bad" ]] || { echo "$bad"; return 1; }
 }
 case "$TOPOLOGY" in
-  multi-primary) PRIMARIES=(east west) ;;
+  multi-primary|ambient) PRIMARIES=(east west) ;;
   primary-remote) PRIMARIES=(east) ;;
 esac
 for c in "${PRIMARIES[@]}"; do

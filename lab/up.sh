@@ -5,12 +5,15 @@
 # (lab/istiod.sh), all inside the network namespace
 # "eastwest-lab" (loopback only). Reuses a running lab.
 #
-# usage: lab/up.sh [--topology multi-primary|primary-remote] [--lb assign|pending]
+# usage: lab/up.sh [--topology multi-primary|primary-remote|ambient] [--lb assign|pending]
 #   --topology multi-primary   (default) east and west both primaries
 #                              (mesh mesh1, clusters east/west, networks net-east/net-west)
 #   --topology primary-remote  east primary with externalIstiod=true; west gets only
 #                              Istio's base component (CRDs), no istiod
 #                              (EASTWEST_LAB_REMOTE_BASE=0: west left bare)
+#   --topology ambient         east and west primaries as in multi-primary, with Istio's
+#                              ambient profile (istiod AMBIENT_ENABLE_MULTI_NETWORK=true,
+#                              ztunnel, istio-cni as kwok pods) and the Gateway API CRDs
 #   --lb assign|pending        LoadBalancer Services get a 127.0.x.y address after
 #                              ~1s (assign, default) or stay pending; flip at run time
 #                              with lab/lb.sh
@@ -29,11 +32,11 @@ while (($#)); do
     --topology=*) TOPOLOGY="${arg#*=}" ;;
     --lb) LB_MODE="${1:?--lb needs a value}"; shift ;;
     --lb=*) LB_MODE="${arg#*=}" ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) die "unknown argument: $arg (see --help)" ;;
   esac
 done
-case "$TOPOLOGY" in multi-primary|primary-remote) ;; *) die "unknown topology: $TOPOLOGY" ;; esac
+case "$TOPOLOGY" in multi-primary|primary-remote|ambient) ;; *) die "unknown topology: $TOPOLOGY" ;; esac
 case "$LB_MODE" in ""|assign|pending) ;; *) die "--lb must be assign or pending" ;; esac
 NODES="${EASTWEST_LAB_NODES:-1}"
 
@@ -357,6 +360,47 @@ spec:
 EOF
   [[ "$2" != true ]] || echo "      externalIstiod: true"
 }
+# ambient_iop CLUSTER: Istio's ambient profile (istiod, istio-cni, ztunnel) for
+# ambient multi-network, as Istio's "multi-primary on different networks"
+# ambient install documents it.
+ambient_iop() {
+  cat <<EOF
+apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata:
+  name: control-plane
+  namespace: istio-system
+spec:
+  profile: ambient
+  components:
+    pilot:
+      k8s:
+        env:
+        - name: AMBIENT_ENABLE_MULTI_NETWORK
+          value: "true"
+  values:
+    global:
+      meshID: mesh1
+      multiCluster:
+        clusterName: $1
+      network: net-$1
+    ztunnel:
+      multiCluster:
+        clusterName: $1
+      network: net-$1
+EOF
+}
+# Gateway API CRDs (standard channel, lab/build.sh's gateway-api step), applied
+# before istiod starts so its gateway controllers find them at once.
+install_gateway_api() { # install_gateway_api CLUSTER
+  local c="$1" f="$LAB_GATEWAY_API_DIR/crds.yaml"
+  [[ -s "$f" ]] || die "Gateway API CRDs missing ($f); run lab/build.sh --only gateway-api"
+  kc --context "$c" apply --server-side --field-manager eastwest-lab -f "$f" >"$LAB_STATE/logs/$c-gateway-api.log" 2>&1 \
+    || { tail -n 20 "$LAB_STATE/logs/$c-gateway-api.log" >&2; die "$c: Gateway API CRDs not applied"; }
+  kc --context "$c" wait --for condition=Established crd/gateways.gateway.networking.k8s.io crd/gatewayclasses.gateway.networking.k8s.io --timeout=60s >/dev/null \
+    || die "$c: Gateway API CRDs not Established within 60s"
+  log "$c: Gateway API CRDs $(cat "$LAB_GATEWAY_API_DIR/version" 2>/dev/null) installed"
+}
 remote_base_iop() {
   cat <<EOF
 apiVersion: install.istio.io/v1alpha1
@@ -418,6 +462,18 @@ retarget_webhooks() { # retarget_webhooks CLUSTER
 case "$TOPOLOGY" in
   multi-primary)
     for c in "${LAB_CLUSTERS[@]}"; do control_plane_iop "$c" false >"$LAB_STATE/istio/$c-control-plane.yaml"; done
+    istio_install east "$LAB_STATE/istio/east-control-plane.yaml" &
+    p1=$!
+    istio_install west "$LAB_STATE/istio/west-control-plane.yaml" &
+    p2=$!
+    wait $p1 || die "east: Istio install failed"
+    wait $p2 || die "west: Istio install failed"
+    ;;
+  ambient)
+    for c in "${LAB_CLUSTERS[@]}"; do
+      install_gateway_api "$c"
+      ambient_iop "$c" >"$LAB_STATE/istio/$c-control-plane.yaml"
+    done
     istio_install east "$LAB_STATE/istio/east-control-plane.yaml" &
     p1=$!
     istio_install west "$LAB_STATE/istio/west-control-plane.yaml" &
