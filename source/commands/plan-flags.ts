@@ -1,5 +1,5 @@
 import {parseClusterFlag} from '../core/cluster-flag.js';
-import {TOPOLOGIES, TOPOLOGY_INFO, isTopology, type ClusterSpec, type MeshPlanInput, type Topology} from '../core/model.js';
+import {DATAPLANES, TOPOLOGIES, TOPOLOGY_INFO, isDataplane, isTopology, type ClusterSpec, type MeshPlanInput, type Topology} from '../core/model.js';
 import {formatProblem, validatePlan} from '../core/validate.js';
 import {PLAN_FLAGS} from './spec.js';
 import {UsageError} from '../core/exit-codes.js';
@@ -10,6 +10,8 @@ export interface PlanFlagValues {
 	mesh?: string;
 	cluster?: string[];
 	revision?: string;
+	dataplane?: string;
+	'global-service'?: string[];
 	'api-server'?: string[];
 }
 
@@ -73,6 +75,11 @@ export function readPlanFlags(values: PlanFlagValues): {input: MeshPlanInput; pr
 	}
 	const input: MeshPlanInput = {topology: topology ?? 'multi-network', meshId: values.mesh ?? '', clusters};
 	if (values.revision !== undefined && values.revision !== '') input.revision = values.revision;
+	if (values.dataplane !== undefined) {
+		if (isDataplane(values.dataplane)) input.dataplane = values.dataplane;
+		else problems.push(`--dataplane "${values.dataplane}" is not one of ${DATAPLANES.join(', ')}`);
+	}
+	if ((values['global-service'] ?? []).length > 0) input.globalServices = [...values['global-service']!];
 	if (problems.length === 0) problems.push(...validatePlan(input).map(formatProblem));
 	return {input, problems};
 }

@@ -66,6 +66,8 @@ export function planFields(input: MeshPlanInput): MeshPlanInput {
 	if (input.revision !== undefined && input.revision !== '') plan.revision = input.revision;
 	// The root CA's directory only: the key stays in its file.
 	if (typeof input.caDir === 'string' && input.caDir !== '') plan.caDir = input.caDir;
+	if (input.dataplane === 'ambient' || input.dataplane === 'sidecar') plan.dataplane = input.dataplane;
+	if (Array.isArray(input.globalServices) && input.globalServices.length > 0) plan.globalServices = input.globalServices.filter(s => typeof s === 'string');
 	return plan;
 }
 
@@ -142,6 +144,7 @@ function checkProfile(file: string, name: string, value: unknown): Profile {
 	str('meshId');
 	str('revision', true);
 	str('caDir', true);
+	str('dataplane', true);
 	str('createdAt');
 	str('updatedAt');
 	if (!Array.isArray(value.clusters)) throw corrupt(file, `${where} has no "clusters" list`);
