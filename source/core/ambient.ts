@@ -5,7 +5,7 @@
  */
 import type {Manifest} from './manifests.js';
 import {FIELD_MANAGER, GATEWAY_NAME, ISTIO_NAMESPACE, NETWORK_LABEL, TOPOLOGY_INFO, normalRevision, type ClusterSpec, type Topology} from './model.js';
-import {rec, strings, type Obj} from './record.js';
+import {list, rec, strings, type Obj} from './record.js';
 import {parseIstioVersion} from './version.js';
 
 /** The GatewayClass istiod creates when AMBIENT_ENABLE_MULTI_NETWORK is on. */
@@ -280,4 +280,55 @@ export function globalLabelOwned(obj: Obj): boolean {
 
 export function isGlobal(obj: Obj): boolean {
 	return strings(rec(obj.metadata).labels)[GLOBAL_SERVICE_LABEL] === 'true';
+}
+
+// ---------- what an ambient control plane needs ----------
+
+export const ZTUNNEL_DAEMONSET = 'ztunnel';
+export const CNI_DAEMONSET = 'istio-cni-node';
+export const GATEWAY_CRD = 'gateways.gateway.networking.k8s.io';
+/** The annotation the Gateway API CRDs carry their release in. */
+export const GATEWAY_API_BUNDLE_VERSION = 'gateway.networking.k8s.io/bundle-version';
+
+/** What of an ambient multi-network control plane one cluster has, as read from it. */
+export interface AmbientControlPlaneFacts {
+	/** istiod Deployments (app=istiod) as listed. */
+	istiods: Obj[];
+	/** DaemonSets in the control plane's namespaces, as listed. */
+	daemonSets: Obj[];
+	/** CRD gateways.gateway.networking.k8s.io, undefined when absent. */
+	gatewayCrd?: Obj;
+}
+
+/** The Gateway API release of the installed CRDs (their bundle-version annotation), undefined when unknown. */
+export function gatewayApiVersionFound(crd: Obj | undefined): string | undefined {
+	return crd ? strings(rec(crd.metadata).annotations)[GATEWAY_API_BUNDLE_VERSION] : undefined;
+}
+
+function envOf(deployment: Obj): Record<string, string> {
+	const containers = list(rec(rec(rec(deployment.spec).template).spec).containers).map(rec);
+	const discovery = containers.find(c => c.name === 'discovery') ?? containers[0];
+	return Object.fromEntries(
+		list(discovery?.env)
+			.map(rec)
+			.filter(e => typeof e.name === 'string' && typeof e.value === 'string')
+			.map(e => [String(e.name), String(e.value)]),
+	);
+}
+
+/** Each thing an ambient multi-network control plane lacks on this cluster, in words; empty when nothing is missing. */
+export function ambientControlPlaneMissing(facts: AmbientControlPlaneFacts): string[] {
+	const missing: string[] = [];
+	if (!facts.gatewayCrd) missing.push(`the Gateway API CRDs (no CRD ${GATEWAY_CRD}; eastwest does not install them)`);
+	if (facts.istiods.length === 0) missing.push('istiod (no Deployment app=istiod)');
+	else if (!facts.istiods.some(d => envOf(d)[AMBIENT_MULTI_NETWORK_ENV] === 'true')) {
+		const names = facts.istiods.map(d => String(rec(d.metadata).name ?? '')).join(', ');
+		missing.push(
+			`${AMBIENT_MULTI_NETWORK_ENV}=true on istiod (${names}): it is off by default, and istiod serves no ${EAST_WEST_GATEWAY_CLASS} class without it`,
+		);
+	}
+	const names = new Set(facts.daemonSets.map(d => String(rec(d.metadata).name ?? '')));
+	if (!names.has(ZTUNNEL_DAEMONSET)) missing.push(`ztunnel (no DaemonSet ${ZTUNNEL_DAEMONSET})`);
+	if (!names.has(CNI_DAEMONSET)) missing.push(`istio-cni (no DaemonSet ${CNI_DAEMONSET})`);
+	return missing;
 }

@@ -6,10 +6,12 @@ import {homedir} from 'node:os';
 import path from 'node:path';
 import {parse, parseAllDocuments} from 'yaml';
 import {
+	ambientControlPlaneMissing,
 	ambientGatewayMismatch,
 	ambientGatewayRemoval,
 	ambientTopologyProblem,
 	gatewayApiVersionFor,
+	gatewayApiVersionFound,
 	gatewayProgrammed,
 	globalLabelOwned,
 	globalServiceMatches,
@@ -222,4 +224,26 @@ test("eastwest's own istio.io/global label is told from someone else's", () => {
 
 test('the recorded upstream output is one document', () => {
 	assert.equal(parseAllDocuments(readFileSync(FIXTURE, 'utf8')).length, 1);
+});
+
+test('an ambient control plane: each missing piece is named', () => {
+	const istiod = (env: Array<{name: string; value: string}>) => ({
+		metadata: {name: 'istiod'},
+		spec: {template: {spec: {containers: [{name: 'discovery', env}]}}},
+	});
+	const ds = (name: string) => ({metadata: {name}});
+	const crd = {metadata: {name: 'gateways.gateway.networking.k8s.io', annotations: {'gateway.networking.k8s.io/bundle-version': 'v1.6.3'}}};
+	const full = {istiods: [istiod([{name: 'AMBIENT_ENABLE_MULTI_NETWORK', value: 'true'}])], daemonSets: [ds('ztunnel'), ds('istio-cni-node')], gatewayCrd: crd};
+	assert.deepEqual(ambientControlPlaneMissing(full), []);
+	assert.equal(gatewayApiVersionFound(crd), 'v1.6.3');
+	assert.equal(gatewayApiVersionFound(undefined), undefined);
+	const bare = ambientControlPlaneMissing({istiods: [istiod([{name: 'PILOT_ENABLE_AMBIENT', value: 'true'}])], daemonSets: [ds('ztunnel')]});
+	assert.equal(bare.length, 3);
+	assert.match(bare[0]!, /Gateway API CRDs/);
+	assert.match(bare[1]!, /AMBIENT_ENABLE_MULTI_NETWORK=true on istiod \(istiod\)/);
+	assert.match(bare[2]!, /istio-cni \(no DaemonSet istio-cni-node\)/);
+	assert.match(
+		ambientControlPlaneMissing({istiods: [], daemonSets: [ds('ztunnel'), ds('istio-cni-node')], gatewayCrd: crd}).join(),
+		/istiod \(no Deployment app=istiod\)/,
+	);
 });
