@@ -4,10 +4,12 @@
 #   kwok, istioctl, pilot-discovery (istiod)  ->  ${EASTWEST_LAB_CACHE:-~/.cache/eastwest-lab}/<versions>/bin
 #   helm                                      ->  ${EASTWEST_LAB_CACHE:-~/.cache/eastwest-lab}/helm-<version>/bin
 # and copies Istio's Helm charts (base, istiod, gateway) out of the istio.io/istio
-# module into <versions>/charts.
+# module into <versions>/charts, and fetches the Gateway API CRDs (standard channel)
+# of sigs.k8s.io/gateway-api
+#   ->  ${EASTWEST_LAB_CACHE:-~/.cache/eastwest-lab}/gateway-api-<version>/ (the ambient lab's)
 # Runs outside the lab's network namespace (it needs the Go module proxy).
 # Options: --force        rebuild even if cached
-#          --only STEP    build one step only: k8s | kwok | istioctl | pilot | helm
+#          --only STEP    build one step only: k8s | kwok | istioctl | pilot | helm | gateway-api
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -17,7 +19,7 @@ while (($#)); do
   case "$arg" in
     --force) FORCE=1 ;;
     --only) ONLY="${1:?--only needs a step name}"; shift ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) die "unknown argument: $arg" ;;
   esac
 done
@@ -170,6 +172,28 @@ copy_charts() {
   chmod -R u+w "$tmp"
   rm -rf "$LAB_CHARTS"; mv "$tmp" "$LAB_CHARTS"
   log "build: Istio charts (base, istiod, gateway) copied to $LAB_CHARTS"
+# Gateway API CRDs: the standard channel's config/crd/standard/*.yaml of the
+# sigs.k8s.io/gateway-api module, copied into their own directory (not under
+# LAB_HOME: adding them changes neither the binaries' cache key nor their path).
+fetch_gateway_api() {
+  local dir="$LAB_GATEWAY_API_DIR" src tmp f n=0
+  if [[ $FORCE -eq 0 && -s "$dir/crds.yaml" ]]; then
+    log "build: gateway-api cached ($dir)"
+    return
+  fi
+  src="$(cd "$LAB_BUILD" && go mod download -json "sigs.k8s.io/gateway-api@${LAB_GATEWAY_API_VERSION}" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+  [[ -d "$src/config/crd/standard" ]] || die "gateway-api module source not found (sigs.k8s.io/gateway-api@${LAB_GATEWAY_API_VERSION})"
+  mkdir -p "$dir"
+  tmp="$dir/crds.yaml.tmp"; : >"$tmp"
+  for f in "$src"/config/crd/standard/*.yaml; do
+    [[ "$(basename "$f")" == kustomization.yaml ]] && continue
+    { echo "---"; cat "$f"; } >>"$tmp"
+    n=$((n + 1))
+  done
+  ((n > 0)) || die "no CRD files in $src/config/crd/standard"
+  mv -f "$tmp" "$dir/crds.yaml"
+  echo "$LAB_GATEWAY_API_VERSION" >"$dir/version"
+  log "build: gateway-api ${LAB_GATEWAY_API_VERSION}: $n CRD files written to $dir/crds.yaml"
 }
 
 # ---------------------------------------------------------------------------
@@ -192,6 +216,11 @@ run_step() {
 }
 
 T0=$SECONDS
+if [[ "$ONLY" == gateway-api ]]; then
+  mkdir -p "$LAB_BUILD"
+  fetch_gateway_api
+  exit 0
+fi
 log "build: cache $LAB_HOME"
 # The machine has 2 cores: the big Kubernetes build runs alongside the two
 # smaller ones (their module downloads overlap its compiling).
@@ -243,4 +272,5 @@ if [[ $FORCE -eq 1 || ! -s "$LAB_HOME/kwok-stages.yaml" ]]; then
   log "build: kwok stages written to $LAB_HOME/kwok-stages.yaml"
 fi
 [[ -x "$LAB_HELM_BIN/helm" ]] || die "missing $LAB_HELM_BIN/helm after build"
+fetch_gateway_api
 log "build: all binaries present in $LAB_BIN and $LAB_HELM_BIN ($((SECONDS - T0))s)"

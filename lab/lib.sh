@@ -22,6 +22,10 @@ LAB_ISTIO_VERSION="${EASTWEST_LAB_ISTIO_VERSION:-1.31-dev}"
 # helm (module helm.sh/helm/v4), built into its own cache directory: it is not
 # part of LAB_KEY, so adding or moving it never rebuilds the binaries above.
 LAB_HELM_VERSION="${EASTWEST_LAB_HELM_VERSION:-v4.3.2}"
+# Gateway API CRDs (standard channel) for the ambient lab, from the Go module
+# sigs.k8s.io/gateway-api (its config/crd/standard files). They are data, not
+# binaries: kept in their own cache directory, outside LAB_KEY.
+LAB_GATEWAY_API_VERSION="${EASTWEST_LAB_GATEWAY_API_VERSION:-v1.6.3}"
 
 LAB_KEY="k8s-${LAB_K8S_VERSION}_istio-${LAB_ISTIO_VERSION}-${LAB_ISTIO_MODULE_VERSION##*-}_kwok-${LAB_KWOK_VERSION}"
 
@@ -36,6 +40,7 @@ LAB_BUILD_LOGS="${LAB_HOME}/logs"
 LAB_CHARTS="${LAB_HOME}/charts"
 LAB_HELM_HOME="${LAB_CACHE}/helm-${LAB_HELM_VERSION}"
 LAB_HELM_BIN="${LAB_HELM_HOME}/bin"
+LAB_GATEWAY_API_DIR="${LAB_CACHE}/gateway-api-${LAB_GATEWAY_API_VERSION}"
 LAB_STATE="${EASTWEST_LAB_STATE:-${LAB_CACHE}/state}"
 LAB_KUBECONFIG="${LAB_STATE}/kubeconfig"
 LAB_NETNS="${EASTWEST_LAB_NETNS:-eastwest-lab}"
@@ -79,7 +84,7 @@ lab_istiod_pod_port() {
 }
 LAB_ISTIOD_COMPONENTS=(istiod-http istiod-https istiod-grpc istiod-secure-grpc istiod-monitoring istiod-ctrlz)
 # The lab's shapes (lab/up.sh --topology).
-LAB_TOPOLOGIES=(multi-primary primary-remote bare single-cluster)
+LAB_TOPOLOGIES=(multi-primary primary-remote bare single-cluster ambient)
 # lab_control_plane_clusters TOPOLOGY: the clusters whose control plane lab:up
 # installs (and whose istiod it waits for). lab/istiod.sh runs on every
 # cluster whatever the topology, so an istiod installed later gets a process too.
@@ -140,7 +145,10 @@ lab_lb_prefix() { # 127.0.10 for east, 127.0.20 for west; east 192.0.2 except in
   # lab/gateway-passthrough.mjs plays east's gateway for istiod's ports; elsewhere nothing dials them.
   # Either way the addresses exist only inside the namespace, and no route leads off it.
   case "$1" in
-    east) if [[ "$(cat "$LAB_STATE/topology.pending" 2>/dev/null || cat "$LAB_STATE/topology" 2>/dev/null)" != multi-primary ]]; then echo 192.0.2; else echo 127.0.10; fi ;;
+    east) case "$(cat "$LAB_STATE/topology.pending" 2>/dev/null || cat "$LAB_STATE/topology" 2>/dev/null)" in
+        multi-primary|ambient) echo 127.0.10 ;;
+        *) echo 192.0.2 ;;
+      esac ;;
     west) echo 127.0.20 ;;
   esac
 }

@@ -176,7 +176,7 @@ install_done() { # install_done CLUSTER: the background istioctl install (waited
     || { echo "exit status $(cat "$WORK/$1-install.rc")"; tail -n 20 "$WORK/$1-install.log"; return 1; }
 }
 case "$TOPOLOGY" in
-  multi-primary|single-cluster) PRIMARIES=(east west) ;;
+  multi-primary|single-cluster|ambient) PRIMARIES=(east west) ;;
   primary-remote) PRIMARIES=(east) ;;
   bare) PRIMARIES=() ;;
 esac

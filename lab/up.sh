@@ -5,7 +5,7 @@
 # (lab/istiod.sh), all inside the network namespace
 # "eastwest-lab" (loopback only). Reuses a running lab.
 #
-# usage: lab/up.sh [--topology multi-primary|primary-remote|bare|single-cluster] [--lb assign|pending]
+# usage: lab/up.sh [--topology multi-primary|primary-remote|bare|single-cluster|ambient] [--lb assign|pending]
 #                  [--installer istioctl|helm]
 #   --topology multi-primary   (default) east and west both primaries
 #                              (mesh mesh1, clusters east/west, networks net-east/net-west)
@@ -17,6 +17,9 @@
 #                              single-cluster defaults) on both clusters
 #   Whatever the topology, an istiod Deployment installed later (istio-system,
 #   istiod or istiod-<revision>) gets a real istiod process (lab/istiod.sh).
+#   --topology ambient         east and west primaries as in multi-primary, with Istio's
+#                              ambient profile (istiod AMBIENT_ENABLE_MULTI_NETWORK=true,
+#                              ztunnel, istio-cni as kwok pods) and the Gateway API CRDs
 #   --lb assign|pending        LoadBalancer Services get a 127.0.x.y address after
 #                              ~1s (assign, default) or stay pending; flip at run time
 #                              with lab/lb.sh
@@ -42,7 +45,7 @@ while (($#)); do
     --lb=*) LB_MODE="${arg#*=}" ;;
     --installer) INSTALLER="${1:?--installer needs a value}"; shift ;;
     --installer=*) INSTALLER="${arg#*=}" ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) die "unknown argument: $arg (see --help)" ;;
   esac
 done
@@ -388,6 +391,47 @@ spec:
 EOF
   [[ "$2" != true ]] || echo "      externalIstiod: true"
 }
+# ambient_iop CLUSTER: Istio's ambient profile (istiod, istio-cni, ztunnel) for
+# ambient multi-network, as Istio's "multi-primary on different networks"
+# ambient install documents it.
+ambient_iop() {
+  cat <<EOF
+apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata:
+  name: control-plane
+  namespace: istio-system
+spec:
+  profile: ambient
+  components:
+    pilot:
+      k8s:
+        env:
+        - name: AMBIENT_ENABLE_MULTI_NETWORK
+          value: "true"
+  values:
+    global:
+      meshID: mesh1
+      multiCluster:
+        clusterName: $1
+      network: net-$1
+    ztunnel:
+      multiCluster:
+        clusterName: $1
+      network: net-$1
+EOF
+}
+# Gateway API CRDs (standard channel, lab/build.sh's gateway-api step), applied
+# before istiod starts so its gateway controllers find them at once.
+install_gateway_api() { # install_gateway_api CLUSTER
+  local c="$1" f="$LAB_GATEWAY_API_DIR/crds.yaml"
+  [[ -s "$f" ]] || die "Gateway API CRDs missing ($f); run lab/build.sh --only gateway-api"
+  kc --context "$c" apply --server-side --field-manager eastwest-lab -f "$f" >"$LAB_STATE/logs/$c-gateway-api.log" 2>&1 \
+    || { tail -n 20 "$LAB_STATE/logs/$c-gateway-api.log" >&2; die "$c: Gateway API CRDs not applied"; }
+  kc --context "$c" wait --for condition=Established crd/gateways.gateway.networking.k8s.io crd/gatewayclasses.gateway.networking.k8s.io --timeout=60s >/dev/null \
+    || die "$c: Gateway API CRDs not Established within 60s"
+  log "$c: Gateway API CRDs $(cat "$LAB_GATEWAY_API_DIR/version" 2>/dev/null) installed"
+}
 remote_base_iop() {
   cat <<EOF
 apiVersion: install.istio.io/v1alpha1
@@ -482,11 +526,24 @@ if [[ "$INSTALLER" == helm ]]; then
       wait $p1 || die "east: Istio install (helm) failed"
       [[ -z "$p2" ]] || wait "$p2" || die "west: Istio base install (helm) failed"
       ;;
+    *) die "--installer helm installs the multi-primary and primary-remote labs only" ;;
   esac
 else
 case "$TOPOLOGY" in
   multi-primary)
     for c in "${LAB_CLUSTERS[@]}"; do control_plane_iop "$c" false >"$LAB_STATE/istio/$c-control-plane.yaml"; done
+    istio_install east "$LAB_STATE/istio/east-control-plane.yaml" &
+    p1=$!
+    istio_install west "$LAB_STATE/istio/west-control-plane.yaml" &
+    p2=$!
+    wait $p1 || die "east: Istio install failed"
+    wait $p2 || die "west: Istio install failed"
+    ;;
+  ambient)
+    for c in "${LAB_CLUSTERS[@]}"; do
+      install_gateway_api "$c"
+      ambient_iop "$c" >"$LAB_STATE/istio/$c-control-plane.yaml"
+    done
     istio_install east "$LAB_STATE/istio/east-control-plane.yaml" &
     p1=$!
     istio_install west "$LAB_STATE/istio/west-control-plane.yaml" &

@@ -1,4 +1,5 @@
 import {renderManifestSet} from '../core/manifests.js';
+import {renderAmbientEastWestGateway} from '../core/ambient.js';
 import {buildPlan, clusterManifests} from '../core/plan.js';
 import {readControlPlaneFiles} from './control-plane-files.js';
 import {dns1123LabelProblem} from '../core/validate.js';
@@ -36,6 +37,15 @@ export async function run(args: string[], ctx: CommandContext): Promise<number> 
 	}
 	const expose = choiceOf('expose', SPEC.flags.expose, values.expose);
 	const apiVersion = choiceOf('api-version', SPEC.flags['api-version'], values['api-version']);
+	if (values.dataplane === 'ambient') {
+		if (expose !== 'none') {
+			throw new UsageError(
+				'--expose does not apply to ambient: services are shared by the label istio.io/global=true and istiod is not exposed; drop --expose',
+			);
+		}
+		ctx.stdout.write(toYaml([renderAmbientEastWestGateway({network: values.network, revision: values.revision, apiVersion})]));
+		return EXIT.ok;
+	}
 	const set = renderManifestSet({network: values.network, revision: values.revision, expose, apiVersion});
 	ctx.stdout.write(toYaml([set.gateway, ...set.expose]));
 	return EXIT.ok;
@@ -66,16 +76,17 @@ async function liveDiscoveryAddress(primary: ClusterSpec, kubeconfig: string | u
  * else a marked placeholder; remote secrets are named (they are made at run time and hold a token).
  */
 async function profileManifests(
-	values: {profile?: string; network?: string; revision?: string; expose?: string; 'api-version'?: string},
+	values: {profile?: string; network?: string; revision?: string; expose?: string; 'api-version'?: string; dataplane?: string},
 	ctx: CommandContext,
 	kubeconfig: string | undefined,
 ): Promise<number> {
 	if (values.network !== undefined || values.revision !== undefined || values.expose !== undefined) {
 		throw new UsageError('--profile takes the network, revision and what to expose from the profile; drop --network, --revision and --expose');
 	}
+	if (values.dataplane !== undefined) throw new UsageError('--profile takes the data plane from the profile; drop --dataplane');
 	const apiVersion = choiceOf('api-version', SPEC.flags['api-version'], values['api-version']);
 	const input = await loadSavedPlan(values.profile!);
-	const plan = buildPlan(input, {apiVersion, controlPlaneFiles: await readControlPlaneFiles(input)});
+	const plan = buildPlan(input, {apiVersion, gatewayApiVersion: apiVersion, controlPlaneFiles: await readControlPlaneFiles(input)});
 	const primary = input.clusters.find(c => c.role === 'primary');
 	const needsAddress = plan.steps.some(s => s.kind === 'install-remote');
 	const live = needsAddress && primary ? await liveDiscoveryAddress(primary, kubeconfig, ctx) : undefined;

@@ -1,5 +1,5 @@
 import {parseClusterFlag} from '../core/cluster-flag.js';
-import {TOPOLOGIES, TOPOLOGY_INFO, isTopology, type ClusterSpec, type ControlPlaneInput, type MeshPlanInput, type Topology} from '../core/model.js';
+import {DATAPLANES, TOPOLOGIES, TOPOLOGY_INFO, isDataplane, isTopology, type ClusterSpec, type ControlPlaneInput, type MeshPlanInput, type Topology} from '../core/model.js';
 import {CONTROL_PLANE_PROFILES} from '../core/control-plane.js';
 import {formatProblem, validatePlan} from '../core/validate.js';
 import {PLAN_FLAGS} from './spec.js';
@@ -11,6 +11,8 @@ export interface PlanFlagValues {
 	mesh?: string;
 	cluster?: string[];
 	revision?: string;
+	dataplane?: string;
+	'global-service'?: string[];
 	'api-server'?: string[];
 	'control-plane'?: string;
 	'control-plane-iop'?: string[];
@@ -78,6 +80,11 @@ export function readPlanFlags(values: PlanFlagValues): {input: MeshPlanInput; pr
 	if (values.revision !== undefined && values.revision !== '') input.revision = values.revision;
 	const controlPlane = readControlPlaneFlags(values, clusters, flags.length > 0, problems);
 	if (controlPlane) input.controlPlane = controlPlane;
+	if (values.dataplane !== undefined) {
+		if (isDataplane(values.dataplane)) input.dataplane = values.dataplane;
+		else problems.push(`--dataplane "${values.dataplane}" is not one of ${DATAPLANES.join(', ')}`);
+	}
+	if ((values['global-service'] ?? []).length > 0) input.globalServices = [...values['global-service']!];
 	if (problems.length === 0) problems.push(...validatePlan(input).map(formatProblem));
 	return {input, problems};
 }

@@ -4,7 +4,7 @@
  * the completion candidates (complete.ts) and cli.tsx's registry are derived from it. Pure data, light on
  * purpose: `--help` and the shells' Tab load this module and nothing heavy.
  */
-import {TOPOLOGIES} from '../core/model.js';
+import {DATAPLANES, TOPOLOGIES} from '../core/model.js';
 import {EXPOSE_CHOICES, NETWORKING_API_VERSIONS} from '../core/manifests.js';
 import {DEFAULT_PARALLEL} from '../core/slots.js';
 import {CONTROL_PLANE_PROFILES} from '../core/control-plane.js';
@@ -112,6 +112,22 @@ export const PLAN_FLAGS = {
 			'is retrofitted with it, overlaid with the multicluster values; repeatable',
 		],
 	},
+	dataplane: {
+		value: DATAPLANES,
+		arg: 'MODE',
+		plan: true,
+		help: [
+			'sidecar (default) or ambient: ambient applies the istio-east-west Gateway',
+			'(Gateway API) instead of installing the sidecar gateway; multi-network only',
+		],
+	},
+	'global-service': {
+		value: 'text',
+		arg: 'NS/NAME',
+		multiple: true,
+		plan: true,
+		help: ['ambient: label this Service (NS/* every Service of NS) istio.io/global=true', 'in every cluster, so every cluster reaches it; repeatable'],
+	},
 	'api-server': {
 		value: 'text',
 		arg: 'CONTEXT=URL',
@@ -182,7 +198,7 @@ const CA_CREATE_FLAGS = {
 export const COMMAND_SPECS = {
 	manifests: {
 		summary: ['print the YAML eastwest installs and applies (pipe it to istioctl/kubectl)'],
-		usage: `eastwest manifests --network N [--revision R] [--expose istiod|services|all|none] [--api-version v1|v1beta1]
+		usage: `eastwest manifests --network N [--revision R] [--expose istiod|services|all|none] [--api-version v1|v1beta1] [--dataplane sidecar|ambient]
        eastwest manifests --profile NAME [--api-version v1|v1beta1]`,
 		about: 'Print the east-west gateway IstioOperator and the expose resources as multi-document YAML.',
 		flags: {
@@ -199,6 +215,14 @@ export const COMMAND_SPECS = {
 				],
 			},
 			'api-version': {value: NETWORKING_API_VERSIONS, default: 'v1', arg: 'V', help: ['networking.istio.io version: v1 (Istio ≥ 1.22, default) or v1beta1']},
+			dataplane: {
+				value: DATAPLANES,
+				arg: 'MODE',
+				help: [
+					'sidecar (default): the IstioOperator above; ambient: the istio-east-west',
+					'Gateway (gateway.networking.k8s.io; --api-version v1beta1 before Istio 1.29)',
+				],
+			},
 			profile: profile(["every cluster's manifests of a saved profile, each under a comment naming it"]),
 		},
 		examples: `  eastwest manifests --network network1 | istioctl install -y -f -

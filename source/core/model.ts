@@ -3,6 +3,14 @@
 export const TOPOLOGIES = ['primary-remote', 'multi-network', 'primary-remote-multi-network'] as const;
 export type Topology = (typeof TOPOLOGIES)[number];
 
+/** How workloads join the mesh: Istio sidecars, or ambient mode (ztunnel per node, no sidecars). */
+export const DATAPLANES = ['sidecar', 'ambient'] as const;
+export type Dataplane = (typeof DATAPLANES)[number];
+
+export function isDataplane(value: string): value is Dataplane {
+	return (DATAPLANES as readonly string[]).includes(value);
+}
+
 export const ROLES = ['primary', 'remote'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -31,6 +39,15 @@ export interface MeshPlanInput {
 	controlPlane?: ControlPlaneInput;
 	/** Directory of the root CA (root-cert.pem, root-key.pem) whose intermediates the run plugs into every cluster (Secret istio-system/cacerts). A path only: never the key. */
 	caDir?: string;
+	/** The data plane; undefined means sidecar. Ambient is supported for multi-network only. */
+	dataplane?: Dataplane;
+	/** Ambient: the Services shared across clusters (label istio.io/global=true), each `NAMESPACE/NAME` or `NAMESPACE/*`. */
+	globalServices?: string[];
+}
+
+/** The plan's data plane, sidecar when unset. */
+export function planDataplane(plan: Pick<MeshPlanInput, 'dataplane'>): Dataplane {
+	return plan.dataplane ?? 'sidecar';
 }
 
 export interface ControlPlaneInput {

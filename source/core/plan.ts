@@ -1,6 +1,7 @@
 import {renderEastWestGateway, renderExposeIstiod, renderExposeServices, type Manifest, type NetworkingApiVersion} from './manifests.js';
-import {TOPOLOGY_INFO, needsGateway, normalRevision, type ClusterSpec, type MeshPlanInput} from './model.js';
 import {controlPlaneWant, overlayControlPlane, renderControlPlane} from './control-plane.js';
+import {TOPOLOGY_INFO, needsGateway, normalRevision, planDataplane, type ClusterSpec, type MeshPlanInput} from './model.js';
+import {GLOBAL_SERVICE_LABEL, renderAmbientEastWestGateway, type GatewayApiVersion} from './ambient.js';
 import {CONTROL_PLANE_ANNOTATION, DISCOVERY_ADDRESS_PLACEHOLDER, remoteSecretName, renderRemoteControlPlane} from './remote.js';
 
 export const STEP_KINDS = [
@@ -15,6 +16,9 @@ export const STEP_KINDS = [
 	'expose-services',
 	'remote-secret',
 	'plug-ca',
+	'apply-ambient-gateway',
+	'wait-programmed',
+	'label-global-services',
 ] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
@@ -40,6 +44,8 @@ export interface Step {
 	primary?: string;
 	/** control-plane: the user's IstioOperator file the manifest overlays (--control-plane-iop), when given. */
 	iopFile?: string;
+	/** label-global-services: the plan's `NAMESPACE/NAME` and `NAMESPACE/*` entries. */
+	services?: string[];
 }
 
 export interface ClusterPlan {
@@ -60,6 +66,8 @@ export interface PlanOptions {
 	apiVersion?: NetworkingApiVersion;
 	/** The parsed IstioOperator of each --control-plane-iop file, by context (checked with iopFileProblem). */
 	controlPlaneFiles?: Record<string, Record<string, unknown>>;
+	/** Ambient: the Gateway API version of the east-west Gateway (v1beta1 before Istio 1.29). */
+	gatewayApiVersion?: GatewayApiVersion;
 }
 
 const stepId = (cluster: string, kind: StepKind) => `${cluster}/${kind}`;
@@ -81,6 +89,9 @@ const TITLES: Record<StepKind, (c: ClusterSpec, step: Pick<Step, 'peer' | 'prima
 	'expose-istiod': () => 'Expose istiod (15012, 15017) through the gateway',
 	'expose-services': () => 'Expose services (15443, AUTO_PASSTHROUGH) through the gateway',
 	'plug-ca': c => `Plug in an intermediate CA for ${c.name} (Secret istio-system/cacerts) from the shared root`,
+	'apply-ambient-gateway': c => `Apply the ambient east-west Gateway for network ${c.network} (gatewayClassName istio-east-west, HBONE 15008)`,
+	'wait-programmed': () => 'Wait for istiod to program the Gateway (its Deployment and Service, condition Programmed)',
+	'label-global-services': () => `Label the global services ${GLOBAL_SERVICE_LABEL}=true`,
 };
 
 /**
@@ -152,7 +163,19 @@ export function buildPlan(input: MeshPlanInput, options: PlanOptions = {}): Plan
 			);
 			last = remote;
 		}
-		if (gateway) {
+		if (gateway && planDataplane(input) === 'ambient') {
+			// Ambient: a Gateway API object that istiod's gateway controller turns into a Deployment and a
+			// LoadBalancer Service; services are shared by a label, not through a cross-network Gateway.
+			const apply = make('apply-ambient-gateway', last ? [last.id] : [], [
+				renderAmbientEastWestGateway({network: cluster.network, revision, ...(options.gatewayApiVersion ? {apiVersion: options.gatewayApiVersion} : {})}),
+			]);
+			const programmed = make('wait-programmed', [apply.id]);
+			last = make('wait-address', [programmed.id]);
+			if ((input.globalServices ?? []).length > 0) {
+				const label = make('label-global-services', [last.id]);
+				label.services = [...input.globalServices!];
+			}
+		} else if (gateway) {
 			const installDeps = last ? [last.id] : [];
 			if (!isPrimary && primary) installDeps.push(remoteSecretStepId(primary.name, cluster.name));
 			const install = make('install-gateway', installDeps, [renderEastWestGateway({network: cluster.network, revision})]);

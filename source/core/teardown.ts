@@ -40,6 +40,8 @@ export const TEARDOWN_KINDS = [
 	'remove-annotation',
 	'remove-network-label',
 	'remove-cacerts',
+	'remove-ambient-gateway',
+	'unlabel-global-services',
 ] as const;
 export type TeardownKind = (typeof TEARDOWN_KINDS)[number];
 
@@ -70,6 +72,8 @@ export interface TeardownStep {
 	key?: NamespaceKey;
 	/** remove-remote-secret: the cluster the secret opened. */
 	peer?: string;
+	/** unlabel-global-services: the plan's `NAMESPACE/NAME` and `NAMESPACE/*` entries. */
+	services?: string[];
 }
 
 export interface TeardownClusterPlan {
@@ -100,6 +104,8 @@ const UNDO: Partial<Record<StepKind, TeardownKind>> = {
 	'install-remote': 'remove-remote',
 	'annotate-remote': 'remove-annotation',
 	'label-network': 'remove-network-label',
+	'apply-ambient-gateway': 'remove-ambient-gateway',
+	'label-global-services': 'unlabel-global-services',
 };
 
 const refs = (manifests: Step['manifests']): ObjectRef[] =>
@@ -154,6 +160,16 @@ function undoStep(step: Step, input: MeshPlanInput, options: TeardownOptions): T
 			const key: NamespaceKey = {field: 'label', name: NETWORK_LABEL, value: step.network ?? cluster.network};
 			return {...base, key, title: `Remove label ${key.name}=${key.value} from namespace ${ISTIO_NAMESPACE}`};
 		}
+		case 'remove-ambient-gateway': {
+			const objects = refs(step.manifests);
+			return {
+				...base,
+				objects,
+				title: `Remove the ambient east-west ${objects.map(refText).join(', ')} eastwest applied (istiod's Deployment and Service for it go with it)`,
+			};
+		}
+		case 'unlabel-global-services':
+			return {...base, services: [...(step.services ?? [])], title: `Take eastwest's label istio.io/global=true off ${(step.services ?? []).join(', ')}`};
 		default:
 			return undefined;
 	}

@@ -1,4 +1,5 @@
-import {TOPOLOGY_INFO, isRole, isTopology, type MeshPlanInput} from './model.js';
+import {globalServiceProblem, ambientTopologyProblem} from './ambient.js';
+import {TOPOLOGY_INFO, isDataplane, isRole, isTopology, type MeshPlanInput} from './model.js';
 
 export interface Problem {
 	/** Where the problem is, e.g. `clusters[1].name` or `meshId`. */
@@ -105,6 +106,15 @@ export function validatePlan(input: MeshPlanInput): Problem[] {
 	}
 	if (info.multiNetwork && clusters.length >= 2 && networks.size < 2) {
 		add('clusters', `${info.title} needs at least two distinct networks; all clusters are on "${[...networks][0] ?? ''}"`);
+	}
+	if (input.dataplane !== undefined && !isDataplane(input.dataplane)) {
+		add('dataplane', `unknown data plane "${String(input.dataplane)}"; use sidecar or ambient`);
+	} else if (input.dataplane === 'ambient') {
+		add('dataplane', ambientTopologyProblem(input.topology, clusters));
+	}
+	(input.globalServices ?? []).forEach((ref, i) => add(`globalServices[${i}]`, globalServiceProblem(ref)));
+	if ((input.globalServices ?? []).length > 0 && input.dataplane !== 'ambient') {
+		add('globalServices', 'global services are an ambient feature (label istio.io/global=true); add --dataplane ambient or drop --global-service');
 	}
 	if (input.topology === 'primary-remote-multi-network' && primaries.length === 1) {
 		const primary = primaries[0]!;

@@ -545,6 +545,11 @@ const CHANGES: Record<StepKind, (s: Step, cluster: ClusterSpec, plan: Plan, opti
 	'remote-secret': s => [
 		`server-side apply Secret ${remoteSecretName(s.peer ?? '')} in istio-system (made by istioctl create-remote-secret --context ${s.peerContext ?? ''}, which creates the istio-reader service account there if missing)`,
 	],
+	'apply-ambient-gateway': s => [
+		`server-side apply ${s.manifests.map(m => `${m.kind} ${m.metadata.name}`).join(', ')} in istio-system (class istio-east-west: istiod makes its Deployment and LoadBalancer Service)`,
+	],
+	'wait-programmed': () => [],
+	'label-global-services': s => [`label the Services ${(s.services ?? []).join(', ')} istio.io/global=true where they exist`],
 	'plug-ca': (_s, c, plan, options) => [
 		`server-side apply Secret istio-system/cacerts: an intermediate CA for ${c.name} from the shared root${plan.input.caDir !== undefined ? ` in ${plan.input.caDir}` : ''}`,
 		options.restartIstiod

@@ -5,6 +5,15 @@
 import {describeProgress} from '../core/istioctl-output.js';
 import {CACERTS_SECRET, FIELD_MANAGER, GATEWAY_NAME, GATEWAY_OPERATOR_NAME, ISTIO_NAMESPACE, NETWORK_LABEL, normalRevision} from '../core/model.js';
 import {installAnchor, installRecordManifest, madeByEastwest} from '../core/teardown.js';
+import {
+	ambientGatewayMismatch,
+	gatewayProgrammed,
+	globalLabelManifest,
+	globalServiceRefs,
+	isGlobal,
+	sidecarGatewayInTheWay,
+	specManagers,
+} from '../core/ambient.js';
 import type {Manifest} from '../core/manifests.js';
 import {OWNING_RESOURCE_LABEL, gatewayReasons, planReasons, reasonsText} from '../core/gateway.js';
 import {formatElapsed, type Event, type RunOutcome, type StepResult} from '../core/events.js';
@@ -174,6 +183,9 @@ class Run {
 			'install-remote': () => this.installRemote(step, started),
 			'remote-secret': () => this.remoteSecret(step, started),
 			'plug-ca': () => this.plugCa(step, started),
+			'apply-ambient-gateway': () => this.applyAmbientGateway(step),
+			'wait-programmed': () => this.waitProgrammed(step, started),
+			'label-global-services': () => this.labelGlobalServices(step),
 		};
 		return handlers[step.kind]();
 	}
@@ -567,6 +579,101 @@ class Run {
 		this.addresses.set(step.cluster, address);
 		this.emit({type: 'address', cluster: step.cluster, address});
 		return {result: this.waitResult(step), detail: `${address.kind === 'ip' ? 'IP' : 'hostname'} ${address.value}`};
+	}
+
+	/**
+	 * Ambient: server-side apply the east-west Gateway (istiod's gateway controller makes its Deployment and
+	 * Service). A Gateway found in place that serves the plan is used as it is; one that does not, or a
+	 * sidecar gateway where istiod would put the generated objects, stops the step (--force applies over
+	 * a Gateway; a sidecar gateway is never taken over).
+	 */
+	private async applyAmbientGateway(step: Step) {
+		const manifest = step.manifests[0];
+		if (!manifest) throw new StepFailure(`step ${step.id} has no Gateway to apply`);
+		const client = this.client(step.context);
+		const signal = this.options.signal;
+		const [gateway, deployment, service] = await Promise.all([
+			client.getObject(manifest.apiVersion, manifest.kind, ISTIO_NAMESPACE, GATEWAY_NAME, signal),
+			client.getObject('apps/v1', 'Deployment', ISTIO_NAMESPACE, GATEWAY_NAME, signal),
+			client.getObject('v1', 'Service', ISTIO_NAMESPACE, GATEWAY_NAME, signal),
+		]);
+		const inTheWay = sidecarGatewayInTheWay([deployment, service]);
+		if (inTheWay) {
+			throw new StepFailure(
+				inTheWay,
+				`eastwest never replaces a sidecar east-west gateway: remove it yourself (or with 'eastwest remove' if eastwest installed it) first`,
+			);
+		}
+		const ours = gateway !== undefined && specManagers(gateway).includes(FIELD_MANAGER);
+		if (gateway && !ours) {
+			const mismatch = ambientGatewayMismatch(gateway, manifest);
+			if (mismatch.length === 0) {
+				this.gatewayPresent.add(step.cluster);
+				return {
+					result: 'unchanged' as const,
+					detail: `found in place (not made by eastwest): it serves network ${this.network(step)}, so eastwest uses it as it is; remove leaves it`,
+				};
+			}
+			if (!this.options.force) {
+				throw new StepFailure(
+					`Gateway ${ISTIO_NAMESPACE}/${GATEWAY_NAME} exists and was not made by eastwest: ${mismatch.join('; ')}`,
+					"change or delete it yourself, or pass --force to apply eastwest's Gateway over it",
+				);
+			}
+		}
+		const applied = await client.apply([manifest], this.applyOptions());
+		const changed = applied.some(o => o.outcome !== 'unchanged');
+		if (!changed) this.gatewayPresent.add(step.cluster);
+		const dry = this.options.dryRun ? ' (dry run)' : '';
+		return {result: changed ? ('changed' as const) : ('unchanged' as const), detail: `${summarizeApplied(applied)}${dry}`};
+	}
+
+	/** Ambient: wait until istiod has programmed the Gateway (condition Programmed, for the current generation). */
+	private async waitProgrammed(step: Step, started: number) {
+		if (this.dryRunSkip(step)) return {result: 'skipped' as const, detail: 'dry run: no Gateway was applied to wait for'};
+		const client = this.client(step.context);
+		const apiVersion =
+			step.manifests[0]?.apiVersion ?? this.plan.steps.find(s => s.cluster === step.cluster && s.kind === 'apply-ambient-gateway')?.manifests[0]?.apiVersion;
+		const detail = await this.watchUntil<string>(step, started, 'istiod to program the east-west Gateway', push => [
+			client.watchObjects(apiVersion ?? 'gateway.networking.k8s.io/v1', 'Gateway', {namespace: ISTIO_NAMESPACE, name: GATEWAY_NAME}, u => {
+				const err = u.connected ? undefined : u.error?.message;
+				const state = gatewayProgrammed(u.items.find(g => (g.metadata as {name?: unknown} | undefined)?.name === GATEWAY_NAME));
+				if (state.state === 'done') push({kind: 'done', value: state.detail}, err);
+				else if (state.state === 'failed') push({kind: 'failed', message: state.message, ...(state.hint ? {hint: state.hint} : {})}, err);
+				else push({kind: 'waiting', reason: state.reason, ...(state.hint ? {hint: state.hint} : {})}, err);
+			}),
+		]);
+		return {result: this.waitResult(step), detail};
+	}
+
+	/** Ambient: label the plan's global services istio.io/global=true (server-side apply); a Service already global is left as it is. */
+	private async labelGlobalServices(step: Step) {
+		const client = this.client(step.context);
+		const signal = this.options.signal;
+		const labelled: string[] = [];
+		const already: string[] = [];
+		const absent: string[] = [];
+		for (const ref of globalServiceRefs(step.services)) {
+			const found = ref.name
+				? [await client.getObject('v1', 'Service', ref.namespace, ref.name, signal)].filter((o): o is Record<string, unknown> => o !== undefined)
+				: await client.listObjects('v1', 'Service', ref.namespace, undefined, signal);
+			if (found.length === 0) absent.push(`${ref.namespace}/${ref.name ?? '*'}`);
+			for (const svc of found) {
+				const name = String((svc.metadata as {name?: unknown} | undefined)?.name ?? '');
+				if (isGlobal(svc)) {
+					already.push(`${ref.namespace}/${name}`);
+					continue;
+				}
+				await client.apply([globalLabelManifest(ref.namespace, name, true)], {...this.applyOptions(), force: false});
+				labelled.push(`${ref.namespace}/${name}`);
+			}
+		}
+		const parts: string[] = [];
+		if (labelled.length > 0) parts.push(`${this.options.dryRun ? 'dry run: would label' : 'labelled'} ${labelled.join(', ')}`);
+		if (already.length > 0) parts.push(`already global: ${already.join(', ')}`);
+		if (absent.length > 0) parts.push(`not in this cluster: ${absent.join(', ')}`);
+		const result = labelled.length === 0 ? ('unchanged' as const) : this.options.dryRun ? ('skipped' as const) : ('changed' as const);
+		return {result, detail: parts.join('; ') || 'no services named'};
 	}
 
 	private async expose(step: Step) {

@@ -26,6 +26,7 @@ import {
 } from '../core/teardown.js';
 import {announce, clientCache, StepFailure, systemClock, walkOutcome, walkSteps} from './steps.js';
 import {namespaceKeyVerdict} from '../core/namespace-key.js';
+import {GLOBAL_SERVICE_LABEL, ambientGatewayRemoval, globalLabelManifest, globalLabelOwned, globalServiceRefs, isGlobal} from '../core/ambient.js';
 
 /**
  * A removal's ports; `clock` is the machine's unless another is handed in (tests). With an `installer` that
@@ -106,6 +107,8 @@ class Removal {
 	}
 
 	private perform(step: TeardownStep, opts: RemoveOptions): Promise<{result: StepResult; detail: string}> {
+		if (step.kind === 'remove-ambient-gateway') return this.removeAmbientGateway(step, opts);
+		if (step.kind === 'unlabel-global-services') return this.unlabelGlobalServices(step, opts);
 		if (step.key) return this.removeKey(step, opts);
 		if (step.owner) return this.removeInstalled(step, opts);
 		return this.removeApplied(step, opts);
@@ -167,6 +170,47 @@ class Removal {
 		const outcome = await installer.uninstall(target, {dryRun: opts.dryRun, timeoutMs: this.options.timeoutMs});
 		if (outcome === 'uninstalled') tally.removed.push(what);
 		else tally.gone += 1;
+		return tally.result(opts.dryRun);
+	}
+
+	/** The ambient Gateway eastwest applied (istiod's status writes aside); its generated objects follow by owner reference. */
+	private async removeAmbientGateway(step: TeardownStep, opts: RemoveOptions) {
+		const client = this.client(step.context);
+		const tally = new Tally();
+		for (const ref of step.objects ?? []) {
+			const obj = await readOptional(() => client.getObject(ref.apiVersion, ref.kind, ref.namespace, ref.name, opts.signal));
+			const verdict = ambientGatewayRemoval(obj);
+			if (verdict.action === 'gone') tally.gone += 1;
+			else if (verdict.action === 'leave') this.leave(step, tally, verdict.reason);
+			else await this.deleteOne(step, tally, withUid(ref, obj), opts);
+		}
+		return tally.result(opts.dryRun);
+	}
+
+	/** Give up eastwest's istio.io/global label on the plan's services (a label someone else also holds stays). */
+	private async unlabelGlobalServices(step: TeardownStep, opts: RemoveOptions) {
+		const client = this.client(step.context);
+		const tally = new Tally();
+		for (const ref of globalServiceRefs(step.services)) {
+			const found = ref.name
+				? [await client.getObject('v1', 'Service', ref.namespace, ref.name, opts.signal)].filter((o): o is Record<string, unknown> => o !== undefined)
+				: await client.listObjects('v1', 'Service', ref.namespace, undefined, opts.signal);
+			for (const svc of found) {
+				const name = String((svc.metadata as {name?: unknown} | undefined)?.name ?? '');
+				const what = `label ${GLOBAL_SERVICE_LABEL} on Service ${ref.namespace}/${name}`;
+				if (!isGlobal(svc)) continue;
+				if (!globalLabelOwned(svc)) {
+					if (ref.name) this.leave(step, tally, `${what} was not set by eastwest`);
+					continue;
+				}
+				await client.apply([globalLabelManifest(ref.namespace, name, false)], {
+					dryRun: opts.dryRun,
+					force: false,
+					...(opts.signal ? {signal: opts.signal} : {}),
+				});
+				tally.removed.push(what);
+			}
+		}
 		return tally.result(opts.dryRun);
 	}
 

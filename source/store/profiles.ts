@@ -78,6 +78,8 @@ export function planFields(input: MeshPlanInput): MeshPlanInput {
 		}
 		plan.controlPlane = controlPlane;
 	}
+	if (input.dataplane === 'ambient' || input.dataplane === 'sidecar') plan.dataplane = input.dataplane;
+	if (Array.isArray(input.globalServices) && input.globalServices.length > 0) plan.globalServices = input.globalServices.filter(s => typeof s === 'string');
 	return plan;
 }
 
@@ -154,6 +156,7 @@ function checkProfile(file: string, name: string, value: unknown): Profile {
 	str('meshId');
 	str('revision', true);
 	str('caDir', true);
+	str('dataplane', true);
 	str('createdAt');
 	str('updatedAt');
 	if (!Array.isArray(value.clusters)) throw corrupt(file, `${where} has no "clusters" list`);

@@ -14,6 +14,9 @@ export const STEP_SHORT: Record<StepKind | TeardownKind, string> = {
 	'install-remote': 'install remote',
 	'remote-secret': 'remote secret',
 	'plug-ca': 'plug in CA',
+	'apply-ambient-gateway': 'apply ambient gateway',
+	'wait-programmed': 'wait for programmed',
+	'label-global-services': 'label global services',
 	'remove-expose-services': 'remove expose services',
 	'remove-expose-istiod': 'remove expose istiod',
 	'remove-remote-secret': 'remove remote secret',
@@ -22,4 +25,6 @@ export const STEP_SHORT: Record<StepKind | TeardownKind, string> = {
 	'remove-annotation': 'remove annotation',
 	'remove-network-label': 'remove network label',
 	'remove-cacerts': 'remove cacerts',
+	'remove-ambient-gateway': 'remove ambient gateway',
+	'unlabel-global-services': 'unlabel global services',
 };

@@ -38,6 +38,10 @@ export function shortRemoval(step: TeardownStep): string {
 			return `${step.key?.field ?? 'label'} ${step.key?.name ?? ''}=${step.key?.value ?? ''} on namespace istio-system`;
 		case 'remove-cacerts':
 			return `${objects} (the plugged-in CA)`;
+		case 'remove-ambient-gateway':
+			return `${objects} (the ambient east-west gateway)`;
+		case 'unlabel-global-services':
+			return `label istio.io/global on ${(step.services ?? []).join(', ')}`;
 	}
 }
 
