@@ -1,5 +1,15 @@
 import {parseClusterFlag} from '../core/cluster-flag.js';
-import {DATAPLANES, TOPOLOGIES, TOPOLOGY_INFO, isDataplane, isTopology, type ClusterSpec, type ControlPlaneInput, type MeshPlanInput, type Topology} from '../core/model.js';
+import {
+	DATAPLANES,
+	TOPOLOGIES,
+	TOPOLOGY_INFO,
+	isDataplane,
+	isTopology,
+	type ClusterSpec,
+	type ControlPlaneInput,
+	type MeshPlanInput,
+	type Topology,
+} from '../core/model.js';
 import {CONTROL_PLANE_PROFILES} from '../core/control-plane.js';
 import {formatProblem, validatePlan} from '../core/validate.js';
 import {PLAN_FLAGS} from './spec.js';

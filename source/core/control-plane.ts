@@ -4,7 +4,7 @@
  * about it (ready, install, retrofit with the user's IstioOperator, or refuse with the exact difference).
  * The IstioOperator eastwest installs, and the overlay of the multicluster values on a user's own, are here too.
  */
-import {ISTIO_NAMESPACE, TOPOLOGY_INFO, normalRevision, type ClusterSpec, type MeshPlanInput} from './model.js';
+import {TOPOLOGY_INFO, normalRevision, type ClusterSpec, type MeshPlanInput} from './model.js';
 import type {Manifest} from './manifests.js';
 import type {InjectorValues} from './istiod.js';
 import type {IstiodInfo} from './ports.js';

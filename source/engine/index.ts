@@ -35,7 +35,6 @@ import type {
 } from '../core/ports.js';
 import {rolloutStatus, serviceAddress, type DeploymentLike, type GatewayAddress, type PodLike, type ServiceLike} from '../core/rollout.js';
 import {rolloutBlocker, type EventLike, type ReplicaSetLike, type RolloutBlocker, type RolloutContext} from '../core/rollout-reason.js';
-import {toYaml} from '../core/yaml.js';
 import type {Sealed} from '../core/sealed.js';
 import {
 	CONTROL_PLANE_ANNOTATION,
