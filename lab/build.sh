@@ -172,6 +172,8 @@ copy_charts() {
   chmod -R u+w "$tmp"
   rm -rf "$LAB_CHARTS"; mv "$tmp" "$LAB_CHARTS"
   log "build: Istio charts (base, istiod, gateway) copied to $LAB_CHARTS"
+}
+
 # Gateway API CRDs: the standard channel's config/crd/standard/*.yaml of the
 # sigs.k8s.io/gateway-api module, copied into their own directory (not under
 # LAB_HOME: adding them changes neither the binaries' cache key nor their path).
