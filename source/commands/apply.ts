@@ -158,14 +158,20 @@ export async function applyCommand(args: string[], ctx: CommandContext, deps: Ap
 	}
 	const plan = buildPlan(opts.input, {controlPlaneFiles});
 	// The installer (and for Helm, helm found and answering `version`), before anything changes.
-	const resolved = deps.helm
-		? await resolveInstaller(
-				opts.installerFlags,
-				{factory, contexts: opts.input.clusters.map(c => c.context), env: ctx.env, signal: ctx.signal, istioctl, force: opts.force},
-				deps.helm,
-			)
-		: undefined;
-	if (ctx.signal.aborted) return EXIT.interrupted;
+	let resolved: Awaited<ReturnType<typeof resolveInstaller>> | undefined;
+	try {
+		resolved = deps.helm
+			? await resolveInstaller(
+					opts.installerFlags,
+					{factory, contexts: opts.input.clusters.map(c => c.context), env: ctx.env, signal: ctx.signal, istioctl, force: opts.force},
+					deps.helm,
+				)
+			: undefined;
+	} catch (error) {
+		stopPreflight.abort();
+		await preflightRun.catch(() => undefined);
+		throw error;
+	}
 	if (resolved?.kind === 'helm' && opts.output === 'text') {
 		const charts =
 			resolved.charts?.kind === 'dir'
