@@ -31,9 +31,9 @@ run() { # run TOPOLOGY SUITE...
 run multi-primary test/e2e/dry-run-fresh test/e2e/remove test/e2e/wizard test/e2e/multi-network test/e2e/dry-run-setup
 # A mesh set up by hand before eastwest ran: apply uses it, remove leaves it.
 run multi-primary test/e2e/adopted
-run primary-remote test/e2e/dry-run-fresh test/e2e/remove test/e2e/primary-remote test/e2e/dry-run-setup
+run primary-remote test/e2e/dry-run-fresh test/e2e/remove test/e2e/primary-remote.test test/e2e/dry-run-setup
 # Primary-remote across networks: the remote's own gateway, injected by east's istiod through east's gateway.
-run primary-remote test/e2e/primary-remote-multi-network
+run primary-remote test/e2e/primary-remote-multi-network.test
 # The last lab:down is not forgiven: it fails when any lab process (istiod included) is left behind.
 trap - EXIT
 bash lab/down.sh
