@@ -34,6 +34,8 @@ run multi-primary test/e2e/adopted
 run primary-remote test/e2e/dry-run-fresh test/e2e/remove test/e2e/primary-remote.test test/e2e/dry-run-setup
 # Primary-remote across networks: the remote's own gateway, injected by east's istiod through east's gateway.
 run primary-remote test/e2e/primary-remote-multi-network.test
+# From no Istio at all: the control-plane step installs both istiods (a shared root first), then the mesh is wired.
+run bare test/e2e/from-zero.test
 # The last lab:down is not forgiven: it fails when any lab process (istiod included) is left behind.
 trap - EXIT
 bash lab/down.sh

@@ -7,7 +7,7 @@ import path from 'node:path';
 import {root} from '../helpers/cli.js';
 
 /** The suites talk to the lab's real API servers; outside the lab they have nothing to run against. */
-export function requireLab(topology: 'multi-primary' | 'primary-remote'): void {
+export function requireLab(topology: 'multi-primary' | 'primary-remote' | 'bare' | 'single-cluster' | 'ambient'): void {
 	if (!process.env.EASTWEST_LAB || !process.env.KUBECONFIG) {
 		throw new Error('the e2e suites run inside the lab: use `npm run test:e2e` (or `npm run lab:exec -- node scripts/run-tests.mjs --e2e`)');
 	}
